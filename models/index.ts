@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './geo.js';
+export * from './Enterprise.js';
+export * from './Project.js';
+export * from './protocol.js';
+export * from './ClientConfig.js';

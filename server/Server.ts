@@ -1,0 +1,89 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { Server as IoServer } from 'socket.io';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openAccessPolicy, type AccessPolicy } from './http/access.js';
+import { enterprisesRouter } from './http/enterprisesRouter.js';
+import { apiNotFound, errorHandler } from './http/errorHandler.js';
+import { projectsRouter } from './http/projectsRouter.js';
+import { staticClient } from './http/staticClient.js';
+import { systemRouter } from './http/systemRouter.js';
+import { createLogger, type Logger } from './log.js';
+import { LiveHub } from './realtime/LiveHub.js';
+import type { Store } from './store/Store.js';
+
+export const ROOT_DIR = join(import.meta.dirname, '..');
+export const CLIENT_DIST_DIR = join(ROOT_DIR, 'dist', 'client');
+
+export interface RunningServer {
+  ctx: AppContext;
+  http: HttpServer;
+  io: IoServer;
+  /** `http://host:port` as reachable from this machine. */
+  url: string;
+  port: number;
+  /** Stops accepting, closes sockets; the store stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  config: Config;
+  store: Store;
+  log?: Logger;
+  access?: AccessPolicy;
+  clientDir?: string;
+}
+
+/** Builds the Express app and Socket.IO server on one HTTP server and starts listening on `config.PORT`. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(opts.config.LOG_LEVEL);
+  const app = express();
+  const http = createServer(app);
+  const corsOrigins = opts.config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const io = new IoServer(http, {
+    serveClient: false,
+    ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
+  });
+  const access = opts.access ?? openAccessPolicy;
+  const ctx: AppContext = {
+    config: opts.config,
+    store: opts.store,
+    log,
+    access,
+    live: new LiveHub(io, access, log),
+    startedAt: Date.now(),
+  };
+
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use('/api', express.json({ limit: `${opts.config.MAX_JSON_KB}kb` }));
+  app.use('/api', systemRouter(ctx));
+  app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx));
+  app.use('/api', apiNotFound);
+  app.use(staticClient(opts.clientDir ?? CLIENT_DIST_DIR));
+  app.use(errorHandler(log));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.config.PORT, opts.config.HOST, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = ['0.0.0.0', '::', ''].includes(opts.config.HOST) ? 'localhost' : opts.config.HOST;
+  return {
+    ctx,
+    http,
+    io,
+    port,
+    url: `http://${host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      http.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const flag = (def: '0' | '1') =>
+  z
+    .enum(['0', '1', 'true', 'false'])
+    .default(def)
+    .transform((v) => v === '1' || v === 'true');
+
+const optionalUrl = z
+  .string()
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+/** Server configuration, parsed from the environment at start. `.env.example` lists every variable. */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Embedded store folder, used when DATABASE_URL is unset. */
+  DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL + PostGIS connection string; switches to the server store. */
+  DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seed the demo city into an empty store. */
+  SEED: flag('1'),
+  /** Run the built-in device simulator for the demo city. */
+  SIMULATE: flag('1'),
+  /** XYZ or WMTS URL template of a base imagery layer; the default is Natural Earth II shipped with Cesium. */
+  IMAGERY_URL: optionalUrl,
+  /** Quantized-mesh terrain URL; the default is the WGS84 ellipsoid. */
+  TERRAIN_URL: optionalUrl,
+  /** 3D Tiles tileset.json of the city context (buildings). */
+  CONTEXT_TILESET_URL: optionalUrl,
+  /** Comma-separated origins allowed by CORS; empty = same origin only. */
+  CORS_ORIGINS: z.string().default(''),
+  /** Largest JSON body accepted, in kilobytes. */
+  MAX_JSON_KB: z.coerce.number().int().min(1).default(1024),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown when a variable is wrong; the message names it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment. A wrong value stops the start with a message that names the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const r = ConfigSchema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}

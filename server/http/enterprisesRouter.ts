@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { EnterpriseCreate } from '../../models/Enterprise.js';
+import type { AppContext } from '../context.js';
+import { notFound, parseOr400 } from './HttpError.js';
+
+/** `/api/v1/enterprises`: list, get, create. */
+export function enterprisesRouter(ctx: AppContext): Router {
+  const r = Router();
+  r.get('/enterprises', async (req, res) => {
+    await ctx.access.require(req, 'read', { type: 'enterprise' });
+    res.json(await ctx.store.enterprises.list());
+  });
+  r.get('/enterprises/:id', async (req, res) => {
+    const id = z.string().uuid().safeParse(req.params.id);
+    if (!id.success) throw notFound('Enterprise', req.params.id);
+    await ctx.access.require(req, 'read', { type: 'enterprise', id: id.data });
+    const e = await ctx.store.enterprises.get(id.data);
+    if (!e) throw notFound('Enterprise', id.data);
+    res.json(e);
+  });
+  r.post('/enterprises', async (req, res) => {
+    const body = parseOr400(EnterpriseCreate, req.body, 'enterprise');
+    await ctx.access.require(req, 'create', { type: 'enterprise' });
+    const e = await ctx.store.enterprises.create(body);
+    res.status(201).location(`/api/v1/enterprises/${e.id}`).json(e);
+  });
+  return r;
+}

@@ -1,0 +1,37 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ErrorCode, type WireError } from '../../models/errors.js';
+import type { Logger } from '../log.js';
+import { StoreUnavailableError } from '../store/Db.js';
+import { DuplicateError, ReferenceError_ } from '../store/errors.js';
+import { HttpError } from './HttpError.js';
+
+/** Maps anything thrown in a route to an HttpError. Unknown errors become a bare `internal`: no stack leaves. */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StoreUnavailableError) return new HttpError(ErrorCode.STORE_UNAVAILABLE, 'The store is unavailable; retry later', undefined, { 'Retry-After': '5' });
+  if (err instanceof DuplicateError) return new HttpError(ErrorCode.DUPLICATE, err.message);
+  if (err instanceof ReferenceError_) return new HttpError(ErrorCode.CONFLICT, err.message);
+  const e = err as { type?: string; status?: number; message?: string };
+  // body-parser errors
+  if (e?.type === 'entity.parse.failed') return new HttpError(ErrorCode.BAD_REQUEST, 'The body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, 'The body is too large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(ErrorCode.BAD_REQUEST, e.message ?? 'Unsupported encoding');
+  return new HttpError(ErrorCode.INTERNAL, 'Internal error');
+}
+
+/** The last middleware: logs, then answers `{ code, message, details }` with the status of the code. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const http = toHttpError(err);
+    const fields = { code: http.code, method: req.method, path: req.path, status: http.status };
+    if (http.status >= 500 && http.code !== ErrorCode.STORE_UNAVAILABLE) log.error({ ...fields, err }, 'request failed');
+    else log.warn({ ...fields, message: http.message }, 'request rejected');
+    if (res.headersSent) return;
+    res.status(http.status).set(http.headers).json(http.toWire() satisfies WireError);
+  };
+}
+
+/** Unknown `/api` paths answer a JSON 404 rather than the client's index page. */
+export const apiNotFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(ErrorCode.NOT_FOUND, `No route ${req.method} ${req.originalUrl}`));
+};

@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ErrorCode } from '../../models/errors.js';
+import { parseBBox } from '../../models/geo.js';
+import { ProjectCreate, ProjectPatch, projectToFeature, type ProjectQuery } from '../../models/Project.js';
+import type { AppContext } from '../context.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+
+const Id = z.string().uuid();
+
+/** Reads `?q=` and `?bbox=` into a ProjectQuery, or throws 400. */
+export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery {
+  const out: ProjectQuery = {};
+  if (query.bbox !== undefined) {
+    if (typeof query.bbox !== 'string') throw new HttpError(ErrorCode.BAD_BBOX, 'bbox must be given once');
+    const r = parseBBox(query.bbox);
+    if (!r.ok) throw new HttpError(ErrorCode.BAD_BBOX, r.reason, { bbox: query.bbox });
+    out.bbox = r.bbox;
+  }
+  if (query.q !== undefined) {
+    if (typeof query.q !== 'string' || query.q.length > 200) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
+    if (query.q.trim()) out.q = query.q.trim();
+  }
+  return out;
+}
+
+function projectId(raw: string | undefined): string {
+  const r = Id.safeParse(raw);
+  if (!r.success) throw notFound('Project', String(raw));
+  return r.data;
+}
+
+/** `/api/v1/projects` and `/api/v1/projects.geojson`. */
+export function projectsRouter(ctx: AppContext): Router {
+  const r = Router();
+  const { store, live, access } = ctx;
+
+  r.get('/projects.geojson', async (req, res) => {
+    await access.require(req, 'read', { type: 'project' });
+    const list = await store.projects.list(parseProjectQuery(req.query));
+    res.type('application/geo+json').json({ type: 'FeatureCollection', features: list.map(projectToFeature) });
+  });
+
+  r.get('/projects', async (req, res) => {
+    await access.require(req, 'read', { type: 'project' });
+    res.json(await store.projects.list(parseProjectQuery(req.query)));
+  });
+
+  r.get('/projects/:id', async (req, res) => {
+    const id = projectId(req.params.id);
+    await access.require(req, 'read', { type: 'project', id, projectId: id });
+    const p = await store.projects.get(id);
+    if (!p) throw notFound('Project', id);
+    res.json(p);
+  });
+
+  r.post('/projects', async (req, res) => {
+    const body = parseOr400(ProjectCreate, req.body, 'project');
+    await access.require(req, 'create', { type: 'project' });
+    if (!(await store.enterprises.get(body.enterpriseId)))
+      throw new HttpError(ErrorCode.CONFLICT, `Enterprise ${body.enterpriseId} does not exist`, { field: 'enterpriseId' });
+    const p = await store.projects.create(body);
+    ctx.log.info({ projectId: p.id }, 'project created');
+    live.publishProject({ type: 'project.created', project: p });
+    res.status(201).location(`/api/v1/projects/${p.id}`).json(p);
+  });
+
+  r.patch('/projects/:id', async (req, res) => {
+    const id = projectId(req.params.id);
+    const patch = parseOr400(ProjectPatch, req.body, 'project patch');
+    await access.require(req, 'update', { type: 'project', id, projectId: id });
+    if (patch.enterpriseId && !(await store.enterprises.get(patch.enterpriseId)))
+      throw new HttpError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, { field: 'enterpriseId' });
+    const p = await store.projects.update(id, patch);
+    if (!p) throw notFound('Project', id);
+    ctx.log.info({ projectId: id, fields: Object.keys(patch) }, 'project updated');
+    live.publishProject({ type: 'project.updated', project: p });
+    res.json(p);
+  });
+
+  r.delete('/projects/:id', async (req, res) => {
+    const id = projectId(req.params.id);
+    await access.require(req, 'delete', { type: 'project', id, projectId: id });
+    if (!(await store.projects.delete(id))) throw notFound('Project', id);
+    ctx.log.info({ projectId: id }, 'project deleted');
+    live.publishProject({ type: 'project.deleted', projectId: id });
+    res.status(204).end();
+  });
+
+  return r;
+}

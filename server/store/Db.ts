@@ -1,0 +1,19 @@
+/**
+ * The SQL connection both drivers offer. Only `server/store/` uses it: the store is the one place that speaks SQL.
+ * Parameters are PostgreSQL-style `$1, $2…` on both drivers.
+ */
+export interface Db {
+  /** `embedded` = PGlite + PostGIS in a folder; `server` = PostgreSQL + PostGIS through `pg`. */
+  readonly kind: 'embedded' | 'server';
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<R>(fn: (tx: Pick<Db, 'query' | 'exec'>) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a driver when the database cannot be reached; mapped to `store_unavailable` (503). */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}

@@ -1,0 +1,52 @@
+import type { Db } from './Db.js';
+import { EnterpriseRepo } from './EnterpriseRepo.js';
+import { MetaRepo } from './MetaRepo.js';
+import { migrate } from './migrate.js';
+import { openPgDb } from './PgDb.js';
+import { openPgliteDb } from './PgliteDb.js';
+import { ProjectRepo } from './ProjectRepo.js';
+
+/**
+ * The store: one object per table family, over one of two drivers. Features add their repository here and their
+ * migration file under `migrations/`.
+ */
+export class Store {
+  readonly enterprises: EnterpriseRepo;
+  readonly projects: ProjectRepo;
+  readonly meta: MetaRepo;
+
+  constructor(readonly db: Db) {
+    this.meta = new MetaRepo(db);
+    this.enterprises = new EnterpriseRepo(db);
+    this.projects = new ProjectRepo(db);
+  }
+
+  get kind(): Db['kind'] {
+    return this.db.kind;
+  }
+
+  /** PostgreSQL and PostGIS versions, for `/api/health`. */
+  async versions(): Promise<{ postgres: string; postgis: string }> {
+    const r = await this.db.query<{ pg: string; gis: string }>("SELECT current_setting('server_version') AS pg, postgis_lib_version() AS gis");
+    return { postgres: r.rows[0]!.pg, postgis: r.rows[0]!.gis };
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Where the store lives: a PostgreSQL URL (server driver) or a folder (embedded driver). */
+export type StoreLocation = { databaseUrl: string } | { dataDir: string };
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(where: StoreLocation): Promise<Store> {
+  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl) : await openPgliteDb(where.dataDir);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+  return new Store(db);
+}
