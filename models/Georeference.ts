@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LatDeg, LonDeg } from './geo.js';
 import { enuToEcefMatrix, normalizeDeg180 } from './geodesy.js';
 
+
 /**
  * Where a georeference came from, best first: an IFC4 IfcMapConversion (+ IfcProjectedCRS), an IFC4X3
  * IfcRigidOperation, the IfcSite's RefLatitude/RefLongitude (+ the context's TrueNorth), the project's own location
@@ -20,7 +21,13 @@ const HeadingDeg = z.number().finite().min(-360).max(360);
  * **origin of the IFC model's world coordinate system**: the frame web-ifc's `StreamAllMeshes` flat transformations
  * produce when the model is opened with `COORDINATE_TO_ORIGIN: false`, in metres. `headingDeg` is the clockwise angle
  * from true north to the model's +Y axis: with 0, +X points east, +Y north, +Z up. {@link georeferenceMatrix} turns it
- * into the model -> ECEF matrix. `epsg` names the projected CRS the file used, if any; `warnings` say what was odd
+ * into the model -> ECEF matrix.
+ *
+ * Axes: this frame is IFC's own, Z up. web-ifc hands out Y-up coordinates (its coordination matrix maps IFC
+ * (x, y, z) to (x, z, -y)), which is exactly the inverse of the fixed glTF y-up -> z-up rotation of 3D Tiles: glTF
+ * written from web-ifc's vertices and flat transformations, under a tileset whose root `transform` is
+ * {@link georeferenceMatrix}, stands right. Anything else that holds web-ifc coordinates first applies
+ * `Y_UP_TO_Z_UP` (geodesy.ts). `epsg` names the projected CRS the file used, if any; `warnings` say what was odd
  * (a model georeferenced twice, a suspicious scale, a fallback) in words a person can act on.
  *
  * Heights from a map conversion are the file's orthometric heights, used as ellipsoid heights: there is no geoid

@@ -143,3 +143,9 @@ export function normalizeDeg180(deg: number): number {
   const r = normalizeDeg360(deg);
   return r > 180 ? r - 360 : r;
 }
+
+/**
+ * 4x4 column-major rotation from a Y-up frame (glTF, three.js, web-ifc's output) to the Z-up frame of IFC and of
+ * {@link enuToEcefMatrix}: (x, y, z) -> (x, -z, y). The same rotation 3D Tiles applies to glTF content.
+ */
+export const Y_UP_TO_Z_UP: readonly number[] = Object.freeze([1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1]);
