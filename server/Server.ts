@@ -11,6 +11,7 @@ import { apiNotFound, errorHandler } from './http/errorHandler.js';
 import { projectsRouter } from './http/projectsRouter.js';
 import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
+import { Ingest } from './ingest/Ingest.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import type { Store } from './store/Store.js';
@@ -54,6 +55,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log,
     access,
     live: new LiveHub(io, access, log),
+    ingest: new Ingest(opts.store, log),
     startedAt: Date.now(),
   };
 

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { AccessPolicy } from './http/access.js';
+import type { Ingest } from './ingest/Ingest.js';
 import type { Logger } from './log.js';
 import type { LiveHub } from './realtime/LiveHub.js';
 import type { Store } from './store/Store.js';
@@ -11,5 +12,7 @@ export interface AppContext {
   log: Logger;
   live: LiveHub;
   access: AccessPolicy;
+  /** The one way in for device readings, whatever the transport. */
+  ingest: Ingest;
   startedAt: number;
 }

@@ -1,10 +1,12 @@
 import type { Db } from './Db.js';
 import { EnterpriseRepo } from './EnterpriseRepo.js';
 import { MetaRepo } from './MetaRepo.js';
+import { DeviceRepo } from './DeviceRepo.js';
 import { migrate } from './migrate.js';
 import { openPgDb } from './PgDb.js';
 import { openPgliteDb } from './PgliteDb.js';
 import { ProjectRepo } from './ProjectRepo.js';
+import { TelemetryRepo } from './TelemetryRepo.js';
 
 /**
  * The store: one object per table family, over one of two drivers. Features add their repository here and their
@@ -14,11 +16,15 @@ export class Store {
   readonly enterprises: EnterpriseRepo;
   readonly projects: ProjectRepo;
   readonly meta: MetaRepo;
+  readonly devices: DeviceRepo;
+  readonly telemetry: TelemetryRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
     this.enterprises = new EnterpriseRepo(db);
     this.projects = new ProjectRepo(db);
+    this.devices = new DeviceRepo(db);
+    this.telemetry = new TelemetryRepo(db);
   }
 
   get kind(): Db['kind'] {

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DeviceKind } from './Device.js';
+
+/** Readings older than this are refused (a device clock that was never set reports 1970 or 2000). */
+export const MIN_READING_TIME = Date.UTC(2015, 0, 1);
+/** How far ahead of the server clock a device clock may run. */
+export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+/**
+ * A reading as a transport hands it to the ingest. `time` (epoch ms UTC) and `seq` (a per-device counter) identify
+ * a repeat: the dedupe key is (deviceId, seq) when seq is given, else (deviceId, time). At least one is required;
+ * without `time` the server stamps its receive time. `key` is the device's API key when the transport did not
+ * authenticate the device already. `values` are checked against the device's kind (see `parseValues`).
+ */
+export const ReadingIn = z
+  .object({
+    deviceId: z.string().uuid(),
+    time: z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').optional(),
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    values: z.record(z.string(), z.unknown()),
+    key: z.string().min(1).max(256).optional(),
+  })
+  .strict()
+  .refine((r) => r.time !== undefined || r.seq !== undefined, { message: 'a reading needs time or seq (or both)', path: ['time'] });
+export type ReadingIn = z.infer<typeof ReadingIn>;
+
+/** A stored reading: time is always set. */
+export const Reading = z.object({
+  deviceId: z.string().uuid(),
+  time: z.number().int(),
+  seq: z.number().int().min(0).optional(),
+  values: z.record(z.string(), z.unknown()),
+});
+export type Reading = z.infer<typeof Reading>;
+
+/** A reading as pushed to viewers: with the device's project and kind so a client can route it without a lookup. */
+export const LiveReading = Reading.extend({
+  projectId: z.string().uuid(),
+  kind: DeviceKind,
+});
+export type LiveReading = z.infer<typeof LiveReading>;
+
+/** Min / avg / max of one numeric field in one bucket. */
+export const FieldStats = z.object({ min: z.number(), avg: z.number(), max: z.number() });
+
+/** A downsampled history: one row per bucket, stats per numeric field (computed by PostgreSQL). */
+export const ReadingHistory = z.object({
+  deviceId: z.string().uuid(),
+  from: z.number().int(),
+  to: z.number().int(),
+  bucketMs: z.number().int(),
+  fields: z.array(z.string()),
+  buckets: z.array(z.object({ time: z.number().int(), count: z.number().int(), values: z.record(z.string(), FieldStats) })),
+});
+export type ReadingHistory = z.infer<typeof ReadingHistory>;
+
+/**
+ * Parses a bucket width: plain milliseconds (`60000`) or a number with a unit (`30s`, `5m`, `1h`, `1d`).
+ * Returns null when it is neither.
+ */
+export function parseBucket(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  const v = Math.round(Number(m[1]) * unit);
+  return v >= 1 ? v : null;
+}

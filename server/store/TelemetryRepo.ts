@@ -1,0 +1,161 @@
+import type { Reading } from '../../models/Reading.js';
+import type { Db } from './Db.js';
+
+/** A reading ready to store: validated, authenticated, time set. */
+export interface StoredReading extends Reading {
+  receivedAt: number;
+}
+
+/** Key that identifies a repeat: (device, seq) when seq is given, else (device, time). */
+export function dedupeKey(r: { deviceId: string; time: number; seq?: number }): string {
+  return r.seq !== undefined ? `${r.deviceId}|s${r.seq}` : `${r.deviceId}|t${r.time}`;
+}
+
+const MONTH_CACHE_MAX = 240;
+
+/** UTC month start (epoch ms) of a time: the partition it lands in. */
+export function monthOf(time: number): number {
+  const d = new Date(time);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** Merges values in time order: later fields win, fields a later reading does not carry are kept. */
+function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
+  const out = new Map<string, StoredReading>();
+  const sorted = [...rows].sort((a, b) => a.time - b.time || (a.seq ?? -1) - (b.seq ?? -1));
+  for (const r of sorted) {
+    const prev = out.get(r.deviceId);
+    out.set(r.deviceId, prev ? { ...r, values: { ...prev.values, ...r.values } } : r);
+  }
+  return out;
+}
+
+/**
+ * Readings and the latest state. Batches go in as one multi-row INSERT over `unnest` of column arrays (one round
+ * trip, one plan, on both drivers), duplicates are dropped by the unique keys (`ON CONFLICT DO NOTHING`), and the
+ * latest state moves in the same transaction.
+ */
+export class TelemetryRepo {
+  /** Months whose partition is known to exist. */
+  private readonly months = new Set<number>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Creates the monthly partitions the given times land in, if missing (each in its own short transaction). */
+  async ensurePartitions(times: Iterable<number>): Promise<void> {
+    const todo = new Set<number>();
+    for (const t of times) {
+      const m = monthOf(t);
+      if (!this.months.has(m)) todo.add(m);
+    }
+    for (const m of todo) {
+      await this.db.transaction((tx) => tx.query('SELECT telemetry_ensure_partition($1::bigint)', [m]));
+      if (this.months.size >= MONTH_CACHE_MAX) this.months.clear();
+      this.months.add(m);
+    }
+  }
+
+  /**
+   * Writes a batch in one transaction and returns the readings that were new (the others were repeats). Readings
+   * repeated inside the batch must be removed by the caller (it reports them as duplicates).
+   */
+  async write(rows: StoredReading[]): Promise<StoredReading[]> {
+    if (!rows.length) return [];
+    await this.ensurePartitions(rows.map((r) => r.time));
+    const ids: string[] = [];
+    const times: number[] = [];
+    const seqs: (number | null)[] = [];
+    const received: number[] = [];
+    const vals: string[] = [];
+    for (const r of rows) {
+      ids.push(r.deviceId);
+      times.push(r.time);
+      seqs.push(r.seq ?? null);
+      received.push(r.receivedAt);
+      vals.push(JSON.stringify(r.values));
+    }
+    return this.db.transaction(async (tx) => {
+      const ins = await tx.query<{ device_id: string; time: number; seq: number | null }>(
+        `INSERT INTO telemetry (device_id, time, seq, received_at, vals)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+         ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
+        [ids, times, seqs, received, vals],
+      );
+      const inserted = new Set(ins.rows.map((r) => dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) })));
+      const fresh = rows.filter((r) => inserted.has(dedupeKey(r)));
+      if (fresh.length) {
+        const merged = [...mergeValues(fresh).values()];
+        await tx.query(
+          `INSERT INTO latest (device_id, time, seq, received_at, vals)
+           SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+           ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
+             vals = latest.vals || EXCLUDED.vals
+           WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`,
+          [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
+        );
+      }
+      return fresh;
+    });
+  }
+
+  /** Latest state of the given devices, or of every device of a project, or of all devices. */
+  async latest(scope: { deviceIds: string[] } | { projectId: string } | { all: true }): Promise<Reading[]> {
+    const base = 'SELECT l.device_id, l.time, l.seq, l.vals FROM latest l';
+    const r =
+      'deviceIds' in scope
+        ? await this.db.query<LatestRow>(`${base} WHERE l.device_id = ANY($1::uuid[])`, [scope.deviceIds])
+        : 'projectId' in scope
+          ? await this.db.query<LatestRow>(`${base} JOIN devices d ON d.id = l.device_id WHERE d.project_id = $1`, [scope.projectId])
+          : await this.db.query<LatestRow>(base);
+    return r.rows.map(toReading);
+  }
+
+  /** Raw readings of a device in [from, to), oldest first, at most `limit`. */
+  async readings(deviceId: string, from: number, to: number, limit: number): Promise<Reading[]> {
+    const r = await this.db.query<LatestRow>(
+      'SELECT device_id, time, seq, vals FROM telemetry WHERE device_id = $1 AND time >= $2 AND time < $3 ORDER BY time, seq LIMIT $4',
+      [deviceId, from, to, limit],
+    );
+    return r.rows.map(toReading);
+  }
+
+  /**
+   * Min / avg / max of every top-level numeric field per bucket of `bucketMs`, buckets aligned on `from`, computed
+   * by PostgreSQL. Returns one row per (bucket, field).
+   */
+  async buckets(deviceId: string, from: number, to: number, bucketMs: number): Promise<{ time: number; field: string; count: number; min: number; avg: number; max: number }[]> {
+    const r = await this.db.query<{ b: number; field: string; n: number; mn: number; av: number; mx: number }>(
+      `SELECT $2::bigint + floor((t.time - $2::bigint)::float8 / $4::bigint)::bigint * $4::bigint AS b, kv.key AS field,
+              count(*)::int AS n, min(kv.value::text::float8) AS mn, avg(kv.value::text::float8) AS av, max(kv.value::text::float8) AS mx
+         FROM telemetry t CROSS JOIN LATERAL jsonb_each(t.vals) kv
+        WHERE t.device_id = $1 AND t.time >= $2 AND t.time < $3 AND jsonb_typeof(kv.value) = 'number'
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [deviceId, from, to, bucketMs],
+    );
+    return r.rows.map((x) => ({ time: Number(x.b), field: x.field, count: Number(x.n), min: Number(x.mn), avg: Number(x.av), max: Number(x.mx) }));
+  }
+
+  /** Reading counts per bucket (a bucket's count is its number of readings, whatever fields they carry). */
+  async bucketCounts(deviceId: string, from: number, to: number, bucketMs: number): Promise<Map<number, number>> {
+    const r = await this.db.query<{ b: number; n: number }>(
+      `SELECT $2::bigint + floor((time - $2::bigint)::float8 / $4::bigint)::bigint * $4::bigint AS b, count(*)::int AS n
+         FROM telemetry WHERE device_id = $1 AND time >= $2 AND time < $3 GROUP BY 1`,
+      [deviceId, from, to, bucketMs],
+    );
+    return new Map(r.rows.map((x) => [Number(x.b), Number(x.n)]));
+  }
+}
+
+interface LatestRow {
+  device_id: string;
+  time: number;
+  seq: number | null;
+  vals: Record<string, unknown>;
+}
+
+const toReading = (r: LatestRow): Reading => ({
+  deviceId: r.device_id,
+  time: Number(r.time),
+  ...(r.seq !== null ? { seq: Number(r.seq) } : {}),
+  values: r.vals,
+});
