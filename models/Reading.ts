@@ -65,3 +65,19 @@ export function parseBucket(text: string): number | null {
   const v = Math.round(Number(m[1]) * unit);
   return v >= 1 ? v : null;
 }
+
+/** Why one reading of a batch was refused; `index` is its position in the submitted array. */
+export const IngestRejection = z.object({
+  index: z.number().int(),
+  deviceId: z.string().optional(),
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** The answer to a submitted batch, on every transport: new readings stored, repeats ignored, each refusal. */
+export const IngestResultSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(IngestRejection),
+});

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { BimModel, ModelProgress } from './BimModel.js';
+import { Device } from './Device.js';
 import { Project } from './Project.js';
+import { IngestResultSchema, LiveReading } from './Reading.js';
 import { WireError } from './errors.js';
 
 /**
@@ -27,8 +30,40 @@ export const ProjectCreatedMsg = z.object({ type: z.literal('project.created'), 
 export const ProjectUpdatedMsg = z.object({ type: z.literal('project.updated'), project: Project });
 export const ProjectDeletedMsg = z.object({ type: z.literal('project.deleted'), projectId: z.string().uuid() });
 
+/** A device was registered, changed or removed (pushed to its project's room and the city room). */
+export const DeviceCreatedMsg = z.object({ type: z.literal('device.created'), device: Device });
+export const DeviceUpdatedMsg = z.object({ type: z.literal('device.updated'), device: Device });
+export const DeviceDeletedMsg = z.object({ type: z.literal('device.deleted'), deviceId: z.string().uuid(), projectId: z.string().uuid() });
+
+/**
+ * Live readings of one room, one message per tick: per device the values that arrived since its last update, merged
+ * (at most LIVE_MAX_HZ updates per device). Apply by `time`: keep the newer of what you hold and what arrives.
+ */
+export const TelemetryBatchMsg = z.object({ type: z.literal('telemetry.batch'), scope: LiveScope, readings: z.array(LiveReading) });
+
+/** Sent to a viewer right after it subscribes: the devices of the scope and their latest state. */
+export const SnapshotMsg = z.object({ type: z.literal('snapshot'), scope: LiveScope, devices: z.array(Device), latest: z.array(LiveReading) });
+
+/** Conversion progress of a model (stage + percent), throttled to a few per second per model. */
+export const ModelProgressMsg = z.object({ type: z.literal('model.progress'), progress: ModelProgress });
+/** A model was uploaded, finished, failed or was moved (georeference patch). */
+export const ModelUpdatedMsg = z.object({ type: z.literal('model.updated'), model: BimModel });
+export const ModelDeletedMsg = z.object({ type: z.literal('model.deleted'), modelId: z.string().uuid(), projectId: z.string().uuid() });
+
 /** Every message the server pushes on `/live`, keyed on `type`. */
-export const LiveServerMessage = z.discriminatedUnion('type', [ProjectCreatedMsg, ProjectUpdatedMsg, ProjectDeletedMsg]);
+export const LiveServerMessage = z.discriminatedUnion('type', [
+  ProjectCreatedMsg,
+  ProjectUpdatedMsg,
+  ProjectDeletedMsg,
+  DeviceCreatedMsg,
+  DeviceUpdatedMsg,
+  DeviceDeletedMsg,
+  TelemetryBatchMsg,
+  SnapshotMsg,
+  ModelProgressMsg,
+  ModelUpdatedMsg,
+  ModelDeletedMsg,
+]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 
 // ---- client -> server ---------------------------------------------------------------------------------------
@@ -55,3 +90,21 @@ export interface LiveClientToServer {
 export function roomOf(scope: LiveScope): string {
   return scope.kind === 'city' ? 'city' : `project:${scope.projectId}`;
 }
+
+// ---- `/devices` namespace (devices and gateways sending readings) ---------------------------------------------
+
+/** Handshake of `/devices`: the device and its API key (or HJ 212 PW). */
+export const DeviceHandshake = z.object({
+  deviceId: z.string().uuid(),
+  key: z.string().min(1).max(256),
+});
+export type DeviceHandshake = z.infer<typeof DeviceHandshake>;
+
+/** Reply to a `reading` event, sent only after the commit. */
+export type DeviceAck = { ok: true; result: z.infer<typeof IngestResultSchema> } | { ok: false; error: WireError };
+
+/** Socket.IO event maps of `/devices`: `reading` carries one reading or an array (deviceId defaults to the socket's). */
+export interface DeviceClientToServer {
+  reading: (readings: unknown, ack: (r: DeviceAck) => void) => void;
+}
+export type DeviceServerToClient = Record<string, never>;

@@ -8,12 +8,18 @@ import type { AppContext } from './context.js';
 import { openAccessPolicy, type AccessPolicy } from './http/access.js';
 import { enterprisesRouter } from './http/enterprisesRouter.js';
 import { apiNotFound, errorHandler } from './http/errorHandler.js';
+import { modelsRouter } from './http/modelsRouter.js';
 import { projectsRouter } from './http/projectsRouter.js';
 import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
+import { devicesRouter } from './http/devicesRouter.js';
+import { ingestRouter } from './http/ingestRouter.js';
+import { attachDeviceSockets } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
+import { ModelService } from './ifc/ModelService.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
+import { TelemetryFanout } from './realtime/TelemetryFanout.js';
 import type { Store } from './store/Store.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
@@ -26,6 +32,8 @@ export interface RunningServer {
   /** `http://host:port` as reachable from this machine. */
   url: string;
   port: number;
+  /** IFC models: uploads, conversion workers, outputs. */
+  models: ModelService;
   /** Stops accepting, closes sockets; the store stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -46,6 +54,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const corsOrigins = opts.config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   const io = new IoServer(http, {
     serveClient: false,
+    // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
     ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
   });
   const access = opts.access ?? openAccessPolicy;
@@ -58,12 +68,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ingest: new Ingest(opts.store, log),
     startedAt: Date.now(),
   };
+  const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
+  attachDeviceSockets(io, ctx);
+  const deviceGone = (id: string) => {
+    ctx.ingest.forgetDevice(id);
+    fanout.forgetDevice(id);
+  };
 
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Ingest batches (up to 10k readings) are larger than other bodies; this parser runs first, the next one skips.
+  app.use('/api/v1/ingest', express.json({ limit: `${opts.config.INGEST_MAX_KB}kb` }));
   app.use('/api', express.json({ limit: `${opts.config.MAX_JSON_KB}kb` }));
   app.use('/api', systemRouter(ctx));
-  app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx));
+  app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx), devicesRouter(ctx, deviceGone), ingestRouter(ctx));
+  // IFC models: uploads stream to disk (never through a body parser) and convert in worker processes.
+  const models = new ModelService(opts.store, ctx.live, log, {
+    dataDir: opts.config.DATA_DIR,
+    workers: opts.config.IFC_WORKERS,
+    jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
+  });
+  app.use('/api/v1', modelsRouter(ctx, models));
   app.use('/api', apiNotFound);
   app.use(staticClient(opts.clientDir ?? CLIENT_DIST_DIR));
   app.use(errorHandler(log));
@@ -76,14 +101,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
   const port = (http.address() as AddressInfo).port;
+  // Conversions a previous run left unfinished start again, in the background: the server already serves.
+  models.recover().catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
   const host = ['0.0.0.0', '::', ''].includes(opts.config.HOST) ? 'localhost' : opts.config.HOST;
   return {
     ctx,
     http,
     io,
     port,
+    models,
     url: `http://${host}:${port}`,
     async close() {
+      await models.close();
+      fanout.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();
     },

@@ -35,6 +35,20 @@ export const ConfigSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   /** Largest JSON body accepted, in kilobytes. */
   MAX_JSON_KB: z.coerce.number().int().min(1).default(1024),
+  /** Largest body of `POST /api/v1/ingest` (up to 10k readings), in kilobytes. */
+  INGEST_MAX_KB: z.coerce.number().int().min(1).default(16384),
+  /** Most readings in one ingest batch (HTTP body or Socket.IO message). */
+  INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Most live updates per device per viewer per second (per-device coalescing on `/live`). */
+  LIVE_MAX_HZ: z.coerce.number().min(0.1).max(50).default(4),
+  /** How often the live fan-out flushes, in ms: one batched emit per room per tick. */
+  LIVE_TICK_MS: z.coerce.number().int().min(10).max(2000).default(50),
+  /** Largest IFC / IFCZIP upload, in megabytes. */
+  MAX_UPLOAD_MB: z.coerce.number().min(0.001).max(100_000).default(1024),
+  /** IFC conversion worker processes running side by side (one model each); 1 suits a 2-core machine. */
+  IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  /** A conversion running longer than this many seconds is stopped and its model marked failed. */
+  IFC_JOB_TIMEOUT_S: z.coerce.number().int().min(10).default(3600),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -8,12 +8,16 @@ import {
   type LiveAck,
   type LiveClientToServer,
   type LiveServerMessage,
+  type LiveScope,
   type LiveServerToClient,
 } from '../../models/protocol.js';
 import type { AccessPolicy, Principal } from '../http/access.js';
 import type { Logger } from '../log.js';
 
 type LiveSocket = Socket<LiveClientToServer, LiveServerToClient, Record<string, never>, { principal: Principal | null }>;
+
+/** Called when a viewer subscribes to a scope; may emit to that socket. */
+export type SubscribeHook = (socket: Socket<LiveClientToServer, LiveServerToClient>, scope: LiveScope) => Promise<void>;
 
 /** An error for Socket.IO's `connect_error`: the client reads `err.data` as a WireError. */
 function handshakeError(w: WireError): Error & { data: WireError } {
@@ -26,6 +30,7 @@ function handshakeError(w: WireError): Error & { data: WireError } {
  */
 export class LiveHub {
   readonly nsp: Namespace<LiveClientToServer, LiveServerToClient>;
+  private readonly subscribeHooks: SubscribeHook[] = [];
 
   constructor(
     io: IoServer,
@@ -70,6 +75,13 @@ export class LiveHub {
           return reply({ ok: false, error: { code: ErrorCode.FORBIDDEN, message: `Not allowed to watch ${room}` } });
         }
         await socket.join(room);
+        // After the join, so nothing pushed between the snapshot query and the join is lost (clients apply by time).
+        try {
+          for (const hook of this.subscribeHooks) await hook(socket, m.scope);
+        } catch (err) {
+          this.log.warn({ socket: socket.id, room, err }, 'live: subscribe hook failed');
+          return reply({ ok: false, error: { code: ErrorCode.STORE_UNAVAILABLE, message: 'Subscribed, but the current state could not be loaded; resubscribe later' } });
+        }
       } else {
         await socket.leave(room);
       }
@@ -80,6 +92,23 @@ export class LiveHub {
   /** Pushes a project change to the city room and the project's own room. */
   publishProject(m: Extract<LiveServerMessage, { type: `project.${string}` }>): void {
     const projectId = m.type === 'project.deleted' ? m.projectId : m.project.id;
+    this.nsp.to(['city', roomOf({ kind: 'project', projectId })]).emit('msg', m);
+  }
+
+  /** Runs `hook` when a viewer subscribes, after it joined the room (e.g. to send it the scope's current state first). */
+  onSubscribe(hook: SubscribeHook): void {
+    this.subscribeHooks.push(hook);
+  }
+
+  /** Pushes a device change to the city room and the device's project room. */
+  publishDevice(m: Extract<LiveServerMessage, { type: `device.${string}` }>): void {
+    const projectId = m.type === 'device.deleted' ? m.projectId : m.device.projectId;
+    this.nsp.to(['city', roomOf({ kind: 'project', projectId })]).emit('msg', m);
+  }
+
+  /** Pushes a model's progress or change to the city room and the model's project room. */
+  publishModel(m: Extract<LiveServerMessage, { type: `model.${string}` }>): void {
+    const projectId = m.type === 'model.deleted' ? m.projectId : m.type === 'model.progress' ? m.progress.projectId : m.model.projectId;
     this.nsp.to(['city', roomOf({ kind: 'project', projectId })]).emit('msg', m);
   }
 

@@ -1,0 +1,150 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { DeviceCreate, DevicePatch, deviceToFeature, parseParams } from '../../models/Device.js';
+import { ErrorCode } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import { hashApiKey, hashHj212Pw, newApiKey } from '../ingest/deviceSecrets.js';
+import { publicDevice, type DeviceRecord, type DeviceUpdate } from '../store/DeviceRepo.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { bucketedHistory, historyCsv, parseHistoryQuery, readingsCsv } from './readingsHistory.js';
+
+const Id = z.string().uuid();
+const idOr404 = (raw: string | undefined, what: string) => {
+  const r = Id.safeParse(raw);
+  if (!r.success) throw notFound(what, String(raw));
+  return r.data;
+};
+
+/**
+ * Devices: `/api/v1/projects/:id/devices[.geojson]` and `/api/v1/devices/:id[/readings|/latest|/key]`.
+ * Access is checked as an action on the device's project (the policy's resource types stop at projects).
+ */
+export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => void): Router {
+  const r = Router();
+  const { store, access, live } = ctx;
+
+  const loadDevice = async (raw: string | undefined): Promise<DeviceRecord> => {
+    const id = idOr404(raw, 'Device');
+    const d = await store.devices.get(id);
+    if (!d) throw notFound('Device', id);
+    return d;
+  };
+  const loadProject = async (raw: string | undefined) => {
+    const id = idOr404(raw, 'Project');
+    if (!(await store.projects.get(id))) throw notFound('Project', id);
+    return id;
+  };
+
+  r.get('/projects/:id/devices', async (req, res) => {
+    const projectId = await loadProject(req.params.id);
+    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    res.json((await store.devices.list(projectId)).map(publicDevice));
+  });
+
+  r.get('/projects/:id/devices.geojson', async (req, res) => {
+    const projectId = await loadProject(req.params.id);
+    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    const features = (await store.devices.list(projectId)).map((d) => deviceToFeature(publicDevice(d)));
+    res.type('application/geo+json').json({ type: 'FeatureCollection', features });
+  });
+
+  r.post('/projects/:id/devices', async (req, res) => {
+    const projectId = await loadProject(req.params.id);
+    const body = parseOr400(DeviceCreate, req.body, 'device');
+    await access.require(req, 'update', { type: 'project', id: projectId, projectId });
+    const apiKey = newApiKey();
+    const created = await store.devices.create({
+      projectId,
+      kind: body.kind,
+      name: body.name,
+      ...(body.code ? { code: body.code } : {}),
+      ...(body.location ? { location: body.location } : {}),
+      ...(body.ifcGlobalId ? { ifcGlobalId: body.ifcGlobalId } : {}),
+      params: body.params as Record<string, unknown>,
+      apiKeyHash: hashApiKey(apiKey),
+      ...(body.hj212 ? { hj212Mn: body.hj212.mn, hj212PwHash: await hashHj212Pw(body.hj212.pw) } : {}),
+    });
+    const device = publicDevice(created);
+    ctx.log.info({ projectId, deviceId: device.id, kind: device.kind }, 'device created');
+    live.publishDevice({ type: 'device.created', device });
+    res.status(201).location(`/api/v1/devices/${device.id}`).json({ device, apiKey });
+  });
+
+  r.get('/devices/:id', async (req, res) => {
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    res.json(publicDevice(d));
+  });
+
+  r.get('/devices/:id/latest', async (req, res) => {
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    const [latest] = await store.telemetry.latest({ deviceIds: [d.id] });
+    if (!latest) throw new HttpError(ErrorCode.NOT_FOUND, `Device ${d.id} has not reported yet`, { id: d.id });
+    res.json(latest);
+  });
+
+  r.patch('/devices/:id', async (req, res) => {
+    const patch = parseOr400(DevicePatch, req.body, 'device patch');
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'update', { type: 'project', id: d.projectId, projectId: d.projectId });
+    const u: DeviceUpdate = {};
+    if (patch.name !== undefined) u.name = patch.name;
+    if (patch.code !== undefined) u.code = patch.code;
+    if (patch.location !== undefined) u.location = patch.location;
+    if (patch.ifcGlobalId !== undefined) u.ifcGlobalId = patch.ifcGlobalId;
+    if (patch.params !== undefined) {
+      // Params merge over the current ones, then the whole is checked against the kind.
+      const p = parseParams(d.kind, { ...d.params, ...patch.params });
+      if (!p.ok) throw new HttpError(ErrorCode.VALIDATION_FAILED, `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: p.issues });
+      u.params = p.params;
+    }
+    if (patch.hj212 !== undefined) u.hj212 = patch.hj212 && { mn: patch.hj212.mn, pwHash: await hashHj212Pw(patch.hj212.pw) };
+    const location = u.location === undefined ? d.location : u.location;
+    const bound = u.ifcGlobalId === undefined ? d.ifcGlobalId : u.ifcGlobalId;
+    if (!location && !bound) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'a device needs a location or an ifcGlobalId', { issues: [{ path: 'location', message: 'a device needs a location or an ifcGlobalId' }] });
+    const updated = await store.devices.update(d.id, u);
+    if (!updated) throw notFound('Device', d.id);
+    onDeviceGone(d.id);
+    const device = publicDevice(updated);
+    ctx.log.info({ projectId: d.projectId, deviceId: d.id, fields: Object.keys(patch) }, 'device updated');
+    live.publishDevice({ type: 'device.updated', device });
+    res.json(device);
+  });
+
+  r.post('/devices/:id/key', async (req, res) => {
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'update', { type: 'project', id: d.projectId, projectId: d.projectId });
+    const apiKey = newApiKey();
+    await store.devices.update(d.id, { apiKeyHash: hashApiKey(apiKey) });
+    onDeviceGone(d.id);
+    ctx.log.info({ projectId: d.projectId, deviceId: d.id }, 'device key rotated');
+    res.json({ deviceId: d.id, apiKey });
+  });
+
+  r.delete('/devices/:id', async (req, res) => {
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'delete', { type: 'project', id: d.projectId, projectId: d.projectId });
+    if (!(await store.devices.delete(d.id))) throw notFound('Device', d.id);
+    onDeviceGone(d.id);
+    ctx.log.info({ projectId: d.projectId, deviceId: d.id }, 'device deleted');
+    live.publishDevice({ type: 'device.deleted', deviceId: d.id, projectId: d.projectId });
+    res.status(204).end();
+  });
+
+  r.get('/devices/:id/readings', async (req, res) => {
+    const q = parseHistoryQuery(req.query);
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    if (q.bucketMs) {
+      const h = await bucketedHistory(store, d.id, { ...q, bucketMs: q.bucketMs });
+      if (q.csv) return void res.type('text/csv').attachment(`${d.id}-history.csv`).send(historyCsv(h));
+      return void res.json(h);
+    }
+    const readings = await store.telemetry.readings(d.id, q.from, q.to, q.limit);
+    if (q.csv) return void res.type('text/csv').attachment(`${d.id}-readings.csv`).send(readingsCsv(readings));
+    res.json({ deviceId: d.id, from: q.from, to: q.to, readings });
+  });
+
+  return r;
+}

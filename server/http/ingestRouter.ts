@@ -1,0 +1,57 @@
+import { Router, type Request } from 'express';
+import { ErrorCode, httpStatusOf } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import type { IngestResult } from '../ingest/Ingest.js';
+import { HttpError } from './HttpError.js';
+
+/** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
+export function readingsOf(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (body && typeof body === 'object') {
+    const readings = (body as { readings?: unknown }).readings;
+    if (Array.isArray(readings)) return readings;
+    if ('deviceId' in body) return [body];
+  }
+  throw new HttpError(ErrorCode.BAD_REQUEST, 'Send a JSON array of readings, { "readings": [...] }, or one reading object');
+}
+
+/** The device key from `Authorization: Bearer <key>`, if any. */
+export function bearerKey(req: Request): string | undefined {
+  const h = req.get('authorization');
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <device key>"');
+  return m[1];
+}
+
+/**
+ * Status of an ingest answer: 200 when nothing was refused, 207 when some readings were stored and some refused,
+ * and when all were refused the status of their common code (400 if the codes differ). The body is always the
+ * IngestResult, with `code` and `message` added on an error status.
+ */
+export function statusOf(r: IngestResult): number {
+  if (!r.rejected.length) return 200;
+  if (r.accepted + r.duplicates > 0) return 207;
+  const codes = new Set(r.rejected.map((x) => x.code));
+  return codes.size === 1 ? httpStatusOf[r.rejected[0]!.code] : 400;
+}
+
+/** `POST /api/v1/ingest`: a batch of readings from one or many devices; answered only after the commit. */
+export function ingestRouter(ctx: AppContext): Router {
+  const r = Router();
+  r.post('/ingest', async (req, res) => {
+    const key = bearerKey(req);
+    const items = readingsOf(req.body);
+    const max = ctx.config.INGEST_MAX_BATCH;
+    if (items.length > max) throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
+    const result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}) });
+    const status = statusOf(result);
+    if (status >= 400) {
+      const code = status === 400 && new Set(result.rejected.map((x) => x.code)).size > 1 ? ErrorCode.VALIDATION_FAILED : result.rejected[0]!.code;
+      res.status(status).json({ code, message: `All ${result.rejected.length} readings were refused; see rejected`, ...result });
+      return;
+    }
+    res.status(status).json(result);
+  });
+  return r;
+}
