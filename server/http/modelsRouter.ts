@@ -1,0 +1,132 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ElementQuery, ModelPatch } from '../../models/BimModel.js';
+import { ErrorCode } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import { fragmentsFile, tilesDir } from '../ifc/files.js';
+import type { ModelService } from '../ifc/ModelService.js';
+import { sniffFile } from '../ifc/sniff.js';
+import { receiveUpload } from '../ifc/upload.js';
+import { publicModel, type StoredModel } from '../store/ModelRepo.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+
+const Id = z.string().uuid();
+const TILE_FILE = /^[A-Za-z0-9_-]+\.(glb|json)$/;
+
+/**
+ * IFC models: upload (`POST /projects/:id/models`, 202 + id, converted in the background), status, tree, element
+ * index, georeference patch, delete, and the outputs (Fragments file and 3D Tiles) as static files.
+ */
+export function modelsRouter(ctx: AppContext, models: ModelService): Router {
+  const r = Router();
+  const { store, access, config } = ctx;
+
+  const uuidOr404 = (raw: string | undefined, what: string) => {
+    const p = Id.safeParse(raw);
+    if (!p.success) throw notFound(what, String(raw));
+    return p.data;
+  };
+  /** Loads a model and checks the caller may do `action` on its project. */
+  const load = async (req: Request, action: 'read' | 'update' | 'delete'): Promise<StoredModel> => {
+    const id = uuidOr404(req.params.id as string, 'Model');
+    const m = await store.models.get(id);
+    if (!m) throw notFound('Model', id);
+    await access.require(req, action, { type: 'project', id: m.projectId, projectId: m.projectId });
+    return m;
+  };
+  const requireReady = (m: StoredModel) => {
+    if (m.status !== 'ready')
+      throw new HttpError(ErrorCode.CONFLICT, `Model ${m.id} is ${m.status}${m.status === 'failed' ? '' : ': try again when it is ready'}`, { status: m.status });
+  };
+
+  r.post('/projects/:id/models', async (req, res) => {
+    const projectId = uuidOr404(req.params.id, 'Project');
+    await access.require(req, 'create', { type: 'project', id: projectId, projectId });
+    if (!(await store.projects.get(projectId))) {
+      req.resume();
+      throw notFound('Project', projectId);
+    }
+    const file = await receiveUpload(req, models.incomingDir, config.MAX_UPLOAD_MB * 1024 * 1024);
+    const sniffed = sniffFile(file.path);
+    if (!sniffed.ok) {
+      rmSync(file.path, { force: true });
+      throw new HttpError(ErrorCode.UNPROCESSABLE, sniffed.reason, { problem: sniffed.problem, fileName: file.fileName });
+    }
+    const model = await models.accept(projectId, file, sniffed.kind);
+    res.status(202).location(`/api/v1/models/${model.id}`).json(publicModel(model));
+  });
+
+  r.get('/projects/:id/models', async (req, res) => {
+    const projectId = uuidOr404(req.params.id, 'Project');
+    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    if (!(await store.projects.get(projectId))) throw notFound('Project', projectId);
+    res.json((await store.models.listByProject(projectId)).map(publicModel));
+  });
+
+  r.get('/models/:id', async (req, res) => {
+    res.json(publicModel(await load(req, 'read')));
+  });
+
+  r.get('/models/:id/tree', async (req, res) => {
+    const m = await load(req, 'read');
+    requireReady(m);
+    res.json((await store.models.tree(m.id)) ?? null);
+  });
+
+  r.get('/models/:id/elements', async (req, res) => {
+    const m = await load(req, 'read');
+    const q = parseOr400(ElementQuery, req.query, 'element query');
+    res.json(await store.elements.list(m.id, q));
+  });
+
+  r.get('/models/:id/elements/:globalId', async (req, res) => {
+    const m = await load(req, 'read');
+    const e = await store.elements.get(m.id, req.params.globalId);
+    if (!e) throw notFound('Element', req.params.globalId);
+    res.json(e);
+  });
+
+  r.patch('/models/:id', async (req, res) => {
+    const patch = parseOr400(ModelPatch, req.body, 'model patch');
+    const m = await load(req, 'update');
+    if (patch.georeference) requireReady(m);
+    res.json(publicModel(await models.patch(m, patch)));
+  });
+
+  r.delete('/models/:id', async (req, res) => {
+    const m = await load(req, 'delete');
+    await models.delete(m);
+    res.status(204).end();
+  });
+
+  const sendOutput = (res: Response, path: string, type: string, cache: string) =>
+    new Promise<void>((resolve, reject) => {
+      res.sendFile(path, { headers: { 'Content-Type': type, 'Cache-Control': cache }, dotfiles: 'deny' }, (err) => {
+        if (!err) return resolve();
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !res.headersSent) reject(new HttpError(ErrorCode.NOT_FOUND, 'This output does not exist'));
+        else if (res.headersSent) resolve();
+        else reject(err);
+      });
+    });
+
+  r.get('/models/:id/model.frag', async (req, res) => {
+    const m = await load(req, 'read');
+    requireReady(m);
+    // A model's outputs never change after conversion (a re-placement only rewrites tileset.json).
+    await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', 'public, max-age=31536000, immutable');
+  });
+
+  r.get('/models/:id/tiles/:file', async (req, res) => {
+    const m = await load(req, 'read');
+    requireReady(m);
+    const file = req.params.file;
+    if (!TILE_FILE.test(file)) throw new HttpError(ErrorCode.NOT_FOUND, `No tile ${file}`);
+    const path = join(tilesDir(models.dirOf(m.id)), file);
+    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', 'no-cache');
+    else await sendOutput(res, path, 'model/gltf-binary', 'public, max-age=31536000, immutable');
+  });
+
+  return r;
+}

@@ -1,0 +1,191 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ErrorCode } from '../../models/errors.js';
+import type { Logger } from '../log.js';
+import type { ConversionJob, FromWorker, ToWorker } from './worker/protocol.js';
+
+const ENTRY = join(import.meta.dirname, 'worker', 'entry.mjs');
+
+/** What the pool tells its owner about a job. The handlers may be async: element batches wait for them (back-pressure). */
+export interface JobHandlers {
+  onProgress(m: Extract<FromWorker, { type: 'progress' }>): void;
+  onElements(m: Extract<FromWorker, { type: 'elements' }>): Promise<void>;
+  onDone(m: Extract<FromWorker, { type: 'done' }>): Promise<void>;
+  onFailed(modelId: string, code: ErrorCode, message: string): Promise<void>;
+}
+
+interface Slot {
+  child: ChildProcess | null;
+  ready: Promise<void> | null;
+  job: ConversionJob | null;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * A small pool of conversion worker processes, one job at a time each. The brief asked for worker_threads; a process
+ * is used instead because a worker thread shares the server's address space: web-ifc's wasm heap for a 200 MB file
+ * (gigabytes) would count against the server's memory, and a wasm abort or OOM could take the server down. A process
+ * gives the same off-the-event-loop conversion with real isolation. A crashed worker fails its job with a reason and
+ * is replaced on the next job.
+ */
+export class ConversionPool {
+  private readonly slots: Slot[];
+  private readonly queue: ConversionJob[] = [];
+  private closed = false;
+
+  constructor(
+    size: number,
+    private readonly handlers: JobHandlers,
+    private readonly log: Logger,
+    private readonly opts: { jobTimeoutMs: number; maxOldSpaceMb?: number } = { jobTimeoutMs: 3_600_000 },
+  ) {
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ child: null, ready: null, job: null, timer: null }));
+  }
+
+  /** Jobs waiting plus running. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.job).length;
+  }
+
+  enqueue(job: ConversionJob): void {
+    if (this.closed) return;
+    this.queue.push(job);
+    this.pump();
+  }
+
+  /** Drops a queued job, or kills the worker running it (a deleted model). */
+  cancel(modelId: string): void {
+    const i = this.queue.findIndex((j) => j.modelId === modelId);
+    if (i >= 0) this.queue.splice(i, 1);
+    for (const s of this.slots) if (s.job?.modelId === modelId) {
+      s.job = null;
+      this.kill(s);
+    }
+  }
+
+  private spawn(slot: Slot): void {
+    const child = fork(ENTRY, [], {
+      execArgv: this.opts.maxOldSpaceMb ? [`--max-old-space-size=${this.opts.maxOldSpaceMb}`] : [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    slot.child = child;
+    slot.ready = new Promise<void>((resolve, reject) => {
+      const onMsg = (m: FromWorker) => {
+        if (m.type === 'ready') {
+          child.off('message', onMsg);
+          resolve();
+        }
+      };
+      child.on('message', onMsg);
+      child.once('exit', (code) => reject(new Error(`worker exited before it was ready (code ${code}): ${stderr.trim().slice(-300)}`)));
+    });
+    slot.ready.catch(() => {});
+    child.on('message', (m: FromWorker) => void this.onMessage(slot, child, m));
+    child.on('exit', (code, signal) => {
+      if (slot.child !== child) return;
+      slot.child = null;
+      slot.ready = null;
+      const job = slot.job;
+      this.clearJob(slot);
+      if (job) {
+        const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        this.log.error({ modelId: job.modelId, code, signal, stderr: stderr.slice(-500) }, 'ifc: conversion worker died');
+        const oom = /heap out of memory|Aborted\(OOM\)|memory access out of bounds|RangeError: (WebAssembly|Array buffer allocation)/i.test(stderr);
+        void this.handlers
+          .onFailed(job.modelId, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
+          .finally(() => this.pump());
+      } else this.pump();
+    });
+  }
+
+  private async onMessage(slot: Slot, child: ChildProcess, m: FromWorker): Promise<void> {
+    const job = slot.job;
+    if (m.type === 'ready' || !job || ('modelId' in m && m.modelId !== job.modelId)) return;
+    try {
+      if (m.type === 'progress') this.handlers.onProgress(m);
+      else if (m.type === 'elements') {
+        await this.handlers.onElements(m);
+        if (child.connected) child.send({ type: 'ack', seq: m.seq } satisfies ToWorker);
+      } else if (m.type === 'done') {
+        this.clearJob(slot);
+        await this.handlers.onDone(m);
+        this.pump();
+      } else if (m.type === 'failed') {
+        this.clearJob(slot);
+        await this.handlers.onFailed(m.modelId, m.code, m.message);
+        this.pump();
+      }
+    } catch (err) {
+      // The store refused what the worker sent: fail this model, keep the worker for the next one.
+      this.log.error({ err, modelId: job.modelId }, 'ifc: storing a conversion result failed');
+      if (slot.job === job) {
+        this.clearJob(slot);
+        this.kill(slot);
+      }
+      await this.handlers.onFailed(job.modelId, ErrorCode.INTERNAL, 'Storing the conversion result failed').catch(() => {});
+      this.pump();
+    }
+  }
+
+  private clearJob(slot: Slot): void {
+    slot.job = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+  }
+
+  private kill(slot: Slot): void {
+    const c = slot.child;
+    slot.child = null;
+    slot.ready = null;
+    if (c && c.exitCode === null) c.kill('SIGKILL');
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (slot.job || this.queue.length === 0) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      if (!slot.child) this.spawn(slot);
+      const child = slot.child!;
+      slot.timer = setTimeout(() => {
+        if (slot.job !== job) return;
+        this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
+        slot.job = null;
+        this.kill(slot);
+        void this.handlers.onFailed(job.modelId, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
+      }, this.opts.jobTimeoutMs);
+      slot.timer.unref();
+      slot.ready!.then(
+        () => {
+          if (slot.job === job && child.connected) child.send({ type: 'job', job } satisfies ToWorker);
+        },
+        () => {
+          /* the exit handler fails the job */
+        },
+      );
+    }
+  }
+
+  /** Stops every worker; queued jobs stay `queued` in the store and are picked up at the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    const exits = this.slots.map((s) => {
+      const c = s.child;
+      s.job = null;
+      if (s.timer) clearTimeout(s.timer);
+      if (!c || c.exitCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGKILL');
+      });
+    });
+    await Promise.all(exits);
+  }
+}

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { ConversionStage, ModelPatch } from '../../models/BimModel.js';
+import { ErrorCode } from '../../models/errors.js';
+import { applyGeoreferencePatch, georeferenceMatrix } from '../../models/Georeference.js';
+import type { Logger } from '../log.js';
+import type { LiveHub } from '../realtime/LiveHub.js';
+import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRepo.js';
+import type { Store } from '../store/Store.js';
+import { ConversionPool } from './ConversionPool.js';
+import { modelDir, modelsRoot, sourceFile, tilesDir } from './files.js';
+import { writeTilesetJson, type TilesetJson } from './tiler.js';
+import type { ReceivedFile } from './upload.js';
+
+const PROGRESS_EVERY_MS = 250;
+
+export interface ModelServiceOptions {
+  dataDir: string;
+  workers: number;
+  jobTimeoutMs: number;
+}
+
+/**
+ * Owns the life of uploaded models on the main thread: records them, queues their conversion, stores what the worker
+ * sends (progress, element batches, the result), pushes changes on `/live`, re-places and deletes them. The heavy work
+ * happens in the worker processes of {@link ConversionPool}; nothing here parses IFC.
+ */
+export class ModelService {
+  private readonly pool: ConversionPool;
+  private readonly lastProgress = new Map<string, { at: number; stage: ConversionStage }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly live: LiveHub,
+    private readonly log: Logger,
+    private readonly opts: ModelServiceOptions,
+  ) {
+    this.pool = new ConversionPool(
+      opts.workers,
+      {
+        onProgress: (m) => void this.progress(m.modelId, m.stage, m.pct),
+        onElements: async (m) => {
+          await this.store.elements.insertBatch(m.modelId, m.batch);
+        },
+        onDone: async (m) => {
+          const model = await this.store.models.setReady(m.modelId, m.result);
+          this.lastProgress.delete(m.modelId);
+          if (model) {
+            this.log.info({ modelId: m.modelId, projectId: model.projectId, elements: m.result.report.elementCount, ms: m.result.report.durationMs }, 'ifc: model ready');
+            this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+          }
+        },
+        onFailed: async (modelId, code, message) => {
+          this.lastProgress.delete(modelId);
+          const model = await this.store.models.setFailed(modelId, { code, message });
+          if (model) {
+            this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: conversion failed');
+            this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+          }
+        },
+      },
+      log,
+      { jobTimeoutMs: opts.jobTimeoutMs },
+    );
+  }
+
+  /** Where uploads land before they have a model id. */
+  get incomingDir(): string {
+    return join(modelsRoot(this.opts.dataDir), '_incoming');
+  }
+
+  dirOf(modelId: string): string {
+    return modelDir(this.opts.dataDir, modelId);
+  }
+
+  /** Records an accepted upload, moves it into its model folder and queues its conversion. */
+  async accept(projectId: string, file: ReceivedFile, kind: SourceKind): Promise<StoredModel> {
+    const id = randomUUID();
+    const dir = this.dirOf(id);
+    mkdirSync(dir, { recursive: true });
+    renameSync(file.path, sourceFile(dir, kind));
+    let model: StoredModel;
+    try {
+      model = await this.store.models.create({ id, projectId, fileName: file.fileName, fileBytes: file.bytes, sourceKind: kind });
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    this.log.info({ modelId: id, projectId, bytes: file.bytes, kind }, 'ifc: model uploaded');
+    this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+    await this.enqueue(model);
+    return model;
+  }
+
+  private async enqueue(model: StoredModel): Promise<void> {
+    const project = await this.store.projects.get(model.projectId);
+    this.pool.enqueue({
+      modelId: model.id,
+      sourcePath: sourceFile(this.dirOf(model.id), model.sourceKind),
+      sourceKind: model.sourceKind,
+      outDir: this.dirOf(model.id),
+      ...(project ? { fallback: project.location } : {}),
+    });
+  }
+
+  /** Stores and pushes progress, at most every 250 ms per model except on a change of stage. */
+  private async progress(modelId: string, stage: ConversionStage, pct: number): Promise<void> {
+    const now = Date.now();
+    const last = this.lastProgress.get(modelId);
+    if (last && last.stage === stage && now - last.at < PROGRESS_EVERY_MS) return;
+    this.lastProgress.set(modelId, { at: now, stage });
+    try {
+      await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
+      const m = await this.store.models.get(modelId);
+      if (m && m.status === 'converting') {
+        this.live.publishModel({ type: 'model.progress', progress: { modelId, projectId: m.projectId, status: m.status, stage, progressPct: m.progressPct } });
+      }
+    } catch (err) {
+      this.log.warn({ err, modelId }, 'ifc: progress not stored');
+    }
+  }
+
+  /**
+   * At start: models left `queued` or `converting` by a stop or a crash are converted again from their upload (their
+   * partial element rows are dropped first), or failed when the upload is gone.
+   */
+  async recover(): Promise<number> {
+    const stale = await this.store.models.listByStatus(['queued', 'converting']);
+    let requeued = 0;
+    for (const m of stale) {
+      if (existsSync(sourceFile(this.dirOf(m.id), m.sourceKind))) {
+        await this.store.elements.deleteModel(m.id);
+        await this.store.models.setProgress(m.id, 'queued', 'queued', 0);
+        await this.enqueue(m);
+        requeued++;
+      } else {
+        await this.store.models.setFailed(m.id, { code: ErrorCode.INTERNAL, message: 'The server stopped during the conversion and the upload is gone: upload the file again' });
+      }
+    }
+    if (stale.length) this.log.info({ requeued, failed: stale.length - requeued }, 'ifc: recovered unfinished conversions');
+    return requeued;
+  }
+
+  /** Renames and/or re-places a model. A new georeference rewrites only the tileset root transform. */
+  async patch(model: StoredModel, patch: ModelPatch): Promise<StoredModel> {
+    if (patch.fileName) await this.store.models.rename(model.id, patch.fileName);
+    if (patch.georeference) {
+      if (!model.georeference) throw Object.assign(new Error('not placed yet'), { notReady: true });
+      const next = applyGeoreferencePatch(model.georeference, patch.georeference);
+      const dir = tilesDir(this.dirOf(model.id));
+      const tileset = JSON.parse(readFileSync(join(dir, 'tileset.json'), 'utf8')) as TilesetJson;
+      writeTilesetJson(dir, tileset, georeferenceMatrix(next));
+      await this.store.models.setGeoreference(model.id, next);
+      this.log.info({ modelId: model.id, projectId: model.projectId, georef: next }, 'ifc: model re-placed');
+    }
+    const updated = (await this.store.models.get(model.id))!;
+    this.live.publishModel({ type: 'model.updated', model: publicModel(updated) });
+    return updated;
+  }
+
+  /** Stops a running conversion, deletes the rows and the files. */
+  async delete(model: StoredModel): Promise<void> {
+    this.pool.cancel(model.id);
+    await this.store.models.delete(model.id);
+    rmSync(this.dirOf(model.id), { recursive: true, force: true });
+    this.log.info({ modelId: model.id, projectId: model.projectId }, 'ifc: model deleted');
+    this.live.publishModel({ type: 'model.deleted', modelId: model.id, projectId: model.projectId });
+  }
+
+  /** Conversions waiting or running. */
+  get pending(): number {
+    return this.pool.pending;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

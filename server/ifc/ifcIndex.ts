@@ -1,0 +1,206 @@
+import type { PropertySets, TreeNode } from '../../models/BimModel.js';
+import { WebIFC, type IfcAPI } from './webIfc.js';
+
+/**
+ * Reads the non-geometric side of an IFC model in a few passes over its relationships (never one query per element,
+ * which is what makes naive indexers slow on big files): property and quantity sets, the containing storey of each
+ * element, the spatial tree, the length unit.
+ */
+
+type Ref = { value: number; type: number } | null | undefined;
+type Line = Record<string, any> & { expressID: number; type: number };
+
+const refId = (r: Ref): number | null => (r && typeof r.value === 'number' ? r.value : null);
+const refIds = (rs: Ref[] | Ref | null | undefined): number[] =>
+  (Array.isArray(rs) ? rs : rs ? [rs] : []).map(refId).filter((v): v is number => v !== null);
+/** The plain value of an IFC attribute ({ value, type } wrapper, enum, or primitive). */
+export function val(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map(val);
+  if (typeof v === 'object' && 'value' in (v as object)) return (v as { value: unknown }).value;
+  return v;
+}
+const str = (v: unknown): string | null => {
+  const x = val(v);
+  return x === null || x === undefined || x === '' ? null : String(x);
+};
+
+const SPATIAL = new Set(
+  ['IFCPROJECT', 'IFCSITE', 'IFCBUILDING', 'IFCBUILDINGSTOREY', 'IFCSPACE', 'IFCFACILITY', 'IFCFACILITYPART', 'IFCBRIDGE', 'IFCBRIDGEPART',
+    'IFCROAD', 'IFCROADPART', 'IFCRAILWAY', 'IFCRAILWAYPART', 'IFCMARINEFACILITY', 'IFCMARINEPART', 'IFCTUNNEL', 'IFCTUNNELPART',
+    'IFCEXTERNALSPATIALELEMENT', 'IFCSPATIALZONE'],
+);
+
+/** What the index pass found, keyed by express id. */
+export interface IfcIndex {
+  lengthUnitM: number;
+  psets: Map<number, PropertySets>;
+  /** Element -> express id of its containing spatial structure. */
+  container: Map<number, number>;
+  tree: TreeNode | null;
+  warnings: string[];
+}
+
+/** Class name as the schema spells it (`IfcWallStandardCase`), falling back to web-ifc's upper-case type name. */
+export function className(api: IfcAPI, line: Line): string {
+  const n = (line as object).constructor?.name;
+  return n && n.startsWith('Ifc') ? n : api.GetNameFromTypeCode(line.type) ?? `#${line.type}`;
+}
+
+const SI_PREFIX: Record<string, number> = { EXA: 1e18, PETA: 1e15, TERA: 1e12, GIGA: 1e9, MEGA: 1e6, KILO: 1e3, HECTO: 1e2, DECA: 10, DECI: 0.1, CENTI: 0.01, MILLI: 0.001, MICRO: 1e-6, NANO: 1e-9 };
+
+/** Metres per length unit of the model (IfcSIUnit with prefix, or an IfcConversionBasedUnit such as the foot). */
+export function lengthUnitM(api: IfcAPI, modelID: number): number {
+  const ids = api.GetLineIDsWithType(modelID, WebIFC.IFCUNITASSIGNMENT);
+  for (let i = 0; i < ids.size(); i++) {
+    const ua = api.GetLine(modelID, ids.get(i)) as Line;
+    for (const uid of refIds(ua.Units)) {
+      const u = api.GetLine(modelID, uid) as Line;
+      if (val(u.UnitType) !== 'LENGTHUNIT') continue;
+      if (u.type === WebIFC.IFCSIUNIT) return SI_PREFIX[String(val(u.Prefix))] ?? 1;
+      if (u.type === WebIFC.IFCCONVERSIONBASEDUNIT) {
+        const m = api.GetLine(modelID, refId(u.ConversionFactor)!) as Line;
+        const factor = Number(val(m.ValueComponent));
+        const base = api.GetLine(modelID, refId(m.UnitComponent)!) as Line;
+        const baseM = base.type === WebIFC.IFCSIUNIT ? (SI_PREFIX[String(val(base.Prefix))] ?? 1) : 1;
+        if (Number.isFinite(factor) && factor > 0) return factor * baseM;
+      }
+    }
+  }
+  return 1;
+}
+
+/** The value of one property or quantity entity, or undefined when it carries none. */
+function propertyValue(p: Line): unknown {
+  if ('NominalValue' in p) return val(p.NominalValue);
+  if ('EnumerationValues' in p) return val(p.EnumerationValues);
+  if ('ListValues' in p) return val(p.ListValues);
+  if ('UpperBoundValue' in p || 'LowerBoundValue' in p) return { lower: val(p.LowerBoundValue), upper: val(p.UpperBoundValue) };
+  for (const k of Object.keys(p)) if (k.endsWith('Value') && k !== 'Unit') return val(p[k]);
+  return undefined;
+}
+
+/** Reads one IfcPropertySet / IfcElementQuantity into name -> value. */
+function readSet(api: IfcAPI, modelID: number, set: Line): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const items = refIds(set.HasProperties ?? set.Quantities);
+  if (items.length === 0) return out;
+  for (const p of api.GetLines(modelID, items) as Line[]) {
+    const name = str(p.Name);
+    if (!name) continue;
+    const v = propertyValue(p);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** Runs the index pass. `onProgress` gets 0..1. */
+export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) => void = () => {}): IfcIndex {
+  const warnings: string[] = [];
+  const psets = new Map<number, PropertySets>();
+  const setCache = new Map<number, { name: string; props: Record<string, unknown> } | null>();
+  const loadSet = (id: number) => {
+    if (!setCache.has(id)) {
+      try {
+        const s = api.GetLine(modelID, id) as Line;
+        setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+      } catch {
+        setCache.set(id, null);
+      }
+    }
+    return setCache.get(id)!;
+  };
+  const attach = (objects: number[], setIds: number[], override: boolean) => {
+    for (const sid of setIds) {
+      const s = loadSet(sid);
+      if (!s) continue;
+      for (const o of objects) {
+        let m = psets.get(o);
+        if (!m) psets.set(o, (m = {}));
+        if (override || !(s.name in m)) m[s.name] = s.props;
+      }
+    }
+  };
+
+  // Type property sets first, so the occurrence's own sets override them.
+  const byType = api.GetLineIDsWithType(modelID, WebIFC.IFCRELDEFINESBYTYPE);
+  for (let i = 0; i < byType.size(); i++) {
+    const rel = api.GetLine(modelID, byType.get(i)) as Line;
+    const typeId = refId(rel.RelatingType);
+    if (typeId === null) continue;
+    const t = api.GetLine(modelID, typeId) as Line;
+    attach(refIds(rel.RelatedObjects), refIds(t.HasPropertySets), false);
+  }
+  onProgress(0.2);
+  const byProps = api.GetLineIDsWithType(modelID, WebIFC.IFCRELDEFINESBYPROPERTIES);
+  const n = byProps.size();
+  for (let i = 0; i < n; i++) {
+    const rel = api.GetLine(modelID, byProps.get(i)) as Line;
+    attach(refIds(rel.RelatedObjects), refIds(rel.RelatingPropertyDefinition), true);
+    if (i % 2000 === 0) onProgress(0.2 + (0.6 * i) / n);
+  }
+
+  // Containment, then parts of aggregates inherit their whole's container.
+  const container = new Map<number, number>();
+  const contained = new Map<number, number>();
+  const cont = api.GetLineIDsWithType(modelID, WebIFC.IFCRELCONTAINEDINSPATIALSTRUCTURE);
+  for (let i = 0; i < cont.size(); i++) {
+    const rel = api.GetLine(modelID, cont.get(i)) as Line;
+    const s = refId(rel.RelatingStructure);
+    if (s === null) continue;
+    for (const e of refIds(rel.RelatedElements)) container.set(e, s);
+  }
+  const children = new Map<number, number[]>();
+  const agg = api.GetLineIDsWithType(modelID, WebIFC.IFCRELAGGREGATES);
+  for (let i = 0; i < agg.size(); i++) {
+    const rel = api.GetLine(modelID, agg.get(i)) as Line;
+    const whole = refId(rel.RelatingObject);
+    if (whole === null) continue;
+    const list = children.get(whole) ?? [];
+    list.push(...refIds(rel.RelatedObjects));
+    children.set(whole, list);
+  }
+  // Propagate containers down aggregations (a stair's flights sit on the stair's storey); bounded by a visited set
+  // because broken files can aggregate in a cycle.
+  const visited = new Set<number>();
+  const propagate = (whole: number, c: number) => {
+    for (const part of children.get(whole) ?? []) {
+      if (visited.has(part) || container.has(part)) continue;
+      visited.add(part);
+      container.set(part, c);
+      propagate(part, c);
+    }
+  };
+  for (const [e, c] of [...container]) propagate(e, c);
+  for (const c of container.values()) contained.set(c, (contained.get(c) ?? 0) + 1);
+  onProgress(0.9);
+
+  const typeNameOf = (id: number): string | null => {
+    try {
+      return api.GetNameFromTypeCode(api.GetLineType(modelID, id)) ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const seen = new Set<number>();
+  const build = (id: number, depth: number): TreeNode | null => {
+    if (seen.has(id) || depth > 64) return null;
+    seen.add(id);
+    const line = api.GetLine(modelID, id) as Line;
+    const kids = (children.get(id) ?? []).filter((k) => SPATIAL.has(String(typeNameOf(k)).toUpperCase()));
+    return {
+      expressId: id,
+      globalId: str(line.GlobalId),
+      ifcClass: className(api, line),
+      name: str(line.Name) ?? str(line.LongName),
+      elementCount: contained.get(id) ?? 0,
+      children: kids.map((k) => build(k, depth + 1)).filter((x): x is TreeNode => x !== null),
+    };
+  };
+  const projects = api.GetLineIDsWithType(modelID, WebIFC.IFCPROJECT);
+  if (projects.size() === 0) warnings.push('The file has no IfcProject: the spatial tree is empty');
+  if (projects.size() > 1) warnings.push(`The file has ${projects.size()} IfcProject entities; the tree shows the first`);
+  const tree = projects.size() > 0 ? build(projects.get(0), 0) : null;
+  onProgress(1);
+  return { lengthUnitM: lengthUnitM(api, modelID), psets, container, tree, warnings };
+}

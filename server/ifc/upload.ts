@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Request } from 'express';
+import busboy from 'busboy';
+import { ErrorCode } from '../../models/errors.js';
+import { HttpError } from '../http/HttpError.js';
+
+/** A file received to disk. */
+export interface ReceivedFile {
+  path: string;
+  bytes: number;
+  fileName: string;
+}
+
+const tooLarge = (maxBytes: number) =>
+  new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes });
+
+/** Keeps the name a person sees, without any path. */
+export function safeFileName(name: string | undefined): string {
+  const base = String(name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f]/g, '').trim();
+  return base.slice(0, 255) || 'model.ifc';
+}
+
+/**
+ * Writes `src` to `path`, counting bytes. Past the limit it stops writing and drains (never destroys) the source, so
+ * the client still reads the 413 instead of a reset connection.
+ */
+function toFile(src: Readable, path: string, maxBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    let bytes = 0;
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      src.unpipe(out);
+      src.off('data', onData);
+      src.resume();
+      out.destroy();
+      reject(e);
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) fail(tooLarge(maxBytes));
+    };
+    src.on('data', onData);
+    src.on('error', fail);
+    src.on('close', () => {
+      if (!src.readableEnded) fail(new HttpError(ErrorCode.BAD_REQUEST, 'The upload was interrupted'));
+    });
+    out.on('error', fail);
+    out.on('finish', () => {
+      if (settled) return;
+      settled = true;
+      resolve(bytes);
+    });
+    src.pipe(out);
+  });
+}
+
+/**
+ * Streams an upload to `<incomingDir>/<uuid>`: a `multipart/form-data` body (the first file part is taken) or a raw
+ * body with `?filename=`. Never buffers the file; a body past `maxBytes` is cut off with 413 and its partial file
+ * removed. The caller moves the file to its model folder.
+ */
+export async function receiveUpload(req: Request, incomingDir: string, maxBytes: number): Promise<ReceivedFile> {
+  mkdirSync(incomingDir, { recursive: true });
+  const path = join(incomingDir, randomUUID());
+  const declared = Number(req.headers['content-length']);
+  // A declared length over the limit is refused before a byte is read (multipart overhead is small).
+  if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) {
+    req.resume();
+    throw tooLarge(maxBytes);
+  }
+  try {
+    const type = String(req.headers['content-type'] ?? '');
+    if (type.startsWith('multipart/form-data')) {
+      return await new Promise<ReceivedFile>((resolve, reject) => {
+        let bb: busboy.Busboy;
+        try {
+          bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes + 1 } });
+        } catch (e) {
+          return reject(new HttpError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`));
+        }
+        let got: Promise<ReceivedFile> | null = null;
+        bb.on('file', (_field, stream, info) => {
+          if (got) return stream.resume();
+          got = toFile(stream, path, maxBytes).then((bytes) => ({ path, bytes, fileName: safeFileName(info.filename) }));
+          got.catch((e) => {
+            req.unpipe(bb);
+            req.resume();
+            reject(e);
+          });
+        });
+        bb.on('error', (e) => reject(new HttpError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`)));
+        bb.on('close', () => {
+          if (!got) reject(new HttpError(ErrorCode.BAD_REQUEST, 'The multipart body has no file part: send the IFC as a file field'));
+          else got.then(resolve, reject);
+        });
+        req.pipe(bb);
+      });
+    }
+    const name = typeof req.query.filename === 'string' ? req.query.filename : undefined;
+    if (!name) throw new HttpError(ErrorCode.BAD_REQUEST, 'Send multipart/form-data with a file, or a raw body with ?filename=');
+    const bytes = await toFile(req, path, maxBytes);
+    return { path, bytes, fileName: safeFileName(name) };
+  } catch (e) {
+    rmSync(path, { force: true });
+    if (!req.complete) req.resume();
+    throw e;
+  }
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { ErrorCode } from '../../../models/errors.js';
+import { ConversionError, convertIfc } from '../convert.js';
+import { unpackedFile } from '../files.js';
+import { sniffFile } from '../sniff.js';
+import { unzipEntryToFile } from '../unzip.js';
+import { createIfcApi, type IfcAPI } from '../webIfc.js';
+import type { ConversionJob, FromWorker, ToWorker } from './protocol.js';
+
+/**
+ * A conversion worker process: one job at a time, web-ifc initialised once and reused. It runs in its own process so
+ * that a wasm abort or an out-of-memory on a huge file ends this process only, and so that web-ifc's wasm heap never
+ * counts against the server's memory.
+ */
+const send = (m: FromWorker) =>
+  new Promise<void>((resolve, reject) => process.send!(m, undefined, undefined, (err) => (err ? reject(err) : resolve())));
+
+const acks = new Map<number, () => void>();
+let api: IfcAPI | null = null;
+
+async function run(job: ConversionJob): Promise<void> {
+  let lastSent = 0;
+  let lastStage = '';
+  let seq = 0;
+  try {
+    let ifcPath = job.sourcePath;
+    if (job.sourceKind === 'ifczip') {
+      void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
+      const sniffed = sniffFile(job.sourcePath);
+      if (!sniffed.ok) throw new ConversionError(sniffed.reason);
+      if (sniffed.kind !== 'ifczip') throw new ConversionError('The upload was recorded as a zip but is not one');
+      ifcPath = unpackedFile(job.outDir);
+      await unzipEntryToFile(job.sourcePath, sniffed.entry, ifcPath);
+      const inner = sniffFile(ifcPath);
+      if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
+    }
+    if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
+    api ??= await createIfcApi();
+    const result = await convertIfc(
+      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), api },
+      {
+        progress(stage, pct) {
+          // Throttled here too, so a fast stage does not flood the IPC channel.
+          const now = Date.now();
+          if (stage === lastStage && now - lastSent < 200 && pct < 100) return;
+          lastStage = stage;
+          lastSent = now;
+          void send({ type: 'progress', modelId: job.modelId, stage, pct: Math.round(pct * 10) / 10 });
+        },
+        async elements(batch) {
+          const s = ++seq;
+          const acked = new Promise<void>((resolve) => acks.set(s, resolve));
+          await send({ type: 'elements', modelId: job.modelId, seq: s, batch });
+          await acked;
+        },
+      },
+    );
+    await send({ type: 'done', modelId: job.modelId, result });
+  } catch (err) {
+    const known = err instanceof ConversionError;
+    const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
+    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message });
+    // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
+    if (!known) process.exit(3);
+  }
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'ack') {
+    acks.get(m.seq)?.();
+    acks.delete(m.seq);
+  } else if (m.type === 'job') void run(m.job);
+});
+process.on('disconnect', () => process.exit(0));
+void send({ type: 'ready' });

@@ -1,0 +1,128 @@
+import type { Box3, ElementPage, ElementQuery, ModelElement, PropertySets } from '../../models/BimModel.js';
+import type { Db } from './Db.js';
+
+/** An element as the conversion worker hands it over. */
+export interface ElementInput {
+  globalId: string;
+  expressId: number;
+  ifcClass: string;
+  name: string | null;
+  predefinedType: string | null;
+  storeyId: string | null;
+  storeyName: string | null;
+  psets: PropertySets;
+  bbox: Box3 | null;
+  hasGeometry: boolean;
+}
+
+interface Row {
+  global_id: string;
+  express_id: number;
+  ifc_class: string;
+  name: string | null;
+  predefined_type: string | null;
+  storey_id: string | null;
+  storey_name: string | null;
+  psets?: PropertySets | string;
+  has_geometry: boolean;
+  x0: number | null;
+  y0: number | null;
+  z0: number | null;
+  x1: number | null;
+  y1: number | null;
+  z1: number | null;
+}
+
+const BOX = `ST_XMin(bbox::box3d) AS x0, ST_YMin(bbox::box3d) AS y0, ST_ZMin(bbox::box3d) AS z0,
+  ST_XMax(bbox::box3d) AS x1, ST_YMax(bbox::box3d) AS y1, ST_ZMax(bbox::box3d) AS z1`;
+const BASE = `global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, has_geometry, ${BOX}`;
+
+function toElement(r: Row): ModelElement {
+  return {
+    globalId: r.global_id,
+    expressId: Number(r.express_id),
+    ifcClass: r.ifc_class,
+    name: r.name,
+    predefinedType: r.predefined_type,
+    storeyId: r.storey_id,
+    storeyName: r.storey_name,
+    ...(r.psets !== undefined ? { psets: typeof r.psets === 'string' ? JSON.parse(r.psets) : r.psets } : {}),
+    bbox: r.x0 === null ? null : { min: [Number(r.x0), Number(r.y0), Number(r.z0)], max: [Number(r.x1), Number(r.y1), Number(r.z1)] },
+    hasGeometry: r.has_geometry,
+  };
+}
+
+const COLS_PER_ROW = 16;
+
+/** The element index of the models: one row per IFC product, searchable by class, storey and text. */
+export class ElementRepo {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Inserts a batch as one multi-row INSERT (the COPY-like path that works on both drivers). A GlobalId seen twice in
+   * a model (broken exporters do that) keeps its first row; returns how many rows were new.
+   */
+  async insertBatch(modelId: string, items: ElementInput[]): Promise<number> {
+    if (items.length === 0) return 0;
+    // PostgreSQL caps bind parameters at 65535 per statement.
+    const maxRows = Math.floor(65_000 / COLS_PER_ROW);
+    let inserted = 0;
+    for (let start = 0; start < items.length; start += maxRows) {
+      const chunk = items.slice(start, start + maxRows);
+      const params: unknown[] = [];
+      const values = chunk.map((e) => {
+        const i = params.length;
+        const b = e.bbox;
+        params.push(modelId, e.globalId, e.expressId, e.ifcClass, e.name, e.predefinedType, e.storeyId, e.storeyName, JSON.stringify(e.psets), e.hasGeometry,
+          b?.min[0] ?? null, b?.min[1] ?? null, b?.min[2] ?? null, b?.max[0] ?? null, b?.max[1] ?? null, b?.max[2] ?? null);
+        const p = (k: number) => `$${i + k}`;
+        return `(${p(1)}::uuid, ${p(2)}, ${p(3)}::int, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}::jsonb, ${p(10)}::boolean,
+          CASE WHEN ${p(11)}::float8 IS NULL THEN NULL ELSE ST_3DMakeBox(ST_MakePoint(${p(11)}::float8, ${p(12)}::float8, ${p(13)}::float8), ST_MakePoint(${p(14)}::float8, ${p(15)}::float8, ${p(16)}::float8))::geometry END)`;
+      });
+      const r = await this.db.query(
+        `INSERT INTO elements (model_id, global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, psets, has_geometry, bbox)
+         VALUES ${values.join(',\n')} ON CONFLICT (model_id, global_id) DO NOTHING RETURNING express_id`,
+        params,
+      );
+      inserted += r.rows.length;
+    }
+    return inserted;
+  }
+
+  /** A page of elements matching the filters, ordered by class then name, without property sets. */
+  async list(modelId: string, q: ElementQuery): Promise<ElementPage> {
+    const where = ['model_id = $1'];
+    const params: unknown[] = [modelId];
+    const add = (sql: (i: number) => string, v: unknown) => {
+      params.push(v);
+      where.push(sql(params.length));
+    };
+    // IFC class names are case-insensitive in STEP (IFCWALL = IfcWall).
+    if (q.class) add((i) => `upper(ifc_class) = upper($${i})`, q.class);
+    if (q.storey) add((i) => `(storey_id = $${i} OR storey_name = $${i})`, q.storey);
+    if (q.q) add((i) => `(name ILIKE $${i} OR global_id ILIKE $${i} OR ifc_class ILIKE $${i})`, `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    const w = where.join(' AND ');
+    const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM elements WHERE ${w}`, params);
+    const rows = await this.db.query<Row>(
+      `SELECT ${BASE} FROM elements WHERE ${w} ORDER BY ifc_class, name NULLS LAST, global_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.limit, q.offset],
+    );
+    return { total: Number(total.rows[0]!.n), items: rows.rows.map(toElement) };
+  }
+
+  /** One element with its property sets, or null. */
+  async get(modelId: string, globalId: string): Promise<ModelElement | null> {
+    const r = await this.db.query<Row>(`SELECT ${BASE}, psets FROM elements WHERE model_id = $1 AND global_id = $2`, [modelId, globalId]);
+    return r.rows[0] ? toElement(r.rows[0]) : null;
+  }
+
+  async count(modelId: string): Promise<number> {
+    const r = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements WHERE model_id = $1', [modelId]);
+    return Number(r.rows[0]!.n);
+  }
+
+  /** Removes a model's rows (before a re-conversion). */
+  async deleteModel(modelId: string): Promise<void> {
+    await this.db.query('DELETE FROM elements WHERE model_id = $1', [modelId]);
+  }
+}
