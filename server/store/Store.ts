@@ -1,6 +1,8 @@
 import type { Db } from './Db.js';
+import { ElementRepo } from './ElementRepo.js';
 import { EnterpriseRepo } from './EnterpriseRepo.js';
 import { MetaRepo } from './MetaRepo.js';
+import { ModelRepo } from './ModelRepo.js';
 import { DeviceRepo } from './DeviceRepo.js';
 import { migrate } from './migrate.js';
 import { openPgDb } from './PgDb.js';
@@ -18,6 +20,8 @@ export class Store {
   readonly meta: MetaRepo;
   readonly devices: DeviceRepo;
   readonly telemetry: TelemetryRepo;
+  readonly models: ModelRepo;
+  readonly elements: ElementRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
@@ -25,6 +29,8 @@ export class Store {
     this.projects = new ProjectRepo(db);
     this.devices = new DeviceRepo(db);
     this.telemetry = new TelemetryRepo(db);
+    this.models = new ModelRepo(db);
+    this.elements = new ElementRepo(db);
   }
 
   get kind(): Db['kind'] {
