@@ -20,6 +20,13 @@ export default defineConfig({
     sourcemap: false,
   },
   plugins: [
+    {
+      // server/clientBuild.ts calls build({ root: <repo root>, configFile }) meaning "this project"; an inline root
+      // would win over `root: 'client'` above and Vite would look for <repo>/index.html. The client's sources live in
+      // client/, whoever builds it, so pin it here (a plugin's config result is merged over the inline one).
+      name: 'site-twin:client-root',
+      config: () => ({ root: `${root}client` }),
+    },
     viteStaticCopy({
       targets: ['Workers', 'ThirdParty', 'Assets', 'Widgets'].map((d) => ({
         src: `${root}${cesiumBuild}/${d}`,

@@ -1,0 +1,105 @@
+import type { ClientConfig } from '../../models/ClientConfig.js';
+import { ToolRegistry } from '../core/Tool.js';
+import { LiveClient } from '../live/LiveClient.js';
+import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
+import { MapView } from '../map/MapView.js';
+import { ProjectLayer } from '../map/ProjectLayer.js';
+import { DeepLink } from '../state/DeepLink.js';
+import { ProjectStore } from '../state/ProjectStore.js';
+import { SelectionState } from '../state/SelectionState.js';
+import { ConnectionBanner, LiveIndicator, toast } from '../ui/Banner.js';
+import { Legend } from '../ui/Legend.js';
+import { LoadingOverlay } from '../ui/LoadingOverlay.js';
+import { ProjectListPanel } from '../ui/ProjectListPanel.js';
+import { ProjectPanel } from '../ui/ProjectPanel.js';
+import { Readiness } from './Readiness.js';
+
+/** The page's fixed containers (from index.html). */
+export interface AppDom {
+  map: HTMLElement;
+  sidebar: HTMLElement;
+  detail: HTMLElement;
+  overlay: HTMLElement;
+  topbar: HTMLElement;
+  toasts: HTMLElement;
+}
+
+/**
+ * The city overview: builds the tools, registers them, and wires selection <-> map <-> URL. Everything shown comes
+ * from the ProjectStore; the socket only feeds it.
+ */
+export class App {
+  readonly tools = new ToolRegistry();
+  readonly store = new ProjectStore();
+  readonly selection = new SelectionState();
+  private feed!: ProjectFeed;
+  private readonly onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) this.selection.clear('user');
+  };
+
+  constructor(
+    private readonly dom: AppDom,
+    private readonly loading: LoadingOverlay,
+  ) {}
+
+  /** Starts everything; resolves once the first project load settled and the first view is set. */
+  async start(config: ClientConfig, configError: string | null): Promise<void> {
+    const { tools, store, selection, dom } = this;
+    this.loading.step('Loading globe…');
+    const map = tools.add(new MapView(dom.map, config));
+    map.flyToDefault(0); // start fetching the city's tiles while the projects load
+    const live = tools.add(new LiveClient({ scopes: [{ kind: 'city' }] }));
+    this.feed = bindProjectFeed(store, live);
+    const layer = tools.add(new ProjectLayer(map, store, selection));
+    const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
+    tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
+    tools.add(new Legend(dom.overlay, store));
+    tools.add(new ConnectionBanner(dom.overlay, live));
+    tools.add(new LiveIndicator(dom.topbar, live));
+    const link = tools.add(new DeepLink(selection));
+    const readiness = tools.add(new Readiness(map, layer, store, selection, live));
+    readiness.onReady.add(() => this.loading.done());
+
+    if (configError) toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
+    map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
+    live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
+    layer.onPicked.add(({ projectId }) => selection.select(projectId, 'user'));
+    map.onHome.add(() => layer.flyToAll());
+    list.onRetry.add(() => void this.feed.reload());
+    selection.onChanged.add((c) => {
+      if (c.source === 'store') return;
+      if (c.id) layer.flyTo(c.id);
+      else if (c.source === 'history') layer.flyToAll();
+    });
+    store.onChanged.add((c) => {
+      // A selected project that disappears (deleted, or gone after a reload) cannot stay selected.
+      const sel = selection.selectedId;
+      if (sel && !store.get(sel) && (c.kind === 'reset' || c.id === sel)) selection.clear('store');
+    });
+    document.addEventListener('keydown', this.onKey);
+
+    this.loading.step('Loading projects…');
+    await this.feed.reload();
+    const wanted = link.initialProjectId();
+    if (wanted && store.get(wanted)) {
+      selection.select(wanted, 'url');
+      layer.flyTo(wanted, 0);
+    } else {
+      if (wanted) {
+        if (store.status === 'loaded') toast(dom.toasts, 'The linked project no longer exists; showing the whole city.', 'warn');
+        link.replace(null);
+      }
+      layer.flyToAll(0);
+    }
+    this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
+    readiness.initialViewSet = true;
+    readiness.check();
+    map.requestRender();
+  }
+
+  dispose(): void {
+    document.removeEventListener('keydown', this.onKey);
+    this.feed?.dispose();
+    this.tools.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+import 'cesium/Build/Cesium/Widgets/widgets.css';
+import './styles.css';
+import { App } from './app/App.js';
+import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
+import { LoadingOverlay } from './ui/LoadingOverlay.js';
+
+// Cesium reads its base URL (workers, assets) from this global the first time it builds a module URL.
+window.CESIUM_BASE_URL = CESIUM_BASE_URL;
+
+function el(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`index.html lacks #${id}`);
+  return e;
+}
+
+async function boot(): Promise<void> {
+  const loading = new LoadingOverlay(el('map-wrap'));
+  loading.step('Loading configuration…');
+  let config = FALLBACK_CONFIG;
+  let configError: string | null = null;
+  try {
+    config = await fetchClientConfig();
+  } catch (err) {
+    // The page must still come up with the offline globe when the server is down.
+    configError = (err as Error).message;
+  }
+  const app = new App(
+    { map: el('map'), sidebar: el('sidebar'), detail: el('detail'), overlay: el('map-wrap'), topbar: el('topbar-right'), toasts: el('toasts') },
+    loading,
+  );
+  // Handy in the console and for tests; not an API.
+  (window as unknown as { __siteTwinApp: App }).__siteTwinApp = app;
+  await app.start(config, configError);
+}
+
+boot().catch((err: Error) => {
+  const box = document.getElementById('fatal');
+  if (box) {
+    box.hidden = false;
+    box.textContent = `Site Twin could not start: ${err.message}`;
+  }
+  throw err;
+});

@@ -1,0 +1,179 @@
+import {
+  BoundingSphere,
+  buildModuleUrl,
+  Cartesian2,
+  Cartesian3,
+  Cesium3DTileset,
+  CesiumTerrainProvider,
+  Color,
+  EllipsoidTerrainProvider,
+  HeadingPitchRange,
+  ImageryLayer,
+  Math as CesiumMath,
+  ScreenSpaceEventHandler,
+  ScreenSpaceEventType,
+  Terrain,
+  TileMapServiceImageryProvider,
+  UrlTemplateImageryProvider,
+  Viewer,
+} from 'cesium';
+import type { ClientConfig } from '../../models/ClientConfig.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+
+/** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
+export const DEFAULT_VIEW = { lon: 120.38, lat: 36.13, radiusM: 15_000 };
+
+export interface MapPick {
+  /** What Cesium picked (an Entity's pick id, a primitive), or undefined for empty globe/sky. */
+  picked: unknown;
+  position: Cartesian2;
+}
+
+/**
+ * The Cesium globe. Fully offline by default: Natural Earth II shipped with Cesium as the base layer, the WGS84
+ * ellipsoid as terrain, no ion token, geocoder or layer picker; only URLs the server's config names are ever
+ * fetched. Renders on demand (requestRenderMode), so callers that change the scene call `requestRender()`.
+ */
+export class MapView implements Tool {
+  readonly viewer: Viewer;
+  readonly onClick = new Event<MapPick>();
+  readonly onHover = new Event<MapPick>();
+  /** A non-fatal problem with an optional source (imagery, terrain, context tiles): the map keeps working. */
+  readonly onSourceError = new Event<{ source: string; message: string }>();
+  /** Home button pressed (the app decides what "home" is: all projects). */
+  readonly onHome = new Event<void>();
+
+  private readonly handler: ScreenSpaceEventHandler;
+  private _entitiesReady = false;
+  private hoverFrame = 0;
+  private _enabled = true;
+
+  constructor(container: HTMLElement, config: ClientConfig) {
+    const baseLayer = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
+      // A muted base map keeps the coloured footprints the brightest thing on screen.
+      brightness: 0.7,
+      saturation: 0.55,
+      contrast: 1.1,
+    });
+    this.viewer = new Viewer(container, {
+      baseLayer,
+      ...(config.terrainUrl ? { terrain: new Terrain(CesiumTerrainProvider.fromUrl(config.terrainUrl)) } : { terrainProvider: new EllipsoidTerrainProvider() }),
+      geocoder: false,
+      baseLayerPicker: false,
+      timeline: false,
+      animation: false,
+      homeButton: true,
+      sceneModePicker: false,
+      navigationHelpButton: false,
+      fullscreenButton: false,
+      infoBox: false,
+      selectionIndicator: false,
+      requestRenderMode: true,
+      maximumRenderTimeChange: Infinity,
+    });
+    const scene = this.viewer.scene;
+    scene.globe.baseColor = Color.fromCssColorString('#0b1220');
+    scene.backgroundColor = Color.fromCssColorString('#05080f');
+    scene.globe.showGroundAtmosphere = true;
+    // Double-click would start tracking an entity, fighting our own fly-to.
+    this.viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
+    this.viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e: { cancel: boolean }) => {
+      e.cancel = true;
+      this.onHome.trigger();
+    });
+
+    // DataSourceDisplay.ready latches true after the first success, so it cannot tell that geometry added later is
+    // still being built in a worker. Its per-tick update result can: keep the last one.
+    const display = this.viewer.dataSourceDisplay;
+    const update = display.update.bind(display);
+    display.update = (time) => (this._entitiesReady = update(time));
+
+    if (config.imageryUrl) this.addImagery(config.imageryUrl);
+    if (config.terrainUrl) {
+      const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
+      terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));
+    }
+    if (config.contextTilesetUrl) void this.addContextTiles(config.contextTilesetUrl);
+
+    this.handler = new ScreenSpaceEventHandler(scene.canvas);
+    this.handler.setInputAction((e: { position: Cartesian2 }) => {
+      if (this._enabled) this.onClick.trigger({ picked: scene.pick(e.position), position: e.position });
+    }, ScreenSpaceEventType.LEFT_CLICK);
+    this.handler.setInputAction((e: { endPosition: Cartesian2 }) => {
+      // Picking renders a pick pass: at most once per animation frame, and only when someone listens.
+      if (!this._enabled || this.onHover.size === 0 || this.hoverFrame) return;
+      const pos = Cartesian2.clone(e.endPosition);
+      this.hoverFrame = requestAnimationFrame(() => {
+        this.hoverFrame = 0;
+        this.onHover.trigger({ picked: scene.pick(pos), position: pos });
+      });
+    }, ScreenSpaceEventType.MOUSE_MOVE);
+  }
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  /** Disabled: clicks and hovers are ignored (e.g. while a tour drives the camera). */
+  set enabled(v: boolean) {
+    this._enabled = v;
+  }
+
+  requestRender(): void {
+    this.viewer.scene.requestRender();
+  }
+
+  /** Flies to look at a sphere from the side: heading/pitch in degrees, range in metres. */
+  flyToSphere(sphere: BoundingSphere, view: { headingDeg: number; pitchDeg: number; rangeM: number }, durationS = 2): void {
+    this.viewer.camera.flyToBoundingSphere(sphere, {
+      offset: new HeadingPitchRange(CesiumMath.toRadians(view.headingDeg), CesiumMath.toRadians(view.pitchDeg), view.rangeM),
+      duration: durationS,
+    });
+    this.requestRender();
+  }
+
+  /** The default city view, used when there are no projects to fit. */
+  flyToDefault(durationS = 0): void {
+    const sphere = new BoundingSphere(Cartesian3.fromDegrees(DEFAULT_VIEW.lon, DEFAULT_VIEW.lat), DEFAULT_VIEW.radiusM);
+    this.flyToSphere(sphere, { headingDeg: 0, pitchDeg: -50, rangeM: DEFAULT_VIEW.radiusM * 3 }, durationS);
+  }
+
+  /** True when every entity's geometry was built and shown as of the last frame. */
+  get entitiesReady(): boolean {
+    return this._entitiesReady;
+  }
+
+  /** True once the globe has loaded the tiles of the current view (after at least one render). */
+  get tilesLoaded(): boolean {
+    return this.viewer.scene.globe.tilesLoaded;
+  }
+
+  private addImagery(url: string): void {
+    const provider = new UrlTemplateImageryProvider({ url });
+    provider.errorEvent.addEventListener((err: { message: string; timesRetried: number }) => {
+      if (err.timesRetried === 0) this.onSourceError.trigger({ source: 'imagery', message: err.message });
+    });
+    this.viewer.imageryLayers.addImageryProvider(provider);
+  }
+
+  private async addContextTiles(url: string): Promise<void> {
+    try {
+      const tileset = await Cesium3DTileset.fromUrl(url);
+      if (this.viewer.isDestroyed()) return;
+      this.viewer.scene.primitives.add(tileset);
+      this.requestRender();
+    } catch (err) {
+      this.onSourceError.trigger({ source: 'context tiles', message: (err as Error).message });
+    }
+  }
+
+  dispose(): void {
+    if (this.hoverFrame) cancelAnimationFrame(this.hoverFrame);
+    this.handler.destroy();
+    this.onClick.reset();
+    this.onHover.reset();
+    this.onSourceError.reset();
+    this.onHome.reset();
+    if (!this.viewer.isDestroyed()) this.viewer.destroy();
+  }
+}

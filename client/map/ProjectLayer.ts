@@ -1,0 +1,213 @@
+import {
+  BoundingSphere,
+  Cartesian2,
+  Cartesian3,
+  Color,
+  ColorMaterialProperty,
+  ConstantProperty,
+  CustomDataSource,
+  DistanceDisplayCondition,
+  Entity,
+  HorizontalOrigin,
+  LabelStyle,
+  NearFarScalar,
+  PolygonHierarchy,
+  SceneTransforms,
+  VerticalOrigin,
+} from 'cesium';
+import type { Project } from '../../models/Project.js';
+import { ringCentroid } from '../../models/geo.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+import { STATUS_STYLE } from '../state/projectStatus.js';
+import type { ProjectStore, ProjectStoreChange } from '../state/ProjectStore.js';
+import type { SelectionState } from '../state/SelectionState.js';
+import type { MapView } from './MapView.js';
+
+const LABEL_FONT = '600 15px "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
+const SELECTED_OUTLINE = Color.WHITE;
+const LABEL_BG = Color.fromCssColorString('#0d1422').withAlpha(0.82);
+const LABEL_BG_SELECTED = Color.fromCssColorString('#1f6feb').withAlpha(0.92);
+
+/** Positions of a GeoJSON ring without its closing vertex, on the ellipsoid. */
+function ringPositions(ring: readonly (readonly number[])[]): Cartesian3[] {
+  const flat: number[] = [];
+  for (let i = 0; i + 1 < ring.length; i++) flat.push(ring[i]![0]!, ring[i]![1]!);
+  return Cartesian3.fromDegreesArray(flat);
+}
+
+/**
+ * Every project as an extruded footprint (height = `heightM`), coloured by status, with a name label and a pin that
+ * keeps far-away sites visible. Draws from the ProjectStore and follows the selection (highlight); clicking a
+ * footprint selects it.
+ */
+export class ProjectLayer implements Tool {
+  /** A footprint was clicked (the app selects it). */
+  readonly onPicked = new Event<{ projectId: string | null }>();
+
+  readonly dataSource = new CustomDataSource('projects');
+  private readonly offs: (() => void)[] = [];
+  private _enabled = true;
+
+  constructor(
+    private readonly map: MapView,
+    private readonly store: ProjectStore,
+    private readonly selection: SelectionState,
+  ) {
+    void map.viewer.dataSources.add(this.dataSource);
+    this.offs.push(
+      store.onChanged.add((c) => this.sync(c)),
+      selection.onChanged.add((c) => {
+        for (const id of [c.previous, c.id]) if (id) this.style(id);
+        map.requestRender();
+      }),
+      map.onClick.add(({ picked }) => this.onPicked.trigger({ projectId: this.projectIdOf(picked) })),
+      map.onHover.add(({ picked }) => {
+        map.viewer.canvas.style.cursor = this.projectIdOf(picked) ? 'pointer' : '';
+      }),
+    );
+    this.sync({ kind: 'reset' });
+  }
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  set enabled(v: boolean) {
+    this._enabled = v;
+    this.dataSource.show = v;
+    this.map.requestRender();
+  }
+
+  /** The project id of a pick result, if it is one of ours. */
+  projectIdOf(picked: unknown): string | null {
+    const id = (picked as { id?: unknown } | undefined)?.id;
+    return id instanceof Entity && this.dataSource.entities.contains(id) ? id.id : null;
+  }
+
+  /**
+   * Projects whose geometry is built and shown. Cesium builds extruded polygons in workers, so an entity counts only
+   * once the data source display reports its batches ready.
+   */
+  drawnCount(): number {
+    if (!this.dataSource.show || !this.map.entitiesReady) return 0;
+    return this.dataSource.entities.values.length;
+  }
+
+  /**
+   * Where a project's footprint (centroid, half-way up) is on the page, in CSS pixels, or null when off screen or
+   * behind the globe. For tests that click the map and for tooltips.
+   */
+  pagePositionOf(id: string): { x: number; y: number } | null {
+    const p = this.store.get(id);
+    if (!p) return null;
+    const c = ringCentroid(p.footprint);
+    const scene = this.map.viewer.scene;
+    const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(c.lon, c.lat, p.heightM / 2));
+    if (!w) return null;
+    const r = scene.canvas.getBoundingClientRect();
+    if (w.x < 0 || w.y < 0 || w.x > r.width || w.y > r.height) return null;
+    return { x: r.left + w.x, y: r.top + w.y };
+  }
+
+  /** Flies to a tilted view of one site. */
+  flyTo(id: string, durationS = 2): boolean {
+    const p = this.store.get(id);
+    if (!p) return false;
+    const ring = p.footprint.coordinates[0]!;
+    const flat: number[] = [];
+    for (const [lon, lat] of ring) flat.push(lon!, lat!, 0, lon!, lat!, p.heightM);
+    const sphere = BoundingSphere.fromPoints(Cartesian3.fromDegreesArrayHeights(flat));
+    this.map.flyToSphere(sphere, { headingDeg: 20, pitchDeg: -32, rangeM: Math.max(sphere.radius * 3.2, 350) }, durationS);
+    return true;
+  }
+
+  /** Flies to fit every project (the home view); the default city view when there are none. */
+  flyToAll(durationS = 2): void {
+    const list = this.store.list();
+    if (list.length === 0) return this.map.flyToDefault(durationS);
+    const sphere = BoundingSphere.fromPoints(list.map((p) => Cartesian3.fromDegrees(p.location.lon, p.location.lat, 0)));
+    this.map.flyToSphere(sphere, { headingDeg: 0, pitchDeg: -50, rangeM: Math.max(sphere.radius * 2.6, 4000) }, durationS);
+  }
+
+  private sync(c: ProjectStoreChange): void {
+    const entities = this.dataSource.entities;
+    entities.suspendEvents();
+    try {
+      if (c.kind === 'reset') {
+        for (const e of [...entities.values]) if (!this.store.get(e.id)) entities.remove(e);
+        for (const p of this.store.list()) this.upsert(p);
+      } else if (c.kind === 'delete') {
+        entities.removeById(c.id);
+      } else {
+        const p = this.store.get(c.id);
+        if (p) this.upsert(p);
+      }
+    } finally {
+      entities.resumeEvents();
+    }
+    this.map.requestRender();
+  }
+
+  private upsert(p: Project): void {
+    const [outer, ...holes] = p.footprint.coordinates;
+    const hierarchy = new PolygonHierarchy(ringPositions(outer!), holes.map((h) => new PolygonHierarchy(ringPositions(h))));
+    const c = ringCentroid(p.footprint);
+    const top = Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8);
+    let e = this.dataSource.entities.getById(p.id);
+    if (!e) {
+      e = this.dataSource.entities.add({
+        id: p.id,
+        polygon: { height: 0, outline: true, outlineWidth: 1 },
+        label: {
+          font: LABEL_FONT,
+          fillColor: Color.WHITE,
+          outlineColor: Color.BLACK,
+          outlineWidth: 3,
+          style: LabelStyle.FILL_AND_OUTLINE,
+          showBackground: true,
+          backgroundPadding: new Cartesian2(8, 5),
+          verticalOrigin: VerticalOrigin.BOTTOM,
+          horizontalOrigin: HorizontalOrigin.CENTER,
+          pixelOffset: new Cartesian2(0, -14),
+          // Labels stay readable over the footprints and shrink a little with distance.
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+          scaleByDistance: new NearFarScalar(1_500, 1, 80_000, 0.75),
+        },
+        point: {
+          pixelSize: 11,
+          outlineColor: Color.fromCssColorString('#05080f'),
+          outlineWidth: 2,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+          // Far away a site is a few pixels; the pin marks it. Close up the building itself does.
+          distanceDisplayCondition: new DistanceDisplayCondition(2_500, Number.POSITIVE_INFINITY),
+        },
+      });
+    }
+    e.name = p.name;
+    e.position = new ConstantProperty(top) as never;
+    e.polygon!.hierarchy = new ConstantProperty(hierarchy);
+    e.polygon!.extrudedHeight = new ConstantProperty(p.heightM);
+    e.label!.text = new ConstantProperty(p.name);
+    this.style(p.id);
+  }
+
+  /** Status colour, plus a highlight for the selected project. */
+  private style(id: string): void {
+    const e = this.dataSource.entities.getById(id);
+    const p = this.store.get(id);
+    if (!e || !p) return;
+    const selected = this.selection.selectedId === id;
+    const color = Color.fromCssColorString(STATUS_STYLE[p.status].color);
+    e.polygon!.material = new ColorMaterialProperty(color.withAlpha(selected ? 0.95 : 0.78));
+    e.polygon!.outlineColor = new ConstantProperty(selected ? SELECTED_OUTLINE : color.brighten(0.35, new Color()));
+    e.point!.color = new ConstantProperty(color);
+    e.point!.pixelSize = new ConstantProperty(selected ? 15 : 11);
+    e.label!.backgroundColor = new ConstantProperty(selected ? LABEL_BG_SELECTED : LABEL_BG);
+  }
+
+  dispose(): void {
+    for (const off of this.offs) off();
+    this.onPicked.reset();
+    if (!this.map.viewer.isDestroyed()) this.map.viewer.dataSources.remove(this.dataSource, true);
+  }
+}

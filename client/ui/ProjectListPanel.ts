@@ -1,0 +1,148 @@
+import type { Project } from '../../models/Project.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+import { filterProjects } from '../state/projectSearch.js';
+import { STATUS_STYLE } from '../state/projectStatus.js';
+import type { ProjectStore } from '../state/ProjectStore.js';
+import type { SelectionState } from '../state/SelectionState.js';
+import { h } from './dom.js';
+
+/**
+ * The list of the city's projects: a search box (name, address, enterprise, region code), a count, one row per
+ * project with its status badge. Also shows the list's loading, empty and error states.
+ */
+export class ProjectListPanel implements Tool {
+  /** The user asked to retry a failed load. */
+  readonly onRetry = new Event<void>();
+
+  private readonly root: HTMLElement;
+  private readonly input: HTMLInputElement;
+  private readonly count: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly offs: (() => void)[] = [];
+  private query = '';
+  private _enabled = true;
+
+  constructor(
+    container: HTMLElement,
+    private readonly store: ProjectStore,
+    private readonly selection: SelectionState,
+  ) {
+    this.input = h('input', { type: 'search', class: 'search', placeholder: 'Search name, address, enterprise…', 'aria-label': 'Search projects', spellcheck: 'false' });
+    this.count = h('span', { class: 'count', 'data-testid': 'project-count' });
+    this.body = h('div', { class: 'list-body', role: 'listbox', 'aria-label': 'Projects' });
+    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: 'Projects' }), this.count), this.input, this.body);
+    container.append(this.root);
+
+    this.input.addEventListener('input', () => {
+      this.query = this.input.value;
+      this.render();
+    });
+    this.input.addEventListener('keydown', (e) => {
+      // Esc in the box clears the search first; only an empty box lets Esc through to clear the selection.
+      if (e.key === 'Escape' && this.input.value) {
+        e.stopPropagation();
+        this.input.value = '';
+        this.query = '';
+        this.render();
+      }
+    });
+    this.body.addEventListener('click', (e) => {
+      const row = (e.target as HTMLElement).closest<HTMLElement>('[data-project-id]');
+      if (row) this.selection.select(row.dataset.projectId!, 'user');
+      const retry = (e.target as HTMLElement).closest('[data-action="retry"]');
+      if (retry) this.onRetry.trigger();
+    });
+    this.offs.push(
+      store.onChanged.add(() => this.render()),
+      store.onStatus.add(() => this.render()),
+      selection.onChanged.add((c) => this.markSelected(c.id, c.source !== 'user')),
+    );
+    this.render();
+  }
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  set enabled(v: boolean) {
+    this._enabled = v;
+    this.root.hidden = !v;
+  }
+
+  /** Ids of the rows shown now (after the search filter). */
+  visibleIds(): string[] {
+    return [...this.body.querySelectorAll<HTMLElement>('[data-project-id]')].map((r) => r.dataset.projectId!);
+  }
+
+  private render(): void {
+    const all = this.store.list();
+    const shown = filterProjects(all, this.query);
+    this.count.textContent = this.query.trim() ? `${shown.length} of ${all.length}` : String(all.length);
+    this.body.replaceChildren(...this.content(all, shown));
+    this.markSelected(this.selection.selectedId, false);
+  }
+
+  private content(all: readonly Project[], shown: Project[]): HTMLElement[] {
+    const s = this.store.status;
+    if (all.length === 0 && (s === 'loading' || s === 'idle')) return [h('div', { class: 'state loading' }, h('span', { class: 'spinner small' }), 'Loading projects…')];
+    const out: HTMLElement[] = [];
+    if (s === 'error' && this.store.error) {
+      out.push(
+        h(
+          'div',
+          { class: 'state error', role: 'alert', 'data-testid': 'list-error' },
+          h('strong', { text: all.length ? 'Could not refresh projects' : 'Could not load projects' }),
+          h('p', { text: this.store.error.message }),
+          h('button', { class: 'btn', 'data-action': 'retry', text: 'Retry' }),
+        ),
+      );
+    }
+    if (all.length === 0) {
+      if (s !== 'error')
+        out.push(
+          h(
+            'div',
+            { class: 'state empty', 'data-testid': 'list-empty' },
+            h('strong', { text: 'No projects yet' }),
+            h('p', { text: 'Projects appear here as soon as they are created (POST /api/v1/projects), or start the server with SEED=1 to load the demo city.' }),
+          ),
+        );
+      return out;
+    }
+    if (shown.length === 0) out.push(h('div', { class: 'state empty' }, h('strong', { text: `No project matches “${this.query.trim()}”` }), h('p', { text: 'Search looks in names, addresses, enterprises and region codes.' })));
+    for (const p of shown) out.push(this.row(p));
+    return out;
+  }
+
+  private row(p: Project): HTMLElement {
+    const st = STATUS_STYLE[p.status];
+    return h(
+      'button',
+      { class: 'row', role: 'option', 'data-project-id': p.id, title: p.address },
+      h('span', { class: 'row-main' }, h('span', { class: 'row-name', text: p.name }), h('span', { class: 'row-sub', text: p.enterpriseName ?? '' }), h('span', { class: 'row-sub dim', text: p.address })),
+      badge(st.label, st.color),
+    );
+  }
+
+  private markSelected(id: string | null, scroll: boolean): void {
+    for (const r of this.body.querySelectorAll<HTMLElement>('[data-project-id]')) {
+      const on = r.dataset.projectId === id;
+      r.classList.toggle('selected', on);
+      r.setAttribute('aria-selected', String(on));
+      if (on && scroll) r.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  dispose(): void {
+    for (const off of this.offs) off();
+    this.onRetry.reset();
+    this.root.remove();
+  }
+}
+
+/** A status badge: coloured dot and label. */
+export function badge(label: string, color: string): HTMLElement {
+  const b = h('span', { class: 'badge' }, h('i', { class: 'dot' }), label);
+  b.style.setProperty('--c', color);
+  return b;
+}

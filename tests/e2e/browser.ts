@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT_DIR } from '../../server/Server.js';
+
+/** Where e2e screenshots go (git-ignored). */
+export const RESULTS_DIR = join(ROOT_DIR, 'test-results');
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** True for URLs that stay on this machine, or never touch the network (data:, blob:). */
+export function isLocalUrl(url: string): boolean {
+  const u = new URL(url);
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return true;
+  return LOCAL_HOSTS.has(u.hostname);
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** console.error lines and uncaught page errors, in order. */
+  consoleErrors: string[];
+  /** Every request that left this machine (must stay empty: the app is offline-capable). */
+  externalRequests: string[];
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Debian's Chromium headless with SwiftShader WebGL (no GPU here) and a fresh profile, and records console
+ * errors and requests to non-local hosts for the test to assert on.
+ */
+export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
+  const profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    viewport: opts.viewport ?? { width: 1600, height: 900 },
+  });
+  const consoleErrors: string[] = [];
+  const externalRequests: string[] = [];
+  context.on('request', (r) => {
+    if (!isLocalUrl(r.url())) externalRequests.push(r.url());
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return {
+    context,
+    page,
+    consoleErrors,
+    externalRequests,
+    async screenshot(name) {
+      const path = join(RESULTS_DIR, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless SwiftShader renders about one frame a second: waits are long on purpose. */
+export const SLOW_MS = 180_000;
+
+/** Waits until the app says the globe and the projects are on screen. */
+export async function waitForReady(page: Page, timeout = SLOW_MS): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.ready === '1' && window.__siteTwin?.ready === true, undefined, { timeout, polling: 250 });
+}
+
+/** Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). */
+export async function waitForIdle(page: Page, timeout = SLOW_MS): Promise<void> {
+  await page.waitForFunction(() => window.__siteTwin?.idle === true, undefined, { timeout, polling: 250 });
+}
