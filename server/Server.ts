@@ -16,6 +16,7 @@ import { devicesRouter } from './http/devicesRouter.js';
 import { ingestRouter } from './http/ingestRouter.js';
 import { attachDeviceSockets } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
+import { startEdges, type RunningEdges } from './ingest/edges.js';
 import { ModelService } from './ifc/ModelService.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
@@ -26,6 +27,8 @@ export const ROOT_DIR = join(import.meta.dirname, '..');
 export const CLIENT_DIST_DIR = join(ROOT_DIR, 'dist', 'client');
 
 export interface RunningServer {
+  /** HJ 212 listener and MQTT subscriber, when HJ212_PORT / MQTT_URL turn them on. */
+  edges: RunningEdges;
   ctx: AppContext;
   http: HttpServer;
   io: IoServer;
@@ -103,8 +106,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = (http.address() as AddressInfo).port;
   // Conversions a previous run left unfinished start again, in the background: the server already serves.
   models.recover().catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
+  const edges = await startEdges(ctx);
   const host = ['0.0.0.0', '::', ''].includes(opts.config.HOST) ? 'localhost' : opts.config.HOST;
   return {
+    edges,
     ctx,
     http,
     io,
@@ -112,6 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     models,
     url: `http://${host}:${port}`,
     async close() {
+      await edges.close();
       await models.close();
       fanout.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -49,6 +49,16 @@ export const ConfigSchema = z.object({
   IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   /** A conversion running longer than this many seconds is stopped and its model marked failed. */
   IFC_JOB_TIMEOUT_S: z.coerce.number().int().min(10).default(3600),
+  /** TCP port of the HJ 212-2017 listener for dust and noise monitors; unset = off. */
+  HJ212_PORT: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(65535)).optional(),
+  /** HJ 212 particulate codes whose values arrive in mg/m3 (comma list of a34001, a34002, a34004); the rest are ug/m3. */
+  HJ212_MGM3_CODES: z.string().regex(/^\s*(a3400[124]\s*(,\s*a3400[124]\s*)*)?$/, 'a comma list of a34001, a34002, a34004').default(''),
+  /** MQTT broker to take telemetry from (`mqtt://127.0.0.1:1883`); unset = off. */
+  MQTT_URL: optionalUrl,
+  /** First topic level: the server subscribes to `<prefix>/+/+/telemetry`. */
+  MQTT_TOPIC_PREFIX: z.string().regex(/^[^/#+]+$/, 'one topic level, without / # +').default('sitetwin'),
+  /** MQTT client id; fixed, so the broker keeps the session and redelivers what was not acknowledged. */
+  MQTT_CLIENT_ID: z.string().min(1).max(128).default('sitetwin-ingest'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -33,7 +33,8 @@ export interface Hj212Frame {
   quirks: string[];
 }
 
-export type FrameResult = { ok: true; frame: Hj212Frame } | { ok: false; reason: Hj212Reject; detail: string };
+/** A rejected frame; `data` is the untrusted data segment of a bad-CRC frame, so its QN/MN can be answered (QnRtn=9). */
+export type FrameResult = { ok: true; frame: Hj212Frame } | { ok: false; reason: Hj212Reject; detail: string; data?: string };
 
 /** Encodes a data segment as a complete frame, CRLF included. */
 export function encodeFrame(data: string): Buffer {
@@ -65,7 +66,7 @@ export function checkFrame(text: string, ended: 'crlf' | 'next' | 'eof'): FrameR
   const crc = tail[1]!;
   const expected = hj212CrcHex(data);
   if (crc.toUpperCase() !== expected) {
-    return { ok: false, reason: Hj212Reject.BAD_CRC, detail: `CRC ${crc} but the data gives ${expected}` };
+    return { ok: false, reason: Hj212Reject.BAD_CRC, detail: `CRC ${crc} but the data gives ${expected}`, data };
   }
   if (crc !== crc.toUpperCase()) quirks.push('lowercase_crc');
   const declared = Number(head[1]);

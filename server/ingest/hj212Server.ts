@@ -1,0 +1,169 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { AppContext } from '../context.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import { verifyDeviceSecret } from './deviceSecrets.js';
+import { DATA_COMMANDS, envReadingFrom, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
+import type { FrameResult } from './hj212/frame.js';
+import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
+import { QnRtn, dataResponse, requestResponse, wantsReply } from './hj212/reply.js';
+import { Hj212StreamParser } from './hj212/StreamParser.js';
+import { PacketAssembler } from './hj212/PacketAssembler.js';
+
+export interface Hj212ServerOptions {
+  port: number;
+  host?: string;
+  units?: UnitPolicy;
+  /** A connection that sends nothing this long is closed (monitors send every 30-60 s; a dead NAT mapping never does). */
+  idleTimeoutMs?: number;
+  maxConnections?: number;
+}
+
+/** Counters for logs, health and tests. */
+export interface Hj212Stats {
+  connections: number;
+  frames: number;
+  stored: number;
+  duplicates: number;
+  /** Frames or packets dropped, by reason (`bad_crc`, `unknown_mn`, `bad_pw`, `rejected`, …). */
+  dropped: Record<string, number>;
+}
+
+export interface RunningHj212Server {
+  port: number;
+  stats: Hj212Stats;
+  close(): Promise<void>;
+}
+
+type Ctx = Pick<AppContext, 'store' | 'ingest' | 'log'>;
+
+/**
+ * HJ 212-2017 over TCP: each connection gets a stream parser; frames are handled one after another in arrival order
+ * (so replies go out in order), MN is looked up, PW checked, the CP mapped to an env_monitor reading and submitted;
+ * the 9014 data response goes out only after the commit. Everything dropped is logged with its reason.
+ */
+export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Promise<RunningHj212Server> {
+  const stats: Hj212Stats = { connections: 0, frames: 0, stored: 0, duplicates: 0, dropped: {} };
+  const units = opts.units ?? DEFAULT_UNITS;
+  const log = ctx.log.child({ transport: 'hj212' });
+  const sockets = new Set<Socket>();
+  const drop = (reason: string, fields: Record<string, unknown>) => {
+    stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
+    log.warn({ reason, ...fields }, 'hj212: dropped');
+  };
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    stats.connections++;
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const parser = new Hj212StreamParser();
+    const assembler = new PacketAssembler();
+    let chain = Promise.resolve();
+    const enqueue = (results: FrameResult[]) => {
+      for (const r of results) chain = chain.then(() => handle(r)).catch((err) => log.error({ err, remote }, 'hj212: frame handler failed'));
+    };
+    socket.setTimeout(opts.idleTimeoutMs ?? 15 * 60_000, () => socket.destroy());
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => enqueue(parser.push(chunk)));
+    socket.on('end', () => {
+      enqueue(parser.end());
+      void chain.then(() => socket.end());
+    });
+    socket.on('error', (err) => log.debug({ err, remote }, 'hj212: socket error'));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      stats.connections--;
+    });
+    log.info({ remote }, 'hj212: connected');
+
+    const send = (frame: Buffer) => {
+      if (!socket.destroyed && socket.writable) socket.write(frame);
+    };
+
+    async function handle(r: FrameResult): Promise<void> {
+      stats.frames++;
+      if (!r.ok) {
+        drop(r.reason, { remote, detail: r.detail });
+        // A bad CRC still names its QN and MN: answer QnRtn=9 so the device resends rather than waits.
+        if (r.data) {
+          try {
+            const p = parsePacket(r.data);
+            if (wantsReply(p)) send(requestResponse(p, QnRtn.BAD_CRC));
+          } catch {
+            /* not even a packet: nothing to answer */
+          }
+        }
+        return;
+      }
+      let p: Hj212Packet;
+      try {
+        p = parsePacket(r.frame.data);
+      } catch (err) {
+        return drop('bad_packet', { remote, detail: err instanceof Hj212PacketError ? err.message : String(err) });
+      }
+      const quirks = [...r.frame.quirks, ...p.quirks];
+      if (quirks.length) log.debug({ remote, mn: p.mn, quirks }, 'hj212: tolerated quirks');
+      const answer = (rtn: QnRtn) => wantsReply(p) && send(requestResponse(p, rtn));
+      if (!p.mn) return void (drop('no_mn', { remote, cn: p.cn }), answer(QnRtn.BAD_MN));
+
+      const device = await ctx.store.devices.findByHj212Mn(p.mn);
+      if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
+      if (!(await verifyDeviceSecret(device, p.pw ?? ''))) {
+        return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
+      }
+      const fields = { remote, mn: p.mn, deviceId: device.id, projectId: device.projectId, cn: p.cn };
+      if (!p.cn || !DATA_COMMANDS.has(p.cn)) {
+        // Requests (set time, set interval, …) flow from a platform to a device; a device sending one is answered
+        // "CN not supported" so it does not wait for an execution that will never come.
+        log.info(fields, 'hj212: command not handled');
+        return void answer(QnRtn.BAD_CN);
+      }
+      if (device.kind !== 'env_monitor') return void (drop('not_env_monitor', { ...fields, kind: device.kind }), answer(QnRtn.REJECTED));
+
+      // Split packets (Flag bit D): wait for all parts of the QN, then store them as one reading.
+      const whole = p.flag !== undefined && p.flag & FLAG_SPLIT && (p.pnum ?? 1) > 1 ? assembler.add(p, Date.now()) : [p];
+      if (!whole) return;
+      const merged = whole.length === 1 ? whole[0]! : PacketAssembler.merge(whole);
+      const m = envReadingFrom(merged, units);
+      if (m.dropped.length) log.info({ ...fields, dropped: m.dropped }, 'hj212: values not mapped');
+      if (Object.keys(m.values).length === 0) {
+        drop('no_values', fields);
+        for (const part of whole) if (wantsReply(part)) send(dataResponse(part));
+        return;
+      }
+      const reading = { deviceId: device.id, time: m.time ?? Date.now(), values: m.values };
+      try {
+        const res = await ctx.ingest.submit([reading], { transport: 'hj212', deviceId: device.id });
+        stats.stored += res.accepted;
+        stats.duplicates += res.duplicates;
+        if (res.rejected.length) {
+          // Not acknowledged: the reading is not stored, and 9014 would say it was.
+          return drop('rejected', { ...fields, rejection: res.rejected[0] });
+        }
+        for (const part of whole) if (wantsReply(part)) send(dataResponse(part));
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) return drop('store_unavailable', fields); // no 9014: the device resends
+        throw err;
+      }
+    }
+  });
+  server.maxConnections = opts.maxConnections ?? 2000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port }, 'hj212: listening');
+  return {
+    port,
+    stats,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

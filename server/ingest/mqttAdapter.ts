@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { ErrorCode, type WireError } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import type { IngestResult } from './Ingest.js';
+
+export interface MqttAdapterOptions {
+  url: string;
+  /** First topic level; `sitetwin` in production, a unique one per test run. */
+  topicPrefix?: string;
+  /** Fixed client id so the broker keeps our session (and unacked QoS 1 messages) across restarts. */
+  clientId?: string;
+  /** How long the broker keeps the session while we are away, in seconds. */
+  sessionExpiryS?: number;
+  /** Wait before reconnecting after a store outage (the reconnect is what makes the broker redeliver). */
+  retryAfterMs?: number;
+  maxBatch?: number;
+}
+
+export interface RunningMqttAdapter {
+  client: MqttClient;
+  stats: { messages: number; stored: number; duplicates: number; rejected: number; nacked: number };
+  close(): Promise<void>;
+}
+
+type Ctx = Pick<AppContext, 'ingest' | 'log'>;
+
+/** The answer published on `<prefix>/<projectId>/<deviceId>/ack`. */
+export type MqttAck = { ok: true; result: IngestResult } | { ok: false; error: WireError };
+
+/**
+ * Parses a payload: one reading, an array of readings, or `{ key?, readings: [...] }`. Readings without `deviceId`
+ * are the topic's device; a `key` in the envelope or the `key` user property applies to readings without their own.
+ */
+export function readingsOf(payload: Buffer, topicDeviceId: string, propKey: string | undefined): { items: unknown[]; key?: string } | { error: WireError } {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    return { error: { code: ErrorCode.BAD_REQUEST, message: `Payload is not JSON: ${(e as Error).message}` } };
+  }
+  let list: unknown[];
+  let key = propKey;
+  if (Array.isArray(body)) list = body;
+  else if (body && typeof body === 'object' && Array.isArray((body as { readings?: unknown }).readings)) {
+    list = (body as { readings: unknown[] }).readings;
+    const k = (body as { key?: unknown }).key;
+    if (typeof k === 'string') key = k;
+  } else list = [body];
+  const items = list.map((x) => (x && typeof x === 'object' && !Array.isArray(x) && !('deviceId' in x) ? { ...x, deviceId: topicDeviceId } : x));
+  return { items, ...(key ? { key } : {}) };
+}
+
+/**
+ * Subscribes to `<prefix>/+/+/telemetry` at QoS 1 (MQTT 5) and hands each message to the ingest. The PUBACK is held
+ * back with mqtt.js `customHandleAcks` until the batch is committed. When the store is down no PUBACK is sent at all
+ * (a PUBACK with an error code would still end the QoS 1 flow and the broker would drop the message), and the
+ * connection is cycled after `retryAfterMs` so the broker redelivers from our persistent session; the ingest's
+ * dedupe makes the redelivery safe. The result goes to `<prefix>/<projectId>/<deviceId>/ack`.
+ */
+export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Promise<RunningMqttAdapter> {
+  const prefix = opts.topicPrefix ?? 'sitetwin';
+  const log = ctx.log.child({ transport: 'mqtt' });
+  const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, nacked: 0 };
+  let cycling = false;
+  let client!: MqttClient;
+
+  const publishAck = (projectId: string, deviceId: string, ack: MqttAck) => {
+    client.publish(`${prefix}/${projectId}/${deviceId}/ack`, JSON.stringify(ack), { qos: 1 }, (err) => {
+      if (err) log.warn({ err, deviceId }, 'mqtt: ack publish failed');
+    });
+  };
+
+  const cycle = () => {
+    if (cycling) return;
+    cycling = true;
+    setTimeout(() => {
+      // Dropping the socket (not `end()`) keeps mqtt.js reconnecting; the broker then resends what we did not ack.
+      log.info('mqtt: reconnecting so the broker redelivers unacknowledged messages');
+      client.stream?.destroy();
+      cycling = false;
+    }, opts.retryAfterMs ?? 2000).unref();
+  };
+
+  const handle = async (topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold'> => {
+    stats.messages++;
+    const parts = topic.split('/');
+    const [projectId, deviceId] = [parts[parts.length - 3]!, parts[parts.length - 2]!];
+    const prop = packet.properties?.userProperties?.key;
+    const parsed = readingsOf(payload, deviceId, Array.isArray(prop) ? prop[0] : prop);
+    if ('error' in parsed) {
+      stats.rejected++;
+      log.warn({ deviceId, projectId, error: parsed.error }, 'mqtt: payload refused');
+      publishAck(projectId, deviceId, { ok: false, error: parsed.error });
+      return 'ack'; // a broken payload stays broken: redelivering it helps no one
+    }
+    if (parsed.items.length > (opts.maxBatch ?? 10_000)) {
+      const error = { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `At most ${opts.maxBatch ?? 10_000} readings per message` };
+      publishAck(projectId, deviceId, { ok: false, error });
+      return 'ack';
+    }
+    try {
+      const result = await ctx.ingest.submit(parsed.items, { transport: 'mqtt', ...(parsed.key ? { deviceKey: parsed.key } : {}) });
+      stats.stored += result.accepted;
+      stats.duplicates += result.duplicates;
+      stats.rejected += result.rejected.length;
+      publishAck(projectId, deviceId, { ok: true, result });
+      return 'ack';
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) {
+        stats.nacked++;
+        log.warn({ deviceId, projectId }, 'mqtt: store unavailable, holding the PUBACK for redelivery');
+        cycle();
+        return 'hold';
+      }
+      log.error({ err, deviceId, projectId }, 'mqtt: ingest failed');
+      publishAck(projectId, deviceId, { ok: false, error: { code: ErrorCode.INTERNAL, message: 'Ingest failed' } });
+      return 'ack';
+    }
+  };
+
+  const options: IClientOptions = {
+    protocolVersion: 5,
+    clientId: opts.clientId ?? `sitetwin-ingest-${randomBytes(4).toString('hex')}`,
+    clean: false,
+    properties: { sessionExpiryInterval: opts.sessionExpiryS ?? 3600 },
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    customHandleAcks: (topic, message, packet, done) => {
+      handle(topic, message, packet).then(
+        (what) => (what === 'ack' ? done(0) : done(new Error('store unavailable: PUBACK held for redelivery'))),
+        (err) => done(err as Error),
+      );
+    },
+  };
+  client = mqtt.connect(opts.url, options);
+  client.on('error', (err) => {
+    if (!/PUBACK held/.test(err.message)) log.warn({ err: err.message }, 'mqtt: client error');
+  });
+  client.on('reconnect', () => log.debug('mqtt: reconnecting'));
+
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`MQTT_URL ${opts.url}: no connection within 10 s`)), 10_000);
+    client.once('connect', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  const filter = `${prefix}/+/+/telemetry`;
+  await client.subscribeAsync(filter, { qos: 1 });
+  // A persistent session keeps the subscription, but subscribing again after a reconnect is harmless and covers a
+  // session the broker expired while we were away.
+  client.on('connect', () => void client.subscribeAsync(filter, { qos: 1 }).catch((err) => log.warn({ err: err.message }, 'mqtt: resubscribe failed')));
+  log.info({ url: opts.url, filter }, 'mqtt: subscribed');
+  return {
+    client,
+    stats,
+    close: () => client.endAsync(),
+  };
+}
