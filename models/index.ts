@@ -6,3 +6,6 @@ export * from './protocol.js';
 export * from './ClientConfig.js';
 export * from './geodesy.js';
 export * from './Georeference.js';
+export * from './Alarm.js';
+export * from './alarmState.js';
+export * from './craneClearance.js';

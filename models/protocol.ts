@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { Alarm } from './Alarm.js';
 import { BimModel, ModelProgress } from './BimModel.js';
+import { CraneClearanceInfo } from './craneClearance.js';
 import { Device } from './Device.js';
+import { Kpis } from './Kpis.js';
 import { Project } from './Project.js';
 import { IngestResultSchema, LiveReading } from './Reading.js';
 import { WireError } from './errors.js';
@@ -21,6 +24,8 @@ export type LiveHandshake = z.infer<typeof LiveHandshake>;
 export const LiveScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('city') }),
   z.object({ kind: z.literal('project'), projectId: z.string().uuid() }),
+  /** An enterprise's wall: its projects' KPIs (`kpis`); telemetry stays in the city and project rooms. */
+  z.object({ kind: z.literal('enterprise'), enterpriseId: z.string().uuid() }),
 ]);
 export type LiveScope = z.infer<typeof LiveScope>;
 
@@ -50,6 +55,23 @@ export const ModelProgressMsg = z.object({ type: z.literal('model.progress'), pr
 export const ModelUpdatedMsg = z.object({ type: z.literal('model.updated'), model: BimModel });
 export const ModelDeletedMsg = z.object({ type: z.literal('model.deleted'), modelId: z.string().uuid(), projectId: z.string().uuid() });
 
+/** An alarm was raised (pushed to its project's room and the city room). */
+export const AlarmRaisedMsg = z.object({ type: z.literal('alarm.raised'), alarm: Alarm });
+/** An open alarm changed: escalated to a higher level, or acknowledged. */
+export const AlarmUpdatedMsg = z.object({ type: z.literal('alarm.updated'), alarm: Alarm });
+/** An alarm cleared (its condition stayed inside the clearing line for the minimum duration). */
+export const AlarmClearedMsg = z.object({ type: z.literal('alarm.cleared'), alarm: Alarm });
+/**
+ * Two cranes of a project are (or were, `level: null` once) too close: sent at most once a second per pair while the
+ * risk lasts, and once with `level: null` when it ends, so a client can draw and remove the line between them.
+ */
+export const CraneClearanceMsg = z.object({ type: z.literal('crane.clearance'), clearance: CraneClearanceInfo });
+
+/** A model's schedule or actual element status changed: re-fetch its progress state (pushed to its project and the city). */
+export const ProgressUpdatedMsg = z.object({ type: z.literal('progress.updated'), modelId: z.string().uuid(), projectId: z.string().uuid() });
+/** The wall KPIs of a scope, pushed to its room every few seconds (KPI_PUSH_MS) and right after a subscribe. */
+export const KpisMsg = z.object({ type: z.literal('kpis'), scope: LiveScope, kpis: Kpis });
+
 /** Every message the server pushes on `/live`, keyed on `type`. */
 export const LiveServerMessage = z.discriminatedUnion('type', [
   ProjectCreatedMsg,
@@ -63,6 +85,12 @@ export const LiveServerMessage = z.discriminatedUnion('type', [
   ModelProgressMsg,
   ModelUpdatedMsg,
   ModelDeletedMsg,
+  ProgressUpdatedMsg,
+  KpisMsg,
+  AlarmRaisedMsg,
+  AlarmUpdatedMsg,
+  AlarmClearedMsg,
+  CraneClearanceMsg,
 ]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 
@@ -88,7 +116,7 @@ export interface LiveClientToServer {
 
 /** Room name of a scope; the server joins sockets to these and emits to them. */
 export function roomOf(scope: LiveScope): string {
-  return scope.kind === 'city' ? 'city' : `project:${scope.projectId}`;
+  return scope.kind === 'city' ? 'city' : scope.kind === 'enterprise' ? `enterprise:${scope.enterpriseId}` : `project:${scope.projectId}`;
 }
 
 // ---- `/devices` namespace (devices and gateways sending readings) ---------------------------------------------
