@@ -25,6 +25,7 @@ export default defineConfig({
       // would win over `root: 'client'` above and Vite would look for <repo>/index.html. The client's sources live in
       // client/, whoever builds it, so pin it here (a plugin's config result is merged over the inline one).
       name: 'site-twin:client-root',
+      apply: 'build', // vitest and the dev server keep the configured roots
       config: () => ({ root: `${root}client` }),
     },
     viteStaticCopy({

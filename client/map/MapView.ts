@@ -7,6 +7,7 @@ import {
   CesiumTerrainProvider,
   Color,
   EllipsoidTerrainProvider,
+  GridImageryProvider,
   HeadingPitchRange,
   ImageryLayer,
   Math as CesiumMath,
@@ -90,6 +91,14 @@ export class MapView implements Tool {
     display.update = (time) => (this._entitiesReady = update(time));
 
     if (config.imageryUrl) this.addImagery(config.imageryUrl);
+    else {
+      // Natural Earth II stops at about 40 km a pixel: close up the ground is a flat wash. A faint graticule that
+      // refines with zoom gives the eye scale and motion, like the grid of a CAD or GIS canvas.
+      const grid = this.viewer.imageryLayers.addImageryProvider(
+        new GridImageryProvider({ cells: 4, color: Color.fromCssColorString('#9fb4d9').withAlpha(0.22), glowColor: Color.TRANSPARENT, glowWidth: 0, backgroundColor: Color.TRANSPARENT }),
+      );
+      grid.alpha = 0.6;
+    }
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
       terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));

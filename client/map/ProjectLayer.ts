@@ -117,7 +117,8 @@ export class ProjectLayer implements Tool {
     const flat: number[] = [];
     for (const [lon, lat] of ring) flat.push(lon!, lat!, 0, lon!, lat!, p.heightM);
     const sphere = BoundingSphere.fromPoints(Cartesian3.fromDegreesArrayHeights(flat));
-    this.map.flyToSphere(sphere, { headingDeg: 20, pitchDeg: -32, rangeM: Math.max(sphere.radius * 3.2, 350) }, durationS);
+    // Far enough back to see the site's surroundings, tilted so the extrusion reads as a building.
+    this.map.flyToSphere(sphere, { headingDeg: 25, pitchDeg: -28, rangeM: Math.max(sphere.radius * 5, 600) }, durationS);
     return true;
   }
 
@@ -126,7 +127,7 @@ export class ProjectLayer implements Tool {
     const list = this.store.list();
     if (list.length === 0) return this.map.flyToDefault(durationS);
     const sphere = BoundingSphere.fromPoints(list.map((p) => Cartesian3.fromDegrees(p.location.lon, p.location.lat, 0)));
-    this.map.flyToSphere(sphere, { headingDeg: 0, pitchDeg: -50, rangeM: Math.max(sphere.radius * 2.6, 4000) }, durationS);
+    this.map.flyToSphere(sphere, { headingDeg: 0, pitchDeg: -45, rangeM: Math.max(sphere.radius * 2.5, 4000) }, durationS);
   }
 
   private sync(c: ProjectStoreChange): void {
