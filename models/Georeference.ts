@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { LatDeg, LonDeg } from './geo.js';
 import { enuToEcefMatrix, normalizeDeg180 } from './geodesy.js';
 
-
 /**
  * Where a georeference came from, best first: an IFC4 IfcMapConversion (+ IfcProjectedCRS), an IFC4X3
  * IfcRigidOperation, the IfcSite's RefLatitude/RefLongitude (+ the context's TrueNorth), the project's own location
