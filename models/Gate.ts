@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personalDataIssues } from './Attendance.js';
 import { Extra, nonNeg } from './units.js';
 
 /** Static parameters of a real-name attendance gate. */
@@ -21,5 +22,9 @@ export const GateValues = z
     onSite: nonNeg.max(100_000).optional(),
     extra: Extra.optional(),
   })
-  .strict();
+  .strict()
+  // Names, ID-card and phone numbers are refused, not stored: see personalDataIssues.
+  .superRefine((v, ctx) => {
+    for (const i of personalDataIssues(v)) ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.message });
+  });
 export type GateValues = z.infer<typeof GateValues>;

@@ -14,6 +14,10 @@ import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
 import { devicesRouter } from './http/devicesRouter.js';
 import { ingestRouter } from './http/ingestRouter.js';
+import { opsRouter } from './http/opsRouter.js';
+import { progressRouter } from './http/progressRouter.js';
+import { toursRouter } from './http/toursRouter.js';
+import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { attachDeviceSockets } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
 import { startEdges, type RunningEdges } from './ingest/edges.js';
@@ -21,6 +25,7 @@ import { ModelService } from './ifc/ModelService.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import { TelemetryFanout } from './realtime/TelemetryFanout.js';
+import { KpiPusher } from './realtime/KpiPusher.js';
 import type { Store } from './store/Store.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
@@ -92,6 +97,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
   });
   app.use('/api/v1', modelsRouter(ctx, models));
+  // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
+  const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
+  app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
   app.use('/api', apiNotFound);
   app.use(staticClient(opts.clientDir ?? CLIENT_DIST_DIR));
   app.use(errorHandler(log));
@@ -120,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await edges.close();
       await models.close();
       fanout.dispose();
+      kpiPusher.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();
     },

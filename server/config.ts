@@ -59,6 +59,10 @@ export const ConfigSchema = z.object({
   MQTT_TOPIC_PREFIX: z.string().regex(/^[^/#+]+$/, 'one topic level, without / # +').default('sitetwin'),
   /** MQTT client id; fixed, so the broker keeps the session and redelivers what was not acknowledged. */
   MQTT_CLIENT_ID: z.string().min(1).max(128).default('sitetwin-ingest'),
+  /** How often wall KPIs are recomputed and pushed (`kpis` on /live) to each watched tier room, in ms. */
+  KPI_PUSH_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  /** JSON file with a province's own readiness table (models/Readiness.ts ReadinessConfig); unset = the default table. */
+  READINESS_CONFIG_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

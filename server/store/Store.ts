@@ -8,6 +8,10 @@ import { migrate } from './migrate.js';
 import { openPgDb } from './PgDb.js';
 import { openPgliteDb } from './PgliteDb.js';
 import { ProjectRepo } from './ProjectRepo.js';
+import { KpiRepo } from './KpiRepo.js';
+import { OpsRepo } from './OpsRepo.js';
+import { ProgressRepo } from './ProgressRepo.js';
+import { TourRepo } from './TourRepo.js';
 import { TelemetryRepo } from './TelemetryRepo.js';
 
 /**
@@ -22,6 +26,11 @@ export class Store {
   readonly telemetry: TelemetryRepo;
   readonly models: ModelRepo;
   readonly elements: ElementRepo;
+  readonly progress: ProgressRepo;
+  readonly tours: TourRepo;
+  /** Read-only queries of the command-center features (gate events, readiness facts). */
+  readonly ops: OpsRepo;
+  readonly kpis: KpiRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
@@ -31,6 +40,10 @@ export class Store {
     this.telemetry = new TelemetryRepo(db);
     this.models = new ModelRepo(db);
     this.elements = new ElementRepo(db);
+    this.progress = new ProgressRepo(db);
+    this.tours = new TourRepo(db);
+    this.ops = new OpsRepo(db);
+    this.kpis = new KpiRepo(db);
   }
 
   get kind(): Db['kind'] {

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { ringCentroid, type GeoJsonPolygon } from './geo.js';
+import { IfcGlobalId } from './Device.js';
+import { normalizeDeg360 } from './geodesy.js';
+
+/**
+ * Virtual tours: a list of viewpoints (camera poses with a caption) that a player flies through. A project tour
+ * belongs to a project; a city tour visits several projects. Angles follow Cesium's camera (heading from north,
+ * clockwise; pitch negative looking down; roll), in degrees as the field names say.
+ */
+
+export const Viewpoint = z
+  .object({
+    lon: z.number().finite().min(-180).max(180),
+    lat: z.number().finite().min(-90).max(90),
+    /** Camera height above the ellipsoid, metres. */
+    height: z.number().finite().min(-500).max(1_000_000),
+    headingDeg: z.number().finite().min(-360).max(360),
+    pitchDeg: z.number().finite().min(-90).max(90),
+    rollDeg: z.number().finite().min(-180).max(180).default(0),
+    /** Seconds spent at this viewpoint before moving on. */
+    durationS: z.number().finite().min(1).max(3600).default(8),
+    /** Seconds of the flight that brings the camera here. */
+    flightS: z.number().finite().min(0).max(120).default(3),
+    caption: z.string().trim().max(500).default(''),
+    projectId: z.string().uuid().optional(),
+    modelId: z.string().uuid().optional(),
+    elementGlobalId: IfcGlobalId.optional(),
+  })
+  .strict();
+export type Viewpoint = z.infer<typeof Viewpoint>;
+export type ViewpointInput = z.input<typeof Viewpoint>;
+
+/** How the camera moves between viewpoints: Cesium's arcing `flyTo`, or a straight interpolated path. */
+export const TourPath = z.enum(['fly', 'linear']);
+
+/** Fields a client sends to save a tour. */
+export const TourCreate = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    viewpoints: z.array(Viewpoint).min(1).max(500),
+    path: TourPath.default('fly'),
+    loop: z.boolean().default(true),
+  })
+  .strict();
+export type TourCreate = z.infer<typeof TourCreate>;
+
+/** A change to a saved tour. */
+export const TourPatch = TourCreate.partial().strict().refine((p) => Object.keys(p).length > 0, 'a patch needs at least one field');
+export type TourPatch = z.infer<typeof TourPatch>;
+
+/** Id of the generated city tour, and the prefix of a project's generated tour (`default-<projectId>`). */
+export const DEFAULT_CITY_TOUR_ID = 'default-city';
+export const defaultProjectTourId = (projectId: string) => `default-${projectId}`;
+
+/** A tour as served. Generated tours (`generated: true`) have a `default-…` id and cannot be changed, only replaced by a saved one. */
+export const Tour = TourCreate.extend({
+  viewpoints: z.array(Viewpoint).max(500),
+  id: z.string(),
+  kind: z.enum(['city', 'project']),
+  projectId: z.string().uuid().nullable(),
+  generated: z.boolean(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Tour = z.infer<typeof Tour>;
+
+/** The few project fields a generated tour needs. */
+export interface TourProject {
+  id: string;
+  name: string;
+  footprint: GeoJsonPolygon;
+  heightM: number;
+}
+
+const M_PER_DEG_LAT = 111_320;
+
+/**
+ * A camera `distanceM` away from `target` (horizontal), on the side it looks from, `heightM` up, looking at the target.
+ * Flat-earth offsets are plenty at site scale (< 2 km).
+ */
+export function lookAt(target: { lon: number; lat: number }, fromHeadingDeg: number, distanceM: number, heightM: number): Pick<Viewpoint, 'lon' | 'lat' | 'height' | 'headingDeg' | 'pitchDeg' | 'rollDeg'> {
+  const look = normalizeDeg360(fromHeadingDeg);
+  const back = (look + 180) * (Math.PI / 180);
+  const dn = Math.cos(back) * distanceM;
+  const de = Math.sin(back) * distanceM;
+  return {
+    lon: target.lon + de / (M_PER_DEG_LAT * Math.cos((target.lat * Math.PI) / 180)),
+    lat: target.lat + dn / M_PER_DEG_LAT,
+    height: heightM,
+    headingDeg: look,
+    pitchDeg: -Math.round((Math.atan2(heightM, distanceM) * 180) / Math.PI * 10) / 10,
+    rollDeg: 0,
+  };
+}
+
+/** Distance that frames a site of this size and height. */
+const frameDistance = (p: TourProject) => Math.max(250, p.heightM * 4);
+
+/** The generated tour of one project: four views around the site, from the south, east, north and west. */
+export function defaultProjectTour(p: TourProject, now: number): Tour {
+  const c = ringCentroid(p.footprint);
+  const d = frameDistance(p);
+  const sides: [number, string][] = [[0, 'from the south'], [270, 'from the east'], [180, 'from the north'], [90, 'from the west']];
+  return {
+    id: defaultProjectTourId(p.id),
+    kind: 'project',
+    projectId: p.id,
+    name: `${p.name}: site tour`,
+    generated: true,
+    path: 'fly',
+    loop: true,
+    viewpoints: sides.map(([heading, side]) => ({ ...lookAt(c, heading, d, d * 0.6), durationS: 8, flightS: 4, caption: `${p.name}, ${side}`, projectId: p.id })),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The generated city tour: one view of each project (looking north), in name order. */
+export function defaultCityTour(projects: readonly TourProject[], now: number): Tour {
+  const sorted = [...projects].sort((a, b) => a.name.localeCompare(b.name, 'zh'));
+  return {
+    id: DEFAULT_CITY_TOUR_ID,
+    kind: 'city',
+    projectId: null,
+    name: 'City tour',
+    generated: true,
+    path: 'fly',
+    loop: true,
+    viewpoints: sorted.map((p) => {
+      const d = frameDistance(p) * 1.5;
+      return { ...lookAt(ringCentroid(p.footprint), 0, d, d * 0.7), durationS: 10, flightS: 5, caption: p.name, projectId: p.id };
+    }),
+    createdAt: now,
+    updatedAt: now,
+  };
+}

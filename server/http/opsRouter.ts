@@ -1,0 +1,79 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ErrorCode } from '../../models/errors.js';
+import { KpiQuery, regionPrefix } from '../../models/Kpis.js';
+import type { ReadinessConfig, ReadinessGrade } from '../../models/Readiness.js';
+import type { AppContext } from '../context.js';
+import { cityAttendanceOf, computeKpis, projectAttendance, readinessOf } from '../ops/opsFigures.js';
+import type { ProjectScope } from '../store/projectScope.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+
+const Id = z.string().uuid();
+const Region = z.object({ region: z.string().regex(/^\d{2,6}$/, 'region is a GB/T 2260 code (2-6 digits)').optional() }).strict();
+
+/**
+ * Command-center figures: wall KPIs per tier, attendance (counts only) per project and for the city, smart-site
+ * readiness per project and as a city table.
+ */
+export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
+  const r = Router();
+  const { store, access } = ctx;
+
+  const project = async (req: Request): Promise<string> => {
+    const p = Id.safeParse(req.params.id);
+    if (!p.success) throw notFound('Project', String(req.params.id));
+    await access.require(req, 'read', { type: 'project', id: p.data, projectId: p.data });
+    if (!(await store.projects.get(p.data))) throw notFound('Project', p.data);
+    return p.data;
+  };
+  const cityScope = (req: Request): ProjectScope => {
+    const q = parseOr400(Region, req.query, 'query');
+    return q.region ? { regionPrefix: regionPrefix(q.region) } : { all: true };
+  };
+
+  r.get('/kpis', async (req, res) => {
+    const q = parseOr400(KpiQuery, req.query, 'KPI query (tier=city|enterprise|project&id=)');
+    if (q.tier === 'project') {
+      await access.require(req, 'read', { type: 'project', id: q.id!, projectId: q.id! });
+      if (!(await store.projects.get(q.id!))) throw notFound('Project', q.id!);
+    } else if (q.tier === 'enterprise') {
+      await access.require(req, 'read', { type: 'enterprise', id: q.id! });
+      if (!(await store.enterprises.get(q.id!))) throw notFound('Enterprise', q.id!);
+    } else await access.require(req, 'read', { type: 'project' });
+    res.json(await computeKpis(store, q));
+  });
+
+  r.get('/projects/:id/attendance', async (req, res) => {
+    res.json(await projectAttendance(store, await project(req)));
+  });
+
+  r.get('/attendance', async (req, res) => {
+    const scope = cityScope(req);
+    await access.require(req, 'read', { type: 'project' });
+    res.json(await cityAttendanceOf(store, scope));
+  });
+
+  r.get('/projects/:id/readiness', async (req, res) => {
+    const id = await project(req);
+    const [one] = await readinessOf(store, readiness, { projectId: id });
+    if (!one) throw new HttpError(ErrorCode.NOT_FOUND, `Project ${id} does not exist`);
+    res.json(one);
+  });
+
+  r.get('/readiness', async (req, res) => {
+    const scope = cityScope(req);
+    await access.require(req, 'read', { type: 'project' });
+    const list = await readinessOf(store, readiness, scope);
+    const names = new Map((await store.projects.list()).map((p) => [p.id, p.name]));
+    const grades: Record<ReadinessGrade, number> = { fail: 0, pass: 0, good: 0, excellent: 0 };
+    for (const p of list) grades[p.grade]++;
+    res.json({
+      at: Date.now(),
+      grades,
+      items: readiness.items.map((i) => ({ id: i.id, label: i.label, points: i.points, veto: i.veto })),
+      projects: list.map((p) => ({ ...p, name: names.get(p.projectId) ?? '' })).sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)),
+    });
+  });
+
+  return r;
+}

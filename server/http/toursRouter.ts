@@ -1,0 +1,100 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { DEFAULT_CITY_TOUR_ID, defaultCityTour, defaultProjectTour, TourCreate, TourPatch, type Tour } from '../../models/Tour.js';
+import { ErrorCode } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+
+const Id = z.string().uuid();
+
+/**
+ * Tours: saved city tours under `/tours`, project tours under `/projects/:id/tours`, one tour at `/tours/:id` (a
+ * shareable id). When nothing is saved, the lists hold a generated default tour (`default-city`, `default-<project>`),
+ * which `/tours/:id` also serves, so a link to it works before anyone saved a tour.
+ */
+export function toursRouter(ctx: AppContext): Router {
+  const r = Router();
+  const { store, access } = ctx;
+
+  const projectOf = async (req: Request, action: 'read' | 'update') => {
+    const p = Id.safeParse(req.params.id);
+    if (!p.success) throw notFound('Project', String(req.params.id));
+    await access.require(req, action, { type: 'project', id: p.data, projectId: p.data });
+    const project = await store.projects.get(p.data);
+    if (!project) throw notFound('Project', p.data);
+    return project;
+  };
+  const savedTour = async (req: Request, action: 'read' | 'update' | 'delete'): Promise<Tour> => {
+    const raw = String(req.params.id);
+    const p = Id.safeParse(raw);
+    if (!p.success) throw notFound('Tour', raw);
+    const t = await store.tours.get(p.data);
+    if (!t) throw notFound('Tour', p.data);
+    await access.require(req, action, t.projectId ? { type: 'project', id: t.projectId, projectId: t.projectId } : { type: 'config' });
+    return t;
+  };
+  const cityDefault = async () => defaultCityTour(await store.projects.list(), Date.now());
+
+  r.get('/tours', async (req, res) => {
+    await access.require(req, 'read', { type: 'config' });
+    const saved = await store.tours.list(null);
+    res.json(saved.length ? saved : [await cityDefault()]);
+  });
+
+  r.post('/tours', async (req, res) => {
+    const body = parseOr400(TourCreate, req.body, 'tour');
+    await access.require(req, 'create', { type: 'config' });
+    const t = await store.tours.create(null, body);
+    ctx.log.info({ tourId: t.id }, 'city tour saved');
+    res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
+  });
+
+  r.get('/projects/:id/tours', async (req, res) => {
+    const p = await projectOf(req, 'read');
+    const saved = await store.tours.list(p.id);
+    res.json(saved.length ? saved : [defaultProjectTour(p, Date.now())]);
+  });
+
+  r.post('/projects/:id/tours', async (req, res) => {
+    const p = await projectOf(req, 'update');
+    const body = parseOr400(TourCreate, req.body, 'tour');
+    const t = await store.tours.create(p.id, body);
+    ctx.log.info({ tourId: t.id, projectId: p.id }, 'project tour saved');
+    res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
+  });
+
+  r.get('/tours/:id', async (req, res) => {
+    const raw = String(req.params.id);
+    if (raw === DEFAULT_CITY_TOUR_ID) {
+      await access.require(req, 'read', { type: 'config' });
+      return void res.json(await cityDefault());
+    }
+    const m = /^default-(.+)$/.exec(raw);
+    if (m) {
+      const pid = Id.safeParse(m[1]);
+      if (!pid.success) throw notFound('Tour', raw);
+      await access.require(req, 'read', { type: 'project', id: pid.data, projectId: pid.data });
+      const p = await store.projects.get(pid.data);
+      if (!p) throw notFound('Tour', raw);
+      return void res.json(defaultProjectTour(p, Date.now()));
+    }
+    res.json(await savedTour(req, 'read'));
+  });
+
+  r.patch('/tours/:id', async (req, res) => {
+    if (String(req.params.id).startsWith('default-'))
+      throw new HttpError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
+    const patch = parseOr400(TourPatch, req.body, 'tour patch');
+    const t = await savedTour(req, 'update');
+    res.json(await store.tours.update(t.id, patch));
+  });
+
+  r.delete('/tours/:id', async (req, res) => {
+    if (String(req.params.id).startsWith('default-')) throw new HttpError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
+    const t = await savedTour(req, 'delete');
+    await store.tours.delete(t.id);
+    res.status(204).end();
+  });
+
+  return r;
+}
