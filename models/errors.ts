@@ -26,6 +26,10 @@ export const ErrorCode = {
   /** The store cannot be reached; retry later. */
   STORE_UNAVAILABLE: 'store_unavailable',
   INTERNAL: 'internal',
+  /** The alarm is already acknowledged or cleared: it cannot be acknowledged (again). */
+  ALARM_NOT_OPEN: 'alarm_not_open',
+  /** A history query (replay) covers more data than one answer carries: narrow the range or widen the step. */
+  RANGE_TOO_LARGE: 'range_too_large',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -45,6 +49,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   protocol_mismatch: 400,
   store_unavailable: 503,
   internal: 500,
+  alarm_not_open: 409,
+  range_too_large: 422,
 };
 
 const codes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

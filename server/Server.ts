@@ -14,6 +14,9 @@ import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
 import { devicesRouter } from './http/devicesRouter.js';
 import { ingestRouter } from './http/ingestRouter.js';
+import { alarmsRouter } from './http/alarmsRouter.js';
+import { replayRouter } from './http/replayRouter.js';
+import { AlarmEngine } from './alarms/AlarmEngine.js';
 import { opsRouter } from './http/opsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
@@ -42,6 +45,8 @@ export interface RunningServer {
   port: number;
   /** IFC models: uploads, conversion workers, outputs. */
   models: ModelService;
+  /** The alarm engine (rules on every committed reading, crane clearance). */
+  alarms: AlarmEngine;
   /** Stops accepting, closes sockets; the store stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -78,9 +83,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
   attachDeviceSockets(io, ctx);
+  // Alarms: restored from the open ones in the store, then fed by the ingest after each commit.
+  const alarms = new AlarmEngine(opts.store, ctx.live, log);
+  await alarms.start(ctx.ingest);
   const deviceGone = (id: string) => {
     ctx.ingest.forgetDevice(id);
     fanout.forgetDevice(id);
+    alarms.forgetDevice(id);
   };
 
   app.disable('x-powered-by');
@@ -97,6 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
   });
   app.use('/api/v1', modelsRouter(ctx, models));
+  app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
   app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
@@ -123,11 +133,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     io,
     port,
     models,
+    alarms,
     url: `http://${host}:${port}`,
     async close() {
       await edges.close();
       await models.close();
       fanout.dispose();
+      await alarms.dispose();
       kpiPusher.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();

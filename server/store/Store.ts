@@ -1,3 +1,4 @@
+import { AlarmRepo } from './AlarmRepo.js';
 import type { Db } from './Db.js';
 import { ElementRepo } from './ElementRepo.js';
 import { EnterpriseRepo } from './EnterpriseRepo.js';
@@ -12,6 +13,7 @@ import { KpiRepo } from './KpiRepo.js';
 import { OpsRepo } from './OpsRepo.js';
 import { ProgressRepo } from './ProgressRepo.js';
 import { TourRepo } from './TourRepo.js';
+import { ReplayRepo } from './ReplayRepo.js';
 import { TelemetryRepo } from './TelemetryRepo.js';
 
 /**
@@ -24,6 +26,8 @@ export class Store {
   readonly meta: MetaRepo;
   readonly devices: DeviceRepo;
   readonly telemetry: TelemetryRepo;
+  readonly alarms: AlarmRepo;
+  readonly replay: ReplayRepo;
   readonly models: ModelRepo;
   readonly elements: ElementRepo;
   readonly progress: ProgressRepo;
@@ -38,6 +42,8 @@ export class Store {
     this.projects = new ProjectRepo(db);
     this.devices = new DeviceRepo(db);
     this.telemetry = new TelemetryRepo(db);
+    this.alarms = new AlarmRepo(db);
+    this.replay = new ReplayRepo(db);
     this.models = new ModelRepo(db);
     this.elements = new ElementRepo(db);
     this.progress = new ProgressRepo(db);

@@ -1,0 +1,175 @@
+import type { Alarm, AlarmLevel } from '../../models/Alarm.js';
+import { measuresOf } from '../../models/alarmRules/index.js';
+import { resolveThresholds, type AlarmThresholds } from '../../models/alarmRules/thresholds.js';
+import type { Measure } from '../../models/alarmRules/types.js';
+import { alarmMessage, IDLE, levelRank, lineOf, restoredChannel, stepChannel, type ChannelState, type Transition } from '../../models/alarmState.js';
+import type { Device } from '../../models/Device.js';
+import { roomOf, type LiveServerMessage } from '../../models/protocol.js';
+import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
+import type { Logger } from '../log.js';
+import type { LiveHub } from '../realtime/LiveHub.js';
+import type { Store } from '../store/Store.js';
+import { CraneClearanceTracker } from './CraneClearanceTracker.js';
+
+/** Project lines are re-read this often (a PUT invalidates them at once on this node). */
+const THRESHOLDS_TTL_MS = 10_000;
+
+interface Channel {
+  state: ChannelState;
+  /** The stored record while raised. */
+  alarmId?: string;
+}
+
+/**
+ * Runs the alarm rules (models/alarmRules) on every committed reading, in commit order: per (device, rule) a state
+ * machine (models/alarmState) decides raise / escalate / clear with hysteresis and a minimum duration; transitions are
+ * written to the store and pushed on `/live` to the project's room and the city room. Crane clearance is evaluated
+ * per project after each batch that moved a crane. State lives in memory and is restored from the open alarms at
+ * start; the store's unique index on open (device, rule) keeps two nodes from raising one condition twice.
+ */
+export class AlarmEngine {
+  private readonly channels = new Map<string, Channel>();
+  private readonly thresholds = new Map<string, { t: AlarmThresholds; at: number }>();
+  private readonly cranes = new CraneClearanceTracker();
+  private queue: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly live: LiveHub,
+    private readonly log: Logger,
+  ) {}
+
+  /** Restores open alarms from the store and starts listening to the ingest. */
+  async start(ingest: Ingest): Promise<void> {
+    const open = await this.store.alarms.open();
+    for (const a of open) this.channels.set(key(a.deviceId, a.rule), { state: restoredChannel(a.level), alarmId: a.id });
+    this.unsubscribe = ingest.onCommitted((batch) => this.enqueue(batch));
+    this.log.info({ open: open.length }, 'alarms: engine started');
+  }
+
+  /** Evaluates a batch after the ones before it (transitions of one device must be written in order). */
+  enqueue(batch: CommittedReading[]): void {
+    this.queue = this.queue.then(() => this.process(batch)).catch((err) => this.log.error({ err }, 'alarms: batch evaluation failed'));
+  }
+
+  /** Resolves when every batch handed in so far is evaluated (for tests and orderly shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Drops a project's cached lines (after its overrides changed). */
+  invalidateThresholds(projectId: string): void {
+    this.thresholds.delete(projectId);
+  }
+
+  /** Forgets a deleted device: its channels and crane pose (its stored alarms go with it, ON DELETE CASCADE). */
+  forgetDevice(id: string): void {
+    for (const k of [...this.channels.keys()]) if (k.startsWith(`${id}|`) || k.endsWith(`:${id}`)) this.channels.delete(k);
+    this.cranes.forget(id);
+  }
+
+  /** The lines in force for a project: its jurisdiction's defaults with its overrides. */
+  async thresholdsOf(projectId: string): Promise<AlarmThresholds> {
+    const c = this.thresholds.get(projectId);
+    if (c && Date.now() - c.at < THRESHOLDS_TTL_MS) return c.t;
+    const [project, overrides] = await Promise.all([this.store.projects.get(projectId), this.store.alarms.thresholdOverrides(projectId)]);
+    const t = resolveThresholds(project?.regionCode, overrides);
+    this.thresholds.set(projectId, { t, at: Date.now() });
+    return t;
+  }
+
+  private async process(batch: CommittedReading[]): Promise<void> {
+    const sorted = [...batch].sort((x, y) => x.reading.time - y.reading.time);
+    const cranesMoved = new Set<string>();
+    for (const { reading, device } of sorted) {
+      const t = await this.thresholdsOf(device.projectId);
+      for (const m of measuresOf(device.kind, device.params, reading.values, reading.time, t)) {
+        await this.step(device.projectId, device.id, m, reading.time);
+      }
+      if (this.cranes.update(device, reading.time, reading.values)) cranesMoved.add(device.projectId);
+    }
+    for (const projectId of cranesMoved) await this.evaluateClearance(projectId);
+  }
+
+  private async evaluateClearance(projectId: string): Promise<void> {
+    const t = await this.thresholdsOf(projectId);
+    for (const u of this.cranes.evaluate(projectId, t)) {
+      if (u.message) this.push(projectId, { type: 'crane.clearance', clearance: u.message });
+      await this.step(projectId, u.deviceId, u.measure, u.message?.time ?? Date.now(), u.details);
+    }
+  }
+
+  /** One sample of one channel; writes and pushes what it changed. */
+  private async step(projectId: string, deviceId: string, m: Measure, time: number, details?: Record<string, unknown>): Promise<void> {
+    const k = key(deviceId, m.rule);
+    const ch = this.channels.get(k) ?? { state: IDLE };
+    const prev = ch.state;
+    const r = stepChannel(prev, m.value, time, m);
+    ch.state = r.state;
+    if (r.transition) {
+      try {
+        await this.apply(projectId, deviceId, m, r.transition, time, ch, details);
+      } catch (err) {
+        // Keep the old state so the next reading tries again; the store error is logged once here.
+        ch.state = prev;
+        this.log.error({ err, projectId, deviceId, rule: m.rule }, 'alarms: could not store a transition');
+      }
+    }
+    // A quiet channel with nothing pending costs nothing: only channels with a story are kept.
+    const s = ch.state;
+    if (s.active === null && s.prewarnSince === undefined && s.alarmSince === undefined) this.channels.delete(k);
+    else this.channels.set(k, ch);
+  }
+
+  private async apply(projectId: string, deviceId: string, m: Measure, tr: Transition, time: number, ch: Channel, details?: Record<string, unknown>): Promise<void> {
+    const log = { projectId, deviceId, rule: m.rule, value: m.value };
+    if (tr.kind === 'clear') {
+      const cleared = ch.alarmId ? await this.store.alarms.clear(ch.alarmId, time) : null;
+      ch.alarmId = undefined;
+      if (cleared) {
+        this.log.info(log, 'alarm cleared');
+        this.push(projectId, { type: 'alarm.cleared', alarm: cleared });
+      }
+      return;
+    }
+    const level: AlarmLevel = tr.kind === 'raise' ? tr.level : tr.to;
+    const fields = { level, value: m.value, threshold: lineOf(m, level), message: alarmMessage(m, level), ...(details ? { details } : {}), time };
+    if (tr.kind === 'escalate' && ch.alarmId) {
+      const a = await this.store.alarms.escalate(ch.alarmId, fields);
+      if (a) {
+        this.log.warn({ ...log, level }, 'alarm escalated');
+        this.push(projectId, { type: 'alarm.updated', alarm: a });
+        return;
+      }
+      // Cleared elsewhere meanwhile: raise a new episode below.
+    }
+    const { alarm, created } = await this.store.alarms.raise({ projectId, deviceId, rule: m.rule, quantity: m.quantity, ...fields });
+    ch.alarmId = alarm.id;
+    if (created) {
+      this.log.warn({ ...log, level, alarmId: alarm.id }, 'alarm raised');
+      this.push(projectId, { type: 'alarm.raised', alarm });
+    } else if (levelRank(alarm.level) < levelRank(level)) {
+      // Another node raised it at a lower level: this one escalates it.
+      const a = await this.store.alarms.escalate(alarm.id, fields);
+      if (a) this.push(projectId, { type: 'alarm.updated', alarm: a });
+    }
+  }
+
+  /** Pushes an alarm change made outside the engine (an acknowledgement over HTTP). */
+  publish(alarm: Alarm, type: 'alarm.updated' | 'alarm.cleared' = 'alarm.updated'): void {
+    this.push(alarm.projectId, { type, alarm });
+  }
+
+  private push(projectId: string, m: LiveServerMessage): void {
+    this.live.nsp.to(['city', roomOf({ kind: 'project', projectId })]).emit('msg', m);
+  }
+
+  /** Stops listening; pending evaluations finish. */
+  async dispose(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue;
+  }
+}
+
+const key = (deviceId: string, rule: string) => `${deviceId}|${rule}`;

@@ -1,0 +1,88 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AlarmAck, AlarmQuery } from '../../models/Alarm.js';
+import { AlarmThresholdsOverrides, defaultThresholds, jurisdictionOf, resolveThresholds } from '../../models/alarmRules/thresholds.js';
+import { ErrorCode } from '../../models/errors.js';
+import type { AlarmEngine } from '../alarms/AlarmEngine.js';
+import type { AppContext } from '../context.js';
+import { HttpError, notFound, parseOr400 } from './HttpError.js';
+
+const Id = z.string().uuid();
+
+/** A path id that is not a UUID names nothing: 404, like an unknown one. */
+export function pathId(raw: string | undefined, what: string): string {
+  const r = Id.safeParse(raw);
+  if (!r.success) throw notFound(what, String(raw));
+  return r.data;
+}
+
+/**
+ * `/api/v1/alarms` (list, filter, acknowledge), `/api/v1/projects/:id/alarms` and the project's alarm lines
+ * (`/api/v1/projects/:id/alarm-thresholds`: defaults by jurisdiction, overrides per project).
+ */
+export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
+  const r = Router();
+  const { store, access } = ctx;
+
+  const requireProject = async (id: string) => {
+    const p = await store.projects.get(id);
+    if (!p) throw notFound('Project', id);
+    return p;
+  };
+
+  r.get('/alarms', async (req, res) => {
+    const q = parseOr400(AlarmQuery, req.query, 'alarm query');
+    await access.require(req, 'read', { type: 'project', ...(q.projectId ? { projectId: q.projectId } : {}) });
+    res.json(await store.alarms.list(q));
+  });
+
+  r.get('/projects/:id/alarms', async (req, res) => {
+    const id = pathId(req.params.id, 'Project');
+    const q = parseOr400(AlarmQuery, { ...req.query, projectId: id }, 'alarm query');
+    await access.require(req, 'read', { type: 'project', id, projectId: id });
+    await requireProject(id);
+    res.json(await store.alarms.list(q));
+  });
+
+  r.post('/alarms/:id/ack', async (req, res) => {
+    const id = pathId(req.params.id, 'Alarm');
+    const body = parseOr400(AlarmAck, req.body ?? {}, 'acknowledgement');
+    const existing = await store.alarms.get(id);
+    if (!existing) throw notFound('Alarm', id);
+    await access.require(req, 'update', { type: 'project', id: existing.projectId, projectId: existing.projectId });
+    const out = await store.alarms.acknowledge(id, body.by, body.comment, Date.now());
+    if (!out.ok && out.reason === 'not_found') throw notFound('Alarm', id);
+    if (!out.ok) {
+      const a = out.alarm;
+      throw new HttpError(ErrorCode.ALARM_NOT_OPEN, a.state === 'cleared' ? 'The alarm is already cleared' : `The alarm was already acknowledged by ${a.acknowledgedBy ?? 'someone'}`, { state: a.state });
+    }
+    ctx.log.info({ projectId: out.alarm.projectId, deviceId: out.alarm.deviceId, alarmId: id, by: body.by }, 'alarm acknowledged');
+    engine.publish(out.alarm);
+    res.json(out.alarm);
+  });
+
+  const thresholdsView = async (id: string) => {
+    const p = await requireProject(id);
+    const overrides = await store.alarms.thresholdOverrides(id);
+    return { projectId: id, jurisdiction: jurisdictionOf(p.regionCode), defaults: defaultThresholds(p.regionCode), overrides, effective: resolveThresholds(p.regionCode, overrides) };
+  };
+
+  r.get('/projects/:id/alarm-thresholds', async (req, res) => {
+    const id = pathId(req.params.id, 'Project');
+    await access.require(req, 'read', { type: 'project', id, projectId: id });
+    res.json(await thresholdsView(id));
+  });
+
+  r.put('/projects/:id/alarm-thresholds', async (req, res) => {
+    const id = pathId(req.params.id, 'Project');
+    const overrides = parseOr400(AlarmThresholdsOverrides, req.body, 'alarm thresholds');
+    await access.require(req, 'update', { type: 'project', id, projectId: id });
+    await requireProject(id);
+    await store.alarms.setThresholdOverrides(id, overrides);
+    engine.invalidateThresholds(id);
+    ctx.log.info({ projectId: id, sections: Object.keys(overrides) }, 'alarm thresholds changed');
+    res.json(await thresholdsView(id));
+  });
+
+  return r;
+}
