@@ -53,11 +53,14 @@ export async function writeTileGlb(
   // Metadata schema and the tile's property table.
   const schema = metadataExt.createSchema().setId('SiteTwinIfc');
   const cls = metadataExt.createClass();
-  for (const key of ['globalId', 'ifcClass', 'name'] as const) cls.setProperty(key, metadataExt.createClassProperty().setType('STRING'));
+  for (const key of ['globalId', 'ifcClass', 'name'] as const) cls.setProperty(key, metadataExt.createClassProperty().setType('STRING').setRequired(key !== 'name').setDefault(''));
   schema.setClass('element', cls);
   const table = metadataExt.createPropertyTable().setClass('element').setCount(features.length);
   for (const key of ['globalId', 'ifcClass', 'name'] as const) {
     const col = stringColumn(features.map((f) => f[key]));
+    // A buffer view cannot be empty: a column of only empty strings (no element named) is left out, and readers fall
+    // back to the class property's default, ''.
+    if (col.values.length === 0) continue;
     table.setProperty(key, metadataExt.createPropertyTableProperty().setValues(col.values).setStringOffsets(col.offsets).setStringOffsetType('UINT32'));
   }
   doc.getRoot().setExtension('EXT_structural_metadata', metadataExt.createStructuralMetadata().setSchema(schema).addPropertyTable(table));
