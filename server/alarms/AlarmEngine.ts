@@ -96,7 +96,7 @@ export class AlarmEngine {
     const t = await this.thresholdsOf(projectId);
     for (const u of this.cranes.evaluate(projectId, t)) {
       if (u.message) this.push(projectId, { type: 'crane.clearance', clearance: u.message });
-      await this.step(projectId, u.deviceId, u.measure, u.message?.time ?? Date.now(), u.details);
+      await this.step(projectId, u.deviceId, u.measure, u.time, u.details);
     }
   }
 

@@ -32,6 +32,8 @@ export interface PairUpdate {
   /** The crane with the smaller id carries the alarm. */
   deviceId: string;
   otherId: string;
+  /** Reading time the evaluation stands for (the project's newest crane reading). */
+  time: number;
   measure: Measure;
   details: Record<string, unknown>;
   /** Set when a `crane.clearance` message is due now (throttled while the risk lasts, once when it ends). */
@@ -104,7 +106,7 @@ export class CraneClearanceTracker {
       const key = `${r.a}|${r.b}`;
       seen.add(key);
       const info = toInfo(projectId, r, origin, time);
-      const update: PairUpdate = { deviceId: r.a, otherId: r.b, measure: collisionMeasure(r.b, r, t), details: detailsOf(info) };
+      const update: PairUpdate = { deviceId: r.a, otherId: r.b, time, measure: collisionMeasure(r.b, r, t), details: detailsOf(info) };
       if (r.level) {
         const last = this.atRisk.get(key);
         if (last === undefined || now - last >= CLEARANCE_MSG_INTERVAL_MS) {
@@ -129,7 +131,7 @@ export class CraneClearanceTracker {
       if (!cranes?.has(a) && !cranes?.has(b)) continue;
       this.atRisk.delete(key);
       const info: CraneClearanceInfo = { projectId, a, b, level: null, clearanceM: null, horizontalM: FAR_M, verticalM: 0, conflict: null, closest: null, time };
-      out.push({ deviceId: a, otherId: b, measure: collisionMeasure(b, null, null), details: detailsOf(info), message: info });
+      out.push({ deviceId: a, otherId: b, time, measure: collisionMeasure(b, null, null), details: detailsOf(info), message: info });
     }
     return out;
   }

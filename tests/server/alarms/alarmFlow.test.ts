@@ -139,4 +139,35 @@ describe('alarm engine end to end (real server, HTTP ingest, /live)', () => {
     await expect.poll(() => alarmMsgs(view, device.id).map((m) => `${m.alarm.rule}:${m.alarm.level}:${m.alarm.threshold}`)).toEqual(['env.noise:alarm:50']);
     expect((await t.api('GET', '/api/v1/projects/00000000-0000-4000-8000-000000000000/alarm-thresholds')).status).toBe(404);
   });
+
+  it('computes crane clearance from live poses: a collision alarm and crane.clearance messages while the risk lasts', async () => {
+    const view = await subscribed({ kind: 'project', projectId });
+    // Two cranes 60 m apart east-west at one height, jibs 55 m: slewed at each other the jibs overlap.
+    const west = await makeDevice(t, projectId, { ...crane('西塔吊'), location: { lon: 120.47, lat: 36.1, height: 0 } });
+    const east = await makeDevice(t, projectId, { ...crane('东塔吊'), location: { lon: 120.47 + 60 / (111_319.49 * Math.cos((36.1 * Math.PI) / 180)), lat: 36.1, height: 0 } });
+    const [lo, hi] = [west.device.id, east.device.id].sort() as [string, string];
+    const t0 = Date.now() - 60_000;
+    const pose = (dt: number, westSlew: number, eastSlew: number) =>
+      postIngest(t, [
+        { deviceId: west.device.id, key: west.apiKey, time: t0 + dt, values: { slewDeg: westSlew, radiusM: 20, hookHeightM: 30 } },
+        { deviceId: east.device.id, key: east.apiKey, time: t0 + dt, values: { slewDeg: eastSlew, radiusM: 20, hookHeightM: 30 } },
+      ]);
+    expect((await pose(0, 90, 270)).status).toBe(200);
+    expect((await pose(2500, 90, 270)).status).toBe(200);
+    const collisions = () => view.filter((m): m is AlarmMsg => m.type.startsWith('alarm.') && (m as AlarmMsg).alarm.rule.startsWith('crane.collision'));
+    await expect.poll(() => collisions().map((m) => m.type)).toEqual(['alarm.raised']);
+    expect(collisions()[0]!.alarm).toMatchObject({ deviceId: lo, rule: `crane.collision:${hi}`, quantity: 'clearanceM', level: 'alarm', value: expect.closeTo(0, 2), threshold: 2, details: { otherDeviceId: hi, conflict: 'jibs' } });
+    const clearances = () => view.flatMap((m) => (m.type === 'crane.clearance' ? [m.clearance] : []));
+    expect(clearances()[0]).toMatchObject({ projectId, a: lo, b: hi, level: 'alarm', clearanceM: expect.closeTo(0, 2), conflict: 'jibs' });
+    const line = clearances()[0]!.closest!;
+    expect(line.a.lon).toBeGreaterThan(120.47);
+    expect(line.a.height).toBe(60);
+
+    // Slewed apart: 30 m between the jibs. The risk ends (one last message with level null), the alarm clears after 2 s.
+    expect((await pose(5000, 270, 90)).status).toBe(200);
+    expect((await pose(7500, 270, 90)).status).toBe(200);
+    await expect.poll(() => collisions().map((m) => m.type)).toEqual(['alarm.raised', 'alarm.cleared']);
+    expect(clearances().at(-1)).toMatchObject({ a: lo, b: hi, level: null });
+    expect(clearances().filter((c) => c.level === null)).toHaveLength(1);
+  });
 });
