@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { ensureClientBuilt } from './clientBuild.js';
 import { createLogger } from './log.js';
 import { seedDemoCity } from './seed/demoCity.js';
+import { startInAppSimulation } from './simulator/inApp.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from './Server.js';
 import { openStore } from './store/Store.js';
 
@@ -29,12 +30,15 @@ async function main(): Promise<void> {
   const server = await startServer({ config, store, log });
   log.info({ url: server.url }, 'Site Twin is up');
   process.stdout.write(`\n  Site Twin is running: ${server.url}\n\n`);
+  // The demo is alive from the first second; SIMULATE=0 turns it off.
+  const simulation = config.SIMULATE ? await startInAppSimulation(server.ctx) : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await simulation?.stop();
     await server.close();
     await store.close();
     process.exit(0);

@@ -1,0 +1,106 @@
+import type { DeviceKind } from '../../models/Device.js';
+import type { AppContext } from '../context.js';
+import { hashApiKey, newApiKey } from '../ingest/deviceSecrets.js';
+import { DEMO_PROJECTS } from '../seed/demoCity.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import { offset, planSite, simFor } from './fleet.js';
+import { seedOf } from './rng.js';
+import type { Sim } from './siteDevices.js';
+
+/** Names of the demo's simulated devices start with this; a restart finds them by name instead of adding more. */
+export const DEMO_DEVICE_PREFIX = '演示 ';
+
+/**
+ * Seconds between readings per kind: machines at 1 Hz as their monitors send, slow quantities less often (a pit
+ * gauge that reports every second would only fill the store). Gates report events, on average this often.
+ */
+export const IN_APP_PERIOD_S: Record<DeviceKind, number> = {
+  tower_crane: 1, hoist: 1, env_monitor: 5, pit_gauge: 30, camera: 10, gate: 20, sensor: 5,
+};
+
+export interface InAppSimulation {
+  /** Devices being fed. */
+  devices: number;
+  /** Ticks that wrote a batch, and readings accepted in all. */
+  stats: { ticks: number; accepted: number; rejected: number; skipped: number };
+  stop(): Promise<void>;
+}
+
+interface Fed {
+  id: string;
+  kind: DeviceKind;
+  key: string;
+  sim: Sim<Record<string, unknown>>;
+  nextAt: number;
+}
+
+/**
+ * The light simulation `npm start` runs so the demo city is alive from the first second: a few devices per demo
+ * project under construction, registered once (found by name on later starts), fed through `ctx.ingest` like any
+ * transport. A key is shown only once, so each start gives the demo devices fresh keys and keeps them in memory.
+ */
+export async function startInAppSimulation(ctx: Pick<AppContext, 'store' | 'ingest' | 'log'>, opts: { tickMs?: number } = {}): Promise<InAppSimulation> {
+  const log = ctx.log.child({ component: 'simulator' });
+  const demoNames = new Set(DEMO_PROJECTS.filter((p) => p.status === 'under_construction').map((p) => p.name));
+  const projects = (await ctx.store.projects.list()).filter((p) => demoNames.has(p.name));
+  const fed: Fed[] = [];
+  const now = Date.now();
+  for (const [i, p] of projects.entries()) {
+    const existing = await ctx.store.devices.list(p.id);
+    // Bigger sites get two cranes; every site gets one of each other kind.
+    for (const spec of planSite(i % 2 === 0 ? 2 : 1, 6)) {
+      const name = `${DEMO_DEVICE_PREFIX}${spec.name}`;
+      const key = newApiKey();
+      const found = existing.find((d) => d.name === name && d.kind === spec.kind);
+      const device = found
+        ? await ctx.store.devices.update(found.id, { apiKeyHash: hashApiKey(key) })
+        : await ctx.store.devices.create({
+            projectId: p.id, kind: spec.kind, name, params: spec.params, apiKeyHash: hashApiKey(key),
+            location: offset(p.location, spec.eastM, spec.northM, spec.heightM),
+          });
+      if (!device) continue;
+      ctx.ingest.forgetDevice(device.id);
+      // Every device reports at once, so a viewer sees the whole site from the first second; then on its period.
+      fed.push({ id: device.id, kind: spec.kind, key, sim: simFor(spec.kind, seedOf(device.id), device.params, now), nextAt: now });
+    }
+  }
+  log.info({ projects: projects.length, devices: fed.length }, 'simulator: feeding the demo devices');
+
+  const stats = { ticks: 0, accepted: 0, rejected: 0, skipped: 0 };
+  let inFlight: Promise<void> | undefined;
+  const tick = () => {
+    // A slow store must not pile up batches: skip the tick and let the next one carry the current state.
+    if (inFlight) return void stats.skipped++;
+    const t = Date.now();
+    const batch: Array<{ deviceId: string; time: number; values: Record<string, unknown>; key: string }> = [];
+    for (const f of fed) {
+      if (t < f.nextAt) continue;
+      const period = IN_APP_PERIOD_S[f.kind] * 1000;
+      // Gate events come at random moments, on average once a period; everything else on its period.
+      f.nextAt = f.kind === 'gate' ? t + period * (0.2 + 1.6 * ((seedOf(`${f.id}${t}`) % 1000) / 1000)) : Math.max(f.nextAt + period, t + 1);
+      batch.push({ deviceId: f.id, time: t, values: f.sim.next(t), key: f.key });
+    }
+    if (!batch.length) return;
+    inFlight = ctx.ingest
+      .submit(batch, { transport: 'http' })
+      .then((r) => {
+        stats.ticks++;
+        stats.accepted += r.accepted;
+        stats.rejected += r.rejected.length;
+      })
+      .catch((err) => {
+        if (err instanceof StoreUnavailableError) log.warn('simulator: store unavailable, tick dropped');
+        else log.error({ err }, 'simulator: tick failed');
+      })
+      .finally(() => (inFlight = undefined));
+  };
+  const timer = fed.length ? setInterval(tick, opts.tickMs ?? 250) : undefined;
+  return {
+    devices: fed.length,
+    stats,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
