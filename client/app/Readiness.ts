@@ -20,6 +20,8 @@ export interface SiteTwinProbe {
   /** Frames rendered so far (request-render mode: only when something changed). */
   frames: number;
   error: string | null;
+  /** Milliseconds from navigation start to ready (performance.now()), for start-up measurements. */
+  readyAtMs: number | null;
   /** Camera at rest, globe tiles and entity geometry all loaded: what is on screen is complete. */
   idle: boolean;
   /** Page position (CSS px) of a project's footprint, or null when off screen. */
@@ -50,6 +52,7 @@ export class Readiness implements Tool {
     frames: 0,
     error: null,
     idle: false,
+    readyAtMs: null,
     projectPagePosition: (id) => this.layer.pagePositionOf(id),
   };
   private cameraMoving = false;
@@ -105,6 +108,7 @@ export class Readiness implements Tool {
     const settled = p.state !== 'loading' && (this.store.size === 0 || drawn === this.store.size);
     if (settled && this.initialViewSet && p.frames > 0 && this.map.tilesLoaded) {
       p.ready = true;
+      p.readyAtMs = Math.round(performance.now());
       document.body.dataset.ready = '1';
       this.onReady.trigger(p);
     }

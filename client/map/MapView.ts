@@ -97,7 +97,7 @@ export class MapView implements Tool {
       const grid = this.viewer.imageryLayers.addImageryProvider(
         new GridImageryProvider({ cells: 4, color: Color.fromCssColorString('#9fb4d9').withAlpha(0.22), glowColor: Color.TRANSPARENT, glowWidth: 0, backgroundColor: Color.TRANSPARENT }),
       );
-      grid.alpha = 0.6;
+      grid.alpha = 0.45;
     }
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;

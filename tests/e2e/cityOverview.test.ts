@@ -30,6 +30,7 @@ describe('city overview in Chromium', () => {
     await b.page.goto(t.url, { waitUntil: 'domcontentloaded' });
     await waitForReady(b.page);
     const p = await probe();
+    console.info(`city overview ready ${p.readyAtMs} ms after navigation (${p.frames} frames rendered, SwiftShader)`);
     expect(p.state).toBe('ready');
     expect(p.projectsListed).toBe(projects.length);
     expect(p.projectsDrawn).toBe(projects.length);
@@ -79,7 +80,9 @@ describe('city overview in Chromium', () => {
     const target = byName('浮山湾金融中心二期');
     await b.page.reload({ waitUntil: 'domcontentloaded' });
     await waitForReady(b.page);
-    expect((await probe()).selectedProjectId).toBe(target.id);
+    const p = await probe();
+    console.info(`deep link ready ${p.readyAtMs} ms after navigation`);
+    expect(p.selectedProjectId).toBe(target.id);
     expect(await panelName().textContent()).toBe(target.name);
     expect(await b.page.locator(`[data-testid="project-list"] [data-project-id="${target.id}"]`).getAttribute('aria-selected')).toBe('true');
 
