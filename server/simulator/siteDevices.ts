@@ -20,6 +20,9 @@ const dtOf = () => {
   };
 };
 
+/** Share of hoist trips loaded past the rating. */
+export const HOIST_OVERLOAD_PROBABILITY = 0.02;
+
 export const DEFAULT_HOIST: HoistParams = { ratedLoadKg: 2000, maxPersons: 24, maxHeightM: 90, floors: 30, preWarnPct: 90, alarmPct: 100 };
 
 /** A hoist car that rides between floors, stops, loads people and material, and rides on. */
@@ -42,8 +45,11 @@ export function createHoistSim(seed: number, p: HoistParams = DEFAULT_HOIST): Si
         if (dwellS <= 0) {
           target = Math.floor(rng.range(0, floors + 1)) * floorH;
           persons = Math.floor(rng.range(0, p.maxPersons * 0.8));
-          // One trip in fifty is loaded past the rating (the alarm the safety monitor exists for).
-          loadKg = persons * 75 + (rng.chance(0.02) ? p.ratedLoadKg * rng.range(1.0, 1.15) : rng.range(0, p.ratedLoadKg * 0.5));
+          // Crew (75 kg each) plus material, kept under 85 % of the rating; one trip in fifty is loaded past the
+          // rating (the alarm the safety monitor exists for).
+          loadKg = rng.chance(HOIST_OVERLOAD_PROBABILITY)
+            ? p.ratedLoadKg * rng.range(1.01, 1.15)
+            : Math.min(p.ratedLoadKg * 0.85, persons * 75 + rng.range(0, p.ratedLoadKg * 0.4));
         }
       } else {
         const dir = Math.sign(target - height);

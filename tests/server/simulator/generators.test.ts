@@ -3,7 +3,7 @@ import { DeviceKind, parseValues } from '../../../models/Device.js';
 import { CRANE_OVERLOAD_PROBABILITY, WIND_STOP_MPS, createCraneSim } from '../../../server/simulator/crane.js';
 import { planSite, simFor } from '../../../server/simulator/fleet.js';
 import { chinaHour } from '../../../server/simulator/rng.js';
-import { createEnvSim, createGateSim, createPitSim, isNight } from '../../../server/simulator/siteDevices.js';
+import { HOIST_OVERLOAD_PROBABILITY, createEnvSim, createGateSim, createHoistSim, createPitSim, isNight } from '../../../server/simulator/siteDevices.js';
 
 const DAY = 86_400_000;
 // 2026-06-01 00:00 China time
@@ -62,6 +62,25 @@ describe('simulator generators', () => {
     expect(windMismatch).toBe(0);
     expect(windStops / samples).toBeGreaterThan(0.001);
     expect(windStops / samples).toBeLessThan(0.1);
+  });
+
+  it('overloads hoists only on the rare overloaded trip', () => {
+    const sim = createHoistSim(11);
+    let trips = 0;
+    let overloaded = 0;
+    let last: number | undefined;
+    for (let t = T0; t < T0 + 5 * DAY; t += 1_000) {
+      const v = sim.next(t);
+      // A new trip starts when the load changes (it is set when the car leaves a landing).
+      if (v.loadKg !== last) {
+        trips++;
+        if (v.alarms?.overload) overloaded++;
+        last = v.loadKg;
+      }
+    }
+    expect(trips).toBeGreaterThan(3000);
+    const p = HOIST_OVERLOAD_PROBABILITY;
+    expect(Math.abs(overloaded / trips - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / trips));
   });
 
   it('raises dust on dry afternoons and keeps noise higher by day, with rare night exceedances', () => {
