@@ -153,17 +153,19 @@ export class ConversionPool {
       slot.job = job;
       if (!slot.child) this.spawn(slot);
       const child = slot.child!;
-      slot.timer = setTimeout(() => {
-        if (slot.job !== job) return;
-        this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
-        slot.job = null;
-        this.kill(slot);
-        void this.handlers.onFailed(job.modelId, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
-      }, this.opts.jobTimeoutMs);
-      slot.timer.unref();
       slot.ready!.then(
         () => {
-          if (slot.job === job && child.connected) child.send({ type: 'job', job } satisfies ToWorker);
+          if (slot.job !== job || !child.connected) return;
+          child.send({ type: 'job', job } satisfies ToWorker);
+          // The clock starts when the worker has the job (a worker's own start-up is not the file's fault).
+          slot.timer = setTimeout(() => {
+            if (slot.job !== job) return;
+            this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
+            slot.job = null;
+            this.kill(slot);
+            void this.handlers.onFailed(job.modelId, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
+          }, this.opts.jobTimeoutMs);
+          slot.timer.unref();
         },
         () => {
           /* the exit handler fails the job */

@@ -10,6 +10,7 @@ import type { LiveServerMessage } from '../../../models/protocol.js';
 import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawProductsWithGeometry } from '../ifc/ifcExpect.js';
+import { waitForModel } from '../ifc/waitForModel.js';
 
 const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc');
 const FZK = join(SHARED, 'AC20-FZK-Haus.ifc');
@@ -22,17 +23,6 @@ let api: IfcAPI;
 let dataDir: string;
 let projectId: string;
 const messages: LiveServerMessage[] = [];
-
-/** Polls until the model is ready or failed. */
-export async function waitForModel(ts: TestServer, id: string, timeoutMs = 90_000): Promise<any> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await ts.api('GET', `/api/v1/models/${id}`);
-    if (r.body.status === 'ready' || r.body.status === 'failed') return r.body;
-    if (Date.now() > end) throw new Error(`model ${id} still ${r.body.status} after ${timeoutMs} ms`);
-    await new Promise((res) => setTimeout(res, 150));
-  }
-}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-models-'));
