@@ -25,6 +25,8 @@ export const ErrorCode = {
   PROTOCOL_MISMATCH: 'protocol_mismatch',
   /** The store cannot be reached; retry later. */
   STORE_UNAVAILABLE: 'store_unavailable',
+  /** The ingest queue is full (the store cannot keep up): nothing of the request was stored; retry after `Retry-After` s. */
+  OVERLOADED: 'overloaded',
   INTERNAL: 'internal',
   /** The alarm is already acknowledged or cleared: it cannot be acknowledged (again). */
   ALARM_NOT_OPEN: 'alarm_not_open',
@@ -48,6 +50,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   unprocessable: 422,
   protocol_mismatch: 400,
   store_unavailable: 503,
+  overloaded: 503,
   internal: 500,
   alarm_not_open: 409,
   range_too_large: 422,

@@ -78,7 +78,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log,
     access,
     live: new LiveHub(io, access, log),
-    ingest: new Ingest(opts.store, log),
+    ingest: new Ingest(opts.store, log, {
+      maxRows: opts.config.INGEST_GROUP_MAX_ROWS,
+      maxWaitMs: opts.config.INGEST_GROUP_WAIT_MS,
+      maxQueuedRows: opts.config.INGEST_QUEUE_MAX_ROWS,
+    }),
     startedAt: Date.now(),
   };
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
@@ -139,6 +143,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await edges.close();
       await models.close();
       fanout.dispose();
+      ctx.ingest.dispose();
       await alarms.dispose();
       kpiPusher.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));

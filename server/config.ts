@@ -39,6 +39,12 @@ export const ConfigSchema = z.object({
   INGEST_MAX_KB: z.coerce.number().int().min(1).default(16384),
   /** Most readings in one ingest batch (HTTP body or Socket.IO message). */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Group commit: most readings in one ingest transaction (submissions arriving together share it). */
+  INGEST_GROUP_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** Group commit: how long a submission to an idle ingest waits for others before its transaction starts, in ms. */
+  INGEST_GROUP_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
+  /** Back-pressure: most readings waiting for a transaction; past that ingest answers 503 `overloaded` + Retry-After. */
+  INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** Most live updates per device per viewer per second (per-device coalescing on `/live`). */
   LIVE_MAX_HZ: z.coerce.number().min(0.1).max(50).default(4),
   /** How often the live fan-out flushes, in ms: one batched emit per room per tick. */
@@ -59,6 +65,8 @@ export const ConfigSchema = z.object({
   MQTT_TOPIC_PREFIX: z.string().regex(/^[^/#+]+$/, 'one topic level, without / # +').default('sitetwin'),
   /** MQTT client id; fixed, so the broker keeps the session and redelivers what was not acknowledged. */
   MQTT_CLIENT_ID: z.string().min(1).max(128).default('sitetwin-ingest'),
+  /** Subscriber connections sharing the telemetry subscription; each commits one message at a time. */
+  MQTT_CONSUMERS: z.coerce.number().int().min(1).max(64).default(4),
   /** How often wall KPIs are recomputed and pushed (`kpis` on /live) to each watched tier room, in ms. */
   KPI_PUSH_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
   /** JSON file with a province's own readiness table (models/Readiness.ts ReadinessConfig); unset = the default table. */

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { ErrorCode, httpStatusOf } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
+import { ingestHttpError } from '../ingest/GroupCommit.js';
 import type { IngestResult } from '../ingest/Ingest.js';
 import { HttpError } from './HttpError.js';
 
@@ -44,7 +45,12 @@ export function ingestRouter(ctx: AppContext): Router {
     const items = readingsOf(req.body);
     const max = ctx.config.INGEST_MAX_BATCH;
     if (items.length > max) throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
-    const result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}) });
+    let result: IngestResult;
+    try {
+      result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}) });
+    } catch (err) {
+      throw ingestHttpError(err); // a full queue answers `overloaded` with its own Retry-After
+    }
     const status = statusOf(result);
     if (status >= 400) {
       const code = status === 400 && new Set(result.rejected.map((x) => x.code)).size > 1 ? ErrorCode.VALIDATION_FAILED : result.rejected[0]!.code;

@@ -6,6 +6,7 @@ import { publicDevice, type DeviceRecord } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
 import { verifyDeviceSecret } from './deviceSecrets.js';
+import { GroupCommit, type GroupCommitOptions } from './GroupCommit.js';
 
 /** Where a batch came from. `deviceId` is a device the transport already authenticated (HJ 212 MN+PW, MQTT login). */
 export interface IngestSource {
@@ -39,9 +40,27 @@ export interface CommittedReading {
 
 export type CommittedListener = (batch: CommittedReading[]) => void;
 
-/** Device records are cached briefly: a 5 k/s stream must not pay one lookup per reading. Edits call `forgetDevice`. */
+/**
+ * Device records are cached: a 5 k/s stream must not pay one lookup per reading. Edits on this node drop the entry at
+ * once (DeviceRepo.onChanged); the TTL bounds how long an edit made through another node goes unseen.
+ */
 const DEVICE_TTL_MS = 5000;
 const DEVICE_CACHE_MAX = 50_000;
+/** Keys that verified for a cached device (a device has one key, a rotation briefly two). */
+const KEYS_PER_DEVICE = 4;
+
+interface CachedDevice {
+  device: DeviceRecord;
+  /** The public fields, built once: every committed reading carries it to the listeners. */
+  pub: Device;
+  at: number;
+  /** Keys that verified against this record; gone with the entry when the device changes. */
+  keys: Set<string>;
+}
+
+/** Group commit and back-pressure (see GroupCommit). */
+export type IngestOptions = GroupCommitOptions;
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxRows: 5000, maxWaitMs: 2, maxQueuedRows: 20_000 };
 
 /**
  * The one way in for readings, whatever the transport. Each reading is checked alone (shape, device, key, values
@@ -51,12 +70,23 @@ const DEVICE_CACHE_MAX = 50_000;
  */
 export class Ingest {
   private readonly listeners = new Set<CommittedListener>();
-  private readonly cache = new Map<string, { device: DeviceRecord; at: number }>();
+  private readonly cache = new Map<string, CachedDevice>();
+  private readonly commits: GroupCommit<Device>;
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
-  ) {}
+    opts: Partial<IngestOptions> = {},
+  ) {
+    this.commits = new GroupCommit<Device>((rows) => store.telemetry.write(rows), { ...DEFAULT_INGEST_OPTIONS, ...opts }, (rows, devices) => this.notify(rows, devices));
+    this.unwatch = store.devices.onChanged((id) => this.forgetDevice(id));
+  }
+
+  /** Readings accepted but not yet in a transaction (back-pressure gauge). */
+  get queued(): number {
+    return this.commits.queued;
+  }
 
   /** Calls `fn` after each commit with the new readings; returns the unsubscribe. */
   onCommitted(fn: CommittedListener): () => void {
@@ -69,50 +99,89 @@ export class Ingest {
     this.cache.delete(id);
   }
 
-  private async devices(ids: string[]): Promise<Map<string, DeviceRecord>> {
+  private async devices(ids: Iterable<string>): Promise<Map<string, CachedDevice>> {
     const now = Date.now();
-    const out = new Map<string, DeviceRecord>();
+    const out = new Map<string, CachedDevice>();
     const missing: string[] = [];
     for (const id of ids) {
       const c = this.cache.get(id);
-      if (c && now - c.at < DEVICE_TTL_MS) out.set(id, c.device);
+      if (c && now - c.at < DEVICE_TTL_MS) out.set(id, c);
       else missing.push(id);
     }
     if (missing.length) {
       if (this.cache.size + missing.length > DEVICE_CACHE_MAX) this.cache.clear();
       for (const d of await this.store.devices.getMany(missing)) {
-        out.set(d.id, d);
-        this.cache.set(d.id, { device: d, at: now });
+        const c: CachedDevice = { device: d, pub: publicDevice(d), at: now, keys: new Set() };
+        out.set(d.id, c);
+        this.cache.set(d.id, c);
       }
     }
     return out;
   }
 
+  /** True when `key` opens `c`'s device; a verified key is remembered with the cached record. */
+  private async keyOpens(c: CachedDevice, key: string): Promise<boolean> {
+    if (c.keys.has(key)) return true;
+    if (!(await verifyDeviceSecret(c.device, key))) return false;
+    if (c.keys.size >= KEYS_PER_DEVICE) c.keys.clear();
+    c.keys.add(key);
+    return true;
+  }
+
+  private notify(rows: StoredReading[], devices: Device[]): void {
+    if (!this.listeners.size) return;
+    const batch: CommittedReading[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) batch[i] = { reading: rows[i]!, device: devices[i]! };
+    for (const fn of this.listeners) {
+      try {
+        fn(batch);
+      } catch (err) {
+        this.log.error({ err }, 'ingest: a committed-readings listener failed');
+      }
+    }
+  }
+
+  /** Stops watching device edits; readings already queued still commit. */
+  dispose(): void {
+    this.unwatch();
+    this.commits.dispose();
+  }
+
+  /**
+   * Checks each reading alone, queues the good ones for the next group transaction and resolves after its commit.
+   * Throws IngestOverloadedError (a StoreUnavailableError) when the queue is full, before any work is done.
+   */
   async submit(items: unknown[], source: IngestSource): Promise<IngestResult> {
+    this.commits.checkRoom(items.length);
     const receivedAt = Date.now();
     const rejected: IngestRejection[] = [];
     const reject = (index: number, deviceId: string | undefined, code: ErrorCode, message: string, issues?: FieldIssue[]) =>
       rejected.push({ index, ...(deviceId ? { deviceId } : {}), code, message, ...(issues ? { issues } : {}) });
 
     const parsed: { index: number; r: ReadingIn }[] = [];
-    items.forEach((item, index) => {
+    const ids = new Set<string>();
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
       const p = ReadingIn.safeParse(item);
-      if (p.success) return void parsed.push({ index, r: p.data });
+      if (p.success) {
+        parsed.push({ index, r: p.data });
+        ids.add(p.data.deviceId);
+        continue;
+      }
       const id = (item as { deviceId?: unknown } | null)?.deviceId;
       const issues = fieldIssues(p.error);
       reject(index, typeof id === 'string' ? id : undefined, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, issues);
-    });
+    }
 
-    const devices = await this.devices([...new Set(parsed.map((p) => p.r.deviceId))]);
-    const keyChecks = new Map<string, boolean>();
+    const devices = await this.devices(ids);
     const rows: StoredReading[] = [];
-    const deviceOf = new Map<StoredReading, DeviceRecord>();
+    const tags: Device[] = [];
     const seen = new Set<string>();
     let duplicates = 0;
 
     for (const { index, r } of parsed) {
-      const device = devices.get(r.deviceId);
-      if (!device) {
+      const c = devices.get(r.deviceId);
+      if (!c) {
         reject(index, r.deviceId, ErrorCode.NOT_FOUND, `Device ${r.deviceId} is not registered`);
         continue;
       }
@@ -122,14 +191,12 @@ export class Ingest {
           reject(index, r.deviceId, ErrorCode.UNAUTHENTICATED, `Reading for device ${r.deviceId} carries no device key (send Authorization: Bearer <key> or "key")`);
           continue;
         }
-        const memo = `${r.deviceId}\0${key}`;
-        let ok = keyChecks.get(memo);
-        if (ok === undefined) keyChecks.set(memo, (ok = await verifyDeviceSecret(device, key)));
-        if (!ok) {
+        if (!(await this.keyOpens(c, key))) {
           reject(index, r.deviceId, ErrorCode.FORBIDDEN, `The key does not belong to device ${r.deviceId}`);
           continue;
         }
       }
+      const device = c.device;
       const v = parseValues(device, r.values);
       if (!v.ok) {
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid ${device.kind} reading: ${v.issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, v.issues);
@@ -149,10 +216,11 @@ export class Ingest {
       }
       seen.add(k);
       rows.push(row);
-      deviceOf.set(row, device);
+      tags.push(c.pub);
     }
 
-    const fresh = await this.store.telemetry.write(rows);
+    // Waits for the group transaction that holds these rows to commit; the listeners have run by then.
+    const fresh = await this.commits.submit(rows, tags);
     duplicates += rows.length - fresh.length;
     rejected.sort((a, b) => a.index - b.index);
     const result: IngestResult = { accepted: fresh.length, duplicates, rejected };
@@ -160,16 +228,6 @@ export class Ingest {
       this.log.warn({ transport: source.transport, accepted: result.accepted, duplicates, rejected: rejected.length, first: rejected[0] }, 'ingest: readings rejected');
     } else {
       this.log.debug({ transport: source.transport, accepted: result.accepted, duplicates }, 'ingest: batch committed');
-    }
-    if (fresh.length && this.listeners.size) {
-      const batch = fresh.map((reading) => ({ reading, device: publicDevice(deviceOf.get(reading)!) }));
-      for (const fn of this.listeners) {
-        try {
-          fn(batch);
-        } catch (err) {
-          this.log.error({ err }, 'ingest: a committed-readings listener failed');
-        }
-      }
     }
     return result;
   }

@@ -4,6 +4,7 @@ import { DeviceHandshake, type DeviceAck, type DeviceClientToServer, type Device
 import type { AppContext } from '../context.js';
 import { toHttpError } from '../http/errorHandler.js';
 import { verifyDeviceSecret } from './deviceSecrets.js';
+import { ingestHttpError } from './GroupCommit.js';
 
 const wireError = (w: WireError) => Object.assign(new Error(w.message), { data: w });
 
@@ -42,7 +43,7 @@ export function attachDeviceSockets(io: IoServer, ctx: AppContext): Namespace<De
       try {
         reply({ ok: true, result: await ctx.ingest.submit(items, { transport: 'socket', deviceId }) });
       } catch (err) {
-        const e = toHttpError(err);
+        const e = ingestHttpError(err);
         if (e.code === ErrorCode.INTERNAL) ctx.log.error({ err, deviceId }, 'devices: ingest failed');
         reply({ ok: false, error: e.toWire() });
       }

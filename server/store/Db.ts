@@ -9,8 +9,18 @@ export interface Db {
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
-  transaction<R>(fn: (tx: Pick<Db, 'query' | 'exec'>) => Promise<R>): Promise<R>;
+  transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
   close(): Promise<void>;
+}
+
+/** What a transaction offers: queries, plus COPY for bulk loads (both drivers). */
+export interface DbTx extends Pick<Db, 'query' | 'exec'> {
+  /**
+   * Runs `COPY <target> FROM STDIN ...` with `data` as its input (text or CSV as the statement says). Bulk loads
+   * skip the per-parameter work of a multi-row INSERT. PGlite reads it as `/dev/blob`, so write the statement with
+   * `FROM STDIN`; the driver swaps it.
+   */
+  copyFrom(sql: string, data: string): Promise<void>;
 }
 
 /** Thrown by a driver when the database cannot be reached; mapped to `store_unavailable` (503). */

@@ -81,7 +81,22 @@ const pointSql = (i: number) => `ST_SetSRID(ST_MakePoint($${i}, $${i + 1}, $${i 
 
 /** Devices of projects, with their hashed secrets. */
 export class DeviceRepo {
+  private readonly changeListeners = new Set<(id: string) => void>();
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Calls `fn` with a device's id after it was updated or deleted through this repo, so caches (the ingest's device
+   * records and verified keys) drop it at once, whichever router made the change. Returns the unsubscribe.
+   */
+  onChanged(fn: (id: string) => void): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  private changed(id: string): void {
+    for (const fn of this.changeListeners) fn(id);
+  }
 
   async get(id: string): Promise<DeviceRecord | null> {
     const r = await this.db.query<Row>(`${SELECT} WHERE id = $1`, [id]);
@@ -147,17 +162,20 @@ export class DeviceRepo {
     } catch (err) {
       throw mapConstraintError(err);
     }
+    this.changed(id);
     return this.get(id);
   }
 
   /** Deletes a device with its readings and latest state; false when there was none. */
   async delete(id: string): Promise<DeviceRecord | null> {
-    return this.db.transaction(async (tx) => {
+    const gone = await this.db.transaction(async (tx) => {
       const r = await tx.query<Row>(`${SELECT} WHERE id = $1`, [id]);
       if (!r.rows[0]) return null;
       await tx.query('DELETE FROM devices WHERE id = $1', [id]);
       await tx.query('DELETE FROM telemetry WHERE device_id = $1', [id]);
       return toRecord(r.rows[0]);
     });
+    if (gone) this.changed(id);
+    return gone;
   }
 }

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import pg from 'pg';
+import { from as copyFromStream } from 'pg-copy-streams';
 import { StoreUnavailableError, type Db } from './Db.js';
 
 // int8 (bigint) and numeric come back as strings by default; our bigints are epoch milliseconds, well inside 2^53.
@@ -52,6 +54,16 @@ export async function openPgDb(connectionString: string, poolSize = 10): Promise
           query: <T>(sql: string, params?: unknown[]) => run<T>(client as unknown as pg.Pool, sql, params),
           exec: async (sql: string) => {
             await run(client as unknown as pg.Pool, sql);
+          },
+          copyFrom: async (sql: string, data: string) => {
+            try {
+              const stream = client.query(copyFromStream(sql));
+              const done = once(stream, 'finish');
+              stream.end(data);
+              await done; // `once` rejects on 'error' (a bad row, a lost connection)
+            } catch (e) {
+              throw mapError(e);
+            }
           },
         });
         await client.query('COMMIT');

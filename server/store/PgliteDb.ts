@@ -27,6 +27,10 @@ export async function openPgliteDb(dataDir: string): Promise<Db> {
           exec: async (sql: string) => {
             await tx.exec(sql);
           },
+          // PGlite has no COPY stream: it reads the input from a Blob mounted as /dev/blob.
+          copyFrom: async (sql: string, data: string) => {
+            await tx.query(sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+          },
         }),
       );
     },

@@ -1,5 +1,5 @@
 import type { Reading } from '../../models/Reading.js';
-import type { Db } from './Db.js';
+import type { Db, DbTx } from './Db.js';
 
 /** A reading ready to store: validated, authenticated, time set. */
 export interface StoredReading extends Reading {
@@ -12,6 +12,23 @@ export function dedupeKey(r: { deviceId: string; time: number; seq?: number }): 
 }
 
 const MONTH_CACHE_MAX = 240;
+
+/** See `TelemetryRepo.writeMode`. */
+export type WriteMode = 'copy' | 'unnest';
+
+interface KeyRow {
+  device_id: string;
+  time: number;
+  seq: number | null;
+}
+
+/**
+ * A JSON text as a COPY text-format field: JSON.stringify leaves no raw tab, newline or carriage return (it escapes
+ * them inside strings), so only the backslash, COPY's escape character, needs doubling.
+ */
+function copyText(json: string): string {
+  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
+}
 
 /** UTC month start (epoch ms) of a time: the partition it lands in. */
 export function monthOf(time: number): number {
@@ -56,12 +73,30 @@ export class TelemetryRepo {
   }
 
   /**
+   * How a batch reaches the telemetry table: `copy` = COPY into a session-local staging table, then one
+   * INSERT ... SELECT ... ON CONFLICT DO NOTHING; `unnest` = one multi-row INSERT over `unnest` of column arrays.
+   * Both keep the dedupe keys and the one transaction; bench/telemetry.ts measures both (see `setWriteMode`).
+   */
+  writeMode: WriteMode = 'unnest';
+
+  /**
    * Writes a batch in one transaction and returns the readings that were new (the others were repeats). Readings
    * repeated inside the batch must be removed by the caller (it reports them as duplicates).
    */
   async write(rows: StoredReading[]): Promise<StoredReading[]> {
     if (!rows.length) return [];
     await this.ensurePartitions(rows.map((r) => r.time));
+    return this.db.transaction(async (tx) => {
+      const inserted = this.writeMode === 'copy' ? await this.insertByCopy(tx, rows) : await this.insertByUnnest(tx, rows);
+      const keys = new Set<string>();
+      for (const r of inserted) keys.add(dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) }));
+      const fresh = keys.size === rows.length ? rows : rows.filter((r) => keys.has(dedupeKey(r)));
+      if (fresh.length) await this.moveLatest(tx, fresh);
+      return fresh;
+    });
+  }
+
+  private async insertByUnnest(tx: DbTx, rows: StoredReading[]): Promise<KeyRow[]> {
     const ids: string[] = [];
     const times: number[] = [];
     const seqs: (number | null)[] = [];
@@ -74,28 +109,41 @@ export class TelemetryRepo {
       received.push(r.receivedAt);
       vals.push(JSON.stringify(r.values));
     }
-    return this.db.transaction(async (tx) => {
-      const ins = await tx.query<{ device_id: string; time: number; seq: number | null }>(
-        `INSERT INTO telemetry (device_id, time, seq, received_at, vals)
-         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
-         ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
-        [ids, times, seqs, received, vals],
-      );
-      const inserted = new Set(ins.rows.map((r) => dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) })));
-      const fresh = rows.filter((r) => inserted.has(dedupeKey(r)));
-      if (fresh.length) {
-        const merged = [...mergeValues(fresh).values()];
-        await tx.query(
-          `INSERT INTO latest (device_id, time, seq, received_at, vals)
-           SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
-           ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
-             vals = latest.vals || EXCLUDED.vals
-           WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`,
-          [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
-        );
-      }
-      return fresh;
-    });
+    const ins = await tx.query<KeyRow>(
+      `INSERT INTO telemetry (device_id, time, seq, received_at, vals)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+       ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
+      [ids, times, seqs, received, vals],
+    );
+    return ins.rows;
+  }
+
+  private async insertByCopy(tx: DbTx, rows: StoredReading[]): Promise<KeyRow[]> {
+    // The staging table lives as long as the connection; ON COMMIT DELETE ROWS empties it at each commit (and a
+    // rollback discards its rows), so a pooled connection never carries rows into the next batch.
+    await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (device_id uuid, time bigint, seq bigint, received_at bigint, vals jsonb) ON COMMIT DELETE ROWS`);
+    let text = '';
+    for (const r of rows) text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
+    await tx.copyFrom('COPY telemetry_stage (device_id, time, seq, received_at, vals) FROM STDIN', text);
+    const ins = await tx.query<KeyRow>(
+      `INSERT INTO telemetry (device_id, time, seq, received_at, vals) SELECT device_id, time, seq, received_at, vals FROM telemetry_stage
+       ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
+    );
+    return ins.rows;
+  }
+
+  /** Moves the latest state of the devices of `fresh` forward (never back), in the caller's transaction. */
+  private async moveLatest(tx: DbTx, fresh: StoredReading[]): Promise<void> {
+    // Sorted by device: concurrent writers (several nodes) take the row locks of `latest` in one order, no deadlock.
+    const merged = [...mergeValues(fresh).values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    await tx.query(
+      `INSERT INTO latest (device_id, time, seq, received_at, vals)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+       ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
+         vals = latest.vals || EXCLUDED.vals
+       WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`,
+      [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
+    );
   }
 
   /** Latest state of the given devices, or of every device of a project, or of all devices. */

@@ -1,0 +1,185 @@
+import { ErrorCode } from '../../models/errors.js';
+import { toHttpError } from '../http/errorHandler.js';
+import { HttpError } from '../http/HttpError.js';
+import { StoreUnavailableError } from '../store/Db.js';
+import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
+
+/**
+ * The ingest queue is full: the store cannot keep up. A StoreUnavailableError, so every transport already treats it
+ * as "retry later" (HTTP 503 + Retry-After, MQTT holds the PUBACK, HJ 212 sends no 9014), never as a loss.
+ */
+export class IngestOverloadedError extends StoreUnavailableError {
+  override name = 'IngestOverloadedError';
+  constructor(
+    readonly queuedRows: number,
+    /** Seconds after which a retry has a fair chance: the time the queue takes to drain, at least 1. */
+    readonly retryAfterS: number,
+  ) {
+    super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`);
+  }
+}
+
+/** An ingest failure as the transports answer it: `overloaded` (503 + Retry-After from the queue) or the usual mapping. */
+export function ingestHttpError(err: unknown): HttpError {
+  if (err instanceof IngestOverloadedError) {
+    return new HttpError(ErrorCode.OVERLOADED, err.message, { queued: err.queuedRows, retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
+  }
+  return toHttpError(err);
+}
+
+export interface GroupCommitOptions {
+  /** Most readings in one transaction; a submission is never split, so one larger submission goes alone. */
+  maxRows: number;
+  /** How long the first submission of an idle queue waits for company before its transaction starts. */
+  maxWaitMs: number;
+  /** Most readings waiting (not yet in a transaction); a submission beyond that is refused with IngestOverloadedError. */
+  maxQueuedRows: number;
+}
+
+/** One submission: its rows and what each is attached to (its device), in the same order. */
+interface Job<T> {
+  rows: StoredReading[];
+  tags: T[];
+  resolve(fresh: StoredReading[]): void;
+  reject(err: unknown): void;
+}
+
+/** Writes rows in one transaction and returns those that were new (TelemetryRepo.write). */
+export type WriteFn = (rows: StoredReading[]) => Promise<StoredReading[]>;
+/** Called once per committed group, before any of its submissions resolves, with the new rows and their tags. */
+export type GroupCommittedFn<T> = (rows: StoredReading[], tags: T[]) => void;
+
+/**
+ * Group commit: submissions that arrive while a transaction runs (or within `maxWaitMs` of an idle queue) share the
+ * next transaction, so a thousand devices sending one reading each pay one commit, not a thousand. One transaction
+ * runs at a time, which also keeps commit order = submission order. Each submission resolves only after the
+ * transaction holding its rows committed (ack after commit). A repeat of a row of an earlier submission in the same
+ * group is dropped before the write, as the store would have done had they been committed one after the other.
+ */
+export class GroupCommit<T> {
+  private readonly queue: Job<T>[] = [];
+  private queuedRows = 0;
+  private writing = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Recent rows per second written, for Retry-After. */
+  private rate = 0;
+
+  constructor(
+    private readonly write: WriteFn,
+    private readonly opts: GroupCommitOptions,
+    private readonly committed: GroupCommittedFn<T>,
+  ) {}
+
+  /** Readings waiting for a transaction. */
+  get queued(): number {
+    return this.queuedRows;
+  }
+
+  /** Throws IngestOverloadedError when `rows` more readings would not fit (an empty queue takes any submission). */
+  checkRoom(rows: number): void {
+    if (this.queuedRows > 0 && this.queuedRows + rows > this.opts.maxQueuedRows) {
+      throw new IngestOverloadedError(this.queuedRows, Math.max(1, Math.ceil(this.queuedRows / Math.max(1, this.rate))));
+    }
+  }
+
+  /** Queues rows (each with its tag) for the next transaction; resolves with the rows that were new, after commit. */
+  submit(rows: StoredReading[], tags: T[]): Promise<StoredReading[]> {
+    if (!rows.length) return Promise.resolve([]);
+    this.checkRoom(rows.length);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, tags, resolve, reject });
+      this.queuedRows += rows.length;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.writing || this.timer) return;
+    if (this.queuedRows >= this.opts.maxRows || this.opts.maxWaitMs <= 0) {
+      void this.drain();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, this.opts.maxWaitMs);
+  }
+
+  /** Takes submissions off the queue in order, up to maxRows (at least one). */
+  private take(): Job<T>[] {
+    const group: Job<T>[] = [];
+    let n = 0;
+    while (this.queue.length) {
+      const next = this.queue[0]!;
+      if (group.length && n + next.rows.length > this.opts.maxRows) break;
+      group.push(this.queue.shift()!);
+      n += next.rows.length;
+    }
+    this.queuedRows -= n;
+    return group;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.take();
+        const started = performance.now();
+        const written = await this.commitGroup(group);
+        const s = (performance.now() - started) / 1000;
+        if (written > 0 && s > 0) this.rate = this.rate ? 0.8 * this.rate + 0.2 * (written / s) : written / s;
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Commits one group; returns how many rows went to the store. Settles every job of the group. */
+  private async commitGroup(group: Job<T>[]): Promise<number> {
+    // Rows repeated across the group's submissions: the first wins, the later ones are repeats of it.
+    const rows: StoredReading[] = [];
+    const tagOf = new Map<StoredReading, T>();
+    const seen = group.length > 1 ? new Set<string>() : undefined;
+    for (const job of group) {
+      for (let i = 0; i < job.rows.length; i++) {
+        const r = job.rows[i]!;
+        if (seen) {
+          const k = dedupeKey(r);
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        rows.push(r);
+        tagOf.set(r, job.tags[i]!);
+      }
+    }
+    let fresh: StoredReading[];
+    try {
+      fresh = await this.write(rows);
+    } catch (err) {
+      // A store outage fails the whole group (each device retries). Any other error may be one submission's rows
+      // (e.g. a value PostgreSQL refuses): write each submission alone, so one bad batch never sinks the others.
+      if (err instanceof StoreUnavailableError || group.length === 1) {
+        for (const job of group) job.reject(err);
+        return 0;
+      }
+      let n = 0;
+      for (const job of group) n += await this.commitGroup([job]);
+      return n;
+    }
+    const freshSet = new Set(fresh);
+    try {
+      if (fresh.length) this.committed(fresh, fresh.map((r) => tagOf.get(r)!));
+    } finally {
+      for (const job of group) job.resolve(freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)));
+    }
+    return rows.length;
+  }
+
+  /** Stops the wait timer; queued submissions still drain. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queue.length) void this.drain();
+  }
+}
