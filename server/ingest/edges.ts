@@ -20,7 +20,7 @@ export async function startEdges(ctx: AppContext): Promise<RunningEdges> {
   let mqtt: RunningMqttAdapter | undefined;
   try {
     mqtt = c.MQTT_URL
-      ? await startMqttAdapter(ctx, { url: c.MQTT_URL, topicPrefix: c.MQTT_TOPIC_PREFIX, clientId: c.MQTT_CLIENT_ID, maxBatch: c.INGEST_MAX_BATCH })
+      ? await startMqttAdapter(ctx, { url: c.MQTT_URL, topicPrefix: c.MQTT_TOPIC_PREFIX, clientId: c.MQTT_CLIENT_ID, consumers: c.MQTT_CONSUMERS, maxBatch: c.INGEST_MAX_BATCH })
       : undefined;
   } catch (err) {
     await hj212?.close();

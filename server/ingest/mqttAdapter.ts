@@ -16,10 +16,16 @@ export interface MqttAdapterOptions {
   /** Wait before reconnecting after a store outage (the reconnect is what makes the broker redeliver). */
   retryAfterMs?: number;
   maxBatch?: number;
+  /**
+   * Subscriber connections sharing the subscription (`$share/…`). mqtt.js hands a client its next message only after
+   * the previous PUBACK, so one connection commits one message at a time; several spread the load.
+   */
+  consumers?: number;
 }
 
 export interface RunningMqttAdapter {
-  client: MqttClient;
+  /** The subscriber connections (the first also publishes the acks). */
+  clients: MqttClient[];
   stats: { messages: number; stored: number; duplicates: number; rejected: number; nacked: number };
   close(): Promise<void>;
 }
@@ -63,27 +69,27 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
   const prefix = opts.topicPrefix ?? 'sitetwin';
   const log = ctx.log.child({ transport: 'mqtt' });
   const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, nacked: 0 };
-  let cycling = false;
-  let client!: MqttClient;
+  const clients: MqttClient[] = [];
 
   const publishAck = (projectId: string, deviceId: string, ack: MqttAck) => {
-    client.publish(`${prefix}/${projectId}/${deviceId}/ack`, JSON.stringify(ack), { qos: 1 }, (err) => {
+    clients[0]!.publish(`${prefix}/${projectId}/${deviceId}/ack`, JSON.stringify(ack), { qos: 1 }, (err) => {
       if (err) log.warn({ err, deviceId }, 'mqtt: ack publish failed');
     });
   };
 
-  const cycle = () => {
-    if (cycling) return;
-    cycling = true;
+  const cycling = new Set<MqttClient>();
+  const cycle = (client: MqttClient) => {
+    if (cycling.has(client)) return;
+    cycling.add(client);
     setTimeout(() => {
       // Dropping the socket (not `end()`) keeps mqtt.js reconnecting; the broker then resends what we did not ack.
       log.info('mqtt: reconnecting so the broker redelivers unacknowledged messages');
       client.stream?.destroy();
-      cycling = false;
+      cycling.delete(client);
     }, opts.retryAfterMs ?? 2000).unref();
   };
 
-  const handle = async (topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold'> => {
+  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold'> => {
     stats.messages++;
     const parts = topic.split('/');
     const [projectId, deviceId] = [parts[parts.length - 3]!, parts[parts.length - 2]!];
@@ -111,7 +117,7 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       if (err instanceof StoreUnavailableError) {
         stats.nacked++;
         log.warn({ deviceId, projectId }, 'mqtt: store unavailable, holding the PUBACK for redelivery');
-        cycle();
+        cycle(client);
         return 'hold';
       }
       log.error({ err, deviceId, projectId }, 'mqtt: ingest failed');
@@ -120,42 +126,60 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
     }
   };
 
-  const options: IClientOptions = {
-    protocolVersion: 5,
-    clientId: opts.clientId ?? `sitetwin-ingest-${randomBytes(4).toString('hex')}`,
-    clean: false,
-    properties: { sessionExpiryInterval: opts.sessionExpiryS ?? 3600 },
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-    customHandleAcks: (topic, message, packet, done) => {
-      handle(topic, message, packet).then(
-        (what) => (what === 'ack' ? done(0) : done(new Error('store unavailable: PUBACK held for redelivery'))),
-        (err) => done(err as Error),
-      );
-    },
-  };
-  client = mqtt.connect(opts.url, options);
-  client.on('error', (err) => {
-    if (!/PUBACK held/.test(err.message)) log.warn({ err: err.message }, 'mqtt: client error');
-  });
-  client.on('reconnect', () => log.debug('mqtt: reconnecting'));
+  const n = Math.max(1, opts.consumers ?? 1);
+  const baseId = opts.clientId ?? `sitetwin-ingest-${randomBytes(4).toString('hex')}`;
+  const topicFilter = `${prefix}/+/+/telemetry`;
+  const filter = n > 1 ? `$share/${baseId.replace(/[/#+]/g, '_')}/${topicFilter}` : topicFilter;
+  try {
+    for (let i = 0; i < n; i++) clients.push(await connectConsumer(n > 1 ? `${baseId}-${i}` : baseId));
+  } catch (err) {
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    throw err;
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`MQTT_URL ${opts.url}: no connection within 10 s`)), 10_000);
-    client.once('connect', () => {
-      clearTimeout(t);
-      resolve();
+  async function connectConsumer(clientId: string): Promise<MqttClient> {
+    let client!: MqttClient;
+    const options: IClientOptions = {
+      protocolVersion: 5,
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: opts.sessionExpiryS ?? 3600 },
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      customHandleAcks: (topic, message, packet, done) => {
+        handle(client, topic, message, packet).then(
+          (what) => (what === 'ack' ? done(0) : done(new Error('store unavailable: PUBACK held for redelivery'))),
+          (err) => done(err as Error),
+        );
+      },
+    };
+    client = mqtt.connect(opts.url, options);
+    client.on('error', (err) => {
+      if (!/PUBACK held/.test(err.message)) log.warn({ err: err.message, clientId }, 'mqtt: client error');
     });
-  });
-  const filter = `${prefix}/+/+/telemetry`;
-  await client.subscribeAsync(filter, { qos: 1 });
-  // A persistent session keeps the subscription, but subscribing again after a reconnect is harmless and covers a
-  // session the broker expired while we were away.
-  client.on('connect', () => void client.subscribeAsync(filter, { qos: 1 }).catch((err) => log.warn({ err: err.message }, 'mqtt: resubscribe failed')));
+    client.on('reconnect', () => log.debug({ clientId }, 'mqtt: reconnecting'));
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => {
+        client.end(true);
+        reject(new Error(`MQTT_URL ${opts.url}: no connection within 10 s`));
+      }, 10_000);
+      client.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    await client.subscribeAsync(filter, { qos: 1 });
+    // A persistent session keeps the subscription, but subscribing again after a reconnect is harmless and covers a
+    // session the broker expired while we were away.
+    client.on('connect', () => void client.subscribeAsync(filter, { qos: 1 }).catch((err) => log.warn({ err: err.message }, 'mqtt: resubscribe failed')));
+    return client;
+  }
   log.info({ url: opts.url, filter }, 'mqtt: subscribed');
   return {
-    client,
+    clients,
     stats,
-    close: () => client.endAsync(),
+    close: async () => {
+      await Promise.all(clients.map((c) => c.endAsync()));
+    },
   };
 }
