@@ -83,9 +83,12 @@ export class AlarmEngine {
     const sorted = [...batch].sort((x, y) => x.reading.time - y.reading.time);
     const cranesMoved = new Set<string>();
     for (const { reading, device } of sorted) {
-      const t = await this.thresholdsOf(device.projectId);
+      const cached = this.thresholds.get(device.projectId);
+      const t = cached && Date.now() - cached.at < THRESHOLDS_TTL_MS ? cached.t : await this.thresholdsOf(device.projectId);
       for (const m of measuresOf(device.kind, device.params, reading.values, reading.time, t)) {
-        await this.step(device.projectId, device.id, m, reading.time);
+        // Most samples change nothing: only a transition costs an await (a store write).
+        const pending = this.step(device.projectId, device.id, m, reading.time);
+        if (pending) await pending;
       }
       if (this.cranes.update(device, reading.time, reading.values)) cranesMoved.add(device.projectId);
     }
@@ -96,29 +99,35 @@ export class AlarmEngine {
     const t = await this.thresholdsOf(projectId);
     for (const u of this.cranes.evaluate(projectId, t)) {
       if (u.message) this.push(projectId, { type: 'crane.clearance', clearance: u.message });
-      await this.step(projectId, u.deviceId, u.measure, u.time, u.details);
+      const pending = this.step(projectId, u.deviceId, u.measure, u.time, u.details);
+      if (pending) await pending;
     }
   }
 
-  /** One sample of one channel; writes and pushes what it changed. */
-  private async step(projectId: string, deviceId: string, m: Measure, time: number, details?: Record<string, unknown>): Promise<void> {
+  /** One sample of one channel; returns a promise only when a transition is being written and pushed. */
+  private step(projectId: string, deviceId: string, m: Measure, time: number, details?: Record<string, unknown>): Promise<void> | undefined {
     const k = key(deviceId, m.rule);
     const ch = this.channels.get(k) ?? { state: IDLE };
     const prev = ch.state;
     const r = stepChannel(prev, m.value, time, m);
     ch.state = r.state;
-    if (r.transition) {
-      try {
-        await this.apply(projectId, deviceId, m, r.transition, time, ch, details);
-      } catch (err) {
-        // Keep the old state so the next reading tries again; the store error is logged once here.
+    this.keep(k, ch);
+    if (!r.transition) return undefined;
+    return this.apply(projectId, deviceId, m, r.transition, time, ch, details).then(
+      () => this.keep(k, ch),
+      (err) => {
+        // Keep the old state so the next reading tries again.
         ch.state = prev;
+        this.keep(k, ch);
         this.log.error({ err, projectId, deviceId, rule: m.rule }, 'alarms: could not store a transition');
-      }
-    }
-    // A quiet channel with nothing pending costs nothing: only channels with a story are kept.
+      },
+    );
+  }
+
+  /** A quiet channel with nothing pending costs nothing: only channels with a story are kept. */
+  private keep(k: string, ch: Channel): void {
     const s = ch.state;
-    if (s.active === null && s.prewarnSince === undefined && s.alarmSince === undefined) this.channels.delete(k);
+    if (s.active === null && s.prewarnSince === undefined && s.alarmSince === undefined && ch.alarmId === undefined) this.channels.delete(k);
     else this.channels.set(k, ch);
   }
 

@@ -24,7 +24,8 @@ export interface StepValue {
 
 /**
  * History queries for the replay player. Everything is computed by PostgreSQL over the telemetry index
- * (device_id, time): `DISTINCT ON` per (device, field) for merged states, a lateral LIMIT 1 for the last reading.
+ * (device_id, time): lateral LIMIT 1 probes for the last reading and for each field's last value, `DISTINCT ON` per
+ * (device, step, field) for replay series.
  */
 export class ReplayRepo {
   constructor(private readonly db: Db) {}
@@ -39,11 +40,16 @@ export class ReplayRepo {
           WHERE d.project_id = $1 ORDER BY d.id`,
         [projectId, t],
       ),
+      // Per (device, field ever reported): one backward index probe for the last reading carrying that field. The
+      // field list is the device's merged latest state, which holds every field it ever sent.
       this.db.query<{ device_id: string; key: string; value: unknown; time: number }>(
-        `SELECT DISTINCT ON (t.device_id, kv.key) t.device_id, kv.key, kv.value, t.time
-           FROM telemetry t JOIN devices d ON d.id = t.device_id CROSS JOIN LATERAL jsonb_each(t.vals) kv
-          WHERE d.project_id = $1 AND t.time <= $2 AND t.time > $3
-          ORDER BY t.device_id, kv.key, t.time DESC, t.seq DESC NULLS LAST`,
+        `SELECT d.id AS device_id, k.key, r.value, r.time
+           FROM devices d JOIN latest l ON l.device_id = d.id
+           CROSS JOIN LATERAL jsonb_object_keys(l.vals) AS k(key)
+           CROSS JOIN LATERAL (SELECT t.vals -> k.key AS value, t.time FROM telemetry t
+                                WHERE t.device_id = d.id AND t.time <= $2 AND t.time > $3 AND t.vals ? k.key
+                                ORDER BY t.time DESC, t.seq DESC NULLS LAST LIMIT 1) r
+          WHERE d.project_id = $1`,
         [projectId, t, t - lookbackMs],
       ),
     ]);
