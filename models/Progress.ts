@@ -229,9 +229,27 @@ export function planElements(
   const plans = new Map<string, ElementPlan & { storey: string | null }>();
   const counts = new Map<string, number>();
   const byId = new Map(elements.map((e) => [e.globalId, e]));
+  // Class selectors look up an index by class (and class + storey) instead of scanning every element per task:
+  // a 100k-element model with hundreds of tasks would otherwise cost tasks x elements.
+  const byClass = new Map<string, SelectableElement[]>();
+  const add = (key: string, e: SelectableElement) => {
+    const list = byClass.get(key);
+    if (list) list.push(e);
+    else byClass.set(key, [e]);
+  };
+  for (const e of elements) {
+    const cls = e.ifcClass.toUpperCase();
+    add(cls, e);
+    if (e.storeyName !== null) add(`${cls}\u0000${e.storeyName}`, e);
+    if (e.storeyId !== null && e.storeyId !== e.storeyName) add(`${cls}\u0000${e.storeyId}`, e);
+  }
+  const classPick = (sel: { ifcClass: string; storey?: string }) => {
+    const want = sel.ifcClass.toUpperCase();
+    const suffix = sel.storey === undefined ? '' : `\u0000${sel.storey}`;
+    return [...(byClass.get(want + suffix) ?? []), ...(byClass.get(`${want}STANDARDCASE${suffix}`) ?? [])];
+  };
   for (const t of tasks) {
-    // GlobalId selectors look up directly instead of scanning every element per task.
-    const picked = 'globalIds' in t.selector ? t.selector.globalIds.map((g) => byId.get(g)).filter((e): e is SelectableElement => !!e) : elements.filter((e) => selects(t.selector, e));
+    const picked = 'globalIds' in t.selector ? t.selector.globalIds.map((g) => byId.get(g)).filter((e): e is SelectableElement => !!e) : classPick(t.selector);
     counts.set(t.id, picked.length);
     for (const e of picked) {
       const p = plans.get(e.globalId);
