@@ -22,7 +22,7 @@ export class ReplayTooLargeError extends Error {
 
 /**
  * A compact replay: the state at `from` (step 0), then per step the last value of each numeric field that arrived
- * in that step (computed by PostgreSQL), held forward until the next. Steps: from, from + step, ... up to the first
+ * in that step, held forward until the next. Steps: from, from + step, ... up to the first
  * at or after `to`.
  */
 export async function buildReplay(store: Store, projectId: string, from: number, to: number, stepMs: number, lookbackMs: number): Promise<ProjectReplay> {
