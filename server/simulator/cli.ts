@@ -100,8 +100,11 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, Math.max(0, periodMs - (Date.now() - tickStart))));
   }
-  // Give acks in flight (MQTT, HJ 212 replies) a moment to come back before the totals are printed.
-  await new Promise((r) => setTimeout(r, 500));
+  // Acks still in flight (MQTT ack topic, HJ 212 9014) get up to 5 s to come back before the totals are printed.
+  const deadline = Date.now() + 5000;
+  while (stats.accepted + stats.duplicates + stats.rejected + stats.errors < stats.sent && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await t.close();
   say(`simulate: done: ${JSON.stringify(stats)}`);
   process.exit(stats.errors > 0 && stats.accepted === 0 ? 1 : 0);

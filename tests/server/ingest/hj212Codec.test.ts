@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvMonitorValues } from '../../../models/EnvMonitor.js';
+import { loadConfig } from '../../../server/config.js';
 import { hj212Crc16, hj212CrcHex } from '../../../server/ingest/hj212/crc16.js';
 import { envReadingFrom, unitPolicyFromList } from '../../../server/ingest/hj212/envReading.js';
 import { decodeFrame, encodeFrame } from '../../../server/ingest/hj212/frame.js';
@@ -94,6 +95,10 @@ describe('HJ 212 frames from the field', () => {
     expect(m.values.extra).toMatchObject({ 'a34001-Min': 0.5, 'a34004-Avg': 40, 'a34004-Flag': 'D', 'LA-Avg': 'abc' });
     expect(m.dropped.map((d) => d.why)).toEqual(['flag D (fault)', 'not a number']);
     expect(() => unitPolicyFromList('a99999')).toThrow(/a99999/);
+    // The same check stops the start, naming the variable.
+    expect(() => loadConfig({ HJ212_MGM3_CODES: 'a34001,a99999' })).toThrow(/HJ212_MGM3_CODES/);
+    expect(loadConfig({ HJ212_MGM3_CODES: 'a34001, a34004', HJ212_PORT: '2120' })).toMatchObject({ HJ212_PORT: 2120 });
+    expect(loadConfig({ HJ212_PORT: '' }).HJ212_PORT).toBeUndefined();
   });
 
   it('reads China time and refuses impossible dates', () => {
