@@ -47,7 +47,8 @@ export class App {
     const { tools, store, selection, dom } = this;
     this.loading.step('Loading globe…');
     const map = tools.add(new MapView(dom.map, config));
-    map.flyToDefault(0); // start fetching the city's tiles while the projects load
+    // No camera move yet: the first view depends on the load (deep link, fit all) and loading the tiles of a view we
+    // leave a moment later costs tens of seconds on a software renderer.
     const live = tools.add(new LiveClient({ scopes: [{ kind: 'city' }] }));
     this.feed = bindProjectFeed(store, live);
     const layer = tools.add(new ProjectLayer(map, store, selection));

@@ -76,7 +76,11 @@ export class MapView implements Tool {
     const scene = this.viewer.scene;
     scene.globe.baseColor = Color.fromCssColorString('#0b1220');
     scene.backgroundColor = Color.fromCssColorString('#05080f');
-    scene.globe.showGroundAtmosphere = true;
+    // Per-pixel ground atmosphere washes out the dark theme and is the most expensive globe shader on software
+    // WebGL (wall displays without a GPU, headless tests). The ellipsoid has no relief to refine, so a coarser
+    // screen-space error loads fewer tiles for the same picture.
+    scene.globe.showGroundAtmosphere = false;
+    scene.globe.maximumScreenSpaceError = 3;
     // Double-click would start tracking an entity, fighting our own fly-to.
     this.viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
     this.viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e: { cancel: boolean }) => {
