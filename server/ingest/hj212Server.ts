@@ -37,6 +37,9 @@ export interface RunningHj212Server {
 
 type Ctx = Pick<AppContext, 'store' | 'ingest' | 'log'>;
 
+/** Frames waiting on one connection before it stops reading. */
+const MAX_QUEUED = 64;
+
 /**
  * HJ 212-2017 over TCP: each connection gets a stream parser; frames are handled one after another in arrival order
  * (so replies go out in order), MN is looked up, PW checked, the CP mapped to an env_monitor reading and submitted;
@@ -59,8 +62,19 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
     const parser = new Hj212StreamParser();
     const assembler = new PacketAssembler();
     let chain = Promise.resolve();
+    let queued = 0;
+    // Backpressure: a device (or a replayed log) that sends faster than the store commits is paused, not buffered.
     const enqueue = (results: FrameResult[]) => {
-      for (const r of results) chain = chain.then(() => handle(r)).catch((err) => log.error({ err, remote }, 'hj212: frame handler failed'));
+      for (const r of results) {
+        queued++;
+        chain = chain
+          .then(() => handle(r))
+          .catch((err) => log.error({ err, remote }, 'hj212: frame handler failed'))
+          .finally(() => {
+            if (--queued <= MAX_QUEUED / 4 && socket.isPaused()) socket.resume();
+          });
+      }
+      if (queued >= MAX_QUEUED) socket.pause();
     };
     socket.setTimeout(opts.idleTimeoutMs ?? 15 * 60_000, () => socket.destroy());
     socket.setNoDelay(true);

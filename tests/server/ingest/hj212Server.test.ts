@@ -126,4 +126,16 @@ describe('HJ 212 over TCP into the real server', () => {
     const r = await t.store.telemetry.readings(deviceId, time, time + 6000, 10);
     expect(r.map((x) => x.values)).toEqual([{ noiseDb: 58 }, { pm25Ugm3: 44, temperatureC: 21.5 }]);
   });
+
+  it('answers every frame of a 200-frame burst in order (the connection pauses past 64 queued frames)', async () => {
+    const { s, nth, replies } = await dial();
+    const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    const n = 200; // more than the per-connection queue, so the socket has to pause and resume
+    const frames = Array.from({ length: n }, (_, i) => dataFrame(`2026010200${String(i).padStart(7, '0')}`, base + i * 1000, [['a34004-Rtd', i % 90]]));
+    s.write(Buffer.from(frames.join(''), 'latin1'));
+    await nth(n, () => null);
+    expect(replies.map((r) => r.qn)).toEqual(frames.map((_, i) => `2026010200${String(i).padStart(7, '0')}`));
+    expect(replies.every((r) => r.cn === '9014')).toBe(true);
+    expect(await t.store.telemetry.readings(deviceId, base, base + n * 1000, n + 1)).toHaveLength(n);
+  });
 });
