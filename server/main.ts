@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { ensureClientBuilt } from './clientBuild.js';
 import { createLogger } from './log.js';
+import { seedDemoModels } from './ifc/demoSeed.js';
 import { seedDemoCity } from './seed/demoCity.js';
 import { startInAppSimulation } from './simulator/inApp.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from './Server.js';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   if (config.SEED) await seedDemoCity(store, log);
 
   const server = await startServer({ config, store, log });
+  // Demo buildings are generated and converted in the IFC workers; the server serves meanwhile.
+  if (config.SEED) seedDemoModels(store, server.models, log).catch((err) => log.error({ err }, 'ifc: seeding demo models failed'));
   log.info({ url: server.url }, 'Site Twin is up');
   process.stdout.write(`\n  Site Twin is running: ${server.url}\n\n`);
   // The demo is alive from the first second; SIMULATE=0 turns it off.

@@ -9,6 +9,7 @@ import type { LiveHub } from '../realtime/LiveHub.js';
 import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRepo.js';
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
+import type { DemoBuildingOptions } from './demoBuilding.js';
 import { modelDir, modelsRoot, sourceFile, tilesDir } from './files.js';
 import { writeTilesetJson, type TilesetJson } from './tiler.js';
 import type { ReceivedFile } from './upload.js';
@@ -93,9 +94,23 @@ export class ModelService {
     return model;
   }
 
-  private async enqueue(model: StoredModel): Promise<void> {
+  /**
+   * Records a model whose IFC the worker generates (a demo building) and queues it: the generation runs in the worker
+   * process too, so seeding never blocks the server.
+   */
+  async acceptGenerated(projectId: string, fileName: string, generate: DemoBuildingOptions): Promise<StoredModel> {
+    const id = randomUUID();
+    mkdirSync(this.dirOf(id), { recursive: true });
+    const model = await this.store.models.create({ id, projectId, fileName, fileBytes: 0, sourceKind: 'ifc' });
+    this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+    await this.enqueue(model, generate);
+    return model;
+  }
+
+  private async enqueue(model: StoredModel, generate?: DemoBuildingOptions): Promise<void> {
     const project = await this.store.projects.get(model.projectId);
     this.pool.enqueue({
+      ...(generate ? { generate } : {}),
       modelId: model.id,
       sourcePath: sourceFile(this.dirOf(model.id), model.sourceKind),
       sourceKind: model.sourceKind,

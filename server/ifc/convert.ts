@@ -132,7 +132,8 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
         hasGeometry,
       };
     };
-    const batchSize = opts.elementBatch ?? 500;
+    // Small batches: with the embedded store each INSERT runs on the server's event loop, so it must stay short.
+    const batchSize = opts.elementBatch ?? 200;
     let batch: ElementInput[] = [];
     const flush = async () => {
       if (batch.length) await sink.elements(batch);

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { ErrorCode } from '../../../models/errors.js';
 import { ConversionError, convertIfc } from '../convert.js';
+import { writeDemoBuilding } from '../demoBuilding.js';
 import { unpackedFile } from '../files.js';
 import { sniffFile } from '../sniff.js';
 import { unzipEntryToFile } from '../unzip.js';
@@ -24,6 +25,16 @@ async function run(job: ConversionJob): Promise<void> {
   let seq = 0;
   try {
     let ifcPath = job.sourcePath;
+    api ??= await createIfcApi();
+    if (job.generate) {
+      void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
+      const fd = openSync(job.sourcePath, 'w');
+      try {
+        writeDemoBuilding(api, job.generate, (chunk) => void writeSync(fd, chunk));
+      } finally {
+        closeSync(fd);
+      }
+    }
     if (job.sourceKind === 'ifczip') {
       void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
       const sniffed = sniffFile(job.sourcePath);
@@ -35,7 +46,6 @@ async function run(job: ConversionJob): Promise<void> {
       if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
     }
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
-    api ??= await createIfcApi();
     const result = await convertIfc(
       { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), api },
       {

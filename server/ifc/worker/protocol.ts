@@ -2,6 +2,7 @@ import type { ConversionStage } from '../../../models/BimModel.js';
 import type { ErrorCode } from '../../../models/errors.js';
 import type { ElementInput } from '../../store/ElementRepo.js';
 import type { ConversionResult } from '../convert.js';
+import type { DemoBuildingOptions } from '../demoBuilding.js';
 
 /** One conversion as the main process hands it to a worker process. */
 export interface ConversionJob {
@@ -12,6 +13,8 @@ export interface ConversionJob {
   /** Output folder of the model. */
   outDir: string;
   fallback?: { lon: number; lat: number; height: number };
+  /** Generate the IFC first (demo buildings): written to `sourcePath` by the worker, off the server's event loop. */
+  generate?: DemoBuildingOptions;
 }
 
 /** Main -> worker. `ack` releases the next element batch (back-pressure: the store sets the pace). */

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceM } from '../../../models/geodesy.js';
+import { seedDemoModels } from '../../../server/ifc/demoSeed.js';
+import { DEMO_PROJECTS, seedDemoCity } from '../../../server/seed/demoCity.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { waitForModel } from './waitForModel.js';
+
+let t: TestServer;
+let dataDir: string;
+const NAME = '市北区老城片区更新一期';
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-demo-'));
+  t = await startTestServer({ env: { DATA_DIR: dataDir } });
+  await seedDemoCity(t.store);
+});
+afterAll(async () => {
+  await t?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('demo models', () => {
+  it('queues a generated building per demo project without blocking, converts it in place, and only once', async () => {
+    await t.api('GET', '/api/health'); // warm the store's version query
+    const t0 = Date.now();
+    expect(await seedDemoModels(t.store, t.server.models, undefined, { only: [NAME] })).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const project = (await t.store.projects.list({ q: NAME }))[0]!;
+    const [queued] = (await t.api('GET', `/api/v1/projects/${project.id}/models`)).body;
+    expect(queued.fileName).toBe(`${NAME}.ifc`);
+    // The server answers while the worker generates and converts: sample /api/health until the model is done.
+    const waits: number[] = [];
+    const done = waitForModel(t, queued.id, 110_000);
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      const h0 = performance.now();
+      expect((await t.api('GET', '/api/health')).status).toBe(200);
+      waits.push(performance.now() - h0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const m = await done;
+    expect(waits.length).toBeGreaterThan(5);
+    // p95, not max: on a shared 2-core CI box a single answer can wait for the OS scheduler (seen: one 240 ms sample
+    // at load average 14), which says nothing about the event loop. The max is still bounded.
+    const sorted = [...waits].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(sorted.length * 0.95)]!;
+    expect(p95, `health latencies: ${waits.map((w) => w.toFixed(0)).join(',')}`).toBeLessThan(200);
+    expect(sorted.at(-1)!).toBeLessThan(1000);
+    expect(m.status, JSON.stringify(m.error)).toBe('ready');
+    expect(m.report.elementCount).toBeGreaterThan(100);
+    expect(m.report.skippedCount).toBe(0);
+    // The generated file is georeferenced at the project's site.
+    const d = DEMO_PROJECTS.find((p) => p.name === NAME)!;
+    expect(distanceM(m.georeference, { lon: d.lon, lat: d.lat })).toBeLessThan(0.5);
+    const storeys = await t.api('GET', `/api/v1/models/${m.id}/tree`);
+    expect(JSON.stringify(storeys.body)).toContain('IfcBuildingStorey');
+    expect(await seedDemoModels(t.store, t.server.models)).toBe(0);
+  }, 120_000);
+});
