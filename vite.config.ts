@@ -8,7 +8,8 @@ const cesiumBuild = 'node_modules/cesium/Build/Cesium';
 const CESIUM_BASE_URL = '/cesium/';
 
 export default defineConfig({
-  root: 'client',
+  // Absolute, so the build finds client/index.html from any working directory (npm start, tests, CI).
+  root: `${root}client`,
   publicDir: false,
   define: {
     CESIUM_BASE_URL: JSON.stringify(CESIUM_BASE_URL),
@@ -20,14 +21,6 @@ export default defineConfig({
     sourcemap: false,
   },
   plugins: [
-    {
-      // server/clientBuild.ts calls build({ root: <repo root>, configFile }) meaning "this project"; an inline root
-      // would win over `root: 'client'` above and Vite would look for <repo>/index.html. The client's sources live in
-      // client/, whoever builds it, so pin it here (a plugin's config result is merged over the inline one).
-      name: 'site-twin:client-root',
-      apply: 'build', // vitest and the dev server keep the configured roots
-      config: () => ({ root: `${root}client` }),
-    },
     viteStaticCopy({
       targets: ['Workers', 'ThirdParty', 'Assets', 'Widgets'].map((d) => ({
         src: `${root}${cesiumBuild}/${d}`,

@@ -29,7 +29,7 @@ export async function ensureClientBuilt(rootDir: string, distDir: string, log: L
   log.info('building the client (first start or sources changed); this takes a minute');
   const t0 = Date.now();
   const { build } = await import('vite');
-  await build({ root: rootDir, configFile: join(rootDir, 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(rootDir, 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(join(distDir, STAMP), new Date().toISOString());
   log.info({ ms: Date.now() - t0 }, 'client built');
 }
