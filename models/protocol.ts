@@ -96,7 +96,11 @@ export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 
 // ---- client -> server ---------------------------------------------------------------------------------------
 
-export const SubscribeMsg = z.object({ type: z.literal('subscribe'), scope: LiveScope });
+/**
+ * Join a scope's room. `kpis: true` also asks for the scope's `kpis` message (on subscribe, then periodically): KPIs
+ * cost a set of aggregate queries, so only the screens that show them (wall mode) ask.
+ */
+export const SubscribeMsg = z.object({ type: z.literal('subscribe'), scope: LiveScope, kpis: z.boolean().optional() });
 export const UnsubscribeMsg = z.object({ type: z.literal('unsubscribe'), scope: LiveScope });
 
 /** Every message a viewer sends on `/live`, keyed on `type`. */

@@ -1,9 +1,9 @@
 import type { KpiQuery } from '../../models/Kpis.js';
-import type { LiveScope, LiveServerMessage } from '../../models/protocol.js';
+import { roomOf, type LiveScope, type LiveServerMessage } from '../../models/protocol.js';
 import type { Logger } from '../log.js';
 import { computeKpis } from '../ops/opsFigures.js';
 import type { Store } from '../store/Store.js';
-import type { LiveHub } from './LiveHub.js';
+import { kpiRoomOf, type LiveHub } from './LiveHub.js';
 
 /** The scope of a tier room, or null for any other room (a socket's own id, say). */
 export function scopeOfRoom(room: string): LiveScope | null {
@@ -17,7 +17,8 @@ const queryOf = (s: LiveScope): KpiQuery =>
   s.kind === 'city' ? { tier: 'city' } : s.kind === 'enterprise' ? { tier: 'enterprise', id: s.enterpriseId } : { tier: 'project', id: s.projectId };
 
 /**
- * Pushes `kpis` to every tier room that has viewers, every `periodMs`, and to a viewer right after it subscribes.
+ * Pushes `kpis` to the viewers of each tier room that asked for them (`subscribe` with `kpis: true`, e.g. wall mode),
+ * every `periodMs`, and to such a viewer right after it subscribes.
  * Rooms without viewers cost nothing; a tick that is still computing when the next is due makes the next one skip,
  * so a slow store never piles up queries.
  */
@@ -34,7 +35,9 @@ export class KpiPusher {
   ) {
     this.timer = setInterval(() => void this.tick(), periodMs);
     this.timer.unref();
-    live.onSubscribe(async (socket, scope) => {
+    live.onSubscribe(async (socket, scope, opts) => {
+      if (!opts.kpis) return;
+      await socket.join(kpiRoomOf(roomOf(scope)));
       const m: LiveServerMessage = { type: 'kpis', scope, kpis: await computeKpis(this.store, queryOf(scope)) };
       socket.emit('msg', m);
     });
@@ -46,9 +49,11 @@ export class KpiPusher {
     this.running = true;
     let sent = 0;
     try {
-      for (const [room, members] of this.live.nsp.adapter.rooms) {
-        const scope = members.size ? scopeOfRoom(room) : null;
+      for (const [kpiRoom, members] of this.live.nsp.adapter.rooms) {
+        if (!members.size || !kpiRoom.startsWith('kpis:')) continue;
+        const scope = scopeOfRoom(kpiRoom.slice('kpis:'.length));
         if (!scope) continue;
+        const room = kpiRoom;
         try {
           const m: LiveServerMessage = { type: 'kpis', scope, kpis: await computeKpis(this.store, queryOf(scope)) };
           if (this.disposed) break;

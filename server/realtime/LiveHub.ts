@@ -17,7 +17,10 @@ import type { Logger } from '../log.js';
 type LiveSocket = Socket<LiveClientToServer, LiveServerToClient, Record<string, never>, { principal: Principal | null }>;
 
 /** Called when a viewer subscribes to a scope; may emit to that socket. */
-export type SubscribeHook = (socket: Socket<LiveClientToServer, LiveServerToClient>, scope: LiveScope) => Promise<void>;
+export type SubscribeHook = (socket: Socket<LiveClientToServer, LiveServerToClient>, scope: LiveScope, opts: { kpis: boolean }) => Promise<void>;
+
+/** The room of the viewers of `room` that also asked for KPIs. */
+export const kpiRoomOf = (room: string): string => `kpis:${room}`;
 
 /** An error for Socket.IO's `connect_error`: the client reads `err.data` as a WireError. */
 function handshakeError(w: WireError): Error & { data: WireError } {
@@ -60,7 +63,8 @@ export class LiveHub {
   }
 
   private onConnection(socket: LiveSocket): void {
-    socket.data.principal = null;
+    // Set by the access middleware of the handshake (Server.ts) when a session token came with it.
+    socket.data.principal ??= null;
     socket.on('msg', async (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: LiveAck) => void) : () => {};
       const parsed = LiveClientMessage.safeParse(raw);
@@ -72,18 +76,20 @@ export class LiveHub {
       const room = roomOf(m.scope);
       if (m.type === 'subscribe') {
         if (!(await this.access.canWatch(socket.data.principal, m.scope))) {
+          if (!socket.data.principal) return reply({ ok: false, error: { code: ErrorCode.UNAUTHENTICATED, message: 'Log in first: connect with auth.token or the session cookie' } });
           return reply({ ok: false, error: { code: ErrorCode.FORBIDDEN, message: `Not allowed to watch ${room}` } });
         }
         await socket.join(room);
         // After the join, so nothing pushed between the snapshot query and the join is lost (clients apply by time).
         try {
-          for (const hook of this.subscribeHooks) await hook(socket, m.scope);
+          for (const hook of this.subscribeHooks) await hook(socket, m.scope, { kpis: m.kpis === true });
         } catch (err) {
           this.log.warn({ socket: socket.id, room, err }, 'live: subscribe hook failed');
           return reply({ ok: false, error: { code: ErrorCode.STORE_UNAVAILABLE, message: 'Subscribed, but the current state could not be loaded; resubscribe later' } });
         }
       } else {
         await socket.leave(room);
+        await socket.leave(kpiRoomOf(room));
       }
       reply({ ok: true });
     });

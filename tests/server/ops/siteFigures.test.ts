@@ -159,12 +159,16 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       expect((await t.api('GET', '/api/v1/kpis?tier=enterprise&id=00000000-0000-4000-8000-000000000000')).status).toBe(404);
     });
 
-    it('pushes kpis to a tier room on subscribe and then every KPI_PUSH_MS', async () => {
+    it('pushes kpis to the viewers that asked for them, on subscribe and then every KPI_PUSH_MS', async () => {
       const viewer = t.live();
       const got = collect(viewer);
-      const ack = await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'enterprise', enterpriseId: e1 } });
+      // a map viewer of the same project that did not ask for KPIs gets none
+      const mapViewer = t.live();
+      const mapGot = collect(mapViewer);
+      await mapViewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: p1 } });
+      const ack = await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'enterprise', enterpriseId: e1 }, kpis: true });
       expect(ack).toEqual({ ok: true });
-      await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: p1 } });
+      await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: p1 }, kpis: true });
       const kpis = () => got.filter((m): m is Extract<LiveServerMessage, { type: 'kpis' }> => m.type === 'kpis');
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline && kpis().filter((m) => m.scope.kind === 'project').length < 3) await new Promise((r) => setTimeout(r, 100));
@@ -173,6 +177,7 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       expect(project.at(-1)!.kpis).toMatchObject({ tier: 'project', id: p1, workers: { onSite: { value: 3 } } });
       expect(kpis().find((m) => m.scope.kind === 'enterprise')!.kpis).toMatchObject({ tier: 'enterprise', id: e1, projects: { total: 2 } });
       expect(kpis().some((m) => m.scope.kind === 'city')).toBe(false);
+      expect(mapGot.some((m) => m.type === 'kpis')).toBe(false);
     });
   });
 });
