@@ -63,6 +63,8 @@ export class GroupCommit<T> {
   private timer: NodeJS.Timeout | undefined;
   /** Recent rows per second written, for Retry-After. */
   private rate = 0;
+  /** Counters since start: transactions, rows written, time spent writing, submissions refused for a full queue. */
+  readonly stats = { transactions: 0, rows: 0, writeMs: 0, maxWriteMs: 0, refused: 0 };
 
   constructor(
     private readonly write: WriteFn,
@@ -78,14 +80,21 @@ export class GroupCommit<T> {
   /** Throws IngestOverloadedError when `rows` more readings would not fit (an empty queue takes any submission). */
   checkRoom(rows: number): void {
     if (this.queuedRows > 0 && this.queuedRows + rows > this.opts.maxQueuedRows) {
-      throw new IngestOverloadedError(this.queuedRows, Math.max(1, Math.ceil(this.queuedRows / Math.max(1, this.rate))));
+      this.stats.refused++;
+      // Until a write has been timed there is no rate to go by: 1 s. Never more than a minute.
+      const drainS = this.rate > 0 ? Math.ceil(this.queuedRows / this.rate) : 1;
+      throw new IngestOverloadedError(this.queuedRows, Math.min(60, Math.max(1, drainS)));
     }
   }
 
   /** Queues rows (each with its tag) for the next transaction; resolves with the rows that were new, after commit. */
   submit(rows: StoredReading[], tags: T[]): Promise<StoredReading[]> {
     if (!rows.length) return Promise.resolve([]);
-    this.checkRoom(rows.length);
+    try {
+      this.checkRoom(rows.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, tags, resolve, reject });
       this.queuedRows += rows.length;
@@ -127,7 +136,12 @@ export class GroupCommit<T> {
         const group = this.take();
         const started = performance.now();
         const written = await this.commitGroup(group);
-        const s = (performance.now() - started) / 1000;
+        const ms = performance.now() - started;
+        const s = ms / 1000;
+        this.stats.transactions++;
+        this.stats.rows += written;
+        this.stats.writeMs += ms;
+        this.stats.maxWriteMs = Math.max(this.stats.maxWriteMs, ms);
         if (written > 0 && s > 0) this.rate = this.rate ? 0.8 * this.rate + 0.2 * (written / s) : written / s;
       }
     } finally {

@@ -83,6 +83,11 @@ export class Ingest {
     this.unwatch = store.devices.onChanged((id) => this.forgetDevice(id));
   }
 
+  /** Group-commit counters (transactions, rows, time writing, refusals), for health and benchmarks. */
+  get stats(): Readonly<GroupCommit<Device>['stats']> {
+    return this.commits.stats;
+  }
+
   /** Readings accepted but not yet in a transaction (back-pressure gauge). */
   get queued(): number {
     return this.commits.queued;

@@ -36,21 +36,35 @@ export function monthOf(time: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** Merges values in time order: later fields win, fields a later reading does not carry are kept. */
-function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
-  const out = new Map<string, StoredReading>();
-  const sorted = [...rows].sort((a, b) => a.time - b.time || (a.seq ?? -1) - (b.seq ?? -1));
-  for (const r of sorted) {
-    const prev = out.get(r.deviceId);
-    out.set(r.deviceId, prev ? { ...r, values: { ...prev.values, ...r.values } } : r);
-  }
-  return out;
+/**
+ * One statement: inserts the rows of `source` (device_id, time, seq, received_at, vals), skipping repeats, and moves
+ * the latest state of their devices from the rows that were new: values merged in time order (later fields win,
+ * fields a later reading lacks are kept), and only forward. Returns the keys of the new rows. Devices are taken in id
+ * order, so concurrent writers (several nodes) lock `latest` rows in one order.
+ */
+function insertAndMoveLatest(source: string): string {
+  return `WITH ins AS (
+      INSERT INTO telemetry (device_id, time, seq, received_at, vals) ${source}
+      ON CONFLICT DO NOTHING RETURNING device_id, time, seq, received_at, vals
+    ), merged AS (
+      SELECT device_id,
+             (array_agg(time ORDER BY time DESC, coalesce(seq, -1) DESC))[1] AS time,
+             (array_agg(seq ORDER BY time DESC, coalesce(seq, -1) DESC))[1] AS seq,
+             (array_agg(received_at ORDER BY time DESC, coalesce(seq, -1) DESC))[1] AS received_at,
+             telemetry_merge_agg(vals ORDER BY time, coalesce(seq, -1)) AS vals
+        FROM ins GROUP BY device_id
+    ), moved AS (
+      INSERT INTO latest (device_id, time, seq, received_at, vals) SELECT * FROM merged ORDER BY device_id
+      ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
+        vals = latest.vals || EXCLUDED.vals
+      WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))
+    )
+    SELECT device_id, time, seq FROM ins`;
 }
 
 /**
- * Readings and the latest state. Batches go in as one multi-row INSERT over `unnest` of column arrays (one round
- * trip, one plan, on both drivers), duplicates are dropped by the unique keys (`ON CONFLICT DO NOTHING`), and the
- * latest state moves in the same transaction.
+ * Readings and the latest state. A batch goes in as one statement (see `writeMode`): duplicates are dropped by the
+ * unique keys (`ON CONFLICT DO NOTHING`) and the latest state moves in the same statement, so both commit together.
  */
 export class TelemetryRepo {
   /** Months whose partition is known to exist. */
@@ -73,30 +87,28 @@ export class TelemetryRepo {
   }
 
   /**
-   * How a batch reaches the telemetry table: `copy` = COPY into a session-local staging table, then one
-   * INSERT ... SELECT ... ON CONFLICT DO NOTHING; `unnest` = one multi-row INSERT over `unnest` of column arrays.
-   * Both keep the dedupe keys and the one transaction; bench/telemetry.ts measures both (see `setWriteMode`).
+   * How a batch reaches the telemetry table. `unnest`: one statement (one round trip, atomic on its own) inserts the
+   * rows from `unnest` of column arrays and moves the latest state from the rows that were new. `copy`: COPY into a
+   * session-local staging table, then the same statement reading the staging table, in one transaction. Both keep the
+   * dedupe keys (ON CONFLICT DO NOTHING) and one commit per batch; bench/telemetry.ts measures both.
    */
   writeMode: WriteMode = 'unnest';
 
   /**
-   * Writes a batch in one transaction and returns the readings that were new (the others were repeats). Readings
-   * repeated inside the batch must be removed by the caller (it reports them as duplicates).
+   * Writes a batch atomically and returns the readings that were new (the others were repeats). Readings repeated
+   * inside the batch must be removed by the caller (it reports them as duplicates).
    */
   async write(rows: StoredReading[]): Promise<StoredReading[]> {
     if (!rows.length) return [];
     await this.ensurePartitions(rows.map((r) => r.time));
-    return this.db.transaction(async (tx) => {
-      const inserted = this.writeMode === 'copy' ? await this.insertByCopy(tx, rows) : await this.insertByUnnest(tx, rows);
-      const keys = new Set<string>();
-      for (const r of inserted) keys.add(dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) }));
-      const fresh = keys.size === rows.length ? rows : rows.filter((r) => keys.has(dedupeKey(r)));
-      if (fresh.length) await this.moveLatest(tx, fresh);
-      return fresh;
-    });
+    const inserted = this.writeMode === 'copy' ? await this.db.transaction((tx) => this.insertByCopy(tx, rows)) : await this.insertByUnnest(rows);
+    if (inserted.length === rows.length) return rows;
+    const keys = new Set<string>();
+    for (const r of inserted) keys.add(dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) }));
+    return rows.filter((r) => keys.has(dedupeKey(r)));
   }
 
-  private async insertByUnnest(tx: DbTx, rows: StoredReading[]): Promise<KeyRow[]> {
+  private async insertByUnnest(rows: StoredReading[]): Promise<KeyRow[]> {
     const ids: string[] = [];
     const times: number[] = [];
     const seqs: (number | null)[] = [];
@@ -109,13 +121,8 @@ export class TelemetryRepo {
       received.push(r.receivedAt);
       vals.push(JSON.stringify(r.values));
     }
-    const ins = await tx.query<KeyRow>(
-      `INSERT INTO telemetry (device_id, time, seq, received_at, vals)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
-       ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
-      [ids, times, seqs, received, vals],
-    );
-    return ins.rows;
+    const source = 'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
+    return (await this.db.query<KeyRow>(insertAndMoveLatest(source), [ids, times, seqs, received, vals])).rows;
   }
 
   private async insertByCopy(tx: DbTx, rows: StoredReading[]): Promise<KeyRow[]> {
@@ -125,25 +132,7 @@ export class TelemetryRepo {
     let text = '';
     for (const r of rows) text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
     await tx.copyFrom('COPY telemetry_stage (device_id, time, seq, received_at, vals) FROM STDIN', text);
-    const ins = await tx.query<KeyRow>(
-      `INSERT INTO telemetry (device_id, time, seq, received_at, vals) SELECT device_id, time, seq, received_at, vals FROM telemetry_stage
-       ON CONFLICT DO NOTHING RETURNING device_id, time, seq`,
-    );
-    return ins.rows;
-  }
-
-  /** Moves the latest state of the devices of `fresh` forward (never back), in the caller's transaction. */
-  private async moveLatest(tx: DbTx, fresh: StoredReading[]): Promise<void> {
-    // Sorted by device: concurrent writers (several nodes) take the row locks of `latest` in one order, no deadlock.
-    const merged = [...mergeValues(fresh).values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
-    await tx.query(
-      `INSERT INTO latest (device_id, time, seq, received_at, vals)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
-       ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
-         vals = latest.vals || EXCLUDED.vals
-       WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`,
-      [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
-    );
+    return (await tx.query<KeyRow>(insertAndMoveLatest('SELECT device_id, time, seq, received_at, vals FROM telemetry_stage'))).rows;
   }
 
   /** Latest state of the given devices, or of every device of a project, or of all devices. */

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rectangleAround } from '../../../models/geo.js';
+import { hashApiKey, newApiKey } from '../../../server/ingest/deviceSecrets.js';
+import type { StoredReading, WriteMode } from '../../../server/store/TelemetryRepo.js';
+import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
+
+// Both write paths (one-statement unnest, COPY + staging table) on both drivers must store the same thing.
+const cases = storeKinds().flatMap((kind) => (['unnest', 'copy'] as WriteMode[]).map((mode) => [kind, mode] as const));
+
+describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
+  let ts: TestStore;
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    ts = await openTestStore(kind);
+    ts.store.telemetry.writeMode = mode;
+    const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
+    const loc = { lon: 120.4, lat: 36.1 };
+    const p = await ts.store.projects.create({ name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    const dev = (name: string) => ts.store.devices.create({ projectId: p.id, kind: 'sensor', name, params: {}, location: { ...loc, height: 1 }, apiKeyHash: hashApiKey(newApiKey()) });
+    a = (await dev('a')).id;
+    b = (await dev('b')).id;
+  });
+  afterAll(() => ts?.cleanup());
+
+  const r = (deviceId: string, time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({ deviceId, time, values, receivedAt: 1, ...(seq !== undefined ? { seq } : {}) });
+
+  it('stores values with characters COPY and JSON escape (backslash, tab, newline, quotes, CJK, nested) unchanged', async () => {
+    const t0 = Date.UTC(2026, 4, 1);
+    const tricky = { path: 'C:\\data\\n\\t', text: 'line1\nline2\ttab "quoted" \\N', cjk: '塔吊 1 号', nested: { list: [1, 2.5, null, true], empty: {} }, big: 1e21, neg: -0.001 };
+    expect(await ts.store.telemetry.write([r(a, t0, tricky, 1), r(b, t0, { x: 1 })])).toHaveLength(2);
+    expect((await ts.store.telemetry.readings(a, t0, t0 + 1, 10))[0]!.values).toEqual(tricky);
+    expect((await ts.store.telemetry.readings(b, t0, t0 + 1, 10))[0]).toMatchObject({ values: { x: 1 } });
+    expect((await ts.store.telemetry.readings(b, t0, t0 + 1, 10))[0]!.seq).toBeUndefined();
+  });
+
+  it('returns only the new rows (repeats by seq and by time), and merges the latest state of a batch in time order', async () => {
+    const t0 = Date.UTC(2026, 4, 2);
+    const first = [r(a, t0 + 2000, { p: 3, q: 1 }, 12), r(a, t0, { p: 1, r: 7 }, 10), r(a, t0 + 1000, { p: 2 }, 11), r(b, t0, { x: 5 })];
+    expect((await ts.store.telemetry.write(first)).map((x) => x.seq ?? x.time)).toEqual([12, 10, 11, t0]);
+    const [la] = await ts.store.telemetry.latest({ deviceIds: [a] });
+    // Newest reading's fields win; older fields that it lacks stay (r from the oldest, q from the newest).
+    expect(la).toMatchObject({ time: t0 + 2000, seq: 12, values: { p: 3, q: 1, r: 7 } });
+    const again = [r(a, t0 + 5, { p: 9 }, 11), r(b, t0, { x: 9 }), r(b, t0 + 1, { x: 6 })];
+    const fresh = await ts.store.telemetry.write(again);
+    expect(fresh).toEqual([again[2]]);
+    expect((await ts.store.telemetry.latest({ deviceIds: [b] }))[0]).toMatchObject({ time: t0 + 1, values: { x: 6 } });
+    // A batch of repeats only: nothing new, the latest state untouched.
+    expect(await ts.store.telemetry.write(first)).toEqual([]);
+    expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]).toMatchObject({ seq: 12, values: { p: 3 } });
+  });
+
+  it('a batch the store refuses stores nothing, and the next batch on the same connection is clean', async () => {
+    const t0 = Date.UTC(2026, 4, 3);
+    // jsonb refuses \u0000: the whole batch is refused, the good row with it.
+    await expect(ts.store.telemetry.write([r(a, t0, { ok: 1 }, 100), r(a, t0 + 1, { bad: 'x\u0000y' }, 101)])).rejects.toThrow();
+    expect(await ts.store.telemetry.readings(a, t0, t0 + 10, 10)).toEqual([]);
+    const fresh = await ts.store.telemetry.write([r(a, t0 + 2, { ok: 2 }, 102)]);
+    expect(fresh).toHaveLength(1);
+    // Only that row: nothing of the refused batch was left in a staging table to ride along.
+    expect((await ts.store.telemetry.readings(a, t0, t0 + 10, 10)).map((x) => x.seq)).toEqual([102]);
+  });
+});
