@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../../models/ClientConfig.js';
+import { MapBim } from '../bim/MapBim.js';
 import { ToolRegistry } from '../core/Tool.js';
 import { LiveClient } from '../live/LiveClient.js';
 import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
@@ -51,7 +52,11 @@ export class App {
     // leave a moment later costs tens of seconds on a software renderer.
     const live = tools.add(new LiveClient({ scopes: [{ kind: 'city' }] }));
     this.feed = bindProjectFeed(store, live);
-    const layer = tools.add(new ProjectLayer(map, store, selection));
+    // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
+    // "clicked empty ground" by the project selection below.
+    let layer: ProjectLayer | null = null;
+    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer));
+    layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
     tools.add(new Legend(dom.overlay, store));
@@ -64,7 +69,10 @@ export class App {
     if (configError) toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
-    layer.onPicked.add(({ projectId }) => selection.select(projectId, 'user'));
+    layer.onPicked.add(({ projectId }) => {
+      if (!projectId && bim.layer.lastClickHitElement) return;
+      selection.select(projectId, 'user');
+    });
     map.onHome.add(() => layer.flyToAll());
     list.onRetry.add(() => void this.feed.reload());
     selection.onChanged.add((c) => {
@@ -93,6 +101,7 @@ export class App {
       layer.flyToAll(0);
     }
     this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
+    bim.applyUrl();
     readiness.initialViewSet = true;
     readiness.check();
     map.requestRender();
