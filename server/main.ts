@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { ensureClientBuilt } from './clientBuild.js';
+import { ensureAdmin, seedDemoAccounts } from './auth/bootstrap.js';
 import { createLogger } from './log.js';
 import { seedDemoModels } from './ifc/demoSeed.js';
 import { seedDemoCity } from './seed/demoCity.js';
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
   log.info({ store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) }, 'opening the store');
   const store = await openStore(where);
   if (config.SEED) await seedDemoCity(store, log);
+  if (config.AUTH === 'on') {
+    // The one-time admin password goes to stdout only: the JSON log may be shipped elsewhere.
+    await ensureAdmin(store, log, (text) => process.stdout.write(text));
+    if (config.SEED) await seedDemoAccounts(store, log);
+  } else log.warn('AUTH=off: every request may do everything (development only)');
 
   const server = await startServer({ config, store, log });
   // Demo buildings are generated and converted in the IFC workers; the server serves meanwhile.
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
   log.info({ url: server.url }, 'Site Twin is up');
   process.stdout.write(`\n  Site Twin is running: ${server.url}\n\n`);
   // The demo is alive from the first second; SIMULATE=0 turns it off.
-  const simulation = config.SIMULATE ? await startInAppSimulation(server.ctx) : undefined;
+  const simulation = config.SIMULATE ? await startInAppSimulation(server.ctx, { streamBaseUrl: server.url }) : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {

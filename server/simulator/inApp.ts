@@ -4,6 +4,7 @@ import { hashApiKey, newApiKey } from '../ingest/deviceSecrets.js';
 import { DEMO_PROJECTS } from '../seed/demoCity.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { offset, planSite, simFor } from './fleet.js';
+import { simCameras } from './mjpeg.js';
 import { seedOf } from './rng.js';
 import type { Sim } from './siteDevices.js';
 
@@ -39,11 +40,22 @@ interface Fed {
  * project under construction, registered once (found by name on later starts), fed through `ctx.ingest` like any
  * transport. A key is shown only once, so each start gives the demo devices fresh keys and keeps them in memory.
  */
-export async function startInAppSimulation(ctx: Pick<AppContext, 'store' | 'ingest' | 'log'>, opts: { tickMs?: number } = {}): Promise<InAppSimulation> {
+export async function startInAppSimulation(
+  ctx: Pick<AppContext, 'store' | 'ingest' | 'log'>,
+  opts: {
+    tickMs?: number;
+    /**
+     * The server's URL as browsers reach it: the demo cameras then stream generated MJPEG from
+     * `<url>/api/v1/sim/cameras/:id/mjpeg` (a camera's stream URL must be absolute).
+     */
+    streamBaseUrl?: string;
+  } = {},
+): Promise<InAppSimulation> {
   const log = ctx.log.child({ component: 'simulator' });
   const demoNames = new Set(DEMO_PROJECTS.filter((p) => p.status === 'under_construction').map((p) => p.name));
   const projects = (await ctx.store.projects.list()).filter((p) => demoNames.has(p.name));
   const fed: Fed[] = [];
+  const cameraIds: string[] = [];
   const now = Date.now();
   for (const [i, p] of projects.entries()) {
     const existing = await ctx.store.devices.list(p.id);
@@ -52,13 +64,22 @@ export async function startInAppSimulation(ctx: Pick<AppContext, 'store' | 'inge
       const name = `${DEMO_DEVICE_PREFIX}${spec.name}`;
       const key = newApiKey();
       const found = existing.find((d) => d.name === name && d.kind === spec.kind);
-      const device = found
-        ? await ctx.store.devices.update(found.id, { apiKeyHash: hashApiKey(key) })
+      const stream = spec.kind === 'camera' && opts.streamBaseUrl && found ? cameraStream(opts.streamBaseUrl, found.id) : {};
+      let device = found
+        ? await ctx.store.devices.update(found.id, { apiKeyHash: hashApiKey(key), params: { ...found.params, ...stream } })
         : await ctx.store.devices.create({
             projectId: p.id, kind: spec.kind, name, params: spec.params, apiKeyHash: hashApiKey(key),
             location: offset(p.location, spec.eastM, spec.northM, spec.heightM),
           });
       if (!device) continue;
+      if (device.kind === 'camera' && opts.streamBaseUrl && !found) {
+        // A new camera's id (and so its stream URL) is known only once it is created.
+        device = (await ctx.store.devices.update(device.id, { params: { ...device.params, ...cameraStream(opts.streamBaseUrl, device.id) } })) ?? device;
+      }
+      if (device.kind === 'camera' && opts.streamBaseUrl) {
+        simCameras.set(device.id, { seed: seedOf(device.id) });
+        cameraIds.push(device.id);
+      }
       ctx.ingest.forgetDevice(device.id);
       // Every device reports at once, so a viewer sees the whole site from the first second; then on its period.
       fed.push({ id: device.id, kind: spec.kind, key, sim: simFor(spec.kind, seedOf(device.id), device.params, now), nextAt: now });
@@ -100,7 +121,13 @@ export async function startInAppSimulation(ctx: Pick<AppContext, 'store' | 'inge
     stats,
     async stop() {
       if (timer) clearInterval(timer);
+      for (const id of cameraIds) simCameras.delete(id);
       await inFlight;
     },
   };
+}
+
+/** Camera params pointing at the simulator's generated MJPEG stream of `id`. */
+function cameraStream(baseUrl: string, id: string): { streamUrl: string; streamKind: 'mjpeg' } {
+  return { streamUrl: `${baseUrl.replace(/\/$/, '')}/api/v1/sim/cameras/${id}/mjpeg`, streamKind: 'mjpeg' };
 }
