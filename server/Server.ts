@@ -20,6 +20,7 @@ import { AlarmEngine } from './alarms/AlarmEngine.js';
 import { opsRouter } from './http/opsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
+import { viewpointsRouter } from './http/viewpointsRouter.js';
 import { mjpegRouter } from './simulator/mjpeg.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { attachDeviceSockets } from './ingest/socketDevices.js';
@@ -114,7 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
-  app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
+  app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
   // Simulated camera streams: answer only for cameras an in-app simulation registered (404 otherwise).
   app.use('/api/v1', mjpegRouter());
   app.use('/api', apiNotFound);

@@ -13,6 +13,7 @@ import { KpiRepo } from './KpiRepo.js';
 import { OpsRepo } from './OpsRepo.js';
 import { ProgressRepo } from './ProgressRepo.js';
 import { TourRepo } from './TourRepo.js';
+import { ViewpointRepo } from './ViewpointRepo.js';
 import { ReplayRepo } from './ReplayRepo.js';
 import { TelemetryRepo } from './TelemetryRepo.js';
 
@@ -32,6 +33,7 @@ export class Store {
   readonly elements: ElementRepo;
   readonly progress: ProgressRepo;
   readonly tours: TourRepo;
+  readonly viewpoints: ViewpointRepo;
   /** Read-only queries of the command-center features (gate events, readiness facts). */
   readonly ops: OpsRepo;
   readonly kpis: KpiRepo;
@@ -48,6 +50,7 @@ export class Store {
     this.elements = new ElementRepo(db);
     this.progress = new ProgressRepo(db);
     this.tours = new TourRepo(db);
+    this.viewpoints = new ViewpointRepo(db);
     this.ops = new OpsRepo(db);
     this.kpis = new KpiRepo(db);
   }
