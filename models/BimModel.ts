@@ -16,6 +16,14 @@ export type ConversionStage = z.infer<typeof ConversionStage>;
 /** Supported IFC schemas, as web-ifc names them (`GetModelSchema`). */
 export const IFC_SCHEMAS = ['IFC2X3', 'IFC4', 'IFC4X1', 'IFC4X2', 'IFC4X3', 'IFC4X3_RC1', 'IFC4X3_RC2', 'IFC4X3_RC3', 'IFC4X3_RC4', 'IFC4X3_ADD1', 'IFC4X3_ADD2'] as const;
 
+/**
+ * State of a model's Fragments file (`model.frag`, what the BIM workspace opens). It is built after the model is
+ * `ready` for the map, in a job of its own, so a big file reaches the map without waiting for it: `pending` until that
+ * job ends, then `ready`, or `failed` (the map twin stays usable; `fragmentsError` says why).
+ */
+export const FragmentsStatus = z.enum(['pending', 'ready', 'failed']);
+export type FragmentsStatus = z.infer<typeof FragmentsStatus>;
+
 /** An element whose geometry could not be used: kept in the index, left out of the tiles, counted in the report. */
 export const SkippedElement = z.object({
   expressId: z.number().int(),
@@ -70,9 +78,14 @@ export const BimModel = z.object({
   georeference: Georeference.nullable(),
   report: ConversionReport.nullable(),
   error: ModelError.nullable(),
-  /** Relative URLs of the outputs, present once the model is ready. */
+  /** Relative URL of the 3D Tiles, present once the model is ready. */
   tilesetUrl: z.string().nullable(),
+  /** Relative URL of the Fragments file, present once the model is ready and `fragments` is `ready`. */
   fragmentsUrl: z.string().nullable(),
+  /** Whether the Fragments file for the BIM workspace exists yet (it is built after the model is ready). */
+  fragments: FragmentsStatus,
+  /** Why the Fragments file could not be built (`fragments: failed`), else null. */
+  fragmentsError: ModelError.nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });

@@ -114,6 +114,9 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
   r.get('/models/:id/model.frag', async (req, res) => {
     const m = await load(req, 'read');
     requireReady(m);
+    // The .frag is built after the model is ready for the map (see FragmentsStatus): 409 until it exists.
+    if (m.fragments !== 'ready')
+      throw new HttpError(ErrorCode.CONFLICT, m.fragments === 'failed' ? `Model ${m.id} has no Fragments file: ${m.fragmentsError?.message ?? 'it could not be built'}` : `The Fragments file of model ${m.id} is still being built: try again when fragments is ready`, { status: m.status, fragments: m.fragments });
     // A model's outputs never change after conversion (a re-placement only rewrites tileset.json).
     await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', 'public, max-age=31536000, immutable');
   });

@@ -11,7 +11,10 @@ export interface JobHandlers {
   onProgress(m: Extract<FromWorker, { type: 'progress' }>): void;
   onElements(m: Extract<FromWorker, { type: 'elements' }>): Promise<void>;
   onDone(m: Extract<FromWorker, { type: 'done' }>): Promise<void>;
-  onFailed(modelId: string, code: ErrorCode, message: string): Promise<void>;
+  /** A `fragments` job wrote the model's .frag. */
+  onFragments(m: Extract<FromWorker, { type: 'fragments' }>): Promise<void>;
+  /** A job failed (`job.kind` tells a map job from a fragments job). */
+  onFailed(job: ConversionJob, code: ErrorCode, message: string): Promise<void>;
 }
 
 interface Slot {
@@ -47,16 +50,21 @@ export class ConversionPool {
     return this.queue.length + this.slots.filter((s) => s.job).length;
   }
 
+  /**
+   * Queues a job. Map jobs go ahead of queued Fragments jobs: a new upload reaches the map before older models get
+   * their workspace file, and never waits behind a backlog of them.
+   */
   enqueue(job: ConversionJob): void {
     if (this.closed) return;
-    this.queue.push(job);
+    const firstFragments = job.kind === 'fragments' ? -1 : this.queue.findIndex((j) => j.kind === 'fragments');
+    if (firstFragments >= 0) this.queue.splice(firstFragments, 0, job);
+    else this.queue.push(job);
     this.pump();
   }
 
-  /** Drops a queued job, or kills the worker running it (a deleted model). */
+  /** Drops a model's queued jobs, and kills the workers running its jobs (a deleted model). */
   cancel(modelId: string): void {
-    const i = this.queue.findIndex((j) => j.modelId === modelId);
-    if (i >= 0) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.modelId === modelId) this.queue.splice(i, 1);
     for (const s of this.slots) if (s.job?.modelId === modelId) {
       s.job = null;
       this.kill(s);
@@ -97,7 +105,7 @@ export class ConversionPool {
         this.log.error({ modelId: job.modelId, code, signal, stderr: stderr.slice(-500) }, 'ifc: conversion worker died');
         const oom = /heap out of memory|Aborted\(OOM\)|memory access out of bounds|RangeError: (WebAssembly|Array buffer allocation)/i.test(stderr);
         void this.handlers
-          .onFailed(job.modelId, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
+          .onFailed(job, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
           .finally(() => this.pump());
       } else this.pump();
     });
@@ -115,9 +123,13 @@ export class ConversionPool {
         this.clearJob(slot);
         await this.handlers.onDone(m);
         this.pump();
+      } else if (m.type === 'fragments') {
+        this.clearJob(slot);
+        await this.handlers.onFragments(m);
+        this.pump();
       } else if (m.type === 'failed') {
         this.clearJob(slot);
-        await this.handlers.onFailed(m.modelId, m.code, m.message);
+        await this.handlers.onFailed(job, m.code, m.message);
         this.pump();
       }
     } catch (err) {
@@ -127,7 +139,7 @@ export class ConversionPool {
         this.clearJob(slot);
         this.kill(slot);
       }
-      await this.handlers.onFailed(job.modelId, ErrorCode.INTERNAL, 'Storing the conversion result failed').catch(() => {});
+      await this.handlers.onFailed(job, ErrorCode.INTERNAL, 'Storing the conversion result failed').catch(() => {});
       this.pump();
     }
   }
@@ -163,7 +175,7 @@ export class ConversionPool {
             this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
             slot.job = null;
             this.kill(slot);
-            void this.handlers.onFailed(job.modelId, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
+            void this.handlers.onFailed(job, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
           }, this.opts.jobTimeoutMs);
           slot.timer.unref();
         },

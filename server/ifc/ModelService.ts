@@ -10,7 +10,7 @@ import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRe
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
 import type { DemoBuildingOptions } from './demoBuilding.js';
-import { modelDir, modelsRoot, sourceFile, tilesDir } from './files.js';
+import { modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './files.js';
 import { writeTilesetJson, type TilesetJson } from './tiler.js';
 import type { ReceivedFile } from './upload.js';
 
@@ -50,9 +50,28 @@ export class ModelService {
           if (model) {
             this.log.info({ modelId: m.modelId, projectId: model.projectId, elements: m.result.report.elementCount, ms: m.result.report.durationMs }, 'ifc: model ready');
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+            // The map has the model now; the workspace's .frag follows in a job of its own.
+            this.enqueueFragments(model);
           }
         },
-        onFailed: async (modelId, code, message) => {
+        onFragments: async (m) => {
+          const model = await this.store.models.setFragments(m.modelId, { status: 'ready', bytes: m.bytes });
+          if (model) {
+            this.log.info({ modelId: m.modelId, projectId: model.projectId, bytes: m.bytes }, 'ifc: fragments ready');
+            this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+          }
+        },
+        onFailed: async (job, code, message) => {
+          const modelId = job.modelId;
+          if (job.kind === 'fragments') {
+            // The map twin stays usable without the workspace file: only the Fragments state fails.
+            const model = await this.store.models.setFragments(modelId, { status: 'failed', error: { code, message } });
+            if (model) {
+              this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: fragments failed');
+              this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+            }
+            return;
+          }
           this.lastProgress.delete(modelId);
           const model = await this.store.models.setFailed(modelId, { code, message });
           if (model) {
@@ -101,7 +120,7 @@ export class ModelService {
   async acceptGenerated(projectId: string, fileName: string, generate: DemoBuildingOptions): Promise<StoredModel> {
     const id = randomUUID();
     mkdirSync(this.dirOf(id), { recursive: true });
-    const model = await this.store.models.create({ id, projectId, fileName, fileBytes: 0, sourceKind: 'ifc' });
+    const model = await this.store.models.create({ id, projectId, fileName, fileBytes: 0, sourceKind: 'ifc', generator: { ...generate } });
     this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
     await this.enqueue(model, generate);
     return model;
@@ -116,6 +135,18 @@ export class ModelService {
       sourceKind: model.sourceKind,
       outDir: this.dirOf(model.id),
       ...(project ? { fallback: project.location } : {}),
+    });
+  }
+
+  /** Queues the Fragments job of a model that is ready for the map, from the plain IFC its map job read. */
+  private enqueueFragments(model: StoredModel): void {
+    const dir = this.dirOf(model.id);
+    this.pool.enqueue({
+      kind: 'fragments',
+      modelId: model.id,
+      sourcePath: model.sourceKind === 'ifczip' ? unpackedFile(dir) : sourceFile(dir, 'ifc'),
+      sourceKind: 'ifc',
+      outDir: dir,
     });
   }
 
@@ -138,22 +169,27 @@ export class ModelService {
 
   /**
    * At start: models left `queued` or `converting` by a stop or a crash are converted again from their upload (their
-   * partial element rows are dropped first), or failed when the upload is gone.
+   * partial element rows are dropped first), a generated model whose file was never written is generated again, and a
+   * model whose upload is gone is failed. Ready models whose Fragments job did not finish get it queued again.
    */
   async recover(): Promise<number> {
     const stale = await this.store.models.listByStatus(['queued', 'converting']);
     let requeued = 0;
     for (const m of stale) {
-      if (existsSync(sourceFile(this.dirOf(m.id), m.sourceKind))) {
+      const hasSource = existsSync(sourceFile(this.dirOf(m.id), m.sourceKind));
+      if (hasSource || m.generator) {
         await this.store.elements.deleteModel(m.id);
         await this.store.models.setProgress(m.id, 'queued', 'queued', 0);
-        await this.enqueue(m);
+        mkdirSync(this.dirOf(m.id), { recursive: true });
+        await this.enqueue(m, hasSource ? undefined : (m.generator as unknown as DemoBuildingOptions));
         requeued++;
       } else {
         await this.store.models.setFailed(m.id, { code: ErrorCode.INTERNAL, message: 'The server stopped during the conversion and the upload is gone: upload the file again' });
       }
     }
-    if (stale.length) this.log.info({ requeued, failed: stale.length - requeued }, 'ifc: recovered unfinished conversions');
+    const noFragments = await this.store.models.listFragmentsPending();
+    for (const m of noFragments) this.enqueueFragments(m);
+    if (stale.length || noFragments.length) this.log.info({ requeued, failed: stale.length - requeued, fragments: noFragments.length }, 'ifc: recovered unfinished conversions');
     return requeued;
   }
 

@@ -1,4 +1,4 @@
-import type { BimModel, ConversionReport, ConversionStage, ModelError, ModelStatus, TreeNode } from '../../models/BimModel.js';
+import type { BimModel, ConversionReport, ConversionStage, FragmentsStatus, ModelError, ModelStatus, TreeNode } from '../../models/BimModel.js';
 import type { Georeference } from '../../models/Georeference.js';
 import type { Db } from './Db.js';
 import { mapConstraintError } from './errors.js';
@@ -16,20 +16,26 @@ interface Row {
   georef: Georeference | string | null;
   report: ConversionReport | string | null;
   error: ModelError | string | null;
+  fragments: FragmentsStatus;
+  fragments_error: ModelError | string | null;
+  generator: Record<string, unknown> | string | null;
   created_at: string | number;
   updated_at: string | number;
 }
 
 const json = <T>(v: T | string | null): T | null => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
-const COLUMNS = 'id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, schema, georef, report, error, created_at, updated_at';
+const COLUMNS =
+  'id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, schema, georef, report, error, fragments, fragments_error, generator, created_at, updated_at';
 
 /** Kind of file uploaded: a plain STEP file or a zip holding one. */
 export type SourceKind = 'ifc' | 'ifczip';
 
-/** A model row plus what only the server needs (the uploaded file's kind). */
+/** A model row plus what only the server needs (the uploaded file's kind, a generated model's parameters). */
 export interface StoredModel extends BimModel {
   sourceKind: SourceKind;
+  /** Parameters a generated (demo) model's IFC is made from; null for an upload. */
+  generator: Record<string, unknown> | null;
 }
 
 function toModel(r: Row): StoredModel {
@@ -48,7 +54,10 @@ function toModel(r: Row): StoredModel {
     report: json(r.report),
     error: json(r.error),
     tilesetUrl: ready ? `/api/v1/models/${r.id}/tiles/tileset.json` : null,
-    fragmentsUrl: ready ? `/api/v1/models/${r.id}/model.frag` : null,
+    fragmentsUrl: ready && r.fragments === 'ready' ? `/api/v1/models/${r.id}/model.frag` : null,
+    fragments: r.fragments,
+    fragmentsError: json(r.fragments_error),
+    generator: json(r.generator),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -56,7 +65,7 @@ function toModel(r: Row): StoredModel {
 
 /** Public shape of a stored model (drops server-only fields). */
 export function publicModel(m: StoredModel): BimModel {
-  const { sourceKind: _k, ...rest } = m;
+  const { sourceKind: _k, generator: _g, ...rest } = m;
   return rest;
 }
 
@@ -72,13 +81,13 @@ export interface ModelResult {
 export class ModelRepo {
   constructor(private readonly db: Db) {}
 
-  async create(m: { id: string; projectId: string; fileName: string; fileBytes: number; sourceKind: SourceKind }): Promise<StoredModel> {
+  async create(m: { id: string; projectId: string; fileName: string; fileBytes: number; sourceKind: SourceKind; generator?: Record<string, unknown> }): Promise<StoredModel> {
     const now = Date.now();
     try {
       await this.db.query(
-        `INSERT INTO models (id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', 'queued', 0, $6, $6)`,
-        [m.id, m.projectId, m.fileName, m.fileBytes, m.sourceKind, now],
+        `INSERT INTO models (id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, generator, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'queued', 'queued', 0, $6::jsonb, $7, $7)`,
+        [m.id, m.projectId, m.fileName, m.fileBytes, m.sourceKind, m.generator ? JSON.stringify(m.generator) : null, now],
       );
     } catch (err) {
       throw mapConstraintError(err);
@@ -119,8 +128,32 @@ export class ModelRepo {
     return this.get(id);
   }
 
+  /** Ready models whose Fragments job has not finished (start-up recovery). */
+  async listFragmentsPending(): Promise<StoredModel[]> {
+    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE status = 'ready' AND fragments = 'pending' ORDER BY created_at`);
+    return r.rows.map(toModel);
+  }
+
+  /** Records the end of a model's Fragments job: its size goes into the report, a failure's reason into fragments_error. */
+  async setFragments(id: string, state: { status: 'ready'; bytes: number } | { status: 'failed'; error: ModelError }): Promise<StoredModel | null> {
+    if (state.status === 'ready')
+      await this.db.query(
+        `UPDATE models SET fragments = 'ready', fragments_error = NULL, updated_at = $3,
+         report = CASE WHEN report IS NULL THEN NULL ELSE jsonb_set(report, '{fragmentsBytes}', to_jsonb($2::bigint)) END WHERE id = $1`,
+        [id, state.bytes, Date.now()],
+      );
+    else await this.db.query(`UPDATE models SET fragments = 'failed', fragments_error = $2, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(state.error), Date.now()]);
+    return this.get(id);
+  }
+
   async setFailed(id: string, error: ModelError): Promise<StoredModel | null> {
-    await this.db.query(`UPDATE models SET status = 'failed', error = $2, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(error), Date.now()]);
+    // A model that never reached the map gets no Fragments file either: say so rather than leave it pending.
+    await this.db.query(
+      `UPDATE models SET status = 'failed', error = $2, updated_at = $3,
+       fragments = CASE WHEN fragments = 'pending' THEN 'failed' ELSE fragments END,
+       fragments_error = CASE WHEN fragments = 'pending' THEN $2::jsonb ELSE fragments_error END WHERE id = $1`,
+      [id, JSON.stringify(error), Date.now()],
+    );
     return this.get(id);
   }
 

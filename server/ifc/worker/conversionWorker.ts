@@ -1,8 +1,9 @@
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { ErrorCode } from '../../../models/errors.js';
 import { ConversionError, convertIfc } from '../convert.js';
 import { writeDemoBuilding } from '../demoBuilding.js';
-import { unpackedFile } from '../files.js';
+import { fragmentsFile, unpackedFile } from '../files.js';
+import { ifcToFragments, writeFragmentsFile } from '../fragments.js';
 import { sniffFile } from '../sniff.js';
 import { unzipEntryToFile } from '../unzip.js';
 import { createIfcApi, type IfcAPI } from '../webIfc.js';
@@ -19,7 +20,25 @@ const send = (m: FromWorker) =>
 const acks = new Map<number, () => void>();
 let api: IfcAPI | null = null;
 
+/** The Fragments job: reads the plain IFC the map job left (the upload, or the unpacked file of a zip). */
+async function runFragments(job: ConversionJob): Promise<void> {
+  if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+  const frag = await ifcToFragments(readFileSync(job.sourcePath));
+  const bytes = writeFragmentsFile(fragmentsFile(job.outDir), frag);
+  await send({ type: 'fragments', modelId: job.modelId, bytes });
+}
+
 async function run(job: ConversionJob): Promise<void> {
+  if (job.kind === 'fragments') {
+    try {
+      await runFragments(job);
+    } catch (err) {
+      const known = err instanceof ConversionError;
+      await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The Fragments file could not be built: ${(err as Error)?.message ?? String(err)}` });
+      if (!known) process.exit(3);
+    }
+    return;
+  }
   let lastSent = 0;
   let lastStage = '';
   let seq = 0;
@@ -28,12 +47,16 @@ async function run(job: ConversionJob): Promise<void> {
     api ??= await createIfcApi();
     if (job.generate) {
       void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
-      const fd = openSync(job.sourcePath, 'w');
+      // Written under a temporary name and renamed: a crash mid-write leaves no half file that recovery would take
+      // for an upload (it generates the model again instead).
+      const tmp = `${job.sourcePath}.partial`;
+      const fd = openSync(tmp, 'w');
       try {
         writeDemoBuilding(api, job.generate, (chunk) => void writeSync(fd, chunk));
       } finally {
         closeSync(fd);
       }
+      renameSync(tmp, job.sourcePath);
     }
     if (job.sourceKind === 'ifczip') {
       void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
@@ -47,7 +70,8 @@ async function run(job: ConversionJob): Promise<void> {
     }
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
     const result = await convertIfc(
-      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), api },
+      // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
+      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), api, skipFragments: true },
       {
         progress(stage, pct) {
           // Throttled here too, so a fast stage does not flood the IPC channel.

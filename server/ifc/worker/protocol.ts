@@ -4,8 +4,13 @@ import type { ElementInput } from '../../store/ElementRepo.js';
 import type { ConversionResult } from '../convert.js';
 import type { DemoBuildingOptions } from '../demoBuilding.js';
 
-/** One conversion as the main process hands it to a worker process. */
+/**
+ * One job as the main process hands it to a worker process. `map` (the default) makes what the map needs (element
+ * index, 3D Tiles) and ends with `done`; `fragments` makes the BIM workspace's `model.frag` from `sourcePath` (a plain
+ * IFC) and ends with `fragments`. They are separate jobs so a model reaches the map without waiting for Fragments.
+ */
 export interface ConversionJob {
+  kind?: 'map' | 'fragments';
   modelId: string;
   /** The uploaded file. */
   sourcePath: string;
@@ -26,4 +31,5 @@ export type FromWorker =
   | { type: 'progress'; modelId: string; stage: ConversionStage; pct: number }
   | { type: 'elements'; modelId: string; seq: number; batch: ElementInput[] }
   | { type: 'done'; modelId: string; result: ConversionResult }
+  | { type: 'fragments'; modelId: string; bytes: number }
   | { type: 'failed'; modelId: string; code: ErrorCode; message: string };

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -10,7 +11,7 @@ import type { LiveServerMessage } from '../../../models/protocol.js';
 import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawProductsWithGeometry } from '../ifc/ifcExpect.js';
-import { waitForModel } from '../ifc/waitForModel.js';
+import { waitForFragments, waitForModel } from '../ifc/waitForModel.js';
 
 const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc');
 const FZK = join(SHARED, 'AC20-FZK-Haus.ifc');
@@ -72,7 +73,14 @@ describe.skipIf(!present)('models API with real files', () => {
     // Progress went out on /live, stage by stage, and the final state as model.updated.
     const progress = messages.filter((m) => m.type === 'model.progress' && m.progress.modelId === modelId).map((m) => (m as any).progress.stage);
     expect(progress).toEqual(expect.arrayContaining(['parse', 'geometry', 'tiles']));
-    expect(messages.some((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.status === 'ready')).toBe(true);
+    // Ready for the map first: the first push of the ready model has no Fragments file yet (that job starts after it).
+    const firstReady = messages.find((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.status === 'ready');
+    expect(firstReady && firstReady.type === 'model.updated' && firstReady.model).toMatchObject({ fragments: 'pending', fragmentsUrl: null, fragmentsError: null });
+    model = await waitForFragments(t, modelId);
+    expect(model.fragments, JSON.stringify(model.fragmentsError)).toBe('ready');
+    expect(model.fragmentsUrl).toBe(`/api/v1/models/${modelId}/model.frag`);
+    expect(model.report.fragmentsBytes).toBeGreaterThan(1000);
+    expect(messages.some((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.fragments === 'ready')).toBe(true);
     const list = await t.api('GET', `/api/v1/projects/${projectId}/models`);
     expect(list.body.map((m: { id: string }) => m.id)).toContain(modelId);
   });
@@ -127,8 +135,19 @@ describe.skipIf(!present)('models API with real files', () => {
     expect((await validateBytes(glb)).issues.numErrors).toBe(0);
     const frag = await fetch(`${t.url}${model.fragmentsUrl}`);
     expect(frag.status).toBe(200);
-    expect((await frag.arrayBuffer()).byteLength).toBe(model.report.fragmentsBytes);
+    const fragBytes = new Uint8Array(await frag.arrayBuffer());
+    expect(fragBytes.byteLength).toBe(model.report.fragmentsBytes);
+    // A zlib stream, as the Fragments loader expects (it inflates with pako); the flatbuffer inside is larger.
+    expect(inflateSync(fragBytes).byteLength).toBeGreaterThan(fragBytes.byteLength);
     expect((await t.api('GET', `/api/v1/models/${modelId}/tiles/..%2F..%2Fsource.ifc`)).status).toBe(404);
+    // A failed Fragments job: 409 with the reason, the map outputs still served.
+    await t.store.models.setFragments(modelId, { status: 'failed', error: { code: 'unprocessable', message: 'test failure' } });
+    const refused = await t.api('GET', `/api/v1/models/${modelId}/model.frag`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.details).toMatchObject({ status: 'ready', fragments: 'failed' });
+    expect(refused.body.message).toContain('test failure');
+    expect((await fetch(`${t.url}${model.tilesetUrl}`)).status).toBe(200);
+    await t.store.models.setFragments(modelId, { status: 'ready', bytes: model.report.fragmentsBytes });
 
     const p = await t.api('PATCH', `/api/v1/models/${modelId}`, { georeference: { lon: 120.401, lat: 36.071, headingDeg: 30 } });
     expect(p.status).toBe(200);
@@ -158,6 +177,10 @@ describe.skipIf(!present)('models API with real files', () => {
       api.CloseModel(raw);
     }
     expect(m.report.elementCount).toBeGreaterThan(0);
+    // The Fragments job reads the IFC the map job unpacked from the zip.
+    const f = await waitForFragments(t, m.id);
+    expect(f.fragments, JSON.stringify(f.fragmentsError)).toBe('ready');
+    expect(f.report.fragmentsBytes).toBeGreaterThan(1000);
   });
 
   it('deletes a model with its outputs', async () => {

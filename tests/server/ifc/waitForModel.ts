@@ -10,3 +10,14 @@ export async function waitForModel(ts: TestServer, id: string, timeoutMs = 90_00
     await new Promise((res) => setTimeout(res, 150));
   }
 }
+
+/** Polls `GET /api/v1/models/:id` until its Fragments file is built or has failed (it follows the model being ready). */
+export async function waitForFragments(ts: TestServer, id: string, timeoutMs = 120_000): Promise<any> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await ts.api('GET', `/api/v1/models/${id}`);
+    if (r.body.fragments === 'ready' || r.body.fragments === 'failed') return r.body;
+    if (Date.now() > end) throw new Error(`model ${id}: fragments still ${r.body.fragments} after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 150));
+  }
+}
