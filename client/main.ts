@@ -33,7 +33,9 @@ async function boot(): Promise<void> {
   await app.start(config, configError);
 }
 
-boot().catch((err: Error) => {
+// One SPA: the server serves index.html for every page path; the path picks the page.
+const start = window.location.pathname.startsWith('/project/') ? import('./workspace/bootWorkspace.js').then((m) => m.bootWorkspace()) : boot();
+start.catch((err: Error) => {
   const box = document.getElementById('fatal');
   if (box) {
     box.hidden = false;

@@ -1,0 +1,140 @@
+import type { FragmentsModel, SpatialTreeItem } from '@thatopen/fragments';
+import type { TreeNode } from '../../models/BimModel.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import { descendantIds, findNode, groupByCategory } from './spatial.js';
+
+/** A group of elements the user can show, hide or isolate: a tree node, an IFC class or a storey. */
+export interface ElementGroup {
+  key: string;
+  label: string;
+  ids: number[];
+}
+
+/**
+ * The left panel: the spatial tree (from the element index's `/tree`, names as the file has them) with a visibility
+ * checkbox per node, and classification by IFC class and by storey with isolate / hide / show. Visibility goes through
+ * Fragments' `setVisible`; the model's own spatial structure gives which items sit under each node.
+ */
+export class ModelBrowser implements Tool {
+  enabled = true;
+  /** Visibility changed (render, and viewpoints read the state). */
+  readonly onVisibility = new Event<void>();
+  readonly storeys: ElementGroup[] = [];
+  readonly classes: ElementGroup[] = [];
+  private readonly root: HTMLElement;
+  private readonly nodeIds = new Map<string, number[]>();
+
+  constructor(
+    container: HTMLElement,
+    private readonly model: FragmentsModel,
+  ) {
+    this.root = h('div', { class: 'model-browser', 'data-testid': 'model-browser' });
+    container.append(this.root);
+  }
+
+  /** Builds the panel; the tree may be null when the index has none (the classes still work). */
+  async build(tree: TreeNode | null): Promise<void> {
+    const spatial = await this.model.getSpatialStructure();
+    const gids: string[] = [];
+    const walk = (n: TreeNode) => (n.globalId && gids.push(n.globalId), n.children.forEach(walk));
+    if (tree) walk(tree);
+    const localIds = gids.length ? await this.model.getLocalIdsByGuids(gids) : [];
+    gids.forEach((gid, i) => {
+      const lid = localIds[i];
+      const node = lid === null || lid === undefined ? null : findNode(spatial, lid);
+      if (node) this.nodeIds.set(gid, descendantIds(node));
+    });
+    const [ids, cats] = await Promise.all([this.model.getItemsIdsWithGeometry(), this.model.getItemsWithGeometryCategories()]);
+    for (const [cls, list] of groupByCategory(ids, cats)) this.classes.push({ key: cls, label: prettyClass(cls), ids: list });
+    const storeyWalk = (n: TreeNode) => {
+      if (n.ifcClass.toUpperCase() === 'IFCBUILDINGSTOREY' && n.globalId) this.storeys.push({ key: n.globalId, label: n.name ?? n.globalId, ids: this.nodeIds.get(n.globalId) ?? [] });
+      n.children.forEach(storeyWalk);
+    };
+    if (tree) storeyWalk(tree);
+    this.render(tree, spatial);
+  }
+
+  private render(tree: TreeNode | null, spatial: SpatialTreeItem): void {
+    void spatial;
+    const treeEl = h('ul', { class: 'tree', 'data-testid': 'spatial-tree', role: 'tree' });
+    const node = (n: TreeNode): HTMLElement => {
+      const ids = n.globalId ? this.nodeIds.get(n.globalId) ?? [] : [];
+      const box = h('input', { type: 'checkbox', checked: true, 'aria-label': `Show ${n.name ?? n.ifcClass}`, disabled: ids.length === 0 });
+      box.addEventListener('change', () => void this.setVisible(ids, box.checked));
+      const label = h('span', { class: 'tree-label', text: n.name ?? n.ifcClass });
+      const li = h('li', { role: 'treeitem', 'data-class': n.ifcClass, 'data-global-id': n.globalId ?? '' }, h('label', { class: 'tree-row' }, box, label, h('small', { text: `${prettyClass(n.ifcClass)}${n.elementCount ? ` · ${n.elementCount}` : ''}` })));
+      if (n.children.length) li.append(h('ul', { role: 'group' }, ...n.children.map(node)));
+      return li;
+    };
+    if (tree) treeEl.append(node(tree));
+    this.root.replaceChildren(
+      h('div', { class: 'panel-title', text: 'Spatial tree' }),
+      tree ? treeEl : h('p', { class: 'dim', text: 'This model has no spatial tree.' }),
+      h('div', { class: 'panel-title', text: 'By storey' }),
+      this.groupList(this.storeys, 'storeys'),
+      h('div', { class: 'panel-title', text: 'By IFC class' }),
+      this.groupList(this.classes, 'classes'),
+      this.showAllButton(),
+    );
+  }
+
+  private groupList(groups: ElementGroup[], testId: string): HTMLElement {
+    return h(
+      'ul',
+      { class: 'groups', 'data-testid': testId },
+      ...groups.map((g) => {
+        const btn = (text: string, title: string, fn: () => Promise<void>) => {
+          const b = h('button', { class: 'mini', title, text, 'data-action': text.toLowerCase() });
+          b.addEventListener('click', () => void fn());
+          return b;
+        };
+        return h(
+          'li',
+          { 'data-key': g.key },
+          h('span', { class: 'group-label', text: g.label }),
+          h('small', { text: String(g.ids.length) }),
+          btn('Isolate', 'Show only these', () => this.isolate(g.ids)),
+          btn('Hide', 'Hide these', () => this.setVisible(g.ids, false)),
+          btn('Show', 'Show these', () => this.setVisible(g.ids, true)),
+        );
+      }),
+    );
+  }
+
+  private showAllButton(): HTMLElement {
+    const b = h('button', { class: 'btn', 'data-testid': 'show-all', text: 'Show all' });
+    b.addEventListener('click', () => void this.showAll());
+    return b;
+  }
+
+  async setVisible(ids: number[], visible: boolean): Promise<void> {
+    if (!ids.length) return;
+    await this.model.setVisible(ids, visible);
+    this.onVisibility.trigger();
+  }
+
+  async isolate(ids: number[]): Promise<void> {
+    await this.model.setVisible(undefined, false);
+    await this.model.setVisible(ids, true);
+    this.onVisibility.trigger();
+  }
+
+  async showAll(): Promise<void> {
+    await this.model.resetVisible();
+    for (const box of this.root.querySelectorAll<HTMLInputElement>('input[type=checkbox]')) box.checked = true;
+    this.onVisibility.trigger();
+  }
+
+  dispose(): void {
+    this.root.remove();
+    this.onVisibility.reset();
+  }
+}
+
+/** IFCWALLSTANDARDCASE -> IfcWallStandardCase is not recoverable from upper case; keep it readable: "IFCWALL" -> "Wall". */
+export function prettyClass(cls: string): string {
+  const s = cls.replace(/^ifc/i, '');
+  return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+}

@@ -1,0 +1,89 @@
+import type { FragmentsModel } from '@thatopen/fragments';
+import * as THREE from 'three';
+import { WorkspaceViewpoint, type WorkspaceViewpointInput } from '../../models/WorkspaceViewpoint.js';
+import { getJson, parseAnswer, requestJson } from '../api/ApiError.js';
+import type { Tool } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import type { SectionTool } from './SectionTool.js';
+import type { Viewer3D } from './Viewer3D.js';
+
+/**
+ * Saved viewpoints of the project (camera, section planes, hidden elements) on the server: save the current view under
+ * a name, restore one with a click. Restoring re-creates the section planes and the visibility exactly.
+ */
+export class ViewpointsPanel implements Tool {
+  enabled = true;
+  private readonly root: HTMLElement;
+  private readonly list: HTMLElement;
+
+  constructor(
+    container: HTMLElement,
+    private readonly projectId: string,
+    private readonly modelId: string,
+    private readonly viewer: Viewer3D,
+    private readonly model: FragmentsModel,
+    private readonly sections: SectionTool,
+    private readonly selectedGlobalId: () => string | null,
+  ) {
+    const name = h('input', { type: 'text', placeholder: 'Viewpoint name', 'aria-label': 'Viewpoint name', 'data-testid': 'viewpoint-name' });
+    const save = h('button', { class: 'btn', 'data-testid': 'viewpoint-save', text: 'Save view' });
+    save.addEventListener('click', () => void this.save(name.value.trim() || `View ${new Date().toLocaleTimeString()}`).then(() => (name.value = '')));
+    this.list = h('ul', { class: 'groups', 'data-testid': 'viewpoints' });
+    this.root = h('div', { class: 'viewpoints' }, h('div', { class: 'panel-title', text: 'Saved viewpoints' }), h('div', { class: 'row-inline' }, name, save), this.list);
+    container.append(this.root);
+  }
+
+  async load(): Promise<WorkspaceViewpoint[]> {
+    const body = await getJson(`/api/v1/projects/${this.projectId}/viewpoints`);
+    const items = (Array.isArray(body) ? body : []).flatMap((v) => {
+      const r = WorkspaceViewpoint.safeParse(v);
+      return r.success && r.data.modelId === this.modelId ? [r.data] : [];
+    });
+    this.render(items);
+    return items;
+  }
+
+  /** Saves the current view. */
+  async save(name: string): Promise<WorkspaceViewpoint> {
+    const c = this.viewer.world.camera.controls;
+    const pos = c.getPosition(new THREE.Vector3());
+    const target = c.getTarget(new THREE.Vector3());
+    const gid = this.selectedGlobalId();
+    const input: WorkspaceViewpointInput = {
+      name,
+      modelId: this.modelId,
+      camera: { position: pos.toArray(), target: target.toArray() },
+      sections: this.sections.list,
+      hiddenLocalIds: await this.model.getItemsByVisibility(false),
+      ...(gid ? { elementGlobalId: gid } : {}),
+    };
+    const saved = parseAnswer(WorkspaceViewpoint, await requestJson(`/api/v1/projects/${this.projectId}/viewpoints`, { method: 'POST', body: input }), 'viewpoint');
+    await this.load();
+    return saved;
+  }
+
+  /** Restores a saved view: camera, sections, visibility. */
+  async restore(v: WorkspaceViewpoint): Promise<void> {
+    this.sections.clear();
+    for (const s of v.sections) await this.sections.add(s);
+    await this.model.resetVisible();
+    if (v.hiddenLocalIds.length) await this.model.setVisible(v.hiddenLocalIds, false);
+    await this.viewer.world.camera.controls.setLookAt(...v.camera.position, ...v.camera.target, false);
+    await this.viewer.updateFragments();
+  }
+
+  private render(items: WorkspaceViewpoint[]): void {
+    this.list.replaceChildren(
+      ...items.map((v) => {
+        const go = h('button', { class: 'mini', text: 'Go', 'data-action': 'restore' });
+        go.addEventListener('click', () => void this.restore(v));
+        return h('li', { 'data-viewpoint-id': v.id }, h('span', { class: 'group-label', text: v.name }), h('small', { text: `${v.sections.length} § · ${v.hiddenLocalIds.length} hidden` }), go);
+      }),
+      ...(items.length ? [] : [h('li', { class: 'dim', text: 'None saved yet.' })]),
+    );
+  }
+
+  dispose(): void {
+    this.root.remove();
+  }
+}

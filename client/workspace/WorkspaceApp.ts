@@ -1,0 +1,245 @@
+import type { FragmentsModel } from '@thatopen/fragments';
+import * as THREE from 'three';
+import type { BimModel } from '../../models/BimModel.js';
+import { fetchProjectModels, fetchTree, storeysOf } from '../bim/bimApi.js';
+import { ColourLegend } from '../bim/ColourLegend.js';
+import { ElementColouring } from '../bim/ElementColouring.js';
+import { ElementPanel } from '../bim/ElementPanel.js';
+import { ElementSelection, type ElementRef } from '../bim/ElementSelection.js';
+import { elementFromUrl, searchWithElement } from '../bim/elementLink.js';
+import { getJson } from '../api/ApiError.js';
+import { ToolRegistry } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import { FragmentsColouring } from './FragmentsColouring.js';
+import { MeasureTool } from './MeasureTool.js';
+import { ModelBrowser } from './ModelBrowser.js';
+import { SearchBox } from './SearchBox.js';
+import { SectionTool } from './SectionTool.js';
+import { Shortcuts } from './Shortcuts.js';
+import { Viewer3D } from './Viewer3D.js';
+import { ViewpointsPanel } from './ViewpointsPanel.js';
+import { publishWorkspaceProbe } from './workspaceProbe.js';
+
+/** The page's containers (the same index.html as the map: sidebar, main area, detail, toasts). */
+export interface WorkspaceDom {
+  sidebar: HTMLElement;
+  main: HTMLElement;
+  detail: HTMLElement;
+  overlay: HTMLElement;
+}
+
+/**
+ * The BIM workspace of one project (`/project/<id>?model=<id>&element=<GlobalId>`): the model's Fragments file in a
+ * That Open viewer, the spatial tree and classifications, properties, sections, measurements, search, saved
+ * viewpoints, and the element selection shared with the map (same page: the same state; other tabs: BroadcastChannel).
+ */
+export class WorkspaceApp {
+  readonly tools = new ToolRegistry();
+  readonly selection = new ElementSelection();
+  readonly colouring = new ElementColouring();
+  viewer!: Viewer3D;
+  model: FragmentsModel | null = null;
+  bimModel: BimModel | null = null;
+  sections!: SectionTool;
+  measure!: MeasureTool;
+  browser!: ModelBrowser;
+  fragmentsColouring: FragmentsColouring | null = null;
+  readonly state = { ready: false, error: null as string | null, storeys: [] as string[] };
+
+  constructor(private readonly dom: WorkspaceDom) {}
+
+  async start(): Promise<void> {
+    const { dom, tools } = this;
+    const ref = elementFromUrl(location.pathname, location.search);
+    publishWorkspaceProbe(this);
+    if (!ref.projectId) return this.fail('This link names no project: open a project from the city map.');
+    const projectId = ref.projectId;
+    const models = await fetchProjectModels(projectId);
+    const ready = models.filter((m) => m.status === 'ready' && m.fragmentsUrl);
+    const bim = ready.find((m) => m.id === ref.modelId) ?? ready[0];
+    if (!bim) return this.fail(models.length ? 'No model of this project is converted yet: try again when it is ready.' : 'This project has no BIM model yet: upload an IFC file.');
+    this.bimModel = bim;
+    document.title = `Site Twin · ${bim.fileName}`;
+
+    this.viewer = tools.add(new Viewer3D(dom.main));
+    tools.add(this.selection);
+    tools.add(this.colouring);
+    const res = await fetch(bim.fragmentsUrl!);
+    if (!res.ok) return this.fail(`The model file could not be loaded (${res.status}).`);
+    const model = (this.model = await this.viewer.load(await res.arrayBuffer(), bim.id));
+    await this.viewer.fit(model);
+
+    const tree = await fetchTree(bim.id).catch(() => null);
+    this.state.storeys = storeysOf(tree).map((s) => s.name ?? s.globalId ?? '');
+    this.browser = tools.add(new ModelBrowser(dom.sidebar, model));
+    await this.browser.build(tree);
+    this.browser.onVisibility.add(() => void this.viewer.updateFragments());
+    tools.add(new SearchBox(dom.sidebar, bim.id, (e) => this.select(e.globalId, 'workspace', true)));
+    this.sections = tools.add(new SectionTool(this.viewer, () => this.model));
+    this.measure = tools.add(new MeasureTool(this.viewer, dom.overlay));
+    const panel = tools.add(new ElementPanel(dom.detail));
+    panel.onClose = () => this.selection.clear('workspace');
+    tools.add(new ColourLegend(dom.overlay, this.colouring));
+    const vps = tools.add(new ViewpointsPanel(dom.sidebar, projectId, bim.id, this.viewer, model, this.sections, () => this.selection.element?.globalId ?? null));
+    void vps.load().catch(() => {});
+    this.fragmentsColouring = new FragmentsColouring(model, () => this.viewer.requestRender());
+    this.colouring.addTarget(this.fragmentsColouring);
+
+    this.selection.onChanged.add((c) => {
+      // Only elements of this model concern this view; another model's selection clears ours.
+      const mine = c.element && c.element.modelId === bim.id ? c.element : null;
+      this.colouring.highlight(mine ? [mine.globalId] : null);
+      void panel.show(mine);
+      const search = searchWithElement(location.search, mine, { keepModel: true });
+      if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}`);
+      if (mine && (c.source === 'url' || c.source === 'remote')) void this.fitTo(mine.globalId);
+    });
+    this.wireMouse();
+    this.toolbar();
+    tools.add(
+      new Shortcuts(dom.overlay, [
+        { key: 'F', label: 'Fit to selection (or the whole model)', run: () => void this.fitSelection() },
+        { key: 'H', label: 'Hide the selected element', run: () => void this.hideSelected() },
+        { key: 'I', label: 'Isolate the selected element', run: () => void this.isolateSelected() },
+        { key: 'S', label: 'Section: vertical cut through the model centre', run: () => void this.sections.addVerticalThroughCentre() },
+        { key: 'M', label: 'Measure: length, then area, then off', run: () => this.cycleMeasure() },
+        { key: 'Escape', label: 'Clear selection, measurement and sections mode', run: () => this.escape() },
+      ]),
+    );
+    if (ref.globalId) this.select(ref.globalId, 'url', true);
+    this.state.ready = true;
+    document.body.dataset.workspaceReady = '1';
+  }
+
+  /** Selects an element of this model by GlobalId. */
+  select(globalId: string | null, source: 'workspace' | 'url', fit = false): void {
+    const bim = this.bimModel;
+    if (!bim) return;
+    const ref: ElementRef | null = globalId ? { projectId: bim.projectId, modelId: bim.id, globalId } : null;
+    this.selection.select(ref, source);
+    if (fit && globalId && source === 'workspace') void this.fitTo(globalId);
+  }
+
+  async localIdOf(globalId: string): Promise<number | null> {
+    const [id] = (await this.model?.getLocalIdsByGuids([globalId])) ?? [];
+    return id ?? null;
+  }
+
+  async fitTo(globalId: string): Promise<void> {
+    const id = await this.localIdOf(globalId);
+    if (id !== null && this.model) await this.viewer.fit(this.model, [id]);
+  }
+
+  private async fitSelection(): Promise<void> {
+    const gid = this.selection.element?.globalId;
+    if (gid) await this.fitTo(gid);
+    else if (this.model) await this.viewer.fit(this.model);
+  }
+
+  private async hideSelected(): Promise<void> {
+    const gid = this.selection.element?.globalId;
+    const id = gid ? await this.localIdOf(gid) : null;
+    if (id !== null) await this.browser.setVisible([id], false);
+  }
+
+  private async isolateSelected(): Promise<void> {
+    const gid = this.selection.element?.globalId;
+    const id = gid ? await this.localIdOf(gid) : null;
+    if (id !== null) await this.browser.isolate([id]);
+  }
+
+  private cycleMeasure(): void {
+    this.measure.mode = this.measure.mode === 'off' ? 'length' : this.measure.mode === 'length' ? 'area' : 'off';
+    document.querySelector('[data-testid="measure-mode"]')!.textContent = `Measure: ${this.measure.mode}`;
+  }
+
+  private escape(): void {
+    if (this.measure.mode !== 'off') this.cycleMeasureTo('off');
+    else this.selection.clear('workspace');
+  }
+
+  private cycleMeasureTo(m: 'off'): void {
+    this.measure.mode = m;
+    document.querySelector('[data-testid="measure-mode"]')!.textContent = 'Measure: off';
+  }
+
+  /** Click selects (or adds a measure point), double-click focuses. A drag (orbit/pan) is not a click. */
+  private wireMouse(): void {
+    const canvas = this.viewer.world.renderer!.three.domElement;
+    let down: { x: number; y: number } | null = null;
+    canvas.addEventListener('pointerdown', (e) => (down = { x: e.clientX, y: e.clientY }));
+    canvas.addEventListener('pointerup', (e) => {
+      if (!down || e.button !== 0 || Math.hypot(e.clientX - down.x, e.clientY - down.y) > 4) return;
+      void this.onClick(e.clientX, e.clientY);
+    });
+    canvas.addEventListener('dblclick', (e) => {
+      if (this.measure.mode === 'area') return this.measure.closeArea();
+      void this.viewer.pick(e.clientX, e.clientY).then(async (hit) => {
+        if (!hit || !this.model) return;
+        await this.viewer.fit(this.model, [hit.localId]);
+      });
+    });
+    window.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.measure.closeArea();
+    });
+  }
+
+  private async onClick(x: number, y: number): Promise<void> {
+    if (await this.measure.click(x, y)) return;
+    const hit = await this.viewer.pick(x, y);
+    if (!hit) return this.select(null, 'workspace');
+    const [gid] = await hit.model.getGuidsByLocalIds([hit.localId]);
+    this.select(gid ?? null, 'workspace');
+  }
+
+  private toolbar(): void {
+    const b = (text: string, testId: string, fn: () => void) => {
+      const el = h('button', { class: 'tb-btn', 'data-testid': testId, text });
+      el.addEventListener('click', fn);
+      return el;
+    };
+    const bar = h(
+      'div',
+      { class: 'ws-toolbar', role: 'toolbar' },
+      b('Fit (F)', 'tb-fit', () => void this.fitSelection()),
+      b('Section (S)', 'tb-section', () => void this.sections.addVerticalThroughCentre()),
+      b('Plan cut', 'tb-plan', () => void this.planCut()),
+      b('Clear sections', 'tb-clear-sections', () => this.sections.clear()),
+      b('Measure: off', 'measure-mode', () => this.cycleMeasure()),
+      b('Clear measures', 'tb-clear-measures', () => this.measure.clear()),
+      b('?', 'tb-help', () => this.tools.get(Shortcuts).toggleHelp()),
+    );
+    this.dom.overlay.append(bar);
+  }
+
+  /** A horizontal plan cut a third of the way up the model (the index has no storey elevations to aim at). */
+  private async planCut(): Promise<void> {
+    const m = this.model;
+    if (!m) return;
+    const box = m.box;
+    await this.sections.addHorizontal(box.min.y + (box.max.y - box.min.y) / 3);
+  }
+
+  /** Canvas position (CSS px, relative to the canvas) of an element's box centre, or null. */
+  async screenOf(globalId: string): Promise<{ x: number; y: number } | null> {
+    const id = await this.localIdOf(globalId);
+    if (id === null || !this.model) return null;
+    const c = (await this.model.getMergedBox([id])).getCenter(new THREE.Vector3());
+    c.project(this.viewer.world.camera.three);
+    const canvas = this.viewer.world.renderer!.three.domElement;
+    if (c.z > 1) return null;
+    return { x: ((c.x + 1) / 2) * canvas.clientWidth, y: ((1 - c.y) / 2) * canvas.clientHeight };
+  }
+
+  private fail(message: string): void {
+    this.state.error = message;
+    this.dom.main.append(h('div', { class: 'state error ws-error', 'data-testid': 'workspace-error' }, h('strong', { text: 'Workspace unavailable' }), h('p', { text: message })));
+    document.body.dataset.workspaceReady = 'error';
+  }
+
+  /** For a quick link back: the project's JSON (name) for the header. */
+  static async projectName(id: string): Promise<string | null> {
+    const p = (await getJson(`/api/v1/projects/${id}`).catch(() => null)) as { name?: string } | null;
+    return p?.name ?? null;
+  }
+}

@@ -1,0 +1,26 @@
+import { h } from '../ui/dom.js';
+import { WorkspaceApp } from './WorkspaceApp.js';
+
+/** True for the workspace's paths: `/project/<id>`. */
+export const isWorkspacePath = (pathname: string): boolean => /^\/project\/[^/]+\/?$/.test(pathname);
+
+/**
+ * Starts the BIM workspace page in index.html's containers: the project list becomes the model browser, the map area
+ * holds the 3D viewer, the detail box the properties.
+ */
+export async function bootWorkspace(): Promise<WorkspaceApp> {
+  const byId = (id: string) => {
+    const e = document.getElementById(id);
+    if (!e) throw new Error(`index.html lacks #${id}`);
+    return e;
+  };
+  document.body.classList.add('workspace');
+  const sub = document.querySelector('.brand-sub');
+  if (sub) sub.textContent = 'BIM workspace';
+  const projectId = location.pathname.split('/')[2] ?? '';
+  byId('topbar-right').append(h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: '← City map' }));
+  const app = new WorkspaceApp({ sidebar: byId('sidebar'), main: byId('map'), detail: byId('detail'), overlay: byId('map-wrap') });
+  (window as unknown as { __siteTwinWorkspaceApp: WorkspaceApp }).__siteTwinWorkspaceApp = app;
+  await app.start();
+  return app;
+}

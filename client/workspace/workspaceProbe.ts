@@ -1,0 +1,70 @@
+import type { WorkspaceApp } from './WorkspaceApp.js';
+
+/** What the workspace tells tests, as `window.__siteTwinWorkspace`. */
+export interface WorkspaceProbe {
+  ready: boolean;
+  error: string | null;
+  modelId: string | null;
+  storeys: string[];
+  frames: number;
+  /** Fragments is still streaming tiles in. */
+  busy: boolean;
+  selectedGlobalId: string | null;
+  /** GlobalIds the Fragments highlight currently draws as the selection. */
+  highlightedGlobalIds(): Promise<string[]>;
+  sectionPlanes: number;
+  sectionFillTriangles: number;
+  measurements: { kind: string; value: number; text: string }[];
+  renderInfo: { calls: number; triangles: number } | null;
+  screenOf(globalId: string): Promise<{ x: number; y: number } | null>;
+}
+
+declare global {
+  interface Window {
+    __siteTwinWorkspace: WorkspaceProbe;
+  }
+}
+
+export function publishWorkspaceProbe(app: WorkspaceApp): void {
+  window.__siteTwinWorkspace = {
+    get ready() {
+      return app.state.ready;
+    },
+    get error() {
+      return app.state.error;
+    },
+    get modelId() {
+      return app.bimModel?.id ?? null;
+    },
+    get storeys() {
+      return app.state.storeys;
+    },
+    get frames() {
+      return app.viewer?.frames ?? 0;
+    },
+    get busy() {
+      return app.model?.isBusy ?? true;
+    },
+    get selectedGlobalId() {
+      return app.selection.element?.globalId ?? null;
+    },
+    async highlightedGlobalIds() {
+      const ids = app.fragmentsColouring?.highlightedLocalIds ?? [];
+      if (!ids.length || !app.model) return [];
+      return (await app.model.getGuidsByLocalIds(ids)).filter((g): g is string => !!g);
+    },
+    get sectionPlanes() {
+      return app.sections?.list.length ?? 0;
+    },
+    get sectionFillTriangles() {
+      return app.sections?.fillTriangles ?? 0;
+    },
+    get measurements() {
+      return app.measure?.results.map((m) => ({ ...m })) ?? [];
+    },
+    get renderInfo() {
+      return app.viewer ? app.viewer.renderInfo : null;
+    },
+    screenOf: (gid) => app.screenOf(gid),
+  };
+}
