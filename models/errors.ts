@@ -32,6 +32,8 @@ export const ErrorCode = {
   ALARM_NOT_OPEN: 'alarm_not_open',
   /** A history query (replay) covers more data than one answer carries: narrow the range or widen the step. */
   RANGE_TOO_LARGE: 'range_too_large',
+  /** Too many requests from this user, address or device key: retry after `Retry-After` seconds. */
+  RATE_LIMITED: 'rate_limited',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -54,6 +56,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   internal: 500,
   alarm_not_open: 409,
   range_too_large: 422,
+  rate_limited: 429,
 };
 
 const codes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

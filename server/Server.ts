@@ -3,6 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { Server as IoServer } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { auditTrail } from './auth/auditTrail.js';
+import { authRouter, ipOf } from './auth/authRouter.js';
+import { cors, corsOriginsOf, securityHeaders } from './auth/hardening.js';
+import { rateLimit } from './auth/RateLimiter.js';
+import { ScopedAccessPolicy } from './auth/ScopedAccessPolicy.js';
+import { SessionTokens } from './auth/sessions.js';
+import { limitDeviceSockets } from './auth/socketLimits.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openAccessPolicy, type AccessPolicy } from './http/access.js';
@@ -34,6 +43,8 @@ import { KpiPusher } from './realtime/KpiPusher.js';
 import type { Store } from './store/Store.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
+/** Longest a graceful stop waits for requests in flight. */
+const DRAIN_MS = 15_000;
 export const CLIENT_DIST_DIR = join(ROOT_DIR, 'dist', 'client');
 
 export interface RunningServer {
@@ -66,14 +77,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? createLogger(opts.config.LOG_LEVEL);
   const app = express();
   const http = createServer(app);
-  const corsOrigins = opts.config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const corsOrigins = corsOriginsOf(opts.config);
+  // Several nodes: every emit goes through Redis to the viewers of all nodes (REDIS_URL on each node).
+  const redis = opts.config.REDIS_URL ? await redisAdapter(opts.config.REDIS_URL, log) : undefined;
   const io = new IoServer(http, {
+    ...(redis ? { adapter: redis.adapter } : {}),
     serveClient: false,
     // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
     ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
   });
-  const access = opts.access ?? openAccessPolicy;
+  const tokens = await SessionTokens.open(opts.store, opts.config.AUTH_SECRET, opts.config.SESSION_TTL_H);
+  const access = opts.access ?? (opts.config.AUTH === 'on' ? new ScopedAccessPolicy(opts.store, tokens) : openAccessPolicy);
   const ctx: AppContext = {
     config: opts.config,
     store: opts.store,
@@ -88,6 +103,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     startedAt: Date.now(),
   };
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
+  // Viewers: the session of the handshake (auth.token or the cookie) decides which rooms they may join.
+  ctx.live.nsp.use((socket, next) => {
+    access.principalOfHandshake({ headers: socket.handshake.headers, auth: socket.handshake.auth }).then(
+      (p) => {
+        socket.data.principal = p;
+        next();
+      },
+      (err) => next(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+  limitDeviceSockets(io, opts.config.RATE_LIMIT_DEVICE_PER_S);
   attachDeviceSockets(io, ctx);
   // Alarms: restored from the open ones in the store, then fed by the ingest after each commit.
   const alarms = new AlarmEngine(opts.store, ctx.live, log);
@@ -100,10 +126,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // In-flight requests, so a graceful stop (SIGTERM) lets each finish its commit and answer before the store closes.
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
+  app.use((_req, res, next) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) idle.splice(0).forEach((f) => f());
+    });
+    next();
+  });
+  app.use(securityHeaders(opts.config));
+  app.use('/api', cors(corsOrigins));
+  // Limits run before any body is parsed. Devices: per key (a bearer key, else the address).
+  const deviceRate = opts.config.RATE_LIMIT_DEVICE_PER_S;
+  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => req.get('authorization') ?? `ip:${ipOf(req)}`, 'ingest requests for this device key'));
+  const apiRate = opts.config.RATE_LIMIT_API_PER_MIN;
+  const apiLimit = rateLimit(apiRate / 60, Math.max(1, Math.ceil(apiRate / 4)), async (req) => {
+    const p = await access.principalOf(req);
+    return p?.grant ? `user:${p.id}` : `ip:${ipOf(req)}`;
+  }, 'requests');
+  app.use('/api', (req, res, next) => (req.path.startsWith('/v1/ingest') ? next() : apiLimit(req, res, next)));
   // Ingest batches (up to 10k readings) are larger than other bodies; this parser runs first, the next one skips.
   app.use('/api/v1/ingest', express.json({ limit: `${opts.config.INGEST_MAX_KB}kb` }));
   app.use('/api', express.json({ limit: `${opts.config.MAX_JSON_KB}kb` }));
   app.use('/api', systemRouter(ctx));
+  app.use('/api/v1', auditTrail(opts.store, access, log), authRouter(ctx, tokens));
   app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx), devicesRouter(ctx, deviceGone), ingestRouter(ctx));
   // IFC models: uploads stream to disk (never through a body parser) and convert in worker processes.
   const models = new ModelService(opts.store, ctx.live, log, {
@@ -144,6 +192,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     alarms,
     url: `http://${host}:${port}`,
     async close() {
+      // Stop taking connections, then let the requests already in (ingest batches waiting for their commit) finish,
+      // up to DRAIN_MS; keep-alive connections close as they go idle.
+      http.close();
+      http.closeIdleConnections();
+      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await edges.close();
       await models.close();
       fanout.dispose();
@@ -152,6 +205,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       kpiPusher.dispose();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();
+      await redis?.close();
+    },
+  };
+}
+
+/** The Socket.IO Redis adapter over two connections (publish, subscribe) to REDIS_URL. */
+async function redisAdapter(url: string, log: Logger): Promise<{ adapter: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err }, 'redis: connection error (the client reconnects)'));
+  await Promise.all([pub.connect(), sub.connect()]);
+  log.info({ redis: url.replace(/\/\/[^@]*@/, '//***@') }, 'live: Socket.IO Redis adapter on');
+  return {
+    adapter: createAdapter(pub, sub),
+    async close() {
+      await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };
 }

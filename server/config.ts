@@ -71,6 +71,22 @@ export const ConfigSchema = z.object({
   KPI_PUSH_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
   /** JSON file with a province's own readiness table (models/Readiness.ts ReadinessConfig); unset = the default table. */
   READINESS_CONFIG_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+  /** Accounts and scoped roles (`on`), or everyone may do everything (`off`: local development and tests only). */
+  AUTH: z.enum(['on', 'off']).default('on'),
+  /** Secret that signs session tokens (>= 32 chars); unset = a random one kept in the store, shared by every node. */
+  AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** How long a login lasts, in hours. */
+  SESSION_TTL_H: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  /** Per user (or per address without a login): most API requests per minute; 0 = no limit. */
+  RATE_LIMIT_API_PER_MIN: z.coerce.number().int().min(0).default(1200),
+  /** Per address and per username: most login attempts per minute; 0 = no limit. */
+  RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(0).default(10),
+  /** Per device key (or per address without one): most ingest requests / socket messages per second; 0 = no limit. */
+  RATE_LIMIT_DEVICE_PER_S: z.coerce.number().int().min(0).default(50),
+  /** Build the client at start when it is missing or stale (`npm start`); 0 for API-only nodes and test processes. */
+  BUILD_CLIENT: flag('1'),
+  /** Redis for the Socket.IO adapter (`redis://127.0.0.1:6379`): set it on every node when running several. */
+  REDIS_URL: optionalUrl,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

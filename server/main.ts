@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
-  await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
+  if (config.BUILD_CLIENT) await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 
   const where = config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: resolve(config.DATA_DIR) };
   log.info({ store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) }, 'opening the store');

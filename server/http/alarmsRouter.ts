@@ -32,14 +32,18 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
 
   r.get('/alarms', async (req, res) => {
     const q = parseOr400(AlarmQuery, req.query, 'alarm query');
-    await access.require(req, 'read', { type: 'project', ...(q.projectId ? { projectId: q.projectId } : {}) });
-    res.json(await store.alarms.list(q));
+    await access.require(req, 'read', { type: 'alarm', ...(q.projectId ? { projectId: q.projectId } : {}) });
+    const v = q.projectId ? ({ all: true } as const) : await access.visibleProjects(req);
+    if (v.all) return void res.json(await store.alarms.list(q));
+    // A scoped user: the newest of each visible project's alarms, merged (a scope holds tens of projects).
+    const lists = await Promise.all(v.projectIds.map((projectId) => store.alarms.list({ ...q, projectId })));
+    res.json(lists.flat().sort((a, b) => b.raisedAt - a.raisedAt || a.id.localeCompare(b.id)).slice(0, q.limit));
   });
 
   r.get('/projects/:id/alarms', async (req, res) => {
     const id = pathId(req.params.id, 'Project');
     const q = parseOr400(AlarmQuery, { ...req.query, projectId: id }, 'alarm query');
-    await access.require(req, 'read', { type: 'project', id, projectId: id });
+    await access.require(req, 'read', { type: 'alarm', projectId: id });
     await requireProject(id);
     res.json(await store.alarms.list(q));
   });
@@ -49,7 +53,7 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     const body = parseOr400(AlarmAck, req.body ?? {}, 'acknowledgement');
     const existing = await store.alarms.get(id);
     if (!existing) throw notFound('Alarm', id);
-    await access.require(req, 'update', { type: 'project', id: existing.projectId, projectId: existing.projectId });
+    await access.require(req, 'update', { type: 'alarm', id, projectId: existing.projectId });
     const out = await store.alarms.acknowledge(id, body.by, body.comment, Date.now());
     if (!out.ok && out.reason === 'not_found') throw notFound('Alarm', id);
     if (!out.ok) {
@@ -69,14 +73,14 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
 
   r.get('/projects/:id/alarm-thresholds', async (req, res) => {
     const id = pathId(req.params.id, 'Project');
-    await access.require(req, 'read', { type: 'project', id, projectId: id });
+    await access.require(req, 'read', { type: 'thresholds', projectId: id });
     res.json(await thresholdsView(id));
   });
 
   r.put('/projects/:id/alarm-thresholds', async (req, res) => {
     const id = pathId(req.params.id, 'Project');
     const overrides = parseOr400(AlarmThresholdsOverrides, req.body, 'alarm thresholds');
-    await access.require(req, 'update', { type: 'project', id, projectId: id });
+    await access.require(req, 'update', { type: 'thresholds', projectId: id });
     await requireProject(id);
     await store.alarms.setThresholdOverrides(id, overrides);
     engine.invalidateThresholds(id);

@@ -17,7 +17,7 @@ const idOr404 = (raw: string | undefined, what: string) => {
 
 /**
  * Devices: `/api/v1/projects/:id/devices[.geojson]` and `/api/v1/devices/:id[/readings|/latest|/key]`.
- * Access is checked as an action on the device's project (the policy's resource types stop at projects).
+ * Access is checked on the device (or its readings) within the device's project.
  */
 export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => void): Router {
   const r = Router();
@@ -37,13 +37,13 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
 
   r.get('/projects/:id/devices', async (req, res) => {
     const projectId = await loadProject(req.params.id);
-    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    await access.require(req, 'read', { type: 'device', projectId });
     res.json((await store.devices.list(projectId)).map(publicDevice));
   });
 
   r.get('/projects/:id/devices.geojson', async (req, res) => {
     const projectId = await loadProject(req.params.id);
-    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    await access.require(req, 'read', { type: 'device', projectId });
     const features = (await store.devices.list(projectId)).map((d) => deviceToFeature(publicDevice(d)));
     res.type('application/geo+json').json({ type: 'FeatureCollection', features });
   });
@@ -51,7 +51,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
   r.post('/projects/:id/devices', async (req, res) => {
     const projectId = await loadProject(req.params.id);
     const body = parseOr400(DeviceCreate, req.body, 'device');
-    await access.require(req, 'update', { type: 'project', id: projectId, projectId });
+    await access.require(req, 'create', { type: 'device', projectId });
     const apiKey = newApiKey();
     const created = await store.devices.create({
       projectId,
@@ -72,13 +72,13 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
 
   r.get('/devices/:id', async (req, res) => {
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'read', { type: 'device', id: d.id, projectId: d.projectId });
     res.json(publicDevice(d));
   });
 
   r.get('/devices/:id/latest', async (req, res) => {
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
     const [latest] = await store.telemetry.latest({ deviceIds: [d.id] });
     if (!latest) throw new HttpError(ErrorCode.NOT_FOUND, `Device ${d.id} has not reported yet`, { id: d.id });
     res.json(latest);
@@ -87,7 +87,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
   r.patch('/devices/:id', async (req, res) => {
     const patch = parseOr400(DevicePatch, req.body, 'device patch');
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'update', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'update', { type: 'device', id: d.id, projectId: d.projectId });
     const u: DeviceUpdate = {};
     if (patch.name !== undefined) u.name = patch.name;
     if (patch.code !== undefined) u.code = patch.code;
@@ -114,7 +114,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
 
   r.post('/devices/:id/key', async (req, res) => {
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'update', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'update', { type: 'device', id: d.id, projectId: d.projectId });
     const apiKey = newApiKey();
     await store.devices.update(d.id, { apiKeyHash: hashApiKey(apiKey) });
     onDeviceGone(d.id);
@@ -124,7 +124,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
 
   r.delete('/devices/:id', async (req, res) => {
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'delete', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'delete', { type: 'device', id: d.id, projectId: d.projectId });
     if (!(await store.devices.delete(d.id))) throw notFound('Device', d.id);
     onDeviceGone(d.id);
     ctx.log.info({ projectId: d.projectId, deviceId: d.id }, 'device deleted');
@@ -135,7 +135,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
   r.get('/devices/:id/readings', async (req, res) => {
     const q = parseHistoryQuery(req.query);
     const d = await loadDevice(req.params.id);
-    await access.require(req, 'read', { type: 'project', id: d.projectId, projectId: d.projectId });
+    await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
     if (q.bucketMs) {
       const h = await bucketedHistory(store, d.id, { ...q, bucketMs: q.bucketMs });
       if (q.csv) return void res.type('text/csv').attachment(`${d.id}-history.csv`).send(historyCsv(h));

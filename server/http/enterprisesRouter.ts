@@ -9,7 +9,15 @@ export function enterprisesRouter(ctx: AppContext): Router {
   const r = Router();
   r.get('/enterprises', async (req, res) => {
     await ctx.access.require(req, 'read', { type: 'enterprise' });
-    res.json(await ctx.store.enterprises.list());
+    const all = await ctx.store.enterprises.list();
+    const v = await ctx.access.visibleProjects(req);
+    if (v.all) return void res.json(all);
+    // A scoped user sees the enterprises of its projects, and its own enterprise even before it has a project.
+    const ids = new Set(v.projectIds);
+    const own = (await ctx.access.principalOf(req))?.grant;
+    const keep = new Set((await ctx.store.projects.list()).filter((p) => ids.has(p.id)).map((p) => p.enterpriseId));
+    if (own?.role === 'enterprise') keep.add(own.enterpriseId);
+    res.json(all.filter((e) => keep.has(e.id)));
   });
   r.get('/enterprises/:id', async (req, res) => {
     const id = z.string().uuid().safeParse(req.params.id);

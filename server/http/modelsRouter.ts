@@ -33,7 +33,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     const id = uuidOr404(req.params.id as string, 'Model');
     const m = await store.models.get(id);
     if (!m) throw notFound('Model', id);
-    await access.require(req, action, { type: 'project', id: m.projectId, projectId: m.projectId });
+    await access.require(req, action, { type: 'model', id: m.id, projectId: m.projectId });
     return m;
   };
   const requireReady = (m: StoredModel) => {
@@ -43,7 +43,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
 
   r.post('/projects/:id/models', async (req, res) => {
     const projectId = uuidOr404(req.params.id, 'Project');
-    await access.require(req, 'create', { type: 'project', id: projectId, projectId });
+    await access.require(req, 'create', { type: 'model', projectId });
     if (!(await store.projects.get(projectId))) {
       req.resume();
       throw notFound('Project', projectId);
@@ -60,7 +60,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
 
   r.get('/projects/:id/models', async (req, res) => {
     const projectId = uuidOr404(req.params.id, 'Project');
-    await access.require(req, 'read', { type: 'project', id: projectId, projectId });
+    await access.require(req, 'read', { type: 'model', projectId });
     if (!(await store.projects.get(projectId))) throw notFound('Project', projectId);
     res.json((await store.models.listByProject(projectId)).map(publicModel));
   });

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { cityAttendanceOf, computeKpis, projectAttendance, readinessOf } from '../ops/opsFigures.js';
 import type { ProjectScope } from '../store/projectScope.js';
 import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { cityScopesFor, singleCityScope } from '../auth/cityScope.js';
 
 const Id = z.string().uuid();
 const Region = z.object({ region: z.string().regex(/^\d{2,6}$/, 'region is a GB/T 2260 code (2-6 digits)').optional() }).strict();
@@ -30,6 +31,8 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
     const q = parseOr400(Region, req.query, 'query');
     return q.region ? { regionPrefix: regionPrefix(q.region) } : { all: true };
   };
+  /** The requested city scope narrowed to the requester's (server/auth/cityScope). */
+  const scopesOf = async (req: Request) => cityScopesFor(await access.principalOf(req), cityScope(req));
 
   r.get('/kpis', async (req, res) => {
     const q = parseOr400(KpiQuery, req.query, 'KPI query (tier=city|enterprise|project&id=)');
@@ -37,9 +40,14 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
       await access.require(req, 'read', { type: 'project', id: q.id!, projectId: q.id! });
       if (!(await store.projects.get(q.id!))) throw notFound('Project', q.id!);
     } else if (q.tier === 'enterprise') {
-      await access.require(req, 'read', { type: 'enterprise', id: q.id! });
+      await access.require(req, 'read', { type: 'wall', enterpriseId: q.id! });
       if (!(await store.enterprises.get(q.id!))) throw notFound('Enterprise', q.id!);
-    } else await access.require(req, 'read', { type: 'project' });
+    } else {
+      await access.require(req, 'read', { type: 'project' });
+      const s = singleCityScope(await access.principalOf(req), q.id ? { regionPrefix: regionPrefix(q.id) } : { all: true }, 'ask tier=enterprise or tier=project');
+      if ('regionPrefix' in s) q.id = s.regionPrefix;
+      else if (!('all' in s)) throw new HttpError(ErrorCode.FORBIDDEN, 'The city wall is for the authority: ask tier=enterprise or tier=project');
+    }
     res.json(await computeKpis(store, q));
   });
 
@@ -48,8 +56,8 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
   });
 
   r.get('/attendance', async (req, res) => {
-    const scope = cityScope(req);
     await access.require(req, 'read', { type: 'project' });
+    const scope = singleCityScope(await access.principalOf(req), cityScope(req), 'ask /projects/:id/attendance');
     res.json(await cityAttendanceOf(store, scope));
   });
 
@@ -61,9 +69,8 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
   });
 
   r.get('/readiness', async (req, res) => {
-    const scope = cityScope(req);
     await access.require(req, 'read', { type: 'project' });
-    const list = await readinessOf(store, readiness, scope);
+    const list = (await Promise.all((await scopesOf(req)).map((s) => readinessOf(store, readiness, s)))).flat();
     const names = new Map((await store.projects.list()).map((p) => [p.id, p.name]));
     const grades: Record<ReadinessGrade, number> = { fail: 0, pass: 0, good: 0, excellent: 0 };
     for (const p of list) grades[p.grade]++;

@@ -34,7 +34,7 @@ export function progressRouter(ctx: AppContext): Router {
     if (!p.success) throw notFound('Model', String(req.params.id));
     const m = await store.models.get(p.data);
     if (!m) throw notFound('Model', p.data);
-    await access.require(req, action, { type: 'project', id: m.projectId, projectId: m.projectId });
+    await access.require(req, action, { type: 'model', id: m.id, projectId: m.projectId });
     return m;
   };
   const loadProject = async (req: Request) => {

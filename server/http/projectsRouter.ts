@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
 import { parseBBox } from '../../models/geo.js';
@@ -34,16 +34,23 @@ function projectId(raw: string | undefined): string {
 export function projectsRouter(ctx: AppContext): Router {
   const r = Router();
   const { store, live, access } = ctx;
+  /** Only the projects the requester's scope covers. */
+  const visible = async <P extends { id: string }>(req: Request, list: P[]): Promise<P[]> => {
+    const v = await access.visibleProjects(req);
+    if (v.all) return list;
+    const ids = new Set(v.projectIds);
+    return list.filter((p) => ids.has(p.id));
+  };
 
   r.get('/projects.geojson', async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
-    const list = await store.projects.list(parseProjectQuery(req.query));
+    const list = await visible(req, await store.projects.list(parseProjectQuery(req.query)));
     res.type('application/geo+json').json({ type: 'FeatureCollection', features: list.map(projectToFeature) });
   });
 
   r.get('/projects', async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
-    res.json(await store.projects.list(parseProjectQuery(req.query)));
+    res.json(await visible(req, await store.projects.list(parseProjectQuery(req.query))));
   });
 
   r.get('/projects/:id', async (req, res) => {

@@ -19,7 +19,7 @@ export function toursRouter(ctx: AppContext): Router {
   const projectOf = async (req: Request, action: 'read' | 'update') => {
     const p = Id.safeParse(req.params.id);
     if (!p.success) throw notFound('Project', String(req.params.id));
-    await access.require(req, action, { type: 'project', id: p.data, projectId: p.data });
+    await access.require(req, action, { type: 'tour', projectId: p.data });
     const project = await store.projects.get(p.data);
     if (!project) throw notFound('Project', p.data);
     return project;
@@ -30,15 +30,20 @@ export function toursRouter(ctx: AppContext): Router {
     if (!p.success) throw notFound('Tour', raw);
     const t = await store.tours.get(p.data);
     if (!t) throw notFound('Tour', p.data);
-    await access.require(req, action, t.projectId ? { type: 'project', id: t.projectId, projectId: t.projectId } : { type: 'config' });
+    await access.require(req, action, t.projectId ? { type: 'tour', id: t.id, projectId: t.projectId } : { type: 'config' });
     return t;
   };
-  const cityDefault = async () => defaultCityTour(await store.projects.list(), Date.now());
+  // The generated city tour flies over the projects the requester may read, no others.
+  const cityDefault = async (req: Request) => {
+    const v = await access.visibleProjects(req);
+    const ids = v.all ? null : new Set(v.projectIds);
+    return defaultCityTour((await store.projects.list()).filter((p) => !ids || ids.has(p.id)), Date.now());
+  };
 
   r.get('/tours', async (req, res) => {
     await access.require(req, 'read', { type: 'config' });
     const saved = await store.tours.list(null);
-    res.json(saved.length ? saved : [await cityDefault()]);
+    res.json(saved.length ? saved : [await cityDefault(req)]);
   });
 
   r.post('/tours', async (req, res) => {
@@ -67,7 +72,7 @@ export function toursRouter(ctx: AppContext): Router {
     const raw = String(req.params.id);
     if (raw === DEFAULT_CITY_TOUR_ID) {
       await access.require(req, 'read', { type: 'config' });
-      return void res.json(await cityDefault());
+      return void res.json(await cityDefault(req));
     }
     const m = /^default-(.+)$/.exec(raw);
     if (m) {

@@ -16,6 +16,7 @@ import { TourRepo } from './TourRepo.js';
 import { ViewpointRepo } from './ViewpointRepo.js';
 import { ReplayRepo } from './ReplayRepo.js';
 import { TelemetryRepo } from './TelemetryRepo.js';
+import { AuditRepo, UserRepo } from './UserRepo.js';
 
 /**
  * The store: one object per table family, over one of two drivers. Features add their repository here and their
@@ -37,6 +38,9 @@ export class Store {
   /** Read-only queries of the command-center features (gate events, readiness facts). */
   readonly ops: OpsRepo;
   readonly kpis: KpiRepo;
+  /** Accounts and the audit trail (server/auth). */
+  readonly users: UserRepo;
+  readonly audit: AuditRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
@@ -53,6 +57,8 @@ export class Store {
     this.viewpoints = new ViewpointRepo(db);
     this.ops = new OpsRepo(db);
     this.kpis = new KpiRepo(db);
+    this.users = new UserRepo(db);
+    this.audit = new AuditRepo(db);
   }
 
   get kind(): Db['kind'] {

@@ -11,26 +11,46 @@ export interface TestServer {
   store: Store;
   url: string;
   /** JSON fetch against the server: returns status, headers and the parsed body. */
-  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = any>(method: string, path: string, body?: unknown, opts?: { token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Logs in (AUTH=on servers) and returns the session token for `api(..., { token })` and `live({ token })`. */
+  login(username: string, password: string): Promise<string>;
   /** A real socket.io-client on `/live`, connected with the right protocol version unless told otherwise. */
   live(auth?: Record<string, unknown>): Socket<LiveServerToClient, LiveClientToServer>;
   close(): Promise<void>;
 }
 
-/** Starts the real server on a free port over a fresh store (or the one given). */
+/**
+ * Starts the real server on a free port over a fresh store (or the one given). Accounts and rate limits are off
+ * unless `env` turns them on (AUTH=on, RATE_LIMIT_*): tests about other features act as an all-seeing anonymous user.
+ */
 export async function startTestServer(opts: { kind?: StoreKind; store?: TestStore; env?: Record<string, string> } = {}): Promise<TestServer> {
   const ts = opts.store ?? (await openTestStore(opts.kind));
-  const config: Config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', ...opts.env });
+  const config: Config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    SEED: '0',
+    SIMULATE: '0',
+    AUTH: 'off',
+    RATE_LIMIT_API_PER_MIN: '0',
+    RATE_LIMIT_LOGIN_PER_MIN: '0',
+    RATE_LIMIT_DEVICE_PER_S: '0',
+    ...opts.env,
+  });
   const server = await startServer({ config, store: ts.store, log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const sockets: Socket[] = [];
-  return {
+  const t: TestServer = {
     server,
     store: ts.store,
     url: server.url,
-    async api(method, path, body) {
+    async api(method, path, body, o = {}) {
       const res = await fetch(server.url + path, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+          ...o.headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -41,6 +61,11 @@ export async function startTestServer(opts: { kind?: StoreKind; store?: TestStor
         /* not JSON: keep the text */
       }
       return { status: res.status, body: parsed as any, headers: res.headers };
+    },
+    async login(username, password) {
+      const res = await t.api('POST', '/api/v1/auth/login', { username, password });
+      if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token as string;
     },
     live(auth = { protocolVersion: PROTOCOL_VERSION }) {
       const s = io(`${server.url}/live`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -53,4 +78,5 @@ export async function startTestServer(opts: { kind?: StoreKind; store?: TestStor
       if (!opts.store) await ts.cleanup();
     },
   };
+  return t;
 }

@@ -1,0 +1,127 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ErrorCode } from '../../models/errors.js';
+import { AuditQuery, LoginRequest, UserCreate, UserPatch, type LoginResponse } from '../../models/User.js';
+import type { AppContext } from '../context.js';
+import { HttpError, notFound, parseOr400 } from '../http/HttpError.js';
+import { publicUser } from '../store/UserRepo.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { rateLimited, TokenBuckets } from './RateLimiter.js';
+import { clearSessionCookie, setSessionCookie, type SessionTokens } from './sessions.js';
+
+const Id = z.string().uuid();
+
+/** The client's address as seen by this server (no proxy trust is configured: X-Forwarded-For is not read). */
+export const ipOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
+
+/**
+ * Accounts: `POST /auth/login` (cookie + `{ user, token, expiresAt }`), `POST /auth/logout`, `GET /auth/me`, users
+ * CRUD under `/users` and the audit log under `/audit` (admins).
+ */
+export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
+  const r = Router();
+  const { store, access, config, log } = ctx;
+  const perMin = config.RATE_LIMIT_LOGIN_PER_MIN;
+  // Per address and per username: a spray over many names from one address and a guess at one name from many
+  // addresses are both slowed. Burst = the per-minute figure, refilled evenly over the minute.
+  const byIp = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
+  const byName = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
+  const audit = (req: Request, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}) =>
+    store.audit.append({ actor, action, target, ip: ipOf(req), details }).catch((err) => log.error({ err, action }, 'audit: append failed'));
+
+  r.post('/auth/login', async (req, res) => {
+    const body = parseOr400(LoginRequest, req.body, 'login');
+    const name = body.username.toLowerCase();
+    for (const [b, key] of [[byIp, ipOf(req)], [byName, name]] as const) {
+      const t = b?.take(key);
+      if (t && !t.ok) {
+        void audit(req, name, 'login.limited', null, {});
+        throw rateLimited(t, 'login attempts');
+      }
+    }
+    const u = await store.users.findByUsername(name);
+    const ok = await verifyPassword(u?.passwordHash, body.password);
+    if (!u || !ok || u.disabled) {
+      await audit(req, name, 'login.failed', u?.id ?? null, { reason: !u ? 'unknown user' : u.disabled && ok ? 'disabled' : 'wrong password' });
+      throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Wrong username or password');
+    }
+    const { token, expiresAt } = await tokens.issue({ userId: u.id, version: u.tokenVersion });
+    await audit(req, u.id, 'login.ok', u.id, { username: u.username });
+    setSessionCookie(req, res, token, expiresAt);
+    res.json({ user: publicUser(u), token, expiresAt } satisfies LoginResponse);
+  });
+
+  r.post('/auth/logout', async (req, res) => {
+    const p = await access.principalOf(req);
+    clearSessionCookie(req, res);
+    if (p?.grant) await audit(req, p.id, 'logout', p.id);
+    res.status(204).end();
+  });
+
+  r.get('/auth/me', async (req, res) => {
+    const p = await access.principalOf(req);
+    if (!p) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
+    if (!p.grant) return void res.json({ user: null, auth: 'off' }); // AUTH=off: everyone is the anonymous admin
+    const u = await store.users.get(p.id);
+    if (!u) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
+    res.json({ user: publicUser(u), auth: 'on' });
+  });
+
+  const userId = (raw: unknown) => {
+    const p = Id.safeParse(raw);
+    if (!p.success) throw notFound('User', String(raw));
+    return p.data;
+  };
+
+  r.get('/users', async (req, res) => {
+    await access.require(req, 'read', { type: 'user' });
+    res.json((await store.users.list()).map(publicUser));
+  });
+
+  r.post('/users', async (req, res) => {
+    const body = parseOr400(UserCreate, req.body, 'user');
+    await access.require(req, 'create', { type: 'user' });
+    const u = await store.users.create({ username: body.username, displayName: body.displayName, passwordHash: await hashPassword(body.password), grant: body.grant });
+    res.status(201).location(`/api/v1/users/${u.id}`).json(publicUser(u));
+  });
+
+  r.get('/users/:id', async (req, res) => {
+    const id = userId(req.params.id);
+    await access.require(req, 'read', { type: 'user', id });
+    const u = await store.users.get(id);
+    if (!u) throw notFound('User', id);
+    res.json(publicUser(u));
+  });
+
+  r.patch('/users/:id', async (req, res) => {
+    const id = userId(req.params.id);
+    const patch = parseOr400(UserPatch, req.body, 'user patch');
+    await access.require(req, 'update', { type: 'user', id });
+    const u = await store.users.update(id, {
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(patch.password !== undefined ? { passwordHash: await hashPassword(patch.password) } : {}),
+      ...(patch.grant !== undefined ? { grant: patch.grant } : {}),
+      ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+    });
+    if (!u) throw notFound('User', id);
+    access.invalidate({ userId: id });
+    res.json(publicUser(u));
+  });
+
+  r.delete('/users/:id', async (req, res) => {
+    const id = userId(req.params.id);
+    const p = await access.require(req, 'delete', { type: 'user', id });
+    if (p.id === id) throw new HttpError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
+    if (!(await store.users.delete(id))) throw notFound('User', id);
+    access.invalidate({ userId: id });
+    res.status(204).end();
+  });
+
+  r.get('/audit', async (req, res) => {
+    const q = parseOr400(AuditQuery, req.query, 'audit query');
+    await access.require(req, 'read', { type: 'audit' });
+    res.json(await store.audit.list(q));
+  });
+
+  return r;
+}

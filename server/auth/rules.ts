@@ -1,0 +1,92 @@
+import type { UserGrant, ViewerScope } from '../../models/User.js';
+import type { Action, Resource } from '../http/access.js';
+import type { ProjectOwner } from './ProjectOwners.js';
+
+/** A viewer's scope as the project set it reads; the other roles' scopes map onto the same shape. */
+function scopeOf(g: UserGrant): ViewerScope {
+  switch (g.role) {
+    case 'admin':
+      return { kind: 'all' };
+    case 'authority':
+      return { kind: 'region', regionPrefix: g.regionPrefix };
+    case 'enterprise':
+      return { kind: 'enterprise', enterpriseId: g.enterpriseId };
+    case 'project':
+      return { kind: 'projects', projectIds: g.projectIds };
+    case 'viewer':
+      return g.scope;
+  }
+}
+
+/** Does the grant cover this project? */
+export function seesProject(g: UserGrant, p: ProjectOwner): boolean {
+  const s = scopeOf(g);
+  switch (s.kind) {
+    case 'all':
+      return true;
+    case 'region':
+      return p.regionCode.startsWith(s.regionPrefix);
+    case 'enterprise':
+      return p.enterpriseId === s.enterpriseId;
+    case 'projects':
+      return s.projectIds.includes(p.id);
+  }
+}
+
+/** True when the grant reads every project (admin, or a viewer of everything). */
+export function seesAll(g: UserGrant): boolean {
+  return scopeOf(g).kind === 'all';
+}
+
+/** May the grant read the enterprise (or its wall)? Its own, or one whose projects it sees all of (viewer: all). */
+export function seesEnterprise(g: UserGrant, enterpriseId: string, owners: ProjectOwner[]): boolean {
+  const s = scopeOf(g);
+  if (s.kind === 'all') return true;
+  if (s.kind === 'enterprise') return s.enterpriseId === enterpriseId;
+  // An authority or a project user reads the enterprise record of projects it sees, but not its whole wall (that
+  // would count projects outside its scope): `wall` resources only pass the branches above.
+  return owners.some((p) => p.enterpriseId === enterpriseId && seesProject(g, p));
+}
+
+/**
+ * The rules, by role:
+ * - admin: everything;
+ * - authority: reads its region; acknowledges alarms there; writes city tours;
+ * - enterprise: reads and configures its projects (devices, models, progress, tours, thresholds, alarms, the project
+ *   record), never deletes a project or creates one;
+ * - project: reads and configures its projects' contents, not the project record;
+ * - viewer: reads its scope, writes nothing.
+ * Users and the audit log are for admins only. `owner` is the project of a project-bound resource (undefined when
+ * the project does not exist: then only an admin passes, and the route answers 404).
+ */
+export function allows(g: UserGrant, action: Action, r: Resource, owner: ProjectOwner | undefined, owners: ProjectOwner[]): boolean {
+  if (g.role === 'admin') return true;
+  if (r.type === 'user' || r.type === 'audit') return false;
+  const read = action === 'read';
+  if (r.type === 'config') return read || g.role === 'authority';
+  if (r.type === 'enterprise') {
+    if (!read) return false;
+    const id = r.enterpriseId ?? r.id;
+    return id === undefined ? true : seesEnterprise(g, id, owners); // the list is narrowed by the router
+  }
+  if (r.type === 'wall' && r.enterpriseId) {
+    const s = scopeOf(g);
+    return read && (s.kind === 'all' || (s.kind === 'enterprise' && s.enterpriseId === r.enterpriseId));
+  }
+  if (r.projectId === undefined) {
+    // A list (narrowed by visibleProjects) or a create (projects, enterprises: admins only).
+    return read;
+  }
+  if (!owner || !seesProject(g, owner)) return false;
+  if (read) return true;
+  switch (g.role) {
+    case 'authority':
+      return r.type === 'alarm' && action === 'update';
+    case 'enterprise':
+      return !(r.type === 'project' && action !== 'update');
+    case 'project':
+      return r.type !== 'project';
+    case 'viewer':
+      return false;
+  }
+}
