@@ -2,14 +2,21 @@
  * Telemetry benchmark, loopback only, bounded in time (about 2 minutes). Needs PostgreSQL + PostGIS:
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is made and dropped).
  *
- * 1. Sustained ingest rate through Ingest.submit (validation, keys, dedupe, batched unnest INSERT, latest state)
- *    next to a raw COPY (psql \copy) of the same rows into the same table of a fresh database: ratio, target >= 0.5.
+ * 1. Sustained ingest rate through Ingest.submit (validation, keys, dedupe, group commit, insert + latest state)
+ *    for both write paths (one-statement unnest, COPY + staging) with 1 and 4 submitters in flight, next to a raw
+ *    COPY of the same rows into the same table of a fresh database (run before and after, averaged): ratio, target
+ *    >= 0.5. CPU per reading (node, PostgreSQL backends) from /proc, which other load on the machine does not skew.
  * 2. End-to-end latency ingest -> 50 `/live` viewers at 5k readings/s (HTTP batches of 100 every 20 ms, 2500
  *    devices at 2 Hz over 10 projects, 5 viewers per project) next to a bare Socket.IO server broadcasting the same
- *    batches at once: p50 / p99, target p99 < 250 ms. Server RSS sampled from /proc.
+ *    batches at once: p50 / p99, target p99 < 250 ms. Server RSS sampled from /proc. The server and the baseline
+ *    run in child processes (bench/telemetryLive.ts); the server prints its group-commit counters on exit.
+ * Env: BENCH_ROWS, BENCH_LIVE_S, BENCH_SKIP_INGEST=1, BENCH_WRITE_MODE=copy|unnest (part 2), BENCH_NODE_ARGS (server).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { from as copyFrom } from 'pg-copy-streams';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,6 +27,7 @@ import { hashApiKey } from '../server/ingest/deviceSecrets.js';
 import { Ingest } from '../server/ingest/Ingest.js';
 import { createLogger } from '../server/log.js';
 import { openStore, type Store } from '../server/store/Store.js';
+import type { WriteMode } from '../server/store/TelemetryRepo.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const INGEST_ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
@@ -27,6 +35,8 @@ const BATCH = 1000;
 const LIVE_RATE = 5000;
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_S ?? 10);
 const VIEWERS = 50;
+/** Write path of the server in part 2 (TelemetryRepo.writeMode). */
+const LIVE_MODE: WriteMode = process.env.BENCH_WRITE_MODE === 'copy' ? 'copy' : 'unnest';
 const PROJECTS = 10;
 const LIVE_DEVICES = 2500;
 const tmp = mkdtempSync(join(tmpdir(), 'sitetwin-bench-'));
@@ -82,42 +92,115 @@ const reading = (d: Fleet['devices'][number], seq: number, time: number, withKey
 
 // ---- 1. ingest rate vs raw COPY ---------------------------------------------------------------------------------
 
-async function ingestVsCopy() {
-  const dbA = 'sitetwin_bench_ingest';
-  const store = await openStore({ databaseUrl: await freshDb(dbA) });
+/** CPU seconds (user + system) of a process, from /proc: contention-proof cost next to the wall-clock rates. */
+function cpuS(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+/** PostgreSQL backends serving one database (their CPU is the store's share of the work). */
+async function backendPids(db: string): Promise<number[]> {
+  return withAdmin(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db])).rows.map((r) => r.pid));
+}
+async function backendsCpuS(db: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const pid of await backendPids(db)) {
+    try {
+      out.set(pid, cpuS(pid));
+    } catch {
+      /* gone between the two reads */
+    }
+  }
+  return out;
+}
+const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => [...b].reduce((sum, [pid, t]) => sum + t - (a.get(pid) ?? 0), 0);
+
+interface Run {
+  label: string;
+  rate: number;
+  /** CPU microseconds per reading: this process (node) and the database backends. */
+  nodeUs: number;
+  pgUs: number;
+}
+
+const t0 = Date.UTC(2026, 9, 1);
+const rowsFor = (fleet: Fleet) => Array.from({ length: INGEST_ROWS }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
+
+/** Ingest.submit into a fresh database with `writers` submitters in flight (devices do not wait for each other). */
+async function ingestRun(mode: WriteMode, writers: number): Promise<Run> {
+  const name = 'sitetwin_bench_ingest';
+  const store = await openStore({ databaseUrl: await freshDb(name) });
+  store.telemetry.writeMode = mode;
   const fleet = await makeFleet(store, 1, 500);
-  const t0 = Date.UTC(2026, 9, 1);
-  const items = Array.from({ length: INGEST_ROWS }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
+  const items = rowsFor(fleet);
   const ingest = new Ingest(store, log);
   await store.telemetry.ensurePartitions([t0, t0 + INGEST_ROWS * 10]); // both sides start with the partitions made
-  let start = performance.now();
+  const pg0 = await backendsCpuS(name);
+  const n0 = process.cpuUsage();
+  const start = performance.now();
   let accepted = 0;
-  for (let i = 0; i < items.length; i += BATCH) accepted += (await ingest.submit(items.slice(i, i + BATCH), { transport: 'http' })).accepted;
-  const ingestS = (performance.now() - start) / 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < items.length) {
+        const i = next;
+        next += BATCH;
+        const r = await ingest.submit(items.slice(i, i + BATCH), { transport: 'http' });
+        accepted += r.accepted; // not `accepted += await ...`: that reads `accepted` before the await
+      }
+    }),
+  );
+  const s = (performance.now() - start) / 1000;
+  const n = process.cpuUsage(n0);
+  const pgS = cpuDelta(pg0, await backendsCpuS(name));
   if (accepted !== INGEST_ROWS) throw new Error(`ingest accepted ${accepted} of ${INGEST_ROWS}`);
+  ingest.dispose();
   await store.close();
-  await dropDb(dbA);
+  await dropDb(name);
+  return { label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''}`, rate: INGEST_ROWS / s, nodeUs: ((n.user + n.system) / INGEST_ROWS), pgUs: (pgS * 1e6) / INGEST_ROWS };
+}
 
-  // The same rows, as a raw COPY into the same table of a fresh database (same partitions and indexes).
-  const dbB = 'sitetwin_bench_copy';
-  const urlB = await freshDb(dbB);
-  const storeB = await openStore({ databaseUrl: urlB });
-  await storeB.telemetry.ensurePartitions([t0, t0 + INGEST_ROWS * 10]);
-  await storeB.close();
-  const csv = join(tmp, 'rows.csv');
+/** The same rows as one raw COPY (text prepared beforehand) into the same table of a fresh database. */
+async function copyRun(): Promise<Run> {
+  const name = 'sitetwin_bench_copy';
+  const url = await freshDb(name);
+  const store = await openStore({ databaseUrl: url });
+  const fleet = await makeFleet(store, 1, 500);
+  await store.telemetry.ensurePartitions([t0, t0 + INGEST_ROWS * 10]);
+  await store.close();
   const now = Date.now();
-  writeFileSync(csv, items.map((r) => `${r.deviceId},${r.time},${r.seq},${now},"${JSON.stringify(r.values).replace(/"/g, '""')}"`).join('\n') + '\n');
-  start = performance.now();
-  execFileSync('psql', [urlB, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy telemetry (device_id, time, seq, received_at, vals) FROM '${csv}' CSV`]);
-  const copyS = (performance.now() - start) / 1000;
-  await dropDb(dbB);
-  return { ingestRate: INGEST_ROWS / ingestS, copyRate: INGEST_ROWS / copyS };
+  const text = rowsFor(fleet).map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`).join('');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const pid = (await c.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
+  const cpu0 = cpuS(pid);
+  const start = performance.now();
+  const stream = c.query(copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN'));
+  const done = once(stream, 'finish');
+  stream.end(text);
+  await done;
+  const s = (performance.now() - start) / 1000;
+  const pgS = cpuS(pid) - cpu0;
+  await c.end();
+  await dropDb(name);
+  return { label: 'baseline raw COPY (one statement)', rate: INGEST_ROWS / s, nodeUs: 0, pgUs: (pgS * 1e6) / INGEST_ROWS };
+}
+
+async function ingestVsCopy(): Promise<{ copy: Run; runs: Run[] }> {
+  // Interleaved, so a change in the machine's load hits baseline and candidates alike.
+  const copy1 = await copyRun();
+  const runs: Run[] = [];
+  for (const mode of ['unnest', 'copy'] as WriteMode[]) for (const w of [1, 4]) runs.push(await ingestRun(mode, w));
+  const copy2 = await copyRun();
+  const copy = { ...copy1, rate: (copy1.rate + copy2.rate) / 2, pgUs: (copy1.pgUs + copy2.pgUs) / 2, label: `${copy1.label}, mean of 2` };
+  return { copy, runs };
 }
 
 // ---- 2. live latency ----------------------------------------------------------------------------------------------
 
 function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'telemetryLive.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the server process only.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'telemetryLive.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -190,25 +273,33 @@ async function live() {
   const bare = await spawnChild(['bare', map]);
   const base = await liveRun(bare.url, fleet, bare.child.pid!, false);
   bare.child.kill();
-  const real = await spawnChild(['serve', dbUrl]);
+  const real = await spawnChild(['serve', dbUrl, LIVE_MODE]);
   const site = await liveRun(real.url, fleet, real.child.pid!, true);
+  const exited = new Promise((r) => real.child.once('exit', r));
   real.child.kill();
-  await new Promise((r) => setTimeout(r, 300));
+  await exited;
   await dropDb(name);
   return { base, site };
 }
 
 const f = (n: number, d = 0) => n.toFixed(d);
 console.log(`Telemetry benchmark on ${BASE.replace(/\/\/[^@]*@/, '//')} (PostgreSQL), node ${process.version}`);
-const a = await ingestVsCopy();
-console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}, one writer)`);
-console.log(`   baseline raw COPY (psql \\copy, same table): ${f(a.copyRate)} readings/s`);
-console.log(`   Ingest.submit -> PostGIS:                    ${f(a.ingestRate)} readings/s`);
-console.log(`   ratio ingest / COPY: ${f(a.ingestRate / a.copyRate, 2)} (target >= 0.5)`);
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`load average before: ${load()} (2 cores; other work on the machine slows both sides of each ratio)`);
+if (!process.env.BENCH_SKIP_INGEST) {
+  const a = await ingestVsCopy();
+  console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}); CPU per reading from /proc`);
+  const line = (r: Run) => `   ${r.label.padEnd(40)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / a.copy.rate, 2)}  cpu: node ${f(r.nodeUs, 1)} us + PostgreSQL ${f(r.pgUs, 1)} us per reading`;
+  console.log(line(a.copy));
+  for (const r of a.runs) console.log(line(r));
+  console.log('   target: ratio >= 0.5');
+}
 const b = await live();
-console.log(`\n2. Ingest -> ${VIEWERS} /live viewers at ${LIVE_RATE} readings/s for ${LIVE_SECONDS} s (${LIVE_DEVICES} devices, ${PROJECTS} projects)`);
+console.log(`\n2. (server and bare baseline each in their own process; load generator + viewers in this one; write path ${LIVE_MODE})`);
+console.log(`   Ingest -> ${VIEWERS} /live viewers at ${LIVE_RATE} readings/s for ${LIVE_SECONDS} s (${LIVE_DEVICES} devices, ${PROJECTS} projects)`);
 console.log(`   baseline bare socket.io broadcast: p50 ${b.base.p50} ms, p99 ${b.base.p99} ms, max ${b.base.max} ms (${b.base.samples} deliveries, ${f(b.base.achieved)} readings/s sent), RSS ${f(b.base.rssMb)} MB`);
 console.log(`   Site Twin (HTTP ingest, commit, fan-out): p50 ${b.site.p50} ms, p99 ${b.site.p99} ms, max ${b.site.max} ms (${b.site.samples} deliveries, ${f(b.site.achieved)} readings/s sent), server RSS ${f(b.site.rssMb)} MB`);
 console.log(`   ratio p99 Site Twin / bare: ${f(b.site.p99 / Math.max(1, b.base.p99), 1)}x (target p99 < 250 ms)`);
+console.log(`load average after: ${load()}`);
 rmSync(tmp, { recursive: true, force: true });
 process.exit(0);

@@ -12,11 +12,23 @@ import { createLogger } from '../server/log.js';
 import { startServer } from '../server/Server.js';
 import { openStore } from '../server/store/Store.js';
 
-async function serve(databaseUrl: string): Promise<void> {
+async function serve(databaseUrl: string, mode: string | undefined): Promise<void> {
   const store = await openStore({ databaseUrl });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', DATABASE_URL: databaseUrl });
+  if (mode === 'copy' || mode === 'unnest') store.telemetry.writeMode = mode;
+  // The load is one gateway posting 50 batches a second from one address: per-key / per-address request limits
+  // (a deployment setting) are off, so the run measures the pipeline, not the limiter.
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', DATABASE_URL: databaseUrl,
+    AUTH: 'off', RATE_LIMIT_DEVICE_PER_S: '0', RATE_LIMIT_API_PER_MIN: '0',
+  });
   const s = await startServer({ config, store, log: createLogger('silent') });
   process.stdout.write(JSON.stringify({ url: s.url }) + '\n');
+  // What the server did, for the report: group commits and alarms written during the run.
+  process.on('SIGTERM', async () => {
+    const alarms = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM alarms').catch(() => ({ rows: [{ n: -1 }] }));
+    process.stderr.write(`   server: ${JSON.stringify({ ingest: s.ctx.ingest.stats, alarms: alarms.rows[0]!.n })}\n`);
+    process.exit(0);
+  });
 }
 
 async function bare(projectMapFile: string): Promise<void> {
@@ -49,7 +61,9 @@ async function bare(projectMapFile: string): Promise<void> {
   process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` }) + '\n');
 }
 
-const [mode, arg] = process.argv.slice(2);
-if (mode === 'serve') await serve(arg!);
+// A clean exit on SIGTERM, so --cpu-prof (BENCH_NODE_ARGS) writes its profile.
+if (process.argv[2] !== 'serve') process.on('SIGTERM', () => process.exit(0));
+const [mode, arg, arg2] = process.argv.slice(2);
+if (mode === 'serve') await serve(arg!, arg2);
 else if (mode === 'bare') await bare(arg!);
-else throw new Error('usage: telemetryLive.ts serve <databaseUrl> | bare <projectMap.json>');
+else throw new Error('usage: telemetryLive.ts serve <databaseUrl> [copy|unnest] | bare <projectMap.json>');

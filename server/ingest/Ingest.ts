@@ -1,6 +1,6 @@
 import { parseValues, type Device } from '../../models/Device.js';
 import { ErrorCode, fieldIssues, type FieldIssue } from '../../models/errors.js';
-import { MAX_CLOCK_SKEW_MS, ReadingIn } from '../../models/Reading.js';
+import { MAX_CLOCK_SKEW_MS, parseReadingIn, type ReadingIn } from '../../models/Reading.js';
 import type { Logger } from '../log.js';
 import { publicDevice, type DeviceRecord } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
@@ -167,7 +167,7 @@ export class Ingest {
     const ids = new Set<string>();
     for (let index = 0; index < items.length; index++) {
       const item = items[index];
-      const p = ReadingIn.safeParse(item);
+      const p = parseReadingIn(item);
       if (p.success) {
         parsed.push({ index, r: p.data });
         ids.add(p.data.deviceId);

@@ -6,7 +6,7 @@ export interface StoredReading extends Reading {
   receivedAt: number;
 }
 
-/** Key that identifies a repeat: (device, seq) when seq is given, else (device, time). */
+/** Key that identifies a repeat: (device, seq) when seq is given, else (device, time). The write statement builds the same text in SQL. */
 export function dedupeKey(r: { deviceId: string; time: number; seq?: number }): string {
   return r.seq !== undefined ? `${r.deviceId}|s${r.seq}` : `${r.deviceId}|t${r.time}`;
 }
@@ -16,10 +16,10 @@ const MONTH_CACHE_MAX = 240;
 /** See `TelemetryRepo.writeMode`. */
 export type WriteMode = 'copy' | 'unnest';
 
-interface KeyRow {
-  device_id: string;
-  time: number;
-  seq: number | null;
+/** What the write statement answers: rows inserted, and their dedupeKey()s when fewer than submitted. */
+interface Inserted {
+  n: number;
+  keys: string[] | null;
 }
 
 /**
@@ -39,10 +39,12 @@ export function monthOf(time: number): number {
 /**
  * One statement: inserts the rows of `source` (device_id, time, seq, received_at, vals), skipping repeats, and moves
  * the latest state of their devices from the rows that were new: values merged in time order (later fields win,
- * fields a later reading lacks are kept), and only forward. Returns the keys of the new rows. Devices are taken in id
- * order, so concurrent writers (several nodes) lock `latest` rows in one order.
+ * fields a later reading lacks are kept), and only forward. Returns how many rows were new and, only when some were
+ * repeats, their dedupe keys (the common all-new batch sends back one small row). Devices are taken in id order, so
+ * concurrent writers (several nodes) lock `latest` rows in one order.
  */
-function insertAndMoveLatest(source: string): string {
+function insertAndMoveLatest(source: string, total: number): string {
+  if (!Number.isSafeInteger(total)) throw new Error('total must be an integer');
   return `WITH ins AS (
       INSERT INTO telemetry (device_id, time, seq, received_at, vals) ${source}
       ON CONFLICT DO NOTHING RETURNING device_id, time, seq, received_at, vals
@@ -59,7 +61,10 @@ function insertAndMoveLatest(source: string): string {
         vals = latest.vals || EXCLUDED.vals
       WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))
     )
-    SELECT device_id, time, seq FROM ins`;
+    SELECT count(*)::int AS n,
+           CASE WHEN count(*) = ${total} THEN NULL
+                ELSE array_agg(device_id::text || CASE WHEN seq IS NULL THEN '|t' || time ELSE '|s' || seq END) END AS keys
+      FROM ins`;
 }
 
 /**
@@ -102,13 +107,12 @@ export class TelemetryRepo {
     if (!rows.length) return [];
     await this.ensurePartitions(rows.map((r) => r.time));
     const inserted = this.writeMode === 'copy' ? await this.db.transaction((tx) => this.insertByCopy(tx, rows)) : await this.insertByUnnest(rows);
-    if (inserted.length === rows.length) return rows;
-    const keys = new Set<string>();
-    for (const r of inserted) keys.add(dedupeKey({ deviceId: r.device_id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}) }));
+    if (Number(inserted.n) === rows.length) return rows;
+    const keys = new Set(inserted.keys ?? []);
     return rows.filter((r) => keys.has(dedupeKey(r)));
   }
 
-  private async insertByUnnest(rows: StoredReading[]): Promise<KeyRow[]> {
+  private async insertByUnnest(rows: StoredReading[]): Promise<Inserted> {
     const ids: string[] = [];
     const times: number[] = [];
     const seqs: (number | null)[] = [];
@@ -122,17 +126,17 @@ export class TelemetryRepo {
       vals.push(JSON.stringify(r.values));
     }
     const source = 'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
-    return (await this.db.query<KeyRow>(insertAndMoveLatest(source), [ids, times, seqs, received, vals])).rows;
+    return (await this.db.query<Inserted>(insertAndMoveLatest(source, rows.length), [ids, times, seqs, received, vals])).rows[0]!;
   }
 
-  private async insertByCopy(tx: DbTx, rows: StoredReading[]): Promise<KeyRow[]> {
+  private async insertByCopy(tx: DbTx, rows: StoredReading[]): Promise<Inserted> {
     // The staging table lives as long as the connection; ON COMMIT DELETE ROWS empties it at each commit (and a
     // rollback discards its rows), so a pooled connection never carries rows into the next batch.
     await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (device_id uuid, time bigint, seq bigint, received_at bigint, vals jsonb) ON COMMIT DELETE ROWS`);
     let text = '';
     for (const r of rows) text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
     await tx.copyFrom('COPY telemetry_stage (device_id, time, seq, received_at, vals) FROM STDIN', text);
-    return (await tx.query<KeyRow>(insertAndMoveLatest('SELECT device_id, time, seq, received_at, vals FROM telemetry_stage'))).rows;
+    return (await tx.query<Inserted>(insertAndMoveLatest('SELECT device_id, time, seq, received_at, vals FROM telemetry_stage', rows.length))).rows[0]!;
   }
 
   /** Latest state of the given devices, or of every device of a project, or of all devices. */
