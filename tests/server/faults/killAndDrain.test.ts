@@ -88,15 +88,15 @@ describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
   }, 180_000);
 
   it('SIGTERM drains batches in flight: each is answered and stored before the process exits', async () => {
-    // Commits wait 400 ms for company, so the batches are certainly in flight when the signal lands.
-    const c = await startChildServer({ ...env(), INGEST_GROUP_WAIT_MS: '400' });
+    // Commits wait 1 s for company, so the batches (received within ~0.6 s) are in flight when the signal lands.
+    const c = await startChildServer({ ...env(), INGEST_GROUP_WAIT_MS: '1000' });
     children.push(c);
     const { deviceId, apiKey } = await setupDevice(c.url);
     const devs = Array.from({ length: 6 }, () => new LoggingDevice(deviceId, apiKey, 500));
     // Distinct seq ranges per sender: offset each device's counter.
     devs.forEach((d, i) => ((d as unknown as { next: number }).next = 1 + i * 10_000));
     const inFlight = devs.map((d) => d.step(c.url));
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 600));
     const signalledAt = Date.now();
     c.kill('SIGTERM');
     const statuses = await Promise.all(inFlight);
@@ -106,6 +106,7 @@ describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
     const acked = devs.flatMap((d) => [...d.acked]);
     console.log('SIGTERM drain:', JSON.stringify({ batches: statuses.length, statuses, acked: acked.length, stored: stored.rows, answeredAfterSignalMs: answeredAfterSignal }));
     expect(statuses).toEqual(devs.map(() => 200));
+    expect(answeredAfterSignal).toBeGreaterThan(50); // they were answered after the signal, not before it
     expect(acked.length).toBe(3000);
     expect(acked.every((s) => stored.distinct.has(s))).toBe(true);
     expect(stored.rows).toBe(stored.distinct.size);
