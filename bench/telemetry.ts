@@ -3,7 +3,7 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is made and dropped).
  *
  * 1. Sustained ingest rate through Ingest.submit (validation, keys, dedupe, group commit, insert + latest state)
- *    for both write paths (one-statement unnest, COPY + staging) with 1 and 4 submitters in flight, next to a raw
+ *    for both write paths (one-statement unnest + ON CONFLICT; COPY with fallback on a repeat) with 1 and 4 submitters in flight, next to a raw
  *    COPY of the same rows into the same table of a fresh database (run before and after, averaged): ratio, target
  *    >= 0.5. CPU per reading (node, PostgreSQL backends) from /proc, which other load on the machine does not skew.
  * 2. End-to-end latency ingest -> 50 `/live` viewers at 5k readings/s (HTTP batches of 100 every 20 ms, 2500
@@ -36,7 +36,7 @@ const LIVE_RATE = 5000;
 const LIVE_SECONDS = Number(process.env.BENCH_LIVE_S ?? 10);
 const VIEWERS = 50;
 /** Write path of the server in part 2 (TelemetryRepo.writeMode). */
-const LIVE_MODE: WriteMode = process.env.BENCH_WRITE_MODE === 'copy' ? 'copy' : 'unnest';
+const LIVE_MODE: WriteMode = process.env.BENCH_WRITE_MODE === 'unnest' ? 'unnest' : 'copy';
 const PROJECTS = 10;
 const LIVE_DEVICES = 2500;
 const tmp = mkdtempSync(join(tmpdir(), 'sitetwin-bench-'));

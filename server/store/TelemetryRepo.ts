@@ -16,6 +16,10 @@ const MONTH_CACHE_MAX = 240;
 /** See `TelemetryRepo.writeMode`. */
 export type WriteMode = 'copy' | 'unnest';
 
+const UNIQUE_VIOLATION = '23505';
+/** After a COPY met a repeat, this many batches go the ON CONFLICT way before COPY is tried again. */
+const COPY_BACKOFF_BATCHES = 20;
+
 /** What the write statement answers: rows inserted, and their dedupeKey()s when fewer than submitted. */
 interface Inserted {
   n: number;
@@ -34,6 +38,22 @@ function copyText(json: string): string {
 export function monthOf(time: number): number {
   const d = new Date(time);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** The latest state moves only forward; fields a newer reading lacks are kept. */
+const MOVE_LATEST = `ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
+        vals = latest.vals || EXCLUDED.vals
+      WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`;
+
+/** Merges values in time order: later fields win, fields a later reading does not carry are kept. */
+function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
+  const out = new Map<string, StoredReading>();
+  const sorted = [...rows].sort((a, b) => a.time - b.time || (a.seq ?? -1) - (b.seq ?? -1));
+  for (const r of sorted) {
+    const prev = out.get(r.deviceId);
+    out.set(r.deviceId, prev ? { ...r, values: { ...prev.values, ...r.values } } : r);
+  }
+  return out;
 }
 
 /**
@@ -57,9 +77,7 @@ function insertAndMoveLatest(source: string, total: number): string {
         FROM ins GROUP BY device_id
     ), moved AS (
       INSERT INTO latest (device_id, time, seq, received_at, vals) SELECT * FROM merged ORDER BY device_id
-      ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
-        vals = latest.vals || EXCLUDED.vals
-      WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))
+      ${MOVE_LATEST}
     )
     SELECT count(*)::int AS n,
            CASE WHEN count(*) = ${total} THEN NULL
@@ -93,11 +111,15 @@ export class TelemetryRepo {
 
   /**
    * How a batch reaches the telemetry table. `unnest`: one statement (one round trip, atomic on its own) inserts the
-   * rows from `unnest` of column arrays and moves the latest state from the rows that were new. `copy`: COPY into a
-   * session-local staging table, then the same statement reading the staging table, in one transaction. Both keep the
-   * dedupe keys (ON CONFLICT DO NOTHING) and one commit per batch; bench/telemetry.ts measures both.
+   * rows from `unnest` of column arrays, skipping repeats (ON CONFLICT DO NOTHING), and moves the latest state from
+   * the rows that were new. `copy`: the batch is COPYed straight into `telemetry` and the latest state moved, in one
+   * transaction; COPY has no ON CONFLICT, so a batch that holds a repeat fails on the unique keys (nothing of it stays)
+   * and is written again the `unnest` way. Both keep the dedupe keys and one commit per batch.
+   * bench/telemetry.ts measures both.
    */
-  writeMode: WriteMode = 'unnest';
+  writeMode: WriteMode = 'copy';
+  /** Batches left to write the `unnest` way after a COPY met a repeat (a device resending overlapping windows). */
+  private skipCopy = 0;
 
   /**
    * Writes a batch atomically and returns the readings that were new (the others were repeats). Readings repeated
@@ -106,7 +128,18 @@ export class TelemetryRepo {
   async write(rows: StoredReading[]): Promise<StoredReading[]> {
     if (!rows.length) return [];
     await this.ensurePartitions(rows.map((r) => r.time));
-    const inserted = this.writeMode === 'copy' ? await this.db.transaction((tx) => this.insertByCopy(tx, rows)) : await this.insertByUnnest(rows);
+    if (this.writeMode === 'copy' && this.skipCopy === 0) {
+      try {
+        await this.db.transaction((tx) => this.copyAll(tx, rows));
+        return rows;
+      } catch (err) {
+        if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+        this.skipCopy = COPY_BACKOFF_BATCHES;
+      }
+    } else if (this.skipCopy > 0) {
+      this.skipCopy--;
+    }
+    const inserted = await this.insertByUnnest(rows);
     if (Number(inserted.n) === rows.length) return rows;
     const keys = new Set(inserted.keys ?? []);
     return rows.filter((r) => keys.has(dedupeKey(r)));
@@ -129,14 +162,19 @@ export class TelemetryRepo {
     return (await this.db.query<Inserted>(insertAndMoveLatest(source, rows.length), [ids, times, seqs, received, vals])).rows[0]!;
   }
 
-  private async insertByCopy(tx: DbTx, rows: StoredReading[]): Promise<Inserted> {
-    // The staging table lives as long as the connection; ON COMMIT DELETE ROWS empties it at each commit (and a
-    // rollback discards its rows), so a pooled connection never carries rows into the next batch.
-    await tx.exec(`CREATE TEMP TABLE IF NOT EXISTS telemetry_stage (device_id uuid, time bigint, seq bigint, received_at bigint, vals jsonb) ON COMMIT DELETE ROWS`);
+  /** COPY of the whole batch (throws 23505 on a repeat) and the latest state moved from it, in the caller's transaction. */
+  private async copyAll(tx: DbTx, rows: StoredReading[]): Promise<void> {
     let text = '';
     for (const r of rows) text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
-    await tx.copyFrom('COPY telemetry_stage (device_id, time, seq, received_at, vals) FROM STDIN', text);
-    return (await tx.query<Inserted>(insertAndMoveLatest('SELECT device_id, time, seq, received_at, vals FROM telemetry_stage', rows.length))).rows[0]!;
+    await tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text);
+    // Sorted by device: concurrent writers (several nodes) lock `latest` rows in one order.
+    const merged = [...mergeValues(rows).values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    await tx.query(
+      `INSERT INTO latest (device_id, time, seq, received_at, vals)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+       ${MOVE_LATEST}`,
+      [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
+    );
   }
 
   /** Latest state of the given devices, or of every device of a project, or of all devices. */
