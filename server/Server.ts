@@ -140,7 +140,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api', cors(corsOrigins));
   // Limits run before any body is parsed. Devices: per key (a bearer key, else the address).
   const deviceRate = opts.config.RATE_LIMIT_DEVICE_PER_S;
-  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => req.get('authorization') ?? `ip:${ipOf(req)}`, 'ingest requests for this device key'));
+  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => req.get('authorization')?.slice(0, 96) ?? `ip:${ipOf(req)}`, 'ingest requests for this device key'));
   const apiRate = opts.config.RATE_LIMIT_API_PER_MIN;
   const apiLimit = rateLimit(apiRate / 60, Math.max(1, Math.ceil(apiRate / 4)), async (req) => {
     const p = await access.principalOf(req);
