@@ -5,7 +5,9 @@ import {
   Cesium3DTileFeature,
   Cesium3DTileset,
   EllipsoidTerrainProvider,
+  HeadingPitchRange,
   Intersect,
+  Math as CesiumMath,
   Matrix4,
   sampleTerrainMostDetailed,
   SceneTransforms,
@@ -105,7 +107,9 @@ export class BimLayer implements Tool {
 
   /** True when every loaded model has the tiles of the current view. */
   get allSettled(): boolean {
-    for (const m of this.loaded.values()) if (!m.settled) return false;
+    // `tilesLoaded` is Cesium's own "everything this view needs is loaded" as of the last rendered frame; the event
+    // flag alone misses tilesets that had nothing to load after their first frame.
+    for (const m of this.loaded.values()) if (!m.tileset.tilesLoaded) return false;
     return this.loadingProjects.size === 0;
   }
 
@@ -116,6 +120,19 @@ export class BimLayer implements Tool {
     const world = Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3());
     const w = SceneTransforms.worldToWindowCoordinates(this.map.viewer.scene, world);
     return w ? { x: w.x, y: w.y } : null;
+  }
+
+  /** Puts the camera straight above a point of a model (IFC world frame), `rangeM` away, north up. No flight. */
+  lookDownAt(modelId: string, p: readonly [number, number, number], rangeM: number): boolean {
+    const m = this.loaded.get(modelId);
+    if (!m) return false;
+    const world = Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3());
+    const camera = this.map.viewer.camera;
+    camera.lookAt(world, new HeadingPitchRange(0, -CesiumMath.PI_OVER_TWO + 1e-4, rangeM));
+    camera.lookAtTransform(Matrix4.IDENTITY);
+    this.evaluate();
+    this.map.requestRender();
+    return true;
   }
 
   /** Flies to a model's bounding sphere. */

@@ -25,6 +25,9 @@ export interface MapBimProbe {
   /** Shows or hides the footprints and the models (for empty-map comparisons); renders a frame. */
   setLayers(l: { footprints?: boolean; models?: boolean }): void;
   flyToModel(modelId: string): boolean;
+  lookDownAt(modelId: string, p: [number, number, number], rangeM: number): boolean;
+  /** Page position (CSS px) of a model point, for clicking it. */
+  pagePositionOf(modelId: string, p: [number, number, number]): { x: number; y: number } | null;
 }
 
 declare global {
@@ -112,6 +115,13 @@ export class MapBim implements Tool {
         map.requestRender();
       },
       flyToModel: (id) => this.layer.flyToModel(id, 0),
+      lookDownAt: (id, p, r) => this.layer.lookDownAt(id, p, r),
+      pagePositionOf: (id, p) => {
+        const c = this.layer.canvasPositionOf(id, p);
+        if (!c) return null;
+        const r = map.viewer.scene.canvas.getBoundingClientRect();
+        return { x: r.left + c.x, y: r.top + c.y };
+      },
     };
   }
 
