@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
 import type { ClientConfig } from '../../models/ClientConfig.js';
 import { PROTOCOL_VERSION } from '../../models/protocol.js';
@@ -7,6 +8,16 @@ import { SERVER_VERSION } from '../version.js';
 /** `/api/health` and `/api/v1/config` (what the client needs to know to start). */
 export function systemRouter(ctx: AppContext): Router {
   const r = Router();
+  // Event-loop delay over the last 10-20 s: a slow health answer is the loop (a long synchronous task, e.g. an embedded
+  // store query) when this is high, and the machine (CPU load) when it is not.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let last = { meanMs: 0, p99Ms: 0, maxMs: 0 };
+  const snapshot = () => ({ meanMs: round(loop.mean / 1e6), p99Ms: round(loop.percentile(99) / 1e6), maxMs: round(loop.max / 1e6) });
+  setInterval(() => {
+    last = snapshot();
+    loop.reset();
+  }, 10_000).unref();
   r.get('/health', async (_req, res) => {
     let store: { kind: string; ok: boolean; postgres?: string; postgis?: string } = { kind: ctx.store.kind, ok: false };
     try {
@@ -21,6 +32,8 @@ export function systemRouter(ctx: AppContext): Router {
       node: process.version,
       uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
       store,
+      // Worst of the current and the previous window, so a stall just before a reset still shows.
+      eventLoopDelay: ((now) => ({ meanMs: now.meanMs, p99Ms: Math.max(now.p99Ms, last.p99Ms), maxMs: Math.max(now.maxMs, last.maxMs) }))(snapshot()),
     });
   });
   r.get('/v1/config', (_req, res) => {
@@ -35,3 +48,5 @@ export function systemRouter(ctx: AppContext): Router {
   });
   return r;
 }
+
+const round = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 10) / 10 : 0);

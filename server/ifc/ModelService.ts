@@ -15,6 +15,8 @@ import { writeTilesetJson, type TilesetJson } from './tiler.js';
 import type { ReceivedFile } from './upload.js';
 
 const PROGRESS_EVERY_MS = 250;
+/** Rows per INSERT with the embedded store (see onElements); measured by tests/server/http/modelsBigUpload.test.ts. */
+const EMBEDDED_INSERT_ROWS = 25;
 
 export interface ModelServiceOptions {
   dataDir: string;
@@ -42,7 +44,14 @@ export class ModelService {
       {
         onProgress: (m) => void this.progress(m.modelId, m.stage, m.pct),
         onElements: async (m) => {
-          await this.store.elements.insertBatch(m.modelId, m.batch);
+          // The embedded store runs each INSERT synchronously on this event loop (PGlite is wasm in this process): small
+          // statements with a turn of the loop between them keep /api/health and the live push answering during a big
+          // model's index. PostgreSQL runs them elsewhere, so there the whole batch goes in one statement.
+          const step = this.store.kind === 'embedded' ? EMBEDDED_INSERT_ROWS : m.batch.length;
+          for (let i = 0; i < m.batch.length; i += step) {
+            if (i > 0) await new Promise<void>((r) => setImmediate(r));
+            await this.store.elements.insertBatch(m.modelId, m.batch.slice(i, i + step));
+          }
         },
         onDone: async (m) => {
           const model = await this.store.models.setReady(m.modelId, m.result);

@@ -12,7 +12,7 @@ import { convertIfc, type ConversionResult } from '../../../server/ifc/convert.j
 import { projectedToWgs84, parseEpsg } from '../../../server/ifc/crs.js';
 import { sniffFile } from '../../../server/ifc/sniff.js';
 import { unzipEntryToFile } from '../../../server/ifc/unzip.js';
-import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { createIfcApi, openModel, WebIFC, type IfcAPI } from '../../../server/ifc/webIfc.js';
 import type { ElementInput } from '../../../server/store/ElementRepo.js';
 import { filePlacement, rawProductsWithGeometry, readTileGlb, staticServer } from './ifcExpect.js';
 
@@ -83,9 +83,17 @@ describe.skipIf(!present)('every shared IFC file converts', () => {
       // Element count = web-ifc's own count of products with geometry, on the same file.
       const raw = openModel(api, readFileSync(ifcPath));
       let place;
+      // IfcRigidOperation (IFC4X3, geographic target CRS): read straight from the file's line, not through our reader.
+      let rigid: { lon: number; lat: number; height: number } | null = null;
       try {
         expect(report.elementCount, name).toBe(rawProductsWithGeometry(api, raw));
         place = filePlacement(api, raw, report.lengthUnitM);
+        const ids = api.GetLineIDsWithType(raw, WebIFC.IFCRIGIDOPERATION);
+        if (ids.size() > 0) {
+          const l = api.GetLine(raw, ids.get(0));
+          const num = (v: any) => Number(v?.value ?? v);
+          rigid = { lon: num(l.FirstCoordinate), lat: num(l.SecondCoordinate), height: num(l.Height) };
+        }
       } finally {
         api.CloseModel(raw);
       }
@@ -140,12 +148,17 @@ describe.skipIf(!present)('every shared IFC file converts', () => {
         const ll = projectedToWgs84(epsg, place.map!.eastings, place.map!.northings);
         const at = land(0, 0, 0);
         expect(distanceM(at, { ...ll, height: place.map!.height }), name).toBeLessThan(0.5);
+      } else if (georeference.source === 'rigid_operation') {
+        // The file's origin lands on the rigid operation's coordinates (ETRS89 taken as WGS84: they differ by < 1 m).
+        expect(rigid, name).not.toBeNull();
+        expect(distanceM(land(0, 0, 0), rigid!), name).toBeLessThan(0.5);
       } else if (georeference.source === 'site') {
         expect(place.site).not.toBeNull();
         const s = place.site!;
         const at = land(...s.originWorld);
         expect(distanceM(at, { lon: s.lon, lat: s.lat, height: s.elevation }), name).toBeLessThan(0.5);
       }
+      if (/rigid-operation/.test(name)) expect(georeference.source).toBe('rigid_operation');
       if (/AC20/.test(name)) {
         expect(georeference.source).toBe('site');
         expect(report.fragmentsBytes).toBeGreaterThan(1000);

@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rectangleAround } from '../../../models/geo.js';
+import { writeBigIfc } from '../../helpers/bigIfc.js';
+import { copyTemplate } from '../../helpers/pgliteTemplate.js';
+
+/**
+ * Acceptance 2: a ~200 MB IFC uploads without the server's RSS growing by more than 300 MB, and /api/health answers in
+ * under 200 ms (every sample) while it uploads and converts. The server runs as a child process so that its RSS, not
+ * the test's, is sampled. Then DELETE kills the model's running job and the pool takes the next upload.
+ */
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const MB = 1048576;
+const CONVERSION_WINDOW_MS = 35_000;
+
+let tmp: string;
+let big: string;
+let small: string;
+let child: ChildProcess;
+let url: string;
+let projectId: string;
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** Live child processes of `pid` (the conversion workers of the server). */
+const childrenOf = (pid: number) =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const st = readFileSync(`/proc/${d}/status`, 'utf8');
+        return new RegExp(`^PPid:\\s+${pid}$`, 'm').test(st) && !/^State:\s+Z/m.test(st);
+      } catch {
+        return false;
+      }
+    });
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Streams a file as a raw upload body (never held in the test's memory either). */
+function upload(path: string, fileName: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/v1/projects/${projectId}/models?filename=${encodeURIComponent(fileName)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': statSync(path).size },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    createReadStream(path).pipe(req);
+  });
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'sitetwin-big-'));
+  big = join(tmp, 'big.ifc');
+  small = join(tmp, 'small.ifc');
+  // ~200 MB: 40 000 columns with 5 kB of description each (written in ~2 s).
+  expect(writeBigIfc(big, { elements: 40_000, padBytes: 5_000 })).toBeGreaterThan(190 * MB);
+  writeBigIfc(small, { elements: 50, name: 'small.ifc' });
+  const storeDir = join(tmp, 'pgdata');
+  copyTemplate(inject('pgliteTemplate'), storeDir);
+  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests', 'helpers', 'serverProcess.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, STORE_DIR: storeDir, DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: '400', IFC_WORKERS: '1', AUTH: 'off' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+      if (line) resolve(JSON.parse(line).url);
+    });
+    child.once('exit', (code) => reject(new Error(`server process exited (${code}) before it served`)));
+  });
+  const e = await api('POST', '/api/v1/enterprises', { name: '大文件测试集团' });
+  const p = await api('POST', '/api/v1/projects', {
+    name: '大文件测试项目',
+    enterpriseId: e.body.id,
+    regionCode: '370202',
+    location: { lon: 120.4, lat: 36.07, height: 5 },
+    footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60),
+  });
+  expect(p.status, JSON.stringify([e.body, p.body])).toBe(201);
+  projectId = p.body.id;
+}, 120_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a 200 MB upload', () => {
+  it('keeps the server under +300 MB RSS and /api/health under 200 ms while it uploads and converts; DELETE stops its job', async () => {
+    const pid = child.pid!;
+    // Warm up (first requests compile routes and open pools) before the baseline.
+    for (let i = 0; i < 5; i++) expect((await api('GET', '/api/health')).status).toBe(200);
+    const baseRss = rssMb(pid);
+    // Control: this (mostly idle) test process's own loop delay over the same window. When it stalls as long as the
+    // server's, the machine (CPU load, throttling) is the cause, not the server's event loop.
+    const own = monitorEventLoopDelay({ resolution: 10 });
+    own.enable();
+    let peakRss = baseRss;
+    const health: { at: number; ms: number; status: number; loopMaxMs: number; phase: string }[] = [];
+    let phase = 'idle';
+    const tStart = performance.now();
+    let sampling = true;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 100);
+    // Health every 100 ms, one at a time (a request still in flight is the next sample's wait, not a pile-up).
+    const sampler = (async () => {
+      while (sampling) {
+        const t0 = performance.now();
+        const r = await api('GET', '/api/health');
+        health.push({ at: Math.round(t0 - tStart), ms: Math.round(performance.now() - t0), status: r.status, loopMaxMs: r.body?.eventLoopDelay?.maxMs ?? -1, phase });
+        await new Promise((res) => setTimeout(res, Math.max(0, 100 - (performance.now() - t0))));
+      }
+    })();
+
+    const t0 = Date.now();
+    phase = 'upload';
+    const up = await upload(big, 'big.ifc');
+    const uploadMs = Date.now() - t0;
+    expect(up.status, JSON.stringify(up.body)).toBe(202);
+    const modelId = up.body.id;
+    // The conversion for a bounded window: until the model is ready for the map, or the window ends.
+    const stages = new Set<string>();
+    const end = Date.now() + CONVERSION_WINDOW_MS;
+    let model: any;
+    while (Date.now() < end) {
+      model = (await api('GET', `/api/v1/models/${modelId}`)).body;
+      stages.add(model.stage);
+      phase = model.stage;
+      if (model.status === 'ready' || model.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    sampling = false;
+    await sampler;
+    clearInterval(rssTimer);
+    own.disable();
+    const ownMaxMs = Math.round(own.max / 1e6);
+    expect(model.status, JSON.stringify(model.error)).not.toBe('failed');
+
+    // A job of this model is running in a worker (the map job, or the Fragments job once the map is ready).
+    expect(childrenOf(pid).length).toBeGreaterThan(0);
+    expect((await api('DELETE', `/api/v1/models/${modelId}`)).status).toBe(204);
+    const killedBy = Date.now() + 10_000;
+    while (childrenOf(pid).length > 0 && Date.now() < killedBy) await new Promise((r) => setTimeout(r, 100));
+    expect(childrenOf(pid)).toEqual([]);
+    expect(existsSync(join(tmp, 'data', 'models', modelId))).toBe(false);
+    expect((await api('GET', `/api/v1/models/${modelId}`)).status).toBe(404);
+
+    const worst = health.reduce((a, b) => (b.ms > a.ms ? b : a));
+    const summary = `upload ${uploadMs} ms, ${health.length} health samples, worst ${worst.ms.toFixed(0)} ms (server loop max ${worst.loopMaxMs} ms), ` +
+      `RSS ${baseRss.toFixed(0)} -> peak ${peakRss.toFixed(0)} MB, stages seen ${[...stages].join(',')}, test process own loop max ${ownMaxMs} ms, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`;
+    console.info(`200 MB upload: ${summary}; slowest: ${JSON.stringify([...health].sort((a, b) => b.ms - a.ms).slice(0, 6))}`);
+    expect(health.length).toBeGreaterThan(50);
+    expect(health.every((h) => h.status === 200)).toBe(true);
+    expect(peakRss - baseRss, summary).toBeLessThan(300);
+    expect(worst.ms, summary).toBeLessThan(200);
+
+    // The pool takes the next job after the kill.
+    const next = await upload(small, 'small.ifc');
+    expect(next.status).toBe(202);
+    const until = Date.now() + 60_000;
+    let m: any;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      m = (await api('GET', `/api/v1/models/${next.body.id}`)).body;
+    } while (m.status !== 'ready' && m.status !== 'failed' && Date.now() < until);
+    expect(m.status, JSON.stringify(m.error)).toBe('ready');
+    expect(m.report.elementCount).toBe(50);
+  }, 150_000);
+});
