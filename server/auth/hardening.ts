@@ -32,7 +32,10 @@ export function securityHeaders(config: Config): RequestHandler {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        // 'unsafe-eval': Cesium's Viewer widgets (home button, credits, loading indicators) are knockout templates,
+        // and knockout compiles every data-bind string with new Function; without it the Viewer throws at start and
+        // no map page comes up. Scripts still load only from this origin.
+        scriptSrc: ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
