@@ -1,6 +1,8 @@
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import './styles.css';
 import { App } from './app/App.js';
+import { LoginScreen } from './auth/LoginScreen.js';
+import { UserBadge } from './auth/UserBadge.js';
 import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
 import { LoadingOverlay } from './ui/LoadingOverlay.js';
 
@@ -14,6 +16,9 @@ function el(id: string): HTMLElement {
 }
 
 async function boot(): Promise<void> {
+  // Before the first API call: a 401 shows the login and the call continues after it.
+  const login = new LoginScreen(document.body);
+  const badge = new UserBadge(el('topbar-right'), login);
   const loading = new LoadingOverlay(el('map-wrap'));
   loading.step('Loading configuration…');
   let config = FALLBACK_CONFIG;
@@ -31,10 +36,17 @@ async function boot(): Promise<void> {
   // Handy in the console and for tests; not an API.
   (window as unknown as { __siteTwinApp: App }).__siteTwinApp = app;
   await app.start(config, configError);
+  void badge.refresh();
 }
 
 // One SPA: the server serves index.html for every page path; the path picks the page.
-const start = window.location.pathname.startsWith('/project/') ? import('./workspace/bootWorkspace.js').then((m) => m.bootWorkspace()) : boot();
+const path = window.location.pathname.replace(/\/+$/, '');
+const start =
+  path === '/wall'
+    ? import('./wall/bootWall.js').then((m) => m.bootWall())
+    : path.startsWith('/project/')
+      ? import('./workspace/bootWorkspace.js').then((m) => m.bootWorkspace())
+      : boot();
 start.catch((err: Error) => {
   const box = document.getElementById('fatal');
   if (box) {

@@ -5,6 +5,7 @@ import { LiveClient } from '../live/LiveClient.js';
 import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
 import { MapView } from '../map/MapView.js';
 import { ProjectLayer } from '../map/ProjectLayer.js';
+import { SiteOverlays } from '../overlays/SiteOverlays.js';
 import { DeepLink } from '../state/DeepLink.js';
 import { ProjectStore } from '../state/ProjectStore.js';
 import { SelectionState } from '../state/SelectionState.js';
@@ -13,6 +14,7 @@ import { Legend } from '../ui/Legend.js';
 import { LoadingOverlay } from '../ui/LoadingOverlay.js';
 import { ProjectListPanel } from '../ui/ProjectListPanel.js';
 import { ProjectPanel } from '../ui/ProjectPanel.js';
+import { addCommandCenterTools } from '../wall/cityCommandTools.js';
 import { Readiness } from './Readiness.js';
 
 /** The page's fixed containers (from index.html). */
@@ -56,6 +58,9 @@ export class App {
     // "clicked empty ground" by the project selection below.
     let layer: ProjectLayer | null = null;
     const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer));
+    // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
+    // so a click on a device is not taken as a click on empty ground.
+    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user')));
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
@@ -63,6 +68,7 @@ export class App {
     tools.add(new ConnectionBanner(dom.overlay, live));
     tools.add(new LiveIndicator(dom.topbar, live));
     const link = tools.add(new DeepLink(selection));
+    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar });
     const readiness = tools.add(new Readiness(map, layer, store, selection, live));
     readiness.onReady.add(() => this.loading.done());
 
@@ -70,12 +76,13 @@ export class App {
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
     layer.onPicked.add(({ projectId }) => {
-      if (!projectId && bim.layer.lastClickHitElement) return;
+      if (!projectId && (bim.layer.lastClickHitElement || site.lastClickHitDevice)) return;
       selection.select(projectId, 'user');
     });
     map.onHome.add(() => layer.flyToAll());
     list.onRetry.add(() => void this.feed.reload());
     selection.onChanged.add((c) => {
+      site.open(c.id);
       if (c.source === 'store') return;
       if (c.id) layer.flyTo(c.id);
       else if (c.source === 'history') layer.flyToAll();
@@ -102,6 +109,7 @@ export class App {
     }
     this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
     bim.applyUrl();
+    await command.applyUrl();
     readiness.initialViewSet = true;
     readiness.check();
     map.requestRender();

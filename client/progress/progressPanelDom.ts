@@ -1,0 +1,78 @@
+import { h } from '../ui/dom.js';
+
+/** The 4D panel's nodes, built once; the panel rewrites their content. */
+export interface ProgressPanelDom {
+  root: HTMLElement;
+  title: HTMLElement;
+  empty: HTMLElement;
+  body: HTMLElement;
+  modelRow: HTMLElement;
+  modelSelect: HTMLSelectElement;
+  slider: HTMLInputElement;
+  dateInput: HTMLInputElement;
+  rangeText: HTMLElement;
+  legend: HTMLElement;
+  total: HTMLElement;
+  totalSub: HTMLElement;
+  storeys: HTMLElement;
+  status: HTMLElement;
+  csvLink: HTMLAnchorElement;
+  file: HTMLInputElement;
+  ids: HTMLTextAreaElement;
+  markStatus: HTMLSelectElement;
+  markDate: HTMLInputElement;
+  markResult: HTMLElement;
+  selectedNote: HTMLElement;
+}
+
+export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
+  const title = h('h2', { class: 'progress-title', text: '4D progress' });
+  const empty = h('p', { class: 'progress-empty', 'data-testid': 'progress-empty' });
+  const modelSelect = h('select', { class: 'progress-select', 'aria-label': 'Model' });
+  const modelRow = h('label', { class: 'progress-row' }, h('span', { text: 'Model' }), modelSelect);
+  const slider = h('input', { type: 'range', class: 'progress-slider', step: 1, 'aria-label': 'Date', 'data-testid': 'progress-slider' });
+  const dateInput = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-date' });
+  const rangeText = h('span', { class: 'progress-range' });
+  const legend = h('div', { class: 'progress-legend', 'data-testid': 'progress-legend' });
+  const total = h('div', { class: 'progress-total', 'data-testid': 'progress-total' });
+  const totalSub = h('div', { class: 'progress-total-sub' });
+  const storeys = h('div', { class: 'progress-storeys', 'data-testid': 'progress-storeys' });
+  const status = h('p', { class: 'progress-status', 'data-testid': 'progress-status' });
+  const csvLink = h('a', { class: 'btn small', download: '', text: 'CSV report' });
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', hidden: true, 'data-testid': 'progress-file' });
+  const ids = h('textarea', { class: 'progress-ids', rows: 2, placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)', 'data-testid': 'progress-ids' });
+  const markStatus = h('select', { class: 'progress-select', 'data-testid': 'progress-mark-status' }, h('option', { value: 'started', text: 'started' }), h('option', { value: 'finished', text: 'finished' }), h('option', { value: 'inspected', text: 'inspected' }));
+  const markDate = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-mark-date' });
+  const markResult = h('p', { class: 'progress-status', 'data-testid': 'progress-mark-result' });
+  const selectedNote = h('p', { class: 'progress-status' });
+  const body = h(
+    'div',
+    { class: 'progress-body' },
+    modelRow,
+    h('div', { class: 'progress-row' }, dateInput, rangeText),
+    slider,
+    legend,
+    h('div', { class: 'progress-totals' }, total, totalSub),
+    storeys,
+    status,
+    h('div', { class: 'progress-actions' }, csvLink, h('button', { class: 'btn small', 'data-action': 'upload', text: 'Upload schedule CSV' }), file),
+    h(
+      'details',
+      { class: 'progress-mark' },
+      h('summary', { text: 'Mark elements' }),
+      selectedNote,
+      ids,
+      h('div', { class: 'progress-row' }, h('button', { class: 'btn small', 'data-action': 'add-selected', text: 'Add selected' }), markStatus, markDate, h('button', { class: 'btn small primary', 'data-action': 'mark', 'data-testid': 'progress-mark', text: 'Mark' })),
+      markResult,
+    ),
+  );
+  const root = h(
+    'aside',
+    { class: 'progress-panel', 'data-testid': 'progress-panel' },
+    h('header', { class: 'detail-head' }, title, h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' })),
+    empty,
+    body,
+  );
+  container.append(root);
+  return { root, title, empty, body, modelRow, modelSelect, slider, dateInput, rangeText, legend, total, totalSub, storeys, status, csvLink, file, ids, markStatus, markDate, markResult, selectedNote };
+}

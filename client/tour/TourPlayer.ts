@@ -1,0 +1,198 @@
+import { Cartesian3, Cartographic, EasingFunction, Math as CesiumMath } from 'cesium';
+import type { Tour, Viewpoint } from '../../models/Tour.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+import type { MapView } from '../map/MapView.js';
+import { clampStep, nextStep, previousStep } from './tourLink.js';
+
+/** Where the player is: which step, whether it plays, and whether the camera has arrived there. */
+export interface TourState {
+  tourId: string | null;
+  step: number;
+  steps: number;
+  playing: boolean;
+  /** The camera finished the flight to the current step (the dwell timer runs from here). */
+  arrived: boolean;
+  caption: string;
+}
+
+/** The camera in degrees and metres, as tests and the probe read it. */
+export interface CameraPose {
+  lon: number;
+  lat: number;
+  height: number;
+  headingDeg: number;
+  pitchDeg: number;
+}
+
+/** Reads the camera pose of a map. */
+export function cameraPose(map: MapView): CameraPose {
+  const cam = map.viewer.camera;
+  const c = Cartographic.fromCartesian(cam.positionWC);
+  return {
+    lon: CesiumMath.toDegrees(c.longitude),
+    lat: CesiumMath.toDegrees(c.latitude),
+    height: c.height,
+    headingDeg: CesiumMath.toDegrees(cam.heading),
+    pitchDeg: CesiumMath.toDegrees(cam.pitch),
+  };
+}
+
+/**
+ * Plays a tour: flies the camera to each viewpoint (Cesium's arcing flight, or a straight linear one), stays there
+ * `durationS`, moves on; play, pause, next, previous, go to a step. While it plays the map ignores clicks, so a
+ * stray pointer cannot fight the flight. One timer at a time, cancelled on every move: it can run for days.
+ */
+export class TourPlayer implements Tool {
+  /** The step changed or the camera arrived at it. */
+  readonly onState = new Event<TourState>();
+  private tour: Tour | null = null;
+  private index = 0;
+  private playing = false;
+  private arrived = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped on every move, so the completion of a flight that was superseded is ignored. */
+  private generation = 0;
+  private _enabled = true;
+  /** Overrides every viewpoint's dwell (a wall's `&every=`); null keeps the tour's own. */
+  dwellOverrideS: number | null = null;
+
+  constructor(private readonly map: MapView) {}
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  set enabled(v: boolean) {
+    this._enabled = v;
+    if (!v) this.pause();
+  }
+
+  get state(): TourState {
+    const vp = this.tour?.viewpoints[this.index];
+    return { tourId: this.tour?.id ?? null, step: this.index, steps: this.tour?.viewpoints.length ?? 0, playing: this.playing, arrived: this.arrived, caption: vp?.caption ?? '' };
+  }
+
+  get current(): Tour | null {
+    return this.tour;
+  }
+
+  /**
+   * Loads a tour at a step (clamped) and goes there; plays on unless `autoplay` is false. `instant` jumps to the first
+   * view instead of flying: a page that opens on a tour has nothing to fly from, and a flight across the globe loads
+   * tiles of places nobody wants to see.
+   */
+  load(tour: Tour, step = 0, opts: { autoplay?: boolean; instant?: boolean } = {}): void {
+    this.tour = tour;
+    this.playing = (opts.autoplay ?? true) && tour.viewpoints.length > 0;
+    this.map.enabled = !this.playing;
+    if (!tour.viewpoints.length) return this.emit();
+    this.goTo(clampStep(step, tour.viewpoints.length), opts.instant ?? false);
+  }
+
+  /** Stops and forgets the tour (the overlay hides). */
+  stop(): void {
+    this.pause();
+    clearTimeout(this.timer);
+    this.generation++;
+    this.tour = null;
+    this.index = 0;
+    this.arrived = false;
+    this.map.enabled = true;
+    this.emit();
+  }
+
+  play(): void {
+    if (!this.tour?.viewpoints.length || this.playing) return;
+    this.playing = true;
+    this.map.enabled = false;
+    // Resume where we are: dwell if already there, else finish the flight.
+    if (this.arrived) this.scheduleNext();
+    else this.goTo(this.index);
+    this.emit();
+  }
+
+  pause(): void {
+    if (!this.playing) return;
+    this.playing = false;
+    this.map.enabled = true;
+    clearTimeout(this.timer);
+    this.emit();
+  }
+
+  next(): void {
+    if (!this.tour) return;
+    const n = nextStep(this.index, this.tour.viewpoints.length, true);
+    if (n !== null) this.goTo(n);
+  }
+
+  previous(): void {
+    if (!this.tour) return;
+    this.goTo(previousStep(this.index, this.tour.viewpoints.length, true));
+  }
+
+  /** Flies to step `i`; when playing, the dwell timer starts once the camera arrives. */
+  goTo(i: number, instant = false): void {
+    const vp = this.tour?.viewpoints[i];
+    if (!vp) return;
+    clearTimeout(this.timer);
+    this.index = i;
+    this.arrived = false;
+    const gen = ++this.generation;
+    this.emit();
+    const done = () => {
+      if (gen !== this.generation) return;
+      this.arrived = true;
+      this.map.requestRender();
+      this.emit();
+      if (this.playing) this.scheduleNext();
+    };
+    this.fly(vp, done, instant);
+  }
+
+  private fly(vp: Viewpoint, done: () => void, instant: boolean): void {
+    const camera = this.map.viewer.camera;
+    camera.cancelFlight();
+    const destination = Cartesian3.fromDegrees(vp.lon, vp.lat, vp.height);
+    const orientation = { heading: CesiumMath.toRadians(vp.headingDeg), pitch: CesiumMath.toRadians(vp.pitchDeg), roll: CesiumMath.toRadians(vp.rollDeg) };
+    if (instant || vp.flightS <= 0) {
+      camera.setView({ destination, orientation });
+      this.map.requestRender();
+      done();
+      return;
+    }
+    const linear = this.tour?.path === 'linear';
+    camera.flyTo({
+      destination,
+      orientation,
+      duration: vp.flightS,
+      complete: done,
+      // A cancelled flight (the user moved, or another step) is not an arrival.
+      cancel: () => undefined,
+      ...(linear ? { easingFunction: EasingFunction.LINEAR_NONE, maximumHeight: Math.max(vp.height, 1) } : {}),
+    });
+    this.map.requestRender();
+  }
+
+  private scheduleNext(): void {
+    const vp = this.tour?.viewpoints[this.index];
+    if (!vp || !this.tour) return;
+    clearTimeout(this.timer);
+    const dwellS = this.dwellOverrideS ?? vp.durationS;
+    this.timer = setTimeout(() => {
+      const n = nextStep(this.index, this.tour!.viewpoints.length, this.tour!.loop);
+      if (n === null) return this.pause();
+      this.goTo(n);
+    }, dwellS * 1000);
+  }
+
+  private emit(): void {
+    this.onState.trigger(this.state);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.generation++;
+    if (!this.map.viewer.isDestroyed()) this.map.viewer.camera.cancelFlight();
+    this.onState.reset();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Alarm } from '../../models/Alarm.js';
+import type { Tool } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import { formatAge } from './kpiView.js';
+
+interface Slot {
+  root: HTMLElement;
+  level: HTMLElement;
+  project: HTMLElement;
+  text: HTMLElement;
+  age: HTMLElement;
+  raisedAt: number;
+}
+
+/**
+ * The alarm ticker along the bottom of the wall: a fixed pool of slots (the AlarmFeed's bound), filled in order and
+ * hidden when unused, so the DOM never grows however many alarms come and go.
+ */
+export class AlarmTicker implements Tool {
+  enabled = true;
+  private readonly slots: Slot[] = [];
+  private readonly empty: HTMLElement;
+  private readonly track: HTMLElement;
+
+  constructor(
+    container: HTMLElement,
+    size: number,
+    private readonly projectName: (id: string) => string,
+  ) {
+    this.track = h('div', { class: 'ticker-track', 'data-testid': 'ticker-track' });
+    for (let i = 0; i < size; i++) {
+      const level = h('span', { class: 'ticker-level' });
+      const project = h('span', { class: 'ticker-project' });
+      const text = h('span', { class: 'ticker-text' });
+      const age = h('span', { class: 'ticker-age' });
+      const root = h('span', { class: 'ticker-item', 'data-testid': 'ticker-item' }, level, project, text, age);
+      root.hidden = true;
+      this.track.append(root);
+      this.slots.push({ root, level, project, text, age, raisedAt: 0 });
+    }
+    this.empty = h('span', { class: 'ticker-empty', text: 'No open alarms' });
+    container.append(h('span', { class: 'ticker-label', text: 'ALARMS' }), this.empty, this.track);
+  }
+
+  show(alarms: readonly Alarm[], now: number): void {
+    this.empty.hidden = alarms.length > 0;
+    this.slots.forEach((s, i) => {
+      const a = alarms[i];
+      s.root.hidden = !a;
+      if (!a) return;
+      s.root.dataset.level = a.level;
+      s.root.dataset.alarmId = a.id;
+      s.level.textContent = a.level === 'alarm' ? 'ALARM' : 'PRE-WARNING';
+      s.project.textContent = this.projectName(a.projectId);
+      s.text.textContent = a.message;
+      s.raisedAt = a.raisedAt;
+    });
+    this.tick(now);
+  }
+
+  tick(now: number): void {
+    for (const s of this.slots) if (!s.root.hidden) s.age.textContent = formatAge(now - s.raisedAt);
+  }
+
+  get shown(): number {
+    return this.slots.filter((s) => !s.root.hidden).length;
+  }
+
+  dispose(): void {
+    this.track.remove();
+    this.empty.remove();
+  }
+}

@@ -1,0 +1,105 @@
+import type { Kpis } from '../../models/Kpis.js';
+import type { Tool } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import { ageNow, formatAge, kpiTiles, tradeRows, type TileView } from './kpiView.js';
+
+interface TileNodes {
+  root: HTMLElement;
+  value: HTMLElement;
+  sub: HTMLElement;
+  age: HTMLElement;
+  view: TileView | null;
+}
+
+const TRADE_ROWS = 8;
+
+/**
+ * The KPI tiles and the workers-by-trade panel. Every node is built once; updates rewrite text and data attributes
+ * only, so a wall that refreshes every few seconds for days keeps the same DOM.
+ */
+export class KpiTiles implements Tool {
+  enabled = true;
+  private readonly tiles = new Map<string, TileNodes>();
+  private readonly tradeRows: { root: HTMLElement; name: HTMLElement; count: HTMLElement; bar: HTMLElement }[] = [];
+  private readonly tradeTotal: HTMLElement;
+  private receivedAt = 0;
+  private last: Kpis | null = null;
+
+  constructor(tileContainer: HTMLElement, tradeContainer: HTMLElement) {
+    // The tile set is fixed; build it from an empty view so the layout exists before the first data.
+    for (const key of ['projects', 'cranes', 'cranesAlarm', 'alarms', 'dust', 'noise', 'workers']) {
+      const value = h('div', { class: 'tile-value', text: '—' });
+      const sub = h('div', { class: 'tile-sub' });
+      const age = h('div', { class: 'tile-age' });
+      const root = h('section', { class: 'wall-tile', 'data-tile': key, 'data-tone': 'idle', 'data-testid': `tile-${key}` }, h('div', { class: 'tile-label' }), value, sub, age);
+      tileContainer.append(root);
+      this.tiles.set(key, { root, value, sub, age, view: null });
+    }
+    this.tradeTotal = h('span', { class: 'count' });
+    const list = h('div', { class: 'trade-list' });
+    for (let i = 0; i < TRADE_ROWS; i++) {
+      const name = h('span', { class: 'trade-name' });
+      const count = h('span', { class: 'trade-count' });
+      const bar = h('span', { class: 'trade-bar' });
+      const root = h('div', { class: 'trade-row' }, name, h('span', { class: 'trade-track' }, bar), count);
+      root.hidden = true;
+      list.append(root);
+      this.tradeRows.push({ root, name, count, bar });
+    }
+    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Workers on site by trade' }), this.tradeTotal), list);
+  }
+
+  /** Shows a KPI set received at `receivedAt` (client clock: ages are counted from here, not the server's). */
+  update(k: Kpis, receivedAt: number): void {
+    this.last = k;
+    this.receivedAt = receivedAt;
+    for (const v of kpiTiles(k)) {
+      const t = this.tiles.get(v.key);
+      if (!t) continue;
+      t.view = v;
+      (t.root.firstChild as HTMLElement).textContent = v.label;
+      t.value.textContent = v.value;
+      t.sub.textContent = v.sub;
+      t.root.dataset.tone = v.tone;
+    }
+    const rows = tradeRows(k.workers.byTrade, TRADE_ROWS);
+    const max = Math.max(1, ...rows.map(([, c]) => c));
+    this.tradeRows.forEach((r, i) => {
+      const row = rows[i];
+      r.root.hidden = !row;
+      if (!row) return;
+      r.name.textContent = row[0];
+      r.count.textContent = String(row[1]);
+      r.bar.style.width = `${Math.round((row[1] / max) * 100)}%`;
+    });
+    this.tradeTotal.textContent = String(k.workers.onSite.value);
+    this.tick(receivedAt);
+  }
+
+  /** Re-ages every tile (called each second): a figure older than its interval is marked stale with its age. */
+  tick(now: number): void {
+    if (!this.last) return;
+    const elapsed = now - this.receivedAt;
+    for (const t of this.tiles.values()) {
+      const v = t.view;
+      if (!v) continue;
+      const age = ageNow(v.ageMs, elapsed);
+      // Still fresh at the server, but no update since: the figure ages on screen too.
+      // No data behind a figure the server calls fresh (no open alarms) is a live zero, not missing data.
+      const stale = v.stale || (age !== null && age > this.intervalOf(v.key));
+      t.root.dataset.stale = String(stale);
+      t.age.textContent = stale ? (age === null ? 'no data' : `stale · ${formatAge(age)} old`) : age === null ? 'live' : `live · ${formatAge(age)}`;
+    }
+  }
+
+  private intervalOf(key: string): number {
+    const k = this.last!;
+    const f = { projects: k.projects.online, cranes: k.cranes.working, cranesAlarm: k.cranes.inAlarm, dust: k.dust.exceedances, noise: k.noise.exceedances, workers: k.workers.onSite }[key];
+    return f?.expectedIntervalMs ?? 5 * 60_000;
+  }
+
+  dispose(): void {
+    for (const t of this.tiles.values()) t.root.remove();
+    this.tiles.clear();
+  }
+}

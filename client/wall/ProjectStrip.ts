@@ -1,0 +1,63 @@
+import type { Project } from '../../models/Project.js';
+import type { Tool } from '../core/Tool.js';
+import { h } from '../ui/dom.js';
+import { formatAge } from './kpiView.js';
+import type { ProjectLiveness } from './ProjectFreshness.js';
+
+interface Row {
+  root: HTMLElement;
+  name: HTMLElement;
+  state: HTMLElement;
+}
+
+/**
+ * The wall's project list: one row per project in scope (a fixed pool, the rest summed), online ones first, offline
+ * ones greyed with the age of their last data. Rows are reused in place.
+ */
+export class ProjectStrip implements Tool {
+  enabled = true;
+  private readonly rows: Row[] = [];
+  private readonly more: HTMLElement;
+  private readonly count: HTMLElement;
+
+  constructor(container: HTMLElement, size: number) {
+    this.count = h('span', { class: 'count' });
+    const list = h('div', { class: 'strip-list' });
+    for (let i = 0; i < size; i++) {
+      const name = h('span', { class: 'strip-name' });
+      const state = h('span', { class: 'strip-state' });
+      const root = h('div', { class: 'strip-row', 'data-testid': 'strip-row' }, h('span', { class: 'dot' }), name, state);
+      root.hidden = true;
+      list.append(root);
+      this.rows.push({ root, name, state });
+    }
+    this.more = h('div', { class: 'strip-more' });
+    container.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Projects' }), this.count), list, this.more);
+  }
+
+  /** Offline = no device reporting within its interval, or no device at all. */
+  show(projects: readonly Project[], live: ReadonlyMap<string, ProjectLiveness>, now: number): number {
+    const sorted = [...projects].sort((a, b) => Number(!!live.get(b.id)?.online) - Number(!!live.get(a.id)?.online) || a.name.localeCompare(b.name, 'zh'));
+    let online = 0;
+    for (const p of projects) if (live.get(p.id)?.online) online++;
+    this.rows.forEach((r, i) => {
+      const p = sorted[i];
+      r.root.hidden = !p;
+      if (!p) return;
+      const l = live.get(p.id);
+      r.root.dataset.projectId = p.id;
+      r.root.dataset.online = String(!!l?.online);
+      r.name.textContent = p.name;
+      r.state.textContent = !l || l.devices === 0 ? 'no devices' : l.online ? `${l.reporting}/${l.devices} live` : `offline · ${l.newest === null ? 'never' : formatAge(now - l.newest)}`;
+    });
+    const hidden = sorted.length - this.rows.length;
+    this.more.hidden = hidden <= 0;
+    this.more.textContent = hidden > 0 ? `+ ${hidden} more` : '';
+    this.count.textContent = `${online} / ${projects.length} online`;
+    return online;
+  }
+
+  dispose(): void {
+    this.rows.length = 0;
+  }
+}

@@ -1,0 +1,309 @@
+import type { ClientConfig } from '../../models/ClientConfig.js';
+import type { Kpis } from '../../models/Kpis.js';
+import { regionPrefix } from '../../models/Kpis.js';
+import type { Project } from '../../models/Project.js';
+import type { LiveScope, LiveServerMessage } from '../../models/protocol.js';
+import { defaultCityTour, defaultProjectTour, type Tour } from '../../models/Tour.js';
+import { ApiError } from '../api/ApiError.js';
+import { fetchKpis, fetchOpenAlarms } from '../api/opsApi.js';
+import { fetchProjects } from '../api/projectsApi.js';
+import { fetchTour } from '../api/toursApi.js';
+import { ToolRegistry } from '../core/Tool.js';
+import { LiveClient } from '../live/LiveClient.js';
+import { MapView } from '../map/MapView.js';
+import { ProjectLayer } from '../map/ProjectLayer.js';
+import { ProjectStore } from '../state/ProjectStore.js';
+import { SelectionState } from '../state/SelectionState.js';
+import { TourControls } from '../tour/TourControls.js';
+import { cameraPose, TourPlayer } from '../tour/TourPlayer.js';
+import { ConnectionBanner } from '../ui/Banner.js';
+import { AlarmFeed } from './AlarmFeed.js';
+import { AlarmTicker } from './AlarmTicker.js';
+import { KpiTiles } from './KpiTiles.js';
+import { ProjectFreshness } from './ProjectFreshness.js';
+import { ProjectStrip } from './ProjectStrip.js';
+import { WallMapShading } from './WallMapShading.js';
+import { createWallProbe, type WallProbe } from './WallProbe.js';
+import { buildWallDom, type WallDom } from './wallDom.js';
+import { mapResolutionScale, wallScale, type WallParams } from './wallParams.js';
+
+const TICKER_SLOTS = 12;
+const STRIP_ROWS = 10;
+/** Region walls poll: the city room pushes the whole city's KPIs, not a region's. */
+const REGION_POLL_MS = 10_000;
+
+/**
+ * Wall mode: KPI tiles, workers by trade, projects (offline greyed), the map on an automatic tour and an alarm ticker,
+ * for one tier and scope, laid out for 1920x1080 and scaled to any screen. No pointer needed; it reconnects by itself
+ * and shows a banner while disconnected. Everything is bounded (fixed DOM pools, one timer, one entry per device) so
+ * it can run for days.
+ */
+export class WallApp {
+  readonly tools = new ToolRegistry();
+  readonly store = new ProjectStore();
+  readonly feed = new AlarmFeed(TICKER_SLOTS);
+  readonly freshness = new ProjectFreshness();
+  readonly probe: WallProbe;
+  private dom!: WallDom;
+  private map!: MapView;
+  private player!: TourPlayer;
+  private tiles!: KpiTiles;
+  private ticker!: AlarmTicker;
+  private strip!: ProjectStrip;
+  private shading!: WallMapShading;
+  private live!: LiveClient;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private kpis: Kpis | null = null;
+  private kpisAt = 0;
+  private generatedTour = true;
+  private tickCount = 0;
+  private readonly onResize = () => this.layout();
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly params: WallParams,
+  ) {
+    this.probe = createWallProbe();
+  }
+
+  /** Builds the wall and starts it; resolves once the first data are on screen (or failed to load). */
+  async start(config: ClientConfig): Promise<void> {
+    const { tools, params } = this;
+    this.dom = buildWallDom(this.root, params);
+    this.layout();
+    window.addEventListener('resize', this.onResize);
+    this.map = tools.add(new MapView(this.dom.map, config));
+    this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
+    this.probe.camera = () => cameraPose(this.map);
+    const selection = new SelectionState();
+    const layer = tools.add(new ProjectLayer(this.map, this.store, selection));
+    this.shading = tools.add(new WallMapShading(this.map, layer));
+    this.store.onChanged.add((c) => {
+      if (c.kind !== 'reset') this.shading.forget(c.id);
+      else for (const p of this.store.list()) this.shading.forget(p.id);
+      this.refreshProjects();
+    });
+    this.player = tools.add(new TourPlayer(this.map));
+    tools.add(new TourControls(this.dom.mapOverlay, this.player, { compact: true }));
+    this.player.onState.add((s) => (this.probe.tour = s));
+    this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
+    this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
+    this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
+
+    this.live = tools.add(new LiveClient({ scopes: this.liveScopes() }));
+    tools.add(new ConnectionBanner(this.dom.bannerHost, this.live));
+    this.live.onStatus.add((s) => {
+      this.probe.liveStatus = s;
+      this.dom.root.dataset.live = s;
+    });
+    this.live.onMessage.add((m) => this.onMessage(m));
+    this.live.onSubscribed.add(({ reconnect }) => {
+      // The KPI push is opt-in per subscription; the server forgets it with the socket, so ask after every connect.
+      const scope = this.kpiScope();
+      if (scope) void this.live.send({ type: 'subscribe', scope, kpis: true });
+      // What changed while disconnected was pushed to nobody.
+      if (reconnect) void this.reload();
+    });
+
+    this.timer = setInterval(() => this.tick(), 1000);
+    if (!this.kpiScope()) this.pollTimer = setInterval(() => void this.loadKpis(), REGION_POLL_MS);
+    await this.reload();
+    await this.startTour();
+    this.probe.errors.push(...params.errors);
+    this.tick();
+    this.map.requestRender();
+  }
+
+  /** The live scopes: the tier's room, plus the city room where telemetry of an enterprise's projects flows. */
+  private liveScopes(): LiveScope[] {
+    const { tier, id } = this.params;
+    if (tier === 'project' && id) return [{ kind: 'project', projectId: id }];
+    if (tier === 'enterprise' && id) return [{ kind: 'enterprise', enterpriseId: id }, { kind: 'city' }];
+    return [{ kind: 'city' }];
+  }
+
+  /** The scope whose KPI push this wall listens to; null for a region (polled instead). */
+  private kpiScope(): LiveScope | null {
+    const { tier, id } = this.params;
+    if (tier === 'project' && id) return { kind: 'project', projectId: id };
+    if (tier === 'enterprise' && id) return { kind: 'enterprise', enterpriseId: id };
+    return id ? null : { kind: 'city' };
+  }
+
+  /** Is a project part of this wall's scope? */
+  inScope(p: Pick<Project, 'id' | 'enterpriseId' | 'regionCode'>): boolean {
+    const { tier, id } = this.params;
+    if (!id) return true;
+    if (tier === 'project') return p.id === id;
+    if (tier === 'enterprise') return p.enterpriseId === id;
+    return p.regionCode.startsWith(regionPrefix(id));
+  }
+
+  /** Loads projects, KPIs and open alarms (start, and after every reconnect). Failures are shown, never thrown. */
+  async reload(): Promise<void> {
+    this.store.beginLoad();
+    try {
+      const r = await fetchProjects();
+      this.store.reset(r.projects.filter((p) => this.inScope(p)));
+    } catch (err) {
+      this.store.fail({ code: (err as ApiError).code ?? 'internal', message: (err as Error).message });
+      this.note(`projects: ${(err as Error).message}`);
+    }
+    await Promise.all([this.loadKpis(), this.loadAlarms()]);
+    this.probe.projectsTotal = this.store.size;
+    this.dom.title.textContent = this.title();
+  }
+
+  private async loadKpis(): Promise<void> {
+    try {
+      this.showKpis(await fetchKpis(this.params.tier, this.params.id));
+    } catch (err) {
+      this.note(`KPIs: ${(err as Error).message}`);
+    }
+  }
+
+  private async loadAlarms(): Promise<void> {
+    try {
+      const projectId = this.params.tier === 'project' && this.params.id ? this.params.id : undefined;
+      const [open, acked] = await Promise.all([fetchOpenAlarms({ projectId, limit: 50 }), fetchOpenAlarms({ projectId, limit: 50, state: 'acknowledged' })]);
+      this.feed.reset([...open, ...acked].filter((a) => this.store.get(a.projectId)));
+      this.ticker.show(this.feed.list(), Date.now());
+    } catch (err) {
+      this.note(`alarms: ${(err as Error).message}`);
+    }
+  }
+
+  private showKpis(k: Kpis): void {
+    this.kpis = k;
+    this.kpisAt = Date.now();
+    this.probe.kpisReceived++;
+    this.probe.kpisAt = this.kpisAt;
+    this.probe.kpis = { projectsOnline: k.projects.online.value, projectsTotal: k.projects.total, cranesWorking: k.cranes.working.value, workersOnSite: k.workers.onSite.value, openAlarms: k.openAlarms.alarm + k.openAlarms.prewarning };
+    this.tiles.update(k, this.kpisAt);
+  }
+
+  private onMessage(m: LiveServerMessage): void {
+    switch (m.type) {
+      case 'kpis': {
+        const want = this.kpiScope();
+        if (want && m.scope.kind === want.kind && JSON.stringify(m.scope) === JSON.stringify(want)) this.showKpis(m.kpis);
+        return;
+      }
+      case 'alarm.raised':
+      case 'alarm.updated':
+      case 'alarm.cleared':
+        if (!this.store.get(m.alarm.projectId)) return;
+        if (this.feed.apply(m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', m.alarm)) this.ticker.show(this.feed.list(), Date.now());
+        return;
+      case 'project.created':
+      case 'project.updated':
+        if (this.inScope(m.project)) this.store.apply(m);
+        else if (this.store.get(m.project.id)) this.store.apply({ type: 'project.deleted', projectId: m.project.id });
+        return;
+      case 'project.deleted':
+        this.store.apply(m);
+        this.freshness.apply(m);
+        return;
+      default:
+        this.freshness.apply(m);
+    }
+  }
+
+  /** Once a second: clock, ages, and (every 5 s) which projects are live. Text only: no node is created here. */
+  private tick(): void {
+    const now = Date.now();
+    this.dom.clock.textContent = new Date(now).toLocaleTimeString('en-GB', { hour12: false });
+    this.tiles.tick(now);
+    this.ticker.tick(now);
+    this.probe.alarmsShown = this.ticker.shown;
+    const since = this.kpisAt ? now - this.kpisAt : null;
+    this.dom.age.textContent = since === null ? 'waiting for data' : since < 15_000 ? 'data live' : `data as of ${new Date(this.kpisAt).toLocaleTimeString('en-GB', { hour12: false })}`;
+    this.dom.age.dataset.stale = String(since === null || since >= 15_000);
+    if (this.tickCount++ % 5 === 0) this.refreshProjects(now);
+    this.checkReady();
+  }
+
+  private refreshProjects(now = Date.now()): void {
+    const live = this.freshness.liveness(now);
+    const list = this.store.list();
+    this.probe.projectsOnline = this.strip.show(list, live, now);
+    this.probe.projectsTotal = list.length;
+    this.probe.offlineProjects = list.filter((p) => !live.get(p.id)?.online).map((p) => p.id);
+    this.shading.apply(list.map((p) => p.id), live);
+  }
+
+  private async startTour(): Promise<void> {
+    let tour: Tour | null = null;
+    if (this.params.tourId) {
+      try {
+        tour = await fetchTour(this.params.tourId);
+        this.generatedTour = false;
+      } catch (err) {
+        this.note(`tour ${this.params.tourId}: ${(err as Error).message}; running the automatic tour`);
+      }
+    }
+    tour ??= this.autoTour();
+    const everyGiven = new URLSearchParams(window.location.search).has('every');
+    this.player.dwellOverrideS = this.generatedTour || everyGiven ? this.params.everyS : null;
+    this.probe.tourId = tour?.id ?? null;
+    if (tour?.viewpoints.length) this.player.load(tour, 0, { instant: true });
+    else this.map.flyToDefault(0);
+    // A reload that changes the projects regenerates the automatic tour, keeping its place.
+    this.store.onChanged.add((c) => {
+      if (c.kind !== 'reset' || !this.generatedTour) return;
+      const t = this.autoTour();
+      const cur = this.player.current;
+      if (t && (!cur || cur.viewpoints.length !== t.viewpoints.length)) this.player.load(t, this.player.state.step);
+    });
+  }
+
+  private autoTour(): Tour | null {
+    const list = this.store.list();
+    if (!list.length) return null;
+    return this.params.tier === 'project' ? defaultProjectTour(list[0]!, Date.now()) : defaultCityTour(list, Date.now());
+  }
+
+  private title(): string {
+    const { tier, id } = this.params;
+    if (tier === 'project') return this.store.list()[0]?.name ?? 'Project';
+    if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? 'Enterprise';
+    return id ? `City command center · region ${id}` : 'City command center';
+  }
+
+  private checkReady(): void {
+    const p = this.probe;
+    p.idle = this.map.tilesLoaded && this.map.entitiesReady && !!p.tour?.arrived;
+    if (p.ready) return;
+    const settled = this.store.status === 'loaded' || this.store.status === 'error';
+    const tourSettled = !this.player.current || p.tour?.arrived === true;
+    if (settled && (this.kpis || p.errors.length) && p.frames > 0 && this.map.tilesLoaded && tourSettled) {
+      p.ready = true;
+      p.readyAtMs = Math.round(performance.now());
+      document.body.dataset.ready = '1';
+    }
+  }
+
+  /** Scales the wall to the screen and caps the map's pixel count (see mapResolutionScale). */
+  private layout(): void {
+    const w = window.innerWidth;
+    const hgt = window.innerHeight;
+    this.dom.root.style.fontSize = `${16 * wallScale(w, hgt)}px`;
+    this.probe.scale = wallScale(w, hgt);
+    if (this.map) this.map.viewer.resolutionScale = mapResolutionScale(this.dom.map.clientWidth, this.dom.map.clientHeight, window.devicePixelRatio);
+    this.map?.requestRender();
+  }
+
+  private note(msg: string): void {
+    // Bounded: a wall that loses its server for a week must not collect a week of messages.
+    this.probe.errors.push(msg);
+    if (this.probe.errors.length > 20) this.probe.errors.splice(0, this.probe.errors.length - 20);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    clearInterval(this.pollTimer);
+    window.removeEventListener('resize', this.onResize);
+    this.tools.dispose();
+  }
+}

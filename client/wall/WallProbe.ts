@@ -1,0 +1,58 @@
+import type { LiveStatus } from '../live/LiveClient.js';
+import type { CameraPose, TourState } from '../tour/TourPlayer.js';
+
+/** What a wall tells tests and monitoring about itself, as `window.__siteTwinWall`. */
+export interface WallProbe {
+  /** First data, map tiles and the first tour view are on screen. Latches true. */
+  ready: boolean;
+  readyAtMs: number | null;
+  liveStatus: LiveStatus | 'off';
+  /** KPI sets received (HTTP and live), and when the last arrived (client clock). */
+  kpisReceived: number;
+  kpisAt: number | null;
+  kpis: { projectsOnline: number; projectsTotal: number; cranesWorking: number; workersOnSite: number; openAlarms: number } | null;
+  projectsTotal: number;
+  projectsOnline: number;
+  offlineProjects: string[];
+  alarmsShown: number;
+  tourId: string | null;
+  tour: TourState | null;
+  /** Root font scale (1 at 1920x1080). */
+  scale: number;
+  frames: number;
+  /** Camera at rest at a tour view, tiles and footprints loaded (for screenshots). */
+  idle: boolean;
+  /** Problems shown on the wall (bad URL values, failed loads), newest last, at most 20. */
+  errors: string[];
+  camera(): CameraPose | null;
+}
+
+declare global {
+  interface Window {
+    __siteTwinWall: WallProbe;
+  }
+}
+
+export function createWallProbe(): WallProbe {
+  const p: WallProbe = {
+    ready: false,
+    readyAtMs: null,
+    liveStatus: 'off',
+    kpisReceived: 0,
+    kpisAt: null,
+    kpis: null,
+    projectsTotal: 0,
+    projectsOnline: 0,
+    offlineProjects: [],
+    alarmsShown: 0,
+    tourId: null,
+    tour: null,
+    scale: 1,
+    frames: 0,
+    idle: false,
+    errors: [],
+    camera: () => null,
+  };
+  window.__siteTwinWall = p;
+  return p;
+}

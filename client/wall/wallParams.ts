@@ -1,0 +1,66 @@
+import { KpiQuery, type KpiTier } from '../../models/Kpis.js';
+
+/** What a wall URL asks for: `/wall?tier=city|enterprise|project&id=&every=&tour=`. */
+export interface WallParams {
+  tier: KpiTier;
+  /** Region code (city), enterprise or project UUID; null for the whole city. */
+  id: string | null;
+  /** Seconds the automatic tour stays on each project. */
+  everyS: number;
+  /** A tour to run instead of the automatic one. */
+  tourId: string | null;
+  /** Problems with the URL, shown on the wall instead of failing (a wall has no one to read a console). */
+  errors: string[];
+}
+
+export const DEFAULT_EVERY_S = 20;
+const MIN_EVERY_S = 5;
+const MAX_EVERY_S = 3600;
+
+/** Reads the wall's URL; a bad value falls back to the default and is reported in `errors`. */
+export function parseWallParams(search: string): WallParams {
+  const q = new URLSearchParams(search);
+  const errors: string[] = [];
+  const rawTier = q.get('tier') ?? 'city';
+  const rawId = q.get('id')?.trim() || undefined;
+  const parsed = KpiQuery.safeParse({ tier: rawTier, ...(rawId ? { id: rawId } : {}) });
+  let tier: KpiTier = 'city';
+  let id: string | null = null;
+  if (parsed.success) {
+    tier = parsed.data.tier;
+    id = parsed.data.id ?? null;
+  } else errors.push(`tier/id: ${parsed.error.issues.map((i) => i.message).join('; ')}; showing the whole city`);
+  let everyS = DEFAULT_EVERY_S;
+  const rawEvery = q.get('every');
+  if (rawEvery !== null) {
+    const n = Number(rawEvery);
+    if (Number.isFinite(n) && n >= MIN_EVERY_S && n <= MAX_EVERY_S) everyS = n;
+    else errors.push(`every=${rawEvery}: seconds between ${MIN_EVERY_S} and ${MAX_EVERY_S}; using ${DEFAULT_EVERY_S}`);
+  }
+  const tourRaw = q.get('tour')?.trim();
+  const tourId = tourRaw && /^[A-Za-z0-9_-]{1,80}$/.test(tourRaw) ? tourRaw : null;
+  if (tourRaw && !tourId) errors.push(`tour=${tourRaw}: not a tour id`);
+  return { tier, id, everyS, tourId, errors };
+}
+
+/** The wall is designed at 1920x1080 CSS px; larger or smaller screens scale it by the tighter side. */
+export const WALL_BASE = { width: 1920, height: 1080 };
+
+/**
+ * Scale of the wall's root font size (everything is sized in rem): 1 at 1920x1080, 2 at 3840x2160, and the smaller of
+ * the two ratios on other aspect ratios so nothing overflows the short side.
+ */
+export function wallScale(width: number, height: number): number {
+  const s = Math.min(width / WALL_BASE.width, height / WALL_BASE.height);
+  return Math.max(0.5, Math.round(s * 1000) / 1000);
+}
+
+/**
+ * Cesium's resolution scale that keeps the map at most `maxPixels` device pixels: a 4K wall is often driven by a
+ * small PC, and the map is the only part whose cost grows with the pixel count.
+ */
+export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePixelRatio: number, maxPixels = 2_300_000): number {
+  const px = cssWidth * cssHeight * devicePixelRatio * devicePixelRatio;
+  if (px <= maxPixels) return 1;
+  return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
+}
