@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { clampStep, nextStep, parseTourLink, previousStep, searchWithTour } from '../../../client/tour/tourLink.js';
+
+describe('tour links', () => {
+  it('reads ?tour=&step= and writes it back keeping other parameters', () => {
+    expect(parseTourLink('?tour=default-city&step=3')).toEqual({ tourId: 'default-city', step: 3 });
+    expect(parseTourLink('?tour=0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f')).toEqual({ tourId: '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f', step: 0 });
+    expect(parseTourLink('?tour=x&step=-2')).toEqual({ tourId: 'x', step: 0 });
+    expect(parseTourLink('?tour=x&step=1.5')).toEqual({ tourId: 'x', step: 0 });
+    expect(parseTourLink('?tour=%3Cscript%3E')).toBeNull();
+    expect(parseTourLink('?project=abc')).toBeNull();
+    expect(searchWithTour('?project=abc', { tourId: 't1', step: 2 })).toBe('?project=abc&tour=t1&step=2');
+    expect(searchWithTour('?project=abc&tour=t1&step=2', null)).toBe('?project=abc');
+    expect(searchWithTour('?tour=t1&step=2', null)).toBe('');
+  });
+
+  it('steps forward and back, wrapping only when the tour loops', () => {
+    expect(nextStep(0, 4, false)).toBe(1);
+    expect(nextStep(3, 4, true)).toBe(0);
+    expect(nextStep(3, 4, false)).toBeNull();
+    expect(nextStep(0, 0, true)).toBeNull();
+    expect(previousStep(0, 4, true)).toBe(3);
+    expect(previousStep(0, 4, false)).toBe(0);
+    expect(previousStep(2, 4, false)).toBe(1);
+    expect(clampStep(9, 4)).toBe(3);
+    expect(clampStep(-1, 4)).toBe(0);
+  });
+});
