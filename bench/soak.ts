@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     clearInterval(progress);
     const durS = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1000));
+    const droppedViewers = disconnects; // before our own close, which disconnects every viewer
     for (const v of viewers) v.close();
 
     const errorLines = server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     console.log(`\nsoak: ${MINUTES} min, ${DEVICES} devices, target ${RATE} readings/s, ${VIEWERS} viewers`);
     console.log(`  readings acked      ${acked} (${(acked / durS).toFixed(0)}/s; target ${RATE}/s)`);
     console.log(`  answers             ${JSON.stringify(Object.fromEntries(statuses))}, no answer ${noAnswer}`);
-    console.log(`  errors              ${bad + noAnswer + disconnects + errorLines.length} (non-200 ${bad}, no answer ${noAnswer}, viewer disconnects ${disconnects}, server error log lines ${errorLines.length})`);
+    console.log(`  errors              ${bad + noAnswer + droppedViewers + errorLines.length} (non-200 ${bad}, no answer ${noAnswer}, viewer disconnects ${droppedViewers}, server error log lines ${errorLines.length})`);
     console.log(`  ingest round trip   p50 ${pct(rtt, 50).toFixed(1)} ms, p99 ${pct(rtt, 99).toFixed(1)} ms`);
     console.log(`  viewer messages     ${viewerMsgs} (${(viewerMsgs / durS / VIEWERS).toFixed(1)}/s per viewer)`);
     console.log(`  server RSS          baseline ${baseline.toFixed(1)} MB (mean of ${WARMUP_S}-${WARMUP_S + WINDOW_S} s), end ${last.toFixed(1)} MB (mean of the last ${WINDOW_S} s), peak ${peak.toFixed(1)} MB`);
