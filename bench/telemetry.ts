@@ -214,7 +214,7 @@ function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean) {
+async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean, db?: string) {
   const projects = [...new Set(fleet.devices.map((d) => d.projectId))];
   const viewers: Socket[] = [];
   const lat: number[] = [];
@@ -244,6 +244,10 @@ async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean
   };
   const total = (LIVE_SECONDS + 2) * 50;
   const startAt = performance.now();
+  // CPU of the server process and of its database backends over the run: what the pipeline costs per reading,
+  // whatever else the machine is doing.
+  const cpu0 = cpuS(pid);
+  const pg0 = db ? await backendsCpuS(db) : new Map<number, number>();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     if (i === 100) measuring = true; // 2 s warm-up
@@ -253,12 +257,15 @@ async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
   }
   await Promise.all(inflight);
+  const serverCpuS = cpuS(pid) - cpu0;
+  const pgCpuS = db ? cpuDelta(pg0, await backendsCpuS(db)) : 0;
   await new Promise((r) => setTimeout(r, 500));
   measuring = false;
   const achieved = (total * perPost) / ((performance.now() - startAt) / 1000);
   for (const v of viewers) v.close();
   lat.sort((a, b) => a - b);
-  return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1)!, samples: lat.length, rssMb: rss, achieved };
+  const readings = total * perPost;
+  return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1)!, samples: lat.length, rssMb: rss, achieved, serverUs: (serverCpuS * 1e6) / readings, pgUs: (pgCpuS * 1e6) / readings };
 }
 
 async function live() {
@@ -274,7 +281,7 @@ async function live() {
   const base = await liveRun(bare.url, fleet, bare.child.pid!, false);
   bare.child.kill();
   const real = await spawnChild(['serve', dbUrl, LIVE_MODE]);
-  const site = await liveRun(real.url, fleet, real.child.pid!, true);
+  const site = await liveRun(real.url, fleet, real.child.pid!, true, name);
   const exited = new Promise((r) => real.child.once('exit', r));
   real.child.kill();
   await exited;
@@ -297,8 +304,8 @@ if (!process.env.BENCH_SKIP_INGEST) {
 const b = await live();
 console.log(`\n2. (server and bare baseline each in their own process; load generator + viewers in this one; write path ${LIVE_MODE})`);
 console.log(`   Ingest -> ${VIEWERS} /live viewers at ${LIVE_RATE} readings/s for ${LIVE_SECONDS} s (${LIVE_DEVICES} devices, ${PROJECTS} projects)`);
-console.log(`   baseline bare socket.io broadcast: p50 ${b.base.p50} ms, p99 ${b.base.p99} ms, max ${b.base.max} ms (${b.base.samples} deliveries, ${f(b.base.achieved)} readings/s sent), RSS ${f(b.base.rssMb)} MB`);
-console.log(`   Site Twin (HTTP ingest, commit, fan-out): p50 ${b.site.p50} ms, p99 ${b.site.p99} ms, max ${b.site.max} ms (${b.site.samples} deliveries, ${f(b.site.achieved)} readings/s sent), server RSS ${f(b.site.rssMb)} MB`);
+console.log(`   baseline bare socket.io broadcast: p50 ${b.base.p50} ms, p99 ${b.base.p99} ms, max ${b.base.max} ms (${b.base.samples} deliveries, ${f(b.base.achieved)} readings/s sent), RSS ${f(b.base.rssMb)} MB, cpu ${f(b.base.serverUs, 1)} us per reading`);
+console.log(`   Site Twin (HTTP ingest, commit, fan-out): p50 ${b.site.p50} ms, p99 ${b.site.p99} ms, max ${b.site.max} ms (${b.site.samples} deliveries, ${f(b.site.achieved)} readings/s sent), server RSS ${f(b.site.rssMb)} MB, cpu: server ${f(b.site.serverUs, 1)} us + PostgreSQL ${f(b.site.pgUs, 1)} us per reading`);
 console.log(`   ratio p99 Site Twin / bare: ${f(b.site.p99 / Math.max(1, b.base.p99), 1)}x (target p99 < 250 ms)`);
 console.log(`load average after: ${load()}`);
 rmSync(tmp, { recursive: true, force: true });
