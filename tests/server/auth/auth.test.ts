@@ -14,7 +14,7 @@ let f: ProjectFixture;
 
 beforeAll(async () => {
   t = await startTestServer({
-    env: { AUTH: 'on', RATE_LIMIT_LOGIN_PER_MIN: '5', RATE_LIMIT_API_PER_MIN: '600', RATE_LIMIT_DEVICE_PER_S: '5', CORS_ORIGINS: 'https://wall.example.org', MAX_JSON_KB: '4' },
+    env: { AUTH: 'on', RATE_LIMIT_LOGIN_PER_MIN: '8', RATE_LIMIT_API_PER_MIN: '600', RATE_LIMIT_DEVICE_PER_S: '5', CORS_ORIGINS: 'https://wall.example.org', MAX_JSON_KB: '4' },
   });
   adminId = await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
@@ -106,7 +106,7 @@ describe('accounts, sessions and hardening', () => {
 
   it('rate limits: logins per address and name, devices per key; 429 rate_limited with Retry-After', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 7; i++) codes.push((await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' })).status);
+    for (let i = 0; i < 10; i++) codes.push((await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' })).status);
     expect(codes.slice(-1)[0]).toBe(429);
     const limited = await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' });
     expect([limited.status, limited.body.code]).toEqual([429, 'rate_limited']);
