@@ -184,9 +184,10 @@ export class GroupCommit<T> {
     const freshSet = new Set(fresh);
     try {
       if (fresh.length) this.committed(fresh, fresh.map((r) => tagOf.get(r)!));
-    } finally {
-      for (const job of group) job.resolve(freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)));
+    } catch {
+      // The rows are committed whatever a listener does; the callback logs its own errors (Ingest.notify).
     }
+    for (const job of group) job.resolve(freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)));
     return rows.length;
   }
 

@@ -88,6 +88,9 @@ describe('Socket.IO /devices', () => {
     await connected(s);
     const crane = deviceSocket({ deviceId: tc.device.id, key: tc.apiKey });
     await connected(crane);
+    // The test before pushed these devices moments ago: once both last pushes are older than 1 / LIVE_MAX_HZ, both
+    // devices are due at the same ticks, and the batches below can show two devices in one message.
+    await new Promise((r) => setTimeout(r, 300));
     const start = Date.now();
     // 25 readings per device over ~1 s: 50 readings in all.
     for (let i = 0; i < 25; i++) {
