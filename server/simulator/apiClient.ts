@@ -16,10 +16,23 @@ const SIM_ENTERPRISE = '仿真建设集团有限公司';
 /** HJ 212 PW of simulated monitors: a vendor default, as on real sites. */
 export const SIM_HJ212_PW = '123456';
 
+/** Bearer token for the registry calls (a server with AUTH=on); device readings use the devices' own keys. */
+let bearer: string | undefined;
+
+/** Logs in as an operator account (admin or the project's own) and uses its session for the registry calls. */
+export async function login(base: string, username: string, password: string): Promise<void> {
+  bearer = undefined;
+  const r = await call<{ token: string }>(base, 'POST', '/api/v1/auth/login', { username, password });
+  bearer = r.token;
+}
+
 async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

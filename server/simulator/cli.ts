@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ensureDevices, ensureProjects, type SimDevice } from './apiClient.js';
+import { ensureDevices, ensureProjects, login, type SimDevice } from './apiClient.js';
 import { simFor } from './fleet.js';
 import { seedOf } from './rng.js';
 import type { Sim } from './siteDevices.js';
@@ -16,7 +16,10 @@ const USAGE = `npm run simulate -- [options]
   --mqtt-url URL     broker for --transport mqtt (default mqtt://127.0.0.1:1883)
   --mqtt-prefix P    topic prefix (default sitetwin)
   --hj212 HOST:PORT  HJ 212 listener for --transport hj212 (default: the --url host, port 2120)
-  --seed N           seed of the device physics (default 1)`;
+  --seed N           seed of the device physics (default 1)
+  --user U           operator account to register devices with, on a server with AUTH=on
+                     (password from --password or the SITETWIN_PASSWORD environment variable)
+  --password P`;
 
 /** The CLI's own console output: a tool for people, so plain lines, not the server's JSON log. */
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
         projects: { type: 'string' }, cranes: { type: 'string' }, sensors: { type: 'string' }, rate: { type: 'string' },
         transport: { type: 'string', default: 'http' }, duration: { type: 'string' }, seed: { type: 'string' },
         'mqtt-url': { type: 'string', default: 'mqtt://127.0.0.1:1883' }, 'mqtt-prefix': { type: 'string', default: 'sitetwin' },
-        hj212: { type: 'string' }, help: { type: 'boolean' },
+        hj212: { type: 'string' }, help: { type: 'boolean' }, user: { type: 'string' }, password: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -63,6 +66,11 @@ async function main(): Promise<void> {
   if (!hjHost || !Number.isInteger(Number(hjPort))) fail(`--hj212 must be HOST:PORT, not "${values.hj212}"`);
 
   say(`simulate: ${projects} project(s) x (${cranes} crane(s) + ${sensors} device(s)) at ${rate} Hz over ${transport} -> ${url}`);
+  if (values.user) {
+    const password = values.password ?? process.env.SITETWIN_PASSWORD;
+    if (!password) fail('--user needs --password or SITETWIN_PASSWORD');
+    await login(url, values.user, password);
+  }
   const sites = await ensureProjects(url, projects);
   const devices: SimDevice[] = [];
   for (const p of sites) devices.push(...(await ensureDevices(url, p, cranes, sensors)));

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../server/auth/passwords.js';
 import { ROOT_DIR } from '../../../server/Server.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -59,6 +60,23 @@ describe('npm run simulate', () => {
     expect((await t.store.devices.list()).length).toBe(before);
     expect(t.server.edges.hj212!.stats.stored).toBeGreaterThan(0);
     expect(t.server.edges.mqtt!.stats.stored).toBeGreaterThan(0);
+  });
+
+  it('logs in with --user on a server with accounts on, and says why it fails without', async () => {
+    const secured = await startTestServer({ env: { AUTH: 'on', AUTH_SECRET: randomBytes(32).toString('hex') } });
+    try {
+      await secured.store.users.create({ username: 'sim-admin', displayName: 'Simulator', passwordHash: await hashPassword('s3cret-pass'), grant: { role: 'admin' } });
+      const refused = await simulate('--url', secured.url, '--projects', '1', '--cranes', '1', '--sensors', '0', '--duration', '1');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/401/);
+      const ok = await simulate('--url', secured.url, '--user', 'sim-admin', '--password', 's3cret-pass', '--projects', '1', '--cranes', '1', '--sensors', '0', '--rate', '2', '--duration', '1.5');
+      expect(ok.code, ok.stderr).toBe(0);
+      const s = done(ok.stdout);
+      expect(s.accepted).toBeGreaterThanOrEqual(1);
+      expect(s).toMatchObject({ accepted: s.sent, errors: 0 });
+    } finally {
+      await secured.close();
+    }
   });
 
   it('refuses bad arguments with a message and exit code 2', async () => {
