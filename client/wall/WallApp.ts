@@ -218,8 +218,10 @@ export class WallApp {
     this.ticker.tick(now);
     this.probe.alarmsShown = this.ticker.shown;
     const since = this.kpisAt ? now - this.kpisAt : null;
-    this.dom.age.textContent = since === null ? 'waiting for data' : since < 15_000 ? 'data live' : `data as of ${new Date(this.kpisAt).toLocaleTimeString('en-GB', { hour12: false })}`;
-    this.dom.age.dataset.stale = String(since === null || since >= 15_000);
+    const connected = this.live.status === 'connected';
+    const asOf = `data as of ${new Date(this.kpisAt).toLocaleTimeString('en-GB', { hour12: false })}`;
+    this.dom.age.textContent = since === null ? 'waiting for data' : !connected ? `offline · ${asOf}` : since < 15_000 ? 'data live' : asOf;
+    this.dom.age.dataset.stale = String(since === null || since >= 15_000 || !connected);
     if (this.tickCount++ % 5 === 0) this.refreshProjects(now);
     this.checkReady();
   }
@@ -288,7 +290,8 @@ export class WallApp {
   private layout(): void {
     const w = window.innerWidth;
     const hgt = window.innerHeight;
-    this.dom.root.style.fontSize = `${16 * wallScale(w, hgt)}px`;
+    // rem is relative to <html>: the whole wall (and its overlays) scales with one number.
+    document.documentElement.style.fontSize = `${16 * wallScale(w, hgt)}px`;
     this.probe.scale = wallScale(w, hgt);
     if (this.map) this.map.viewer.resolutionScale = mapResolutionScale(this.dom.map.clientWidth, this.dom.map.clientHeight, window.devicePixelRatio);
     this.map?.requestRender();
