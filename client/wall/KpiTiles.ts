@@ -22,6 +22,7 @@ export class KpiTiles implements Tool {
   private readonly tiles = new Map<string, TileNodes>();
   private readonly tradeRows: { root: HTMLElement; name: HTMLElement; count: HTMLElement; bar: HTMLElement }[] = [];
   private readonly tradeTotal: HTMLElement;
+  private readonly tradeEmpty: HTMLElement;
   private receivedAt = 0;
   private last: Kpis | null = null;
 
@@ -46,7 +47,8 @@ export class KpiTiles implements Tool {
       list.append(root);
       this.tradeRows.push({ root, name, count, bar });
     }
-    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Workers on site by trade' }), this.tradeTotal), list);
+    this.tradeEmpty = h('div', { class: 'strip-more', text: 'No gate events today' });
+    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Workers on site by trade' }), this.tradeTotal), list, this.tradeEmpty);
   }
 
   /** Shows a KPI set received at `receivedAt` (client clock: ages are counted from here, not the server's). */
@@ -73,6 +75,7 @@ export class KpiTiles implements Tool {
       r.bar.style.width = `${Math.round((row[1] / max) * 100)}%`;
     });
     this.tradeTotal.textContent = String(k.workers.onSite.value);
+    this.tradeEmpty.hidden = rows.length > 0;
     this.tick(receivedAt);
   }
 

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ViewpointInput } from '../../models/Tour.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { makeProject } from '../helpers/telemetry.js';
+import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
+
+let t: TestServer;
+let b: BrowserSession;
+let tourId: string;
+
+// Three views around the test site (makeProject puts it at 120.47, 36.10), a short dwell and a short flight each.
+const VIEWS: ViewpointInput[] = [
+  { lon: 120.47, lat: 36.0955, height: 420, headingDeg: 0, pitchDeg: -40, durationS: 2, flightS: 1, caption: '南侧：基坑与塔吊' },
+  { lon: 120.4755, lat: 36.1, height: 360, headingDeg: 270, pitchDeg: -35, durationS: 2, flightS: 1, caption: '东侧：主体结构' },
+  { lon: 120.47, lat: 36.1045, height: 300, headingDeg: 180, pitchDeg: -30, durationS: 2, flightS: 1, caption: '北侧：材料堆场' },
+];
+
+interface Pose { lon: number; lat: number; height: number; headingDeg: number; pitchDeg: number }
+/** The camera is at a viewpoint: 1e-5° is about a metre. */
+function expectAt(pose: Pose, v: ViewpointInput): void {
+  expect(pose.lon).toBeCloseTo(v.lon, 5);
+  expect(pose.lat).toBeCloseTo(v.lat, 5);
+  expect(Math.abs(pose.height - v.height)).toBeLessThan(1);
+  const dh = Math.abs((((pose.headingDeg - v.headingDeg) % 360) + 540) % 360 - 180);
+  expect(dh).toBeLessThan(0.5);
+  expect(Math.abs(pose.pitchDeg - v.pitchDeg)).toBeLessThan(0.5);
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const projectId = await makeProject(t, '漫游工地');
+  const r = await t.api('POST', `/api/v1/projects/${projectId}/tours`, { name: '工地漫游', viewpoints: VIEWS, path: 'fly', loop: true });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  tourId = r.body.id;
+  b = await openBrowser({ viewport: { width: 960, height: 600 } });
+  // Record each arrival with the camera pose at that moment, in the page, so no step is missed between polls.
+  await b.context.addInitScript(() => {
+    const w = window as unknown as { __arrivals: { step: number; pose: unknown }[] };
+    w.__arrivals = [];
+    let last = -1;
+    setInterval(() => {
+      const p = window.__siteTwinTour;
+      if (!p?.state.arrived) return void (last = p && !p.state.arrived ? -1 : last);
+      if (p.state.step !== last) w.__arrivals.push({ step: p.state.step, pose: p.camera() });
+      last = p.state.step;
+    }, 50);
+  });
+});
+afterAll(async () => {
+  await b?.close();
+  await t?.close();
+});
+
+const arrivals = () => b.page.evaluate(() => (window as unknown as { __arrivals: { step: number; pose: Pose }[] }).__arrivals);
+const state = () => b.page.evaluate(() => window.__siteTwinTour?.state ?? null);
+
+describe('tour player', () => {
+  it('opens from its link and flies the camera through every viewpoint with captions', async () => {
+    await b.page.goto(`${t.url}/?tour=${tourId}&step=0`, { waitUntil: 'domcontentloaded' });
+    await expect.poll(async () => (await arrivals()).map((a) => a.step).slice(0, 4), { timeout: SLOW_MS, interval: 500 }).toEqual([0, 1, 2, 0]);
+    const got = await arrivals();
+    for (let i = 0; i < 4; i++) expectAt(got[i]!.pose, VIEWS[got[i]!.step]!);
+    expect(await b.page.locator('[data-testid="tour-overlay"]').isVisible()).toBe(true);
+    expect(await b.page.locator('[data-testid="tour-step"]').textContent()).toMatch(/^\d \/ 3$/);
+  });
+
+  it('pauses, steps with next / previous, and its share link reopens the tour at that step', async () => {
+    await b.page.locator('[data-testid="tour-toggle"]').click();
+    await expect.poll(async () => (await state())?.playing).toBe(false);
+    const at = (await state())!.step;
+    const pausedAt = (await arrivals()).length;
+    await b.page.locator('[data-testid="tour-next"]').click();
+    const next = (at + 1) % 3;
+    await b.page.waitForFunction((n) => window.__siteTwinTour.state.step === n && window.__siteTwinTour.state.arrived, next, { timeout: SLOW_MS });
+    expectAt(await b.page.evaluate(() => window.__siteTwinTour.camera()), VIEWS[next]!);
+    expect(await b.page.locator('[data-testid="tour-caption"]').textContent()).toBe(VIEWS[next]!.caption);
+    const prev = (next + 2) % 3;
+    await b.page.locator('[data-testid="tour-prev"]').click();
+    await b.page.waitForFunction((n) => window.__siteTwinTour.state.step === n && window.__siteTwinTour.state.arrived, prev, { timeout: SLOW_MS });
+    await b.page.locator('[data-testid="tour-next"]').click();
+    await b.page.waitForFunction((n) => window.__siteTwinTour.state.step === n && window.__siteTwinTour.state.arrived, next, { timeout: SLOW_MS });
+    // Paused means paused: since the pause the camera went only where the buttons sent it.
+    await expect.poll(async () => (await arrivals()).slice(pausedAt).map((a) => a.step)).toEqual([next, prev, next]);
+
+    const link = await b.page.locator('[data-testid="tour-link"]').inputValue();
+    expect(link).toBe(`${t.url}/?tour=${tourId}&step=${next}`);
+    expect(new URL(b.page.url()).search).toBe(`?tour=${tourId}&step=${next}`);
+    await b.page.goto(link, { waitUntil: 'domcontentloaded' });
+    await b.page.waitForFunction((n) => window.__siteTwinTour?.state.step === n && window.__siteTwinTour.state.arrived, next, { timeout: SLOW_MS, polling: 100 });
+    const reopened = (await arrivals())[0]!;
+    expect(reopened.step).toBe(next);
+    expectAt(reopened.pose, VIEWS[next]!);
+    expect((await state())!.playing).toBe(true);
+    await b.page.waitForFunction(() => window.__siteTwin?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 });
+    await b.screenshot('tour-reopened');
+    expect(b.consoleErrors).toEqual([]);
+    expect(b.externalRequests).toEqual([]);
+  });
+});
