@@ -4,12 +4,25 @@ import { Event } from '../core/Event.js';
 
 export type AlarmChange = { kind: 'reset' } | { kind: 'raised' | 'updated' | 'cleared'; alarm: Alarm };
 
+const STATE_RANK = { open: 0, acknowledged: 1, cleared: 2 } as const;
+
+/**
+ * True when `next` is a later version of `held`. The lifecycle only moves forward (open -> acknowledged -> cleared),
+ * and `updatedAt` orders versions within a state only: an acknowledgement is stamped by the server's clock and a
+ * clearing by the reading's time, so across states the timestamps of two clocks cannot be compared.
+ */
+export function isNewer(next: Alarm, held: Alarm): boolean {
+  const a = STATE_RANK[next.state];
+  const b = STATE_RANK[held.state];
+  return a !== b ? a > b : next.updatedAt >= held.updatedAt;
+}
+
 /** Cleared alarms kept in the feed (as history below the open ones) before the oldest is dropped. */
 export const MAX_KEPT_ALARMS = 200;
 
 /**
  * The alarms the feed shows: the open ones from `GET /api/v1/alarms?state=open`, then kept current by `/live`
- * (`alarm.raised`, `alarm.updated`, `alarm.cleared`). A message older than what is held (by `updatedAt`) is ignored,
+ * (`alarm.raised`, `alarm.updated`, `alarm.cleared`). A version older than what is held (see `isNewer`) is ignored,
  * so a late list answer cannot reopen an alarm that a message already cleared.
  */
 export class AlarmStore {
@@ -22,7 +35,7 @@ export class AlarmStore {
     this.byId.clear();
     for (const a of alarms) {
       const p = previous.get(a.id);
-      this.byId.set(a.id, p && p.updatedAt > a.updatedAt ? p : a);
+      this.byId.set(a.id, p && !isNewer(a, p) ? p : a);
     }
     // Raised or cleared live while the list was on its way: keep them too.
     for (const [id, p] of previous) if (!this.byId.has(id)) this.byId.set(id, p);
@@ -34,7 +47,7 @@ export class AlarmStore {
   apply(m: LiveServerMessage): boolean {
     if (m.type !== 'alarm.raised' && m.type !== 'alarm.updated' && m.type !== 'alarm.cleared') return false;
     const held = this.byId.get(m.alarm.id);
-    if (held && held.updatedAt > m.alarm.updatedAt) return false;
+    if (held && !isNewer(m.alarm, held)) return false;
     this.byId.set(m.alarm.id, m.alarm);
     this.trim();
     this.onChanged.trigger({ kind: m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', alarm: m.alarm });

@@ -26,7 +26,9 @@ describe('AlarmStore', () => {
     s.apply({ type: 'alarm.updated', alarm: { ...a, state: 'acknowledged', acknowledgedBy: 'li', updatedAt: 3000, level: 'alarm' } });
     expect(s.apply({ type: 'alarm.updated', alarm: { ...a, updatedAt: 1500 } })).toBe(false);
     expect(s.get(a.id)!.state).toBe('acknowledged');
-    s.apply({ type: 'alarm.cleared', alarm: { ...a, state: 'cleared', clearedAt: 4000, updatedAt: 4000 } });
+    // Cleared by a reading stamped before the server's acknowledgement time: still a later state, so it applies.
+    s.apply({ type: 'alarm.cleared', alarm: { ...a, state: 'cleared', clearedAt: 2500, updatedAt: 2500 } });
+    expect(s.apply({ type: 'alarm.updated', alarm: { ...a, state: 'acknowledged', updatedAt: 9000 } })).toBe(false); // never reopened
     expect(s.levelOf(a.deviceId)).toBe(null);
     expect(kinds).toEqual(['raised', 'updated', 'updated', 'cleared']);
   });

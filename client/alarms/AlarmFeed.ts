@@ -1,0 +1,140 @@
+import type { Alarm } from '../../models/Alarm.js';
+import { ApiError } from '../api/ApiError.js';
+import { Event } from '../core/Event.js';
+import type { Tool } from '../core/Tool.js';
+import { acknowledgeAlarm } from '../devices/deviceApi.js';
+import { h } from '../ui/dom.js';
+import type { AlarmStore } from './AlarmStore.js';
+import { Beep } from './Beep.js';
+
+const LEVEL_TEXT = { prewarning: 'Pre-warning', alarm: 'Alarm' } as const;
+const STATE_TEXT = { open: 'open', acknowledged: 'acknowledged', cleared: 'cleared' } as const;
+const time = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
+
+/**
+ * The alarm feed: newest first, coloured by level, open ones above cleared ones; a sound toggle (off by default);
+ * click an alarm to fly to its device; acknowledge with a name and comment. Shows what an AlarmStore holds, or, in
+ * replay, the alarms that were open at the replayed instant (`showReplay`).
+ */
+export class AlarmFeed implements Tool {
+  enabled = true;
+  /** The user clicked an alarm: the app flies to its device. */
+  readonly onFocus = new Event<Alarm>();
+  readonly beep = new Beep();
+  private readonly root: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly offs: (() => void)[] = [];
+  private replay: Alarm[] | null = null;
+  private ackOpen: string | null = null;
+  /** Who acknowledges (remembered for the session). */
+  private who = 'Supervisor';
+
+  constructor(container: HTMLElement, private readonly store: AlarmStore) {
+    const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: 'Sound on new alarms' }, 'Sound off');
+    this.count = h('span', { class: 'count', 'data-testid': 'alarm-count' }, '0');
+    this.list = h('ol', { class: 'alarm-list', 'aria-live': 'polite' });
+    this.root = h('section', { class: 'alarm-feed', 'data-testid': 'alarm-feed', 'aria-label': 'Alarms' },
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Alarms'), this.count, sound),
+      this.list,
+    );
+    container.append(this.root);
+    sound.addEventListener('click', () => {
+      this.beep.on = !this.beep.on;
+      sound.textContent = this.beep.on ? 'Sound on' : 'Sound off';
+      sound.setAttribute('aria-pressed', String(this.beep.on));
+    });
+    this.list.addEventListener('click', (e) => this.onClick(e));
+    this.offs.push(
+      store.onChanged.add((c) => {
+        if (c.kind === 'raised' && !this.replay) this.beep.play(c.alarm.level);
+        if (c.kind === 'updated' && c.alarm.state === 'open' && !this.replay) this.beep.play(c.alarm.level); // escalation
+        this.render();
+      }),
+    );
+    this.render();
+  }
+
+  /** Replay: show these alarms (open at the replayed instant) instead of the live ones; null returns to live. */
+  showReplay(alarms: Alarm[] | null): void {
+    this.replay = alarms;
+    this.root.dataset.mode = alarms ? 'replay' : 'live';
+    this.render();
+  }
+
+  private render(): void {
+    const alarms = this.replay ?? this.store.list();
+    const active = alarms.filter((a) => a.state !== 'cleared').length;
+    this.count.textContent = String(active);
+    this.count.dataset.level = alarms.some((a) => a.state !== 'cleared' && a.level === 'alarm') ? 'alarm' : active ? 'prewarning' : 'none';
+    const rows = alarms.slice(0, 100).map((a) => this.row(a));
+    this.list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'alarm-empty' }, this.replay ? 'No alarm was open then.' : 'No alarms.')]));
+  }
+
+  private row(a: Alarm): HTMLElement {
+    const li = h('li', { class: `alarm-row level-${a.level} state-${a.state}`, 'data-alarm-id': a.id, 'data-device-id': a.deviceId, 'data-state': a.state, 'data-level': a.level },
+      h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: 'Fly to the device' },
+        h('span', { class: 'alarm-level' }, LEVEL_TEXT[a.level]),
+        h('span', { class: 'alarm-msg' }, a.message),
+        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${a.rule} · ${STATE_TEXT[a.state]}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.clearedAt ? ` · cleared ${time(a.clearedAt)}` : ''}`),
+      ),
+    );
+    if (a.ackComment) li.append(h('div', { class: 'alarm-comment' }, `“${a.ackComment}”`));
+    if (a.state === 'open' && !this.replay) {
+      if (this.ackOpen === a.id) {
+        const form = h('form', { class: 'ack-form', 'data-testid': 'ack-form' },
+          h('input', { name: 'by', value: this.who, 'aria-label': 'Acknowledged by', required: true, maxlength: 100 }),
+          h('input', { name: 'comment', placeholder: 'Comment (what was done)', 'aria-label': 'Comment', maxlength: 2000 }),
+          h('button', { type: 'submit', class: 'btn primary' }, 'Acknowledge'),
+          h('span', { class: 'ack-error', role: 'alert' }),
+        );
+        form.addEventListener('submit', (e) => {
+          e.preventDefault();
+          void this.acknowledge(a, form);
+        });
+        li.append(form);
+      } else li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, 'Acknowledge…'));
+    }
+    return li;
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    const row = target.closest<HTMLElement>('[data-alarm-id]');
+    const action = target.closest<HTMLElement>('[data-action]')?.dataset.action;
+    if (!row || !action) return;
+    const alarm = (this.replay ?? this.store.list()).find((a) => a.id === row.dataset.alarmId);
+    if (!alarm) return;
+    if (action === 'focus') this.onFocus.trigger(alarm);
+    if (action === 'ack') {
+      this.ackOpen = alarm.id;
+      this.render();
+      this.list.querySelector<HTMLInputElement>(`[data-alarm-id="${alarm.id}"] input[name="comment"]`)?.focus();
+    }
+  }
+
+  private async acknowledge(a: Alarm, form: HTMLFormElement): Promise<void> {
+    const data = new FormData(form);
+    const by = String(data.get('by') ?? '').trim();
+    const comment = String(data.get('comment') ?? '').trim();
+    const err = form.querySelector<HTMLElement>('.ack-error')!;
+    try {
+      this.who = by;
+      const updated = await acknowledgeAlarm(a.id, by, comment);
+      this.ackOpen = null;
+      // The live `alarm.updated` brings the same; applying the answer shows it without waiting for the push.
+      this.store.apply({ type: 'alarm.updated', alarm: updated });
+    } catch (e) {
+      const ae = e as ApiError;
+      err.textContent = ae.code === 'alarm_not_open' ? ae.message : `Could not acknowledge: ${ae.message}`;
+      if (ae.code === 'alarm_not_open') this.ackOpen = null;
+    }
+  }
+
+  dispose(): void {
+    for (const off of this.offs) off();
+    this.onFocus.reset();
+    this.beep.dispose();
+    this.root.remove();
+  }
+}

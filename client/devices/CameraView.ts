@@ -1,0 +1,71 @@
+import { CameraParams } from '../../models/Camera.js';
+import { h } from '../ui/dom.js';
+
+/** How often a snapshot-only camera's picture is fetched again. */
+export const SNAPSHOT_REFRESH_MS = 2000;
+
+/**
+ * A camera's picture in the device panel: MJPEG plays in an `<img>` (the browser decodes the multipart stream),
+ * HLS through hls.js (or natively where the browser can), a snapshot URL is re-fetched every few seconds.
+ */
+export class CameraView {
+  readonly root: HTMLElement;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private hls: { destroy(): void } | null = null;
+  private disposed = false;
+
+  constructor(params: Record<string, unknown>, online: boolean) {
+    this.root = h('div', { class: 'camera-view', 'data-testid': 'camera-view' });
+    const p = CameraParams.safeParse(params);
+    if (!p.success || !p.data.streamUrl) {
+      this.root.append(h('div', { class: 'camera-none' }, 'This camera has no stream URL.'));
+      return;
+    }
+    const { streamUrl, streamKind } = p.data;
+    this.root.dataset.kind = streamKind;
+    if (!online) this.root.append(h('div', { class: 'camera-offline' }, 'Camera reports offline: the last picture may be old.'));
+    if (streamKind === 'mjpeg') {
+      this.root.append(h('img', { src: streamUrl, alt: 'Live camera picture', 'data-testid': 'camera-img' }));
+    } else if (streamKind === 'snapshot') {
+      const img = h('img', { src: this.bust(streamUrl), alt: 'Camera snapshot', 'data-testid': 'camera-img' });
+      this.root.append(img);
+      this.timer = setInterval(() => (img.src = this.bust(streamUrl)), SNAPSHOT_REFRESH_MS);
+    } else {
+      const video = h('video', { muted: true, autoplay: true, playsinline: true, 'data-testid': 'camera-video' });
+      video.muted = true;
+      this.root.append(video);
+      void this.playHls(video, streamUrl);
+    }
+  }
+
+  private bust(url: string): string {
+    return `${url}${url.includes('?') ? '&' : '?'}t=${Date.now()}`;
+  }
+
+  private async playHls(video: HTMLVideoElement, url: string): Promise<void> {
+    if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+      return;
+    }
+    // hls.js is large: loaded only when a HLS camera is opened.
+    const { default: Hls } = await import('hls.js');
+    if (this.disposed) return;
+    if (!Hls.isSupported()) {
+      this.root.append(h('div', { class: 'camera-none' }, 'This browser cannot play HLS.'));
+      return;
+    }
+    const hls = new Hls();
+    hls.loadSource(url);
+    hls.attachMedia(video);
+    this.hls = hls;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.timer);
+    this.hls?.destroy();
+    // Dropping the src ends the MJPEG connection at once instead of when the element is collected.
+    for (const img of this.root.querySelectorAll('img')) img.src = '';
+    this.root.remove();
+  }
+}

@@ -1,0 +1,48 @@
+import type { ReplayStatus } from '../replay/ReplayController.js';
+import type { SiteOverlays } from './SiteOverlays.js';
+
+/** What the site view tells tests and monitoring, as `window.__siteTwinSite` (beside Readiness's `__siteTwin`). */
+export interface SiteProbe {
+  projectId: string | null;
+  /** Devices of the opened project in the store. */
+  devices: number;
+  /** Per crane: the slew drawn in the last frame, its state colour, and page positions of mast and jib tip. */
+  cranes(): ReturnType<SiteOverlays['cranes']['poses']>;
+  clearanceLines(): number;
+  alarmsActive(): number;
+  glowing(): number;
+  heatmap(): boolean;
+  panelDeviceId(): string | null;
+  replay(): ReplayStatus;
+  /** Device ids by kind, for tests that open a panel. */
+  deviceIds(kind?: string): string[];
+  /** Page position (CSS px) of a device's marker, or null off screen. */
+  devicePagePosition(id: string): { x: number; y: number } | null;
+}
+
+declare global {
+  interface Window {
+    __siteTwinSite?: SiteProbe;
+  }
+}
+
+/** Publishes the probe for a SiteOverlays. */
+export function siteProbe(site: SiteOverlays): void {
+  window.__siteTwinSite = {
+    get projectId() {
+      return site.projectId;
+    },
+    get devices() {
+      return site.devices.size;
+    },
+    cranes: () => site.cranes.poses(),
+    clearanceLines: () => site.cranes.clearanceCount,
+    alarmsActive: () => site.alarms.active().length,
+    glowing: () => site.glowing,
+    heatmap: () => site.env.heatmapShown,
+    panelDeviceId: () => site.panel.shownId,
+    replay: () => ({ ...site.replay.status }),
+    deviceIds: (kind) => site.devices.list().filter((s) => !kind || s.device.kind === kind).map((s) => s.device.id),
+    devicePagePosition: (id) => site.pagePositionOf(id),
+  };
+}
