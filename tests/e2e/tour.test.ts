@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewpointInput } from '../../models/Tour.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { makeProject } from '../helpers/telemetry.js';
+import { rectangleAround } from '../../models/geo.js';
+import { FIXTURE_PASSWORD, makeUser } from '../helpers/auth.js';
 import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 
 let t: TestServer;
@@ -27,9 +28,15 @@ function expectAt(pose: Pose, v: ViewpointInput): void {
 }
 
 beforeAll(async () => {
-  t = await startTestServer();
-  const projectId = await makeProject(t, '漫游工地');
-  const r = await t.api('POST', `/api/v1/projects/${projectId}/tours`, { name: '工地漫游', viewpoints: VIEWS, path: 'fly', loop: true });
+  // With accounts on: the page must ask for a login on its first 401, then carry on where it was going (the tour).
+  t = await startTestServer({ env: { AUTH: 'on' } });
+  await makeUser(t.store, 'root', { role: 'admin' });
+  await makeUser(t.store, 'wall.viewer', { role: 'viewer', scope: { kind: 'all' } });
+  const admin = await t.login('root', FIXTURE_PASSWORD);
+  const e = await t.api('POST', '/api/v1/enterprises', { name: '漫游建设集团' }, { token: admin });
+  const p = await t.api('POST', '/api/v1/projects', { name: '漫游工地', enterpriseId: e.body.id, regionCode: '370212', location: { lon: 120.47, lat: 36.1, height: 0 }, footprint: rectangleAround({ lon: 120.47, lat: 36.1 }, 120, 80) }, { token: admin });
+  expect(p.status, JSON.stringify(p.body)).toBe(201);
+  const r = await t.api('POST', `/api/v1/projects/${p.body.id}/tours`, { name: '工地漫游', viewpoints: VIEWS, path: 'fly', loop: true }, { token: admin });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   tourId = r.body.id;
   b = await openBrowser({ viewport: { width: 960, height: 600 } });
@@ -57,11 +64,23 @@ const state = () => b.page.evaluate(() => window.__siteTwinTour?.state ?? null);
 describe('tour player', () => {
   it('opens from its link and flies the camera through every viewpoint with captions', async () => {
     await b.page.goto(`${t.url}/?tour=${tourId}&step=0`, { waitUntil: 'domcontentloaded' });
+    const login = b.page.locator('[data-testid="login-screen"]');
+    await login.waitFor({ state: 'visible', timeout: SLOW_MS });
+    await b.page.locator('[data-testid="login-username"]').fill('wall.viewer');
+    await b.page.locator('[data-testid="login-password"]').fill('not-the-password');
+    await b.page.locator('[data-testid="login-submit"]').click();
+    await expect.poll(() => b.page.locator('[data-testid="login-error"]').textContent()).toBe('Wrong username or password.');
+    await b.page.locator('[data-testid="login-password"]').fill(FIXTURE_PASSWORD);
+    await b.page.locator('[data-testid="login-submit"]').click();
+    await login.waitFor({ state: 'hidden' });
+    // Nothing but the httpOnly cookie is kept.
+    expect(await b.page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length])).toEqual(['', 0, 0]);
     await expect.poll(async () => (await arrivals()).map((a) => a.step).slice(0, 4), { timeout: SLOW_MS, interval: 500 }).toEqual([0, 1, 2, 0]);
     const got = await arrivals();
     for (let i = 0; i < 4; i++) expectAt(got[i]!.pose, VIEWS[got[i]!.step]!);
     expect(await b.page.locator('[data-testid="tour-overlay"]').isVisible()).toBe(true);
     expect(await b.page.locator('[data-testid="tour-step"]').textContent()).toMatch(/^\d \/ 3$/);
+    await expect.poll(() => b.page.locator('[data-testid="user-role"]').textContent()).toBe('viewer');
   });
 
   it('pauses, steps with next / previous, and its share link reopens the tour at that step', async () => {
@@ -93,7 +112,8 @@ describe('tour player', () => {
     expect((await state())!.playing).toBe(true);
     await b.page.waitForFunction(() => window.__siteTwin?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 });
     await b.screenshot('tour-reopened');
-    expect(b.consoleErrors).toEqual([]);
+    // The only console errors: the 401s that brought up the login and the refused wrong password.
+    expect(b.consoleErrors.filter((m) => !/status of 401/.test(m))).toEqual([]);
     expect(b.externalRequests).toEqual([]);
   });
 });
