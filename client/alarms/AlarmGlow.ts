@@ -49,6 +49,11 @@ export class AlarmGlow {
     return this.glows.size;
   }
 
+  /** The level each glowing device shows. */
+  levels(): Record<string, AlarmLevel> {
+    return Object.fromEntries([...this.glows].map(([id, g]) => [id, g.level]));
+  }
+
   /** Advances the pulse; returns true while a glow shows (the map keeps rendering then). */
   frame(): boolean {
     const time = (performance.now() - this.t0) / 1000;

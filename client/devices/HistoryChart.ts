@@ -33,7 +33,8 @@ export class HistoryChart {
         width,
         height: 170,
         legend: { show: false },
-        scales: { x: { time: true } },
+        // The whole asked range, not just the buckets with data: an hour of data in a 24 h view reads as such.
+        scales: { x: { time: true, range: [hist.from / 1000, hist.to / 1000] } },
         axes: [
           { stroke: '#9aa7bb', grid: { stroke: '#1f2a3d' }, ticks: { stroke: '#2a3850' } },
           { stroke: '#9aa7bb', grid: { stroke: '#1f2a3d' }, ticks: { stroke: '#2a3850' }, label: unit, size: 48 },

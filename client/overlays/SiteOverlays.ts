@@ -122,6 +122,9 @@ export class SiteOverlays implements Tool {
   get glowing(): number {
     return this.glow.count;
   }
+  glowLevels(): Record<string, AlarmLevel> {
+    return this.glow.levels();
+  }
 
   /** Shows a project's site (devices from its live room); null closes it. */
   open(projectId: string | null): void {

@@ -11,6 +11,8 @@ export interface SiteProbe {
   clearanceLines(): number;
   alarmsActive(): number;
   glowing(): number;
+  /** Level of the glow under each glowing device. */
+  glowLevels(): Record<string, 'prewarning' | 'alarm'>;
   heatmap(): boolean;
   panelDeviceId(): string | null;
   replay(): ReplayStatus;
@@ -39,6 +41,7 @@ export function siteProbe(site: SiteOverlays): void {
     clearanceLines: () => site.cranes.clearanceCount,
     alarmsActive: () => site.alarms.active().length,
     glowing: () => site.glowing,
+    glowLevels: () => site.glowLevels(),
     heatmap: () => site.env.heatmapShown,
     panelDeviceId: () => site.panel.shownId,
     replay: () => ({ ...site.replay.status }),
