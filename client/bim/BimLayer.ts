@@ -23,8 +23,8 @@ import type { ElementColouring } from './ElementColouring.js';
 import type { ElementRef } from './ElementSelection.js';
 import { TilesetColouring } from './TilesetColouring.js';
 
-/** Projects farther than this from the camera keep only their footprint: a whole city's models would not fit. */
-export const BIM_VIEW_RANGE_M = 60_000;
+/** Projects farther than this from the camera keep only their footprint (a whole province of models would not fit); a city view (about 50 km up) keeps all of its sites. */
+export const BIM_VIEW_RANGE_M = 150_000;
 /**
  * Per tileset. 20 sites in view share the GPU: a coarser screen-space error than Cesium's 16 and a bounded cache keep
  * a city view smooth, and close up the error still refines to the full model (leaf tiles have error 0).
@@ -75,8 +75,12 @@ export class BimLayer implements Tool {
     this.offs.push(
       camera.moveEnd.addEventListener(() => this.evaluate()),
       store.onChanged.add(() => this.evaluate()),
-      map.onClick.add(({ picked }) => {
-        const el = this.elementOfPick(picked);
+      map.onClick.add(({ picked, position }) => {
+        // The project's translucent massing box (footprint layer) encloses its model: look through it.
+        let el = this.elementOfPick(picked);
+        if (!el && picked && this.loaded.size) {
+          for (const p of map.viewer.scene.drillPick(position, 4)) if ((el = this.elementOfPick(p))) break;
+        }
         this.lastClickHitElement = !!el;
         if (this._enabled) this.onElementPicked.trigger(el);
       }),

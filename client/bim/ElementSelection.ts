@@ -15,8 +15,11 @@ export interface ElementSelectionChange {
   source: ElementSelectionSource;
 }
 
-/** What crosses the channel between tabs: validated on arrival, like every other message. */
-const ChannelMessage = z.object({ v: z.literal(1), element: ElementRef.nullable() });
+/**
+ * What crosses the channel between tabs, validated on arrival like every other message: a selection, or a new tab
+ * asking for the current one (a tab opened after the selection was made would otherwise start blank).
+ */
+const ChannelMessage = z.union([z.object({ v: z.literal(1), element: ElementRef.nullable() }), z.object({ v: z.literal(1), ask: z.literal(true) })]);
 
 /** The channel name: one per origin, shared by map and workspace tabs. */
 export const SELECTION_CHANNEL = 'site-twin:element-selection';
@@ -38,7 +41,10 @@ export class ElementSelection implements Tool {
   constructor(opts: { channelName?: string | null } = {}) {
     const name = opts.channelName === undefined ? SELECTION_CHANNEL : opts.channelName;
     this.channel = name && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(name) : null;
-    if (this.channel) this.channel.onmessage = (e: MessageEvent) => this.receive(e.data);
+    if (this.channel) {
+      this.channel.onmessage = (e: MessageEvent) => this.receive(e.data);
+      this.channel.postMessage({ v: 1, ask: true });
+    }
   }
 
   get element(): ElementRef | null {
@@ -64,6 +70,10 @@ export class ElementSelection implements Tool {
     const m = ChannelMessage.safeParse(data);
     // Another build of the app (older tab) may speak differently: ignore what we cannot read rather than guess.
     if (!m.success) return;
+    if ('ask' in m.data) {
+      if (this._element) this.channel?.postMessage({ v: 1, element: this._element });
+      return;
+    }
     this.select(m.data.element, 'remote');
   }
 

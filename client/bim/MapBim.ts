@@ -22,8 +22,10 @@ export interface MapBimProbe {
   frames: number;
   /** Canvas position (CSS px, relative to the canvas) of a point in a model's IFC world frame, or null. */
   canvasPositionOf(modelId: string, p: [number, number, number]): { x: number; y: number } | null;
-  /** Shows or hides the footprints and the models (for empty-map comparisons); renders a frame. */
-  setLayers(l: { footprints?: boolean; models?: boolean }): void;
+  /** Shows or hides the footprints and the models (for empty-map comparisons); resolves after the next frame. */
+  setLayers(l: { footprints?: boolean; models?: boolean }): Promise<void>;
+  /** Requests a frame and resolves once it is rendered. */
+  renderNow(): Promise<void>;
   flyToModel(modelId: string): boolean;
   lookDownAt(modelId: string, p: [number, number, number], rangeM: number): boolean;
   /** Page position (CSS px) of a model point, for clicking it. */
@@ -86,6 +88,11 @@ export class MapBim implements Tool {
     const frames = { n: 0 };
     this.offs.push(map.viewer.scene.postRender.addEventListener(() => frames.n++));
     const self = this;
+    const renderNow = () =>
+      new Promise<void>((resolve) => {
+        const off = map.viewer.scene.postRender.addEventListener(() => (off(), resolve()));
+        map.requestRender();
+      });
     window.__siteTwinBim = {
       get models() {
         return self.layer.loaded.size;
@@ -112,8 +119,9 @@ export class MapBim implements Tool {
         const fp = this.footprints();
         if (fp && l.footprints !== undefined) fp.enabled = l.footprints;
         if (l.models !== undefined) this.layer.enabled = l.models;
-        map.requestRender();
+        return renderNow();
       },
+      renderNow: () => renderNow(),
       flyToModel: (id) => this.layer.flyToModel(id, 0),
       lookDownAt: (id, p, r) => this.layer.lookDownAt(id, p, r),
       pagePositionOf: (id, p) => {

@@ -76,6 +76,14 @@ export class Viewer3D implements Tool {
     this.world.renderer!.needsUpdate = true;
   }
 
+  /** Requests a frame and resolves once it is rendered. */
+  renderNow(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.onFrame.add(() => (off(), resolve()));
+      this.requestRender();
+    });
+  }
+
   /** Lets Fragments update its meshes for the view, and keeps rendering while it streams them in. */
   async updateFragments(): Promise<void> {
     await this.fragments.core.update(true);

@@ -19,6 +19,7 @@ import { Shortcuts } from './Shortcuts.js';
 import { Viewer3D } from './Viewer3D.js';
 import { ViewpointsPanel } from './ViewpointsPanel.js';
 import { publishWorkspaceProbe } from './workspaceProbe.js';
+import { publishBenchProbe } from './benchProbe.js';
 
 /** The page's containers (the same index.html as the map: sidebar, main area, detail, toasts). */
 export interface WorkspaceDom {
@@ -62,6 +63,7 @@ export class WorkspaceApp {
     document.title = `Site Twin · ${bim.fileName}`;
 
     this.viewer = tools.add(new Viewer3D(dom.main));
+    publishBenchProbe(this.viewer);
     tools.add(this.selection);
     tools.add(this.colouring);
     const res = await fetch(bim.fragmentsUrl!);

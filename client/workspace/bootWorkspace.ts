@@ -8,13 +8,18 @@ export const isWorkspacePath = (pathname: string): boolean => /^\/project\/[^/]+
  * Starts the BIM workspace page in index.html's containers: the project list becomes the model browser, the map area
  * holds the 3D viewer, the detail box the properties.
  */
-export async function bootWorkspace(): Promise<WorkspaceApp> {
+export async function bootWorkspace(): Promise<WorkspaceApp | null> {
   const byId = (id: string) => {
     const e = document.getElementById(id);
     if (!e) throw new Error(`index.html lacks #${id}`);
     return e;
   };
   document.body.classList.add('workspace');
+  if (new URLSearchParams(location.search).has('baseline')) {
+    const { bootFragmentsBaseline } = await import('./FragmentsBaseline.js');
+    await bootFragmentsBaseline(byId('map'));
+    return null;
+  }
   const sub = document.querySelector('.brand-sub');
   if (sub) sub.textContent = 'BIM workspace';
   const projectId = location.pathname.split('/')[2] ?? '';

@@ -17,6 +17,8 @@ export interface WorkspaceProbe {
   measurements: { kind: string; value: number; text: string }[];
   renderInfo: { calls: number; triangles: number } | null;
   screenOf(globalId: string): Promise<{ x: number; y: number } | null>;
+  /** Requests a frame and resolves once it is rendered. */
+  renderNow(): Promise<void>;
 }
 
 declare global {
@@ -66,5 +68,6 @@ export function publishWorkspaceProbe(app: WorkspaceApp): void {
       return app.viewer ? app.viewer.renderInfo : null;
     },
     screenOf: (gid) => app.screenOf(gid),
+    renderNow: () => app.viewer.renderNow(),
   };
 }

@@ -32,6 +32,13 @@ describe('ElementSelection', () => {
     expect(mapChanges.map((c) => c.source)).toEqual(['map', 'remote']);
     expect(workspace.element).toEqual(el('1def'));
   });
+  it('gives a tab opened later the current selection', async () => {
+    const name = `test-${Math.random()}`;
+    const map = open(name);
+    map.select(el('late'), 'map');
+    const late = open(name);
+    expect((await nextChange(late)).element).toEqual(el('late'));
+  });
   it('ignores malformed channel messages and re-selecting the same element', async () => {
     const name = `test-${Math.random()}`;
     const a = open(name);
