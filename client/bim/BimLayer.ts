@@ -157,10 +157,14 @@ export class BimLayer implements Tool {
     });
   }
 
+  private inRange(lon: number, lat: number): boolean {
+    return Cartesian3.distance(this.map.viewer.camera.positionWC, Cartesian3.fromDegrees(lon, lat, 0)) <= BIM_VIEW_RANGE_M;
+  }
+
   private inView(lon: number, lat: number, radiusM: number): boolean {
     const camera = this.map.viewer.camera;
     const centre = Cartesian3.fromDegrees(lon, lat, 0);
-    if (Cartesian3.distance(camera.positionWC, centre) > BIM_VIEW_RANGE_M) return false;
+    if (!this.inRange(lon, lat)) return false;
     const canvas = this.map.viewer.scene.canvas;
     if (!canvas.clientWidth) return true;
     const cull = camera.frustum.computeCullingVolume(camera.positionWC, camera.directionWC, camera.upWC);
@@ -168,10 +172,16 @@ export class BimLayer implements Tool {
   }
 
   private evaluateNow(): void {
+    // Load what comes into view; unload only what is far away or gone. Turning the camera away and back must not
+    // reload a site (Cesium culls off-screen tilesets at no cost, and their tile caches are bounded).
     const wanted = new Set<string>();
-    for (const p of this.store.list()) if (this.inView(p.location.lon, p.location.lat, 300 + p.heightM)) wanted.add(p.id);
-    for (const [id, m] of this.loaded) if (!wanted.has(m.model.projectId)) this.unload(id);
-    for (const [pid, ctl] of this.loadingProjects) if (!wanted.has(pid)) (ctl.abort(), this.loadingProjects.delete(pid));
+    const near = new Set<string>();
+    for (const p of this.store.list()) {
+      if (this.inRange(p.location.lon, p.location.lat)) near.add(p.id);
+      if (this.inView(p.location.lon, p.location.lat, 300 + p.heightM)) wanted.add(p.id);
+    }
+    for (const [id, m] of this.loaded) if (!near.has(m.model.projectId)) this.unload(id);
+    for (const [pid, ctl] of this.loadingProjects) if (!near.has(pid)) (ctl.abort(), this.loadingProjects.delete(pid));
     const have = new Set([...this.loaded.values()].map((m) => m.model.projectId));
     for (const pid of wanted) if (!have.has(pid) && !this.loadingProjects.has(pid)) void this.loadProject(pid);
     this.emitLoadState();

@@ -54,6 +54,8 @@ export class SectionTool implements Tool {
 
   async add(p: SectionPlane): Promise<string> {
     const id = this.clipper.createFromNormalAndCoplanarPoint(this.viewer.world, new THREE.Vector3(...p.normal), new THREE.Vector3(...p.point));
+    // The plane's own helper (a large translucent quad) would hide the fills: the cut itself shows where it is.
+    this.clipper.visible = false;
     this.planes.set(id, p);
     await this.buildFill(id, p);
     this.viewer.requestRender();

@@ -24,6 +24,7 @@ export class Viewer3D implements Tool {
   /** Fired after each rendered frame. */
   readonly onFrame = new Event<void>();
   frames = 0;
+  private lastCameraUpdate = 0;
   private settleTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(readonly container: HTMLElement) {
@@ -42,7 +43,10 @@ export class Viewer3D implements Tool {
 
     this.fragments = this.components.get(OBC.FragmentsManager);
     this.fragments.init(fragmentsWorkerUrl);
-    world.camera.controls.addEventListener('update', () => this.requestRender());
+    world.camera.controls.addEventListener('update', () => {
+      this.lastCameraUpdate = performance.now();
+      this.requestRender();
+    });
     // Fragments picks the detail to stream for the current view; ask it once the camera rests.
     world.camera.controls.addEventListener('rest', () => void this.updateFragments());
     world.renderer.onAfterUpdate.add(() => {
@@ -70,6 +74,11 @@ export class Viewer3D implements Tool {
     const onKey = (e: KeyboardEvent) => (c.mouseButtons.left = e.shiftKey ? ACTION.TRUCK : ACTION.ROTATE);
     window.addEventListener('keydown', onKey);
     window.addEventListener('keyup', onKey);
+  }
+
+  /** The camera moved within the last quarter second (a transition or a drag is under way). */
+  get cameraMoving(): boolean {
+    return performance.now() - this.lastCameraUpdate < 250;
   }
 
   requestRender(): void {

@@ -87,15 +87,18 @@ export class WorkspaceApp {
     this.fragmentsColouring = new FragmentsColouring(model, () => this.viewer.requestRender());
     this.colouring.addTarget(this.fragmentsColouring);
 
-    this.selection.onChanged.add((c) => {
+    const follow = (element: ElementRef | null, source: string) => {
       // Only elements of this model concern this view; another model's selection clears ours.
-      const mine = c.element && c.element.modelId === bim.id ? c.element : null;
+      const mine = element && element.modelId === bim.id ? element : null;
       this.colouring.highlight(mine ? [mine.globalId] : null);
       void panel.show(mine);
       const search = searchWithElement(location.search, mine, { keepModel: true });
       if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}`);
-      if (mine && (c.source === 'url' || c.source === 'remote')) void this.fitTo(mine.globalId);
-    });
+      if (mine && (source === 'url' || source === 'remote')) void this.fitTo(mine.globalId);
+    };
+    this.selection.onChanged.add((c) => follow(c.element, c.source));
+    // Another tab may have answered with its selection while the model was loading.
+    if (this.selection.element && !ref.globalId) follow(this.selection.element, 'remote');
     this.wireMouse();
     this.toolbar();
     tools.add(

@@ -9,6 +9,8 @@ export interface WorkspaceProbe {
   frames: number;
   /** Fragments is still streaming tiles in. */
   busy: boolean;
+  /** The camera is moving (fit transitions, drags). */
+  cameraMoving: boolean;
   selectedGlobalId: string | null;
   /** GlobalIds the Fragments highlight currently draws as the selection. */
   highlightedGlobalIds(): Promise<string[]>;
@@ -46,6 +48,9 @@ export function publishWorkspaceProbe(app: WorkspaceApp): void {
     },
     get busy() {
       return app.model?.isBusy ?? true;
+    },
+    get cameraMoving() {
+      return app.viewer?.cameraMoving ?? false;
     },
     get selectedGlobalId() {
       return app.selection.element?.globalId ?? null;
