@@ -9,7 +9,8 @@
  *    turn), draw calls and triangles from three's renderer.info; ratios workspace / baseline.
  * Run: npx tsx bench/client.ts   (first run converts the model: several minutes)
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../server/config.js';
@@ -23,11 +24,14 @@ const STOREYS = Number(process.env.BENCH_STOREYS ?? 50);
 const ORBIT_STEPS = 36;
 const cacheDir = join(ROOT_DIR, 'node_modules', '.cache', 'sitetwin-bench', `s${STOREYS}`);
 mkdirSync(cacheDir, { recursive: true });
+// The server refuses to send files under a dot-folder (node_modules/.cache): serve the cache through a plain path.
+const dataDir = join(tmpdir(), `sitetwin-bench-s${STOREYS}`);
+if (!existsSync(dataDir)) symlinkSync(cacheDir, dataDir);
 
 const log = createLogger('warn');
 await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: cacheDir, SEED: '0', SIMULATE: '0', AUTH: 'off', LOG_LEVEL: 'warn', BUILD_CLIENT: '0' });
-const store = await openStore({ dataDir: join(cacheDir, 'db') });
+const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: '0', SIMULATE: '0', AUTH: 'off', LOG_LEVEL: 'warn', BUILD_CLIENT: '0' });
+const store = await openStore({ dataDir: join(dataDir, 'db') });
 await seedDemoCity(store);
 const server = await startServer({ config, store, log });
 const project = (await store.projects.list({}))[0]!;

@@ -19,7 +19,10 @@ export interface ElementSelectionChange {
  * What crosses the channel between tabs, validated on arrival like every other message: a selection, or a new tab
  * asking for the current one (a tab opened after the selection was made would otherwise start blank).
  */
-const ChannelMessage = z.union([z.object({ v: z.literal(1), element: ElementRef.nullable() }), z.object({ v: z.literal(1), ask: z.literal(true) })]);
+const ChannelMessage = z.union([
+  z.object({ v: z.literal(1), element: ElementRef.nullable(), answer: z.literal(true).optional() }),
+  z.object({ v: z.literal(1), ask: z.literal(true) }),
+]);
 
 /** The channel name: one per origin, shared by map and workspace tabs. */
 export const SELECTION_CHANNEL = 'site-twin:element-selection';
@@ -36,6 +39,8 @@ export class ElementSelection implements Tool {
   enabled = true;
   readonly onChanged = new Event<ElementSelectionChange>();
   private _element: ElementRef | null = null;
+  /** Any selection happened here (local or remote) since this tab started. */
+  private changed = false;
   private readonly channel: BroadcastChannel | null;
 
   constructor(opts: { channelName?: string | null } = {}) {
@@ -57,6 +62,7 @@ export class ElementSelection implements Tool {
     if (sameElement(element, this._element)) return;
     const previous = this._element;
     this._element = element;
+    this.changed = true;
     if (this.channel && source !== 'remote' && this.enabled) this.channel.postMessage({ v: 1, element });
     this.onChanged.trigger({ element, previous, source });
   }
@@ -71,9 +77,11 @@ export class ElementSelection implements Tool {
     // Another build of the app (older tab) may speak differently: ignore what we cannot read rather than guess.
     if (!m.success) return;
     if ('ask' in m.data) {
-      if (this._element) this.channel?.postMessage({ v: 1, element: this._element });
+      if (this._element) this.channel?.postMessage({ v: 1, element: this._element, answer: true });
       return;
     }
+    // An answer is only for a tab that has not selected anything yet: arriving late, it must not undo a newer choice.
+    if (m.data.answer && this.changed) return;
     this.select(m.data.element, 'remote');
   }
 
