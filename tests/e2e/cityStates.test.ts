@@ -61,7 +61,9 @@ describe('city overview states', () => {
       heightM: 30,
     });
     restarted = await startServer({
-      config: loadConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0' }),
+      // Same settings as the first server (tests/helpers/server.ts): accounts off, or the reload after the reconnect
+      // would meet the login screen (AUTH defaults to on).
+      config: loadConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', AUTH: 'off', RATE_LIMIT_API_PER_MIN: '0' }),
       store: t.store,
       log: createLogger('silent'),
     });
