@@ -97,12 +97,12 @@ export class TelemetryRepo {
 
   /** Creates the monthly partitions the given times land in, if missing (each in its own short transaction). */
   async ensurePartitions(times: Iterable<number>): Promise<void> {
-    const todo = new Set<number>();
+    const missingMonths = new Set<number>();
     for (const t of times) {
       const m = monthOf(t);
-      if (!this.months.has(m)) todo.add(m);
+      if (!this.months.has(m)) missingMonths.add(m);
     }
-    for (const m of todo) {
+    for (const m of missingMonths) {
       await this.db.transaction((tx) => tx.query('SELECT telemetry_ensure_partition($1::bigint)', [m]));
       if (this.months.size >= MONTH_CACHE_MAX) this.months.clear();
       this.months.add(m);
