@@ -15,12 +15,12 @@ export async function startEdges(ctx: AppContext): Promise<RunningEdges> {
   const c = ctx.config;
   const hj212 =
     c.HJ212_PORT !== undefined
-      ? await startHj212Server(ctx, { port: c.HJ212_PORT, host: c.HOST, units: unitPolicyFromList(c.HJ212_MGM3_CODES) })
+      ? await startHj212Server(ctx, { port: c.HJ212_PORT, host: c.HOST, units: unitPolicyFromList(c.HJ212_MGM3_CODES), ratePerS: c.RATE_LIMIT_DEVICE_PER_S })
       : undefined;
   let mqtt: RunningMqttAdapter | undefined;
   try {
     mqtt = c.MQTT_URL
-      ? await startMqttAdapter(ctx, { url: c.MQTT_URL, topicPrefix: c.MQTT_TOPIC_PREFIX, clientId: c.MQTT_CLIENT_ID, consumers: c.MQTT_CONSUMERS, maxBatch: c.INGEST_MAX_BATCH })
+      ? await startMqttAdapter(ctx, { url: c.MQTT_URL, topicPrefix: c.MQTT_TOPIC_PREFIX, clientId: c.MQTT_CLIENT_ID, consumers: c.MQTT_CONSUMERS, maxBatch: c.INGEST_MAX_BATCH, ratePerS: c.RATE_LIMIT_DEVICE_PER_S })
       : undefined;
   } catch (err) {
     await hj212?.close();

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
+import { TokenBuckets } from '../auth/RateLimiter.js';
 import { verifyDeviceSecret } from './deviceSecrets.js';
 import { DATA_COMMANDS, envReadingFrom, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
@@ -17,6 +18,12 @@ export interface Hj212ServerOptions {
   /** A connection that sends nothing this long is closed (monitors send every 30-60 s; a dead NAT mapping never does). */
   idleTimeoutMs?: number;
   maxConnections?: number;
+  /**
+   * Packets a second per device (its MN and PW as presented), with a burst of twice that; 0 or unset = no limit. Same
+   * config and buckets as HTTP and Socket.IO (RATE_LIMIT_DEVICE_PER_S). A packet over the limit is dropped (reason
+   * `rate_limited`) before any store work; when its Flag asks for a reply it gets 9011 QnRtn=2 (request rejected).
+   */
+  ratePerS?: number;
 }
 
 /** Counters for logs, health and tests. */
@@ -54,6 +61,9 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
     stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
     log.warn({ reason, ...fields }, 'hj212: dropped');
   };
+
+  const rate = opts.ratePerS ? new TokenBuckets(opts.ratePerS, opts.ratePerS * 2) : undefined;
+  const warnOf = new TokenBuckets(1 / 60, 1); // one `rate_limited` warning a minute per MN; every drop is counted
 
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -119,6 +129,12 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       if (quirks.length) log.debug({ remote, mn: p.mn, quirks }, 'hj212: tolerated quirks');
       const answer = (rtn: QnRtn) => wantsReply(p) && send(requestResponse(p, rtn));
       if (!p.mn) return void (drop('no_mn', { remote, cn: p.cn }), answer(QnRtn.BAD_MN));
+      const limit = rate?.take(`${p.mn.slice(0, 64)}\u0000${(p.pw ?? '').slice(0, 64)}`);
+      if (limit && !limit.ok) {
+        stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
+        if (warnOf.take(p.mn.slice(0, 64)).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, retryAfterS: limit.retryAfterS, dropped: stats.dropped.rate_limited }, 'hj212: dropped');
+        return void answer(QnRtn.REJECTED);
+      }
 
       const device = await ctx.store.devices.findByHj212Mn(p.mn);
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));

@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import { ErrorCode, type WireError } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
+import { TokenBuckets } from '../auth/RateLimiter.js';
 import type { IngestResult } from './Ingest.js';
 
 export interface MqttAdapterOptions {
@@ -21,12 +22,20 @@ export interface MqttAdapterOptions {
    * the previous PUBACK, so one connection commits one message at a time; several spread the load.
    */
   consumers?: number;
+  /**
+   * Messages a second per device (its key, else the topic's device), with a burst of twice that; 0 or unset = no
+   * limit. Same config and buckets as HTTP and Socket.IO (RATE_LIMIT_DEVICE_PER_S).
+   */
+  ratePerS?: number;
 }
+
+/** PUBACK reason code 0x97 "Quota exceeded" (MQTT 5, 3.4.2.1): ends the QoS 1 flow, so the broker drops the message. */
+export const PUBACK_QUOTA_EXCEEDED = 0x97;
 
 export interface RunningMqttAdapter {
   /** The subscriber connections (the first also publishes the acks). */
   clients: MqttClient[];
-  stats: { messages: number; stored: number; duplicates: number; rejected: number; nacked: number };
+  stats: { messages: number; stored: number; duplicates: number; rejected: number; rateLimited: number; nacked: number };
   close(): Promise<void>;
 }
 
@@ -68,7 +77,7 @@ export function readingsOf(payload: Buffer, topicDeviceId: string, propKey: stri
 export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Promise<RunningMqttAdapter> {
   const prefix = opts.topicPrefix ?? 'sitetwin';
   const log = ctx.log.child({ transport: 'mqtt' });
-  const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, nacked: 0 };
+  const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, rateLimited: 0, nacked: 0 };
   const clients: MqttClient[] = [];
 
   const publishAck = (projectId: string, deviceId: string, ack: MqttAck) => {
@@ -89,7 +98,10 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
     }, opts.retryAfterMs ?? 2000).unref();
   };
 
-  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold'> => {
+  const rate = opts.ratePerS ? new TokenBuckets(opts.ratePerS, opts.ratePerS * 2) : undefined;
+  const warnOf = new TokenBuckets(1 / 60, 1); // one warning a minute per limited device; every drop is counted
+
+  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold' | typeof PUBACK_QUOTA_EXCEEDED> => {
     stats.messages++;
     const parts = topic.split('/');
     const [projectId, deviceId] = [parts[parts.length - 3]!, parts[parts.length - 2]!];
@@ -100,6 +112,15 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       log.warn({ deviceId, projectId, error: parsed.error }, 'mqtt: payload refused');
       publishAck(projectId, deviceId, { ok: false, error: parsed.error });
       return 'ack'; // a broken payload stays broken: redelivering it helps no one
+    }
+    const limit = rate?.take(parsed.key ? `key:${parsed.key.slice(0, 96)}` : `device:${deviceId.slice(0, 96)}`);
+    if (limit && !limit.ok) {
+      // Dropped, not held: a held PUBACK would make the broker redeliver the flood. The device learns it on its ack topic.
+      stats.rateLimited++;
+      if (warnOf.take(deviceId.slice(0, 96)).ok) log.warn({ deviceId, projectId, code: ErrorCode.RATE_LIMITED, dropped: stats.rateLimited }, 'mqtt: message dropped: over the device rate limit');
+      const error = { code: ErrorCode.RATE_LIMITED, message: `Too many messages from this device: retry in ${limit.retryAfterS} s`, details: { retryAfterS: limit.retryAfterS } };
+      publishAck(projectId, deviceId, { ok: false, error });
+      return PUBACK_QUOTA_EXCEEDED;
     }
     if (parsed.items.length > (opts.maxBatch ?? 10_000)) {
       const error = { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `At most ${opts.maxBatch ?? 10_000} readings per message` };
@@ -148,7 +169,7 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       connectTimeout: 10_000,
       customHandleAcks: (topic, message, packet, done) => {
         handle(client, topic, message, packet).then(
-          (what) => (what === 'ack' ? done(0) : done(new Error('store unavailable: PUBACK held for redelivery'))),
+          (what) => (what === 'ack' ? done(0) : what === 'hold' ? done(new Error('store unavailable: PUBACK held for redelivery')) : done(what)),
           (err) => done(err as Error),
         );
       },
