@@ -194,8 +194,16 @@ export class CraneOverlay extends KindOverlay {
     return moving;
   }
 
+  /**
+   * Forgets every crane's motion (a replay seek, a switch of source): the next state poses it afresh. Until then it
+   * stands at rest and reports no pose, rather than showing the pose of another instant as current.
+   */
   override resetMotion(): void {
-    for (const c of this.cranes.values()) c.track.clear();
+    for (const c of this.cranes.values()) {
+      c.track.clear();
+      c.posed = null;
+      for (const p of [c.parts.head, c.parts.trolley, c.parts.hook, c.parts.load]) Matrix4.clone(c.enuTop, p.modelMatrix);
+    }
   }
 
   /** A clearance message: draws the line between the two closest points while the risk lasts, removes it after. */

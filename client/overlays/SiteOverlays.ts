@@ -90,6 +90,11 @@ export class SiteOverlays implements Tool {
       this.devices.onChanged.add((c) => this.onDevices(c)),
       this.alarms.onChanged.add(() => this.updateGlows()),
       this.feed.onFocus.add((a) => void this.focusDevice(a.deviceId, a.projectId)),
+      // A seek: poses restart from the new instant's state instead of gliding (or refusing to go back) from the old.
+      this.replay.onSeek.add(() => {
+        for (const o of Object.values(this.overlays)) o.resetMotion();
+        this.map.requestRender();
+      }),
       this.replay.onAlarms.add((list) => {
         this.replayAlarms = list;
         this.feed.showReplay(list);

@@ -201,7 +201,7 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     }
   });
 
-  it('shows the crane in the device panel with units, age and a history chart per range', async () => {
+  it('shows the crane in the device panel with units, age and a history chart per range; replays the last hour', async () => {
     const panel = b.page.locator('[data-testid="device-panel"]');
     expect(await panel.locator('[data-testid="device-name"]').textContent()).toBe('E2E 塔吊');
     await expect.poll(() => panel.locator('dd[data-field="loadT"]').textContent()).toMatch(/^\d+\.\d\d t$/);
@@ -212,6 +212,27 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await expect.poll(() => panel.locator('[data-testid="chart-status"]').textContent(), { timeout: 20_000 }).toMatch(/last 24 h/);
     expect(await panel.locator('.u-wrap canvas, canvas').count()).toBeGreaterThan(0);
 
+    // Replay: the crane at an instant of its recorded rotation is posed as stored.
+    const readings = (await t.api<{ readings: { time: number; values: { slewDeg?: number } }[] }>('GET', `/api/v1/devices/${crane.id}/readings?from=${Date.now() - 600_000}&to=${Date.now()}`)).body.readings;
+    const turning = readings.filter((r) => r.values.slewDeg !== undefined && r.values.slewDeg > 0);
+    // A replay sample instant (whole second) inside the rotation: the crane must stand at the last stored slew at or
+    // before it (the replay API samples and holds at from + k * stepMs).
+    const at = Math.ceil(turning.at(-6)!.time / 1000) * 1000;
+    const expected = readings.filter((r) => r.time <= at && r.values.slewDeg !== undefined).at(-1)!.values.slewDeg!;
+    await b.page.locator('[data-testid="replay-open"]').click();
+    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.replay().active)).toBe(true);
+    await b.page.locator('[data-testid="replay-slider"]').evaluate((el, tt) => {
+      const i = el as HTMLInputElement;
+      i.value = String(tt);
+      i.dispatchEvent(new Event('change'));
+    }, at);
+    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.replay().loading), { timeout: 30_000 }).toBe(false);
+    expect((await b.page.evaluate(() => window.__siteTwinSite!.replay())).error).toBeNull();
+    await expect.poll(async () => (await craneProbe(crane.id))?.slewDeg, { timeout: 30_000 }).toBeCloseTo(expected, 1);
+    expect(await panel.locator('[data-testid="device-age"]').textContent()).toMatch(/^Replay: as of/);
+    await b.screenshot('overlays-replay');
+    await b.page.locator('[data-testid="replay-live"]').click();
+    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.replay().active)).toBe(false);
     expect(b.consoleErrors).toEqual([]);
     expect(b.externalRequests).toEqual([]);
   });
