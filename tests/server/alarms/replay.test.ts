@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '../../../models/Alarm.js';
 import { ProjectReplay, ProjectStateAt, replayTime } from '../../../models/Replay.js';
+import { DeviceStore } from '../../../client/devices/DeviceStore.js';
+import { ReplayController } from '../../../client/replay/ReplayController.js';
+import { alarmsOpenAt } from '../../../client/replay/replaySampling.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { crane, envMonitor, makeDevice, makeProject, postIngest } from '../../helpers/telemetry.js';
 
@@ -65,8 +68,15 @@ describe('replay of a recorded hour', () => {
     const r = rng(42);
     const instants = [from, from + 1, from + 5001, from + 30_000, from + 20 * 60_000 + 30_000, from + 21 * 60_000, from + 40 * 60_000, from + HOUR + 60_000];
     for (let i = 0; i < 12; i++) instants.push(from + Math.floor(r() * HOUR));
-    const [alarm] = (await t.api('GET', `/api/v1/alarms?projectId=${projectId}`)).body as Alarm[];
-    expect(alarm).toMatchObject({ rule: 'crane.load', level: 'alarm', state: 'cleared' });
+    const alarms = (await t.api('GET', `/api/v1/alarms?projectId=${projectId}`)).body as Alarm[];
+    // The recorded hour raised exactly one alarm, during the overload episode (minutes 20-22, crane every 5 s).
+    expect(alarms).toHaveLength(1);
+    const alarm = alarms[0]!;
+    expect(alarm).toMatchObject({ rule: 'crane.load', level: 'alarm', state: 'cleared', deviceId: craneId });
+    // Raised by the second overloaded reading (the first one held past the 2 s minimum duration), cleared by the
+    // second normal one.
+    expect(alarm.raisedAt).toBe(from + 1 + 20 * 60_000 + 5000);
+    expect(alarm.clearedAt).toBe(from + 1 + 22 * 60_000 + 5000);
     for (const at of instants) {
       const res = await t.api('GET', `/api/v1/projects/${projectId}/state-at?t=${at}`);
       expect(res.status).toBe(200);
@@ -98,9 +108,68 @@ describe('replay of a recorded hour', () => {
         }
       }
     }
+    // The alarms open at each step are those the stored alarm list says were open then.
+    const [alarm] = (await t.api('GET', `/api/v1/alarms?projectId=${projectId}`)).body as Alarm[];
+    let openSteps = 0;
+    for (let k = 0; k < rep.steps; k++) {
+      const at = replayTime(rep, k);
+      const open = alarmsOpenAt(rep.alarms, at).map((a) => a.id);
+      expect(open, `alarms open at step ${k}`).toEqual(at >= alarm!.raisedAt && at < alarm!.clearedAt! ? [alarm!.id] : []);
+      openSteps += open.length;
+    }
+    expect(openSteps).toBeGreaterThanOrEqual(11); // ~2 min of a 10 s step
     const craneFields = Object.keys(rep.devices.find((d) => d.deviceId === craneId)!.fields).sort();
     expect(craneFields).toEqual(['hookHeightM', 'loadT', 'radiusM', 'ratedLoadT', 'slewDeg']);
     expect(Object.keys(rep.devices.find((d) => d.deviceId === envId)!.fields).sort()).toEqual(['noiseDb', 'pm10Ugm3']);
+  });
+
+  it('the client replay player, fed by this server, shows the stored values at sampled instants with the alarms open then', async () => {
+    const store = new DeviceStore();
+    const devices = (await t.api('GET', `/api/v1/projects/${projectId}/devices`)).body;
+    store.reset(projectId, devices);
+    expect(store.size).toBe(2);
+    const requested: { from: number; to: number; stepMs: number }[] = [];
+    const player = new ReplayController(store, async (pid, f, to, stepMs) => {
+      requested.push({ from: f, to, stepMs });
+      const res = await t.api('GET', `/api/v1/projects/${pid}/replay?from=${f}&to=${to}&stepMs=${stepMs}`);
+      expect(res.status).toBe(200);
+      return ProjectReplay.parse(res.body);
+    });
+    let shownAlarms: Alarm[] | null = null;
+    player.onAlarms.add((a) => (shownAlarms = a));
+    const [alarm] = (await t.api('GET', `/api/v1/alarms?projectId=${projectId}`)).body as Alarm[];
+    try {
+      const r = rng(7);
+      // Whole seconds: the player's windows start there, so it shows the stored state, not an interpolation.
+      const instants = [from + 1000, from + 20 * 60_000 + 30_000, from + 21 * 60_000, from + 45 * 60_000, from + 10 * 60_000];
+      for (let i = 0; i < 8; i++) instants.push(from + Math.floor(r() * 3600) * 1000);
+      await player.enter(instants[0]!);
+      for (const at of instants) {
+        await player.seek(at);
+        expect(player.status).toMatchObject({ t: at, loading: false, error: null });
+        for (const id of [craneId, envId]) {
+          const shown = store.get(id)!;
+          expect(shown.time).toBe(at);
+          const want = expectedAt(id, at).merged;
+          // Held numbers of the stored merged state (the env monitor's fields arrive one at a time).
+          expect(shown.values, `player state of ${id} at +${at - from} ms`).toEqual(want);
+        }
+        const open = at >= alarm!.raisedAt && at < alarm!.clearedAt!;
+        expect(shownAlarms!.map((a) => a.id), `alarms shown at +${at - from} ms`).toEqual(open ? [alarm!.id] : []);
+        expect(player.status.alarmsOpen).toBe(open ? 1 : 0);
+      }
+      // Between two samples the crane's numbers lie between the stored readings around the instant.
+      const mid = from + 33 * 60_000 + 500;
+      await player.seek(mid);
+      const lo = expectedAt(craneId, mid - 500).merged.loadT!;
+      const hi = expectedAt(craneId, mid + 500).merged.loadT!;
+      const shownLoad = store.get(craneId)!.values.loadT as number;
+      expect(shownLoad).toBeGreaterThanOrEqual(Math.min(lo, hi));
+      expect(shownLoad).toBeLessThanOrEqual(Math.max(lo, hi));
+      expect(requested.length).toBeGreaterThan(1);
+    } finally {
+      player.dispose();
+    }
   });
 
   it('refuses bad ranges with stable codes', async () => {
