@@ -39,12 +39,15 @@ import { ModelService } from './ifc/ModelService.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import { TelemetryFanout } from './realtime/TelemetryFanout.js';
+import { boundRecoveryBuffer } from './realtime/recoveryBuffer.js';
 import { KpiPusher } from './realtime/KpiPusher.js';
 import type { Store } from './store/Store.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
 /** Longest a graceful stop waits for requests in flight. */
 const DRAIN_MS = 15_000;
+/** Connection state recovery window of `/live`: a viewer back within it gets what it missed (if still kept). */
+const RECOVERY_MS = 2 * 60_000;
 export const CLIENT_DIST_DIR = join(ROOT_DIR, 'dist', 'client');
 
 export interface RunningServer {
@@ -84,7 +87,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(redis ? { adapter: redis.adapter } : {}),
     serveClient: false,
     // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect.
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: true },
     ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
   });
   const tokens = await SessionTokens.open(opts.store, opts.config.AUTH_SECRET, opts.config.SESSION_TTL_H);
@@ -102,6 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }),
     startedAt: Date.now(),
   };
+  const unboundRecovery = boundRecoveryBuffer(ctx.live.nsp, { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS });
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
   // Viewers: the session of the handshake (auth.token or the cookie) decides which rooms they may join.
   ctx.live.nsp.use((socket, next) => {
@@ -200,6 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await edges.close();
       await models.close();
       fanout.dispose();
+      unboundRecovery();
       ctx.ingest.dispose();
       await alarms.dispose();
       kpiPusher.dispose();

@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** Most live updates per device per viewer per second (per-device coalescing on `/live`). */
   LIVE_MAX_HZ: z.coerce.number().min(0.1).max(50).default(4),
+  /** Most `/live` packets kept for viewers that blink (connection state recovery); past that the oldest go. */
+  LIVE_RECOVERY_MAX_PACKETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   /** How often the live fan-out flushes, in ms: one batched emit per room per tick. */
   LIVE_TICK_MS: z.coerce.number().int().min(10).max(2000).default(50),
   /** Largest IFC / IFCZIP upload, in megabytes. */
