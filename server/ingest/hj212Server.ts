@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
 import { verifyDeviceSecret } from './deviceSecrets.js';
-import { DATA_COMMANDS, envReadingFrom, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
+import { DATA_COMMANDS, envReadingFrom, hj212Seq, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
 import { QnRtn, dataResponse, requestResponse, wantsReply } from './hj212/reply.js';
@@ -161,7 +161,9 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         for (const part of whole) if (wantsReply(part)) send(dataResponse(part));
         return;
       }
-      const reading = { deviceId: device.id, time: m.time ?? Date.now(), values: m.values };
+      const time = m.time ?? Date.now();
+      // Keyed by (DataTime, CN): real-time data and the minute / hour / day averages of the same DataTime all count.
+      const reading = { deviceId: device.id, time, seq: hj212Seq(time, p.cn), values: m.values };
       try {
         const res = await ctx.ingest.submit([reading], { transport: 'hj212', deviceId: device.id });
         stats.stored += res.accepted;

@@ -58,6 +58,24 @@ function valueSuffix(cn: string | undefined): 'Rtd' | 'Avg' {
 /** Commands that carry measured values. */
 export const DATA_COMMANDS = new Set(['2011', '2051', '2061', '2031']);
 
+/**
+ * Data commands by rank among readings of one DataTime: day (2031), hour (2061) and minute (2051) averages, then
+ * real-time data (2011), which is what the latest state shows when they share a DataTime.
+ */
+const CN_RANK: Record<string, number> = { '2031': 0, '2061': 1, '2051': 2, '2011': 3 };
+
+/**
+ * The `seq` of an HJ 212 reading: its DataTime (epoch ms) and its data command. A monitor sends real-time data and,
+ * at the top of a minute / hour / day, the averages with the very same whole-second DataTime: keyed by time alone,
+ * the averages were taken for repeats of the real-time reading and dropped (yet answered 9014). With this seq only a
+ * resend of the same command and DataTime is a repeat; it grows with time, so the latest state still moves forward.
+ */
+export function hj212Seq(time: number, cn: string): number {
+  const rank = CN_RANK[cn];
+  if (rank === undefined) throw new RangeError(`CN ${cn} carries no data`);
+  return time * 4 + rank;
+}
+
 export interface EnvMapping {
   time?: number;
   values: EnvMonitorValues;
