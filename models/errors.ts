@@ -34,6 +34,8 @@ export const ErrorCode = {
   RANGE_TOO_LARGE: 'range_too_large',
   /** Too many requests from this user, address or device key: retry after `Retry-After` seconds. */
   RATE_LIMITED: 'rate_limited',
+  /** A reading came in through another project's channel (e.g. MQTT topic `sitetwin/<projectId>/…`) than its device's. */
+  WRONG_PROJECT: 'wrong_project',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -57,6 +59,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   alarm_not_open: 409,
   range_too_large: 422,
   rate_limited: 429,
+  wrong_project: 403,
 };
 
 const codes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];

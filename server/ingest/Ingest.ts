@@ -14,6 +14,11 @@ export interface IngestSource {
   /** A device API key that applies to every reading without its own `key`. */
   deviceKey?: string;
   deviceId?: string;
+  /**
+   * The project the channel belongs to (MQTT topic `sitetwin/<projectId>/…`): a reading of a device of another
+   * project is refused (`wrong_project`), so a device cannot write through another project's channel.
+   */
+  projectId?: string;
 }
 
 /** Why one reading of a batch was refused. `index` is its position in the submitted array. */
@@ -203,6 +208,10 @@ export class Ingest {
         }
       }
       const device = c.device;
+      if (source.projectId !== undefined && device.projectId !== source.projectId) {
+        reject(index, r.deviceId, ErrorCode.WRONG_PROJECT, `Device ${r.deviceId} does not belong to project ${source.projectId} of this channel`);
+        continue;
+      }
       const v = parseValues(device, r.values);
       if (!v.ok) {
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid ${device.kind} reading: ${v.issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, v.issues);

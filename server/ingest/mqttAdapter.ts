@@ -35,7 +35,8 @@ export const PUBACK_QUOTA_EXCEEDED = 0x97;
 export interface RunningMqttAdapter {
   /** The subscriber connections (the first also publishes the acks). */
   clients: MqttClient[];
-  stats: { messages: number; stored: number; duplicates: number; rejected: number; rateLimited: number; nacked: number };
+  /** `wrongProject`: readings refused because their device is not in the topic's project (counted in `rejected` too). */
+  stats: { messages: number; stored: number; duplicates: number; rejected: number; rateLimited: number; wrongProject: number; nacked: number };
   close(): Promise<void>;
 }
 
@@ -77,7 +78,7 @@ export function readingsOf(payload: Buffer, topicDeviceId: string, propKey: stri
 export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Promise<RunningMqttAdapter> {
   const prefix = opts.topicPrefix ?? 'sitetwin';
   const log = ctx.log.child({ transport: 'mqtt' });
-  const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, rateLimited: 0, nacked: 0 };
+  const stats = { messages: 0, stored: 0, duplicates: 0, rejected: 0, rateLimited: 0, wrongProject: 0, nacked: 0 };
   const clients: MqttClient[] = [];
 
   const publishAck = (projectId: string, deviceId: string, ack: MqttAck) => {
@@ -128,10 +129,16 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       return 'ack';
     }
     try {
-      const result = await ctx.ingest.submit(parsed.items, { transport: 'mqtt', ...(parsed.key ? { deviceKey: parsed.key } : {}) });
+      // The topic names the project: a device of another project may not write through it (wrong_project).
+      const result = await ctx.ingest.submit(parsed.items, { transport: 'mqtt', projectId, ...(parsed.key ? { deviceKey: parsed.key } : {}) });
       stats.stored += result.accepted;
       stats.duplicates += result.duplicates;
       stats.rejected += result.rejected.length;
+      const foreign = result.rejected.filter((r) => r.code === ErrorCode.WRONG_PROJECT);
+      if (foreign.length) {
+        stats.wrongProject += foreign.length;
+        log.warn({ topic, projectId, devices: [...new Set(foreign.map((r) => r.deviceId))].slice(0, 10), refused: foreign.length }, 'mqtt: readings refused: their device is not in the topic\'s project');
+      }
       publishAck(projectId, deviceId, { ok: true, result });
       return 'ack';
     } catch (err) {
