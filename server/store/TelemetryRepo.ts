@@ -40,6 +40,21 @@ export function monthOf(time: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
+/** UTC start of the month after the one `time` is in. */
+function nextMonthOf(time: number): number {
+  const d = new Date(time);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/**
+ * The (device, seq) key is unique per monthly partition only (PostgreSQL wants the partition key in a unique index).
+ * A reading with a seq this close to the start or end of its month is also looked up in the neighbouring month, so
+ * a repeat stamped on the other side of the boundary (a device without a clock is stamped on arrival: its retry
+ * after midnight lands in the next month) is still a repeat. A retry later than this after the month changed is not
+ * caught; device retries come within seconds to minutes.
+ */
+export const CROSS_MONTH_REPEAT_WINDOW_MS = 24 * 3600_000;
+
 /** The latest state moves only forward; fields a newer reading lacks are kept. */
 const MOVE_LATEST = `ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
         vals = latest.vals || EXCLUDED.vals
@@ -128,6 +143,52 @@ export class TelemetryRepo {
   async write(rows: StoredReading[]): Promise<StoredReading[]> {
     if (!rows.length) return [];
     await this.ensurePartitions(rows.map((r) => r.time));
+    const repeats = await this.crossMonthRepeats(rows);
+    if (repeats) {
+      const rest = rows.filter((r) => !repeats.has(dedupeKey(r)));
+      return rest.length ? this.writeNew(rest) : [];
+    }
+    return this.writeNew(rows);
+  }
+
+  /**
+   * Keys (dedupeKey) of rows whose seq is stored in the neighbouring month already (see
+   * CROSS_MONTH_REPEAT_WINDOW_MS); undefined when no row is near a month boundary (no query then).
+   */
+  private async crossMonthRepeats(rows: StoredReading[]): Promise<Set<string> | undefined> {
+    // Neighbouring month [from, to) -> the rows to look up there.
+    let near: Map<number, { to: number; ids: string[]; seqs: number[] }> | undefined;
+    for (const r of rows) {
+      if (r.seq === undefined) continue;
+      const start = monthOf(r.time);
+      const end = nextMonthOf(r.time);
+      const add = (from: number, to: number) => {
+        near ??= new Map();
+        let g = near.get(from);
+        if (!g) near.set(from, (g = { to, ids: [], seqs: [] }));
+        g.ids.push(r.deviceId);
+        g.seqs.push(r.seq!);
+      };
+      if (r.time - start < CROSS_MONTH_REPEAT_WINDOW_MS) add(monthOf(start - 1), start);
+      if (end - r.time <= CROSS_MONTH_REPEAT_WINDOW_MS) add(end, nextMonthOf(end));
+    }
+    if (!near) return undefined;
+    const out = new Set<string>();
+    for (const [from, g] of near) {
+      // The time range prunes the lookup to the one partition (none when that month has none).
+      const r = await this.db.query<{ k: string }>(
+        `SELECT t.device_id::text || '|s' || t.seq AS k
+           FROM telemetry t JOIN unnest($1::uuid[], $2::bigint[]) AS c (device_id, seq) ON t.device_id = c.device_id AND t.seq = c.seq
+          WHERE t.time >= $3 AND t.time < $4`,
+        [g.ids, g.seqs, from, g.to],
+      );
+      for (const x of r.rows) out.add(x.k);
+    }
+    return out.size ? out : undefined;
+  }
+
+  /** Writes rows none of which is a cross-month repeat; returns those that were new. */
+  private async writeNew(rows: StoredReading[]): Promise<StoredReading[]> {
     if (this.writeMode === 'copy' && this.skipCopy === 0) {
       try {
         await this.db.transaction((tx) => this.copyAll(tx, rows));

@@ -51,6 +51,24 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]).toMatchObject({ seq: 12, values: { p: 3 } });
   });
 
+  it('catches a seq repeated across a month boundary (each month is its own partition), both ways', async () => {
+    const seqRows = async (seq: number) =>
+      (await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND seq = $2', [a, seq])).rows[0]!.n;
+    // A reading without a device clock is stamped on arrival: its retry lands after midnight, in the next month.
+    const june = Date.UTC(2026, 5, 30, 23, 59, 59, 900);
+    const july = Date.UTC(2026, 6, 1, 0, 0, 0, 300);
+    expect(await ts.store.telemetry.write([r(a, june, { v: 1 }, 500)])).toHaveLength(1);
+    const retry = [r(a, july, { v: 1 }, 500), r(a, july + 1, { v: 2 }, 501)];
+    expect(await ts.store.telemetry.write(retry)).toEqual([retry[1]]);
+    expect(await seqRows(500)).toBe(1);
+    // The other way round: the later month holds the seq, a copy stamped in the month before is a repeat too.
+    const early = [r(a, june - 1000, { v: 3 }, 501), r(a, june - 999, { v: 4 }, 502)];
+    expect(await ts.store.telemetry.write(early)).toEqual([early[1]]);
+    expect(await seqRows(501)).toBe(1);
+    // The latest state was not moved by the repeats.
+    expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]).toMatchObject({ seq: 501, time: july + 1 });
+  });
+
   it('a batch the store refuses stores nothing, and the next batch on the same connection is clean', async () => {
     const t0 = Date.UTC(2026, 4, 3);
     // jsonb refuses \u0000: the whole batch is refused, the good row with it.
