@@ -4,7 +4,6 @@ import type { Box3, ConversionReport, ConversionStage, SkippedElement, TreeNode 
 import { georeferenceMatrix, type Georeference } from '../../models/Georeference.js';
 import type { ElementInput } from '../store/ElementRepo.js';
 import { fragmentsFile } from './files.js';
-import { ifcToFragments } from './fragments.js';
 import { collectGeometry } from './geometry.js';
 import { readGeoreference } from './georef.js';
 import { className, readIndex, val } from './ifcIndex.js';
@@ -185,6 +184,8 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     if (!opts.skipFragments) {
       sink.progress('fragments', 0);
       try {
+        // Loaded on demand: @thatopen/fragments (and three.js under it) is heavy, and the map job never needs it.
+        const { ifcToFragments } = await import('./fragments.js');
         const frag = await ifcToFragments(bytes, (f) => sink.progress('fragments', f * 100));
         writeFileSync(fragmentsFile(opts.outDir), frag);
         fragmentsBytes = frag.byteLength;

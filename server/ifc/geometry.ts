@@ -56,13 +56,17 @@ export function collectGeometry(
     streamed++;
     const expressId = mesh.expressID;
     try {
-      const groups = new Map<string, { color: [number, number, number, number]; pos: number[][]; nrm: number[][]; idx: number[][]; count: number }>();
+      // Typed arrays all the way: one Float32Array per geometry for positions and normals, a filtered Uint32Array of
+      // indices, concatenated per colour at the end (no arrays of numbers, no flat(), no per-index closures).
+      const groups = new Map<string, { color: [number, number, number, number]; chunks: { pos: Float32Array; nrm: Float32Array; idx: Uint32Array }[]; verts: number; idx: number }>();
       const min: [number, number, number] = [Infinity, Infinity, Infinity];
       const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+      let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
       let triangles = 0;
       let nonFinite = false;
       const geoms = mesh.geometries;
-      for (let g = 0; g < geoms.size(); g++) {
+      const ng = geoms.size();
+      for (let g = 0; g < ng; g++) {
         const placed = geoms.get(g);
         const geo = api.GetGeometry(modelID, placed.geometryExpressID);
         try {
@@ -70,53 +74,58 @@ export function collectGeometry(
           const ix = api.GetIndexArray(geo.GetIndexData(), geo.GetIndexDataSize());
           if (v.length < 9 || ix.length < 3) continue;
           const m = placed.flatTransformation;
-          if (!origin) origin = [Math.round(m[0]! * v[0]! + m[4]! * v[1]! + m[8]! * v[2]! + m[12]!), Math.round(m[1]! * v[0]! + m[5]! * v[1]! + m[9]! * v[2]! + m[13]!), Math.round(m[2]! * v[0]! + m[6]! * v[1]! + m[10]! * v[2]! + m[14]!)];
-          const [ox, oy, oz] = origin;
-          const nv = v.length / 6;
-          const pos = new Array<number>(nv * 3);
-          const nrm = new Array<number>(nv * 3);
-          for (let k = 0; k < nv; k++) {
-            const x = v[k * 6]!, y = v[k * 6 + 1]!, z = v[k * 6 + 2]!;
-            const wx = m[0]! * x + m[4]! * y + m[8]! * z + m[12]! - ox;
-            const wy = m[1]! * x + m[5]! * y + m[9]! * z + m[13]! - oy;
-            const wz = m[2]! * x + m[6]! * y + m[10]! * z + m[14]! - oz;
-            if (!Number.isFinite(wx) || !Number.isFinite(wy) || !Number.isFinite(wz)) nonFinite = true;
-            pos[k * 3] = wx;
-            pos[k * 3 + 1] = wy;
-            pos[k * 3 + 2] = wz;
-            if (wx < min[0]) min[0] = wx;
-            if (wy < min[1]) min[1] = wy;
-            if (wz < min[2]) min[2] = wz;
-            if (wx > max[0]) max[0] = wx;
-            if (wy > max[1]) max[1] = wy;
-            if (wz > max[2]) max[2] = wz;
-            const a = v[k * 6 + 3]!, b = v[k * 6 + 4]!, c = v[k * 6 + 5]!;
-            let nx = m[0]! * a + m[4]! * b + m[8]! * c;
-            let ny = m[1]! * a + m[5]! * b + m[9]! * c;
-            let nz = m[2]! * a + m[6]! * b + m[10]! * c;
-            const len = Math.hypot(nx, ny, nz);
+          const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!, m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
+          if (!origin) origin = [Math.round(m0 * v[0]! + m4 * v[1]! + m8 * v[2]! + m12), Math.round(m1 * v[0]! + m5 * v[1]! + m9 * v[2]! + m13), Math.round(m2 * v[0]! + m6 * v[1]! + m10 * v[2]! + m14)];
+          // Translation relative to the origin in float64, before anything is stored as float32.
+          const tx = m12 - origin[0], ty = m13 - origin[1], tz = m14 - origin[2];
+          const nv = (v.length / 6) | 0;
+          const pos = new Float32Array(nv * 3);
+          const nrm = new Float32Array(nv * 3);
+          for (let k = 0, s = 0, d = 0; k < nv; k++, s += 6, d += 3) {
+            const x = v[s]!, y = v[s + 1]!, z = v[s + 2]!;
+            const wx = m0 * x + m4 * y + m8 * z + tx;
+            const wy = m1 * x + m5 * y + m9 * z + ty;
+            const wz = m2 * x + m6 * y + m10 * z + tz;
+            pos[d] = wx;
+            pos[d + 1] = wy;
+            pos[d + 2] = wz;
+            if (wx < minX) minX = wx;
+            if (wx > maxX) maxX = wx;
+            if (wy < minY) minY = wy;
+            if (wy > maxY) maxY = wy;
+            if (wz < minZ) minZ = wz;
+            if (wz > maxZ) maxZ = wz;
+            const a = v[s + 3]!, b = v[s + 4]!, c = v[s + 5]!;
+            let nx = m0 * a + m4 * b + m8 * c;
+            let ny = m1 * a + m5 * b + m9 * c;
+            let nz = m2 * a + m6 * b + m10 * c;
+            const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
             // Degenerate normals fail glTF validation (they must be unit length): point them up instead.
             if (!(len > 1e-9)) (nx = 0), (ny = 1), (nz = 0);
             else (nx /= len), (ny /= len), (nz /= len);
-            nrm[k * 3] = nx;
-            nrm[k * 3 + 1] = ny;
-            nrm[k * 3 + 2] = nz;
+            nrm[d] = nx;
+            nrm[d + 1] = ny;
+            nrm[d + 2] = nz;
           }
+          // A NaN never wins a comparison above, so a non-finite coordinate shows in the box (or the box stays empty).
+          if (!(Number.isFinite(minX + maxX + minY + maxY + minZ + maxZ))) nonFinite = true;
+          else for (let d = 0; d < pos.length; d++) if (pos[d] !== pos[d]) { nonFinite = true; break; }
           // An index that points past the vertices would make the GLB invalid: drop the triangle.
-          const idx: number[] = [];
+          const idx = new Uint32Array(ix.length - (ix.length % 3));
+          let ni = 0;
           for (let t = 0; t + 2 < ix.length; t += 3) {
             const a = ix[t]!, b = ix[t + 1]!, c = ix[t + 2]!;
-            if (a < nv && b < nv && c < nv && a !== b && b !== c && a !== c) idx.push(a, b, c);
+            if (a < nv && b < nv && c < nv && a !== b && b !== c && a !== c) (idx[ni] = a), (idx[ni + 1] = b), (idx[ni + 2] = c), (ni += 3);
           }
-          if (idx.length === 0) continue;
-          const key = colorKey(placed.color);
+          if (ni === 0) continue;
+          const col = placed.color;
+          const key = colorKey(col);
           let grp = groups.get(key);
-          if (!grp) groups.set(key, (grp = { color: [placed.color.x, placed.color.y, placed.color.z, placed.color.w], pos: [], nrm: [], idx: [], count: 0 }));
-          grp.pos.push(pos);
-          grp.nrm.push(nrm);
-          grp.idx.push(idx.map((i) => i + grp!.count));
-          grp.count += nv;
-          triangles += idx.length / 3;
+          if (!grp) groups.set(key, (grp = { color: [col.x, col.y, col.z, col.w], chunks: [], verts: 0, idx: 0 }));
+          grp.chunks.push({ pos, nrm, idx: ni === idx.length ? idx : idx.subarray(0, ni) });
+          grp.verts += nv;
+          grp.idx += ni;
+          triangles += ni / 3;
         } finally {
           geo.delete();
         }
@@ -125,12 +134,29 @@ export function collectGeometry(
       if (triangles === 0) {
         skipped.push({ expressId, ifcClass: opts.typeName(expressId), reason: 'no usable triangles (empty or failed geometry)' });
       } else {
-        const parts: ElementPart[] = [...groups.values()].map((g) => ({
-          color: g.color,
-          positions: Float32Array.from(g.pos.flat()),
-          normals: Float32Array.from(g.nrm.flat()),
-          indices: Uint32Array.from(g.idx.flat()),
-        }));
+        min[0] = minX, min[1] = minY, min[2] = minZ;
+        max[0] = maxX, max[1] = maxY, max[2] = maxZ;
+        const parts: ElementPart[] = [];
+        for (const g of groups.values()) {
+          if (g.chunks.length === 1) {
+            const c = g.chunks[0]!;
+            parts.push({ color: g.color, positions: c.pos, normals: c.nrm, indices: c.idx });
+            continue;
+          }
+          const positions = new Float32Array(g.verts * 3);
+          const normals = new Float32Array(g.verts * 3);
+          const indices = new Uint32Array(g.idx);
+          let vb = 0;
+          let ib = 0;
+          for (const c of g.chunks) {
+            positions.set(c.pos, vb * 3);
+            normals.set(c.nrm, vb * 3);
+            for (let j = 0; j < c.idx.length; j++) indices[ib + j] = c.idx[j]! + vb;
+            vb += c.pos.length / 3;
+            ib += c.idx.length;
+          }
+          parts.push({ color: g.color, positions, normals, indices });
+        }
         elements.push({ expressId, parts, min, max, triangles });
       }
     } catch (err) {
