@@ -3,7 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { CameraView } from './CameraView.js';
 import { fetchHistory } from './deviceApi.js';
-import { chartableFields, FIELDS, fieldSpec, formatAge, formatValue, HISTORY_RANGES, type HistoryRangeId } from './deviceFields.js';
+import { chartableFields, deviceFieldSpec, FIELDS, formatAge, formatValue, HISTORY_RANGES, type HistoryRangeId } from './deviceFields.js';
 import type { DeviceStore } from './DeviceStore.js';
 import { HistoryChart } from './HistoryChart.js';
 
@@ -55,7 +55,7 @@ export class DevicePanel implements Tool {
     const ranges = h('div', { class: 'range-buttons', role: 'group', 'aria-label': 'History range' },
       ...HISTORY_RANGES.map((r) => h('button', { type: 'button', class: `btn small${r.id === this.range ? ' active' : ''}`, 'data-range': r.id }, r.label)));
     const fieldSel = h('select', { class: 'field-select', 'aria-label': 'Field', 'data-testid': 'chart-field' },
-      ...chartableFields(s.device.kind, s.values).map((f) => h('option', { value: f, ...(f === this.field ? { selected: true } : {}) }, fieldSpec(s.device.kind, f).label)));
+      ...chartableFields(s.device.kind, s.values).map((f) => h('option', { value: f, ...(f === this.field ? { selected: true } : {}) }, deviceFieldSpec(s.device, f).label)));
     fieldSel.addEventListener('change', () => {
       this.field = fieldSel.value;
       void this.loadHistory();
@@ -87,7 +87,7 @@ export class DevicePanel implements Tool {
     const listed = FIELDS[s.device.kind].map((f) => f.key);
     const keys = [...listed.filter((k) => k in s.values), ...Object.keys(s.values).filter((k) => !listed.includes(k) && k !== 'alarms' && k !== 'extra')];
     dl.replaceChildren(...keys.flatMap((k) => {
-      const spec = fieldSpec(s.device.kind, k);
+      const spec = deviceFieldSpec(s.device, k);
       return [h('dt', {}, spec.label), h('dd', { 'data-field': k }, formatValue(spec, s.values[k]))];
     }));
     if (!keys.length) dl.replaceChildren(h('dd', { class: 'dim' }, 'No data yet.'));
@@ -124,9 +124,9 @@ export class DevicePanel implements Tool {
     try {
       const hist = await fetchHistory(id, to - range.spanMs, to, range.bucket, ac.signal);
       if (ac.signal.aborted || this.deviceId !== id) return;
-      const points = chart.show(hist, field, fieldSpec(s.device.kind, field).unit);
+      const points = chart.show(hist, field, deviceFieldSpec(s.device, field).unit);
       const withData = hist.buckets.filter((b) => b.values[field]).length;
-      status.textContent = `${fieldSpec(s.device.kind, field).label}, last ${range.label}: ${withData} of ${points} buckets with data`;
+      status.textContent = `${deviceFieldSpec(s.device, field).label}, last ${range.label}: ${withData} of ${points} buckets with data`;
       status.dataset.state = 'loaded';
       status.dataset.points = String(withData);
     } catch (err) {

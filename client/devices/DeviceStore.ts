@@ -3,6 +3,7 @@ import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
 import type { LiveServerMessage } from '../../models/protocol.js';
 import type { LiveReading } from '../../models/Reading.js';
 import { Event } from '../core/Event.js';
+import { needsElementAnchor, type ElementPlacement } from './devicePlacement.js';
 
 /** One device as the overlays and panels see it: its record and its latest values, merged field by field. */
 export interface DeviceState {
@@ -32,6 +33,10 @@ export class DeviceStore {
   private _projectId: string | null = null;
   private readonly live = new Map<string, DeviceState>();
   private readonly replayed = new Map<string, DeviceState>();
+  /** Device records as served (the states hold them with an element's location filled in). */
+  private readonly records = new Map<string, Device>();
+  /** Where devices bound to an IFC element stand (found by DevicePlacer), kept across snapshots of the project. */
+  private readonly anchors = new Map<string, ElementPlacement>();
   private _mode: DeviceSource = 'live';
 
   get projectId(): string | null {
@@ -43,10 +48,12 @@ export class DeviceStore {
 
   /** Starts over for a project (or none), with the devices and latest readings of its snapshot. */
   reset(projectId: string | null, devices: Device[] = [], latest: LiveReading[] = []): void {
+    if (projectId !== this._projectId) this.anchors.clear();
     this._projectId = projectId;
     this.live.clear();
     this.replayed.clear();
-    for (const d of devices) if (d.projectId === projectId) this.live.set(d.id, { device: d, values: {}, fieldTimes: {}, time: null });
+    this.records.clear();
+    for (const d of devices) if (d.projectId === projectId) this.live.set(d.id, { device: this.placed(d), values: {}, fieldTimes: {}, time: null });
     for (const r of latest) this.merge(this.live.get(r.deviceId), r.time, r.values);
     this.onChanged.trigger({ kind: 'reset', source: this._mode });
   }
@@ -76,14 +83,17 @@ export class DeviceStore {
       case 'device.updated': {
         if (m.device.projectId !== pid) return false;
         const s = this.live.get(m.device.id);
-        if (s) s.device = m.device;
-        else this.live.set(m.device.id, { device: m.device, values: {}, fieldTimes: {}, time: null });
+        const device = this.placed(m.device);
+        if (s) s.device = device;
+        else this.live.set(m.device.id, { device, values: {}, fieldTimes: {}, time: null });
         this.onChanged.trigger({ kind: s ? 'updated' : 'added', id: m.device.id });
         return true;
       }
       case 'device.deleted':
         if (m.projectId !== pid || !this.live.delete(m.deviceId)) return false;
         this.replayed.delete(m.deviceId);
+        this.records.delete(m.deviceId);
+        this.anchors.delete(m.deviceId);
         this.onChanged.trigger({ kind: 'removed', id: m.deviceId });
         return true;
       default:
@@ -111,6 +121,38 @@ export class DeviceStore {
     for (const k of Object.keys(values)) fieldTimes[k] = t;
     this.replayed.set(id, { device: base.device, values, fieldTimes, time: t });
     this.onChanged.trigger({ kind: 'reading', id, time: t, values, source: 'replay' });
+  }
+
+  /** A device's record as the server sent it (without an element's location filled in). */
+  record(id: string): Device | undefined {
+    return this.records.get(id);
+  }
+
+  /** The element a bound device stands at, when its place came from one. */
+  placementOf(id: string): ElementPlacement | undefined {
+    const a = this.anchors.get(id);
+    const d = this.records.get(id);
+    return a && d && needsElementAnchor(d) && d.ifcGlobalId === a.globalId ? a : undefined;
+  }
+
+  /**
+   * Sets (or with null, forgets) where a device bound to an IFC element stands. Its state's record gets that location,
+   * and an `updated` change is announced when the place changed, so the overlays draw it there.
+   */
+  placeAt(id: string, placement: ElementPlacement | null): void {
+    if (placement) this.anchors.set(id, placement);
+    else this.anchors.delete(id);
+    const s = this.live.get(id);
+    const rec = this.records.get(id);
+    if (!s || !rec) return;
+    const device = this.placed(rec);
+    const a = s.device.location;
+    const b = device.location;
+    if (a === b || (a && b && a.lon === b.lon && a.lat === b.lat && a.height === b.height)) return;
+    s.device = device;
+    const r = this.replayed.get(id);
+    if (r) r.device = device;
+    this.onChanged.trigger({ kind: 'updated', id });
   }
 
   get(id: string): DeviceState | undefined {
@@ -142,6 +184,13 @@ export class DeviceStore {
     if (!s || s.time == null) return true;
     if (this._mode === 'replay') return false;
     return now - s.time > EXPECTED_INTERVAL_MS[s.device.kind];
+  }
+
+  /** Keeps the record as served; a device bound to an element and placed by it gets the element's location. */
+  private placed(d: Device): Device {
+    this.records.set(d.id, d);
+    const a = this.anchors.get(d.id);
+    return a && needsElementAnchor(d) && d.ifcGlobalId === a.globalId ? { ...d, location: a.location } : d;
   }
 
   /** Merges newer fields in; returns true when at least one field changed. */

@@ -1,4 +1,5 @@
-import type { DeviceKind } from '../../models/Device.js';
+import type { Device, DeviceKind } from '../../models/Device.js';
+import { SensorParams } from '../../models/Sensor.js';
 
 /** How a reading field is shown: label, unit, decimals. */
 export interface FieldSpec {
@@ -36,6 +37,29 @@ export const FIELDS: Record<DeviceKind, FieldSpec[]> = {
 /** The field spec of `key` for a kind (a bare one for fields outside the list). */
 export function fieldSpec(kind: DeviceKind, key: string): FieldSpec {
   return FIELDS[kind].find((s) => s.key === key) ?? f(key, key, '', 2);
+}
+
+/**
+ * The field spec of `key` for a device: as `fieldSpec`, except that a generic sensor's quantities carry the unit its
+ * params declare (`strainUe` in µε).
+ */
+export function deviceFieldSpec(device: Pick<Device, 'kind' | 'params'>, key: string): FieldSpec {
+  if (device.kind !== 'sensor') return fieldSpec(device.kind, key);
+  const p = SensorParams.safeParse(device.params);
+  const q = p.success ? p.data.quantities.find((x) => x.name === key) : undefined;
+  return q ? f(key, key, q.unit, 2) : fieldSpec('sensor', key);
+}
+
+/**
+ * The lines of a generic sensor's map label: its declared quantities in order with their units ("—" for one not
+ * reported yet), at most `max`, then "+n more".
+ */
+export function sensorValueLines(device: Pick<Device, 'kind' | 'params'>, values: Record<string, unknown>, max = 4): string[] {
+  const p = SensorParams.safeParse(device.params);
+  const names = p.success ? p.data.quantities.map((q) => q.name) : Object.keys(values).filter((k) => typeof values[k] === 'number');
+  const lines = names.slice(0, max).map((n) => `${n} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
+  if (names.length > max) lines.push(`+${names.length - max} more`);
+  return lines;
 }
 
 /** A value with its unit ("12.5 µg/m³", "yes", "—" for nothing). */

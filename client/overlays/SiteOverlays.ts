@@ -8,6 +8,7 @@ import { AlarmStore } from '../alarms/AlarmStore.js';
 import type { Tool } from '../core/Tool.js';
 import { fetchAlarms, fetchDevice } from '../devices/deviceApi.js';
 import { DevicePanel } from '../devices/DevicePanel.js';
+import { DevicePlacer } from '../devices/DevicePlacer.js';
 import { DeviceStore, type DeviceChange } from '../devices/DeviceStore.js';
 import type { LiveClient } from '../live/LiveClient.js';
 import type { MapView } from '../map/MapView.js';
@@ -20,6 +21,7 @@ import { GateOverlay } from './GateOverlay.js';
 import { HoistOverlay } from './HoistOverlay.js';
 import { deviceIdOfPick, type KindOverlay, type OverlayContext } from './overlayBase.js';
 import { PitOverlay } from './PitOverlay.js';
+import { SensorOverlay } from './SensorOverlay.js';
 import { LivePlaybackClock } from './SampleTrack.js';
 import { siteProbe } from './siteProbe.js';
 
@@ -47,7 +49,9 @@ export class SiteOverlays implements Tool {
   private readonly replayBar: ReplayBar;
   private readonly entities = new CustomDataSource('site');
   private readonly primitives = new PrimitiveCollection();
-  private readonly overlays: Record<Exclude<DeviceKind, 'sensor'>, KindOverlay>;
+  private readonly overlays: Record<DeviceKind, KindOverlay>;
+  /** Places the devices bound to an IFC element at their element. */
+  readonly placer: DevicePlacer;
   private readonly glow: AlarmGlow;
   private readonly clock = new LivePlaybackClock();
   private replayAlarms: Alarm[] | null = null;
@@ -72,8 +76,9 @@ export class SiteOverlays implements Tool {
     const ctx: OverlayContext = { map, devices: this.devices, alarms: this.alarms, entities: this.entities, primitives: this.primitives };
     this.overlays = {
       tower_crane: new CraneOverlay(ctx), hoist: new HoistOverlay(ctx), env_monitor: new EnvOverlay(ctx),
-      pit_gauge: new PitOverlay(ctx), camera: new CameraOverlay(ctx), gate: new GateOverlay(ctx),
+      pit_gauge: new PitOverlay(ctx), camera: new CameraOverlay(ctx), gate: new GateOverlay(ctx), sensor: new SensorOverlay(ctx),
     };
+    this.placer = new DevicePlacer(this.devices);
     this.glow = new AlarmGlow(this.primitives);
     const side = document.createElement('div');
     side.className = 'site-side';
@@ -120,6 +125,9 @@ export class SiteOverlays implements Tool {
   /** The crane overlay (for the page probe). */
   get cranes(): CraneOverlay {
     return this.overlays.tower_crane as CraneOverlay;
+  }
+  get sensors(): SensorOverlay {
+    return this.overlays.sensor as SensorOverlay;
   }
   get env(): EnvOverlay {
     return this.overlays.env_monitor as EnvOverlay;
@@ -180,7 +188,7 @@ export class SiteOverlays implements Tool {
 
   positionOf(id: string): Cartesian3 | undefined {
     const s = this.devices.get(id);
-    if (!s || s.device.kind === 'sensor') return undefined;
+    if (!s) return undefined;
     return this.overlays[s.device.kind].positionOf(id);
   }
 
@@ -229,7 +237,7 @@ export class SiteOverlays implements Tool {
     if (c.kind === 'reset') {
       for (const o of Object.values(this.overlays)) o.dispose();
       this.clock.reset();
-      for (const s of this.devices.list()) if (s.device.kind !== 'sensor') this.safely(s.device.id, () => this.overlays[s.device.kind as Exclude<DeviceKind, 'sensor'>].add(s));
+      for (const s of this.devices.list()) this.safely(s.device.id, () => this.overlays[s.device.kind].add(s));
       this.updateGlows();
       if (this.pendingFocus && this.devices.get(this.pendingFocus)) {
         const id = this.pendingFocus;
@@ -240,7 +248,7 @@ export class SiteOverlays implements Tool {
       const s = this.devices.get(c.id);
       const kind = s?.device.kind;
       if (c.kind === 'removed') for (const o of Object.values(this.overlays)) o.remove(c.id);
-      else if (s && kind && kind !== 'sensor') {
+      else if (s && kind) {
         const o = this.overlays[kind];
         this.safely(c.id, () => {
           if (c.kind === 'added') o.add(s);
@@ -321,6 +329,7 @@ export class SiteOverlays implements Tool {
     this.glow.clear();
     this.replayBar.dispose();
     this.replay.dispose();
+    this.placer.dispose();
     this.panel.dispose();
     this.feed.dispose();
     if (!this.map.viewer.isDestroyed()) {

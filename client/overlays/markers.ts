@@ -32,6 +32,11 @@ export class Marker {
     (this.entity.label!.text as ConstantProperty).setValue(text);
   }
 
+  /** The label text now. */
+  get text(): string {
+    return (this.entity.label!.text as ConstantProperty).getValue(undefined) as string;
+  }
+
   setState(state: StateColor): void {
     if (state === this.state) return;
     this.state = state;

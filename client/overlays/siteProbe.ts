@@ -18,6 +18,10 @@ export interface SiteProbe {
   replay(): ReplayStatus;
   /** Device ids by kind, for tests that open a panel. */
   deviceIds(kind?: string): string[];
+  /** A generic sensor's marker label (name, then its quantities with units), or null when not drawn. */
+  sensorLabel(id: string): string | null;
+  /** Where a device bound to an IFC element stands (lon/lat/height), when its element placed it. */
+  placement(id: string): { lon: number; lat: number; height: number; modelId: string; globalId: string } | null;
   /** Page position (CSS px) of a device's marker, or null off screen. */
   devicePagePosition(id: string): { x: number; y: number } | null;
 }
@@ -47,5 +51,10 @@ export function siteProbe(site: SiteOverlays): void {
     replay: () => ({ ...site.replay.status }),
     deviceIds: (kind) => site.devices.list().filter((s) => !kind || s.device.kind === kind).map((s) => s.device.id),
     devicePagePosition: (id) => site.pagePositionOf(id),
+    sensorLabel: (id) => site.sensors.labelOf(id),
+    placement: (id) => {
+      const p = site.devices.placementOf(id);
+      return p ? { ...p.location, modelId: p.modelId, globalId: p.globalId } : null;
+    },
   };
 }

@@ -15,6 +15,9 @@ let sim: InAppSimulation;
 let project: Project;
 let crane: Device;
 let craneKey: string;
+/** A generic sensor with a location, and one bound to an IFC element no model of the project holds (not drawn). */
+let sensor: Device;
+let unplaced: Device;
 
 /** Sends readings of the test crane through the ingest API as its safety monitor would: stamped now, 1 ms apart. */
 async function ingest(values: Record<string, unknown>[]): Promise<void> {
@@ -62,6 +65,20 @@ beforeAll(async () => {
   crane = created.body.device;
   craneKey = created.body.apiKey;
   await ingest([{ ...pose(), slewDeg: 0 }]);
+  const quantities = [{ name: 'strainUe', unit: 'µε' }, { name: 'tempC', unit: '°C', min: -40, max: 80 }];
+  const made = await t.api<{ device: Device; apiKey: string }>('POST', `/api/v1/projects/${project.id}/devices`, {
+    kind: 'sensor', name: 'E2E 应变计', location: offset(project.location, -25, -35, 0), params: { quantities },
+  });
+  expect(made.status).toBe(201);
+  sensor = made.body.device;
+  const sent = await fetch(`${t.url}/api/v1/ingest`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${made.body.apiKey}` },
+    body: JSON.stringify([{ deviceId: sensor.id, time: Date.now(), values: { strainUe: 12.345, tempC: 21.5 } }]),
+  });
+  expect(sent.status).toBe(200);
+  const bound = await t.api<{ device: Device }>('POST', `/api/v1/projects/${project.id}/devices`, { kind: 'sensor', name: 'E2E 未建模', ifcGlobalId: '0AAAAAAAAAAAAAAAAAAAAA', params: { quantities } });
+  expect(bound.status).toBe(201);
+  unplaced = bound.body.device;
   b = await openBrowser({ viewport: { width: 1280, height: 760 } });
 });
 afterAll(async () => {
@@ -77,7 +94,8 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await b.page.goto(`${t.url}/?project=${project.id}`, { waitUntil: 'domcontentloaded' });
     await waitForReady(b.page);
     step('page ready');
-    await expect.poll(async () => (await site()).devices, { timeout: 60_000 }).toBe(8); // 1 sim crane + 6 sim devices + the test crane
+    // 1 sim crane + 6 sim devices + the test crane + the two sensors
+    await expect.poll(async () => (await site()).devices, { timeout: 60_000 }).toBe(10);
     expect(b.consoleErrors).toEqual([]);
     expect((await site()).projectId).toBe(project.id);
     await expect.poll(async () => (await craneProbe(crane.id))?.slewDeg ?? null, { timeout: 60_000 }).not.toBeNull();
@@ -114,6 +132,23 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await b.screenshot('overlays-camera');
     expect(b.consoleErrors).toEqual([]);
     expect(b.externalRequests).toEqual([]);
+  });
+
+  it('draws a generic sensor as a marker with its live values and units; a click opens its panel', async () => {
+    await expect.poll(() => b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), sensor.id), { timeout: SLOW_MS }).toMatch(/^E2E 应变计.*\nstrainUe 12\.35 µε\ntempC 21\.50 °C$/);
+    // Bound to an element no model holds: listed, not drawn, no place made up.
+    expect(await b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), unplaced.id)).toBeNull();
+    expect(await b.page.evaluate((id) => window.__siteTwinSite!.placement(id), unplaced.id)).toBeNull();
+    const at = await b.page.evaluate((id) => window.__siteTwinSite!.devicePagePosition(id), sensor.id);
+    expect(at).not.toBeNull();
+    await b.page.mouse.click(at!.x, at!.y);
+    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.panelDeviceId()), { timeout: SLOW_MS }).toBe(sensor.id);
+    const panel = b.page.locator('[data-testid="device-panel"]');
+    expect(await panel.locator('[data-testid="device-name"]').textContent()).toBe('E2E 应变计');
+    expect(await panel.locator('dd[data-field="strainUe"]').textContent()).toBe('12.35 µε');
+    expect(await panel.locator('dd[data-field="tempC"]').textContent()).toBe('21.50 °C');
+    await b.screenshot('overlays-sensor');
+    expect(b.consoleErrors).toEqual([]);
   });
 
   it('shows an overload in the feed within 2 s, flies to the crane, acknowledges it, and clears it when the load drops', async () => {
