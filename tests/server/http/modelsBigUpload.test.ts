@@ -178,6 +178,11 @@ describe('a 200 MB upload', () => {
     console.info(`200 MB upload: ${summary}; slowest: ${JSON.stringify([...health].sort((a, b) => b.ms - a.ms).slice(0, 6))}`);
     expect(health.length).toBeGreaterThan(50);
     expect(health.every((h) => h.status === 200)).toBe(true);
+    // /api/health answered (200, the store checked) while the worker converted, not only around the upload: samples
+    // taken while the model was in a conversion stage. The latency of these is measured in bench/ifcHealth.ts.
+    const converting = health.filter((h) => ['parse', 'index', 'geometry', 'tiles'].includes(h.phase));
+    expect(converting.length, summary).toBeGreaterThan(10);
+    expect(converting.every((h) => h.status === 200)).toBe(true);
     expect(peakRss - baseRss, summary).toBeLessThan(300);
     // The 200 ms latency target is a speed figure, printed above and reported, not asserted here (timing targets
     // belong to benchmarks: on a shared 2-core machine the scheduler alone moves it). What is asserted is the
