@@ -15,7 +15,8 @@
  *   SOAK_MINUTES=2 npx tsx bench/soak.ts
  * Env: SOAK_DATABASE_URL (default TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test), SOAK_RATE (2000),
  * SOAK_WARMUP_S (10 % of the run, at most 60), SOAK_PROGRESS_S (60), SOAK_SERIES=1 (every probe sample),
- * SOAK_HEAPSNAPSHOT=<dir> (server heap snapshots after the warm-up and at the end; diagnosis only).
+ * SOAK_HEAPSNAPSHOT=<dir> (server heap snapshots after the warm-up and at the end; diagnosis only), SOAK_SERVER_<NAME>
+ * (the server's <NAME> setting).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     AUTH: 'on',
     LOG_LEVEL: 'warn',
     DATA_DIR: `/tmp/sitetwin-soak-${process.pid}`,
+    // SOAK_SERVER_<NAME>=v sets the server's <NAME> (e.g. SOAK_SERVER_LIVE_RECOVERY_MAX_PACKETS=1000000 to compare).
+    ...Object.fromEntries(Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('SOAK_SERVER_') && v !== undefined ? [[k.slice('SOAK_SERVER_'.length), v]] : []))),
     NODE_OPTIONS: `--require ${probe}${process.env.SOAK_HEAPSNAPSHOT ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.SOAK_HEAPSNAPSHOT}` : ''}`,
   });
   const pid = server.proc.pid!;
