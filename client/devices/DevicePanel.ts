@@ -3,7 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { CameraView } from './CameraView.js';
 import { fetchHistory } from './deviceApi.js';
-import { chartableFields, deviceFieldSpec, FIELDS, formatAge, formatValue, HISTORY_RANGES, type HistoryRangeId } from './deviceFields.js';
+import { chartableFields, deviceFieldSpec, formatAge, formatValue, HISTORY_RANGES, listedFields, type HistoryRangeId } from './deviceFields.js';
 import type { DeviceStore } from './DeviceStore.js';
 import { HistoryChart } from './HistoryChart.js';
 
@@ -84,7 +84,7 @@ export class DevicePanel implements Tool {
     if (!s) return;
     const dl = this.body.querySelector<HTMLElement>('.device-values');
     if (!dl) return;
-    const listed = FIELDS[s.device.kind].map((f) => f.key);
+    const listed = listedFields(s.device);
     const keys = [...listed.filter((k) => k in s.values), ...Object.keys(s.values).filter((k) => !listed.includes(k) && k !== 'alarms' && k !== 'extra')];
     dl.replaceChildren(...keys.flatMap((k) => {
       const spec = deviceFieldSpec(s.device, k);

@@ -50,13 +50,20 @@ export function deviceFieldSpec(device: Pick<Device, 'kind' | 'params'>, key: st
   return q ? f(key, key, q.unit, 2) : fieldSpec('sensor', key);
 }
 
+/** The fields a device's panel lists first, in order: its kind's list, or a generic sensor's declared quantities. */
+export function listedFields(device: Pick<Device, 'kind' | 'params'>): string[] {
+  if (device.kind !== 'sensor') return FIELDS[device.kind].map((x) => x.key);
+  const p = SensorParams.safeParse(device.params);
+  return p.success ? p.data.quantities.map((q) => q.name) : [];
+}
+
 /**
  * The lines of a generic sensor's map label: its declared quantities in order with their units ("—" for one not
  * reported yet), at most `max`, then "+n more".
  */
 export function sensorValueLines(device: Pick<Device, 'kind' | 'params'>, values: Record<string, unknown>, max = 4): string[] {
-  const p = SensorParams.safeParse(device.params);
-  const names = p.success ? p.data.quantities.map((q) => q.name) : Object.keys(values).filter((k) => typeof values[k] === 'number');
+  const declared = listedFields(device);
+  const names = declared.length ? declared : Object.keys(values).filter((k) => typeof values[k] === 'number');
   const lines = names.slice(0, max).map((n) => `${n} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
   if (names.length > max) lines.push(`+${names.length - max} more`);
   return lines;

@@ -147,6 +147,7 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     expect(await panel.locator('[data-testid="device-name"]').textContent()).toBe('E2E 应变计');
     expect(await panel.locator('dd[data-field="strainUe"]').textContent()).toBe('12.35 µε');
     expect(await panel.locator('dd[data-field="tempC"]').textContent()).toBe('21.50 °C');
+    expect(await panel.locator('dd[data-field]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.field))).toEqual(['strainUe', 'tempC']); // declared order
     await b.screenshot('overlays-sensor');
     expect(b.consoleErrors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceFieldSpec, formatValue, sensorValueLines } from '../../../client/devices/deviceFields.js';
+import { deviceFieldSpec, formatValue, listedFields, sensorValueLines } from '../../../client/devices/deviceFields.js';
 import { elementAnchor, placeOnElement } from '../../../client/devices/devicePlacement.js';
 import { DevicePlacer } from '../../../client/devices/DevicePlacer.js';
 import { DeviceStore, type DeviceChange } from '../../../client/devices/DeviceStore.js';
@@ -96,6 +96,8 @@ describe('device placement at an IFC element', () => {
     const many = { kind: 'sensor' as const, params: { quantities: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, unit: 'u' })) } };
     expect(sensorValueLines(many, { a: 1 })).toEqual(['a 1.00 u', 'b —', 'c —', 'd —', '+2 more']);
     expect(formatValue(deviceFieldSpec(d, 'tempC'), 3)).toBe('3.00 °C');
+    expect(listedFields(d)).toEqual(['strainUe', 'tempC']); // the panel lists them in declared order
+    expect(listedFields({ kind: 'gate', params: {} })).toEqual(['onSite']);
     expect(formatValue(deviceFieldSpec({ kind: 'tower_crane', params: {} }, 'loadT'), 3)).toBe('3.00 t');
   });
 });
