@@ -3,14 +3,15 @@
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is made and dropped).
  *
  * 1. Sustained ingest rate through Ingest.submit (validation, keys, dedupe, group commit, insert + latest state)
- *    for both write paths (one-statement unnest + ON CONFLICT; COPY with fallback on a repeat) with 1 and 4 submitters in flight, next to a raw
+ *    for both write paths (one-statement unnest + ON CONFLICT; COPY with fallback on a repeat) with 1 and 4 submitters in flight
+ *    (group commit with its server defaults: up to 2 group transactions in flight on PostgreSQL), next to a raw
  *    COPY of the same rows into the same table of a fresh database (run before and after, averaged): ratio, target
  *    >= 0.5. CPU per reading (node, PostgreSQL backends) from /proc, which other load on the machine does not skew.
  * 2. End-to-end latency ingest -> 50 `/live` viewers at 5k readings/s (HTTP batches of 100 every 20 ms, 2500
  *    devices at 2 Hz over 10 projects, 5 viewers per project) next to a bare Socket.IO server broadcasting the same
  *    batches at once: p50 / p99, target p99 < 250 ms. Server RSS sampled from /proc. The server and the baseline
  *    run in child processes (bench/telemetryLive.ts); the server prints its group-commit counters on exit.
- * Env: BENCH_ROWS, BENCH_LIVE_S, BENCH_SKIP_INGEST=1, BENCH_WRITE_MODE=copy|unnest (part 2), BENCH_NODE_ARGS (server).
+ * Env: BENCH_ROWS, BENCH_LIVE_S, BENCH_SKIP_INGEST=1, BENCH_SKIP_LIVE=1, BENCH_WRITE_MODE=copy|unnest (part 2), BENCH_NODE_ARGS (server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -295,11 +296,16 @@ const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`load average before: ${load()} (2 cores; other work on the machine slows both sides of each ratio)`);
 if (!process.env.BENCH_SKIP_INGEST) {
   const a = await ingestVsCopy();
-  console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}); CPU per reading from /proc`);
+  console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}, times from ${new Date(t0).toISOString()}); CPU per reading from /proc`);
   const line = (r: Run) => `   ${r.label.padEnd(40)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / a.copy.rate, 2)}  cpu: node ${f(r.nodeUs, 1)} us + PostgreSQL ${f(r.pgUs, 1)} us per reading`;
   console.log(line(a.copy));
   for (const r of a.runs) console.log(line(r));
   console.log('   target: ratio >= 0.5');
+}
+if (process.env.BENCH_SKIP_LIVE) {
+  console.log(`load average after: ${load()}`);
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
 }
 const b = await live();
 console.log(`\n2. (server and bare baseline each in their own process; load generator + viewers in this one; write path ${LIVE_MODE})`);

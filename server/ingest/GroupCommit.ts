@@ -34,6 +34,12 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
   /** Most readings waiting (not yet in a transaction); a submission beyond that is refused with IngestOverloadedError. */
   maxQueuedRows: number;
+  /**
+   * Group transactions in flight at once (default 1). With 2, the next group's COPY runs while the previous one
+   * moves the latest state and commits (PostgreSQL server: one connection each; an embedded store serialises them
+   * anyway). Listeners still see groups in order, and a submission still resolves only after its own commit.
+   */
+  concurrency?: number;
 }
 
 /** One submission: its rows and what each is attached to (its device), in the same order. */
@@ -51,15 +57,20 @@ export type GroupCommittedFn<T> = (rows: StoredReading[], tags: T[]) => void;
 
 /**
  * Group commit: submissions that arrive while a transaction runs (or within `maxWaitMs` of an idle queue) share the
- * next transaction, so a thousand devices sending one reading each pay one commit, not a thousand. One transaction
- * runs at a time, which also keeps commit order = submission order. Each submission resolves only after the
- * transaction holding its rows committed (ack after commit). A repeat of a row of an earlier submission in the same
- * group is dropped before the write, as the store would have done had they been committed one after the other.
+ * next transaction, so a thousand devices sending one reading each pay one commit, not a thousand. At most
+ * `concurrency` transactions run at once; the committed listener sees groups in submission order. Each submission
+ * resolves only after the transaction holding its rows committed (ack after commit). A repeat of a row of an earlier
+ * submission in the same group is dropped before the write, as the store would have done had they been committed one
+ * after the other; a repeat across two groups in flight is left to the store's unique keys (the later one waits for
+ * the earlier one's commit, then finds the row there).
  */
 export class GroupCommit<T> {
   private readonly queue: Job<T>[] = [];
   private queuedRows = 0;
-  private writing = false;
+  /** Group transactions running now. */
+  private inFlight = 0;
+  /** Settles when the listener has seen the last group started so far: groups are announced in order. */
+  private announced: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   /** Recent rows per second written, for Retry-After. */
   private rate = 0;
@@ -103,15 +114,19 @@ export class GroupCommit<T> {
   }
 
   private schedule(): void {
-    if (this.writing || this.timer) return;
+    if (this.inFlight >= this.concurrency || this.timer) return;
     if (this.queuedRows >= this.opts.maxRows || this.opts.maxWaitMs <= 0) {
-      void this.drain();
+      this.drain();
       return;
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.drain();
+      this.drain();
     }, this.opts.maxWaitMs);
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.opts.concurrency ?? 1);
   }
 
   /** Takes submissions off the queue in order, up to maxRows (at least one). */
@@ -128,29 +143,39 @@ export class GroupCommit<T> {
     return group;
   }
 
-  private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.queue.length) {
-        const group = this.take();
-        const started = performance.now();
-        const written = await this.commitGroup(group);
-        const ms = performance.now() - started;
-        const s = ms / 1000;
-        this.stats.transactions++;
-        this.stats.rows += written;
-        this.stats.writeMs += ms;
-        this.stats.maxWriteMs = Math.max(this.stats.maxWriteMs, ms);
-        if (written > 0 && s > 0) this.rate = this.rate ? 0.8 * this.rate + 0.2 * (written / s) : written / s;
-      }
-    } finally {
-      this.writing = false;
+  /** Starts group transactions while there is work and a free slot; each slot takes the next group when done. */
+  private drain(): void {
+    while (this.queue.length && this.inFlight < this.concurrency) {
+      const group = this.take();
+      this.inFlight++;
+      // The listener sees this group after the previous one, whichever commits first.
+      const prev = this.announced;
+      let announce!: () => void;
+      this.announced = new Promise<void>((r) => (announce = r));
+      void this.runGroup(group, prev)
+        .catch(() => {}) // commitGroup settles every job itself
+        .finally(() => {
+          announce();
+          this.inFlight--;
+          if (this.queue.length) this.drain();
+        });
     }
   }
 
+  private async runGroup(group: Job<T>[], prev: Promise<void>): Promise<void> {
+    const started = performance.now();
+    const written = await this.commitGroup(group, prev);
+    const ms = performance.now() - started;
+    const s = ms / 1000;
+    this.stats.transactions++;
+    this.stats.rows += written;
+    this.stats.writeMs += ms;
+    this.stats.maxWriteMs = Math.max(this.stats.maxWriteMs, ms);
+    if (written > 0 && s > 0) this.rate = this.rate ? 0.8 * this.rate + 0.2 * (written / s) : written / s;
+  }
+
   /** Commits one group; returns how many rows went to the store. Settles every job of the group. */
-  private async commitGroup(group: Job<T>[]): Promise<number> {
+  private async commitGroup(group: Job<T>[], prev: Promise<void>): Promise<number> {
     // Rows repeated across the group's submissions: the first wins, the later ones are repeats of it.
     const rows: StoredReading[] = [];
     const tagOf = new Map<StoredReading, T>();
@@ -174,13 +199,15 @@ export class GroupCommit<T> {
       // A store outage fails the whole group (each device retries). Any other error may be one submission's rows
       // (e.g. a value PostgreSQL refuses): write each submission alone, so one bad batch never sinks the others.
       if (err instanceof StoreUnavailableError || group.length === 1) {
+        await prev;
         for (const job of group) job.reject(err);
         return 0;
       }
       let n = 0;
-      for (const job of group) n += await this.commitGroup([job]);
+      for (const job of group) n += await this.commitGroup([job], prev);
       return n;
     }
+    await prev; // the previous group has been announced (it committed or failed)
     const freshSet = new Set(fresh);
     try {
       if (fresh.length) this.committed(fresh, fresh.map((r) => tagOf.get(r)!));

@@ -84,7 +84,10 @@ export class Ingest {
     private readonly log: Logger,
     opts: Partial<IngestOptions> = {},
   ) {
-    this.commits = new GroupCommit<Device>((rows) => store.telemetry.write(rows), { ...DEFAULT_INGEST_OPTIONS, ...opts }, (rows, devices) => this.notify(rows, devices));
+    // PostgreSQL server: two group transactions in flight (one COPYing while the other commits); PGlite has one
+    // connection, so a second would only queue.
+    const concurrency = store.db.kind === 'server' ? 2 : 1;
+    this.commits = new GroupCommit<Device>((rows) => store.telemetry.write(rows), { ...DEFAULT_INGEST_OPTIONS, concurrency, ...opts }, (rows, devices) => this.notify(rows, devices));
     this.unwatch = store.devices.onChanged((id) => this.forgetDevice(id));
   }
 

@@ -47,6 +47,32 @@ function nextMonthOf(time: number): number {
 }
 
 /**
+ * Month bounds of the rows of a batch, which nearly all fall in one month: the last month found is reused without
+ * building a Date per row.
+ */
+class MonthBounds {
+  start = 0;
+  end = -1;
+  /** Sets `start` / `end` to the month `time` is in. */
+  of(time: number): this {
+    if (time < this.start || time >= this.end) {
+      this.start = monthOf(time);
+      this.end = nextMonthOf(time);
+    }
+    return this;
+  }
+}
+
+/** `telemetry_YYYYMM`, the partition of the month starting at `month`. */
+function partitionName(month: number): string {
+  const d = new Date(month);
+  return `telemetry_${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** How long "this month has no partition" is believed before it is asked again (another node may create it). */
+const ABSENT_MONTH_TTL_MS = 10_000;
+
+/**
  * The (device, seq) key is unique per monthly partition only (PostgreSQL wants the partition key in a unique index).
  * A reading with a seq this close to the start or end of its month is also looked up in the neighbouring month, so
  * a repeat stamped on the other side of the boundary (a device without a clock is stamped on arrival: its retry
@@ -62,13 +88,31 @@ const MOVE_LATEST = `ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time,
 
 /** Merges values in time order: later fields win, fields a later reading does not carry are kept. */
 function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
-  const out = new Map<string, StoredReading>();
-  const sorted = [...rows].sort((a, b) => a.time - b.time || (a.seq ?? -1) - (b.seq ?? -1));
+  const order = (a: StoredReading, b: StoredReading) => a.time - b.time || (a.seq ?? -1) - (b.seq ?? -1);
+  let inOrder = true;
+  for (let i = 1; i < rows.length && inOrder; i++) inOrder = order(rows[i - 1]!, rows[i]!) <= 0;
+  // Batches mostly arrive in time order: sorted only when they do not.
+  const sorted = inOrder ? rows : [...rows].sort(order);
+  // Per device: its newest reading, and the readings before it (merged once per device, not once per reading).
+  const newest = new Map<string, StoredReading>();
+  const older = new Map<string, StoredReading[]>();
   for (const r of sorted) {
-    const prev = out.get(r.deviceId);
-    out.set(r.deviceId, prev ? { ...r, values: { ...prev.values, ...r.values } } : r);
+    const prev = newest.get(r.deviceId);
+    if (prev) {
+      const list = older.get(r.deviceId);
+      if (list) list.push(prev);
+      else older.set(r.deviceId, [prev]);
+    }
+    newest.set(r.deviceId, r);
   }
-  return out;
+  for (const [id, list] of older) {
+    const last = newest.get(id)!;
+    const values: Record<string, unknown> = {};
+    for (const r of list) Object.assign(values, r.values);
+    Object.assign(values, last.values);
+    newest.set(id, { ...last, values });
+  }
+  return newest;
 }
 
 /**
@@ -113,8 +157,12 @@ export class TelemetryRepo {
   /** Creates the monthly partitions the given times land in, if missing (each in its own short transaction). */
   async ensurePartitions(times: Iterable<number>): Promise<void> {
     const missingMonths = new Set<number>();
+    const b = new MonthBounds();
+    let last = NaN;
     for (const t of times) {
-      const m = monthOf(t);
+      const m = b.of(t).start;
+      if (m === last) continue;
+      last = m;
       if (!this.months.has(m)) missingMonths.add(m);
     }
     for (const m of missingMonths) {
@@ -158,23 +206,24 @@ export class TelemetryRepo {
   private async crossMonthRepeats(rows: StoredReading[]): Promise<Set<string> | undefined> {
     // Neighbouring month [from, to) -> the rows to look up there.
     let near: Map<number, { to: number; ids: string[]; seqs: number[] }> | undefined;
+    const b = new MonthBounds();
+    const add = (r: StoredReading, from: number, to: number) => {
+      near ??= new Map();
+      let g = near.get(from);
+      if (!g) near.set(from, (g = { to, ids: [], seqs: [] }));
+      g.ids.push(r.deviceId);
+      g.seqs.push(r.seq!);
+    };
     for (const r of rows) {
       if (r.seq === undefined) continue;
-      const start = monthOf(r.time);
-      const end = nextMonthOf(r.time);
-      const add = (from: number, to: number) => {
-        near ??= new Map();
-        let g = near.get(from);
-        if (!g) near.set(from, (g = { to, ids: [], seqs: [] }));
-        g.ids.push(r.deviceId);
-        g.seqs.push(r.seq!);
-      };
-      if (r.time - start < CROSS_MONTH_REPEAT_WINDOW_MS) add(monthOf(start - 1), start);
-      if (end - r.time <= CROSS_MONTH_REPEAT_WINDOW_MS) add(end, nextMonthOf(end));
+      const { start, end } = b.of(r.time);
+      if (r.time - start < CROSS_MONTH_REPEAT_WINDOW_MS) add(r, monthOf(start - 1), start);
+      if (end - r.time <= CROSS_MONTH_REPEAT_WINDOW_MS) add(r, end, nextMonthOf(end));
     }
     if (!near) return undefined;
     const out = new Set<string>();
-    for (const [from, g] of near) {
+    for (const [from, g] of near as Map<number, { to: number; ids: string[]; seqs: number[] }>) {
+      if (!(await this.partitionExists(from))) continue; // a month without a partition holds nothing to repeat
       // The time range prunes the lookup to the one partition (none when that month has none).
       const r = await this.db.query<{ k: string }>(
         `SELECT t.device_id::text || '|s' || t.seq AS k
@@ -185,6 +234,26 @@ export class TelemetryRepo {
       for (const x of r.rows) out.add(x.k);
     }
     return out.size ? out : undefined;
+  }
+
+  /** Months found without a partition, and until when that is believed. */
+  private readonly absentMonths = new Map<number, number>();
+
+  /** Whether the month starting at `month` has its partition (partitions are never dropped: a yes is kept). */
+  private async partitionExists(month: number): Promise<boolean> {
+    if (this.months.has(month)) return true;
+    const until = this.absentMonths.get(month);
+    if (until !== undefined && until > Date.now()) return false;
+    const r = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [partitionName(month)]);
+    if (r.rows[0]?.t) {
+      if (this.months.size >= MONTH_CACHE_MAX) this.months.clear();
+      this.months.add(month);
+      this.absentMonths.delete(month);
+      return true;
+    }
+    if (this.absentMonths.size >= MONTH_CACHE_MAX) this.absentMonths.clear();
+    this.absentMonths.set(month, Date.now() + ABSENT_MONTH_TTL_MS);
+    return false;
   }
 
   /** Writes rows none of which is a cross-month repeat; returns those that were new. */
