@@ -22,6 +22,11 @@ interface Slot {
   ready: Promise<void> | null;
   job: ConversionJob | null;
   timer: NodeJS.Timeout | null;
+  /**
+   * The element batches of the running job, stored one after the other in the order they came (the worker keeps a
+   * few in flight; a GlobalId seen twice keeps the row of the earlier batch).
+   */
+  elements: Promise<void>;
 }
 
 /**
@@ -42,7 +47,7 @@ export class ConversionPool {
     private readonly log: Logger,
     private readonly opts: { jobTimeoutMs: number; maxOldSpaceMb?: number } = { jobTimeoutMs: 3_600_000 },
   ) {
-    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ child: null, ready: null, job: null, timer: null }));
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ child: null, ready: null, job: null, timer: null, elements: Promise.resolve() }));
   }
 
   /** Jobs waiting plus running. */
@@ -117,9 +122,18 @@ export class ConversionPool {
     try {
       if (m.type === 'progress') this.handlers.onProgress(m);
       else if (m.type === 'elements') {
-        await this.handlers.onElements(m);
-        if (child.connected) child.send({ type: 'ack', seq: m.seq } satisfies ToWorker);
+        const stored = slot.elements.then(async () => {
+          if (slot.job !== job) return;
+          await this.handlers.onElements(m);
+          if (child.connected) child.send({ type: 'ack', seq: m.seq } satisfies ToWorker);
+        });
+        // The chain goes on after a failure (that job is failed below; the next job's batches must still run).
+        slot.elements = stored.catch(() => {});
+        await stored;
       } else if (m.type === 'done') {
+        // The worker sends `done` after every ack; the wait is for the order's sake.
+        await slot.elements;
+        if (slot.job !== job) return;
         this.clearJob(slot);
         await this.handlers.onDone(m);
         this.pump();
@@ -128,6 +142,8 @@ export class ConversionPool {
         await this.handlers.onFragments(m);
         this.pump();
       } else if (m.type === 'failed') {
+        await slot.elements;
+        if (slot.job !== job) return;
         this.clearJob(slot);
         await this.handlers.onFailed(job, m.code, m.message);
         this.pump();

@@ -17,6 +17,10 @@ const send = (m: FromWorker) =>
   new Promise<void>((resolve, reject) => process.send!(m, undefined, undefined, (err) => (err ? reject(err) : resolve())));
 
 const acks = new Map<number, () => void>();
+/** Numbers element batches across jobs, so a late ack of a failed job's batch cannot release one of the next job. */
+let seq = 0;
+/** Element batches a map job may have sent and not yet seen acknowledged (each about 200 rows). */
+const ELEMENTS_IN_FLIGHT = Math.max(1, Number(process.env.IFC_ELEMENTS_IN_FLIGHT) || 6);
 let api: IfcAPI | null = null;
 
 /** The Fragments job: reads the plain IFC the map job left (the upload, or the unpacked file of a zip). */
@@ -42,7 +46,7 @@ async function run(job: ConversionJob): Promise<void> {
   }
   let lastSent = 0;
   let lastStage = '';
-  let seq = 0;
+  const inFlight = new Set<Promise<void>>();
   try {
     let ifcPath = job.sourcePath;
     api ??= await createIfcApi();
@@ -83,13 +87,19 @@ async function run(job: ConversionJob): Promise<void> {
           void send({ type: 'progress', modelId: job.modelId, stage, pct: Math.round(pct * 10) / 10 });
         },
         async elements(batch) {
+          // Up to ELEMENTS_IN_FLIGHT batches unacknowledged: the server stores them while this process goes on with
+          // geometry and tiles; past that the conversion waits for the oldest ack (back-pressure, bounded memory).
+          while (inFlight.size >= ELEMENTS_IN_FLIGHT) await Promise.race(inFlight);
           const s = ++seq;
           const acked = new Promise<void>((resolve) => acks.set(s, resolve));
+          inFlight.add(acked);
+          void acked.then(() => inFlight.delete(acked));
           await send({ type: 'elements', modelId: job.modelId, seq: s, batch });
-          await acked;
         },
       },
     );
+    // Every row stored before `done`: the server makes the model ready on `done`.
+    await Promise.all(inFlight);
     await send({ type: 'done', modelId: job.modelId, result });
   } catch (err) {
     const known = err instanceof ConversionError;
