@@ -6,16 +6,26 @@
  *
  *   map-ready   the map job as the worker runs it (element index rows, 3D Tiles), rows handed to a sink that only
  *               counts them: the worker's own time
- *   map+db      map-ready with the element rows inserted into the embedded store (PGlite + PostGIS, as ModelService
- *               inserts them: 25-row statements, the job waiting for each batch), in one process: the worker's time
- *               plus the server's inserts, without the IPC between them
+ *   map+db      map-ready with the element rows written into the embedded store (PGlite + PostGIS) in
+ *               EMBEDDED_INSERT_ROWS-row writes as ModelService does, in one process, the job waiting for each batch:
+ *               the worker's time plus the server's writes, without IPC and without batches in flight
+ *   pool        the real path: ModelService (its ConversionPool with one worker process, the IPC, the batches in
+ *               flight) on a real store, the file accepted as an upload, timed until the model is `ready` (every
+ *               element row committed). The worker is started and warmed up first by a small generated building
+ *               (its Fragments job included), as a long-lived worker is. CPU = server process + worker process.
+ *               Embedded store by default; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL (scratch database,
+ *               dropped after). The first line says which store it used.
  *   frag        the Fragments job as the worker runs it (our importer settings)
  *   frag-dflt   the same file through IfcImporter with its default settings (what the pipeline did before)
  *   everything  map-ready + frag: the two jobs run one after the other in the pool
  *
- * Target: map-ready / raw <= 3 on files over 1 MB (map+db / raw is printed next to it).
+ * Target: pipeline / raw <= 3 on files over 1 MB; the pipeline is the pool column (map-ready and map+db are printed
+ * next to it to show where the time goes). The verdict at the end of the line is for the pool column.
+ * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
+ * worker waits for each batch's ack, as before 2026-11-22).
  *
- *   npx tsx bench/ifc.ts [files...]      (default: the shared sample files over 100 kB + a generated demo building)
+ *   npx tsx bench/ifc.ts [files...|demo]  (default: the shared sample files over 100 kB + a generated demo tower;
+ *                                         `demo` among the files adds the tower)
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -68,6 +78,8 @@ async function one(mode: string, file: string): Promise<void> {
       bytes = (await imp.process({ bytes: readFileSync(file) })).byteLength;
     }
     extra = { bytes };
+  } else if (mode === 'pool') {
+    return poolRun(file);
   } else if (mode === 'map-db') {
     // The store is opened (a copy of the migrated template) and the model row made before the clock starts: the
     // server has them before the job does.
@@ -87,16 +99,17 @@ async function one(mode: string, file: string): Promise<void> {
     await store.models.create({ id: modelId, projectId: proj.id, fileName: basename(file), fileBytes: statSync(file).size, sourceKind: 'ifc' });
     const t1 = performance.now();
     const c1 = process.cpuUsage();
+    const { EMBEDDED_INSERT_ROWS: step } = await import('../server/ifc/ModelService.js');
     let dbMs = 0;
     const r = await convertIfc({ ifcPath: file, outDir: join(tmp, 'out'), api, skipFragments: true }, {
       progress() {},
-      // As ModelService does with the embedded store: 25-row INSERTs with a turn of the loop between them, and the
-      // conversion waits for each batch (the worker waits for the server's ack).
+      // As ModelService does with the embedded store: EMBEDDED_INSERT_ROWS-row writes with a turn of the loop between
+      // them, the conversion waiting for each batch (no IPC, no batches in flight: see the pool column for those).
       async elements(batch) {
         const d0 = performance.now();
-        for (let i = 0; i < batch.length; i += 25) {
+        for (let i = 0; i < batch.length; i += step) {
           if (i > 0) await new Promise<void>((res) => setImmediate(res));
-          await store.elements.insertBatch(modelId, batch.slice(i, i + 25));
+          await store.elements.insertBatch(modelId, batch.slice(i, i + step));
         }
         dbMs += performance.now() - d0;
       },
@@ -119,6 +132,95 @@ async function one(mode: string, file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000, peakMb: peakRssMb(), baseMb: base, ...extra }) + '\n');
 }
 
+/** CPU time (user + system, ms) and peak RSS (MB) of another process, from /proc. */
+function procStats(pid: number): { cpuMs: number; peakMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuMs: (Number(f[11]) + Number(f[12])) * tick, peakMb: m ? Number(m[1]) / 1024 : 0 };
+}
+
+/**
+ * The real path: the server's ModelService (its ConversionPool, one worker process) on a real store, the file
+ * accepted as an upload, timed until the model is ready (every element row committed: the service makes it ready on
+ * the worker's `done`, which the worker sends after the last batch's ack). The worker is started and warmed up first
+ * (a small generated building through the same service, its Fragments job included), as a long-lived worker is.
+ * CPU time is the server process's plus the worker process's over the timed job.
+ */
+async function poolRun(file: string): Promise<void> {
+  const { copyFileSync, mkdirSync } = await import('node:fs');
+  const { openStore } = await import('../server/store/Store.js');
+  const { ModelService } = await import('../server/ifc/ModelService.js');
+  const { createLogger } = await import('../server/log.js');
+  const { rectangleAround } = await import('../models/geo.js');
+  const { EnterpriseCreate } = await import('../models/Enterprise.js');
+  const { ProjectCreate } = await import('../models/Project.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-ifc-pool-'));
+  const url = process.env.BENCH_DATABASE_URL;
+  let scratch: string | null = null;
+  let store;
+  if (url) {
+    const pg = (await import('pg')).default;
+    scratch = `bench_ifc_${process.pid}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${scratch}`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${scratch}`;
+    store = await openStore({ databaseUrl: u.toString() });
+  } else {
+    const { preparePgliteTemplate, copyTemplate } = await import('../tests/helpers/pgliteTemplate.js');
+    copyTemplate(await preparePgliteTemplate(), join(tmp, 'pg'));
+    store = await openStore({ dataDir: join(tmp, 'pg') });
+  }
+  const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: 'Bench' }));
+  const proj = await store.projects.create(
+    ProjectCreate.parse({ name: 'Bench', enterpriseId: ent.id, regionCode: '370202', location: { lon: 120.4, lat: 36.07, height: 0 }, footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60) }),
+  );
+  const waiters: Array<(m: { type: string; model?: { id: string; status: string; fragments?: unknown } }) => void> = [];
+  const live = { publishModel: (m: never) => waiters.forEach((w) => w(m)) };
+  const until = (pred: (m: { type: string; model?: { id: string; status: string; fragments?: unknown } }) => boolean) =>
+    new Promise<void>((resolve) => waiters.push((m) => pred(m) && resolve()));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const svc = new ModelService(store, live as any, createLogger('warn'), { dataDir: join(tmp, 'data'), workers: 1, jobTimeoutMs: 3_600_000 });
+  const warm = await svc.acceptGenerated(proj.id, 'warm-up.ifc', { name: 'Warm', lon: 120.4, lat: 36.07, storeys: 2, widthM: 20, depthM: 20 });
+  await until((m) => m.type === 'model.updated' && m.model?.id === warm.id && m.model.fragments === 'ready');
+  mkdirSync(svc.incomingDir, { recursive: true });
+  const incoming = join(svc.incomingDir, 'bench.ifc');
+  copyFileSync(file, incoming);
+  const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const workerPid = children.at(-1)!;
+  const w0 = procStats(workerPid);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let id = '';
+  const ready = until((m) => m.type === 'model.updated' && m.model?.id === id && (m.model.status === 'ready' || m.model.status === 'failed'));
+  const model = await svc.accept(proj.id, { path: incoming, fileName: basename(file), bytes: statSync(file).size }, 'ifc');
+  id = model.id;
+  await ready;
+  const ms = performance.now() - t0;
+  const cu = process.cpuUsage(c0);
+  const w1 = procStats(workerPid);
+  const m = (await store.models.get(id))!;
+  const rows = await store.elements.count(id);
+  await svc.close();
+  await store.close();
+  if (scratch) {
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
+    await admin.end();
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (m.status !== 'ready') throw new Error(`model ${m.status}: ${JSON.stringify(m.error)}`);
+  process.stdout.write(
+    JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs), serverCpuMs: (cu.user + cu.system) / 1000, workerCpuMs: w1.cpuMs - w0.cpuMs, peakMb: peakRssMb(), workerPeakMb: w1.peakMb, rows, store: url ? 1 : 0 }) + '\n',
+  );
+}
+
 function run(mode: string, file: string): { ms: number; cpuMs: number; peakMb: number; [k: string]: number } {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ifc.ts'), '--one', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').at(-1)!);
@@ -127,12 +229,16 @@ function run(mode: string, file: string): { ms: number; cpuMs: number; peakMb: n
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--one') return one(args[1]!, args[2]!);
-  let files = args;
+  // `demo` among the files: the generated tower (as with no files).
+  const wantDemo = args.length === 0 || args.includes('demo');
+  let files = args.filter((a) => a !== 'demo');
   let tmp: string | null = null;
-  if (files.length === 0) {
+  if (args.length === 0) {
     const list = (dir: string): string[] =>
       readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? list(join(dir, f)) : [join(dir, f)]));
     files = existsSync(SHARED) ? list(SHARED).filter((f) => f.endsWith('.ifc') && statSync(f).size > 100_000) : [];
+  }
+  if (wantDemo) {
     // A generated building of a few tens of MB, so there is one larger file than the samples.
     const { generateDemoBuilding } = await import('../server/ifc/demoBuilding.js');
     tmp = mkdtempSync(join(tmpdir(), 'bench-demo-'));
@@ -143,26 +249,31 @@ async function main(): Promise<void> {
   const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
   const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
   const head =
-    'file'.padEnd(36) + 'MB'.padStart(6) + ' | raw ms  cpu    MB | map ms  cpu    MB | frag ms  cpu | dflt ms  cpu | map/raw wall cpu | +db/raw wall cpu | all/raw wall cpu | frag/dflt cpu';
+    'file'.padEnd(36) + 'MB'.padStart(6) + ' | raw ms  cpu    MB | map ms  cpu    MB | frag ms  cpu | dflt ms  cpu | map/raw wall cpu | +db/raw wall cpu | pool/raw wall cpu | all/raw wall cpu | frag/dflt cpu';
+  const dbUrl = process.env.BENCH_DATABASE_URL;
+  console.log(`pool column: ModelService + worker process on ${dbUrl ? `PostgreSQL (${dbUrl.replace(/\/\/[^@]*@/, '//')}, scratch database)` : 'the embedded store (PGlite + PostGIS)'}; IFC_ELEMENTS_IN_FLIGHT=${process.env.IFC_ELEMENTS_IN_FLIGHT ?? '(default)'}`);
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const f of files) {
     const mb = statSync(f).size / 1048576;
     const raw = run('raw', f);
     const map = run('map', f);
-    const frag = run('frag', f);
-    const dflt = run('frag-dflt', f);
+    const skipFrag = process.env.BENCH_SKIP_FRAG === '1';
+    const none = { ms: NaN, cpuMs: NaN, peakMb: NaN, bytes: NaN };
+    const frag = skipFrag ? none : run('frag', f);
+    const dflt = skipFrag ? none : run('frag-dflt', f);
     const mdb = run('map-db', f);
+    const pool = run('pool', f);
     const allMs = map.ms + frag.ms;
     const allCpu = map.cpuMs + frag.cpuMs;
-    const verdict = mb > 1 ? (map.ms / raw.ms <= 3 ? '  map-ready <= 3: ok' : '  map-ready > 3: over target') : '';
+    const verdict = mb > 1 ? (pool.ms / raw.ms <= 3 ? '  pool <= 3: ok' : '  pool > 3: over target') : '';
     console.log(
       basename(f).slice(0, 35).padEnd(36) + mb.toFixed(2).padStart(6) +
         ` | ${f0(raw.ms, 6)} ${f0(raw.cpuMs, 4)} ${f0(raw.peakMb, 5)} | ${f0(map.ms, 6)} ${f0(map.cpuMs, 4)} ${f0(map.peakMb, 5)} | ${f0(frag.ms, 7)} ${f0(frag.cpuMs, 4)} | ${f0(dflt.ms, 7)} ${f0(dflt.cpuMs, 4)} |` +
-        `      ${r2(map.ms / raw.ms, 5)} ${r2(map.cpuMs / raw.cpuMs, 4)} |      ${r2(mdb.ms / raw.ms, 5)} ${r2(mdb.cpuMs / raw.cpuMs, 4)} |      ${r2(allMs / raw.ms, 5)} ${r2(allCpu / raw.cpuMs, 4)} |     ${r2(frag.cpuMs / dflt.cpuMs, 5)}` + verdict,
+        `      ${r2(map.ms / raw.ms, 5)} ${r2(map.cpuMs / raw.cpuMs, 4)} |      ${r2(mdb.ms / raw.ms, 5)} ${r2(mdb.cpuMs / raw.cpuMs, 4)} |       ${r2(pool.ms / raw.ms, 5)} ${r2(pool.cpuMs / raw.cpuMs, 4)} |      ${r2(allMs / raw.ms, 5)} ${r2(allCpu / raw.cpuMs, 4)} |     ${r2(frag.cpuMs / dflt.cpuMs, 5)}` + verdict,
     );
     console.log(
-      `    map stages (ms): ${Object.entries(map).filter(([k]) => k.startsWith('ms_')).map(([k, v]) => `${k.slice(3)} ${v}`).join(', ')}; elements ${map.elements}, tiles ${map.tiles}; map+db ${f0(mdb.ms, 0)} ms (inserts ${f0(mdb.dbMs!, 0)} ms); .frag ${(frag.bytes! / 1024).toFixed(0)} kB (default settings ${(dflt.bytes! / 1024).toFixed(0)} kB)`,
+      `    map stages (ms): ${Object.entries(map).filter(([k]) => k.startsWith('ms_')).map(([k, v]) => `${k.slice(3)} ${v}`).join(', ')}; elements ${map.elements}, tiles ${map.tiles}; map+db ${f0(mdb.ms, 0)} ms (inserts ${f0(mdb.dbMs!, 0)} ms); pool ${f0(pool.ms, 0)} ms, cpu server ${f0(pool.serverCpuMs!, 0)} + worker ${f0(pool.workerCpuMs!, 0)} ms, peak RSS server ${f0(pool.peakMb, 0)} MB + worker ${f0(pool.workerPeakMb!, 0)} MB, ${pool.rows} rows; .frag ${(frag.bytes! / 1024).toFixed(0)} kB (default settings ${(dflt.bytes! / 1024).toFixed(0)} kB)`,
     );
   }
   if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -54,16 +54,66 @@ function toElement(r: Row): ModelElement {
 
 const COLS_PER_ROW = 16;
 
+/** A value as a COPY text-format field: `\N` for null; backslash, tab, newline and carriage return escaped. */
+function copyField(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  const t = String(v);
+  return /[\\\t\n\r]/.test(t) ? t.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : t;
+}
+
+/**
+ * How rows are written. `copy`: COPY into a per-session staging table, then one INSERT ... SELECT ... ON CONFLICT DO
+ * NOTHING from it in the same transaction (COPY has no ON CONFLICT, and the bbox is built from six numbers in SQL).
+ * `insert`: one multi-row INSERT with bind parameters.
+ */
+export type ElementWriteMode = 'copy' | 'insert';
+
+const STAGE = `CREATE TEMP TABLE IF NOT EXISTS elements_stage (
+  ord integer NOT NULL, global_id text NOT NULL, express_id integer NOT NULL, ifc_class text NOT NULL, name text,
+  predefined_type text, storey_id text, storey_name text, psets jsonb NOT NULL, has_geometry boolean NOT NULL,
+  x0 float8, y0 float8, z0 float8, x1 float8, y1 float8, z1 float8) ON COMMIT DELETE ROWS`;
+
 /** The element index of the models: one row per IFC product, searchable by class, storey and text. */
 export class ElementRepo {
   constructor(private readonly db: Db) {}
 
+  /** See {@link ElementWriteMode}; measured with bench/elementRows.ts on both stores. */
+  writeMode: ElementWriteMode = 'copy';
+
   /**
-   * Inserts a batch as one multi-row INSERT (the COPY-like path that works on both drivers). A GlobalId seen twice in
-   * a model (broken exporters do that) keeps its first row; returns how many rows were new.
+   * Inserts a batch. A GlobalId seen twice in a model (broken exporters do that) keeps its first row, also within the
+   * batch; returns how many rows were new.
    */
   async insertBatch(modelId: string, items: ElementInput[]): Promise<number> {
     if (items.length === 0) return 0;
+    return this.writeMode === 'copy' ? this.copyBatch(modelId, items) : this.insertRows(modelId, items);
+  }
+
+  private async copyBatch(modelId: string, items: ElementInput[]): Promise<number> {
+    let text = '';
+    items.forEach((e, i) => {
+      const b = e.bbox;
+      text += `${i}\t${copyField(e.globalId)}\t${e.expressId | 0}\t${copyField(e.ifcClass)}\t${copyField(e.name)}\t${copyField(e.predefinedType)}\t${copyField(e.storeyId)}\t${copyField(e.storeyName)}\t${copyField(JSON.stringify(e.psets))}\t${e.hasGeometry ? 't' : 'f'}\t`;
+      text += b ? `${b.min[0]}\t${b.min[1]}\t${b.min[2]}\t${b.max[0]}\t${b.max[1]}\t${b.max[2]}\n` : '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n';
+    });
+    return this.db.transaction(async (tx) => {
+      await tx.exec(STAGE);
+      await tx.copyFrom('COPY elements_stage FROM STDIN', text);
+      const r = await tx.query<{ n: number }>(
+        `WITH ins AS (
+           INSERT INTO elements (model_id, global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, psets, has_geometry, bbox)
+           SELECT $1::uuid, global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, psets, has_geometry,
+             CASE WHEN x0 IS NULL THEN NULL ELSE ST_3DMakeBox(ST_MakePoint(x0, y0, z0), ST_MakePoint(x1, y1, z1))::geometry END
+           FROM elements_stage ORDER BY ord
+           ON CONFLICT (model_id, global_id) DO NOTHING RETURNING 1)
+         SELECT count(*)::int AS n FROM ins`,
+        [modelId],
+      );
+      return Number(r.rows[0]!.n);
+    });
+  }
+
+  private async insertRows(modelId: string, items: ElementInput[]): Promise<number> {
     // PostgreSQL caps bind parameters at 65535 per statement.
     const maxRows = Math.floor(65_000 / COLS_PER_ROW);
     let inserted = 0;
