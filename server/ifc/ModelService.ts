@@ -17,8 +17,9 @@ import type { ReceivedFile } from './upload.js';
 const PROGRESS_EVERY_MS = 250;
 /**
  * Rows per write with the embedded store (see onElements). bench/elementRows.ts (2026-11-22, demo tower rows): COPY
- * through the staging table 93 us/row in 100-row chunks (about 9 ms of event loop per chunk) against 207 us/row for
- * the 25-row INSERTs used before; /api/health during conversion: tests/server/http/modelsBigUpload.test.ts,
+ * through the staging table 93 us/row in 100-row chunks (about 9 ms of event loop per chunk; 100-row INSERTs
+ * 108-113 us/row) against 118-207 us/row (two runs) for the 25-row INSERTs used before, warm; a fresh process's first
+ * 4,440 rows cost 0.7-0.9 s either way; /api/health during conversion: tests/server/http/modelsBigUpload.test.ts,
  * bench/ifcHealth.ts.
  */
 export const EMBEDDED_INSERT_ROWS = 100;
