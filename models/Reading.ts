@@ -3,6 +3,8 @@ import { DeviceKind } from './Device.js';
 
 /** Readings older than this are refused (a device clock that was never set reports 1970 or 2000). */
 export const MIN_READING_TIME = Date.UTC(2015, 0, 1);
+/** The last instant a JavaScript Date (and so an ISO timestamp) can hold: 8.64e15 ms after 1970. */
+export const MAX_READING_TIME = 8.64e15;
 /** How far ahead of the server clock a device clock may run. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
@@ -15,7 +17,7 @@ export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 export const ReadingIn = z
   .object({
     deviceId: z.string().uuid(),
-    time: z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').optional(),
+    time: z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').max(MAX_READING_TIME, 'time is beyond the last representable date').optional(),
     seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     values: z.record(z.string(), z.unknown()),
     key: z.string().min(1).max(256).optional(),
@@ -51,7 +53,7 @@ export function parseReadingIn(item: unknown): ReturnType<typeof ReadingIn.safeP
       ok &&
       typeof deviceId === 'string' &&
       UUID.test(deviceId) &&
-      (time === undefined || (Number.isSafeInteger(time) && (time as number) >= MIN_READING_TIME)) &&
+      (time === undefined || (Number.isSafeInteger(time) && (time as number) >= MIN_READING_TIME && (time as number) <= MAX_READING_TIME)) &&
       (seq === undefined || (Number.isSafeInteger(seq) && (seq as number) >= 0)) &&
       (time !== undefined || seq !== undefined) &&
       (key === undefined || (typeof key === 'string' && key.length >= 1 && key.length <= 256)) &&

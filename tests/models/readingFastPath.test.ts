@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_READING_TIME, parseReadingIn, ReadingIn } from '../../models/Reading.js';
+import { MAX_READING_TIME, MIN_READING_TIME, parseReadingIn, ReadingIn } from '../../models/Reading.js';
 
 // parseReadingIn must answer exactly as the schema does, on the common readings and on every near miss.
 const id = '2afc3e01-555a-43ac-bc9d-09623aa36654';
@@ -18,6 +18,9 @@ const variants: unknown[] = [
   { ...base, time: 1.5e12 + 0.5 },
   { ...base, time: '1767225600000' },
   { ...base, time: Number.MAX_SAFE_INTEGER + 2 },
+  { ...base, time: MAX_READING_TIME },
+  { ...base, time: MAX_READING_TIME + 1 }, // a safe integer no Date can hold
+
   { ...base, seq: -1 },
   { ...base, seq: 1.5 },
   { ...base, seq: Number.MAX_SAFE_INTEGER },
@@ -48,6 +51,13 @@ describe('parseReadingIn (fast path of ReadingIn)', () => {
     expect(fast.success).toBe(slow.success);
     if (slow.success) expect(fast.data).toEqual(slow.data);
     else expect(fast.error!.issues).toEqual(slow.error.issues);
+  });
+
+  it('refuses a time no Date can hold, with a field reason (the ingest formats times as ISO dates)', () => {
+    const r = parseReadingIn({ ...base, time: MAX_READING_TIME + 1 });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['time']);
+    expect(() => new Date(MAX_READING_TIME).toISOString()).not.toThrow();
   });
 
   it('takes the fast path for a plain valid reading (returns the object itself, no copy)', () => {
