@@ -1,9 +1,8 @@
-import type { Cartesian3 } from 'cesium';
 import { EnvMonitorParams } from '../../models/EnvMonitor.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { DustHeatmap } from './DustHeatmap.js';
-import { Marker } from './markers.js';
-import { KindOverlay, num, pctState } from './overlayBase.js';
+import { MarkerOverlay } from './markers.js';
+import { num, pctState, type OverlayContext } from './overlayBase.js';
 
 /** PM10 line when neither the device nor its province sets one: China's grade II 24 h limit (GB 3095-2012). */
 export const DEFAULT_PM10_LIMIT = 150;
@@ -12,16 +11,21 @@ export const DEFAULT_PM10_LIMIT = 150;
  * Dust and noise monitors: a marker per monitor with live PM2.5, PM10, TSP, noise and wind, coloured by the worse of
  * dust and noise against the device's limits, and the site's dust heat map (DustHeatmap, a GLSL material).
  */
-export class EnvOverlay extends KindOverlay {
+export class EnvOverlay extends MarkerOverlay {
   readonly kind = 'env_monitor' as const;
-  private readonly markers = new Map<string, Marker>();
   private readonly heatmap = new DustHeatmap(this.ctx.primitives);
 
-  add(s: DeviceState): void {
-    if (!s.device.location || this.markers.has(s.device.id)) return;
-    this.markers.set(s.device.id, new Marker(this.ctx.entities, s, { heightM: 6 }));
+  constructor(ctx: OverlayContext) {
+    super(ctx, { heightM: 6 });
+  }
+
+  protected override added(s: DeviceState): void {
     this.relayout();
     this.update(s, s.time ?? 0, s.values);
+  }
+
+  protected override removed(): void {
+    this.relayout();
   }
 
   update(s: DeviceState, _time: number, _values: Record<string, unknown>): void {
@@ -67,21 +71,8 @@ export class EnvOverlay extends KindOverlay {
     return this.heatmap.shown;
   }
 
-  remove(id: string): void {
-    const m = this.markers.get(id);
-    if (!m) return;
-    m.remove(this.ctx.entities);
-    this.markers.delete(id);
-    this.relayout();
-  }
-
-  positionOf(id: string): Cartesian3 | undefined {
-    return this.markers.get(id)?.position;
-  }
-
-  dispose(): void {
-    for (const m of this.markers.values()) m.remove(this.ctx.entities);
-    this.markers.clear();
+  override dispose(): void {
+    super.dispose();
     this.heatmap.clear();
   }
 }

@@ -1,25 +1,25 @@
-import type { Cartesian3 } from 'cesium';
 import type { ProjectAttendance } from '../../models/Attendance.js';
 import { fetchAttendance } from '../devices/deviceApi.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
-import { Marker } from './markers.js';
-import { KindOverlay } from './overlayBase.js';
+import { MarkerOverlay } from './markers.js';
+import type { OverlayContext } from './overlayBase.js';
 
 /** Least time between two attendance fetches: gate events come in bursts at shift change. */
 const REFRESH_MS = 10_000;
 
 /** Real-name gates: a marker per gate with the project's on-site count by trade (counts only, never a name or id). */
-export class GateOverlay extends KindOverlay {
+export class GateOverlay extends MarkerOverlay {
   readonly kind = 'gate' as const;
-  private readonly markers = new Map<string, Marker>();
   private attendance: ProjectAttendance | null = null;
   private lastFetch = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
-  add(s: DeviceState): void {
-    if (!s.device.location || this.markers.has(s.device.id)) return;
-    this.markers.set(s.device.id, new Marker(this.ctx.entities, s, { heightM: 3 }));
+  constructor(ctx: OverlayContext) {
+    super(ctx, { heightM: 3 });
+  }
+
+  protected override added(): void {
     this.refresh();
   }
 
@@ -63,19 +63,9 @@ export class GateOverlay extends KindOverlay {
     return this.attendance?.onSite ?? null;
   }
 
-  remove(id: string): void {
-    this.markers.get(id)?.remove(this.ctx.entities);
-    this.markers.delete(id);
-  }
-
-  positionOf(id: string): Cartesian3 | undefined {
-    return this.markers.get(id)?.position;
-  }
-
-  dispose(): void {
+  override dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
-    for (const m of this.markers.values()) m.remove(this.ctx.entities);
-    this.markers.clear();
+    super.dispose();
   }
 }

@@ -1,9 +1,8 @@
-import type { Cartesian3 } from 'cesium';
 import { pitAlarmValueMm, pitBand } from '../../models/alarmRules/pitGauge.js';
 import { PitGaugeParams } from '../../models/PitGauge.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
-import { Marker } from './markers.js';
-import { KindOverlay, num, type StateColor } from './overlayBase.js';
+import { MarkerOverlay } from './markers.js';
+import { num, type OverlayContext, type StateColor } from './overlayBase.js';
 
 const BAND_COLOR = { normal: 'normal', watch: 'prewarning', alarm: 'alarm' } as const satisfies Record<string, StateColor>;
 
@@ -11,14 +10,11 @@ const BAND_COLOR = { normal: 'normal', watch: 'prewarning', alarm: 'alarm' } as 
  * Foundation-pit gauges along the pit edge: each coloured by its band (GB 50497-2019: < 70 % of the alarm value
  * normal, 70-100 % watch, >= 100 % alarm; models/alarmRules/pitGauge.ts) and labelled with its cumulative value.
  */
-export class PitOverlay extends KindOverlay {
+export class PitOverlay extends MarkerOverlay {
   readonly kind = 'pit_gauge' as const;
-  private readonly markers = new Map<string, Marker>();
 
-  add(s: DeviceState): void {
-    if (!s.device.location || this.markers.has(s.device.id)) return;
-    this.markers.set(s.device.id, new Marker(this.ctx.entities, s, { heightM: 1.5, pixelSize: 11 }));
-    this.update(s, s.time ?? 0, s.values);
+  constructor(ctx: OverlayContext) {
+    super(ctx, { heightM: 1.5, pixelSize: 11 });
   }
 
   update(s: DeviceState, _time?: number, _values?: Record<string, unknown>): void {
@@ -33,19 +29,5 @@ export class PitOverlay extends KindOverlay {
     m.setState(stale ? 'stale' : band ? BAND_COLOR[band] : 'normal');
     const what = p.success ? p.data.metric : 'value';
     m.setText(`${s.device.name}${stale ? ' · stale' : ''}\n${what} ${value?.toFixed(2) ?? '—'} mm${alarmAt ? ` / ${alarmAt.toFixed(0)} mm` : ''}${band ? ` · ${band}` : ''}`);
-  }
-
-  remove(id: string): void {
-    this.markers.get(id)?.remove(this.ctx.entities);
-    this.markers.delete(id);
-  }
-
-  positionOf(id: string): Cartesian3 | undefined {
-    return this.markers.get(id)?.position;
-  }
-
-  dispose(): void {
-    for (const m of this.markers.values()) m.remove(this.ctx.entities);
-    this.markers.clear();
   }
 }

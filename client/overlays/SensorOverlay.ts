@@ -1,22 +1,18 @@
-import type { Cartesian3 } from 'cesium';
 import { sensorValueLines } from '../devices/deviceFields.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
-import { Marker } from './markers.js';
-import { KindOverlay } from './overlayBase.js';
+import { MarkerOverlay } from './markers.js';
+import type { OverlayContext } from './overlayBase.js';
 
 /**
  * Generic sensors (named quantities with units declared in their params: strain, tilt, temperature...): a marker per
  * sensor labelled with its live values, grey when stale. A sensor bound to an IFC element without a location of its
  * own stands at that element once DevicePlacer has found it. Alarms of a sensor show as the glow under it.
  */
-export class SensorOverlay extends KindOverlay {
+export class SensorOverlay extends MarkerOverlay {
   readonly kind = 'sensor' as const;
-  private readonly markers = new Map<string, Marker>();
 
-  add(s: DeviceState): void {
-    if (!s.device.location || this.markers.has(s.device.id)) return;
-    this.markers.set(s.device.id, new Marker(this.ctx.entities, s, { heightM: 3, pixelSize: 11 }));
-    this.update(s, s.time ?? 0, s.values);
+  constructor(ctx: OverlayContext) {
+    super(ctx, { heightM: 3, pixelSize: 11 });
   }
 
   update(s: DeviceState, _time?: number, _values?: Record<string, unknown>): void {
@@ -31,19 +27,5 @@ export class SensorOverlay extends KindOverlay {
   /** The label text of a sensor's marker (for the page probe). */
   labelOf(id: string): string | null {
     return this.markers.get(id)?.text ?? null;
-  }
-
-  remove(id: string): void {
-    this.markers.get(id)?.remove(this.ctx.entities);
-    this.markers.delete(id);
-  }
-
-  positionOf(id: string): Cartesian3 | undefined {
-    return this.markers.get(id)?.position;
-  }
-
-  dispose(): void {
-    for (const m of this.markers.values()) m.remove(this.ctx.entities);
-    this.markers.clear();
   }
 }

@@ -1,4 +1,4 @@
-import { BoundingSphere, Color, ColorMaterialProperty, CustomDataSource, HeadingPitchRange, Math as CesiumMath, PrimitiveCollection, SceneTransforms, type Cartesian3 } from 'cesium';
+import { BoundingSphere, Color, ColorMaterialProperty, CustomDataSource, HeadingPitchRange, Math as CesiumMath, PrimitiveCollection, SceneTransforms, type Cartesian2, type Cartesian3 } from 'cesium';
 import { levelRank, type Alarm, type AlarmLevel } from '../../models/Alarm.js';
 import type { DeviceKind } from '../../models/Device.js';
 import type { LiveServerMessage } from '../../models/protocol.js';
@@ -26,6 +26,8 @@ import { LivePlaybackClock } from './SampleTrack.js';
 import { siteProbe } from './siteProbe.js';
 
 /** The opened project's footprint while its site shows: a faint glass block. */
+/** A click this close to a device's marker (CSS px) means that device, whatever is drawn over it. */
+const MARKER_HIT_PX = 8;
 const GHOST = Color.fromCssColorString('#8fb3ff').withAlpha(0.1);
 
 /** Where SiteOverlays puts its panels. */
@@ -107,9 +109,7 @@ export class SiteOverlays implements Tool {
       }),
       map.viewer.scene.preRender.addEventListener(() => this.frame()),
       map.onClick.add(({ picked, position }) => {
-        // A device may stand behind the opened project's see-through footprint or its model: look past them.
-        let id = this.deviceIdOf(picked);
-        if (!id && this.devices.size) for (const p of map.viewer.scene.drillPick(position, 6)) if ((id = this.deviceIdOf(p))) break;
+        const id = this.deviceAt(picked, position);
         this.lastClickHitDevice = id !== null;
         if (id) this.showDevice(id);
       }),
@@ -158,6 +158,30 @@ export class SiteOverlays implements Tool {
       void this.live.send({ type: 'subscribe', scope: { kind: 'project', projectId } });
     }
     this.map.requestRender();
+  }
+
+  /**
+   * The device a click at `position` means. A device whose marker is under the pointer wins, even when the top pick
+   * is another device's label drawn over it; else the top pick; else the first device found behind the opened
+   * project's see-through footprint or model.
+   */
+  private deviceAt(picked: unknown, position: Cartesian2): string | null {
+    const first = this.deviceIdOf(picked);
+    if (!this.devices.size) return first;
+    const r = this.map.viewer.scene.canvas.getBoundingClientRect();
+    const underPointer = (id: string) => {
+      const at = this.pagePositionOf(id);
+      return !!at && Math.hypot(at.x - r.left - position.x, at.y - r.top - position.y) <= MARKER_HIT_PX;
+    };
+    if (first && underPointer(first)) return first;
+    let fallback = first;
+    for (const p of this.map.viewer.scene.drillPick(position, 6)) {
+      const id = this.deviceIdOf(p);
+      if (!id) continue;
+      if (underPointer(id)) return id;
+      fallback ??= id;
+    }
+    return fallback;
   }
 
   /** The device a map pick hit, if it is one of this site's. */

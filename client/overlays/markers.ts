@@ -1,6 +1,12 @@
 import { Cartesian2, Cartesian3, Color, ConstantProperty, DistanceDisplayCondition, Entity, HorizontalOrigin, LabelStyle, VerticalOrigin, type CustomDataSource } from 'cesium';
 import type { DeviceState } from '../devices/DeviceStore.js';
-import { deviceFrame, partId, STATE_COLORS, type StateColor } from './overlayBase.js';
+import { deviceFrame, KindOverlay, partId, STATE_COLORS, type OverlayContext, type StateColor } from './overlayBase.js';
+
+export interface MarkerOptions {
+  /** Height of the point above the device's location, in m. */
+  heightM?: number;
+  pixelSize?: number;
+}
 
 /**
  * A device marker: a coloured point on a short stalk and a label box beside it, the common drawing of devices that
@@ -11,7 +17,7 @@ export class Marker {
   readonly position: Cartesian3;
   private state: StateColor | null = null;
 
-  constructor(entities: CustomDataSource, s: DeviceState, opts: { heightM?: number; pixelSize?: number } = {}) {
+  constructor(entities: CustomDataSource, s: DeviceState, opts: MarkerOptions = {}) {
     const frame = deviceFrame(s)!;
     const up = opts.heightM ?? 4;
     this.position = Cartesian3.fromDegrees(s.device.location!.lon, s.device.location!.lat, (s.device.location!.height ?? 0) + up);
@@ -45,5 +51,48 @@ export class Marker {
 
   remove(entities: CustomDataSource): void {
     entities.entities.remove(this.entity);
+  }
+}
+
+/**
+ * A kind drawn as one labelled marker per device (env monitors, pit gauges, gates, generic sensors): keeps the markers,
+ * adds one when a located device appears, removes, positions and disposes them. Subclasses style and label them in
+ * `update`; `added` / `removed` are hooks for what depends on the set of markers (a heat map, a fetch).
+ */
+export abstract class MarkerOverlay extends KindOverlay {
+  protected readonly markers = new Map<string, Marker>();
+
+  constructor(ctx: OverlayContext, private readonly markerOpts: MarkerOptions) {
+    super(ctx);
+  }
+
+  add(s: DeviceState): void {
+    if (!s.device.location || this.markers.has(s.device.id)) return;
+    this.markers.set(s.device.id, new Marker(this.ctx.entities, s, this.markerOpts));
+    this.added(s);
+  }
+
+  /** After a marker was added: by default, style it from the device's current state. */
+  protected added(s: DeviceState): void {
+    this.update(s, s.time ?? 0, s.values);
+  }
+
+  protected removed(): void {}
+
+  remove(id: string): void {
+    const m = this.markers.get(id);
+    if (!m) return;
+    m.remove(this.ctx.entities);
+    this.markers.delete(id);
+    this.removed();
+  }
+
+  positionOf(id: string): Cartesian3 | undefined {
+    return this.markers.get(id)?.position;
+  }
+
+  dispose(): void {
+    for (const m of this.markers.values()) m.remove(this.ctx.entities);
+    this.markers.clear();
   }
 }

@@ -139,6 +139,8 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     // Bound to an element no model holds: listed, not drawn, no place made up.
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), unplaced.id)).toBeNull();
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.placement(id), unplaced.id)).toBeNull();
+    // The camera may still be moving (the last click flies to its device): take the marker's place once it rests.
+    await waitForIdle(b.page);
     const at = await b.page.evaluate((id) => window.__siteTwinSite!.devicePagePosition(id), sensor.id);
     expect(at).not.toBeNull();
     await b.page.mouse.click(at!.x, at!.y);
