@@ -67,11 +67,20 @@ export class AlarmFeed implements Tool {
     const active = alarms.filter((a) => a.state !== 'cleared').length;
     this.count.textContent = String(active);
     this.count.dataset.level = alarms.some((a) => a.state !== 'cleared' && a.level === 'alarm') ? 'alarm' : active ? 'prewarning' : 'none';
-    const rows = alarms.slice(0, 100).map((a) => this.row(a));
+    // An acknowledgement being typed survives the re-render a new alarm causes: its form moves into the new row as it
+    // is (what was typed, the focus and the caret), rather than being built again empty.
+    const form = this.ackOpen ? this.list.querySelector<HTMLFormElement>(`[data-alarm-id="${CSS.escape(this.ackOpen)}"] form.ack-form`) : null;
+    const focused = form?.contains(document.activeElement) ? (document.activeElement as HTMLInputElement) : null;
+    const caret = focused ? [focused.selectionStart, focused.selectionEnd] as const : null;
+    const rows = alarms.slice(0, 100).map((a) => this.row(a, form));
     this.list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'alarm-empty' }, this.replay ? 'No alarm was open then.' : 'No alarms.')]));
+    if (focused?.isConnected) {
+      focused.focus();
+      if (caret && caret[0] !== null) focused.setSelectionRange(caret[0], caret[1]);
+    }
   }
 
-  private row(a: Alarm): HTMLElement {
+  private row(a: Alarm, openForm: HTMLFormElement | null): HTMLElement {
     const li = h('li', { class: `alarm-row level-${a.level} state-${a.state}`, 'data-alarm-id': a.id, 'data-device-id': a.deviceId, 'data-state': a.state, 'data-level': a.level },
       h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: 'Fly to the device' },
         h('span', { class: 'alarm-level' }, LEVEL_TEXT[a.level]),
@@ -81,7 +90,8 @@ export class AlarmFeed implements Tool {
     );
     if (a.ackComment) li.append(h('div', { class: 'alarm-comment' }, `“${a.ackComment}”`));
     if (a.state === 'open' && !this.replay) {
-      if (this.ackOpen === a.id) {
+      if (this.ackOpen === a.id && openForm) li.append(openForm);
+      else if (this.ackOpen === a.id) {
         const form = h('form', { class: 'ack-form', 'data-testid': 'ack-form' },
           h('input', { name: 'by', value: this.who, 'aria-label': 'Acknowledged by', required: true, maxlength: 100 }),
           h('input', { name: 'comment', placeholder: 'Comment (what was done)', 'aria-label': 'Comment', maxlength: 2000 }),
