@@ -38,6 +38,8 @@ export interface ModelServiceOptions {
 export class ModelService {
   private readonly pool: ConversionPool;
   private readonly lastProgress = new Map<string, { at: number; stage: ConversionStage }>();
+  /** The last progress write of each converting model (they are chained, so awaiting it awaits them all). */
+  private readonly progressWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -48,7 +50,12 @@ export class ModelService {
     this.pool = new ConversionPool(
       opts.workers,
       {
-        onProgress: (m) => void this.progress(m.modelId, m.stage, m.pct),
+        onProgress: (m) => {
+          // One model's progress writes run in order, and `ready` waits for them: a late 'tiles' write would otherwise
+          // find the model ready and its push would be skipped (or arrive after model.updated).
+          const next = (this.progressWrites.get(m.modelId) ?? Promise.resolve()).then(() => this.progress(m.modelId, m.stage, m.pct));
+          this.progressWrites.set(m.modelId, next);
+        },
         onElements: async (m) => {
           // The embedded store runs each INSERT synchronously on this event loop (PGlite is wasm in this process): small
           // statements with a turn of the loop between them keep /api/health and the live push answering during a big
@@ -60,6 +67,8 @@ export class ModelService {
           }
         },
         onDone: async (m) => {
+          await this.progressWrites.get(m.modelId);
+          this.progressWrites.delete(m.modelId);
           const model = await this.store.models.setReady(m.modelId, m.result);
           this.lastProgress.delete(m.modelId);
           if (model) {
@@ -78,6 +87,8 @@ export class ModelService {
         },
         onFailed: async (job, code, message) => {
           const modelId = job.modelId;
+          await this.progressWrites.get(modelId);
+          this.progressWrites.delete(modelId);
           if (job.kind === 'fragments') {
             // The map twin stays usable without the workspace file: only the Fragments state fails.
             const model = await this.store.models.setFragments(modelId, { status: 'failed', error: { code, message } });
