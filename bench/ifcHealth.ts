@@ -12,12 +12,11 @@
  *   npx tsx bench/ifcHealth.ts [--mb 200] [--idle 10]
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rectangleAround } from '../models/geo.js';
-import { writeBigIfc } from '../tests/helpers/bigIfc.js';
+import { streamUpload, writeBigIfc } from '../tests/helpers/bigIfc.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const arg = (name: string, dflt: number) => {
@@ -94,19 +93,7 @@ async function main(): Promise<void> {
     await sleep(IDLE_S * 1000);
     phase = 'upload';
     const t0 = Date.now();
-    const up = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request(`${url}/api/v1/projects/${projectId}/models?filename=big.ifc`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': statSync(big).size },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
-      req.on('error', reject);
-      createReadStream(big).pipe(req);
-    });
+    const up = await streamUpload(url, projectId, big, 'big.ifc');
     const uploadMs = Date.now() - t0;
     if (up.status !== 202) throw new Error(`upload: ${up.status} ${JSON.stringify(up.body)}`);
     const modelId = up.body.id as string;

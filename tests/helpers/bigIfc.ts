@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, statSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
 
 /**
  * Writes a large, valid IFC4 file fast: one site, building and storey, and `elements` columns on a grid that all share
@@ -65,4 +66,21 @@ export function writeBigIfc(path: string, opts: { elements: number; padBytes?: n
     closeSync(fd);
   }
   return size;
+}
+
+/** Streams a file to the model upload API as a raw body (never held in memory); resolves with the JSON answer. */
+export function streamUpload(baseUrl: string, projectId: string, path: string, fileName: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}/api/v1/projects/${projectId}/models?filename=${encodeURIComponent(fileName)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': statSync(path).size },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    createReadStream(path).pipe(req);
+  });
 }

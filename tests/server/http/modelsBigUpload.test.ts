@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { writeBigIfc } from '../../helpers/bigIfc.js';
+import { streamUpload, writeBigIfc } from '../../helpers/bigIfc.js';
 import { copyTemplate } from '../../helpers/pgliteTemplate.js';
 
 /**
@@ -49,22 +48,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Streams a file as a raw upload body (never held in the test's memory either). */
-function upload(path: string, fileName: string): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1/projects/${projectId}/models?filename=${encodeURIComponent(fileName)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': statSync(path).size },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    createReadStream(path).pipe(req);
-  });
-}
+const upload = (path: string, fileName: string) => streamUpload(url, projectId, path, fileName);
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'sitetwin-big-'));
