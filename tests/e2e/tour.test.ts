@@ -106,8 +106,9 @@ describe('tour player', () => {
     expect(new URL(b.page.url()).search).toBe(`?tour=${tourId}&step=${next}`);
     await b.page.goto(link, { waitUntil: 'domcontentloaded' });
     await b.page.waitForFunction((n) => window.__siteTwinTour?.state.step === n && window.__siteTwinTour.state.arrived, next, { timeout: SLOW_MS, polling: 100 });
+    // The page records arrivals every 50 ms: the wait above may see the arrival before the recorder has written it.
+    await expect.poll(async () => (await arrivals())[0]?.step ?? null, { timeout: 10_000 }).toBe(next);
     const reopened = (await arrivals())[0]!;
-    expect(reopened.step).toBe(next);
     expectAt(reopened.pose, VIEWS[next]!);
     expect((await state())!.playing).toBe(true);
     await b.page.waitForFunction(() => window.__siteTwin?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 });
