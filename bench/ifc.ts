@@ -7,7 +7,7 @@
  *   map-ready   the map job as the worker runs it (element index rows, 3D Tiles), rows handed to a sink that only
  *               counts them: the worker's own time
  *   map+db      map-ready with the element rows written into the embedded store (PGlite + PostGIS) in
- *               EMBEDDED_INSERT_ROWS-row writes as ModelService does, in one process, the job waiting for each batch:
+ *               EMBEDDED_INSERT_ROWS-row writes (ModelService's first write size), in one process, the job waiting for each batch:
  *               the worker's time plus the server's writes, without IPC and without batches in flight
  *   pool        the real path: ModelService (its ConversionPool with one worker process, the IPC, the batches in
  *               flight) on a real store, the file accepted as an upload, timed until the model is `ready` (every
@@ -21,10 +21,13 @@
  *
  * Target: pipeline / raw <= 3 on files over 1 MB; the pipeline is the pool column (map-ready and map+db are printed
  * next to it to show where the time goes). The verdict at the end of the line is for the pool column.
+ * The pool's server warms the embedded store's element write path first, as the server does at start
+ * (ModelService.warmUp: rolled-back synthetic rows); BENCH_NO_STORE_WARMUP=1 leaves that out (the first model after a
+ * start on a server without it).
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
- * worker waits for each batch's ack, as before 2026-11-22). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times
- * (untimed) before the timed run, to see the server's store path warm (2026-11-22, demo tower: server CPU ~1,050 ms cold
- * -> ~620-660 ms on the second conversion). PGLITE_WASM_LIFTOFF=1: V8's default wasm tiering for PGlite (see PgliteDb).
+ * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
+ * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
+ * process over the timed run.
  *
  *   npx tsx bench/ifc.ts [files...|demo]  (default: the shared sample files over 100 kB + a generated demo tower;
  *                                         `demo` among the files adds the tower)
@@ -105,7 +108,7 @@ async function one(mode: string, file: string): Promise<void> {
     let dbMs = 0;
     const r = await convertIfc({ ifcPath: file, outDir: join(tmp, 'out'), api, skipFragments: true }, {
       progress() {},
-      // As ModelService does with the embedded store: EMBEDDED_INSERT_ROWS-row writes with a turn of the loop between
+      // As ModelService's first write with the embedded store: EMBEDDED_INSERT_ROWS-row writes with a turn of the loop between
       // them, the conversion waiting for each batch (no IPC, no batches in flight: see the pool column for those).
       async elements(batch) {
         const d0 = performance.now();
@@ -187,6 +190,9 @@ async function poolRun(file: string): Promise<void> {
     new Promise<void>((resolve) => waiters.push((m) => pred(m) && resolve()));
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const svc = new ModelService(store, live as any, createLogger('warn'), { dataDir: join(tmp, 'data'), workers: 1, jobTimeoutMs: 3_600_000 });
+  // As the server does at start (the embedded store's element write path; nothing on PostgreSQL). BENCH_NO_STORE_WARMUP=1
+  // leaves it out: the first model after a start without it.
+  if (process.env.BENCH_NO_STORE_WARMUP !== '1') await svc.warmUp();
   const warm = await svc.acceptGenerated(proj.id, 'warm-up.ifc', { name: 'Warm', lon: 120.4, lat: 36.07, storeys: 2, widthM: 20, depthM: 20 });
   await until((m) => m.type === 'model.updated' && m.model?.id === warm.id && m.model.fragments === 'ready');
   mkdirSync(svc.incomingDir, { recursive: true });
@@ -204,6 +210,11 @@ async function poolRun(file: string): Promise<void> {
   const children = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
   const workerPid = children.at(-1)!;
   const w0 = procStats(workerPid);
+  const prof = process.env.BENCH_PROF ? new (await import('node:inspector')).Session() : null;
+  if (prof) {
+    prof.connect();
+    await new Promise((r) => prof.post('Profiler.enable', () => prof.post('Profiler.start', r)));
+  }
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let id = '';
@@ -212,6 +223,7 @@ async function poolRun(file: string): Promise<void> {
   id = model.id;
   await ready;
   const ms = performance.now() - t0;
+  if (prof) await new Promise<void>((r) => prof.post('Profiler.stop', (_e, res) => (writeFileSync(process.env.BENCH_PROF!, JSON.stringify(res.profile)), r())));
   const cu = process.cpuUsage(c0);
   const w1 = procStats(workerPid);
   const m = (await store.models.get(id))!;
@@ -228,7 +240,7 @@ async function poolRun(file: string): Promise<void> {
   rmSync(tmp, { recursive: true, force: true });
   if (m.status !== 'ready') throw new Error(`model ${m.status}: ${JSON.stringify(m.error)}`);
   process.stdout.write(
-    JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs), serverCpuMs: (cu.user + cu.system) / 1000, workerCpuMs: w1.cpuMs - w0.cpuMs, peakMb: peakRssMb(), workerPeakMb: w1.peakMb, rows, store: url ? 1 : 0 }) + '\n',
+    JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs), serverCpuMs: (cu.user + cu.system) / 1000, workerCpuMs: w1.cpuMs - w0.cpuMs, peakMb: peakRssMb(), workerPeakMb: w1.peakMb, rows, store: url ? 1 : 0, jobMs: m.report?.durationMs ?? NaN, stages: m.report?.stagesMs ?? {} }) + '\n',
   );
 }
 

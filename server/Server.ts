@@ -183,7 +183,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (http.address() as AddressInfo).port;
   // Conversions a previous run left unfinished start again, in the background: the server already serves.
-  models.recover().catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
+  // The embedded store's element write path is warmed first (about a second of CPU, in short steps), so the first
+  // model indexed after a start does not run on PGlite's cold wasm.
+  void models
+    .warmUp()
+    .catch((err) => log.warn({ err }, 'ifc: warming up the element write path failed'))
+    .then(() => models.recover())
+    .catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
   const edges = await startEdges(ctx);
   const host = ['0.0.0.0', '::', ''].includes(opts.config.HOST) ? 'localhost' : opts.config.HOST;
   return {

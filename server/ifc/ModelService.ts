@@ -16,13 +16,17 @@ import type { ReceivedFile } from './upload.js';
 
 const PROGRESS_EVERY_MS = 250;
 /**
- * Rows per write with the embedded store (see onElements). bench/elementRows.ts (2026-11-22, demo tower rows): COPY
- * through the staging table 93 us/row in 100-row chunks (about 9 ms of event loop per chunk; 100-row INSERTs
- * 108-113 us/row) against 118-207 us/row (two runs) for the 25-row INSERTs used before, warm; a fresh process's first
- * 4,440 rows cost 0.7-0.9 s either way; /api/health during conversion: tests/server/http/modelsBigUpload.test.ts,
+ * Rows per write with the embedded store, at first: each write runs on this event loop (PGlite is wasm in this
+ * process), so its size then follows its measured speed, aiming at EMBEDDED_WRITE_MS per write within
+ * [EMBEDDED_MIN_ROWS, EMBEDDED_MAX_ROWS] (see onElements). bench/elementRows.ts (2026-11-22, demo tower rows, COPY
+ * through the staging table): per row 93 us in 100-row chunks warm, and 42-57 us in 300-1,000-row chunks; a fresh
+ * process's first 4,440 rows cost 0.7-0.9 s. /api/health during conversion: tests/server/http/modelsBigUpload.test.ts,
  * bench/ifcHealth.ts.
  */
-export const EMBEDDED_INSERT_ROWS = 100;
+export const EMBEDDED_INSERT_ROWS = 250;
+export const EMBEDDED_WRITE_MS = 50;
+const EMBEDDED_MIN_ROWS = 50;
+const EMBEDDED_MAX_ROWS = 1000;
 
 export interface ModelServiceOptions {
   dataDir: string;
@@ -38,6 +42,8 @@ export interface ModelServiceOptions {
 export class ModelService {
   private readonly pool: ConversionPool;
   private readonly lastProgress = new Map<string, { at: number; stage: ConversionStage }>();
+  /** Rows in the next embedded write (adapts to the measured write speed). */
+  private embeddedRows = EMBEDDED_INSERT_ROWS;
   /** The last progress write of each converting model (they are chained, so awaiting it awaits them all). */
   private readonly progressWrites = new Map<string, Promise<void>>();
 
@@ -57,13 +63,22 @@ export class ModelService {
           this.progressWrites.set(m.modelId, next);
         },
         onElements: async (m) => {
-          // The embedded store runs each INSERT synchronously on this event loop (PGlite is wasm in this process): small
-          // statements with a turn of the loop between them keep /api/health and the live push answering during a big
-          // model's index. PostgreSQL runs them elsewhere, so there the whole batch goes in one statement.
-          const step = this.store.kind === 'embedded' ? EMBEDDED_INSERT_ROWS : m.batch.length;
-          for (let i = 0; i < m.batch.length; i += step) {
+          // The embedded store runs each write synchronously on this event loop (PGlite is wasm in this process):
+          // writes of about EMBEDDED_WRITE_MS with a turn of the loop between them keep /api/health and the live push
+          // answering during a big model's index. PostgreSQL runs them elsewhere, so there the batch goes in one write.
+          if (this.store.kind !== 'embedded') return void (await this.store.elements.insertBatch(m.modelId, m.batch));
+          for (let i = 0; i < m.batch.length; ) {
             if (i > 0) await new Promise<void>((r) => setImmediate(r));
-            await this.store.elements.insertBatch(m.modelId, m.batch.slice(i, i + step));
+            const rows = m.batch.slice(i, i + this.embeddedRows);
+            const t0 = performance.now();
+            await this.store.elements.insertBatch(m.modelId, rows);
+            const ms = performance.now() - t0;
+            i += rows.length;
+            // Only a full write says how fast a write of this size is.
+            if (rows.length === this.embeddedRows) {
+              const next = Math.round((rows.length * EMBEDDED_WRITE_MS) / Math.max(ms, 1));
+              this.embeddedRows = Math.min(EMBEDDED_MAX_ROWS, Math.max(EMBEDDED_MIN_ROWS, Math.min(next, rows.length * 2)));
+            }
           }
         },
         onDone: async (m) => {
@@ -109,6 +124,17 @@ export class ModelService {
       log,
       { jobTimeoutMs: opts.jobTimeoutMs },
     );
+  }
+
+  /**
+   * With the embedded store: runs the element write path once on synthetic rows that are rolled back (see
+   * ElementRepo.warmUp), so the first model indexed after a start does not pay PGlite's cold wasm. Called once at start,
+   * in the background. Does nothing on PostgreSQL.
+   */
+  async warmUp(): Promise<void> {
+    if (this.store.kind !== 'embedded') return;
+    const ms = await this.store.elements.warmUp();
+    this.log.info({ ms: Math.round(ms) }, 'ifc: element write path warmed up');
   }
 
   /** Where uploads land before they have a model id. */

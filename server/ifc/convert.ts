@@ -87,15 +87,12 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
         return 'IfcProduct';
       }
     };
-    const geom = collectGeometry(api, modelID, { typeName, onProgress: (f) => sink.progress('geometry', f * 100) });
-    done('geometry');
-
-    // Element rows: every product web-ifc streamed, drawn or skipped.
-    const [ox, oy, oz] = geom.origin;
+    // Element rows: every product web-ifc streams, drawn or skipped. They are made slice by slice as the geometry
+    // streams (a row needs its element's box), so the store writes them while later slices are meshed.
     // Y-up (x, y, z) relative to the origin back to the IFC world frame, Z up: (x, -z, y).
-    const toBox = (min: number[], max: number[]): Box3 => ({
-      min: [min[0]! + ox, -(max[2]! + oz), min[1]! + oy],
-      max: [max[0]! + ox, -(min[2]! + oz), max[1]! + oy],
+    const toBox = (o: [number, number, number], min: number[], max: number[]): Box3 => ({
+      min: [min[0]! + o[0], -(max[2]! + o[2]), min[1]! + o[1]],
+      max: [max[0]! + o[0], -(min[2]! + o[2]), max[1]! + o[1]],
     });
     const features = new Map<number, { globalId: string; ifcClass: string; name: string }>();
     const containerInfo = new Map<number, { globalId: string | null; name: string | null }>();
@@ -132,29 +129,32 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       };
     };
     // Small batches: with the embedded store each INSERT runs on the server's event loop, so it must stay short.
-    const batchSize = opts.elementBatch ?? 200;
+    const batchSize = opts.elementBatch ?? 500;
     let batch: ElementInput[] = [];
-    const flush = async () => {
-      if (batch.length) await sink.elements(batch);
-      batch = [];
+    const flush = async (all: boolean) => {
+      while (batch.length >= batchSize || (all && batch.length)) await sink.elements(batch.splice(0, batchSize));
     };
-    for (const e of geom.elements) {
-      batch.push(rowOf(e.expressId, toBox(e.min, e.max), true));
-      if (batch.length >= batchSize) await flush();
-    }
     const skipped: SkippedElement[] = [];
-    for (const s of geom.skipped) {
-      let row: ElementInput | null = null;
-      try {
-        row = rowOf(s.expressId, null, false);
-      } catch {
-        /* an element we cannot even read stays out of the index, but is still counted as skipped */
-      }
-      if (row) batch.push(row);
-      skipped.push({ ...s, ...(row ? { globalId: row.globalId } : {}) });
-      if (batch.length >= batchSize) await flush();
-    }
-    await flush();
+    const geom = await collectGeometry(api, modelID, {
+      typeName,
+      onProgress: (f) => sink.progress('geometry', f * 100),
+      onSlice: async (drawn, failed, origin) => {
+        for (const e of drawn) batch.push(rowOf(e.expressId, toBox(origin, e.min, e.max), true));
+        for (const s of failed) {
+          let row: ElementInput | null = null;
+          try {
+            row = rowOf(s.expressId, null, false);
+          } catch {
+            /* an element we cannot even read stays out of the index, but is still counted as skipped */
+          }
+          if (row) batch.push(row);
+          skipped.push({ ...s, ...(row ? { globalId: row.globalId } : {}) });
+        }
+        await flush(false);
+      },
+    });
+    await flush(true);
+    done('geometry');
 
     sink.progress('tiles', 0);
     const tilesDir = join(opts.outDir, 'tiles');
@@ -170,7 +170,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       const max = [-Infinity, -Infinity, -Infinity];
       for (const e of geom.elements)
         for (let k = 0; k < 3; k++) (min[k] = Math.min(min[k]!, e.min[k]!)), (max[k] = Math.max(max[k]!, e.max[k]!));
-      bbox = toBox(min, max);
+      bbox = toBox(geom.origin, min, max);
     }
     const elementCount = geom.elements.length;
     const indexedCount = features.size;

@@ -1,5 +1,6 @@
 import type { SkippedElement } from '../../models/BimModel.js';
-import type { IfcAPI } from './webIfc.js';
+import type { FlatMesh } from 'web-ifc';
+import { WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
  * Collects the triangles of every product web-ifc streams, per element and colour, in the model's world frame as
@@ -40,19 +41,54 @@ export interface GeometryCollection {
 const colorKey = (c: { x: number; y: number; z: number; w: number }) =>
   `${Math.round(c.x * 255)},${Math.round(c.y * 255)},${Math.round(c.z * 255)},${Math.round(c.w * 255)}`;
 
-/** Streams all meshes of an open model. `onMesh` can note progress; `typeName` names a product for the report. */
-export function collectGeometry(
+/**
+ * The products web-ifc's StreamAllMeshes streams, as their express ids: every IfcElement type of the schema except
+ * openings and spaces, in the schema's type order (what web-ifc 0.0.77 does in C++). Streaming them through
+ * StreamMeshes in slices gives the same meshes (tests/server/ifc/geometryStream.test.ts checks it on every shared file
+ * and the demo tower) and lets the caller act between slices: the element rows of a slice go to the store while the
+ * next slice is meshed, instead of all of them after the last mesh.
+ */
+export function streamedProductIds(api: IfcAPI, modelID: number): number[] {
+  const out: number[] = [];
+  for (const type of api.GetIfcEntityList(modelID)) {
+    if (!api.IsIfcElement(type) || NOT_STREAMED.has(type)) continue;
+    const ids = api.GetLineIDsWithType(modelID, type);
+    for (let i = 0, n = ids.size(); i < n; i++) out.push(ids.get(i));
+  }
+  return out;
+}
+const NOT_STREAMED = new Set([WebIFC.IFCOPENINGELEMENT, WebIFC.IFCOPENINGSTANDARDCASE, WebIFC.IFCSPACE]);
+
+/** Products meshed per StreamMeshes call: small enough that a slice's rows leave early, large enough to cost nothing. */
+export const GEOMETRY_SLICE = 300;
+
+/**
+ * Streams all meshes of an open model, in slices of {@link GEOMETRY_SLICE} products. After each slice `onSlice` gets
+ * the elements and skipped products it added and the origin (fixed from the first vertex on), and is awaited; `onProgress` gets 0..1; `typeName` names a product for
+ * the report.
+ */
+export async function collectGeometry(
   api: IfcAPI,
   modelID: number,
-  opts: { onProgress?: (f: number) => void; typeName: (expressId: number) => string },
-): GeometryCollection {
+  opts: {
+    onProgress?: (f: number) => void;
+    typeName: (expressId: number) => string;
+    onSlice?: (elements: ElementMesh[], skipped: SkippedElement[], origin: [number, number, number]) => void | Promise<void>;
+  },
+): Promise<GeometryCollection> {
   let origin: [number, number, number] | null = null;
   const elements: ElementMesh[] = [];
   const skipped: SkippedElement[] = [];
   let streamed = 0;
   let lastTick = 0;
+  const ids = streamedProductIds(api, modelID);
+  const total = ids.length;
+  let index = -1;
 
-  api.StreamAllMeshes(modelID, (mesh, index, total) => {
+  const onMesh = (mesh: FlatMesh) => {
+    index++;
+    // StreamAllMeshes leaves out products without geometry; StreamMeshes hands them over empty.
+    if (mesh.geometries.size() === 0) return;
     streamed++;
     const expressId = mesh.expressID;
     try {
@@ -166,6 +202,16 @@ export function collectGeometry(
       lastTick = index;
       opts.onProgress((index + 1) / Math.max(1, total));
     }
-  });
+  };
+  for (let i = 0; i < total; i += GEOMETRY_SLICE) {
+    const e0 = elements.length;
+    const s0 = skipped.length;
+    api.StreamMeshes(modelID, ids.slice(i, i + GEOMETRY_SLICE), onMesh);
+    if (opts.onSlice && (elements.length > e0 || skipped.length > s0)) await opts.onSlice(elements.slice(e0), skipped.slice(s0), origin ?? [0, 0, 0]);
+    // A real turn of the event loop (awaiting a resolved promise is not one): what onSlice sent is written to the
+    // channel now, and acknowledgements are read, instead of all of it after the last slice.
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  opts.onProgress?.(1);
   return { origin: origin ?? [0, 0, 0], elements, skipped, streamed };
 }

@@ -19,8 +19,8 @@ const send = (m: FromWorker) =>
 const acks = new Map<number, () => void>();
 /** Numbers element batches across jobs, so a late ack of a failed job's batch cannot release one of the next job. */
 let seq = 0;
-/** Element batches a map job may have sent and not yet seen acknowledged (each about 200 rows). */
-const ELEMENTS_IN_FLIGHT = Math.max(1, Number(process.env.IFC_ELEMENTS_IN_FLIGHT) || 6);
+/** Element batches a map job may have sent and not yet seen acknowledged (each up to 500 rows). */
+const ELEMENTS_IN_FLIGHT = Math.max(1, Number(process.env.IFC_ELEMENTS_IN_FLIGHT) || 24);
 let api: IfcAPI | null = null;
 
 /** The Fragments job: reads the plain IFC the map job left (the upload, or the unpacked file of a zip). */
@@ -94,7 +94,10 @@ async function run(job: ConversionJob): Promise<void> {
           const acked = new Promise<void>((resolve) => acks.set(s, resolve));
           inFlight.add(acked);
           void acked.then(() => inFlight.delete(acked));
-          await send({ type: 'elements', modelId: job.modelId, seq: s, batch });
+          // Not awaited: while the server is busy storing an earlier batch it does not read the channel, and waiting
+          // for this write would stall the meshing too. The message waits in this process's queue instead (bounded by
+          // the window above); a broken channel ends the process ('disconnect').
+          send({ type: 'elements', modelId: job.modelId, seq: s, batch }).catch(() => {});
         },
       },
     );

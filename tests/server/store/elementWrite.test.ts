@@ -71,3 +71,32 @@ describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => 
     expect(await ts.store.elements.insertBatch(m2, [el('y0'), el('q')])).toBe(1);
   });
 });
+
+describe.each(storeKinds())('element write path warm-up (%s store)', (kind) => {
+  let ts: TestStore;
+  beforeAll(async () => {
+    ts = await openTestStore(kind);
+  });
+  afterAll(() => ts?.cleanup());
+
+  it('stores nothing, leaves no table behind, and the next real write works', async () => {
+    const e = await ts.store.enterprises.create({ name: 'W', role: 'contractor' });
+    const loc = { lon: 120.4, lat: 36.1 };
+    const p = await ts.store.projects.create({ name: 'W', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    const m = randomUUID();
+    await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    const row: ElementInput = { globalId: 'real', expressId: 7, ifcClass: 'IFCSLAB', name: 'slab', predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox: { min: [0, 0, 0], max: [1, 1, 1] }, hasGeometry: true };
+    expect(await ts.store.elements.insertBatch(m, [row])).toBe(1);
+    const all = async () => Number((await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements')).rows[0]!.n);
+    const before = await all();
+    // More than one chunk of synthetic rows, so every chunk's transaction is rolled back, not only the first.
+    const ms = await ts.store.elements.warmUp(600);
+    expect(ms).toBeGreaterThan(0);
+    expect(await all()).toBe(before);
+    const left = await ts.store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'elements_warm_up'");
+    expect(Number(left.rows[0]!.n)).toBe(0);
+    expect(await ts.store.elements.insertBatch(m, [{ ...row, globalId: 'after' }, row])).toBe(1);
+    expect(await ts.store.elements.count(m)).toBe(2);
+    expect((await ts.store.elements.get(m, 'real'))!.bbox).toEqual(row.bbox);
+  });
+});
