@@ -182,14 +182,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
   const port = (http.address() as AddressInfo).port;
-  // Conversions a previous run left unfinished start again, in the background: the server already serves.
-  // The embedded store's element write path is warmed first (about a second of CPU, in short steps), so the first
-  // model indexed after a start does not run on PGlite's cold wasm.
-  void models
-    .warmUp()
-    .catch((err) => log.warn({ err }, 'ifc: warming up the element write path failed'))
-    .then(() => models.recover())
-    .catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
+  // Conversions a previous run left unfinished are queued again (the server already serves). This is awaited: a model
+  // queued after startServer returns (the demo seed, an upload) must not be taken for one of them and converted twice.
+  await models.recover().catch((err) => log.error({ err }, 'ifc: recovering unfinished conversions failed'));
+  // Then, in the background, the embedded store's element write path is warmed (about half a second of CPU, in short
+  // steps), so the first model indexed after a start does not run on PGlite's cold wasm.
+  void models.warmUp().catch((err) => log.warn({ err }, 'ifc: warming up the element write path failed'));
   const edges = await startEdges(ctx);
   const host = ['0.0.0.0', '::', ''].includes(opts.config.HOST) ? 'localhost' : opts.config.HOST;
   return {
