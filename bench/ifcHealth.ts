@@ -11,14 +11,13 @@
  *
  *   npx tsx bench/ifcHealth.ts [--mb 200] [--idle 10]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rectangleAround } from '../models/geo.js';
 import { streamUpload, writeBigIfc } from '../tests/helpers/bigIfc.js';
+import { spawnServerProcess } from '../tests/helpers/spawnServerProcess.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
@@ -36,21 +35,8 @@ async function main(): Promise<void> {
   // 40 000 columns with ~5 kB of description each make ~200 MB (the test's file).
   const size = writeBigIfc(big, { elements: 40_000, padBytes: Math.round((5_000 * TARGET_MB) / 200) });
   mkdirSync(join(tmp, 'pgdata'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests', 'helpers', 'serverProcess.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, STORE_DIR: join(tmp, 'pgdata'), DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: String(Math.max(400, TARGET_MB * 2)), IFC_WORKERS: '1', AUTH: 'off' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { child, url } = await spawnServerProcess({ STORE_DIR: join(tmp, 'pgdata'), DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: String(Math.max(400, TARGET_MB * 2)), IFC_WORKERS: '1', AUTH: 'off' });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const line = out.split('\n').find((l) => l.startsWith('{"url"'));
-        if (line) resolve(JSON.parse(line).url);
-      });
-      child.once('exit', (code) => reject(new Error(`server process exited (${code}) before it served`)));
-    });
     const api = async (method: string, path: string, body?: unknown) => {
       const r = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
       const text = await r.text();

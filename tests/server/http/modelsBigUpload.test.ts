@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
 import { streamUpload, writeBigIfc } from '../../helpers/bigIfc.js';
 import { copyTemplate } from '../../helpers/pgliteTemplate.js';
+import { spawnServerProcess } from '../../helpers/spawnServerProcess.js';
 
 /**
  * Acceptance 2: a ~200 MB IFC uploads without the server's RSS growing by more than 300 MB, and /api/health keeps
  * answering while it uploads and converts (its latency is printed: p50 / p99 / worst against the 200 ms target). The server runs as a child process so that its RSS, not
  * the test's, is sampled. Then DELETE kills the model's running job and the pool takes the next upload.
  */
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 const MB = 1048576;
 const CONVERSION_WINDOW_MS = 35_000;
 
@@ -59,20 +59,7 @@ beforeAll(async () => {
   writeBigIfc(small, { elements: 50, name: 'small.ifc' });
   const storeDir = join(tmp, 'pgdata');
   copyTemplate(inject('pgliteTemplate'), storeDir);
-  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests', 'helpers', 'serverProcess.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, STORE_DIR: storeDir, DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: '400', IFC_WORKERS: '1', AUTH: 'off' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    child.once('exit', (code) => reject(new Error(`server process exited (${code}) before it served`)));
-  });
+  ({ child, url } = await spawnServerProcess({ STORE_DIR: storeDir, DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: '400', IFC_WORKERS: '1', AUTH: 'off' }));
   const e = await api('POST', '/api/v1/enterprises', { name: '大文件测试集团' });
   const p = await api('POST', '/api/v1/projects', {
     name: '大文件测试项目',
