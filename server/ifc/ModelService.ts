@@ -18,10 +18,10 @@ const PROGRESS_EVERY_MS = 250;
 /**
  * Rows per write with the embedded store, at first: each write runs on this event loop (PGlite is wasm in this
  * process), so its size then follows its measured speed, aiming at EMBEDDED_WRITE_MS per write within
- * [EMBEDDED_MIN_ROWS, EMBEDDED_MAX_ROWS] (see onElements). bench/elementRows.ts (2026-11-22, demo tower rows, COPY
- * through the staging table): per row 93 us in 100-row chunks warm, and 42-57 us in 300-1,000-row chunks; a fresh
- * process's first 4,440 rows cost 0.7-0.9 s. /api/health during conversion: tests/server/http/modelsBigUpload.test.ts,
- * bench/ifcHealth.ts.
+ * [EMBEDDED_MIN_ROWS, EMBEDDED_MAX_ROWS] (see onElements). Demo tower rows, COPY through the staging table, warm
+ * (2026-11-22): 93 us per row in 100-row chunks (bench/elementRows.ts), 40-56 us in 300-1,000-row chunks (ad-hoc runs
+ * of the same rows); a fresh process's first 4,440 rows cost 0.7-0.9 s (see ModelService.warmUp). /api/health during
+ * conversion: tests/server/http/modelsBigUpload.test.ts, bench/ifcHealth.ts.
  */
 export const EMBEDDED_INSERT_ROWS = 250;
 export const EMBEDDED_WRITE_MS = 50;

@@ -128,7 +128,8 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
         hasGeometry,
       };
     };
-    // Small batches: with the embedded store each INSERT runs on the server's event loop, so it must stay short.
+    // Batches of up to 500 rows; with the embedded store the server splits them into writes short enough for its event
+    // loop (ModelService).
     const batchSize = opts.elementBatch ?? 500;
     let batch: ElementInput[] = [];
     const flush = async (all: boolean) => {

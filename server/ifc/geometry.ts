@@ -63,9 +63,9 @@ const NOT_STREAMED = new Set([WebIFC.IFCOPENINGELEMENT, WebIFC.IFCOPENINGSTANDAR
 export const GEOMETRY_SLICE = 300;
 
 /**
- * Streams all meshes of an open model, in slices of {@link GEOMETRY_SLICE} products. After each slice `onSlice` gets
- * the elements and skipped products it added and the origin (fixed from the first vertex on), and is awaited; `onProgress` gets 0..1; `typeName` names a product for
- * the report.
+ * Streams all meshes of an open model, in slices of {@link GEOMETRY_SLICE} products. After each slice, `onSlice` gets
+ * the elements and skipped products it added and the origin (fixed from the first vertex on), and is awaited.
+ * `onProgress` gets 0..1; `typeName` names a product for the report.
  */
 export async function collectGeometry(
   api: IfcAPI,

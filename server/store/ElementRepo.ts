@@ -74,7 +74,10 @@ const STAGE = `CREATE TEMP TABLE IF NOT EXISTS elements_stage (
   predefined_type text, storey_id text, storey_name text, psets jsonb NOT NULL, has_geometry boolean NOT NULL,
   x0 float8, y0 float8, z0 float8, x1 float8, y1 float8, z1 float8) ON COMMIT DELETE ROWS`;
 
-/** Writes rows with COPY into the staging table and one INSERT ... SELECT from it, inside the caller's transaction (the staging table empties at its commit). */
+/**
+ * Writes rows with COPY into the staging table and one INSERT ... SELECT from it into `table`, inside the caller's
+ * transaction (the staging table empties at its commit).
+ */
 async function copyRows(tx: DbTx, modelId: string, items: ElementInput[], table = 'elements'): Promise<number> {
   let text = '';
   items.forEach((e, i) => {
@@ -118,8 +121,8 @@ export class ElementRepo {
   }
 
   /**
-   * Runs the embedded store's element write path once on synthetic rows, in a transaction that is rolled back: nothing
-   * is stored. PGlite is wasm that V8 first runs from its baseline compiler and optimises only once it is hot, so the
+   * Runs the element write path on synthetic rows written into a temporary copy of the table (same columns and
+   * indexes), in transactions that are rolled back: nothing is stored. PGlite is wasm that V8 first runs from its baseline compiler and optimises only once it is hot, so the
    * first model a fresh server indexes paid about twice the CPU of the next (bench/ifc.ts, 2026-11-22: server CPU
    * ~1,050 ms cold against ~620-660 ms on a second conversion of the demo tower). The server calls this once at start
    * with the embedded store; returns the milliseconds it took.
