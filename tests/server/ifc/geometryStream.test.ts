@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FlatMesh } from 'web-ifc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversionStage } from '../../../models/BimModel.js';
 import { convertIfc } from '../../../server/ifc/convert.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** expressID:geometry ids of every mesh, sorted. */
-function meshes(stream: (cb: (m: import('web-ifc').FlatMesh) => void) => void, modelID: number): string[] {
+function meshes(stream: (cb: (m: FlatMesh) => void) => void): string[] {
   const out: string[] = [];
   stream((m) => {
     const n = m.geometries.size();
@@ -38,7 +39,6 @@ function meshes(stream: (cb: (m: import('web-ifc').FlatMesh) => void) => void, m
     for (let i = 0; i < n; i++) g.push(m.geometries.get(i).geometryExpressID);
     out.push(`${m.expressID}:${g.join(',')}`);
   });
-  void modelID;
   return out.sort();
 }
 
@@ -50,13 +50,13 @@ describe('geometry slices', () => {
     for (const f of files()) {
       const bytes = readFileSync(f);
       const a = openModel(api, bytes);
-      const all = meshes((cb) => api.StreamAllMeshes(a, cb), a);
+      const all = meshes((cb) => api.StreamAllMeshes(a, cb));
       api.CloseModel(a);
       const b = openModel(api, bytes);
       const ids = streamedProductIds(api, b);
       const sliced = meshes((cb) => {
         for (let i = 0; i < ids.length; i += GEOMETRY_SLICE) api.StreamMeshes(b, ids.slice(i, i + GEOMETRY_SLICE), cb);
-      }, b);
+      });
       api.CloseModel(b);
       expect(sliced, f).toEqual(all);
       checked += all.length;
