@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { rectangleAround } from '../models/geo.js';
 import { EnterpriseCreate } from '../models/Enterprise.js';
 import { ProjectCreate } from '../models/Project.js';
@@ -22,6 +21,7 @@ import { EMBEDDED_INSERT_ROWS } from '../server/ifc/ModelService.js';
 import { createIfcApi } from '../server/ifc/webIfc.js';
 import type { ElementInput, ElementWriteMode } from '../server/store/ElementRepo.js';
 import { openStore, type Store } from '../server/store/Store.js';
+import { createTestDatabase } from '../tests/helpers/childServer.js';
 import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemplate.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-rows-'));
@@ -81,20 +81,14 @@ await measure(emb, chunk);
 await emb.close();
 const url = process.env.BENCH_DATABASE_URL;
 if (url) {
-  const scratch = `bench_rows_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${scratch}`);
-  const u = new URL(url);
-  u.pathname = `/${scratch}`;
-  console.log(`PostgreSQL (${u.host}, scratch database):`);
-  const srv = await openStore({ databaseUrl: u.toString() });
+  const scratch = await createTestDatabase(url);
+  console.log(`PostgreSQL (${new URL(scratch.url).host}, scratch database):`);
+  const srv = await openStore({ databaseUrl: scratch.url });
   try {
     await measure(srv, 200);
   } finally {
     await srv.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 rmSync(tmp, { recursive: true, force: true });

@@ -165,18 +165,12 @@ async function poolRun(file: string): Promise<void> {
   const { ProjectCreate } = await import('../models/Project.js');
   const tmp = mkdtempSync(join(tmpdir(), 'bench-ifc-pool-'));
   const url = process.env.BENCH_DATABASE_URL;
-  let scratch: string | null = null;
+  let scratch: { url: string; drop(): Promise<void> } | null = null;
   let store;
   if (url) {
-    const pg = (await import('pg')).default;
-    scratch = `bench_ifc_${process.pid}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${scratch}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${scratch}`;
-    store = await openStore({ databaseUrl: u.toString() });
+    const { createTestDatabase } = await import('../tests/helpers/childServer.js');
+    scratch = await createTestDatabase(url);
+    store = await openStore({ databaseUrl: scratch.url });
   } else {
     const { preparePgliteTemplate, copyTemplate } = await import('../tests/helpers/pgliteTemplate.js');
     copyTemplate(await preparePgliteTemplate(), join(tmp, 'pg'));
@@ -232,13 +226,7 @@ async function poolRun(file: string): Promise<void> {
   const rows = await store.elements.count(id);
   await svc.close();
   await store.close();
-  if (scratch) {
-    const pg = (await import('pg')).default;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch}`);
-    await admin.end();
-  }
+  await scratch?.drop();
   rmSync(tmp, { recursive: true, force: true });
   if (m.status !== 'ready') throw new Error(`model ${m.status}: ${JSON.stringify(m.error)}`);
   process.stdout.write(

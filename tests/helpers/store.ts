@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { openStore, type Store } from '../../server/store/Store.js';
+import { createTestDatabase } from './childServer.js';
 import { copyTemplate } from './pgliteTemplate.js';
 
 export type StoreKind = 'embedded' | 'server';
@@ -39,22 +38,13 @@ export async function openTestStore(kind: StoreKind = 'embedded'): Promise<TestS
   }
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `sitetwin_t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: url.toString() });
+  const db = await createTestDatabase(base);
+  const store = await openStore({ databaseUrl: db.url });
   return {
     store,
     async cleanup() {
       await store.close();
-      const a = new pg.Client({ connectionString: base });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await db.drop();
     },
   };
 }
