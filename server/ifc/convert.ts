@@ -6,7 +6,8 @@ import type { ElementInput } from '../store/ElementRepo.js';
 import { fragmentsFile } from './files.js';
 import { collectGeometry } from './geometry.js';
 import { readGeoreference } from './georef.js';
-import { className, readIndex, val } from './ifcIndex.js';
+import { className, elementHeaders, readIndex, val } from './ifcIndex.js';
+import { StepLines } from './stepLines.js';
 import { writeTiles, writeTilesetJson } from './tiler.js';
 import { createIfcApi, openModel, type IfcAPI } from './webIfc.js';
 
@@ -74,7 +75,11 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     done('parse');
 
     sink.progress('index', 0);
-    const index = readIndex(api, modelID, (f) => sink.progress('index', f * 100));
+    // Property and quantity lines are read from the file's text where they can be (StepLines): web-ifc's per-line cost
+    // made them most of this stage.
+    const step = new StepLines(bytes, api.GetMaxExpressID(modelID));
+    const index = readIndex(api, modelID, (f) => sink.progress('index', f * 100), step);
+    const header = elementHeaders(api, modelID, step);
     warnings.push(...index.warnings);
     const georeference = readGeoreference(api, modelID, opts.fallback);
     done('index');
@@ -108,19 +113,17 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       return info;
     };
     const rowOf = (expressId: number, box: Box3 | null, hasGeometry: boolean): ElementInput => {
-      const line = api.GetLine(modelID, expressId);
-      const ifcClass = className(api, line);
-      const globalId = (val(line.GlobalId) as string | null) ?? `#${expressId}`;
-      const name = (val(line.Name) as string | null) ?? null;
+      const h = header(expressId);
+      const globalId = h.globalId ?? `#${expressId}`;
+      const { ifcClass, name } = h;
       features.set(expressId, { globalId, ifcClass, name: name ?? '' });
       const c = containerOf(expressId);
-      const pt = val(line.PredefinedType);
       return {
         globalId,
         expressId,
         ifcClass,
         name,
-        predefinedType: pt === null || pt === undefined ? null : String(pt),
+        predefinedType: h.predefinedType,
         storeyId: c.globalId,
         storeyName: c.name,
         psets: index.psets.get(expressId) ?? {},

@@ -1,4 +1,5 @@
 import type { PropertySets, TreeNode } from '../../models/BimModel.js';
+import { LEAVE_TO_WEB_IFC, type StepLine, type StepLines, type StepValue } from './stepLines.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -94,16 +95,142 @@ function readSet(api: IfcAPI, modelID: number, set: Line): Record<string, unknow
   return out;
 }
 
-/** Runs the index pass. `onProgress` gets 0..1. */
-export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) => void = () => {}): IfcIndex {
+/*
+ * The same readings from the file's own text (StepLines), without web-ifc's per-line cost. Each reader gives exactly
+ * what web-ifc's line objects give through `val` and `propertyValue` above (tests compare the two on every sample
+ * file), and throws LEAVE_TO_WEB_IFC for anything else, so that the caller asks web-ifc.
+ */
+
+/** A typed value (`IFCLABEL('x')`, `IFCREAL(1.5)`, `IFCBOOLEAN(.T.)`) as web-ifc's value classes hold it. */
+function typedValue(v: StepValue): unknown {
+  if (v === null || typeof v !== 'object' || !('typed' in v)) throw LEAVE_TO_WEB_IFC;
+  const inner = v.value;
+  if (typeof inner === 'string') return inner;
+  if (inner !== null && typeof inner === 'object' && 'num' in inner) return parseFloat(inner.num);
+  if (inner !== null && typeof inner === 'object' && 'enum' in inner) {
+    if (inner.enum === 'T') return true;
+    if (inner.enum === 'F') return false;
+  }
+  throw LEAVE_TO_WEB_IFC;
+}
+
+/** An item of a list value: web-ifc keeps an empty string as null there. */
+function listItem(v: StepValue): unknown {
+  if (v === null) return null;
+  if (typeof v === 'object' && 'typed' in v && v.value === '') return null;
+  return typedValue(v);
+}
+
+const QUANTITIES = new Set(['IFCQUANTITYLENGTH', 'IFCQUANTITYAREA', 'IFCQUANTITYVOLUME', 'IFCQUANTITYCOUNT', 'IFCQUANTITYWEIGHT', 'IFCQUANTITYTIME', 'IFCQUANTITYNUMBER']);
+const STEP_PROPERTIES = new Set(['IFCPROPERTYSINGLEVALUE', 'IFCPROPERTYENUMERATEDVALUE', 'IFCPROPERTYLISTVALUE', 'IFCPROPERTYBOUNDEDVALUE', ...QUANTITIES]);
+const STEP_SETS = new Set(['IFCPROPERTYSET', 'IFCELEMENTQUANTITY']);
+const STEP_REL = new Set(['IFCRELDEFINESBYPROPERTIES']);
+
+const stepStr = (v: StepValue | undefined): string | null => {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string') throw LEAVE_TO_WEB_IFC;
+  return v === '' ? null : v;
+};
+const stepRefs = (v: StepValue | undefined): number[] => {
+  if (!Array.isArray(v)) throw LEAVE_TO_WEB_IFC;
+  const out: number[] = [];
+  for (const x of v) if (x !== null && typeof x === 'object' && 'ref' in x) out.push(x.ref);
+  return out;
+};
+
+/** Name and value of a property or quantity line; value undefined when it carries none web-ifc would report. */
+function stepProperty(p: StepLine): { name: string | null; value: unknown } {
+  const a = p.args;
+  const name = stepStr(a[0]);
+  switch (p.type) {
+    case 'IFCPROPERTYSINGLEVALUE':
+      return { name, value: a[2] === null ? null : typedValue(a[2]!) };
+    case 'IFCPROPERTYENUMERATEDVALUE':
+    case 'IFCPROPERTYLISTVALUE':
+      if (!Array.isArray(a[2])) throw LEAVE_TO_WEB_IFC;
+      return { name, value: a[2].map(listItem) };
+    case 'IFCPROPERTYBOUNDEDVALUE':
+      return { name, value: { lower: a[3] === null ? null : typedValue(a[3]!), upper: a[2] === null ? null : typedValue(a[2]!) } };
+    default: {
+      if (!QUANTITIES.has(p.type)) throw LEAVE_TO_WEB_IFC;
+      const q = a[3];
+      if (q === null) return { name, value: null };
+      if (q !== undefined && typeof q === 'object' && 'num' in q) return { name, value: parseFloat(q.num) };
+      throw LEAVE_TO_WEB_IFC;
+    }
+  }
+}
+
+/** Reads lines through StepLines, checking each line's type against web-ifc's; null when web-ifc must read it. */
+function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
+  // web-ifc's type codes are hashes of the upper-case STEP names (GetTypeCodeFromName('IfcWall') is another number).
+  const codes = new Map<string, number>();
+  const codeOf = (type: string): number => {
+    let c = codes.get(type);
+    if (c === undefined) codes.set(type, (c = api.GetTypeCodeFromName(type)));
+    return c;
+  };
+  return (id: number, types?: ReadonlySet<string>): StepLine | null => {
+    const line = step.read(id);
+    if (!line || (types && !types.has(line.type))) return null;
+    let webIfcType: number;
+    try {
+      webIfcType = api.GetLineType(modelID, id);
+    } catch {
+      return null;
+    }
+    return webIfcType === codeOf(line.type) ? line : null;
+  };
+}
+
+/**
+ * Runs the index pass. `onProgress` gets 0..1. With `step` (the file's own text, scanned), property and quantity sets
+ * and their relationships are read from the text wherever it reads them exactly as web-ifc would; the rest through
+ * web-ifc.
+ */
+export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) => void = () => {}, step?: StepLines | null): IfcIndex {
   const warnings: string[] = [];
   const psets = new Map<number, PropertySets>();
   const setCache = new Map<number, { name: string; props: Record<string, unknown> } | null>();
+  const fast = step ? stepReader(api, modelID, step) : null;
+  /** A set from the text: its items each from the text, or from web-ifc when the text reader leaves one. */
+  const stepSet = (id: number): { name: string; props: Record<string, unknown> } | null => {
+    const s = fast?.(id, STEP_SETS);
+    if (!s) return null;
+    try {
+      const name = stepStr(s.args[2]) ?? `#${id}`;
+      const items = stepRefs(s.type === 'IFCPROPERTYSET' ? s.args[4] : s.args[5]);
+      const props: Record<string, unknown> = {};
+      for (const item of items) {
+        let prop: { name: string | null; value: unknown } | null = null;
+        const p = fast!(item, STEP_PROPERTIES);
+        if (p)
+          try {
+            prop = stepProperty(p);
+          } catch (err) {
+            if (err !== LEAVE_TO_WEB_IFC) throw err;
+          }
+        if (!prop) {
+          const l = api.GetLine(modelID, item) as Line;
+          prop = { name: str(l.Name), value: propertyValue(l) };
+        }
+        if (prop.name && prop.value !== undefined) props[prop.name] = prop.value;
+      }
+      return { name, props };
+    } catch (err) {
+      if (err === LEAVE_TO_WEB_IFC) return null;
+      throw err;
+    }
+  };
   const loadSet = (id: number) => {
     if (!setCache.has(id)) {
       try {
-        const s = api.GetLine(modelID, id) as Line;
-        setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+        const fromText = stepSet(id);
+        if (fromText) setCache.set(id, fromText);
+        else {
+          const s = api.GetLine(modelID, id) as Line;
+          setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+        }
       } catch {
         setCache.set(id, null);
       }
@@ -135,8 +262,27 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
   const byProps = api.GetLineIDsWithType(modelID, WebIFC.IFCRELDEFINESBYPROPERTIES);
   const n = byProps.size();
   for (let i = 0; i < n; i++) {
-    const rel = api.GetLine(modelID, byProps.get(i)) as Line;
-    attach(refIds(rel.RelatedObjects), refIds(rel.RelatingPropertyDefinition), true);
+    const id = byProps.get(i);
+    const relText = fast?.(id, STEP_REL);
+    let objects: number[] | null = null;
+    let definitions: number[] | null = null;
+    if (relText) {
+      const def = relText.args[5];
+      // A set of definitions (IFC4X3's IfcPropertySetDefinitionSet) is left to web-ifc, as is anything but one reference.
+      if (def !== null && typeof def === 'object' && 'ref' in def)
+        try {
+          objects = stepRefs(relText.args[4]);
+          definitions = [def.ref];
+        } catch (err) {
+          if (err !== LEAVE_TO_WEB_IFC) throw err;
+        }
+    }
+    if (!objects || !definitions) {
+      const rel = api.GetLine(modelID, id) as Line;
+      objects = refIds(rel.RelatedObjects);
+      definitions = refIds(rel.RelatingPropertyDefinition);
+    }
+    attach(objects, definitions, true);
     if (i % 2000 === 0) onProgress(0.2 + (0.6 * i) / n);
   }
 
@@ -203,4 +349,60 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
   const tree = projects.size() > 0 ? build(projects.get(0), 0) : null;
   onProgress(1);
   return { lengthUnitM: lengthUnitM(api, modelID), psets, container, tree, warnings };
+}
+
+/** What an element row needs from the element's own line. */
+export interface ElementHeader {
+  globalId: string | null;
+  ifcClass: string;
+  name: string | null;
+  predefinedType: string | null;
+}
+
+/**
+ * Reads the element headers (GlobalId, class, name, predefined type) of a model. web-ifc reads the first element of
+ * each type; it also gives the attribute positions of that type (web-ifc's line objects keep the schema's order), and
+ * when the text reader gives the same header for that first element, the rest of the type is read from the text.
+ */
+export function elementHeaders(api: IfcAPI, modelID: number, step?: StepLines | null): (expressId: number) => ElementHeader {
+  const fast = step ? stepReader(api, modelID, step) : null;
+  const byType = new Map<number, { ifcClass: string; attributes: number; predefinedAt: number; fromText: boolean }>();
+  const fromWebIfc = (id: number) => {
+    const line = api.GetLine(modelID, id) as Line;
+    const pt = val(line.PredefinedType);
+    const header: ElementHeader = {
+      globalId: (val(line.GlobalId) as string | null) ?? null,
+      ifcClass: className(api, line),
+      name: (val(line.Name) as string | null) ?? null,
+      predefinedType: pt === null || pt === undefined ? null : String(pt),
+    };
+    return { line, header };
+  };
+  const fromText = (id: number, attributes: number, predefinedAt: number, ifcClass: string): ElementHeader | null => {
+    const l = fast?.(id);
+    if (!l || l.args.length !== attributes) return null;
+    const [g, , n] = l.args;
+    const pt = predefinedAt >= 0 ? l.args[predefinedAt] : null;
+    if (typeof g !== 'string' || (n !== null && typeof n !== 'string')) return null;
+    if (pt !== null && !(typeof pt === 'object' && 'enum' in pt)) return null;
+    return { globalId: g, ifcClass, name: n ?? null, predefinedType: pt ? pt.enum : null };
+  };
+  return (id) => {
+    const type = api.GetLineType(modelID, id);
+    const t = byType.get(type);
+    if (t?.fromText) {
+      const h = fromText(id, t.attributes, t.predefinedAt, t.ifcClass);
+      if (h) return h;
+    }
+    const { line, header } = fromWebIfc(id);
+    if (!t) {
+      const keys = Object.keys(line).filter((k) => k !== 'expressID' && k !== 'type');
+      const attributes = keys.length;
+      const predefinedAt = keys.indexOf('PredefinedType');
+      const h = fromText(id, attributes, predefinedAt, header.ifcClass);
+      const same = !!h && h.globalId === header.globalId && h.name === header.name && h.predefinedType === header.predefinedType;
+      byType.set(type, { ifcClass: header.ifcClass, attributes, predefinedAt, fromText: same });
+    }
+    return header;
+  };
 }
