@@ -161,8 +161,20 @@ function stepProperty(p: StepLine): { name: string | null; value: unknown } {
   }
 }
 
-/** Reads lines through StepLines, checking each line's type against web-ifc's; null when web-ifc must read it. */
+/**
+ * Reads lines through StepLines; null when web-ifc must read the line. The text is used only when the scan found
+ * exactly as many instances as web-ifc holds: a scan that lost its way in a string or comment merges or splits
+ * statements, and a file that repeats an id leaves it unclear which of the two web-ifc kept. Each line's type is
+ * still checked against web-ifc's (one cheap call) before its text is used.
+ */
 function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
+  let lines = -1;
+  try {
+    lines = api.GetAllLines(modelID).size();
+  } catch {
+    /* no text reading */
+  }
+  if (lines !== step.count) return () => null;
   // web-ifc's type codes are hashes of the upper-case STEP names (GetTypeCodeFromName('IfcWall') is another number).
   const codes = new Map<string, number>();
   const codeOf = (type: string): number => {
