@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
+import type { Box3 } from '../../../models/BimModel.js';
+import type { DbTx } from '../../../server/store/Db.js';
 import type { ElementInput, ElementWriteMode } from '../../../server/store/ElementRepo.js';
+import { loadMigrations } from '../../../server/store/migrate.js';
 import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
 
 // Both write paths of the element index (COPY + staging table, multi-row INSERT) on both drivers must store the same
@@ -98,5 +101,85 @@ describe.each(storeKinds())('element write path warm-up (%s store)', (kind) => {
     expect(await ts.store.elements.insertBatch(m, [{ ...row, globalId: 'after' }, row])).toBe(1);
     expect(await ts.store.elements.count(m)).toBe(2);
     expect((await ts.store.elements.get(m, 'real'))!.bbox).toEqual(row.bbox);
+  });
+});
+
+describe.each(storeKinds())('element rows COPY and the PostGIS box (%s store)', (kind) => {
+  let ts: TestStore;
+  beforeAll(async () => {
+    ts = await openTestStore(kind);
+  });
+  afterAll(() => ts?.cleanup());
+
+  it('makes the PostGIS box from the six numbers a row is written with, for both write paths', async () => {
+    const e = await ts.store.enterprises.create({ name: 'B', role: 'contractor' });
+    const loc = { lon: 120.4, lat: 36.1 };
+    const p = await ts.store.projects.create({ name: 'B', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    const boxes: (Box3 | null)[] = [{ min: [0, 0, 0], max: [1, 2, 3] }, { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] }, { min: [0, 0, 0], max: [1, 2, 0] }, null];
+    for (const mode of ['copy', 'insert'] as ElementWriteMode[]) {
+      ts.store.elements.writeMode = mode;
+      const m = randomUUID();
+      await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+      const rows = boxes.map((bbox, i): ElementInput => ({ globalId: `b${i}`, expressId: i, ifcClass: 'IFCSLAB', name: null, predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: bbox !== null }));
+      expect(await ts.store.elements.insertBatch(m, rows)).toBe(boxes.length);
+      const r = await ts.store.db.query<{ g: string; t: string | null; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number }>(
+        `SELECT global_id AS g, GeometryType(bbox) AS t, ST_XMin(bbox::box3d) AS x0, ST_YMin(bbox::box3d) AS y0, ST_ZMin(bbox::box3d) AS z0,
+                ST_XMax(bbox::box3d) AS x1, ST_YMax(bbox::box3d) AS y1, ST_ZMax(bbox::box3d) AS z1 FROM elements WHERE model_id = $1 ORDER BY global_id`,
+        [m],
+      );
+      expect(r.rows.map((x) => (x.t === null ? null : { t: x.t, min: [x.x0, x.y0, x.z0].map(Number), max: [x.x1, x.y1, x.z1].map(Number) })), mode).toEqual(
+        boxes.map((b, i) => (b === null ? null : { t: i === 2 ? 'POLYGON' : 'POLYHEDRALSURFACE', ...b })),
+      );
+    }
+    ts.store.elements.writeMode = 'copy';
+  });
+
+  it('migration 012 moves the boxes of rows stored before it into the six numbers, and makes the same PostGIS box', async () => {
+    // The elements table as migration 010 made it, in a schema of its own, with a row; then migration 012's own SQL.
+    const m010 = loadMigrations().find((m) => m.version === 10)!.sql;
+    const m012 = loadMigrations().find((m) => m.version === 12)!.sql;
+    const table = /CREATE TABLE elements \([\s\S]*?\n\);/.exec(m010)![0].replace(/REFERENCES models \(id\) ON DELETE CASCADE/, '');
+    const indexes = m010.split('\n').filter((l) => /^CREATE INDEX elements_/.test(l)).join('\n');
+    const got = await ts.store.db.transaction(async (tx) => {
+      await tx.exec(`CREATE SCHEMA m012_check; SET LOCAL search_path = m012_check, public; ${table} ${indexes}`);
+      await tx.exec(`INSERT INTO elements (model_id, global_id, express_id, ifc_class, bbox) VALUES
+        ('00000000-0000-0000-0000-000000000001', 'solid', 1, 'IFCWALL', ST_3DMakeBox(ST_MakePoint(-1.5, 2, 0), ST_MakePoint(3, 4.25, 9))::geometry),
+        ('00000000-0000-0000-0000-000000000001', 'none', 2, 'IFCWALL', NULL)`);
+      const before = (await tx.query<{ g: string; wkb: string | null }>(`SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb FROM elements ORDER BY global_id`)).rows;
+      await tx.exec(m012);
+      const after = (await tx.query<{ g: string; wkb: string | null; b: number[] }>(
+        `SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb, ARRAY[min_x, min_y, min_z, max_x, max_y, max_z] AS b FROM elements ORDER BY global_id`,
+      )).rows;
+      const gist = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'm012_check' AND indexdef LIKE '%gist%'`)).rows[0]!.n;
+      await tx.exec('DROP SCHEMA m012_check CASCADE');
+      return { before, after, gist: Number(gist) };
+    });
+    expect(got.after.map((r) => r.wkb)).toEqual(got.before.map((r) => r.wkb));
+    expect(got.after.map((r) => r.b.map((v) => (v === null ? null : Number(v))))).toEqual([[null, null, null, null, null, null], [-1.5, 2, 0, 3, 4.25, 9]]);
+    expect(got.gist).toBe(1);
+  });
+
+  it('writes a batch with one COPY straight into the table, and uses the staging table only for a GlobalId already stored', async () => {
+    const e = await ts.store.enterprises.create({ name: 'C', role: 'contractor' });
+    const loc = { lon: 120.4, lat: 36.1 };
+    const p = await ts.store.projects.create({ name: 'C', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    const m = randomUUID();
+    await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    const copies: string[] = [];
+    const db = ts.store.db;
+    const transaction = db.transaction;
+    db.transaction = ((fn: (tx: DbTx) => Promise<unknown>) =>
+      transaction.call(db, (tx: DbTx) => fn({ ...tx, query: tx.query, exec: tx.exec, copyFrom: (sql: string, data: string) => (copies.push(sql.split(' (')[0]!), tx.copyFrom(sql, data)) }))) as typeof db.transaction;
+    try {
+      const row = (g: string, bbox: Box3 | null = { min: [0, 0, 0], max: [1, 2, 3] }): ElementInput => ({ globalId: g, expressId: 1, ifcClass: 'IFCWALL', name: g, predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: bbox !== null });
+      expect(await ts.store.elements.insertBatch(m, [row('a'), row('b', null), row('a')])).toBe(2);
+      expect(copies).toEqual(['COPY elements']);
+      expect(await ts.store.elements.insertBatch(m, [row('c'), row('a')])).toBe(1);
+      expect(copies.slice(1)).toEqual(['COPY elements', 'COPY elements_stage FROM STDIN']);
+      expect(await ts.store.elements.count(m)).toBe(3);
+      expect((await ts.store.elements.get(m, 'c'))!.bbox).toEqual({ min: [0, 0, 0], max: [1, 2, 3] });
+    } finally {
+      db.transaction = transaction;
+    }
   });
 });
