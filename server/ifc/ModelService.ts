@@ -18,10 +18,10 @@ const PROGRESS_EVERY_MS = 250;
 /**
  * Rows per write with the embedded store, at first: each write runs on this event loop (PGlite is wasm in this
  * process), so its size then follows its measured speed, aiming at EMBEDDED_WRITE_MS per write within
- * [EMBEDDED_MIN_ROWS, EMBEDDED_MAX_ROWS] (see onElements). Demo tower rows, COPY through the staging table, warm
- * (2026-11-22): 93 us per row in 100-row chunks (bench/elementRows.ts), 40-56 us in 300-1,000-row chunks (ad-hoc runs
- * of the same rows); a fresh process's first 4,440 rows cost 0.7-0.9 s (see ModelService.warmUp). /api/health during
- * conversion: tests/server/http/modelsBigUpload.test.ts, bench/ifcHealth.ts.
+ * [EMBEDDED_MIN_ROWS, EMBEDDED_MAX_ROWS] (see onElements). Demo tower rows, COPY straight into the table
+ * (bench/elementRows.ts, 2026-11-22, after migration 012): 77-81 us of wall time per row in 250-row chunks, and the first
+ * write of a fresh process 281-448 ms (see ModelService.warmUp). /api/health during conversion:
+ * tests/server/http/modelsBigUpload.test.ts, bench/ifcHealth.ts.
  */
 export const EMBEDDED_INSERT_ROWS = 250;
 export const EMBEDDED_WRITE_MS = 50;
@@ -68,7 +68,11 @@ export class ModelService {
           // answering during a big model's index. PostgreSQL runs them elsewhere, so there the batch goes in one write.
           if (this.store.kind !== 'embedded') return void (await this.store.elements.insertBatch(m.modelId, m.batch));
           for (let i = 0; i < m.batch.length; ) {
-            if (i > 0) await new Promise<void>((r) => setImmediate(r));
+            // A real turn of the loop before every write, the first of a batch too: batches that queued up while the
+            // previous one was written are chained in promise callbacks, which would otherwise run back to back
+            // without letting a timer or a request in (bench/ifcHealth.ts saw 100-350 ms gaps once 500-row writes
+            // took 20-50 ms each).
+            await new Promise<void>((r) => setImmediate(r));
             const rows = m.batch.slice(i, i + this.embeddedRows);
             const t0 = performance.now();
             await this.store.elements.insertBatch(m.modelId, rows);
