@@ -92,11 +92,12 @@ function copyLine(e: ElementInput): string {
  * file that repeats one across batches), the savepoint is rolled back and the batch goes through the staging table and
  * one INSERT ... SELECT ... ON CONFLICT DO NOTHING (the staging table empties at commit).
  *
- * Why not always the staging path: for the demo tower's 4,440 rows on the embedded store, the staging path with the box
- * made by ST_3DMakeBox in the INSERT took medians of 369-457 ms of CPU, a COPY straight into a table with the generated
- * box 286-305 ms (scratch measurements on 2026-11-22, 7 to 9 warm rounds each; single rounds varied by about ±100 ms).
- * In bench/ifc.ts's pool the server's CPU for the tower went from 577-852 ms to 472-601 ms. A model's rows are the
- * server's biggest write by far, and on the embedded store they run on its own thread.
+ * Why not always the staging path: for the demo tower's 4,440 rows on the embedded store, in one scratch run (2026-11-22,
+ * medians of 7 warm rounds, alternating; single rounds varied by about ±100 ms) the staging path with the box made by
+ * ST_3DMakeBox in the INSERT took 369 ms of CPU and a COPY straight into a table with the generated box 290 ms (both
+ * tables with the foreign key; 457 against 305 ms without it). In bench/ifc.ts's pool the server's CPU for the tower went
+ * from 577-852 ms to 426-601 ms. A model's rows are the server's biggest write by far, and on the embedded store they
+ * run on its own thread.
  */
 async function copyRows(tx: DbTx, modelId: string, items: ElementInput[], table = 'elements'): Promise<number> {
   const seen = new Set<string>();
