@@ -5,31 +5,38 @@ import type { Box3 } from '../../../models/BimModel.js';
 import type { DbTx } from '../../../server/store/Db.js';
 import type { ElementInput, ElementWriteMode } from '../../../server/store/ElementRepo.js';
 import { loadMigrations } from '../../../server/store/migrate.js';
-import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
+import { openTestStore, storeKinds, type StoreKind, type TestStore } from '../../helpers/store.js';
 
 // Both write paths of the element index (COPY + staging table, multi-row INSERT) on both drivers must store the same
 // thing, keep the first row of a GlobalId seen twice, and return how many rows were new.
 const cases = storeKinds().flatMap((kind) => (['copy', 'insert'] as ElementWriteMode[]).map((mode) => [kind, mode] as const));
 
-describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => {
-  let ts: TestStore;
-  let projectId: string;
-
+/** A fresh store with one project to hang models on; `newModel` adds a model row and returns its id. */
+function storeWithProject(kind: StoreKind) {
+  const t = { ts: null as unknown as TestStore, projectId: '' };
   beforeAll(async () => {
-    ts = await openTestStore(kind);
-    ts.store.elements.writeMode = mode;
-    const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
+    t.ts = await openTestStore(kind);
+    const e = await t.ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({ name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
-    projectId = p.id;
+    const p = await t.ts.store.projects.create({ name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    t.projectId = p.id;
   });
-  afterAll(() => ts?.cleanup());
-
+  afterAll(() => t.ts?.cleanup());
   const newModel = async () => {
     const id = randomUUID();
-    await ts.store.models.create({ id, projectId, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    await t.ts.store.models.create({ id, projectId: t.projectId, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
     return id;
   };
+  return { t, newModel };
+}
+
+describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => {
+  const { t, newModel } = storeWithProject(kind);
+  let ts: TestStore;
+  beforeAll(() => {
+    ts = t.ts;
+    ts.store.elements.writeMode = mode;
+  });
   const el = (globalId: string, over: Partial<ElementInput> = {}): ElementInput => ({
     globalId, expressId: 1, ifcClass: 'IFCWALL', name: `wall ${globalId}`, predefinedType: null, storeyId: 's1', storeyName: 'Level 1',
     psets: { Pset_WallCommon: { IsExternal: true } }, bbox: { min: [0, 0, 0], max: [1, 2, 3] }, hasGeometry: true, ...over,
@@ -75,19 +82,15 @@ describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => 
   });
 });
 
-describe.each(storeKinds())('element write path warm-up (%s store)', (kind) => {
+describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS box (%s store)', (kind) => {
+  const { t, newModel } = storeWithProject(kind);
   let ts: TestStore;
-  beforeAll(async () => {
-    ts = await openTestStore(kind);
+  beforeAll(() => {
+    ts = t.ts;
   });
-  afterAll(() => ts?.cleanup());
 
-  it('stores nothing, leaves no table behind, and the next real write works', async () => {
-    const e = await ts.store.enterprises.create({ name: 'W', role: 'contractor' });
-    const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({ name: 'W', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
-    const m = randomUUID();
-    await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+  it('warm-up stores nothing, leaves no table behind, and the next real write works', async () => {
+    const m = await newModel();
     const row: ElementInput = { globalId: 'real', expressId: 7, ifcClass: 'IFCSLAB', name: 'slab', predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox: { min: [0, 0, 0], max: [1, 1, 1] }, hasGeometry: true };
     expect(await ts.store.elements.insertBatch(m, [row])).toBe(1);
     const all = async () => Number((await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements')).rows[0]!.n);
@@ -102,24 +105,12 @@ describe.each(storeKinds())('element write path warm-up (%s store)', (kind) => {
     expect(await ts.store.elements.count(m)).toBe(2);
     expect((await ts.store.elements.get(m, 'real'))!.bbox).toEqual(row.bbox);
   });
-});
-
-describe.each(storeKinds())('element rows COPY and the PostGIS box (%s store)', (kind) => {
-  let ts: TestStore;
-  beforeAll(async () => {
-    ts = await openTestStore(kind);
-  });
-  afterAll(() => ts?.cleanup());
 
   it('makes the PostGIS box from the six numbers a row is written with, for both write paths', async () => {
-    const e = await ts.store.enterprises.create({ name: 'B', role: 'contractor' });
-    const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({ name: 'B', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
     const boxes: (Box3 | null)[] = [{ min: [0, 0, 0], max: [1, 2, 3] }, { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] }, { min: [0, 0, 0], max: [1, 2, 0] }, null];
     for (const mode of ['copy', 'insert'] as ElementWriteMode[]) {
       ts.store.elements.writeMode = mode;
-      const m = randomUUID();
-      await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+      const m = await newModel();
       const rows = boxes.map((bbox, i): ElementInput => ({ globalId: `b${i}`, expressId: i, ifcClass: 'IFCSLAB', name: null, predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: bbox !== null }));
       expect(await ts.store.elements.insertBatch(m, rows)).toBe(boxes.length);
       const r = await ts.store.db.query<{ g: string; t: string | null; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number }>(
@@ -160,11 +151,7 @@ describe.each(storeKinds())('element rows COPY and the PostGIS box (%s store)', 
   });
 
   it('writes a batch with one COPY straight into the table, and uses the staging table only for a GlobalId already stored', async () => {
-    const e = await ts.store.enterprises.create({ name: 'C', role: 'contractor' });
-    const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({ name: 'C', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
-    const m = randomUUID();
-    await ts.store.models.create({ id: m, projectId: p.id, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    const m = await newModel();
     const copies: string[] = [];
     const db = ts.store.db;
     const transaction = db.transaction;
