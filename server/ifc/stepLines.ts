@@ -62,6 +62,14 @@ export class StepLines {
     const n = b.length;
     let count = 0;
     let i = 0;
+    // The next quote at or after `i`, found once and reused until passed: geometry sections run for megabytes without a
+    // string, and searching for the next quote from every statement there made the scan quadratic (80,000 point lines,
+    // 3.3 MB: 1.4 s).
+    let quote = -2;
+    const nextQuote = (from: number) => {
+      if (quote !== -1 && quote < from) quote = b.indexOf(QUOTE, from);
+      return quote;
+    };
     while (i < n) {
       // Skip white space and comments between statements.
       const c = b[i]!;
@@ -94,12 +102,12 @@ export class StepLines {
       for (;;) {
         const semi = b.indexOf(SEMI, i);
         if (semi < 0) break;
-        const quote = b.indexOf(QUOTE, i);
-        if (quote < 0 || quote > semi) {
+        const open = nextQuote(i);
+        if (open < 0 || open > semi) {
           end = semi;
           break;
         }
-        const close = b.indexOf(QUOTE, quote + 1);
+        const close = b.indexOf(QUOTE, open + 1);
         if (close < 0) break;
         i = close + 1;
       }

@@ -120,6 +120,16 @@ describe('StepLines', () => {
     expect(lines.read(6)).toBeNull();
   });
 
+  it('finds statement ends after a long run without strings, and in strings right after it', () => {
+    const points = Array.from({ length: 5000 }, (_, i) => `#${i + 1}=IFCCARTESIANPOINT((${i}.,0.,0.));`).join('\n');
+    const text = new StepLines(Buffer.from(step(`${points}\n#5001=IFCLABEL('a;b');\n#5002=IFCCARTESIANPOINT((1.,2.,3.));\n#5003=IFCLABEL('c''d;');`)), 5003);
+    expect(text.count).toBe(5003);
+    expect(text.read(4999)!.args).toEqual([[{ num: '4998.' }, { num: '0.' }, { num: '0.' }]]);
+    expect(text.read(5001)!.args).toEqual(['a;b']);
+    expect(text.read(5002)!.args).toEqual([[{ num: '1.' }, { num: '2.' }, { num: '3.' }]]);
+    expect(text.read(5003)!.args).toEqual(["c'd;"]);
+  });
+
   it('reads ids past a flat table through a map', () => {
     const sparse = new StepLines(Buffer.from(step(`#90000001=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);`)), 90_000_001);
     expect(sparse.read(90_000_001)?.args[2]).toBe('P');
