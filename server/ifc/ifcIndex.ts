@@ -161,6 +161,9 @@ function stepProperty(p: StepLine): { name: string | null; value: unknown } {
   }
 }
 
+/** Whether a scan found as many instances as web-ifc holds, checked once per scan (the index and the headers share it). */
+const textMatchesModel = new WeakMap<StepLines, boolean>();
+
 /**
  * Reads lines through StepLines; null when web-ifc must read the line. The text is used only when the scan found
  * exactly as many instances as web-ifc holds: a scan that lost its way in a string or comment merges or splits
@@ -168,13 +171,19 @@ function stepProperty(p: StepLine): { name: string | null; value: unknown } {
  * still checked against web-ifc's (one cheap call) before its text is used.
  */
 function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
-  let lines = -1;
-  try {
-    lines = api.GetAllLines(modelID).size();
-  } catch {
-    /* no text reading */
+  let usable = textMatchesModel.get(step);
+  if (usable === undefined) {
+    usable = false;
+    try {
+      const lines = api.GetAllLines(modelID);
+      usable = lines.size() === step.count;
+      (lines as { delete?: () => void }).delete?.();
+    } catch {
+      /* no text reading */
+    }
+    textMatchesModel.set(step, usable);
   }
-  if (lines !== step.count) return () => null;
+  if (!usable) return () => null;
   // web-ifc's type codes are hashes of the upper-case STEP names (GetTypeCodeFromName('IfcWall') is another number).
   const codes = new Map<string, number>();
   const codeOf = (type: string): number => {
