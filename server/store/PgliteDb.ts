@@ -5,7 +5,10 @@ import { postgis } from '@electric-sql/pglite-postgis';
 import { StoreUnavailableError, type Db, type StoreFailure } from './Db.js';
 import { mapUnavailable } from './errors.js';
 
-/** What the health probe writes (and fsyncs, and deletes) in the data folder: a page, as PostgreSQL extends a file. */
+/**
+ * What the health probe writes (and deletes) in the data folder: a page, as PostgreSQL extends a file. No fsync: the
+ * filesystem refuses a write it has no room for at write time, and health is sampled often.
+ */
 const PROBE_BYTES = 8192;
 
 /**
@@ -83,12 +86,11 @@ export async function openPgliteDb(dataDir: string): Promise<Db> {
   };
 }
 
-/** Writes, fsyncs and deletes a page-sized file: throws ENOSPC / EIO as the disk would to PostgreSQL. */
+/** Writes and deletes a page-sized file: throws ENOSPC / EIO as the disk would to PostgreSQL. */
 function probeWrite(path: string): void {
   const fd = fs.openSync(path, 'w');
   try {
     fs.writeSync(fd, Buffer.alloc(PROBE_BYTES), 0, PROBE_BYTES, 0);
-    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
     fs.rmSync(path, { force: true });
