@@ -65,8 +65,9 @@ const OPERATIONAL = /^(E[A-Z]+|\d{2}[0-9A-Z]{3})$/;
  * A server meant to run for months must not be ended by one stray failure, nor hide one. A promise rejected with no
  * handler is logged and the server goes on (each request's own path has answered or will time out). An exception
  * nobody caught is logged; the server goes on only when it is operational (a socket or store connection's 'error'
- * event: a code like ECONNRESET or a SQLSTATE, or a store error such as pg's "Connection terminated"), since after a programming error the state is unknown: exit 1 and let
- * the supervisor restart us.
+ * event: a code like ECONNRESET or a SQLSTATE, or a store error such as pg's "Connection terminated"). After any
+ * other (a programming error) the state is unknown: exit 1 and let the supervisor restart us. Node's own ERR_* codes
+ * have an underscore and do not match OPERATIONAL.
  */
 function guardProcess(log: ReturnType<typeof createLogger>): void {
   process.on('unhandledRejection', (reason) => {
