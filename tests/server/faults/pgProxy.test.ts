@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, jsonFetch, setupDevice, startChildServer, storedSeqs, type ChildServer } from '../../helpers/childServer.js';
+import { createTestDatabase, setupDevice, startChildServer, storedSeqs, type ChildServer } from '../../helpers/childServer.js';
 import { LoggingDevice } from '../../helpers/deviceLog.js';
 import { FaultProxy } from '../../helpers/faultProxy.js';
 
