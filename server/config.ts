@@ -20,6 +20,11 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL + PostGIS connection string; switches to the server store. */
   DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  /**
+   * Server store: longest a statement may run (PostgreSQL statement_timeout), and, plus 1 s, how long a query waits
+   * for an answer before the request gets 503 (a silent network). 0 turns both off. Migrations have none.
+   */
+  STORE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo city into an empty store. */
   SEED: flag('1'),

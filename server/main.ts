@@ -7,6 +7,7 @@ import { seedDemoModels } from './ifc/demoSeed.js';
 import { seedDemoCity } from './seed/demoCity.js';
 import { startInAppSimulation } from './simulator/inApp.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from './Server.js';
+import { mapUnavailable, StoreUnavailableError } from './store/errors.js';
 import { openStore } from './store/Store.js';
 
 /** `npm start`: build the client if needed, open the store, seed the demo city, serve. */
@@ -22,11 +23,12 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.LOG_LEVEL);
+  guardProcess(log);
   if (config.BUILD_CLIENT) await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 
   const where = config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: resolve(config.DATA_DIR) };
   log.info({ store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) }, 'opening the store');
-  const store = await openStore(where);
+  const store = await openStore(where, { statementTimeoutMs: config.STORE_STATEMENT_TIMEOUT_MS, log });
   if (config.SEED) await seedDemoCity(store, log);
   if (config.AUTH === 'on') {
     // The one-time admin password goes to stdout only: the JSON log may be shipped elsewhere.
@@ -54,6 +56,33 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Errno codes of a socket or a file that failed: an operational fault of the outside world, not a bug of ours. */
+const OPERATIONAL = /^(E[A-Z]+|\d{2}[0-9A-Z]{3})$/;
+
+/**
+ * A server meant to run for months must not be ended by one stray failure, nor hide one. A promise rejected with no
+ * handler is logged and the server goes on (each request's own path has answered or will time out). An exception
+ * nobody caught is logged; the server goes on only when it is operational (a socket or store connection's 'error'
+ * event: a code like ECONNRESET or a SQLSTATE, or a store error such as pg's "Connection terminated"). After any
+ * other (a programming error) the state is unknown: exit 1 and let the supervisor restart us. Node's own ERR_* codes
+ * have an underscore and do not match OPERATIONAL.
+ */
+function guardProcess(log: ReturnType<typeof createLogger>): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (logged, server keeps running)');
+  });
+  process.on('uncaughtException', (err, origin) => {
+    const code = (err as { code?: unknown }).code;
+    if ((typeof code === 'string' && OPERATIONAL.test(code)) || mapUnavailable(err) instanceof StoreUnavailableError) {
+      log.error({ err, origin }, 'uncaught operational error (logged, server keeps running)');
+      return;
+    }
+    log.fatal({ err, origin }, 'uncaught exception: exiting');
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  });
 }
 
 main().catch((err) => {

@@ -8,7 +8,11 @@ import { HttpError } from './HttpError.js';
 /** Maps anything thrown in a route to an HttpError. Unknown errors become a bare `internal`: no stack leaves. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof StoreUnavailableError) return new HttpError(ErrorCode.STORE_UNAVAILABLE, 'The store is unavailable; retry later', undefined, { 'Retry-After': '5' });
+  if (err instanceof StoreUnavailableError) {
+    const http = new HttpError(ErrorCode.STORE_UNAVAILABLE, 'The store is unavailable; retry later', undefined, { 'Retry-After': '5' });
+    http.cause = err; // for the log line: why (disk full, reset, timeout), not for the client
+    return http;
+  }
   if (err instanceof DuplicateError) return new HttpError(ErrorCode.DUPLICATE, err.message);
   if (err instanceof ReferenceError_) return new HttpError(ErrorCode.CONFLICT, err.message);
   const e = err as { type?: string; status?: number; message?: string };
@@ -25,7 +29,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const http = toHttpError(err);
     const fields = { code: http.code, method: req.method, path: req.path, status: http.status };
     if (http.status >= 500 && http.code !== ErrorCode.STORE_UNAVAILABLE) log.error({ ...fields, err }, 'request failed');
-    else log.warn({ ...fields, message: http.message }, 'request rejected');
+    else if (http.code === ErrorCode.STORE_UNAVAILABLE) {
+      // Why the store is unavailable (disk full, connection reset, timeout), in the driver's own words.
+      const sue = err instanceof StoreUnavailableError ? err : http.cause instanceof StoreUnavailableError ? http.cause : undefined;
+      const cause = sue?.cause as { message?: string; code?: string } | undefined;
+      log.warn({ ...fields, reason: sue?.reason, cause: cause ? { message: cause.message, code: cause.code } : sue?.message }, 'request rejected: store unavailable');
+    } else log.warn({ ...fields, message: http.message }, 'request rejected');
     if (res.headersSent) return;
     res.status(http.status).set(http.headers).json(http.toWire() satisfies WireError);
   };

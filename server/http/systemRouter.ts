@@ -18,13 +18,23 @@ export function systemRouter(ctx: AppContext): Router {
     last = snapshot();
     loop.reset();
   }, 10_000).unref();
+  // The versions do not change while the process runs: read once, after the first good probe.
+  let versions: { postgres: string; postgis: string } | undefined;
   r.get('/health', async (_req, res) => {
-    let store: { kind: string; ok: boolean; postgres?: string; postgis?: string } = { kind: ctx.store.kind, ok: false };
+    let store: { kind: string; ok: boolean; postgres?: string; postgis?: string; reason?: string; error?: string; lastFailure?: { reason: string; message: string; at: number } } = { kind: ctx.store.kind, ok: false };
     try {
-      store = { kind: ctx.store.kind, ok: true, ...(await ctx.store.versions()) };
+      // A real round trip (and, embedded, a write into the data folder) with a short deadline: a store that is gone,
+      // silent or out of disk says so here within seconds.
+      await ctx.store.probe(HEALTH_PROBE_MS);
+      versions ??= await ctx.store.versions();
+      store = { kind: ctx.store.kind, ok: true, ...versions };
     } catch (err) {
-      ctx.log.warn({ err }, 'health: store check failed');
+      const e = err as { reason?: string; message?: string };
+      store = { kind: ctx.store.kind, ok: false, reason: e.reason ?? 'unreachable', error: e.message ?? String(err) };
+      ctx.log.warn({ err, reason: store.reason }, 'health: store check failed');
     }
+    if (ctx.store.lastFailure) store.lastFailure = ctx.store.lastFailure;
+    if (!store.ok) res.set('Retry-After', '5');
     res.status(store.ok ? 200 : 503).json({
       status: store.ok ? 'ok' : 'degraded',
       version: SERVER_VERSION,
@@ -48,5 +58,8 @@ export function systemRouter(ctx: AppContext): Router {
   });
   return r;
 }
+
+/** How long `/api/health` waits for the store before it answers 503. */
+const HEALTH_PROBE_MS = 2000;
 
 const round = (ms: number) => (Number.isFinite(ms) ? Math.round(ms * 10) / 10 : 0);

@@ -15,7 +15,7 @@ export class IngestOverloadedError extends StoreUnavailableError {
     /** Seconds after which a retry has a fair chance: the time the queue takes to drain, at least 1. */
     readonly retryAfterS: number,
   ) {
-    super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`);
+    super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`, { reason: 'overloaded' });
   }
 }
 

@@ -8,9 +8,26 @@ export interface Db {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
-  transaction<R>(fn: (tx: DbTx) => Promise<R>): Promise<R>;
+  /**
+   * Runs `fn` in one transaction on one connection; rolls back if it throws. `statementTimeoutMs` overrides the
+   * store's statement timeout inside it (0: none, for migrations).
+   */
+  transaction<R>(fn: (tx: DbTx) => Promise<R>, opts?: { statementTimeoutMs?: number }): Promise<R>;
+  /**
+   * Checks that the store answers a query, and (embedded) that its folder takes a write, within `timeoutMs`; throws
+   * StoreUnavailableError otherwise. For `/api/health`: it must say "down" while the store is down, not guess.
+   */
+  probe(timeoutMs: number): Promise<void>;
+  /** The last time the store was found unavailable (and why), for `/api/health`; cleared by nothing, dated. */
+  readonly lastFailure?: StoreFailure;
   close(): Promise<void>;
+}
+
+/** Why the store could not serve: its reason, the error it came from, and when. */
+export interface StoreFailure {
+  reason: UnavailableReason;
+  message: string;
+  at: number;
 }
 
 /** What a transaction offers: queries, plus COPY for bulk loads (both drivers). */
@@ -23,7 +40,20 @@ export interface DbTx extends Pick<Db, 'query' | 'exec'> {
   copyFrom(sql: string, data: string): Promise<void>;
 }
 
-/** Thrown by a driver when the database cannot be reached; mapped to `store_unavailable` (503). */
+/**
+ * Why the store cannot serve right now. Each is expected to pass (a retry later can succeed): the network or the
+ * server is gone (`unreachable`), a query or a connection did not answer in time (`timeout`), the disk is full
+ * (`disk_full`), the disk failed a read or write (`io_error`), the server is out of memory or connections
+ * (`resources`), or the ingest queue is full (`overloaded`).
+ */
+export type UnavailableReason = 'unreachable' | 'timeout' | 'disk_full' | 'io_error' | 'resources' | 'overloaded';
+
+/** Thrown by a driver when the database cannot serve now; mapped to `store_unavailable` (503 + Retry-After). */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+  readonly reason: UnavailableReason;
+  constructor(message: string, opts: { cause?: unknown; reason?: UnavailableReason } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.reason = opts.reason ?? 'unreachable';
+  }
 }

@@ -1,41 +1,98 @@
-import { mkdirSync } from 'node:fs';
+import fs from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import type { Db } from './Db.js';
+import { StoreUnavailableError, type Db, type StoreFailure } from './Db.js';
+import { mapUnavailable } from './errors.js';
+
+/**
+ * What the health probe writes (and deletes) in the data folder: a page, as PostgreSQL extends a file. No fsync: the
+ * filesystem refuses a write it has no room for at write time, and health is sampled often.
+ */
+const PROBE_BYTES = 8192;
 
 /**
  * Embedded driver: PGlite (PostgreSQL compiled to WASM) with the PostGIS extension, data in `dataDir`.
  * PGlite is single-connection, so transactions are serialised by PGlite itself.
+ * A full or failing disk shows up as PostgreSQL errors (53100 "could not extend file ... No space left on device",
+ * 58030) from which PGlite carries on once there is room again: they become StoreUnavailableError (503 + Retry-After).
  */
 export async function openPgliteDb(dataDir: string): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create({ dataDir, extensions: { postgis } });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  let lastFailure: StoreFailure | undefined;
+  const fail = (e: unknown): unknown => {
+    const m = mapUnavailable(e);
+    if (m instanceof StoreUnavailableError) lastFailure = { reason: m.reason, message: m.message, at: Date.now() };
+    return m;
+  };
+  const guard = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw fail(e);
+    }
+  };
   return {
     kind: 'embedded',
+    get lastFailure() {
+      return lastFailure;
+    },
     async query<T>(sql: string, params: unknown[] = []) {
-      const r = await pg.query<T>(sql, params);
+      const r = await guard(() => pg.query<T>(sql, params));
       return { rows: r.rows };
     },
     async exec(sql: string) {
-      await pg.exec(sql);
+      await guard(() => pg.exec(sql));
+    },
+    async probe(timeoutMs: number) {
+      // A read says PGlite answers; a write of one page into its folder says the disk takes data (a full disk lets
+      // every SELECT through while each insert fails). PGlite runs on this thread: the deadline is for the wait in
+      // its queue behind other queries, it cannot interrupt one.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StoreUnavailableError(`The store did not answer within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
+      });
+      try {
+        await Promise.race([pg.query('SELECT 1'), deadline]);
+        probeWrite(join(dataDir, '.health-probe'));
+      } catch (e) {
+        const m = fail(e);
+        throw m instanceof StoreUnavailableError ? m : new StoreUnavailableError(String((e as Error)?.message ?? e), { cause: e });
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async transaction(fn) {
-      return pg.transaction(async (tx) =>
-        fn({
-          query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await tx.query<T>(sql, params)).rows }),
-          exec: async (sql: string) => {
-            await tx.exec(sql);
-          },
-          // PGlite has no COPY stream: it reads the input from a Blob mounted as /dev/blob.
-          copyFrom: async (sql: string, data: string) => {
-            await tx.query(sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
-          },
-        }),
+      return guard(() =>
+        pg.transaction(async (tx) =>
+          fn({
+            query: async <T>(sql: string, params: unknown[] = []) => ({ rows: (await tx.query<T>(sql, params)).rows }),
+            exec: async (sql: string) => {
+              await tx.exec(sql);
+            },
+            // PGlite has no COPY stream: it reads the input from a Blob mounted as /dev/blob.
+            copyFrom: async (sql: string, data: string) => {
+              await tx.query(sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+            },
+          }),
+        ),
       );
     },
     async close() {
       await pg.close();
     },
   };
+}
+
+/** Writes and deletes a page-sized file: throws ENOSPC / EIO as the disk would to PostgreSQL. */
+function probeWrite(path: string): void {
+  const fd = fs.openSync(path, 'w');
+  try {
+    fs.writeSync(fd, Buffer.alloc(PROBE_BYTES), 0, PROBE_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(path, { force: true });
+  }
 }

@@ -1,5 +1,6 @@
 import { AlarmRepo } from './AlarmRepo.js';
-import type { Db } from './Db.js';
+import type { Logger } from '../log.js';
+import type { Db, StoreFailure } from './Db.js';
 import { ElementRepo } from './ElementRepo.js';
 import { EnterpriseRepo } from './EnterpriseRepo.js';
 import { MetaRepo } from './MetaRepo.js';
@@ -65,6 +66,16 @@ export class Store {
     return this.db.kind;
   }
 
+  /** Throws StoreUnavailableError unless the store answers (and, embedded, takes a write) within `timeoutMs`. */
+  probe(timeoutMs: number): Promise<void> {
+    return this.db.probe(timeoutMs);
+  }
+
+  /** The last time the store was found unavailable, and why. */
+  get lastFailure(): StoreFailure | undefined {
+    return this.db.lastFailure;
+  }
+
   /** PostgreSQL and PostGIS versions, for `/api/health`. */
   async versions(): Promise<{ postgres: string; postgis: string }> {
     const r = await this.db.query<{ pg: string; gis: string }>("SELECT current_setting('server_version') AS pg, postgis_lib_version() AS gis");
@@ -79,9 +90,15 @@ export class Store {
 /** Where the store lives: a PostgreSQL URL (server driver) or a folder (embedded driver). */
 export type StoreLocation = { databaseUrl: string } | { dataDir: string };
 
+/** How the server driver behaves when PostgreSQL is slow or gone (see PgDbOptions). */
+export interface StoreOptions {
+  statementTimeoutMs?: number;
+  log?: Logger;
+}
+
 /** Opens the store and brings its schema up to date. */
-export async function openStore(where: StoreLocation): Promise<Store> {
-  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl) : await openPgliteDb(where.dataDir);
+export async function openStore(where: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
+  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl, opts) : await openPgliteDb(where.dataDir);
   try {
     await migrate(db);
   } catch (e) {

@@ -38,5 +38,6 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
       applied.push(m.version);
     }
     return applied;
-  });
+    // A migration may rewrite a big table: no statement timeout.
+  }, { statementTimeoutMs: 0 });
 }

@@ -83,3 +83,33 @@ export async function jsonFetch(url: string, method: string, body?: unknown, hea
   }
   return { status: res.status, body: parsed, headers: res.headers };
 }
+
+/** Through a child server's API: an enterprise, a project and one tower crane; returns the crane's id and API key. */
+export async function setupDevice(url: string): Promise<{ deviceId: string; apiKey: string }> {
+  const ent = await jsonFetch(`${url}/api/v1/enterprises`, 'POST', { name: `故障测试-${Math.random().toString(36).slice(2)}` });
+  const p = await jsonFetch(`${url}/api/v1/projects`, 'POST', {
+    name: 'fault site',
+    enterpriseId: ent.body.id,
+    regionCode: '370212',
+    location: { lon: 120.47, lat: 36.1, height: 0 },
+    footprint: { type: 'Polygon', coordinates: [[[120.469, 36.099], [120.471, 36.099], [120.471, 36.101], [120.469, 36.101], [120.469, 36.099]]] },
+  });
+  if (p.status !== 201) throw new Error(`project: ${p.status} ${JSON.stringify(p.body)}`);
+  const d = await jsonFetch(`${url}/api/v1/projects/${p.body.id}/devices`, 'POST', {
+    kind: 'tower_crane',
+    name: 'crane',
+    location: { lon: 120.47, lat: 36.1, height: 0 },
+    params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
+  });
+  if (d.status !== 201) throw new Error(`device: ${d.status} ${JSON.stringify(d.body)}`);
+  return { deviceId: d.body.device.id, apiKey: d.body.apiKey };
+}
+
+/** A device's stored telemetry, read straight from PostgreSQL: row count and the distinct seqs. */
+export async function storedSeqs(dbUrl: string, deviceId: string): Promise<{ rows: number; distinct: Set<number> }> {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const r = await c.query<{ seq: string }>('SELECT seq FROM telemetry WHERE device_id = $1', [deviceId]);
+  await c.end();
+  return { rows: r.rows.length, distinct: new Set(r.rows.map((x) => Number(x.seq))) };
+}

@@ -8,11 +8,18 @@ export class LoggingDevice {
   private next = 1;
   errors = 0;
   answers = new Map<number, number>();
+  /** Each 503 answer: its code and Retry-After header, and when it came (epoch ms). */
+  readonly unavailable: { code: string; retryAfter: string | null; at: number }[] = [];
+  /** When each acknowledgement came (epoch ms), and the longest a request took to be answered or given up. */
+  readonly ackTimes: number[] = [];
+  longestMs = 0;
 
   constructor(
     private readonly deviceId: string,
     private readonly apiKey: string,
     private readonly batch = 50,
+    /** A request without an answer after this long is given up (counted in `errors`) and its readings sent again. */
+    private readonly timeoutMs = 10_000,
   ) {}
 
   get sent(): number {
@@ -30,23 +37,27 @@ export class LoggingDevice {
     while (fresh && seqs.length < this.batch) seqs.push(this.next++);
     if (!seqs.length) return 200;
     let status = 0;
+    const t0 = Date.now();
     try {
       const res = await fetch(`${baseUrl}/api/v1/ingest`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
         body: JSON.stringify(seqs.map((s) => this.reading(s))),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = res.status;
-      const body = (await res.json()) as { rejected?: Array<{ index: number }> };
+      const body = (await res.json()) as { code?: string; rejected?: Array<{ index: number }> };
       if (status === 200 || status === 207) {
         const refused = new Set((body.rejected ?? []).map((r) => r.index));
         seqs.forEach((s, i) => (refused.has(i) ? this.pending.push(s) : this.acked.add(s)));
+        this.ackTimes.push(Date.now());
       } else this.pending.unshift(...seqs);
+      if (status === 503) this.unavailable.push({ code: String(body.code), retryAfter: res.headers.get('retry-after'), at: Date.now() });
     } catch {
       this.errors++;
       this.pending.unshift(...seqs);
     }
+    this.longestMs = Math.max(this.longestMs, Date.now() - t0);
     this.answers.set(status, (this.answers.get(status) ?? 0) + 1);
     return status;
   }

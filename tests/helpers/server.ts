@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig, type Config } from '../../server/config.js';
-import { createLogger } from '../../server/log.js';
+import { createLogger, type Logger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/Server.js';
 import type { Store } from '../../server/store/Store.js';
 import { PROTOCOL_VERSION, type LiveClientToServer, type LiveServerToClient } from '../../models/protocol.js';
@@ -23,7 +23,7 @@ export interface TestServer {
  * Starts the real server on a free port over a fresh store (or the one given). Accounts and rate limits are off
  * unless `env` turns them on (AUTH=on, RATE_LIMIT_*): tests about other features act as an all-seeing anonymous user.
  */
-export async function startTestServer(opts: { kind?: StoreKind; store?: TestStore; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { kind?: StoreKind; store?: TestStore; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
   const ts = opts.store ?? (await openTestStore(opts.kind));
   const config: Config = loadConfig({
     PORT: '0',
@@ -37,7 +37,7 @@ export async function startTestServer(opts: { kind?: StoreKind; store?: TestStor
     RATE_LIMIT_DEVICE_PER_S: '0',
     ...opts.env,
   });
-  const server = await startServer({ config, store: ts.store, log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const server = await startServer({ config, store: ts.store, log: opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const sockets: Socket[] = [];
   const t: TestServer = {
     server,

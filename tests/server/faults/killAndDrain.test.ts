@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, jsonFetch, startChildServer, type ChildServer } from '../../helpers/childServer.js';
+import { createTestDatabase, setupDevice, startChildServer, storedSeqs, type ChildServer } from '../../helpers/childServer.js';
 import { LoggingDevice } from '../../helpers/deviceLog.js';
 
 // Acceptance 2 (the kill -9 half; the PostgreSQL-stop half is tests/server/ingest/storeDown.test.ts): the real server
@@ -8,34 +7,6 @@ import { LoggingDevice } from '../../helpers/deviceLog.js';
 // vs stored. Plus a graceful stop (SIGTERM) with batches in flight.
 const base = process.env.TEST_DATABASE_URL;
 if (!base) console.warn('killAndDrain.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) to run the server as a child process on it');
-
-async function setupDevice(url: string): Promise<{ deviceId: string; apiKey: string }> {
-  const ent = await jsonFetch(`${url}/api/v1/enterprises`, 'POST', { name: `故障测试-${Math.random().toString(36).slice(2)}` });
-  const p = await jsonFetch(`${url}/api/v1/projects`, 'POST', {
-    name: 'fault site',
-    enterpriseId: ent.body.id,
-    regionCode: '370212',
-    location: { lon: 120.47, lat: 36.1, height: 0 },
-    footprint: { type: 'Polygon', coordinates: [[[120.469, 36.099], [120.471, 36.099], [120.471, 36.101], [120.469, 36.101], [120.469, 36.099]]] },
-  });
-  expect(p.status, JSON.stringify(p.body)).toBe(201);
-  const d = await jsonFetch(`${url}/api/v1/projects/${p.body.id}/devices`, 'POST', {
-    kind: 'tower_crane',
-    name: 'crane',
-    location: { lon: 120.47, lat: 36.1, height: 0 },
-    params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
-  });
-  expect(d.status, JSON.stringify(d.body)).toBe(201);
-  return { deviceId: d.body.device.id, apiKey: d.body.apiKey };
-}
-
-async function storedSeqs(dbUrl: string, deviceId: string): Promise<{ rows: number; distinct: Set<number> }> {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  const r = await c.query<{ seq: string }>('SELECT seq FROM telemetry WHERE device_id = $1', [deviceId]);
-  await c.end();
-  return { rows: r.rows.length, distinct: new Set(r.rows.map((x) => Number(x.seq))) };
-}
 
 describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
