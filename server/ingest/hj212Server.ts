@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
-import { verifyDeviceSecret } from './deviceSecrets.js';
+import { verifyHj212Pw } from './deviceSecrets.js';
 import { DATA_COMMANDS, envReadingFrom, hj212Seq, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
@@ -138,7 +138,7 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
 
       const device = await ctx.store.devices.findByHj212Mn(p.mn);
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
-      if (!(await verifyDeviceSecret(device, p.pw ?? ''))) {
+      if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
         return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
       }
       const fields = { remote, mn: p.mn, deviceId: device.id, projectId: device.projectId, cn: p.cn };
