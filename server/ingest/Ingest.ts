@@ -20,6 +20,11 @@ export interface IngestSource {
    * project is refused (`wrong_project`), so a device cannot write through another project's channel.
    */
   projectId?: string;
+  /**
+   * Per-device admission, asked once per device per submission after the device authenticated (HTTP: the device rate
+   * limit keyed on the device, wherever its key travelled). A refusal rejects that device's readings (`rate_limited`).
+   */
+  admit?: (deviceId: string) => { ok: true } | { ok: false; retryAfterS: number };
 }
 
 /** Why one reading of a batch was refused. `index` is its position in the submitted array. */
@@ -205,6 +210,7 @@ export class Ingest {
     const seen = new Set<string>();
     // (device, key) pairs already refused in this submission: each distinct pair is checked once per request.
     const refusedKeys = new Set<string>();
+    const admitted = new Map<string, ReturnType<NonNullable<IngestSource['admit']>>>();
     let duplicates = 0;
 
     for (const { index, r } of parsed) {
@@ -223,6 +229,14 @@ export class Ingest {
         if (refusedKeys.has(pair) || !this.keyOpens(c, key)) {
           refusedKeys.add(pair);
           reject(index, r.deviceId, ErrorCode.FORBIDDEN, `The key does not belong to device ${r.deviceId}`);
+          continue;
+        }
+      }
+      if (source.admit) {
+        let a = admitted.get(r.deviceId);
+        if (!a) admitted.set(r.deviceId, (a = source.admit(r.deviceId)));
+        if (!a.ok) {
+          reject(index, r.deviceId, ErrorCode.RATE_LIMITED, `Too many ingest requests for device ${r.deviceId}: retry in ${a.retryAfterS} s`);
           continue;
         }
       }

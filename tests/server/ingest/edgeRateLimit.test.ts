@@ -107,3 +107,34 @@ describe('per-device rate limit on MQTT and HJ 212', () => {
     expect(storedRows).toBeGreaterThanOrEqual(stored.length);
   });
 });
+
+describe('per-device rate limit on HTTP ingest (issue 14 finding 9)', () => {
+  // 1 request a second, burst 2 (RATE_LIMIT_DEVICE_PER_S=1): N requests at once can pass only the burst plus what
+  // refills while they run, whatever the spelling of the header or where the key travels.
+  const passed = async (send: (i: number) => Promise<Response>) => {
+    const t0 = Date.now();
+    const statuses = await Promise.all(Array.from({ length: N }, async (_, i) => (await send(i)).status));
+    const elapsedS = (Date.now() - t0) / 1000;
+    return { ok: statuses.filter((s) => s === 200).length, limited: statuses.filter((s) => s === 429).length, most: 2 + Math.ceil(elapsedS) + 1 };
+  };
+  const body = (deviceId: string, seq: number, key?: string) => JSON.stringify([{ deviceId, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq }, ...(key ? { key } : {}) }]);
+
+  it('the case and spacing of "Bearer" do not make new buckets', async () => {
+    const d = await makeDevice(t, projectId, crane('拼写塔吊'));
+    // "Bearer", "bearer", "BEARER", ... with 1-3 spaces or a tab: 30 spellings of one key.
+    const spell = (i: number) => `${[...'bearer'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join('')}${[' ', '  ', '\t', '   '][i % 4]}${d.apiKey}${i % 3 ? '' : ' '}`;
+    const r = await passed((i) => fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: spell(i) }, body: body(d.device.id, i + 1) }));
+    expect(r.limited).toBeGreaterThan(0);
+    expect(r.ok).toBeLessThanOrEqual(r.most);
+  });
+
+  it('a made-up bearer per request with the real key inside each reading does not escape the device limit', async () => {
+    const d = await makeDevice(t, projectId, crane('换钥塔吊'));
+    const r = await passed((i) =>
+      fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer made-up-${i}-${randomBytes(4).toString('hex')}` }, body: body(d.device.id, i + 1, d.apiKey) }),
+    );
+    expect(r.limited).toBeGreaterThan(0);
+    expect(r.ok).toBeLessThanOrEqual(r.most);
+    expect(await rows(d.device.id)).toBe(r.ok);
+  });
+});
