@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { isSafeText } from '../../models/text.js';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
@@ -79,7 +80,11 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         queued++;
         chain = chain
           .then(() => handle(r))
-          .catch((err) => log.error({ err, remote }, 'hj212: frame handler failed'))
+          .catch((err) => {
+            // Counted so health and the fuzz suite see it: every input should end in a named drop, never here.
+            stats.dropped.internal_error = (stats.dropped.internal_error ?? 0) + 1;
+            log.error({ err, remote }, 'hj212: frame handler failed');
+          })
           .finally(() => {
             if (--queued <= MAX_QUEUED / 4 && socket.isPaused()) socket.resume();
           });
@@ -136,7 +141,8 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         return void answer(QnRtn.REJECTED);
       }
 
-      const device = await ctx.store.devices.findByHj212Mn(p.mn);
+      // A NUL (latin1 byte 0) cannot even be looked up (PostgreSQL text refuses it), and no registered MN has one.
+      const device = isSafeText(p.mn) ? await ctx.store.devices.findByHj212Mn(p.mn) : null;
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
       if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
         return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
