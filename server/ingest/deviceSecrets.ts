@@ -34,7 +34,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function parts(stored: string): { algo: string; salt: Buffer; hash: string } | null {
+function parts(stored: string): { algo: string; salt: Buffer<ArrayBuffer>; hash: string } | null {
   const [algo, saltText, hash] = stored.split('$');
   return algo && saltText && hash ? { algo, salt: Buffer.from(saltText, 'base64url'), hash } : null;
 }
