@@ -4,7 +4,7 @@ import { isSafeText } from '../../models/text.js';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
-import { verifyHj212Pw } from './deviceSecrets.js';
+import { knownHj212Pw, verifyHj212Pw } from './deviceSecrets.js';
 import { DATA_COMMANDS, envReadingFrom, hj212Seq, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
@@ -45,6 +45,10 @@ export interface RunningHj212Server {
 
 type Ctx = Pick<AppContext, 'store' | 'ingest' | 'log'>;
 
+/** PW checks that need the KDF (a PW not seen before), per remote address: burst, then per second. */
+const KDF_BURST = 20;
+const KDF_PER_S = 2;
+
 /** Frames waiting on one connection before it stops reading. */
 const MAX_QUEUED = 64;
 
@@ -64,6 +68,10 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
   };
 
   const rate = opts.ratePerS ? new TokenBuckets(opts.ratePerS, opts.ratePerS * 2) : undefined;
+  // PWs never seen before cost one scrypt run each: per remote address, at most KDF_BURST at once and KDF_PER_S after.
+  // Without it a client varying the PW (so the per MN+PW bucket above is always fresh) guessed freely and kept the
+  // thread pool busy. A known PW (right or wrong) costs no run, so a device that verified once is never held back.
+  const kdfRuns = new TokenBuckets(KDF_PER_S, KDF_BURST);
   const warnOf = new TokenBuckets(1 / 60, 1); // one `rate_limited` warning a minute per MN; every drop is counted
 
   const server: Server = createServer((socket) => {
@@ -144,6 +152,11 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       // A NUL (latin1 byte 0) cannot even be looked up (PostgreSQL text refuses it), and no registered MN has one.
       const device = isSafeText(p.mn) ? await ctx.store.devices.findByHj212Mn(p.mn) : null;
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
+      if (knownHj212Pw(device, p.pw ?? '') === undefined && !kdfRuns.take(socket.remoteAddress ?? remote).ok) {
+        stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
+        if (warnOf.take(`kdf:${socket.remoteAddress}`).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, deviceId: device.id }, 'hj212: dropped: too many new PWs from this address');
+        return void answer(QnRtn.REJECTED);
+      }
       if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
         return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
       }

@@ -138,3 +138,39 @@ describe('per-device rate limit on HTTP ingest (issue 14 finding 9)', () => {
     expect(await rows(d.device.id)).toBe(r.ok);
   });
 });
+
+describe('HJ 212 PW guessing (issue 14 finding 5)', () => {
+  it('PWs never seen before are limited per address (each costs a scrypt run); the device from its own address still gets in', async () => {
+    const mn = `PG${run}`.toUpperCase();
+    const d = await makeDevice(t, projectId, { ...envMonitor('猜口令扬尘'), hj212: { mn, pw: '24680' } });
+    const base = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+    const frame = (i: number, pw: string) =>
+      encodeFrame(buildPacket({ qn: `20260302000${String(i).padStart(6, '0')}`, st: '22', cn: '2011', pw, mn, flag: 5, cp: [[['DataTime', formatChinaTime(base + i * 60_000)]], [['a34004-Rtd', 30 + i], ['a34004-Flag', 'N']]] }));
+    const open = async (localAddress: string) => {
+      const s = connect({ port: t.server.edges.hj212!.port, host: '127.0.0.1', localAddress });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('error', reject)));
+      const parser = new Hj212StreamParser();
+      const replies: Hj212Packet[] = [];
+      s.on('data', (chunk: Buffer) => {
+        for (const r of parser.push(chunk)) if (r.ok) replies.push(parsePacket(r.frame.data));
+      });
+      return { s, replies };
+    };
+    const guesser = await open('127.0.0.4');
+    const t0 = Date.now();
+    guesser.s.write(Buffer.concat(Array.from({ length: 2 * N }, (_, i) => frame(i, `guess-${i}`))));
+    await expect.poll(() => guesser.replies.length, { timeout: 30_000 }).toBe(2 * N);
+    const elapsedS = (Date.now() - t0) / 1000;
+    const rtn = guesser.replies.map((r) => r.cp.get('QnRtn'));
+    const checked = rtn.filter((x) => x === '3').length; // wrong PW: a scrypt run each
+    expect(rtn.filter((x) => x === '2').length).toBeGreaterThan(0); // refused before any run
+    expect(checked).toBeLessThanOrEqual(20 + 2 * Math.ceil(elapsedS) + 2);
+    // The device itself, from its own address, right after: stored and answered 9014.
+    const device = await open('127.0.0.5');
+    device.s.write(frame(2 * N + 1, '24680'));
+    await expect.poll(() => device.replies.length, { timeout: 20_000 }).toBe(1);
+    expect(device.replies[0]!.cn).toBe('9014');
+    expect(await rows(d.device.id)).toBe(1);
+  });
+});
