@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /** Two levels per quantity: a pre-warning (act soon) and an alarm (stop). */
 export const AlarmLevel = z.enum(['prewarning', 'alarm']);
@@ -46,8 +47,8 @@ export type Alarm = z.infer<typeof Alarm>;
 /** Body of `POST /api/v1/alarms/:id/ack`. */
 export const AlarmAck = z
   .object({
-    by: z.string().trim().min(1, 'say who acknowledges').max(100),
-    comment: z.string().trim().max(2000).default(''),
+    by: safeText().trim().min(1, 'say who acknowledges').max(100),
+    comment: safeText().trim().max(2000).default(''),
   })
   .strict();
 export type AlarmAck = z.infer<typeof AlarmAck>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { ErrorCode } from './errors.js';
 import { Georeference, GeoreferencePatch } from './Georeference.js';
 
@@ -93,7 +94,7 @@ export type BimModel = z.infer<typeof BimModel>;
 
 /** `PATCH /api/v1/models/:id`: move the model (re-places the tileset root, no reconversion) and/or rename it. */
 export const ModelPatch = z
-  .object({ georeference: GeoreferencePatch, fileName: z.string().trim().min(1).max(255) })
+  .object({ georeference: GeoreferencePatch, fileName: safeText().trim().min(1).max(255) })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'a model patch needs georeference or fileName');
@@ -133,9 +134,9 @@ export interface ElementPage {
 
 /** Filters of `GET /api/v1/models/:id/elements`. `storey` is a storey GlobalId or name; `q` searches name and GlobalId. */
 export const ElementQuery = z.object({
-  class: z.string().trim().min(1).max(100).optional(),
-  storey: z.string().trim().min(1).max(200).optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  class: safeText().trim().min(1).max(100).optional(),
+  storey: safeText().trim().min(1).max(200).optional(),
+  q: safeText().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { CameraParams, CameraValues } from './Camera.js';
 import { EnvMonitorParams, EnvMonitorValues } from './EnvMonitor.js';
 import { GateParams, GateValues } from './Gate.js';
@@ -34,9 +35,9 @@ export const Hj212Credentials = z.object({
 export type Hj212Credentials = z.infer<typeof Hj212Credentials>;
 
 const common = {
-  name: z.string().trim().min(1).max(200),
+  name: safeText().trim().min(1).max(200),
   /** The device number printed on it / used by the vendor platform. */
-  code: z.string().trim().min(1).max(64).optional(),
+  code: safeText().trim().min(1).max(64).optional(),
   /** Where it stands; optional when bound to an IFC element (then it stands at that element). */
   location: GeoPoint.optional(),
   ifcGlobalId: IfcGlobalId.optional(),

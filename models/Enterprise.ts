@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /** What part an enterprise plays on projects. */
 export const EnterpriseRole = z.enum(['contractor', 'developer', 'supervisor', 'designer']);
@@ -6,7 +7,7 @@ export type EnterpriseRole = z.infer<typeof EnterpriseRole>;
 
 /** Fields a client sends to create an enterprise. */
 export const EnterpriseCreate = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: safeText().trim().min(1).max(200),
   /** Unified social credit code (统一社会信用代码), 18 characters, when known. */
   creditCode: z
     .string()

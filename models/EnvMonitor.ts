@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { Extra, atLeastOneField, finite, nonNeg } from './units.js';
 
 /**
@@ -7,7 +8,7 @@ import { Extra, atLeastOneField, finite, nonNeg } from './units.js';
  */
 export const EnvMonitorParams = z.object({
   /** Whose rules apply, e.g. `DB13/2934-2019`. */
-  jurisdiction: z.string().max(64).optional(),
+  jurisdiction: safeText().max(64).optional(),
   pm10LimitUgm3: nonNeg.max(10_000).optional(),
   pm25LimitUgm3: nonNeg.max(10_000).optional(),
   tspLimitUgm3: nonNeg.max(100_000).optional(),

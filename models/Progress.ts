@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { IfcGlobalId } from './Device.js';
 
 /**
@@ -37,7 +38,7 @@ export const ElementSelector = z.union([
   z
     .object({
       ifcClass: z.string().regex(/^Ifc[A-Za-z0-9]+$/i, 'ifcClass is an IFC entity name such as IfcWall'),
-      storey: z.string().trim().min(1).max(200).optional(),
+      storey: safeText().trim().min(1).max(200).optional(),
     })
     .strict(),
 ]);
@@ -47,8 +48,8 @@ export type ElementSelector = z.infer<typeof ElementSelector>;
 export const ScheduleTask = z
   .object({
     /** Task code, unique within the schedule (WBS code, IfcTask GlobalId, or the CSV row). */
-    id: z.string().trim().min(1).max(64),
-    name: z.string().trim().min(1).max(300),
+    id: safeText().trim().min(1).max(64),
+    name: safeText().trim().min(1).max(300),
     plannedStart: IsoDay,
     plannedFinish: IsoDay,
     selector: ElementSelector,
@@ -76,7 +77,7 @@ export type ActualStatus = z.infer<typeof ActualStatus>;
 /** `POST /api/v1/models/:id/progress`: these elements reached `status` on `date`. */
 export const ProgressRecord = z
   .object({
-    globalIds: z.array(z.string().max(64)).min(1).max(10_000),
+    globalIds: z.array(safeText().max(64)).min(1).max(10_000),
     status: ActualStatus,
     date: IsoDay,
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { GeoJsonPolygon, GeoPoint, ringCentroid } from './geo.js';
 
 /** Lifecycle of a construction project. */
@@ -10,9 +11,9 @@ export const RegionCode = z.string().regex(/^\d{6}$/, 'regionCode must be a 6-di
 
 /** The editable fields of a project, without defaults (so a patch never resets what it does not name). */
 const ProjectFields = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: safeText().trim().min(1).max(200),
   enterpriseId: z.string().uuid(),
-  address: z.string().trim().max(500),
+  address: safeText().trim().max(500),
   regionCode: RegionCode,
   /** Reference point of the site: where its local east-north-up frame has its origin. */
   location: GeoPoint,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /** Name of a quantity: a short identifier, with the unit in the name by convention (`strainUe`, `tempC`). */
 export const QuantityName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a quantity name is a letter then letters, digits or _ (max 64)');
@@ -6,7 +7,7 @@ export const QuantityName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a 
 /** One quantity a generic sensor reports. */
 export const Quantity = z.object({
   name: QuantityName,
-  unit: z.string().min(1).max(32),
+  unit: safeText().min(1).max(32),
   min: z.number().finite().optional(),
   max: z.number().finite().optional(),
 });

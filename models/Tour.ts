@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 import { ringCentroid, type GeoJsonPolygon } from './geo.js';
 import { IfcGlobalId } from './Device.js';
 import { normalizeDeg360 } from './geodesy.js';
@@ -22,7 +23,7 @@ export const Viewpoint = z
     durationS: z.number().finite().min(1).max(3600).default(8),
     /** Seconds of the flight that brings the camera here. */
     flightS: z.number().finite().min(0).max(120).default(3),
-    caption: z.string().trim().max(500).default(''),
+    caption: safeText().trim().max(500).default(''),
     projectId: z.string().uuid().optional(),
     modelId: z.string().uuid().optional(),
     elementGlobalId: IfcGlobalId.optional(),
@@ -37,7 +38,7 @@ export const TourPath = z.enum(['fly', 'linear']);
 /** Fields a client sends to save a tour. */
 export const TourCreate = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: safeText().trim().min(1).max(200),
     viewpoints: z.array(Viewpoint).min(1).max(500),
     path: TourPath.default('fly'),
     loop: z.boolean().default(true),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /**
  * What an account may see, by role:
@@ -61,7 +62,7 @@ export type User = z.infer<typeof User>;
 export const UserCreate = z
   .object({
     username: Username,
-    displayName: z.string().trim().max(200).default(''),
+    displayName: safeText().trim().max(200).default(''),
     password: Password,
     grant: UserGrant,
   })
@@ -71,7 +72,7 @@ export type UserCreate = z.infer<typeof UserCreate>;
 /** `PATCH /api/v1/users/:id` (admins): any subset. */
 export const UserPatch = z
   .object({
-    displayName: z.string().trim().max(200).optional(),
+    displayName: safeText().trim().max(200).optional(),
     password: Password.optional(),
     grant: UserGrant.optional(),
     disabled: z.boolean().optional(),
@@ -80,7 +81,7 @@ export const UserPatch = z
 export type UserPatch = z.infer<typeof UserPatch>;
 
 /** `POST /api/v1/auth/login`. */
-export const LoginRequest = z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+export const LoginRequest = z.object({ username: safeText().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 /** Answer of a login: the account and the session token (also set as the httpOnly `st_session` cookie). */
@@ -104,8 +105,8 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 /** `GET /api/v1/audit?action=&actor=&from=&to=&limit=` (admins). */
 export const AuditQuery = z
   .object({
-    action: z.string().max(64).optional(),
-    actor: z.string().max(64).optional(),
+    action: safeText().max(64).optional(),
+    actor: safeText().max(64).optional(),
     from: z.coerce.number().int().min(0).optional(),
     to: z.coerce.number().int().min(0).optional(),
     limit: z.coerce.number().int().min(1).max(5000).default(200),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 const Vec3 = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
 
@@ -14,13 +15,13 @@ export type SectionPlaneProps = z.infer<typeof SectionPlaneProps>;
  */
 export const WorkspaceViewpointCreate = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: safeText().trim().min(1).max(200),
     modelId: z.string().uuid(),
     camera: z.object({ position: Vec3, target: Vec3 }).strict(),
     sections: z.array(SectionPlaneProps).max(16).default([]),
     hiddenLocalIds: z.array(z.number().int().nonnegative()).max(200_000).default([]),
     /** The element selected when saved, if any. */
-    elementGlobalId: z.string().min(1).max(64).optional(),
+    elementGlobalId: safeText().min(1).max(64).optional(),
   })
   .strict();
 export type WorkspaceViewpointCreate = z.infer<typeof WorkspaceViewpointCreate>;

@@ -22,7 +22,7 @@ import { projectsRouter } from './http/projectsRouter.js';
 import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
 import { devicesRouter } from './http/devicesRouter.js';
-import { ingestRouter } from './http/ingestRouter.js';
+import { ingestBucketOf, ingestRouter } from './http/ingestRouter.js';
 import { alarmsRouter } from './http/alarmsRouter.js';
 import { replayRouter } from './http/replayRouter.js';
 import { AlarmEngine } from './alarms/AlarmEngine.js';
@@ -142,9 +142,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   app.use(securityHeaders(opts.config));
   app.use('/api', cors(corsOrigins));
-  // Limits run before any body is parsed. Devices: per key (a bearer key, else the address).
+  // Limits run before any body is parsed. Devices: per key as the ingest reads it (the spelling of "Bearer" makes no
+  // new bucket), else the address; the ingest router then limits per authenticated device (keys inside readings).
   const deviceRate = opts.config.RATE_LIMIT_DEVICE_PER_S;
-  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => req.get('authorization')?.slice(0, 96) ?? `ip:${ipOf(req)}`, 'ingest requests for this device key'));
+  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => ingestBucketOf(req, ipOf(req)), 'ingest requests for this device key'));
   const apiRate = opts.config.RATE_LIMIT_API_PER_MIN;
   const apiLimit = rateLimit(apiRate / 60, Math.max(1, Math.ceil(apiRate / 4)), async (req) => {
     const p = await access.principalOf(req);

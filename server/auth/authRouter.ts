@@ -10,6 +10,8 @@ import { rateLimited, TokenBuckets } from './RateLimiter.js';
 import { clearSessionCookie, setSessionCookie, type SessionTokens } from './sessions.js';
 
 const Id = z.string().uuid();
+/** Wait before checking a password for a username that is over its attempt rate (see authRouter). */
+export const LOGIN_SLOWDOWN_MS = 1000;
 
 /** The client's address as seen by this server (no proxy trust is configured: X-Forwarded-For is not read). */
 export const ipOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
@@ -22,9 +24,12 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   const r = Router();
   const { store, access, config, log } = ctx;
   const perMin = config.RATE_LIMIT_LOGIN_PER_MIN;
-  // Per address and per username: a spray over many names from one address and a guess at one name from many
-  // addresses are both slowed. Burst = the per-minute figure, refilled evenly over the minute.
+  // Refused (429) per address and per (address, username): a spray over many names from one address, and guesses at
+  // one name from one address, are both stopped. Per username alone, attempts are only slowed (LOGIN_SLOWDOWN_MS
+  // before the check): a bucket that refused per name let anyone lock an account out, its owner included, from
+  // wherever they logged in. Burst = the per-minute figure, refilled evenly over the minute.
   const byIp = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
+  const byIpName = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
   const byName = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
   const audit = (req: Request, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}) =>
     store.audit.append({ actor, action, target, ip: ipOf(req), details }).catch((err) => log.error({ err, action }, 'audit: append failed'));
@@ -32,13 +37,16 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   r.post('/auth/login', async (req, res) => {
     const body = parseOr400(LoginRequest, req.body, 'login');
     const name = body.username.toLowerCase();
-    for (const [b, key] of [[byIp, ipOf(req)], [byName, name]] as const) {
+    const ip = ipOf(req);
+    for (const [b, key] of [[byIp, ip], [byIpName, `${ip}\u0000${name}`]] as const) {
       const t = b?.take(key);
       if (t && !t.ok) {
         void audit(req, name, 'login.limited', null, {});
         throw rateLimited(t, 'login attempts');
       }
     }
+    // A name guessed at from many addresses: every attempt at it waits, the owner's too, but none is refused.
+    if (byName && !byName.take(name).ok) await new Promise((r) => setTimeout(r, LOGIN_SLOWDOWN_MS));
     const u = await store.users.findByUsername(name);
     const ok = await verifyPassword(u?.passwordHash, body.password);
     if (!u || !ok || u.disabled) {

@@ -20,6 +20,12 @@ export function toHttpError(err: unknown): HttpError {
   if (e?.type === 'entity.parse.failed') return new HttpError(ErrorCode.BAD_REQUEST, 'The body is not valid JSON');
   if (e?.type === 'entity.too.large') return new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, 'The body is too large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpError(ErrorCode.BAD_REQUEST, e.message ?? 'Unsupported encoding');
+  // Any other body-parser refusal is a client's 4xx (http-errors marks them `expose`): e.g. a body marked
+  // Content-Encoding: gzip that does not inflate (a zlib error), or a body cut short.
+  const x = err as { expose?: unknown; status?: unknown };
+  if (x?.expose === true && typeof x.status === 'number' && x.status >= 400 && x.status < 500) {
+    return new HttpError(x.status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST, 'The body could not be read: check its Content-Encoding and length');
+  }
   return new HttpError(ErrorCode.INTERNAL, 'Internal error');
 }
 

@@ -3,6 +3,7 @@ import { ErrorCode, httpStatusOf } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import { ingestHttpError } from '../ingest/GroupCommit.js';
 import type { IngestResult } from '../ingest/Ingest.js';
+import { TokenBuckets } from '../auth/RateLimiter.js';
 import { HttpError } from './HttpError.js';
 
 /** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
@@ -16,13 +17,24 @@ export function readingsOf(body: unknown): unknown[] {
   throw new HttpError(ErrorCode.BAD_REQUEST, 'Send a JSON array of readings, { "readings": [...] }, or one reading object');
 }
 
+const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
+
 /** The device key from `Authorization: Bearer <key>`, if any. */
 export function bearerKey(req: Request): string | undefined {
   const h = req.get('authorization');
   if (!h) return undefined;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  const m = BEARER.exec(h);
   if (!m) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <device key>"');
   return m[1];
+}
+
+/**
+ * The rate-limit bucket of an ingest request before its body is read: the key as `bearerKey` reads it (so `bearer`,
+ * `BEARER  ` and a tab are one bucket), else the address `ip`.
+ */
+export function ingestBucketOf(req: Request, ip: string): string {
+  const m = BEARER.exec(req.get('authorization') ?? '');
+  return m ? `key:${m[1]!.slice(0, 256)}` : `ip:${ip}`;
 }
 
 /**
@@ -40,18 +52,31 @@ export function statusOf(r: IngestResult): number {
 /** `POST /api/v1/ingest`: a batch of readings from one or many devices; answered only after the commit. */
 export function ingestRouter(ctx: AppContext): Router {
   const r = Router();
+  const rate = ctx.config.RATE_LIMIT_DEVICE_PER_S;
+  // Per authenticated device, behind the per-key limit of Server.ts: a made-up bearer with the real key inside each
+  // reading would otherwise get a fresh bucket per request.
+  const perDevice = rate > 0 ? new TokenBuckets(rate, rate * 2) : undefined;
   r.post('/ingest', async (req, res) => {
+    let retryAfterS = 0;
+    const admit = perDevice
+      ? (deviceId: string) => {
+          const took = perDevice.take(deviceId);
+          if (!took.ok) retryAfterS = Math.max(retryAfterS, took.retryAfterS);
+          return took;
+        }
+      : undefined;
     const key = bearerKey(req);
     const items = readingsOf(req.body);
     const max = ctx.config.INGEST_MAX_BATCH;
     if (items.length > max) throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
     let result: IngestResult;
     try {
-      result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}) });
+      result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}), ...(admit ? { admit } : {}) });
     } catch (err) {
       throw ingestHttpError(err); // a full queue answers `overloaded` with its own Retry-After
     }
     const status = statusOf(result);
+    if (retryAfterS) res.set('Retry-After', String(retryAfterS));
     if (status >= 400) {
       const code = status === 400 && new Set(result.rejected.map((x) => x.code)).size > 1 ? ErrorCode.VALIDATION_FAILED : result.rejected[0]!.code;
       res.status(status).json({ code, message: `All ${result.rejected.length} readings were refused; see rejected`, ...result });

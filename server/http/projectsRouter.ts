@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
 import { parseBBox } from '../../models/geo.js';
+import { BAD_TEXT_MESSAGE, isSafeText } from '../../models/text.js';
 import { ProjectCreate, ProjectPatch, projectToFeature, type ProjectQuery } from '../../models/Project.js';
 import type { AppContext } from '../context.js';
 import { HttpError, notFound, parseOr400 } from './HttpError.js';
@@ -19,6 +20,7 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
   }
   if (query.q !== undefined) {
     if (typeof query.q !== 'string' || query.q.length > 200) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
+    if (!isSafeText(query.q)) throw new HttpError(ErrorCode.VALIDATION_FAILED, `q: ${BAD_TEXT_MESSAGE}`, { issues: [{ path: 'q', message: BAD_TEXT_MESSAGE }] });
     if (query.q.trim()) out.q = query.q.trim();
   }
   return out;

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../models/errors.js';
-import { parseBucket, type Reading, type ReadingHistory } from '../../models/Reading.js';
+import { MAX_READING_TIME, parseBucket, type Reading, type ReadingHistory } from '../../models/Reading.js';
 import type { Store } from '../store/Store.js';
 import { HttpError } from './HttpError.js';
 
@@ -22,6 +22,8 @@ function timeParam(v: unknown, name: string, def: number): number {
   // Epoch milliseconds, or an ISO 8601 date for people typing URLs.
   const n = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!Number.isFinite(n)) throw new HttpError(ErrorCode.VALIDATION_FAILED, `${name} must be epoch milliseconds or an ISO 8601 time`, { issues: [{ path: name, message: 'not a time' }] });
+  // Past these the store's timestamp arithmetic fails (from=-1e20 answered 500).
+  if (n < 0 || n > MAX_READING_TIME) throw new HttpError(ErrorCode.VALIDATION_FAILED, `${name} must be from 1970 to the last date a Date can hold (0..${MAX_READING_TIME} ms)`, { issues: [{ path: name, message: 'out of range' }] });
   return n;
 }
 

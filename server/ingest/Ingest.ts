@@ -1,11 +1,12 @@
 import { parseValues, type Device } from '../../models/Device.js';
 import { ErrorCode, fieldIssues, type FieldIssue } from '../../models/errors.js';
 import { MAX_CLOCK_SKEW_MS, parseReadingIn, type ReadingIn } from '../../models/Reading.js';
+import { BAD_TEXT_MESSAGE, unsafeTextPath } from '../../models/text.js';
 import type { Logger } from '../log.js';
 import { publicDevice, type DeviceRecord } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
-import { verifyDeviceSecret } from './deviceSecrets.js';
+import { verifyApiKey } from './deviceSecrets.js';
 import { GroupCommit, type GroupCommitOptions } from './GroupCommit.js';
 
 /** Where a batch came from. `deviceId` is a device the transport already authenticated (HJ 212 MN+PW, MQTT login). */
@@ -19,6 +20,11 @@ export interface IngestSource {
    * project is refused (`wrong_project`), so a device cannot write through another project's channel.
    */
   projectId?: string;
+  /**
+   * Per-device admission, asked once per device per submission after the device authenticated (HTTP: the device rate
+   * limit keyed on the device, wherever its key travelled). A refusal rejects that device's readings (`rate_limited`).
+   */
+  admit?: (deviceId: string) => { ok: true } | { ok: false; retryAfterS: number };
 }
 
 /** Why one reading of a batch was refused. `index` is its position in the submitted array. */
@@ -134,10 +140,13 @@ export class Ingest {
     return out;
   }
 
-  /** True when `key` opens `c`'s device; a verified key is remembered with the cached record. */
-  private async keyOpens(c: CachedDevice, key: string): Promise<boolean> {
+  /**
+   * True when `key` is the API key of `c`'s device (an HJ 212 PW is not: it is valid on the HJ 212 listener only); a
+   * verified key is remembered with the cached record.
+   */
+  private keyOpens(c: CachedDevice, key: string): boolean {
     if (c.keys.has(key)) return true;
-    if (!(await verifyDeviceSecret(c.device, key))) return false;
+    if (!verifyApiKey(c.device, key)) return false;
     if (c.keys.size >= KEYS_PER_DEVICE) c.keys.clear();
     c.keys.add(key);
     return true;
@@ -179,6 +188,13 @@ export class Ingest {
       const item = items[index];
       const p = parseReadingIn(item);
       if (p.success) {
+        // A NUL or lone surrogate cannot be stored (jsonb refuses it): refused here, alone, so it cannot fail the
+        // group transaction that holds the rest of the batch and other devices' readings.
+        const bad = unsafeTextPath(p.data.values, 'values');
+        if (bad) {
+          reject(index, p.data.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${bad}: ${BAD_TEXT_MESSAGE}`, [{ path: bad, message: BAD_TEXT_MESSAGE }]);
+          continue;
+        }
         parsed.push({ index, r: p.data });
         ids.add(p.data.deviceId);
         continue;
@@ -192,6 +208,9 @@ export class Ingest {
     const rows: StoredReading[] = [];
     const tags: Device[] = [];
     const seen = new Set<string>();
+    // (device, key) pairs already refused in this submission: each distinct pair is checked once per request.
+    const refusedKeys = new Set<string>();
+    const admitted = new Map<string, ReturnType<NonNullable<IngestSource['admit']>>>();
     let duplicates = 0;
 
     for (const { index, r } of parsed) {
@@ -206,9 +225,18 @@ export class Ingest {
           reject(index, r.deviceId, ErrorCode.UNAUTHENTICATED, `Reading for device ${r.deviceId} carries no device key (send Authorization: Bearer <key> or "key")`);
           continue;
         }
-        // A key already verified for this cached record costs a Set lookup, not a promise per reading.
-        if (!c.keys.has(key) && !(await this.keyOpens(c, key))) {
+        const pair = `${r.deviceId}\u0000${key}`;
+        if (refusedKeys.has(pair) || !this.keyOpens(c, key)) {
+          refusedKeys.add(pair);
           reject(index, r.deviceId, ErrorCode.FORBIDDEN, `The key does not belong to device ${r.deviceId}`);
+          continue;
+        }
+      }
+      if (source.admit) {
+        let a = admitted.get(r.deviceId);
+        if (!a) admitted.set(r.deviceId, (a = source.admit(r.deviceId)));
+        if (!a.ok) {
+          reject(index, r.deviceId, ErrorCode.RATE_LIMITED, `Too many ingest requests for device ${r.deviceId}: retry in ${a.retryAfterS} s`);
           continue;
         }
       }

@@ -34,33 +34,52 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Checks a secret against a stored `algo$salt$hash` string. */
-async function matches(stored: string, secret: string): Promise<boolean> {
+function parts(stored: string): { algo: string; salt: Buffer<ArrayBuffer>; hash: string } | null {
   const [algo, saltText, hash] = stored.split('$');
-  if (!saltText || !hash) return false;
-  const salt = Buffer.from(saltText, 'base64url');
-  if (algo === 'sha256') return safeEqual(hashApiKey(secret, salt), stored);
-  if (algo === 'scrypt') return safeEqual((await scrypt(secret, salt, 32)).toString('base64url'), hash);
-  return false;
+  return algo && saltText && hash ? { algo, salt: Buffer.from(saltText, 'base64url'), hash } : null;
 }
 
-// scrypt costs ~50 ms: an HJ 212 monitor that sends a frame a minute with the same PW must not pay it every time.
-// The cache holds a fast hash of (stored hash, secret) pairs that verified, so a changed PW or key misses it.
+/**
+ * True when `key` is the device's API key. One sha256 and a constant-time compare, no I/O: the key is 256 random bits,
+ * so a fast hash is sound, and a request that carries many keys costs many microseconds, not many KDF runs.
+ * The only credential HTTP ingest, Socket.IO `/devices` and MQTT accept.
+ */
+export function verifyApiKey(device: Pick<DeviceSecrets, 'apiKeyHash'>, key: string): boolean {
+  if (!key) return false;
+  const p = parts(device.apiKeyHash);
+  return p?.algo === 'sha256' && safeEqual(hashApiKey(key, p.salt), device.apiKeyHash);
+}
+
+// scrypt costs ~50 ms: an HJ 212 monitor that sends a frame a minute with the same PW must not pay it every time, and
+// a wrong PW sent again must not cost a second KDF run. Both caches hold a fast hash of (stored hash, PW), so a changed
+// PW misses them; each is cleared when full.
 const verified = new Set<string>();
-const MAX_VERIFIED = 10_000;
+const refused = new Set<string>();
+const MAX_CACHED = 10_000;
+const memoOf = (hash: string, pw: string) => createHash('sha256').update(hash).update('\0').update(pw).digest('base64url');
 
 /**
- * True when `secret` is the device's API key or its HJ 212 PW. A key authorises only its own device: the caller
- * passes the device the reading names, never a device looked up by the key.
+ * What is known about `pw` without running the KDF: true (verified before), false (empty, no PW set, or refused
+ * before), or undefined (only `verifyHj212Pw` can tell, at the price of one scrypt run).
  */
-export async function verifyDeviceSecret(device: DeviceSecrets, secret: string): Promise<boolean> {
-  if (!secret) return false;
-  if (await matches(device.apiKeyHash, secret)) return true;
-  if (!device.hj212PwHash) return false;
-  const memo = createHash('sha256').update(device.hj212PwHash).update('\0').update(secret).digest('base64url');
-  if (verified.has(memo)) return true;
-  if (!(await matches(device.hj212PwHash, secret))) return false;
-  if (verified.size >= MAX_VERIFIED) verified.clear();
-  verified.add(memo);
-  return true;
+export function knownHj212Pw(device: Pick<DeviceSecrets, 'hj212PwHash'>, pw: string): boolean | undefined {
+  if (!pw || !device.hj212PwHash) return false;
+  const memo = memoOf(device.hj212PwHash, pw);
+  return verified.has(memo) ? true : refused.has(memo) ? false : undefined;
+}
+
+/**
+ * True when `pw` is the device's HJ 212 PW (scrypt). Valid on the HJ 212 listener only: vendors ship guessable PWs
+ * (123456), so no other transport accepts one, and the listener checks at most one PW per packet.
+ */
+export async function verifyHj212Pw(device: Pick<DeviceSecrets, 'hj212PwHash'>, pw: string): Promise<boolean> {
+  const known = knownHj212Pw(device, pw);
+  if (known !== undefined) return known;
+  const memo = memoOf(device.hj212PwHash!, pw);
+  const p = parts(device.hj212PwHash!);
+  const ok = p?.algo === 'scrypt' && safeEqual((await scrypt(pw, p.salt, 32)).toString('base64url'), p.hash);
+  const cache = ok ? verified : refused;
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.add(memo);
+  return ok;
 }

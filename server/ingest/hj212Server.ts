@@ -1,9 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { isSafeText } from '../../models/text.js';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
-import { verifyDeviceSecret } from './deviceSecrets.js';
+import { knownHj212Pw, verifyHj212Pw } from './deviceSecrets.js';
 import { DATA_COMMANDS, envReadingFrom, hj212Seq, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
@@ -44,6 +45,10 @@ export interface RunningHj212Server {
 
 type Ctx = Pick<AppContext, 'store' | 'ingest' | 'log'>;
 
+/** PW checks that need the KDF (a PW not seen before), per remote address: burst, then per second. */
+const KDF_BURST = 20;
+const KDF_PER_S = 2;
+
 /** Frames waiting on one connection before it stops reading. */
 const MAX_QUEUED = 64;
 
@@ -63,6 +68,10 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
   };
 
   const rate = opts.ratePerS ? new TokenBuckets(opts.ratePerS, opts.ratePerS * 2) : undefined;
+  // PWs never seen before cost one scrypt run each: per remote address, at most KDF_BURST at once and KDF_PER_S after.
+  // Without it a client varying the PW (so the per MN+PW bucket above is always fresh) guessed freely and kept the
+  // thread pool busy. A known PW (right or wrong) costs no run, so a device that verified once is never held back.
+  const kdfRuns = new TokenBuckets(KDF_PER_S, KDF_BURST);
   const warnOf = new TokenBuckets(1 / 60, 1); // one `rate_limited` warning a minute per MN; every drop is counted
 
   const server: Server = createServer((socket) => {
@@ -79,7 +88,11 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         queued++;
         chain = chain
           .then(() => handle(r))
-          .catch((err) => log.error({ err, remote }, 'hj212: frame handler failed'))
+          .catch((err) => {
+            // Counted so health and the fuzz suite see it: every input should end in a named drop, never here.
+            stats.dropped.internal_error = (stats.dropped.internal_error ?? 0) + 1;
+            log.error({ err, remote }, 'hj212: frame handler failed');
+          })
           .finally(() => {
             if (--queued <= MAX_QUEUED / 4 && socket.isPaused()) socket.resume();
           });
@@ -136,9 +149,15 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         return void answer(QnRtn.REJECTED);
       }
 
-      const device = await ctx.store.devices.findByHj212Mn(p.mn);
+      // A NUL (latin1 byte 0) cannot even be looked up (PostgreSQL text refuses it), and no registered MN has one.
+      const device = isSafeText(p.mn) ? await ctx.store.devices.findByHj212Mn(p.mn) : null;
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
-      if (!(await verifyDeviceSecret(device, p.pw ?? ''))) {
+      if (knownHj212Pw(device, p.pw ?? '') === undefined && !kdfRuns.take(socket.remoteAddress ?? remote).ok) {
+        stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
+        if (warnOf.take(`kdf:${socket.remoteAddress}`).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, deviceId: device.id }, 'hj212: dropped: too many new PWs from this address');
+        return void answer(QnRtn.REJECTED);
+      }
+      if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
         return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
       }
       const fields = { remote, mn: p.mn, deviceId: device.id, projectId: device.projectId, cn: p.cn };

@@ -3,7 +3,7 @@ import { ErrorCode, validationError, type WireError } from '../../models/errors.
 import { DeviceHandshake, type DeviceAck, type DeviceClientToServer, type DeviceServerToClient } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import { toHttpError } from '../http/errorHandler.js';
-import { verifyDeviceSecret } from './deviceSecrets.js';
+import { verifyApiKey } from './deviceSecrets.js';
 import { ingestHttpError } from './GroupCommit.js';
 
 const wireError = (w: WireError) => Object.assign(new Error(w.message), { data: w });
@@ -20,7 +20,8 @@ export function attachDeviceSockets(io: IoServer, ctx: AppContext): Namespace<De
     if (!hs.success) return next(wireError({ ...validationError(hs.error, 'handshake'), message: 'Connect with auth: { deviceId, key }' }));
     try {
       const d = await ctx.store.devices.get(hs.data.deviceId);
-      if (!d || !(await verifyDeviceSecret(d, hs.data.key))) {
+      // The device API key only: an HJ 212 PW is valid on the HJ 212 listener alone.
+      if (!d || !verifyApiKey(d, hs.data.key)) {
         ctx.log.warn({ deviceId: hs.data.deviceId }, 'devices: handshake refused');
         return next(wireError({ code: ErrorCode.UNAUTHENTICATED, message: 'Unknown device or wrong key' }));
       }

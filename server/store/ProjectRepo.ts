@@ -54,7 +54,9 @@ export class ProjectRepo {
     if (query.bbox) {
       const b = query.bbox;
       params.push(b.minLon, b.minLat, b.maxLon, b.maxLat);
-      where.push(`ST_Intersects(p.footprint, ST_MakeEnvelope($1, $2, $3, $4, 4326)::geography)`);
+      // Planar lon/lat, as a bbox means (migration 073 indexes it): a geography envelope of the whole world has
+      // antipodal edges PostGIS refuses.
+      where.push(`ST_Intersects(p.footprint::geometry, ST_MakeEnvelope($1, $2, $3, $4, 4326))`);
     }
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { DEMO_PASSWORD, ensureAdmin, seedDemoAccounts } from '../../../server/auth/bootstrap.js';
@@ -22,6 +23,24 @@ beforeAll(async () => {
   f = await makeProjectFixture(t, admin, e.body.id, '370212', '审计工地');
 }, 120_000);
 afterAll(() => t?.close());
+
+/** POST /auth/login from a chosen local address (node:http: fetch cannot pick one). */
+function loginFrom(localAddress: string, username: string, password: string): Promise<{ status: number; body: any }> {
+  const data = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: t.server.port, path: '/api/v1/auth/login', method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 describe('accounts, sessions and hardening', () => {
   it('login sets an httpOnly SameSite=Lax cookie that works like the bearer token; logout clears it; me tells who', async () => {
@@ -102,6 +121,19 @@ describe('accounts, sessions and hardening', () => {
     const broken = await t.api('POST', '/api/v1/projects', '{"name":', { token: admin });
     expect([broken.status, broken.body.code]).toEqual([400, 'bad_request']);
     for (const r of [big, broken]) expect(JSON.stringify(r.body)).not.toMatch(/at [\w.]+ \(|node_modules|\.ts:\d+/);
+  });
+
+  it('wrong passwords from one address do not lock the owner out: limited per address and (address, name), never per name alone', async () => {
+    await makeUser(t.store, 'owner', { role: 'viewer', scope: { kind: 'all' } });
+    // The server listens on 127.0.0.1; on Linux every 127.x address is this machine, so a client can come from another.
+    const attacker = [];
+    for (let i = 0; i < 12; i++) attacker.push(await loginFrom('127.0.0.2', 'owner', `guess-${i}`));
+    expect(attacker.slice(0, 8).every((r) => r.status === 401)).toBe(true);
+    expect(attacker.at(-1)).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    // The owner, from another address, right after: let in.
+    const owner = await loginFrom('127.0.0.3', 'OWNER', FIXTURE_PASSWORD);
+    expect(owner.status, JSON.stringify(owner.body)).toBe(200);
+    expect(owner.body.user.username).toBe('owner');
   });
 
   it('rate limits: logins per address and name, devices per key; 429 rate_limited with Retry-After', async () => {

@@ -101,4 +101,28 @@ describe('devices API', () => {
       expect(bad.status, q).toBe(400);
     }
   });
+
+  it('refuses NUL and lone surrogates in device and alarm text, and out-of-range times, with 400 (they were 500)', async () => {
+    for (const bad of ['塔\u0000吊', '\ud83d塔吊']) {
+      const c = await t.api('POST', `/api/v1/projects/${projectId}/devices`, { ...crane(), name: bad });
+      expect([c.status, c.body.code], JSON.stringify(bad)).toEqual([400, 'validation_failed']);
+      expect(c.body.details.issues[0].path).toBe('name');
+      const code = await t.api('POST', `/api/v1/projects/${projectId}/devices`, { ...crane(), code: bad });
+      expect([code.status, code.body.code]).toEqual([400, 'validation_failed']);
+    }
+    const { device } = await makeDevice(t, projectId, crane('好塔吊'));
+    const patch = await t.api('PATCH', `/api/v1/devices/${device.id}`, { name: 'x\u0000' });
+    expect([patch.status, patch.body.code]).toEqual([400, 'validation_failed']);
+    const { alarm } = await t.store.alarms.raise({ projectId, deviceId: device.id, rule: 'crane.load', quantity: 'loadPct', level: 'alarm', value: 105, threshold: 100, message: 'overload', time: Date.now() });
+    for (const ack of [{ by: 'ops', comment: 'done\u0000' }, { by: 'o\ud800ps', comment: 'done' }]) {
+      const a = await t.api('POST', `/api/v1/alarms/${alarm.id}/ack`, ack);
+      expect([a.status, a.body.code], JSON.stringify(ack)).toEqual([400, 'validation_failed']);
+    }
+    expect((await t.api('POST', `/api/v1/alarms/${alarm.id}/ack`, { by: 'ops', comment: '已处理' })).status).toBe(200);
+    for (const q of ['from=-1e20', 'from=-100000000000000000000', 'to=100000000000000000000', 'from=1e20&to=2e20', 'to=-5']) {
+      const r = await t.api('GET', `/api/v1/devices/${device.id}/readings?${q}`);
+      expect(r.status, `${q} ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.code).toBe('validation_failed');
+    }
+  });
 });

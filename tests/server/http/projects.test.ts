@@ -91,6 +91,36 @@ describe('projects API', () => {
     expect((await t.api('GET', '/api/health')).status).toBe(200);
   });
 
+  it('refuses NUL and lone surrogates in text with 400, takes the whole-world bbox, bounds numeric query params', async () => {
+    // Each of these answered 500 (issue 14 finding 11): PostgreSQL text cannot hold NUL or a lone surrogate.
+    for (const bad of ['a\u0000b', 'a\ud800b', '\udc00']) {
+      const p = await t.api('POST', '/api/v1/projects', body(bad));
+      expect([p.status, p.body.code], JSON.stringify(bad)).toEqual([400, 'validation_failed']);
+      expect(p.body.details.issues[0].path).toBe('name');
+      const e = await t.api('POST', '/api/v1/enterprises', { name: bad });
+      expect([e.status, e.body.code]).toEqual([400, 'validation_failed']);
+    }
+    const ok = (await t.api('POST', '/api/v1/projects', body('全球项目', 120.3, 36.0))).body;
+    const patch = await t.api('PATCH', `/api/v1/projects/${ok.id}`, { address: 'x\u0000' });
+    expect([patch.status, patch.body.code]).toEqual([400, 'validation_failed']);
+    const q = await t.api('GET', '/api/v1/projects?q=%00');
+    expect([q.status, q.body.code]).toEqual([400, 'validation_failed']);
+    // The whole world (PostGIS cannot make a geography box of antipodal edges): every project is in it.
+    for (const bbox of ['-180,-90,180,90', '-180,-10,180,10', '0,-90,180,90']) {
+      const w = await t.api('GET', `/api/v1/projects?bbox=${bbox}`);
+      expect(w.status, `${bbox} ${JSON.stringify(w.body)}`).toBe(200);
+    }
+    const world = await t.api('GET', '/api/v1/projects?bbox=-180,-90,180,90');
+    expect(world.body.map((p: { id: string }) => p.id)).toContain(ok.id);
+    const gj = await t.api('GET', '/api/v1/projects.geojson?bbox=-180,-90,180,90');
+    expect(gj.body.features.map((f: { id: string }) => f.id)).toContain(ok.id);
+    for (const path of ['/api/v1/alarms?from=1e20', '/api/v1/alarms?to=100000000000000000000', '/api/v1/audit?from=1e20', '/api/v1/audit?to=-1e20', `/api/v1/projects/${ok.id}/state-at?t=1e20`, `/api/v1/projects/${ok.id}/alarms?from=1e20`]) {
+      const r = await t.api('GET', path);
+      expect(r.status, `${path} ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.code, path).toBe('validation_failed');
+    }
+  });
+
   it('answers health with the store kind and versions', async () => {
     const h = await t.api('GET', '/api/health');
     expect(h.body).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true } });

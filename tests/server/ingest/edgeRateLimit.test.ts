@@ -107,3 +107,70 @@ describe('per-device rate limit on MQTT and HJ 212', () => {
     expect(storedRows).toBeGreaterThanOrEqual(stored.length);
   });
 });
+
+describe('per-device rate limit on HTTP ingest (issue 14 finding 9)', () => {
+  // 1 request a second, burst 2 (RATE_LIMIT_DEVICE_PER_S=1): N requests at once can pass only the burst plus what
+  // refills while they run, whatever the spelling of the header or where the key travels.
+  const passed = async (send: (i: number) => Promise<Response>) => {
+    const t0 = Date.now();
+    const statuses = await Promise.all(Array.from({ length: N }, async (_, i) => (await send(i)).status));
+    const elapsedS = (Date.now() - t0) / 1000;
+    return { ok: statuses.filter((s) => s === 200).length, limited: statuses.filter((s) => s === 429).length, most: 2 + Math.ceil(elapsedS) + 1 };
+  };
+  const body = (deviceId: string, seq: number, key?: string) => JSON.stringify([{ deviceId, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq }, ...(key ? { key } : {}) }]);
+
+  it('the case and spacing of "Bearer" do not make new buckets', async () => {
+    const d = await makeDevice(t, projectId, crane('拼写塔吊'));
+    // "Bearer", "bearer", "BEARER", ... with 1-3 spaces or a tab: 30 spellings of one key.
+    const spell = (i: number) => `${[...'bearer'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join('')}${[' ', '  ', '\t', '   '][i % 4]}${d.apiKey}${i % 3 ? '' : ' '}`;
+    const r = await passed((i) => fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: spell(i) }, body: body(d.device.id, i + 1) }));
+    expect(r.limited).toBeGreaterThan(0);
+    expect(r.ok).toBeLessThanOrEqual(r.most);
+  });
+
+  it('a made-up bearer per request with the real key inside each reading does not escape the device limit', async () => {
+    const d = await makeDevice(t, projectId, crane('换钥塔吊'));
+    const r = await passed((i) =>
+      fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer made-up-${i}-${randomBytes(4).toString('hex')}` }, body: body(d.device.id, i + 1, d.apiKey) }),
+    );
+    expect(r.limited).toBeGreaterThan(0);
+    expect(r.ok).toBeLessThanOrEqual(r.most);
+    expect(await rows(d.device.id)).toBe(r.ok);
+  });
+});
+
+describe('HJ 212 PW guessing (issue 14 finding 5)', () => {
+  it('PWs never seen before are limited per address (each costs a scrypt run); the device from its own address still gets in', async () => {
+    const mn = `PG${run}`.toUpperCase();
+    const d = await makeDevice(t, projectId, { ...envMonitor('猜口令扬尘'), hj212: { mn, pw: '24680' } });
+    const base = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+    const frame = (i: number, pw: string) =>
+      encodeFrame(buildPacket({ qn: `20260302000${String(i).padStart(6, '0')}`, st: '22', cn: '2011', pw, mn, flag: 5, cp: [[['DataTime', formatChinaTime(base + i * 60_000)]], [['a34004-Rtd', 30 + i], ['a34004-Flag', 'N']]] }));
+    const open = async (localAddress: string) => {
+      const s = connect({ port: t.server.edges.hj212!.port, host: '127.0.0.1', localAddress });
+      sockets.push(s);
+      await new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('error', reject)));
+      const parser = new Hj212StreamParser();
+      const replies: Hj212Packet[] = [];
+      s.on('data', (chunk: Buffer) => {
+        for (const r of parser.push(chunk)) if (r.ok) replies.push(parsePacket(r.frame.data));
+      });
+      return { s, replies };
+    };
+    const guesser = await open('127.0.0.4');
+    const t0 = Date.now();
+    guesser.s.write(Buffer.concat(Array.from({ length: 2 * N }, (_, i) => frame(i, `guess-${i}`))));
+    await expect.poll(() => guesser.replies.length, { timeout: 30_000 }).toBe(2 * N);
+    const elapsedS = (Date.now() - t0) / 1000;
+    const rtn = guesser.replies.map((r) => r.cp.get('QnRtn'));
+    const checked = rtn.filter((x) => x === '3').length; // wrong PW: a scrypt run each
+    expect(rtn.filter((x) => x === '2').length).toBeGreaterThan(0); // refused before any run
+    expect(checked).toBeLessThanOrEqual(20 + 2 * Math.ceil(elapsedS) + 2);
+    // The device itself, from its own address, right after: stored and answered 9014.
+    const device = await open('127.0.0.5');
+    device.s.write(frame(2 * N + 1, '24680'));
+    await expect.poll(() => device.replies.length, { timeout: 20_000 }).toBe(1);
+    expect(device.replies[0]!.cn).toBe('9014');
+    expect(await rows(d.device.id)).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as ioClient } from 'socket.io-client';
 import { LiveServerMessage } from '../../../models/protocol.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { collect, crane, envMonitor, makeDevice, makeProject, postIngest, pushedFor } from '../../helpers/telemetry.js';
@@ -116,5 +117,63 @@ describe('POST /api/v1/ingest', () => {
     // 10k is accepted in one go.
     const ok = await postIngest(t, big.slice(0, 10_000), dust.apiKey);
     expect(ok).toMatchObject({ status: 200, body: { accepted: 10_000, duplicates: 0 } });
+  });
+});
+
+describe('device credentials and bad characters (issue 14)', () => {
+  it('an HJ 212 PW is no device key: HTTP ingest and the Socket.IO /devices handshake refuse it', async () => {
+    const env = await makeDevice(t, projectId, { ...envMonitor('口令监测仪'), hj212: { mn: 'PWONLY000000001', pw: '123456' } });
+    const time = Date.now() - 1000;
+    const perReading = await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 }, key: '123456' }]);
+    expect(perReading.status).toBe(403);
+    expect(perReading.body.rejected).toEqual([expect.objectContaining({ index: 0, code: 'forbidden' })]);
+    const bearer = await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 } }], '123456');
+    expect(bearer.status).toBe(403);
+    // Many guesses in one request: each refused, none stored; the real key still works.
+    const guesses = Array.from({ length: 200 }, (_, i) => ({ deviceId: env.device.id, seq: i, values: { noiseDb: 50 }, key: String(100000 + i) }));
+    const many = await postIngest(t, guesses);
+    expect(many.status).toBe(403);
+    expect(many.body.rejected).toHaveLength(200);
+    expect(await rows(env.device.id)).toHaveLength(0);
+    expect((await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 } }], env.apiKey)).status).toBe(200);
+
+    const refused = await new Promise<{ data?: { code: string } } | null>((res) => {
+      const s = ioClient(`${t.url}/devices`, { auth: { deviceId: env.device.id, key: '123456' }, transports: ['websocket'], reconnection: false, forceNew: true });
+      s.on('connect', () => (s.close(), res(null)));
+      s.on('connect_error', (e) => (s.close(), res(e as never)));
+    });
+    expect(refused?.data?.code).toBe('unauthenticated');
+  });
+
+  it('a NUL or a lone surrogate in one reading refuses that reading alone; the others of the batch are stored', async () => {
+    const time = Date.now() - 20_000;
+    const batch = [
+      { deviceId: tc.device.id, seq: 101, time, values: { loadT: 1, operatorId: 'op-1' } },
+      { deviceId: tc.device.id, seq: 102, time: time + 1, values: { loadT: 1, operatorId: 'op\u00002' } },
+      { deviceId: tc.device.id, seq: 103, time: time + 2, values: { loadT: 1, operatorId: 'op-\ud8003' } },
+      { deviceId: tc.device.id, seq: 104, time: time + 3, values: { loadT: 1, operatorId: 'op-4' } },
+    ];
+    // JSON.stringify writes a lone surrogate as \ud800 and NUL as \u0000: the escapes a device would send.
+    const r = await postIngest(t, batch, tc.apiKey);
+    expect(r.status, JSON.stringify(r.body)).toBe(207);
+    expect(r.body).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(r.body.rejected.map((x: { index: number; code: string }) => [x.index, x.code])).toEqual([
+      [1, 'validation_failed'],
+      [2, 'validation_failed'],
+    ]);
+    expect(r.body.rejected[0].issues).toEqual([expect.objectContaining({ path: 'values.operatorId' })]);
+    const seqs = (await rows(tc.device.id)).map((x) => Number(x.seq));
+    expect(seqs).toEqual(expect.arrayContaining([101, 104]));
+    expect(seqs).not.toContain(102);
+    // A bad character in a value's name is refused alike.
+    const badName = await postIngest(t, [{ deviceId: tc.device.id, seq: 105, time, values: { 'load\u0000T': 1 } }], tc.apiKey);
+    expect(badName.status).toBe(400);
+    expect(badName.body.rejected[0]).toMatchObject({ index: 0, code: 'validation_failed' });
+  });
+
+  it('a body marked gzip that is not gzip is a 400', async () => {
+    const res = await fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${tc.apiKey}` }, body: '[1,2,3]' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('bad_request');
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { hashApiKey, hashHj212Pw, newApiKey, verifyDeviceSecret } from '../../../server/ingest/deviceSecrets.js';
+import { hashApiKey, hashHj212Pw, newApiKey, verifyApiKey, verifyHj212Pw } from '../../../server/ingest/deviceSecrets.js';
 import { DuplicateError } from '../../../server/store/errors.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
@@ -35,11 +35,14 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
     expect(d.id).toBe(deviceId);
     expect(d.apiKeyHash).not.toContain(apiKey);
     expect(d.hj212PwHash).toMatch(/^scrypt\$/);
-    expect(await verifyDeviceSecret(d, apiKey)).toBe(true);
-    expect(await verifyDeviceSecret(d, '123456')).toBe(true);
-    expect(await verifyDeviceSecret(d, '123456')).toBe(true); // cached path
-    expect(await verifyDeviceSecret(d, '654321')).toBe(false);
-    expect(await verifyDeviceSecret(d, newApiKey())).toBe(false);
+    expect(verifyApiKey(d, apiKey)).toBe(true);
+    expect(await verifyHj212Pw(d, '123456')).toBe(true);
+    expect(await verifyHj212Pw(d, '123456')).toBe(true); // cached path
+    expect(await verifyHj212Pw(d, '654321')).toBe(false);
+    expect(verifyApiKey(d, newApiKey())).toBe(false);
+    // Each credential opens its own door only: the PW is no API key, the API key no PW.
+    expect(verifyApiKey(d, '123456')).toBe(false);
+    expect(await verifyHj212Pw(d, apiKey)).toBe(false);
     await expect(
       ts.store.devices.create({ projectId, kind: 'env_monitor', name: 'twin', params: {}, ifcGlobalId: '2O2Fr$t4X7Zf8NOew3FLOH', apiKeyHash: 'x', hj212Mn: 'QD0001' }),
     ).rejects.toBeInstanceOf(DuplicateError);
