@@ -81,6 +81,26 @@ function propertyValue(p: Line): unknown {
   return undefined;
 }
 
+/** Attributes a definition shares with every rooted entity: not what it says about the element. */
+const ROOT_ATTRIBUTES = new Set(['expressID', 'type', 'GlobalId', 'OwnerHistory', 'Name', 'Description']);
+const isRef = (v: unknown): boolean => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 5 && typeof (v as { value?: unknown }).value === 'number';
+
+/**
+ * Reads a property set definition that is not a set of properties (IfcDoorLiningProperties, IfcWindowPanelProperties,
+ * IfcReinforcementDefinitionProperties…: the values are the entity's own attributes) into attribute name -> value,
+ * named as the schema names them (web-ifc's line objects keep those names). References to other entities are left out.
+ */
+function readAttributes(def: Line): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(def)) {
+    if (ROOT_ATTRIBUTES.has(k)) continue;
+    const v = def[k];
+    if (isRef(v) || (Array.isArray(v) && v.some(isRef))) continue;
+    out[k] = val(v);
+  }
+  return out;
+}
+
 /** Reads one IfcPropertySet / IfcElementQuantity into name -> value. */
 function readSet(api: IfcAPI, modelID: number, set: Line): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -250,7 +270,10 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
         if (fromText) setCache.set(id, fromText);
         else {
           const s = api.GetLine(modelID, id) as Line;
-          setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+          // Other IfcPropertySetDefinition subtypes carry their values as attributes, and are named by their class
+          // (their Name, when given, is an exporter's label such as a door style's).
+          if ('HasProperties' in s || 'Quantities' in s) setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+          else setCache.set(id, { name: className(api, s), props: readAttributes(s) });
         }
       } catch {
         setCache.set(id, null);
@@ -327,11 +350,28 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
     list.push(...refIds(rel.RelatedObjects));
     children.set(whole, list);
   }
-  // Propagate containers down aggregations (a stair's flights sit on the stair's storey); bounded by a visited set
-  // because broken files can aggregate in a cycle.
+  // Parts that are not aggregated but belong to a whole all the same: an opening to the element it voids, nested
+  // objects (IFC4 ports) to their host, IFC2X3 ports to their element.
+  const parts = new Map<number, number[]>();
+  const addPart = (whole: number | null, part: number | null) => {
+    if (whole === null || part === null) return;
+    const list = parts.get(whole) ?? [];
+    list.push(part);
+    parts.set(whole, list);
+  };
+  const eachRel = (type: number | undefined, f: (rel: Line) => void) => {
+    if (type === undefined) return;
+    const ids = api.GetLineIDsWithType(modelID, type);
+    for (let i = 0; i < ids.size(); i++) f(api.GetLine(modelID, ids.get(i)) as Line);
+  };
+  eachRel(WebIFC.IFCRELVOIDSELEMENT, (rel) => addPart(refId(rel.RelatingBuildingElement), refId(rel.RelatedOpeningElement)));
+  eachRel(WebIFC.IFCRELNESTS, (rel) => refIds(rel.RelatedObjects).forEach((o) => addPart(refId(rel.RelatingObject), o)));
+  eachRel(WebIFC.IFCRELCONNECTSPORTTOELEMENT, (rel) => addPart(refId(rel.RelatedElement), refId(rel.RelatingPort)));
+  // Propagate containers down aggregations (a stair's flights sit on the stair's storey) and the parts above; bounded
+  // by a visited set because broken files can aggregate in a cycle.
   const visited = new Set<number>();
   const propagate = (whole: number, c: number) => {
-    for (const part of children.get(whole) ?? []) {
+    for (const part of [...(children.get(whole) ?? []), ...(parts.get(whole) ?? [])]) {
       if (visited.has(part) || container.has(part)) continue;
       visited.add(part);
       container.set(part, c);
@@ -355,6 +395,8 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
     seen.add(id);
     const line = api.GetLine(modelID, id) as Line;
     const kids = (children.get(id) ?? []).filter((k) => SPATIAL.has(String(typeNameOf(k)).toUpperCase()));
+    // A spatial node is an element row too, on the node above it.
+    for (const k of kids) if (!seen.has(k)) container.set(k, id);
     return {
       expressId: id,
       globalId: str(line.GlobalId),

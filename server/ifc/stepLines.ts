@@ -122,6 +122,50 @@ export class StepLines {
     return count;
   }
 
+  /**
+   * Every reference (`#id` in an instance's arguments) and how many of them name no instance of the file: a file cut
+   * short or glued together from parts points at entities it does not hold, and web-ifc reads such a file without a
+   * word. One pass over the instances' bytes (strings skipped).
+   */
+  references(): { total: number; dangling: number; example: { from: number; to: number } | null } {
+    const b = this.buf;
+    const n = b.length;
+    let total = 0;
+    let dangling = 0;
+    let example: { from: number; to: number } | null = null;
+    const visit = (from: number, at: number) => {
+      let i = at;
+      while (i < n) {
+        const c = b[i]!;
+        if (c === SEMI) return;
+        if (c === QUOTE) {
+          const close = b.indexOf(QUOTE, i + 1);
+          if (close < 0) return;
+          i = close + 1;
+          continue;
+        }
+        if (c === HASH) {
+          let j = i + 1;
+          let id = 0;
+          while (j < n && b[j]! >= 48 && b[j]! <= 57) id = id * 10 + (b[j++]! - 48);
+          if (j > i + 1) {
+            total++;
+            if (!this.offsetOf(id)) {
+              dangling++;
+              example ??= { from, to: id };
+            }
+          }
+          i = j;
+          continue;
+        }
+        i++;
+      }
+    };
+    if (this.offsets instanceof Map) for (const [id, at] of this.offsets) visit(id, at);
+    else for (let id = 1; id < this.offsets.length; id++) if (this.offsets[id]) visit(id, this.offsets[id]!);
+    return { total, dangling, example };
+  }
+
   private offsetOf(id: number): number {
     return (this.offsets instanceof Map ? this.offsets.get(id) : this.offsets[id]) ?? 0;
   }
