@@ -9,6 +9,7 @@ import { ColourLegend } from './ColourLegend.js';
 import { ElementColouring } from './ElementColouring.js';
 import { ElementPanel } from './ElementPanel.js';
 import { ElementSelection, type ElementRef } from './ElementSelection.js';
+import { PlacementNotice } from './PlacementNotice.js';
 import { elementFromUrl, searchWithElement, workspaceUrl } from './elementLink.js';
 
 /** What the map's BIM side tells tests, as `window.__siteTwinBim`. */
@@ -52,6 +53,7 @@ export class MapBim implements Tool {
   private readonly openLink: HTMLAnchorElement;
   private readonly status: BimStatus;
   private readonly legend: ColourLegend;
+  private readonly placement: PlacementNotice;
   private readonly offs: (() => void)[] = [];
   private readonly onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.selection.element) this.selection.clear('map');
@@ -72,6 +74,7 @@ export class MapBim implements Tool {
     this.panel.onClose = () => this.selection.clear('map');
     this.status = new BimStatus(overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
+    this.placement = new PlacementNotice(overlay, this.layer, store);
     this.offs.push(
       this.layer.onElementPicked.add((el) => {
         // A click on empty ground clears the element too; a click on a footprint leaves it to the project selection.
@@ -155,6 +158,7 @@ export class MapBim implements Tool {
     document.removeEventListener('keydown', this.onKey);
     for (const off of this.offs) off();
     this.legend.dispose();
+    this.placement.dispose();
     this.status.dispose();
     this.panel.dispose();
     this.openLink.parentElement?.remove();

@@ -18,7 +18,12 @@ const refIds = (rs: Ref[] | Ref | null | undefined): number[] =>
 export function val(v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map(val);
-  if (typeof v === 'object' && 'value' in (v as object)) return (v as { value: unknown }).value;
+  if (typeof v === 'object' && 'value' in (v as object)) {
+    const x = (v as { value: unknown }).value;
+    // IfcLogical's third value (.U.): web-ifc gives no value, yet the file says "unknown" and the property is there.
+    if (x === undefined && (v as { name?: unknown }).name === 'IFCLOGICAL') return 'UNKNOWN';
+    return x;
+  }
   return v;
 }
 const str = (v: unknown): string | null => {
@@ -402,6 +407,7 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
       globalId: str(line.GlobalId),
       ifcClass: className(api, line),
       name: str(line.Name) ?? str(line.LongName),
+      // Contained elements only: convertIfc replaces it with the rows it indexes on this node (TreeNode.elementCount).
       elementCount: contained.get(id) ?? 0,
       children: kids.map((k) => build(k, depth + 1)).filter((x): x is TreeNode => x !== null),
     };

@@ -67,7 +67,7 @@ describe.each(storeKinds())('element index integrity (%s store)', (kind) => {
     }
     const asm = await t.api('GET', `/api/v1/models/${m.id}/elements/${extras.assembly}`);
     expect(asm.body.ifcClass).toBe('IfcElementAssembly');
-    expect(asm.body.psets['Tekla Assembly']).toEqual({ AssemblyMark: 'A1-01', Weight: 412.5 });
+    expect(asm.body.psets['Tekla Assembly']).toEqual({ AssemblyMark: 'A1-01', Weight: 412.5, Checked: 'UNKNOWN' });
     expect(asm.body.storeyName).toBe('Level 1');
     const space = await t.api('GET', `/api/v1/models/${m.id}/elements/${extras.space}`);
     expect(space.body.psets.Qto_SpaceBaseQuantities).toEqual({ NetFloorArea: 24.5 });

@@ -37,7 +37,8 @@ export function syntheticWithExtras(opts: { walls: number; schema?: string } = {
   add(`IFCRELAGGREGATES('${g('RelAsm')}',$,$,$,#${asm},(#${plateA},#${plateB}))`);
   const mark = add(`IFCPROPERTYSINGLEVALUE('AssemblyMark',$,IFCLABEL('A1-01'),$)`);
   const weight = add(`IFCPROPERTYSINGLEVALUE('Weight',$,IFCMASSMEASURE(412.5),$)`);
-  const ps = add(`IFCPROPERTYSET('${g('PsetTekla')}',$,'Tekla Assembly',$,(#${mark},#${weight}))`);
+  const checked = add(`IFCPROPERTYSINGLEVALUE('Checked',$,IFCLOGICAL(.U.),$)`);
+  const ps = add(`IFCPROPERTYSET('${g('PsetTekla')}',$,'Tekla Assembly',$,(#${mark},#${weight},#${checked}))`);
   add(`IFCRELDEFINESBYPROPERTIES('${g('RelPsAsm')}',$,$,$,(#${asm}),#${ps})`);
   const space = add(`IFCSPACE('${extras.space}',$,'Room 1','Office',$,#${pl},$,'Office 1',.ELEMENT.,.INTERNAL.,$)`);
   add(`IFCRELAGGREGATES('${g('RelSpace')}',$,$,$,#${storey},(#${space}))`);
