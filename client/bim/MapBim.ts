@@ -71,10 +71,11 @@ export class MapBim implements Tool {
     this.panel = new ElementPanel(box);
     this.openLink = h('a', { class: 'btn open-workspace', 'data-testid': 'open-workspace', target: '_blank', hidden: true, text: 'Open in BIM workspace' });
     box.append(this.openLink);
+    // In the BIM corner, above the element panel: the map's other corners hold the alarms, the legend and the project.
+    this.placement = new PlacementNotice(box, this.layer, store);
     this.panel.onClose = () => this.selection.clear('map');
     this.status = new BimStatus(overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
-    this.placement = new PlacementNotice(overlay, this.layer, store);
     this.offs.push(
       this.layer.onElementPicked.add((el) => {
         // A click on empty ground clears the element too; a click on a footprint leaves it to the project selection.

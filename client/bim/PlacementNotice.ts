@@ -34,7 +34,8 @@ export class PlacementNotice implements Tool {
     private readonly store: ProjectStore,
   ) {
     this.root = h('div', { class: 'placement-notice', 'data-testid': 'placement-notice', role: 'alert', hidden: true });
-    container.append(this.root);
+    // First in its container: above whatever else the container shows (the element panel, in the map's BIM corner).
+    container.prepend(this.root);
     this.off = layer.onLoadState.add(() => this.render());
   }
 
@@ -67,9 +68,8 @@ export class PlacementNotice implements Tool {
     return h(
       'div',
       { class: 'placement-row', 'data-model-id': m.id },
-      h('strong', { text: '⚠ ' }),
       h('span', {
-        text: `${m.fileName} stands ${formatDistance(far.distanceM)} from ${project ? project.name : 'its project'} (more than ${formatDistance(far.limitM)}): its file's georeference is probably an exporter default or another site.`,
+        text: `⚠ ${m.fileName} stands ${formatDistance(far.distanceM)} from ${project ? project.name : 'its project'} (more than ${formatDistance(far.limitM)}): its file's georeference is probably an exporter default or another site.`,
       }),
       button,
       status,

@@ -133,32 +133,44 @@ export class StepLines {
     let total = 0;
     let dangling = 0;
     let example: { from: number; to: number } | null = null;
+    // Native searches (memchr) hop over the text between the bytes that matter; a byte-by-byte loop in JavaScript
+    // took ~60 ns a byte. The next quote is cached while the instances come in file order (they mostly do), so a long
+    // run without strings is not searched again for every instance (what made the scan quadratic before).
+    // Nothing cached yet: qFrom past every offset makes the first call search.
+    let qFrom = Number.MAX_SAFE_INTEGER;
+    let qPos = -1;
+    const nextQuote = (from: number) => {
+      if (!(from >= qFrom && (qPos < 0 || from <= qPos))) {
+        qFrom = from;
+        qPos = b.indexOf(QUOTE, from);
+      }
+      return qPos;
+    };
     const visit = (from: number, at: number) => {
       let i = at;
-      while (i < n) {
-        const c = b[i]!;
-        if (c === SEMI) return;
-        if (c === QUOTE) {
-          const close = b.indexOf(QUOTE, i + 1);
-          if (close < 0) return;
-          i = close + 1;
-          continue;
-        }
-        if (c === HASH) {
-          let j = i + 1;
+      for (;;) {
+        const semi = b.indexOf(SEMI, i);
+        if (semi < 0) return;
+        const q = nextQuote(i);
+        const end = q >= 0 && q < semi ? q : semi;
+        let h = b.indexOf(HASH, i);
+        while (h >= 0 && h < end) {
+          let j = h + 1;
           let id = 0;
           while (j < n && b[j]! >= 48 && b[j]! <= 57) id = id * 10 + (b[j++]! - 48);
-          if (j > i + 1) {
+          if (j > h + 1) {
             total++;
             if (!this.offsetOf(id)) {
               dangling++;
               example ??= { from, to: id };
             }
           }
-          i = j;
-          continue;
+          h = b.indexOf(HASH, j);
         }
-        i++;
+        if (end === semi) return;
+        const close = b.indexOf(QUOTE, q + 1);
+        if (close < 0) return;
+        i = close + 1;
       }
     };
     if (this.offsets instanceof Map) for (const [id, at] of this.offsets) visit(id, at);
