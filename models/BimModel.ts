@@ -39,13 +39,20 @@ export const ConversionReport = z.object({
   schema: z.string(),
   /** Metres per length unit of the file (0.001 for millimetres); geometry outputs are always in metres. */
   lengthUnitM: z.number().positive(),
-  /** Products with geometry that made it into the tiles; equals web-ifc's own count of products with geometry. */
+  /**
+   * Products drawn on the map: those web-ifc meshed with at least one usable triangle (web-ifc itself returns no
+   * triangles for some products, e.g. an assembly whose parts carry the geometry). Not the number of elements.
+   */
   elementCount: z.number().int().nonnegative(),
   /** Products web-ifc streamed whose geometry was empty or broken: indexed, not drawn. */
   skippedCount: z.number().int().nonnegative(),
   /** The first skipped elements with their reason (the count above is complete, this list is capped). */
   skipped: z.array(SkippedElement),
-  /** Rows in the element index (drawn + skipped). */
+  /**
+   * Rows in the element index: every IfcProduct of the file (drawn, skipped, and those with no geometry of their own
+   * such as assemblies, spaces, openings, grids, annotations and the spatial structure below the project), one per
+   * GlobalId. The tree's element counts add up to it.
+   */
   indexedCount: z.number().int().nonnegative(),
   tileCount: z.number().int().nonnegative(),
   triangleCount: z.number().int().nonnegative(),
@@ -56,11 +63,23 @@ export const ConversionReport = z.object({
   /** Wall time of each stage, milliseconds. */
   stagesMs: z.record(z.string(), z.number()),
   warnings: z.array(z.string()),
+  /**
+   * Set when the file's georeference put the model farther from its project's location than the server's limit
+   * (IFC_FAR_FROM_PROJECT_KM): how far (metres) and the limit. A person's placement (source `manual`) settles it.
+   */
+  farFromProject: z.object({ distanceM: z.number().nonnegative(), limitM: z.number().nonnegative() }).optional(),
 });
 export type ConversionReport = z.infer<typeof ConversionReport>;
 
-/** Why a model failed: a stable code (see errors.ts) and words a person can act on. */
-export const ModelError = z.object({ code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]), message: z.string() });
+/**
+ * Why a model failed: a stable code (see errors.ts) and words a person can act on; `problem` names what is wrong with
+ * the file where the conversion could tell (`no_project`, `dangling_references`), stable like the code.
+ */
+export const ModelError = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  problem: z.string().optional(),
+});
 export type ModelError = z.infer<typeof ModelError>;
 
 /** An uploaded IFC model as stored and served by `GET /api/v1/models/:id`. */
@@ -148,7 +167,11 @@ export interface TreeNode {
   globalId: string | null;
   ifcClass: string;
   name: string | null;
-  /** Elements contained directly in this node (IfcRelContainedInSpatialStructure, with their aggregated parts). */
+  /**
+   * Element rows whose `storeyId` is this node: the elements contained in it (IfcRelContainedInSpatialStructure, with
+   * their aggregated parts and openings), the spatial nodes right below it, and on the project node the products the
+   * file places in no spatial structure. Over the whole tree they add up to the model's element rows.
+   */
   elementCount: number;
   children: TreeNode[];
 }

@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
   IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   /** A conversion running longer than this many seconds is stopped and its model marked failed. */
   IFC_JOB_TIMEOUT_S: z.coerce.number().int().min(10).default(3600),
+  /** A model whose file places it farther than this from its project's location is flagged (report.farFromProject). */
+  IFC_FAR_FROM_PROJECT_KM: z.coerce.number().positive().default(5),
   /** TCP port of the HJ 212-2017 listener for dust and noise monitors; unset = off. */
   HJ212_PORT: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(65535)).optional(),
   /** HJ 212 particulate codes whose values arrive in mg/m3 (comma list of a34001, a34002, a34004); the rest are ug/m3. */

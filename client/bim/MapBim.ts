@@ -9,6 +9,7 @@ import { ColourLegend } from './ColourLegend.js';
 import { ElementColouring } from './ElementColouring.js';
 import { ElementPanel } from './ElementPanel.js';
 import { ElementSelection, type ElementRef } from './ElementSelection.js';
+import { PlacementNotice } from './PlacementNotice.js';
 import { elementFromUrl, searchWithElement, workspaceUrl } from './elementLink.js';
 
 /** What the map's BIM side tells tests, as `window.__siteTwinBim`. */
@@ -52,6 +53,7 @@ export class MapBim implements Tool {
   private readonly openLink: HTMLAnchorElement;
   private readonly status: BimStatus;
   private readonly legend: ColourLegend;
+  private readonly placement: PlacementNotice;
   private readonly offs: (() => void)[] = [];
   private readonly onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.selection.element) this.selection.clear('map');
@@ -69,6 +71,8 @@ export class MapBim implements Tool {
     this.panel = new ElementPanel(box);
     this.openLink = h('a', { class: 'btn open-workspace', 'data-testid': 'open-workspace', target: '_blank', hidden: true, text: 'Open in BIM workspace' });
     box.append(this.openLink);
+    // In the BIM corner, above the element panel: the map's other corners hold the alarms, the legend and the project.
+    this.placement = new PlacementNotice(box, this.layer, store);
     this.panel.onClose = () => this.selection.clear('map');
     this.status = new BimStatus(overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
@@ -155,6 +159,7 @@ export class MapBim implements Tool {
     document.removeEventListener('keydown', this.onKey);
     for (const off of this.offs) off();
     this.legend.dispose();
+    this.placement.dispose();
     this.status.dispose();
     this.panel.dispose();
     this.openLink.parentElement?.remove();

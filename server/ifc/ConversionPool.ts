@@ -14,7 +14,7 @@ export interface JobHandlers {
   /** A `fragments` job wrote the model's .frag. */
   onFragments(m: Extract<FromWorker, { type: 'fragments' }>): Promise<void>;
   /** A job failed (`job.kind` tells a map job from a fragments job). */
-  onFailed(job: ConversionJob, code: ErrorCode, message: string): Promise<void>;
+  onFailed(job: ConversionJob, code: ErrorCode, message: string, problem?: string): Promise<void>;
 }
 
 interface Slot {
@@ -145,7 +145,7 @@ export class ConversionPool {
         await slot.elements;
         if (slot.job !== job) return;
         this.clearJob(slot);
-        await this.handlers.onFailed(job, m.code, m.message);
+        await this.handlers.onFailed(job, m.code, m.message, m.problem);
         this.pump();
       }
     } catch (err) {

@@ -32,6 +32,8 @@ export interface ModelServiceOptions {
   dataDir: string;
   workers: number;
   jobTimeoutMs: number;
+  /** IFC_FAR_FROM_PROJECT_KM in metres: a model placed farther from its project is flagged in its report. */
+  farFromProjectM?: number;
 }
 
 /**
@@ -104,7 +106,7 @@ export class ModelService {
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
           }
         },
-        onFailed: async (job, code, message) => {
+        onFailed: async (job, code, message, problem) => {
           const modelId = job.modelId;
           await this.progressWrites.get(modelId);
           this.progressWrites.delete(modelId);
@@ -118,7 +120,7 @@ export class ModelService {
             return;
           }
           this.lastProgress.delete(modelId);
-          const model = await this.store.models.setFailed(modelId, { code, message });
+          const model = await this.store.models.setFailed(modelId, { code, message, ...(problem ? { problem } : {}) });
           if (model) {
             this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: conversion failed');
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
@@ -191,6 +193,7 @@ export class ModelService {
       sourceKind: model.sourceKind,
       outDir: this.dirOf(model.id),
       ...(project ? { fallback: project.location } : {}),
+      ...(this.opts.farFromProjectM !== undefined ? { farFromProjectM: this.opts.farFromProjectM } : {}),
     });
   }
 

@@ -4,6 +4,8 @@ import type { Box3, ConversionReport, ConversionStage, SkippedElement, TreeNode 
 import { georeferenceMatrix, type Georeference } from '../../models/Georeference.js';
 import type { ElementInput } from '../store/ElementRepo.js';
 import { fragmentsFile } from './files.js';
+import { distanceM } from '../../models/geodesy.js';
+import { checkReferences, productTypes, schemaStrangers } from './fileChecks.js';
 import { collectGeometry } from './geometry.js';
 import { readGeoreference } from './georef.js';
 import { className, elementHeaders, readIndex, val } from './ifcIndex.js';
@@ -24,6 +26,8 @@ export interface ConvertOptions {
   outDir: string;
   /** Where to put a model that carries no georeference (the project's location). */
   fallback?: { lon: number; lat: number; height: number };
+  /** Flag the model (report.farFromProject) when its own georeference stands farther than this from `fallback`. */
+  farFromProjectM?: number;
   /** Skip the Fragments output (benchmarks measure it separately). */
   skipFragments?: boolean;
   /** Reuse an initialised web-ifc (tests and the worker keep one). */
@@ -41,6 +45,13 @@ export interface ConversionResult {
 /** Thrown for input the pipeline refuses; its message is meant for the person who uploaded the file. */
 export class ConversionError extends Error {
   override name = 'ConversionError';
+  /** A stable name of what is wrong with the file (ModelError.problem), where the pipeline can tell. */
+  constructor(
+    message: string,
+    readonly problem?: string,
+  ) {
+    super(message);
+  }
 }
 
 const MAX_SKIPPED_LISTED = 100;
@@ -78,10 +89,29 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     // Property and quantity lines are read from the file's text where they can be (StepLines): web-ifc's per-line cost
     // made them most of this stage.
     const step = new StepLines(bytes, api.GetMaxExpressID(modelID));
+    // A file cut short (even with its END-ISO line put back) or glued together points at entities it does not hold.
+    const refs = checkReferences(step);
+    if (refs.problem) throw new ConversionError(refs.problem.message, refs.problem.problem);
+    if (refs.warning) warnings.push(refs.warning);
+    const strangers = schemaStrangers(api, modelID, schema);
+    if (strangers) warnings.push(strangers.warning);
     const index = readIndex(api, modelID, (f) => sink.progress('index', f * 100), step);
+    if (!index.tree) throw new ConversionError('The file has no IfcProject: it is not a complete IFC model (cut short, or a fragment of one); export it again', 'no_project');
+    const tree = index.tree;
     const header = elementHeaders(api, modelID, step);
     warnings.push(...index.warnings);
     const georeference = readGeoreference(api, modelID, opts.fallback);
+    let farFromProject: ConversionReport['farFromProject'];
+    if (opts.fallback && opts.farFromProjectM !== undefined && georeference.source !== 'project') {
+      const d = distanceM({ lon: georeference.lon, lat: georeference.lat }, { lon: opts.fallback.lon, lat: opts.fallback.lat });
+      if (d > opts.farFromProjectM) {
+        farFromProject = { distanceM: Math.round(d), limitM: opts.farFromProjectM };
+        warnings.push(
+          `the file places the model ${(d / 1000).toFixed(d < 100_000 ? 1 : 0)} km from its project (more than ${opts.farFromProjectM / 1000} km): ` +
+            'its georeference is probably an exporter default or another site; place it at the project if it belongs there',
+        );
+      }
+    }
     done('index');
 
     sink.progress('geometry', 0);
@@ -101,23 +131,34 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     });
     const features = new Map<number, { globalId: string; ifcClass: string; name: string }>();
     const containerInfo = new Map<number, { globalId: string | null; name: string | null }>();
+    // Every row sits on a node of the tree: its spatial container, or the project when the file places it in none
+    // (or in a structure the tree does not reach), so that the tree's counts add up to the rows.
+    const treeIds = new Set<number>();
+    const walk = (n: TreeNode) => (treeIds.add(n.expressId), n.children.forEach(walk));
+    walk(tree);
+    const rowsOn = new Map<number, number>();
+    const emitted = new Set<string>();
     const containerOf = (id: number) => {
-      const c = index.container.get(id);
-      if (c === undefined) return { globalId: null, name: null };
+      const found = index.container.get(id);
+      const c = found !== undefined && treeIds.has(found) ? found : tree.expressId;
       let info = containerInfo.get(c);
       if (!info) {
         const l = api.GetLine(modelID, c);
         info = { globalId: (val(l.GlobalId) as string) ?? null, name: (val(l.Name) as string) ?? (val(l.LongName) as string) ?? null };
         containerInfo.set(c, info);
       }
-      return info;
+      return { ...info, expressId: c };
     };
-    const rowOf = (expressId: number, box: Box3 | null, hasGeometry: boolean): ElementInput => {
+    /** The row of a product, or null for a GlobalId already given a row (the store keeps the first row of one). */
+    const rowOf = (expressId: number, box: Box3 | null, hasGeometry: boolean): ElementInput | null => {
       const h = header(expressId);
       const globalId = h.globalId ?? `#${expressId}`;
       const { ifcClass, name } = h;
       features.set(expressId, { globalId, ifcClass, name: name ?? '' });
+      if (emitted.has(globalId)) return null;
+      emitted.add(globalId);
       const c = containerOf(expressId);
+      rowsOn.set(c.expressId, (rowsOn.get(c.expressId) ?? 0) + 1);
       return {
         globalId,
         expressId,
@@ -143,7 +184,10 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       typeName,
       onProgress: (f) => sink.progress('geometry', f * 100),
       onSlice: async (drawn, failed, origin) => {
-        for (const e of drawn) batch.push(rowOf(e.expressId, toBox(origin, e.min, e.max), true));
+        for (const e of drawn) {
+          const row = rowOf(e.expressId, toBox(origin, e.min, e.max), true);
+          if (row) batch.push(row);
+        }
         for (const s of failed) {
           let row: ElementInput | null = null;
           try {
@@ -152,12 +196,38 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
             /* an element we cannot even read stays out of the index, but is still counted as skipped */
           }
           if (row) batch.push(row);
-          skipped.push({ ...s, ...(row ? { globalId: row.globalId } : {}) });
+          const gid = features.get(s.expressId)?.globalId;
+          skipped.push({ ...s, ...(gid ? { globalId: gid } : {}) });
         }
         await flush(false);
       },
     });
+    // Every other product of the file: what web-ifc does not mesh (spaces, openings, grids, annotations, the spatial
+    // structure) or meshes to nothing (an assembly whose parts carry the geometry). Listed, searchable, with their
+    // property sets, and flagged as not drawn.
+    const types = productTypes(schema);
+    if (!types) warnings.push(`web-ifc has no type list for schema ${schema}: only meshed products are indexed`);
+    for (const type of types ?? []) {
+      if (strangers?.types.has(type)) continue;
+      const ids = api.GetLineIDsWithType(modelID, type);
+      for (let i = 0, n = ids.size(); i < n; i++) {
+        const id = ids.get(i);
+        if (features.has(id)) continue;
+        try {
+          const row = rowOf(id, null, false);
+          if (row) batch.push(row);
+        } catch {
+          /* a product web-ifc cannot read stays out of the index */
+        }
+      }
+      await flush(false);
+    }
     await flush(true);
+    const setCounts = (n: TreeNode) => {
+      n.elementCount = rowsOn.get(n.expressId) ?? 0;
+      n.children.forEach(setCounts);
+    };
+    setCounts(tree);
     done('geometry');
 
     sink.progress('tiles', 0);
@@ -177,7 +247,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       bbox = toBox(geom.origin, min, max);
     }
     const elementCount = geom.elements.length;
-    const indexedCount = features.size;
+    const indexedCount = emitted.size;
     const lengthUnitM = index.lengthUnitM;
     // Free the wasm model before Fragments opens its own copy of the file.
     api.CloseModel(modelID);
@@ -214,9 +284,10 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       durationMs: Math.round(performance.now() - t0),
       stagesMs,
       warnings: [...warnings, ...georeference.warnings.map((w) => `georeference: ${w}`)],
+      ...(farFromProject ? { farFromProject } : {}),
     };
     sink.progress('done', 100);
-    return { schema, georeference, report, tree: index.tree };
+    return { schema, georeference, report, tree };
   } finally {
     if (modelID >= 0) api.CloseModel(modelID);
   }

@@ -23,7 +23,10 @@ export function readGeoreference(api: IfcAPI, modelID: number, fallback?: { lon:
   const site = readSite(api, modelID, unitM, warnings);
   const siteGeo = site?.geo ? { ...site, geo: site.geo } : undefined;
 
+  const beforeMap = warnings.length;
   const map = readMapConversion(api, modelID, unitM, ctx, warnings);
+  // A map conversion the reader had to set aside has said why already: later words must not deny that it exists.
+  const mapSetAside = !map && warnings.length > beforeMap;
   if (map) {
     if (siteGeo) {
       const bySite = map.at(...siteGeo.offsetUnits);
@@ -64,7 +67,11 @@ export function readGeoreference(api: IfcAPI, modelID: number, fallback?: { lon:
   }
 
   if (fallback) {
-    warnings.push('the model carries no georeference (no IfcMapConversion, IfcRigidOperation or IfcSite RefLatitude/RefLongitude); placed at the project location, facing north');
+    warnings.push(
+      mapSetAside
+        ? 'its map conversion could not be used (see above), and it has no IfcRigidOperation or IfcSite RefLatitude/RefLongitude; placed at the project location, facing north'
+        : 'the model carries no georeference (no IfcMapConversion, IfcRigidOperation or IfcSite RefLatitude/RefLongitude); placed at the project location, facing north',
+    );
     return done({ ...fallback, headingDeg: 0, source: 'project' }, warnings);
   }
   warnings.push('the model carries no georeference and no project location was given; placed at 0, 0: set the georeference by hand');

@@ -18,7 +18,12 @@ const refIds = (rs: Ref[] | Ref | null | undefined): number[] =>
 export function val(v: unknown): unknown {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map(val);
-  if (typeof v === 'object' && 'value' in (v as object)) return (v as { value: unknown }).value;
+  if (typeof v === 'object' && 'value' in (v as object)) {
+    const x = (v as { value: unknown }).value;
+    // IfcLogical's third value (.U.): web-ifc gives no value, yet the file says "unknown" and the property is there.
+    if (x === undefined && (v as { name?: unknown }).name === 'IFCLOGICAL') return 'UNKNOWN';
+    return x;
+  }
   return v;
 }
 const str = (v: unknown): string | null => {
@@ -79,6 +84,26 @@ function propertyValue(p: Line): unknown {
   if ('UpperBoundValue' in p || 'LowerBoundValue' in p) return { lower: val(p.LowerBoundValue), upper: val(p.UpperBoundValue) };
   for (const k of Object.keys(p)) if (k.endsWith('Value') && k !== 'Unit') return val(p[k]);
   return undefined;
+}
+
+/** Attributes a definition shares with every rooted entity: not what it says about the element. */
+const ROOT_ATTRIBUTES = new Set(['expressID', 'type', 'GlobalId', 'OwnerHistory', 'Name', 'Description']);
+const isRef = (v: unknown): boolean => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 5 && typeof (v as { value?: unknown }).value === 'number';
+
+/**
+ * Reads a property set definition that is not a set of properties (IfcDoorLiningProperties, IfcWindowPanelProperties,
+ * IfcReinforcementDefinitionProperties…: the values are the entity's own attributes) into attribute name -> value,
+ * named as the schema names them (web-ifc's line objects keep those names). References to other entities are left out.
+ */
+function readAttributes(def: Line): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(def)) {
+    if (ROOT_ATTRIBUTES.has(k)) continue;
+    const v = def[k];
+    if (isRef(v) || (Array.isArray(v) && v.some(isRef))) continue;
+    out[k] = val(v);
+  }
+  return out;
 }
 
 /** Reads one IfcPropertySet / IfcElementQuantity into name -> value. */
@@ -250,7 +275,10 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
         if (fromText) setCache.set(id, fromText);
         else {
           const s = api.GetLine(modelID, id) as Line;
-          setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+          // Other IfcPropertySetDefinition subtypes carry their values as attributes, and are named by their class
+          // (their Name, when given, is an exporter's label such as a door style's).
+          if ('HasProperties' in s || 'Quantities' in s) setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+          else setCache.set(id, { name: className(api, s), props: readAttributes(s) });
         }
       } catch {
         setCache.set(id, null);
@@ -327,11 +355,28 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
     list.push(...refIds(rel.RelatedObjects));
     children.set(whole, list);
   }
-  // Propagate containers down aggregations (a stair's flights sit on the stair's storey); bounded by a visited set
-  // because broken files can aggregate in a cycle.
+  // Parts that are not aggregated but belong to a whole all the same: an opening to the element it voids, nested
+  // objects (IFC4 ports) to their host, IFC2X3 ports to their element.
+  const parts = new Map<number, number[]>();
+  const addPart = (whole: number | null, part: number | null) => {
+    if (whole === null || part === null) return;
+    const list = parts.get(whole) ?? [];
+    list.push(part);
+    parts.set(whole, list);
+  };
+  const eachRel = (type: number | undefined, f: (rel: Line) => void) => {
+    if (type === undefined) return;
+    const ids = api.GetLineIDsWithType(modelID, type);
+    for (let i = 0; i < ids.size(); i++) f(api.GetLine(modelID, ids.get(i)) as Line);
+  };
+  eachRel(WebIFC.IFCRELVOIDSELEMENT, (rel) => addPart(refId(rel.RelatingBuildingElement), refId(rel.RelatedOpeningElement)));
+  eachRel(WebIFC.IFCRELNESTS, (rel) => refIds(rel.RelatedObjects).forEach((o) => addPart(refId(rel.RelatingObject), o)));
+  eachRel(WebIFC.IFCRELCONNECTSPORTTOELEMENT, (rel) => addPart(refId(rel.RelatedElement), refId(rel.RelatingPort)));
+  // Propagate containers down aggregations (a stair's flights sit on the stair's storey) and the parts above; bounded
+  // by a visited set because broken files can aggregate in a cycle.
   const visited = new Set<number>();
   const propagate = (whole: number, c: number) => {
-    for (const part of children.get(whole) ?? []) {
+    for (const part of [...(children.get(whole) ?? []), ...(parts.get(whole) ?? [])]) {
       if (visited.has(part) || container.has(part)) continue;
       visited.add(part);
       container.set(part, c);
@@ -355,11 +400,14 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
     seen.add(id);
     const line = api.GetLine(modelID, id) as Line;
     const kids = (children.get(id) ?? []).filter((k) => SPATIAL.has(String(typeNameOf(k)).toUpperCase()));
+    // A spatial node is an element row too, on the node above it.
+    for (const k of kids) if (!seen.has(k)) container.set(k, id);
     return {
       expressId: id,
       globalId: str(line.GlobalId),
       ifcClass: className(api, line),
       name: str(line.Name) ?? str(line.LongName),
+      // Contained elements only: convertIfc replaces it with the rows it indexes on this node (TreeNode.elementCount).
       elementCount: contained.get(id) ?? 0,
       children: kids.map((k) => build(k, depth + 1)).filter((x): x is TreeNode => x !== null),
     };

@@ -76,7 +76,7 @@ async function run(job: ConversionJob): Promise<void> {
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
     const result = await convertIfc(
       // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
-      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), api, skipFragments: true },
+      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), ...(job.farFromProjectM !== undefined ? { farFromProjectM: job.farFromProjectM } : {}), api, skipFragments: true },
       {
         progress(stage, pct) {
           // Throttled here too, so a fast stage does not flood the IPC channel.
@@ -107,7 +107,7 @@ async function run(job: ConversionJob): Promise<void> {
   } catch (err) {
     const known = err instanceof ConversionError;
     const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
-    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message });
+    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message, ...(known && err.problem ? { problem: err.problem } : {}) });
     // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
     if (!known) process.exit(3);
   }

@@ -18,6 +18,8 @@ export interface ConversionJob {
   /** Output folder of the model. */
   outDir: string;
   fallback?: { lon: number; lat: number; height: number };
+  /** Warn when the file's georeference stands farther than this from `fallback` (the project's location). */
+  farFromProjectM?: number;
   /** Generate the IFC first (demo buildings): written to `sourcePath` by the worker, off the server's event loop. */
   generate?: DemoBuildingOptions;
 }
@@ -32,4 +34,4 @@ export type FromWorker =
   | { type: 'elements'; modelId: string; seq: number; batch: ElementInput[] }
   | { type: 'done'; modelId: string; result: ConversionResult }
   | { type: 'fragments'; modelId: string; bytes: number }
-  | { type: 'failed'; modelId: string; code: ErrorCode; message: string };
+  | { type: 'failed'; modelId: string; code: ErrorCode; message: string; problem?: string };

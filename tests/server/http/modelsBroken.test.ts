@@ -107,9 +107,13 @@ describe('broken uploads', () => {
   });
 
   it('a file web-ifc cannot make sense of fails the model with a reason, not the server', async () => {
-    // A valid header and trailer around garbage: it passes sniffing, and the worker must reject it.
+    // A valid header and trailer around garbage: it passes sniffing, and the worker must reject it. Without an
+    // IfcProject it is refused at once for that.
     const garbage = "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n#1=IFCWALL(((((;\n#2=#3=#4;\nENDSEC;\nEND-ISO-10303-21;\n";
-    const r = await upload('garbage.ifc', garbage);
+    const bare = await waitForModel(t, (await upload('garbage-bare.ifc', garbage)).body.id);
+    expect(bare.status).toBe('failed');
+    expect(bare.error.problem).toBe('no_project');
+    const r = await upload('garbage.ifc', garbage.replace('DATA;\n', "DATA;\n#9=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);\n"));
     expect(r.status).toBe(202);
     const m = await waitForModel(t, r.body.id);
     // web-ifc loops on this file: the job limit stops the worker and fails the model with a reason.

@@ -130,6 +130,19 @@ describe('StepLines', () => {
     expect(text.read(5003)!.args).toEqual(["c'd;"]);
   });
 
+  it('counts references and those to entities the file does not hold, never a # inside a string or comment', () => {
+    const text = step(`#1=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'Site #7; ''#8''',$,$,$,$,(#2,#9),#3);
+/* #10 in a comment; 'and a quote */
+#2=IFCSITE('1xScRe4drECQ4DMSqUjd6d',$,'Site #11',$,$,#12,$,$,.ELEMENT.,$,$,$,$,$);
+#3=IFCUNITASSIGNMENT((#1,#2));
+#4=IFCLABEL('x');`);
+    for (const max of [4, 90_000_001]) {
+      const r = new StepLines(Buffer.from(text), max).references();
+      // #2, #9, #3 in #1; #12 in #2; #1, #2 in #3. Dangling: #9 and #12.
+      expect(r).toEqual({ total: 6, dangling: 2, example: { from: 1, to: 9 } });
+    }
+  });
+
   it('reads ids past a flat table through a map', () => {
     const sparse = new StepLines(Buffer.from(step(`#90000001=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);`)), 90_000_001);
     expect(sparse.read(90_000_001)?.args[2]).toBe('P');
