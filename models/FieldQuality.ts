@@ -111,6 +111,9 @@ function refusal(field: string, value: unknown, issue: Issue | undefined): Field
   return { field, value, code: 'invalid', reason: `${label}: ${issue?.message ?? 'refused'}` };
 }
 
+/** Shared by every reading without refusals (the hot path allocates no list). */
+const NONE: FieldRefusal[] = Object.freeze([]) as unknown as FieldRefusal[];
+
 const isPlain = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
@@ -125,7 +128,7 @@ export function splitValues(
   values: unknown,
 ): { ok: true; values: Record<string, unknown>; refused: FieldRefusal[] } | { ok: false; issues: { path: string; message: string }[]; refused: FieldRefusal[] } {
   const whole = parseValues(device, values);
-  if (whole.ok) return { ok: true, values: whole.values, refused: [] };
+  if (whole.ok) return { ok: true, values: whole.values, refused: NONE };
   if (device.kind === 'gate' || !isPlain(values)) return { ok: false, issues: whole.issues, refused: [] };
   const kept: Record<string, unknown> = {};
   const refused: FieldRefusal[] = [];

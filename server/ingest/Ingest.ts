@@ -230,7 +230,7 @@ export class Ingest {
         continue;
       }
       const time = r.time ?? receivedAt;
-      const at = { deviceId: r.deviceId, time, ...(r.seq !== undefined ? { seq: r.seq } : {}) };
+      const at = { deviceId: r.deviceId, time, seq: r.seq };
       // Field by field: good fields are stored, refused ones kept aside (models/FieldQuality.ts).
       const v = checkFields(device, c.factors, r.values);
       if (!v.ok) {
@@ -244,7 +244,7 @@ export class Ingest {
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issue.message}`, [issue]);
         continue;
       }
-      aside.add(index, items[index], at, v.refused, false);
+      if (v.refused.length) aside.add(index, items[index], at, v.refused, false);
       const row: StoredReading = { deviceId: r.deviceId, time, ...(r.seq !== undefined ? { seq: r.seq } : {}), values: v.values, receivedAt };
       const k = dedupeKey(row);
       if (seen.has(k)) {

@@ -58,7 +58,7 @@ export class KeptAside {
    * Notes the refused fields of the reading at `index`. `whole`: nothing of it is stored (it is in `rejected`),
    * so its fields are not repeated in `fieldRejections`.
    */
-  add(index: number, item: unknown, r: { deviceId: string; time: number; seq?: number }, refused: FieldRefusal[], whole: boolean): void {
+  add(index: number, item: unknown, r: { deviceId: string; time: number; seq?: number | undefined }, refused: FieldRefusal[], whole: boolean): void {
     if (!refused.length) return;
     for (const f of refused) {
       this.rows.push({ deviceId: r.deviceId, time: r.time, ...(r.seq !== undefined ? { seq: r.seq } : {}), field: f.field, raw: f.value, code: f.code, reason: f.reason, transport: this.transport, receivedAt: this.receivedAt });
