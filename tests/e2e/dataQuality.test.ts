@@ -32,7 +32,10 @@ afterAll(async () => {
 describe('data quality in the device panel and the project panel (Chromium)', () => {
   it("shows a device's refused-field counts and last refused payload, and the project's table with the only-refused device flagged", async () => {
     await b.page.goto(`${t.url}/?project=${projectId}`, { waitUntil: 'domcontentloaded' });
-    await waitForReady(b.page);
+    await waitForReady(b.page, 400_000).catch(async (err) => {
+      console.info('not ready:', JSON.stringify(await b.page.evaluate(() => window.__siteTwin)), b.consoleErrors);
+      throw err;
+    });
     await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite?.devices ?? 0), { timeout: 60_000 }).toBe(2);
 
     await b.page.evaluate((id) => window.__siteTwinSite!.openDevice(id), dust.id);
@@ -73,5 +76,5 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await table.locator(`tr[data-device-id="${dust.id}"] td[data-refused]`).textContent()).toBe('1');
     await b.screenshot('data-quality-project');
     expect(b.consoleErrors).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });
