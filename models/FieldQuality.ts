@@ -93,7 +93,8 @@ function unitHint(field: string, v: number, max: number | undefined, min: number
     }
     return '';
   }
-  return max !== undefined && v > max && inRange(v / 1000) ? ': is it scaled by 1000? (set the device scale)' : '';
+  // Only far beyond the range: humidity 180 % is a bad value, not a scaled one.
+  return max !== undefined && max > 0 && v >= 100 * max && inRange(v / 1000) ? ': is it scaled by 1000? (set the device scale)' : '';
 }
 
 type Issue = z.core.$ZodIssue;

@@ -32,10 +32,7 @@ afterAll(async () => {
 describe('data quality in the device panel and the project panel (Chromium)', () => {
   it("shows a device's refused-field counts and last refused payload, and the project's table with the only-refused device flagged", async () => {
     await b.page.goto(`${t.url}/?project=${projectId}`, { waitUntil: 'domcontentloaded' });
-    await waitForReady(b.page, 400_000).catch(async (err) => {
-      console.info('not ready:', JSON.stringify(await b.page.evaluate(() => window.__siteTwin)), b.consoleErrors);
-      throw err;
-    });
+    await waitForReady(b.page);
     await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite?.devices ?? 0), { timeout: 60_000 }).toBe(2);
 
     await b.page.evaluate((id) => window.__siteTwinSite!.openDevice(id), dust.id);

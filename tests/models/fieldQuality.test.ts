@@ -14,6 +14,8 @@ describe('splitValues (field-level checks)', () => {
     expect(r.values).toEqual({ pm25Ugm3: 31 });
     expect(r.refused.map((x) => [x.field, x.code])).toEqual([['pm10Ugm3', 'out_of_range'], ['humidityPct', 'wrong_type'], ['dust', 'unknown_field']]);
     expect(r.refused[0]!.reason).toMatch(/^PM10 140600 is above the plausible maximum 10000: is this device sending ng\/m3\?/);
+    expect(splitValues(env, { humidityPct: 180, noiseDb: 60 }).refused[0]!.reason).toBe('humidityPct 180 is above the plausible maximum 100');
+    expect(splitValues(env, { humidityPct: 45_000, noiseDb: 60 }).refused[0]!.reason).toMatch(/scaled by 1000/);
   });
 
   it('refuses the whole reading, with the whole-reading issues, when no field is left; never splits a gate event', () => {
