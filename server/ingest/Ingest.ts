@@ -184,6 +184,7 @@ export class Ingest {
     const reject = (index: number, deviceId: string | undefined, code: ErrorCode, message: string, issues?: FieldIssue[]) =>
       rejected.push({ index, ...(deviceId ? { deviceId } : {}), code, message, ...(issues ? { issues } : {}) });
 
+    const aside = new KeptAside(source.transport, receivedAt, source.raw);
     const parsed: { index: number; r: ReadingIn }[] = [];
     const ids = new Set<string>();
     for (let index = 0; index < items.length; index++) {
@@ -197,6 +198,8 @@ export class Ingest {
       const id = (item as { deviceId?: unknown } | null)?.deviceId;
       const issues = fieldIssues(p.error);
       reject(index, typeof id === 'string' ? id : undefined, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, issues);
+      // A device the transport authenticated (HJ 212, a device socket) gets this refusal kept too (a dead clock's 2000-01-01).
+      if (source.deviceId !== undefined && id === source.deviceId) aside.addUnparsed(index, item, source.deviceId, issues);
     }
 
     const devices = await this.devices(ids);
@@ -204,7 +207,6 @@ export class Ingest {
     const tags: Device[] = [];
     const seen = new Set<string>();
     let duplicates = 0;
-    const aside = new KeptAside(source.transport, receivedAt, source.raw);
 
     for (const { index, r } of parsed) {
       const c = devices.get(r.deviceId);

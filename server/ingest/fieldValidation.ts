@@ -67,6 +67,26 @@ export class KeptAside {
     this.payloads.push({ deviceId: r.deviceId, at: this.receivedAt, transport: this.transport, raw: payloadText(item, this.raw), whole });
   }
 
+  /**
+   * Notes a reading that failed its shape (time, seq, values not an object) from a device the transport already
+   * authenticated: each issue is kept under its top-level field, stamped with the reading's time when it has a usable
+   * one, else the arrival time.
+   */
+  addUnparsed(index: number, item: unknown, deviceId: string, issues: Array<{ path: string; message: string }>): void {
+    const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    const time = typeof o.time === 'number' && Number.isSafeInteger(o.time) && o.time >= 0 ? o.time : this.receivedAt;
+    const seq = typeof o.seq === 'number' && Number.isSafeInteger(o.seq) && o.seq >= 0 ? o.seq : undefined;
+    const seen = new Set<string>();
+    const refused: FieldRefusal[] = [];
+    for (const i of issues) {
+      const field = i.path.split('.')[0] || '(reading)';
+      if (seen.has(field)) continue;
+      seen.add(field);
+      refused.push({ field, value: field in o ? o[field] : null, code: 'invalid', reason: `${field}: ${i.message}` });
+    }
+    this.add(index, item, { deviceId, time, seq }, refused, true);
+  }
+
   /** The answer's `fieldRejections`, in batch order. */
   fieldRejections(): FieldRejection[] {
     return this.answer;

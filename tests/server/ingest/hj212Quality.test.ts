@@ -95,4 +95,14 @@ describe.each(storeKinds())('HJ 212 field-level refusals (%s store)', (kind) => 
     expect(q).toMatchObject({ refused: 4, onlyRefused: true });
     expect(q.recent[0]).toMatchObject({ field: 'humidityPct', raw: 150, code: 'out_of_range', time });
   });
+
+  it("keeps a dead clock's reading (DataTime in 2000) aside under `time` and answers 9014", async () => {
+    const frame = encodeFrame(`QN=20260301000000004;ST=22;CN=2011;PW=${PW};MN=${MN};Flag=5;CP=&&DataTime=20000101000500;a34004-Rtd=41,a34004-Flag=N&&`);
+    s.write(frame);
+    expect(await nth(4)).toMatchObject({ cn: '9014', qn: '20260301000000004' });
+    const q = (await t.api('GET', `/api/v1/devices/${deviceId}/quality`)).body;
+    expect(q.refusedByField).toMatchObject({ time: 1 });
+    expect(q.recent[0]).toMatchObject({ field: 'time', code: 'invalid', raw: Date.UTC(2000, 0, 1, 0, 5) - 8 * 3600_000 });
+    expect(q.lastRefused.raw).toContain('DataTime=20000101000500');
+  });
 });
