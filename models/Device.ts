@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { safeText } from './text.js';
 import { CameraParams, CameraValues } from './Camera.js';
+import { DeviceScale, DeviceUnits, settingsIssues } from './DeviceUnits.js';
 import { EnvMonitorParams, EnvMonitorValues } from './EnvMonitor.js';
 import { GateParams, GateValues } from './Gate.js';
 import { GeoPoint } from './geo.js';
@@ -42,6 +43,10 @@ const common = {
   location: GeoPoint.optional(),
   ifcGlobalId: IfcGlobalId.optional(),
   hj212: Hj212Credentials.optional(),
+  /** The units the device sends fields in (e.g. `{ pm: 'ng/m3' }`), applied at ingest: see models/DeviceUnits.ts. */
+  units: DeviceUnits.optional(),
+  /** A factor per field or HJ 212 code (e.g. `{ a34002: 0.001 }`), applied at ingest: see models/DeviceUnits.ts. */
+  scale: DeviceScale.optional(),
 };
 
 const placed = (d: { location?: unknown; ifcGlobalId?: unknown }) => d.location !== undefined || d.ifcGlobalId !== undefined;
@@ -74,6 +79,10 @@ export const DevicePatch = z
     ifcGlobalId: IfcGlobalId.nullable(),
     hj212: Hj212Credentials.nullable(),
     params: z.record(z.string(), z.unknown()),
+    /** Replaces the device's units map; `null` removes it. */
+    units: DeviceUnits.nullable(),
+    /** Replaces the device's scale map; `null` removes it. */
+    scale: DeviceScale.nullable(),
   })
   .partial()
   .strict()
@@ -92,6 +101,10 @@ export const Device = z.object({
   params: z.record(z.string(), z.unknown()),
   /** HJ 212 MN when the device speaks HJ 212 (its PW is stored hashed and never served). */
   hj212Mn: z.string().optional(),
+  /** Units the device sends fields in, applied at ingest (absent: the fields' own units). */
+  units: DeviceUnits.optional(),
+  /** Factors per field or HJ 212 code, applied at ingest. */
+  scale: DeviceScale.optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
@@ -131,6 +144,21 @@ export function parseValues(
     }
   }
   return { ok: true, values: r.data as Record<string, unknown> };
+}
+
+/** The reading fields a kind reports (undefined for a generic sensor without valid params: any name). */
+function readingFields(device: Pick<Device, 'kind' | 'params'>): string[] | undefined {
+  if (device.kind === 'sensor') {
+    const p = SensorParams.safeParse(device.params);
+    return p.success ? p.data.quantities.map((q) => q.name) : undefined;
+  }
+  const shape = (deviceKinds[device.kind].values as unknown as { shape: Record<string, unknown> }).shape;
+  return Object.keys(shape).filter((k) => k !== 'extra');
+}
+
+/** Field-level problems of a device's `units` / `scale` against its kind (see models/DeviceUnits.ts). */
+export function unitSettingsIssues(device: Pick<Device, 'kind' | 'params'>, units?: DeviceUnits | null, scale?: DeviceScale | null): Issue[] {
+  return settingsIssues(readingFields(device), device.kind === 'env_monitor', units, scale);
 }
 
 /** A device as a GeoJSON Feature; a device placed only by its IFC element has a null geometry. */

@@ -39,3 +39,19 @@ export const EnvMonitorValues = z
   .strict()
   .refine(atLeastOneField, 'a reading needs at least one value');
 export type EnvMonitorValues = z.infer<typeof EnvMonitorValues>;
+
+/**
+ * HJ 212-2017 pollutant codes of a dust and noise monitor and the reading field each fills (the ingest's mapping, and
+ * the keys a device's `scale` may use for them).
+ */
+export const HJ212_CODE_FIELDS: Readonly<Record<string, Exclude<keyof EnvMonitorValues, 'extra'>>> = {
+  a34001: 'tspUgm3',
+  a34002: 'pm10Ugm3',
+  a34004: 'pm25Ugm3',
+  LA: 'noiseDb',
+  a01001: 'temperatureC',
+  a01002: 'humidityPct',
+  a01006: 'pressureKpa',
+  a01007: 'windSpeedMps',
+  a01008: 'windDirDeg',
+};

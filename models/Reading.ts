@@ -1,5 +1,6 @@
 import { regexes, z } from 'zod';
 import { DeviceKind } from './Device.js';
+import { FieldRejection } from './FieldQuality.js';
 
 /** Readings older than this are refused (a device clock that was never set reports 1970 or 2000). */
 export const MIN_READING_TIME = Date.UTC(2015, 0, 1);
@@ -8,8 +9,40 @@ export const MAX_READING_TIME = 8.64e15;
 /** How far ahead of the server clock a device clock may run. */
 export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))$/i;
+
 /**
- * A reading as a transport hands it to the ingest. `time` (epoch ms UTC) and `seq` (a per-device counter) identify
+ * An ISO 8601 date-time with an offset (`2026-03-01T08:00:00+08:00`, `…Z`, `…+0800`, seconds and fractions optional)
+ * to epoch ms, or undefined. A time without an offset is refused: whose local time it is cannot be known.
+ */
+export function parseIsoTime(s: string): number | undefined {
+  const m = ISO_TIME.exec(s.trim());
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
+  if (mo! < 1 || mo! > 12 || d! < 1 || h! > 23 || mi! > 59 || se! > 59) return undefined;
+  const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const local = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!, ms);
+  if (new Date(local).getUTCDate() !== d) return undefined; // 31 February rolls into March: not a date
+  const off = m[8]!.toUpperCase() === 'Z' ? 0 : (m[8]![0] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
+  if (Math.abs(off) > 18 * 3600_000) return undefined;
+  return local - off;
+}
+
+const EpochMs = z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').max(MAX_READING_TIME, 'time is beyond the last representable date');
+
+/** A reading's time: epoch milliseconds UTC, or an ISO 8601 string with an offset (turned into epoch ms). */
+export const ReadingTime = z
+  .union([z.number(), z.string().max(64)], { error: 'time is epoch milliseconds UTC or an ISO 8601 string with an offset' })
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const t = parseIsoTime(v);
+    if (t === undefined) ctx.addIssue({ code: 'custom', message: `time ${JSON.stringify(v.slice(0, 40))} is not ISO 8601 with an offset (e.g. 2026-03-01T08:00:00+08:00) nor epoch milliseconds` });
+    return t ?? Number.NaN;
+  })
+  .pipe(EpochMs);
+
+/**
+ * A reading as a transport hands it to the ingest. `time` (epoch ms UTC, or ISO 8601 with an offset) and `seq` (a per-device counter) identify
  * a repeat: the dedupe key is (deviceId, seq) when seq is given, else (deviceId, time). At least one is required;
  * without `time` the server stamps its receive time. `key` is the device's API key when the transport did not
  * authenticate the device already. `values` are checked against the device's kind (see `parseValues`).
@@ -17,7 +50,7 @@ export const MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
 export const ReadingIn = z
   .object({
     deviceId: z.string().uuid(),
-    time: z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').max(MAX_READING_TIME, 'time is beyond the last representable date').optional(),
+    time: ReadingTime.optional(),
     seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     values: z.record(z.string(), z.unknown()),
     key: z.string().min(1).max(256).optional(),
@@ -117,9 +150,13 @@ export const IngestRejection = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-/** The answer to a submitted batch, on every transport: new readings stored, repeats ignored, each refusal. */
+/**
+ * The answer to a submitted batch, on every transport: new readings stored, repeats ignored, each refused reading,
+ * and (when there are some) the fields refused in readings that were stored: kept aside, see models/FieldQuality.ts.
+ */
 export const IngestResultSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.array(IngestRejection),
+  fieldRejections: z.array(FieldRejection).optional(),
 });

@@ -2,6 +2,7 @@ import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { CameraView } from './CameraView.js';
+import { DeviceQualityView } from './DeviceQualityView.js';
 import { fetchHistory } from './deviceApi.js';
 import { chartableFields, deviceFieldSpec, formatAge, formatValue, HISTORY_RANGES, listedFields, type HistoryRangeId } from './deviceFields.js';
 import type { DeviceStore } from './DeviceStore.js';
@@ -11,7 +12,8 @@ const KIND_TEXT = { tower_crane: 'Tower crane', hoist: 'Hoist', env_monitor: 'Du
 
 /**
  * The device panel: live values with units and the data's age (stale data is marked and greyed, never shown as
- * live), a history chart of one field over 1 h / 24 h / 7 d (bucketed by the server), and for cameras the picture.
+ * live), a history chart of one field over 1 h / 24 h / 7 d (bucketed by the server), the device's data quality
+ * (DeviceQualityView), and for cameras the picture.
  */
 export class DevicePanel implements Tool {
   enabled = true;
@@ -23,6 +25,7 @@ export class DevicePanel implements Tool {
   private range: HistoryRangeId = '1h';
   private chart: HistoryChart | null = null;
   private camera: CameraView | null = null;
+  private quality: DeviceQualityView | null = null;
   private ageTimer: ReturnType<typeof setInterval> | undefined;
   private fetchAbort: AbortController | null = null;
   private readonly off: () => void;
@@ -72,7 +75,13 @@ export class DevicePanel implements Tool {
     if (s.device.kind === 'camera') {
       this.camera = new CameraView(s.device.params, s.values.online !== false);
       this.body.append(this.camera.root);
-    } else this.chart = new HistoryChart(chartBox);
+    } else {
+      this.chart = new HistoryChart(chartBox);
+      // What the device sent that was not used (refused fields, last refused payload) and its unit settings.
+      this.quality = new DeviceQualityView(s.device);
+      this.body.append(this.quality.root);
+      void this.quality.load();
+    }
     this.root.hidden = false;
     this.renderValues();
     this.ageTimer = setInterval(() => this.renderAge(), 1000);
@@ -154,6 +163,8 @@ export class DevicePanel implements Tool {
     this.chart = null;
     this.camera?.dispose();
     this.camera = null;
+    this.quality?.dispose();
+    this.quality = null;
   }
 
   close(): void {

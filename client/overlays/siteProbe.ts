@@ -15,6 +15,8 @@ export interface SiteProbe {
   glowLevels(): Record<string, 'prewarning' | 'alarm'>;
   heatmap(): boolean;
   panelDeviceId(): string | null;
+  /** Opens a device's panel, as a click on its marker does (tests that are not about picking). */
+  openDevice(id: string): void;
   replay(): ReplayStatus;
   /** Device ids by kind, for tests that open a panel. */
   deviceIds(kind?: string): string[];
@@ -48,6 +50,7 @@ export function siteProbe(site: SiteOverlays): void {
     glowLevels: () => site.glowLevels(),
     heatmap: () => site.env.heatmapShown,
     panelDeviceId: () => site.panel.shownId,
+    openDevice: (id) => site.panel.show(id),
     replay: () => ({ ...site.replay.status }),
     deviceIds: (kind) => site.devices.list().filter((s) => !kind || s.device.kind === kind).map((s) => s.device.id),
     devicePagePosition: (id) => site.pagePositionOf(id),

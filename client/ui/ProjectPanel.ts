@@ -8,12 +8,15 @@ import type { SelectionState } from '../state/SelectionState.js';
 import { h } from './dom.js';
 import { formatArea, formatHeight, formatLatLon, formatTime } from './format.js';
 import { badge } from './ProjectListPanel.js';
+import { ProjectQualityTable } from './ProjectQualityTable.js';
 
 /** The selected project's details. Hidden while nothing is selected; follows live updates of that project. */
 export class ProjectPanel implements Tool {
   private readonly root: HTMLElement;
   private readonly offs: (() => void)[] = [];
   private _enabled = true;
+  /** The data-quality table, while open (for the shown project). */
+  private quality: ProjectQualityTable | null = null;
 
   constructor(
     container: HTMLElement,
@@ -29,6 +32,7 @@ export class ProjectPanel implements Tool {
       const a = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;
       if (a === 'close') this.selection.clear('user');
       if (a === 'zoom' && this.selection.selectedId) this.zoomTo(this.selection.selectedId);
+      if (a === 'quality') this.toggleQuality();
     });
     this.offs.push(
       selection.onChanged.add(() => this.render()),
@@ -51,11 +55,13 @@ export class ProjectPanel implements Tool {
     const p = id ? this.store.get(id) : undefined;
     this.root.hidden = !this._enabled || !p;
     if (!p) {
+      this.closeQuality();
       this.root.replaceChildren();
       return;
     }
+    if (this.quality && this.root.dataset.projectId !== p.id) this.closeQuality();
     this.root.dataset.projectId = p.id;
-    this.root.replaceChildren(...this.content(p));
+    this.root.replaceChildren(...this.content(p), ...(this.quality ? [this.quality.root] : []));
   }
 
   private content(p: Project): HTMLElement[] {
@@ -79,12 +85,29 @@ export class ProjectPanel implements Tool {
         h('button', { class: 'icon-btn', 'data-action': 'close', title: 'Close (Esc)', 'aria-label': 'Close', text: '×' }),
       ),
       h('dl', { class: 'facts' }, ...rows.flatMap(([k, v, key]) => [h('dt', { text: k }), h('dd', { text: v, ...(key ? { 'data-field': key } : {}) })])),
-      h('div', { class: 'detail-actions' }, h('button', { class: 'btn', 'data-action': 'zoom', text: 'Zoom to site' })),
+      h('div', { class: 'detail-actions' },
+        h('button', { class: 'btn', 'data-action': 'zoom', text: 'Zoom to site' }),
+        h('button', { class: 'btn', 'data-action': 'quality', 'data-testid': 'open-quality', 'aria-pressed': String(this.quality !== null), text: 'Data quality' })),
     ];
+  }
+
+  /** Opens (fetching it) or closes the project's data-quality table. */
+  private toggleQuality(): void {
+    const id = this.selection.selectedId;
+    if (this.quality || !id) return this.closeQuality(), this.render();
+    this.quality = new ProjectQualityTable(id);
+    void this.quality.load();
+    this.render();
+  }
+
+  private closeQuality(): void {
+    this.quality?.dispose();
+    this.quality = null;
   }
 
   dispose(): void {
     for (const off of this.offs) off();
+    this.closeQuality();
     this.root.remove();
   }
 }

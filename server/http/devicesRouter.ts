@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DeviceCreate, DevicePatch, deviceToFeature, parseParams } from '../../models/Device.js';
+import { DeviceCreate, DevicePatch, deviceToFeature, parseParams, unitSettingsIssues } from '../../models/Device.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import { hashApiKey, hashHj212Pw, newApiKey } from '../ingest/deviceSecrets.js';
@@ -9,6 +9,12 @@ import { HttpError, notFound, parseOr400 } from './HttpError.js';
 import { bucketedHistory, historyCsv, parseHistoryQuery, readingsCsv } from './readingsHistory.js';
 
 const Id = z.string().uuid();
+/** 400 with field-level issues when a device's units / scale do not fit its kind. */
+const checkUnitSettings = (d: Parameters<typeof unitSettingsIssues>[0], units: unknown, scale: unknown) => {
+  const issues = unitSettingsIssues(d, units as never, scale as never);
+  if (issues.length) throw new HttpError(ErrorCode.VALIDATION_FAILED, `Invalid unit settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+};
+
 const idOr404 = (raw: string | undefined, what: string) => {
   const r = Id.safeParse(raw);
   if (!r.success) throw notFound(what, String(raw));
@@ -52,6 +58,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     const projectId = await loadProject(req.params.id);
     const body = parseOr400(DeviceCreate, req.body, 'device');
     await access.require(req, 'create', { type: 'device', projectId });
+    checkUnitSettings(body, body.units, body.scale);
     const apiKey = newApiKey();
     const created = await store.devices.create({
       projectId,
@@ -63,6 +70,8 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
       params: body.params as Record<string, unknown>,
       apiKeyHash: hashApiKey(apiKey),
       ...(body.hj212 ? { hj212Mn: body.hj212.mn, hj212PwHash: await hashHj212Pw(body.hj212.pw) } : {}),
+      ...(body.units ? { units: body.units } : {}),
+      ...(body.scale ? { scale: body.scale } : {}),
     });
     const device = publicDevice(created);
     ctx.log.info({ projectId, deviceId: device.id, kind: device.kind }, 'device created');
@@ -99,6 +108,12 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
       if (!p.ok) throw new HttpError(ErrorCode.VALIDATION_FAILED, `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: p.issues });
       u.params = p.params;
     }
+    if (patch.units !== undefined || patch.scale !== undefined || u.params !== undefined) {
+      // Checked against the params the device will have (a sensor's declared quantities name its scale keys).
+      checkUnitSettings({ kind: d.kind, params: u.params ?? d.params }, patch.units === undefined ? d.units : patch.units, patch.scale === undefined ? d.scale : patch.scale);
+      if (patch.units !== undefined) u.units = patch.units && Object.keys(patch.units).length ? patch.units : null;
+      if (patch.scale !== undefined) u.scale = patch.scale && Object.keys(patch.scale).length ? patch.scale : null;
+    }
     if (patch.hj212 !== undefined) u.hj212 = patch.hj212 && { mn: patch.hj212.mn, pwHash: await hashHj212Pw(patch.hj212.pw) };
     const location = u.location === undefined ? d.location : u.location;
     const bound = u.ifcGlobalId === undefined ? d.ifcGlobalId : u.ifcGlobalId;
@@ -130,6 +145,20 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     ctx.log.info({ projectId: d.projectId, deviceId: d.id }, 'device deleted');
     live.publishDevice({ type: 'device.deleted', deviceId: d.id, projectId: d.projectId });
     res.status(204).end();
+  });
+
+  r.get('/devices/:id/quality', async (req, res) => {
+    const d = await loadDevice(req.params.id);
+    await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
+    const q = await store.quality.device(d.id);
+    if (!q) throw notFound('Device', d.id);
+    res.json(q);
+  });
+
+  r.get('/projects/:id/quality', async (req, res) => {
+    const projectId = await loadProject(req.params.id);
+    await access.require(req, 'read', { type: 'reading', projectId });
+    res.json(await store.quality.project(projectId));
   });
 
   r.get('/devices/:id/readings', async (req, res) => {

@@ -38,12 +38,13 @@ export function ingestBucketOf(req: Request, ip: string): string {
 }
 
 /**
- * Status of an ingest answer: 200 when nothing was refused, 207 when some readings were stored and some refused,
+ * Status of an ingest answer: 200 when nothing was refused, 207 when some readings (or some fields of stored
+ * readings, listed in `fieldRejections`) were stored and some refused,
  * and when all were refused the status of their common code (400 if the codes differ). The body is always the
  * IngestResult, with `code` and `message` added on an error status.
  */
 export function statusOf(r: IngestResult): number {
-  if (!r.rejected.length) return 200;
+  if (!r.rejected.length) return r.fieldRejections?.length ? 207 : 200;
   if (r.accepted + r.duplicates > 0) return 207;
   const codes = new Set(r.rejected.map((x) => x.code));
   return codes.size === 1 ? httpStatusOf[r.rejected[0]!.code] : 400;

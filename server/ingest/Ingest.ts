@@ -1,4 +1,5 @@
-import { parseValues, type Device } from '../../models/Device.js';
+import type { Device } from '../../models/Device.js';
+import type { FieldRejection } from '../../models/FieldQuality.js';
 import { ErrorCode, fieldIssues, type FieldIssue } from '../../models/errors.js';
 import { MAX_CLOCK_SKEW_MS, parseReadingIn, type ReadingIn } from '../../models/Reading.js';
 import { BAD_TEXT_MESSAGE, unsafeTextPath } from '../../models/text.js';
@@ -7,6 +8,7 @@ import { publicDevice, type DeviceRecord } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
 import { verifyApiKey } from './deviceSecrets.js';
+import { checkFields, deviceFactors, KeptAside } from './fieldValidation.js';
 import { GroupCommit, type GroupCommitOptions } from './GroupCommit.js';
 
 /** Where a batch came from. `deviceId` is a device the transport already authenticated (HJ 212 MN+PW, MQTT login). */
@@ -25,6 +27,8 @@ export interface IngestSource {
    * limit keyed on the device, wherever its key travelled). A refusal rejects that device's readings (`rate_limited`).
    */
   admit?: (deviceId: string) => { ok: true } | { ok: false; retryAfterS: number };
+  /** The batch as received when the transport has its own wire text (an HJ 212 frame): kept with refused fields. */
+  raw?: string;
 }
 
 /** Why one reading of a batch was refused. `index` is its position in the submitted array. */
@@ -41,6 +45,11 @@ export interface IngestResult {
   accepted: number;
   duplicates: number;
   rejected: IngestRejection[];
+  /**
+   * Fields refused in readings that were stored (with their other fields): kept aside with their raw value and
+   * reason (GET /api/v1/devices/:id/quality). Present only when there are some.
+   */
+  fieldRejections?: FieldRejection[];
 }
 
 /** A reading that was committed, with its device (public fields). */
@@ -67,6 +76,8 @@ interface CachedDevice {
   at: number;
   /** Keys that verified against this record; gone with the entry when the device changes. */
   keys: Set<string>;
+  /** The device's unit and scale factors per field (null: none). */
+  factors: Map<string, number> | null;
 }
 
 /** Group commit and back-pressure (see GroupCommit). */
@@ -132,7 +143,7 @@ export class Ingest {
     if (missing.length) {
       if (this.cache.size + missing.length > DEVICE_CACHE_MAX) this.cache.clear();
       for (const d of await this.store.devices.getMany(missing)) {
-        const c: CachedDevice = { device: d, pub: publicDevice(d), at: now, keys: new Set() };
+        const c: CachedDevice = { device: d, pub: publicDevice(d), at: now, keys: new Set(), factors: deviceFactors(d) };
         out.set(d.id, c);
         this.cache.set(d.id, c);
       }
@@ -182,6 +193,7 @@ export class Ingest {
     const reject = (index: number, deviceId: string | undefined, code: ErrorCode, message: string, issues?: FieldIssue[]) =>
       rejected.push({ index, ...(deviceId ? { deviceId } : {}), code, message, ...(issues ? { issues } : {}) });
 
+    const aside = new KeptAside(source.transport, receivedAt, source.raw);
     const parsed: { index: number; r: ReadingIn }[] = [];
     const ids = new Set<string>();
     for (let index = 0; index < items.length; index++) {
@@ -202,6 +214,8 @@ export class Ingest {
       const id = (item as { deviceId?: unknown } | null)?.deviceId;
       const issues = fieldIssues(p.error);
       reject(index, typeof id === 'string' ? id : undefined, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, issues);
+      // A device the transport authenticated (HJ 212, a device socket) gets this refusal kept too (a dead clock's 2000-01-01).
+      if (source.deviceId !== undefined && id === source.deviceId) aside.addUnparsed(index, item, source.deviceId, issues);
     }
 
     const devices = await this.devices(ids);
@@ -245,17 +259,22 @@ export class Ingest {
         reject(index, r.deviceId, ErrorCode.WRONG_PROJECT, `Device ${r.deviceId} does not belong to project ${source.projectId} of this channel`);
         continue;
       }
-      const v = parseValues(device, r.values);
+      const time = r.time ?? receivedAt;
+      const at = { deviceId: r.deviceId, time, seq: r.seq };
+      // Field by field: good fields are stored, refused ones kept aside (models/FieldQuality.ts).
+      const v = checkFields(device, c.factors, r.values);
       if (!v.ok) {
+        aside.add(index, items[index], at, v.refused, true);
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid ${device.kind} reading: ${v.issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, v.issues);
         continue;
       }
-      const time = r.time ?? receivedAt;
       if (time > receivedAt + MAX_CLOCK_SKEW_MS) {
         const issue = { path: 'time', message: `time ${new Date(time).toISOString()} is ahead of the server clock by more than ${MAX_CLOCK_SKEW_MS / 60000} min` };
+        aside.add(index, items[index], at, [{ field: 'time', value: time, code: 'time_ahead', reason: issue.message }], true);
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issue.message}`, [issue]);
         continue;
       }
+      if (v.refused.length) aside.add(index, items[index], at, v.refused, false);
       const row: StoredReading = { deviceId: r.deviceId, time, ...(r.seq !== undefined ? { seq: r.seq } : {}), values: v.values, receivedAt };
       const k = dedupeKey(row);
       if (seen.has(k)) {
@@ -269,9 +288,15 @@ export class Ingest {
 
     // Waits for the group transaction that holds these rows to commit; the listeners have run by then.
     const fresh = await this.commits.submit(rows, tags);
+    if (aside.size) await aside.keep(this.store);
     duplicates += rows.length - fresh.length;
     rejected.sort((a, b) => a.index - b.index);
     const result: IngestResult = { accepted: fresh.length, duplicates, rejected };
+    const fieldRejections = aside.fieldRejections();
+    if (fieldRejections.length) {
+      result.fieldRejections = fieldRejections;
+      this.log.info({ transport: source.transport, refusedFields: fieldRejections.length, first: fieldRejections[0] }, 'ingest: fields kept aside');
+    }
     if (rejected.length) {
       this.log.warn({ transport: source.transport, accepted: result.accepted, duplicates, rejected: rejected.length, first: rejected[0] }, 'ingest: readings rejected');
     } else {

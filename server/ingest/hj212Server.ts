@@ -1,11 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { ErrorCode } from '../../models/errors.js';
 import { isSafeText } from '../../models/text.js';
 import type { AppContext } from '../context.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
 import { knownHj212Pw, verifyHj212Pw } from './deviceSecrets.js';
-import { DATA_COMMANDS, envReadingFrom, hj212Seq, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
+import { DATA_COMMANDS, envReadingFrom, hj212Seq, policyForDevice, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
 import { QnRtn, dataResponse, requestResponse, wantsReply } from './hj212/reply.js';
@@ -173,7 +174,7 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       const whole = p.flag !== undefined && p.flag & FLAG_SPLIT && (p.pnum ?? 1) > 1 ? assembler.add(p, Date.now()) : [p];
       if (!whole) return;
       const merged = whole.length === 1 ? whole[0]! : PacketAssembler.merge(whole);
-      const m = envReadingFrom(merged, units);
+      const m = envReadingFrom(merged, policyForDevice(units, device));
       if (m.dropped.length) log.info({ ...fields, dropped: m.dropped }, 'hj212: values not mapped');
       if (Object.keys(m.values).length === 0) {
         drop('no_values', fields);
@@ -184,12 +185,16 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       // Keyed by (DataTime, CN): real-time data and the minute / hour / day averages of the same DataTime all count.
       const reading = { deviceId: device.id, time, seq: hj212Seq(time, p.cn), values: m.values };
       try {
-        const res = await ctx.ingest.submit([reading], { transport: 'hj212', deviceId: device.id });
+        const raw = r.frame.text; // of a split command, its last part
+        const res = await ctx.ingest.submit([reading], { transport: 'hj212', deviceId: device.id, raw });
         stats.stored += res.accepted;
         stats.duplicates += res.duplicates;
         if (res.rejected.length) {
-          // Not acknowledged: the reading is not stored, and 9014 would say it was.
-          return drop('rejected', { ...fields, rejection: res.rejected[0] });
+          drop('rejected', { ...fields, rejection: res.rejected[0] });
+          // A refused reading is kept aside with its frame (the data-quality view): it was received and recorded, so
+          // it is answered 9014 like a stored one; unanswered, the device would resend it forever. Anything else
+          // refused was not recorded: no 9014.
+          if (res.rejected[0]!.code !== ErrorCode.VALIDATION_FAILED) return;
         }
         for (const part of whole) if (wantsReply(part)) send(dataResponse(part));
       } catch (err) {

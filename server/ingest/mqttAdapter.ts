@@ -42,8 +42,19 @@ export interface RunningMqttAdapter {
 
 type Ctx = Pick<AppContext, 'ingest' | 'log'>;
 
-/** The answer published on `<prefix>/<projectId>/<deviceId>/ack`. */
-export type MqttAck = { ok: true; result: IngestResult } | { ok: false; error: WireError };
+/**
+ * The answer published on `<prefix>/<projectId>/<deviceId>/ack`. `ok: false` when nothing was stored: a refused
+ * payload, or a batch whose readings were all refused (then with `result`, as the HTTP answer carries it).
+ */
+export type MqttAck = { ok: true; result: IngestResult } | { ok: false; error: WireError; result?: IngestResult };
+
+/** The ack of a committed batch: `ok: false` with the readings' common code when every one was refused. */
+export function ackOf(result: IngestResult): MqttAck {
+  if (!result.rejected.length || result.accepted + result.duplicates > 0) return { ok: true, result };
+  const codes = new Set(result.rejected.map((r) => r.code));
+  const code = codes.size === 1 ? result.rejected[0]!.code : ErrorCode.VALIDATION_FAILED;
+  return { ok: false, error: { code, message: `All ${result.rejected.length} readings were refused; see result.rejected` }, result };
+}
 
 /**
  * Parses a payload: one reading, an array of readings, or `{ key?, readings: [...] }`. Readings without `deviceId`
@@ -139,7 +150,7 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
         stats.wrongProject += foreign.length;
         log.warn({ topic, projectId, devices: [...new Set(foreign.map((r) => r.deviceId))].slice(0, 10), refused: foreign.length }, 'mqtt: readings refused: their device is not in the topic\'s project');
       }
-      publishAck(projectId, deviceId, { ok: true, result });
+      publishAck(projectId, deviceId, ackOf(result));
       return 'ack';
     } catch (err) {
       if (err instanceof StoreUnavailableError) {

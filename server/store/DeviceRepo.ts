@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Device, DeviceKind } from '../../models/Device.js';
+import type { DeviceScale, DeviceUnits } from '../../models/DeviceUnits.js';
 import type { GeoPoint } from '../../models/geo.js';
 import type { DeviceSecrets } from '../ingest/deviceSecrets.js';
 import type { Db } from './Db.js';
@@ -20,6 +21,8 @@ export interface DeviceInsert {
   apiKeyHash: string;
   hj212Mn?: string;
   hj212PwHash?: string;
+  units?: DeviceUnits;
+  scale?: DeviceScale;
 }
 
 /** A change to a device; `null` clears a field. */
@@ -31,6 +34,8 @@ export interface DeviceUpdate {
   params?: Record<string, unknown>;
   hj212?: { mn: string; pwHash: string } | null;
   apiKeyHash?: string;
+  units?: DeviceUnits | null;
+  scale?: DeviceScale | null;
 }
 
 interface Row {
@@ -47,12 +52,14 @@ interface Row {
   api_key_hash: string;
   hj212_mn: string | null;
   hj212_pw_hash: string | null;
+  units: DeviceUnits | null;
+  scale: DeviceScale | null;
   created_at: number;
   updated_at: number;
 }
 
 const SELECT = `SELECT id, project_id, kind, name, code, ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat,
-  ST_Z(location::geometry) AS height, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at
+  ST_Z(location::geometry) AS height, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, units, scale, created_at, updated_at
   FROM devices`;
 
 const toRecord = (r: Row): DeviceRecord => ({
@@ -65,6 +72,8 @@ const toRecord = (r: Row): DeviceRecord => ({
   ...(r.ifc_global_id ? { ifcGlobalId: r.ifc_global_id } : {}),
   params: r.params,
   ...(r.hj212_mn ? { hj212Mn: r.hj212_mn } : {}),
+  ...(r.units && Object.keys(r.units).length ? { units: r.units } : {}),
+  ...(r.scale && Object.keys(r.scale).length ? { scale: r.scale } : {}),
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
   apiKeyHash: r.api_key_hash,
@@ -127,10 +136,11 @@ export class DeviceRepo {
     const now = Date.now();
     try {
       await this.db.query(
-        `INSERT INTO devices (id, project_id, kind, name, code, location, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::float8 IS NULL THEN NULL ELSE ${pointSql(6)} END, $9, $10, $11, $12, $13, $14, $14)`,
+        `INSERT INTO devices (id, project_id, kind, name, code, location, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at, units, scale)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::float8 IS NULL THEN NULL ELSE ${pointSql(6)} END, $9, $10, $11, $12, $13, $14, $14, $15, $16)`,
         [id, d.projectId, d.kind, d.name, d.code ?? null, d.location?.lon ?? null, d.location?.lat ?? null, d.location?.height ?? null,
-          d.ifcGlobalId ?? null, JSON.stringify(d.params), d.apiKeyHash, d.hj212Mn ?? null, d.hj212PwHash ?? null, now],
+          d.ifcGlobalId ?? null, JSON.stringify(d.params), d.apiKeyHash, d.hj212Mn ?? null, d.hj212PwHash ?? null, now,
+          d.units ? JSON.stringify(d.units) : null, d.scale ? JSON.stringify(d.scale) : null],
       );
     } catch (err) {
       throw mapConstraintError(err);
@@ -155,6 +165,8 @@ export class DeviceRepo {
     if (u.hj212 === null) sets.push('hj212_mn = NULL, hj212_pw_hash = NULL');
     else if (u.hj212) add((i) => `hj212_mn = $${i}, hj212_pw_hash = $${i + 1}`, u.hj212.mn, u.hj212.pwHash);
     if (u.apiKeyHash !== undefined) add((i) => `api_key_hash = $${i}`, u.apiKeyHash);
+    if (u.units !== undefined) add((i) => `units = $${i}`, u.units ? JSON.stringify(u.units) : null);
+    if (u.scale !== undefined) add((i) => `scale = $${i}`, u.scale ? JSON.stringify(u.scale) : null);
     add((i) => `updated_at = $${i}`, Date.now());
     try {
       const r = await this.db.query(`UPDATE devices SET ${sets.join(', ')} WHERE id = $1 RETURNING id`, params);

@@ -13,6 +13,7 @@ import { ProjectRepo } from './ProjectRepo.js';
 import { KpiRepo } from './KpiRepo.js';
 import { OpsRepo } from './OpsRepo.js';
 import { ProgressRepo } from './ProgressRepo.js';
+import { QualityRepo } from './QualityRepo.js';
 import { TourRepo } from './TourRepo.js';
 import { ViewpointRepo } from './ViewpointRepo.js';
 import { ReplayRepo } from './ReplayRepo.js';
@@ -29,6 +30,8 @@ export class Store {
   readonly meta: MetaRepo;
   readonly devices: DeviceRepo;
   readonly telemetry: TelemetryRepo;
+  /** Refused fields kept aside and each device's data quality (issue 15). */
+  readonly quality: QualityRepo;
   readonly alarms: AlarmRepo;
   readonly replay: ReplayRepo;
   readonly models: ModelRepo;
@@ -49,6 +52,7 @@ export class Store {
     this.projects = new ProjectRepo(db);
     this.devices = new DeviceRepo(db);
     this.telemetry = new TelemetryRepo(db);
+    this.quality = new QualityRepo(db);
     this.alarms = new AlarmRepo(db);
     this.replay = new ReplayRepo(db);
     this.models = new ModelRepo(db);

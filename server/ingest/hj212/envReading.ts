@@ -1,4 +1,6 @@
-import type { EnvMonitorValues } from '../../../models/EnvMonitor.js';
+import type { Device } from '../../../models/Device.js';
+import { scaleFactors } from '../../../models/DeviceUnits.js';
+import { HJ212_CODE_FIELDS, type EnvMonitorValues } from '../../../models/EnvMonitor.js';
 import { parseChinaTime, type Hj212Packet } from './packet.js';
 
 /** A mass-concentration unit on the wire. */
@@ -21,6 +23,19 @@ export function unitPolicyFromList(mgCodes: string): UnitPolicy {
     policy[code as keyof UnitPolicy] = 'mg/m3';
   }
   return policy;
+}
+
+/**
+ * The server-wide policy for one device: a particulate code whose field has the device's own unit or scale setting
+ * arrives as sent (ug/m3 here), and the ingest applies the device's setting, so the two never multiply together.
+ */
+export function policyForDevice(policy: UnitPolicy, device: Pick<Device, 'units' | 'scale'>): UnitPolicy {
+  if (!device.units && !device.scale) return policy;
+  const factors = scaleFactors(device.units, device.scale);
+  if (!factors) return policy;
+  const out = { ...policy };
+  for (const code of Object.keys(out) as Array<keyof UnitPolicy>) if (factors.has(HJ212_CODE_FIELDS[code]!)) out[code] = 'ug/m3';
+  return out;
 }
 
 type NumericField = Exclude<keyof EnvMonitorValues, 'extra'>;

@@ -29,6 +29,8 @@ export interface Hj212Frame {
   data: string;
   declaredLength: number;
   crc: string;
+  /** The frame as received, from `##` to the CRC (no CRLF): what the data-quality view shows of a refused reading. */
+  text: string;
   /** Liberties taken: `lowercase_crc`, `length_counts_crc_crlf`, `short_length_field`, `no_crlf`, `spaces`. */
   quirks: string[];
 }
@@ -76,7 +78,7 @@ export function checkFrame(text: string, ended: 'crlf' | 'next' | 'eof'): FrameR
     return { ok: false, reason: Hj212Reject.BAD_LENGTH, detail: `length field ${head[1]} but the data segment has ${len} bytes` };
   }
   if (ended !== 'crlf') quirks.push('no_crlf');
-  return { ok: true, frame: { data, declaredLength: declared, crc: crc.toUpperCase(), quirks } };
+  return { ok: true, frame: { data, declaredLength: declared, crc: crc.toUpperCase(), text: text.replace(/[\s\0]+$/, ''), quirks } };
 }
 
 /** Decodes one complete frame given as text (CRLF optional). */

@@ -92,21 +92,23 @@ describe('HJ 212 over TCP into the real server', () => {
     expect(t.server.edges.hj212!.stats.duplicates).toBe(1);
   });
 
-  it('answers an unknown MN and a wrong PW with QnRtn 4 and 3, and refuses a bad reading without a 9014', async () => {
+  it('answers an unknown MN and a wrong PW with QnRtn 4 and 3, and answers a refused reading (kept aside) with a 9014', async () => {
     const { s, nth, replies } = await dial();
     const time = Date.now() - 120_000;
     s.write(dataFrame('20260101000000002', time, [['a34004-Rtd', 20]], { mn: 'NOSUCHMN01' }));
     expect((await nth(1, () => null)).reply.cp.get('QnRtn')).toBe('4');
     s.write(dataFrame('20260101000000003', time, [['a34004-Rtd', 20]], { pw: '654321' }));
     expect((await nth(2, () => null)).reply.cp.get('QnRtn')).toBe('3');
-    // Humidity 150 % fails the env_monitor schema: rejected alone, no 9014 claims it stored.
+    // Humidity 150 % fails the env_monitor schema: nothing stored, the field kept aside (data-quality view), and the
+    // frame answered 9014 so the device does not resend it forever.
     const before = await rows();
     s.write(dataFrame('20260101000000004', time, [['a01002-Rtd', 150]]));
     // Then a good frame on the same connection still goes through.
     s.write(dataFrame('20260101000000005', time + 1000, [['a01002-Rtd', 55]]));
-    const next = await nth(3, () => null);
+    expect((await nth(3, () => null)).reply).toMatchObject({ cn: '9014', qn: '20260101000000004' });
+    const next = await nth(4, () => null);
     expect(next.reply).toMatchObject({ cn: '9014', qn: '20260101000000005' });
-    expect(replies).toHaveLength(3);
+    expect(replies).toHaveLength(4);
     expect(await rows()).toBe(before + 1);
     expect(t.server.edges.hj212!.stats.dropped).toMatchObject({ unknown_mn: 1, bad_pw: 1, rejected: 1 });
   });

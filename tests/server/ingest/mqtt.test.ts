@@ -75,7 +75,7 @@ describe('MQTT through the real Mosquitto', () => {
     await publish(tc.device.id, [{ seq: 4, time: now, values: { slewDeg: 45 } }], { key: tc.apiKey });
     expect((await nthAck(3, tc.device.id)).ack).toMatchObject({ ok: true, result: { accepted: 1, duplicates: 0 } });
     await publish(tc.device.id, { seq: 5, time: now, values: { slewDeg: 46 } }, { key: 'stk_not-the-key' });
-    expect((await nthAck(4, tc.device.id)).ack).toMatchObject({ ok: true, result: { accepted: 0, rejected: [{ code: 'forbidden' }] } });
+    expect((await nthAck(4, tc.device.id)).ack).toMatchObject({ ok: false, error: { code: 'forbidden' }, result: { accepted: 0, rejected: [{ code: 'forbidden' }] } });
     await publish(tc.device.id, '{"seq": 6, "values": ');
     expect((await nthAck(5, tc.device.id)).ack).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await rows(tc.device.id)).toBe(3);

@@ -53,7 +53,7 @@ describe.each(storeKinds())('MQTT topic project check through the real Mosquitto
     await pub.publishAsync(`${PREFIX}/${projectB}/${devA.device.id}/telemetry`, JSON.stringify({ key: devA.apiKey, seq: 1, time: now, values: { loadT: 1.5 } }), { qos: 1 });
     const first = await nthAck(1);
     expect(first.topic).toBe(`${PREFIX}/${projectB}/${devA.device.id}/ack`);
-    expect(first.ack).toMatchObject({ ok: true, result: { accepted: 0, duplicates: 0, rejected: [{ index: 0, deviceId: devA.device.id, code: 'wrong_project' }] } });
+    expect(first.ack).toMatchObject({ ok: false, error: { code: 'wrong_project' }, result: { accepted: 0, duplicates: 0, rejected: [{ index: 0, deviceId: devA.device.id, code: 'wrong_project' }] } });
     expect(await rows(devA.device.id)).toBe(0);
     expect(t.server.edges.mqtt!.stats).toMatchObject({ wrongProject: 1, rejected: 1, stored: 0 });
 
@@ -80,7 +80,7 @@ describe.each(storeKinds())('MQTT topic project check through the real Mosquitto
 
   it('refuses a topic whose project is not a project at all', async () => {
     await pub.publishAsync(`${PREFIX}/not-a-project/${devA.device.id}/telemetry`, JSON.stringify({ key: devA.apiKey, seq: 2, time: Date.now(), values: { loadT: 1 } }), { qos: 1 });
-    expect((await nthAck(4)).ack).toMatchObject({ ok: true, result: { accepted: 0, rejected: [{ code: 'wrong_project' }] } });
+    expect((await nthAck(4)).ack).toMatchObject({ ok: false, error: { code: 'wrong_project' }, result: { accepted: 0, rejected: [{ code: 'wrong_project' }] } });
     expect(await rows(devA.device.id)).toBe(1);
   });
 });
