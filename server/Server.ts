@@ -162,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dataDir: opts.config.DATA_DIR,
     workers: opts.config.IFC_WORKERS,
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
+    maxUnpackedBytes: opts.config.MAX_UPLOAD_MB * 1024 * 1024,
   });
   app.use('/api/v1', modelsRouter(ctx, models));
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));

@@ -18,6 +18,8 @@ export interface ConversionJob {
   /** Output folder of the model. */
   outDir: string;
   fallback?: { lon: number; lat: number; height: number };
+  /** Largest IFC an .ifczip may expand to (bytes; MAX_UPLOAD_MB): unpacking stops past it. */
+  maxUnpackedBytes?: number;
   /** Generate the IFC first (demo buildings): written to `sourcePath` by the worker, off the server's event loop. */
   generate?: DemoBuildingOptions;
 }
