@@ -131,7 +131,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     const file = req.params.file;
     if (!TILE_FILE.test(file)) throw new HttpError(ErrorCode.NOT_FOUND, `No tile ${file}`);
     const path = join(tilesDir(models.dirOf(m.id)), file);
-    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', `${scope}, no-cache`);
+    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', scope === 'private' ? 'private, no-cache' : 'no-cache');
     else await sendOutput(res, path, 'model/gltf-binary', forever);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserGrant } from '../../../models/User.js';
 import { simCameras } from '../../../server/simulator/mjpeg.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
@@ -33,12 +34,12 @@ beforeAll(async () => {
   P1 = await makeProjectFixture(t, admin, E1, '370202', '甲-市南');
   P2 = await makeProjectFixture(t, admin, E2, '370212', '乙-崂山');
   P3 = await makeProjectFixture(t, admin, E2, '110101', '乙-北京');
-  const users = {
+  const users: Record<string, UserGrant> = {
     authority: { role: 'authority', regionPrefix: '3702' },
     enterprise: { role: 'enterprise', enterpriseId: E1 },
     project: { role: 'project', projectIds: [P1.projectId] },
     viewer: { role: 'viewer', scope: { kind: 'region', regionPrefix: '370212' } },
-  } as const;
+  };
   for (const [role, grant] of Object.entries(users)) {
     await makeUser(t.store, `u.${role}`, grant);
     tok[role] = await t.login(`u.${role}`, FIXTURE_PASSWORD);
