@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { safeText } from './text.js';
+import { csvLine } from './Csv.js';
 import { IfcGlobalId } from './Device.js';
 
 /**
@@ -188,17 +189,13 @@ export function projectProgress(projectId: string, elements: readonly PlannedEle
 }
 
 /** A CSV cell: quoted when it holds the delimiter, a quote or a line break. */
-function cell(v: string | number | null | undefined): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The CSV report: one line per storey plus a total line (UTF-8, comma, header row). */
 export function progressCsv(p: ProjectProgress): string {
   const head = ['storey', 'planned', 'done', 'percent', 'due_by_plan', 'planned_percent', 'ahead', 'on_time', 'behind', 'not_started'];
   const row = (name: string, f: ProgressFigures) =>
-    [name, f.planned, f.done, f.percent, f.dueByPlan, f.plannedPercent, f.states.ahead, f.states.on_time, f.states.behind, f.states.not_started].map(cell).join(',');
-  return [head.join(','), ...p.storeys.map((s) => row(s.storey ?? '(no storey)', s)), row('TOTAL', p.total)].join('\r\n') + '\r\n';
+    csvLine([name, f.planned, f.done, f.percent, f.dueByPlan, f.plannedPercent, f.states.ahead, f.states.on_time, f.states.behind, f.states.not_started]);
+  // Storey names come from the IFC: csvLine keeps a storey called `=HYPERLINK(...)` from running as a formula.
+  return csvLine(head) + p.storeys.map((s) => row(s.storey ?? '(no storey)', s)).join('') + row('TOTAL', p.total);
 }
 
 /** An element of the index as selectors see it. */

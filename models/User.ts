@@ -80,6 +80,10 @@ export const UserPatch = z
   .strict();
 export type UserPatch = z.infer<typeof UserPatch>;
 
+/** `POST /api/v1/auth/password`: a user changes its own password (answers like a login, with a fresh session). */
+export const PasswordChange = z.object({ currentPassword: z.string().min(1).max(256), newPassword: Password }).strict();
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
 /** `POST /api/v1/auth/login`. */
 export const LoginRequest = z.object({ username: safeText().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 export type LoginRequest = z.infer<typeof LoginRequest>;

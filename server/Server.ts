@@ -164,14 +164,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     workers: opts.config.IFC_WORKERS,
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
     farFromProjectM: opts.config.IFC_FAR_FROM_PROJECT_KM * 1000,
+    maxUnpackedBytes: opts.config.MAX_UPLOAD_MB * 1024 * 1024,
   });
   app.use('/api/v1', modelsRouter(ctx, models));
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
   app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
-  // Simulated camera streams: answer only for cameras an in-app simulation registered (404 otherwise).
-  app.use('/api/v1', mjpegRouter());
+  // Simulated camera streams: answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
+  app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));
   app.use('/api', apiNotFound);
   app.use(staticClient(opts.clientDir ?? CLIENT_DIST_DIR));
   app.use(errorHandler(log));

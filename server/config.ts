@@ -91,6 +91,9 @@ export const ConfigSchema = z.object({
   SESSION_TTL_H: z.coerce.number().min(0.01).max(24 * 30).default(12),
   /** Per user (or per address without a login): most API requests per minute; 0 = no limit. */
   RATE_LIMIT_API_PER_MIN: z.coerce.number().int().min(0).default(1200),
+  /** Simulated camera streams (/api/v1/sim/cameras/:id/mjpeg) open at once: in total, and per user (or address). */
+  MJPEG_MAX_STREAMS: z.coerce.number().int().min(1).default(32),
+  MJPEG_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(4),
   /** Per address and per username: most login attempts per minute; 0 = no limit. */
   RATE_LIMIT_LOGIN_PER_MIN: z.coerce.number().int().min(0).default(10),
   /** Per device key (or per address without one): most ingest requests / socket messages per second; 0 = no limit. */

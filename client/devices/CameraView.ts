@@ -5,6 +5,21 @@ import { h } from '../ui/dom.js';
 export const SNAPSHOT_REFRESH_MS = 2000;
 
 /**
+ * The server's own simulated streams are read like their camera (the session cookie must go along), and the URL the
+ * server wrote names the host it was started on, which may not be the one this page came from (localhost against
+ * 127.0.0.1 or a LAN name: another cookie jar, and another origin for the CSP): such a stream is loaded from this
+ * page's origin. Other cameras' URLs are used as given.
+ */
+export function ownStream(url: string): string {
+  try {
+    const u = new URL(url, location.href);
+    return u.pathname.startsWith('/api/v1/sim/cameras/') ? u.pathname + u.search : url;
+  } catch {
+    return url;
+  }
+}
+
+/**
  * A camera's picture in the device panel: MJPEG plays in an `<img>` (the browser decodes the multipart stream),
  * HLS through hls.js (or natively where the browser can), a snapshot URL is re-fetched every few seconds.
  */
@@ -25,7 +40,7 @@ export class CameraView {
     this.root.dataset.kind = streamKind;
     if (!online) this.root.append(h('div', { class: 'camera-offline' }, 'Camera reports offline: the last picture may be old.'));
     if (streamKind === 'mjpeg') {
-      this.root.append(h('img', { src: streamUrl, alt: 'Live camera picture', 'data-testid': 'camera-img' }));
+      this.root.append(h('img', { src: ownStream(streamUrl), alt: 'Live camera picture', 'data-testid': 'camera-img' }));
     } else if (streamKind === 'snapshot') {
       const img = h('img', { src: this.bust(streamUrl), alt: 'Camera snapshot', 'data-testid': 'camera-img' });
       this.root.append(img);

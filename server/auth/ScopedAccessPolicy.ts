@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { ErrorCode } from '../../models/errors.js';
 import type { LiveScope } from '../../models/protocol.js';
 import type { AccessPolicy, Action, HandshakeLike, Principal, Resource, Visibility } from '../http/access.js';
-import { HttpError } from '../http/HttpError.js';
+import { HttpError, notFound } from '../http/HttpError.js';
 import type { Store } from '../store/Store.js';
 import type { StoredUser } from '../store/UserRepo.js';
 import { ProjectOwners } from './ProjectOwners.js';
@@ -10,6 +10,15 @@ import { allows, seesAll, seesProject } from './rules.js';
 import { tokenOf, type SessionTokens } from './sessions.js';
 
 const USER_TTL_MS = 5_000;
+
+/** What the routes call each resource in their 404 (`notFound(label, id)`), so both answers are the same bytes. */
+const LABEL: Partial<Record<Resource['type'], string>> = { project: 'Project', device: 'Device', reading: 'Device', model: 'Model', alarm: 'Alarm', tour: 'Tour' };
+
+/** The 404 a route gives for this resource's id when it is missing (the project's when the resource has no id). */
+function hiddenAs404(r: Resource): HttpError {
+  const label = r.id !== undefined ? LABEL[r.type] : undefined;
+  return label ? notFound(label, r.id!) : notFound('Project', r.projectId!);
+}
 
 /** The principal of a stored user. */
 export function principalOfUser(u: StoredUser): Principal {
@@ -72,6 +81,9 @@ export class ScopedAccessPolicy implements AccessPolicy {
     const needsAll = resource.type === 'enterprise' && (resource.enterpriseId ?? resource.id) !== undefined;
     const owners = needsAll ? await this.owners.all() : [];
     if (!allows(p.grant, action, resource, owner, owners)) {
+      // A project-bound resource the principal may not even read (or whose project does not exist) answers as a
+      // missing id would: a 403 there would tell an outsider that the id exists. 403 stays for read-but-not-write.
+      if (resource.projectId !== undefined && (!owner || !seesProject(p.grant, owner))) throw hiddenAs404(resource);
       throw new HttpError(ErrorCode.FORBIDDEN, `Your role (${p.role}) may not ${action} this ${resource.type}`, { role: p.role, action, resource: resource.type });
     }
     return p;

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
-import { AuditQuery, LoginRequest, UserCreate, UserPatch, type LoginResponse } from '../../models/User.js';
+import { AuditQuery, LoginRequest, PasswordChange, UserCreate, UserPatch, type LoginResponse } from '../../models/User.js';
 import type { AppContext } from '../context.js';
 import { HttpError, notFound, parseOr400 } from '../http/HttpError.js';
 import { publicUser } from '../store/UserRepo.js';
@@ -17,7 +17,8 @@ export const LOGIN_SLOWDOWN_MS = 1000;
 export const ipOf = (req: Request) => req.socket.remoteAddress ?? 'unknown';
 
 /**
- * Accounts: `POST /auth/login` (cookie + `{ user, token, expiresAt }`), `POST /auth/logout`, `GET /auth/me`, users
+ * Accounts: `POST /auth/login` (cookie + `{ user, token, expiresAt }`), `POST /auth/logout`, `GET /auth/me`,
+ * `POST /auth/password` (own password), users
  * CRUD under `/users` and the audit log under `/audit` (admins).
  */
 export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
@@ -73,6 +74,31 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     const u = await store.users.get(p.id);
     if (!u) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
     res.json({ user: publicUser(u), auth: 'on' });
+  });
+
+  // Own password: the current one is checked (same buckets as a login: it is a password guess too), the new one
+  // bumps the token version so every other session of the user ends, and this session gets a fresh token.
+  r.post('/auth/password', async (req, res) => {
+    const p = await access.principalOf(req);
+    if (!p?.grant) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    const body = parseOr400(PasswordChange, req.body, 'password change');
+    const u = await store.users.get(p.id);
+    if (!u || u.disabled) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    for (const [b, key] of [[byIp, ipOf(req)], [byName, u.username]] as const) {
+      const t = b?.take(key);
+      if (t && !t.ok) throw rateLimited(t, 'password attempts');
+    }
+    if (!(await verifyPassword(u.passwordHash, body.currentPassword))) {
+      await audit(req, u.id, 'password.failed', u.id);
+      throw new HttpError(ErrorCode.FORBIDDEN, 'The current password is wrong', { field: 'currentPassword' });
+    }
+    const next = await store.users.update(u.id, { passwordHash: await hashPassword(body.newPassword) });
+    if (!next) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    access.invalidate({ userId: u.id });
+    await audit(req, u.id, 'password.change', u.id);
+    const { token, expiresAt } = await tokens.issue({ userId: next.id, version: next.tokenVersion });
+    setSessionCookie(req, res, token, expiresAt);
+    res.json({ user: publicUser(next), token, expiresAt } satisfies LoginResponse);
   });
 
   const userId = (raw: unknown) => {

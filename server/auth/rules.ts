@@ -51,12 +51,12 @@ export function seesEnterprise(g: UserGrant, enterpriseId: string, owners: Proje
 /**
  * The rules, by role:
  * - admin: everything;
- * - authority: reads its region; acknowledges alarms there; writes city tours;
+ * - authority: reads its region; acknowledges alarms there; moves a project between regions it holds (mayReassign);
  * - enterprise: reads and configures its projects (devices, models, progress, tours, thresholds, alarms, the project
  *   record), never deletes a project or creates one;
  * - project: reads and configures its projects' contents, not the project record;
  * - viewer: reads its scope, writes nothing.
- * Users and the audit log are for admins only. `owner` is the project of a project-bound resource (undefined when
+ * Users, the audit log and city tours (toursRouter) are for admins only. `owner` is the project of a project-bound resource (undefined when
  * the project does not exist: then only an admin passes, and the route answers 404).
  */
 export function allows(g: UserGrant, action: Action, r: Resource, owner: ProjectOwner | undefined, owners: ProjectOwner[]): boolean {
@@ -89,4 +89,17 @@ export function allows(g: UserGrant, action: Action, r: Resource, owner: Project
     case 'viewer':
       return false;
   }
+}
+
+/**
+ * May the grant change who owns (`enterpriseId`) or supervises (`regionCode`) a project? Only admins give a project to
+ * another enterprise; a region changes with an admin or with the authority whose region holds both the old and the
+ * new code. An enterprise moving its own project would take it, and its alarms, out of its regulator's sight.
+ * `g` undefined is AUTH=off (everyone is the anonymous admin).
+ */
+export function mayReassign(g: UserGrant | undefined, from: ProjectOwner, to: { enterpriseId: string; regionCode: string }): boolean {
+  if (!g || g.role === 'admin') return true;
+  if (to.enterpriseId !== from.enterpriseId) return false;
+  if (to.regionCode === from.regionCode) return true;
+  return g.role === 'authority' && from.regionCode.startsWith(g.regionPrefix) && to.regionCode.startsWith(g.regionPrefix);
 }

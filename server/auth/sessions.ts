@@ -45,10 +45,10 @@ export class SessionTokens {
     return { token, expiresAt };
   }
 
-  /** The claims of a valid, unexpired token, or null. */
+  /** The claims of a valid, unexpired token, or null. A token without `exp` never expires: refused (jose checks exp only when present). */
   async verify(token: string): Promise<SessionClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
       if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return null;
       return { userId: payload.sub, version: payload.ver };
     } catch {

@@ -101,6 +101,10 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     res.status(204).end();
   });
 
+  // With accounts, a model's files belong to its project's tenants: a shared cache (proxy, CDN) must not keep them
+  // for the next requester. Without accounts everything is public anyway.
+  const scope = config.AUTH === 'on' ? 'private' : 'public';
+  const forever = `${scope}, max-age=31536000, immutable`;
   const sendOutput = (res: Response, path: string, type: string, cache: string) =>
     new Promise<void>((resolve, reject) => {
       res.sendFile(path, { headers: { 'Content-Type': type, 'Cache-Control': cache }, dotfiles: 'deny' }, (err) => {
@@ -118,7 +122,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     if (m.fragments !== 'ready')
       throw new HttpError(ErrorCode.CONFLICT, m.fragments === 'failed' ? `Model ${m.id} has no Fragments file: ${m.fragmentsError?.message ?? 'it could not be built'}` : `The Fragments file of model ${m.id} is still being built: try again when fragments is ready`, { status: m.status, fragments: m.fragments });
     // A model's outputs never change after conversion (a re-placement only rewrites tileset.json).
-    await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', 'public, max-age=31536000, immutable');
+    await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', forever);
   });
 
   r.get('/models/:id/tiles/:file', async (req, res) => {
@@ -127,8 +131,8 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     const file = req.params.file;
     if (!TILE_FILE.test(file)) throw new HttpError(ErrorCode.NOT_FOUND, `No tile ${file}`);
     const path = join(tilesDir(models.dirOf(m.id)), file);
-    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', 'no-cache');
-    else await sendOutput(res, path, 'model/gltf-binary', 'public, max-age=31536000, immutable');
+    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', scope === 'private' ? 'private, no-cache' : 'no-cache');
+    else await sendOutput(res, path, 'model/gltf-binary', forever);
   });
 
   return r;

@@ -4,6 +4,7 @@ import { ErrorCode } from '../../models/errors.js';
 import { parseBBox } from '../../models/geo.js';
 import { BAD_TEXT_MESSAGE, isSafeText } from '../../models/text.js';
 import { ProjectCreate, ProjectPatch, projectToFeature, type ProjectQuery } from '../../models/Project.js';
+import { mayReassign } from '../auth/rules.js';
 import type { AppContext } from '../context.js';
 import { HttpError, notFound, parseOr400 } from './HttpError.js';
 
@@ -77,7 +78,17 @@ export function projectsRouter(ctx: AppContext): Router {
   r.patch('/projects/:id', async (req, res) => {
     const id = projectId(req.params.id);
     const patch = parseOr400(ProjectPatch, req.body, 'project patch');
-    await access.require(req, 'update', { type: 'project', id, projectId: id });
+    const me = await access.require(req, 'read', { type: 'project', id, projectId: id });
+    const cur = await store.projects.get(id);
+    if (!cur) throw notFound('Project', id);
+    const to = { enterpriseId: patch.enterpriseId ?? cur.enterpriseId, regionCode: patch.regionCode ?? cur.regionCode };
+    // An authority may only hand supervision over (regionCode alone); every other change needs update rights.
+    const regionOnly = Object.keys(patch).every((k) => k === 'regionCode');
+    if (!(regionOnly && me.grant?.role === 'authority')) await access.require(req, 'update', { type: 'project', id, projectId: id });
+    if (!mayReassign(me.grant, cur, to))
+      throw new HttpError(ErrorCode.FORBIDDEN, 'Only an admin may give a project to another enterprise, and only an admin or the authority of both regions may move it to another region', {
+        fields: Object.keys(patch).filter((k) => k === 'enterpriseId' || k === 'regionCode'),
+      });
     if (patch.enterpriseId && !(await store.enterprises.get(patch.enterpriseId)))
       throw new HttpError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, { field: 'enterpriseId' });
     const p = await store.projects.update(id, patch);

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../models/errors.js';
+import { csvLine } from '../../models/Csv.js';
 import { MAX_READING_TIME, parseBucket, type Reading, type ReadingHistory } from '../../models/Reading.js';
 import type { Store } from '../store/Store.js';
 import { HttpError } from './HttpError.js';
@@ -54,17 +55,6 @@ export async function bucketedHistory(store: Store, deviceId: string, q: History
   for (const r of rows) buckets.get(r.time)!.values[r.field] = { min: r.min, avg: r.avg, max: r.max };
   return { deviceId, from: q.from, to: q.to, bucketMs: q.bucketMs, fields, buckets: [...buckets.values()] };
 }
-
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // A device-sent string such as an operator id must not run as a spreadsheet formula when the CSV is opened.
-  if (typeof v === 'string' && /^[=+@\t\r-]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const csvLine = (cells: unknown[]) => cells.map(csvField).join(',') + '\r\n';
 
 /** A bucketed history as CSV: `time,count,<field>_min,<field>_avg,<field>_max,…`, time as ISO 8601 UTC. */
 export function historyCsv(h: ReadingHistory): string {

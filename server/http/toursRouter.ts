@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_CITY_TOUR_ID, defaultCityTour, defaultProjectTour, TourCreate, TourPatch, type Tour } from '../../models/Tour.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
+import type { Visibility } from './access.js';
 import { HttpError, notFound, parseOr400 } from './HttpError.js';
 
 const Id = z.string().uuid();
@@ -24,13 +25,44 @@ export function toursRouter(ctx: AppContext): Router {
     if (!project) throw notFound('Project', p.data);
     return project;
   };
+  /**
+   * May the requester read this tour? Only when it reads every project the tour visits: the tour's own and each
+   * stop's. A whole tour is hidden rather than its foreign stops filtered out: captions and the order of stops are
+   * one piece of writing, and a filtered copy saved back would silently drop the other stops. A city tour's stop
+   * without a project is a view over the city, so such a tour is for those who read every project.
+   */
+  const readable = (v: Visibility, t: Pick<Tour, 'projectId' | 'viewpoints'>): boolean => {
+    if (v.all) return true;
+    const ids = new Set(v.projectIds);
+    if (t.projectId && !ids.has(t.projectId)) return false;
+    return t.viewpoints.every((s) => (s.projectId ? ids.has(s.projectId) : t.projectId !== null));
+  };
+  /**
+   * Writes need write rights on every project the tour visits; a city tour (no project of its own) is an admin's.
+   * A stop in a project the requester may not change answers 403 whether that project exists or not.
+   */
+  const requireWrite = async (req: Request, action: 'create' | 'update' | 'delete', t: Pick<Tour, 'projectId' | 'viewpoints'>) => {
+    await access.require(req, action, t.projectId ? { type: 'tour', projectId: t.projectId } : { type: 'tour' });
+    for (const pid of new Set(t.viewpoints.flatMap((s) => (s.projectId && s.projectId !== t.projectId ? [s.projectId] : [])))) {
+      try {
+        await access.require(req, 'update', { type: 'tour', projectId: pid });
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.code !== ErrorCode.NOT_FOUND) throw err;
+        throw new HttpError(ErrorCode.FORBIDDEN, 'A stop of this tour is in a project you may not change', { projectId: pid });
+      }
+    }
+  };
   const savedTour = async (req: Request, action: 'read' | 'update' | 'delete'): Promise<Tour> => {
     const raw = String(req.params.id);
     const p = Id.safeParse(raw);
     if (!p.success) throw notFound('Tour', raw);
     const t = await store.tours.get(p.data);
-    if (!t) throw notFound('Tour', p.data);
-    await access.require(req, action, t.projectId ? { type: 'tour', id: t.id, projectId: t.projectId } : { type: 'config' });
+    // A tour the requester may not read answers as a missing one (its id says nothing to an outsider).
+    if (!t || !readable(await access.visibleProjects(req), t)) {
+      await access.require(req, 'read', { type: 'tour' }); // 401 first for a request without a session
+      throw notFound('Tour', p.data);
+    }
+    if (action !== 'read') await requireWrite(req, action, t);
     return t;
   };
   // The generated city tour flies over the projects the requester may read, no others.
@@ -39,16 +71,20 @@ export function toursRouter(ctx: AppContext): Router {
     const ids = v.all ? null : new Set(v.projectIds);
     return defaultCityTour((await store.projects.list()).filter((p) => !ids || ids.has(p.id)), Date.now());
   };
+  const visibleOf = async (req: Request, list: Tour[]) => {
+    const v = await access.visibleProjects(req);
+    return list.filter((t) => readable(v, t));
+  };
 
   r.get('/tours', async (req, res) => {
-    await access.require(req, 'read', { type: 'config' });
-    const saved = await store.tours.list(null);
+    await access.require(req, 'read', { type: 'tour' });
+    const saved = await visibleOf(req, await store.tours.list(null));
     res.json(saved.length ? saved : [await cityDefault(req)]);
   });
 
   r.post('/tours', async (req, res) => {
     const body = parseOr400(TourCreate, req.body, 'tour');
-    await access.require(req, 'create', { type: 'config' });
+    await requireWrite(req, 'create', { projectId: null, viewpoints: body.viewpoints });
     const t = await store.tours.create(null, body);
     ctx.log.info({ tourId: t.id }, 'city tour saved');
     res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
@@ -56,13 +92,14 @@ export function toursRouter(ctx: AppContext): Router {
 
   r.get('/projects/:id/tours', async (req, res) => {
     const p = await projectOf(req, 'read');
-    const saved = await store.tours.list(p.id);
+    const saved = await visibleOf(req, await store.tours.list(p.id));
     res.json(saved.length ? saved : [defaultProjectTour(p, Date.now())]);
   });
 
   r.post('/projects/:id/tours', async (req, res) => {
     const p = await projectOf(req, 'update');
     const body = parseOr400(TourCreate, req.body, 'tour');
+    await requireWrite(req, 'create', { projectId: p.id, viewpoints: body.viewpoints });
     const t = await store.tours.create(p.id, body);
     ctx.log.info({ tourId: t.id, projectId: p.id }, 'project tour saved');
     res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
@@ -71,7 +108,7 @@ export function toursRouter(ctx: AppContext): Router {
   r.get('/tours/:id', async (req, res) => {
     const raw = String(req.params.id);
     if (raw === DEFAULT_CITY_TOUR_ID) {
-      await access.require(req, 'read', { type: 'config' });
+      await access.require(req, 'read', { type: 'tour' });
       return void res.json(await cityDefault(req));
     }
     const m = /^default-(.+)$/.exec(raw);
@@ -91,6 +128,7 @@ export function toursRouter(ctx: AppContext): Router {
       throw new HttpError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
     const patch = parseOr400(TourPatch, req.body, 'tour patch');
     const t = await savedTour(req, 'update');
+    if (patch.viewpoints) await requireWrite(req, 'update', { projectId: t.projectId, viewpoints: patch.viewpoints });
     res.json(await store.tours.update(t.id, patch));
   });
 

@@ -10,7 +10,7 @@ import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRe
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
 import type { DemoBuildingOptions } from './demoBuilding.js';
-import { modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './files.js';
+import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './files.js';
 import { writeTilesetJson, type TilesetJson } from './tiler.js';
 import type { ReceivedFile } from './upload.js';
 
@@ -34,6 +34,8 @@ export interface ModelServiceOptions {
   jobTimeoutMs: number;
   /** IFC_FAR_FROM_PROJECT_KM in metres: a model placed farther from its project is flagged in its report. */
   farFromProjectM?: number;
+  /** Largest IFC an .ifczip may expand to (MAX_UPLOAD_MB: the same limit as an IFC uploaded as is). */
+  maxUnpackedBytes?: number;
 }
 
 /**
@@ -110,6 +112,7 @@ export class ModelService {
           const modelId = job.modelId;
           await this.progressWrites.get(modelId);
           this.progressWrites.delete(modelId);
+          this.removeOutputs(modelId, job.kind === 'fragments' ? 'fragments' : 'all');
           if (job.kind === 'fragments') {
             // The map twin stays usable without the workspace file: only the Fragments state fails.
             const model = await this.store.models.setFragments(modelId, { status: 'failed', error: { code, message } });
@@ -141,6 +144,22 @@ export class ModelService {
     if (this.store.kind !== 'embedded') return;
     const ms = await this.store.elements.warmUp();
     this.log.info({ ms: Math.round(ms) }, 'ifc: element write path warmed up');
+  }
+
+  /**
+   * Removes what a failed job leaves in the model folder: a half-written .frag, or (map job) the unpacked IFC of a zip,
+   * the tiles and the .frag. The upload itself stays (bounded by MAX_UPLOAD_MB; DELETE removes it with the model).
+   */
+  private removeOutputs(modelId: string, what: 'fragments' | 'all'): void {
+    const dir = this.dirOf(modelId);
+    const paths = what === 'fragments' ? [fragmentsFile(dir)] : [unpackedFile(dir), tilesDir(dir), fragmentsFile(dir)];
+    for (const p of paths) {
+      try {
+        rmSync(p, { recursive: true, force: true });
+      } catch (err) {
+        this.log.warn({ err, modelId, path: p }, 'ifc: could not remove the output of a failed job');
+      }
+    }
   }
 
   /** Where uploads land before they have a model id. */
@@ -192,6 +211,7 @@ export class ModelService {
       sourcePath: sourceFile(this.dirOf(model.id), model.sourceKind),
       sourceKind: model.sourceKind,
       outDir: this.dirOf(model.id),
+      ...(this.opts.maxUnpackedBytes ? { maxUnpackedBytes: this.opts.maxUnpackedBytes } : {}),
       ...(project ? { fallback: project.location } : {}),
       ...(this.opts.farFromProjectM !== undefined ? { farFromProjectM: this.opts.farFromProjectM } : {}),
     });

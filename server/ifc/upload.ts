@@ -14,8 +14,38 @@ export interface ReceivedFile {
   fileName: string;
 }
 
+// `Connection: close`: the rest of an oversized body is never read (see hangUpAfterAnswer).
 const tooLarge = (maxBytes: number) =>
-  new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes });
+  new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes }, { Connection: 'close' });
+
+/** How long a connection refused with 413 stays half-closed before it is destroyed. */
+const LINGER_MS = 1000;
+
+/**
+ * Stops reading an oversized body: the 413 goes out with `Connection: close`, and the connection ends once the answer
+ * is flushed. Draining instead kept a keep-alive connection reading whatever the client sent (a 200 MB body against
+ * MAX_UPLOAD_MB=1 was read to its end). The request is paused, so the HTTP parser stops the socket and the client's
+ * sends block. After such an answer Node calls `destroySoon` (FIN, then destroy as soon as it is flushed): with body
+ * bytes still unread, that destroy is a TCP reset, and a reset makes the client's kernel drop the answer it has not
+ * read yet (seen in about one in six multipart floods). So the connection is half-closed first and destroyed after
+ * LINGER_MS, when the client has had the answer.
+ */
+function hangUpAfterAnswer(req: Request): void {
+  req.unpipe();
+  req.pause();
+  // Counts as consumed (Node's _read marks it), so Node does not dump (read to its end) the body after the answer; the
+  // parser stops the socket once the request's small buffer is full.
+  req.read(0);
+  const socket = req.socket;
+  let timer: NodeJS.Timeout | undefined;
+  const linger = () => {
+    if (socket.writable) socket.end();
+    timer ??= setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+  socket.destroySoon = linger;
+  socket.once('close', () => clearTimeout(timer));
+  req.res?.once('close', linger);
+}
 
 /** Keeps the name a person sees, without any path. */
 export function safeFileName(name: string | undefined): string {
@@ -24,8 +54,8 @@ export function safeFileName(name: string | undefined): string {
 }
 
 /**
- * Writes `src` to `path`, counting bytes. Past the limit it stops writing and drains (never destroys) the source, so
- * the client still reads the 413 instead of a reset connection.
+ * Writes `src` to `path`, counting bytes. Past the limit it stops writing and leaves the source unread: the caller
+ * answers 413 and hangs up (the client reads the answer, then the connection ends).
  */
 function toFile(src: Readable, path: string, maxBytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +67,7 @@ function toFile(src: Readable, path: string, maxBytes: number): Promise<number> 
       settled = true;
       src.unpipe(out);
       src.off('data', onData);
-      src.resume();
+      src.pause();
       out.destroy();
       reject(e);
     };
@@ -62,8 +92,8 @@ function toFile(src: Readable, path: string, maxBytes: number): Promise<number> 
 
 /**
  * Streams an upload to `<incomingDir>/<uuid>`: a `multipart/form-data` body (the first file part is taken) or a raw
- * body with `?filename=`. Never buffers the file; a body past `maxBytes` is cut off with 413 and its partial file
- * removed. The caller moves the file to its model folder.
+ * body with `?filename=`. Never buffers the file; a body past `maxBytes` is cut off with 413 (the connection closes
+ * after it) and its partial file removed. The caller moves the file to its model folder.
  */
 export async function receiveUpload(req: Request, incomingDir: string, maxBytes: number): Promise<ReceivedFile> {
   mkdirSync(incomingDir, { recursive: true });
@@ -71,7 +101,7 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
   const declared = Number(req.headers['content-length']);
   // A declared length over the limit is refused before a byte is read (multipart overhead is small).
   if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) {
-    req.resume();
+    hangUpAfterAnswer(req);
     throw tooLarge(maxBytes);
   }
   try {
@@ -90,7 +120,6 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
           got = toFile(stream, path, maxBytes).then((bytes) => ({ path, bytes, fileName: safeFileName(info.filename) }));
           got.catch((e) => {
             req.unpipe(bb);
-            req.resume();
             reject(e);
           });
         });
@@ -108,7 +137,12 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
     return { path, bytes, fileName: safeFileName(name) };
   } catch (e) {
     rmSync(path, { force: true });
-    if (!req.complete) req.resume();
+    if (!req.complete) {
+      // Too large: stop reading and hang up after the 413. Other errors (a bad multipart body) are small: drain, so
+      // the client reads the answer on a connection that stays usable.
+      if (e instanceof HttpError && e.code === ErrorCode.PAYLOAD_TOO_LARGE) hangUpAfterAnswer(req);
+      else req.resume();
+    }
     throw e;
   }
 }

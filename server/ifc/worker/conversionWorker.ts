@@ -69,7 +69,10 @@ async function run(job: ConversionJob): Promise<void> {
       if (!sniffed.ok) throw new ConversionError(sniffed.reason);
       if (sniffed.kind !== 'ifczip') throw new ConversionError('The upload was recorded as a zip but is not one');
       ifcPath = unpackedFile(job.outDir);
-      await unzipEntryToFile(job.sourcePath, sniffed.entry, ifcPath);
+      // A damaged or oversized entry is the upload's fault, not the worker's: fail the model, keep the worker.
+      await unzipEntryToFile(job.sourcePath, sniffed.entry, ifcPath, job.maxUnpackedBytes).catch((e: Error) => {
+        throw new ConversionError(e.message);
+      });
       const inner = sniffFile(ifcPath);
       if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
     }

@@ -20,6 +20,8 @@ export interface ConversionJob {
   fallback?: { lon: number; lat: number; height: number };
   /** Warn when the file's georeference stands farther than this from `fallback` (the project's location). */
   farFromProjectM?: number;
+  /** Largest IFC an .ifczip may expand to (bytes; MAX_UPLOAD_MB): unpacking stops past it. */
+  maxUnpackedBytes?: number;
   /** Generate the IFC first (demo buildings): written to `sourcePath` by the worker, off the server's event loop. */
   generate?: DemoBuildingOptions;
 }

@@ -92,8 +92,9 @@ describe('access matrix over HTTP', () => {
           const no = await t.api('GET', path(c.forbidden()), undefined, { token: forged });
           expect([type, 'forged', no.status]).toEqual([type, 'forged', 401]);
         } else {
+          // Out of scope reads like a missing id (404), so an outsider learns nothing about which ids exist.
           const no = await t.api('GET', path(c.forbidden()), undefined, { token });
-          expect([type, 'forbidden', no.status, no.body.code]).toEqual([type, 'forbidden', 403, 'forbidden']);
+          expect([type, 'forbidden', no.status, no.body.code]).toEqual([type, 'forbidden', 404, 'not_found']);
         }
       }
       const { ok, no } = c.write();

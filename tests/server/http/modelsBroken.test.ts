@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
@@ -69,6 +70,79 @@ describe('broken uploads', () => {
     const incoming = join(dataDir, 'models', '_incoming');
     expect(readdirSync(incoming)).toEqual([]);
   });
+
+  /**
+   * Streams up to `totalBytes` as one body (chunked, so the server cannot refuse it up front, or `declared`) and
+   * keeps writing after the answer arrives, as a client that does not read answers would: how much the server
+   * swallowed shows whether it stopped reading.
+   */
+  const floodUpload = (totalBytes: number, multipart: boolean, declared: boolean) =>
+    new Promise<{ status: number; connection: string | undefined; code: string | undefined; written: number }>((resolve, reject) => {
+      const u = new URL(`${t.url}/api/v1/projects/${projectId}/models${multipart ? '' : '?filename=flood.ifc'}`);
+      const boundary = 'floodboundary';
+      const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', headers: { 'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'application/octet-stream', ...(declared ? { 'content-length': String(totalBytes) } : {}) } });
+      const chunk = Buffer.alloc(64 * 1024, 65);
+      let written = 0;
+      let answer: { status: number; connection: string | undefined; code: string | undefined } | null = null;
+      let ended = false;
+      const finish = () => {
+        if (ended) return;
+        ended = true;
+        if (answer) resolve({ ...answer, written });
+        else reject(new Error(`no answer after ${written} bytes`));
+      };
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          answer = { status: res.statusCode!, connection: res.headers.connection, code: (JSON.parse(body) as { code?: string }).code };
+        });
+      });
+      req.on('error', () => setTimeout(finish, 50)); // the server hung up (EPIPE / ECONNRESET): what was answered counts
+      req.on('close', () => setTimeout(finish, 50));
+      if (multipart) req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="flood.ifc"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      const pump = () => {
+        while (written < totalBytes && !req.destroyed) {
+          written += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!req.destroyed) req.end(multipart ? `\r\n--${boundary}--\r\n` : undefined);
+      };
+      pump();
+    });
+
+  it.each([
+    ['a raw body without Content-Length', false, false],
+    ['a multipart body without Content-Length', true, false],
+    ['a raw body whose Content-Length says it is too large', false, true],
+  ])('over the size limit with %s: 413, Connection: close, and the rest is not read', async (_what, multipart, declared) => {
+    const total = 64 * 1024 * 1024;
+    const r = await floodUpload(total, multipart, declared);
+    expect([r.status, r.code, r.connection]).toEqual([413, 'payload_too_large', 'close']);
+    // The server hung up: the client could not push the whole 64 MB into a 0.25 MB limit.
+    expect(r.written).toBeLessThan(total);
+    expect(readdirSync(join(dataDir, 'models', '_incoming'))).toEqual([]);
+    expect((await t.api('GET', '/api/health')).status).toBe(200);
+  });
+
+  it('an .ifczip that expands past MAX_UPLOAD_MB fails while it inflates, and leaves nothing of it on disk', async () => {
+    // ~3 MB of IFC-looking text (a header and a long run of spaces) packs into a few KB: a small zip bomb.
+    const head = syntheticIfc({ walls: 1 }).split('ENDSEC;')[0]!;
+    const inner = new Uint8Array(3 * 1024 * 1024).fill(32);
+    inner.set(strToU8(head));
+    const zip = zipSync({ 'bomb.ifc': inner }, { level: 9 });
+    expect(zip.length).toBeLessThan(64 * 1024);
+    const r = await upload('bomb.ifczip', zip);
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    const m = await waitForModel(t, r.body.id);
+    expect(m.status).toBe('failed');
+    expect(m.error.message).toMatch(/MAX_UPLOAD_MB/);
+    const dir = join(dataDir, 'models', m.id);
+    expect(existsSync(join(dir, 'unpacked.ifc'))).toBe(false);
+    const left = existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0) : 0;
+    expect(left).toBeLessThanOrEqual(zip.length);
+  }, 60_000);
 
   it('multipart without a file part, an unknown project: clear 4xx', async () => {
     const form = new FormData();
