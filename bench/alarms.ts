@@ -101,7 +101,7 @@ async function ingestRate(withEngine: boolean): Promise<{ perS: number; alarms: 
     const site = await makeSite(store, 20);
     const ingest = new Ingest(store, log);
     const io = new IoServer();
-    const engine = new AlarmEngine(store, new LiveHub(io, openAccessPolicy, log), log);
+    const engine = new AlarmEngine(store, new LiveHub(io, store, openAccessPolicy, log), log);
     if (withEngine) await engine.start(ingest);
     const t0 = Date.UTC(2026, 9, 1);
     await store.telemetry.ensurePartitions([t0, t0 + ROWS * 50]);

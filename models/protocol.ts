@@ -6,6 +6,7 @@ import { Device } from './Device.js';
 import { Kpis } from './Kpis.js';
 import { Project } from './Project.js';
 import { IngestResultSchema, LiveReading } from './Reading.js';
+import { RegionPrefix } from './User.js';
 import { WireError } from './errors.js';
 
 /**
@@ -20,12 +21,16 @@ export const LiveHandshake = z.object({
 });
 export type LiveHandshake = z.infer<typeof LiveHandshake>;
 
-/** What a viewer watches: the whole city or one project. */
+/**
+ * What a viewer watches: the whole city, an enterprise's projects, a region's projects (a GB/T 2260 prefix: an
+ * authority's city wall) or one project. Each room gets every push (telemetry, alarms, devices, models, progress) of
+ * the projects it contains; a tier room (city, enterprise, region) is only for those who read all of them.
+ */
 export const LiveScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('city') }),
   z.object({ kind: z.literal('project'), projectId: z.string().uuid() }),
-  /** An enterprise's wall: its projects' KPIs (`kpis`); telemetry stays in the city and project rooms. */
   z.object({ kind: z.literal('enterprise'), enterpriseId: z.string().uuid() }),
+  z.object({ kind: z.literal('region'), regionPrefix: RegionPrefix }),
 ]);
 export type LiveScope = z.infer<typeof LiveScope>;
 
@@ -120,7 +125,16 @@ export interface LiveClientToServer {
 
 /** Room name of a scope; the server joins sockets to these and emits to them. */
 export function roomOf(scope: LiveScope): string {
-  return scope.kind === 'city' ? 'city' : scope.kind === 'enterprise' ? `enterprise:${scope.enterpriseId}` : `project:${scope.projectId}`;
+  switch (scope.kind) {
+    case 'city':
+      return 'city';
+    case 'enterprise':
+      return `enterprise:${scope.enterpriseId}`;
+    case 'region':
+      return `region:${scope.regionPrefix}`;
+    case 'project':
+      return `project:${scope.projectId}`;
+  }
 }
 
 // ---- `/devices` namespace (devices and gateways sending readings) ---------------------------------------------

@@ -39,7 +39,6 @@ import { ModelService } from './ifc/ModelService.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import { TelemetryFanout } from './realtime/TelemetryFanout.js';
-import { boundRecoveryBuffer } from './realtime/recoveryBuffer.js';
 import { KpiPusher } from './realtime/KpiPusher.js';
 import type { Store } from './store/Store.js';
 
@@ -86,8 +85,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const io = new IoServer(http, {
     ...(redis ? { adapter: redis.adapter } : {}),
     serveClient: false,
-    // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect.
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: true },
+    // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect. The
+    // middlewares run again on a recovered connection: the session is checked as it is now, not as it was.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: false },
     ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
   });
   const tokens = await SessionTokens.open(opts.store, opts.config.AUTH_SECRET, opts.config.SESSION_TTL_H);
@@ -97,7 +97,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store: opts.store,
     log,
     access,
-    live: new LiveHub(io, access, log),
+    // The one door to browsers: it checks each join and routes every push by project (see realtime/LiveHub.ts).
+    live: new LiveHub(io, opts.store, access, log, { clustered: !!redis, recovery: { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS } }),
     ingest: new Ingest(opts.store, log, {
       maxRows: opts.config.INGEST_GROUP_MAX_ROWS,
       maxWaitMs: opts.config.INGEST_GROUP_WAIT_MS,
@@ -105,18 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }),
     startedAt: Date.now(),
   };
-  const unboundRecovery = boundRecoveryBuffer(ctx.live.nsp, { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS });
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
-  // Viewers: the session of the handshake (auth.token or the cookie) decides which rooms they may join.
-  ctx.live.nsp.use((socket, next) => {
-    access.principalOfHandshake({ headers: socket.handshake.headers, auth: socket.handshake.auth }).then(
-      (p) => {
-        socket.data.principal = p;
-        next();
-      },
-      (err) => next(err instanceof Error ? err : new Error(String(err))),
-    );
-  });
   limitDeviceSockets(io, opts.config.RATE_LIMIT_DEVICE_PER_S);
   attachDeviceSockets(io, ctx);
   // Alarms: restored from the open ones in the store, then fed by the ingest after each commit.
@@ -211,7 +201,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await edges.close();
       await models.close();
       fanout.dispose();
-      unboundRecovery();
+      ctx.live.close();
       ctx.ingest.dispose();
       await alarms.dispose();
       kpiPusher.dispose();

@@ -29,7 +29,7 @@ import { mapResolutionScale, wallScale, type WallParams } from './wallParams.js'
 
 const TICKER_SLOTS = 12;
 const STRIP_ROWS = 10;
-/** Region walls poll: the city room pushes the whole city's KPIs, not a region's. */
+/** A wall whose id names no live scope polls its KPIs. */
 const REGION_POLL_MS = 10_000;
 
 /**
@@ -115,20 +115,23 @@ export class WallApp {
     this.map.requestRender();
   }
 
-  /** The live scopes: the tier's room, plus the city room where telemetry of an enterprise's projects flows. */
+  /**
+   * The live scope: the tier's room, which gets every push of its projects (a region wall watches the region's
+   * room: an authority may not join the whole city's).
+   */
   private liveScopes(): LiveScope[] {
-    const { tier, id } = this.params;
-    if (tier === 'project' && id) return [{ kind: 'project', projectId: id }];
-    if (tier === 'enterprise' && id) return [{ kind: 'enterprise', enterpriseId: id }, { kind: 'city' }];
-    return [{ kind: 'city' }];
+    const scope = this.kpiScope();
+    return scope ? [scope] : [{ kind: 'city' }];
   }
 
-  /** The scope whose KPI push this wall listens to; null for a region (polled instead). */
+  /** The scope whose KPI push this wall listens to; null when the wall's id is not one a scope can name (polled). */
   private kpiScope(): LiveScope | null {
     const { tier, id } = this.params;
     if (tier === 'project' && id) return { kind: 'project', projectId: id };
     if (tier === 'enterprise' && id) return { kind: 'enterprise', enterpriseId: id };
-    return id ? null : { kind: 'city' };
+    if (!id) return { kind: 'city' };
+    const prefix = regionPrefix(id);
+    return /^\d{2,6}$/.test(prefix) ? { kind: 'region', regionPrefix: prefix } : null;
   }
 
   /** Is a project part of this wall's scope? */

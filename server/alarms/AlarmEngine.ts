@@ -4,10 +4,10 @@ import { resolveThresholds, type AlarmThresholds } from '../../models/alarmRules
 import type { Measure } from '../../models/alarmRules/types.js';
 import { alarmMessage, IDLE, levelRank, lineOf, restoredChannel, stepChannel, type ChannelState, type Transition } from '../../models/alarmState.js';
 import type { Device } from '../../models/Device.js';
-import { roomOf, type LiveServerMessage } from '../../models/protocol.js';
+import type { LiveServerMessage } from '../../models/protocol.js';
 import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
 import type { Logger } from '../log.js';
-import type { LiveHub } from '../realtime/LiveHub.js';
+import type { LivePublisher } from '../realtime/LiveHub.js';
 import type { Store } from '../store/Store.js';
 import { CraneClearanceTracker } from './CraneClearanceTracker.js';
 
@@ -23,7 +23,7 @@ interface Channel {
 /**
  * Runs the alarm rules (models/alarmRules) on every committed reading, in commit order: per (device, rule) a state
  * machine (models/alarmState) decides raise / escalate / clear with hysteresis and a minimum duration; transitions are
- * written to the store and pushed on `/live` to the project's room and the city room. Crane clearance is evaluated
+ * written to the store and pushed on `/live` to the rooms that contain the project. Crane clearance is evaluated
  * per project after each batch that moved a crane. State lives in memory and is restored from the open alarms at
  * start; the store's unique index on open (device, rule) keeps two nodes from raising one condition twice.
  */
@@ -36,7 +36,7 @@ export class AlarmEngine {
 
   constructor(
     private readonly store: Store,
-    private readonly live: LiveHub,
+    private readonly live: LivePublisher,
     private readonly log: Logger,
   ) {}
 
@@ -171,7 +171,7 @@ export class AlarmEngine {
   }
 
   private push(projectId: string, m: LiveServerMessage): void {
-    this.live.nsp.to(['city', roomOf({ kind: 'project', projectId })]).emit('msg', m);
+    this.live.toProject(projectId, m);
   }
 
   /** Stops listening; pending evaluations finish. */

@@ -18,6 +18,7 @@ export class ProjectOwners {
   private loading: Promise<void> | null = null;
   // A missing id reloads at most this often, so requests for made-up ids cannot turn into a query each.
   private lastMissReload = 0;
+  private lastBackgroundReload = 0;
 
   constructor(
     private readonly store: Store,
@@ -55,6 +56,24 @@ export class ProjectOwners {
       p = this.map.get(id);
     }
     return p;
+  }
+
+  /**
+   * The cached entry, without waiting: for callers that must not await (the live push routes by it). An old cache
+   * starts a reload in the background (at most one a second while the store fails).
+   */
+  peek(id: string): ProjectOwner | undefined {
+    const now = Date.now();
+    if (now - this.loadedAt > this.ttlMs && now - this.lastBackgroundReload > 1000) {
+      this.lastBackgroundReload = now;
+      this.reload().catch(() => {});
+    }
+    return this.map.get(id);
+  }
+
+  /** Records a project this node has just written, so `peek` knows it before the next reload. */
+  learn(o: ProjectOwner): void {
+    this.map.set(o.id, { id: o.id, enterpriseId: o.enterpriseId, regionCode: o.regionCode });
   }
 
   async all(): Promise<ProjectOwner[]> {

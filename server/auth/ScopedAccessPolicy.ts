@@ -6,7 +6,7 @@ import { HttpError, notFound } from '../http/HttpError.js';
 import type { Store } from '../store/Store.js';
 import type { StoredUser } from '../store/UserRepo.js';
 import { ProjectOwners } from './ProjectOwners.js';
-import { allows, seesAll, seesProject } from './rules.js';
+import { allows, seesAll, seesProject, seesRegion } from './rules.js';
 import { tokenOf, type SessionTokens } from './sessions.js';
 
 const USER_TTL_MS = 5_000;
@@ -58,7 +58,7 @@ export class ScopedAccessPolicy implements AccessPolicy {
     if (!claims) return null;
     const u = await this.user(claims.userId);
     if (!u || u.disabled || u.tokenVersion !== claims.version) return null;
-    return principalOfUser(u);
+    return { ...principalOfUser(u), ...(claims.expiresAt !== undefined ? { expiresAt: claims.expiresAt } : {}) };
   }
 
   principalOf(req: Request): Promise<Principal | null> {
@@ -96,6 +96,8 @@ export class ScopedAccessPolicy implements AccessPolicy {
     // scoped users watch their projects' rooms.
     if (scope.kind === 'city') return seesAll(g);
     if (scope.kind === 'enterprise') return allows(g, 'read', { type: 'wall', enterpriseId: scope.enterpriseId }, undefined, []);
+    // A region room carries every project of the region, today's and tomorrow's: only for a region inside one's own.
+    if (scope.kind === 'region') return seesRegion(g, scope.regionPrefix);
     const owner = await this.owners.get(scope.projectId);
     return !!owner && seesProject(g, owner);
   }

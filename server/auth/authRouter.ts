@@ -139,6 +139,8 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     });
     if (!u) throw notFound('User', id);
     access.invalidate({ userId: id });
+    // What ends the user's sessions (a new token version) also ends its live sockets, on every node.
+    if (patch.password !== undefined || patch.grant !== undefined || patch.disabled === true) ctx.live.endSessions(id);
     res.json(publicUser(u));
   });
 
@@ -148,6 +150,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     if (p.id === id) throw new HttpError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
     if (!(await store.users.delete(id))) throw notFound('User', id);
     access.invalidate({ userId: id });
+    ctx.live.endSessions(id);
     res.status(204).end();
   });
 

@@ -38,6 +38,12 @@ export function seesAll(g: UserGrant): boolean {
   return scopeOf(g).kind === 'all';
 }
 
+/** Does the grant read every project of the region `prefix`, whatever projects it gets later? */
+export function seesRegion(g: UserGrant, prefix: string): boolean {
+  const s = scopeOf(g);
+  return s.kind === 'all' || (s.kind === 'region' && prefix.startsWith(s.regionPrefix));
+}
+
 /** May the grant read the enterprise (or its wall)? Its own, or one whose projects it sees all of (viewer: all). */
 export function seesEnterprise(g: UserGrant, enterpriseId: string, owners: ProjectOwner[]): boolean {
   const s = scopeOf(g);

@@ -12,6 +12,8 @@ const SECRET_KEY = 'auth_secret';
 export interface SessionClaims {
   userId: string;
   version: number;
+  /** Epoch ms (set by `verify`, from the token's `exp`). */
+  expiresAt?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class SessionTokens {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
       if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return null;
-      return { userId: payload.sub, version: payload.ver };
+      return { userId: payload.sub, version: payload.ver, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
     } catch {
       return null;
     }

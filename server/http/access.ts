@@ -10,6 +10,8 @@ export interface Principal {
   username?: string;
   /** The role and its scope (users only; server/auth/ScopedAccessPolicy decides from it). */
   grant?: UserGrant;
+  /** When the session that names it expires (epoch ms; sessions only): a live socket is closed then. */
+  expiresAt?: number;
 }
 
 export type Action = 'read' | 'create' | 'update' | 'delete';

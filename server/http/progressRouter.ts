@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode, httpStatusOf } from '../../models/errors.js';
 import { IsoDay, isoDayOf, ProgressRecord, progressCsv } from '../../models/Progress.js';
-import { roomOf, type LiveServerMessage } from '../../models/protocol.js';
+import type { LiveServerMessage } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import { modelStates, plannedElements, projectProgressOf, tasksFrom, type ScheduleImportResult } from '../ops/progress.js';
 import type { StoredModel } from '../store/ModelRepo.js';
@@ -46,7 +46,7 @@ export function progressRouter(ctx: AppContext): Router {
   };
   const announce = (m: StoredModel) => {
     const msg: LiveServerMessage = { type: 'progress.updated', modelId: m.id, projectId: m.projectId };
-    ctx.live.nsp.to(['city', roomOf({ kind: 'project', projectId: m.projectId })]).emit('msg', msg);
+    ctx.live.toProject(m.projectId, msg);
   };
 
   r.post('/models/:id/schedule', csvBody, async (req, res) => {

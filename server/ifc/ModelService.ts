@@ -5,7 +5,7 @@ import type { ConversionStage, ModelPatch } from '../../models/BimModel.js';
 import { ErrorCode } from '../../models/errors.js';
 import { applyGeoreferencePatch, georeferenceMatrix } from '../../models/Georeference.js';
 import type { Logger } from '../log.js';
-import type { LiveHub } from '../realtime/LiveHub.js';
+import type { LivePublisher } from '../realtime/LiveHub.js';
 import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRepo.js';
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
@@ -53,7 +53,7 @@ export class ModelService {
 
   constructor(
     private readonly store: Store,
-    private readonly live: LiveHub,
+    private readonly live: Pick<LivePublisher, 'publishModel'>,
     private readonly log: Logger,
     private readonly opts: ModelServiceOptions,
   ) {

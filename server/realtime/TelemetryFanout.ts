@@ -1,12 +1,11 @@
-import type { Socket } from 'socket.io';
 import type { Device } from '../../models/Device.js';
-import { roomOf, type LiveClientToServer, type LiveScope, type LiveServerMessage, type LiveServerToClient } from '../../models/protocol.js';
+import { roomOf, type LiveScope } from '../../models/protocol.js';
 import type { LiveReading } from '../../models/Reading.js';
 import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
 import type { Logger } from '../log.js';
 import { publicDevice } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
-import type { LiveHub } from './LiveHub.js';
+import type { LivePublisher, Viewer } from './LiveHub.js';
 
 export interface FanoutOptions {
   /** Most updates per device per viewer per second. */
@@ -17,8 +16,9 @@ export interface FanoutOptions {
 
 /**
  * Pushes committed readings to `/live` viewers. Readings are coalesced per device (values merged, newest time kept)
- * and a device is sent at most `maxHz` times a second; every `tickMs` each room gets one `telemetry.batch` with all
- * its devices due, never an emit per reading. A new subscriber first gets a `snapshot` of its scope.
+ * and a device is sent at most `maxHz` times a second; every `tickMs` the hub sends each room one `telemetry.batch`
+ * with all its devices due, never an emit per reading. A new subscriber first gets a `snapshot` of the readable
+ * projects of its scope.
  *
  * Rooms are emitted to even when empty: with connection state recovery the adapter keeps each emitted packet, so a
  * viewer that blinks and comes back gets what it missed.
@@ -31,7 +31,7 @@ export class TelemetryFanout {
   private readonly minIntervalMs: number;
 
   constructor(
-    private readonly live: LiveHub,
+    private readonly live: LivePublisher,
     ingest: Ingest,
     private readonly store: Store,
     opts: FanoutOptions,
@@ -41,7 +41,7 @@ export class TelemetryFanout {
     this.unsubscribe = ingest.onCommitted((batch) => this.add(batch));
     this.timer = setInterval(() => this.flush(), opts.tickMs);
     this.timer.unref();
-    live.onSubscribe((socket, scope) => this.sendSnapshot(socket, scope));
+    live.onSubscribe((viewer, scope, { projects }) => this.sendSnapshot(viewer, scope, projects));
   }
 
   private add(batch: CommittedReading[]): void {
@@ -58,29 +58,17 @@ export class TelemetryFanout {
   /** Sends every device that is due; returns how many readings went out (for tests and benchmarks). */
   flush(now = Date.now()): number {
     if (!this.pending.size) return 0;
-    const byRoom = new Map<string, { scope: LiveScope; readings: LiveReading[] }>();
-    const push = (scope: LiveScope, r: LiveReading) => {
-      const room = roomOf(scope);
-      let entry = byRoom.get(room);
-      if (!entry) byRoom.set(room, (entry = { scope, readings: [] }));
-      entry.readings.push(r);
-    };
-    let sent = 0;
+    const due: LiveReading[] = [];
     for (const [id, r] of this.pending) {
       const last = this.lastSent.get(id);
       if (last !== undefined && now - last < this.minIntervalMs) continue;
       this.pending.delete(id);
       this.lastSent.set(id, now);
-      push({ kind: 'city' }, r);
-      push({ kind: 'project', projectId: r.projectId }, r);
-      sent++;
+      due.push(r);
     }
-    for (const [room, { scope, readings }] of byRoom) {
-      const m: LiveServerMessage = { type: 'telemetry.batch', scope, readings };
-      this.live.nsp.to(room).emit('msg', m);
-    }
+    if (due.length) this.live.publishReadings(due);
     if (this.lastSent.size > 100_000) this.pruneLastSent(now);
-    return sent;
+    return due.length;
   }
 
   private pruneLastSent(now: number): void {
@@ -93,18 +81,28 @@ export class TelemetryFanout {
     this.lastSent.delete(id);
   }
 
-  private async sendSnapshot(socket: Socket<LiveClientToServer, LiveServerToClient>, scope: LiveScope): Promise<void> {
-    const records = await this.store.devices.list(scope.kind === 'project' ? scope.projectId : undefined);
+  /** The devices of the readable projects of the scope and their latest state ('all': the city, read whole). */
+  private async sendSnapshot(viewer: Viewer, scope: LiveScope, projects: 'all' | string[]): Promise<void> {
+    let records;
+    let latest;
+    if (projects === 'all') {
+      [records, latest] = await Promise.all([this.store.devices.list(), this.store.telemetry.latest({ all: true })]);
+    } else if (projects.length === 1) {
+      [records, latest] = await Promise.all([this.store.devices.list(projects[0]), this.store.telemetry.latest({ projectId: projects[0]! })]);
+    } else {
+      const wanted = new Set(projects);
+      records = wanted.size ? (await this.store.devices.list()).filter((d) => wanted.has(d.projectId)) : [];
+      latest = records.length ? await this.store.telemetry.latest({ deviceIds: records.map((d) => d.id) }) : [];
+    }
     const devices: Device[] = records.map(publicDevice);
     const byId = new Map(devices.map((d) => [d.id, d]));
-    const latest = await this.store.telemetry.latest(scope.kind === 'project' ? { projectId: scope.projectId } : { all: true });
     const readings: LiveReading[] = [];
     for (const r of latest) {
       const d = byId.get(r.deviceId);
       if (d) readings.push({ ...r, projectId: d.projectId, kind: d.kind });
     }
-    socket.emit('msg', { type: 'snapshot', scope, devices, latest: readings });
-    this.log.debug({ socket: socket.id, scope: roomOf(scope), devices: devices.length }, 'live: snapshot sent');
+    viewer.send({ type: 'snapshot', scope, devices, latest: readings });
+    this.log.debug({ socket: viewer.id, scope: roomOf(scope), devices: devices.length }, 'live: snapshot sent');
   }
 
   dispose(): void {
