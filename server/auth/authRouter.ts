@@ -94,7 +94,8 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     }
     const next = await store.users.update(u.id, { passwordHash: await hashPassword(body.newPassword) });
     if (!next) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
-    access.invalidate({ userId: u.id });
+    // Every other session ends, its open /live sockets too (this page's socket reconnects with the fresh cookie).
+    ctx.live.endSessions(u.id);
     await audit(req, u.id, 'password.change', u.id);
     const { token, expiresAt } = await tokens.issue({ userId: next.id, version: next.tokenVersion });
     setSessionCookie(req, res, token, expiresAt);

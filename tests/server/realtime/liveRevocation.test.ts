@@ -42,11 +42,13 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.close());
 
-const REVOCATIONS: Array<[string, (id: string) => Promise<unknown>]> = [
+const REVOCATIONS: Array<[string, (id: string, token: string) => Promise<unknown>]> = [
   ['password change', (id) => patch(id, { password: 'a-brand-new-password' })],
   ['disable', (id) => patch(id, { disabled: true })],
   ['scope (grant) change', (id) => patch(id, { grant: { role: 'enterprise', enterpriseId: E2 } })],
   ['delete', async (id) => expect((await t.api('DELETE', `/api/v1/users/${id}`, undefined, { token: admin })).status).toBe(204)],
+  // The user's own change (POST /auth/password) ends its other sessions, its open sockets included.
+  ['own password change', async (_id, token) => expect((await t.api('POST', '/api/v1/auth/password', { currentPassword: FIXTURE_PASSWORD, newPassword: 'my-own-new-password' }, { token })).status).toBe(200)],
 ];
 async function patch(id: string, body: UserPatch) {
   expect((await t.api('PATCH', `/api/v1/users/${id}`, body, { token: admin })).status).toBe(200);
@@ -74,7 +76,7 @@ describe('/live revocation', () => {
         c.s.once('disconnect', () => r());
         c.s.io.engine.close();
       });
-      await revoke(userId);
+      await revoke(userId, token);
       // Cut: a and b are disconnected by the server (a revoked socket cannot stay re-scoped to rooms it lost).
       await expect.poll(() => [a.s.connected, b.s.connected], { timeout: 5000 }).toEqual([false, false]);
       // c comes back without its old session's rooms and missed packets.
