@@ -44,10 +44,13 @@ export const Alarm = z.object({
 });
 export type Alarm = z.infer<typeof Alarm>;
 
-/** Body of `POST /api/v1/alarms/:id/ack`. */
+/**
+ * Body of `POST /api/v1/alarms/:id/ack`. With accounts (AUTH=on) the server signs with the logged-in username and
+ * ignores `by`; without accounts `by` is required (there is no one else to name).
+ */
 export const AlarmAck = z
   .object({
-    by: safeText().trim().min(1, 'say who acknowledges').max(100),
+    by: safeText().trim().min(1, 'say who acknowledges').max(100).optional(),
     comment: safeText().trim().max(2000).default(''),
   })
   .strict();

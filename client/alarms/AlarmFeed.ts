@@ -1,5 +1,7 @@
 import type { Alarm } from '../../models/Alarm.js';
 import { ApiError } from '../api/ApiError.js';
+import type { Me } from '../auth/authApi.js';
+import { currentSession, mayWrite, onSessionChanged } from '../auth/session.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { acknowledgeAlarm } from '../devices/deviceApi.js';
@@ -13,7 +15,8 @@ const time = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
 
 /**
  * The alarm feed: newest first, coloured by level, open ones above cleared ones; a sound toggle (off by default);
- * click an alarm to fly to its device; acknowledge with a name and comment. Shows what an AlarmStore holds, or, in
+ * click an alarm to fly to its device; acknowledge with a comment (signed by the account; a name only without accounts),
+ * offered only to those who may. Shows what an AlarmStore holds, or, in
  * replay, the alarms that were open at the replayed instant (`showReplay`).
  */
 export class AlarmFeed implements Tool {
@@ -27,8 +30,10 @@ export class AlarmFeed implements Tool {
   private readonly offs: (() => void)[] = [];
   private replay: Alarm[] | null = null;
   private ackOpen: string | null = null;
-  /** Who acknowledges (remembered for the session). */
+  /** Who acknowledges when the server has no accounts (remembered for the session). */
   private who = 'Supervisor';
+  /** The session: who may acknowledge, and whether a name must be typed (null until known: no write control yet). */
+  private me: Me | null = null;
 
   constructor(container: HTMLElement, private readonly store: AlarmStore) {
     const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: 'Sound on new alarms' }, 'Sound off');
@@ -51,8 +56,19 @@ export class AlarmFeed implements Tool {
         if (c.kind === 'updated' && c.alarm.state === 'open' && !this.replay) this.beep.play(c.alarm.level); // escalation
         this.render();
       }),
+      onSessionChanged.add(() => this.loadSession()),
     );
+    this.loadSession();
     this.render();
+  }
+
+  private loadSession(): void {
+    currentSession()
+      .then((me) => {
+        this.me = me;
+        this.render();
+      })
+      .catch(() => {}); // unknown: the feed still shows, without the write control
   }
 
   /** Replay: show these alarms (open at the replayed instant) instead of the live ones; null returns to live. */
@@ -93,7 +109,10 @@ export class AlarmFeed implements Tool {
       if (this.ackOpen === a.id && openForm) li.append(openForm);
       else if (this.ackOpen === a.id) {
         const form = h('form', { class: 'ack-form', 'data-testid': 'ack-form' },
-          h('input', { name: 'by', value: this.who, 'aria-label': 'Acknowledged by', required: true, maxlength: 100 }),
+          // With accounts the server signs with the logged-in user: a typed name could be anyone's.
+          this.me?.auth === 'off'
+            ? h('input', { name: 'by', value: this.who, 'aria-label': 'Acknowledged by', required: true, maxlength: 100 })
+            : h('span', { class: 'ack-by', 'data-testid': 'ack-by' }, `as ${this.me?.user?.displayName || this.me?.user?.username || 'you'}`),
           h('input', { name: 'comment', placeholder: 'Comment (what was done)', 'aria-label': 'Comment', maxlength: 2000 }),
           h('button', { type: 'submit', class: 'btn primary' }, 'Acknowledge'),
           h('span', { class: 'ack-error', role: 'alert' }),
@@ -103,7 +122,7 @@ export class AlarmFeed implements Tool {
           void this.acknowledge(a, form);
         });
         li.append(form);
-      } else li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, 'Acknowledge…'));
+      } else if (mayWrite(this.me, 'alarm.ack')) li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, 'Acknowledge…'));
     }
     return li;
   }
@@ -125,11 +144,11 @@ export class AlarmFeed implements Tool {
 
   private async acknowledge(a: Alarm, form: HTMLFormElement): Promise<void> {
     const data = new FormData(form);
-    const by = String(data.get('by') ?? '').trim();
+    const by = data.has('by') ? String(data.get('by')).trim() : undefined;
     const comment = String(data.get('comment') ?? '').trim();
     const err = form.querySelector<HTMLElement>('.ack-error')!;
     try {
-      this.who = by;
+      if (by) this.who = by;
       const updated = await acknowledgeAlarm(a.id, by, comment);
       this.ackOpen = null;
       // The live `alarm.updated` brings the same; applying the answer shows it without waiting for the push.

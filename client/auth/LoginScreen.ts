@@ -5,6 +5,7 @@ import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { login } from './authApi.js';
+import { sessionChanged } from './session.js';
 
 /** Why a login failed, in words a person at a wall can act on. */
 export function loginErrorText(err: unknown): string {
@@ -77,6 +78,8 @@ export class LoginScreen implements Tool {
       document.body.dataset.login = 'done';
       const ws = this.waiters;
       this.waiters = [];
+      // Before the waiting calls resume: the live socket reconnects with the new session cookie.
+      sessionChanged(u);
       for (const w of ws) w();
       this.onLogin.trigger(u);
     } catch (err) {

@@ -29,8 +29,10 @@ export async function fetchAlarms(query: { state?: 'open' | 'acknowledged'; proj
 }
 
 /** `POST /api/v1/alarms/:id/ack`. */
-export async function acknowledgeAlarm(id: string, by: string, comment: string): Promise<Alarm> {
-  return parseAnswer(Alarm, await requestJson(`/api/v1/alarms/${id}/ack`, { method: 'POST', body: { by, comment } }), 'acknowledged alarm');
+export async function acknowledgeAlarm(id: string, by: string | undefined, comment: string): Promise<Alarm> {
+  // `by` only without accounts: with them the server signs with the session's user.
+  const body = by === undefined ? { comment } : { by, comment };
+  return parseAnswer(Alarm, await requestJson(`/api/v1/alarms/${id}/ack`, { method: 'POST', body }), 'acknowledged alarm');
 }
 
 /** `GET /api/v1/projects/:id/replay?from&to&stepMs`. */

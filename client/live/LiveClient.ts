@@ -9,6 +9,7 @@ import {
   type LiveScope,
   type LiveServerToClient,
 } from '../../models/protocol.js';
+import { onSessionChanged } from '../auth/session.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 
@@ -27,6 +28,8 @@ export interface LiveClientOptions {
   scopes?: LiveScope[];
   /** Force a transport (tests in Node use websocket); the browser default (polling, then upgrade) is kept otherwise. */
   transports?: ('polling' | 'websocket')[];
+  /** Reconnect when the page logs in (default true); Node tests that pass a token leave it. */
+  followSession?: boolean;
 }
 
 /**
@@ -45,6 +48,7 @@ export class LiveClient implements Tool {
   private _enabled = true;
   private connections = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly offSession: () => void;
   /** The server's last error at the handshake, for the banner. */
   lastError: WireError | null = null;
 
@@ -81,6 +85,18 @@ export class LiveClient implements Tool {
       }
       if (this._enabled) this.onMessage.trigger(r.data);
     });
+    // The server reads the principal once, at the handshake: a socket opened before the login stays anonymous and its
+    // subscriptions refused until it connects again with the session cookie.
+    this.offSession = opts.followSession === false ? () => {} : onSessionChanged.add(() => this.reconnect());
+  }
+
+  /** Drops the connection and opens a new one (new handshake, so the current session cookie); resubscribes after. */
+  reconnect(): void {
+    if (this._status === 'mismatch' || this._status === 'closed') return;
+    clearTimeout(this.retryTimer);
+    this.socket.disconnect(); // reports 'closed' at once; the banner should say what happens next instead
+    this.setStatus('reconnecting');
+    this.socket.connect();
   }
 
   get status(): LiveStatus {
@@ -122,6 +138,7 @@ export class LiveClient implements Tool {
   }
 
   dispose(): void {
+    this.offSession();
     clearTimeout(this.retryTimer);
     this.socket.removeAllListeners();
     this.socket.disconnect();

@@ -2,6 +2,7 @@ import './progress.css';
 import type { BimModel } from '../../models/BimModel.js';
 import { isoDayOf, type ProgressState, type ProjectProgress, type Schedule } from '../../models/Progress.js';
 import { fetchProgressStates, fetchProjectModels, fetchProjectProgress, fetchSchedule, recordProgress, uploadScheduleCsv } from '../api/progressApi.js';
+import { currentSession, mayWrite, onSessionChanged } from '../auth/session.js';
 import type { ElementColouring } from '../bim/ElementColouring.js';
 import type { ElementSelection } from '../bim/ElementSelection.js';
 import type { Tool } from '../core/Tool.js';
@@ -48,7 +49,9 @@ export class ProgressPanel implements Tool {
     this.d.dateInput.addEventListener('change', () => this.d.dateInput.value && this.setDate(this.d.dateInput.value, 0));
     this.d.modelSelect.addEventListener('change', () => void this.loadModel(this.d.modelSelect.value));
     this.d.file.addEventListener('change', () => void this.upload());
+    this.showWriteControls();
     this.offs.push(
+      onSessionChanged.add(() => this.showWriteControls()),
       selection.onChanged.add(() => this.open && void this.loadProject()),
       elements.onChanged.add((c) => {
         if (c.element && this.open) this.d.selectedNote.textContent = `Selected: ${c.element.globalId}`;
@@ -60,6 +63,15 @@ export class ProgressPanel implements Tool {
           if (m.type === 'progress.updated' && this.open && m.projectId === this.probe.projectId) this.setDate(this.date, 300);
         }),
       );
+  }
+
+  /** A viewer (or an authority) may read progress but not record it: the server would refuse, so do not offer it. */
+  private showWriteControls(): void {
+    currentSession()
+      .then((me) => {
+        for (const el of this.d.writeControls) el.hidden = !mayWrite(me, 'progress');
+      })
+      .catch(() => {}); // unknown: the controls stay hidden
   }
 
   get enabled(): boolean {

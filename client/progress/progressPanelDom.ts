@@ -3,6 +3,8 @@ import { h } from '../ui/dom.js';
 /** The 4D panel's nodes, built once; the panel rewrites their content. */
 export interface ProgressPanelDom {
   root: HTMLElement;
+  /** Schedule upload and element marking: shown only to accounts that may write progress. */
+  writeControls: HTMLElement[];
   title: HTMLElement;
   empty: HTMLElement;
   body: HTMLElement;
@@ -39,6 +41,8 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const storeys = h('div', { class: 'progress-storeys', 'data-testid': 'progress-storeys' });
   const status = h('p', { class: 'progress-status', 'data-testid': 'progress-status' });
   const csvLink = h('a', { class: 'btn small', download: '', text: 'CSV report' });
+  // Write controls start hidden: the panel shows them once the session is known to allow it (viewers never).
+  const upload = h('button', { class: 'btn small', 'data-action': 'upload', text: 'Upload schedule CSV', hidden: true });
   const file = h('input', { type: 'file', accept: '.csv,text/csv', hidden: true, 'data-testid': 'progress-file' });
   const ids = h('textarea', { class: 'progress-ids', rows: 2, placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)', 'data-testid': 'progress-ids' });
   const markStatus = h('select', { class: 'progress-select', 'data-testid': 'progress-mark-status' }, h('option', { value: 'started', text: 'started' }), h('option', { value: 'finished', text: 'finished' }), h('option', { value: 'inspected', text: 'inspected' }));
@@ -55,10 +59,10 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
     h('div', { class: 'progress-totals' }, total, totalSub),
     storeys,
     status,
-    h('div', { class: 'progress-actions' }, csvLink, h('button', { class: 'btn small', 'data-action': 'upload', text: 'Upload schedule CSV' }), file),
+    h('div', { class: 'progress-actions' }, csvLink, upload, file),
     h(
       'details',
-      { class: 'progress-mark' },
+      { class: 'progress-mark', hidden: true },
       h('summary', { text: 'Mark elements' }),
       selectedNote,
       ids,
@@ -66,6 +70,7 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
       markResult,
     ),
   );
+  const mark = body.querySelector<HTMLElement>('.progress-mark')!;
   const root = h(
     'aside',
     { class: 'progress-panel', 'data-testid': 'progress-panel' },
@@ -74,5 +79,5 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
     body,
   );
   container.append(root);
-  return { root, title, empty, body, modelRow, modelSelect, slider, dateInput, rangeText, legend, total, totalSub, storeys, status, csvLink, file, ids, markStatus, markDate, markResult, selectedNote };
+  return { root, title, empty, body, writeControls: [upload, mark], modelRow, modelSelect, slider, dateInput, rangeText, legend, total, totalSub, storeys, status, csvLink, file, ids, markStatus, markDate, markResult, selectedNote };
 }

@@ -1,4 +1,5 @@
 import { KpiQuery, type KpiTier } from '../../models/Kpis.js';
+import type { UserGrant, ViewerScope } from '../../models/User.js';
 
 /** What a wall URL asks for: `/wall?tier=city|enterprise|project&id=&every=&tour=`. */
 export interface WallParams {
@@ -63,4 +64,58 @@ export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePi
   const px = cssWidth * cssHeight * devicePixelRatio * devicePixelRatio;
   if (px <= maxPixels) return 1;
   return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
+}
+
+/** The scope a grant reads, in the wall's terms (mirrors the scope of server/auth/rules.ts). */
+function wallScopeOf(g: UserGrant): ViewerScope {
+  switch (g.role) {
+    case 'admin':
+      return { kind: 'all' };
+    case 'authority':
+      return { kind: 'region', regionPrefix: g.regionPrefix };
+    case 'enterprise':
+      return { kind: 'enterprise', enterpriseId: g.enterpriseId };
+    case 'project':
+      return { kind: 'projects', projectIds: g.projectIds };
+    case 'viewer':
+      return g.scope;
+  }
+}
+
+/**
+ * The wall this account may see for what the URL asked: a tier it cannot read (the whole city for an enterprise or
+ * project account) becomes the widest one it can (its region, enterprise or first project), with a note on the wall
+ * saying so; a request it can read is kept. Without an account (AUTH=off) nothing changes.
+ */
+export function wallParamsFor(params: WallParams, grant: UserGrant | null): WallParams {
+  if (!grant) return params;
+  const s = wallScopeOf(grant);
+  const { tier, id } = params;
+  const say = (to: Pick<WallParams, 'tier' | 'id'>, why: string): WallParams => ({ ...params, ...to, errors: [...params.errors, why] });
+  switch (s.kind) {
+    case 'all':
+      return params;
+    case 'region':
+      // Enterprise walls count projects outside a region; projects are checked by the server.
+      if (tier === 'project' || (tier === 'city' && id !== null && id.startsWith(s.regionPrefix))) return params;
+      return say({ tier: 'city', id: s.regionPrefix }, `This account sees region ${s.regionPrefix} only: showing its wall`);
+    case 'enterprise':
+      if (tier === 'project' || (tier === 'enterprise' && id === s.enterpriseId)) return params;
+      return say({ tier: 'enterprise', id: s.enterpriseId }, 'This account sees its enterprise only: showing the enterprise wall');
+    case 'projects': {
+      if (tier === 'project' && id !== null && s.projectIds.includes(id)) return params;
+      const first = s.projectIds[0];
+      if (!first) return say({ tier, id }, 'This account is not given any project: ask an administrator for one');
+      return say({ tier: 'project', id: first }, `This account sees ${s.projectIds.length === 1 ? 'one project' : `${s.projectIds.length} projects`} only: showing ${s.projectIds.length === 1 ? 'its' : 'the first'} project wall`);
+    }
+  }
+}
+
+/** The wall URL's query for params (after `wallParamsFor` retargeted them), keeping every other parameter. */
+export function wallSearchFor(search: string, p: Pick<WallParams, 'tier' | 'id'>): string {
+  const q = new URLSearchParams(search);
+  q.set('tier', p.tier);
+  if (p.id) q.set('id', p.id);
+  else q.delete('id');
+  return `?${q.toString()}`;
 }

@@ -1,3 +1,4 @@
+import { LoginScreen } from '../auth/LoginScreen.js';
 import { h } from '../ui/dom.js';
 import { WorkspaceApp } from './WorkspaceApp.js';
 
@@ -15,6 +16,8 @@ export async function bootWorkspace(): Promise<WorkspaceApp | null> {
     return e;
   };
   document.body.classList.add('workspace');
+  // Logged out (a shared link, or Back after Log out): a 401 shows the login and the workspace carries on after it.
+  new LoginScreen(document.body);
   if (new URLSearchParams(location.search).has('baseline')) {
     const { bootFragmentsBaseline } = await import('./FragmentsBaseline.js');
     await bootFragmentsBaseline(byId('map'));

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AccessPolicy } from '../http/access.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/Store.js';
@@ -30,10 +30,11 @@ const WRITES: Array<[string, RegExp, string]> = [
 ];
 
 /** What of a body goes into the entry: field names always, and the few values that say what happened. */
-function detailsOf(req: Request, action: string): Record<string, unknown> {
+function detailsOf(req: Request, res: Response, action: string): Record<string, unknown> {
   const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
   const d: Record<string, unknown> = { fields: Object.keys(body).filter((k) => k !== 'password') };
-  if (action === 'alarm.ack') Object.assign(d, { by: body.by, comment: body.comment });
+  // The name the router signed with (an account's own), not one the body offered.
+  if (action === 'alarm.ack') Object.assign(d, { by: res.locals.ackBy ?? body.by, comment: body.comment });
   if (action.startsWith('user.') && body.grant) d.grant = body.grant;
   if (action === 'device.update' || action === 'thresholds.update' || action === 'project.update') d.values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'hj212'));
   return d;
@@ -55,7 +56,7 @@ export function auditTrail(store: Store, access: AccessPolicy, log: Logger): Req
       access
         .principalOf(req)
         .then((p) =>
-          store.audit.append({ actor: p?.id ?? 'unknown', action, target: target || null, ip: ipOf(req), details: { ...detailsOf(req, action), status: res.statusCode } }),
+          store.audit.append({ actor: p?.id ?? 'unknown', action, target: target || null, ip: ipOf(req), details: { ...detailsOf(req, res, action), status: res.statusCode } }),
         )
         .catch((err) => log.error({ err, action }, 'audit: append failed'));
     });

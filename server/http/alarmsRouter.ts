@@ -8,6 +8,8 @@ import type { AppContext } from '../context.js';
 import { HttpError, notFound, parseOr400 } from './HttpError.js';
 
 const Id = z.string().uuid();
+/** An acknowledgement without an account behind it: the name is required. */
+const AlarmAckNamed = AlarmAck.required({ by: true });
 
 /** A path id that is not a UUID names nothing: 404, like an unknown one. */
 export function pathId(raw: string | undefined, what: string): string {
@@ -50,10 +52,13 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
 
   r.post('/alarms/:id/ack', async (req, res) => {
     const id = pathId(req.params.id, 'Alarm');
-    const body = parseOr400(AlarmAck, req.body ?? {}, 'acknowledgement');
+    const parsed = parseOr400(AlarmAck, req.body ?? {}, 'acknowledgement');
     const existing = await store.alarms.get(id);
     if (!existing) throw notFound('Alarm', id);
-    await access.require(req, 'update', { type: 'alarm', id, projectId: existing.projectId });
+    const principal = await access.require(req, 'update', { type: 'alarm', id, projectId: existing.projectId });
+    // An account signs with its own name: a typed name could be anyone's. Without accounts the body must say who.
+    const body = principal.username ? { ...parsed, by: principal.username } : parseOr400(AlarmAckNamed, req.body ?? {}, 'acknowledgement');
+    res.locals.ackBy = body.by; // for the audit entry
     const out = await store.alarms.acknowledge(id, body.by, body.comment, Date.now());
     if (!out.ok && out.reason === 'not_found') throw notFound('Alarm', id);
     if (!out.ok) {

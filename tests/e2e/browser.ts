@@ -57,7 +57,8 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
     externalRequests,
     async screenshot(name) {
       const path = join(RESULTS_DIR, `${name}.png`);
-      await page.screenshot({ path });
+      // A frame can take many seconds when the shared machine is busy: Playwright's 30 s default is not enough.
+      await page.screenshot({ path, timeout: SLOW_MS });
       return path;
     },
     async close() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVERY_S, mapResolutionScale, parseWallParams, wallScale } from '../../../client/wall/wallParams.js';
+import { DEFAULT_EVERY_S, mapResolutionScale, parseWallParams, wallParamsFor, wallScale, wallSearchFor } from '../../../client/wall/wallParams.js';
 
 const UUID = '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f';
 
@@ -36,5 +36,33 @@ describe('wall scaling', () => {
     expect(s).toBeLessThan(1);
     expect(2560 * s * 1700 * s).toBeLessThanOrEqual(2_300_000 * 1.01);
     expect(mapResolutionScale(1280, 850, 2)).toBeCloseTo(s, 2); // same device pixels, same cap
+  });
+});
+
+describe('the wall an account may see', () => {
+  const E = '11111111-1111-4111-8111-111111111111';
+  const P = '22222222-2222-4222-8222-222222222222';
+  const Q = '33333333-3333-4333-8333-333333333333';
+  const city = parseWallParams('?tier=city');
+  const tierOf = (p: ReturnType<typeof parseWallParams>) => [p.tier, p.id, p.errors.length];
+
+  it('keeps what the account can read, retargets what it cannot, and says so', () => {
+    expect(tierOf(wallParamsFor(city, null))).toEqual(['city', null, 0]); // no accounts
+    expect(tierOf(wallParamsFor(city, { role: 'admin' }))).toEqual(['city', null, 0]);
+    expect(tierOf(wallParamsFor(city, { role: 'viewer', scope: { kind: 'all' } }))).toEqual(['city', null, 0]);
+    const ent = wallParamsFor(city, { role: 'enterprise', enterpriseId: E });
+    expect(tierOf(ent)).toEqual(['enterprise', E, 1]);
+    expect(ent.errors[0]).toMatch(/enterprise only/);
+    expect(tierOf(wallParamsFor(parseWallParams(`?tier=enterprise&id=${E}`), { role: 'enterprise', enterpriseId: E }))).toEqual(['enterprise', E, 0]);
+    expect(tierOf(wallParamsFor(city, { role: 'project', projectIds: [P, Q] }))).toEqual(['project', P, 1]);
+    expect(tierOf(wallParamsFor(parseWallParams(`?tier=project&id=${Q}`), { role: 'project', projectIds: [P, Q] }))).toEqual(['project', Q, 0]);
+    expect(wallParamsFor(city, { role: 'project', projectIds: [] }).errors[0]).toMatch(/not given any project/);
+    expect(tierOf(wallParamsFor(city, { role: 'authority', regionPrefix: '3702' }))).toEqual(['city', '3702', 1]);
+    expect(tierOf(wallParamsFor(parseWallParams('?tier=city&id=370212'), { role: 'authority', regionPrefix: '3702' }))).toEqual(['city', '370212', 0]);
+    expect(tierOf(wallParamsFor(city, { role: 'viewer', scope: { kind: 'enterprise', enterpriseId: E } }))).toEqual(['enterprise', E, 1]);
+  });
+
+  it('writes the retargeted tier into the URL, keeping the other parameters', () => {
+    expect(wallSearchFor('?tier=city&every=30&tour=abc', { tier: 'enterprise', id: E })).toBe(`?tier=enterprise&every=30&tour=abc&id=${E}`);
   });
 });

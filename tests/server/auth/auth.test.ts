@@ -86,15 +86,17 @@ describe('accounts, sessions and hardening', () => {
     expect((await t.api('DELETE', `/api/v1/users/${adminId}`, undefined, { token: admin })).status).toBe(409);
   });
 
-  it('audit log: logins, acknowledgements and configuration changes, newest first, admins only', async () => {
+  it('audit log: logins, acknowledgements (signed by the account, not the typed name) and configuration changes, newest first, admins only', async () => {
     await t.api('PATCH', `/api/v1/devices/${f.deviceId}`, { name: '审计塔吊' }, { token: admin });
     const th = await t.api('PUT', `/api/v1/projects/${f.projectId}/alarm-thresholds`, { noise: { nightDb: 50 } }, { token: admin });
     expect(th.status, JSON.stringify(th.body)).toBe(200);
-    await t.api('POST', `/api/v1/alarms/${f.alarmId}/ack`, { by: '安全员', comment: '已处理' }, { token: admin });
+    // An account signs with its own username, whatever name the body offers.
+    const acked = await t.api('POST', `/api/v1/alarms/${f.alarmId}/ack`, { by: '安全员', comment: '已处理' }, { token: admin });
+    expect([acked.status, acked.body.acknowledgedBy, acked.body.ackComment]).toEqual([200, 'root', '已处理']);
     const actions = async () => ((await t.api('GET', '/api/v1/audit?limit=500', undefined, { token: admin })).body as Array<{ action: string }>).map((e) => e.action);
     await expect.poll(actions, { timeout: 5000 }).toEqual(expect.arrayContaining(['login.ok', 'login.failed', 'device.update', 'thresholds.update', 'alarm.ack', 'project.create', 'user.create', 'user.update']));
     const ack = (await t.api('GET', '/api/v1/audit?action=alarm.ack', undefined, { token: admin })).body[0];
-    expect(ack).toMatchObject({ actor: adminId, target: f.alarmId, details: { by: '安全员', comment: '已处理' } });
+    expect(ack).toMatchObject({ actor: adminId, target: f.alarmId, details: { by: 'root', comment: '已处理' } });
     const failed = (await t.api('GET', '/api/v1/audit?action=login.failed', undefined, { token: admin })).body;
     expect(failed.map((e: { actor: string }) => e.actor)).toEqual(expect.arrayContaining(['root', 'nobody']));
     expect(JSON.stringify(await t.api('GET', '/api/v1/audit?action=user.', undefined, { token: admin }))).not.toContain('a-new-long-password');
