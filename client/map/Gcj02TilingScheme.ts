@@ -28,7 +28,7 @@ export class Gcj02TilingScheme extends WebMercatorTilingScheme {
     return r;
   }
 
-  override positionToTileXY(position: Cartographic, level: number, result?: Cartesian2): Cartesian2 | undefined {
+  override positionToTileXY(position: Cartographic, level: number, result?: Cartesian2): Cartesian2 {
     const [lon, lat] = wgs84ToGcj02(CesiumMath.toDegrees(position.longitude), CesiumMath.toDegrees(position.latitude));
     return super.positionToTileXY(Cartographic.fromDegrees(lon, lat, 0, scratch), level, result);
   }

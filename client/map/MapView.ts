@@ -13,6 +13,7 @@ import {
   Math as CesiumMath,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
+  SceneTransforms,
   Terrain,
   TileMapServiceImageryProvider,
   UrlTemplateImageryProvider,
@@ -20,6 +21,8 @@ import {
 } from 'cesium';
 import type { ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
+import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
+import { MapSourceSwitcher } from './MapSourceSwitcher.js';
 import type { Tool } from '../core/Tool.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
@@ -44,13 +47,17 @@ export class MapView implements Tool {
   readonly onSourceError = new Event<{ source: string; message: string }>();
   /** Home button pressed (the app decides what "home" is: all projects). */
   readonly onHome = new Event<void>();
+  /** The offline vector base map of the demo city (sea, land, coast, districts with labels). */
+  readonly basemap: BasemapLayer;
+  /** Offline base map or a configured online source (Tianditu, XYZ/WMTS/TMS, GCJ-02 corrected). */
+  readonly sources: MapSourceSwitcher;
 
   private readonly handler: ScreenSpaceEventHandler;
   private _entitiesReady = false;
   private hoverFrame = 0;
   private _enabled = true;
 
-  constructor(container: HTMLElement, config: ClientConfig) {
+  constructor(container: HTMLElement, config: ClientConfig, opts: { theme?: BasemapTheme; switcher?: boolean } = {}) {
     const baseLayer = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
       // A muted base map keeps the coloured footprints the brightest thing on screen.
       brightness: 0.7,
@@ -103,6 +110,12 @@ export class MapView implements Tool {
       );
       grid.alpha = 0.45;
     }
+    // Over Natural Earth II (which stays the far-zoom fallback) and the grid: below the footprints and models.
+    this.basemap = new BasemapLayer(this.viewer, opts.theme ?? 'dark', (message) => this.onSourceError.trigger({ source: 'base map', message }));
+    this.sources = new MapSourceSwitcher(this.viewer, this.basemap, config.mapSources ?? [], (source, message) => this.onSourceError.trigger({ source, message }), {
+      ...(opts.switcher === false ? {} : { container }),
+      search: location.search,
+    });
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
       terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));
@@ -156,9 +169,28 @@ export class MapView implements Tool {
     return this._entitiesReady;
   }
 
-  /** True once the globe has loaded the tiles of the current view (after at least one render). */
+  /** True once the globe has loaded the tiles of the current view (after at least one render) and the base map's data. */
   get tilesLoaded(): boolean {
-    return this.viewer.scene.globe.tilesLoaded;
+    return this.viewer.scene.globe.tilesLoaded && this.basemap.loaded;
+  }
+
+  /** Looks straight down-ish at a point from `rangeM` away (tests, tours and the district click use it). */
+  lookAt(lon: number, lat: number, rangeM: number, pitchDeg = -60): void {
+    this.viewer.camera.flyToBoundingSphere(new BoundingSphere(Cartesian3.fromDegrees(lon, lat), 1), {
+      offset: new HeadingPitchRange(0, CesiumMath.toRadians(pitchDeg), rangeM),
+      duration: 0,
+    });
+    this.requestRender();
+  }
+
+  /** Page position (CSS px) of a point on the ellipsoid, or null when behind the globe or off the canvas. */
+  pagePositionOf(lon: number, lat: number): { x: number; y: number } | null {
+    const scene = this.viewer.scene;
+    const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(lon, lat, 0));
+    if (!w) return null;
+    const r = scene.canvas.getBoundingClientRect();
+    if (w.x < 0 || w.y < 0 || w.x > r.width || w.y > r.height) return null;
+    return { x: r.left + w.x, y: r.top + w.y };
   }
 
   private addImagery(url: string): void {
@@ -187,6 +219,8 @@ export class MapView implements Tool {
     this.onHover.reset();
     this.onSourceError.reset();
     this.onHome.reset();
+    this.sources.dispose();
+    this.basemap.dispose();
     if (!this.viewer.isDestroyed()) this.viewer.destroy();
   }
 }
