@@ -56,7 +56,18 @@ async function lookAndSettle(probe: Probe, lon: number, lat: number, rangeM: num
     window[probe].lookAt(lon, lat, rangeM);
     return window[probe].frames;
   }, { probe, lon, lat, rangeM });
-  await b.page.waitForFunction(({ probe, f }) => window[probe].frames > f + 1 && window[probe].idle, { probe, f: frames }, { timeout: WAIT_MS, polling: 500 });
+  // Right after a jump the globe may still report the previous view's tiles as loaded: wait for a few frames, then for
+  // idle to hold over several polls, so the finer tiles of the new view are in before the screenshot.
+  await b.page.waitForFunction(
+    ({ probe, f }) => {
+      const w = window as unknown as { __settled?: number };
+      const ok = window[probe].frames > f + 2 && window[probe].idle;
+      w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
+      return w.__settled >= 6;
+    },
+    { probe, f: frames },
+    { timeout: WAIT_MS, polling: 500 },
+  );
 }
 
 /** Water is bluer than land, and darker (wall) or more saturated (page) than it. */
