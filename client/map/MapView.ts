@@ -7,7 +7,6 @@ import {
   CesiumTerrainProvider,
   Color,
   EllipsoidTerrainProvider,
-  GridImageryProvider,
   HeadingPitchRange,
   ImageryLayer,
   Math as CesiumMath,
@@ -22,7 +21,7 @@ import {
 import type { ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
-import { MapSourceSwitcher } from './MapSourceSwitcher.js';
+import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import type { Tool } from '../core/Tool.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
@@ -101,21 +100,17 @@ export class MapView implements Tool {
     const update = display.update.bind(display);
     display.update = (time) => (this._entitiesReady = update(time));
 
+    // No graticule any more: it stood in for detail that Natural Earth II lacks close up; the base map below gives the
+    // eye coast, districts and scale, and one layer less per globe tile keeps a 4K wall on software WebGL in time.
     if (config.imageryUrl) this.addImagery(config.imageryUrl);
-    else {
-      // Natural Earth II stops at about 40 km a pixel: close up the ground is a flat wash. A faint graticule that
-      // refines with zoom gives the eye scale and motion, like the grid of a CAD or GIS canvas.
-      const grid = this.viewer.imageryLayers.addImageryProvider(
-        new GridImageryProvider({ cells: 4, color: Color.fromCssColorString('#9fb4d9').withAlpha(0.22), glowColor: Color.TRANSPARENT, glowWidth: 0, backgroundColor: Color.TRANSPARENT }),
-      );
-      grid.alpha = 0.45;
-    }
     // Over Natural Earth II (which stays the far-zoom fallback) and the grid: below the footprints and models.
     this.basemap = new BasemapLayer(this.viewer, opts.theme ?? 'dark', (message) => this.onSourceError.trigger({ source: 'base map', message }));
     this.sources = new MapSourceSwitcher(this.viewer, this.basemap, config.mapSources ?? [], (source, message) => this.onSourceError.trigger({ source, message }), {
       ...(opts.switcher === false ? {} : { container }),
       search: location.search,
     });
+    // IMAGERY_URL is an imagery base of its own: keep only the lines and labels over it.
+    if (config.imageryUrl && this.sources.current === OFFLINE_SOURCE_ID) this.basemap.groundShown = false;
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
       terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));
