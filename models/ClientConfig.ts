@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MapSourceList } from './MapSource.js';
 
 /** What `GET /api/v1/config` tells the client at start: map sources and the protocol it must speak. */
 export const ClientConfig = z.object({
@@ -9,5 +10,7 @@ export const ClientConfig = z.object({
   terrainUrl: z.string().url().optional(),
   /** 3D Tiles city context (surrounding buildings). */
   contextTilesetUrl: z.string().url().optional(),
+  /** Online base maps for the layer switcher (Tianditu presets, then MAP_SOURCES); absent = the offline base map only. */
+  mapSources: MapSourceList.optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;

@@ -21,6 +21,7 @@ import { modelsRouter } from './http/modelsRouter.js';
 import { projectsRouter } from './http/projectsRouter.js';
 import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
+import { basemapRouter } from './basemap/basemapRouter.js';
 import { devicesRouter } from './http/devicesRouter.js';
 import { ingestBucketOf, ingestRouter } from './http/ingestRouter.js';
 import { alarmsRouter } from './http/alarmsRouter.js';
@@ -146,6 +147,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1/ingest', express.json({ limit: `${opts.config.INGEST_MAX_KB}kb` }));
   app.use('/api', express.json({ limit: `${opts.config.MAX_JSON_KB}kb` }));
   app.use('/api', systemRouter(ctx));
+  app.use('/api/v1', basemapRouter());
   app.use('/api/v1', auditTrail(opts.store, access, log), authRouter(ctx, tokens));
   app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx), devicesRouter(ctx, deviceGone), ingestRouter(ctx));
   // IFC models: uploads stream to disk (never through a body parser) and convert in worker processes.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MapSourceList } from '../models/MapSource.js';
 
 const flag = (def: '0' | '1') =>
   z
@@ -32,6 +33,32 @@ export const ConfigSchema = z.object({
   SIMULATE: flag('1'),
   /** XYZ or WMTS URL template of a base imagery layer; the default is Natural Earth II shipped with Cesium. */
   IMAGERY_URL: optionalUrl,
+  /** Tianditu (天地图) key: adds its imagery and vector maps with annotations to the map's layer switcher. */
+  TIANDITU_TK: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,64}$/, 'the 32-character key from console.tianditu.gov.cn')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** JSON array of online base maps for the layer switcher (models/MapSource.ts: xyz / tms / wmts, datum wgs84 or gcj02). */
+  MAP_SOURCES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      if (!text.trim()) return [];
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON: expected an array of map sources' });
+        return z.NEVER;
+      }
+      const r = MapSourceList.safeParse(value);
+      if (!r.success) {
+        ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.') || 'list'}: ${i.message}`).join('; ') });
+        return z.NEVER;
+      }
+      return r.data;
+    }),
   /** Quantized-mesh terrain URL; the default is the WGS84 ellipsoid. */
   TERRAIN_URL: optionalUrl,
   /** 3D Tiles tileset.json of the city context (buildings). */

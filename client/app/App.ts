@@ -49,7 +49,7 @@ export class App {
   async start(config: ClientConfig, configError: string | null): Promise<void> {
     const { tools, store, selection, dom } = this;
     this.loading.step('Loading globe…');
-    const map = tools.add(new MapView(dom.map, config));
+    const map = tools.add(new MapView(dom.map, config, { theme: 'light' }));
     // No camera move yet: the first view depends on the load (deep link, fit all) and loading the tiles of a view we
     // leave a moment later costs tens of seconds on a software renderer.
     const live = tools.add(new LiveClient({ scopes: [{ kind: 'city' }] }));

@@ -26,6 +26,10 @@ export interface SiteTwinProbe {
   idle: boolean;
   /** Page position (CSS px) of a project's footprint, or null when off screen. */
   projectPagePosition(id: string): { x: number; y: number } | null;
+  /** Page position (CSS px) of a WGS84 point on the ground, or null when off screen. */
+  geoPagePosition(lon: number, lat: number): { x: number; y: number } | null;
+  /** Points the camera at a place from `rangeM` away (city, district, site scale), at once. */
+  lookAt(lon: number, lat: number, rangeM: number): void;
 }
 
 declare global {
@@ -54,6 +58,8 @@ export class Readiness implements Tool {
     idle: false,
     readyAtMs: null,
     projectPagePosition: (id) => this.layer.pagePositionOf(id),
+    geoPagePosition: (lon, lat) => this.map.pagePositionOf(lon, lat),
+    lookAt: (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM),
   };
   private cameraMoving = false;
   private readonly offs: (() => void)[] = [];

@@ -7,12 +7,12 @@ import {
   CesiumTerrainProvider,
   Color,
   EllipsoidTerrainProvider,
-  GridImageryProvider,
   HeadingPitchRange,
   ImageryLayer,
   Math as CesiumMath,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
+  SceneTransforms,
   Terrain,
   TileMapServiceImageryProvider,
   UrlTemplateImageryProvider,
@@ -20,6 +20,8 @@ import {
 } from 'cesium';
 import type { ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
+import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
+import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import type { Tool } from '../core/Tool.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
@@ -44,13 +46,17 @@ export class MapView implements Tool {
   readonly onSourceError = new Event<{ source: string; message: string }>();
   /** Home button pressed (the app decides what "home" is: all projects). */
   readonly onHome = new Event<void>();
+  /** The offline vector base map of the demo city (sea, land, coast, districts with labels). */
+  readonly basemap: BasemapLayer;
+  /** Offline base map or a configured online source (Tianditu, XYZ/WMTS/TMS, GCJ-02 corrected). */
+  readonly sources: MapSourceSwitcher;
 
   private readonly handler: ScreenSpaceEventHandler;
   private _entitiesReady = false;
   private hoverFrame = 0;
   private _enabled = true;
 
-  constructor(container: HTMLElement, config: ClientConfig) {
+  constructor(container: HTMLElement, config: ClientConfig, opts: { theme?: BasemapTheme; switcher?: boolean } = {}) {
     const baseLayer = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
       // A muted base map keeps the coloured footprints the brightest thing on screen.
       brightness: 0.7,
@@ -94,15 +100,17 @@ export class MapView implements Tool {
     const update = display.update.bind(display);
     display.update = (time) => (this._entitiesReady = update(time));
 
+    // No graticule any more: it stood in for detail that Natural Earth II lacks close up; the base map below gives the
+    // eye coast, districts and scale, and one layer less per globe tile keeps a 4K wall on software WebGL in time.
     if (config.imageryUrl) this.addImagery(config.imageryUrl);
-    else {
-      // Natural Earth II stops at about 40 km a pixel: close up the ground is a flat wash. A faint graticule that
-      // refines with zoom gives the eye scale and motion, like the grid of a CAD or GIS canvas.
-      const grid = this.viewer.imageryLayers.addImageryProvider(
-        new GridImageryProvider({ cells: 4, color: Color.fromCssColorString('#9fb4d9').withAlpha(0.22), glowColor: Color.TRANSPARENT, glowWidth: 0, backgroundColor: Color.TRANSPARENT }),
-      );
-      grid.alpha = 0.45;
-    }
+    // Over Natural Earth II (which stays the far-zoom fallback) and the grid: below the footprints and models.
+    this.basemap = new BasemapLayer(this.viewer, opts.theme ?? 'dark', (message) => this.onSourceError.trigger({ source: 'base map', message }));
+    this.sources = new MapSourceSwitcher(this.viewer, this.basemap, config.mapSources ?? [], (source, message) => this.onSourceError.trigger({ source, message }), {
+      ...(opts.switcher === false ? {} : { container }),
+      search: location.search,
+    });
+    // IMAGERY_URL is an imagery base of its own: keep only the lines and labels over it.
+    if (config.imageryUrl && this.sources.current === OFFLINE_SOURCE_ID) this.basemap.groundShown = false;
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
       terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));
@@ -156,9 +164,28 @@ export class MapView implements Tool {
     return this._entitiesReady;
   }
 
-  /** True once the globe has loaded the tiles of the current view (after at least one render). */
+  /** True once the globe has loaded the tiles of the current view (after at least one render) and the base map's data. */
   get tilesLoaded(): boolean {
-    return this.viewer.scene.globe.tilesLoaded;
+    return this.viewer.scene.globe.tilesLoaded && this.basemap.loaded;
+  }
+
+  /** Looks straight down-ish at a point from `rangeM` away (tests, tours and the district click use it). */
+  lookAt(lon: number, lat: number, rangeM: number, pitchDeg = -60): void {
+    this.viewer.camera.flyToBoundingSphere(new BoundingSphere(Cartesian3.fromDegrees(lon, lat), 1), {
+      offset: new HeadingPitchRange(0, CesiumMath.toRadians(pitchDeg), rangeM),
+      duration: 0,
+    });
+    this.requestRender();
+  }
+
+  /** Page position (CSS px) of a point on the ellipsoid, or null when behind the globe or off the canvas. */
+  pagePositionOf(lon: number, lat: number): { x: number; y: number } | null {
+    const scene = this.viewer.scene;
+    const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(lon, lat, 0));
+    if (!w) return null;
+    const r = scene.canvas.getBoundingClientRect();
+    if (w.x < 0 || w.y < 0 || w.x > r.width || w.y > r.height) return null;
+    return { x: r.left + w.x, y: r.top + w.y };
   }
 
   private addImagery(url: string): void {
@@ -187,6 +214,8 @@ export class MapView implements Tool {
     this.onHover.reset();
     this.onSourceError.reset();
     this.onHome.reset();
+    this.sources.dispose();
+    this.basemap.dispose();
     if (!this.viewer.isDestroyed()) this.viewer.destroy();
   }
 }

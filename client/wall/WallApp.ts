@@ -73,9 +73,11 @@ export class WallApp {
     this.dom = buildWallDom(this.root, params);
     this.layout();
     window.addEventListener('resize', this.onResize);
-    this.map = tools.add(new MapView(this.dom.map, config));
+    this.map = tools.add(new MapView(this.dom.map, config, { theme: 'dark', switcher: false }));
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     this.probe.camera = () => cameraPose(this.map);
+    this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
+    this.probe.lookAt = (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM);
     const selection = new SelectionState();
     const layer = tools.add(new ProjectLayer(this.map, this.store, selection));
     this.shading = tools.add(new WallMapShading(this.map, layer));

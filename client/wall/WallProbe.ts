@@ -25,6 +25,10 @@ export interface WallProbe {
   /** Problems shown on the wall (bad URL values, failed loads), newest last, at most 20. */
   errors: string[];
   camera(): CameraPose | null;
+  /** Page position (CSS px) of a WGS84 point on the ground, or null when off screen. */
+  geoPagePosition(lon: number, lat: number): { x: number; y: number } | null;
+  /** Points the map's camera at a place from `rangeM` away (the tour moves it again at its next stop). */
+  lookAt(lon: number, lat: number, rangeM: number): void;
 }
 
 declare global {
@@ -52,6 +56,8 @@ export function createWallProbe(): WallProbe {
     idle: false,
     errors: [],
     camera: () => null,
+    geoPagePosition: () => null,
+    lookAt: () => undefined,
   };
   window.__siteTwinWall = p;
   return p;

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Router } from 'express';
 import type { ClientConfig } from '../../models/ClientConfig.js';
+import { tiandituSources } from '../../models/MapSource.js';
 import { PROTOCOL_VERSION } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import { SERVER_VERSION } from '../version.js';
@@ -48,11 +49,13 @@ export function systemRouter(ctx: AppContext): Router {
   });
   r.get('/v1/config', (_req, res) => {
     const c = ctx.config;
+    const mapSources = [...(c.TIANDITU_TK ? tiandituSources(c.TIANDITU_TK) : []), ...c.MAP_SOURCES];
     const body: ClientConfig = {
       protocolVersion: PROTOCOL_VERSION,
       ...(c.IMAGERY_URL ? { imageryUrl: c.IMAGERY_URL } : {}),
       ...(c.TERRAIN_URL ? { terrainUrl: c.TERRAIN_URL } : {}),
       ...(c.CONTEXT_TILESET_URL ? { contextTilesetUrl: c.CONTEXT_TILESET_URL } : {}),
+      ...(mapSources.length ? { mapSources } : {}),
     };
     res.json(body);
   });

