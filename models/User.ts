@@ -34,6 +34,22 @@ export const UserGrant = z.discriminatedUnion('role', [
 ]);
 export type UserGrant = z.infer<typeof UserGrant>;
 
+/** The projects a grant reads, as a viewer scope: every role's scope maps onto the same four shapes. */
+export function scopeOfGrant(g: UserGrant): ViewerScope {
+  switch (g.role) {
+    case 'admin':
+      return { kind: 'all' };
+    case 'authority':
+      return { kind: 'region', regionPrefix: g.regionPrefix };
+    case 'enterprise':
+      return { kind: 'enterprise', enterpriseId: g.enterpriseId };
+    case 'project':
+      return { kind: 'projects', projectIds: g.projectIds };
+    case 'viewer':
+      return g.scope;
+  }
+}
+
 /** A login name: letters, digits, `.`, `_`, `-`, `@`; compared case-insensitively (stored lower case). */
 export const Username = z
   .string()

@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../../models/ClientConfig.js';
 import { MapBim } from '../bim/MapBim.js';
 import { ToolRegistry } from '../core/Tool.js';
+import { sessionLiveScopes } from '../auth/session.js';
 import { LiveClient } from '../live/LiveClient.js';
 import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
 import { MapView } from '../map/MapView.js';
@@ -52,7 +53,8 @@ export class App {
     const map = tools.add(new MapView(dom.map, config, { theme: 'light' }));
     // No camera move yet: the first view depends on the load (deep link, fit all) and loading the tiles of a view we
     // leave a moment later costs tens of seconds on a software renderer.
-    const live = tools.add(new LiveClient({ scopes: [{ kind: 'city' }] }));
+    // The widest tier the account reads (the city for admins and without accounts), asked again after a login.
+    const live = tools.add(new LiveClient({ scopes: sessionLiveScopes }));
     this.feed = bindProjectFeed(store, live);
     // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
     // "clicked empty ground" by the project selection below.

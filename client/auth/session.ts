@@ -1,4 +1,5 @@
-import type { User, UserGrant } from '../../models/User.js';
+import type { LiveScope } from '../../models/protocol.js';
+import { scopeOfGrant, type User, type UserGrant } from '../../models/User.js';
 import { Event } from '../core/Event.js';
 import { fetchMe, type Me } from './authApi.js';
 
@@ -39,4 +40,30 @@ export function mayWrite(me: Me | null, what: WriteKind): boolean {
   if (!g || g.role === 'viewer') return false;
   if (g.role === 'authority') return what === 'alarm.ack';
   return true;
+}
+
+/**
+ * The `/live` rooms the map page watches for this session: the widest tier the account reads (the server refuses the
+ * city room to anyone who does not read every project, so an enterprise or a project account asking for it got no
+ * project, device or alarm pushes on the map). Without accounts, or before a login, the city.
+ */
+export function liveScopesOf(me: Me | null): LiveScope[] {
+  const g = me?.user?.grant;
+  if (!g) return [{ kind: 'city' }];
+  const s = scopeOfGrant(g);
+  switch (s.kind) {
+    case 'all':
+      return [{ kind: 'city' }];
+    case 'region':
+      return [{ kind: 'region', regionPrefix: s.regionPrefix }];
+    case 'enterprise':
+      return [{ kind: 'enterprise', enterpriseId: s.enterpriseId }];
+    case 'projects':
+      return s.projectIds.map((projectId) => ({ kind: 'project', projectId }));
+  }
+}
+
+/** `liveScopesOf` the current session (the city when the session cannot be asked: the subscribe then says why). */
+export async function sessionLiveScopes(): Promise<LiveScope[]> {
+  return liveScopesOf(await currentSession().catch(() => null));
 }

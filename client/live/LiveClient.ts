@@ -3,6 +3,7 @@ import { WireError } from '../../models/errors.js';
 import {
   LiveServerMessage,
   PROTOCOL_VERSION,
+  roomOf,
   type LiveAck,
   type LiveClientMessage,
   type LiveClientToServer,
@@ -24,8 +25,11 @@ export interface LiveClientOptions {
   url?: string;
   /** Only tests change this (to provoke a mismatch). */
   protocolVersion?: number;
-  /** Scopes to watch; re-sent after every reconnect since the server forgets rooms with the socket. */
-  scopes?: LiveScope[];
+  /**
+   * Scopes to watch; re-sent after every reconnect since the server forgets rooms with the socket. A function is asked
+   * at every connection (the rooms an account may watch change with the login).
+   */
+  scopes?: LiveScope[] | (() => Promise<LiveScope[]>);
   /** Force a transport (tests in Node use websocket); the browser default (polling, then upgrade) is kept otherwise. */
   transports?: ('polling' | 'websocket')[];
   /** Reconnect when the page logs in (default true); Node tests that pass a token leave it. */
@@ -49,6 +53,8 @@ export class LiveClient implements Tool {
   private connections = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly offSession: () => void;
+  /** The rooms of the scopes this client holds for the page (a tool's own unsubscribe must not drop them). */
+  private watched = new Set<string>();
   /** The server's last error at the handshake, for the banner. */
   lastError: WireError | null = null;
 
@@ -114,12 +120,23 @@ export class LiveClient implements Tool {
   private async onConnect(): Promise<void> {
     const reconnect = this.connections++ > 0;
     this.lastError = null;
-    for (const scope of this.opts.scopes ?? [{ kind: 'city' }]) {
-      const ack = await this.send({ type: 'subscribe', scope });
-      if (!ack.ok) this.onRejected.trigger({ reason: `subscribe refused: ${ack.error.code}: ${ack.error.message}` });
-    }
+    const wanted = this.opts.scopes ?? [{ kind: 'city' }];
+    const scopes = typeof wanted === 'function' ? await wanted() : wanted;
+    this.watched = new Set(scopes.map(roomOf));
+    // Together, not one after the other: a project account may watch hundreds of project rooms.
+    await Promise.all(
+      scopes.map(async (scope) => {
+        const ack = await this.send({ type: 'subscribe', scope });
+        if (!ack.ok) this.onRejected.trigger({ reason: `subscribe refused: ${ack.error.code}: ${ack.error.message}` });
+      }),
+    );
     this.setStatus('connected');
     this.onSubscribed.trigger({ reconnect });
+  }
+
+  /** True when `scope` is one the client watches for the whole page (so a tool closing it must not unsubscribe). */
+  holds(scope: LiveScope): boolean {
+    return this.watched.has(roomOf(scope));
   }
 
   /** Sends a client message and resolves with the server's acknowledgement. */

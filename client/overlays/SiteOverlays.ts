@@ -145,7 +145,9 @@ export class SiteOverlays implements Tool {
     if (projectId === previous) return;
     if (this.replay.status.active) this.replay.exit();
     this.panel.close();
-    if (previous) void this.live.send({ type: 'unsubscribe', scope: { kind: 'project', projectId: previous } });
+    // Not a room the page watches anyway (a project account's map watches its project rooms).
+    const left = previous ? ({ kind: 'project', projectId: previous } as const) : null;
+    if (left && !this.live.holds(left)) void this.live.send({ type: 'unsubscribe', scope: left });
     this.ghosted?.restore();
     this.ghosted = null;
     this.ghostTarget = null;

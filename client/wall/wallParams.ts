@@ -1,5 +1,5 @@
 import { KpiQuery, type KpiTier } from '../../models/Kpis.js';
-import type { UserGrant, ViewerScope } from '../../models/User.js';
+import { scopeOfGrant, type UserGrant } from '../../models/User.js';
 
 /** What a wall URL asks for: `/wall?tier=city|enterprise|project&id=&every=&tour=`. */
 export interface WallParams {
@@ -66,22 +66,6 @@ export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePi
   return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
 }
 
-/** The scope a grant reads, in the wall's terms (mirrors the scope of server/auth/rules.ts). */
-function wallScopeOf(g: UserGrant): ViewerScope {
-  switch (g.role) {
-    case 'admin':
-      return { kind: 'all' };
-    case 'authority':
-      return { kind: 'region', regionPrefix: g.regionPrefix };
-    case 'enterprise':
-      return { kind: 'enterprise', enterpriseId: g.enterpriseId };
-    case 'project':
-      return { kind: 'projects', projectIds: g.projectIds };
-    case 'viewer':
-      return g.scope;
-  }
-}
-
 /**
  * The wall this account may see for what the URL asked: a tier it cannot read (the whole city for an enterprise or
  * project account) becomes the widest one it can (its region, enterprise or first project), with a note on the wall
@@ -89,7 +73,7 @@ function wallScopeOf(g: UserGrant): ViewerScope {
  */
 export function wallParamsFor(params: WallParams, grant: UserGrant | null): WallParams {
   if (!grant) return params;
-  const s = wallScopeOf(grant);
+  const s = scopeOfGrant(grant);
   const { tier, id } = params;
   const say = (to: Pick<WallParams, 'tier' | 'id'>, why: string): WallParams => ({ ...params, ...to, errors: [...params.errors, why] });
   switch (s.kind) {

@@ -1,26 +1,10 @@
-import type { UserGrant, ViewerScope } from '../../models/User.js';
+import { scopeOfGrant, type UserGrant } from '../../models/User.js';
 import type { Action, Resource } from '../http/access.js';
 import type { ProjectOwner } from './ProjectOwners.js';
 
-/** A viewer's scope as the project set it reads; the other roles' scopes map onto the same shape. */
-function scopeOf(g: UserGrant): ViewerScope {
-  switch (g.role) {
-    case 'admin':
-      return { kind: 'all' };
-    case 'authority':
-      return { kind: 'region', regionPrefix: g.regionPrefix };
-    case 'enterprise':
-      return { kind: 'enterprise', enterpriseId: g.enterpriseId };
-    case 'project':
-      return { kind: 'projects', projectIds: g.projectIds };
-    case 'viewer':
-      return g.scope;
-  }
-}
-
 /** Does the grant cover this project? */
 export function seesProject(g: UserGrant, p: ProjectOwner): boolean {
-  const s = scopeOf(g);
+  const s = scopeOfGrant(g);
   switch (s.kind) {
     case 'all':
       return true;
@@ -35,18 +19,18 @@ export function seesProject(g: UserGrant, p: ProjectOwner): boolean {
 
 /** True when the grant reads every project (admin, or a viewer of everything). */
 export function seesAll(g: UserGrant): boolean {
-  return scopeOf(g).kind === 'all';
+  return scopeOfGrant(g).kind === 'all';
 }
 
 /** Does the grant read every project of the region `prefix`, whatever projects it gets later? */
 export function seesRegion(g: UserGrant, prefix: string): boolean {
-  const s = scopeOf(g);
+  const s = scopeOfGrant(g);
   return s.kind === 'all' || (s.kind === 'region' && prefix.startsWith(s.regionPrefix));
 }
 
 /** May the grant read the enterprise (or its wall)? Its own, or one whose projects it sees all of (viewer: all). */
 export function seesEnterprise(g: UserGrant, enterpriseId: string, owners: ProjectOwner[]): boolean {
-  const s = scopeOf(g);
+  const s = scopeOfGrant(g);
   if (s.kind === 'all') return true;
   if (s.kind === 'enterprise') return s.enterpriseId === enterpriseId;
   // An authority or a project user reads the enterprise record of projects it sees, but not its whole wall (that
@@ -76,7 +60,7 @@ export function allows(g: UserGrant, action: Action, r: Resource, owner: Project
     return id === undefined ? true : seesEnterprise(g, id, owners); // the list is narrowed by the router
   }
   if (r.type === 'wall' && r.enterpriseId) {
-    const s = scopeOf(g);
+    const s = scopeOfGrant(g);
     return read && (s.kind === 'all' || (s.kind === 'enterprise' && s.enterpriseId === r.enterpriseId));
   }
   if (r.projectId === undefined) {

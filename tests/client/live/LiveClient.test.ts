@@ -70,6 +70,23 @@ describe('LiveClient + project feed against the real server', () => {
     feed.dispose();
   });
 
+  it('asks a scopes function at every connection and holds what it answered (a tool must not unsubscribe it)', async () => {
+    const enterpriseScope = { kind: 'enterprise' as const, enterpriseId };
+    let asked = 0;
+    const live = client({ scopes: async () => (asked++, [enterpriseScope]) });
+    const got: string[] = [];
+    live.onMessage.add((m) => got.push(m.type === 'project.created' ? m.project.name : m.type));
+    await statusOf(live, 'connected');
+    expect(asked).toBe(1);
+    expect(live.holds(enterpriseScope)).toBe(true);
+    expect(live.holds({ kind: 'city' })).toBe(false);
+    // The enterprise room gets its projects' pushes (the city room is not asked for).
+    expect((await t.api('POST', '/api/v1/projects', body('企业房间项目', 120.5, 36.2))).status).toBe(201);
+    await expect.poll(() => got).toContain('企业房间项目');
+    live.reconnect();
+    await expect.poll(() => asked).toBe(2);
+  });
+
   it('refuses to retry on a protocol mismatch and keeps the server error', async () => {
     const live = client({ protocolVersion: PROTOCOL_VERSION + 99 });
     await statusOf(live, 'mismatch');
