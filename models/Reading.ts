@@ -138,7 +138,9 @@ export function parseBucket(text: string): number | null {
   if (!m) return null;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
   const v = Math.round(Number(m[1]) * unit);
-  return v >= 1 ? v : null;
+  // No wider than the whole time axis: the store's bucket arithmetic overflows past int8 (bucket=9223372036854775296
+  // answered 500, found by tests/server/fuzz/edgeFuzz.test.ts).
+  return v >= 1 && v <= MAX_READING_TIME ? v : null;
 }
 
 /** Why one reading of a batch was refused; `index` is its position in the submitted array. */
