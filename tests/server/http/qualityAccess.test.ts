@@ -23,8 +23,9 @@ describe('data-quality reads follow the device and project read scope', () => {
     const pa = await t.login('site.a', FIXTURE_PASSWORD);
     expect((await t.api('GET', `/api/v1/devices/${a.deviceId}/quality`, undefined, { token: pa })).status).toBe(200);
     expect((await t.api('GET', `/api/v1/projects/${a.projectId}/quality`, undefined, { token: pa })).body.devices).toHaveLength(1);
-    expect((await t.api('GET', `/api/v1/devices/${b.deviceId}/quality`, undefined, { token: pa })).status).toBe(403);
-    expect((await t.api('GET', `/api/v1/projects/${b.projectId}/quality`, undefined, { token: pa })).status).toBe(403);
+    // Out of sight is out of existence (issue 14 finding 16): the same 404 as a missing id.
+    expect((await t.api('GET', `/api/v1/devices/${b.deviceId}/quality`, undefined, { token: pa })).status).toBe(404);
+    expect((await t.api('GET', `/api/v1/projects/${b.projectId}/quality`, undefined, { token: pa })).status).toBe(404);
     expect((await t.api('GET', `/api/v1/devices/${a.deviceId}/quality`)).status).toBe(401);
 
     await makeUser(t.store, 'look', { role: 'viewer', scope: { kind: 'all' } });
