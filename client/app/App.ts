@@ -59,7 +59,7 @@ export class App {
     // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
     // "clicked empty ground" by the project selection below.
     let layer: ProjectLayer | null = null;
-    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer));
+    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live));
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
     const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user')));

@@ -31,6 +31,11 @@ export const BIM_VIEW_RANGE_M = 150_000;
  */
 const TILESET_OPTIONS = { maximumScreenSpaceError: 24, cacheBytes: 64 * 1024 * 1024, maximumCacheOverflowBytes: 64 * 1024 * 1024, dynamicScreenSpaceError: true } as const;
 
+/** Same tiles at the same place: the tileset on the map is still right. */
+function sameTiles(a: BimModel, b: BimModel): boolean {
+  return a.tilesetUrl === b.tilesetUrl && JSON.stringify(a.georeference) === JSON.stringify(b.georeference);
+}
+
 /** One model on the map. */
 export interface LoadedModel {
   model: BimModel;
@@ -126,6 +131,15 @@ export class BimLayer implements Tool {
     return w ? { x: w.x, y: w.y } : null;
   }
 
+  /** Geodetic position of a loaded model's frame origin (root transform after the terrain lift), or null. */
+  originOf(modelId: string): { lon: number; lat: number; height: number } | null {
+    const m = this.loaded.get(modelId);
+    if (!m) return null;
+    const world = Matrix4.multiplyByPoint(m.tileset.modelMatrix, Matrix4.getTranslation(m.tileset.root.transform, new Cartesian3()), new Cartesian3());
+    const c = Cartographic.fromCartesian(world);
+    return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
+  }
+
   /** Puts the camera straight above a point of a model (IFC world frame), `rangeM` away, north up. No flight. */
   lookDownAt(modelId: string, p: readonly [number, number, number], rangeM: number): boolean {
     const m = this.loaded.get(modelId);
@@ -197,7 +211,11 @@ export class BimLayer implements Tool {
       for (const m of models) {
         if (ctl.signal.aborted) return;
         const old = this.loaded.get(m.id);
-        if (old && old.model.updatedAt === m.updatedAt) continue;
+        // Only new tiles or a new placement need a reload: a Fragments file built later changes nothing on the map.
+        if (old && sameTiles(old.model, m)) {
+          old.model = m;
+          continue;
+        }
         if (old) this.unload(m.id);
         await this.addModel(m, ctl.signal);
       }
@@ -229,6 +247,12 @@ export class BimLayer implements Tool {
       this.emitLoadState();
     });
     await this.placeOnTerrain(tileset, model);
+    // A live update may have restarted the project's load meanwhile: that load adds the model, not this one.
+    if (signal.aborted || this.map.viewer.isDestroyed()) {
+      colouring.dispose();
+      tileset.destroy();
+      return;
+    }
     this.map.viewer.scene.primitives.add(tileset);
     this.loaded.set(model.id, entry);
     entry.detach = this.colouring.addTarget(colouring);
@@ -268,9 +292,25 @@ export class BimLayer implements Tool {
     this.map.requestRender();
   }
 
+  /**
+   * A live `model.updated`: a ready model of a project in view (or one already on the map) is (re)loaded through the
+   * same path as the view's, so it appears or moves without a camera move; one no longer ready is dropped.
+   */
+  modelChanged(model: BimModel): void {
+    if (model.status !== 'ready' || !model.tilesetUrl) {
+      this.unload(model.id);
+      return;
+    }
+    const p = this.store.get(model.projectId);
+    const shown = [...this.loaded.values()].some((m) => m.model.projectId === model.projectId);
+    if (shown || (p && this.inView(p.location.lon, p.location.lat, 300 + p.heightM))) void this.loadProject(model.projectId);
+  }
+
   /** Drops a deleted model at once (live `model.deleted`). */
-  remove(modelId: string): void {
+  remove(modelId: string, projectId?: string): void {
     this.unload(modelId);
+    // A load of its project under way may have listed it before the delete: start that load again without it.
+    if (projectId && this.loadingProjects.has(projectId)) void this.loadProject(projectId);
   }
 
   private emitLoadState(): void {

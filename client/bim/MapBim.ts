@@ -1,3 +1,5 @@
+import type { LiveServerMessage } from '../../models/protocol.js';
+import type { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import type { MapView } from '../map/MapView.js';
 import type { ProjectLayer } from '../map/ProjectLayer.js';
@@ -6,6 +8,7 @@ import { h } from '../ui/dom.js';
 import { BimLayer } from './BimLayer.js';
 import { BimStatus } from './BimStatus.js';
 import { ColourLegend } from './ColourLegend.js';
+import { ConversionStatus } from './ConversionStatus.js';
 import { ElementColouring } from './ElementColouring.js';
 import { ElementPanel } from './ElementPanel.js';
 import { ElementSelection, type ElementRef } from './ElementSelection.js';
@@ -29,6 +32,10 @@ export interface MapBimProbe {
   renderNow(): Promise<void>;
   flyToModel(modelId: string): boolean;
   lookDownAt(modelId: string, p: [number, number, number], rangeM: number): boolean;
+  /** Where a loaded model's tileset frame (its root transform's origin, terrain lift included) stands, or null. */
+  modelOrigin(modelId: string): { lon: number; lat: number; height: number } | null;
+  /** The camera's position (ECEF metres), to tell that nothing moved it. */
+  cameraPosition(): [number, number, number];
   /** Page position (CSS px) of a model point, for clicking it. */
   pagePositionOf(modelId: string, p: [number, number, number]): { x: number; y: number } | null;
 }
@@ -54,6 +61,7 @@ export class MapBim implements Tool {
   private readonly status: BimStatus;
   private readonly legend: ColourLegend;
   private readonly placement: PlacementNotice;
+  private readonly conversion: ConversionStatus;
   private readonly offs: (() => void)[] = [];
   private readonly onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.selection.element) this.selection.clear('map');
@@ -64,6 +72,7 @@ export class MapBim implements Tool {
     store: ProjectStore,
     overlay: HTMLElement,
     private readonly footprints: () => ProjectLayer | null,
+    live?: { onMessage: Event<LiveServerMessage> },
   ) {
     this.layer = new BimLayer(map, store, this.colouring);
     const box = h('div', { class: 'bim-detail' });
@@ -73,6 +82,7 @@ export class MapBim implements Tool {
     box.append(this.openLink);
     // In the BIM corner, above the element panel: the map's other corners hold the alarms, the legend and the project.
     this.placement = new PlacementNotice(box, this.layer, store);
+    this.conversion = new ConversionStatus(box, store);
     this.panel.onClose = () => this.selection.clear('map');
     this.status = new BimStatus(overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
@@ -88,6 +98,7 @@ export class MapBim implements Tool {
         this.addOpenButton();
       }),
     );
+    if (live) this.offs.push(live.onMessage.add((m) => this.onLive(m)));
     document.addEventListener('keydown', this.onKey);
     const frames = { n: 0 };
     this.offs.push(map.viewer.scene.postRender.addEventListener(() => frames.n++));
@@ -128,6 +139,11 @@ export class MapBim implements Tool {
       renderNow: () => renderNow(),
       flyToModel: (id) => this.layer.flyToModel(id, 0),
       lookDownAt: (id, p, r) => this.layer.lookDownAt(id, p, r),
+      modelOrigin: (id) => this.layer.originOf(id),
+      cameraPosition: () => {
+        const c = map.viewer.camera.positionWC;
+        return [c.x, c.y, c.z];
+      },
       pagePositionOf: (id, p) => {
         const c = this.layer.canvasPositionOf(id, p);
         if (!c) return null;
@@ -135,6 +151,18 @@ export class MapBim implements Tool {
         return { x: r.left + c.x, y: r.top + c.y };
       },
     };
+  }
+
+  /** The server's model pushes: a model appears when ready, moves when re-placed, goes when deleted. */
+  private onLive(m: LiveServerMessage): void {
+    if (m.type === 'model.updated') {
+      this.conversion.model(m.model);
+      this.layer.modelChanged(m.model);
+    } else if (m.type === 'model.progress') this.conversion.progress(m.progress);
+    else if (m.type === 'model.deleted') {
+      this.conversion.deleted(m.modelId);
+      this.layer.remove(m.modelId, m.projectId);
+    }
   }
 
   /** Applies `?model=&element=` of the page URL once the layer can resolve it. */
@@ -160,6 +188,7 @@ export class MapBim implements Tool {
     for (const off of this.offs) off();
     this.legend.dispose();
     this.placement.dispose();
+    this.conversion.dispose();
     this.status.dispose();
     this.panel.dispose();
     this.openLink.parentElement?.remove();
