@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../helpers/auth.js';
+import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 
@@ -12,6 +13,7 @@ let a: ProjectFixture;
 let b: ProjectFixture;
 let otherCrane: string;
 let collisionId: string;
+let enterpriseId: string;
 const open: BrowserSession[] = [];
 
 beforeAll(async () => {
@@ -19,6 +21,7 @@ beforeAll(async () => {
   await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
   const e = await t.api('POST', '/api/v1/enterprises', { name: '旅程二集团' }, { token: admin });
+  enterpriseId = e.body.id;
   a = await makeProjectFixture(t, admin, e.body.id, '370212', '甲工地');
   b = await makeProjectFixture(t, admin, e.body.id, '370212', '乙工地');
   // A second crane on site 乙 and a collision risk between the two (the rule names the other crane by id).
@@ -73,5 +76,26 @@ describe('journeys 7 and 10 (Chromium, 1600x900)', () => {
     await row.locator('[data-action="focus"]').dispatchEvent('click');
     await expect.poll(() => s.page.evaluate(() => ({ projectId: window.__siteTwinSite?.projectId, panel: window.__siteTwinSite?.panelDeviceId() })), { timeout: 60_000 })
       .toEqual({ projectId: b.projectId, panel: b.deviceId });
+  });
+
+  it('10. a city tour share link opens paused on the shared stop, even after a project was added before it', async () => {
+    const tourState = (s: BrowserSession) => s.page.evaluate(() => window.__siteTwinTour?.state ?? null);
+    const first = await browser();
+    // 甲工地, 乙工地 (Chinese collation): 乙 is step 1 of the generated city tour.
+    await first.page.goto(`${t.url}/?tour=${DEFAULT_CITY_TOUR_ID}&step=1`, { waitUntil: 'domcontentloaded' });
+    await logIn(first, 'root');
+    await first.page.waitForFunction(() => { const s = window.__siteTwinTour?.state; return s?.step === 1 && s.arrived; }, undefined, { timeout: 120_000, polling: 100 });
+    const link = await first.page.locator('[data-testid="tour-link"]').inputValue();
+    expect((await tourState(first))!.caption).toBe('乙工地');
+    await first.close();
+    // 丙 sorts before 甲: 乙 is now step 2, and step 1 is 甲.
+    await makeProjectFixture(t, admin, enterpriseId, '370212', '丙工地');
+    const s = await browser();
+    await s.page.goto(link, { waitUntil: 'domcontentloaded' });
+    await logIn(s, 'root');
+    await s.page.waitForFunction(() => window.__siteTwinTour?.state.arrived === true, undefined, { timeout: 120_000, polling: 100 });
+    const st = (await tourState(s))!;
+    expect([st.caption, st.step, st.steps, st.playing]).toEqual(['乙工地', 2, 3, false]);
+    await s.screenshot('journey10-shared-stop');
   });
 });
