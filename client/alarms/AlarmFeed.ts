@@ -7,7 +7,14 @@ import type { Tool } from '../core/Tool.js';
 import { acknowledgeAlarm } from '../devices/deviceApi.js';
 import { h } from '../ui/dom.js';
 import type { AlarmStore } from './AlarmStore.js';
+import { DeviceNames, ruleLabel } from './alarmNames.js';
 import { Beep } from './Beep.js';
+
+/** Where the feed finds names: the app's project list and the opened site's devices (others are read by REST). */
+export interface AlarmNaming {
+  projectName(id: string): string | undefined;
+  localDeviceName(id: string): string | undefined;
+}
 
 const LEVEL_TEXT = { prewarning: 'Pre-warning', alarm: 'Alarm' } as const;
 const STATE_TEXT = { open: 'open', acknowledged: 'acknowledged', cleared: 'cleared' } as const;
@@ -35,7 +42,12 @@ export class AlarmFeed implements Tool {
   /** The session: who may acknowledge, and whether a name must be typed (null until known: no write control yet). */
   private me: Me | null = null;
 
-  constructor(container: HTMLElement, private readonly store: AlarmStore) {
+  private readonly devices: DeviceNames;
+  private renderQueued = false;
+
+  constructor(container: HTMLElement, private readonly store: AlarmStore, private readonly naming: AlarmNaming = { projectName: () => undefined, localDeviceName: () => undefined }) {
+    // Names arriving by REST re-render once per burst, not once per device.
+    this.devices = new DeviceNames((id) => naming.localDeviceName(id), () => this.renderSoon());
     const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: 'Sound on new alarms' }, 'Sound off');
     this.count = h('span', { class: 'count', 'data-testid': 'alarm-count' }, '0');
     this.list = h('ol', { class: 'alarm-list', 'aria-live': 'polite' });
@@ -78,6 +90,16 @@ export class AlarmFeed implements Tool {
     this.render();
   }
 
+  /** Re-renders after a name arrived (the project list or a device). */
+  renderSoon(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    queueMicrotask(() => {
+      this.renderQueued = false;
+      if (this.root.isConnected) this.render();
+    });
+  }
+
   private render(): void {
     const alarms = this.replay ?? this.store.list();
     const active = alarms.filter((a) => a.state !== 'cleared').length;
@@ -100,8 +122,9 @@ export class AlarmFeed implements Tool {
     const li = h('li', { class: `alarm-row level-${a.level} state-${a.state}`, 'data-alarm-id': a.id, 'data-device-id': a.deviceId, 'data-state': a.state, 'data-level': a.level },
       h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: 'Fly to the device' },
         h('span', { class: 'alarm-level' }, LEVEL_TEXT[a.level]),
+        h('span', { class: 'alarm-where', 'data-testid': 'alarm-where' }, this.where(a)),
         h('span', { class: 'alarm-msg' }, a.message),
-        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${a.rule} · ${STATE_TEXT[a.state]}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.clearedAt ? ` · cleared ${time(a.clearedAt)}` : ''}`),
+        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${ruleLabel(a.rule, (id) => this.devices.get(id))} · ${STATE_TEXT[a.state]}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.clearedAt ? ` · cleared ${time(a.clearedAt)}` : ''}`),
       ),
     );
     if (a.ackComment) li.append(h('div', { class: 'alarm-comment' }, `“${a.ackComment}”`));
@@ -125,6 +148,11 @@ export class AlarmFeed implements Tool {
       } else if (mayWrite(this.me, 'alarm.ack')) li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, 'Acknowledge…'));
     }
     return li;
+  }
+
+  /** "Project · device" of an alarm; what is not known yet (loading, or not readable) is left out. */
+  private where(a: Alarm): string {
+    return [this.naming.projectName(a.projectId), this.devices.get(a.deviceId)].filter(Boolean).join(' · ');
   }
 
   private onClick(e: MouseEvent): void {

@@ -62,7 +62,9 @@ export class App {
     const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live));
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
-    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user')));
+    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    // Alarm rows name their project: the list may arrive after the alarms.
+    store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));

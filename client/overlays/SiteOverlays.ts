@@ -72,6 +72,8 @@ export class SiteOverlays implements Tool {
     dom: SiteDom,
     /** Opens another project (an alarm of a device elsewhere was clicked). */
     private readonly selectProject: (projectId: string) => void,
+    /** A project's name, for the alarm rows (the app's project list). */
+    projectName: (projectId: string) => string | undefined = () => undefined,
   ) {
     void map.viewer.dataSources.add(this.entities);
     map.viewer.scene.primitives.add(this.primitives);
@@ -85,7 +87,7 @@ export class SiteOverlays implements Tool {
     const side = document.createElement('div');
     side.className = 'site-side';
     dom.overlay.append(side);
-    this.feed = new AlarmFeed(side, this.alarms);
+    this.feed = new AlarmFeed(side, this.alarms, { projectName, localDeviceName: (id) => this.devices.get(id)?.device.name });
     this.panel = new DevicePanel(side, this.devices);
     this.replay = new ReplayController(this.devices);
     this.replayBar = new ReplayBar(dom.overlay, this.replay);
@@ -95,6 +97,8 @@ export class SiteOverlays implements Tool {
       live.onMessage.add((m) => this.onMessage(m)),
       live.onSubscribed.add(() => void this.resubscribe()),
       this.devices.onChanged.add((c) => this.onDevices(c)),
+      // The opened site's snapshot names its devices in the alarm rows.
+      this.devices.onChanged.add((c) => c.kind === 'reset' && this.feed.renderSoon()),
       this.alarms.onChanged.add(() => this.updateGlows()),
       this.feed.onFocus.add((a) => void this.focusDevice(a.deviceId, a.projectId)),
       // A seek: poses restart from the new instant's state instead of gliding (or refusing to go back) from the old.
@@ -198,7 +202,9 @@ export class SiteOverlays implements Tool {
 
   /** Flies to a device and opens its panel; opens its project first when it is another one. */
   async focusDevice(deviceId: string, projectId?: string): Promise<void> {
-    if (!this.devices.get(deviceId)) {
+    // The alarm's own project decides, not whether the device happens to be in the store (it may still hold the site
+    // that is being left, or not hold the device yet).
+    if (!this.devices.get(deviceId) || (projectId && projectId !== this.devices.projectId)) {
       const pid = projectId ?? (await fetchDevice(deviceId)).projectId;
       this.pendingFocus = deviceId;
       this.selectProject(pid);

@@ -57,7 +57,7 @@ export class TourControls implements Tool {
   /** The absolute link that reopens the tour at this step. */
   shareUrl(s: TourState): string {
     if (!s.tourId) return window.location.href;
-    return `${window.location.origin}${window.location.pathname}${searchWithTour(window.location.search, { tourId: s.tourId, step: s.step })}`;
+    return `${window.location.origin}${window.location.pathname}${searchWithTour(window.location.search, { tourId: s.tourId, step: s.step, at: s.at })}`;
   }
 
   private show(s: TourState): void {

@@ -14,6 +14,8 @@ export interface TourState {
   /** The camera finished the flight to the current step (the dwell timer runs from here). */
   arrived: boolean;
   caption: string;
+  /** The project of the current stop (generated tours), the stable key a share link carries. */
+  at?: string;
 }
 
 /** The camera in degrees and metres, as tests and the probe read it. */
@@ -69,7 +71,7 @@ export class TourPlayer implements Tool {
 
   get state(): TourState {
     const vp = this.tour?.viewpoints[this.index];
-    return { tourId: this.tour?.id ?? null, step: this.index, steps: this.tour?.viewpoints.length ?? 0, playing: this.playing, arrived: this.arrived, caption: vp?.caption ?? '' };
+    return { tourId: this.tour?.id ?? null, step: this.index, steps: this.tour?.viewpoints.length ?? 0, playing: this.playing, arrived: this.arrived, caption: vp?.caption ?? '', ...(vp?.projectId ? { at: vp.projectId } : {}) };
   }
 
   get current(): Tour | null {

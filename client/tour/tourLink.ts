@@ -1,7 +1,12 @@
-/** A tour link: `?tour=<id>&step=<n>` on the city page, `&tour=<id>` on a wall. Steps are 0-based. */
+/**
+ * A tour link: `?tour=<id>&step=<n>[&at=<projectId>]` on the city page, `&tour=<id>` on a wall. Steps are 0-based.
+ * `at` names the stop by its project: a generated tour's list shifts when a project is added, so the index alone
+ * lands on another stop; the index is the fallback (saved tours' stops have no project, or the project is gone).
+ */
 export interface TourLink {
   tourId: string;
   step: number;
+  at?: string;
 }
 
 const TOUR_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -12,7 +17,8 @@ export function parseTourLink(search: string): TourLink | null {
   const id = q.get('tour')?.trim();
   if (!id || !TOUR_ID.test(id)) return null;
   const raw = Number(q.get('step') ?? 0);
-  return { tourId: id, step: Number.isInteger(raw) && raw >= 0 ? raw : 0 };
+  const at = q.get('at')?.trim();
+  return { tourId: id, step: Number.isInteger(raw) && raw >= 0 ? raw : 0, ...(at && TOUR_ID.test(at) ? { at } : {}) };
 }
 
 /** The query string with the tour and step set (or removed for null), keeping every other parameter. */
@@ -21,7 +27,10 @@ export function searchWithTour(search: string, link: TourLink | null): string {
   if (link) {
     q.set('tour', link.tourId);
     q.set('step', String(link.step));
+    if (link.at) q.set('at', link.at);
+    else q.delete('at');
   } else {
+    q.delete('at');
     q.delete('tour');
     q.delete('step');
   }
@@ -46,4 +55,10 @@ export function previousStep(i: number, n: number, loop: boolean): number {
 /** Clamps a linked step into a tour of `n` steps (a link to step 9 of a 4-step tour opens the last). */
 export function clampStep(step: number, n: number): number {
   return Math.max(0, Math.min(step, n - 1));
+}
+
+/** The step a link means in this tour: the stop of project `at` when there is one, else the index (clamped). */
+export function linkedStep(viewpoints: readonly { projectId?: string }[], link: Pick<TourLink, 'step' | 'at'>): number {
+  const byKey = link.at ? viewpoints.findIndex((v) => v.projectId === link.at) : -1;
+  return byKey >= 0 ? byKey : clampStep(link.step, viewpoints.length);
 }

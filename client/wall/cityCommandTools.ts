@@ -9,7 +9,7 @@ import type { SelectionState } from '../state/SelectionState.js';
 import { fetchTour } from '../api/toursApi.js';
 import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
 import { TourControls } from '../tour/TourControls.js';
-import { parseTourLink, searchWithTour } from '../tour/tourLink.js';
+import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../tour/tourLink.js';
 import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../tour/TourPlayer.js';
 import { h } from '../ui/dom.js';
 
@@ -56,12 +56,15 @@ export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selecti
   player.onState.add((s) => (probe.state = s));
   // Keep the address bar on the current step, so copying it shares where the tour is.
   player.onState.add((s) => {
-    const search = searchWithTour(window.location.search, s.tourId ? { tourId: s.tourId, step: s.step } : null);
+    const search = searchWithTour(window.location.search, s.tourId ? { tourId: s.tourId, step: s.step, at: s.at } : null);
     if (search !== window.location.search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
   });
-  const startTour = async (id: string, step: number, instant: boolean) => {
+  // A shared link opens paused on its stop (found by its project, else by index): the viewer came to see that stop.
+  const startTour = async (id: string, step: number, instant: boolean, link?: TourLink) => {
     try {
-      player.load(await fetchTour(id), step, { instant });
+      const tour = await fetchTour(id);
+      if (link) player.load(tour, linkedStep(tour.viewpoints, link), { instant, autoplay: false });
+      else player.load(tour, step, { instant });
       return true;
     } catch (err) {
       controls.hide();
@@ -89,7 +92,7 @@ export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selecti
       const p = q.get('progress');
       if (p) progress.toggle(true, /^\d{4}-\d{2}-\d{2}$/.test(p) ? p : undefined);
       const link = parseTourLink(window.location.search);
-      return link ? startTour(link.tourId, link.step, true) : false;
+      return link ? startTour(link.tourId, link.step, true, link) : false;
     },
   };
 }

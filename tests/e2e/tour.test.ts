@@ -75,6 +75,9 @@ describe('tour player', () => {
     await login.waitFor({ state: 'hidden' });
     // Nothing but the httpOnly cookie is kept.
     expect(await b.page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length])).toEqual(['', 0, 0]);
+    // A link opens paused on its step (issue 19, journey 10): Play starts the tour from there.
+    await b.page.waitForFunction(() => window.__siteTwinTour?.state.arrived === true && !window.__siteTwinTour.state.playing, undefined, { timeout: SLOW_MS, polling: 100 });
+    await b.page.locator('[data-testid="tour-toggle"]').click();
     await expect.poll(async () => (await arrivals()).map((a) => a.step).slice(0, 4), { timeout: SLOW_MS, interval: 500 }).toEqual([0, 1, 2, 0]);
     const got = await arrivals();
     for (let i = 0; i < 4; i++) expectAt(got[i]!.pose, VIEWS[got[i]!.step]!);
@@ -110,7 +113,8 @@ describe('tour player', () => {
     await expect.poll(async () => (await arrivals())[0]?.step ?? null, { timeout: 10_000 }).toBe(next);
     const reopened = (await arrivals())[0]!;
     expectAt(reopened.pose, VIEWS[next]!);
-    expect((await state())!.playing).toBe(true);
+    // A share link opens paused on its step (issue 19, journey 10).
+    expect((await state())!.playing).toBe(false);
     await b.page.waitForFunction(() => window.__siteTwin?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 });
     await b.screenshot('tour-reopened');
     // The only console errors: the 401s that brought up the login and the refused wrong password.

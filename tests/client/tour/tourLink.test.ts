@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampStep, nextStep, parseTourLink, previousStep, searchWithTour } from '../../../client/tour/tourLink.js';
+import { clampStep, linkedStep, nextStep, parseTourLink, previousStep, searchWithTour } from '../../../client/tour/tourLink.js';
 
 describe('tour links', () => {
   it('reads ?tour=&step= and writes it back keeping other parameters', () => {
@@ -24,5 +24,20 @@ describe('tour links', () => {
     expect(previousStep(2, 4, false)).toBe(1);
     expect(clampStep(9, 4)).toBe(3);
     expect(clampStep(-1, 4)).toBe(0);
+  });
+});
+
+describe('a link to a stop by its project (issue 19, journey 10)', () => {
+  const P = '6b0f5a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+  it('carries the stop\'s project next to the index and finds the stop by it, the index as fallback', () => {
+    const search = searchWithTour('?x=1', { tourId: 'default-city', step: 1, at: P });
+    expect(search).toBe(`?x=1&tour=default-city&step=1&at=${P}`);
+    const link = parseTourLink(search)!;
+    expect(link).toEqual({ tourId: 'default-city', step: 1, at: P });
+    // A project added before the stop shifted it to index 2.
+    expect(linkedStep([{ projectId: 'a' }, { projectId: 'b' }, { projectId: P }], link)).toBe(2);
+    // The project is gone: the index.
+    expect(linkedStep([{ projectId: 'a' }, { projectId: 'b' }], link)).toBe(1);
+    expect(searchWithTour(search, { tourId: 'default-city', step: 0 })).toBe('?x=1&tour=default-city&step=0');
   });
 });
