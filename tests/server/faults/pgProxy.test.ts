@@ -93,7 +93,8 @@ describe.skipIf(!base)('PostgreSQL network faults under ingest (server process b
     return totals;
   }
 
-  it('connections reset mid-write: the process stays up, answers 503 + Retry-After, recovers alone, loses nothing', async () => {
+  /** The server behind the proxy, three devices ingesting through it, past their first 1,000 acknowledged readings. */
+  async function ingestingBehindProxy() {
     await startBehindProxy();
     const devs = await Promise.all([0, 1, 2].map(async () => {
       const { deviceId, apiKey } = await setupDevice(server.url);
@@ -101,6 +102,11 @@ describe.skipIf(!base)('PostgreSQL network faults under ingest (server process b
     }));
     const run = runDevices(devs.map((d) => d.dev), () => server.url);
     await expect.poll(() => devs.reduce((n, d) => n + d.dev.acked.size, 0), { timeout: 30_000, interval: 20 }).toBeGreaterThan(1000);
+    return { devs, run };
+  }
+
+  it('connections reset mid-write: the process stays up, answers 503 + Retry-After, recovers alone, loses nothing', async () => {
+    const { devs, run } = await ingestingBehindProxy();
 
     const cutAt = Date.now();
     proxy.reset();
@@ -130,13 +136,7 @@ describe.skipIf(!base)('PostgreSQL network faults under ingest (server process b
   }, 180_000);
 
   it('a silent partition mid-write: requests and health are answered within bounds, then everything recovers', async () => {
-    await startBehindProxy();
-    const devs = await Promise.all([0, 1, 2].map(async () => {
-      const { deviceId, apiKey } = await setupDevice(server.url);
-      return { deviceId, dev: new LoggingDevice(deviceId, apiKey, 50, DEVICE_TIMEOUT_MS) };
-    }));
-    const run = runDevices(devs.map((d) => d.dev), () => server.url);
-    await expect.poll(() => devs.reduce((n, d) => n + d.dev.acked.size, 0), { timeout: 30_000, interval: 20 }).toBeGreaterThan(1000);
+    const { devs, run } = await ingestingBehindProxy();
 
     const cutAt = Date.now();
     proxy.partition();
