@@ -17,7 +17,7 @@ import { IDLE, stepChannel, type ChannelState } from '../models/alarmState.js';
 import { parseValues, type Device } from '../models/Device.js';
 import { rectangleAround } from '../models/geo.js';
 import { AlarmEngine } from '../server/alarms/AlarmEngine.js';
-import { openAccessPolicy } from '../server/http/access.js';
+import { openAccessPolicy } from '../server/auth/access.js';
 import { hashApiKey } from '../server/ingest/deviceSecrets.js';
 import { Ingest } from '../server/ingest/Ingest.js';
 import { createLogger } from '../server/log.js';

@@ -14,7 +14,7 @@ import { SessionTokens } from './auth/sessions.js';
 import { limitDeviceSockets } from './auth/socketLimits.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { openAccessPolicy, type AccessPolicy } from './http/access.js';
+import { openAccessPolicy, type AccessPolicy } from './auth/access.js';
 import { enterprisesRouter } from './http/enterprisesRouter.js';
 import { apiNotFound, errorHandler } from './http/errorHandler.js';
 import { modelsRouter } from './http/modelsRouter.js';

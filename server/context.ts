@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { AccessPolicy } from './http/access.js';
+import type { AccessPolicy } from './auth/access.js';
 import type { Ingest } from './ingest/Ingest.js';
 import type { Logger } from './log.js';
 import type { LiveHub } from './realtime/LiveHub.js';

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../../models/errors.js';
-import { HttpError } from '../http/HttpError.js';
+import { AppError } from '../errors.js';
 
 /** The answer of a take: allowed, or refused with the seconds until one token is back. */
 export type Take = { ok: true } | { ok: false; retryAfterS: number };
@@ -42,8 +42,8 @@ export class TokenBuckets {
 }
 
 /** The 429 of a refused take. */
-export function rateLimited(t: Extract<Take, { ok: false }>, what: string): HttpError {
-  return new HttpError(ErrorCode.RATE_LIMITED, `Too many ${what}: retry in ${t.retryAfterS} s`, { retryAfterS: t.retryAfterS }, { 'Retry-After': String(t.retryAfterS) });
+export function rateLimited(t: Extract<Take, { ok: false }>, what: string): AppError {
+  return new AppError(ErrorCode.RATE_LIMITED, `Too many ${what}: retry in ${t.retryAfterS} s`, { retryAfterS: t.retryAfterS }, { 'Retry-After': String(t.retryAfterS) });
 }
 
 /** Express middleware: one token per request from the bucket of `keyOf(req)`; no limit when `perMinute` is 0. */

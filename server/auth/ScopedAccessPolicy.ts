@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { ErrorCode } from '../../models/errors.js';
 import type { LiveScope } from '../../models/protocol.js';
-import type { AccessPolicy, Action, HandshakeLike, Principal, Resource, Visibility } from '../http/access.js';
-import { HttpError, notFound } from '../http/HttpError.js';
+import type { AccessPolicy, Action, HandshakeLike, Principal, Resource, Visibility } from './access.js';
+import { AppError, notFound } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import type { StoredUser } from '../store/UserRepo.js';
 import { ProjectOwners } from './ProjectOwners.js';
@@ -15,7 +15,7 @@ const USER_TTL_MS = 5_000;
 const LABEL: Partial<Record<Resource['type'], string>> = { project: 'Project', device: 'Device', reading: 'Device', model: 'Model', alarm: 'Alarm', tour: 'Tour' };
 
 /** The 404 a route gives for this resource's id when it is missing (the project's when the resource has no id). */
-function hiddenAs404(r: Resource): HttpError {
+function hiddenAs404(r: Resource): AppError {
   const label = r.id !== undefined ? LABEL[r.type] : undefined;
   return label ? notFound(label, r.id!) : notFound('Project', r.projectId!);
 }
@@ -76,7 +76,7 @@ export class ScopedAccessPolicy implements AccessPolicy {
 
   async require(req: Request, action: Action, resource: Resource): Promise<Principal> {
     const p = await this.principalOf(req);
-    if (!p || !p.grant) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>');
+    if (!p || !p.grant) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>');
     const owner = resource.projectId ? await this.owners.get(resource.projectId) : undefined;
     const needsAll = resource.type === 'enterprise' && (resource.enterpriseId ?? resource.id) !== undefined;
     const owners = needsAll ? await this.owners.all() : [];
@@ -84,7 +84,7 @@ export class ScopedAccessPolicy implements AccessPolicy {
       // A project-bound resource the principal may not even read (or whose project does not exist) answers as a
       // missing id would: a 403 there would tell an outsider that the id exists. 403 stays for read-but-not-write.
       if (resource.projectId !== undefined && (!owner || !seesProject(p.grant, owner))) throw hiddenAs404(resource);
-      throw new HttpError(ErrorCode.FORBIDDEN, `Your role (${p.role}) may not ${action} this ${resource.type}`, { role: p.role, action, resource: resource.type });
+      throw new AppError(ErrorCode.FORBIDDEN, `Your role (${p.role}) may not ${action} this ${resource.type}`, { role: p.role, action, resource: resource.type });
     }
     return p;
   }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { AccessPolicy } from '../http/access.js';
+import type { AccessPolicy } from './access.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/Store.js';
 import { ipOf } from './authRouter.js';

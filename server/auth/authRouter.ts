@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
 import { AuditQuery, LoginRequest, PasswordChange, UserCreate, UserPatch, type LoginResponse } from '../../models/User.js';
 import type { AppContext } from '../context.js';
-import { HttpError, notFound, parseOr400 } from '../http/HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 import { publicUser } from '../store/UserRepo.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { rateLimited, TokenBuckets } from './RateLimiter.js';
@@ -52,7 +52,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     const ok = await verifyPassword(u?.passwordHash, body.password);
     if (!u || !ok || u.disabled) {
       await audit(req, name, 'login.failed', u?.id ?? null, { reason: !u ? 'unknown user' : u.disabled && ok ? 'disabled' : 'wrong password' });
-      throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Wrong username or password');
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong username or password');
     }
     const { token, expiresAt } = await tokens.issue({ userId: u.id, version: u.tokenVersion });
     await audit(req, u.id, 'login.ok', u.id, { username: u.username });
@@ -69,10 +69,10 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
 
   r.get('/auth/me', async (req, res) => {
     const p = await access.principalOf(req);
-    if (!p) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
+    if (!p) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
     if (!p.grant) return void res.json({ user: null, auth: 'off' }); // AUTH=off: everyone is the anonymous admin
     const u = await store.users.get(p.id);
-    if (!u) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
+    if (!u) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
     res.json({ user: publicUser(u), auth: 'on' });
   });
 
@@ -80,20 +80,20 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   // bumps the token version so every other session of the user ends, and this session gets a fresh token.
   r.post('/auth/password', async (req, res) => {
     const p = await access.principalOf(req);
-    if (!p?.grant) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    if (!p?.grant) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
     const body = parseOr400(PasswordChange, req.body, 'password change');
     const u = await store.users.get(p.id);
-    if (!u || u.disabled) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    if (!u || u.disabled) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
     for (const [b, key] of [[byIp, ipOf(req)], [byName, u.username]] as const) {
       const t = b?.take(key);
       if (t && !t.ok) throw rateLimited(t, 'password attempts');
     }
     if (!(await verifyPassword(u.passwordHash, body.currentPassword))) {
       await audit(req, u.id, 'password.failed', u.id);
-      throw new HttpError(ErrorCode.FORBIDDEN, 'The current password is wrong', { field: 'currentPassword' });
+      throw new AppError(ErrorCode.FORBIDDEN, 'The current password is wrong', { field: 'currentPassword' });
     }
     const next = await store.users.update(u.id, { passwordHash: await hashPassword(body.newPassword) });
-    if (!next) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
+    if (!next) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
     // Every other session ends, its open /live sockets too (this page's socket reconnects with the fresh cookie).
     ctx.live.endSessions(u.id);
     await audit(req, u.id, 'password.change', u.id);
@@ -148,7 +148,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   r.delete('/users/:id', async (req, res) => {
     const id = userId(req.params.id);
     const p = await access.require(req, 'delete', { type: 'user', id });
-    if (p.id === id) throw new HttpError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
+    if (p.id === id) throw new AppError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
     if (!(await store.users.delete(id))) throw notFound('User', id);
     access.invalidate({ userId: id });
     ctx.live.endSessions(id);

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../models/errors.js';
 import type { UserGrant } from '../../models/User.js';
-import type { Principal } from '../http/access.js';
-import { HttpError } from '../http/HttpError.js';
+import type { Principal } from './access.js';
+import { AppError } from '../errors.js';
 import type { ProjectScope } from '../store/projectScope.js';
 
 /**
@@ -15,7 +15,7 @@ export function cityScopesFor(p: Principal | null, requested: ProjectScope): Pro
   if (!g) return [requested]; // AUTH=off: the open policy
   const scope = g.role === 'admin' ? ({ kind: 'all' } as const) : g.role === 'authority' ? ({ kind: 'region', regionPrefix: g.regionPrefix } as const) : g.role === 'viewer' ? g.scope : null;
   if (scope?.kind === 'all') return [requested];
-  const forbidden = () => new HttpError(ErrorCode.FORBIDDEN, 'That region is outside your scope', { requested });
+  const forbidden = () => new AppError(ErrorCode.FORBIDDEN, 'That region is outside your scope', { requested });
   if (scope?.kind === 'region') {
     const mine = scope.regionPrefix;
     if ('all' in requested) return [{ regionPrefix: mine }];
@@ -35,6 +35,6 @@ export function cityScopesFor(p: Principal | null, requested: ProjectScope): Pro
 /** The one scope of a figure that cannot be summed over several (KPIs, city attendance): 403 for a project list. */
 export function singleCityScope(p: Principal | null, requested: ProjectScope, hint: string): ProjectScope {
   const s = cityScopesFor(p, requested);
-  if (s.length !== 1) throw new HttpError(ErrorCode.FORBIDDEN, `Your role sees single projects: ${hint}`);
+  if (s.length !== 1) throw new AppError(ErrorCode.FORBIDDEN, `Your role sees single projects: ${hint}`);
   return s[0]!;
 }

@@ -1,5 +1,5 @@
 import { scopeOfGrant, type UserGrant } from '../../models/User.js';
-import type { Action, Resource } from '../http/access.js';
+import type { Action, Resource } from './access.js';
 import type { ProjectOwner } from './ProjectOwners.js';
 
 /** Does the grant cover this project? */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Router } from 'express';
 import { ErrorCode } from '../../models/errors.js';
-import { HttpError } from '../http/HttpError.js';
+import { AppError } from '../errors.js';
 
 /** The layers cut by cutBasemap.ts and committed in server/basemap/layers/ (see README, "Base map"). */
 export const BASEMAP_LAYERS = ['districts', 'coastline', 'land'] as const;
@@ -22,7 +22,7 @@ export function basemapRouter(): Router {
   r.get('/basemap/:file', (req, res) => {
     const m = /^([a-z]+)\.geojson$/.exec(req.params.file);
     const layer = m && (BASEMAP_LAYERS as readonly string[]).includes(m[1]!) ? (m[1] as BasemapLayer) : undefined;
-    if (!layer) throw new HttpError(ErrorCode.NOT_FOUND, `no base map layer ${req.params.file}; there are ${BASEMAP_LAYERS.map((l) => `${l}.geojson`).join(', ')}`);
+    if (!layer) throw new AppError(ErrorCode.NOT_FOUND, `no base map layer ${req.params.file}; there are ${BASEMAP_LAYERS.map((l) => `${l}.geojson`).join(', ')}`);
     let entry = cache.get(layer);
     if (!entry) {
       const body = readFileSync(new URL(`${layer}.geojson`, DATA_DIR));

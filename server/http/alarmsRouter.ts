@@ -5,7 +5,7 @@ import { AlarmThresholdsOverrides, defaultThresholds, jurisdictionOf, resolveThr
 import { ErrorCode } from '../../models/errors.js';
 import type { AlarmEngine } from '../alarms/AlarmEngine.js';
 import type { AppContext } from '../context.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const Id = z.string().uuid();
 /** An acknowledgement without an account behind it: the name is required. */
@@ -63,7 +63,7 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     if (!out.ok && out.reason === 'not_found') throw notFound('Alarm', id);
     if (!out.ok) {
       const a = out.alarm;
-      throw new HttpError(ErrorCode.ALARM_NOT_OPEN, a.state === 'cleared' ? 'The alarm is already cleared' : `The alarm was already acknowledged by ${a.acknowledgedBy ?? 'someone'}`, { state: a.state });
+      throw new AppError(ErrorCode.ALARM_NOT_OPEN, a.state === 'cleared' ? 'The alarm is already cleared' : `The alarm was already acknowledged by ${a.acknowledgedBy ?? 'someone'}`, { state: a.state });
     }
     ctx.log.info({ projectId: out.alarm.projectId, deviceId: out.alarm.deviceId, alarmId: id, by: body.by }, 'alarm acknowledged');
     engine.publish(out.alarm);

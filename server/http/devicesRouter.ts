@@ -5,14 +5,14 @@ import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import { hashApiKey, hashHj212Pw, newApiKey } from '../ingest/deviceSecrets.js';
 import { publicDevice, type DeviceRecord, type DeviceUpdate } from '../store/DeviceRepo.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 import { bucketedHistory, historyCsv, parseHistoryQuery, readingsCsv } from './readingsHistory.js';
 
 const Id = z.string().uuid();
 /** 400 with field-level issues when a device's units / scale do not fit its kind. */
 const checkUnitSettings = (d: Parameters<typeof unitSettingsIssues>[0], units: unknown, scale: unknown) => {
   const issues = unitSettingsIssues(d, units as never, scale as never);
-  if (issues.length) throw new HttpError(ErrorCode.VALIDATION_FAILED, `Invalid unit settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  if (issues.length) throw new AppError(ErrorCode.VALIDATION_FAILED, `Invalid unit settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
 };
 
 const idOr404 = (raw: string | undefined, what: string) => {
@@ -89,7 +89,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     const d = await loadDevice(req.params.id);
     await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
     const [latest] = await store.telemetry.latest({ deviceIds: [d.id] });
-    if (!latest) throw new HttpError(ErrorCode.NOT_FOUND, `Device ${d.id} has not reported yet`, { id: d.id });
+    if (!latest) throw new AppError(ErrorCode.NOT_FOUND, `Device ${d.id} has not reported yet`, { id: d.id });
     res.json(latest);
   });
 
@@ -105,7 +105,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     if (patch.params !== undefined) {
       // Params merge over the current ones, then the whole is checked against the kind.
       const p = parseParams(d.kind, { ...d.params, ...patch.params });
-      if (!p.ok) throw new HttpError(ErrorCode.VALIDATION_FAILED, `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: p.issues });
+      if (!p.ok) throw new AppError(ErrorCode.VALIDATION_FAILED, `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: p.issues });
       u.params = p.params;
     }
     if (patch.units !== undefined || patch.scale !== undefined || u.params !== undefined) {
@@ -117,7 +117,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     if (patch.hj212 !== undefined) u.hj212 = patch.hj212 && { mn: patch.hj212.mn, pwHash: await hashHj212Pw(patch.hj212.pw) };
     const location = u.location === undefined ? d.location : u.location;
     const bound = u.ifcGlobalId === undefined ? d.ifcGlobalId : u.ifcGlobalId;
-    if (!location && !bound) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'a device needs a location or an ifcGlobalId', { issues: [{ path: 'location', message: 'a device needs a location or an ifcGlobalId' }] });
+    if (!location && !bound) throw new AppError(ErrorCode.VALIDATION_FAILED, 'a device needs a location or an ifcGlobalId', { issues: [{ path: 'location', message: 'a device needs a location or an ifcGlobalId' }] });
     const updated = await store.devices.update(d.id, u);
     if (!updated) throw notFound('Device', d.id);
     onDeviceGone(d.id);

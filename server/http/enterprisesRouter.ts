@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { EnterpriseCreate } from '../../models/Enterprise.js';
 import type { AppContext } from '../context.js';
-import { notFound, parseOr400 } from './HttpError.js';
+import { notFound, parseOr400 } from '../errors.js';
 
 /** `/api/v1/enterprises`: list, get, create. */
 export function enterprisesRouter(ctx: AppContext): Router {

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { ingestHttpError } from '../ingest/GroupCommit.js';
 import type { IngestResult } from '../ingest/Ingest.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
-import { HttpError } from './HttpError.js';
+import { AppError } from '../errors.js';
 
 /** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
 export function readingsOf(body: unknown): unknown[] {
@@ -14,7 +14,7 @@ export function readingsOf(body: unknown): unknown[] {
     if (Array.isArray(readings)) return readings;
     if ('deviceId' in body) return [body];
   }
-  throw new HttpError(ErrorCode.BAD_REQUEST, 'Send a JSON array of readings, { "readings": [...] }, or one reading object');
+  throw new AppError(ErrorCode.BAD_REQUEST, 'Send a JSON array of readings, { "readings": [...] }, or one reading object');
 }
 
 const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
@@ -24,7 +24,7 @@ export function bearerKey(req: Request): string | undefined {
   const h = req.get('authorization');
   if (!h) return undefined;
   const m = BEARER.exec(h);
-  if (!m) throw new HttpError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <device key>"');
+  if (!m) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Authorization must be "Bearer <device key>"');
   return m[1];
 }
 
@@ -69,7 +69,7 @@ export function ingestRouter(ctx: AppContext): Router {
     const key = bearerKey(req);
     const items = readingsOf(req.body);
     const max = ctx.config.INGEST_MAX_BATCH;
-    if (items.length > max) throw new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
+    if (items.length > max) throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
     let result: IngestResult;
     try {
       result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}), ...(admit ? { admit } : {}) });

@@ -6,7 +6,7 @@ import type { ReadinessConfig, ReadinessGrade } from '../../models/Readiness.js'
 import type { AppContext } from '../context.js';
 import { cityAttendanceOf, computeKpis, projectAttendance, readinessOf } from '../ops/opsFigures.js';
 import type { ProjectScope } from '../store/projectScope.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 import { cityScopesFor, singleCityScope } from '../auth/cityScope.js';
 
 const Id = z.string().uuid();
@@ -46,7 +46,7 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
       await access.require(req, 'read', { type: 'project' });
       const s = singleCityScope(await access.principalOf(req), q.id ? { regionPrefix: regionPrefix(q.id) } : { all: true }, 'ask tier=enterprise or tier=project');
       if ('regionPrefix' in s) q.id = s.regionPrefix;
-      else if (!('all' in s)) throw new HttpError(ErrorCode.FORBIDDEN, 'The city wall is for the authority: ask tier=enterprise or tier=project');
+      else if (!('all' in s)) throw new AppError(ErrorCode.FORBIDDEN, 'The city wall is for the authority: ask tier=enterprise or tier=project');
     }
     res.json(await computeKpis(store, q));
   });
@@ -64,7 +64,7 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
   r.get('/projects/:id/readiness', async (req, res) => {
     const id = await project(req);
     const [one] = await readinessOf(store, readiness, { projectId: id });
-    if (!one) throw new HttpError(ErrorCode.NOT_FOUND, `Project ${id} does not exist`);
+    if (!one) throw new AppError(ErrorCode.NOT_FOUND, `Project ${id} does not exist`);
     res.json(one);
   });
 

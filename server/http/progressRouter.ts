@@ -6,7 +6,7 @@ import type { LiveServerMessage } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import { modelStates, plannedElements, projectProgressOf, tasksFrom, type ScheduleImportResult } from '../ops/progress.js';
 import type { StoredModel } from '../store/ModelRepo.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const Id = z.string().uuid();
 const DAY_MS = 86_400_000;
@@ -59,7 +59,7 @@ export function progressRouter(ctx: AppContext): Router {
     }
     const parsed = await tasksFrom(input);
     if (!parsed.tasks.length) {
-      throw new HttpError(ErrorCode.VALIDATION_FAILED, parsed.rejected.length ? `No usable task: all ${parsed.rejected.length} were refused; see details.rejected` : 'The schedule has no task', {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, parsed.rejected.length ? `No usable task: all ${parsed.rejected.length} were refused; see details.rejected` : 'The schedule has no task', {
         rejected: parsed.rejected,
         warnings: parsed.warnings,
       });
@@ -82,7 +82,7 @@ export function progressRouter(ctx: AppContext): Router {
   r.get('/models/:id/schedule', async (req, res) => {
     const m = await loadModel(req, 'read');
     const s = await store.progress.schedule(m.id);
-    if (!s) throw new HttpError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
+    if (!s) throw new AppError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
     const planned = await plannedElements(store, m.id);
     res.json({ ...s, tasks: s.tasks.map((t) => ({ ...t, elementCount: planned?.counts.get(t.id) ?? 0 })) });
   });
@@ -91,7 +91,7 @@ export function progressRouter(ctx: AppContext): Router {
     const m = await loadModel(req, 'update');
     const body = parseOr400(ProgressRecord, req.body, 'progress record');
     // Status is what happened on site: a day beyond tomorrow (UTC, so every time zone's today passes) is a typo.
-    if (body.date > isoDayOf(Date.now() + DAY_MS)) throw new HttpError(ErrorCode.VALIDATION_FAILED, `date ${body.date} is in the future`, { issues: [{ path: 'date', message: 'in the future' }] });
+    if (body.date > isoDayOf(Date.now() + DAY_MS)) throw new AppError(ErrorCode.VALIDATION_FAILED, `date ${body.date} is in the future`, { issues: [{ path: 'date', message: 'in the future' }] });
     const unique = [...new Set(body.globalIds)];
     const known = await store.progress.knownElements(m.id, unique);
     const rejected = body.globalIds
@@ -111,7 +111,7 @@ export function progressRouter(ctx: AppContext): Router {
     const m = await loadModel(req, 'read');
     const date = dateOf(req);
     const states = await modelStates(store, m.id, date);
-    if (!states) throw new HttpError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
+    if (!states) throw new AppError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
     res.json({ modelId: m.id, date, states });
   });
 

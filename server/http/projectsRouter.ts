@@ -6,7 +6,7 @@ import { BAD_TEXT_MESSAGE, isSafeText } from '../../models/text.js';
 import { ProjectCreate, ProjectPatch, projectToFeature, type ProjectQuery } from '../../models/Project.js';
 import { mayReassign } from '../auth/rules.js';
 import type { AppContext } from '../context.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const Id = z.string().uuid();
 
@@ -14,14 +14,14 @@ const Id = z.string().uuid();
 export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery {
   const out: ProjectQuery = {};
   if (query.bbox !== undefined) {
-    if (typeof query.bbox !== 'string') throw new HttpError(ErrorCode.BAD_BBOX, 'bbox must be given once');
+    if (typeof query.bbox !== 'string') throw new AppError(ErrorCode.BAD_BBOX, 'bbox must be given once');
     const r = parseBBox(query.bbox);
-    if (!r.ok) throw new HttpError(ErrorCode.BAD_BBOX, r.reason, { bbox: query.bbox });
+    if (!r.ok) throw new AppError(ErrorCode.BAD_BBOX, r.reason, { bbox: query.bbox });
     out.bbox = r.bbox;
   }
   if (query.q !== undefined) {
-    if (typeof query.q !== 'string' || query.q.length > 200) throw new HttpError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
-    if (!isSafeText(query.q)) throw new HttpError(ErrorCode.VALIDATION_FAILED, `q: ${BAD_TEXT_MESSAGE}`, { issues: [{ path: 'q', message: BAD_TEXT_MESSAGE }] });
+    if (typeof query.q !== 'string' || query.q.length > 200) throw new AppError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
+    if (!isSafeText(query.q)) throw new AppError(ErrorCode.VALIDATION_FAILED, `q: ${BAD_TEXT_MESSAGE}`, { issues: [{ path: 'q', message: BAD_TEXT_MESSAGE }] });
     if (query.q.trim()) out.q = query.q.trim();
   }
   return out;
@@ -68,7 +68,7 @@ export function projectsRouter(ctx: AppContext): Router {
     const body = parseOr400(ProjectCreate, req.body, 'project');
     await access.require(req, 'create', { type: 'project' });
     if (!(await store.enterprises.get(body.enterpriseId)))
-      throw new HttpError(ErrorCode.CONFLICT, `Enterprise ${body.enterpriseId} does not exist`, { field: 'enterpriseId' });
+      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${body.enterpriseId} does not exist`, { field: 'enterpriseId' });
     const p = await store.projects.create(body);
     ctx.log.info({ projectId: p.id }, 'project created');
     live.publishProject({ type: 'project.created', project: p });
@@ -86,11 +86,11 @@ export function projectsRouter(ctx: AppContext): Router {
     const regionOnly = Object.keys(patch).every((k) => k === 'regionCode');
     if (!(regionOnly && me.grant?.role === 'authority')) await access.require(req, 'update', { type: 'project', id, projectId: id });
     if (!mayReassign(me.grant, cur, to))
-      throw new HttpError(ErrorCode.FORBIDDEN, 'Only an admin may give a project to another enterprise, and only an admin or the authority of both regions may move it to another region', {
+      throw new AppError(ErrorCode.FORBIDDEN, 'Only an admin may give a project to another enterprise, and only an admin or the authority of both regions may move it to another region', {
         fields: Object.keys(patch).filter((k) => k === 'enterpriseId' || k === 'regionCode'),
       });
     if (patch.enterpriseId && !(await store.enterprises.get(patch.enterpriseId)))
-      throw new HttpError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, { field: 'enterpriseId' });
+      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, { field: 'enterpriseId' });
     const p = await store.projects.update(id, patch);
     if (!p) throw notFound('Project', id);
     ctx.log.info({ projectId: id, fields: Object.keys(patch) }, 'project updated');

@@ -5,7 +5,7 @@ import { REPLAY_MAX_STEPS, REPLAY_MIN_STEP_MS, STATE_LOOKBACK_MS } from '../../m
 import type { AppContext } from '../context.js';
 import { buildReplay, projectStateAt, ReplayTooLargeError } from '../replay/replay.js';
 import { pathId } from './alarmsRouter.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const ms = z.coerce.number().int().min(0);
 const lookback = z.coerce.number().int().min(1000).max(30 * 86_400_000).default(STATE_LOOKBACK_MS);
@@ -45,7 +45,7 @@ export function replayRouter(ctx: AppContext): Router {
     try {
       res.json(await buildReplay(store, id, q.from, q.to, q.stepMs, q.lookbackMs));
     } catch (err) {
-      if (err instanceof ReplayTooLargeError) throw new HttpError(ErrorCode.RANGE_TOO_LARGE, err.message, { readings: err.readings });
+      if (err instanceof ReplayTooLargeError) throw new AppError(ErrorCode.RANGE_TOO_LARGE, err.message, { readings: err.readings });
       throw err;
     }
   });

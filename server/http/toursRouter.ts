@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { DEFAULT_CITY_TOUR_ID, defaultCityTour, defaultProjectTour, TourCreate, TourPatch, type Tour } from '../../models/Tour.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
-import type { Visibility } from './access.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import type { Visibility } from '../auth/access.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const Id = z.string().uuid();
 
@@ -47,8 +47,8 @@ export function toursRouter(ctx: AppContext): Router {
       try {
         await access.require(req, 'update', { type: 'tour', projectId: pid });
       } catch (err) {
-        if (!(err instanceof HttpError) || err.code !== ErrorCode.NOT_FOUND) throw err;
-        throw new HttpError(ErrorCode.FORBIDDEN, 'A stop of this tour is in a project you may not change', { projectId: pid });
+        if (!(err instanceof AppError) || err.code !== ErrorCode.NOT_FOUND) throw err;
+        throw new AppError(ErrorCode.FORBIDDEN, 'A stop of this tour is in a project you may not change', { projectId: pid });
       }
     }
   };
@@ -125,7 +125,7 @@ export function toursRouter(ctx: AppContext): Router {
 
   r.patch('/tours/:id', async (req, res) => {
     if (String(req.params.id).startsWith('default-'))
-      throw new HttpError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
+      throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
     const patch = parseOr400(TourPatch, req.body, 'tour patch');
     const t = await savedTour(req, 'update');
     if (patch.viewpoints) await requireWrite(req, 'update', { projectId: t.projectId, viewpoints: patch.viewpoints });
@@ -133,7 +133,7 @@ export function toursRouter(ctx: AppContext): Router {
   });
 
   r.delete('/tours/:id', async (req, res) => {
-    if (String(req.params.id).startsWith('default-')) throw new HttpError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
+    if (String(req.params.id).startsWith('default-')) throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
     const t = await savedTour(req, 'delete');
     await store.tours.delete(t.id);
     res.status(204).end();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
 import { WorkspaceViewpointCreate } from '../../models/WorkspaceViewpoint.js';
 import type { AppContext } from '../context.js';
-import { HttpError, notFound, parseOr400 } from './HttpError.js';
+import { AppError, notFound, parseOr400 } from '../errors.js';
 
 const Id = z.string().uuid();
 
@@ -32,7 +32,7 @@ export function viewpointsRouter(ctx: AppContext): Router {
     const body = parseOr400(WorkspaceViewpointCreate, req.body, 'viewpoint');
     const model = await store.models.get(body.modelId);
     if (!model || model.projectId !== projectId)
-      throw new HttpError(ErrorCode.VALIDATION_FAILED, `Model ${body.modelId} is not a model of project ${projectId}`, { field: 'modelId' });
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `Model ${body.modelId} is not a model of project ${projectId}`, { field: 'modelId' });
     res.status(201).json(await store.viewpoints.create(projectId, body));
   });
 

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Request } from 'express';
 import busboy from 'busboy';
 import { ErrorCode } from '../../models/errors.js';
-import { HttpError } from '../http/HttpError.js';
+import { AppError } from '../errors.js';
 
 /** A file received to disk. */
 export interface ReceivedFile {
@@ -16,7 +16,7 @@ export interface ReceivedFile {
 
 // `Connection: close`: the rest of an oversized body is never read (see hangUpAfterAnswer).
 const tooLarge = (maxBytes: number) =>
-  new HttpError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes }, { Connection: 'close' });
+  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes }, { Connection: 'close' });
 
 /** How long a connection refused with 413 stays half-closed before it is destroyed. */
 const LINGER_MS = 1000;
@@ -78,7 +78,7 @@ function toFile(src: Readable, path: string, maxBytes: number): Promise<number> 
     src.on('data', onData);
     src.on('error', fail);
     src.on('close', () => {
-      if (!src.readableEnded) fail(new HttpError(ErrorCode.BAD_REQUEST, 'The upload was interrupted'));
+      if (!src.readableEnded) fail(new AppError(ErrorCode.BAD_REQUEST, 'The upload was interrupted'));
     });
     out.on('error', fail);
     out.on('finish', () => {
@@ -112,7 +112,7 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
         try {
           bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes + 1 } });
         } catch (e) {
-          return reject(new HttpError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`));
+          return reject(new AppError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`));
         }
         let got: Promise<ReceivedFile> | null = null;
         bb.on('file', (_field, stream, info) => {
@@ -123,16 +123,16 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
             reject(e);
           });
         });
-        bb.on('error', (e) => reject(new HttpError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`)));
+        bb.on('error', (e) => reject(new AppError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`)));
         bb.on('close', () => {
-          if (!got) reject(new HttpError(ErrorCode.BAD_REQUEST, 'The multipart body has no file part: send the IFC as a file field'));
+          if (!got) reject(new AppError(ErrorCode.BAD_REQUEST, 'The multipart body has no file part: send the IFC as a file field'));
           else got.then(resolve, reject);
         });
         req.pipe(bb);
       });
     }
     const name = typeof req.query.filename === 'string' ? req.query.filename : undefined;
-    if (!name) throw new HttpError(ErrorCode.BAD_REQUEST, 'Send multipart/form-data with a file, or a raw body with ?filename=');
+    if (!name) throw new AppError(ErrorCode.BAD_REQUEST, 'Send multipart/form-data with a file, or a raw body with ?filename=');
     const bytes = await toFile(req, path, maxBytes);
     return { path, bytes, fileName: safeFileName(name) };
   } catch (e) {
@@ -140,7 +140,7 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
     if (!req.complete) {
       // Too large: stop reading and hang up after the 413. Other errors (a bad multipart body) are small: drain, so
       // the client reads the answer on a connection that stays usable.
-      if (e instanceof HttpError && e.code === ErrorCode.PAYLOAD_TOO_LARGE) hangUpAfterAnswer(req);
+      if (e instanceof AppError && e.code === ErrorCode.PAYLOAD_TOO_LARGE) hangUpAfterAnswer(req);
       else req.resume();
     }
     throw e;

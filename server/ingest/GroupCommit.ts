@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../models/errors.js';
 import { toHttpError } from '../http/errorHandler.js';
-import { HttpError } from '../http/HttpError.js';
+import { AppError } from '../errors.js';
 import { StoreUnavailableError } from '../store/Db.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
 
@@ -20,9 +20,9 @@ export class IngestOverloadedError extends StoreUnavailableError {
 }
 
 /** An ingest failure as the transports answer it: `overloaded` (503 + Retry-After from the queue) or the usual mapping. */
-export function ingestHttpError(err: unknown): HttpError {
+export function ingestHttpError(err: unknown): AppError {
   if (err instanceof IngestOverloadedError) {
-    return new HttpError(ErrorCode.OVERLOADED, err.message, { queued: err.queuedRows, retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
+    return new AppError(ErrorCode.OVERLOADED, err.message, { queued: err.queuedRows, retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
   }
   return toHttpError(err);
 }

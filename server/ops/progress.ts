@@ -11,7 +11,7 @@ import {
   type ProjectProgress,
 } from '../../models/Progress.js';
 import { parseScheduleCsv } from '../../models/ScheduleCsv.js';
-import { HttpError } from '../http/HttpError.js';
+import { AppError } from '../errors.js';
 import { modelDir, sourceFile, unpackedFile } from '../ifc/files.js';
 import { readWorkScheduleFile } from '../ifc/workSchedule.js';
 import type { StoredModel } from '../store/ModelRepo.js';
@@ -60,9 +60,9 @@ export async function tasksFrom(
   const m = input.ifcOf;
   const dir = modelDir(input.dataDir, m.id);
   const path = [unpackedFile(dir), sourceFile(dir, 'ifc')].find((p) => existsSync(p));
-  if (!path) throw new HttpError(ErrorCode.UNPROCESSABLE, `The IFC file of model ${m.id} is not on this server${m.sourceKind === 'ifczip' ? ' unpacked' : ''}: import a CSV schedule instead`);
+  if (!path) throw new AppError(ErrorCode.UNPROCESSABLE, `The IFC file of model ${m.id} is not on this server${m.sourceKind === 'ifczip' ? ' unpacked' : ''}: import a CSV schedule instead`);
   const r = await readWorkScheduleFile(path);
-  if (r.taskCount === 0) throw new HttpError(ErrorCode.UNPROCESSABLE, `Model ${m.id} has no IfcTask (IfcWorkSchedule): import a CSV schedule instead`);
+  if (r.taskCount === 0) throw new AppError(ErrorCode.UNPROCESSABLE, `Model ${m.id} has no IfcTask (IfcWorkSchedule): import a CSV schedule instead`);
   return { source: 'ifc', tasks: r.tasks, rejected: [], warnings: r.warnings };
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../../models/protocol.js';
 import type { LiveReading } from '../../models/Reading.js';
 import { ProjectOwners, type ProjectOwner } from '../auth/ProjectOwners.js';
-import type { AccessPolicy, HandshakeLike, Principal } from '../http/access.js';
+import type { AccessPolicy, HandshakeLike, Principal } from '../auth/access.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/Store.js';
 import { kpiRoomOf, roomsOfProject, scopeContains, scopeOfRoom, userRoomOf } from './liveRooms.js';

@@ -3,7 +3,7 @@ import jpeg from 'jpeg-js';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
-import { HttpError, notFound } from '../http/HttpError.js';
+import { AppError, notFound } from '../errors.js';
 
 /** Size and rate of the generated picture: small enough to encode in pure JS in a few ms on one core. */
 export const MJPEG_WIDTH = 320;
@@ -112,7 +112,7 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
     try {
       await ctx.access.require(req, 'read', { type: 'device', id: device.id, projectId: device.projectId });
     } catch (err) {
-      if (err instanceof HttpError && err.code === ErrorCode.NOT_FOUND) throw notFound('Simulated camera', raw);
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) throw notFound('Simulated camera', raw);
       throw err;
     }
     return { id: id.data!, ...cam };
@@ -128,9 +128,9 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
     const who = p?.grant ? `user:${p.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const mine = open.get(who) ?? 0;
     if (mine >= limits.maxStreamsPerUser)
-      throw new HttpError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { 'Retry-After': '5' });
+      throw new AppError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { 'Retry-After': '5' });
     if (total >= limits.maxStreams)
-      throw new HttpError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { 'Retry-After': '10' });
+      throw new AppError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { 'Retry-After': '10' });
     open.set(who, mine + 1);
     total++;
     res.writeHead(200, {

@@ -46,7 +46,7 @@ export interface AccessPolicy {
   principalOf(req: Request): Promise<Principal | null>;
   /** Who opened a socket (`auth.token` or the session cookie), or null. */
   principalOfHandshake(h: HandshakeLike): Promise<Principal | null>;
-  /** Throws an HttpError (401 / 403) when the principal may not do `action` on `resource`. */
+  /** Throws an AppError (401 / 403) when the principal may not do `action` on `resource`. */
   require(req: Request, action: Action, resource: Resource): Promise<Principal>;
   /** May this principal join the room of `scope`? */
   canWatch(principal: Principal | null, scope: LiveScope): Promise<boolean>;

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { ErrorCode, httpStatusOf, validationError, type WireError } from '../../models/errors.js';
+import { ErrorCode, httpStatusOf, validationError, type WireError } from '../models/errors.js';
 
 /** An error meant for the client: it carries a stable code and becomes `{ code, message, details }`. */
-export class HttpError extends Error {
-  override name = 'HttpError';
+export class AppError extends Error {
+  override name = 'AppError';
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -18,16 +18,16 @@ export class HttpError extends Error {
   toWire(): WireError {
     return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) };
   }
-  static fromWire(w: WireError): HttpError {
-    return new HttpError(w.code, w.message, w.details);
+  static fromWire(w: WireError): AppError {
+    return new AppError(w.code, w.message, w.details);
   }
 }
 
 /** Parses `value` with `schema`, or throws a 400 `validation_failed` with field-level reasons. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw HttpError.fromWire(validationError(r.error, what));
+  if (!r.success) throw AppError.fromWire(validationError(r.error, what));
   return r.data;
 }
 
-export const notFound = (what: string, id: string) => new HttpError(ErrorCode.NOT_FOUND, `${what} ${id} does not exist`, { id });
+export const notFound = (what: string, id: string) => new AppError(ErrorCode.NOT_FOUND, `${what} ${id} does not exist`, { id });
