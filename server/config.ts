@@ -26,6 +26,11 @@ export const ConfigSchema = z.object({
    * for an answer before the request gets 503 (a silent network). 0 turns both off. Migrations have none.
    */
   STORE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  /**
+   * Embedded store: PostgreSQL shared_buffers in MB (PGlite's own default is 128; its WASM memory never shrinks, and
+   * the data files are in the OS page cache behind it). Unset: 16 (server/store/PgliteDb.ts).
+   */
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).optional().or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo city into an empty store. */
   SEED: flag('1'),

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
   const where = config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: resolve(config.DATA_DIR) };
   log.info({ store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) }, 'opening the store');
-  const store = await openStore(where, { statementTimeoutMs: config.STORE_STATEMENT_TIMEOUT_MS, log });
+  const store = await openStore(where, { statementTimeoutMs: config.STORE_STATEMENT_TIMEOUT_MS, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB, log });
   if (config.SEED) await seedDemoCity(store, log);
   if (config.AUTH === 'on') {
     // The one-time admin password goes to stdout only: the JSON log may be shipped elsewhere.

@@ -12,15 +12,54 @@ import { mapUnavailable } from './errors.js';
 const PROBE_BYTES = 8192;
 
 /**
+ * shared_buffers of the embedded store, in MB. PGlite's own default (128 MB) grows its WASM memory, which never
+ * shrinks, from 128 to ~195 MB; the data files stay in the OS page cache behind it anyway (bench/serverRss.ts).
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+
+/** Options of the embedded driver (see the config's PGLITE_* variables). */
+export interface PgliteOptions {
+  /** shared_buffers in MB (default DEFAULT_PGLITE_SHARED_BUFFERS_MB). */
+  sharedBuffersMb?: number;
+}
+
+/**
+ * Files of the PostGIS bundle that the store never uses at run time: the raster, topology and tiger extensions and
+ * the upgrade scripts. PGlite unpacks the whole bundle (90 MB) into its in-memory filesystem at every start; these
+ * are ~56 MB of it. postgis-3.so, proj.db and the install script of the version in use stay.
+ */
+const UNUSED_POSTGIS_FILE = /raster|topology|tiger|address_standardizer|sfcgal|unpackaged|--ANY--|spatial_ref_sys\.sql$/;
+const POSTGIS_DIRS = ['/pglite/lib/postgresql', '/pglite/share/postgresql/extension', '/pglite/share/postgresql/contrib/postgis-3.6'];
+
+/** Removes UNUSED_POSTGIS_FILE files from PGlite's in-memory filesystem (after `CREATE EXTENSION postgis`). */
+function dropUnusedPostgisFiles(pg: PGlite): void {
+  // PGlite's Emscripten module: not in its typings, so reached defensively; a layout it does not have is left alone.
+  const FS = (pg as unknown as { mod?: { FS?: { readdir(p: string): string[]; unlink(p: string): void } } }).mod?.FS;
+  if (!FS) return;
+  for (const dir of POSTGIS_DIRS) {
+    let names: string[];
+    try {
+      names = FS.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (UNUSED_POSTGIS_FILE.test(n)) FS.unlink(`${dir}/${n}`);
+  }
+}
+
+/**
  * Embedded driver: PGlite (PostgreSQL compiled to WASM) with the PostGIS extension, data in `dataDir`.
  * PGlite is single-connection, so transactions are serialised by PGlite itself.
  * A full or failing disk shows up as PostgreSQL errors (53100 "could not extend file ... No space left on device",
  * 58030) from which PGlite carries on once there is room again: they become StoreUnavailableError (503 + Retry-After).
  */
-export async function openPgliteDb(dataDir: string): Promise<Db> {
+export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({ dataDir, extensions: { postgis } });
+  const sharedBuffersMb = opts.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB;
+  if (!Number.isInteger(sharedBuffersMb) || sharedBuffersMb < 1) throw new Error('sharedBuffersMb must be a positive integer');
+  const pg = await PGlite.create({ dataDir, extensions: { postgis }, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  dropUnusedPostgisFiles(pg);
   let lastFailure: StoreFailure | undefined;
   const fail = (e: unknown): unknown => {
     const m = mapUnavailable(e);

@@ -98,11 +98,13 @@ export type StoreLocation = { databaseUrl: string } | { dataDir: string };
 export interface StoreOptions {
   statementTimeoutMs?: number;
   log?: Logger;
+  /** Embedded store: shared_buffers in MB (PgliteDb DEFAULT_PGLITE_SHARED_BUFFERS_MB when unset). */
+  pgliteSharedBuffersMb?: number;
 }
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(where: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
-  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl, opts) : await openPgliteDb(where.dataDir);
+  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl, opts) : await openPgliteDb(where.dataDir, { sharedBuffersMb: opts.pgliteSharedBuffersMb });
   try {
     await migrate(db);
   } catch (e) {
