@@ -1,8 +1,8 @@
 /**
  * Telemetry benchmark, loopback only, bounded in time (about 2 minutes). Needs PostgreSQL + PostGIS:
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; a scratch database is made and dropped).
- * Every figure is for the PostgreSQL server store (the one for sustained rates); the embedded PGlite store is not
- * measured here.
+ * Parts 1 and 2 are for the PostgreSQL server store (the one for sustained rates); part 3 is the embedded store
+ * (PGlite + PostGIS, what `npm start` gives everyone), in this process.
  *
  * 1. Sustained ingest rate through Ingest.submit (validation, keys, dedupe, group commit, insert + latest state)
  *    for both write paths (one-statement unnest + ON CONFLICT; COPY with fallback on a repeat) with 1 and 4 submitters in flight
@@ -14,7 +14,13 @@
  *    devices at 2 Hz over 10 projects, 5 viewers per project) next to a bare Socket.IO server broadcasting the same
  *    batches at once: p50 / p99, target p99 < 250 ms. Server RSS sampled from /proc. The server and the baseline
  *    run in child processes (bench/telemetryLive.ts); the server prints its group-commit counters on exit.
- * Env: BENCH_ROWS, BENCH_LIVE_S, BENCH_SKIP_INGEST=1, BENCH_SKIP_LIVE=1, BENCH_PREV_MONTH=1, BENCH_WRITE_MODE=copy|unnest (part 2), BENCH_NODE_ARGS (server).
+ * 3. Embedded store: sustained ingest through Ingest.submit on PGlite + PostGIS (both write paths, 1 and 4
+ *    submitters; PGlite serialises transactions, so 4 submitters only grow the groups) next to a raw PGlite COPY of
+ *    the same rows into the same table of a fresh store (COPY FROM '/dev/blob', one statement; interleaved as in
+ *    part 1): ratio and readings/s. CPU per reading is this process's (PGlite runs in it).
+ * Env: BENCH_ROWS, BENCH_PGLITE_ROWS (part 3, default 100 000), BENCH_LIVE_S, BENCH_SKIP_INGEST=1, BENCH_SKIP_LIVE=1,
+ * BENCH_SKIP_PGLITE=1, BENCH_ONLY_PGLITE=1, BENCH_PREV_MONTH=1, BENCH_WRITE_MODE=copy|unnest (part 2),
+ * BENCH_NODE_ARGS (server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,9 +38,11 @@ import { Ingest } from '../server/ingest/Ingest.js';
 import { createLogger } from '../server/log.js';
 import { openStore, type Store } from '../server/store/Store.js';
 import type { WriteMode } from '../server/store/TelemetryRepo.js';
+import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemplate.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const INGEST_ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
+const PGLITE_ROWS = Number(process.env.BENCH_PGLITE_ROWS ?? 100_000);
 /** BENCH_PREV_MONTH=1: partition the month before the rows', so the cross-month repeat lookup runs on every batch. */
 const PREV_MONTH = process.env.BENCH_PREV_MONTH === '1';
 const BATCH = 1000;
@@ -129,7 +137,7 @@ interface Run {
 }
 
 const t0 = Date.UTC(2026, 9, 1);
-const rowsFor = (fleet: Fleet) => Array.from({ length: INGEST_ROWS }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
+const rowsFor = (fleet: Fleet, n = INGEST_ROWS) => Array.from({ length: n }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
 
 /** Ingest.submit into a fresh database with `writers` submitters in flight (devices do not wait for each other). */
 async function ingestRun(mode: WriteMode, writers: number): Promise<Run> {
@@ -208,6 +216,84 @@ async function ingestVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & 
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const copy = { ...copies[0]!, rate: mean(copies.map((c) => c.rate)), pgUs: mean(copies.map((c) => c.pgUs)), label: `${copies[0]!.label}, mean of ${copies.length}` };
+  return { copy, copies, runs };
+}
+
+// ---- 3. embedded store (PGlite + PostGIS) -----------------------------------------------------------------------
+
+/** A fresh embedded store: a copy of the migrated template (a cold PGlite + PostGIS start is ~15 s). */
+async function freshPglite(): Promise<{ store: Store; drop(): Promise<void> }> {
+  const dir = join(mkdtempSync(join(tmp, 'pglite-')), 'pg');
+  copyTemplate(await preparePgliteTemplate(), dir);
+  const store = await openStore({ dataDir: dir });
+  return {
+    store,
+    async drop() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pgliteIngestRun(mode: WriteMode, writers: number): Promise<Run> {
+  const { store, drop } = await freshPglite();
+  store.telemetry.writeMode = mode;
+  const fleet = await makeFleet(store, 1, 500);
+  const items = rowsFor(fleet, PGLITE_ROWS);
+  const ingest = new Ingest(store, log);
+  await store.telemetry.ensurePartitions([t0, t0 + PGLITE_ROWS * 10]);
+  const n0 = process.cpuUsage();
+  const start = performance.now();
+  let accepted = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < items.length) {
+        const i = next;
+        next += BATCH;
+        const r = await ingest.submit(items.slice(i, i + BATCH), { transport: 'http' });
+        accepted += r.accepted;
+      }
+    }),
+  );
+  const s = (performance.now() - start) / 1000;
+  const n = process.cpuUsage(n0);
+  if (accepted !== PGLITE_ROWS) throw new Error(`ingest accepted ${accepted} of ${PGLITE_ROWS}`);
+  const stats = ingest.stats;
+  ingest.dispose();
+  await drop();
+  return { label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''} (${stats.transactions} tx)`, rate: PGLITE_ROWS / s, nodeUs: (n.user + n.system) / PGLITE_ROWS, pgUs: 0 };
+}
+
+/** The same rows as one raw COPY into the same table of a fresh embedded store (text prepared beforehand). */
+async function pgliteCopyRun(): Promise<Run> {
+  const { store, drop } = await freshPglite();
+  const fleet = await makeFleet(store, 1, 500);
+  await store.telemetry.ensurePartitions([t0, t0 + PGLITE_ROWS * 10]);
+  const now = Date.now();
+  const text = rowsFor(fleet, PGLITE_ROWS).map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`).join('');
+  const n0 = process.cpuUsage();
+  const start = performance.now();
+  await store.db.transaction((tx) => tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text));
+  const s = (performance.now() - start) / 1000;
+  const n = process.cpuUsage(n0);
+  const count = (await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry')).rows[0]!.n;
+  if (count !== PGLITE_ROWS) throw new Error(`raw COPY stored ${count} of ${PGLITE_ROWS}`);
+  await drop();
+  return { label: 'baseline raw PGlite COPY (one statement)', rate: PGLITE_ROWS / s, nodeUs: (n.user + n.system) / PGLITE_ROWS, pgUs: 0 };
+}
+
+async function pgliteVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & { baseline: number })[] }> {
+  const copies = [await pgliteCopyRun()];
+  const runs: (Run & { baseline: number })[] = [];
+  const plan: [WriteMode, number][] = (process.env.BENCH_PGLITE_PLAN ?? 'unnest:1,copy:1,copy:4').split(',').map((x) => x.split(':') as [WriteMode, string]).map(([m, w]) => [m, Number(w)]);
+  for (const [mode, w] of plan) {
+    const r = await pgliteIngestRun(mode, w);
+    copies.push(await pgliteCopyRun());
+    runs.push({ ...r, baseline: (copies.at(-2)!.rate + copies.at(-1)!.rate) / 2 });
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const copy = { ...copies[0]!, rate: mean(copies.map((c) => c.rate)), nodeUs: mean(copies.map((c) => c.nodeUs)), label: `${copies[0]!.label}, mean of ${copies.length}` };
   return { copy, copies, runs };
 }
 
@@ -309,6 +395,18 @@ const f = (n: number, d = 0) => n.toFixed(d);
 console.log(`Telemetry benchmark on ${BASE.replace(/\/\/[^@]*@/, '//')} (PostgreSQL), node ${process.version}`);
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`load average before: ${load()} (2 cores; other work on the machine slows both sides of each ratio)`);
+if (!process.env.BENCH_SKIP_PGLITE) {
+  const a = await pgliteVsCopy();
+  console.log(`\n3. Embedded store (PGlite + PostGIS, in this process): sustained ingest of ${PGLITE_ROWS} readings (500 devices, batches of ${BATCH}); CPU per reading of this process (PGlite included)`);
+  const line = (r: Run, baseline: number) => `   ${r.label.padEnd(48)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / baseline, 2)}  cpu ${f(r.nodeUs, 1)} us per reading`;
+  console.log(line(a.copy, a.copy.rate) + `  (each: ${a.copies.map((c) => f(c.rate)).join(', ')})`);
+  for (const r of a.runs) console.log(line(r, r.baseline) + `  (vs baseline ${f(r.baseline)}: the COPYs just before and after)`);
+  if (process.env.BENCH_ONLY_PGLITE) {
+    console.log(`load average after: ${load()}`);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
 if (!process.env.BENCH_SKIP_INGEST) {
   const a = await ingestVsCopy();
   console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}, times from ${new Date(t0).toISOString()}${PREV_MONTH ? ', month before partitioned: cross-month repeat lookup on every batch' : ''}); CPU per reading from /proc`);
