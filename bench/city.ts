@@ -219,7 +219,10 @@ async function run(kind: string) {
     dbName = new URL(db.url).pathname.slice(1);
     store = await openStore({ databaseUrl: db.url });
     env = { DATABASE_URL: db.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'sitetwin-city-')) };
-    cleanup = () => db.drop();
+    cleanup = async () => {
+      await db.drop();
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
+    };
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'sitetwin-city-'));
     copyTemplate(await preparePgliteTemplate(), join(dir, 'pg'));

@@ -65,7 +65,10 @@ async function variant(name: string) {
     const db = await createTestDatabase(BASE);
     env.DATABASE_URL = db.url;
     env.DATA_DIR = mkdtempSync(join(tmpdir(), 'sitetwin-rss-'));
-    cleanup = () => db.drop();
+    cleanup = async () => {
+      await db.drop();
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
+    };
   } else {
     // A migrated empty store (as after the first start): the start measured is the everyday one, not initdb.
     const dir = mkdtempSync(join(tmpdir(), 'sitetwin-rss-'));
