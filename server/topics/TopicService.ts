@@ -45,7 +45,7 @@ export class TopicService {
   ) {}
 
   /** The project, when the actor may `action` there; 404 when it does not see it, 403 when it sees but may not. */
-  private async project(actor: TopicActor, projectId: string, action: TopicAction, topic?: Topic): Promise<TopicProjectFacts> {
+  async authorize(actor: TopicActor, projectId: string, action: TopicAction, topic?: Topic): Promise<TopicProjectFacts> {
     const p = await this.factsOf(projectId);
     if (!p || (actor.grant && !grantSeesProject(actor.grant, p))) throw topic ? notFound('Topic', topic.id) : notFound('Project', projectId);
     if (!topicAllows(actor.grant, action, p, { hasNotice: !!topic?.notice })) {
@@ -57,7 +57,7 @@ export class TopicService {
   private async topic(actor: TopicActor, id: string, action: TopicAction): Promise<{ topic: Topic; project: TopicProjectFacts }> {
     const topic = await this.store.topics.get(id);
     if (!topic) throw notFound('Topic', id);
-    return { topic, project: await this.project(actor, topic.projectId, action, topic) };
+    return { topic, project: await this.authorize(actor, topic.projectId, action, topic) };
   }
 
   private async after(actor: TopicActor, action: string, topic: Topic, details: Record<string, unknown>, created = false): Promise<Topic> {
@@ -67,7 +67,7 @@ export class TopicService {
   }
 
   async list(actor: TopicActor, projectId: string, q: TopicQuery = {}): Promise<Topic[]> {
-    await this.project(actor, projectId, 'read');
+    await this.authorize(actor, projectId, 'read');
     return this.store.topics.list(projectId, q, this.now());
   }
 
@@ -77,7 +77,7 @@ export class TopicService {
 
   /** Raises a topic; with `notice`, a rectification notice (numbered per region and year). */
   async raise(actor: TopicActor, projectId: string, input: TopicCreate): Promise<Topic> {
-    const p = await this.project(actor, projectId, input.notice ? 'raiseNotice' : 'raise');
+    const p = await this.authorize(actor, projectId, input.notice ? 'raiseNotice' : 'raise');
     if (input.id && (await this.store.topics.projectOf(input.id))) throw new AppError(ErrorCode.DUPLICATE, `Topic ${input.id} exists already`, { id: input.id });
     let notice: RectificationNotice | undefined;
     const now = this.now();
@@ -184,7 +184,7 @@ export class TopicService {
 
   /** Writes topics read from a BCF file into a project (`raise` right; a guid of another project is a 409). */
   async import(actor: TopicActor, projectId: string, topics: TopicRecord[], attachments: Array<{ topicId: string; id: string; fileName: string; mime: AttachmentMeta['mime']; data: Uint8Array }> = []): Promise<{ created: number; replaced: number }> {
-    await this.project(actor, projectId, 'raise');
+    await this.authorize(actor, projectId, 'raise');
     let r: { created: number; replaced: number };
     try {
       r = await this.store.topics.importTopics(projectId, topics.map((t) => ({ ...t, projectId })));
