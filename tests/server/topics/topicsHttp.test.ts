@@ -4,6 +4,8 @@ import { PROTOCOL_VERSION, type LiveClientToServer, type LiveServerMessage, type
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { jpegWithExif } from '../../helpers/exifJpeg.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { createLogger } from '../../../server/log.js';
+import { NoticeOverdueWatcher } from '../../../server/topics/NoticeOverdueWatcher.js';
 
 // Acceptance 3 of issue 16 over real HTTP and /live (AUTH=on): an inspector raises a safety notice on a crane, the
 // project replies with a photo, the inspector closes it; scope as everywhere else; BCF export / import.
@@ -130,5 +132,26 @@ describe('topics over REST and /live', () => {
     expect(after.body.comments.map((c: { comment: string }) => c.comment)).toEqual(['请立即停止使用并整改']);
     expect(after.body.anchors).toEqual([{ kind: 'device', deviceId: A.deviceId }, { kind: 'elements', globalIds: [A.globalId] }]);
     expect((await raw('POST', `/api/v1/projects/${B.projectId}/topics.bcfzip`, zip, admin)).status).toBe(409);
+  });
+
+  it('an overdue notice on a device raises an alarm once, cleared when the project replies', async () => {
+    const deadline = Date.now() + 3_600_000;
+    const n = await t.api('POST', `/api/v1/projects/${A.projectId}/topics`, {
+      title: '塔吊司机无证上岗', topicType: 'safety', anchors: [{ kind: 'device', deviceId: A.deviceId }], notice: { legalBasis: '特种作业人员持证上岗', deadline },
+    }, { token: tok.inspector });
+    expect(n.status).toBe(201);
+    const pushed: LiveServerMessage[] = [];
+    const w = new NoticeOverdueWatcher(t.store, { toProject: (_p, m) => pushed.push(m) }, createLogger('silent'));
+    expect(await w.scan(deadline - 1)).toEqual({ raised: 0, cleared: 0 });
+    expect(await w.scan(deadline + 2 * 3_600_000)).toEqual({ raised: 1, cleared: 0 });
+    expect(await w.scan(deadline + 3 * 3_600_000)).toEqual({ raised: 0, cleared: 0 });
+    const alarm = (await t.store.alarms.open()).find((a) => a.rule === `notice.overdue:${n.body.id}`)!;
+    expect(alarm).toMatchObject({ projectId: A.projectId, deviceId: A.deviceId, level: 'alarm', value: 2 });
+    expect(pushed.map((m) => m.type)).toEqual(['alarm.raised', 'topic.updated']);
+    const counts = (await t.store.topics.countsByProject(deadline + 1)).find((c) => c.projectId === A.projectId)!;
+    expect(counts.overdueNotices).toBe(1);
+    await t.api('POST', `/api/v1/topics/${n.body.id}/notice/reply`, { text: '已更换持证司机' }, { token: tok.builder });
+    expect(await w.scan(deadline + 4 * 3_600_000)).toEqual({ raised: 0, cleared: 1 });
+    expect((await t.store.alarms.open()).some((a) => a.rule === `notice.overdue:${n.body.id}`)).toBe(false);
   });
 });
