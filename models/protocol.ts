@@ -6,6 +6,7 @@ import { Device } from './Device.js';
 import { Kpis } from './Kpis.js';
 import { Project } from './Project.js';
 import { IngestResultSchema, LiveReading } from './Reading.js';
+import { Topic } from './Topic.js';
 import { RegionPrefix } from './User.js';
 import { WireError } from './errors.js';
 
@@ -77,6 +78,10 @@ export const ProgressUpdatedMsg = z.object({ type: z.literal('progress.updated')
 /** The wall KPIs of a scope, pushed to its room every few seconds (KPI_PUSH_MS) and right after a subscribe. */
 export const KpisMsg = z.object({ type: z.literal('kpis'), scope: LiveScope, kpis: Kpis });
 
+/** A topic (issue, rectification notice) was raised, or changed: status, notice step, comment, attachment. */
+export const TopicCreatedMsg = z.object({ type: z.literal('topic.created'), topic: Topic });
+export const TopicUpdatedMsg = z.object({ type: z.literal('topic.updated'), topic: Topic });
+
 /** Every message the server pushes on `/live`, keyed on `type`. */
 export const LiveServerMessage = z.discriminatedUnion('type', [
   ProjectCreatedMsg,
@@ -96,6 +101,8 @@ export const LiveServerMessage = z.discriminatedUnion('type', [
   AlarmUpdatedMsg,
   AlarmClearedMsg,
   CraneClearanceMsg,
+  TopicCreatedMsg,
+  TopicUpdatedMsg,
 ]);
 export type LiveServerMessage = z.infer<typeof LiveServerMessage>;
 

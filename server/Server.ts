@@ -31,6 +31,8 @@ import { opsRouter } from './http/opsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
 import { viewpointsRouter } from './http/viewpointsRouter.js';
+import { topicsRouter } from './topics/topicsRouter.js';
+import { NoticeOverdueWatcher } from './topics/NoticeOverdueWatcher.js';
 import { mjpegRouter } from './simulator/mjpeg.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { attachDeviceSockets } from './ingest/socketDevices.js';
@@ -165,6 +167,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
   // Simulated camera streams: answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
   app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));
+  // Topics, rectification notices, BCF interchange (issue 16).
+  app.use('/api/v1', topicsRouter(ctx).router);
+  const overdueNotices = new NoticeOverdueWatcher(opts.store, ctx.live, log);
+  overdueNotices.start();
   app.use('/api', apiNotFound);
   app.use(staticClient(opts.clientDir ?? CLIENT_DIST_DIR));
   app.use(errorHandler(log));
@@ -207,6 +213,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       ctx.ingest.dispose();
       await alarms.dispose();
       kpiPusher.dispose();
+      await overdueNotices.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();
       await redis?.close();

@@ -14,6 +14,7 @@ import { KpiRepo } from './KpiRepo.js';
 import { OpsRepo } from './OpsRepo.js';
 import { ProgressRepo } from './ProgressRepo.js';
 import { QualityRepo } from './QualityRepo.js';
+import { TopicRepo } from './TopicRepo.js';
 import { TourRepo } from './TourRepo.js';
 import { ViewpointRepo } from './ViewpointRepo.js';
 import { ReplayRepo } from './ReplayRepo.js';
@@ -45,6 +46,8 @@ export class Store {
   /** Accounts and the audit trail (server/auth). */
   readonly users: UserRepo;
   readonly audit: AuditRepo;
+  /** Topics, rectification notices, their comments and attachments (issue 16). */
+  readonly topics: TopicRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
@@ -64,6 +67,7 @@ export class Store {
     this.kpis = new KpiRepo(db);
     this.users = new UserRepo(db);
     this.audit = new AuditRepo(db);
+    this.topics = new TopicRepo(db);
   }
 
   get kind(): Db['kind'] {

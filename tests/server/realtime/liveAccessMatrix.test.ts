@@ -85,6 +85,9 @@ function projectsIn(m: LiveServerMessage): string[] {
       return [m.alarm.projectId];
     case 'crane.clearance':
       return [m.clearance.projectId];
+    case 'topic.created':
+    case 'topic.updated':
+      return [m.topic.projectId];
     case 'kpis':
       return [];
   }
