@@ -190,7 +190,6 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
   }
 
   async function connectConsumer(clientId: string): Promise<MqttClient> {
-    let client!: MqttClient;
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId,
@@ -205,7 +204,8 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
         );
       },
     };
-    client = mqtt.connect(opts.url, options);
+    // `customHandleAcks` above runs only after the connect, when `client` is set.
+    const client: MqttClient = mqtt.connect(opts.url, options);
     client.on('error', (err) => {
       if (!/PUBACK held/.test(err.message)) log.warn({ err: err.message, clientId }, 'mqtt: client error');
     });
