@@ -18,7 +18,7 @@ import { parseValues, type Device } from '../models/Device.js';
 import { rectangleAround } from '../models/geo.js';
 import { AlarmEngine } from '../server/alarms/AlarmEngine.js';
 import { openAccessPolicy } from '../server/auth/access.js';
-import { hashApiKey } from '../server/ingest/deviceSecrets.js';
+import { hashApiKey } from '../server/security/deviceSecrets.js';
 import { Ingest } from '../server/ingest/Ingest.js';
 import { createLogger } from '../server/log.js';
 import { LiveHub } from '../server/realtime/LiveHub.js';

@@ -15,7 +15,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { rectangleAround } from '../models/geo.js';
 import { loadConfig } from '../server/config.js';
-import { hashApiKey, hashHj212Pw } from '../server/ingest/deviceSecrets.js';
+import { hashApiKey, hashHj212Pw } from '../server/security/deviceSecrets.js';
 import { hj212Crc16 } from '../server/ingest/hj212/crc16.js';
 import { encodeFrame } from '../server/ingest/hj212/frame.js';
 import { buildPacket, formatChinaTime } from '../server/ingest/hj212/packet.js';

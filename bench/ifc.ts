@@ -184,7 +184,6 @@ async function poolRun(file: string): Promise<void> {
   const live = { publishModel: (m: never) => waiters.forEach((w) => w(m)) };
   const until = (pred: (m: { type: string; model?: { id: string; status: string; fragments?: unknown } }) => boolean) =>
     new Promise<void>((resolve) => waiters.push((m) => pred(m) && resolve()));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const svc = new ModelService(store, live as any, createLogger('warn'), { dataDir: join(tmp, 'data'), workers: 1, jobTimeoutMs: 3_600_000 });
   // As the server does at start (the embedded store's element write path; nothing on PostgreSQL). BENCH_NO_STORE_WARMUP=1
   // leaves it out: the first model after a start without it.

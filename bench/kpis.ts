@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localDayStart } from '../models/Freshness.js';
+import { localDayStart } from '../models/localTime.js';
 import { rectangleAround } from '../models/geo.js';
 import { DEFAULT_READINESS } from '../models/Readiness.js';
 import { computeKpis, readinessOf } from '../server/ops/opsFigures.js';

@@ -33,7 +33,7 @@ import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { rectangleAround } from '../models/geo.js';
 import { PROTOCOL_VERSION, type LiveServerMessage } from '../models/protocol.js';
-import { hashApiKey } from '../server/ingest/deviceSecrets.js';
+import { hashApiKey } from '../server/security/deviceSecrets.js';
 import { Ingest } from '../server/ingest/Ingest.js';
 import { createLogger } from '../server/log.js';
 import { openStore, type Store } from '../server/store/Store.js';

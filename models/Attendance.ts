@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHINA_UTC_OFFSET_MIN, localDayStart } from './Freshness.js';
+import { CHINA_UTC_OFFSET_MIN, localDayStart } from './localTime.js';
 
 /**
  * Attendance from real-name gate events. The wire carries counts only: no worker id, and no name or ID-card number

@@ -18,12 +18,3 @@ export const EXPECTED_INTERVAL_MS: Readonly<Record<DeviceKind, number>> = Object
   gate: 24 * 3_600_000,
   sensor: 10 * 60_000,
 });
-
-/** China Standard Time, UTC+8, in minutes: sites, shifts and the noise night (22:00-06:00) follow local time. */
-export const CHINA_UTC_OFFSET_MIN = 480;
-
-/** Epoch ms of the local midnight that starts the day of `now`, for a fixed UTC offset in minutes. */
-export function localDayStart(now: number, utcOffsetMin = CHINA_UTC_OFFSET_MIN): number {
-  const off = utcOffsetMin * 60_000;
-  return Math.floor((now + off) / 86_400_000) * 86_400_000 - off;
-}

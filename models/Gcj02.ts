@@ -10,6 +10,7 @@
 
 /** Krasovsky 1940 semi-major axis and first eccentricity squared, as the algorithm uses them. */
 const A = 6378245.0;
+// eslint-disable-next-line no-loss-of-precision -- the published constant, as printed in the GCJ-02 formulas
 const EE = 0.00669342162296594323;
 const PI = Math.PI;
 

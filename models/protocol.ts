@@ -5,10 +5,10 @@ import { CraneClearanceInfo } from './craneClearance.js';
 import { Device } from './Device.js';
 import { Kpis } from './Kpis.js';
 import { Project } from './Project.js';
-import { IngestResultSchema, LiveReading } from './Reading.js';
+import { type IngestResultSchema, LiveReading } from './Reading.js';
 import { Topic } from './Topic.js';
 import { RegionPrefix } from './User.js';
-import { WireError } from './errors.js';
+import { type WireError } from './errors.js';
 
 /**
  * Version of the Socket.IO protocol. Bump it when a message changes meaning; adding a message or an optional field

@@ -11,7 +11,6 @@ import { cors, corsOriginsOf, securityHeaders } from './auth/hardening.js';
 import { rateLimit } from './auth/RateLimiter.js';
 import { ScopedAccessPolicy } from './auth/ScopedAccessPolicy.js';
 import { SessionTokens } from './auth/sessions.js';
-import { limitDeviceSockets } from './auth/socketLimits.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openAccessPolicy, type AccessPolicy } from './auth/access.js';
@@ -23,7 +22,6 @@ import { staticClient } from './http/staticClient.js';
 import { systemRouter } from './http/systemRouter.js';
 import { basemapRouter } from './basemap/basemapRouter.js';
 import { devicesRouter } from './http/devicesRouter.js';
-import { ingestBucketOf, ingestRouter } from './http/ingestRouter.js';
 import { alarmsRouter } from './http/alarmsRouter.js';
 import { replayRouter } from './http/replayRouter.js';
 import { AlarmEngine } from './alarms/AlarmEngine.js';
@@ -35,7 +33,8 @@ import { topicsRouter } from './topics/topicsRouter.js';
 import { NoticeOverdueWatcher } from './topics/NoticeOverdueWatcher.js';
 import { mjpegRouter } from './simulator/mjpeg.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
-import { attachDeviceSockets } from './ingest/socketDevices.js';
+import { HttpIngestAdapter, ingestBucketOf } from './ingest/httpAdapter.js';
+import { SocketDevicesAdapter } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
 import { startEdges, type RunningEdges } from './ingest/edges.js';
 import { ModelService } from './ifc/ModelService.js';
@@ -110,8 +109,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     startedAt: Date.now(),
   };
   const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
-  limitDeviceSockets(io, opts.config.RATE_LIMIT_DEVICE_PER_S);
-  attachDeviceSockets(io, ctx);
+  // Ingest adapters on the HTTP server: POST /api/v1/ingest and the Socket.IO `/devices` namespace (the edges that
+  // listen on their own, HJ 212 and MQTT, start after the HTTP server: startEdges).
+  const ingestLimits = { maxBatch: opts.config.INGEST_MAX_BATCH, ratePerS: opts.config.RATE_LIMIT_DEVICE_PER_S };
+  const httpIngest = new HttpIngestAdapter(ctx, ingestLimits);
+  const deviceSockets = new SocketDevicesAdapter(io, ctx, ingestLimits);
+  await deviceSockets.start();
   // Alarms: restored from the open ones in the store, then fed by the ingest after each commit.
   const alarms = new AlarmEngine(opts.store, ctx.live, log);
   await alarms.start(ctx.ingest);
@@ -151,7 +154,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api', systemRouter(ctx));
   app.use('/api/v1', basemapRouter());
   app.use('/api/v1', auditTrail(opts.store, access, log), authRouter(ctx, tokens));
-  app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx), devicesRouter(ctx, deviceGone), ingestRouter(ctx));
+  app.use('/api/v1', projectsRouter(ctx), enterprisesRouter(ctx), devicesRouter(ctx, deviceGone), httpIngest.router);
   // IFC models: uploads stream to disk (never through a body parser) and convert in worker processes.
   const models = new ModelService(opts.store, ctx.live, log, {
     dataDir: opts.config.DATA_DIR,
@@ -207,6 +210,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       http.closeIdleConnections();
       if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await edges.close();
+      await httpIngest.stop();
       await models.close();
       fanout.dispose();
       ctx.live.close();
@@ -214,6 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await alarms.dispose();
       kpiPusher.dispose();
       await overdueNotices.stop();
+      await deviceSockets.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeAllConnections();
       await redis?.close();

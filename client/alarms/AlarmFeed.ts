@@ -1,5 +1,5 @@
 import type { Alarm } from '../../models/Alarm.js';
-import { ApiError } from '../api/ApiError.js';
+import { type ApiError } from '../api/ApiError.js';
 import type { Me } from '../auth/authApi.js';
 import { currentSession, mayWrite, onSessionChanged } from '../auth/session.js';
 import { Event } from '../core/Event.js';

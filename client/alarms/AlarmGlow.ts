@@ -1,4 +1,4 @@
-import { Cartesian3, Color, EllipseGeometry, GeometryInstance, Material, MaterialAppearance, Primitive, type PrimitiveCollection } from 'cesium';
+import { type Cartesian3, Color, EllipseGeometry, GeometryInstance, Material, MaterialAppearance, Primitive, type PrimitiveCollection } from 'cesium';
 import glowGlsl from '../../shaders/alarmGlow.glsl?raw';
 import type { AlarmLevel } from '../../models/Alarm.js';
 

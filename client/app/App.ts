@@ -12,7 +12,7 @@ import { ProjectStore } from '../state/ProjectStore.js';
 import { SelectionState } from '../state/SelectionState.js';
 import { ConnectionBanner, LiveIndicator, toast } from '../ui/Banner.js';
 import { Legend } from '../ui/Legend.js';
-import { LoadingOverlay } from '../ui/LoadingOverlay.js';
+import { type LoadingOverlay } from '../ui/LoadingOverlay.js';
 import { ProjectListPanel } from '../ui/ProjectListPanel.js';
 import { ProjectPanel } from '../ui/ProjectPanel.js';
 import { addCommandCenterTools } from '../wall/cityCommandTools.js';

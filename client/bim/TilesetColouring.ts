@@ -1,5 +1,5 @@
 import {
-  Cesium3DTileset,
+  type Cesium3DTileset,
   CustomShader,
   CustomShaderMode,
   TextureMagnificationFilter,

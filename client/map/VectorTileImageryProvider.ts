@@ -1,4 +1,4 @@
-import { Credit, Event as CesiumEvent, GeographicTilingScheme, Rectangle, type ImageryProvider } from 'cesium';
+import { Credit, Event as CesiumEvent, GeographicTilingScheme, type Rectangle, type ImageryProvider } from 'cesium';
 
 /** Polygon rings and lines in WGS84 degrees, with the box of each for culling. */
 export interface VectorShape {

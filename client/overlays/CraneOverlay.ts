@@ -1,5 +1,5 @@
 import {
-  BoxGeometry, Cartesian3, Color, ColorGeometryInstanceAttribute, ConstantPositionProperty, ConstantProperty, Entity, GeometryInstance, LabelStyle,
+  BoxGeometry, Cartesian3, Color, ColorGeometryInstanceAttribute, ConstantPositionProperty, ConstantProperty, type Entity, GeometryInstance, LabelStyle,
   Matrix3, Matrix4, PerInstanceColorAppearance, PolylineGlowMaterialProperty, Primitive, SceneTransforms, VerticalOrigin, Cartesian2, ColorMaterialProperty,
 } from 'cesium';
 import type { CraneClearanceInfo } from '../../models/craneClearance.js';

@@ -1,5 +1,5 @@
 import {
-  BoxGeometry, Cartesian2, Cartesian3, Color, ColorGeometryInstanceAttribute, ConstantProperty, Entity, GeometryInstance, LabelStyle, Matrix4,
+  BoxGeometry, Cartesian2, Cartesian3, Color, ColorGeometryInstanceAttribute, type ConstantProperty, type Entity, GeometryInstance, LabelStyle, Matrix4,
   PerInstanceColorAppearance, Primitive, VerticalOrigin,
 } from 'cesium';
 import { HoistParams } from '../../models/Hoist.js';

@@ -1,4 +1,4 @@
-import { Cartesian2, Cartesian3, Color, ConstantProperty, DistanceDisplayCondition, Entity, HorizontalOrigin, LabelStyle, VerticalOrigin, type CustomDataSource } from 'cesium';
+import { Cartesian2, Cartesian3, Color, ConstantProperty, DistanceDisplayCondition, type Entity, HorizontalOrigin, LabelStyle, VerticalOrigin, type CustomDataSource } from 'cesium';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { deviceFrame, KindOverlay, partId, STATE_COLORS, type OverlayContext, type StateColor } from './overlayBase.js';
 

@@ -4,7 +4,7 @@ import { regionPrefix } from '../../models/Kpis.js';
 import type { Project } from '../../models/Project.js';
 import type { LiveScope, LiveServerMessage } from '../../models/protocol.js';
 import { defaultCityTour, defaultProjectTour, type Tour } from '../../models/Tour.js';
-import { ApiError } from '../api/ApiError.js';
+import { type ApiError } from '../api/ApiError.js';
 import { fetchKpis, fetchOpenAlarms } from '../api/opsApi.js';
 import { fetchProjects } from '../api/projectsApi.js';
 import { fetchTour } from '../api/toursApi.js';

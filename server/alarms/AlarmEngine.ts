@@ -3,7 +3,6 @@ import { measuresOf } from '../../models/alarmRules/index.js';
 import { resolveThresholds, type AlarmThresholds } from '../../models/alarmRules/thresholds.js';
 import type { Measure } from '../../models/alarmRules/types.js';
 import { alarmMessage, IDLE, levelRank, lineOf, restoredChannel, stepChannel, type ChannelState, type Transition } from '../../models/alarmState.js';
-import type { Device } from '../../models/Device.js';
 import type { LiveServerMessage } from '../../models/protocol.js';
 import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
 import type { Logger } from '../log.js';

@@ -6,7 +6,8 @@ import type { AppContext } from '../context.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { publicUser } from '../store/UserRepo.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { rateLimited, TokenBuckets } from './RateLimiter.js';
+import { rateLimited } from './RateLimiter.js';
+import { TokenBuckets } from '../security/TokenBuckets.js';
 import { clearSessionCookie, setSessionCookie, type SessionTokens } from './sessions.js';
 
 const Id = z.string().uuid();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DeviceCreate, DevicePatch, deviceToFeature, parseParams, unitSettingsIssues } from '../../models/Device.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
-import { hashApiKey, hashHj212Pw, newApiKey } from '../ingest/deviceSecrets.js';
+import { hashApiKey, hashHj212Pw, newApiKey } from '../security/deviceSecrets.js';
 import { publicDevice, type DeviceRecord, type DeviceUpdate } from '../store/DeviceRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { bucketedHistory, historyCsv, parseHistoryQuery, readingsCsv } from './readingsHistory.js';

@@ -175,7 +175,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     // Batches of up to 500 rows; with the embedded store the server splits them into writes short enough for its event
     // loop (ModelService).
     const batchSize = opts.elementBatch ?? 500;
-    let batch: ElementInput[] = [];
+    const batch: ElementInput[] = [];
     const flush = async (all: boolean) => {
       while (batch.length >= batchSize || (all && batch.length)) await sink.elements(batch.splice(0, batchSize));
     };

@@ -14,9 +14,12 @@ export interface ReceivedFile {
   fileName: string;
 }
 
-// `Connection: close`: the rest of an oversized body is never read (see hangUpAfterAnswer).
+// Answered with `Connection: close` (closeAfterAnswer): the rest of an oversized body is never read (see hangUpAfterAnswer).
 const tooLarge = (maxBytes: number) =>
-  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes }, { Connection: 'close' });
+  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes });
+
+/** The answer to this request (the error handler's 413) goes out with `Connection: close`. */
+const closeAfterAnswer = (req: Request) => req.res?.setHeader('Connection', 'close');
 
 /** How long a connection refused with 413 stays half-closed before it is destroyed. */
 const LINGER_MS = 1000;
@@ -101,6 +104,7 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
   const declared = Number(req.headers['content-length']);
   // A declared length over the limit is refused before a byte is read (multipart overhead is small).
   if (Number.isFinite(declared) && declared > maxBytes + 1024 * 1024) {
+    closeAfterAnswer(req);
     hangUpAfterAnswer(req);
     throw tooLarge(maxBytes);
   }
@@ -137,6 +141,7 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
     return { path, bytes, fileName: safeFileName(name) };
   } catch (e) {
     rmSync(path, { force: true });
+    if (e instanceof AppError && e.code === ErrorCode.PAYLOAD_TOO_LARGE) closeAfterAnswer(req);
     if (!req.complete) {
       // Too large: stop reading and hang up after the 413. Other errors (a bad multipart body) are small: drain, so
       // the client reads the answer on a connection that stays usable.

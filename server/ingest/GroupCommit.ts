@@ -1,6 +1,5 @@
 import { ErrorCode } from '../../models/errors.js';
-import { toHttpError } from '../http/errorHandler.js';
-import { AppError } from '../errors.js';
+import { AppError, type MapsToAppError } from '../errors.js';
 import { StoreUnavailableError } from '../store/Db.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
 
@@ -8,7 +7,7 @@ import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
  * The ingest queue is full: the store cannot keep up. A StoreUnavailableError, so every transport already treats it
  * as "retry later" (HTTP 503 + Retry-After, MQTT holds the PUBACK, HJ 212 sends no 9014), never as a loss.
  */
-export class IngestOverloadedError extends StoreUnavailableError {
+export class IngestOverloadedError extends StoreUnavailableError implements MapsToAppError {
   override name = 'IngestOverloadedError';
   constructor(
     readonly queuedRows: number,
@@ -17,14 +16,10 @@ export class IngestOverloadedError extends StoreUnavailableError {
   ) {
     super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`, { reason: 'overloaded' });
   }
-}
-
-/** An ingest failure as the transports answer it: `overloaded` (503 + Retry-After from the queue) or the usual mapping. */
-export function ingestHttpError(err: unknown): AppError {
-  if (err instanceof IngestOverloadedError) {
-    return new AppError(ErrorCode.OVERLOADED, err.message, { queued: err.queuedRows, retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
+  /** `overloaded` with the queue's own retry time (not the store outage's fixed one). */
+  toAppError(): AppError {
+    return new AppError(ErrorCode.OVERLOADED, this.message, { queued: this.queuedRows, retryAfterS: this.retryAfterS }, { retryAfterS: this.retryAfterS });
   }
-  return toHttpError(err);
 }
 
 export interface GroupCommitOptions {

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { publicDevice, type DeviceRecord } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
-import { verifyApiKey } from './deviceSecrets.js';
+import { verifyApiKey } from '../security/deviceSecrets.js';
 import { checkFields, deviceFactors, KeptAside } from './fieldValidation.js';
 import { GroupCommit, type GroupCommitOptions } from './GroupCommit.js';
 

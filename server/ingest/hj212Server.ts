@@ -2,16 +2,17 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '../../models/errors.js';
 import { isSafeText } from '../../models/text.js';
-import type { AppContext } from '../context.js';
-import { StoreUnavailableError } from '../store/errors.js';
-import { TokenBuckets } from '../auth/RateLimiter.js';
-import { knownHj212Pw, verifyHj212Pw } from './deviceSecrets.js';
+import { AppError, isRetryLater, toAppError } from '../errors.js';
+import type { Store } from '../store/Store.js';
+import { TokenBuckets } from '../security/TokenBuckets.js';
+import { knownHj212Pw, verifyHj212Pw } from '../security/deviceSecrets.js';
 import { DATA_COMMANDS, envReadingFrom, hj212Seq, policyForDevice, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
 import { QnRtn, dataResponse, requestResponse, wantsReply } from './hj212/reply.js';
 import { Hj212StreamParser } from './hj212/StreamParser.js';
 import { PacketAssembler } from './hj212/PacketAssembler.js';
+import type { IngestAdapter, IngestAdapterDeps } from './IngestAdapter.js';
 
 export interface Hj212ServerOptions {
   port: number;
@@ -44,7 +45,27 @@ export interface RunningHj212Server {
   close(): Promise<void>;
 }
 
-type Ctx = Pick<AppContext, 'store' | 'ingest' | 'log'>;
+type Ctx = IngestAdapterDeps & { store: Pick<Store, 'devices'> };
+
+/**
+ * The one mapping of an AppError to HJ 212: the 9011 QnRtn to answer (when the packet's Flag asks for one), or none.
+ * "Retry later" (store down, queue full) gets no answer: without its 9014 the device resends. A rate limit is
+ * "request rejected" (2); an unknown device "MN wrong" (4), a wrong key "PW wrong" (3).
+ */
+export function qnRtnOf(e: AppError): QnRtn | undefined {
+  if (isRetryLater(e)) return undefined;
+  switch (e.code) {
+    case ErrorCode.NOT_FOUND:
+      return QnRtn.BAD_MN;
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.FORBIDDEN:
+      return QnRtn.BAD_PW;
+    case ErrorCode.INTERNAL:
+      return undefined;
+    default:
+      return QnRtn.REJECTED;
+  }
+}
 
 /** PW checks that need the KDF (a PW not seen before), per remote address: burst, then per second. */
 const KDF_BURST = 20;
@@ -142,21 +163,27 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       const quirks = [...r.frame.quirks, ...p.quirks];
       if (quirks.length) log.debug({ remote, mn: p.mn, quirks }, 'hj212: tolerated quirks');
       const answer = (rtn: QnRtn) => wantsReply(p) && send(requestResponse(p, rtn));
+      const answerError = (e: AppError) => {
+        const rtn = qnRtnOf(e);
+        if (rtn !== undefined) answer(rtn);
+      };
+      const rateLimited = (retryAfterS: number) => new AppError(ErrorCode.RATE_LIMITED, `Too many packets: retry in ${retryAfterS} s`, undefined, { retryAfterS });
       if (!p.mn) return void (drop('no_mn', { remote, cn: p.cn }), answer(QnRtn.BAD_MN));
       const limit = rate?.take(`${p.mn.slice(0, 64)}\u0000${(p.pw ?? '').slice(0, 64)}`);
       if (limit && !limit.ok) {
         stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
         if (warnOf.take(p.mn.slice(0, 64)).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, retryAfterS: limit.retryAfterS, dropped: stats.dropped.rate_limited }, 'hj212: dropped');
-        return void answer(QnRtn.REJECTED);
+        return void answerError(rateLimited(limit.retryAfterS));
       }
 
       // A NUL (latin1 byte 0) cannot even be looked up (PostgreSQL text refuses it), and no registered MN has one.
       const device = isSafeText(p.mn) ? await ctx.store.devices.findByHj212Mn(p.mn) : null;
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
-      if (knownHj212Pw(device, p.pw ?? '') === undefined && !kdfRuns.take(socket.remoteAddress ?? remote).ok) {
+      const kdf = knownHj212Pw(device, p.pw ?? '') === undefined ? kdfRuns.take(socket.remoteAddress ?? remote) : undefined;
+      if (kdf && !kdf.ok) {
         stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
         if (warnOf.take(`kdf:${socket.remoteAddress}`).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, deviceId: device.id }, 'hj212: dropped: too many new PWs from this address');
-        return void answer(QnRtn.REJECTED);
+        return void answerError(rateLimited(kdf.retryAfterS));
       }
       if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
         return void (drop('bad_pw', { remote, mn: p.mn, deviceId: device.id }), answer(QnRtn.BAD_PW));
@@ -198,8 +225,10 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         }
         for (const part of whole) if (wantsReply(part)) send(dataResponse(part));
       } catch (err) {
-        if (err instanceof StoreUnavailableError) return drop('store_unavailable', fields); // no 9014: the device resends
-        throw err;
+        const e = toAppError(err);
+        if (e.code === ErrorCode.INTERNAL) throw err; // counted as internal_error, logged with its stack
+        drop(isRetryLater(e) ? 'store_unavailable' : e.code, fields); // no 9014: the device resends
+        answerError(e);
       }
     }
   });
@@ -222,4 +251,38 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The HJ 212 listener as an ingest adapter: `start` listens on `opts.port`, `stop` closes it and its connections. */
+export class Hj212IngestAdapter implements IngestAdapter {
+  readonly name = 'hj212' as const;
+  private running: RunningHj212Server | undefined;
+
+  constructor(
+    private readonly deps: Ctx,
+    private readonly opts: Hj212ServerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running ??= await startHj212Server(this.deps, this.opts);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.close();
+  }
+
+  /** The port it listens on (the one asked for, or the one the system chose for 0). */
+  get port(): number {
+    return this.started.port;
+  }
+
+  /** Counters (kept after `stop`). */
+  get stats(): Hj212Stats {
+    return this.started.stats;
+  }
+
+  private get started(): RunningHj212Server {
+    if (!this.running) throw new Error('The HJ 212 adapter is not started');
+    return this.running;
+  }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { ErrorCode, type WireError } from '../../models/errors.js';
-import type { AppContext } from '../context.js';
-import { StoreUnavailableError } from '../store/errors.js';
-import { TokenBuckets } from '../auth/RateLimiter.js';
+import { AppError, isRetryLater, toAppError } from '../errors.js';
+import { TokenBuckets } from '../security/TokenBuckets.js';
 import type { IngestResult } from './Ingest.js';
+import type { IngestAdapter, IngestAdapterDeps } from './IngestAdapter.js';
 
 export interface MqttAdapterOptions {
   url: string;
@@ -40,7 +40,7 @@ export interface RunningMqttAdapter {
   close(): Promise<void>;
 }
 
-type Ctx = Pick<AppContext, 'ingest' | 'log'>;
+type Ctx = IngestAdapterDeps;
 
 /**
  * The answer published on `<prefix>/<projectId>/<deviceId>/ack`. `ok: false` when nothing was stored: a refused
@@ -54,6 +54,18 @@ export function ackOf(result: IngestResult): MqttAck {
   const codes = new Set(result.rejected.map((r) => r.code));
   const code = codes.size === 1 ? result.rejected[0]!.code : ErrorCode.VALIDATION_FAILED;
   return { ok: false, error: { code, message: `All ${result.rejected.length} readings were refused; see result.rejected` }, result };
+}
+
+/**
+ * The one mapping of an AppError to MQTT: what the PUBACK says and what goes to the ack topic. "Retry later" (store
+ * down, queue full) sends no PUBACK at all: a PUBACK with an error code would still end the QoS 1 flow and the broker
+ * would drop the message, while a held one is redelivered. A rate limit ends the flow with 0x97 (a held PUBACK would
+ * make the broker redeliver the flood). Anything else is acked (redelivering it helps no one) with the error on the
+ * ack topic.
+ */
+export function mqttAnswerOf(e: AppError): { puback: 'hold' } | { puback: number; ack: MqttAck } {
+  if (isRetryLater(e)) return { puback: 'hold' };
+  return { puback: e.code === ErrorCode.RATE_LIMITED ? PUBACK_QUOTA_EXCEEDED : 0, ack: { ok: false, error: e.toWire() } };
 }
 
 /**
@@ -113,31 +125,27 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
   const rate = opts.ratePerS ? new TokenBuckets(opts.ratePerS, opts.ratePerS * 2) : undefined;
   const warnOf = new TokenBuckets(1 / 60, 1); // one warning a minute per limited device; every drop is counted
 
-  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'ack' | 'hold' | typeof PUBACK_QUOTA_EXCEEDED> => {
-    stats.messages++;
+  /** Hands one message to the ingest; an AppError (refused payload, rate limit, store down) comes back as it is. */
+  const submit = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<{ projectId: string; deviceId: string; ack: MqttAck } | { projectId: string; deviceId: string; error: AppError }> => {
     const parts = topic.split('/');
     const [projectId, deviceId] = [parts[parts.length - 3]!, parts[parts.length - 2]!];
+    const at = { projectId, deviceId };
     const prop = packet.properties?.userProperties?.key;
     const parsed = readingsOf(payload, deviceId, Array.isArray(prop) ? prop[0] : prop);
     if ('error' in parsed) {
       stats.rejected++;
       log.warn({ deviceId, projectId, error: parsed.error }, 'mqtt: payload refused');
-      publishAck(projectId, deviceId, { ok: false, error: parsed.error });
-      return 'ack'; // a broken payload stays broken: redelivering it helps no one
+      return { ...at, error: AppError.fromWire(parsed.error) }; // a broken payload stays broken: acked, not redelivered
     }
     const limit = rate?.take(parsed.key ? `key:${parsed.key.slice(0, 96)}` : `device:${deviceId.slice(0, 96)}`);
     if (limit && !limit.ok) {
       // Dropped, not held: a held PUBACK would make the broker redeliver the flood. The device learns it on its ack topic.
       stats.rateLimited++;
       if (warnOf.take(deviceId.slice(0, 96)).ok) log.warn({ deviceId, projectId, code: ErrorCode.RATE_LIMITED, dropped: stats.rateLimited }, 'mqtt: message dropped: over the device rate limit');
-      const error = { code: ErrorCode.RATE_LIMITED, message: `Too many messages from this device: retry in ${limit.retryAfterS} s`, details: { retryAfterS: limit.retryAfterS } };
-      publishAck(projectId, deviceId, { ok: false, error });
-      return PUBACK_QUOTA_EXCEEDED;
+      return { ...at, error: new AppError(ErrorCode.RATE_LIMITED, `Too many messages from this device: retry in ${limit.retryAfterS} s`, { retryAfterS: limit.retryAfterS }, { retryAfterS: limit.retryAfterS }) };
     }
     if (parsed.items.length > (opts.maxBatch ?? 10_000)) {
-      const error = { code: ErrorCode.PAYLOAD_TOO_LARGE, message: `At most ${opts.maxBatch ?? 10_000} readings per message` };
-      publishAck(projectId, deviceId, { ok: false, error });
-      return 'ack';
+      return { ...at, error: new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${opts.maxBatch ?? 10_000} readings per message`) };
     }
     try {
       // The topic names the project: a device of another project may not write through it (wrong_project).
@@ -150,19 +158,24 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
         stats.wrongProject += foreign.length;
         log.warn({ topic, projectId, devices: [...new Set(foreign.map((r) => r.deviceId))].slice(0, 10), refused: foreign.length }, 'mqtt: readings refused: their device is not in the topic\'s project');
       }
-      publishAck(projectId, deviceId, ackOf(result));
-      return 'ack';
+      return { ...at, ack: ackOf(result) };
     } catch (err) {
-      if (err instanceof StoreUnavailableError) {
+      const e = toAppError(err);
+      if (isRetryLater(e)) {
         stats.nacked++;
         log.warn({ deviceId, projectId }, 'mqtt: store unavailable, holding the PUBACK for redelivery');
         cycle(client);
-        return 'hold';
-      }
-      log.error({ err, deviceId, projectId }, 'mqtt: ingest failed');
-      publishAck(projectId, deviceId, { ok: false, error: { code: ErrorCode.INTERNAL, message: 'Ingest failed' } });
-      return 'ack';
+      } else log.error({ err, deviceId, projectId }, 'mqtt: ingest failed');
+      return { ...at, error: e.code === ErrorCode.INTERNAL ? new AppError(ErrorCode.INTERNAL, 'Ingest failed') : e };
     }
+  };
+
+  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'hold' | number> => {
+    stats.messages++;
+    const out = await submit(client, topic, payload, packet);
+    const answer = 'error' in out ? mqttAnswerOf(out.error) : { puback: 0, ack: out.ack };
+    if ('ack' in answer) publishAck(out.projectId, out.deviceId, answer.ack);
+    return answer.puback;
   };
 
   const n = Math.max(1, opts.consumers ?? 1);
@@ -177,7 +190,6 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
   }
 
   async function connectConsumer(clientId: string): Promise<MqttClient> {
-    let client!: MqttClient;
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId,
@@ -187,12 +199,13 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       connectTimeout: 10_000,
       customHandleAcks: (topic, message, packet, done) => {
         handle(client, topic, message, packet).then(
-          (what) => (what === 'ack' ? done(0) : what === 'hold' ? done(new Error('store unavailable: PUBACK held for redelivery')) : done(what)),
+          (puback) => (puback === 'hold' ? done(new Error('store unavailable: PUBACK held for redelivery')) : done(puback)),
           (err) => done(err as Error),
         );
       },
     };
-    client = mqtt.connect(opts.url, options);
+    // `customHandleAcks` above runs only after the connect, when `client` is set.
+    const client: MqttClient = mqtt.connect(opts.url, options);
     client.on('error', (err) => {
       if (!/PUBACK held/.test(err.message)) log.warn({ err: err.message, clientId }, 'mqtt: client error');
     });
@@ -221,4 +234,38 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       await Promise.all(clients.map((c) => c.endAsync()));
     },
   };
+}
+
+/** The MQTT subscriber as an ingest adapter: `start` connects and subscribes, `stop` disconnects. */
+export class MqttIngestAdapter implements IngestAdapter {
+  readonly name = 'mqtt' as const;
+  private running: RunningMqttAdapter | undefined;
+
+  constructor(
+    private readonly deps: IngestAdapterDeps,
+    private readonly opts: MqttAdapterOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running ??= await startMqttAdapter(this.deps, this.opts);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.close();
+  }
+
+  /** Counters of the subscriber (kept after `stop`). */
+  get stats(): RunningMqttAdapter['stats'] {
+    return this.started.stats;
+  }
+
+  /** The subscriber connections. */
+  get clients(): MqttClient[] {
+    return this.started.clients;
+  }
+
+  private get started(): RunningMqttAdapter {
+    if (!this.running) throw new Error('The MQTT adapter is not started');
+    return this.running;
+  }
 }

@@ -1,5 +1,6 @@
 import { aggregateAttendance, cityAttendance, type CityAttendance, type ProjectAttendance } from '../../models/Attendance.js';
-import { CHINA_UTC_OFFSET_MIN, EXPECTED_INTERVAL_MS, localDayStart } from '../../models/Freshness.js';
+import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
+import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../models/localTime.js';
 import { figure, regionPrefix, type KpiQuery, type Kpis } from '../../models/Kpis.js';
 import { scoreReadiness, type ProjectReadiness, type ReadinessConfig } from '../../models/Readiness.js';
 import type { ProjectScope } from '../store/projectScope.js';

@@ -1,7 +1,7 @@
 import type { DeviceKind } from '../../models/Device.js';
 import type { GeoPoint } from '../../models/geo.js';
 import { HoistParams } from '../../models/Hoist.js';
-import { PitGaugeParams } from '../../models/PitGauge.js';
+import { type PitGaugeParams } from '../../models/PitGauge.js';
 import { SensorParams } from '../../models/Sensor.js';
 import { TowerCraneParams } from '../../models/TowerCrane.js';
 import { DEFAULT_CRANE, createCraneSim } from './crane.js';

@@ -1,6 +1,6 @@
 import type { DeviceKind } from '../../models/Device.js';
 import type { AppContext } from '../context.js';
-import { hashApiKey, newApiKey } from '../ingest/deviceSecrets.js';
+import { hashApiKey, newApiKey } from '../security/deviceSecrets.js';
 import { DEMO_PROJECTS } from '../seed/demoCity.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { offset, planSite, simFor } from './fleet.js';

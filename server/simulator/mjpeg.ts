@@ -128,9 +128,9 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
     const who = p?.grant ? `user:${p.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const mine = open.get(who) ?? 0;
     if (mine >= limits.maxStreamsPerUser)
-      throw new AppError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { 'Retry-After': '5' });
+      throw new AppError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { retryAfterS: 5 });
     if (total >= limits.maxStreams)
-      throw new AppError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { 'Retry-After': '10' });
+      throw new AppError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { retryAfterS: 10 });
     open.set(who, mine + 1);
     total++;
     res.writeHead(200, {

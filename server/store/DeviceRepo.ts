@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Device, DeviceKind } from '../../models/Device.js';
 import type { DeviceScale, DeviceUnits } from '../../models/DeviceUnits.js';
 import type { GeoPoint } from '../../models/geo.js';
-import type { DeviceSecrets } from '../ingest/deviceSecrets.js';
+import type { DeviceSecrets } from '../security/deviceSecrets.js';
 import type { Db } from './Db.js';
 import { mapConstraintError } from './errors.js';
 

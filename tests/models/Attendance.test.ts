@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateAttendance, cityAttendance, personalDataIssues, type GateEvent } from '../../models/Attendance.js';
-import { localDayStart } from '../../models/Freshness.js';
+import { localDayStart } from '../../models/localTime.js';
 import { GateValues } from '../../models/Gate.js';
 
 const P = '00000000-0000-4000-8000-00000000000a';

@@ -73,12 +73,10 @@ describe('a large model in 3D Tiles', () => {
     const { report } = result;
     // Large enough that one tile would be several times the leaf budget.
     expect(report.triangleCount).toBeGreaterThan(3 * LEAF_TRIANGLES);
-    let tiles = 0;
     let withContent = 0;
     let maxDepth = 0;
     let leaves = 0;
     walk(tileset.root, 0, null, (t, depth, parent) => {
-      tiles++;
       if (t.content) withContent++;
       maxDepth = Math.max(maxDepth, depth);
       expect(t.refine ?? 'ADD').toBe('ADD');

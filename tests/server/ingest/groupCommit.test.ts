@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey, newApiKey } from '../../../server/ingest/deviceSecrets.js';
+import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
 import { GroupCommit, IngestOverloadedError } from '../../../server/ingest/GroupCommit.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';

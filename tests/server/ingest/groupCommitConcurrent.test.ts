@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { hashApiKey, newApiKey } from '../../../server/ingest/deviceSecrets.js';
+import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
 import { GroupCommit } from '../../../server/ingest/GroupCommit.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';

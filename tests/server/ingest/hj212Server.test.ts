@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, type FrameResult } from '../../../server/ingest/hj212/frame.js';
+import { encodeFrame } from '../../../server/ingest/hj212/frame.js';
 import { buildPacket, formatChinaTime, parsePacket, type Hj212Packet } from '../../../server/ingest/hj212/packet.js';
 import { Hj212StreamParser } from '../../../server/ingest/hj212/StreamParser.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';

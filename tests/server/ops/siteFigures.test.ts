@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { localDayStart } from '../../../models/Freshness.js';
+import { localDayStart } from '../../../models/localTime.js';
 import { Kpis } from '../../../models/Kpis.js';
 import { ProjectReadiness } from '../../../models/Readiness.js';
 import type { LiveServerMessage } from '../../../models/protocol.js';

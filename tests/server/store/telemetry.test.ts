@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { hashApiKey, hashHj212Pw, newApiKey, verifyApiKey, verifyHj212Pw } from '../../../server/ingest/deviceSecrets.js';
+import { hashApiKey, hashHj212Pw, newApiKey, verifyApiKey, verifyHj212Pw } from '../../../server/security/deviceSecrets.js';
 import { DuplicateError } from '../../../server/store/errors.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';

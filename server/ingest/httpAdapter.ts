@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
 import { ErrorCode, httpStatusOf } from '../../models/errors.js';
-import type { AppContext } from '../context.js';
-import { ingestHttpError } from '../ingest/GroupCommit.js';
-import type { IngestResult } from '../ingest/Ingest.js';
-import { TokenBuckets } from '../auth/RateLimiter.js';
 import { AppError } from '../errors.js';
+import { TokenBuckets } from '../security/TokenBuckets.js';
+import type { IngestResult } from './Ingest.js';
+import type { IngestAdapter, IngestAdapterDeps } from './IngestAdapter.js';
 
 /** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
 export function readingsOf(body: unknown): unknown[] {
@@ -50,10 +49,34 @@ export function statusOf(r: IngestResult): number {
   return codes.size === 1 ? httpStatusOf[r.rejected[0]!.code] : 400;
 }
 
-/** `POST /api/v1/ingest`: a batch of readings from one or many devices; answered only after the commit. */
-export function ingestRouter(ctx: AppContext): Router {
+export interface HttpIngestOptions {
+  /** Most readings in one request (INGEST_MAX_BATCH). */
+  maxBatch: number;
+  /** Requests a second per authenticated device, burst twice that; 0 = no limit (RATE_LIMIT_DEVICE_PER_S). */
+  ratePerS: number;
+}
+
+/**
+ * `POST /api/v1/ingest` as an ingest adapter: a batch of readings from one or many devices, answered only after the
+ * commit. Its router is mounted by Server.ts, behind the per-key limit and the body parser; errors go to the HTTP
+ * error handler like every route's. `start` and `stop` have nothing to open or close: the HTTP server's own
+ * listen and drain (Server.ts) start and stop it.
+ */
+export class HttpIngestAdapter implements IngestAdapter {
+  readonly name = 'http' as const;
+  readonly router: Router;
+
+  constructor(deps: IngestAdapterDeps, opts: HttpIngestOptions) {
+    this.router = ingestRouter(deps, opts);
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
+
+function ingestRouter(deps: IngestAdapterDeps, opts: HttpIngestOptions): Router {
   const r = Router();
-  const rate = ctx.config.RATE_LIMIT_DEVICE_PER_S;
+  const rate = opts.ratePerS;
   // Per authenticated device, behind the per-key limit of Server.ts: a made-up bearer with the real key inside each
   // reading would otherwise get a fresh bucket per request.
   const perDevice = rate > 0 ? new TokenBuckets(rate, rate * 2) : undefined;
@@ -68,14 +91,10 @@ export function ingestRouter(ctx: AppContext): Router {
       : undefined;
     const key = bearerKey(req);
     const items = readingsOf(req.body);
-    const max = ctx.config.INGEST_MAX_BATCH;
+    const max = opts.maxBatch;
     if (items.length > max) throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
-    let result: IngestResult;
-    try {
-      result = await ctx.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}), ...(admit ? { admit } : {}) });
-    } catch (err) {
-      throw ingestHttpError(err); // a full queue answers `overloaded` with its own Retry-After
-    }
+    // A full queue throws IngestOverloadedError: the error handler answers `overloaded` with the queue's Retry-After.
+    const result: IngestResult = await deps.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}), ...(admit ? { admit } : {}) });
     const status = statusOf(result);
     if (retryAfterS) res.set('Retry-After', String(retryAfterS));
     if (status >= 400) {
