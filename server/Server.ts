@@ -31,7 +31,7 @@ import { opsRouter } from './http/opsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
 import { viewpointsRouter } from './http/viewpointsRouter.js';
-import { mjpegRouter } from './simulator/mjpeg.js';
+import { mjpegRouter } from './demo/simulator/mjpeg.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { attachDeviceSockets } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';

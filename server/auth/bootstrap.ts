@@ -1,5 +1,5 @@
 import type { UserGrant } from '../../models/User.js';
-import { DEMO_ENTERPRISES, DEMO_PROJECTS } from '../seed/demoCity.js';
+import { DEMO_ENTERPRISES, DEMO_PROJECTS } from '../demo/demoCity.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/Store.js';
 import { hashPassword, oneTimePassword } from './passwords.js';

@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ErrorCode } from '../../models/errors.js';
 import type { Logger } from '../log.js';
-import type { ConversionJob, FromWorker, ToWorker } from './worker/protocol.js';
+import type { ConversionJob, FromWorker, ToWorker } from './pipeline/protocol.js';
 
-const ENTRY = join(import.meta.dirname, 'worker', 'entry.mjs');
+const ENTRY = join(import.meta.dirname, 'pipeline', 'entry.mjs');
 
 /** What the pool tells its owner about a job. The handlers may be async: element batches wait for them (back-pressure). */
 export interface JobHandlers {

@@ -9,9 +9,9 @@ import type { LivePublisher } from '../realtime/LiveHub.js';
 import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRepo.js';
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
-import type { DemoBuildingOptions } from './demoBuilding.js';
-import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './files.js';
-import { writeTilesetJson, type TilesetJson } from './tiler.js';
+import type { DemoBuildingOptions } from './pipeline/demoBuilding.js';
+import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './pipeline/files.js';
+import { writeTilesetJson, type TilesetJson } from './pipeline/tiler.js';
 import type { ReceivedFile } from './upload.js';
 
 const PROGRESS_EVERY_MS = 250;

@@ -12,8 +12,8 @@ import {
 } from '../../models/Progress.js';
 import { parseScheduleCsv } from '../../models/ScheduleCsv.js';
 import { AppError } from '../errors.js';
-import { modelDir, sourceFile, unpackedFile } from '../ifc/files.js';
-import { readWorkScheduleFile } from '../ifc/workSchedule.js';
+import { modelDir, sourceFile, unpackedFile } from '../ifc/pipeline/files.js';
+import { readWorkScheduleFile } from '../ifc/pipeline/workSchedule.js';
 import type { StoredModel } from '../store/ModelRepo.js';
 import type { ScheduleSource } from '../store/ProgressRepo.js';
 import type { Store } from '../store/Store.js';

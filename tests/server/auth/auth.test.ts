@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { DEMO_PASSWORD, ensureAdmin, seedDemoAccounts } from '../../../server/auth/bootstrap.js';
 import { verifyPassword } from '../../../server/auth/passwords.js';
-import { seedDemoCity } from '../../../server/seed/demoCity.js';
+import { seedDemoCity } from '../../../server/demo/demoCity.js';
 import { openTestStore } from '../../helpers/store.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserGrant } from '../../../models/User.js';
-import { simCameras } from '../../../server/simulator/mjpeg.js';
+import { simCameras } from '../../../server/demo/simulator/mjpeg.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { syntheticIfc } from '../ifc/syntheticIfc.js';

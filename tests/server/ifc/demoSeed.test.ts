@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../../models/geodesy.js';
-import { seedDemoModels } from '../../../server/ifc/demoSeed.js';
-import { DEMO_PROJECTS, seedDemoCity } from '../../../server/seed/demoCity.js';
+import { seedDemoModels } from '../../../server/demo/demoSeed.js';
+import { DEMO_PROJECTS, seedDemoCity } from '../../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { waitForModel } from './waitForModel.js';
 

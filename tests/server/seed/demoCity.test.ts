@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeoJsonPolygon } from '../../../models/geo.js';
-import { DEMO_PROJECTS, seedDemoCity } from '../../../server/seed/demoCity.js';
+import { DEMO_PROJECTS, seedDemoCity } from '../../../server/demo/demoCity.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 describe('seedDemoCity', () => {

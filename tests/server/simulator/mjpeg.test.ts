@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraParams } from '../../../models/Camera.js';
-import { seedDemoCity } from '../../../server/seed/demoCity.js';
-import { startInAppSimulation, type InAppSimulation } from '../../../server/simulator/inApp.js';
-import { MJPEG_HEIGHT, MJPEG_WIDTH } from '../../../server/simulator/mjpeg.js';
+import { seedDemoCity } from '../../../server/demo/demoCity.js';
+import { startInAppSimulation, type InAppSimulation } from '../../../server/demo/simulator/inApp.js';
+import { MJPEG_HEIGHT, MJPEG_WIDTH } from '../../../server/demo/simulator/mjpeg.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 let t: TestServer;

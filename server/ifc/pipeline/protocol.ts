@@ -1,8 +1,8 @@
 import type { ConversionStage } from '../../../models/BimModel.js';
 import type { ErrorCode } from '../../../models/errors.js';
-import type { ElementInput } from '../../store/ElementRepo.js';
-import type { ConversionResult } from '../convert.js';
-import type { DemoBuildingOptions } from '../demoBuilding.js';
+import type { ElementInput } from '../../../models/BimModel.js';
+import type { ConversionResult } from './convert.js';
+import type { DemoBuildingOptions } from './demoBuilding.js';
 
 /**
  * One job as the main process hands it to a worker process. `map` (the default) makes what the map needs (element

@@ -1,5 +1,5 @@
-import type { Device } from '../../models/Device.js';
-import { rectangleAround, type GeoPoint } from '../../models/geo.js';
+import type { Device } from '../../../models/Device.js';
+import { rectangleAround, type GeoPoint } from '../../../models/geo.js';
 import { offset, planSite, type SimDeviceSpec } from './fleet.js';
 
 /** A device the simulator drives: its record, its key, and for an env monitor its HJ 212 credentials. */

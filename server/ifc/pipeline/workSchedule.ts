@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ScheduleTask } from '../../models/Progress.js';
-import { normalizeDay } from '../../models/ScheduleCsv.js';
+import { ScheduleTask } from '../../../models/Progress.js';
+import { normalizeDay } from '../../../models/ScheduleCsv.js';
 import { createIfcApi, openModel, WebIFC, type IfcAPI } from './webIfc.js';
 
 /**

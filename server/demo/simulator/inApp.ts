@@ -1,8 +1,8 @@
-import type { DeviceKind } from '../../models/Device.js';
-import type { AppContext } from '../context.js';
-import { hashApiKey, newApiKey } from '../ingest/deviceSecrets.js';
-import { DEMO_PROJECTS } from '../seed/demoCity.js';
-import { StoreUnavailableError } from '../store/errors.js';
+import type { DeviceKind } from '../../../models/Device.js';
+import type { AppContext } from '../../context.js';
+import { hashApiKey, newApiKey } from '../../ingest/deviceSecrets.js';
+import { DEMO_PROJECTS } from '../demoCity.js';
+import { StoreUnavailableError } from '../../store/errors.js';
 import { offset, planSite, simFor } from './fleet.js';
 import { simCameras } from './mjpeg.js';
 import { seedOf } from './rng.js';

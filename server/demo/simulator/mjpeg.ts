@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
-import { ErrorCode } from '../../models/errors.js';
-import type { AppContext } from '../context.js';
-import { AppError, notFound } from '../errors.js';
+import { ErrorCode } from '../../../models/errors.js';
+import type { AppContext } from '../../context.js';
+import { AppError, notFound } from '../../errors.js';
 
 /** Size and rate of the generated picture: small enough to encode in pure JS in a few ms on one core. */
 export const MJPEG_WIDTH = 320;

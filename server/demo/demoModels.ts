@@ -1,5 +1,5 @@
-import { DEMO_PROJECTS } from '../seed/demoCity.js';
-import type { DemoBuildingOptions } from './demoBuilding.js';
+import { DEMO_PROJECTS } from './demoCity.js';
+import type { DemoBuildingOptions } from '../ifc/pipeline/demoBuilding.js';
 
 /**
  * The building each demo project gets, derived from its entry in DEMO_PROJECTS: the footprint inset from the red line

@@ -1,9 +1,9 @@
-import type { CameraValues } from '../../models/Camera.js';
-import type { EnvMonitorValues } from '../../models/EnvMonitor.js';
-import type { GateValues } from '../../models/Gate.js';
-import type { HoistParams, HoistValues } from '../../models/Hoist.js';
-import type { PitGaugeValues } from '../../models/PitGauge.js';
-import type { SensorParams } from '../../models/Sensor.js';
+import type { CameraValues } from '../../../models/Camera.js';
+import type { EnvMonitorValues } from '../../../models/EnvMonitor.js';
+import type { GateValues } from '../../../models/Gate.js';
+import type { HoistParams, HoistValues } from '../../../models/Hoist.js';
+import type { PitGaugeValues } from '../../../models/PitGauge.js';
+import type { SensorParams } from '../../../models/Sensor.js';
 import { chinaHour, clamp, createRng, round } from './rng.js';
 
 /** A simulated device: call `next` with increasing times (epoch ms); it returns that moment's reading values. */

@@ -1,4 +1,4 @@
-import type { TowerCraneParams, TowerCraneValues } from '../../models/TowerCrane.js';
+import type { TowerCraneParams, TowerCraneValues } from '../../../models/TowerCrane.js';
 import { clamp, createRng, round } from './rng.js';
 
 /** Share of lifts that are overloaded (load above the rated load at the radius): a few in a hundred on a real site. */

@@ -1,4 +1,4 @@
-import type { PropertySets, TreeNode } from '../../models/BimModel.js';
+import type { PropertySets, TreeNode } from '../../../models/BimModel.js';
 import { LEAVE_TO_WEB_IFC, type StepLine, type StepLines, type StepValue } from './stepLines.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 

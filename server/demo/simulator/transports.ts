@@ -1,9 +1,9 @@
 import { connect, type Socket as TcpSocket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
-import type { DeviceAck } from '../../models/protocol.js';
-import { encodeFrame } from '../ingest/hj212/frame.js';
-import { buildPacket, formatChinaTime } from '../ingest/hj212/packet.js';
+import type { DeviceAck } from '../../../models/protocol.js';
+import { encodeFrame } from '../../ingest/hj212/frame.js';
+import { buildPacket, formatChinaTime } from '../../ingest/hj212/packet.js';
 import type { SimDevice } from './apiClient.js';
 
 export type TransportName = 'http' | 'socket' | 'mqtt' | 'hj212';

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Box3, ConversionReport, ConversionStage, SkippedElement, TreeNode } from '../../models/BimModel.js';
-import { georeferenceMatrix, type Georeference } from '../../models/Georeference.js';
-import type { ElementInput } from '../store/ElementRepo.js';
+import type { Box3, ConversionReport, ConversionStage, SkippedElement, TreeNode } from '../../../models/BimModel.js';
+import { georeferenceMatrix, type Georeference } from '../../../models/Georeference.js';
+import type { ElementInput } from '../../../models/BimModel.js';
 import { fragmentsFile } from './files.js';
-import { distanceM } from '../../models/geodesy.js';
+import { distanceM } from '../../../models/geodesy.js';
 import { checkReferences, productTypes, schemaStrangers } from './fileChecks.js';
 import { collectGeometry } from './geometry.js';
 import { readGeoreference } from './georef.js';

@@ -1,9 +1,9 @@
-import type { DeviceKind } from '../../models/Device.js';
-import type { GeoPoint } from '../../models/geo.js';
-import { HoistParams } from '../../models/Hoist.js';
-import { PitGaugeParams } from '../../models/PitGauge.js';
-import { SensorParams } from '../../models/Sensor.js';
-import { TowerCraneParams } from '../../models/TowerCrane.js';
+import type { DeviceKind } from '../../../models/Device.js';
+import type { GeoPoint } from '../../../models/geo.js';
+import { HoistParams } from '../../../models/Hoist.js';
+import { PitGaugeParams } from '../../../models/PitGauge.js';
+import { SensorParams } from '../../../models/Sensor.js';
+import { TowerCraneParams } from '../../../models/TowerCrane.js';
 import { DEFAULT_CRANE, createCraneSim } from './crane.js';
 import { DEFAULT_HOIST, createCameraSim, createEnvSim, createGateSim, createHoistSim, createPitSim, createSensorSim, type Sim } from './siteDevices.js';
 

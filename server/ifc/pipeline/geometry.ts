@@ -1,4 +1,4 @@
-import type { SkippedElement } from '../../models/BimModel.js';
+import type { SkippedElement } from '../../../models/BimModel.js';
 import type { FlatMesh } from 'web-ifc';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 

@@ -1,5 +1,5 @@
-import { Georeference } from '../../models/Georeference.js';
-import { distanceM, normalizeDeg180 } from '../../models/geodesy.js';
+import { Georeference } from '../../../models/Georeference.js';
+import { distanceM, normalizeDeg180 } from '../../../models/geodesy.js';
 import { readMapConversion, readModelContext, readRigidOperation, readSite, worldOriginFromSite, type Placed } from './georefSources.js';
 import { projectLengthUnitMetres } from './ifcValues.js';
 import type { IfcAPI } from './webIfc.js';

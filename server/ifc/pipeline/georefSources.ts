@@ -1,4 +1,4 @@
-import { azimuthDeg, modelToGeodetic, normalizeDeg180 } from '../../models/geodesy.js';
+import { azimuthDeg, modelToGeodetic, normalizeDeg180 } from '../../../models/geodesy.js';
 import { crsDefinition, identifyCrs, projectedToWgs84 } from './crs.js';
 import { axisPlacementMatrix, idsOfType, isIdentity, lengthUnitMetres, line, num, nums, placementWorldMatrix, str } from './ifcValues.js';
 import { type IfcAPI, WebIFC } from './webIfc.js';

@@ -1,4 +1,4 @@
-import { azimuthDeg, normalizeDeg180 } from '../../models/geodesy.js';
+import { azimuthDeg, normalizeDeg180 } from '../../../models/geodesy.js';
 import { cgcs2000ThreeDegreeEpsg, crsDefinition, projectedToWgs84, wgs84ToProjected } from './crs.js';
 import { writeStoreys, type DemoLayout } from './demoBuildingStoreys.js';
 import { deterministicGuid, IfcWriter } from './ifcWriter.js';

@@ -1,11 +1,11 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { ErrorCode } from '../../../models/errors.js';
-import { ConversionError, convertIfc } from '../convert.js';
-import { writeDemoBuilding } from '../demoBuilding.js';
-import { fragmentsFile, unpackedFile } from '../files.js';
-import { sniffFile } from '../sniff.js';
-import { unzipEntryToFile } from '../unzip.js';
-import { createIfcApi, type IfcAPI } from '../webIfc.js';
+import { ConversionError, convertIfc } from './convert.js';
+import { writeDemoBuilding } from './demoBuilding.js';
+import { fragmentsFile, unpackedFile } from './files.js';
+import { sniffFile } from './sniff.js';
+import { unzipEntryToFile } from './unzip.js';
+import { createIfcApi, type IfcAPI } from './webIfc.js';
 import type { ConversionJob, FromWorker, ToWorker } from './protocol.js';
 
 /**
@@ -27,7 +27,7 @@ let api: IfcAPI | null = null;
 async function runFragments(job: ConversionJob): Promise<void> {
   if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
   // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
-  const { ifcToFragments, writeFragmentsFile } = await import('../fragments.js');
+  const { ifcToFragments, writeFragmentsFile } = await import('./fragments.js');
   const frag = await ifcToFragments(readFileSync(job.sourcePath));
   const bytes = writeFragmentsFile(fragmentsFile(job.outDir), frag);
   await send({ type: 'fragments', modelId: job.modelId, bytes });

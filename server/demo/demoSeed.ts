@@ -1,8 +1,8 @@
 import type { Logger } from '../log.js';
-import { DEMO_PROJECTS } from '../seed/demoCity.js';
+import { DEMO_PROJECTS } from './demoCity.js';
 import type { Store } from '../store/Store.js';
 import { demoBuildingFor } from './demoModels.js';
-import type { ModelService } from './ModelService.js';
+import type { ModelService } from '../ifc/ModelService.js';
 
 /**
  * Gives every demo project that has no model yet a generated building, once per store. It only records the models and

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { IFC_SCHEMAS } from '../../models/BimModel.js';
+import { IFC_SCHEMAS } from '../../../models/BimModel.js';
 
 /**
  * Content sniffing of uploads: the first and last bytes of a file say whether it is an IFC STEP file (and of which
