@@ -47,7 +47,7 @@ const meanDiff = (a: Uint8Array, c: Uint8Array) => {
 };
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: { SIMULATE: '1' } }); // mounts the camera streams the simulation below feeds
   await seedDemoCity(t.store);
   sim = await startInAppSimulation(t.server.ctx, { tickMs: 250, streamBaseUrl: t.url });
   const projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;

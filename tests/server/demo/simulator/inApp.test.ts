@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoCity } from '../../../server/demo/demoCity.js';
-import { DEMO_DEVICE_PREFIX, startInAppSimulation } from '../../../server/demo/simulator/inApp.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { collect } from '../../helpers/telemetry.js';
+import { seedDemoCity } from '../../../../server/demo/demoCity.js';
+import { DEMO_DEVICE_PREFIX, startInAppSimulation } from '../../../../server/demo/simulator/inApp.js';
+import { startTestServer, type TestServer } from '../../../helpers/server.js';
+import { collect } from '../../../helpers/telemetry.js';
 
 let t: TestServer;
 

@@ -6,7 +6,7 @@ import { distanceM } from '../../../models/geodesy.js';
 import { seedDemoModels } from '../../../server/demo/demoSeed.js';
 import { DEMO_PROJECTS, seedDemoCity } from '../../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
-import { waitForModel } from './waitForModel.js';
+import { waitForModel } from '../ifc/waitForModel.js';
 
 let t: TestServer;
 let dataDir: string;

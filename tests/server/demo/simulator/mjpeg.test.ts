@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CameraParams } from '../../../models/Camera.js';
-import { seedDemoCity } from '../../../server/demo/demoCity.js';
-import { startInAppSimulation, type InAppSimulation } from '../../../server/demo/simulator/inApp.js';
-import { MJPEG_HEIGHT, MJPEG_WIDTH } from '../../../server/demo/simulator/mjpeg.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { CameraParams } from '../../../../models/Camera.js';
+import { seedDemoCity } from '../../../../server/demo/demoCity.js';
+import { startInAppSimulation, type InAppSimulation } from '../../../../server/demo/simulator/inApp.js';
+import { MJPEG_HEIGHT, MJPEG_WIDTH } from '../../../../server/demo/simulator/mjpeg.js';
+import { loadConfig } from '../../../../server/config.js';
+import { createLogger } from '../../../../server/log.js';
+import { startServer } from '../../../../server/Server.js';
+import { startTestServer, type TestServer } from '../../../helpers/server.js';
 
 let t: TestServer;
 let sim: InAppSimulation | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // SIMULATE=1 mounts the camera streams (startServer does not start a simulation: the test does, below).
+  t = await startTestServer({ env: { SIMULATE: '1' } });
   await seedDemoCity(t.store);
   sim = await startInAppSimulation(t.server.ctx, { tickMs: 1000, streamBaseUrl: t.url });
 });
@@ -65,6 +69,22 @@ describe('simulated MJPEG camera streams', () => {
     const snap = await fetch(p.streamUrl!.replace(/mjpeg$/, 'snapshot.jpg'));
     expect(snap.headers.get('content-type')).toBe('image/jpeg');
     expect(jpeg.decode(Buffer.from(await snap.arrayBuffer())).width).toBe(MJPEG_WIDTH);
+  });
+
+  it('is not mounted without the demo (SIMULATE=0): no route, even for a camera the simulation registered', async () => {
+    const cam = (await t.store.devices.list()).find((d) => d.kind === 'camera')!;
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', AUTH: 'off', RATE_LIMIT_API_PER_MIN: '0' });
+    const plain = await startServer({ config, store: t.store, log: createLogger('silent') });
+    try {
+      const on = await fetch(`${t.url}/api/v1/sim/cameras/${cam.id}/snapshot.jpg`);
+      expect(on.status).toBe(200);
+      await on.arrayBuffer();
+      const off = await fetch(`${plain.url}/api/v1/sim/cameras/${cam.id}/snapshot.jpg`);
+      expect(off.status).toBe(404);
+      expect(((await off.json()) as { message: string }).message).toMatch(/^No route GET /);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('answers 404 with a stable code for other ids, and for every camera once the simulator stops', async () => {

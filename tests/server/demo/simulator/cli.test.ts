@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
-import { ROOT_DIR } from '../../../server/Server.js';
-import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { hashPassword } from '../../../../server/auth/passwords.js';
+import { ROOT_DIR } from '../../../../server/Server.js';
+import { startTestServer, type TestServer } from '../../../helpers/server.js';
 
 const exec = promisify(execFile);
 const PREFIX = `sitetwin-sim-${randomBytes(4).toString('hex')}`;
@@ -14,7 +14,7 @@ let t: TestServer;
 /** Runs `npm run simulate`'s entry with tsx, as a separate process against the real server. */
 async function simulate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(join(ROOT_DIR, 'node_modules', '.bin', 'tsx'), [join(ROOT_DIR, 'server', 'simulator', 'cli.ts'), ...args], { timeout: 60_000 });
+    const r = await exec(join(ROOT_DIR, 'node_modules', '.bin', 'tsx'), [join(ROOT_DIR, 'server', 'demo', 'simulator', 'cli.ts'), ...args], { timeout: 60_000 });
     return { code: 0, ...r };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceKind, parseValues } from '../../../models/Device.js';
-import { CRANE_OVERLOAD_PROBABILITY, WIND_STOP_MPS, createCraneSim } from '../../../server/demo/simulator/crane.js';
-import { planSite, simFor } from '../../../server/demo/simulator/fleet.js';
-import { chinaHour } from '../../../server/demo/simulator/rng.js';
-import { HOIST_OVERLOAD_PROBABILITY, createEnvSim, createGateSim, createHoistSim, createPitSim, isNight } from '../../../server/demo/simulator/siteDevices.js';
+import { DeviceKind, parseValues } from '../../../../models/Device.js';
+import { CRANE_OVERLOAD_PROBABILITY, WIND_STOP_MPS, createCraneSim } from '../../../../server/demo/simulator/crane.js';
+import { planSite, simFor } from '../../../../server/demo/simulator/fleet.js';
+import { chinaHour } from '../../../../server/demo/simulator/rng.js';
+import { HOIST_OVERLOAD_PROBABILITY, createEnvSim, createGateSim, createHoistSim, createPitSim, isNight } from '../../../../server/demo/simulator/siteDevices.js';
 
 const DAY = 86_400_000;
 // 2026-06-01 00:00 China time
