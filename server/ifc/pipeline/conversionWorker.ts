@@ -6,7 +6,8 @@ import { fragmentsFile, unpackedFile } from './files.js';
 import { sniffFile } from './sniff.js';
 import { unzipEntryToFile } from './unzip.js';
 import { createIfcApi, type IfcAPI } from './webIfc.js';
-import type { ConversionJob, FromWorker, ToWorker } from './protocol.js';
+import type { ConversionJob, FromWorker, ScheduleJob, ToWorker, WorkerJob } from './protocol.js';
+import { readWorkScheduleFile } from './workSchedule.js';
 
 /**
  * A conversion worker process: one job at a time, web-ifc initialised once and reused. It runs in its own process so
@@ -33,7 +34,22 @@ async function runFragments(job: ConversionJob): Promise<void> {
   await send({ type: 'fragments', modelId: job.modelId, bytes });
 }
 
-async function run(job: ConversionJob): Promise<void> {
+/** The schedule job: the IfcWorkSchedule of a plain IFC, with the worker's web-ifc (each job opens and closes the file). */
+async function runSchedule(job: ScheduleJob): Promise<void> {
+  try {
+    if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+    api ??= await createIfcApi();
+    const result = await readWorkScheduleFile(job.sourcePath, api);
+    await send({ type: 'schedule', modelId: job.modelId, result });
+  } catch (err) {
+    const known = err instanceof ConversionError;
+    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The schedule could not be read from the IFC file: ${(err as Error)?.message ?? String(err)}` });
+    if (!known) process.exit(3);
+  }
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  if (job.kind === 'schedule') return runSchedule(job);
   if (job.kind === 'fragments') {
     try {
       await runFragments(job);

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../../models/errors.js';
 import type { ElementInput } from '../../../models/BimModel.js';
 import type { ConversionResult } from './convert.js';
 import type { DemoBuildingOptions } from './demoBuilding.js';
+import type { IfcScheduleResult } from './workSchedule.js';
 
 /**
  * One job as the main process hands it to a worker process. `map` (the default) makes what the map needs (element
@@ -26,8 +27,21 @@ export interface ConversionJob {
   generate?: DemoBuildingOptions;
 }
 
+/**
+ * Reads the 4D schedule (IfcWorkSchedule) of a model's plain IFC at `sourcePath` and ends with `schedule`: the
+ * schedule-from-IFC import, run in a worker so that web-ifc never runs in the server process. A request waits for it.
+ */
+export interface ScheduleJob {
+  kind: 'schedule';
+  modelId: string;
+  sourcePath: string;
+}
+
+/** Any job a worker process takes. */
+export type WorkerJob = ConversionJob | ScheduleJob;
+
 /** Main -> worker. `ack` releases the next element batch (back-pressure: the store sets the pace). */
-export type ToWorker = { type: 'job'; job: ConversionJob } | { type: 'ack'; seq: number };
+export type ToWorker = { type: 'job'; job: WorkerJob } | { type: 'ack'; seq: number };
 
 /** Worker -> main. */
 export type FromWorker =
@@ -36,4 +50,5 @@ export type FromWorker =
   | { type: 'elements'; modelId: string; seq: number; batch: ElementInput[] }
   | { type: 'done'; modelId: string; result: ConversionResult }
   | { type: 'fragments'; modelId: string; bytes: number }
+  | { type: 'schedule'; modelId: string; result: IfcScheduleResult }
   | { type: 'failed'; modelId: string; code: ErrorCode; message: string; problem?: string };
