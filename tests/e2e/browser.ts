@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT_DIR } from '../../server/Server.js';
 
 /** Where e2e screenshots go (git-ignored). */
@@ -28,32 +27,18 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium, headless, with SwiftShader WebGL (no GPU here). */
-export const CHROMIUM_LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-};
-
 /**
- * A fresh browser context (no cookies, storage or cache from another session) with console errors and requests to
- * non-local hosts recorded for the test to assert on. Under `vitest --project e2e` the context is opened in the one
- * Chromium the run launched (tests/helpers/e2eSetup.ts): a launch per file cost seconds, and the GPU process keeps
- * the SwiftShader shaders it compiled for the next files. Elsewhere it launches its own Chromium with a fresh profile.
+ * Launches Debian's Chromium headless with SwiftShader WebGL (no GPU here) and a fresh profile, and records console
+ * errors and requests to non-local hosts for the test to assert on.
  */
 export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
-  const viewport = opts.viewport ?? { width: 1600, height: 900 };
-  const endpoint = sharedChromium();
-  let context: BrowserContext;
-  let browser: Browser | null = null;
-  let profile: string | null = null;
-  if (endpoint) {
-    browser = await chromium.connect(endpoint);
-    context = await browser.newContext({ viewport });
-  } else {
-    profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { ...CHROMIUM_LAUNCH, viewport });
-  }
+  const profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    viewport: opts.viewport ?? { width: 1600, height: 900 },
+  });
   const consoleErrors: string[] = [];
   const externalRequests: string[] = [];
   context.on('request', (r) => {
@@ -78,20 +63,9 @@ export async function openBrowser(opts: { viewport?: { width: number; height: nu
     },
     async close() {
       await context.close();
-      // A connected browser's close() only disconnects: the run's Chromium stays up for the next file.
-      await browser?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
     },
   };
-}
-
-/** The run's shared Chromium (its Playwright endpoint), when the e2e global setup launched one. */
-function sharedChromium(): string | undefined {
-  try {
-    return inject('chromiumEndpoint') || undefined;
-  } catch {
-    return undefined; // not under vitest (a script)
-  }
 }
 
 /** Headless SwiftShader renders about one frame a second: waits are long on purpose. */
