@@ -1,6 +1,6 @@
 /**
  * Client rendering benchmark, in headless Chromium (SwiftShader WebGL on this machine):
- *  - a generated building of about 100k elements (server/ifc/demoBuilding.ts: BENCH_STOREYS storeys of a 41 x 41
+ *  - a generated building of about 100k elements (server/ifc/pipeline/demoBuilding.ts: BENCH_STOREYS storeys of a 41 x 41
  *    column grid, default 50), converted once by the real pipeline; the server's data folder is kept under
  *    node_modules/.cache/sitetwin-bench so later runs reuse the converted model;
  *  - the BIM workspace (/project/<id>?model=<id>) vs. the baseline, @thatopen/components loading the same Fragments
@@ -17,7 +17,7 @@ import { loadConfig } from '../server/config.js';
 import { ensureClientBuilt } from '../server/clientBuild.js';
 import { createLogger } from '../server/log.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
-import { seedDemoCity } from '../server/seed/demoCity.js';
+import { seedDemoCity } from '../server/demo/demoCity.js';
 import { openStore } from '../server/store/Store.js';
 
 const STOREYS = Number(process.env.BENCH_STOREYS ?? 50);

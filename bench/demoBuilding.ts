@@ -11,8 +11,8 @@
 import { createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDemoBuilding, type DemoBuildingOptions } from '../server/ifc/demoBuilding.js';
-import { createIfcApi, openModel, WebIFC } from '../server/ifc/webIfc.js';
+import { writeDemoBuilding, type DemoBuildingOptions } from '../server/ifc/pipeline/demoBuilding.js';
+import { createIfcApi, openModel, WebIFC } from '../server/ifc/pipeline/webIfc.js';
 
 const LARGE_STOREYS = Number(process.env.BENCH_LARGE_STOREYS ?? 50);
 

@@ -49,12 +49,12 @@ function peakRssMb(): number {
 }
 
 async function one(mode: string, file: string): Promise<void> {
-  const { createIfcApi, openModel } = await import('../server/ifc/webIfc.js');
+  const { createIfcApi, openModel } = await import('../server/ifc/pipeline/webIfc.js');
   // Modules are loaded before the clock starts, as a conversion worker loads them once when it starts, not per job
   // (the raw baseline's web-ifc module is loaded outside its clock too). Before 2026-11-22 the map column counted
   // ~0.4 s of loading convert.ts and everything it imports.
-  const { convertIfc } = await import('../server/ifc/convert.js');
-  const { ifcToFragments } = await import('../server/ifc/fragments.js');
+  const { convertIfc } = await import('../server/ifc/pipeline/convert.js');
+  const { ifcToFragments } = await import('../server/ifc/pipeline/fragments.js');
   const api = await createIfcApi();
   const base = peakRssMb();
   const c0 = process.cpuUsage();
@@ -79,7 +79,7 @@ async function one(mode: string, file: string): Promise<void> {
     if (mode === 'frag') bytes = (await ifcToFragments(readFileSync(file))).byteLength;
     else {
       const { IfcImporter } = await import('@thatopen/fragments');
-      const { WEB_IFC_DIR } = await import('../server/ifc/webIfc.js');
+      const { WEB_IFC_DIR } = await import('../server/ifc/pipeline/webIfc.js');
       const imp = new IfcImporter();
       imp.wasm = { absolute: true, path: WEB_IFC_DIR };
       bytes = (await imp.process({ bytes: readFileSync(file) })).byteLength;
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
   }
   if (wantDemo) {
     // A generated building of a few tens of MB, so there is one larger file than the samples.
-    const { generateDemoBuilding } = await import('../server/ifc/demoBuilding.js');
+    const { generateDemoBuilding } = await import('../server/ifc/pipeline/demoBuilding.js');
     tmp = mkdtempSync(join(tmpdir(), 'bench-demo-'));
     const demo = join(tmp, 'demo-tower.ifc');
     writeFileSync(demo, generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }));

@@ -13,9 +13,9 @@ import { chromium } from 'playwright-core';
 import { ensureClientBuilt } from '../server/clientBuild.js';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/log.js';
-import { seedDemoCity } from '../server/seed/demoCity.js';
+import { seedDemoCity } from '../server/demo/demoCity.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
-import { IN_APP_PERIOD_S, startInAppSimulation } from '../server/simulator/inApp.js';
+import { IN_APP_PERIOD_S, startInAppSimulation } from '../server/demo/simulator/inApp.js';
 import { openStore } from '../server/store/Store.js';
 
 const arg = (name: string, def: number) => {

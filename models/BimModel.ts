@@ -145,6 +145,20 @@ export const ModelElement = z.object({
 });
 export type ModelElement = z.infer<typeof ModelElement>;
 
+/** An element row as the IFC conversion worker hands it over (server/ifc/pipeline) and the element store takes it. */
+export interface ElementInput {
+  globalId: string;
+  expressId: number;
+  ifcClass: string;
+  name: string | null;
+  predefinedType: string | null;
+  storeyId: string | null;
+  storeyName: string | null;
+  psets: PropertySets;
+  bbox: Box3 | null;
+  hasGeometry: boolean;
+}
+
 /** A page of elements: the total matching the filter and the rows of this page. */
 export interface ElementPage {
   total: number;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { safeText } from './text.js';
-import type { TopicStatus } from './Topic.js';
+import type { TopicStatus } from './TopicStatus.js';
 
 /**
  * The rectification workflow of a supervisor (整改通知 -> 整改回复 -> 复查 -> 销项 / 退回): an authority inspector

@@ -13,8 +13,9 @@ export const TopicType = z.enum(['quality', 'safety', 'dust', 'progress', 'desig
 export type TopicType = z.infer<typeof TopicType>;
 
 /** The lifecycle: open -> in_progress -> resolved -> closed; a resolved or closed topic may be reopened. */
-export const TopicStatus = z.enum(['open', 'in_progress', 'resolved', 'closed', 'reopened']);
-export type TopicStatus = z.infer<typeof TopicStatus>;
+import { TopicStatus } from './TopicStatus.js';
+
+export { TopicStatus };
 
 export const TopicPriority = z.enum(['low', 'normal', 'high', 'critical']);
 export type TopicPriority = z.infer<typeof TopicPriority>;

@@ -31,13 +31,14 @@ import { toursRouter } from './http/toursRouter.js';
 import { viewpointsRouter } from './http/viewpointsRouter.js';
 import { topicsRouter } from './topics/topicsRouter.js';
 import { NoticeOverdueWatcher } from './topics/NoticeOverdueWatcher.js';
-import { mjpegRouter } from './simulator/mjpeg.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { HttpIngestAdapter, ingestBucketOf } from './ingest/httpAdapter.js';
 import { SocketDevicesAdapter } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
 import { startEdges, type RunningEdges } from './ingest/edges.js';
 import { ModelService } from './ifc/ModelService.js';
+// The demo's one door into the server (main.ts seeds and simulates; nothing else in server/ imports server/demo/).
+import { mjpegRouter } from './demo/simulator/mjpeg.js';
 import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import { TelemetryFanout } from './realtime/TelemetryFanout.js';
@@ -167,9 +168,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
-  app.use('/api/v1', progressRouter(ctx), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
-  // Simulated camera streams: answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
-  app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));
+  app.use('/api/v1', progressRouter(ctx, models), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
+  // The demo's simulated camera streams, mounted only with the demo simulation on (SIMULATE=1; main.ts starts it):
+  // they answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
+  if (opts.config.SIMULATE) app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));
   // Topics, rectification notices, BCF interchange (issue 16).
   app.use('/api/v1', topicsRouter(ctx).router);
   const overdueNotices = new NoticeOverdueWatcher(opts.store, ctx.live, log);

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { ensureClientBuilt } from './clientBuild.js';
-import { ensureAdmin, seedDemoAccounts } from './auth/bootstrap.js';
+import { ensureAdmin } from './auth/bootstrap.js';
 import { createLogger } from './log.js';
-import { seedDemoModels } from './ifc/demoSeed.js';
-import { seedDemoCity } from './seed/demoCity.js';
-import { startInAppSimulation } from './simulator/inApp.js';
+// The demo (SEED, SIMULATE): the only importer of server/demo/ besides Server.ts, which mounts its camera streams.
+import { seedDemoAccounts } from './demo/accounts.js';
+import { seedDemoCity } from './demo/demoCity.js';
+import { seedDemoModels } from './demo/demoSeed.js';
+import { startInAppSimulation } from './demo/simulator/inApp.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from './Server.js';
 import { mapUnavailable, StoreUnavailableError } from './store/errors.js';
 import { openStore } from './store/Store.js';

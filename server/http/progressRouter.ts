@@ -4,6 +4,7 @@ import { ErrorCode, httpStatusOf } from '../../models/errors.js';
 import { IsoDay, isoDayOf, ProgressRecord, progressCsv } from '../../models/Progress.js';
 import type { LiveServerMessage } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
+import type { ModelService } from '../ifc/ModelService.js';
 import { modelStates, plannedElements, projectProgressOf, tasksFrom, type ScheduleImportResult } from '../ops/progress.js';
 import type { StoredModel } from '../store/ModelRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
@@ -24,7 +25,7 @@ const ImportJson = z.union([z.object({ source: z.literal('ifc') }).strict(), z.o
  * 4D progress: a model's schedule (CSV, JSON or the model's own IfcWorkSchedule), actual element status, the state
  * of each element on a date, and progress % per project and storey (JSON and CSV).
  */
-export function progressRouter(ctx: AppContext): Router {
+export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'readSchedule'>): Router {
   const r = Router();
   const { store, access, config } = ctx;
   const csvBody = express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: `${config.MAX_JSON_KB * 4}kb` });
@@ -55,7 +56,7 @@ export function progressRouter(ctx: AppContext): Router {
     if (typeof req.body === 'string') input = { csv: req.body };
     else {
       const body = parseOr400(ImportJson, req.body, 'schedule import ({ "tasks": [...] }, { "source": "ifc" }, or a text/csv body)');
-      input = 'tasks' in body ? { json: body.tasks } : { ifcOf: m, dataDir: config.DATA_DIR };
+      input = 'tasks' in body ? { json: body.tasks } : { ifcOf: m, dataDir: config.DATA_DIR, readSchedule: (id, path) => models.readSchedule(id, path) };
     }
     const parsed = await tasksFrom(input);
     if (!parsed.tasks.length) {

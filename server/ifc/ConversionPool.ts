@@ -1,10 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ErrorCode } from '../../models/errors.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ConversionJob, FromWorker, ToWorker } from './worker/protocol.js';
+import type { ConversionJob, FromWorker, ScheduleJob, ToWorker, WorkerJob } from './pipeline/protocol.js';
+import type { IfcScheduleResult } from './pipeline/workSchedule.js';
 
-const ENTRY = join(import.meta.dirname, 'worker', 'entry.mjs');
+const ENTRY = join(import.meta.dirname, 'pipeline', 'entry.mjs');
 
 /** What the pool tells its owner about a job. The handlers may be async: element batches wait for them (back-pressure). */
 export interface JobHandlers {
@@ -20,7 +22,7 @@ export interface JobHandlers {
 interface Slot {
   child: ChildProcess | null;
   ready: Promise<void> | null;
-  job: ConversionJob | null;
+  job: WorkerJob | null;
   timer: NodeJS.Timeout | null;
   /**
    * The element batches of the running job, stored one after the other in the order they came (the worker keeps a
@@ -38,7 +40,9 @@ interface Slot {
  */
 export class ConversionPool {
   private readonly slots: Slot[];
-  private readonly queue: ConversionJob[] = [];
+  private readonly queue: WorkerJob[] = [];
+  /** The callers of schedule jobs (queued or running), answered when their job ends. */
+  private readonly waiting = new Map<ScheduleJob, { resolve(r: IfcScheduleResult): void; reject(e: AppError): void }>();
   private closed = false;
 
   constructor(
@@ -67,11 +71,40 @@ export class ConversionPool {
     this.pump();
   }
 
+  /**
+   * Reads the IfcWorkSchedule of a model's plain IFC in a worker process (web-ifc never runs in the server process).
+   * A caller waits for the answer, so the job goes ahead of every queued conversion (behind earlier schedule jobs);
+   * it still waits for a worker that is busy. Rejects with an AppError: `unprocessable` when the file cannot be read,
+   * `not_found` when the model is deleted meanwhile, `internal` when the worker dies or the pool closes.
+   */
+  readSchedule(modelId: string, sourcePath: string): Promise<IfcScheduleResult> {
+    if (this.closed) return Promise.reject(new AppError(ErrorCode.INTERNAL, 'The IFC workers are stopped (the server is shutting down)'));
+    const job: ScheduleJob = { kind: 'schedule', modelId, sourcePath };
+    const answer = new Promise<IfcScheduleResult>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
+    const firstOther = this.queue.findIndex((j) => j.kind !== 'schedule');
+    if (firstOther >= 0) this.queue.splice(firstOther, 0, job);
+    else this.queue.push(job);
+    this.pump();
+    return answer;
+  }
+
+  /** Ends a job that failed: a conversion job goes to the owner's handler, a schedule job rejects its caller. */
+  private fail(job: WorkerJob, code: ErrorCode, message: string, problem?: string): Promise<void> {
+    if (job.kind !== 'schedule') return this.handlers.onFailed(job, code, message, problem);
+    this.waiting.get(job)?.reject(new AppError(code, message));
+    this.waiting.delete(job);
+    return Promise.resolve();
+  }
+
   /** Drops a model's queued jobs, and kills the workers running its jobs (a deleted model). */
   cancel(modelId: string): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.modelId === modelId) this.queue.splice(i, 1);
+    const gone = (job: WorkerJob) => {
+      if (job.kind === 'schedule') void this.fail(job, ErrorCode.NOT_FOUND, `Model ${modelId} was deleted`);
+    };
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.modelId === modelId) gone(this.queue.splice(i, 1)[0]!);
     for (const s of this.slots) if (s.job?.modelId === modelId) {
-      s.job = null;
+      gone(s.job);
+      this.clearJob(s);
       this.kill(s);
     }
   }
@@ -109,8 +142,7 @@ export class ConversionPool {
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
         this.log.error({ modelId: job.modelId, code, signal, stderr: stderr.slice(-500) }, 'ifc: conversion worker died');
         const oom = /heap out of memory|Aborted\(OOM\)|memory access out of bounds|RangeError: (WebAssembly|Array buffer allocation)/i.test(stderr);
-        void this.handlers
-          .onFailed(job, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
+        void this.fail(job, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
           .finally(() => this.pump());
       } else this.pump();
     });
@@ -120,7 +152,18 @@ export class ConversionPool {
     const job = slot.job;
     if (m.type === 'ready' || !job || ('modelId' in m && m.modelId !== job.modelId)) return;
     try {
-      if (m.type === 'progress') this.handlers.onProgress(m);
+      if (m.type === 'schedule') {
+        if (job.kind !== 'schedule') return;
+        this.clearJob(slot);
+        this.waiting.get(job)?.resolve(m.result);
+        this.waiting.delete(job);
+        this.pump();
+      } else if (job.kind === 'schedule') {
+        if (m.type !== 'failed') return;
+        this.clearJob(slot);
+        await this.fail(job, m.code, m.message);
+        this.pump();
+      } else if (m.type === 'progress') this.handlers.onProgress(m);
       else if (m.type === 'elements') {
         const stored = slot.elements.then(async () => {
           if (slot.job !== job) return;
@@ -145,7 +188,7 @@ export class ConversionPool {
         await slot.elements;
         if (slot.job !== job) return;
         this.clearJob(slot);
-        await this.handlers.onFailed(job, m.code, m.message, m.problem);
+        await this.fail(job, m.code, m.message, m.problem);
         this.pump();
       }
     } catch (err) {
@@ -155,7 +198,7 @@ export class ConversionPool {
         this.clearJob(slot);
         this.kill(slot);
       }
-      await this.handlers.onFailed(job, ErrorCode.INTERNAL, 'Storing the conversion result failed').catch(() => {});
+      await this.fail(job, ErrorCode.INTERNAL, 'Storing the conversion result failed').catch(() => {});
       this.pump();
     }
   }
@@ -191,7 +234,7 @@ export class ConversionPool {
             this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
             slot.job = null;
             this.kill(slot);
-            void this.handlers.onFailed(job, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
+            void this.fail(job, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
           }, this.opts.jobTimeoutMs);
           slot.timer.unref();
         },
@@ -206,6 +249,8 @@ export class ConversionPool {
   async close(): Promise<void> {
     this.closed = true;
     this.queue.length = 0;
+    // Schedule jobs are requests, not stored state: their callers get an answer now.
+    for (const job of [...this.waiting.keys()]) void this.fail(job, ErrorCode.INTERNAL, 'The IFC workers stopped (the server is shutting down)');
     const exits = this.slots.map((s) => {
       const c = s.child;
       s.job = null;

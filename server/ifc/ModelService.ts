@@ -9,9 +9,10 @@ import type { LivePublisher } from '../realtime/LiveHub.js';
 import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRepo.js';
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
-import type { DemoBuildingOptions } from './demoBuilding.js';
-import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './files.js';
-import { writeTilesetJson, type TilesetJson } from './tiler.js';
+import type { DemoBuildingOptions } from './pipeline/demoBuilding.js';
+import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './pipeline/files.js';
+import { writeTilesetJson, type TilesetJson } from './pipeline/tiler.js';
+import type { IfcScheduleResult } from './pipeline/workSchedule.js';
 import type { ReceivedFile } from './upload.js';
 
 const PROGRESS_EVERY_MS = 250;
@@ -160,6 +161,11 @@ export class ModelService {
         this.log.warn({ err, modelId, path: p }, 'ifc: could not remove the output of a failed job');
       }
     }
+  }
+
+  /** Reads the IfcWorkSchedule of a model's plain IFC (`path`) in a conversion worker: the 4D schedule-from-IFC import. */
+  readSchedule(modelId: string, path: string): Promise<IfcScheduleResult> {
+    return this.pool.readSchedule(modelId, path);
   }
 
   /** Where uploads land before they have a model id. */

@@ -12,8 +12,8 @@ import {
 } from '../../models/Progress.js';
 import { parseScheduleCsv } from '../../models/ScheduleCsv.js';
 import { AppError } from '../errors.js';
-import { modelDir, sourceFile, unpackedFile } from '../ifc/files.js';
-import { readWorkScheduleFile } from '../ifc/workSchedule.js';
+import { modelDir, sourceFile, unpackedFile } from '../ifc/pipeline/files.js';
+import type { IfcScheduleResult } from '../ifc/pipeline/workSchedule.js';
 import type { StoredModel } from '../store/ModelRepo.js';
 import type { ScheduleSource } from '../store/ProgressRepo.js';
 import type { Store } from '../store/Store.js';
@@ -36,9 +36,12 @@ export interface ScheduleImportResult {
   warnings: string[];
 }
 
-/** Parsed tasks from one of the three sources, before anything is stored. */
+/**
+ * Parsed tasks from one of the three sources, before anything is stored. The model's own schedule is read by
+ * `readSchedule` (ModelService.readSchedule: a job of the conversion workers, never web-ifc in this process).
+ */
 export async function tasksFrom(
-  input: { csv: string } | { json: unknown[] } | { ifcOf: StoredModel; dataDir: string },
+  input: { csv: string } | { json: unknown[] } | { ifcOf: StoredModel; dataDir: string; readSchedule: (modelId: string, path: string) => Promise<IfcScheduleResult> },
 ): Promise<{ source: ScheduleSource; tasks: ScheduleTask[]; rejected: TaskRejection[]; warnings: string[] }> {
   if ('csv' in input) {
     const r = parseScheduleCsv(input.csv);
@@ -61,7 +64,7 @@ export async function tasksFrom(
   const dir = modelDir(input.dataDir, m.id);
   const path = [unpackedFile(dir), sourceFile(dir, 'ifc')].find((p) => existsSync(p));
   if (!path) throw new AppError(ErrorCode.UNPROCESSABLE, `The IFC file of model ${m.id} is not on this server${m.sourceKind === 'ifczip' ? ' unpacked' : ''}: import a CSV schedule instead`);
-  const r = await readWorkScheduleFile(path);
+  const r = await input.readSchedule(m.id, path);
   if (r.taskCount === 0) throw new AppError(ErrorCode.UNPROCESSABLE, `Model ${m.id} has no IfcTask (IfcWorkSchedule): import a CSV schedule instead`);
   return { source: 'ifc', tasks: r.tasks, rejected: [], warnings: r.warnings };
 }

@@ -1,20 +1,6 @@
-import type { Box3, ElementPage, ElementQuery, ModelElement, PropertySets } from '../../models/BimModel.js';
+import type { Box3, ElementInput, ElementPage, ElementQuery, ModelElement, PropertySets } from '../../models/BimModel.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, DbTx } from './Db.js';
-
-/** An element as the conversion worker hands it over. */
-export interface ElementInput {
-  globalId: string;
-  expressId: number;
-  ifcClass: string;
-  name: string | null;
-  predefinedType: string | null;
-  storeyId: string | null;
-  storeyName: string | null;
-  psets: PropertySets;
-  bbox: Box3 | null;
-  hasGeometry: boolean;
-}
 
 interface Row {
   global_id: string;

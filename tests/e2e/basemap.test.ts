@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PROJECTS, seedDemoCity } from '../../server/seed/demoCity.js';
+import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openBrowser, RESULTS_DIR, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Project } from '../../models/Project.js';
 import { rectangleAround } from '../../models/geo.js';
-import { DEMO_PROJECTS, seedDemoCity } from '../../server/seed/demoCity.js';
+import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 

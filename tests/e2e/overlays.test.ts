@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '../../models/Alarm.js';
 import type { Device } from '../../models/Device.js';
 import type { Project } from '../../models/Project.js';
-import { seedDemoCity } from '../../server/seed/demoCity.js';
-import { offset } from '../../server/simulator/fleet.js';
-import { startInAppSimulation, type InAppSimulation } from '../../server/simulator/inApp.js';
+import { seedDemoCity } from '../../server/demo/demoCity.js';
+import { offset } from '../../server/demo/simulator/fleet.js';
+import { startInAppSimulation, type InAppSimulation } from '../../server/demo/simulator/inApp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 
@@ -47,7 +47,7 @@ const meanDiff = (a: Uint8Array, c: Uint8Array) => {
 };
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: { SIMULATE: '1' } }); // mounts the camera streams the simulation below feeds
   await seedDemoCity(t.store);
   sim = await startInAppSimulation(t.server.ctx, { tickMs: 250, streamBaseUrl: t.url });
   const projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;

@@ -1,9 +1,10 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { DEMO_PASSWORD, ensureAdmin, seedDemoAccounts } from '../../../server/auth/bootstrap.js';
+import { ensureAdmin } from '../../../server/auth/bootstrap.js';
+import { DEMO_PASSWORD, seedDemoAccounts } from '../../../server/demo/accounts.js';
 import { verifyPassword } from '../../../server/auth/passwords.js';
-import { seedDemoCity } from '../../../server/seed/demoCity.js';
+import { seedDemoCity } from '../../../server/demo/demoCity.js';
 import { openTestStore } from '../../helpers/store.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserGrant } from '../../../models/User.js';
-import { simCameras } from '../../../server/simulator/mjpeg.js';
+import { simCameras } from '../../../server/demo/simulator/mjpeg.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { syntheticIfc } from '../ifc/syntheticIfc.js';
@@ -26,7 +26,7 @@ const tok: Record<string, string> = {};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-edges-'));
-  t = await startTestServer({ env: { AUTH: 'on', AUTH_SECRET: SECRET, DATA_DIR: dataDir, MJPEG_MAX_STREAMS: '3', MJPEG_MAX_STREAMS_PER_USER: '2' } });
+  t = await startTestServer({ env: { AUTH: 'on', AUTH_SECRET: SECRET, DATA_DIR: dataDir, SIMULATE: '1', MJPEG_MAX_STREAMS: '3', MJPEG_MAX_STREAMS_PER_USER: '2' } });
   await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
   E1 = (await t.api('POST', '/api/v1/enterprises', { name: '甲建设' }, { token: admin })).body.id;

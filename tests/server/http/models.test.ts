@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
 import { georeferenceMatrix } from '../../../models/Georeference.js';
 import type { LiveServerMessage } from '../../../models/protocol.js';
-import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { rawProductsWithGeometry } from '../ifc/ifcExpect.js';
 import { waitForFragments, waitForModel } from '../ifc/waitForModel.js';

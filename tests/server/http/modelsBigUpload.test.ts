@@ -26,7 +26,7 @@ let projectId: string;
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 /**
- * Live conversion workers of the server `pid` (its children running server/ifc/worker/entry.mjs; other children, such
+ * Live conversion workers of the server `pid` (its children running server/ifc/pipeline/entry.mjs; other children, such
  * as tsx's esbuild service, are not jobs).
  */
 const childrenOf = (pid: number) =>

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { syntheticIfc } from '../ifc/syntheticIfc.js';
-import { createIfcApi, openModel } from '../../../server/ifc/webIfc.js';
+import { createIfcApi, openModel } from '../../../server/ifc/pipeline/webIfc.js';
 import { rawProductsWithGeometry } from '../ifc/ifcExpect.js';
 import { waitForModel } from '../ifc/waitForModel.js';
 

@@ -1,6 +1,6 @@
 import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
-import { cgcs2000ThreeDegreeEpsg, crsDefinition, identifyCrs, parseEpsg, projectedToWgs84, supportedEpsgCodes, wgs84ToProjected } from '../../../server/ifc/crs.js';
+import { cgcs2000ThreeDegreeEpsg, crsDefinition, identifyCrs, parseEpsg, projectedToWgs84, supportedEpsgCodes, wgs84ToProjected } from '../../../server/ifc/pipeline/crs.js';
 
 /**
  * Transverse Mercator by Krüger's n-series (Karney 2011, to n^4), written here independently of proj4 as the

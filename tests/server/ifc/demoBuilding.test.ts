@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM, normalizeDeg180 } from '../../../models/geodesy.js';
-import { DEMO_PROJECTS } from '../../../server/seed/demoCity.js';
-import { demoGlobalId, generateDemoBuilding, toCompoundAngle, type DemoBuildingOptions } from '../../../server/ifc/demoBuilding.js';
-import { DEMO_MODELS } from '../../../server/ifc/demoModels.js';
-import { readGeoreference } from '../../../server/ifc/georef.js';
-import { decodeIfcGuid } from '../../../server/ifc/ifcWriter.js';
-import { createIfcApi, openModel, WebIFC, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { DEMO_PROJECTS } from '../../../server/demo/demoCity.js';
+import { demoGlobalId, generateDemoBuilding, toCompoundAngle, type DemoBuildingOptions } from '../../../server/ifc/pipeline/demoBuilding.js';
+import { DEMO_MODELS } from '../../../server/demo/demoModels.js';
+import { readGeoreference } from '../../../server/ifc/pipeline/georef.js';
+import { decodeIfcGuid } from '../../../server/ifc/pipeline/ifcWriter.js';
+import { createIfcApi, openModel, WebIFC, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 let api: IfcAPI;
 beforeAll(async () => {

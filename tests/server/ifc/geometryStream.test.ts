@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { FlatMesh } from 'web-ifc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversionStage } from '../../../models/BimModel.js';
-import { convertIfc } from '../../../server/ifc/convert.js';
-import { generateDemoBuilding } from '../../../server/ifc/demoBuilding.js';
-import { GEOMETRY_SLICE, streamedProductIds } from '../../../server/ifc/geometry.js';
-import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
+import { generateDemoBuilding } from '../../../server/ifc/pipeline/demoBuilding.js';
+import { GEOMETRY_SLICE, streamedProductIds } from '../../../server/ifc/pipeline/geometry.js';
+import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 // The pipeline meshes products through StreamMeshes in slices (so element rows leave while later slices are meshed).
 // That must give exactly the meshes web-ifc's own StreamAllMeshes gives: the same products, each with the same

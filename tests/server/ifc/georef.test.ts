@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM, modelToGeodetic } from '../../../models/geodesy.js';
-import { readGeoreference } from '../../../server/ifc/georef.js';
-import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { readGeoreference } from '../../../server/ifc/pipeline/georef.js';
+import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'ifc');

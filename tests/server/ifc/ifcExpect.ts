@@ -4,7 +4,7 @@ import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { NodeIO } from '@gltf-transform/core';
 import { EXTMeshFeatures, EXTStructuralMetadata } from '@gltf-transform/extensions';
-import { WebIFC, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { WebIFC, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 /**
  * Independent expectations for converted models, computed straight from web-ifc and the IFC text rather than from the

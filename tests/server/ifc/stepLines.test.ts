@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoBuilding } from '../../../server/ifc/demoBuilding.js';
-import { streamedProductIds } from '../../../server/ifc/geometry.js';
-import { elementHeaders, readIndex } from '../../../server/ifc/ifcIndex.js';
-import { StepLines } from '../../../server/ifc/stepLines.js';
-import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/webIfc.js';
+import { generateDemoBuilding } from '../../../server/ifc/pipeline/demoBuilding.js';
+import { streamedProductIds } from '../../../server/ifc/pipeline/geometry.js';
+import { elementHeaders, readIndex } from '../../../server/ifc/pipeline/ifcIndex.js';
+import { StepLines } from '../../../server/ifc/pipeline/stepLines.js';
+import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 // The index reads property sets and element headers from the file's text (StepLines) instead of one web-ifc call per
 // line. It must read exactly what web-ifc reads, and leave to web-ifc what it cannot read the same way.

@@ -1,5 +1,5 @@
 /**
- * An independent reader of an IFC file's text for the tests, written apart from server/ifc/stepLines.ts: it splits
+ * An independent reader of an IFC file's text for the tests, written apart from server/ifc/pipeline/stepLines.ts: it splits
  * the DATA section into instances and parses each one's arguments, then follows IfcRelDefinesByProperties from
  * property set definitions to the objects they describe. Slow and simple on purpose.
  */

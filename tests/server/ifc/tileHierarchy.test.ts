@@ -6,11 +6,11 @@ import { Tiles3DLoader } from '@loaders.gl/3d-tiles';
 import { Tileset3D } from '@loaders.gl/tiles';
 import { validateBytes } from 'gltf-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertIfc, type ConversionResult } from '../../../server/ifc/convert.js';
-import { generateDemoBuilding } from '../../../server/ifc/demoBuilding.js';
-import { LEAF_TRIANGLES } from '../../../server/ifc/tiler.js';
-import { createIfcApi, type IfcAPI } from '../../../server/ifc/webIfc.js';
-import type { ElementInput } from '../../../server/store/ElementRepo.js';
+import { convertIfc, type ConversionResult } from '../../../server/ifc/pipeline/convert.js';
+import { generateDemoBuilding } from '../../../server/ifc/pipeline/demoBuilding.js';
+import { LEAF_TRIANGLES } from '../../../server/ifc/pipeline/tiler.js';
+import { createIfcApi, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
+import type { ElementInput } from '../../../models/BimModel.js';
 import { readTileGlb, staticServer } from './ifcExpect.js';
 
 /**

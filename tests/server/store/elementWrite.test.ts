@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
 import type { Box3 } from '../../../models/BimModel.js';
 import type { DbTx } from '../../../server/store/Db.js';
-import type { ElementInput, ElementWriteMode } from '../../../server/store/ElementRepo.js';
+import type { ElementInput } from '../../../models/BimModel.js';
+import type { ElementWriteMode } from '../../../server/store/ElementRepo.js';
 import { loadMigrations } from '../../../server/store/migrate.js';
 import { openTestStore, storeKinds, type StoreKind, type TestStore } from '../../helpers/store.js';
 

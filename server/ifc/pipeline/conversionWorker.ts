@@ -1,0 +1,142 @@
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { ErrorCode } from '../../../models/errors.js';
+import { ConversionError, convertIfc } from './convert.js';
+import { writeDemoBuilding } from './demoBuilding.js';
+import { fragmentsFile, unpackedFile } from './files.js';
+import { sniffFile } from './sniff.js';
+import { unzipEntryToFile } from './unzip.js';
+import { createIfcApi, type IfcAPI } from './webIfc.js';
+import type { ConversionJob, FromWorker, ScheduleJob, ToWorker, WorkerJob } from './protocol.js';
+import { readWorkScheduleFile } from './workSchedule.js';
+
+/**
+ * A conversion worker process: one job at a time, web-ifc initialised once and reused. It runs in its own process so
+ * that a wasm abort or an out-of-memory on a huge file ends this process only, and so that web-ifc's wasm heap never
+ * counts against the server's memory.
+ */
+const send = (m: FromWorker) =>
+  new Promise<void>((resolve, reject) => process.send!(m, undefined, undefined, (err) => (err ? reject(err) : resolve())));
+
+const acks = new Map<number, () => void>();
+/** Numbers element batches across jobs, so a late ack of a failed job's batch cannot release one of the next job. */
+let seq = 0;
+/** Element batches a map job may have sent and not yet seen acknowledged (each up to 500 rows). */
+const ELEMENTS_IN_FLIGHT = Math.max(1, Number(process.env.IFC_ELEMENTS_IN_FLIGHT) || 24);
+let api: IfcAPI | null = null;
+
+/** The Fragments job: reads the plain IFC the map job left (the upload, or the unpacked file of a zip). */
+async function runFragments(job: ConversionJob): Promise<void> {
+  if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+  // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
+  const { ifcToFragments, writeFragmentsFile } = await import('./fragments.js');
+  const frag = await ifcToFragments(readFileSync(job.sourcePath));
+  const bytes = writeFragmentsFile(fragmentsFile(job.outDir), frag);
+  await send({ type: 'fragments', modelId: job.modelId, bytes });
+}
+
+/** The schedule job: the IfcWorkSchedule of a plain IFC, with the worker's web-ifc (each job opens and closes the file). */
+async function runSchedule(job: ScheduleJob): Promise<void> {
+  try {
+    if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+    api ??= await createIfcApi();
+    const result = await readWorkScheduleFile(job.sourcePath, api);
+    await send({ type: 'schedule', modelId: job.modelId, result });
+  } catch (err) {
+    const known = err instanceof ConversionError;
+    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The schedule could not be read from the IFC file: ${(err as Error)?.message ?? String(err)}` });
+    if (!known) process.exit(3);
+  }
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  if (job.kind === 'schedule') return runSchedule(job);
+  if (job.kind === 'fragments') {
+    try {
+      await runFragments(job);
+    } catch (err) {
+      const known = err instanceof ConversionError;
+      await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The Fragments file could not be built: ${(err as Error)?.message ?? String(err)}` });
+      if (!known) process.exit(3);
+    }
+    return;
+  }
+  let lastSent = 0;
+  let lastStage = '';
+  const inFlight = new Set<Promise<void>>();
+  try {
+    let ifcPath = job.sourcePath;
+    api ??= await createIfcApi();
+    if (job.generate) {
+      void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
+      // Written under a temporary name and renamed: a crash mid-write leaves no half file that recovery would take
+      // for an upload (it generates the model again instead).
+      const tmp = `${job.sourcePath}.partial`;
+      const fd = openSync(tmp, 'w');
+      try {
+        writeDemoBuilding(api, job.generate, (chunk) => void writeSync(fd, chunk));
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, job.sourcePath);
+    }
+    if (job.sourceKind === 'ifczip') {
+      void send({ type: 'progress', modelId: job.modelId, stage: 'unpack', pct: 0 });
+      const sniffed = sniffFile(job.sourcePath);
+      if (!sniffed.ok) throw new ConversionError(sniffed.reason);
+      if (sniffed.kind !== 'ifczip') throw new ConversionError('The upload was recorded as a zip but is not one');
+      ifcPath = unpackedFile(job.outDir);
+      // A damaged or oversized entry is the upload's fault, not the worker's: fail the model, keep the worker.
+      await unzipEntryToFile(job.sourcePath, sniffed.entry, ifcPath, job.maxUnpackedBytes).catch((e: Error) => {
+        throw new ConversionError(e.message);
+      });
+      const inner = sniffFile(ifcPath);
+      if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
+    }
+    if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
+    const result = await convertIfc(
+      // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
+      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), ...(job.farFromProjectM !== undefined ? { farFromProjectM: job.farFromProjectM } : {}), api, skipFragments: true },
+      {
+        progress(stage, pct) {
+          // Throttled here too, so a fast stage does not flood the IPC channel.
+          const now = Date.now();
+          if (stage === lastStage && now - lastSent < 200 && pct < 100) return;
+          lastStage = stage;
+          lastSent = now;
+          void send({ type: 'progress', modelId: job.modelId, stage, pct: Math.round(pct * 10) / 10 });
+        },
+        async elements(batch) {
+          // Up to ELEMENTS_IN_FLIGHT batches unacknowledged: the server stores them while this process goes on with
+          // geometry and tiles; past that the conversion waits for the oldest ack (back-pressure, bounded memory).
+          while (inFlight.size >= ELEMENTS_IN_FLIGHT) await Promise.race(inFlight);
+          const s = ++seq;
+          const acked = new Promise<void>((resolve) => acks.set(s, resolve));
+          inFlight.add(acked);
+          void acked.then(() => inFlight.delete(acked));
+          // Not awaited: while the server is busy storing an earlier batch it does not read the channel, and waiting
+          // for this write would stall the meshing too. The message waits in this process's queue instead (bounded by
+          // the window above); a broken channel ends the process ('disconnect').
+          send({ type: 'elements', modelId: job.modelId, seq: s, batch }).catch(() => {});
+        },
+      },
+    );
+    // Every row stored before `done`: the server makes the model ready on `done`.
+    await Promise.all(inFlight);
+    await send({ type: 'done', modelId: job.modelId, result });
+  } catch (err) {
+    const known = err instanceof ConversionError;
+    const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
+    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message, ...(known && err.problem ? { problem: err.problem } : {}) });
+    // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
+    if (!known) process.exit(3);
+  }
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'ack') {
+    acks.get(m.seq)?.();
+    acks.delete(m.seq);
+  } else if (m.type === 'job') void run(m.job);
+});
+process.on('disconnect', () => process.exit(0));
+void send({ type: 'ready' });
