@@ -1,4 +1,4 @@
-import type { Box3, ElementInput, ElementPage, ElementQuery, ModelElement, PropertySets } from '../../models/BimModel.js';
+import type { ElementInput, ElementPage, ElementQuery, ModelElement, PropertySets } from '../../models/BimModel.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, DbTx } from './Db.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyCheck, applyReply, formatNoticeNumber, isOverdue, NoticeStateError, type RectificationNotice } from '../../models/Rectification.js';
-import { canTransition, componentsOf, TopicCreate, TopicStatus } from '../../models/Topic.js';
+import { canTransition, componentsOf, TopicCreate, type TopicStatus } from '../../models/Topic.js';
 import { actionOfStatus, TOPIC_ACTIONS, topicAllows, type TopicAction } from '../../models/topicRules.js';
 import type { UserGrant } from '../../models/User.js';
 
