@@ -259,6 +259,14 @@ export class CraneOverlay extends KindOverlay {
     );
   }
 
+  /** The layer panel's crane switch: parts and outlines of every crane. */
+  set shown(v: boolean) {
+    for (const c of this.cranes.values()) {
+      for (const p of Object.values(c.parts)) p.show = v && (p !== c.parts.load || c.loaded);
+      for (const l of Object.values(c.lines)) l.show = v;
+    }
+  }
+
   /** Pairs with a clearance line on the map now. */
   get clearanceCount(): number {
     return this.clearanceLines.size;
