@@ -28,6 +28,8 @@ export interface CityProbe {
   districtCount: number;
   regionPrefix: string | null;
   selectedDistrict: string | null;
+  /** Shows or hides the district fill (the base map's own pixel tests look under it). */
+  showDistricts(v: boolean): void;
   /** Picks a district as a click on it would (null clears). */
   selectDistrict(code: string | null): void;
   /** The last label placement: candidates, placed boxes (CSS px in the canvas), hidden, clustered. */
@@ -111,6 +113,7 @@ export function addCityLayers(
       return districts.selected;
     },
     selectDistrict: (code) => districts.select(code),
+    showDistricts: (v) => (districts.enabled = v),
     labels: () => placer.report,
     placeLabels: () => (placer.place(), placer.report),
     alarmedProjects: () => projects.alarmedIds(),
