@@ -69,7 +69,7 @@ export class App {
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
     // Districts (figures, click to narrow the list), label placement, the layer panel (mounted on the map for now).
-    const city = addCityLayers(tools, map, layer, 'light', { panelHost: dom.overlay, site, bim: bim.layer });
+    const city = addCityLayers(tools, map, layer, 'light', store, { panelHost: dom.overlay, site, bim: bim.layer });
     city.districts.onPicked.add(({ code, name }) => list.setRegion(code && name ? { code, name } : null));
     list.onRegionCleared = () => city.districts.select(null);
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));

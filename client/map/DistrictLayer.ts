@@ -15,8 +15,9 @@ export const DISTRICT_FIGURES: Record<DistrictFigureKey, { zh: string; en: strin
 
 /** Colour ramps (low -> high) per theme; alarms in red, the others in the theme's accent. */
 const RAMP: Record<BasemapTheme, Record<'alarm' | 'count', [string, string]>> = {
-  dark: { alarm: ['#2a1a1f', '#e5534b'], count: ['#14233a', '#3d8bfd'] },
-  light: { alarm: ['#f6e1df', '#d1242f'], count: ['#e3ecf7', '#1f6feb'] },
+  // Purple for counts: blue would read as water next to the sea, orange as the pins' "under construction".
+  dark: { alarm: ['#2a1a1f', '#e5534b'], count: ['#2a2140', '#a371f7'] },
+  light: { alarm: ['#f6e1df', '#d1242f'], count: ['#efe6fb', '#8250df'] },
 };
 
 const SCRATCH = new Color();
@@ -209,7 +210,8 @@ export class DistrictLayer implements Tool {
       const c = Color.lerp(lo, hi, t, SCRATCH);
       const sel = this._selected === code;
       const dim = this._selected !== null && !sel;
-      e.polygon.material = new ColorMaterialProperty(c.withAlpha(dim ? 0.12 : sel ? 0.6 : 0.22 + 0.4 * t));
+      // A district at 0 is left clear (only what is there is coloured); alpha never zero so it can still be clicked.
+      e.polygon.material = new ColorMaterialProperty(c.withAlpha(dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02));
       e.polygon.outline = new ConstantProperty(false);
     }
     this.map.requestRender();

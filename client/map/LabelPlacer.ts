@@ -15,6 +15,8 @@ export interface LabelItem {
   padY?: number;
   priority: number;
   pin?: boolean;
+  /** The pin's dot size (px), kept clear of labels. */
+  pinPx?: number;
   /** Px between anchor and the label's bottom edge (labels above a pin). */
   dy?: number;
   /** Camera distance range (m) in which the label is drawn at all. */
@@ -33,6 +35,8 @@ export interface LabelReport {
   at: number;
   candidates: number;
   placed: PlacedBox[];
+  /** Pins drawn (their dots are obstacles to labels). */
+  pins: PlacedBox[];
   hidden: number;
   absorbed: number;
   clusters: number;
@@ -53,7 +57,7 @@ export class LabelPlacer implements Tool {
   private dirty = true;
   private _enabled = true;
   private readonly off: () => void;
-  report: LabelReport = { at: 0, candidates: 0, placed: [], hidden: 0, absorbed: 0, clusters: 0 };
+  report: LabelReport = { at: 0, candidates: 0, placed: [], pins: [], hidden: 0, absorbed: 0, clusters: 0 };
   /** Pins closer than this (CSS px) are clustered; the wall scales it with its text. */
   clusterPx = 26;
 
@@ -121,14 +125,14 @@ export class LabelPlacer implements Tool {
         w: this.textWidth(it.text, it.font) + 2 * (it.padX ?? 0) + 6,
         h: lines * px * 1.25 + 2 * (it.padY ?? 0) + 4,
         priority: it.priority,
-        ...(it.pin ? { pin: true } : {}),
+        ...(it.pin ? { pin: true, pinPx: it.pinPx ?? 0 } : {}),
         ...(it.dy ? { dy: it.dy } : {}),
       });
     }
     const p = placeLabels(candidates, { clusterPx: this.clusterPx });
     const shown = new Set(p.placed.map((b) => b.id));
     const absorbed = new Set(p.absorbed);
-    this.report = { at: Date.now(), candidates: candidates.length, placed: p.placed, hidden: p.hidden.length, absorbed: absorbed.size, clusters: p.clusters.size };
+    this.report = { at: Date.now(), candidates: candidates.length, placed: p.placed, pins: p.pins, hidden: p.hidden.length, absorbed: absorbed.size, clusters: p.clusters.size };
     const before = this.signature;
     for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters);
     this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}`;

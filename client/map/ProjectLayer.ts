@@ -282,6 +282,8 @@ export class ProjectLayer implements Tool, LabelSource {
         padY: 5,
         priority: (this.selection.selectedId === e.id ? 1000 : 0) + (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) + STATUS_PRIORITY[p.status],
         pin: true,
+        // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark.
+        pinPx: Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500 ? (this.clusterOf.get(e.id) ? 16 : 11) + 6 : 0,
         dy: 14,
       });
     }

@@ -1,3 +1,4 @@
+import { Cartesian3, Cesium3DTileFeature, SceneTransforms } from 'cesium';
 import type { DeviceKind } from '../../models/Device.js';
 import { DistrictFigureKey } from '../../models/District.js';
 import type { BimLayer } from '../bim/BimLayer.js';
@@ -7,6 +8,8 @@ import type { BasemapTheme } from './BasemapLayer.js';
 import { DISTRICT_FIGURES, DistrictLayer } from './DistrictLayer.js';
 import { fetchDistrictFigures } from './districtsApi.js';
 import { LabelPlacer, type LabelReport } from './LabelPlacer.js';
+import { ContextClipping } from './ContextClipping.js';
+import type { ProjectStore } from '../state/ProjectStore.js';
 import { LayerPanel, type LayerEntry } from './LayerPanel.js';
 import type { MapView } from './MapView.js';
 import type { ProjectLayer } from './ProjectLayer.js';
@@ -30,6 +33,14 @@ export interface CityProbe {
   selectedDistrict: string | null;
   /** Shows or hides the district fill (the base map's own pixel tests look under it). */
   showDistricts(v: boolean): void;
+  /** Shows or hides the offline vector base map (sea, land, coast, district lines and labels): the frame bench. */
+  showBasemap(v: boolean): void;
+  /** Polygons clipping the context tileset around projects (0 without CONTEXT_TILESET_URL). */
+  contextClipPolygons(): number;
+  /** Switches the context clipping (tests compare with and without). */
+  clipContext(v: boolean): void;
+  /** What a click at a WGS84 point (height m) would hit: a project, the context tileset, something else or nothing. */
+  pickAt(lon: number, lat: number, height: number): string;
   /** Picks a district as a click on it would (null clears). */
   selectDistrict(code: string | null): void;
   /** The last label placement: candidates, placed boxes (CSS px in the canvas), hidden, clustered. */
@@ -63,8 +74,12 @@ export function addCityLayers(
   map: MapView,
   projects: ProjectLayer,
   theme: BasemapTheme,
+  store: ProjectStore,
   opts: { panelHost?: HTMLElement; site?: SiteOverlays; bim?: BimLayer; figure?: DistrictFigureKey } = {},
 ): CityLayers {
+  const clipping = tools.add(new ContextClipping(store));
+  if (map.contextTileset) clipping.attach(map.contextTileset);
+  map.onContextTileset.add((ts) => clipping.attach(ts));
   const placer = tools.add(new LabelPlacer(map));
   placer.add(map.basemap);
   placer.add(projects);
@@ -114,6 +129,19 @@ export function addCityLayers(
     },
     selectDistrict: (code) => districts.select(code),
     showDistricts: (v) => (districts.enabled = v),
+    showBasemap: (v) => (map.basemap.enabled = v),
+    contextClipPolygons: () => clipping.polygonCount,
+    clipContext: (v) => ((clipping.enabled = v), map.requestRender()),
+    pickAt: (lon, lat, height) => {
+      const scene = map.viewer.scene;
+      const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(lon, lat, height));
+      if (!w) return 'off-screen';
+      const picked = scene.pick(w) as { primitive?: unknown } | undefined;
+      const id = projects.projectIdOf(picked);
+      if (id) return `project:${id}`;
+      if (picked && (picked instanceof Cesium3DTileFeature || picked.primitive === map.contextTileset)) return 'context';
+      return picked ? 'other' : 'none';
+    },
     labels: () => placer.report,
     placeLabels: () => (placer.place(), placer.report),
     alarmedProjects: () => projects.alarmedIds(),

@@ -17,6 +17,8 @@ export interface LabelCandidate {
   dy?: number;
   /** A project pin: may be clustered with other pins. */
   pin?: boolean;
+  /** Size of the pin's dot (px): an obstacle no label may cover (a pin is always drawn). */
+  pinPx?: number;
 }
 
 /** A placed label's box (CSS px, top-left origin). */
@@ -36,6 +38,8 @@ export interface Placement {
   absorbed: string[];
   /** Cluster head -> the pins it stands for (sorted). */
   clusters: Map<string, string[]>;
+  /** The pins' dots, which labels keep clear of. */
+  pins: PlacedBox[];
 }
 
 /** Do two boxes overlap (touching edges do not)? */
@@ -83,6 +87,21 @@ export function placeLabels(items: readonly LabelCandidate[], opts: { clusterPx:
   };
   const placed: PlacedBox[] = [];
   const hidden: string[] = [];
+  const insert = (box: PlacedBox) => {
+    for (const k of cells(box)) {
+      const l = grid.get(k);
+      if (l) l.push(box);
+      else grid.set(k, [box]);
+    }
+  };
+  // Pins first: every shown pin stays, so no label may sit on one.
+  const pins: PlacedBox[] = [];
+  for (const it of heads) {
+    if (!it.pin || !it.pinPx) continue;
+    const box = { id: `pin:${it.id}`, x: it.x - it.pinPx / 2, y: it.y - it.pinPx / 2, w: it.pinPx, h: it.pinPx };
+    pins.push(box);
+    insert(box);
+  }
   for (const it of heads) {
     const dy = it.dy ?? 0;
     const box: PlacedBox = { id: it.id, x: it.x - it.w / 2, y: dy ? it.y - dy - it.h : it.y - it.h / 2, w: it.w, h: it.h };
@@ -94,11 +113,7 @@ export function placeLabels(items: readonly LabelCandidate[], opts: { clusterPx:
       continue;
     }
     placed.push(box);
-    for (const k of keys) {
-      const l = grid.get(k);
-      if (l) l.push(box);
-      else grid.set(k, [box]);
-    }
+    insert(box);
   }
-  return { placed, hidden, absorbed, clusters };
+  return { placed, hidden, absorbed, clusters, pins };
 }

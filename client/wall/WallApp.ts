@@ -100,7 +100,7 @@ export class WallApp {
     this.shading = tools.add(new WallMapShading(this.map, layer));
     // Districts coloured by open alarms, the authority's region as its boundary, labels placed without overlaps and
     // pins clustered (scaled with the wall's text); a district clicked narrows the KPIs to it.
-    this.city = addCityLayers(tools, this.map, layer, 'dark', { figure: 'openAlarms' });
+    this.city = addCityLayers(tools, this.map, layer, 'dark', this.store, { figure: 'openAlarms' });
     this.city.placer.clusterPx = 26 * wallScale(window.innerWidth, window.innerHeight);
     this.city.districts.onPicked.add(({ code, name }) => {
       this.district = code && name ? { code, name } : null;

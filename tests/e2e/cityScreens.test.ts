@@ -51,6 +51,7 @@ async function shootScales(page: BrowserSession['page'], probe: Probe, tag: stri
     const report = await page.evaluate(() => window.__siteTwinCity.placeLabels());
     const placed = report.placed as Box[];
     for (let i = 0; i < placed.length; i++) for (let j = i + 1; j < placed.length; j++) expect(overlap(placed[i]!, placed[j]!), `${tag} ${s.name}: ${placed[i]!.id} overlaps ${placed[j]!.id}`).toBe(false);
+    for (const l of placed) for (const pin of report.pins as Box[]) expect(overlap(l, pin), `${tag} ${s.name}: label ${l.id} covers ${pin.id}`).toBe(false);
     if (s.name !== 'site') expect(placed.filter((p) => p.id.startsWith('district:')).length, `${tag} ${s.name}: district labels placed`).toBeGreaterThan(0);
     expect(placed.length + report.hidden + report.absorbed, `${tag} ${s.name}: every candidate accounted for`).toBe(report.candidates);
     console.log(`${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered`);

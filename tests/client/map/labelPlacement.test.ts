@@ -37,6 +37,14 @@ describe('placeLabels', () => {
     expect(r.placed.map((p) => p.id).sort()).toEqual(['b', 'far']);
   });
 
+  it('keeps labels off the pins: a district name on a pin is hidden, the pin stays', () => {
+    const r = placeLabels([c('district', 100, 100, 50), c('p', 100, 100, 40, { pin: true, pinPx: 16, dy: 14 })], { clusterPx: 0 });
+    expect(r.pins.map((p) => p.id)).toEqual(['pin:p']);
+    expect(r.placed.map((p) => p.id)).toEqual(['p']);
+    expect(r.hidden).toEqual(['district']);
+    for (const b of r.placed) for (const pin of r.pins) expect(boxesOverlap(b, pin)).toBe(false);
+  });
+
   it('does not cluster labels that are not pins (district names)', () => {
     const r = placeLabels([c('d', 100, 100, 3), c('p', 100, 140, 1, { pin: true })], { clusterPx: 60 });
     expect(r.absorbed).toEqual([]);
