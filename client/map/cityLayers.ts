@@ -37,6 +37,8 @@ export interface CityProbe {
   showBasemap(v: boolean): void;
   /** Polygons clipping the context tileset around projects (0 without CONTEXT_TILESET_URL). */
   contextClipPolygons(): number;
+  /** The context tileset loaded and its tiles for the current view in (false without one). */
+  contextLoaded(): boolean;
   /** Switches the context clipping (tests compare with and without). */
   clipContext(v: boolean): void;
   /** What a click at a WGS84 point (height m) would hit: a project, the context tileset, something else or nothing. */
@@ -131,6 +133,7 @@ export function addCityLayers(
     showDistricts: (v) => (districts.enabled = v),
     showBasemap: (v) => (map.basemap.enabled = v),
     contextClipPolygons: () => clipping.polygonCount,
+    contextLoaded: () => !!map.contextTileset?.tilesLoaded,
     clipContext: (v) => ((clipping.enabled = v), map.requestRender()),
     pickAt: (lon, lat, height) => {
       const scene = map.viewer.scene;

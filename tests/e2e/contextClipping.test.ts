@@ -98,7 +98,7 @@ describe('CONTEXT_TILESET_URL: the city context around the projects', () => {
     await page.waitForFunction((n) => window.__siteTwinCity?.contextClipPolygons() === n, DEMO_PROJECTS.length, { timeout: 2 * SLOW_MS, polling: 500 });
     // From above and a little aside, at the footprint's centre just under the project's roof.
     await page.evaluate(({ lon, lat }) => window.__siteTwin.lookAt(lon, lat, 1_500), SITE);
-    await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: 2 * SLOW_MS, polling: 500 });
+    await page.waitForFunction(() => window.__siteTwin.idle && window.__siteTwinCity.contextLoaded(), undefined, { timeout: 2 * SLOW_MS, polling: 500 });
     const pickAt = async (clip: boolean) =>
       page.evaluate(
         async ({ clip, lon, lat, h }) => {
