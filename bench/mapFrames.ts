@@ -13,7 +13,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { EnterpriseCreate } from '../models/Enterprise.js';
 import { rectangleAround } from '../models/geo.js';
+import { ProjectCreate } from '../models/Project.js';
 import { ensureClientBuilt } from '../server/clientBuild.js';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/log.js';
@@ -47,7 +49,7 @@ async function generateProjects(n: number): Promise<void> {
     features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][] | number[][][][] } }[];
   };
   const polys = districts.features.flatMap((f) => (f.geometry.type === 'Polygon' ? [f.geometry.coordinates as number[][][]] : (f.geometry.coordinates as number[][][][])).map((p) => ({ code: f.properties.code, ring: p[0]! })));
-  const ent = await store.enterprises.create({ name: '基准测试建设集团' } as never);
+  const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: '基准测试建设集团' }));
   let seed = 20;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const statuses = ['under_construction', 'under_construction', 'planned', 'suspended', 'completed'] as const;
@@ -62,10 +64,10 @@ async function generateProjects(n: number): Promise<void> {
       lat = Math.min(...lats) + rnd() * (Math.max(...lats) - Math.min(...lats));
       if (inRing(lon, lat, d.ring)) break;
     }
-    await store.projects.create({
+    await store.projects.create(ProjectCreate.parse({
       name: `基准项目 ${String(i + 1).padStart(4, '0')} 号地块`, enterpriseId: ent.id, address: '', regionCode: d.code, status: statuses[i % statuses.length]!,
       location: { lon, lat, height: 0 }, footprint: rectangleAround({ lon, lat }, 60 + rnd() * 120, 40 + rnd() * 80, rnd() * 90), heightM: 20 + rnd() * 120,
-    } as never);
+    }));
   }
 }
 
@@ -101,10 +103,8 @@ async function measure(basemap: boolean): Promise<{ cold: Pass; warm: Pass; labe
           const t = performance.now();
           // A pan across the city and back, at city scale: each step is a new view of the same tiles' area.
           p.lookAt(120.22 + 0.04 * (i % 5), 36.12 + 0.03 * (i % 3), 100_000 + 5_000 * (i % 2));
-          await new Promise<void>((r) => {
-            const check = () => (p.frames > f ? r() : requestAnimationFrame(check));
-            check();
-          });
+          // (No named helper in here: tsx would wrap it in a __name() the page does not have.)
+          while (p.frames <= f) await new Promise((r) => requestAnimationFrame(r));
           out.push(performance.now() - t);
         }
         return out;
