@@ -26,6 +26,7 @@ import { alarmsRouter } from './http/alarmsRouter.js';
 import { replayRouter } from './http/replayRouter.js';
 import { AlarmEngine } from './alarms/AlarmEngine.js';
 import { opsRouter } from './http/opsRouter.js';
+import { districtsRouter } from './http/districtsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
 import { viewpointsRouter } from './http/viewpointsRouter.js';
@@ -168,7 +169,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
-  app.use('/api/v1', progressRouter(ctx, models), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)));
+  app.use('/api/v1', progressRouter(ctx, models), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)), districtsRouter(ctx));
   // The demo's simulated camera streams, mounted only with the demo simulation on (SIMULATE=1; main.ts starts it):
   // they answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
   if (opts.config.SIMULATE) app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));

@@ -6,6 +6,7 @@ import { LiveClient } from '../live/LiveClient.js';
 import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
 import { MapView } from '../map/MapView.js';
 import { ProjectLayer } from '../map/ProjectLayer.js';
+import { addCityLayers } from '../map/cityLayers.js';
 import { SiteOverlays } from '../overlays/SiteOverlays.js';
 import { DeepLink } from '../state/DeepLink.js';
 import { ProjectStore } from '../state/ProjectStore.js';
@@ -67,6 +68,10 @@ export class App {
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
+    // Districts (figures, click to narrow the list), label placement, the layer panel (mounted on the map for now).
+    const city = addCityLayers(tools, map, layer, 'light', store, { panelHost: dom.overlay, site, bim: bim.layer });
+    city.districts.onPicked.add(({ code, name }) => list.setRegion(code && name ? { code, name } : null));
+    list.onRegionCleared = () => city.districts.select(null);
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
     tools.add(new Legend(dom.overlay, store));
     tools.add(new ConnectionBanner(dom.overlay, live));

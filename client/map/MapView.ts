@@ -44,6 +44,10 @@ export class MapView implements Tool {
   readonly onHover = new Event<MapPick>();
   /** A non-fatal problem with an optional source (imagery, terrain, context tiles): the map keeps working. */
   readonly onSourceError = new Event<{ source: string; message: string }>();
+  /** The city context tileset (`CONTEXT_TILESET_URL`) loaded and added (ContextClipping clips it around projects). */
+  readonly onContextTileset = new Event<Cesium3DTileset>();
+  /** The context tileset once loaded, else null. */
+  contextTileset: Cesium3DTileset | null = null;
   /** Home button pressed (the app decides what "home" is: all projects). */
   readonly onHome = new Event<void>();
   /** The offline vector base map of the demo city (sea, land, coast, districts with labels). */
@@ -201,6 +205,8 @@ export class MapView implements Tool {
       const tileset = await Cesium3DTileset.fromUrl(url);
       if (this.viewer.isDestroyed()) return;
       this.viewer.scene.primitives.add(tileset);
+      this.contextTileset = tileset;
+      this.onContextTileset.trigger(tileset);
       this.requestRender();
     } catch (err) {
       this.onSourceError.trigger({ source: 'context tiles', message: (err as Error).message });
@@ -214,6 +220,7 @@ export class MapView implements Tool {
     this.onHover.reset();
     this.onSourceError.reset();
     this.onHome.reset();
+    this.onContextTileset.reset();
     this.sources.dispose();
     this.basemap.dispose();
     if (!this.viewer.isDestroyed()) this.viewer.destroy();

@@ -1,5 +1,6 @@
 import {
   BoundingSphere,
+  CallbackProperty,
   Cartesian2,
   Cartesian3,
   Color,
@@ -23,11 +24,19 @@ import { STATUS_STYLE } from '../state/projectStatus.js';
 import type { ProjectStore, ProjectStoreChange } from '../state/ProjectStore.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import type { MapView } from './MapView.js';
+import type { LabelItem, LabelSource } from './LabelPlacer.js';
+import { truncateLabel } from './labelPlacement.js';
 
 const LABEL_FONT = '600 15px "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
 const SELECTED_OUTLINE = Color.WHITE;
 const LABEL_BG = Color.fromCssColorString('#0d1422').withAlpha(0.82);
 const LABEL_BG_SELECTED = Color.fromCssColorString('#1f6feb').withAlpha(0.92);
+/** Longer names are cut with an ellipsis on the map; the full name shows on hover. */
+export const LABEL_MAX_CHARS = 12;
+/** Placement priority: a project with an open alarm first, then by status (the selected one above all). */
+const STATUS_PRIORITY: Record<Project['status'], number> = { under_construction: 40, suspended: 30, planned: 20, completed: 10 };
+const ALARM_PRIORITY = 100;
+const PULSE_PERIOD_MS = 1600;
 
 /** Positions of a GeoJSON ring without its closing vertex, on the ellipsoid. */
 function ringPositions(ring: readonly (readonly number[])[]): Cartesian3[] {
@@ -41,11 +50,18 @@ function ringPositions(ring: readonly (readonly number[])[]): Cartesian3[] {
  * keeps far-away sites visible. Draws from the ProjectStore and follows the selection (highlight); clicking a
  * footprint selects it.
  */
-export class ProjectLayer implements Tool {
+export class ProjectLayer implements Tool, LabelSource {
   /** A footprint was clicked (the app selects it). */
   readonly onPicked = new Event<{ projectId: string | null }>();
 
   readonly dataSource = new CustomDataSource('projects');
+  /** Pulsing rings under the pins of projects with open alarms. */
+  readonly pulses = new CustomDataSource('project-alarm-pulses');
+  private readonly alarmed = new Set<string>();
+  private readonly clusterOf = new Map<string, number>();
+  private pulseTimer: ReturnType<typeof setInterval> | undefined;
+  /** Called when labels changed (the LabelPlacer places again). */
+  onLabelsChanged: () => void = () => {};
   private readonly offs: (() => void)[] = [];
   private _enabled = true;
 
@@ -55,6 +71,7 @@ export class ProjectLayer implements Tool {
     private readonly selection: SelectionState,
   ) {
     void map.viewer.dataSources.add(this.dataSource);
+    void map.viewer.dataSources.add(this.pulses);
     this.offs.push(
       store.onChanged.add((c) => this.sync(c)),
       selection.onChanged.add((c) => {
@@ -63,7 +80,12 @@ export class ProjectLayer implements Tool {
       }),
       map.onClick.add(({ picked }) => this.onPicked.trigger({ projectId: this.projectIdOf(picked) })),
       map.onHover.add(({ picked }) => {
-        map.viewer.canvas.style.cursor = this.projectIdOf(picked) ? 'pointer' : '';
+        const id = this.projectIdOf(picked);
+        map.viewer.canvas.style.cursor = id ? 'pointer' : '';
+        // The full name of a label cut on the map, and of a clustered crowd's members.
+        const p = id ? this.store.get(id) : undefined;
+        const members = id ? (this.lastClusters.get(id) ?? []) : [];
+        map.viewer.canvas.title = p ? [p.name, ...members.map((m) => this.store.get(m)?.name ?? m)].join('\n') : '';
       }),
     );
     this.sync({ kind: 'reset' });
@@ -75,6 +97,8 @@ export class ProjectLayer implements Tool {
   set enabled(v: boolean) {
     this._enabled = v;
     this.dataSource.show = v;
+    this.pulses.show = v;
+    this.onLabelsChanged();
     this.map.requestRender();
   }
 
@@ -188,8 +212,99 @@ export class ProjectLayer implements Tool {
     e.position = new ConstantProperty(top) as never;
     e.polygon!.hierarchy = new ConstantProperty(hierarchy);
     e.polygon!.extrudedHeight = new ConstantProperty(p.heightM);
-    e.label!.text = new ConstantProperty(p.name);
+    e.label!.text = new ConstantProperty(this.labelText(p.id));
     this.style(p.id);
+    this.onLabelsChanged();
+  }
+
+  private labelText(id: string): string {
+    const p = this.store.get(id);
+    const n = this.clusterOf.get(id) ?? 0;
+    const name = truncateLabel(p?.name ?? id, LABEL_MAX_CHARS);
+    return n ? `${name} +${n}` : name;
+  }
+
+  /** Projects with open alarms: their pins pulse and their labels win placement. */
+  setAlarmed(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    if (next.size === this.alarmed.size && [...next].every((id) => this.alarmed.has(id))) return;
+    this.alarmed.clear();
+    for (const id of next) this.alarmed.add(id);
+    const ents = this.pulses.entities;
+    ents.suspendEvents();
+    ents.removeAll();
+    const color = Color.fromCssColorString('#ff3b30');
+    for (const id of this.alarmed) {
+      const p = this.store.get(id);
+      if (!p) continue;
+      const c = ringCentroid(p.footprint);
+      const phase = () => ((Date.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS);
+      ents.add({
+        id: `pulse:${id}`,
+        position: Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8),
+        point: {
+          pixelSize: new CallbackProperty(() => 14 + 22 * phase(), false),
+          color: new CallbackProperty(() => color.withAlpha(0.65 * (1 - phase())), false),
+          outlineColor: color,
+          outlineWidth: 2,
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        },
+      });
+    }
+    ents.resumeEvents();
+    clearInterval(this.pulseTimer);
+    // Render-on-demand: a pulse needs frames. Four a second is enough to read as a pulse, even at a wall's 1 fps.
+    this.pulseTimer = this.alarmed.size ? setInterval(() => this._enabled && this.map.requestRender(), 250) : undefined;
+    this.onLabelsChanged();
+    this.map.requestRender();
+  }
+
+  /** Project ids with a pulse (tests). */
+  alarmedIds(): string[] {
+    return [...this.alarmed];
+  }
+
+  private lastClusters: ReadonlyMap<string, readonly string[]> = new Map();
+
+  labelItems(out: LabelItem[]): void {
+    if (!this._enabled) return;
+    const now = this.map.viewer.clock.currentTime;
+    for (const e of this.dataSource.entities.values) {
+      const p = this.store.get(e.id);
+      const pos = e.position?.getValue(now);
+      if (!p || !pos) continue;
+      out.push({
+        id: e.id,
+        position: pos,
+        text: this.labelText(e.id),
+        font: LABEL_FONT,
+        padX: 8,
+        padY: 5,
+        priority: (this.selection.selectedId === e.id ? 1000 : 0) + (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) + STATUS_PRIORITY[p.status],
+        pin: true,
+        // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark.
+        pinPx: Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500 ? (this.clusterOf.get(e.id) ? 16 : 11) + 6 : 0,
+        dy: 14,
+      });
+    }
+  }
+
+  applyPlacement(shown: ReadonlySet<string>, absorbed: ReadonlySet<string>, clusters: ReadonlyMap<string, readonly string[]>): void {
+    this.lastClusters = clusters;
+    for (const e of this.dataSource.entities.values) {
+      const n = clusters.get(e.id)?.length ?? 0;
+      if ((this.clusterOf.get(e.id) ?? 0) !== n) {
+        if (n) this.clusterOf.set(e.id, n);
+        else this.clusterOf.delete(e.id);
+        e.label!.text = new ConstantProperty(this.labelText(e.id));
+      }
+      const showLabel = shown.has(e.id);
+      const showPin = !absorbed.has(e.id);
+      if (e.label!.show?.getValue(this.map.viewer.clock.currentTime) !== showLabel) e.label!.show = new ConstantProperty(showLabel);
+      if (e.point!.show?.getValue(this.map.viewer.clock.currentTime) !== showPin) e.point!.show = new ConstantProperty(showPin);
+      const pulse = this.pulses.entities.getById(`pulse:${e.id}`);
+      if (pulse) pulse.show = showPin;
+    }
   }
 
   /** Status colour, plus a highlight for the selected project. */
@@ -202,13 +317,17 @@ export class ProjectLayer implements Tool {
     e.polygon!.material = new ColorMaterialProperty(color.withAlpha(selected ? 0.95 : 0.78));
     e.polygon!.outlineColor = new ConstantProperty(selected ? SELECTED_OUTLINE : color.brighten(0.35, new Color()));
     e.point!.color = new ConstantProperty(color);
-    e.point!.pixelSize = new ConstantProperty(selected ? 15 : 11);
+    e.point!.pixelSize = new ConstantProperty(selected ? 15 : this.clusterOf.get(id) ? 16 : 11);
     e.label!.backgroundColor = new ConstantProperty(selected ? LABEL_BG_SELECTED : LABEL_BG);
   }
 
   dispose(): void {
+    clearInterval(this.pulseTimer);
     for (const off of this.offs) off();
     this.onPicked.reset();
-    if (!this.map.viewer.isDestroyed()) this.map.viewer.dataSources.remove(this.dataSource, true);
+    if (!this.map.viewer.isDestroyed()) {
+      this.map.viewer.dataSources.remove(this.dataSource, true);
+      this.map.viewer.dataSources.remove(this.pulses, true);
+    }
   }
 }

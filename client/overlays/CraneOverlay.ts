@@ -1,6 +1,7 @@
 import {
   BoxGeometry, Cartesian3, Color, ColorGeometryInstanceAttribute, ConstantPositionProperty, ConstantProperty, type Entity, GeometryInstance, LabelStyle,
   Matrix3, Matrix4, PerInstanceColorAppearance, PolylineGlowMaterialProperty, Primitive, SceneTransforms, VerticalOrigin, Cartesian2, ColorMaterialProperty,
+  Material, PolylineCollection,
 } from 'cesium';
 import type { CraneClearanceInfo } from '../../models/craneClearance.js';
 import { TowerCraneParams } from '../../models/TowerCrane.js';
@@ -24,11 +25,17 @@ const scratchT = new Cartesian3();
 const scratchScale = new Cartesian3(1, 1, 1);
 const scratchTip = new Cartesian3();
 
+/** Outline width in CSS px: a 1.8 m mast is under a pixel at the default project view (600+ m away); a line is not. */
+export const CRANE_LINE_PX = 4;
+const outlineMaterial = (color: Color) => Material.fromType('PolylineOutline', { color, outlineColor: Color.fromCssColorString('#101418'), outlineWidth: 1.5 });
+
 interface Crane {
   id: string;
   params: TowerCraneParams;
   enuTop: Matrix4;
   parts: { base: Primitive; head: Primitive; trolley: Primitive; hook: Primitive; load: Primitive };
+  /** Screen-width outlines of the same parts (mast; jib and counter-jib; trolley and hook line), posed with them. */
+  lines: { base: PolylineCollection; head: PolylineCollection; hook: PolylineCollection };
   circle: Entity;
   label: Entity;
   track: SampleTrack;
@@ -97,6 +104,22 @@ export class CraneOverlay extends KindOverlay {
       load: primitive([box(pid('hookblock'), 0.7, 0.7, 0.9, new Cartesian3(0, 0, -0.45), YELLOW), box(pid('load'), 3, 2.2, 1.6, new Cartesian3(0, 0, -1.8), LOAD)], Matrix4.clone(enuTop)),
     };
     for (const prim of Object.values(parts)) this.ctx.primitives.add(prim);
+    // The same crane as lines of a fixed pixel width with a dark outline: it reads at the default project view, on a
+    // wall and at 1 fps, where the true-scale boxes above are a pixel or less.
+    const lines = { base: new PolylineCollection({ modelMatrix: frame.enu }), head: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }), hook: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }) };
+    const line = (c: PolylineCollection, a: Cartesian3, b: Cartesian3, color: Color, part: string, width = CRANE_LINE_PX) =>
+      c.add({ positions: [a, b], width, material: outlineMaterial(color), id: pid(part) });
+    line(lines.base, new Cartesian3(0, 0, 0), new Cartesian3(0, 0, H + 8), YELLOW, 'mast-line');
+    line(lines.head, new Cartesian3(0, 0, 1.2), new Cartesian3(0, L, 1.2), YELLOW, 'jib-line');
+    line(lines.head, new Cartesian3(0, 0, 1.1), new Cartesian3(0, -CL, 1.1), YELLOW, 'counterjib-line');
+    line(lines.head, new Cartesian3(0, -CL + 1.8, 0), new Cartesian3(0, -CL + 1.8, -1.3), STEEL, 'ballast-line', CRANE_LINE_PX * 2);
+    // Tie bars from the apex to the jib and counter-jib: the silhouette that says "tower crane".
+    line(lines.head, new Cartesian3(0, 0, 8), new Cartesian3(0, L * 0.6, 1.2), YELLOW, 'tie-line', 2);
+    line(lines.head, new Cartesian3(0, 0, 8), new Cartesian3(0, -CL, 1.1), YELLOW, 'tie2-line', 2);
+    // In the trolley's frame with the hook's z scale: (0,0,0) is the trolley, (0,0,-1) the hook.
+    line(lines.hook, new Cartesian3(-1.5, 0, 0), new Cartesian3(1.5, 0, 0), STEEL, 'trolley-line', CRANE_LINE_PX + 2);
+    line(lines.hook, new Cartesian3(0, 0, 0), new Cartesian3(0, 0, -1), Color.fromCssColorString('#e6edf3'), 'hook-line', 2);
+    for (const l of Object.values(lines)) this.ctx.primitives.add(l);
     const circle = this.ctx.entities.entities.add({
       id: pid('circle'),
       position: frame.base,
@@ -118,7 +141,7 @@ export class CraneOverlay extends KindOverlay {
         verticalOrigin: VerticalOrigin.BOTTOM, showBackground: true, backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8), pixelOffset: new Cartesian2(0, -4),
       },
     });
-    const crane: Crane = { id, params, enuTop, parts, circle, label, track: new SampleTrack(3, [true, false, false]), state: 'normal', pendingJibColor: null, posed: null, loaded: false };
+    const crane: Crane = { id, params, enuTop, parts, lines, circle, label, track: new SampleTrack(3, [true, false, false]), state: 'normal', pendingJibColor: null, posed: null, loaded: false };
     this.cranes.set(id, crane);
     if (s.time !== null) this.update(s, s.time, s.values);
   }
@@ -185,6 +208,8 @@ export class CraneOverlay extends KindOverlay {
       scratchScale.z = drop;
       Matrix4.multiplyByScale(c.parts.trolley.modelMatrix, scratchScale, c.parts.hook.modelMatrix);
       Matrix4.multiplyByTranslation(c.parts.trolley.modelMatrix, Cartesian3.fromElements(0, 0, -drop, scratchT), c.parts.load.modelMatrix);
+      Matrix4.clone(head, c.lines.head.modelMatrix);
+      Matrix4.clone(c.parts.hook.modelMatrix, c.lines.hook.modelMatrix);
       if (c.posed) {
         c.posed.slewDeg = ((slew % 360) + 360) % 360;
         c.posed.radiusM = radius;
@@ -202,7 +227,7 @@ export class CraneOverlay extends KindOverlay {
     for (const c of this.cranes.values()) {
       c.track.clear();
       c.posed = null;
-      for (const p of [c.parts.head, c.parts.trolley, c.parts.hook, c.parts.load]) Matrix4.clone(c.enuTop, p.modelMatrix);
+      for (const p of [c.parts.head, c.parts.trolley, c.parts.hook, c.parts.load, c.lines.head, c.lines.hook]) Matrix4.clone(c.enuTop, p.modelMatrix);
     }
   }
 
@@ -234,6 +259,14 @@ export class CraneOverlay extends KindOverlay {
     );
   }
 
+  /** The layer panel's crane switch: parts and outlines of every crane. */
+  set shown(v: boolean) {
+    for (const c of this.cranes.values()) {
+      for (const p of Object.values(c.parts)) p.show = v && (p !== c.parts.load || c.loaded);
+      for (const l of Object.values(c.lines)) l.show = v;
+    }
+  }
+
   /** Pairs with a clearance line on the map now. */
   get clearanceCount(): number {
     return this.clearanceLines.size;
@@ -243,6 +276,7 @@ export class CraneOverlay extends KindOverlay {
     const c = this.cranes.get(id);
     if (!c) return;
     for (const p of Object.values(c.parts)) this.ctx.primitives.remove(p);
+    for (const l of Object.values(c.lines)) this.ctx.primitives.remove(l);
     this.ctx.entities.entities.remove(c.circle);
     this.ctx.entities.entities.remove(c.label);
     this.cranes.delete(id);

@@ -19,7 +19,18 @@ export class DustHeatmap {
   private readonly a = new Float64Array(16);
   private readonly b = new Float64Array(16);
 
+  private _visible = true;
+
   constructor(private readonly primitives: PrimitiveCollection) {}
+
+  /** The layer panel's heat-map switch (kept across a re-layout). */
+  get visible(): boolean {
+    return this._visible;
+  }
+  set visible(v: boolean) {
+    this._visible = v;
+    if (this.primitive) this.primitive.show = v;
+  }
 
   /** Rebuilds the rectangle for these monitor positions (when monitors are added or removed). */
   layout(points: { lon: number; lat: number; height: number }[]): void {
@@ -47,6 +58,7 @@ export class DustHeatmap {
         }),
         appearance: new MaterialAppearance({ material: this.material, translucent: true, flat: true }),
         asynchronous: false,
+        show: this._visible,
       }),
     ) as Primitive;
   }

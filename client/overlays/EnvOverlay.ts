@@ -66,6 +66,15 @@ export class EnvOverlay extends MarkerOverlay {
     this.heatmap.values(samples, limit);
   }
 
+  /** The dust heat map drawn or hidden (layer panel). */
+  get heatmapVisible(): boolean {
+    return this.heatmap.visible;
+  }
+  set heatmapVisible(v: boolean) {
+    this.heatmap.visible = v;
+    this.ctx.map.requestRender();
+  }
+
   /** Monitors feeding the heat map now, for the page probe. */
   get heatmapShown(): boolean {
     return this.heatmap.shown;

@@ -97,6 +97,7 @@ export class SiteOverlays implements Tool {
       live.onMessage.add((m) => this.onMessage(m)),
       live.onSubscribed.add(() => void this.resubscribe()),
       this.devices.onChanged.add((c) => this.onDevices(c)),
+      this.devices.onChanged.add(() => this.hiddenKinds.size > 0 && this.applyKinds()),
       // The opened site's snapshot names its devices in the alarm rows.
       this.devices.onChanged.add((c) => c.kind === 'reset' && this.feed.renderSoon()),
       this.alarms.onChanged.add(() => this.updateGlows()),
@@ -141,6 +142,26 @@ export class SiteOverlays implements Tool {
   }
   glowLevels(): Record<string, AlarmLevel> {
     return this.glow.levels();
+  }
+
+  private readonly hiddenKinds = new Set<DeviceKind>();
+  /** The layer panel's device-kind switch: hides a kind's markers and parts (its alarms stay in the feed). */
+  setKindShown(kind: DeviceKind, shown: boolean): void {
+    if (shown) this.hiddenKinds.delete(kind);
+    else this.hiddenKinds.add(kind);
+    this.applyKinds();
+  }
+  kindShown(kind: DeviceKind): boolean {
+    return !this.hiddenKinds.has(kind);
+  }
+  private applyKinds(): void {
+    for (const e of this.entities.entities.values) {
+      const id = deviceIdOfPick({ id: e });
+      const kind = id ? this.devices.get(id)?.device.kind : undefined;
+      if (kind) e.show = !this.hiddenKinds.has(kind);
+    }
+    this.cranes.shown = !this.hiddenKinds.has('tower_crane');
+    this.map.requestRender();
   }
 
   /** Shows a project's site (devices from its live room); null closes it. */

@@ -1,6 +1,7 @@
 import type { Project } from '../../models/Project.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
+import { inRegion } from '../../models/District.js';
 import { filterProjects } from '../state/projectSearch.js';
 import { STATUS_STYLE } from '../state/projectStatus.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
@@ -21,6 +22,9 @@ export class ProjectListPanel implements Tool {
   private readonly body: HTMLElement;
   private readonly offs: (() => void)[] = [];
   private query = '';
+  /** A district picked on the map narrows the list (GB/T 2260 code and name), null = the whole city. */
+  private region: { code: string; name: string } | null = null;
+  private readonly regionChip: HTMLElement;
   private _enabled = true;
 
   constructor(
@@ -31,7 +35,10 @@ export class ProjectListPanel implements Tool {
     this.input = h('input', { type: 'search', class: 'search', placeholder: 'Search name, address, enterprise…', 'aria-label': 'Search projects', spellcheck: 'false' });
     this.count = h('span', { class: 'count', 'data-testid': 'project-count' });
     this.body = h('div', { class: 'list-body', role: 'listbox', 'aria-label': 'Projects' });
-    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: 'Projects' }), this.count), this.input, this.body);
+    this.regionChip = h('button', { class: 'region-chip', 'data-testid': 'region-chip', title: '显示全市 Show the whole city' });
+    this.regionChip.hidden = true;
+    this.regionChip.addEventListener('click', () => this.onRegionCleared());
+    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: 'Projects' }), this.count), this.regionChip, this.input, this.body);
     container.append(this.root);
 
     this.input.addEventListener('input', () => {
@@ -69,6 +76,17 @@ export class ProjectListPanel implements Tool {
     this.root.hidden = !v;
   }
 
+  /** Called when the user clears the district narrowing from the list (the map deselects the district). */
+  onRegionCleared: () => void = () => this.setRegion(null);
+
+  /** Narrows the list to a district (a district clicked on the map), or back to the whole city. */
+  setRegion(region: { code: string; name: string } | null): void {
+    this.region = region;
+    this.regionChip.hidden = !region;
+    this.regionChip.textContent = region ? `${region.name} ${region.code} ✕` : '';
+    this.render();
+  }
+
   /** Ids of the rows shown now (after the search filter). */
   visibleIds(): string[] {
     return [...this.body.querySelectorAll<HTMLElement>('[data-project-id]')].map((r) => r.dataset.projectId!);
@@ -76,8 +94,9 @@ export class ProjectListPanel implements Tool {
 
   private render(): void {
     const all = this.store.list();
-    const shown = filterProjects(all, this.query);
-    this.count.textContent = this.query.trim() ? `${shown.length} of ${all.length}` : String(all.length);
+    const region = this.region;
+    const shown = filterProjects(region ? all.filter((p) => inRegion(p.regionCode, region.code)) : all, this.query);
+    this.count.textContent = this.query.trim() || region ? `${shown.length} of ${all.length}` : String(all.length);
     this.body.replaceChildren(...this.content(all, shown));
     this.markSelected(this.selection.selectedId, false);
   }

@@ -12,6 +12,10 @@ import { ToolRegistry } from '../core/Tool.js';
 import { LiveClient } from '../live/LiveClient.js';
 import { MapView } from '../map/MapView.js';
 import { ProjectLayer } from '../map/ProjectLayer.js';
+import { addCityLayers, type CityLayers } from '../map/cityLayers.js';
+import { BimLayer } from '../bim/BimLayer.js';
+import { ElementColouring } from '../bim/ElementColouring.js';
+import { SiteOverlays } from '../overlays/SiteOverlays.js';
 import { ProjectStore } from '../state/ProjectStore.js';
 import { SelectionState } from '../state/SelectionState.js';
 import { TourControls } from '../tour/TourControls.js';
@@ -51,6 +55,11 @@ export class WallApp {
   private ticker!: AlarmTicker;
   private strip!: ProjectStrip;
   private shading!: WallMapShading;
+  private layer!: ProjectLayer;
+  private city!: CityLayers;
+  private site!: SiteOverlays;
+  /** A district picked on the wall's map: the KPIs (and the title) narrow to it; null = the wall's own scope. */
+  private district: { code: string; name: string } | null = null;
   private live!: LiveClient;
   private timer: ReturnType<typeof setInterval> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -79,8 +88,25 @@ export class WallApp {
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
     this.probe.lookAt = (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM);
     const selection = new SelectionState();
-    const layer = tools.add(new ProjectLayer(this.map, this.store, selection));
+    // The toured project's BIM model and live site: the model loads when the tour brings it into view (BimLayer
+    // follows the camera), the site's devices when a stop names its project. Both before the footprints (picking).
+    tools.add(new BimLayer(this.map, this.store, new ElementColouring()));
+    const siteHost = document.createElement('div');
+    siteHost.className = 'wall-site-host';
+    siteHost.hidden = true; // the wall shows the site on the map only: no device panel, feed or replay bar
+    this.dom.mapOverlay.append(siteHost);
+    this.site = tools.add(new SiteOverlays(this.map, this.live0(), { overlay: siteHost }, () => undefined));
+    const layer = (this.layer = tools.add(new ProjectLayer(this.map, this.store, selection)));
     this.shading = tools.add(new WallMapShading(this.map, layer));
+    // Districts coloured by open alarms, the authority's region as its boundary, labels placed without overlaps and
+    // pins clustered (scaled with the wall's text); a district clicked narrows the KPIs to it.
+    this.city = addCityLayers(tools, this.map, layer, 'dark', this.store, { figure: 'openAlarms' });
+    this.city.placer.clusterPx = 26 * wallScale(window.innerWidth, window.innerHeight);
+    this.city.districts.onPicked.add(({ code, name }) => {
+      this.district = code && name ? { code, name } : null;
+      this.dom.title.textContent = this.title();
+      void this.loadKpis();
+    });
     this.store.onChanged.add((c) => {
       if (c.kind !== 'reset') this.shading.forget(c.id);
       else for (const p of this.store.list()) this.shading.forget(p.id);
@@ -88,12 +114,17 @@ export class WallApp {
     });
     this.player = tools.add(new TourPlayer(this.map));
     tools.add(new TourControls(this.dom.mapOverlay, this.player, { compact: true }));
-    this.player.onState.add((s) => (this.probe.tour = s));
+    this.player.onState.add((s) => {
+      this.probe.tour = s;
+      // Live site overlays of the toured project while the tour stands at it.
+      if (s.arrived) this.site.open(s.at ?? null);
+    });
     this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
     this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
     this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
 
-    this.live = tools.add(new LiveClient({ scopes: this.liveScopes() }));
+    this.live = this.live0();
+    tools.add(this.live);
     tools.add(new ConnectionBanner(this.dom.bannerHost, this.live));
     this.live.onStatus.add((s) => {
       this.probe.liveStatus = s;
@@ -115,6 +146,12 @@ export class WallApp {
     this.probe.errors.push(...params.errors);
     this.tick();
     this.map.requestRender();
+  }
+
+  private liveClient: LiveClient | null = null;
+  /** The wall's one live client (created on first use: the site overlays need it before the rest is wired). */
+  private live0(): LiveClient {
+    return (this.liveClient ??= new LiveClient({ scopes: this.liveScopes() }));
   }
 
   /**
@@ -162,7 +199,8 @@ export class WallApp {
 
   private async loadKpis(): Promise<void> {
     try {
-      this.showKpis(await fetchKpis(this.params.tier, this.params.id));
+      const d = this.district;
+      this.showKpis(d ? await fetchKpis('city', d.code) : await fetchKpis(this.params.tier, this.params.id));
     } catch (err) {
       this.note(`KPIs: ${(err as Error).message}`);
     }
@@ -174,9 +212,15 @@ export class WallApp {
       const [open, acked] = await Promise.all([fetchOpenAlarms({ projectId, limit: 50 }), fetchOpenAlarms({ projectId, limit: 50, state: 'acknowledged' })]);
       this.feed.reset([...open, ...acked].filter((a) => this.store.get(a.projectId)));
       this.ticker.show(this.feed.list(), Date.now());
+      this.pulseAlarms();
     } catch (err) {
       this.note(`alarms: ${(err as Error).message}`);
     }
+  }
+
+  /** Pins of projects with an open (not acknowledged) alarm pulse. */
+  private pulseAlarms(): void {
+    this.layer.setAlarmed(this.feed.list().filter((a) => a.state === 'open').map((a) => a.projectId));
   }
 
   private showKpis(k: Kpis): void {
@@ -191,6 +235,7 @@ export class WallApp {
   private onMessage(m: LiveServerMessage): void {
     switch (m.type) {
       case 'kpis': {
+        if (this.district) return; // narrowed to a district: its figures come by HTTP
         const want = this.kpiScope();
         if (want && m.scope.kind === want.kind && JSON.stringify(m.scope) === JSON.stringify(want)) this.showKpis(m.kpis);
         return;
@@ -199,7 +244,11 @@ export class WallApp {
       case 'alarm.updated':
       case 'alarm.cleared':
         if (!this.store.get(m.alarm.projectId)) return;
-        if (this.feed.apply(m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', m.alarm)) this.ticker.show(this.feed.list(), Date.now());
+        if (this.feed.apply(m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', m.alarm)) {
+          this.ticker.show(this.feed.list(), Date.now());
+          this.pulseAlarms();
+          void this.city.districts.refresh();
+        }
         return;
       case 'project.created':
       case 'project.updated':
@@ -275,7 +324,8 @@ export class WallApp {
     const { tier, id } = this.params;
     if (tier === 'project') return this.store.list()[0]?.name ?? 'Project';
     if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? 'Enterprise';
-    return id ? `City command center · region ${id}` : 'City command center';
+    const base = id ? `City command center · region ${id}` : 'City command center';
+    return this.district ? `${base} · ${this.district.name} ${this.district.code}` : base;
   }
 
   private checkReady(): void {
@@ -298,6 +348,7 @@ export class WallApp {
     // rem is relative to <html>: the whole wall (and its overlays) scales with one number.
     document.documentElement.style.fontSize = `${16 * wallScale(w, hgt)}px`;
     this.probe.scale = wallScale(w, hgt);
+    if (this.city) this.city.placer.clusterPx = 26 * wallScale(w, hgt);
     if (this.map) this.map.viewer.resolutionScale = mapResolutionScale(this.dom.map.clientWidth, this.dom.map.clientHeight, window.devicePixelRatio);
     this.map?.requestRender();
   }

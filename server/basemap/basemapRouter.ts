@@ -10,6 +10,15 @@ export type BasemapLayer = (typeof BASEMAP_LAYERS)[number];
 
 const DATA_DIR = new URL('./layers/', import.meta.url);
 
+let districts: { code: string; name: string }[] | undefined;
+/** The districts of the demo city (GB/T 2260 code and name), read once from the committed layer. */
+export function districtList(): readonly { code: string; name: string }[] {
+  districts ??= (JSON.parse(readFileSync(new URL('districts.geojson', DATA_DIR), 'utf8')) as { features: { properties: { code: string; name: string } }[] }).features.map(
+    (f) => ({ code: f.properties.code, name: f.properties.name }),
+  );
+  return districts;
+}
+
 /**
  * `GET /api/v1/basemap/:layer.geojson`: the offline vector base map (district outlines with names and codes, the
  * coast, the neighbouring land), WGS84 GeoJSON. Public like `/api/v1/config`: it is open data the login page's map

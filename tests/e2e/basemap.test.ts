@@ -53,6 +53,8 @@ async function pageAt(probe: Probe, lon: number, lat: number): Promise<{ x: numb
 
 async function lookAndSettle(probe: Probe, lon: number, lat: number, rangeM: number): Promise<void> {
   const frames = await b.page.evaluate(({ probe, lon, lat, rangeM }) => {
+    // The base map's own colours: the district choropleth (a layer over it, tested in cityScreens) switched off.
+    window.__siteTwinCity?.showDistricts(false);
     window[probe].lookAt(lon, lat, rangeM);
     return window[probe].frames;
   }, { probe, lon, lat, rangeM });

@@ -1,0 +1,147 @@
+import { Cartesian2, Cartesian3, Matrix4, SceneTransforms } from 'cesium';
+import type { Tool } from '../core/Tool.js';
+import { placeLabels, type PlacedBox } from './labelPlacement.js';
+import type { MapView } from './MapView.js';
+
+/** One label a layer offers for placement. */
+export interface LabelItem {
+  id: string;
+  position: Cartesian3;
+  /** The text as drawn (several lines allowed) and its CSS font. */
+  text: string;
+  font: string;
+  /** Padding of a label background (px each side), if any. */
+  padX?: number;
+  padY?: number;
+  priority: number;
+  pin?: boolean;
+  /** The pin's dot size (px), kept clear of labels. */
+  pinPx?: number;
+  /** Px between anchor and the label's bottom edge (labels above a pin). */
+  dy?: number;
+  /** Camera distance range (m) in which the label is drawn at all. */
+  near?: number;
+  far?: number;
+}
+
+/** A layer whose labels the placer decides: it lists candidates and applies the verdict. */
+export interface LabelSource {
+  labelItems(out: LabelItem[]): void;
+  applyPlacement(shown: ReadonlySet<string>, absorbed: ReadonlySet<string>, clusters: ReadonlyMap<string, readonly string[]>): void;
+}
+
+/** What the last placement did: tests assert on it (no two placed boxes overlap), the layer panel counts from it. */
+export interface LabelReport {
+  at: number;
+  candidates: number;
+  placed: PlacedBox[];
+  /** Pins drawn (their dots are obstacles to labels). */
+  pins: PlacedBox[];
+  hidden: number;
+  absorbed: number;
+  clusters: number;
+}
+
+const scratchWin = new Cartesian2();
+const lastView = new Matrix4();
+
+/**
+ * Declutters the map's labels: after a frame in which the camera moved (or a layer changed its labels) it projects
+ * every candidate to the screen, places them by priority without overlaps (labelPlacement.ts), clusters crowded
+ * project pins, and lets each layer show what won. Disabled = every label hidden (the layer panel's "labels").
+ */
+export class LabelPlacer implements Tool {
+  private readonly sources: LabelSource[] = [];
+  private readonly widths = new Map<string, number>();
+  private readonly ctx = document.createElement('canvas').getContext('2d')!;
+  private dirty = true;
+  private _enabled = true;
+  private readonly off: () => void;
+  report: LabelReport = { at: 0, candidates: 0, placed: [], pins: [], hidden: 0, absorbed: 0, clusters: 0 };
+  /** Pins closer than this (CSS px) are clustered; the wall scales it with its text. */
+  clusterPx = 26;
+
+  constructor(private readonly map: MapView) {
+    this.off = map.viewer.scene.postRender.addEventListener(() => this.afterFrame());
+  }
+
+  add(source: LabelSource): void {
+    this.sources.push(source);
+    this.invalidate();
+  }
+
+  /** A source's labels changed (text, count, priority): place again after the next frame. */
+  invalidate(): void {
+    this.dirty = true;
+    this.map.requestRender();
+  }
+
+  get enabled(): boolean {
+    return this._enabled;
+  }
+  set enabled(v: boolean) {
+    this._enabled = v;
+    this.invalidate();
+  }
+
+  private afterFrame(): void {
+    const cam = this.map.viewer.camera;
+    if (!this.dirty && Matrix4.equalsEpsilon(cam.viewMatrix, lastView, 1e-9)) return;
+    Matrix4.clone(cam.viewMatrix, lastView);
+    this.dirty = false;
+    if (this.place()) this.map.requestRender();
+  }
+
+  private textWidth(text: string, font: string): number {
+    const key = `${font}\u0000${text}`;
+    let w = this.widths.get(key);
+    if (w === undefined) {
+      this.ctx.font = font;
+      w = Math.max(...text.split('\n').map((l) => this.ctx.measureText(l).width));
+      this.widths.set(key, w);
+    }
+    return w;
+  }
+
+  /** Runs a placement; true when some label's visibility changed. */
+  place(): boolean {
+    const scene = this.map.viewer.scene;
+    const camPos = scene.camera.positionWC;
+    const r = scene.canvas.getBoundingClientRect();
+    const items: LabelItem[] = [];
+    for (const s of this.sources) s.labelItems(items);
+    const candidates = [];
+    for (const it of this.enabled ? items : []) {
+      const d = Cartesian3.distance(camPos, it.position);
+      if ((it.near !== undefined && d < it.near) || (it.far !== undefined && d > it.far)) continue;
+      const w = SceneTransforms.worldToWindowCoordinates(scene, it.position, scratchWin);
+      if (!w || w.x < 0 || w.y < 0 || w.x > r.width || w.y > r.height) continue;
+      const lines = it.text.split('\n').length;
+      const px = Number(/(\d+)px/.exec(it.font)?.[1] ?? 14);
+      candidates.push({
+        id: it.id,
+        x: w.x,
+        y: w.y,
+        w: this.textWidth(it.text, it.font) + 2 * (it.padX ?? 0) + 6,
+        h: lines * px * 1.25 + 2 * (it.padY ?? 0) + 4,
+        priority: it.priority,
+        ...(it.pin ? { pin: true, pinPx: it.pinPx ?? 0 } : {}),
+        ...(it.dy ? { dy: it.dy } : {}),
+      });
+    }
+    const p = placeLabels(candidates, { clusterPx: this.clusterPx });
+    const shown = new Set(p.placed.map((b) => b.id));
+    const absorbed = new Set(p.absorbed);
+    this.report = { at: Date.now(), candidates: candidates.length, placed: p.placed, pins: p.pins, hidden: p.hidden.length, absorbed: absorbed.size, clusters: p.clusters.size };
+    const before = this.signature;
+    for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters);
+    this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}`;
+    return before !== this.signature;
+  }
+  private signature = '';
+
+  dispose(): void {
+    this.off();
+    this.sources.length = 0;
+  }
+}

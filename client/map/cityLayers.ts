@@ -1,0 +1,154 @@
+import { Cartesian3, Cesium3DTileFeature, SceneTransforms } from 'cesium';
+import type { DeviceKind } from '../../models/Device.js';
+import { DistrictFigureKey } from '../../models/District.js';
+import type { BimLayer } from '../bim/BimLayer.js';
+import type { ToolRegistry } from '../core/Tool.js';
+import type { SiteOverlays } from '../overlays/SiteOverlays.js';
+import type { BasemapTheme } from './BasemapLayer.js';
+import { DISTRICT_FIGURES, DistrictLayer } from './DistrictLayer.js';
+import { fetchDistrictFigures } from './districtsApi.js';
+import { LabelPlacer, type LabelReport } from './LabelPlacer.js';
+import { ContextClipping } from './ContextClipping.js';
+import type { ProjectStore } from '../state/ProjectStore.js';
+import { LayerPanel, type LayerEntry } from './LayerPanel.js';
+import type { MapView } from './MapView.js';
+import type { ProjectLayer } from './ProjectLayer.js';
+
+const KIND_NAMES: Record<DeviceKind, string> = {
+  tower_crane: '塔吊 Cranes',
+  hoist: '升降机 Hoists',
+  env_monitor: '扬尘监测 Dust monitors',
+  pit_gauge: '基坑监测 Pit gauges',
+  camera: '摄像头 Cameras',
+  gate: '闸机 Gates',
+  sensor: '传感器 Sensors',
+};
+
+/** What the city layers tell tests, as `window.__siteTwinCity` (map page and wall alike). */
+export interface CityProbe {
+  /** District outlines drawn and their first figures in (or failed). */
+  districtsLoaded: boolean;
+  districtCount: number;
+  regionPrefix: string | null;
+  selectedDistrict: string | null;
+  /** Shows or hides the district fill (the base map's own pixel tests look under it). */
+  showDistricts(v: boolean): void;
+  /** Shows or hides the offline vector base map (sea, land, coast, district lines and labels): the frame bench. */
+  showBasemap(v: boolean): void;
+  /** Polygons clipping the context tileset around projects (0 without CONTEXT_TILESET_URL). */
+  contextClipPolygons(): number;
+  /** The context tileset loaded and its tiles for the current view in (false without one). */
+  contextLoaded(): boolean;
+  /** Switches the context clipping (tests compare with and without). */
+  clipContext(v: boolean): void;
+  /** What a click at a WGS84 point (height m) would hit: a project, the context tileset, something else or nothing. */
+  pickAt(lon: number, lat: number, height: number): string;
+  /** Picks a district as a click on it would (null clears). */
+  selectDistrict(code: string | null): void;
+  /** The last label placement: candidates, placed boxes (CSS px in the canvas), hidden, clustered. */
+  labels(): LabelReport;
+  /** Forces a placement now (after a camera jump in a test) and returns it. */
+  placeLabels(): LabelReport;
+  alarmedProjects(): string[];
+  /** District label texts (name, code, figure). */
+  districtLabels(): string[];
+}
+
+declare global {
+  interface Window {
+    __siteTwinCity: CityProbe;
+  }
+}
+
+export interface CityLayers {
+  placer: LabelPlacer;
+  districts: DistrictLayer;
+  panel: LayerPanel | null;
+}
+
+/**
+ * The city tier's map layers shared by the map page and the wall: the district layer (figures, region boundary,
+ * click to narrow), the label placer over district and project labels, and the layer panel listing what the page
+ * has (models and device kinds only where a site can be opened).
+ */
+export function addCityLayers(
+  tools: ToolRegistry,
+  map: MapView,
+  projects: ProjectLayer,
+  theme: BasemapTheme,
+  store: ProjectStore,
+  opts: { panelHost?: HTMLElement; site?: SiteOverlays; bim?: BimLayer; figure?: DistrictFigureKey } = {},
+): CityLayers {
+  const clipping = tools.add(new ContextClipping(store));
+  if (map.contextTileset) clipping.attach(map.contextTileset);
+  map.onContextTileset.add((ts) => clipping.attach(ts));
+  const placer = tools.add(new LabelPlacer(map));
+  placer.add(map.basemap);
+  placer.add(projects);
+  map.basemap.onLabelsChanged = () => placer.invalidate();
+  projects.onLabelsChanged = () => placer.invalidate();
+  const districts = tools.add(new DistrictLayer(map, theme, () => fetchDistrictFigures(), opts.figure));
+  let panel: LayerPanel | null = null;
+  if (opts.panelHost) {
+    const entries: LayerEntry[] = [];
+    const { bim, site } = opts;
+    if (bim) entries.push({ kind: 'toggle', id: 'models', group: '模型 Models', label: 'BIM 模型 Models', get: () => bim.enabled, set: (v) => (bim.enabled = v) });
+    if (site) {
+      for (const k of Object.keys(KIND_NAMES) as DeviceKind[])
+        entries.push({ kind: 'toggle', id: `kind:${k}`, group: '设备 Devices', label: KIND_NAMES[k], get: () => site.kindShown(k), set: (v) => site.setKindShown(k, v) });
+      entries.push({ kind: 'toggle', id: 'heatmap', group: '设备 Devices', label: '扬尘热力图 Dust heat map', get: () => site.env.heatmapVisible, set: (v) => (site.env.heatmapVisible = v) });
+    }
+    entries.push(
+      { kind: 'toggle', id: 'labels', group: '城市 City', label: '标注 Labels', get: () => placer.enabled, set: (v) => (placer.enabled = v) },
+      { kind: 'toggle', id: 'alarms', group: '城市 City', label: '报警脉冲 Alarm pulses', get: () => projects.pulses.show, set: (v) => ((projects.pulses.show = v), map.requestRender()) },
+      { kind: 'toggle', id: 'districts', group: '城市 City', label: '行政区 Districts', get: () => districts.enabled, set: (v) => (districts.enabled = v) },
+      {
+        kind: 'choice',
+        id: 'district-figure',
+        group: '城市 City',
+        label: '着色 Colour by',
+        options: DistrictFigureKey.options.map((k) => ({ value: k, label: `${DISTRICT_FIGURES[k].zh} ${DISTRICT_FIGURES[k].en}` })),
+        get: () => districts.figure,
+        set: (v) => (districts.figure = DistrictFigureKey.parse(v)),
+      },
+      { kind: 'choice', id: 'basemap', group: '底图 Base map', label: '底图 Base map', options: map.sources.choices, get: () => map.sources.current, set: (v) => map.sources.show(v) },
+      { kind: 'toggle', id: 'basemap-vector', group: '底图 Base map', label: '海岸与区界 Coast and districts', get: () => map.basemap.enabled, set: (v) => (map.basemap.enabled = v) },
+    );
+    panel = tools.add(new LayerPanel(opts.panelHost, entries));
+  }
+  window.__siteTwinCity = {
+    get districtsLoaded() {
+      return districts.loaded;
+    },
+    get districtCount() {
+      return districts.list().length;
+    },
+    get regionPrefix() {
+      return districts.regionPrefix;
+    },
+    get selectedDistrict() {
+      return districts.selected;
+    },
+    selectDistrict: (code) => districts.select(code),
+    showDistricts: (v) => (districts.enabled = v),
+    showBasemap: (v) => (map.basemap.enabled = v),
+    contextClipPolygons: () => clipping.polygonCount,
+    contextLoaded: () => !!map.contextTileset?.tilesLoaded,
+    clipContext: (v) => ((clipping.enabled = v), map.requestRender()),
+    pickAt: (lon, lat, height) => {
+      const scene = map.viewer.scene;
+      const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(lon, lat, height));
+      if (!w) return 'off-screen';
+      const picked = scene.pick(w) as { primitive?: unknown } | undefined;
+      const id = projects.projectIdOf(picked);
+      if (id) return `project:${id}`;
+      if (picked && (picked instanceof Cesium3DTileFeature || picked.primitive === map.contextTileset)) return 'context';
+      return picked ? 'other' : 'none';
+    },
+    labels: () => placer.report,
+    placeLabels: () => (placer.place(), placer.report),
+    alarmedProjects: () => projects.alarmedIds(),
+    districtLabels: () => districts.list().map((d) => districts.labelOf(d.code)),
+  };
+  return { placer, districts, panel };
+}
