@@ -140,6 +140,14 @@ export class BimLayer implements Tool {
     return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
   }
 
+  /** Where a point of a model's IFC world frame (metres, Z up) is on the globe, or null. */
+  lonLatOf(modelId: string, p: readonly [number, number, number]): { lon: number; lat: number; height: number } | null {
+    const m = this.loaded.get(modelId);
+    if (!m) return null;
+    const c = Cartographic.fromCartesian(Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3()));
+    return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
+  }
+
   /** Puts the camera straight above a point of a model (IFC world frame), `rangeM` away, north up. No flight. */
   lookDownAt(modelId: string, p: readonly [number, number, number], rangeM: number): boolean {
     const m = this.loaded.get(modelId);

@@ -34,6 +34,8 @@ export interface MapBimProbe {
   lookDownAt(modelId: string, p: [number, number, number], rangeM: number): boolean;
   /** Where a loaded model's tileset frame (its root transform's origin, terrain lift included) stands, or null. */
   modelOrigin(modelId: string): { lon: number; lat: number; height: number } | null;
+  /** Where a point of a model's IFC world frame (metres, Z up) is on the globe (to place devices in a building). */
+  lonLatOf(modelId: string, p: readonly [number, number, number]): { lon: number; lat: number; height: number } | null;
   /** The camera's position (ECEF metres), to tell that nothing moved it. */
   cameraPosition(): [number, number, number];
   /** Page position (CSS px) of a model point, for clicking it. */
@@ -140,6 +142,7 @@ export class MapBim implements Tool {
       flyToModel: (id) => this.layer.flyToModel(id, 0),
       lookDownAt: (id, p, r) => this.layer.lookDownAt(id, p, r),
       modelOrigin: (id) => this.layer.originOf(id),
+      lonLatOf: (id, p) => this.layer.lonLatOf(id, p),
       cameraPosition: () => {
         const c = map.viewer.camera.positionWC;
         return [c.x, c.y, c.z];
