@@ -16,6 +16,7 @@ import { LoadingOverlay } from '../ui/LoadingOverlay.js';
 import { ProjectListPanel } from '../ui/ProjectListPanel.js';
 import { ProjectPanel } from '../ui/ProjectPanel.js';
 import { addCommandCenterTools } from '../wall/cityCommandTools.js';
+import { MapClicks } from './MapClicks.js';
 import { Readiness } from './Readiness.js';
 
 /** The page's fixed containers (from index.html). */
@@ -63,6 +64,8 @@ export class App {
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
     const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
+    tools.add(new MapClicks(map, site, bim));
     // Alarm rows name their project: the list may arrive after the alarms.
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));

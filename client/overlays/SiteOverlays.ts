@@ -112,11 +112,6 @@ export class SiteOverlays implements Tool {
         this.updateGlows();
       }),
       map.viewer.scene.preRender.addEventListener(() => this.frame()),
-      map.onClick.add(({ picked, position }) => {
-        const id = this.deviceAt(picked, position);
-        this.lastClickHitDevice = id !== null;
-        if (id) this.showDevice(id);
-      }),
     );
     siteProbe(this);
     if (live.status === 'connected') void this.loadAlarms();
@@ -167,27 +162,32 @@ export class SiteOverlays implements Tool {
   }
 
   /**
-   * The device a click at `position` means. A device whose marker is under the pointer wins, even when the top pick
-   * is another device's label drawn over it; else the top pick; else the first device found behind the opened
-   * project's see-through footprint or model.
+   * The device a click at `position` means; devices come before anything else drawn there (one stands in front of,
+   * inside or behind a building, while the building can be opened from anywhere else on it). The nearest device whose
+   * marker is within MARKER_HIT_PX wins, even under another device's label or a roof; else the top pick when it is a
+   * device; else the first device under the pointer with the models hidden by `seeThrough`, looking through the
+   * see-through footprint too.
    */
-  private deviceAt(picked: unknown, position: Cartesian2): string | null {
-    const first = this.deviceIdOf(picked);
-    if (!this.devices.size) return first;
+  deviceAt(picked: unknown, position: Cartesian2, seeThrough: <T>(pick: () => T) => T = (pick) => pick()): string | null {
+    if (!this.devices.size) return null;
     const r = this.map.viewer.scene.canvas.getBoundingClientRect();
-    const underPointer = (id: string) => {
-      const at = this.pagePositionOf(id);
-      return !!at && Math.hypot(at.x - r.left - position.x, at.y - r.top - position.y) <= MARKER_HIT_PX;
-    };
-    if (first && underPointer(first)) return first;
-    let fallback = first;
-    for (const p of this.map.viewer.scene.drillPick(position, 6)) {
-      const id = this.deviceIdOf(p);
-      if (!id) continue;
-      if (underPointer(id)) return id;
-      fallback ??= id;
+    let nearest: string | null = null;
+    let best = MARKER_HIT_PX;
+    for (const s of this.devices.list()) {
+      const at = this.pagePositionOf(s.device.id);
+      const d = at ? Math.hypot(at.x - r.left - position.x, at.y - r.top - position.y) : Infinity;
+      if (d <= best) [nearest, best] = [s.device.id, d];
     }
-    return fallback;
+    if (nearest) return nearest;
+    const first = this.deviceIdOf(picked);
+    if (first) return first;
+    return seeThrough(() => {
+      for (const p of this.map.viewer.scene.drillPick(position, 6)) {
+        const id = this.deviceIdOf(p);
+        if (id) return id;
+      }
+      return null;
+    });
   }
 
   /** The device a map pick hit, if it is one of this site's. */

@@ -111,7 +111,13 @@ export class WorkspaceApp {
         { key: 'Escape', label: 'Clear selection, measurement and sections mode', run: () => this.escape() },
       ]),
     );
-    if (ref.globalId) this.select(ref.globalId, 'url', true);
+    if (ref.globalId) {
+      // The map tab that opened this one answers the selection channel at once, with the same element: it was selected
+      // while the model loaded, before `follow` listened, and selecting it again changes nothing. Show it either way.
+      const already = this.selection.element;
+      this.select(ref.globalId, 'url', true);
+      if (already && this.selection.element === already) follow(already, 'url');
+    }
     this.state.ready = true;
     document.body.dataset.workspaceReady = '1';
   }
