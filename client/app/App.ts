@@ -17,16 +17,22 @@ import { ProjectListPanel } from '../ui/ProjectListPanel.js';
 import { ProjectPanel } from '../ui/ProjectPanel.js';
 import { addCommandCenterTools } from '../wall/cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
+import type { MapPanes } from './MapLayout.js';
 import { Readiness } from './Readiness.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {
   map: HTMLElement;
+  /** The project list's place (the left dock's Projects tab). */
   sidebar: HTMLElement;
+  /** The project panel's place (the right dock's Project tab). */
   detail: HTMLElement;
+  /** Over the map: map chrome only (legends, banners, tour caption, loading veil). */
   overlay: HTMLElement;
   topbar: HTMLElement;
   toasts: HTMLElement;
+  /** The docked layout's other places. */
+  panes: Pick<MapPanes, 'alarms' | 'device' | 'element' | 'progress' | 'time' | 'status' | 'layers'>;
 }
 
 /**
@@ -60,10 +66,10 @@ export class App {
     // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
     // "clicked empty ground" by the project selection below.
     let layer: ProjectLayer | null = null;
-    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live));
+    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live, { detail: dom.panes.element, status: dom.panes.status }));
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
-    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
     // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
     tools.add(new MapClicks(map, site, bim));
     // Alarm rows name their project: the list may arrive after the alarms.
@@ -75,7 +81,7 @@ export class App {
     tools.add(new ConnectionBanner(dom.overlay, live));
     tools.add(new LiveIndicator(dom.topbar, live));
     const link = tools.add(new DeepLink(selection));
-    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar });
+    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar, progress: dom.panes.progress });
     const readiness = tools.add(new Readiness(map, layer, store, selection, live));
     readiness.onReady.add(() => this.loading.done());
 

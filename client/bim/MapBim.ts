@@ -60,6 +60,8 @@ export class MapBim implements Tool {
   readonly layer: BimLayer;
   private readonly panel: ElementPanel;
   private readonly openLink: HTMLAnchorElement;
+  /** The element box when this made it (no dock given), removed on dispose. */
+  private readonly ownBox: HTMLElement | null;
   private readonly status: BimStatus;
   private readonly legend: ColourLegend;
   private readonly placement: PlacementNotice;
@@ -75,10 +77,13 @@ export class MapBim implements Tool {
     overlay: HTMLElement,
     private readonly footprints: () => ProjectLayer | null,
     live?: { onMessage: Event<LiveServerMessage> },
+    /** The docked layout's places: the element tab (panel, workspace link, notes) and the loading chip's spot. */
+    dock: { detail?: HTMLElement; status?: HTMLElement } = {},
   ) {
     this.layer = new BimLayer(map, store, this.colouring);
-    const box = h('div', { class: 'bim-detail' });
-    overlay.append(box);
+    const box = dock.detail ?? h('div', { class: 'bim-detail' });
+    if (!dock.detail) overlay.append(box);
+    this.ownBox = dock.detail ? null : box;
     this.panel = new ElementPanel(box);
     this.openLink = h('a', { class: 'btn open-workspace', 'data-testid': 'open-workspace', target: '_blank', hidden: true, text: 'Open in BIM workspace' });
     box.append(this.openLink);
@@ -86,7 +91,7 @@ export class MapBim implements Tool {
     this.placement = new PlacementNotice(box, this.layer, store);
     this.conversion = new ConversionStatus(box, store);
     this.panel.onClose = () => this.selection.clear('map');
-    this.status = new BimStatus(overlay, this.layer);
+    this.status = new BimStatus(dock.status ?? overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
     this.offs.push(
       this.layer.onElementPicked.add((el) => {
@@ -194,7 +199,8 @@ export class MapBim implements Tool {
     this.conversion.dispose();
     this.status.dispose();
     this.panel.dispose();
-    this.openLink.parentElement?.remove();
+    this.openLink.remove();
+    this.ownBox?.remove();
     this.layer.dispose();
     this.colouring.dispose();
     this.selection.dispose();

@@ -32,8 +32,12 @@ const GHOST = Color.fromCssColorString('#8fb3ff').withAlpha(0.1);
 
 /** Where SiteOverlays puts its panels. */
 export interface SiteDom {
-  /** Over the map: the alarm feed, device panel and replay bar are positioned inside it. */
+  /** Over the map: the alarm feed, device panel and replay bar go here when no dock is given for them. */
   overlay: HTMLElement;
+  /** The docked layout's places: alarm feed, device panel, replay bar (the time bar). */
+  alarms?: HTMLElement;
+  device?: HTMLElement;
+  time?: HTMLElement;
 }
 
 /**
@@ -86,11 +90,11 @@ export class SiteOverlays implements Tool {
     this.glow = new AlarmGlow(this.primitives);
     const side = document.createElement('div');
     side.className = 'site-side';
-    dom.overlay.append(side);
-    this.feed = new AlarmFeed(side, this.alarms, { projectName, localDeviceName: (id) => this.devices.get(id)?.device.name });
-    this.panel = new DevicePanel(side, this.devices);
+    if (!dom.alarms || !dom.device) dom.overlay.append(side);
+    this.feed = new AlarmFeed(dom.alarms ?? side, this.alarms, { projectName, localDeviceName: (id) => this.devices.get(id)?.device.name });
+    this.panel = new DevicePanel(dom.device ?? side, this.devices);
     this.replay = new ReplayController(this.devices);
-    this.replayBar = new ReplayBar(dom.overlay, this.replay);
+    this.replayBar = new ReplayBar(dom.time ?? dom.overlay, this.replay);
     this.replayBar.visible = false;
     this.offs.push(
       () => side.remove(),

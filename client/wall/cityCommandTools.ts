@@ -27,6 +27,8 @@ declare global {
 
 export interface CommandToolsDom {
   overlay: HTMLElement;
+  /** The docked layout's 4D tab (else the panel floats over the map). */
+  progress?: HTMLElement;
   detail: HTMLElement;
   topbar: HTMLElement;
 }
@@ -47,7 +49,7 @@ export interface CommandTools {
 export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selection: SelectionState, bim: MapBim, live: LiveClient, dom: CommandToolsDom): CommandTools {
   const player = tools.add(new TourPlayer(map));
   const controls = tools.add(new TourControls(dom.overlay, player, { onClose: () => player.stop() }));
-  const progress = tools.add(new ProgressPanel(dom.overlay, selection, bim.colouring, bim.selection, live));
+  const progress = tools.add(new ProgressPanel(dom.progress ?? dom.overlay, selection, bim.colouring, bim.selection, live));
   tools.add(new ReadinessCard(dom.detail, selection));
   const readiness = tools.add(new ReadinessTable(document.body));
   readiness.onPick.add((id) => selection.select(id, 'user'));

@@ -200,4 +200,44 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     await map.screenshot('journey6-element-picked');
     expect(map.consoleErrors).toEqual([]);
   });
+
+  it('the map page is docked: docks, map and time bar side by side at 1600x900 and 1920x1080, the device chart in view', async () => {
+    const page = map.page;
+    const craneId = (await page.evaluate(() => window.__siteTwinSite!.deviceIds('tower_crane')))[0]!;
+    for (const size of [{ width: 1600, height: 900 }, { width: 1920, height: 1080 }]) {
+      await page.setViewportSize(size);
+      await page.evaluate((id) => window.__siteTwinSite!.openDevice(id), craneId);
+      await page.locator('[data-testid="device-panel"] .chart-box').waitFor({ state: 'visible', timeout: 60_000 });
+      await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
+      const l = await page.evaluate(() => {
+        const r = (e: Element | null) => {
+          if (!e || (e as HTMLElement).offsetParent === null) return null;
+          const b = e.getBoundingClientRect();
+          return { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
+        };
+        return {
+          regions: { left: r(document.querySelector('.layout > .sidebar')), map: r(document.getElementById('map-wrap')), right: r(document.querySelector('.dock-column-right')), time: r(document.querySelector('.timebar')), alarms: r(document.querySelector('.alarm-dock')), tabs: r(document.querySelector('.dock-left')) },
+          chart: r(document.querySelector('[data-testid="device-panel"] .chart-box')),
+          replay: r(document.querySelector('.replay-bar')),
+          rightTab: document.querySelector('.dock-right .dock-tab.active')?.getAttribute('data-tab'),
+          scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight],
+        };
+      });
+      const regions = Object.entries(l.regions);
+      for (const [name, rect] of regions) expect(rect, `${name} shows at ${size.width}x${size.height}`).not.toBeNull();
+      // The four regions tile the page: none overlaps another (the alarm dock and the tabs share the left column).
+      const tiles = regions.filter(([n]) => n === 'left' || n === 'map' || n === 'right' || n === 'time');
+      for (const [a, ra] of tiles) for (const [b, rb] of tiles) if (a < b) expect(overlaps(ra!, rb!), `${a} and ${b} at ${size.width}x${size.height}`).toBe(false);
+      expect(overlaps(l.regions.alarms!, l.regions.tabs!)).toBe(false);
+      expect(l.rightTab).toBe('device');
+      // The history chart is on screen in the right dock, without scrolling.
+      expect(l.chart!.bottom).toBeLessThanOrEqual(size.height);
+      expect(l.chart!.left).toBeGreaterThanOrEqual(l.regions.right!.left);
+      expect(l.replay!.top).toBeGreaterThanOrEqual(l.regions.time!.top);
+      expect(l.scroll[0]).toBeLessThanOrEqual(l.scroll[2]!);
+      expect(l.scroll[1]).toBeLessThanOrEqual(l.scroll[3]!);
+      await map.screenshot(`layout-map-${size.width}x${size.height}`);
+    }
+    expect(map.consoleErrors).toEqual([]);
+  });
 });
