@@ -192,8 +192,17 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     // The crane standing in front of the house: its panel alone, no element panel with it.
     await clickDevice(craneId);
     await expect.poll(state, { timeout: 60_000 }).toEqual({ device: craneId, element: null });
-    // A roof corner, away from both: the element alone, the device panel closes.
-    const corner = (await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [model.id, [bb.min[0] + 1, bb.min[1] + 1, bb.max[2]] as [number, number, number]] as const))!;
+    // The roof corner farthest from both devices and their labels (drawn right of them): the element alone, the
+    // device panel closes.
+    const devs = [(await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), craneId))!, (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), hoistId))!];
+    const corners: { x: number; y: number }[] = [];
+    for (const x of [bb.min[0] + 1, bb.max[0] - 1]) for (const y of [bb.min[1] + 1, bb.max[1] - 1]) {
+      const c = await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [model.id, [x, y, bb.max[2]] as [number, number, number]] as const);
+      if (c) corners.push(c);
+    }
+    const clearance = (c: { x: number; y: number }) => Math.min(...devs.flatMap((d) => [Math.hypot(c.x - d.x, c.y - d.y), Math.hypot(c.x - d.x - 60, c.y - d.y)]));
+    const corner = corners.sort((a, z) => clearance(z) - clearance(a))[0]!;
+    expect(clearance(corner), 'a roof corner clear of the devices').toBeGreaterThan(30);
     await page.mouse.click(corner.x, corner.y);
     await expect.poll(async () => (await state()).device, { timeout: 60_000 }).toBeNull();
     expect((await state()).element).not.toBeNull();
