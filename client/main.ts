@@ -1,7 +1,7 @@
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import './styles.css';
-import { App } from './app/App.js';
-import { MapLayout } from './app/MapLayout.js';
+import { App } from './pages/map/App.js';
+import { MapLayout } from './pages/map/MapLayout.js';
 import { LoginScreen } from './auth/LoginScreen.js';
 import { UserBadge } from './auth/UserBadge.js';
 import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
@@ -44,9 +44,9 @@ async function boot(): Promise<void> {
 const path = window.location.pathname.replace(/\/+$/, '');
 const start =
   path === '/wall'
-    ? import('./wall/bootWall.js').then((m) => m.bootWall())
+    ? import('./pages/wall/bootWall.js').then((m) => m.bootWall())
     : path.startsWith('/project/')
-      ? import('./workspace/bootWorkspace.js').then((m) => m.bootWorkspace())
+      ? import('./pages/workspace/bootWorkspace.js').then((m) => m.bootWorkspace())
       : boot();
 start.catch((err: Error) => {
   const box = document.getElementById('fatal');

@@ -23,7 +23,7 @@ import { deviceIdOfPick, type KindOverlay, type OverlayContext } from './overlay
 import { PitOverlay } from './PitOverlay.js';
 import { SensorOverlay } from './SensorOverlay.js';
 import { LivePlaybackClock } from './SampleTrack.js';
-import { siteProbe } from './siteProbe.js';
+import { siteProbe } from '../probes/siteProbe.js';
 
 /** The opened project's footprint while its site shows: a faint glass block. */
 /** A click this close to a device's marker (CSS px) means that device, whatever is drawn over it. */

@@ -1,7 +1,7 @@
-import type { MapBim } from '../bim/MapBim.js';
-import type { Tool } from '../core/Tool.js';
-import type { MapView } from '../map/MapView.js';
-import type { SiteOverlays } from '../overlays/SiteOverlays.js';
+import type { MapBim } from '../../bim/MapBim.js';
+import type { Tool } from '../../core/Tool.js';
+import type { MapView } from '../../map/MapView.js';
+import type { SiteOverlays } from '../../overlays/SiteOverlays.js';
 
 /**
  * One map click picks one thing, in this order: a device of the opened site (the models are see-through for device

@@ -1,10 +1,10 @@
-import { Event } from '../core/Event.js';
-import type { Tool } from '../core/Tool.js';
-import type { LiveClient, LiveStatus } from '../live/LiveClient.js';
-import type { MapView } from '../map/MapView.js';
-import type { ProjectLayer } from '../map/ProjectLayer.js';
-import type { ProjectStore } from '../state/ProjectStore.js';
-import type { SelectionState } from '../state/SelectionState.js';
+import { Event } from '../../core/Event.js';
+import type { Tool } from '../../core/Tool.js';
+import type { LiveClient, LiveStatus } from '../../live/LiveClient.js';
+import type { MapView } from '../../map/MapView.js';
+import type { ProjectLayer } from '../../map/ProjectLayer.js';
+import type { ProjectStore } from '../../state/ProjectStore.js';
+import type { SelectionState } from '../../state/SelectionState.js';
 
 /** What the page tells tests and monitoring about itself, as `window.__siteTwin`. */
 export interface SiteTwinProbe {

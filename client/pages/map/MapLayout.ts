@@ -1,6 +1,6 @@
-import type { Tool } from '../core/Tool.js';
-import { Dock } from '../ui/Dock.js';
-import { h } from '../ui/dom.js';
+import type { Tool } from '../../core/Tool.js';
+import { Dock } from '../../ui/Dock.js';
+import { h } from '../../ui/dom.js';
 
 /** Where each panel of the map page lives (the containers handed to the panels). */
 export interface MapPanes {

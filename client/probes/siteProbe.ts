@@ -1,5 +1,5 @@
 import type { ReplayStatus } from '../replay/ReplayController.js';
-import type { SiteOverlays } from './SiteOverlays.js';
+import type { SiteOverlays } from '../overlays/SiteOverlays.js';
 
 /** What the site view tells tests and monitoring, as `window.__siteTwinSite` (beside Readiness's `__siteTwin`). */
 export interface SiteProbe {

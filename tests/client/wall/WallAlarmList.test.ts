@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../../models/Alarm.js';
-import { AlarmFeed } from '../../../client/wall/AlarmFeed.js';
+import { AlarmFeed } from '../../../client/wall/WallAlarmList.js';
 
 function alarm(over: Partial<Alarm> = {}): Alarm {
   return { id: randomUUID(), projectId: randomUUID(), deviceId: randomUUID(), rule: 'crane.load', quantity: 'loadPct', level: 'prewarning', value: 95, threshold: 90, message: 'Load 95 %', state: 'open', raisedAt: 1000, updatedAt: 1000, ...over };
