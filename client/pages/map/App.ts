@@ -15,10 +15,10 @@ import { Legend } from '../../ui/Legend.js';
 import { LoadingOverlay } from '../../ui/LoadingOverlay.js';
 import { ProjectListPanel } from '../../ui/ProjectListPanel.js';
 import { ProjectPanel } from '../../ui/ProjectPanel.js';
-import { addCommandCenterTools } from '../../wall/cityCommandTools.js';
+import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
-import { Readiness } from './Readiness.js';
+import { Readiness } from './PageReady.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {

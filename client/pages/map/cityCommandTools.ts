@@ -1,17 +1,17 @@
-import type { MapBim } from '../bim/MapBim.js';
-import type { ToolRegistry } from '../core/Tool.js';
-import type { LiveClient } from '../live/LiveClient.js';
-import type { MapView } from '../map/MapView.js';
-import { ProgressPanel } from '../progress/ProgressPanel.js';
-import { ReadinessCard } from '../readiness/ReadinessCard.js';
-import { ReadinessTable } from '../readiness/ReadinessTable.js';
-import type { SelectionState } from '../state/SelectionState.js';
-import { fetchTour } from '../api/toursApi.js';
-import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
-import { TourControls } from '../tour/TourControls.js';
-import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../tour/tourLink.js';
-import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../tour/TourPlayer.js';
-import { h } from '../ui/dom.js';
+import type { MapBim } from '../../bim/MapBim.js';
+import type { ToolRegistry } from '../../core/Tool.js';
+import type { LiveClient } from '../../live/LiveClient.js';
+import type { MapView } from '../../map/MapView.js';
+import { ProgressPanel } from '../../progress/ProgressPanel.js';
+import { ReadinessCard } from '../../readiness/ReadinessCard.js';
+import { ReadinessTable } from '../../readiness/ReadinessTable.js';
+import type { SelectionState } from '../../state/SelectionState.js';
+import { fetchTour } from '../../api/toursApi.js';
+import { DEFAULT_CITY_TOUR_ID } from '../../../models/Tour.js';
+import { TourControls } from '../../tour/TourControls.js';
+import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../../tour/tourLink.js';
+import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../../tour/TourPlayer.js';
+import { h } from '../../ui/dom.js';
 
 /** The city page's tour, for tests: `window.__siteTwinTour`. */
 export interface TourProbe {
