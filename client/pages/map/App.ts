@@ -18,7 +18,7 @@ import { ProjectPanel } from '../../ui/ProjectPanel.js';
 import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
-import { Readiness } from './PageReady.js';
+import { PageReady } from './PageReady.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {
@@ -82,8 +82,8 @@ export class App {
     tools.add(new LiveIndicator(dom.topbar, live));
     const link = tools.add(new DeepLink(selection));
     const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar, progress: dom.panes.progress });
-    const readiness = tools.add(new Readiness(map, layer, store, selection, live));
-    readiness.onReady.add(() => this.loading.done());
+    const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
+    pageReady.onReady.add(() => this.loading.done());
 
     if (configError) toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
@@ -123,8 +123,8 @@ export class App {
     this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
     bim.applyUrl();
     await command.applyUrl();
-    readiness.initialViewSet = true;
-    readiness.check();
+    pageReady.initialViewSet = true;
+    pageReady.check();
     map.requestRender();
   }
 

@@ -17,7 +17,7 @@ import { SelectionState } from '../../state/SelectionState.js';
 import { TourControls } from '../../tour/TourControls.js';
 import { cameraPose, TourPlayer } from '../../tour/TourPlayer.js';
 import { ConnectionBanner } from '../../ui/Banner.js';
-import { AlarmFeed } from '../../wall/WallAlarmList.js';
+import { WallAlarmList } from '../../wall/WallAlarmList.js';
 import { AlarmTicker } from '../../wall/AlarmTicker.js';
 import { KpiTiles } from '../../wall/KpiTiles.js';
 import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
@@ -41,7 +41,7 @@ const REGION_POLL_MS = 10_000;
 export class WallApp {
   readonly tools = new ToolRegistry();
   readonly store = new ProjectStore();
-  readonly feed = new AlarmFeed(TICKER_SLOTS);
+  readonly feed = new WallAlarmList(TICKER_SLOTS);
   readonly freshness = new ProjectFreshness();
   readonly probe: WallProbe;
   private dom!: WallDom;
