@@ -6,7 +6,7 @@ import { LiveClient } from '../../live/LiveClient.js';
 import { bindProjectFeed, type ProjectFeed } from '../../live/bindProjectFeed.js';
 import { MapView } from '../../map/MapView.js';
 import { ProjectLayer } from '../../map/ProjectLayer.js';
-import { SiteOverlays } from '../../overlays/SiteOverlays.js';
+import { SitePage } from './SitePage.js';
 import { DeepLink } from '../../state/DeepLink.js';
 import { ProjectStore } from '../../state/ProjectStore.js';
 import { SelectionState } from '../../state/SelectionState.js';
@@ -69,7 +69,7 @@ export class App {
     const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live, { detail: dom.panes.element, status: dom.panes.status }));
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
-    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    const site = tools.add(new SitePage(map, live, { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
     // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
     tools.add(new MapClicks(map, site, bim));
     // Alarm rows name their project: the list may arrive after the alarms.

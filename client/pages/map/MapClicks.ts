@@ -1,7 +1,7 @@
 import type { MapBim } from '../../bim/MapBim.js';
 import type { Tool } from '../../core/Tool.js';
 import type { MapView } from '../../map/MapView.js';
-import type { SiteOverlays } from '../../overlays/SiteOverlays.js';
+import type { SitePage } from './SitePage.js';
 
 /**
  * One map click picks one thing, in this order: a device of the opened site (the models are see-through for device
@@ -13,7 +13,7 @@ export class MapClicks implements Tool {
   enabled = true;
   private readonly off: () => void;
 
-  constructor(map: MapView, site: SiteOverlays, bim: MapBim) {
+  constructor(map: MapView, site: SitePage, bim: MapBim) {
     this.off = map.onClick.add(({ picked, position }) => {
       if (!this.enabled) return;
       const device = site.deviceAt(picked, position, (pick) => bim.layer.withModelsHidden(pick));
