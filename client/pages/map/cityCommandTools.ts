@@ -2,7 +2,7 @@ import type { MapBim } from '../../bim/MapBim.js';
 import type { ToolRegistry } from '../../core/Tool.js';
 import type { LiveClient } from '../../live/LiveClient.js';
 import type { MapView } from '../../map/MapView.js';
-import { ProgressPanel } from '../../progress/ProgressPanel.js';
+import { ProgressPanel } from '../../schedule4d/ProgressPanel.js';
 import { ReadinessCard } from '../../readiness/ReadinessCard.js';
 import { ReadinessTable } from '../../readiness/ReadinessTable.js';
 import type { SelectionState } from '../../state/SelectionState.js';
