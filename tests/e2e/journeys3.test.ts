@@ -248,6 +248,22 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
       expect(l.scroll[1]).toBeLessThanOrEqual(l.scroll[3]!);
       await map.screenshot(`layout-map-${size.width}x${size.height}`);
     }
+    // Replay open on a 1280 px screen: its controls stay in the time bar, clear of the alarm feed in the left column.
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await page.locator('[data-testid="replay-open"]').click();
+    await page.locator('.replay-bar[data-mode="replay"]').waitFor({ timeout: 60_000 });
+    const r = await page.evaluate(() => {
+      const b = (sel: string) => {
+        const x = document.querySelector(sel)!.getBoundingClientRect();
+        return { left: x.left, top: x.top, right: x.right, bottom: x.bottom };
+      };
+      return { bar: b('.replay-bar'), time: b('.timebar'), alarms: b('.alarm-dock'), left: b('.layout > .sidebar') };
+    });
+    expect(r.bar.left, JSON.stringify(r)).toBeGreaterThanOrEqual(r.time.left);
+    expect(r.bar.right).toBeLessThanOrEqual(r.time.right);
+    expect(overlaps(r.bar, r.left)).toBe(false);
+    await map.screenshot('layout-map-replay-1280x760');
+    await page.locator('[data-testid="replay-live"]').click();
     expect(map.consoleErrors).toEqual([]);
   });
 });
