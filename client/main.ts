@@ -1,6 +1,7 @@
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import './styles.css';
-import { App } from './app/App.js';
+import { App } from './pages/map/App.js';
+import { MapLayout } from './pages/map/MapLayout.js';
 import { LoginScreen } from './auth/LoginScreen.js';
 import { UserBadge } from './auth/UserBadge.js';
 import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
@@ -29,10 +30,10 @@ async function boot(): Promise<void> {
     // The page must still come up with the offline globe when the server is down.
     configError = (err as Error).message;
   }
-  const app = new App(
-    { map: el('map'), sidebar: el('sidebar'), detail: el('detail'), overlay: el('map-wrap'), topbar: el('topbar-right'), toasts: el('toasts') },
-    loading,
-  );
+  // Docks around the map: every panel has its place, none floats over the map or another panel.
+  const layout = new MapLayout({ layout: el('sidebar').parentElement!, sidebar: el('sidebar'), mapWrap: el('map-wrap'), detail: el('detail') });
+  const { projects, project, ...panes } = layout.panes;
+  const app = new App({ map: el('map'), sidebar: projects, detail: project, overlay: el('map-wrap'), topbar: el('topbar-right'), toasts: el('toasts'), panes }, loading);
   // Handy in the console and for tests; not an API.
   (window as unknown as { __siteTwinApp: App }).__siteTwinApp = app;
   await app.start(config, configError);
@@ -43,9 +44,9 @@ async function boot(): Promise<void> {
 const path = window.location.pathname.replace(/\/+$/, '');
 const start =
   path === '/wall'
-    ? import('./wall/bootWall.js').then((m) => m.bootWall())
+    ? import('./pages/wall/bootWall.js').then((m) => m.bootWall())
     : path.startsWith('/project/')
-      ? import('./workspace/bootWorkspace.js').then((m) => m.bootWorkspace())
+      ? import('./pages/workspace/bootWorkspace.js').then((m) => m.bootWorkspace())
       : boot();
 start.catch((err: Error) => {
   const box = document.getElementById('fatal');

@@ -1,5 +1,6 @@
 import {
   BoundingSphere,
+  Cartesian2,
   Cartesian3,
   Cartographic,
   Cesium3DTileFeature,
@@ -80,17 +81,34 @@ export class BimLayer implements Tool {
     this.offs.push(
       camera.moveEnd.addEventListener(() => this.evaluate()),
       store.onChanged.add(() => this.evaluate()),
-      map.onClick.add(({ picked, position }) => {
-        // The project's translucent massing box (footprint layer) encloses its model: look through it.
-        let el = this.elementOfPick(picked);
-        if (!el && picked && this.loaded.size) {
-          for (const p of map.viewer.scene.drillPick(position, 4)) if ((el = this.elementOfPick(p))) break;
-        }
-        this.lastClickHitElement = !!el;
-        if (this._enabled) this.onElementPicked.trigger(el);
-      }),
     );
     this.evaluate();
+  }
+
+  /**
+   * A map click (the page's click order calls it, after device picks): the element under the pointer, told through
+   * `onElementPicked` (null for none). Returns whether an element was hit.
+   */
+  click(picked: unknown, position: Cartesian2): boolean {
+    // The project's translucent massing box (footprint layer) encloses its model: look through it.
+    let el = this.elementOfPick(picked);
+    if (!el && picked && this.loaded.size) {
+      for (const p of this.map.viewer.scene.drillPick(position, 4)) if ((el = this.elementOfPick(p))) break;
+    }
+    this.lastClickHitElement = !!el;
+    if (this._enabled) this.onElementPicked.trigger(el);
+    return !!el;
+  }
+
+  /** Runs a pick with every model hidden (devices in or behind a building are picked through it), then shows them again. */
+  withModelsHidden<T>(pick: () => T): T {
+    const shown = [...this.loaded.values()].filter((m) => m.tileset.show);
+    for (const m of shown) m.tileset.show = false;
+    try {
+      return pick();
+    } finally {
+      for (const m of shown) m.tileset.show = true;
+    }
   }
 
   get enabled(): boolean {
@@ -137,6 +155,14 @@ export class BimLayer implements Tool {
     if (!m) return null;
     const world = Matrix4.multiplyByPoint(m.tileset.modelMatrix, Matrix4.getTranslation(m.tileset.root.transform, new Cartesian3()), new Cartesian3());
     const c = Cartographic.fromCartesian(world);
+    return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
+  }
+
+  /** Where a point of a model's IFC world frame (metres, Z up) is on the globe, or null. */
+  lonLatOf(modelId: string, p: readonly [number, number, number]): { lon: number; lat: number; height: number } | null {
+    const m = this.loaded.get(modelId);
+    if (!m) return null;
+    const c = Cartographic.fromCartesian(Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3()));
     return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
   }
 

@@ -34,6 +34,8 @@ export interface MapBimProbe {
   lookDownAt(modelId: string, p: [number, number, number], rangeM: number): boolean;
   /** Where a loaded model's tileset frame (its root transform's origin, terrain lift included) stands, or null. */
   modelOrigin(modelId: string): { lon: number; lat: number; height: number } | null;
+  /** Where a point of a model's IFC world frame (metres, Z up) is on the globe (to place devices in a building). */
+  lonLatOf(modelId: string, p: readonly [number, number, number]): { lon: number; lat: number; height: number } | null;
   /** The camera's position (ECEF metres), to tell that nothing moved it. */
   cameraPosition(): [number, number, number];
   /** Page position (CSS px) of a model point, for clicking it. */
@@ -58,6 +60,8 @@ export class MapBim implements Tool {
   readonly layer: BimLayer;
   private readonly panel: ElementPanel;
   private readonly openLink: HTMLAnchorElement;
+  /** The element box when this made it (no dock given), removed on dispose. */
+  private readonly ownBox: HTMLElement | null;
   private readonly status: BimStatus;
   private readonly legend: ColourLegend;
   private readonly placement: PlacementNotice;
@@ -73,10 +77,13 @@ export class MapBim implements Tool {
     overlay: HTMLElement,
     private readonly footprints: () => ProjectLayer | null,
     live?: { onMessage: Event<LiveServerMessage> },
+    /** The docked layout's places: the element tab (panel, workspace link, notes) and the loading chip's spot. */
+    dock: { detail?: HTMLElement; status?: HTMLElement } = {},
   ) {
     this.layer = new BimLayer(map, store, this.colouring);
-    const box = h('div', { class: 'bim-detail' });
-    overlay.append(box);
+    const box = dock.detail ?? h('div', { class: 'bim-detail' });
+    if (!dock.detail) overlay.append(box);
+    this.ownBox = dock.detail ? null : box;
     this.panel = new ElementPanel(box);
     this.openLink = h('a', { class: 'btn open-workspace', 'data-testid': 'open-workspace', target: '_blank', hidden: true, text: 'Open in BIM workspace' });
     box.append(this.openLink);
@@ -84,7 +91,7 @@ export class MapBim implements Tool {
     this.placement = new PlacementNotice(box, this.layer, store);
     this.conversion = new ConversionStatus(box, store);
     this.panel.onClose = () => this.selection.clear('map');
-    this.status = new BimStatus(overlay, this.layer);
+    this.status = new BimStatus(dock.status ?? overlay, this.layer);
     this.legend = new ColourLegend(overlay, this.colouring);
     this.offs.push(
       this.layer.onElementPicked.add((el) => {
@@ -140,6 +147,7 @@ export class MapBim implements Tool {
       flyToModel: (id) => this.layer.flyToModel(id, 0),
       lookDownAt: (id, p, r) => this.layer.lookDownAt(id, p, r),
       modelOrigin: (id) => this.layer.originOf(id),
+      lonLatOf: (id, p) => this.layer.lonLatOf(id, p),
       cameraPosition: () => {
         const c = map.viewer.camera.positionWC;
         return [c.x, c.y, c.z];
@@ -191,7 +199,8 @@ export class MapBim implements Tool {
     this.conversion.dispose();
     this.status.dispose();
     this.panel.dispose();
-    this.openLink.parentElement?.remove();
+    this.openLink.remove();
+    this.ownBox?.remove();
     this.layer.dispose();
     this.colouring.dispose();
     this.selection.dispose();

@@ -13,7 +13,7 @@ interface Slot {
 }
 
 /**
- * The alarm ticker along the bottom of the wall: a fixed pool of slots (the AlarmFeed's bound), filled in order and
+ * The alarm ticker along the bottom of the wall: a fixed pool of slots (the WallAlarmList's bound), filled in order and
  * hidden when unused, so the DOM never grows however many alarms come and go.
  */
 export class AlarmTicker implements Tool {

@@ -1,5 +1,5 @@
 import { Viewer3D } from './Viewer3D.js';
-import { publishBenchProbe } from './benchProbe.js';
+import { publishBenchProbe } from '../probes/benchProbe.js';
 
 /**
  * The bench baseline (`/project/<id>?model=<id>&baseline=1`): @thatopen/components loading the same Fragments file

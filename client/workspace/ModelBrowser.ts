@@ -3,6 +3,7 @@ import type { TreeNode } from '../../models/BimModel.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
+import { foldSection } from '../ui/FoldSection.js';
 import { descendantIds, findNode, groupByCategory } from './spatial.js';
 
 /** A group of elements the user can show, hide or isolate: a tree node, an IFC class or a storey. */
@@ -70,12 +71,10 @@ export class ModelBrowser implements Tool {
     };
     if (tree) treeEl.append(node(tree));
     this.root.replaceChildren(
-      h('div', { class: 'panel-title', text: 'Spatial tree' }),
-      tree ? treeEl : h('p', { class: 'dim', text: 'This model has no spatial tree.' }),
-      h('div', { class: 'panel-title', text: 'By storey' }),
-      this.groupList(this.storeys, 'storeys'),
-      h('div', { class: 'panel-title', text: 'By IFC class' }),
-      this.groupList(this.classes, 'classes'),
+      // Folding sections: a real model's tree alone is taller than the screen.
+      foldSection('tree', 'Spatial tree', tree ? treeEl : h('p', { class: 'dim', text: 'This model has no spatial tree.' })),
+      foldSection('storeys', 'By storey', this.groupList(this.storeys, 'storeys')),
+      foldSection('classes', 'By IFC class', this.groupList(this.classes, 'classes')),
       this.showAllButton(),
     );
   }

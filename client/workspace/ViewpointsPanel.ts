@@ -4,6 +4,7 @@ import { WorkspaceViewpoint, type WorkspaceViewpointInput } from '../../models/W
 import { getJson, parseAnswer, requestJson } from '../api/ApiError.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
+import { foldSection } from '../ui/FoldSection.js';
 import type { SectionTool } from './SectionTool.js';
 import type { Viewer3D } from './Viewer3D.js';
 
@@ -29,7 +30,7 @@ export class ViewpointsPanel implements Tool {
     const save = h('button', { class: 'btn', 'data-testid': 'viewpoint-save', text: 'Save view' });
     save.addEventListener('click', () => void this.save(name.value.trim() || `View ${new Date().toLocaleTimeString()}`).then(() => (name.value = '')));
     this.list = h('ul', { class: 'groups', 'data-testid': 'viewpoints' });
-    this.root = h('div', { class: 'viewpoints' }, h('div', { class: 'panel-title', text: 'Saved viewpoints' }), h('div', { class: 'row-inline' }, name, save), this.list);
+    this.root = h('div', { class: 'viewpoints' }, foldSection('viewpoints', 'Saved viewpoints', h('div', { class: 'row-inline' }, name, save), this.list));
     container.append(this.root);
   }
 

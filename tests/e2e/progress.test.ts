@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROGRESS_STYLE } from '../../client/progress/progressColours.js';
+import { PROGRESS_STYLE } from '../../client/schedule4d/progressColours.js';
 import { ROOT_DIR } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeProject } from '../helpers/telemetry.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressStateAt } from '../../../models/Progress.js';
-import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_STYLE, sliderRange, stateCounts } from '../../../client/progress/progressColours.js';
+import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_STYLE, sliderRange, stateCounts } from '../../../client/schedule4d/progressColours.js';
 
 describe('4D colours', () => {
   it('maps each element state to its legend colour, one entry per planned element', () => {

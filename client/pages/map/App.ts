@@ -1,32 +1,39 @@
-import type { ClientConfig } from '../../models/ClientConfig.js';
-import { MapBim } from '../bim/MapBim.js';
-import { ToolRegistry } from '../core/Tool.js';
-import { sessionLiveScopes } from '../auth/session.js';
-import { LiveClient } from '../live/LiveClient.js';
-import { bindProjectFeed, type ProjectFeed } from '../live/bindProjectFeed.js';
-import { MapView } from '../map/MapView.js';
-import { ProjectLayer } from '../map/ProjectLayer.js';
-import { addCityLayers } from '../map/cityLayers.js';
-import { SiteOverlays } from '../overlays/SiteOverlays.js';
-import { DeepLink } from '../state/DeepLink.js';
-import { ProjectStore } from '../state/ProjectStore.js';
-import { SelectionState } from '../state/SelectionState.js';
-import { ConnectionBanner, LiveIndicator, toast } from '../ui/Banner.js';
-import { Legend } from '../ui/Legend.js';
-import { type LoadingOverlay } from '../ui/LoadingOverlay.js';
-import { ProjectListPanel } from '../ui/ProjectListPanel.js';
-import { ProjectPanel } from '../ui/ProjectPanel.js';
-import { addCommandCenterTools } from '../wall/cityCommandTools.js';
-import { Readiness } from './Readiness.js';
+import type { ClientConfig } from '../../../models/ClientConfig.js';
+import { MapBim } from '../../bim/MapBim.js';
+import { ToolRegistry } from '../../core/Tool.js';
+import { sessionLiveScopes } from '../../auth/session.js';
+import { LiveClient } from '../../live/LiveClient.js';
+import { bindProjectFeed, type ProjectFeed } from '../../live/bindProjectFeed.js';
+import { MapView } from '../../map/MapView.js';
+import { ProjectLayer } from '../../map/ProjectLayer.js';
+import { addCityLayers } from '../../map/cityLayers.js';
+import { SitePage } from './SitePage.js';
+import { DeepLink } from '../../state/DeepLink.js';
+import { ProjectStore } from '../../state/ProjectStore.js';
+import { SelectionState } from '../../state/SelectionState.js';
+import { ConnectionBanner, LiveIndicator, toast } from '../../ui/Banner.js';
+import { Legend } from '../../ui/Legend.js';
+import { type LoadingOverlay } from '../../ui/LoadingOverlay.js';
+import { ProjectListPanel } from '../../ui/ProjectListPanel.js';
+import { ProjectPanel } from '../../ui/ProjectPanel.js';
+import { addCommandCenterTools } from './cityCommandTools.js';
+import { MapClicks } from './MapClicks.js';
+import type { MapPanes } from './MapLayout.js';
+import { PageReady } from './PageReady.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {
   map: HTMLElement;
+  /** The project list's place (the left dock's Projects tab). */
   sidebar: HTMLElement;
+  /** The project panel's place (the right dock's Project tab). */
   detail: HTMLElement;
+  /** Over the map: map chrome only (legends, banners, tour caption, loading veil). */
   overlay: HTMLElement;
   topbar: HTMLElement;
   toasts: HTMLElement;
+  /** The docked layout's other places. */
+  panes: Pick<MapPanes, 'alarms' | 'device' | 'element' | 'progress' | 'time' | 'status' | 'layers'>;
 }
 
 /**
@@ -60,16 +67,18 @@ export class App {
     // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
     // "clicked empty ground" by the project selection below.
     let layer: ProjectLayer | null = null;
-    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live));
+    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live, { detail: dom.panes.element, status: dom.panes.status }));
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
-    const site = tools.add(new SiteOverlays(map, live, { overlay: dom.overlay }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    const site = tools.add(new SitePage(map, live, { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
+    tools.add(new MapClicks(map, site, bim));
     // Alarm rows name their project: the list may arrive after the alarms.
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
-    // Districts (figures, click to narrow the list), label placement, the layer panel (mounted on the map for now).
-    const city = addCityLayers(tools, map, layer, 'light', store, { panelHost: dom.overlay, site, bim: bim.layer });
+    // Districts (figures, click to narrow the list), label placement, the layer panel (in the left dock's Layers tab).
+    const city = addCityLayers(tools, map, layer, 'light', store, { panelHost: dom.panes.layers, site: site.overlays, bim: bim.layer });
     city.districts.onPicked.add(({ code, name }) => list.setRegion(code && name ? { code, name } : null));
     list.onRegionCleared = () => city.districts.select(null);
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
@@ -77,9 +86,9 @@ export class App {
     tools.add(new ConnectionBanner(dom.overlay, live));
     tools.add(new LiveIndicator(dom.topbar, live));
     const link = tools.add(new DeepLink(selection));
-    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar });
-    const readiness = tools.add(new Readiness(map, layer, store, selection, live));
-    readiness.onReady.add(() => this.loading.done());
+    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar, progress: dom.panes.progress });
+    const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
+    pageReady.onReady.add(() => this.loading.done());
 
     if (configError) toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
@@ -119,8 +128,8 @@ export class App {
     this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
     bim.applyUrl();
     await command.applyUrl();
-    readiness.initialViewSet = true;
-    readiness.check();
+    pageReady.initialViewSet = true;
+    pageReady.check();
     map.requestRender();
   }
 

@@ -1,17 +1,17 @@
-import type { MapBim } from '../bim/MapBim.js';
-import type { ToolRegistry } from '../core/Tool.js';
-import type { LiveClient } from '../live/LiveClient.js';
-import type { MapView } from '../map/MapView.js';
-import { ProgressPanel } from '../progress/ProgressPanel.js';
-import { ReadinessCard } from '../readiness/ReadinessCard.js';
-import { ReadinessTable } from '../readiness/ReadinessTable.js';
-import type { SelectionState } from '../state/SelectionState.js';
-import { fetchTour } from '../api/toursApi.js';
-import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
-import { TourControls } from '../tour/TourControls.js';
-import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../tour/tourLink.js';
-import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../tour/TourPlayer.js';
-import { h } from '../ui/dom.js';
+import type { MapBim } from '../../bim/MapBim.js';
+import type { ToolRegistry } from '../../core/Tool.js';
+import type { LiveClient } from '../../live/LiveClient.js';
+import type { MapView } from '../../map/MapView.js';
+import { ProgressPanel } from '../../schedule4d/ProgressPanel.js';
+import { ReadinessCard } from '../../readiness/ReadinessCard.js';
+import { ReadinessTable } from '../../readiness/ReadinessTable.js';
+import type { SelectionState } from '../../state/SelectionState.js';
+import { fetchTour } from '../../api/toursApi.js';
+import { DEFAULT_CITY_TOUR_ID } from '../../../models/Tour.js';
+import { TourControls } from '../../tour/TourControls.js';
+import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../../tour/tourLink.js';
+import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../../tour/TourPlayer.js';
+import { h } from '../../ui/dom.js';
 
 /** The city page's tour, for tests: `window.__siteTwinTour`. */
 export interface TourProbe {
@@ -27,6 +27,8 @@ declare global {
 
 export interface CommandToolsDom {
   overlay: HTMLElement;
+  /** The docked layout's 4D tab (else the panel floats over the map). */
+  progress?: HTMLElement;
   detail: HTMLElement;
   topbar: HTMLElement;
 }
@@ -47,7 +49,7 @@ export interface CommandTools {
 export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selection: SelectionState, bim: MapBim, live: LiveClient, dom: CommandToolsDom): CommandTools {
   const player = tools.add(new TourPlayer(map));
   const controls = tools.add(new TourControls(dom.overlay, player, { onClose: () => player.stop() }));
-  const progress = tools.add(new ProgressPanel(dom.overlay, selection, bim.colouring, bim.selection, live));
+  const progress = tools.add(new ProgressPanel(dom.progress ?? dom.overlay, selection, bim.colouring, bim.selection, live));
   tools.add(new ReadinessCard(dom.detail, selection));
   const readiness = tools.add(new ReadinessTable(document.body));
   readiness.onPick.add((id) => selection.select(id, 'user'));

@@ -1,4 +1,4 @@
-import type { Viewer3D } from './Viewer3D.js';
+import type { Viewer3D } from '../workspace/Viewer3D.js';
 
 /** What `bench/client.ts` reads from a page (the workspace or the bare Fragments baseline), as `window.__siteTwinBench`. */
 export interface BenchProbe {

@@ -1,4 +1,4 @@
-import type { WorkspaceApp } from './WorkspaceApp.js';
+import type { WorkspaceApp } from '../pages/workspace/WorkspaceApp.js';
 
 /** What the workspace tells tests, as `window.__siteTwinWorkspace`. */
 export interface WorkspaceProbe {

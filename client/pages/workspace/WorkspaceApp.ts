@@ -1,25 +1,25 @@
 import type { FragmentsModel } from '@thatopen/fragments';
 import * as THREE from 'three';
-import type { BimModel } from '../../models/BimModel.js';
-import { fetchProjectModels, fetchTree, storeysOf } from '../bim/bimApi.js';
-import { ColourLegend } from '../bim/ColourLegend.js';
-import { ElementColouring } from '../bim/ElementColouring.js';
-import { ElementPanel } from '../bim/ElementPanel.js';
-import { ElementSelection, type ElementRef } from '../bim/ElementSelection.js';
-import { elementFromUrl, searchWithElement } from '../bim/elementLink.js';
-import { getJson } from '../api/ApiError.js';
-import { ToolRegistry } from '../core/Tool.js';
-import { h } from '../ui/dom.js';
-import { FragmentsColouring } from './FragmentsColouring.js';
-import { MeasureTool } from './MeasureTool.js';
-import { ModelBrowser } from './ModelBrowser.js';
-import { SearchBox } from './SearchBox.js';
-import { SectionTool } from './SectionTool.js';
-import { Shortcuts } from './Shortcuts.js';
-import { Viewer3D } from './Viewer3D.js';
-import { ViewpointsPanel } from './ViewpointsPanel.js';
-import { publishWorkspaceProbe } from './workspaceProbe.js';
-import { publishBenchProbe } from './benchProbe.js';
+import type { BimModel } from '../../../models/BimModel.js';
+import { fetchProjectModels, fetchTree, storeysOf } from '../../bim/bimApi.js';
+import { ColourLegend } from '../../bim/ColourLegend.js';
+import { ElementColouring } from '../../bim/ElementColouring.js';
+import { ElementPanel } from '../../bim/ElementPanel.js';
+import { ElementSelection, type ElementRef } from '../../bim/ElementSelection.js';
+import { elementFromUrl, searchWithElement } from '../../bim/elementLink.js';
+import { getJson } from '../../api/ApiError.js';
+import { ToolRegistry } from '../../core/Tool.js';
+import { h } from '../../ui/dom.js';
+import { FragmentsColouring } from '../../workspace/FragmentsColouring.js';
+import { MeasureTool } from '../../workspace/MeasureTool.js';
+import { ModelBrowser } from '../../workspace/ModelBrowser.js';
+import { SearchBox } from '../../workspace/SearchBox.js';
+import { SectionTool } from '../../workspace/SectionTool.js';
+import { Shortcuts } from '../../workspace/Shortcuts.js';
+import { Viewer3D } from '../../workspace/Viewer3D.js';
+import { ViewpointsPanel } from '../../workspace/ViewpointsPanel.js';
+import { publishWorkspaceProbe } from '../../probes/workspaceProbe.js';
+import { publishBenchProbe } from '../../probes/benchProbe.js';
 
 /** The page's containers (the same index.html as the map: sidebar, main area, detail, toasts). */
 export interface WorkspaceDom {
@@ -111,7 +111,13 @@ export class WorkspaceApp {
         { key: 'Escape', label: 'Clear selection, measurement and sections mode', run: () => this.escape() },
       ]),
     );
-    if (ref.globalId) this.select(ref.globalId, 'url', true);
+    if (ref.globalId) {
+      // The map tab that opened this one answers the selection channel at once, with the same element: it was selected
+      // while the model loaded, before `follow` listened, and selecting it again changes nothing. Show it either way.
+      const already = this.selection.element;
+      this.select(ref.globalId, 'url', true);
+      if (already && this.selection.element === already) follow(already, 'url');
+    }
     this.state.ready = true;
     document.body.dataset.workspaceReady = '1';
   }

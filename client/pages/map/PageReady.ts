@@ -1,10 +1,10 @@
-import { Event } from '../core/Event.js';
-import type { Tool } from '../core/Tool.js';
-import type { LiveClient, LiveStatus } from '../live/LiveClient.js';
-import type { MapView } from '../map/MapView.js';
-import type { ProjectLayer } from '../map/ProjectLayer.js';
-import type { ProjectStore } from '../state/ProjectStore.js';
-import type { SelectionState } from '../state/SelectionState.js';
+import { Event } from '../../core/Event.js';
+import type { Tool } from '../../core/Tool.js';
+import type { LiveClient, LiveStatus } from '../../live/LiveClient.js';
+import type { MapView } from '../../map/MapView.js';
+import type { ProjectLayer } from '../../map/ProjectLayer.js';
+import type { ProjectStore } from '../../state/ProjectStore.js';
+import type { SelectionState } from '../../state/SelectionState.js';
 
 /** What the page tells tests and monitoring about itself, as `window.__siteTwin`. */
 export interface SiteTwinProbe {
@@ -39,10 +39,10 @@ declare global {
 }
 
 /**
- * Publishes `window.__siteTwin` and sets `document.body.dataset.ready = '1'` once the globe has rendered its
+ * The page-ready flag (not the smart-site readiness score of client/readiness/): publishes `window.__siteTwin` and sets `document.body.dataset.ready = '1'` once the globe has rendered its
  * first tiles and the projects are drawn, so e2e tests wait on a fact instead of a sleep.
  */
-export class Readiness implements Tool {
+export class PageReady implements Tool {
   enabled = true;
   /** Fired once, when the page first becomes ready. */
   readonly onReady = new Event<SiteTwinProbe>();

@@ -6,7 +6,7 @@ import { levelRank } from '../../models/Alarm.js';
  * upserted by id, cleared ones removed; beyond `max`, the least important falls off. A wall runs for days, so nothing
  * here grows with time.
  */
-export class AlarmFeed {
+export class WallAlarmList {
   private readonly byId = new Map<string, Alarm>();
   private sorted: Alarm[] | null = null;
 

@@ -1,5 +1,5 @@
-import { LoginScreen } from '../auth/LoginScreen.js';
-import { h } from '../ui/dom.js';
+import { LoginScreen } from '../../auth/LoginScreen.js';
+import { h } from '../../ui/dom.js';
 import { WorkspaceApp } from './WorkspaceApp.js';
 
 /** True for the workspace's paths: `/project/<id>`. */
@@ -19,7 +19,7 @@ export async function bootWorkspace(): Promise<WorkspaceApp | null> {
   // Logged out (a shared link, or Back after Log out): a 401 shows the login and the workspace carries on after it.
   new LoginScreen(document.body);
   if (new URLSearchParams(location.search).has('baseline')) {
-    const { bootFragmentsBaseline } = await import('./FragmentsBaseline.js');
+    const { bootFragmentsBaseline } = await import('../../workspace/FragmentsBaseline.js');
     await bootFragmentsBaseline(byId('map'));
     return null;
   }

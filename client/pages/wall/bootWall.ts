@@ -1,9 +1,9 @@
-import { fetchMe } from '../auth/authApi.js';
-import { LoginScreen } from '../auth/LoginScreen.js';
-import { FALLBACK_CONFIG, fetchClientConfig } from '../config.js';
-import './wall.css';
+import { fetchMe } from '../../auth/authApi.js';
+import { LoginScreen } from '../../auth/LoginScreen.js';
+import { FALLBACK_CONFIG, fetchClientConfig } from '../../config.js';
+import '../../wall/wall.css';
 import { WallApp } from './WallApp.js';
-import { parseWallParams, wallParamsFor, wallSearchFor } from './wallParams.js';
+import { parseWallParams, wallParamsFor, wallSearchFor } from '../../wall/wallParams.js';
 
 /** Starts wall mode in place of the city page (route `/wall`). A wall logs in like any viewer account. */
 export async function bootWall(): Promise<WallApp> {

@@ -1,5 +1,5 @@
 import type { ReplayStatus } from '../replay/ReplayController.js';
-import type { SiteOverlays } from './SiteOverlays.js';
+import type { SitePage } from '../pages/map/SitePage.js';
 
 /** What the site view tells tests and monitoring, as `window.__siteTwinSite` (beside Readiness's `__siteTwin`). */
 export interface SiteProbe {
@@ -7,7 +7,7 @@ export interface SiteProbe {
   /** Devices of the opened project in the store. */
   devices: number;
   /** Per crane: the slew drawn in the last frame, its state colour, and page positions of mast and jib tip. */
-  cranes(): ReturnType<SiteOverlays['cranes']['poses']>;
+  cranes(): ReturnType<SitePage['cranes']['poses']>;
   clearanceLines(): number;
   alarmsActive(): number;
   glowing(): number;
@@ -34,8 +34,8 @@ declare global {
   }
 }
 
-/** Publishes the probe for a SiteOverlays. */
-export function siteProbe(site: SiteOverlays): void {
+/** Publishes the probe for the map page's site. */
+export function siteProbe(site: SitePage): void {
   window.__siteTwinSite = {
     get projectId() {
       return site.projectId;

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Alarm } from '../../../models/Alarm.js';
-import { AlarmFeed } from '../../../client/wall/AlarmFeed.js';
+import { WallAlarmList } from '../../../client/wall/WallAlarmList.js';
 
 function alarm(over: Partial<Alarm> = {}): Alarm {
   return { id: randomUUID(), projectId: randomUUID(), deviceId: randomUUID(), rule: 'crane.load', quantity: 'loadPct', level: 'prewarning', value: 95, threshold: 90, message: 'Load 95 %', state: 'open', raisedAt: 1000, updatedAt: 1000, ...over };
 }
 
-describe('AlarmFeed', () => {
+describe('WallAlarmList', () => {
   it('orders alarms before pre-warnings, newest first, and applies updates and clears by id', () => {
-    const f = new AlarmFeed(10);
+    const f = new WallAlarmList(10);
     const a = alarm({ raisedAt: 1 });
     const b = alarm({ raisedAt: 2 });
     const c = alarm({ raisedAt: 3, level: 'alarm' });
@@ -25,7 +25,7 @@ describe('AlarmFeed', () => {
   });
 
   it('stays bounded however many alarms come in: the least important fall off', () => {
-    const f = new AlarmFeed(5);
+    const f = new WallAlarmList(5);
     const big = alarm({ level: 'alarm', raisedAt: 0 });
     f.apply('raised', big);
     for (let i = 1; i <= 10_000; i++) f.apply('raised', alarm({ raisedAt: i }));
@@ -36,7 +36,7 @@ describe('AlarmFeed', () => {
   });
 
   it('ignores cleared alarms in a loaded list', () => {
-    const f = new AlarmFeed(5);
+    const f = new WallAlarmList(5);
     f.reset([alarm({ state: 'cleared' }), alarm({ state: 'acknowledged' })]);
     expect(f.size).toBe(1);
   });

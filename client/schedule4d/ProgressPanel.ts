@@ -10,7 +10,7 @@ import type { LiveClient } from '../live/LiveClient.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import { h } from '../ui/dom.js';
 import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_ORDER, PROGRESS_STYLE, sliderRange, stateCounts } from './progressColours.js';
-import { createProgressProbe, type ProgressProbe } from './ProgressProbe.js';
+import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe.js';
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
 
 /**
