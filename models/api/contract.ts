@@ -92,3 +92,12 @@ export function urlOf<E extends Endpoint>(e: E, params: PathParams<E>, query?: R
   });
   return `${baseUrl}${path}${queryString(query)}`;
 }
+
+/**
+ * The path of `e` relative to where its router is mounted (`/api/v1` by default; the system router sits at `/api`):
+ * what a server router registers, so the path is the contract's and never a second string literal.
+ */
+export function routePath(e: Pick<Endpoint, 'path' | 'method'>, mount: string = API_PREFIX): string {
+  if (!e.path.startsWith(`${mount}/`)) throw new Error(`${e.method.toUpperCase()} ${e.path} is not under ${mount}`);
+  return e.path.slice(mount.length);
+}

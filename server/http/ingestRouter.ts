@@ -5,6 +5,8 @@ import { ingestHttpError } from '../ingest/GroupCommit.js';
 import type { IngestResult } from '../ingest/Ingest.js';
 import { TokenBuckets } from '../auth/RateLimiter.js';
 import { AppError } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 /** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
 export function readingsOf(body: unknown): unknown[] {
@@ -57,7 +59,7 @@ export function ingestRouter(ctx: AppContext): Router {
   // Per authenticated device, behind the per-key limit of Server.ts: a made-up bearer with the real key inside each
   // reading would otherwise get a fresh bucket per request.
   const perDevice = rate > 0 ? new TokenBuckets(rate, rate * 2) : undefined;
-  r.post('/ingest', async (req, res) => {
+  route(r, api.ingest.submit, async (req, res) => {
     let retryAfterS = 0;
     const admit = perDevice
       ? (deviceId: string) => {
