@@ -1,6 +1,7 @@
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEndpoints } from '../../../models/api/index.js';
+import { allEndpoints, api, urlOf, type Endpoint } from '../../../models/api/index.js';
+import { makeProjectFixture, makeUser, FIXTURE_PASSWORD } from '../../helpers/auth.js';
 import { openApiPath } from '../../../server/http/openapi.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -67,6 +68,62 @@ describe('REST contract and OpenAPI (issue 17 item 3)', () => {
       }
       expect(r.body.paths['/api/v1/projects/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/projects.get.response');
       expect(r.body.components.schemas['projects.get.response'].properties.footprint).toBeDefined();
+    }
+  });
+
+  it("answers what the contract's response schemas say, on a project with one of everything", async () => {
+    await makeUser(t.store, 'contract-admin', { role: 'admin' });
+    const token = await t.login('contract-admin', FIXTURE_PASSWORD);
+    const e = await t.api('POST', urlOf(api.enterprises.create, {}), { name: '契约建设' }, { token });
+    expect(e.status, JSON.stringify(e.body)).toBe(201);
+    const f = await makeProjectFixture(t, token, e.body.id, '370212', '契约项目');
+    const now = Date.now();
+    const calls: [Endpoint, Record<string, string>, Record<string, unknown>?][] = [
+      [api.system.health, {}],
+      [api.system.config, {}],
+      [api.auth.me, {}],
+      [api.users.list, {}],
+      [api.users.audit, {}],
+      [api.projects.list, {}],
+      [api.projects.geojson, {}],
+      [api.projects.get, { id: f.projectId }],
+      [api.enterprises.list, {}],
+      [api.enterprises.get, { id: e.body.id }],
+      [api.devices.listOfProject, { id: f.projectId }],
+      [api.devices.geojsonOfProject, { id: f.projectId }],
+      [api.devices.get, { id: f.deviceId }],
+      [api.devices.latest, { id: f.deviceId }],
+      [api.devices.quality, { id: f.deviceId }],
+      [api.devices.projectQuality, { id: f.projectId }],
+      [api.devices.readings, { id: f.deviceId }],
+      [api.devices.readings, { id: f.deviceId }, { bucket: '1h' }],
+      [api.alarms.list, {}, { state: 'open' }],
+      [api.alarms.listOfProject, { id: f.projectId }],
+      [api.alarms.thresholds, { id: f.projectId }],
+      [api.models.listOfProject, { id: f.projectId }],
+      [api.models.get, { id: f.modelId }],
+      [api.models.elements, { id: f.modelId }],
+      [api.models.element, { id: f.modelId, globalId: f.globalId }],
+      [api.tours.listCity, {}],
+      [api.tours.listOfProject, { id: f.projectId }],
+      [api.tours.get, { id: f.tourId }],
+      [api.viewpoints.listOfProject, { id: f.projectId }],
+      [api.progress.ofProject, { id: f.projectId }],
+      [api.ops.kpis, {}, { tier: 'project', id: f.projectId }],
+      [api.ops.kpis, {}, { tier: 'city' }],
+      [api.ops.attendanceOfProject, { id: f.projectId }],
+      [api.ops.attendance, {}],
+      [api.ops.readinessOfProject, { id: f.projectId }],
+      [api.ops.readiness, {}],
+      [api.replay.stateAt, { id: f.projectId }, { t: now }],
+      [api.replay.replay, { id: f.projectId }, { from: now - 60_000, to: now, stepMs: 10_000 }],
+    ];
+    for (const [ep, params, query] of calls) {
+      const url = urlOf(ep, params as never, query);
+      const r = await t.api('GET', url, undefined, { token });
+      expect(r.status, `${url}: ${JSON.stringify(r.body).slice(0, 300)}`).toBe(200);
+      const parsed = ep.response!.safeParse(r.body);
+      expect(parsed.success ? [] : parsed.error.issues.slice(0, 3), `${url} against the contract`).toEqual([]);
     }
   });
 });
