@@ -1,8 +1,18 @@
-import { urlOf, type BodyOf, type Endpoint, type ParamNames, type PathParams, type QueryOf, type ResponseOf } from '../../models/api/index.js';
+import {
+  urlOf,
+  type BodyOf,
+  type Endpoint,
+  type ParamNames,
+  type PathParams,
+  type QueryOf,
+  type ResponseOf,
+} from '../../models/api/index.js';
 import { parseAnswer, requestJson } from './ApiError.js';
 
 /** `params` is required exactly when the endpoint's path has `:params`. */
-type ParamsPart<E extends Endpoint> = [ParamNames<E['path']>] extends [never] ? { params?: undefined } : { params: PathParams<E> };
+type ParamsPart<E extends Endpoint> = [ParamNames<E['path']>] extends [never]
+  ? { params?: undefined }
+  : { params: PathParams<E> };
 
 export type CallOptions<E extends Endpoint> = ParamsPart<E> & {
   query?: QueryOf<E>;
@@ -37,7 +47,12 @@ export class ApiClient {
   /** Calls an endpoint and returns its answer unparsed (for lists parsed item by item, or bodies of accepted errors). */
   async raw<E extends Endpoint>(e: E, ...[opts]: CallArgs<E>): Promise<unknown> {
     const o = (opts ?? {}) as CallOptions<E>;
-    const url = urlOf(e, (o.params ?? {}) as PathParams<E>, o.query as Record<string, unknown> | undefined, this.baseUrl);
+    const url = urlOf(
+      e,
+      (o.params ?? {}) as PathParams<E>,
+      o.query as Record<string, unknown> | undefined,
+      this.baseUrl,
+    );
     return requestJson(url, {
       method: e.method.toUpperCase(),
       ...(o.raw ? { body: o.raw.body, contentType: o.raw.contentType } : o.body !== undefined ? { body: o.body } : {}),
@@ -51,12 +66,18 @@ export class ApiClient {
   async call<E extends Endpoint>(e: E, ...args: CallArgs<E>): Promise<ResponseOf<E>> {
     const body = await this.raw(e, ...args);
     if (!e.response) return undefined as ResponseOf<E>;
-    return parseAnswer(e.response, body, args[0]?.what ?? `answer of ${e.method.toUpperCase()} ${e.path}`) as ResponseOf<E>;
+    return parseAnswer(
+      e.response,
+      body,
+      args[0]?.what ?? `answer of ${e.method.toUpperCase()} ${e.path}`,
+    ) as ResponseOf<E>;
   }
 }
 
 /** Options are optional when the endpoint has no path parameters. */
-type CallArgs<E extends Endpoint> = [ParamNames<E['path']>] extends [never] ? [opts?: CallOptions<E>] : [opts: CallOptions<E>];
+type CallArgs<E extends Endpoint> = [ParamNames<E['path']>] extends [never]
+  ? [opts?: CallOptions<E>]
+  : [opts: CallOptions<E>];
 
 /** The client of the page's own server. */
 export const rest = new ApiClient();

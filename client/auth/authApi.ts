@@ -21,11 +21,15 @@ export async function fetchMe(baseUrl = ''): Promise<Me> {
   }
 }
 
-/** Logs in: the server sets the httpOnly session cookie; the token in the answer is not kept (the cookie is enough). */
+/**
+ * Logs in: the server sets the httpOnly session cookie; the token in the answer is not kept (the cookie is enough).
+ * Like every auth call it is `noLogin`: a failed login must not wait for a login itself.
+ */
 export async function login(username: string, password: string, baseUrl = ''): Promise<User> {
   return (await restAt(baseUrl).call(api.auth.login, { body: { username, password }, noLogin: true, what: 'login answer' })).user;
 }
 
+/** Logs out (the same empty JSON body as before the contract: the route reads none). */
 export async function logout(baseUrl = ''): Promise<void> {
   await restAt(baseUrl).raw(api.auth.logout, { noLogin: true, raw: { body: '{}', contentType: 'application/json' } });
 }

@@ -9,7 +9,11 @@ export const AlarmThresholdsView = z.object({
   jurisdiction: z.object({
     standard: z.string(),
     province: z.string(),
-    dust: z.object({ pm10Ugm3: z.number().optional(), pm25Ugm3: z.number().optional(), tspUgm3: z.number().optional() }),
+    dust: z.object({
+      pm10Ugm3: z.number().optional(),
+      pm25Ugm3: z.number().optional(),
+      tspUgm3: z.number().optional(),
+    }),
     verified: z.boolean(),
     note: z.string(),
   }),
@@ -20,9 +24,38 @@ export const AlarmThresholdsView = z.object({
 export type AlarmThresholdsView = z.infer<typeof AlarmThresholdsView>;
 
 export const alarms = {
-  list: endpoint({ method: 'get', path: '/api/v1/alarms', summary: 'Alarms, newest first (state, project, limit)', query: AlarmQuery, response: z.array(Alarm) }),
-  listOfProject: endpoint({ method: 'get', path: '/api/v1/projects/:id/alarms', summary: "A project's alarms, newest first", query: AlarmQuery, response: z.array(Alarm) }),
-  ack: endpoint({ method: 'post', path: '/api/v1/alarms/:id/ack', summary: 'Acknowledge an open alarm', body: AlarmAck, response: Alarm }),
-  thresholds: endpoint({ method: 'get', path: '/api/v1/projects/:id/alarm-thresholds', summary: "A project's alarm lines", response: AlarmThresholdsView }),
-  setThresholds: endpoint({ method: 'put', path: '/api/v1/projects/:id/alarm-thresholds', summary: "Replace a project's alarm-line overrides", body: AlarmThresholdsOverrides, response: AlarmThresholdsView }),
+  list: endpoint({
+    method: 'get',
+    path: '/api/v1/alarms',
+    summary: 'Alarms, newest first (state, project, limit)',
+    query: AlarmQuery,
+    response: z.array(Alarm),
+  }),
+  listOfProject: endpoint({
+    method: 'get',
+    path: '/api/v1/projects/:id/alarms',
+    summary: "A project's alarms, newest first",
+    query: AlarmQuery,
+    response: z.array(Alarm),
+  }),
+  ack: endpoint({
+    method: 'post',
+    path: '/api/v1/alarms/:id/ack',
+    summary: 'Acknowledge an open alarm',
+    body: AlarmAck,
+    response: Alarm,
+  }),
+  thresholds: endpoint({
+    method: 'get',
+    path: '/api/v1/projects/:id/alarm-thresholds',
+    summary: "A project's alarm lines",
+    response: AlarmThresholdsView,
+  }),
+  setThresholds: endpoint({
+    method: 'put',
+    path: '/api/v1/projects/:id/alarm-thresholds',
+    summary: "Replace a project's alarm-line overrides",
+    body: AlarmThresholdsOverrides,
+    response: AlarmThresholdsView,
+  }),
 };

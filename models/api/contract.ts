@@ -83,7 +83,12 @@ export function queryString(query: Record<string, unknown> | undefined): string 
  * The URL of an endpoint: `:params` filled (URI-encoded) and the query appended. `baseUrl` is the server's origin (or
  * a path prefix) the client runs against, '' for the page's own.
  */
-export function urlOf<E extends Endpoint>(e: E, params: PathParams<E>, query?: Record<string, unknown>, baseUrl = ''): string {
+export function urlOf<E extends Endpoint>(
+  e: E,
+  params: PathParams<E>,
+  query?: Record<string, unknown>,
+  baseUrl = '',
+): string {
   const p = params as Record<string, string>;
   const path = e.path.replace(PARAM, (_m, name: string) => {
     const v = p[name];

@@ -30,9 +30,33 @@ import { viewpoints } from './viewpoints.js';
 
 export * from './contract.js';
 
-export const api = { system, auth, users, projects, enterprises, devices, ingest, alarms, models, progress, tours, viewpoints, ops, replay, basemap, simCameras };
+export const api = {
+  system,
+  auth,
+  users,
+  projects,
+  enterprises,
+  devices,
+  ingest,
+  alarms,
+  models,
+  progress,
+  tours,
+  viewpoints,
+  ops,
+  replay,
+  basemap,
+  simCameras,
+};
 
 /** Every endpoint with its id (`projects.get`), in contract order. */
 export function allEndpoints(): { id: string; group: string; name: string; endpoint: Endpoint }[] {
-  return Object.entries(api).flatMap(([group, eps]) => Object.entries(eps as Record<string, Endpoint>).map(([name, endpoint]) => ({ id: `${group}.${name}`, group, name, endpoint })));
+  return Object.entries(api).flatMap(([group, eps]) =>
+    Object.entries(eps as Record<string, Endpoint>).map(([name, endpoint]) => ({
+      id: `${group}.${name}`,
+      group,
+      name,
+      endpoint,
+    })),
+  );
 }

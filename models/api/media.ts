@@ -13,6 +13,16 @@ export const basemap = {
 
 /** The demo's simulated cameras (mounted with the simulator). */
 export const simCameras = {
-  snapshot: endpoint({ method: 'get', path: '/api/v1/sim/cameras/:id/snapshot.jpg', summary: "A simulated camera's current frame", produces: 'image/jpeg' }),
-  mjpeg: endpoint({ method: 'get', path: '/api/v1/sim/cameras/:id/mjpeg', summary: "A simulated camera's MJPEG stream", produces: 'multipart/x-mixed-replace' }),
+  snapshot: endpoint({
+    method: 'get',
+    path: '/api/v1/sim/cameras/:id/snapshot.jpg',
+    summary: "A simulated camera's current frame",
+    produces: 'image/jpeg',
+  }),
+  mjpeg: endpoint({
+    method: 'get',
+    path: '/api/v1/sim/cameras/:id/mjpeg',
+    summary: "A simulated camera's MJPEG stream",
+    produces: 'multipart/x-mixed-replace',
+  }),
 };

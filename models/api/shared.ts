@@ -8,5 +8,9 @@ export const Uuid = z.string().uuid();
 /** A GeoJSON FeatureCollection as the `*.geojson` endpoints answer it (geometry and properties per feature). */
 export const FeatureCollection = z.object({
   type: z.literal('FeatureCollection'),
-  features: z.array(z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) }).passthrough()),
+  features: z.array(
+    z
+      .object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.record(z.string(), z.unknown()) })
+      .passthrough(),
+  ),
 });

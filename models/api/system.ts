@@ -24,7 +24,26 @@ export type Health = z.infer<typeof Health>;
 
 /** Health (outside the versioned prefix: probes keep working across API versions), config and this document. */
 export const system = {
-  health: endpoint({ method: 'get', path: '/api/health', summary: 'Liveness and store health (503 when the store fails)', response: Health, status: [200, 503], public: true }),
-  config: endpoint({ method: 'get', path: '/api/v1/config', summary: 'What the client needs to start: protocol version, map sources', response: ClientConfig, public: true }),
-  openapi: endpoint({ method: 'get', path: '/api/v1/openapi.json', summary: 'This API as an OpenAPI 3.1 document', response: z.record(z.string(), z.unknown()), public: true }),
+  health: endpoint({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness and store health (503 when the store fails)',
+    response: Health,
+    status: [200, 503],
+    public: true,
+  }),
+  config: endpoint({
+    method: 'get',
+    path: '/api/v1/config',
+    summary: 'What the client needs to start: protocol version, map sources',
+    response: ClientConfig,
+    public: true,
+  }),
+  openapi: endpoint({
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document',
+    response: z.record(z.string(), z.unknown()),
+    public: true,
+  }),
 };

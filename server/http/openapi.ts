@@ -19,7 +19,13 @@ export function openApiDocument(): Json {
   const schemas: Record<string, Json> = {};
   /** Converts one schema; `$defs` (shared or recursive parts) become components with a unique prefix. */
   const convert = (schema: Schema, io: 'input' | 'output', name: string): Json => {
-    const js = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', cycles: 'ref', reused: 'inline' }) as Json;
+    const js = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+      cycles: 'ref',
+      reused: 'inline',
+    }) as Json;
     delete js.$schema;
     const defs = (js.$defs ?? {}) as Record<string, Json>;
     delete js.$defs;
@@ -30,12 +36,20 @@ export function openApiDocument(): Json {
       if (!v || typeof v !== 'object') return v;
       const o: Json = {};
       for (const [k, x] of Object.entries(v as Json)) {
-        if (k === '$ref' && typeof x === 'string') o[k] = x === '#' ? self : x.replace(/^#\/\$defs\/(.+)$/, (_m, d: string) => `#/components/schemas/${prefix}.${d.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+        if (k === '$ref' && typeof x === 'string')
+          o[k] =
+            x === '#'
+              ? self
+              : x.replace(
+                  /^#\/\$defs\/(.+)$/,
+                  (_m, d: string) => `#/components/schemas/${prefix}.${d.replace(/[^A-Za-z0-9._-]/g, '_')}`,
+                );
         else o[k] = rewrite(x);
       }
       return o;
     };
-    for (const [d, s] of Object.entries(defs)) schemas[`${prefix}.${d.replace(/[^A-Za-z0-9._-]/g, '_')}`] = rewrite(s) as Json;
+    for (const [d, s] of Object.entries(defs))
+      schemas[`${prefix}.${d.replace(/[^A-Za-z0-9._-]/g, '_')}`] = rewrite(s) as Json;
     schemas[prefix] = rewrite(js) as Json;
     return { $ref: self };
   };
@@ -43,7 +57,11 @@ export function openApiDocument(): Json {
   const propsOf = (js: Json): { props: Record<string, Json>; required: Set<string> } => {
     const props: Record<string, Json> = { ...((js.properties ?? {}) as Record<string, Json>) };
     const required = new Set((js.required ?? []) as string[]);
-    for (const alt of [...((js.anyOf ?? []) as Json[]), ...((js.oneOf ?? []) as Json[]), ...((js.allOf ?? []) as Json[])]) {
+    for (const alt of [
+      ...((js.anyOf ?? []) as Json[]),
+      ...((js.oneOf ?? []) as Json[]),
+      ...((js.allOf ?? []) as Json[]),
+    ]) {
       const p = propsOf(alt);
       Object.assign(props, p.props);
     }
@@ -57,18 +75,27 @@ export function openApiDocument(): Json {
       name,
       in: 'path',
       required: true,
-      schema: e.params?.[name] ? stripped(z.toJSONSchema(e.params[name]!, { io: 'input', unrepresentable: 'any' }) as Json) : { type: 'string' },
+      schema: e.params?.[name]
+        ? stripped(z.toJSONSchema(e.params[name]!, { io: 'input', unrepresentable: 'any' }) as Json)
+        : { type: 'string' },
     }));
     if (e.query) {
       const js = z.toJSONSchema(e.query, { io: 'input', unrepresentable: 'any' }) as Json;
       const { props, required } = propsOf(js);
-      for (const [name, schema] of Object.entries(props)) parameters.push({ name, in: 'query', required: required.has(name), schema: stripped(schema) });
+      for (const [name, schema] of Object.entries(props))
+        parameters.push({ name, in: 'query', required: required.has(name), schema: stripped(schema) });
     }
     if (parameters.length) op.parameters = parameters;
     if (e.body) {
       const ref = convert(e.body, 'input', `${id}.body`);
       const content: Record<string, Json> = {};
-      for (const type of e.consumes ?? ['application/json']) content[type] = { schema: type === 'application/json' || type === 'multipart/form-data' ? ref : { type: 'string', contentMediaType: type } };
+      for (const type of e.consumes ?? ['application/json'])
+        content[type] = {
+          schema:
+            type === 'application/json' || type === 'multipart/form-data'
+              ? ref
+              : { type: 'string', contentMediaType: type },
+        };
       op.requestBody = { required: true, content };
     }
     const responses: Record<string, Json> = {};
@@ -79,10 +106,16 @@ export function openApiDocument(): Json {
         continue;
       }
       const media = e.produces ?? 'application/json';
-      const schema = e.response && (media === 'application/json' || media === 'application/geo+json') ? convert(e.response, 'output', `${id}.response`) : { type: 'string', contentMediaType: media };
+      const schema =
+        e.response && (media === 'application/json' || media === 'application/geo+json')
+          ? convert(e.response, 'output', `${id}.response`)
+          : { type: 'string', contentMediaType: media };
       responses[String(status)] = { description: describe(status), content: { [media]: { schema } } };
     }
-    responses.default = { description: 'An error with a stable code (models/errors.ts)', content: { 'application/json': { schema: { $ref: '#/components/schemas/WireError' } } } };
+    responses.default = {
+      description: 'An error with a stable code (models/errors.ts)',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/WireError' } } },
+    };
     op.responses = responses;
     if (e.public) op.security = [];
     else if (e.deviceKey) op.security = [{ deviceKey: [] }];
@@ -94,7 +127,8 @@ export function openApiDocument(): Json {
     info: {
       title: 'Site Twin REST API',
       version: `${API_VERSION}.${SERVER_VERSION}`,
-      description: 'Generated from the REST contract in models/api. Live updates are on the Socket.IO namespace /live (models/protocol.ts), not here.',
+      description:
+        'Generated from the REST contract in models/api. Live updates are on the Socket.IO namespace /live (models/protocol.ts), not here.',
     },
     servers: [{ url: '/' }],
     security: [{ session: [] }, { bearer: [] }],
@@ -102,8 +136,17 @@ export function openApiDocument(): Json {
     components: {
       schemas,
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The session cookie set by POST /api/v1/auth/login' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'The session token answered by POST /api/v1/auth/login' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'The session cookie set by POST /api/v1/auth/login',
+        },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The session token answered by POST /api/v1/auth/login',
+        },
         deviceKey: { type: 'http', scheme: 'bearer', description: "A device's API key (ingest)" },
       },
     },
@@ -116,5 +159,13 @@ function stripped(js: Json): Json {
 }
 
 function describe(status: number): string {
-  return { 200: 'OK', 201: 'Created', 202: 'Accepted: processed in the background', 207: 'Partly refused: see rejected', 503: 'Degraded' }[status] ?? 'OK';
+  return (
+    {
+      200: 'OK',
+      201: 'Created',
+      202: 'Accepted: processed in the background',
+      207: 'Partly refused: see rejected',
+      503: 'Degraded',
+    }[status] ?? 'OK'
+  );
 }

@@ -8,11 +8,19 @@ import { routePath, type Endpoint, type ParamNames } from '../../models/api/inde
  * check params, query and body with the contract's schemas and their own error wording). Routers outside http/ (auth,
  * basemap, simulator) may not import http/: they register `r.get(routePath(api.x.y), …)` themselves.
  */
-export function route<E extends Endpoint>(r: Router, e: E, ...handlers: RequestHandler<{ [K in ParamNames<E['path']>]: string }>[]): void {
+export function route<E extends Endpoint>(
+  r: Router,
+  e: E,
+  ...handlers: RequestHandler<{ [K in ParamNames<E['path']>]: string }>[]
+): void {
   r[e.method](routePath(e), ...(handlers as RequestHandler[]));
 }
 
 /** Registers a contract route on a router mounted at `/api` (health and the versioned system routes). */
-export function apiRoute<E extends Endpoint>(r: Router, e: E, ...handlers: RequestHandler<{ [K in ParamNames<E['path']>]: string }>[]): void {
+export function apiRoute<E extends Endpoint>(
+  r: Router,
+  e: E,
+  ...handlers: RequestHandler<{ [K in ParamNames<E['path']>]: string }>[]
+): void {
   r[e.method](routePath(e, '/api'), ...(handlers as RequestHandler[]));
 }

@@ -36,7 +36,8 @@ function registeredRoutes(): string[] {
       if (!l.route || typeof l.route.path !== 'string') continue;
       const full = mount + l.route.path;
       if (!full.startsWith('/api/')) continue;
-      for (const [method, on] of Object.entries(l.route.methods)) if (on && method !== '_all') out.push(`${method.toUpperCase()} ${full}`);
+      for (const [method, on] of Object.entries(l.route.methods))
+        if (on && method !== '_all') out.push(`${method.toUpperCase()} ${full}`);
     }
   }
   return out.sort();
@@ -66,7 +67,9 @@ describe('REST contract and OpenAPI (issue 17 item 3)', () => {
         const op = r.body.paths[openApiPath(e.path)]?.[e.method];
         expect(op?.operationId, id).toBe(id);
       }
-      expect(r.body.paths['/api/v1/projects/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/projects.get.response');
+      expect(r.body.paths['/api/v1/projects/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/projects.get.response',
+      );
       expect(r.body.components.schemas['projects.get.response'].properties.footprint).toBeDefined();
     }
   });
