@@ -57,6 +57,8 @@ export interface RunningServer {
   /** HJ 212 listener and MQTT subscriber, when HJ212_PORT / MQTT_URL turn them on. */
   edges: RunningEdges;
   ctx: AppContext;
+  /** The Express app (its router stack is what tests/server/http/openapi.test.ts checks against the REST contract). */
+  app: express.Express;
   http: HttpServer;
   io: IoServer;
   /** `http://host:port` as reachable from this machine. */
@@ -200,6 +202,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     edges,
     ctx,
+    app,
     http,
     io,
     port,

@@ -21,7 +21,7 @@ export function isNewer(next: Alarm, held: Alarm): boolean {
 export const MAX_KEPT_ALARMS = 200;
 
 /**
- * The alarms the feed shows: the open ones from `GET /api/v1/alarms?state=open`, then kept current by `/live`
+ * The alarms the feed shows: the open ones from `api.alarms.list` (`state=open`), then kept current by `/live`
  * (`alarm.raised`, `alarm.updated`, `alarm.cleared`). A version older than what is held (see `isNewer`) is ignored,
  * so a late list answer cannot reopen an alarm that a message already cleared.
  */

@@ -24,7 +24,7 @@ export function ruleLabel(rule: string, deviceName: (id: string) => string | und
 
 /**
  * Device names for alarm rows of any project: the opened site's devices are known locally; others are read once
- * from `GET /api/v1/devices/:id` and kept (a name rarely changes, and the feed holds at most a few hundred alarms).
+ * from `api.devices.get` and kept (a name rarely changes, and the feed holds at most a few hundred alarms).
  */
 export class DeviceNames {
   private readonly known = new Map<string, string | null>();

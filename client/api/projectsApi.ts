@@ -1,5 +1,7 @@
+import { api } from '../../models/api/index.js';
 import { Project } from '../../models/Project.js';
-import { ApiError, ClientErrorCode, getJson } from './ApiError.js';
+import { ApiError, ClientErrorCode } from './ApiError.js';
+import { restAt } from './ApiClient.js';
 
 /** A loaded project list, with the items that failed their schema (skipped, not fatal). */
 export interface ProjectList {
@@ -12,8 +14,8 @@ export interface ProjectList {
  * the skipped ones are reported to the caller.
  */
 export async function fetchProjects(baseUrl = '', signal?: AbortSignal): Promise<ProjectList> {
-  const body = await getJson(`${baseUrl}/api/v1/projects`, signal);
-  if (!Array.isArray(body)) throw new ApiError(ClientErrorCode.BAD_RESPONSE, 'GET /api/v1/projects did not return a list');
+  const body = await restAt(baseUrl).raw(api.projects.list, signal ? { signal } : {});
+  if (!Array.isArray(body)) throw new ApiError(ClientErrorCode.BAD_RESPONSE, `GET ${api.projects.list.path} did not return a list`);
   const out: ProjectList = { projects: [], rejected: [] };
   body.forEach((item, index) => {
     const r = Project.safeParse(item);

@@ -1,13 +1,15 @@
+import { api } from '../../models/api/index.js';
 import { Tour } from '../../models/Tour.js';
-import { getJson, parseAnswer } from './ApiError.js';
+import { restAt } from './ApiClient.js';
 
 /** One tour by id (saved, or a generated `default-…` one). */
 export async function fetchTour(id: string, baseUrl = ''): Promise<Tour> {
-  return parseAnswer(Tour, await getJson(`${baseUrl}/api/v1/tours/${encodeURIComponent(id)}`), 'tour');
+  return restAt(baseUrl).call(api.tours.get, { params: { id }, what: 'tour' });
 }
 
 /** A project's tours, or the city tours when projectId is null; a malformed tour is skipped. */
 export async function fetchTours(projectId: string | null, baseUrl = ''): Promise<Tour[]> {
-  const body = await getJson(projectId ? `${baseUrl}/api/v1/projects/${projectId}/tours` : `${baseUrl}/api/v1/tours`);
+  const c = restAt(baseUrl);
+  const body = await (projectId ? c.raw(api.tours.listOfProject, { params: { id: projectId } }) : c.raw(api.tours.listCity));
   return Array.isArray(body) ? body.flatMap((t) => (Tour.safeParse(t).success ? [Tour.parse(t)] : [])) : [];
 }

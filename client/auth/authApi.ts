@@ -1,13 +1,11 @@
-import { z } from 'zod';
-import { LoginResponse, User, type UserGrant } from '../../models/User.js';
-import { ApiError, parseAnswer, requestJson } from '../api/ApiError.js';
+import { api } from '../../models/api/index.js';
+import { Me } from '../../models/api/auth.js';
+import { type User, type UserGrant } from '../../models/User.js';
+import { ApiError } from '../api/ApiError.js';
+import { restAt } from '../api/ApiClient.js';
 
-/**
- * `GET /api/v1/auth/me`: the account of the session, or `user: null` with `auth: 'off'` when the server runs without
- * accounts. Composed from the User schema of models/ (the router answers this shape without a schema of its own).
- */
-export const Me = z.object({ user: User.nullable(), auth: z.enum(['on', 'off']) });
-export type Me = z.infer<typeof Me>;
+/** The session's account (`api.auth.me`), or `user: null` with `auth: 'off'` when the server runs without accounts. */
+export { Me };
 
 /**
  * Who is logged in. Never triggers the login itself (a 401 here just means "nobody"), and a server without the auth
@@ -15,8 +13,7 @@ export type Me = z.infer<typeof Me>;
  */
 export async function fetchMe(baseUrl = ''): Promise<Me> {
   try {
-    const body = await requestJsonNoLogin(`${baseUrl}/api/v1/auth/me`);
-    return parseAnswer(Me, body, 'session');
+    return await restAt(baseUrl).call(api.auth.me, { noLogin: true, what: 'session' });
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return { user: null, auth: 'off' };
     if (err instanceof ApiError && err.code === 'unauthenticated') return { user: null, auth: 'on' };
@@ -24,14 +21,17 @@ export async function fetchMe(baseUrl = ''): Promise<Me> {
   }
 }
 
-/** Logs in: the server sets the httpOnly session cookie; the token in the answer is not kept (the cookie is enough). */
+/**
+ * Logs in: the server sets the httpOnly session cookie; the token in the answer is not kept (the cookie is enough).
+ * Like every auth call it is `noLogin`: a failed login must not wait for a login itself.
+ */
 export async function login(username: string, password: string, baseUrl = ''): Promise<User> {
-  const body = await requestJsonNoLogin(`${baseUrl}/api/v1/auth/login`, { method: 'POST', body: { username, password } });
-  return parseAnswer(LoginResponse, body, 'login answer').user;
+  return (await restAt(baseUrl).call(api.auth.login, { body: { username, password }, noLogin: true, what: 'login answer' })).user;
 }
 
+/** Logs out (the same empty JSON body as before the contract: the route reads none). */
 export async function logout(baseUrl = ''): Promise<void> {
-  await requestJsonNoLogin(`${baseUrl}/api/v1/auth/logout`, { method: 'POST', body: {} });
+  await restAt(baseUrl).raw(api.auth.logout, { noLogin: true, raw: { body: '{}', contentType: 'application/json' } });
 }
 
 /** A short label of what an account may see: "authority · 3702". */
@@ -50,7 +50,3 @@ export function grantLabel(g: UserGrant): string {
   }
 }
 
-// Auth calls must not wait for a login themselves (a failed login would wait for itself).
-function requestJsonNoLogin(url: string, opts: Parameters<typeof requestJson>[1] = {}): Promise<unknown> {
-  return requestJson(url, { ...opts, noLogin: true });
-}

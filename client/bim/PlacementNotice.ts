@@ -1,7 +1,8 @@
 import type { BimModel } from '../../models/BimModel.js';
 import type { Tool } from '../core/Tool.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
-import { requestJson } from '../api/ApiError.js';
+import { api } from '../../models/api/index.js';
+import { rest } from '../api/ApiClient.js';
 import { h } from '../ui/dom.js';
 import type { BimLayer } from './BimLayer.js';
 
@@ -58,7 +59,7 @@ export class PlacementNotice implements Tool {
       button.disabled = true;
       status.textContent = 'placing…';
       const { lon, lat, height } = project.location;
-      requestJson(`/api/v1/models/${encodeURIComponent(m.id)}`, { method: 'PATCH', body: { georeference: { lon, lat, height } } })
+      rest.raw(api.models.update, { params: { id: m.id }, body: { georeference: { lon, lat, height } } })
         .then(() => this.layer.loadProject(m.projectId))
         .catch((err: Error) => {
           button.disabled = false;

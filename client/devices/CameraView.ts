@@ -1,3 +1,4 @@
+import { api } from '../../models/api/index.js';
 import { CameraParams } from '../../models/Camera.js';
 import { h } from '../ui/dom.js';
 
@@ -10,10 +11,13 @@ export const SNAPSHOT_REFRESH_MS = 2000;
  * 127.0.0.1 or a LAN name: another cookie jar, and another origin for the CSP): such a stream is loaded from this
  * page's origin. Other cameras' URLs are used as given.
  */
+/** The path prefix of the simulated cameras (`…/sim/cameras/`), from the contract. */
+const SIM_CAMERAS = api.simCameras.mjpeg.path.slice(0, api.simCameras.mjpeg.path.indexOf(':id'));
+
 export function ownStream(url: string): string {
   try {
     const u = new URL(url, location.href);
-    return u.pathname.startsWith('/api/v1/sim/cameras/') ? u.pathname + u.search : url;
+    return u.pathname.startsWith(SIM_CAMERAS) ? u.pathname + u.search : url;
   } catch {
     return url;
   }

@@ -32,7 +32,7 @@ export function parseScale(text: string): DeviceScale | string {
 /**
  * The device panel's data-quality section: when the device's data was last stored, its refused fields counted by
  * reason and by field, the last refused frame or payload as received, a flag when it sends only refused data, and
- * its unit and scale settings (saved with PATCH /api/v1/devices/:id; a refusal's reason hints at a unit error).
+ * its unit and scale settings (saved with `api.devices.update`; a refusal's reason hints at a unit error).
  */
 export class DeviceQualityView {
   readonly root: HTMLElement;

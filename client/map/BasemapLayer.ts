@@ -12,6 +12,8 @@ import {
   VerticalOrigin,
   type Viewer,
 } from 'cesium';
+import { api } from '../../models/api/index.js';
+import { restAt } from '../api/ApiClient.js';
 import type { Tool } from '../core/Tool.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
@@ -35,7 +37,7 @@ const PALETTES: Record<BasemapTheme, Palette> = {
   light: { sea: '#9fc0dc', land: '#e9ebe6', neighbour: '#dcdfd8', coast: '#4f86b5', district: '#8a6aa8', label: '#1d2433', labelOutline: '#f7f8f5', code: '#4a5468' },
 };
 
-/** A district of the demo city as served by `GET /api/v1/basemap/districts.geojson`. */
+/** A district of the demo city as served by `api.basemap.layer` (`districts.geojson`). */
 export interface District {
   code: string;
   name: string;
@@ -82,13 +84,14 @@ export class BasemapLayer implements Tool, LabelSource {
     private readonly viewer: Viewer,
     theme: BasemapTheme,
     onError: (message: string) => void,
-    baseUrl = '/api/v1/basemap',
+    baseUrl = '',
   ) {
     const pal = PALETTES[theme];
+    const layerUrl = (file: string) => restAt(baseUrl).url(api.basemap.layer, { file });
     const data = Promise.all([
-      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(`${baseUrl}/districts.geojson`),
-      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(`${baseUrl}/coastline.geojson`),
-      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(`${baseUrl}/land.geojson`),
+      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(layerUrl('districts.geojson')),
+      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('coastline.geojson')),
+      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('land.geojson')),
     ]).catch((err: Error) => {
       onError(err.message);
       return [{ features: [] }, { features: [] }, { features: [] }] as const;

@@ -25,7 +25,7 @@ export function providerOf(s: MapSource, url = s.url): ImageryProvider {
 }
 
 /**
- * The map's layer switcher: the offline base map or one configured online source (GET /api/v1/config mapSources),
+ * The map's layer switcher: the offline base map or one configured online source (`api.system.config` mapSources),
  * under the coast and district lines, with its annotation layer above them. The choice comes from `?map=<id>` (walls
  * have no pointer), else the last one picked on this browser, else offline; no tile is fetched from outside before a
  * source is chosen.

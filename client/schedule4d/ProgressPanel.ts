@@ -1,6 +1,8 @@
 import './progress.css';
 import type { BimModel } from '../../models/BimModel.js';
 import { isoDayOf, type ProgressState, type ProjectProgress, type Schedule } from '../../models/Progress.js';
+import { api } from '../../models/api/index.js';
+import { rest } from '../api/ApiClient.js';
 import { fetchProgressStates, fetchProjectModels, fetchProjectProgress, fetchSchedule, recordProgress, uploadScheduleCsv } from '../api/progressApi.js';
 import { currentSession, mayWrite, onSessionChanged } from '../auth/session.js';
 import type { ElementColouring } from '../bim/ElementColouring.js';
@@ -181,7 +183,7 @@ export class ProgressPanel implements Tool {
         ),
       ),
     );
-    this.d.csvLink.href = `/api/v1/projects/${prog.projectId}/progress.csv?date=${date}`;
+    this.d.csvLink.href = rest.url(api.progress.csvOfProject, { id: prog.projectId }, { date });
   }
 
   private showEmpty(text: string): void {

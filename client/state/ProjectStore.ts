@@ -25,7 +25,7 @@ export interface StoreError {
 }
 
 /**
- * The client's one copy of the city's projects. Fed by `GET /api/v1/projects` (full loads) and by `/live`
+ * The client's one copy of the city's projects. Fed by `api.projects.list` (full loads) and by `/live`
  * messages; every view reads from here, never from the socket. Live messages that arrive while a load is in flight
  * are queued and replayed on top of the loaded list, so a change made during the load is not lost.
  */

@@ -1,3 +1,4 @@
+import { api } from '../../models/api/index.js';
 import type { Project } from '../../models/Project.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
@@ -123,7 +124,7 @@ export class ProjectListPanel implements Tool {
             'div',
             { class: 'state empty', 'data-testid': 'list-empty' },
             h('strong', { text: 'No projects yet' }),
-            h('p', { text: 'Projects appear here as soon as they are created (POST /api/v1/projects), or start the server with SEED=1 to load the demo city.' }),
+            h('p', { text: `Projects appear here as soon as they are created (POST ${api.projects.create.path}), or start the server with SEED=1 to load the demo city.` }),
           ),
         );
       return out;

@@ -1,3 +1,5 @@
+import { api } from '../../models/api/index.js';
+import { rest } from '../api/ApiClient.js';
 import { Viewer3D } from './Viewer3D.js';
 import { publishBenchProbe } from '../probes/benchProbe.js';
 
@@ -11,7 +13,7 @@ export async function bootFragmentsBaseline(container: HTMLElement): Promise<voi
   if (!modelId) throw new Error('baseline needs ?model=<id>');
   const viewer = new Viewer3D(container);
   publishBenchProbe(viewer);
-  const res = await fetch(`/api/v1/models/${encodeURIComponent(modelId)}/model.frag`);
+  const res = await fetch(rest.url(api.models.fragments, { id: modelId }));
   const model = await viewer.load(await res.arrayBuffer(), modelId);
   await viewer.fit(model);
   document.body.dataset.workspaceReady = '1';

@@ -1,7 +1,8 @@
 import type { FragmentsModel } from '@thatopen/fragments';
 import * as THREE from 'three';
 import { WorkspaceViewpoint, type WorkspaceViewpointInput } from '../../models/WorkspaceViewpoint.js';
-import { getJson, parseAnswer, requestJson } from '../api/ApiError.js';
+import { api } from '../../models/api/index.js';
+import { rest } from '../api/ApiClient.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { foldSection } from '../ui/FoldSection.js';
@@ -35,7 +36,7 @@ export class ViewpointsPanel implements Tool {
   }
 
   async load(): Promise<WorkspaceViewpoint[]> {
-    const body = await getJson(`/api/v1/projects/${this.projectId}/viewpoints`);
+    const body = await rest.raw(api.viewpoints.listOfProject, { params: { id: this.projectId } });
     const items = (Array.isArray(body) ? body : []).flatMap((v) => {
       const r = WorkspaceViewpoint.safeParse(v);
       return r.success && r.data.modelId === this.modelId ? [r.data] : [];
@@ -58,7 +59,7 @@ export class ViewpointsPanel implements Tool {
       hiddenLocalIds: await this.model.getItemsByVisibility(false),
       ...(gid ? { elementGlobalId: gid } : {}),
     };
-    const saved = parseAnswer(WorkspaceViewpoint, await requestJson(`/api/v1/projects/${this.projectId}/viewpoints`, { method: 'POST', body: input }), 'viewpoint');
+    const saved = await rest.call(api.viewpoints.create, { params: { id: this.projectId }, body: input, what: 'viewpoint' });
     await this.load();
     return saved;
   }

@@ -9,6 +9,7 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { rateLimited } from './RateLimiter.js';
 import { TokenBuckets } from '../security/TokenBuckets.js';
 import { clearSessionCookie, setSessionCookie, type SessionTokens } from './sessions.js';
+import { api, routePath } from '../../models/api/index.js';
 
 const Id = z.string().uuid();
 /** Wait before checking a password for a username that is over its attempt rate (see authRouter). */
@@ -36,7 +37,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   const audit = (req: Request, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}) =>
     store.audit.append({ actor, action, target, ip: ipOf(req), details }).catch((err) => log.error({ err, action }, 'audit: append failed'));
 
-  r.post('/auth/login', async (req, res) => {
+  r.post(routePath(api.auth.login), async (req, res) => {
     const body = parseOr400(LoginRequest, req.body, 'login');
     const name = body.username.toLowerCase();
     const ip = ipOf(req);
@@ -61,14 +62,14 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     res.json({ user: publicUser(u), token, expiresAt } satisfies LoginResponse);
   });
 
-  r.post('/auth/logout', async (req, res) => {
+  r.post(routePath(api.auth.logout), async (req, res) => {
     const p = await access.principalOf(req);
     clearSessionCookie(req, res);
     if (p?.grant) await audit(req, p.id, 'logout', p.id);
     res.status(204).end();
   });
 
-  r.get('/auth/me', async (req, res) => {
+  r.get(routePath(api.auth.me), async (req, res) => {
     const p = await access.principalOf(req);
     if (!p) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Not logged in');
     if (!p.grant) return void res.json({ user: null, auth: 'off' }); // AUTH=off: everyone is the anonymous admin
@@ -79,7 +80,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
 
   // Own password: the current one is checked (same buckets as a login: it is a password guess too), the new one
   // bumps the token version so every other session of the user ends, and this session gets a fresh token.
-  r.post('/auth/password', async (req, res) => {
+  r.post(routePath(api.auth.password), async (req, res) => {
     const p = await access.principalOf(req);
     if (!p?.grant) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
     const body = parseOr400(PasswordChange, req.body, 'password change');
@@ -109,19 +110,19 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     return p.data;
   };
 
-  r.get('/users', async (req, res) => {
+  r.get(routePath(api.users.list), async (req, res) => {
     await access.require(req, 'read', { type: 'user' });
     res.json((await store.users.list()).map(publicUser));
   });
 
-  r.post('/users', async (req, res) => {
+  r.post(routePath(api.users.create), async (req, res) => {
     const body = parseOr400(UserCreate, req.body, 'user');
     await access.require(req, 'create', { type: 'user' });
     const u = await store.users.create({ username: body.username, displayName: body.displayName, passwordHash: await hashPassword(body.password), grant: body.grant });
     res.status(201).location(`/api/v1/users/${u.id}`).json(publicUser(u));
   });
 
-  r.get('/users/:id', async (req, res) => {
+  r.get(routePath(api.users.get), async (req, res) => {
     const id = userId(req.params.id);
     await access.require(req, 'read', { type: 'user', id });
     const u = await store.users.get(id);
@@ -129,7 +130,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     res.json(publicUser(u));
   });
 
-  r.patch('/users/:id', async (req, res) => {
+  r.patch(routePath(api.users.update), async (req, res) => {
     const id = userId(req.params.id);
     const patch = parseOr400(UserPatch, req.body, 'user patch');
     await access.require(req, 'update', { type: 'user', id });
@@ -146,7 +147,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     res.json(publicUser(u));
   });
 
-  r.delete('/users/:id', async (req, res) => {
+  r.delete(routePath(api.users.delete), async (req, res) => {
     const id = userId(req.params.id);
     const p = await access.require(req, 'delete', { type: 'user', id });
     if (p.id === id) throw new AppError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
@@ -156,7 +157,7 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     res.status(204).end();
   });
 
-  r.get('/audit', async (req, res) => {
+  r.get(routePath(api.users.audit), async (req, res) => {
     const q = parseOr400(AuditQuery, req.query, 'audit query');
     await access.require(req, 'read', { type: 'audit' });
     res.json(await store.audit.list(q));

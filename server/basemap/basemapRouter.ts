@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Router } from 'express';
 import { ErrorCode } from '../../models/errors.js';
 import { AppError } from '../errors.js';
+import { api, routePath } from '../../models/api/index.js';
 
 /** The layers cut by cutBasemap.ts and committed in server/basemap/layers/ (see README, "Base map"). */
 export const BASEMAP_LAYERS = ['districts', 'coastline', 'land'] as const;
@@ -28,8 +29,8 @@ export function districtList(): readonly { code: string; name: string }[] {
 export function basemapRouter(): Router {
   const r = Router();
   const cache = new Map<BasemapLayer, { body: Buffer; etag: string }>();
-  r.get('/basemap/:file', (req, res) => {
-    const m = /^([a-z]+)\.geojson$/.exec(req.params.file);
+  r.get(routePath(api.basemap.layer), (req, res) => {
+    const m = /^([a-z]+)\.geojson$/.exec(String(req.params.file));
     const layer = m && (BASEMAP_LAYERS as readonly string[]).includes(m[1]!) ? (m[1] as BasemapLayer) : undefined;
     if (!layer) throw new AppError(ErrorCode.NOT_FOUND, `no base map layer ${req.params.file}; there are ${BASEMAP_LAYERS.map((l) => `${l}.geojson`).join(', ')}`);
     let entry = cache.get(layer);

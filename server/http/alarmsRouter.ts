@@ -6,6 +6,8 @@ import { ErrorCode } from '../../models/errors.js';
 import type { AlarmEngine } from '../alarms/AlarmEngine.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 /** An acknowledgement without an account behind it: the name is required. */
@@ -32,7 +34,7 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     return p;
   };
 
-  r.get('/alarms', async (req, res) => {
+  route(r, api.alarms.list, async (req, res) => {
     const q = parseOr400(AlarmQuery, req.query, 'alarm query');
     await access.require(req, 'read', { type: 'alarm', ...(q.projectId ? { projectId: q.projectId } : {}) });
     const v = q.projectId ? ({ all: true } as const) : await access.visibleProjects(req);
@@ -42,7 +44,7 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     res.json(lists.flat().sort((a, b) => b.raisedAt - a.raisedAt || a.id.localeCompare(b.id)).slice(0, q.limit));
   });
 
-  r.get('/projects/:id/alarms', async (req, res) => {
+  route(r, api.alarms.listOfProject, async (req, res) => {
     const id = pathId(req.params.id, 'Project');
     const q = parseOr400(AlarmQuery, { ...req.query, projectId: id }, 'alarm query');
     await access.require(req, 'read', { type: 'alarm', projectId: id });
@@ -50,7 +52,7 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     res.json(await store.alarms.list(q));
   });
 
-  r.post('/alarms/:id/ack', async (req, res) => {
+  route(r, api.alarms.ack, async (req, res) => {
     const id = pathId(req.params.id, 'Alarm');
     const parsed = parseOr400(AlarmAck, req.body ?? {}, 'acknowledgement');
     const existing = await store.alarms.get(id);
@@ -76,13 +78,13 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     return { projectId: id, jurisdiction: jurisdictionOf(p.regionCode), defaults: defaultThresholds(p.regionCode), overrides, effective: resolveThresholds(p.regionCode, overrides) };
   };
 
-  r.get('/projects/:id/alarm-thresholds', async (req, res) => {
+  route(r, api.alarms.thresholds, async (req, res) => {
     const id = pathId(req.params.id, 'Project');
     await access.require(req, 'read', { type: 'thresholds', projectId: id });
     res.json(await thresholdsView(id));
   });
 
-  r.put('/projects/:id/alarm-thresholds', async (req, res) => {
+  route(r, api.alarms.setThresholds, async (req, res) => {
     const id = pathId(req.params.id, 'Project');
     const overrides = parseOr400(AlarmThresholdsOverrides, req.body, 'alarm thresholds');
     await access.require(req, 'update', { type: 'thresholds', projectId: id });

@@ -7,6 +7,8 @@ import { hashApiKey, hashHj212Pw, newApiKey } from '../security/deviceSecrets.js
 import { publicDevice, type DeviceRecord, type DeviceUpdate } from '../store/DeviceRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { bucketedHistory, historyCsv, parseHistoryQuery, readingsCsv } from './readingsHistory.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 /** 400 with field-level issues when a device's units / scale do not fit its kind. */
@@ -41,20 +43,20 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     return id;
   };
 
-  r.get('/projects/:id/devices', async (req, res) => {
+  route(r, api.devices.listOfProject, async (req, res) => {
     const projectId = await loadProject(req.params.id);
     await access.require(req, 'read', { type: 'device', projectId });
     res.json((await store.devices.list(projectId)).map(publicDevice));
   });
 
-  r.get('/projects/:id/devices.geojson', async (req, res) => {
+  route(r, api.devices.geojsonOfProject, async (req, res) => {
     const projectId = await loadProject(req.params.id);
     await access.require(req, 'read', { type: 'device', projectId });
     const features = (await store.devices.list(projectId)).map((d) => deviceToFeature(publicDevice(d)));
     res.type('application/geo+json').json({ type: 'FeatureCollection', features });
   });
 
-  r.post('/projects/:id/devices', async (req, res) => {
+  route(r, api.devices.create, async (req, res) => {
     const projectId = await loadProject(req.params.id);
     const body = parseOr400(DeviceCreate, req.body, 'device');
     await access.require(req, 'create', { type: 'device', projectId });
@@ -79,13 +81,13 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.status(201).location(`/api/v1/devices/${device.id}`).json({ device, apiKey });
   });
 
-  r.get('/devices/:id', async (req, res) => {
+  route(r, api.devices.get, async (req, res) => {
     const d = await loadDevice(req.params.id);
     await access.require(req, 'read', { type: 'device', id: d.id, projectId: d.projectId });
     res.json(publicDevice(d));
   });
 
-  r.get('/devices/:id/latest', async (req, res) => {
+  route(r, api.devices.latest, async (req, res) => {
     const d = await loadDevice(req.params.id);
     await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
     const [latest] = await store.telemetry.latest({ deviceIds: [d.id] });
@@ -93,7 +95,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.json(latest);
   });
 
-  r.patch('/devices/:id', async (req, res) => {
+  route(r, api.devices.update, async (req, res) => {
     const patch = parseOr400(DevicePatch, req.body, 'device patch');
     const d = await loadDevice(req.params.id);
     await access.require(req, 'update', { type: 'device', id: d.id, projectId: d.projectId });
@@ -127,7 +129,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.json(device);
   });
 
-  r.post('/devices/:id/key', async (req, res) => {
+  route(r, api.devices.rotateKey, async (req, res) => {
     const d = await loadDevice(req.params.id);
     await access.require(req, 'update', { type: 'device', id: d.id, projectId: d.projectId });
     const apiKey = newApiKey();
@@ -137,7 +139,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.json({ deviceId: d.id, apiKey });
   });
 
-  r.delete('/devices/:id', async (req, res) => {
+  route(r, api.devices.delete, async (req, res) => {
     const d = await loadDevice(req.params.id);
     await access.require(req, 'delete', { type: 'device', id: d.id, projectId: d.projectId });
     if (!(await store.devices.delete(d.id))) throw notFound('Device', d.id);
@@ -147,7 +149,7 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.status(204).end();
   });
 
-  r.get('/devices/:id/quality', async (req, res) => {
+  route(r, api.devices.quality, async (req, res) => {
     const d = await loadDevice(req.params.id);
     await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });
     const q = await store.quality.device(d.id);
@@ -155,13 +157,13 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     res.json(q);
   });
 
-  r.get('/projects/:id/quality', async (req, res) => {
+  route(r, api.devices.projectQuality, async (req, res) => {
     const projectId = await loadProject(req.params.id);
     await access.require(req, 'read', { type: 'reading', projectId });
     res.json(await store.quality.project(projectId));
   });
 
-  r.get('/devices/:id/readings', async (req, res) => {
+  route(r, api.devices.readings, async (req, res) => {
     const q = parseHistoryQuery(req.query);
     const d = await loadDevice(req.params.id);
     await access.require(req, 'read', { type: 'reading', id: d.id, projectId: d.projectId });

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { EnterpriseCreate } from '../../models/Enterprise.js';
 import type { AppContext } from '../context.js';
 import { notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 /** `/api/v1/enterprises`: list, get, create. */
 export function enterprisesRouter(ctx: AppContext): Router {
   const r = Router();
-  r.get('/enterprises', async (req, res) => {
+  route(r, api.enterprises.list, async (req, res) => {
     await ctx.access.require(req, 'read', { type: 'enterprise' });
     const all = await ctx.store.enterprises.list();
     const v = await ctx.access.visibleProjects(req);
@@ -19,7 +21,7 @@ export function enterprisesRouter(ctx: AppContext): Router {
     if (own?.role === 'enterprise') keep.add(own.enterpriseId);
     res.json(all.filter((e) => keep.has(e.id)));
   });
-  r.get('/enterprises/:id', async (req, res) => {
+  route(r, api.enterprises.get, async (req, res) => {
     const id = z.string().uuid().safeParse(req.params.id);
     if (!id.success) throw notFound('Enterprise', req.params.id);
     await ctx.access.require(req, 'read', { type: 'enterprise', id: id.data });
@@ -27,7 +29,7 @@ export function enterprisesRouter(ctx: AppContext): Router {
     if (!e) throw notFound('Enterprise', id.data);
     res.json(e);
   });
-  r.post('/enterprises', async (req, res) => {
+  route(r, api.enterprises.create, async (req, res) => {
     const body = parseOr400(EnterpriseCreate, req.body, 'enterprise');
     await ctx.access.require(req, 'create', { type: 'enterprise' });
     const e = await ctx.store.enterprises.create(body);

@@ -11,6 +11,8 @@ import { sniffFile } from '../ifc/pipeline/sniff.js';
 import { receiveUpload } from '../ifc/upload.js';
 import { publicModel, type StoredModel } from '../store/ModelRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 const TILE_FILE = /^[A-Za-z0-9_-]+\.(glb|json)$/;
@@ -41,7 +43,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
       throw new AppError(ErrorCode.CONFLICT, `Model ${m.id} is ${m.status}${m.status === 'failed' ? '' : ': try again when it is ready'}`, { status: m.status });
   };
 
-  r.post('/projects/:id/models', async (req, res) => {
+  route(r, api.models.upload, async (req, res) => {
     const projectId = uuidOr404(req.params.id, 'Project');
     await access.require(req, 'create', { type: 'model', projectId });
     if (!(await store.projects.get(projectId))) {
@@ -58,44 +60,44 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     res.status(202).location(`/api/v1/models/${model.id}`).json(publicModel(model));
   });
 
-  r.get('/projects/:id/models', async (req, res) => {
+  route(r, api.models.listOfProject, async (req, res) => {
     const projectId = uuidOr404(req.params.id, 'Project');
     await access.require(req, 'read', { type: 'model', projectId });
     if (!(await store.projects.get(projectId))) throw notFound('Project', projectId);
     res.json((await store.models.listByProject(projectId)).map(publicModel));
   });
 
-  r.get('/models/:id', async (req, res) => {
+  route(r, api.models.get, async (req, res) => {
     res.json(publicModel(await load(req, 'read')));
   });
 
-  r.get('/models/:id/tree', async (req, res) => {
+  route(r, api.models.tree, async (req, res) => {
     const m = await load(req, 'read');
     requireReady(m);
     res.json((await store.models.tree(m.id)) ?? null);
   });
 
-  r.get('/models/:id/elements', async (req, res) => {
+  route(r, api.models.elements, async (req, res) => {
     const m = await load(req, 'read');
     const q = parseOr400(ElementQuery, req.query, 'element query');
     res.json(await store.elements.list(m.id, q));
   });
 
-  r.get('/models/:id/elements/:globalId', async (req, res) => {
+  route(r, api.models.element, async (req, res) => {
     const m = await load(req, 'read');
     const e = await store.elements.get(m.id, req.params.globalId);
     if (!e) throw notFound('Element', req.params.globalId);
     res.json(e);
   });
 
-  r.patch('/models/:id', async (req, res) => {
+  route(r, api.models.update, async (req, res) => {
     const patch = parseOr400(ModelPatch, req.body, 'model patch');
     const m = await load(req, 'update');
     if (patch.georeference) requireReady(m);
     res.json(publicModel(await models.patch(m, patch)));
   });
 
-  r.delete('/models/:id', async (req, res) => {
+  route(r, api.models.delete, async (req, res) => {
     const m = await load(req, 'delete');
     await models.delete(m);
     res.status(204).end();
@@ -115,7 +117,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
       });
     });
 
-  r.get('/models/:id/model.frag', async (req, res) => {
+  route(r, api.models.fragments, async (req, res) => {
     const m = await load(req, 'read');
     requireReady(m);
     // The .frag is built after the model is ready for the map (see FragmentsStatus): 409 until it exists.
@@ -125,7 +127,7 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', forever);
   });
 
-  r.get('/models/:id/tiles/:file', async (req, res) => {
+  route(r, api.models.tile, async (req, res) => {
     const m = await load(req, 'read');
     requireReady(m);
     const file = req.params.file;

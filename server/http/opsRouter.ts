@@ -1,16 +1,18 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
-import { KpiQuery, regionPrefix } from '../../models/Kpis.js';
+import { regionPrefix } from '../../models/Kpis.js';
 import type { ReadinessConfig, ReadinessGrade } from '../../models/Readiness.js';
 import type { AppContext } from '../context.js';
 import { cityAttendanceOf, computeKpis, projectAttendance, readinessOf } from '../ops/opsFigures.js';
 import type { ProjectScope } from '../store/projectScope.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { cityScopesFor, singleCityScope } from '../auth/cityScope.js';
+import { api } from '../../models/api/index.js';
+import { RegionQuery } from '../../models/api/ops.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
-const Region = z.object({ region: z.string().regex(/^\d{2,6}$/, 'region is a GB/T 2260 code (2-6 digits)').optional() }).strict();
 
 /**
  * Command-center figures: wall KPIs per tier, attendance (counts only) per project and for the city, smart-site
@@ -28,14 +30,14 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
     return p.data;
   };
   const cityScope = (req: Request): ProjectScope => {
-    const q = parseOr400(Region, req.query, 'query');
+    const q = parseOr400(RegionQuery, req.query, 'query');
     return q.region ? { regionPrefix: regionPrefix(q.region) } : { all: true };
   };
   /** The requested city scope narrowed to the requester's (server/auth/cityScope). */
   const scopesOf = async (req: Request) => cityScopesFor(await access.principalOf(req), cityScope(req));
 
-  r.get('/kpis', async (req, res) => {
-    const q = parseOr400(KpiQuery, req.query, 'KPI query (tier=city|enterprise|project&id=)');
+  route(r, api.ops.kpis, async (req, res) => {
+    const q = parseOr400(api.ops.kpis.query, req.query, 'KPI query (tier=city|enterprise|project&id=)');
     if (q.tier === 'project') {
       await access.require(req, 'read', { type: 'project', id: q.id!, projectId: q.id! });
       if (!(await store.projects.get(q.id!))) throw notFound('Project', q.id!);
@@ -51,24 +53,24 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
     res.json(await computeKpis(store, q));
   });
 
-  r.get('/projects/:id/attendance', async (req, res) => {
+  route(r, api.ops.attendanceOfProject, async (req, res) => {
     res.json(await projectAttendance(store, await project(req)));
   });
 
-  r.get('/attendance', async (req, res) => {
+  route(r, api.ops.attendance, async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
     const scope = singleCityScope(await access.principalOf(req), cityScope(req), 'ask /projects/:id/attendance');
     res.json(await cityAttendanceOf(store, scope));
   });
 
-  r.get('/projects/:id/readiness', async (req, res) => {
+  route(r, api.ops.readinessOfProject, async (req, res) => {
     const id = await project(req);
     const [one] = await readinessOf(store, readiness, { projectId: id });
     if (!one) throw new AppError(ErrorCode.NOT_FOUND, `Project ${id} does not exist`);
     res.json(one);
   });
 
-  r.get('/readiness', async (req, res) => {
+  route(r, api.ops.readiness, async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
     const list = (await Promise.all((await scopesOf(req)).map((s) => readinessOf(store, readiness, s)))).flat();
     const names = new Map((await store.projects.list()).map((p) => [p.id, p.name]));

@@ -8,6 +8,8 @@ import type { ModelService } from '../ifc/ModelService.js';
 import { modelStates, plannedElements, projectProgressOf, tasksFrom, type ScheduleImportResult } from '../ops/progress.js';
 import type { StoredModel } from '../store/ModelRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 const DAY_MS = 86_400_000;
@@ -18,8 +20,6 @@ function dateOf(req: Request): string {
   if (raw === undefined) return isoDayOf(Date.now());
   return parseOr400(IsoDay, raw, 'date (YYYY-MM-DD)');
 }
-
-const ImportJson = z.union([z.object({ source: z.literal('ifc') }).strict(), z.object({ tasks: z.array(z.unknown()).max(20_000) }).strict()]);
 
 /**
  * 4D progress: a model's schedule (CSV, JSON or the model's own IfcWorkSchedule), actual element status, the state
@@ -50,12 +50,12 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     ctx.live.toProject(m.projectId, msg);
   };
 
-  r.post('/models/:id/schedule', csvBody, async (req, res) => {
+  route(r, api.progress.importSchedule, csvBody, async (req, res) => {
     const m = await loadModel(req, 'update');
     let input: Parameters<typeof tasksFrom>[0];
     if (typeof req.body === 'string') input = { csv: req.body };
     else {
-      const body = parseOr400(ImportJson, req.body, 'schedule import ({ "tasks": [...] }, { "source": "ifc" }, or a text/csv body)');
+      const body = parseOr400(api.progress.importSchedule.body, req.body, 'schedule import ({ "tasks": [...] }, { "source": "ifc" }, or a text/csv body)');
       input = 'tasks' in body ? { json: body.tasks } : { ifcOf: m, dataDir: config.DATA_DIR, readSchedule: (id, path) => models.readSchedule(id, path) };
     }
     const parsed = await tasksFrom(input);
@@ -80,7 +80,7 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     res.status(parsed.rejected.length ? 207 : 200).json(result);
   });
 
-  r.get('/models/:id/schedule', async (req, res) => {
+  route(r, api.progress.schedule, async (req, res) => {
     const m = await loadModel(req, 'read');
     const s = await store.progress.schedule(m.id);
     if (!s) throw new AppError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
@@ -88,7 +88,7 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     res.json({ ...s, tasks: s.tasks.map((t) => ({ ...t, elementCount: planned?.counts.get(t.id) ?? 0 })) });
   });
 
-  r.post('/models/:id/progress', async (req, res) => {
+  route(r, api.progress.record, async (req, res) => {
     const m = await loadModel(req, 'update');
     const body = parseOr400(ProgressRecord, req.body, 'progress record');
     // Status is what happened on site: a day beyond tomorrow (UTC, so every time zone's today passes) is a typo.
@@ -108,7 +108,7 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     else res.status(rejected.length ? 207 : 200).json(result);
   });
 
-  r.get('/models/:id/progress-state', async (req, res) => {
+  route(r, api.progress.states, async (req, res) => {
     const m = await loadModel(req, 'read');
     const date = dateOf(req);
     const states = await modelStates(store, m.id, date);
@@ -116,12 +116,12 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     res.json({ modelId: m.id, date, states });
   });
 
-  r.get('/projects/:id/progress', async (req, res) => {
+  route(r, api.progress.ofProject, async (req, res) => {
     const projectId = await loadProject(req);
     res.json(await projectProgressOf(store, projectId, dateOf(req)));
   });
 
-  r.get('/projects/:id/progress.csv', async (req, res) => {
+  route(r, api.progress.csvOfProject, async (req, res) => {
     const projectId = await loadProject(req);
     const date = dateOf(req);
     const p = await projectProgressOf(store, projectId, date);

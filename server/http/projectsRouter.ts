@@ -7,6 +7,8 @@ import { ProjectCreate, ProjectPatch, projectToFeature, type ProjectQuery } from
 import { mayReassign } from '../auth/rules.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 
@@ -45,18 +47,18 @@ export function projectsRouter(ctx: AppContext): Router {
     return list.filter((p) => ids.has(p.id));
   };
 
-  r.get('/projects.geojson', async (req, res) => {
+  route(r, api.projects.geojson, async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
     const list = await visible(req, await store.projects.list(parseProjectQuery(req.query)));
     res.type('application/geo+json').json({ type: 'FeatureCollection', features: list.map(projectToFeature) });
   });
 
-  r.get('/projects', async (req, res) => {
+  route(r, api.projects.list, async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
     res.json(await visible(req, await store.projects.list(parseProjectQuery(req.query))));
   });
 
-  r.get('/projects/:id', async (req, res) => {
+  route(r, api.projects.get, async (req, res) => {
     const id = projectId(req.params.id);
     await access.require(req, 'read', { type: 'project', id, projectId: id });
     const p = await store.projects.get(id);
@@ -64,7 +66,7 @@ export function projectsRouter(ctx: AppContext): Router {
     res.json(p);
   });
 
-  r.post('/projects', async (req, res) => {
+  route(r, api.projects.create, async (req, res) => {
     const body = parseOr400(ProjectCreate, req.body, 'project');
     await access.require(req, 'create', { type: 'project' });
     if (!(await store.enterprises.get(body.enterpriseId)))
@@ -75,7 +77,7 @@ export function projectsRouter(ctx: AppContext): Router {
     res.status(201).location(`/api/v1/projects/${p.id}`).json(p);
   });
 
-  r.patch('/projects/:id', async (req, res) => {
+  route(r, api.projects.update, async (req, res) => {
     const id = projectId(req.params.id);
     const patch = parseOr400(ProjectPatch, req.body, 'project patch');
     const me = await access.require(req, 'read', { type: 'project', id, projectId: id });
@@ -98,7 +100,7 @@ export function projectsRouter(ctx: AppContext): Router {
     res.json(p);
   });
 
-  r.delete('/projects/:id', async (req, res) => {
+  route(r, api.projects.delete, async (req, res) => {
     const id = projectId(req.params.id);
     await access.require(req, 'delete', { type: 'project', id, projectId: id });
     if (!(await store.projects.delete(id))) throw notFound('Project', id);

@@ -5,8 +5,11 @@ import { tiandituSources } from '../../models/MapSource.js';
 import { PROTOCOL_VERSION } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import { SERVER_VERSION } from '../version.js';
+import { api } from '../../models/api/index.js';
+import { openApiDocument } from './openapi.js';
+import { apiRoute } from './route.js';
 
-/** `/api/health` and `/api/v1/config` (what the client needs to know to start). */
+/** `/api/health`, `/api/v1/config` (what the client needs to know to start) and `/api/v1/openapi.json`. */
 export function systemRouter(ctx: AppContext): Router {
   const r = Router();
   // Event-loop delay over the last 10-20 s: a slow health answer is the loop (a long synchronous task, e.g. an embedded
@@ -21,7 +24,7 @@ export function systemRouter(ctx: AppContext): Router {
   }, 10_000).unref();
   // The versions do not change while the process runs: read once, after the first good probe.
   let versions: { postgres: string; postgis: string } | undefined;
-  r.get('/health', async (_req, res) => {
+  apiRoute(r, api.system.health, async (_req, res) => {
     let store: { kind: string; ok: boolean; postgres?: string; postgis?: string; reason?: string; error?: string; lastFailure?: { reason: string; message: string; at: number } } = { kind: ctx.store.kind, ok: false };
     try {
       // A real round trip (and, embedded, a write into the data folder) with a short deadline: a store that is gone,
@@ -47,7 +50,7 @@ export function systemRouter(ctx: AppContext): Router {
       eventLoopDelay: ((now) => ({ meanMs: now.meanMs, p99Ms: Math.max(now.p99Ms, last.p99Ms), maxMs: Math.max(now.maxMs, last.maxMs) }))(snapshot()),
     });
   });
-  r.get('/v1/config', (_req, res) => {
+  apiRoute(r, api.system.config, (_req, res) => {
     const c = ctx.config;
     const mapSources = [...(c.TIANDITU_TK ? tiandituSources(c.TIANDITU_TK) : []), ...c.MAP_SOURCES];
     const body: ClientConfig = {
@@ -58,6 +61,12 @@ export function systemRouter(ctx: AppContext): Router {
       ...(mapSources.length ? { mapSources } : {}),
     };
     res.json(body);
+  });
+  // Generated once, on first request (the contract does not change while the process runs).
+  let openapi: string | undefined;
+  apiRoute(r, api.system.openapi, (_req, res) => {
+    openapi ??= JSON.stringify(openApiDocument());
+    res.type('application/json').set('Cache-Control', 'public, max-age=300').send(openapi);
   });
   return r;
 }

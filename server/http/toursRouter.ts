@@ -5,6 +5,8 @@ import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import type { Visibility } from '../auth/access.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 
@@ -76,13 +78,13 @@ export function toursRouter(ctx: AppContext): Router {
     return list.filter((t) => readable(v, t));
   };
 
-  r.get('/tours', async (req, res) => {
+  route(r, api.tours.listCity, async (req, res) => {
     await access.require(req, 'read', { type: 'tour' });
     const saved = await visibleOf(req, await store.tours.list(null));
     res.json(saved.length ? saved : [await cityDefault(req)]);
   });
 
-  r.post('/tours', async (req, res) => {
+  route(r, api.tours.createCity, async (req, res) => {
     const body = parseOr400(TourCreate, req.body, 'tour');
     await requireWrite(req, 'create', { projectId: null, viewpoints: body.viewpoints });
     const t = await store.tours.create(null, body);
@@ -90,13 +92,13 @@ export function toursRouter(ctx: AppContext): Router {
     res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
   });
 
-  r.get('/projects/:id/tours', async (req, res) => {
+  route(r, api.tours.listOfProject, async (req, res) => {
     const p = await projectOf(req, 'read');
     const saved = await visibleOf(req, await store.tours.list(p.id));
     res.json(saved.length ? saved : [defaultProjectTour(p, Date.now())]);
   });
 
-  r.post('/projects/:id/tours', async (req, res) => {
+  route(r, api.tours.createOfProject, async (req, res) => {
     const p = await projectOf(req, 'update');
     const body = parseOr400(TourCreate, req.body, 'tour');
     await requireWrite(req, 'create', { projectId: p.id, viewpoints: body.viewpoints });
@@ -105,7 +107,7 @@ export function toursRouter(ctx: AppContext): Router {
     res.status(201).location(`/api/v1/tours/${t.id}`).json(t);
   });
 
-  r.get('/tours/:id', async (req, res) => {
+  route(r, api.tours.get, async (req, res) => {
     const raw = String(req.params.id);
     if (raw === DEFAULT_CITY_TOUR_ID) {
       await access.require(req, 'read', { type: 'tour' });
@@ -123,7 +125,7 @@ export function toursRouter(ctx: AppContext): Router {
     res.json(await savedTour(req, 'read'));
   });
 
-  r.patch('/tours/:id', async (req, res) => {
+  route(r, api.tours.update, async (req, res) => {
     if (String(req.params.id).startsWith('default-'))
       throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
     const patch = parseOr400(TourPatch, req.body, 'tour patch');
@@ -132,7 +134,7 @@ export function toursRouter(ctx: AppContext): Router {
     res.json(await store.tours.update(t.id, patch));
   });
 
-  r.delete('/tours/:id', async (req, res) => {
+  route(r, api.tours.delete, async (req, res) => {
     if (String(req.params.id).startsWith('default-')) throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
     const t = await savedTour(req, 'delete');
     await store.tours.delete(t.id);

@@ -4,6 +4,8 @@ import { ErrorCode } from '../../models/errors.js';
 import { WorkspaceViewpointCreate } from '../../models/WorkspaceViewpoint.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
+import { api } from '../../models/api/index.js';
+import { route } from './route.js';
 
 const Id = z.string().uuid();
 
@@ -20,13 +22,13 @@ export function viewpointsRouter(ctx: AppContext): Router {
     return p.data;
   };
 
-  r.get('/projects/:id/viewpoints', async (req, res) => {
+  route(r, api.viewpoints.listOfProject, async (req, res) => {
     const projectId = await projectOr404(req.params.id);
     await access.require(req, 'read', { type: 'model', projectId });
     res.json(await store.viewpoints.list(projectId));
   });
 
-  r.post('/projects/:id/viewpoints', async (req, res) => {
+  route(r, api.viewpoints.create, async (req, res) => {
     const projectId = await projectOr404(req.params.id);
     await access.require(req, 'create', { type: 'model', projectId });
     const body = parseOr400(WorkspaceViewpointCreate, req.body, 'viewpoint');
@@ -36,7 +38,7 @@ export function viewpointsRouter(ctx: AppContext): Router {
     res.status(201).json(await store.viewpoints.create(projectId, body));
   });
 
-  r.delete('/viewpoints/:id', async (req, res) => {
+  route(r, api.viewpoints.delete, async (req, res) => {
     const id = Id.safeParse(req.params.id);
     const v = id.success ? await store.viewpoints.get(id.data) : null;
     if (!v) throw notFound('Viewpoint', req.params.id);

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { TokenBuckets } from '../security/TokenBuckets.js';
 import type { IngestResult } from './Ingest.js';
 import type { IngestAdapter, IngestAdapterDeps } from './IngestAdapter.js';
+import { api, routePath } from '../../models/api/index.js';
 
 /** The batch in a body: an array of readings, `{ readings: [...] }`, or one reading. */
 export function readingsOf(body: unknown): unknown[] {
@@ -80,7 +81,7 @@ function ingestRouter(deps: IngestAdapterDeps, opts: HttpIngestOptions): Router 
   // Per authenticated device, behind the per-key limit of Server.ts: a made-up bearer with the real key inside each
   // reading would otherwise get a fresh bucket per request.
   const perDevice = rate > 0 ? new TokenBuckets(rate, rate * 2) : undefined;
-  r.post('/ingest', async (req, res) => {
+  r.post(routePath(api.ingest.submit), async (req, res) => {
     let retryAfterS = 0;
     const admit = perDevice
       ? (deviceId: string) => {

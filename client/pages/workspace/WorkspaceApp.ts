@@ -7,7 +7,8 @@ import { ElementColouring } from '../../bim/ElementColouring.js';
 import { ElementPanel } from '../../bim/ElementPanel.js';
 import { ElementSelection, type ElementRef } from '../../bim/ElementSelection.js';
 import { elementFromUrl, searchWithElement } from '../../bim/elementLink.js';
-import { getJson } from '../../api/ApiError.js';
+import { api } from '../../../models/api/index.js';
+import { rest } from '../../api/ApiClient.js';
 import { ToolRegistry } from '../../core/Tool.js';
 import { h } from '../../ui/dom.js';
 import { FragmentsColouring } from '../../workspace/FragmentsColouring.js';
@@ -250,7 +251,7 @@ export class WorkspaceApp {
 
   /** For a quick link back: the project's JSON (name) for the header. */
   static async projectName(id: string): Promise<string | null> {
-    const p = (await getJson(`/api/v1/projects/${id}`).catch(() => null)) as { name?: string } | null;
+    const p = (await rest.raw(api.projects.get, { params: { id } }).catch(() => null)) as { name?: string } | null;
     return p?.name ?? null;
   }
 }

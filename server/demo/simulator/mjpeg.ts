@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../../../models/errors.js';
 import type { AppContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
+import { api, routePath } from '../../../models/api/index.js';
 
 /** Size and rate of the generated picture: small enough to encode in pure JS in a few ms on one core. */
 export const MJPEG_WIDTH = 320;
@@ -118,11 +119,11 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
     return { id: id.data!, ...cam };
   };
 
-  r.get('/sim/cameras/:id/snapshot.jpg', async (req: Request, res: Response) => {
+  r.get(routePath(api.simCameras.snapshot), async (req: Request, res: Response) => {
     const cam = await cameraOf(req);
     res.set('cache-control', 'no-store').type('image/jpeg').send(frameOf(cam.id, cam.seed, Date.now()));
   });
-  r.get('/sim/cameras/:id/mjpeg', async (req: Request, res: Response) => {
+  r.get(routePath(api.simCameras.mjpeg), async (req: Request, res: Response) => {
     const cam = await cameraOf(req);
     const p = await ctx.access.principalOf(req);
     const who = p?.grant ? `user:${p.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
