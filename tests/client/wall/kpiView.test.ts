@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { figure, type Kpis } from '../../../models/Kpis.js';
 import { ageNow, formatAge, kpiTiles, tradeRows } from '../../../client/wall/kpiView.js';
 
+import { setLocale } from '../../../client/i18n/i18n.js';
+
+// The expected texts below are the English catalogue's.
+setLocale('en');
 const NOW = 1_800_000_000_000;
 
 function kpis(over: Partial<Kpis> = {}): Kpis {
