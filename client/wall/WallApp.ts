@@ -26,6 +26,7 @@ import { WallMapShading } from './WallMapShading.js';
 import { createWallProbe, type WallProbe } from './WallProbe.js';
 import { buildWallDom, type WallDom } from './wallDom.js';
 import { mapResolutionScale, wallScale, type WallParams } from './wallParams.js';
+import { formatClock, t } from '../i18n/i18n.js';
 
 const TICKER_SLOTS = 12;
 const STRIP_ROWS = 10;
@@ -74,6 +75,9 @@ export class WallApp {
     this.layout();
     window.addEventListener('resize', this.onResize);
     this.map = tools.add(new MapView(this.dom.map, config, { theme: 'dark', switcher: false }));
+    // Draw at the device pixel ratio (Cesium otherwise draws at CSS pixels on a HiDPI screen): a wall is read up close.
+    this.map.viewer.useBrowserRecommendedResolution = false;
+    this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
@@ -218,14 +222,14 @@ export class WallApp {
   /** Once a second: clock, ages, and (every 5 s) which projects are live. Text only: no node is created here. */
   private tick(): void {
     const now = Date.now();
-    this.dom.clock.textContent = new Date(now).toLocaleTimeString('en-GB', { hour12: false });
+    this.dom.clock.textContent = formatClock(now);
     this.tiles.tick(now);
     this.ticker.tick(now);
     this.probe.alarmsShown = this.ticker.shown;
     const since = this.kpisAt ? now - this.kpisAt : null;
     const connected = this.live.status === 'connected';
-    const asOf = `data as of ${new Date(this.kpisAt).toLocaleTimeString('en-GB', { hour12: false })}`;
-    this.dom.age.textContent = since === null ? 'waiting for data' : !connected ? `offline · ${asOf}` : since < 15_000 ? 'data live' : asOf;
+    const asOf = t('wall.asOf', { time: formatClock(this.kpisAt) });
+    this.dom.age.textContent = since === null ? t('wall.waiting') : !connected ? t('wall.offlineAsOf', { asOf }) : since < 15_000 ? t('wall.dataLive') : asOf;
     this.dom.age.dataset.stale = String(since === null || since >= 15_000 || !connected);
     if (this.tickCount++ % 5 === 0) this.refreshProjects(now);
     this.checkReady();
@@ -273,9 +277,9 @@ export class WallApp {
 
   private title(): string {
     const { tier, id } = this.params;
-    if (tier === 'project') return this.store.list()[0]?.name ?? 'Project';
-    if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? 'Enterprise';
-    return id ? `City command center · region ${id}` : 'City command center';
+    if (tier === 'project') return this.store.list()[0]?.name ?? t('wall.project');
+    if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? t('wall.enterprise');
+    return id ? t('wall.cityRegionTitle', { id }) : t('wall.cityTitle');
   }
 
   private checkReady(): void {
