@@ -1,5 +1,6 @@
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import './styles.css';
+import './responsive.css';
 import { App } from './app/App.js';
 import { LoginScreen } from './auth/LoginScreen.js';
 import { UserBadge } from './auth/UserBadge.js';

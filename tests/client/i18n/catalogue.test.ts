@@ -76,3 +76,18 @@ describe('locale choice', () => {
     expect(normaliseLocale('')).toBeNull();
   });
 });
+
+describe('device fields and IFC classes in words', () => {
+  it('names fields, not wire keys, in both languages', async () => {
+    const { fieldSpec, deviceFieldSpec, humanField } = await import('../../../client/devices/deviceFields.js');
+    setLocale('zh-CN');
+    expect(fieldSpec('tower_crane', 'reeving').label).toBe('倍率');
+    expect(fieldSpec('tower_crane', 'operatorId').label).toBe('司机编号');
+    expect(fieldSpec('tower_crane', 'loadT').label).toBe('吊重');
+    setLocale('en');
+    expect(fieldSpec('tower_crane', 'operatorId').label).toBe('Operator ID');
+    expect(deviceFieldSpec({ kind: 'sensor', params: { quantities: [{ name: 'strainUe', unit: 'µε' }] } }, 'strainUe')).toMatchObject({ label: 'Strain', unit: 'µε' });
+    expect(humanField('boomAngleDeg')).toBe('Boom angle');
+    expect(humanField('settlementRateX')).toBe('Settlement rate x');
+  });
+});
