@@ -14,13 +14,15 @@ import { openBrowser, RESULTS_DIR, SLOW_MS, type BrowserSession } from './browse
  * page and workspace, none under 24 px at 1080p on the wall, scaled with the wall), and an axe-core pass on every page.
  * Affordable on two cores with SwiftShader: one server, one browser, one page per size, the language switched by URL.
  */
-const SIZES = [
+const ALL_SIZES = [
   { w: 1600, h: 900 },
   { w: 1920, h: 1080 },
   { w: 3840, h: 2160 },
   { w: 768, h: 1024 },
   { w: 390, h: 844 },
 ] as const;
+/** LAYOUT_SIZES=390x844,1920x1080 narrows a local run to some sizes (the full matrix is the default). */
+const SIZES = process.env.LAYOUT_SIZES ? ALL_SIZES.filter((s) => process.env.LAYOUT_SIZES!.split(',').includes(`${s.w}x${s.h}`)) : ALL_SIZES;
 const LANGS = ['zh-CN', 'en'] as const;
 type PageKind = 'map' | 'project' | 'workspace' | 'wall';
 const PAGES: PageKind[] = ['map', 'project', 'workspace', 'wall'];
@@ -163,9 +165,8 @@ describe('layout matrix', () => {
           expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
           const found = await domProblems(page, minText(kind, size.w, size.h));
           problems.push(...found.map((p) => `${kind} ${lang} ${size.w}x${size.h}: ${p}`));
-          // Small JPEGs, except where size is the point (4K and the phone keep full pixels).
-          const big = size.w === 3840 || size.w === 390;
-          await page.screenshot({ path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.jpg`), type: 'jpeg', quality: big ? 70 : 50, scale: big ? 'device' : 'css', timeout: SLOW_MS });
+          // CSS-pixel PNGs of the viewport only (no full-page capture): small, and what a person would see.
+          await page.screenshot({ path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`), scale: 'css', timeout: SLOW_MS });
         }
       }
       report.push(`${size.w}x${size.h}: ${problems.length} problems`);
