@@ -253,4 +253,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'progress.importFailed': "Import failed: {message}",
   'progress.selectFirst': "Select elements (or paste GlobalIds) first.",
   'progress.notRecorded': "Not recorded: {message}",
+  'drill.trend': "24 h trend",
+  'drill.noTrend': "No trend yet",
+  'drill.since': "since {time} (when the wall started)",
+  'drill.last24h': "last 24 h",
+  'drill.minMax': "min {min} · max {max}",
 };

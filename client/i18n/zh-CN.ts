@@ -254,4 +254,9 @@ export const zhCN = {
   'progress.importFailed': "导入失败：{message}",
   'progress.selectFirst': "请先选择构件（或粘贴 GlobalId）。",
   'progress.notRecorded': "未记录：{message}",
+  'drill.trend': "24 小时趋势",
+  'drill.noTrend': "尚无趋势数据",
+  'drill.since': "自 {time} 起（大屏启动后）",
+  'drill.last24h': "最近 24 小时",
+  'drill.minMax': "最低 {min} · 最高 {max}",
 };

@@ -1,4 +1,5 @@
 import type { Kpis } from '../../models/Kpis.js';
+import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { t } from '../i18n/i18n.js';
@@ -27,7 +28,15 @@ export class KpiTiles implements Tool {
   private receivedAt = 0;
   private last: Kpis | null = null;
 
+  /** A tile was clicked (or pressed): its latest view, for the drill-down. */
+  readonly onOpen = new Event<TileView>();
+
   constructor(tileContainer: HTMLElement, tradeContainer: HTMLElement) {
+    tileContainer.addEventListener('click', (e) => {
+      const key = (e.target as HTMLElement).closest<HTMLElement>('[data-tile]')?.dataset.tile;
+      const view = key ? this.tiles.get(key)?.view : null;
+      if (view) this.onOpen.trigger(view);
+    });
     // The tile set is fixed; build it from an empty view so the layout exists before the first data.
     for (const key of ['projects', 'cranes', 'cranesAlarm', 'alarms', 'dust', 'noise', 'workers']) {
       const value = h('span', { class: 'tile-value', text: '—' });
@@ -80,6 +89,11 @@ export class KpiTiles implements Tool {
     this.tick(receivedAt);
   }
 
+  /** The latest view of a tile. */
+  view(key: string): TileView | null {
+    return this.tiles.get(key)?.view ?? null;
+  }
+
   /** Re-ages every tile (called each second): a figure older than its interval is marked stale with its age. */
   tick(now: number): void {
     if (!this.last) return;
@@ -105,6 +119,7 @@ export class KpiTiles implements Tool {
   }
 
   dispose(): void {
+    this.onOpen.reset();
     for (const tile of this.tiles.values()) tile.root.remove();
     this.tiles.clear();
   }

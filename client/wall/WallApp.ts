@@ -19,7 +19,10 @@ import { cameraPose, TourPlayer } from '../tour/TourPlayer.js';
 import { ConnectionBanner } from '../ui/Banner.js';
 import { AlarmFeed } from './AlarmFeed.js';
 import { AlarmTicker } from './AlarmTicker.js';
+import { KpiDrill } from './KpiDrill.js';
 import { KpiTiles } from './KpiTiles.js';
+import { KpiTrend } from './kpiTrend.js';
+import { kpiTiles } from './kpiView.js';
 import { ProjectFreshness } from './ProjectFreshness.js';
 import { ProjectStrip } from './ProjectStrip.js';
 import { WallMapShading } from './WallMapShading.js';
@@ -49,6 +52,9 @@ export class WallApp {
   private map!: MapView;
   private player!: TourPlayer;
   private tiles!: KpiTiles;
+  private drill!: KpiDrill;
+  /** Each KPI's last 24 h, for the drill-down sparkline. */
+  readonly trend = new KpiTrend();
   private ticker!: AlarmTicker;
   private strip!: ProjectStrip;
   private shading!: WallMapShading;
@@ -94,6 +100,8 @@ export class WallApp {
     tools.add(new TourControls(this.dom.mapOverlay, this.player, { compact: true }));
     this.player.onState.add((s) => (this.probe.tour = s));
     this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
+    this.drill = tools.add(new KpiDrill(this.dom.map, this.trend));
+    this.tiles.onOpen.add((v) => this.drill.open(v));
     this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
     this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
 
@@ -190,6 +198,10 @@ export class WallApp {
     this.probe.kpisAt = this.kpisAt;
     this.probe.kpis = { projectsOnline: k.projects.online.value, projectsTotal: k.projects.total, cranesWorking: k.cranes.working.value, workersOnSite: k.workers.onSite.value, openAlarms: k.openAlarms.alarm + k.openAlarms.prewarning };
     this.tiles.update(k, this.kpisAt);
+    for (const v of kpiTiles(k)) {
+      this.trend.add(v.key, v.num, this.kpisAt);
+      this.drill.update(v, this.kpisAt);
+    }
   }
 
   private onMessage(m: LiveServerMessage): void {

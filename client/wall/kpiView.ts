@@ -15,6 +15,8 @@ export interface TileView {
   ageMs: number | null;
   /** The figure ages on screen against its expected interval (false: a current count whose age is not its data's). */
   interval: boolean;
+  /** The number the trend draws (null: none, e.g. alarms unavailable). */
+  num: number | null;
 }
 
 /** "12 s", "4 min", "3 h", "2 d": the age of data, short enough for a tile. */
@@ -53,9 +55,9 @@ export function kpiTiles(k: Kpis): TileView[] {
   const alarms = k.openAlarms;
   const offline = k.projects.total - k.projects.online.value;
   return [
-    { key: 'projects', label: t('kpi.projects'), value: `${n(k.projects.online.value)} / ${n(k.projects.total)}`, sub: offline ? t('kpi.projects.offline', { n: offline }) : t('kpi.projects.allReporting'), tone: k.projects.online.value < k.projects.total ? 'warn' : 'ok', ...nothingToCount(k.projects.online, k.projects.total), interval: true },
-    { key: 'cranes', label: t('kpi.cranes'), value: `${n(k.cranes.working.value)} / ${n(k.cranes.total)}`, sub: k.cranes.total ? t('kpi.cranes.idle', { n: k.cranes.total - k.cranes.working.value }) : t('kpi.cranes.none'), tone: 'ok', ...nothingToCount(k.cranes.working, k.cranes.total), interval: true },
-    { key: 'cranesAlarm', label: t('kpi.cranesAlarm'), value: n(k.cranes.inAlarm.value), sub: k.cranes.inAlarm.value ? t('kpi.cranesAlarm.sub') : k.cranes.total ? t('kpi.none') : t('kpi.cranes.none'), tone: k.cranes.inAlarm.value ? 'alarm' : 'ok', ...nothingToCount(k.cranes.inAlarm, k.cranes.total), interval: true },
+    { key: 'projects', label: t('kpi.projects'), value: `${n(k.projects.online.value)} / ${n(k.projects.total)}`, sub: offline ? t('kpi.projects.offline', { n: offline }) : t('kpi.projects.allReporting'), tone: k.projects.online.value < k.projects.total ? 'warn' : 'ok', ...nothingToCount(k.projects.online, k.projects.total), interval: true, num: k.projects.online.value },
+    { key: 'cranes', label: t('kpi.cranes'), value: `${n(k.cranes.working.value)} / ${n(k.cranes.total)}`, sub: k.cranes.total ? t('kpi.cranes.idle', { n: k.cranes.total - k.cranes.working.value }) : t('kpi.cranes.none'), tone: 'ok', ...nothingToCount(k.cranes.working, k.cranes.total), interval: true, num: k.cranes.working.value },
+    { key: 'cranesAlarm', label: t('kpi.cranesAlarm'), value: n(k.cranes.inAlarm.value), sub: k.cranes.inAlarm.value ? t('kpi.cranesAlarm.sub') : k.cranes.total ? t('kpi.none') : t('kpi.cranes.none'), tone: k.cranes.inAlarm.value ? 'alarm' : 'ok', ...nothingToCount(k.cranes.inAlarm, k.cranes.total), interval: true, num: k.cranes.inAlarm.value },
     {
       key: 'alarms',
       label: t('kpi.alarms'),
@@ -67,9 +69,10 @@ export function kpiTiles(k: Kpis): TileView[] {
       // The count of open alarms is current whenever the alarm service answers: the age of the newest alarm is how long
       // it has been open, not how old the figure is (a 6-minute-old open alarm greyed a live tile as "stale").
       interval: false,
+      num: alarms.available ? alarms.alarm + alarms.prewarning : null,
     },
-    { key: 'dust', label: t('kpi.dust'), value: n(k.dust.exceedances.value), sub: t('kpi.monitorsOver', { n: k.dust.devicesOver }), tone: k.dust.exceedances.value ? 'warn' : 'ok', ...fig(k.dust.exceedances), interval: true },
-    { key: 'noise', label: t('kpi.noise'), value: n(k.noise.exceedances.value), sub: t('kpi.monitorsOver', { n: k.noise.devicesOver }), tone: k.noise.exceedances.value ? 'warn' : 'ok', ...fig(k.noise.exceedances), interval: true },
+    { key: 'dust', label: t('kpi.dust'), value: n(k.dust.exceedances.value), sub: t('kpi.monitorsOver', { n: k.dust.devicesOver }), tone: k.dust.exceedances.value ? 'warn' : 'ok', ...fig(k.dust.exceedances), interval: true, num: k.dust.exceedances.value },
+    { key: 'noise', label: t('kpi.noise'), value: n(k.noise.exceedances.value), sub: t('kpi.monitorsOver', { n: k.noise.devicesOver }), tone: k.noise.exceedances.value ? 'warn' : 'ok', ...fig(k.noise.exceedances), interval: true, num: k.noise.exceedances.value },
     {
       key: 'workers',
       label: t('kpi.workers'),
@@ -78,6 +81,7 @@ export function kpiTiles(k: Kpis): TileView[] {
       tone: 'ok',
       ...fig(k.workers.onSite),
       interval: true,
+      num: k.workers.onSite.value,
     },
   ];
 }
