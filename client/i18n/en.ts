@@ -258,4 +258,6 @@ export const en: Record<keyof typeof zhCN, string> = {
   'drill.since': "since {time} (when the wall started)",
   'drill.last24h': "last 24 h",
   'drill.minMax': "min {min} · max {max}",
+  'cameras.title': "Live cameras",
+  'cameras.none': "No cameras in this scope.",
 };

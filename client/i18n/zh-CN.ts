@@ -259,4 +259,6 @@ export const zhCN = {
   'drill.since': "自 {time} 起（大屏启动后）",
   'drill.last24h': "最近 24 小时",
   'drill.minMax': "最低 {min} · 最高 {max}",
+  'cameras.title': "实时监控画面",
+  'cameras.none': "此范围内没有摄像头。",
 };

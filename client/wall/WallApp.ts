@@ -19,6 +19,7 @@ import { cameraPose, TourPlayer } from '../tour/TourPlayer.js';
 import { ConnectionBanner } from '../ui/Banner.js';
 import { AlarmFeed } from './AlarmFeed.js';
 import { AlarmTicker } from './AlarmTicker.js';
+import { CameraGrid } from './CameraGrid.js';
 import { KpiDrill } from './KpiDrill.js';
 import { KpiTiles } from './KpiTiles.js';
 import { KpiTrend } from './kpiTrend.js';
@@ -53,6 +54,7 @@ export class WallApp {
   private player!: TourPlayer;
   private tiles!: KpiTiles;
   private drill!: KpiDrill;
+  private cameras: CameraGrid | null = null;
   /** Each KPI's last 24 h, for the drill-down sparkline. */
   readonly trend = new KpiTrend();
   private ticker!: AlarmTicker;
@@ -101,6 +103,11 @@ export class WallApp {
     this.player.onState.add((s) => (this.probe.tour = s));
     this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
     this.drill = tools.add(new KpiDrill(this.dom.map, this.trend));
+    // The camera tier: `view=cameras` turns the map cell into a grid of live camera panels of the tier's projects.
+    if (new URLSearchParams(window.location.search).get('view') === 'cameras') {
+      this.cameras = tools.add(new CameraGrid(this.dom.map));
+      this.dom.root.dataset.view = 'cameras';
+    }
     this.tiles.onOpen.add((v) => this.drill.open(v));
     this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
     this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
@@ -168,6 +175,7 @@ export class WallApp {
       this.note(`projects: ${(err as Error).message}`);
     }
     await Promise.all([this.loadKpis(), this.loadAlarms()]);
+    if (this.cameras) (window as unknown as { __siteTwinWallCameras?: number }).__siteTwinWallCameras = await this.cameras.show(this.store.list());
     this.probe.projectsTotal = this.store.size;
     this.dom.title.textContent = this.title();
   }

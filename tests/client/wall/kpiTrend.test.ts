@@ -26,3 +26,11 @@ describe('KPI trend', () => {
     expect(sparklinePath([[T0 + TREND_SPAN_MS / 2, 4]], now, 100, 10)).toBe('M50 0 L100 0');
   });
 });
+
+describe('camera grid', () => {
+  it('lays out 1, 2-4 and 5-9 cameras in 1, 2 and 3 columns', async () => {
+    const { gridColumns, MAX_CAMERAS } = await import('../../../client/wall/CameraGrid.js');
+    expect([1, 2, 4, 5, 9].map(gridColumns)).toEqual([1, 2, 2, 3, 3]);
+    expect(MAX_CAMERAS).toBe(9);
+  });
+});
