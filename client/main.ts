@@ -26,7 +26,7 @@ async function boot(): Promise<void> {
   el('topbar-right').append(languageSwitch());
   const badge = new UserBadge(el('topbar-right'), login);
   const loading = new LoadingOverlay(el('map-wrap'));
-  loading.step('Loading configuration…');
+  loading.step(t('loading.config'));
   let config = FALLBACK_CONFIG;
   let configError: string | null = null;
   try {
