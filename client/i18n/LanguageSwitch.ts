@@ -13,8 +13,8 @@ export function languageSwitch(): HTMLButtonElement {
     lang: other,
     'data-testid': 'lang-switch',
     'data-lang': other,
+    // No aria-label: the visible text ("EN" / "中文", marked with its lang) is the name; the title explains it.
     title: t('lang.switchTitle'),
-    'aria-label': t('lang.switchTitle'),
     text: other === 'en' ? 'EN' : '中文',
   });
   b.addEventListener('click', () => switchLocale(other));

@@ -13,7 +13,8 @@ export class ReadinessCard implements Tool {
   private seq = 0;
 
   constructor(container: HTMLElement, private readonly selection: SelectionState) {
-    this.root = h('aside', { class: 'panel detail-panel readiness-card', 'data-testid': 'readiness-card' });
+    // Focusable: on a phone the card scrolls inside the map area, and a keyboard must be able to scroll it too (axe).
+    this.root = h('aside', { class: 'panel detail-panel readiness-card', 'data-testid': 'readiness-card', tabindex: 0, 'aria-label': t('readiness.title') });
     this.root.hidden = true;
     container.append(this.root);
     this.off = selection.onChanged.add(() => void this.load());
