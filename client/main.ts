@@ -1,14 +1,19 @@
 import 'cesium/Build/Cesium/Widgets/widgets.css';
 import './styles.css';
+import './responsive.css';
 import { App } from './pages/map/App.js';
 import { MapLayout } from './pages/map/MapLayout.js';
 import { LoginScreen } from './auth/LoginScreen.js';
 import { UserBadge } from './auth/UserBadge.js';
 import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
 import { LoadingOverlay } from './ui/LoadingOverlay.js';
+import { initLocale, t } from './i18n/i18n.js';
+import { languageSwitch } from './i18n/LanguageSwitch.js';
 
 // Cesium reads its base URL (workers, assets) from this global the first time it builds a module URL.
 window.CESIUM_BASE_URL = CESIUM_BASE_URL;
+// Before anything renders text: the page's language (?lang=, saved choice, browser; zh-CN by default) and <html lang>.
+initLocale();
 
 function el(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -19,9 +24,10 @@ function el(id: string): HTMLElement {
 async function boot(): Promise<void> {
   // Before the first API call: a 401 shows the login and the call continues after it.
   const login = new LoginScreen(document.body);
+  el('topbar-right').append(languageSwitch());
   const badge = new UserBadge(el('topbar-right'), login);
   const loading = new LoadingOverlay(el('map-wrap'));
-  loading.step('Loading configuration…');
+  loading.step(t('loading.config'));
   let config = FALLBACK_CONFIG;
   let configError: string | null = null;
   try {
@@ -52,7 +58,7 @@ start.catch((err: Error) => {
   const box = document.getElementById('fatal');
   if (box) {
     box.hidden = false;
-    box.textContent = `Site Twin could not start: ${err.message}`;
+    box.textContent = t('app.fatal', { message: err.message });
   }
   throw err;
 });

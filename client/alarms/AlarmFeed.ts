@@ -9,6 +9,7 @@ import { h } from '../ui/dom.js';
 import type { AlarmStore } from './AlarmStore.js';
 import { DeviceNames, ruleLabel } from './alarmNames.js';
 import { Beep } from './Beep.js';
+import { formatClock, t } from '../i18n/i18n.js';
 
 /** Where the feed finds names: the app's project list and the opened site's devices (others are read by REST). */
 export interface AlarmNaming {
@@ -16,9 +17,9 @@ export interface AlarmNaming {
   localDeviceName(id: string): string | undefined;
 }
 
-const LEVEL_TEXT = { prewarning: 'Pre-warning', alarm: 'Alarm' } as const;
-const STATE_TEXT = { open: 'open', acknowledged: 'acknowledged', cleared: 'cleared' } as const;
-const time = (ms: number) => new Date(ms).toLocaleTimeString('en-GB');
+const levelText = (l: Alarm['level']) => t(`alarm.level.${l}`);
+const stateText = (s: Alarm['state']) => t(`alarm.state.${s}`);
+const time = (ms: number) => formatClock(ms);
 
 /**
  * The alarm feed: newest first, coloured by level, open ones above cleared ones; a sound toggle (off by default);
@@ -48,17 +49,17 @@ export class AlarmFeed implements Tool {
   constructor(container: HTMLElement, private readonly store: AlarmStore, private readonly naming: AlarmNaming = { projectName: () => undefined, localDeviceName: () => undefined }) {
     // Names arriving by REST re-render once per burst, not once per device.
     this.devices = new DeviceNames((id) => naming.localDeviceName(id), () => this.renderSoon());
-    const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: 'Sound on new alarms' }, 'Sound off');
+    const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: t('alarm.soundTitle') }, t('alarm.soundOff'));
     this.count = h('span', { class: 'count', 'data-testid': 'alarm-count' }, '0');
     this.list = h('ol', { class: 'alarm-list', 'aria-live': 'polite' });
-    this.root = h('section', { class: 'alarm-feed', 'data-testid': 'alarm-feed', 'aria-label': 'Alarms' },
-      h('div', { class: 'panel-head' }, h('h2', {}, 'Alarms'), this.count, sound),
+    this.root = h('section', { class: 'alarm-feed', 'data-testid': 'alarm-feed', 'aria-label': t('alarm.title') },
+      h('div', { class: 'panel-head' }, h('h2', {}, t('alarm.title')), this.count, sound),
       this.list,
     );
     container.append(this.root);
     sound.addEventListener('click', () => {
       this.beep.on = !this.beep.on;
-      sound.textContent = this.beep.on ? 'Sound on' : 'Sound off';
+      sound.textContent = this.beep.on ? t('alarm.soundOn') : t('alarm.soundOff');
       sound.setAttribute('aria-pressed', String(this.beep.on));
     });
     this.list.addEventListener('click', (e) => this.onClick(e));
@@ -111,7 +112,7 @@ export class AlarmFeed implements Tool {
     const focused = form?.contains(document.activeElement) ? (document.activeElement as HTMLInputElement) : null;
     const caret = focused ? [focused.selectionStart, focused.selectionEnd] as const : null;
     const rows = alarms.slice(0, 100).map((a) => this.row(a, form));
-    this.list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'alarm-empty' }, this.replay ? 'No alarm was open then.' : 'No alarms.')]));
+    this.list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'alarm-empty' }, this.replay ? t('alarm.noneThen') : t('alarm.none'))]));
     if (focused?.isConnected) {
       focused.focus();
       if (caret && caret[0] !== null) focused.setSelectionRange(caret[0], caret[1]);
@@ -120,11 +121,11 @@ export class AlarmFeed implements Tool {
 
   private row(a: Alarm, openForm: HTMLFormElement | null): HTMLElement {
     const li = h('li', { class: `alarm-row level-${a.level} state-${a.state}`, 'data-alarm-id': a.id, 'data-device-id': a.deviceId, 'data-state': a.state, 'data-level': a.level },
-      h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: 'Fly to the device' },
-        h('span', { class: 'alarm-level' }, LEVEL_TEXT[a.level]),
+      h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: t('alarm.flyTo') },
+        h('span', { class: 'alarm-level' }, levelText(a.level)),
         h('span', { class: 'alarm-where', 'data-testid': 'alarm-where' }, this.where(a)),
         h('span', { class: 'alarm-msg' }, a.message),
-        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${ruleLabel(a.rule, (id) => this.devices.get(id))} · ${STATE_TEXT[a.state]}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.clearedAt ? ` · cleared ${time(a.clearedAt)}` : ''}`),
+        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${ruleLabel(a.rule, (id) => this.devices.get(id))} · ${stateText(a.state)}${a.acknowledgedBy ? ` ${t('alarm.by', { who: a.acknowledgedBy })}` : ''}${a.clearedAt ? ` · ${t('alarm.clearedAt', { time: time(a.clearedAt) })}` : ''}`),
       ),
     );
     if (a.ackComment) li.append(h('div', { class: 'alarm-comment' }, `“${a.ackComment}”`));
@@ -134,10 +135,10 @@ export class AlarmFeed implements Tool {
         const form = h('form', { class: 'ack-form', 'data-testid': 'ack-form' },
           // With accounts the server signs with the logged-in user: a typed name could be anyone's.
           this.me?.auth === 'off'
-            ? h('input', { name: 'by', value: this.who, 'aria-label': 'Acknowledged by', required: true, maxlength: 100 })
-            : h('span', { class: 'ack-by', 'data-testid': 'ack-by' }, `as ${this.me?.user?.displayName || this.me?.user?.username || 'you'}`),
-          h('input', { name: 'comment', placeholder: 'Comment (what was done)', 'aria-label': 'Comment', maxlength: 2000 }),
-          h('button', { type: 'submit', class: 'btn primary' }, 'Acknowledge'),
+            ? h('input', { name: 'by', value: this.who, 'aria-label': t('alarm.ackBy'), required: true, maxlength: 100 })
+            : h('span', { class: 'ack-by', 'data-testid': 'ack-by' }, t('alarm.as', { who: this.me?.user?.displayName || this.me?.user?.username || t('alarm.you') })),
+          h('input', { name: 'comment', placeholder: t('alarm.commentPlaceholder'), 'aria-label': t('alarm.comment'), maxlength: 2000 }),
+          h('button', { type: 'submit', class: 'btn primary' }, t('alarm.ack')),
           h('span', { class: 'ack-error', role: 'alert' }),
         );
         form.addEventListener('submit', (e) => {
@@ -145,7 +146,7 @@ export class AlarmFeed implements Tool {
           void this.acknowledge(a, form);
         });
         li.append(form);
-      } else if (mayWrite(this.me, 'alarm.ack')) li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, 'Acknowledge…'));
+      } else if (mayWrite(this.me, 'alarm.ack')) li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, t('alarm.ackOpen')));
     }
     return li;
   }
@@ -183,7 +184,7 @@ export class AlarmFeed implements Tool {
       this.store.apply({ type: 'alarm.updated', alarm: updated });
     } catch (e) {
       const ae = e as ApiError;
-      err.textContent = ae.code === 'alarm_not_open' ? ae.message : `Could not acknowledge: ${ae.message}`;
+      err.textContent = ae.code === 'alarm_not_open' ? ae.message : t('alarm.ackFailed', { message: ae.message });
       if (ae.code === 'alarm_not_open') this.ackOpen = null;
     }
   }

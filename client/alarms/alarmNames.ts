@@ -1,4 +1,6 @@
 import { fetchDevice } from '../devices/deviceApi.js';
+import { humanField } from '../devices/deviceFields.js';
+import { t, tOr } from '../i18n/i18n.js';
 
 /** Readable names of the alarm rules (models/alarmRules/*, server/alarms/CraneClearanceTracker.ts). */
 const RULES: Record<string, string> = {
@@ -14,10 +16,10 @@ const RULES: Record<string, string> = {
  */
 export function ruleLabel(rule: string, deviceName: (id: string) => string | undefined): string {
   const [base, arg] = rule.split(':', 2) as [string, string | undefined];
-  const label = RULES[base] ?? (base.startsWith('sensor.') ? `Sensor ${base.slice(7)}` : base);
+  const label = RULES[base] ? tOr(`rule.${base}`, RULES[base]) : base.startsWith('sensor.') ? t('rule.sensor', { name: humanField(base.slice(7)) }) : base;
   if (base === 'crane.collision' && arg) {
     const other = deviceName(arg);
-    return other ? `${label} with ${other}` : label;
+    return other ? t('rule.collisionWith', { rule: label, other }) : label;
   }
   return arg && !RULES[base] ? rule : label;
 }

@@ -6,15 +6,17 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { login } from './authApi.js';
 import { sessionChanged } from './session.js';
+import { t } from '../i18n/i18n.js';
+import { languageSwitch } from '../i18n/LanguageSwitch.js';
 
 /** Why a login failed, in words a person at a wall can act on. */
 export function loginErrorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return `Login failed: ${(err as Error).message}`;
-  if (err.code === 'unauthenticated' || err.code === 'forbidden') return 'Wrong username or password.';
-  if (err.code === 'rate_limited' || err.status === 429) return 'Too many attempts: wait a minute and try again.';
-  if (err.code === 'network_error') return 'The server cannot be reached: check the network and try again.';
-  if (err.code === 'validation_failed') return 'Enter a username and a password.';
-  return `Login failed: ${err.message}`;
+  if (!(err instanceof ApiError)) return t('login.failed', { message: (err as Error).message });
+  if (err.code === 'unauthenticated' || err.code === 'forbidden') return t('login.wrong');
+  if (err.code === 'rate_limited' || err.status === 429) return t('login.rateLimited');
+  if (err.code === 'network_error') return t('login.network');
+  if (err.code === 'validation_failed') return t('login.empty');
+  return t('login.failed', { message: err.message });
 }
 
 /**
@@ -36,14 +38,15 @@ export class LoginScreen implements Tool {
     this.form = h(
       'form',
       { class: 'login-card', 'data-testid': 'login-form' },
-      h('div', { class: 'brand login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Site Twin' })),
-      h('p', { class: 'login-sub', text: 'Sign in to see the projects of your account.' }),
-      h('label', { text: 'Username' }, h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' })),
-      h('label', { text: 'Password' }, h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' })),
+      h('div', { class: 'brand login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: t('app.name') })),
+      languageSwitch(),
+      h('p', { class: 'login-sub', text: t('login.sub') }),
+      h('label', { text: t('login.username') }, h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' })),
+      h('label', { text: t('login.password') }, h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' })),
       this.error,
-      h('button', { class: 'btn primary', type: 'submit', text: 'Sign in', 'data-testid': 'login-submit' }),
+      h('button', { class: 'btn primary', type: 'submit', text: t('login.submit'), 'data-testid': 'login-submit' }),
     );
-    this.root = h('div', { class: 'login-screen', 'data-testid': 'login-screen' }, this.form);
+    this.root = h('div', { class: 'login-screen', 'data-testid': 'login-screen', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('login.submit') }, this.form);
     this.root.hidden = true;
     container.append(this.root);
     this.form.addEventListener('submit', (e) => {

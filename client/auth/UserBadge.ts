@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { fetchMe, grantLabel, logout } from './authApi.js';
 import type { LoginScreen } from './LoginScreen.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The account in the top bar: name, role and a logout button. Hidden when the server runs without accounts
@@ -40,7 +41,7 @@ export class UserBadge implements Tool {
     this.root.replaceChildren(
       h('span', { class: 'user-name', text: u.displayName || u.username }),
       h('span', { class: 'user-role', 'data-testid': 'user-role', text: grantLabel(u.grant) }),
-      h('button', { class: 'btn small', 'data-action': 'logout', text: 'Log out' }),
+      h('button', { class: 'btn small', 'data-action': 'logout', text: t('auth.logout') }),
     );
   }
 

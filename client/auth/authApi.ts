@@ -3,6 +3,7 @@ import { Me } from '../../models/api/auth.js';
 import { type User, type UserGrant } from '../../models/User.js';
 import { ApiError } from '../api/ApiError.js';
 import { restAt } from '../api/ApiClient.js';
+import { t } from '../i18n/i18n.js';
 
 /** The session's account (`api.auth.me`), or `user: null` with `auth: 'off'` when the server runs without accounts. */
 export { Me };
@@ -38,15 +39,15 @@ export async function logout(baseUrl = ''): Promise<void> {
 export function grantLabel(g: UserGrant): string {
   switch (g.role) {
     case 'admin':
-      return 'admin';
+      return t('role.admin');
     case 'authority':
-      return `authority · ${g.regionPrefix}`;
+      return `${t('role.authority')} · ${g.regionPrefix}`;
     case 'enterprise':
-      return 'enterprise';
+      return t('role.enterprise');
     case 'project':
-      return `project · ${g.projectIds.length}`;
+      return `${t('role.project')} · ${g.projectIds.length}`;
     case 'viewer':
-      return 'viewer';
+      return t('role.viewer');
   }
 }
 

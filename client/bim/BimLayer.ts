@@ -1,6 +1,6 @@
 import {
   BoundingSphere,
-  Cartesian2,
+  type Cartesian2,
   Cartesian3,
   Cartographic,
   Cesium3DTileFeature,

@@ -1,3 +1,4 @@
+import type { DeviceKind } from '../../models/Device.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
@@ -7,8 +8,9 @@ import { fetchHistory } from './deviceApi.js';
 import { chartableFields, deviceFieldSpec, formatAge, formatValue, HISTORY_RANGES, listedFields, type HistoryRangeId } from './deviceFields.js';
 import type { DeviceStore } from './DeviceStore.js';
 import { HistoryChart } from './HistoryChart.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
 
-const KIND_TEXT = { tower_crane: 'Tower crane', hoist: 'Hoist', env_monitor: 'Dust & noise monitor', pit_gauge: 'Pit gauge', camera: 'Camera', gate: 'Gate', sensor: 'Sensor' } as const;
+const kindText = (k: DeviceKind) => t(`kind.${k}`);
 
 /**
  * The device panel: live values with units and the data's age (stale data is marked and greyed, never shown as
@@ -32,7 +34,7 @@ export class DevicePanel implements Tool {
 
   constructor(container: HTMLElement, private readonly store: DeviceStore) {
     this.body = h('div', { class: 'device-body' });
-    this.root = h('section', { class: 'device-panel detail-panel', 'data-testid': 'device-panel', 'aria-label': 'Device' }, this.body);
+    this.root = h('section', { class: 'device-panel detail-panel', 'data-testid': 'device-panel', 'aria-label': t('device.panel') }, this.body);
     this.root.hidden = true;
     container.append(this.root);
     this.root.addEventListener('click', (e) => this.onClick(e));
@@ -55,9 +57,9 @@ export class DevicePanel implements Tool {
     this.closeContent();
     this.deviceId = id;
     this.field = chartableFields(s.device.kind, s.values)[0] ?? null;
-    const ranges = h('div', { class: 'range-buttons', role: 'group', 'aria-label': 'History range' },
+    const ranges = h('div', { class: 'range-buttons', role: 'group', 'aria-label': t('device.historyRange') },
       ...HISTORY_RANGES.map((r) => h('button', { type: 'button', class: `btn small${r.id === this.range ? ' active' : ''}`, 'data-range': r.id }, r.label)));
-    const fieldSel = h('select', { class: 'field-select', 'aria-label': 'Field', 'data-testid': 'chart-field' },
+    const fieldSel = h('select', { class: 'field-select', 'aria-label': t('device.field'), 'data-testid': 'chart-field' },
       ...chartableFields(s.device.kind, s.values).map((f) => h('option', { value: f, ...(f === this.field ? { selected: true } : {}) }, deviceFieldSpec(s.device, f).label)));
     fieldSel.addEventListener('change', () => {
       this.field = fieldSel.value;
@@ -66,8 +68,8 @@ export class DevicePanel implements Tool {
     const chartBox = h('div', { class: 'chart-box', 'data-testid': 'device-chart' });
     this.body.replaceChildren(
       h('div', { class: 'detail-head' },
-        h('div', {}, h('h3', { class: 'detail-name', 'data-testid': 'device-name' }, s.device.name), h('div', { class: 'row-sub' }, KIND_TEXT[s.device.kind])),
-        h('button', { class: 'close', type: 'button', 'data-action': 'close', 'aria-label': 'Close' }, '×')),
+        h('div', {}, h('h3', { class: 'detail-name', 'data-testid': 'device-name' }, s.device.name), h('div', { class: 'row-sub' }, kindText(s.device.kind))),
+        h('button', { class: 'close', type: 'button', 'data-action': 'close', 'aria-label': t('common.close') }, '×')),
       h('div', { class: 'device-age', 'data-testid': 'device-age' }),
       h('dl', { class: 'device-values', 'data-testid': 'device-values' }),
       ...(s.device.kind === 'camera' ? [] : [h('div', { class: 'chart-head' }, fieldSel, ranges), chartBox, h('div', { class: 'chart-status', 'data-testid': 'chart-status' })]),
@@ -99,7 +101,7 @@ export class DevicePanel implements Tool {
       const spec = deviceFieldSpec(s.device, k);
       return [h('dt', {}, spec.label), h('dd', { 'data-field': k }, formatValue(spec, s.values[k]))];
     }));
-    if (!keys.length) dl.replaceChildren(h('dd', { class: 'dim' }, 'No data yet.'));
+    if (!keys.length) dl.replaceChildren(h('dd', { class: 'dim' }, t('device.noData')));
     this.renderAge();
   }
 
@@ -114,7 +116,7 @@ export class DevicePanel implements Tool {
     const s = this.store.get(id);
     this.root.dataset.stale = String(stale);
     el.dataset.stale = String(stale);
-    el.textContent = replay && s?.time ? `Replay: as of ${new Date(s.time).toLocaleString('en-GB')}` : age === null ? 'Never reported' : stale ? `Stale: last data ${formatAge(age)} ago (not live)` : `Live · ${formatAge(age)} ago`;
+    el.textContent = replay && s?.time ? t('device.replayAsOf', { time: formatDateTime(s.time, { dateStyle: 'medium', timeStyle: 'medium' }) }) : age === null ? t('device.never') : stale ? t('device.stale', { age: formatAge(age) }) : t('device.live', { age: formatAge(age) });
   }
 
   private async loadHistory(): Promise<void> {
@@ -127,7 +129,7 @@ export class DevicePanel implements Tool {
     const range = HISTORY_RANGES.find((r) => r.id === this.range)!;
     this.fetchAbort?.abort();
     const ac = (this.fetchAbort = new AbortController());
-    status.textContent = 'Loading history…';
+    status.textContent = t('device.loadingHistory');
     status.dataset.state = 'loading';
     const to = Date.now();
     try {
@@ -135,12 +137,12 @@ export class DevicePanel implements Tool {
       if (ac.signal.aborted || this.deviceId !== id) return;
       const points = chart.show(hist, field, deviceFieldSpec(s.device, field).unit);
       const withData = hist.buckets.filter((b) => b.values[field]).length;
-      status.textContent = `${deviceFieldSpec(s.device, field).label}, last ${range.label}: ${withData} of ${points} buckets with data`;
+      status.textContent = t('device.historyStatus', { field: deviceFieldSpec(s.device, field).label, range: range.label, n: withData, total: points });
       status.dataset.state = 'loaded';
       status.dataset.points = String(withData);
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
-      status.textContent = `History unavailable: ${(err as Error).message}`;
+      status.textContent = t('device.historyFailed', { message: (err as Error).message });
       status.dataset.state = 'error';
     }
   }

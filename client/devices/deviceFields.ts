@@ -1,3 +1,4 @@
+import { formatNumber, t, tOr } from '../i18n/i18n.js';
 import type { Device, DeviceKind } from '../../models/Device.js';
 import { SensorParams } from '../../models/Sensor.js';
 
@@ -9,7 +10,28 @@ export interface FieldSpec {
   digits: number;
 }
 
-const f = (key: string, label: string, unit: string, digits = 1): FieldSpec => ({ key, label, unit, digits });
+/**
+ * A field spec whose label is read from the catalogue (`field.<key>`) each time it is shown, so it follows the page's
+ * language; `label` is the English fallback for a key the catalogue lacks, turned into words (`humanField`).
+ */
+const f = (key: string, label: string, unit: string, digits = 1): FieldSpec => ({
+  key,
+  get label() {
+    return tOr(`field.${key}`, label);
+  },
+  unit: unit ? tOr(`unit.${unit}`, unit) : unit,
+  digits,
+});
+
+/** Unit suffixes the wire keeps in field names (models/*.ts): `strainUe` -> "strain" (µε). */
+const UNIT_SUFFIX = /(Ue|Mm|M|Mps|Deg|Pct|Kn|Kg|T|C|Db|Ugm3|MmPerDay|Pa|Kpa|Hz|V|A|W)$/;
+
+/** "operatorId" -> "Operator id", "strainUe" -> "Strain": a readable label for a field the catalogue does not name. */
+export function humanField(key: string): string {
+  const bare = key.length > 3 ? key.replace(UNIT_SUFFIX, '') || key : key;
+  const words = bare.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /**
  * The fields the device panel lists per kind, in order, with their units (the wire keeps SI units in field names:
@@ -36,7 +58,7 @@ export const FIELDS: Record<DeviceKind, FieldSpec[]> = {
 
 /** The field spec of `key` for a kind (a bare one for fields outside the list). */
 export function fieldSpec(kind: DeviceKind, key: string): FieldSpec {
-  return FIELDS[kind].find((s) => s.key === key) ?? f(key, key, '', 2);
+  return FIELDS[kind].find((s) => s.key === key) ?? f(key, humanField(key), '', 2);
 }
 
 /**
@@ -47,7 +69,7 @@ export function deviceFieldSpec(device: Pick<Device, 'kind' | 'params'>, key: st
   if (device.kind !== 'sensor') return fieldSpec(device.kind, key);
   const p = SensorParams.safeParse(device.params);
   const q = p.success ? p.data.quantities.find((x) => x.name === key) : undefined;
-  return q ? f(key, key, q.unit, 2) : fieldSpec('sensor', key);
+  return q ? f(key, humanField(key), q.unit, 2) : fieldSpec('sensor', key);
 }
 
 /** The fields a device's panel lists first, in order: its kind's list, or a generic sensor's declared quantities. */
@@ -64,16 +86,16 @@ export function listedFields(device: Pick<Device, 'kind' | 'params'>): string[] 
 export function sensorValueLines(device: Pick<Device, 'kind' | 'params'>, values: Record<string, unknown>, max = 4): string[] {
   const declared = listedFields(device);
   const names = declared.length ? declared : Object.keys(values).filter((k) => typeof values[k] === 'number');
-  const lines = names.slice(0, max).map((n) => `${n} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
-  if (names.length > max) lines.push(`+${names.length - max} more`);
+  const lines = names.slice(0, max).map((n) => `${deviceFieldSpec(device, n).label} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
+  if (names.length > max) lines.push(t('field.more', { n: names.length - max }));
   return lines;
 }
 
 /** A value with its unit ("12.5 µg/m³", "yes", "—" for nothing). */
 export function formatValue(spec: FieldSpec, v: unknown): string {
   if (v === undefined || v === null) return '—';
-  if (typeof v === 'number') return `${v.toFixed(spec.digits)}${spec.unit ? ` ${spec.unit}` : ''}`;
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return `${formatNumber(v, { minimumFractionDigits: spec.digits, maximumFractionDigits: spec.digits })}${spec.unit ? ` ${spec.unit}` : ''}`;
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }

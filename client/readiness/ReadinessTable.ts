@@ -4,6 +4,7 @@ import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { GRADE_STYLE, sortReadiness, type ReadinessRow, type ReadinessSortKey } from './readinessSort.js';
+import { t } from '../i18n/i18n.js';
 
 const STATUS_MARK: Record<string, string> = { met: '●', partial: '◐', missing: '○', not_applicable: '–' };
 
@@ -31,7 +32,7 @@ export class ReadinessTable implements Tool {
       h(
         'div',
         { class: 'modal-card' },
-        h('header', { class: 'detail-head' }, h('h2', { class: 'detail-name', text: 'Smart-site readiness' }), h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' })),
+        h('header', { class: 'detail-head' }, h('h2', { class: 'detail-name', text: t('readiness.title') }), h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' })),
         this.status,
         h('div', { class: 'modal-scroll' }, this.table),
       ),
@@ -57,14 +58,14 @@ export class ReadinessTable implements Tool {
 
   async open(): Promise<void> {
     this.root.hidden = false;
-    this.status.textContent = 'Loading…';
+    this.status.textContent = t('common.loading');
     try {
       this.data = await fetchCityReadiness();
       const g = this.data.grades;
       this.status.textContent = `${this.data.projects.length} projects · excellent ${g.excellent ?? 0} · good ${g.good ?? 0} · pass ${g.pass ?? 0} · fail ${g.fail ?? 0}`;
       this.render();
     } catch (err) {
-      this.status.textContent = `Readiness could not be loaded: ${(err as Error).message}`;
+      this.status.textContent = t('readiness.failed', { message: (err as Error).message });
     }
   }
 

@@ -1,4 +1,8 @@
 import type { ReadinessGrade } from '../../models/Readiness.js';
+import { t, tOr } from '../i18n/i18n.js';
+
+/** A readiness item's label in the page's language (the server sends English labels keyed by item id). */
+export const itemLabel = (id: string, label: string) => tOr(`readiness.item.${id}`, label);
 
 /** A row of the city readiness table. */
 export interface ReadinessRow {
@@ -35,9 +39,15 @@ export function sortReadiness(rows: readonly ReadinessRow[], key: ReadinessSortK
 }
 
 /** Grade colours, shared by the table and the project card. */
+const grade = (g: ReadinessGrade, color: string) => ({
+  get label() {
+    return t(`grade.${g}`);
+  },
+  color,
+});
 export const GRADE_STYLE: Record<ReadinessGrade, { label: string; color: string }> = {
-  excellent: { label: 'Excellent', color: '#3fb27f' },
-  good: { label: 'Good', color: '#58a6ff' },
-  pass: { label: 'Pass', color: '#e3c14b' },
-  fail: { label: 'Fail', color: '#e5534b' },
+  excellent: grade('excellent', '#3fb27f'),
+  good: grade('good', '#58a6ff'),
+  pass: grade('pass', '#e3c14b'),
+  fail: grade('fail', '#e5534b'),
 };

@@ -14,6 +14,7 @@ import { h } from '../ui/dom.js';
 import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_ORDER, PROGRESS_STYLE, sliderRange, stateCounts } from './progressColours.js';
 import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe.js';
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * 4D progress of the selected project: a date slider that colours the model by planned vs actual on that day (done,
@@ -152,7 +153,7 @@ export class ProgressPanel implements Tool {
     } catch (err) {
       if (seq !== this.refreshSeq) return;
       this.probe.error = (err as Error).message;
-      this.d.status.textContent = `Could not load progress: ${(err as Error).message}`;
+      this.d.status.textContent = t('progress.failed', { message: (err as Error).message });
     } finally {
       if (seq === this.refreshSeq) {
         this.probe.loading = false;
@@ -219,7 +220,7 @@ export class ProgressPanel implements Tool {
       this.d.status.textContent = `Imported ${r.imported} task(s)${r.rejected.length ? `; ${r.rejected.length} refused (${refused})` : ''}${r.unmatchedTasks.length ? `; no elements for ${r.unmatchedTasks.join(', ')}` : ''}`;
       await this.loadModel(modelId);
     } catch (err) {
-      this.d.status.textContent = `Import failed: ${(err as Error).message}`;
+      this.d.status.textContent = t('progress.importFailed', { message: (err as Error).message });
     } finally {
       this.d.file.value = '';
     }
@@ -230,14 +231,14 @@ export class ProgressPanel implements Tool {
     const ids = this.parseIds();
     const status = this.d.markStatus.value as 'started' | 'finished' | 'inspected';
     const date = this.d.markDate.value || isoDayOf(Date.now());
-    if (!modelId || !ids.length) return void (this.d.markResult.textContent = 'Select elements (or paste GlobalIds) first.');
+    if (!modelId || !ids.length) return void (this.d.markResult.textContent = t('progress.selectFirst'));
     try {
       const r = await recordProgress(modelId, { globalIds: ids, status, date });
       this.d.markResult.textContent = `${r.recorded} marked ${status} on ${date}${r.rejected.length ? `; ${r.rejected.length} not in this model` : ''}`;
       this.marked.clear();
       this.setDate(this.date, 0);
     } catch (err) {
-      this.d.markResult.textContent = `Not recorded: ${(err as Error).message}`;
+      this.d.markResult.textContent = t('progress.notRecorded', { message: (err as Error).message });
     }
   }
 

@@ -1,4 +1,5 @@
 import { h } from '../ui/dom.js';
+import { t } from '../i18n/i18n.js';
 
 /** The 4D panel's nodes, built once; the panel rewrites their content. */
 export interface ProgressPanelDom {
@@ -28,11 +29,11 @@ export interface ProgressPanelDom {
 }
 
 export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
-  const title = h('h2', { class: 'progress-title', text: '4D progress' });
+  const title = h('h2', { class: 'progress-title', text: t('progress.title') });
   const empty = h('p', { class: 'progress-empty', 'data-testid': 'progress-empty' });
-  const modelSelect = h('select', { class: 'progress-select', 'aria-label': 'Model' });
-  const modelRow = h('label', { class: 'progress-row' }, h('span', { text: 'Model' }), modelSelect);
-  const slider = h('input', { type: 'range', class: 'progress-slider', step: 1, 'aria-label': 'Date', 'data-testid': 'progress-slider' });
+  const modelSelect = h('select', { class: 'progress-select', 'aria-label': t('progress.model') });
+  const modelRow = h('label', { class: 'progress-row' }, h('span', { text: t('progress.model') }), modelSelect);
+  const slider = h('input', { type: 'range', class: 'progress-slider', step: 1, 'aria-label': t('progress.date'), 'data-testid': 'progress-slider' });
   const dateInput = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-date' });
   const rangeText = h('span', { class: 'progress-range' });
   const legend = h('div', { class: 'progress-legend', 'data-testid': 'progress-legend' });
@@ -40,9 +41,9 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const totalSub = h('div', { class: 'progress-total-sub' });
   const storeys = h('div', { class: 'progress-storeys', 'data-testid': 'progress-storeys' });
   const status = h('p', { class: 'progress-status', 'data-testid': 'progress-status' });
-  const csvLink = h('a', { class: 'btn small', download: '', text: 'CSV report' });
+  const csvLink = h('a', { class: 'btn small', download: '', text: t('progress.csv') });
   // Write controls start hidden: the panel shows them once the session is known to allow it (viewers never).
-  const upload = h('button', { class: 'btn small', 'data-action': 'upload', text: 'Upload schedule CSV', hidden: true });
+  const upload = h('button', { class: 'btn small', 'data-action': 'upload', text: t('progress.upload'), hidden: true });
   const file = h('input', { type: 'file', accept: '.csv,text/csv', hidden: true, 'data-testid': 'progress-file' });
   const ids = h('textarea', { class: 'progress-ids', rows: 2, placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)', 'data-testid': 'progress-ids' });
   const markStatus = h('select', { class: 'progress-select', 'data-testid': 'progress-mark-status' }, h('option', { value: 'started', text: 'started' }), h('option', { value: 'finished', text: 'finished' }), h('option', { value: 'inspected', text: 'inspected' }));
@@ -63,10 +64,10 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
     h(
       'details',
       { class: 'progress-mark', hidden: true },
-      h('summary', { text: 'Mark elements' }),
+      h('summary', { text: t('progress.mark') }),
       selectedNote,
       ids,
-      h('div', { class: 'progress-row' }, h('button', { class: 'btn small', 'data-action': 'add-selected', text: 'Add selected' }), markStatus, markDate, h('button', { class: 'btn small primary', 'data-action': 'mark', 'data-testid': 'progress-mark', text: 'Mark' })),
+      h('div', { class: 'progress-row' }, h('button', { class: 'btn small', 'data-action': 'add-selected', text: t('progress.addSelected') }), markStatus, markDate, h('button', { class: 'btn small primary', 'data-action': 'mark', 'data-testid': 'progress-mark', text: 'Mark' })),
       markResult,
     ),
   );
@@ -74,7 +75,7 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const root = h(
     'aside',
     { class: 'progress-panel', 'data-testid': 'progress-panel' },
-    h('header', { class: 'detail-head' }, title, h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' })),
+    h('header', { class: 'detail-head' }, title, h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': t('common.close'), text: '×' })),
     empty,
     body,
   );

@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { searchWithTour } from './tourLink.js';
 import type { TourPlayer, TourState } from './TourPlayer.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The tour overlay: the caption of the current viewpoint, "step 2 / 4", previous / play-pause / next, and the
@@ -27,18 +28,18 @@ export class TourControls implements Tool {
     this.title = h('span', { class: 'tour-title' });
     this.stepText = h('span', { class: 'tour-step', 'data-testid': 'tour-step' });
     this.playBtn = h('button', { class: 'btn', 'data-action': 'toggle', 'data-testid': 'tour-toggle' });
-    this.link = h('input', { class: 'tour-link', readonly: true, 'aria-label': 'Link to this step', 'data-testid': 'tour-link' });
+    this.link = h('input', { class: 'tour-link', readonly: true, 'aria-label': t('tour.link'), 'data-testid': 'tour-link' });
     const bar = h(
       'div',
       { class: 'tour-bar' },
       this.title,
       this.stepText,
-      h('button', { class: 'btn', 'data-action': 'prev', title: 'Previous viewpoint', 'data-testid': 'tour-prev', text: '◀' }),
+      h('button', { class: 'btn', 'data-action': 'prev', title: t('tour.prev'), 'aria-label': t('tour.prev'), 'data-testid': 'tour-prev', text: '◀' }),
       this.playBtn,
-      h('button', { class: 'btn', 'data-action': 'next', title: 'Next viewpoint', 'data-testid': 'tour-next', text: '▶' }),
+      h('button', { class: 'btn', 'data-action': 'next', title: t('tour.next'), 'aria-label': t('tour.next'), 'data-testid': 'tour-next', text: '▶' }),
       opts.compact ? null : this.link,
-      opts.compact ? null : h('button', { class: 'btn', 'data-action': 'copy', title: 'Copy the link to this step', text: 'Copy link' }),
-      opts.onClose ? h('button', { class: 'icon-btn', 'data-action': 'close', title: 'End the tour', 'aria-label': 'End the tour', text: '×' }) : null,
+      opts.compact ? null : h('button', { class: 'btn', 'data-action': 'copy', title: t('tour.copyTitle'), text: t('tour.copy') }),
+      opts.onClose ? h('button', { class: 'icon-btn', 'data-action': 'close', title: t('tour.end'), 'aria-label': t('tour.end'), text: '×' }) : null,
     );
     this.root = h('div', { class: `tour-overlay${opts.compact ? ' compact' : ''}`, 'data-testid': 'tour-overlay' }, this.caption, bar);
     this.root.hidden = true;

@@ -1,6 +1,7 @@
 import type { Tool } from '../core/Tool.js';
 import type { LiveClient, LiveStatus } from '../live/LiveClient.js';
 import { h } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The connection banner: "reconnecting" while the live link is down (what the map shows may be stale), and a
@@ -32,12 +33,12 @@ export class ConnectionBanner implements Tool {
     if (s === 'mismatch') {
       this.root.className = 'banner error';
       this.root.replaceChildren(
-        h('span', { text: 'This page is out of date: the server was updated. Reload to continue.' }),
-        h('button', { class: 'btn', 'data-action': 'reload', text: 'Reload' }),
+        h('span', { text: t('banner.outdated') }),
+        h('button', { class: 'btn', 'data-action': 'reload', text: t('banner.reload') }),
       );
     } else {
       this.root.className = 'banner warn';
-      this.root.replaceChildren(h('span', { class: 'spinner small' }), h('span', { text: 'Connection lost: reconnecting… Live updates are paused; the map may be out of date.' }));
+      this.root.replaceChildren(h('span', { class: 'spinner small' }), h('span', { text: t('banner.reconnecting') }));
     }
   }
 

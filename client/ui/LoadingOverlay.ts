@@ -1,5 +1,6 @@
 import type { Tool } from '../core/Tool.js';
 import { h } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /** The start-up overlay: a spinner and what is being loaded, until the globe and projects are on screen. */
 export class LoadingOverlay implements Tool {
@@ -8,7 +9,7 @@ export class LoadingOverlay implements Tool {
   private readonly text: HTMLElement;
 
   constructor(container: HTMLElement) {
-    this.text = h('div', { class: 'loading-text', text: 'Starting…' });
+    this.text = h('div', { class: 'loading-text', text: t('loading.starting') });
     this.root = h('div', { class: 'loading-overlay', 'data-testid': 'loading', role: 'progressbar', 'aria-busy': 'true' }, h('div', { class: 'spinner' }), this.text);
     container.append(this.root);
   }

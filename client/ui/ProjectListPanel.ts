@@ -8,6 +8,7 @@ import { STATUS_STYLE } from '../state/projectStatus.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import { h } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The list of the city's projects: a search box (name, address, enterprise, region code), a count, one row per
@@ -33,13 +34,13 @@ export class ProjectListPanel implements Tool {
     private readonly store: ProjectStore,
     private readonly selection: SelectionState,
   ) {
-    this.input = h('input', { type: 'search', class: 'search', placeholder: 'Search name, address, enterprise…', 'aria-label': 'Search projects', spellcheck: 'false' });
+    this.input = h('input', { type: 'search', class: 'search', placeholder: t('list.searchPlaceholder'), 'aria-label': t('list.search'), spellcheck: 'false' });
     this.count = h('span', { class: 'count', 'data-testid': 'project-count' });
-    this.body = h('div', { class: 'list-body', role: 'listbox', 'aria-label': 'Projects' });
-    this.regionChip = h('button', { class: 'region-chip', 'data-testid': 'region-chip', title: '显示全市 Show the whole city' });
+    this.body = h('div', { class: 'list-body', role: 'listbox', 'aria-label': t('list.title') });
+    this.regionChip = h('button', { class: 'region-chip', 'data-testid': 'region-chip', title: t('list.showCity') });
     this.regionChip.hidden = true;
     this.regionChip.addEventListener('click', () => this.onRegionCleared());
-    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: 'Projects' }), this.count), this.regionChip, this.input, this.body);
+    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: t('list.title') }), this.count), this.regionChip, this.input, this.body);
     container.append(this.root);
 
     this.input.addEventListener('input', () => {
@@ -104,7 +105,7 @@ export class ProjectListPanel implements Tool {
 
   private content(all: readonly Project[], shown: Project[]): HTMLElement[] {
     const s = this.store.status;
-    if (all.length === 0 && (s === 'loading' || s === 'idle')) return [h('div', { class: 'state loading' }, h('span', { class: 'spinner small' }), 'Loading projects…')];
+    if (all.length === 0 && (s === 'loading' || s === 'idle')) return [h('div', { class: 'state loading' }, h('span', { class: 'spinner small' }), t('list.loading'))];
     const out: HTMLElement[] = [];
     if (s === 'error' && this.store.error) {
       out.push(
@@ -113,7 +114,7 @@ export class ProjectListPanel implements Tool {
           { class: 'state error', role: 'alert', 'data-testid': 'list-error' },
           h('strong', { text: all.length ? 'Could not refresh projects' : 'Could not load projects' }),
           h('p', { text: this.store.error.message }),
-          h('button', { class: 'btn', 'data-action': 'retry', text: 'Retry' }),
+          h('button', { class: 'btn', 'data-action': 'retry', text: t('common.retry') }),
         ),
       );
     }
@@ -123,13 +124,13 @@ export class ProjectListPanel implements Tool {
           h(
             'div',
             { class: 'state empty', 'data-testid': 'list-empty' },
-            h('strong', { text: 'No projects yet' }),
-            h('p', { text: `Projects appear here as soon as they are created (POST ${api.projects.create.path}), or start the server with SEED=1 to load the demo city.` }),
+            h('strong', { text: t('list.empty') }),
+            h('p', { text: t('list.emptyHint', { path: api.projects.create.path }) }),
           ),
         );
       return out;
     }
-    if (shown.length === 0) out.push(h('div', { class: 'state empty' }, h('strong', { text: `No project matches “${this.query.trim()}”` }), h('p', { text: 'Search looks in names, addresses, enterprises and region codes.' })));
+    if (shown.length === 0) out.push(h('div', { class: 'state empty' }, h('strong', { text: t('list.noMatch', { q: this.query.trim() }) }), h('p', { text: t('list.searchHint') })));
     for (const p of shown) out.push(this.row(p));
     return out;
   }

@@ -9,6 +9,7 @@ import { h } from './dom.js';
 import { formatArea, formatHeight, formatLatLon, formatTime } from './format.js';
 import { badge } from './ProjectListPanel.js';
 import { ProjectQualityTable } from './ProjectQualityTable.js';
+import { t } from '../i18n/i18n.js';
 
 /** The selected project's details. Hidden while nothing is selected; follows live updates of that project. */
 export class ProjectPanel implements Tool {
@@ -68,26 +69,26 @@ export class ProjectPanel implements Tool {
     const st = STATUS_STYLE[p.status];
     const c = ringCentroid(p.footprint);
     const rows: [string, string, string?][] = [
-      ['Enterprise', p.enterpriseName ?? '—', 'enterprise'],
-      ['Address', p.address || '—', 'address'],
-      ['Region code', p.regionCode, 'region'],
-      ['Height', formatHeight(p.heightM), 'height'],
-      ['Footprint area', formatArea(footprintAreaM2(p.footprint)), 'area'],
-      ['Location', formatLatLon(p.location.lat, p.location.lon), 'location'],
-      ['Footprint centre', formatLatLon(c.lat, c.lon)],
-      ['Updated', formatTime(p.updatedAt)],
+      [t('project.enterprise'), p.enterpriseName ?? '—', 'enterprise'],
+      [t('project.address'), p.address || '—', 'address'],
+      [t('project.region'), p.regionCode, 'region'],
+      [t('project.height'), formatHeight(p.heightM), 'height'],
+      [t('project.area'), formatArea(footprintAreaM2(p.footprint)), 'area'],
+      [t('project.location'), formatLatLon(p.location.lat, p.location.lon), 'location'],
+      [t('project.centre'), formatLatLon(c.lat, c.lon)],
+      [t('project.updated'), formatTime(p.updatedAt)],
     ];
     return [
       h(
         'header',
         { class: 'detail-head' },
         h('div', {}, h('h2', { class: 'detail-name', 'data-testid': 'project-name', text: p.name }), badge(st.label, st.color)),
-        h('button', { class: 'icon-btn', 'data-action': 'close', title: 'Close (Esc)', 'aria-label': 'Close', text: '×' }),
+        h('button', { class: 'icon-btn', 'data-action': 'close', title: t('common.closeEsc'), 'aria-label': t('common.close'), text: '×' }),
       ),
       h('dl', { class: 'facts' }, ...rows.flatMap(([k, v, key]) => [h('dt', { text: k }), h('dd', { text: v, ...(key ? { 'data-field': key } : {}) })])),
       h('div', { class: 'detail-actions' },
-        h('button', { class: 'btn', 'data-action': 'zoom', text: 'Zoom to site' }),
-        h('button', { class: 'btn', 'data-action': 'quality', 'data-testid': 'open-quality', 'aria-pressed': String(this.quality !== null), text: 'Data quality' })),
+        h('button', { class: 'btn', 'data-action': 'zoom', text: t('project.zoom') }),
+        h('button', { class: 'btn', 'data-action': 'quality', 'data-testid': 'open-quality', 'aria-pressed': String(this.quality !== null), text: t('project.quality') })),
     ];
   }
 

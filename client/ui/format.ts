@@ -1,11 +1,11 @@
+import { formatDateTime, formatNumber, t } from '../i18n/i18n.js';
 /** Display formatting shared by the panels. */
 
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** "12,345 m²", or hectares from 10 ha up where m² get unreadable. */
 export function formatArea(m2: number): string {
-  if (m2 >= 100_000) return `${(m2 / 10_000).toFixed(1)} ha`;
-  return `${int.format(m2)} m²`;
+  if (m2 >= 100_000) return `${formatNumber(m2 / 10_000, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${t('unit.ha')}`;
+  return `${formatNumber(m2, { maximumFractionDigits: 0 })} m²`;
 }
 
 export function formatHeight(m: number): string {
@@ -21,5 +21,5 @@ export function formatLatLon(lat: number, lon: number): string {
 
 /** Local date and time of an epoch-ms instant, for "updated" lines. */
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  return formatDateTime(ms);
 }

@@ -2,6 +2,7 @@ import type { Alarm } from '../../models/Alarm.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { formatAge } from './kpiView.js';
+import { t } from '../i18n/i18n.js';
 
 interface Slot {
   root: HTMLElement;
@@ -38,8 +39,8 @@ export class AlarmTicker implements Tool {
       this.track.append(root);
       this.slots.push({ root, level, project, text, age, raisedAt: 0 });
     }
-    this.empty = h('span', { class: 'ticker-empty', text: 'No open alarms' });
-    container.append(h('span', { class: 'ticker-label', text: 'ALARMS' }), this.empty, this.track);
+    this.empty = h('span', { class: 'ticker-empty', text: t('wall.noOpenAlarms') });
+    container.append(h('span', { class: 'ticker-label', text: t('wall.alarmsLabel') }), this.empty, this.track);
   }
 
   show(alarms: readonly Alarm[], now: number): void {
@@ -50,7 +51,7 @@ export class AlarmTicker implements Tool {
       if (!a) return;
       s.root.dataset.level = a.level;
       s.root.dataset.alarmId = a.id;
-      s.level.textContent = a.level === 'alarm' ? 'ALARM' : 'PRE-WARNING';
+      s.level.textContent = a.level === 'alarm' ? t('wall.level.alarm') : t('wall.level.prewarning');
       s.project.textContent = this.projectName(a.projectId);
       s.text.textContent = a.message;
       s.raisedAt = a.raisedAt;

@@ -1,7 +1,9 @@
 import type { Kpis } from '../../models/Kpis.js';
+import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
-import { ageNow, formatAge, kpiTiles, tradeRows, type TileView } from './kpiView.js';
+import { t } from '../i18n/i18n.js';
+import { ageNow, formatAge, kpiTiles, tradeName, tradeRows, type TileView } from './kpiView.js';
 
 interface TileNodes {
   root: HTMLElement;
@@ -26,13 +28,21 @@ export class KpiTiles implements Tool {
   private receivedAt = 0;
   private last: Kpis | null = null;
 
+  /** A tile was clicked (or pressed): its latest view, for the drill-down. */
+  readonly onOpen = new Event<TileView>();
+
   constructor(tileContainer: HTMLElement, tradeContainer: HTMLElement) {
+    tileContainer.addEventListener('click', (e) => {
+      const key = (e.target as HTMLElement).closest<HTMLElement>('[data-tile]')?.dataset.tile;
+      const view = key ? this.tiles.get(key)?.view : null;
+      if (view) this.onOpen.trigger(view);
+    });
     // The tile set is fixed; build it from an empty view so the layout exists before the first data.
     for (const key of ['projects', 'cranes', 'cranesAlarm', 'alarms', 'dust', 'noise', 'workers']) {
-      const value = h('div', { class: 'tile-value', text: '—' });
-      const sub = h('div', { class: 'tile-sub' });
-      const age = h('div', { class: 'tile-age' });
-      const root = h('section', { class: 'wall-tile', 'data-tile': key, 'data-tone': 'idle', 'data-testid': `tile-${key}` }, h('div', { class: 'tile-label' }), value, sub, age);
+      const value = h('span', { class: 'tile-value', text: '—' });
+      const sub = h('span', { class: 'tile-sub' });
+      const age = h('span', { class: 'tile-age' });
+      const root = h('button', { type: 'button', class: 'wall-tile', 'data-tile': key, 'data-tone': 'idle', 'data-testid': `tile-${key}` }, h('span', { class: 'tile-label' }), value, sub, age);
       tileContainer.append(root);
       this.tiles.set(key, { root, value, sub, age, view: null });
     }
@@ -47,8 +57,8 @@ export class KpiTiles implements Tool {
       list.append(root);
       this.tradeRows.push({ root, name, count, bar });
     }
-    this.tradeEmpty = h('div', { class: 'strip-more', text: 'No gate events today' });
-    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Workers on site by trade' }), this.tradeTotal), list, this.tradeEmpty);
+    this.tradeEmpty = h('div', { class: 'strip-more', text: t('kpi.noGateEventsCap') });
+    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.tradesTitle') }), this.tradeTotal), list, this.tradeEmpty);
   }
 
   /** Shows a KPI set received at `receivedAt` (client clock: ages are counted from here, not the server's). */
@@ -56,13 +66,13 @@ export class KpiTiles implements Tool {
     this.last = k;
     this.receivedAt = receivedAt;
     for (const v of kpiTiles(k)) {
-      const t = this.tiles.get(v.key);
-      if (!t) continue;
-      t.view = v;
-      (t.root.firstChild as HTMLElement).textContent = v.label;
-      t.value.textContent = v.value;
-      t.sub.textContent = v.sub;
-      t.root.dataset.tone = v.tone;
+      const tile = this.tiles.get(v.key);
+      if (!tile) continue;
+      tile.view = v;
+      (tile.root.firstChild as HTMLElement).textContent = v.label;
+      tile.value.textContent = v.value;
+      tile.sub.textContent = v.sub;
+      tile.root.dataset.tone = v.tone;
     }
     const rows = tradeRows(k.workers.byTrade, TRADE_ROWS);
     const max = Math.max(1, ...rows.map(([, c]) => c));
@@ -70,7 +80,7 @@ export class KpiTiles implements Tool {
       const row = rows[i];
       r.root.hidden = !row;
       if (!row) return;
-      r.name.textContent = row[0];
+      r.name.textContent = tradeName(row[0]);
       r.count.textContent = String(row[1]);
       r.bar.style.width = `${Math.round((row[1] / max) * 100)}%`;
     });
@@ -79,19 +89,26 @@ export class KpiTiles implements Tool {
     this.tick(receivedAt);
   }
 
+  /** The latest view of a tile. */
+  view(key: string): TileView | null {
+    return this.tiles.get(key)?.view ?? null;
+  }
+
   /** Re-ages every tile (called each second): a figure older than its interval is marked stale with its age. */
   tick(now: number): void {
     if (!this.last) return;
     const elapsed = now - this.receivedAt;
-    for (const t of this.tiles.values()) {
-      const v = t.view;
+    for (const tile of this.tiles.values()) {
+      const v = tile.view;
       if (!v) continue;
       const age = ageNow(v.ageMs, elapsed);
       // Still fresh at the server, but no update since: the figure ages on screen too.
       // No data behind a figure the server calls fresh (no open alarms) is a live zero, not missing data.
-      const stale = v.stale || (age !== null && age > this.intervalOf(v.key));
-      t.root.dataset.stale = String(stale);
-      t.age.textContent = stale ? (age === null ? 'no data' : `stale · ${formatAge(age)} old`) : age === null ? 'live' : `live · ${formatAge(age)}`;
+      const stale = v.stale || (v.interval && age !== null && age > this.intervalOf(v.key));
+      tile.root.dataset.stale = String(stale);
+      // A current count (open alarms) says live with the age of the KPI set itself, not of its newest item.
+      const shownAge = v.interval ? age : elapsed;
+      tile.age.textContent = stale ? (age === null ? t('age.none') : t('kpi.staleAge', { age: formatAge(age) })) : shownAge === null ? t('kpi.live') : t('kpi.liveAge', { age: formatAge(shownAge) });
     }
   }
 
@@ -102,7 +119,8 @@ export class KpiTiles implements Tool {
   }
 
   dispose(): void {
-    for (const t of this.tiles.values()) t.root.remove();
+    this.onOpen.reset();
+    for (const tile of this.tiles.values()) tile.root.remove();
     this.tiles.clear();
   }
 }

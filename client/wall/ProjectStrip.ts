@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { formatAge } from './kpiView.js';
 import type { ProjectLiveness } from './ProjectFreshness.js';
+import { t } from '../i18n/i18n.js';
 
 interface Row {
   root: HTMLElement;
@@ -32,7 +33,7 @@ export class ProjectStrip implements Tool {
       this.rows.push({ root, name, state });
     }
     this.more = h('div', { class: 'strip-more' });
-    container.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: 'Projects' }), this.count), list, this.more);
+    container.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.projects') }), this.count), list, this.more);
   }
 
   /** Offline = no device reporting within its interval, or no device at all. */
@@ -48,12 +49,12 @@ export class ProjectStrip implements Tool {
       r.root.dataset.projectId = p.id;
       r.root.dataset.online = String(!!l?.online);
       r.name.textContent = p.name;
-      r.state.textContent = !l || l.devices === 0 ? 'no devices' : l.online ? `${l.reporting}/${l.devices} live` : `offline · ${l.newest === null ? 'never' : formatAge(now - l.newest)}`;
+      r.state.textContent = !l || l.devices === 0 ? t('wall.noDevices') : l.online ? t('wall.liveDevices', { n: l.reporting, total: l.devices }) : t('wall.offlineSince', { age: l.newest === null ? t('wall.never') : formatAge(now - l.newest) });
     });
     const hidden = sorted.length - this.rows.length;
     this.more.hidden = hidden <= 0;
-    this.more.textContent = hidden > 0 ? `+ ${hidden} more` : '';
-    this.count.textContent = `${online} / ${projects.length} online`;
+    this.more.textContent = hidden > 0 ? t('wall.more', { n: hidden }) : '';
+    this.count.textContent = t('wall.onlineCount', { n: online, total: projects.length });
     return online;
   }
 

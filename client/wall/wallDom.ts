@@ -1,5 +1,7 @@
 import { h } from '../ui/dom.js';
 import type { WallParams } from './wallParams.js';
+import { t } from '../i18n/i18n.js';
+import { languageSwitch } from '../i18n/LanguageSwitch.js';
 
 /** The wall's fixed regions (one CSS grid: header, KPI column, map, side column, ticker). */
 export interface WallDom {
@@ -20,7 +22,7 @@ export interface WallDom {
 
 /** Builds the wall skeleton into `host` (replacing the city page's DOM). */
 export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
-  const title = h('h1', { class: 'wall-title', 'data-testid': 'wall-title', text: 'Command center' });
+  const title = h('h1', { class: 'wall-title', 'data-testid': 'wall-title', text: t('wall.title') });
   const clock = h('span', { class: 'wall-clock', 'data-testid': 'wall-clock' });
   const age = h('span', { class: 'wall-age', 'data-testid': 'wall-age' });
   const status = h('span', { class: 'wall-status' });
@@ -30,10 +32,10 @@ export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
   const notes = h('div', { class: 'wall-notes', 'data-testid': 'wall-notes' });
   notes.hidden = params.errors.length === 0;
   notes.textContent = params.errors.join(' · ');
-  const kpis = h('section', { class: 'wall-kpis wall-cell', 'data-testid': 'wall-kpis', 'aria-label': 'Key figures' });
+  const kpis = h('section', { class: 'wall-kpis wall-cell', 'data-testid': 'wall-kpis', 'aria-label': t('wall.keyFigures') });
   const trades = h('section', { class: 'wall-panel wall-trades', 'data-testid': 'wall-trades' });
   const projects = h('section', { class: 'wall-panel wall-projects', 'data-testid': 'wall-projects' });
-  const ticker = h('footer', { class: 'wall-ticker wall-cell', 'data-testid': 'wall-ticker', 'aria-label': 'Open alarms' });
+  const ticker = h('footer', { class: 'wall-ticker wall-cell', 'data-testid': 'wall-ticker', 'aria-label': t('wall.openAlarms') });
   const root = h(
     'div',
     { class: 'wall', 'data-testid': 'wall', 'data-tier': params.tier },
@@ -42,7 +44,7 @@ export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
       { class: 'wall-head wall-cell' },
       h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Site Twin' })),
       title,
-      h('div', { class: 'wall-head-right' }, age, status, clock),
+      h('div', { class: 'wall-head-right' }, age, status, clock, languageSwitch()),
     ),
     kpis,
     h('section', { class: 'wall-map wall-cell', 'data-testid': 'wall-map' }, map, mapOverlay, bannerHost, notes),

@@ -57,10 +57,12 @@ export function wallScale(width: number, height: number): number {
 }
 
 /**
- * Cesium's resolution scale that keeps the map at most `maxPixels` device pixels: a 4K wall is often driven by a
- * small PC, and the map is the only part whose cost grows with the pixel count.
+ * Cesium's resolution scale that keeps the map at most `maxPixels` device pixels. The map is drawn at the device pixel
+ * ratio (WallApp turns off Cesium's browser-recommended resolution) so labels are sharp on a 4K wall; the cap, one
+ * full 4K frame, only bites on a 4K screen at DPR 2 and above, where the map is the only part whose cost grows with
+ * the pixel count.
  */
-export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePixelRatio: number, maxPixels = 2_300_000): number {
+export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePixelRatio: number, maxPixels = 8_300_000): number {
   const px = cssWidth * cssHeight * devicePixelRatio * devicePixelRatio;
   if (px <= maxPixels) return 1;
   return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;

@@ -5,6 +5,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { foldSection } from '../ui/FoldSection.js';
 import { descendantIds, findNode, groupByCategory } from './spatial.js';
+import { t, tOr } from '../i18n/i18n.js';
 
 /** A group of elements the user can show, hide or isolate: a tree node, an IFC class or a storey. */
 export interface ElementGroup {
@@ -62,7 +63,7 @@ export class ModelBrowser implements Tool {
     const treeEl = h('ul', { class: 'tree', 'data-testid': 'spatial-tree', role: 'tree' });
     const node = (n: TreeNode): HTMLElement => {
       const ids = n.globalId ? this.nodeIds.get(n.globalId) ?? [] : [];
-      const box = h('input', { type: 'checkbox', checked: true, 'aria-label': `Show ${n.name ?? n.ifcClass}`, disabled: ids.length === 0 });
+      const box = h('input', { type: 'checkbox', checked: true, 'aria-label': t('ws.showNode', { name: n.name ?? prettyClass(n.ifcClass) }), disabled: ids.length === 0 });
       box.addEventListener('change', () => void this.setVisible(ids, box.checked));
       const label = h('span', { class: 'tree-label', text: n.name ?? n.ifcClass });
       const li = h('li', { role: 'treeitem', 'data-class': n.ifcClass, 'data-global-id': n.globalId ?? '' }, h('label', { class: 'tree-row' }, box, label, h('small', { text: `${prettyClass(n.ifcClass)}${n.elementCount ? ` · ${n.elementCount}` : ''}` })));
@@ -72,9 +73,9 @@ export class ModelBrowser implements Tool {
     if (tree) treeEl.append(node(tree));
     this.root.replaceChildren(
       // Folding sections: a real model's tree alone is taller than the screen.
-      foldSection('tree', 'Spatial tree', tree ? treeEl : h('p', { class: 'dim', text: 'This model has no spatial tree.' })),
-      foldSection('storeys', 'By storey', this.groupList(this.storeys, 'storeys')),
-      foldSection('classes', 'By IFC class', this.groupList(this.classes, 'classes')),
+      foldSection('tree', t('ws.spatialTree'), tree ? treeEl : h('p', { class: 'dim', text: t('ws.noTree') })),
+      foldSection('storeys', t('ws.byStorey'), this.groupList(this.storeys, 'storeys')),
+      foldSection('classes', t('ws.byClass'), this.groupList(this.classes, 'classes')),
       this.showAllButton(),
     );
   }
@@ -94,16 +95,16 @@ export class ModelBrowser implements Tool {
           { 'data-key': g.key },
           h('span', { class: 'group-label', text: g.label }),
           h('small', { text: String(g.ids.length) }),
-          btn('Isolate', 'Show only these', () => this.isolate(g.ids)),
-          btn('Hide', 'Hide these', () => this.setVisible(g.ids, false)),
-          btn('Show', 'Show these', () => this.setVisible(g.ids, true)),
+          btn(t('ws.isolate'), t('ws.isolateTitle'), () => this.isolate(g.ids)),
+          btn(t('ws.hide'), t('ws.hideTitle'), () => this.setVisible(g.ids, false)),
+          btn(t('ws.show'), t('ws.showTitle'), () => this.setVisible(g.ids, true)),
         );
       }),
     );
   }
 
   private showAllButton(): HTMLElement {
-    const b = h('button', { class: 'btn', 'data-testid': 'show-all', text: 'Show all' });
+    const b = h('button', { class: 'btn', 'data-testid': 'show-all', text: t('ws.showAll') });
     b.addEventListener('click', () => void this.showAll());
     return b;
   }
@@ -134,6 +135,8 @@ export class ModelBrowser implements Tool {
 
 /** IFCWALLSTANDARDCASE -> IfcWallStandardCase is not recoverable from upper case; keep it readable: "IFCWALL" -> "Wall". */
 export function prettyClass(cls: string): string {
-  const s = cls.replace(/^ifc/i, '');
-  return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+  const bare = cls.replace(/^ifc/i, '');
+  // Named in the catalogue ("楼层" / "Building storey"); otherwise the class as the schema spells it, never the
+  // upper-case file form squashed into one word ("Buildingstorey").
+  return tOr(`ifc.${bare.toUpperCase()}`, bare === bare.toUpperCase() ? bare.charAt(0) + bare.slice(1).toLowerCase() : bare);
 }

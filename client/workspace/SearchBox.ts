@@ -2,6 +2,7 @@ import type { ModelElement } from '../../models/BimModel.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { fetchElements } from '../bim/bimApi.js';
+import { t } from '../i18n/i18n.js';
 
 /** Search by name or GlobalId through the element index (`?q=`), results listed; picking one selects it. */
 export class SearchBox implements Tool {
@@ -16,7 +17,7 @@ export class SearchBox implements Tool {
     private readonly modelId: string,
     private readonly onPick: (e: ModelElement) => void,
   ) {
-    const input = h('input', { type: 'search', placeholder: 'Search name or GlobalId…', 'aria-label': 'Search elements', 'data-testid': 'element-search' });
+    const input = h('input', { type: 'search', placeholder: t('ws.searchPlaceholder'), 'aria-label': t('ws.search'), 'data-testid': 'element-search' });
     this.results = h('ul', { class: 'search-results', 'data-testid': 'search-results' });
     this.root = h('div', { class: 'search' }, input, this.results);
     container.prepend(this.root);
@@ -40,7 +41,7 @@ export class SearchBox implements Tool {
           return li;
         }),
         ...(page.total > page.items.length ? [h('li', { class: 'dim', text: `${page.total - page.items.length} more…` })] : []),
-        ...(page.total === 0 ? [h('li', { class: 'dim', text: 'No match' })] : []),
+        ...(page.total === 0 ? [h('li', { class: 'dim', text: t('ws.noMatch') })] : []),
       );
     } catch (err) {
       if ((err as Error).name !== 'AbortError') this.results.replaceChildren(h('li', { class: 'dim', text: (err as Error).message }));

@@ -1,5 +1,6 @@
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
+import { t } from '../i18n/i18n.js';
 
 export interface Shortcut {
   key: string;
@@ -42,10 +43,10 @@ export class Shortcuts implements Tool {
   ) {
     this.overlay = h(
       'div',
-      { class: 'help-overlay', 'data-testid': 'help', hidden: true, role: 'dialog', 'aria-label': 'Keyboard shortcuts' },
-      h('h3', { text: 'Shortcuts' }),
-      h('dl', { class: 'facts' }, ...list.flatMap((s) => [h('dt', {}, h('kbd', { text: s.key })), h('dd', { text: s.label })]), h('dt', {}, h('kbd', { text: '?' })), h('dd', { text: 'This help' })),
-      h('h3', { text: 'Mouse' }),
+      { class: 'help-overlay', 'data-testid': 'help', hidden: true, role: 'dialog', 'aria-label': t('ws.shortcutsTitle') },
+      h('h3', { text: t('ws.shortcuts') }),
+      h('dl', { class: 'facts' }, ...list.flatMap((s) => [h('dt', {}, h('kbd', { text: s.key })), h('dd', { text: s.label })]), h('dt', {}, h('kbd', { text: '?' })), h('dd', { text: t('ws.thisHelp') })),
+      h('h3', { text: t('ws.mouse') }),
       h('dl', { class: 'facts' }, ...MOUSE.flatMap(([k, v]) => [h('dt', { text: k! }), h('dd', { text: v! })])),
     );
     this.overlay.addEventListener('click', () => this.toggleHelp(false));

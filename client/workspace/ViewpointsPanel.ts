@@ -8,6 +8,7 @@ import { h } from '../ui/dom.js';
 import { foldSection } from '../ui/FoldSection.js';
 import type { SectionTool } from './SectionTool.js';
 import type { Viewer3D } from './Viewer3D.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * Saved viewpoints of the project (camera, section planes, hidden elements) on the server: save the current view under
@@ -27,11 +28,11 @@ export class ViewpointsPanel implements Tool {
     private readonly sections: SectionTool,
     private readonly selectedGlobalId: () => string | null,
   ) {
-    const name = h('input', { type: 'text', placeholder: 'Viewpoint name', 'aria-label': 'Viewpoint name', 'data-testid': 'viewpoint-name' });
-    const save = h('button', { class: 'btn', 'data-testid': 'viewpoint-save', text: 'Save view' });
+    const name = h('input', { type: 'text', placeholder: t('ws.vpName'), 'aria-label': t('ws.vpName'), 'data-testid': 'viewpoint-name' });
+    const save = h('button', { class: 'btn', 'data-testid': 'viewpoint-save', text: t('ws.vpSave') });
     save.addEventListener('click', () => void this.save(name.value.trim() || `View ${new Date().toLocaleTimeString()}`).then(() => (name.value = '')));
     this.list = h('ul', { class: 'groups', 'data-testid': 'viewpoints' });
-    this.root = h('div', { class: 'viewpoints' }, foldSection('viewpoints', 'Saved viewpoints', h('div', { class: 'row-inline' }, name, save), this.list));
+    this.root = h('div', { class: 'viewpoints' }, foldSection('viewpoints', t('ws.vpTitle'), h('div', { class: 'row-inline' }, name, save), this.list));
     container.append(this.root);
   }
 
@@ -77,11 +78,11 @@ export class ViewpointsPanel implements Tool {
   private render(items: WorkspaceViewpoint[]): void {
     this.list.replaceChildren(
       ...items.map((v) => {
-        const go = h('button', { class: 'mini', text: 'Go', 'data-action': 'restore' });
+        const go = h('button', { class: 'mini', text: t('ws.vpGo'), 'data-action': 'restore' });
         go.addEventListener('click', () => void this.restore(v));
         return h('li', { 'data-viewpoint-id': v.id }, h('span', { class: 'group-label', text: v.name }), h('small', { text: `${v.sections.length} § · ${v.hiddenLocalIds.length} hidden` }), go);
       }),
-      ...(items.length ? [] : [h('li', { class: 'dim', text: 'None saved yet.' })]),
+      ...(items.length ? [] : [h('li', { class: 'dim', text: t('ws.vpNone') })]),
     );
   }
 

@@ -20,6 +20,7 @@ import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
+import { t } from '../../i18n/i18n.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {
@@ -57,7 +58,7 @@ export class App {
   /** Starts everything; resolves once the first project load settled and the first view is set. */
   async start(config: ClientConfig, configError: string | null): Promise<void> {
     const { tools, store, selection, dom } = this;
-    this.loading.step('Loading globe…');
+    this.loading.step(t('loading.globe'));
     const map = tools.add(new MapView(dom.map, config, { theme: 'light' }));
     // No camera move yet: the first view depends on the load (deep link, fit all) and loading the tiles of a view we
     // leave a moment later costs tens of seconds on a software renderer.
@@ -112,7 +113,7 @@ export class App {
     });
     document.addEventListener('keydown', this.onKey);
 
-    this.loading.step('Loading projects…');
+    this.loading.step(t('list.loading'));
     await this.feed.reload();
     const wanted = link.initialProjectId();
     if (wanted && store.get(wanted)) {

@@ -12,6 +12,7 @@ import { TourControls } from '../../tour/TourControls.js';
 import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../../tour/tourLink.js';
 import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../../tour/TourPlayer.js';
 import { h } from '../../ui/dom.js';
+import { t } from '../../i18n/i18n.js';
 
 /** The city page's tour, for tests: `window.__siteTwinTour`. */
 export interface TourProbe {
@@ -75,9 +76,9 @@ export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selecti
     }
   };
   dom.topbar.prepend(
-    h('button', { class: 'btn small', 'data-action': 'city-tour', 'data-testid': 'open-tour', text: 'City tour' }),
-    h('button', { class: 'btn small', 'data-action': 'progress', 'data-testid': 'open-progress', text: '4D progress' }),
-    h('button', { class: 'btn small', 'data-action': 'readiness', 'data-testid': 'open-readiness', text: 'Readiness' }),
+    h('button', { class: 'btn small', 'data-action': 'city-tour', 'data-testid': 'open-tour', text: t('cmd.tour') }),
+    h('button', { class: 'btn small', 'data-action': 'progress', 'data-testid': 'open-progress', text: t('progress.title') }),
+    h('button', { class: 'btn small', 'data-action': 'readiness', 'data-testid': 'open-readiness', text: t('cmd.readiness') }),
   );
   dom.topbar.addEventListener('click', (e) => {
     const a = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;

@@ -23,13 +23,18 @@ import { cameraPose, TourPlayer } from '../../tour/TourPlayer.js';
 import { ConnectionBanner } from '../../ui/Banner.js';
 import { WallAlarmList } from '../../wall/WallAlarmList.js';
 import { AlarmTicker } from '../../wall/AlarmTicker.js';
+import { CameraGrid } from '../../wall/CameraGrid.js';
+import { KpiDrill } from '../../wall/KpiDrill.js';
 import { KpiTiles } from '../../wall/KpiTiles.js';
+import { KpiTrend } from '../../wall/kpiTrend.js';
+import { kpiTiles } from '../../wall/kpiView.js';
 import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
 import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
 import { mapResolutionScale, wallScale, type WallParams } from '../../wall/wallParams.js';
+import { formatClock, t } from '../../i18n/i18n.js';
 
 const TICKER_SLOTS = 12;
 const STRIP_ROWS = 10;
@@ -52,6 +57,10 @@ export class WallApp {
   private map!: MapView;
   private player!: TourPlayer;
   private tiles!: KpiTiles;
+  private drill!: KpiDrill;
+  private cameras: CameraGrid | null = null;
+  /** Each KPI's last 24 h, for the drill-down sparkline. */
+  readonly trend = new KpiTrend();
   private ticker!: AlarmTicker;
   private strip!: ProjectStrip;
   private shading!: WallMapShading;
@@ -83,6 +92,9 @@ export class WallApp {
     this.layout();
     window.addEventListener('resize', this.onResize);
     this.map = tools.add(new MapView(this.dom.map, config, { theme: 'dark', switcher: false }));
+    // Draw at the device pixel ratio (Cesium otherwise draws at CSS pixels on a HiDPI screen): a wall is read up close.
+    this.map.viewer.useBrowserRecommendedResolution = false;
+    this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
@@ -120,6 +132,13 @@ export class WallApp {
       if (s.arrived) this.site.open(s.at ?? null);
     });
     this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
+    this.drill = tools.add(new KpiDrill(this.dom.map, this.trend));
+    // The camera tier: `view=cameras` turns the map cell into a grid of live camera panels of the tier's projects.
+    if (new URLSearchParams(window.location.search).get('view') === 'cameras') {
+      this.cameras = tools.add(new CameraGrid(this.dom.map));
+      this.dom.root.dataset.view = 'cameras';
+    }
+    this.tiles.onOpen.add((v) => this.drill.open(v));
     this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
     this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
 
@@ -193,6 +212,7 @@ export class WallApp {
       this.note(`projects: ${(err as Error).message}`);
     }
     await Promise.all([this.loadKpis(), this.loadAlarms()]);
+    if (this.cameras) (window as unknown as { __siteTwinWallCameras?: number }).__siteTwinWallCameras = await this.cameras.show(this.store.list());
     this.probe.projectsTotal = this.store.size;
     this.dom.title.textContent = this.title();
   }
@@ -230,6 +250,10 @@ export class WallApp {
     this.probe.kpisAt = this.kpisAt;
     this.probe.kpis = { projectsOnline: k.projects.online.value, projectsTotal: k.projects.total, cranesWorking: k.cranes.working.value, workersOnSite: k.workers.onSite.value, openAlarms: k.openAlarms.alarm + k.openAlarms.prewarning };
     this.tiles.update(k, this.kpisAt);
+    for (const v of kpiTiles(k)) {
+      this.trend.add(v.key, v.num, this.kpisAt);
+      this.drill.update(v, this.kpisAt);
+    }
   }
 
   private onMessage(m: LiveServerMessage): void {
@@ -267,14 +291,14 @@ export class WallApp {
   /** Once a second: clock, ages, and (every 5 s) which projects are live. Text only: no node is created here. */
   private tick(): void {
     const now = Date.now();
-    this.dom.clock.textContent = new Date(now).toLocaleTimeString('en-GB', { hour12: false });
+    this.dom.clock.textContent = formatClock(now);
     this.tiles.tick(now);
     this.ticker.tick(now);
     this.probe.alarmsShown = this.ticker.shown;
     const since = this.kpisAt ? now - this.kpisAt : null;
     const connected = this.live.status === 'connected';
-    const asOf = `data as of ${new Date(this.kpisAt).toLocaleTimeString('en-GB', { hour12: false })}`;
-    this.dom.age.textContent = since === null ? 'waiting for data' : !connected ? `offline · ${asOf}` : since < 15_000 ? 'data live' : asOf;
+    const asOf = t('wall.asOf', { time: formatClock(this.kpisAt) });
+    this.dom.age.textContent = since === null ? t('wall.waiting') : !connected ? t('wall.offlineAsOf', { asOf }) : since < 15_000 ? t('wall.dataLive') : asOf;
     this.dom.age.dataset.stale = String(since === null || since >= 15_000 || !connected);
     if (this.tickCount++ % 5 === 0) this.refreshProjects(now);
     this.checkReady();
@@ -322,9 +346,9 @@ export class WallApp {
 
   private title(): string {
     const { tier, id } = this.params;
-    if (tier === 'project') return this.store.list()[0]?.name ?? 'Project';
-    if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? 'Enterprise';
-    const base = id ? `City command center · region ${id}` : 'City command center';
+    if (tier === 'project') return this.store.list()[0]?.name ?? t('wall.project');
+    if (tier === 'enterprise') return this.store.list()[0]?.enterpriseName ?? t('wall.enterprise');
+    const base = id ? t('wall.cityRegionTitle', { id }) : t('wall.cityTitle');
     return this.district ? `${base} · ${this.district.name} ${this.district.code}` : base;
   }
 

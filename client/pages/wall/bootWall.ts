@@ -4,10 +4,11 @@ import { FALLBACK_CONFIG, fetchClientConfig } from '../../config.js';
 import '../../wall/wall.css';
 import { WallApp } from './WallApp.js';
 import { parseWallParams, wallParamsFor, wallSearchFor } from '../../wall/wallParams.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Starts wall mode in place of the city page (route `/wall`). A wall logs in like any viewer account. */
 export async function bootWall(): Promise<WallApp> {
-  document.title = 'Site Twin · Wall';
+  document.title = t('wall.pageTitle');
   document.body.classList.add('wall-body');
   // A wall is a logged-in viewer account: a 401 shows the login once, then the wall runs on the session cookie.
   const login = new LoginScreen(document.body);

@@ -21,6 +21,7 @@ import { Viewer3D } from '../../workspace/Viewer3D.js';
 import { ViewpointsPanel } from '../../workspace/ViewpointsPanel.js';
 import { publishWorkspaceProbe } from '../../probes/workspaceProbe.js';
 import { publishBenchProbe } from '../../probes/benchProbe.js';
+import { t } from '../../i18n/i18n.js';
 
 /** The page's containers (the same index.html as the map: sidebar, main area, detail, toasts). */
 export interface WorkspaceDom {
@@ -54,12 +55,12 @@ export class WorkspaceApp {
     const { dom, tools } = this;
     const ref = elementFromUrl(location.pathname, location.search);
     publishWorkspaceProbe(this);
-    if (!ref.projectId) return this.fail('This link names no project: open a project from the city map.');
+    if (!ref.projectId) return this.fail(t('ws.noProject'));
     const projectId = ref.projectId;
     const models = await fetchProjectModels(projectId);
     const ready = models.filter((m) => m.status === 'ready' && m.fragmentsUrl);
     const bim = ready.find((m) => m.id === ref.modelId) ?? ready[0];
-    if (!bim) return this.fail(models.length ? 'No model of this project is converted yet: try again when it is ready.' : 'This project has no BIM model yet: upload an IFC file.');
+    if (!bim) return this.fail(models.length ? t('ws.notConverted') : t('ws.noModel'));
     this.bimModel = bim;
     document.title = `Site Twin · ${bim.fileName}`;
 
@@ -212,13 +213,13 @@ export class WorkspaceApp {
     };
     const bar = h(
       'div',
-      { class: 'ws-toolbar', role: 'toolbar' },
-      b('Fit (F)', 'tb-fit', () => void this.fitSelection()),
-      b('Section (S)', 'tb-section', () => void this.sections.addVerticalThroughCentre()),
-      b('Plan cut', 'tb-plan', () => void this.planCut()),
-      b('Clear sections', 'tb-clear-sections', () => this.sections.clear()),
+      { class: 'ws-toolbar', role: 'toolbar', 'aria-label': t('ws.tools') },
+      b(t('ws.fit'), 'tb-fit', () => void this.fitSelection()),
+      b(t('ws.section'), 'tb-section', () => void this.sections.addVerticalThroughCentre()),
+      b(t('ws.planCut'), 'tb-plan', () => void this.planCut()),
+      b(t('ws.clearSections'), 'tb-clear-sections', () => this.sections.clear()),
       b('Measure: off', 'measure-mode', () => this.cycleMeasure()),
-      b('Clear measures', 'tb-clear-measures', () => this.measure.clear()),
+      b(t('ws.clearMeasures'), 'tb-clear-measures', () => this.measure.clear()),
       b('?', 'tb-help', () => this.tools.get(Shortcuts).toggleHelp()),
     );
     this.dom.overlay.append(bar);
@@ -245,7 +246,7 @@ export class WorkspaceApp {
 
   private fail(message: string): void {
     this.state.error = message;
-    this.dom.main.append(h('div', { class: 'state error ws-error', 'data-testid': 'workspace-error' }, h('strong', { text: 'Workspace unavailable' }), h('p', { text: message })));
+    this.dom.main.append(h('div', { class: 'state error ws-error', 'data-testid': 'workspace-error' }, h('strong', { text: t('ws.unavailable') }), h('p', { text: message })));
     document.body.dataset.workspaceReady = 'error';
   }
 

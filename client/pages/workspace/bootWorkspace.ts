@@ -1,6 +1,8 @@
 import { LoginScreen } from '../../auth/LoginScreen.js';
 import { h } from '../../ui/dom.js';
 import { WorkspaceApp } from './WorkspaceApp.js';
+import { t } from '../../i18n/i18n.js';
+import { languageSwitch } from '../../i18n/LanguageSwitch.js';
 
 /** True for the workspace's paths: `/project/<id>`. */
 export const isWorkspacePath = (pathname: string): boolean => /^\/project\/[^/]+\/?$/.test(pathname);
@@ -24,9 +26,9 @@ export async function bootWorkspace(): Promise<WorkspaceApp | null> {
     return null;
   }
   const sub = document.querySelector('.brand-sub');
-  if (sub) sub.textContent = 'BIM workspace';
+  if (sub) sub.textContent = t('ws.title');
   const projectId = location.pathname.split('/')[2] ?? '';
-  byId('topbar-right').append(h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: '← City map' }));
+  byId('topbar-right').append(h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: t('ws.backToMap') }), languageSwitch());
   const app = new WorkspaceApp({ sidebar: byId('sidebar'), main: byId('map'), detail: byId('detail'), overlay: byId('map-wrap') });
   (window as unknown as { __siteTwinWorkspaceApp: WorkspaceApp }).__siteTwinWorkspaceApp = app;
   await app.start();

@@ -10,6 +10,10 @@ import { azimuthDeg, distanceM } from '../../../models/geodesy.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { makeDevice as createDevice, makeProject } from '../../helpers/telemetry.js';
 import { makeDevice } from '../overlays/fixtures.js';
+import { setLocale } from '../../../client/i18n/i18n.js';
+
+// Expected texts are the English catalogue's.
+setLocale('en');
 
 const origin = { lon: 120.4, lat: 36.07, height: 12, headingDeg: 0 };
 /** Distance along the ground (distanceM counts the height difference too). */
@@ -91,10 +95,10 @@ describe('device placement at an IFC element', () => {
 
   it('labels a generic sensor with its declared quantities and units', () => {
     const d = { kind: 'sensor' as const, params: sensorParams };
-    expect(sensorValueLines(d, { strainUe: 12.345, tempC: 21 })).toEqual(['strainUe 12.35 µε', 'tempC 21.00 °C']);
-    expect(sensorValueLines(d, { tempC: 21 })).toEqual(['strainUe —', 'tempC 21.00 °C']);
+    expect(sensorValueLines(d, { strainUe: 12.345, tempC: 21 })).toEqual(['Strain 12.35 µε', 'Temperature 21.00 °C']);
+    expect(sensorValueLines(d, { tempC: 21 })).toEqual(['Strain —', 'Temperature 21.00 °C']);
     const many = { kind: 'sensor' as const, params: { quantities: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, unit: 'u' })) } };
-    expect(sensorValueLines(many, { a: 1 })).toEqual(['a 1.00 u', 'b —', 'c —', 'd —', '+2 more']);
+    expect(sensorValueLines(many, { a: 1 })).toEqual(['A 1.00 u', 'B —', 'C —', 'D —', '+2 more']);
     expect(formatValue(deviceFieldSpec(d, 'tempC'), 3)).toBe('3.00 °C');
     expect(listedFields(d)).toEqual(['strainUe', 'tempC']); // the panel lists them in declared order
     expect(listedFields({ kind: 'gate', params: {} })).toEqual(['onSite']);

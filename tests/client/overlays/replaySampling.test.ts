@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { alarmsOpenAt, replayWindow, valuesAt } from '../../../client/replay/replaySampling.js';
 import { chartableFields, fieldSpec, formatAge, formatValue } from '../../../client/devices/deviceFields.js';
 import { makeAlarm } from './fixtures.js';
+import { setLocale } from '../../../client/i18n/i18n.js';
+
+setLocale('en');
 
 const r = { from: 10_000, stepMs: 1000, steps: 4 };
 

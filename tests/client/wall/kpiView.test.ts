@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { figure, type Kpis } from '../../../models/Kpis.js';
 import { ageNow, formatAge, kpiTiles, tradeRows } from '../../../client/wall/kpiView.js';
 
+import { setLocale } from '../../../client/i18n/i18n.js';
+
+// The expected texts below are the English catalogue's.
+setLocale('en');
 const NOW = 1_800_000_000_000;
 
 function kpis(over: Partial<Kpis> = {}): Kpis {
@@ -50,5 +54,30 @@ describe('KPI tiles', () => {
   it('sums the smallest trades as "other" past the row limit', () => {
     expect(tradeRows({ a: 1, b: 5, c: 3, d: 2 }, 3)).toEqual([['b', 5], ['c', 3], ['other', 3]]);
     expect(tradeRows({ a: 1, b: 1 }, 3)).toEqual([['a', 1], ['b', 1]]);
+  });
+});
+
+describe('tiles that are current are not greyed', () => {
+  it('a count over no devices of its kind is a live zero, not stale', () => {
+    const k = kpis({ cranes: { total: 0, working: figure(0, null, NOW, 60_000), inAlarm: figure(0, null, NOW, 60_000) } });
+    const t = Object.fromEntries(kpiTiles(k).map((x) => [x.key, x]));
+    expect(t.cranes).toMatchObject({ value: '0 / 0', stale: false, sub: 'no cranes' });
+    expect(t.cranesAlarm).toMatchObject({ value: '0', stale: false, tone: 'ok' });
+  });
+  it('the open-alarm count does not age against an interval: an alarm open for an hour is still a current count', () => {
+    const t = kpiTiles(kpis({ openAlarms: { available: true, prewarning: 0, alarm: 1, ageMs: 3_600_000 } })).find((x) => x.key === 'alarms')!;
+    expect(t).toMatchObject({ stale: false, interval: false });
+    const dust = kpiTiles(kpis()).find((x) => x.key === 'dust')!;
+    expect(dust.interval).toBe(true);
+  });
+  it('names trades in words', () => {
+    setLocale('zh-CN');
+    try {
+      const t = kpiTiles(kpis()).find((x) => x.key === 'workers')!;
+      expect(t.sub).toBe('钢筋工 5 · 混凝土工 4 · 电工 3');
+      expect(t.label).toBe('在场工人');
+    } finally {
+      setLocale('en');
+    }
   });
 });

@@ -30,12 +30,13 @@ describe('wall scaling', () => {
     expect(wallScale(200, 100)).toBe(0.5); // never below half: text would be unreadable
   });
 
-  it('caps the map at about 2.3 Mpx of drawing buffer', () => {
+  it('draws the map 1:1 on a 4K wall and caps it at one 4K frame of drawing buffer', () => {
     expect(mapResolutionScale(1200, 900, 1)).toBe(1);
-    const s = mapResolutionScale(2560, 1700, 1);
+    expect(mapResolutionScale(2560, 1700, 1)).toBe(1); // the map of a 3840x2160 wall at DPR 1: sharp, not scaled down
+    const s = mapResolutionScale(2560, 1700, 2);
     expect(s).toBeLessThan(1);
-    expect(2560 * s * 1700 * s).toBeLessThanOrEqual(2_300_000 * 1.01);
-    expect(mapResolutionScale(1280, 850, 2)).toBeCloseTo(s, 2); // same device pixels, same cap
+    expect(2560 * 2 * s * 1700 * 2 * s).toBeLessThanOrEqual(8_300_000 * 1.01);
+    expect(mapResolutionScale(5120, 3400, 1)).toBeCloseTo(s, 2); // same device pixels, same cap
   });
 });
 

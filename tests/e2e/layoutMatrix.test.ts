@@ -1,0 +1,199 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../server/Server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { crane, envMonitor, makeDevice, makeProject, postIngest } from '../helpers/telemetry.js';
+import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
+import { openBrowser, RESULTS_DIR, SLOW_MS, type BrowserSession } from './browser.js';
+
+/**
+ * Issue 19 acceptance 2 and 3: map, project, workspace and wall at five screen sizes in zh-CN and en, screenshotted
+ * and checked by a script over the DOM (no panel over another, no horizontal scroll, no text under 12 px on the map
+ * page and workspace, none under 24 px at 1080p on the wall, scaled with the wall), and an axe-core pass on every page.
+ * Affordable on two cores with SwiftShader: one server, one browser, one page per size, the language switched by URL.
+ */
+const ALL_SIZES = [
+  { w: 1600, h: 900 },
+  { w: 1920, h: 1080 },
+  { w: 3840, h: 2160 },
+  { w: 768, h: 1024 },
+  { w: 390, h: 844 },
+] as const;
+/** LAYOUT_SIZES=390x844,1920x1080 narrows a local run to some sizes (the full matrix is the default). */
+const SIZES = process.env.LAYOUT_SIZES ? ALL_SIZES.filter((s) => process.env.LAYOUT_SIZES!.split(',').includes(`${s.w}x${s.h}`)) : ALL_SIZES;
+const LANGS = ['zh-CN', 'en'] as const;
+type PageKind = 'map' | 'project' | 'workspace' | 'wall';
+const PAGES: PageKind[] = ['map', 'project', 'workspace', 'wall'];
+const IFC = join(ROOT_DIR, '..', 'shared', 'ifc', 'IfcOpenHouse_IFC4.ifc');
+const haveIfc = existsSync(IFC);
+if (!haveIfc) console.warn(`layoutMatrix e2e: ${IFC} is absent: the workspace is checked in its "no model" state`);
+const AXE = join(ROOT_DIR, 'node_modules', 'axe-core', 'axe.min.js');
+
+let t: TestServer;
+let b: BrowserSession;
+let projectId: string;
+let feeder: ReturnType<typeof setInterval> | undefined;
+
+function url(kind: PageKind, lang: string): string {
+  const q = `lang=${lang}`;
+  if (kind === 'map') return `${t.url}/?${q}`;
+  if (kind === 'project') return `${t.url}/?project=${projectId}&${q}`;
+  if (kind === 'workspace') return `${t.url}/project/${projectId}?${q}`;
+  // A long tour interval keeps the wall camera still while it is checked.
+  return `${t.url}/wall?tier=city&every=600&${q}`;
+}
+
+/** Waits for the page's own ready flag (never a sleep). */
+async function settle(page: Page, kind: PageKind): Promise<void> {
+  if (kind === 'workspace') {
+    await page.waitForFunction(() => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error, undefined, { timeout: SETTLE_MS, polling: 250 });
+  } else {
+    await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: SETTLE_MS, polling: 250 });
+  }
+}
+
+/**
+ * The DOM check, run in the page: visible panels that overlap (bounding boxes, siblings of unrelated branches), a
+ * page wider than the viewport, and visible text under `minPx`.
+ */
+function domProblems(page: Page, minPx: number): Promise<string[]> {
+  return page.evaluate((min) => {
+    const out: string[] = [];
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    const doc = document.scrollingElement ?? document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth + 1) out.push(`horizontal scroll: ${doc.scrollWidth} in ${doc.clientWidth}`);
+    if (document.body.scrollWidth > vw + 1) out.push(`body wider than the viewport: ${document.body.scrollWidth} > ${vw}`);
+    const visible = (el: Element): boolean => {
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || r.right <= 0 || r.bottom <= 0 || r.left >= vw || r.top >= vh) return false;
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const s = getComputedStyle(e);
+        if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0) return false;
+      }
+      return true;
+    };
+    const PANELS = [
+      '.sidebar', '.topbar', '.detail-panel', '.legend', '.bim-detail > *', '.bim-status', '.site-side > *', '.replay-bar', '.map-source',
+      '.progress-panel', '.tour-overlay', '.toast', '.banner', '.ws-toolbar', '.ws-sidebar', '.ws-error', '.cesium-viewer-toolbar',
+      '.wall > *', '.wall-tile', '.wall-panel', '[data-panel]',
+    ].join(',');
+    const panels = [...document.querySelectorAll<HTMLElement>(PANELS)].filter(visible);
+    const name = (e: Element) => (e as HTMLElement).dataset.testid ?? (e.className || e.tagName).toString().split(' ')[0];
+    for (let i = 0; i < panels.length; i++)
+      for (let j = i + 1; j < panels.length; j++) {
+        const a = panels[i]!;
+        const c = panels[j]!;
+        if (a.contains(c) || c.contains(a)) continue;
+        const ra = a.getBoundingClientRect();
+        const rc = c.getBoundingClientRect();
+        const ox = Math.min(ra.right, rc.right) - Math.max(ra.left, rc.left);
+        const oy = Math.min(ra.bottom, rc.bottom) - Math.max(ra.top, rc.top);
+        if (ox > 1 && oy > 1) out.push(`${name(a)} overlaps ${name(c)} (${Math.round(ox)}x${Math.round(oy)} px)`);
+      }
+    const small = new Map<string, number>();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.textContent?.trim() || !visible(el)) continue;
+      if (el.closest('script, style, noscript, [aria-hidden="true"]')) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px + 0.01 < min) {
+        const key = `${name(el)} "${n.textContent.trim().slice(0, 24)}" ${px.toFixed(1)}px`;
+        small.set(key, px);
+      }
+    }
+    for (const k of [...small.keys()].slice(0, 12)) out.push(`text under ${min.toFixed(1)} px: ${k}`);
+    if (small.size > 12) out.push(`… and ${small.size - 12} more small texts`);
+    return out;
+  }, minPx);
+}
+
+/** The smallest text allowed: 12 px on the map page and workspace; 24 px at 1080p on the wall, scaled with it. */
+function minText(kind: PageKind, w: number, h: number): number {
+  if (kind !== 'wall') return 12;
+  const scale = Math.max(0.5, Math.min(w / 1920, h / 1080));
+  return 24 * scale - 0.5;
+}
+
+beforeAll(async () => {
+  t = await startTestServer({ env: { AUTH: 'off', KPI_PUSH_MS: '2000' } });
+  projectId = await makeProject(t, '青岛国际会展中心二期');
+  await makeProject(t, '西海岸新区人才公寓');
+  const c = await makeDevice(t, projectId, crane());
+  const env = await makeDevice(t, projectId, envMonitor());
+  const send = () =>
+    Promise.all([
+      postIngest(t, [{ deviceId: c.device.id, time: Date.now(), values: { loadT: 8.4, ratedLoadT: 8, momentPct: 96, radiusM: 22, slewDeg: 40, hookHeightM: 30, windSpeedMps: 4 } }], c.apiKey),
+      postIngest(t, [{ deviceId: env.device.id, time: Date.now(), values: { pm25Ugm3: 48, pm10Ugm3: 90, noiseDb: 62, windSpeedMps: 3, temperatureC: 8 } }], env.apiKey),
+    ]);
+  await send();
+  await send();
+  feeder = setInterval(() => void send().catch(() => undefined), 5000);
+  if (haveIfc) {
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(IFC)]), 'IfcOpenHouse_IFC4.ifc');
+    const up = await fetch(`${t.url}/api/v1/projects/${projectId}/models`, { method: 'POST', body: form });
+    expect(up.status).toBe(202);
+    const id = (await up.json()).id as string;
+    expect((await waitForModel(t, id, 240_000)).status).toBe('ready');
+    await waitForFragments(t, id, 240_000);
+  }
+  b = await openBrowser({ viewport: { width: 1600, height: 900 } });
+}, 600_000);
+afterAll(async () => {
+  clearInterval(feeder);
+  await b?.close();
+  await t?.close();
+});
+
+/** A map page at 1920x1080 took over 3 minutes to get ready with eight engineers' tests on two cores. */
+const SETTLE_MS = 2 * SLOW_MS;
+const report: string[] = [];
+const axeFound: string[] = [];
+let axeRuns = 0;
+
+/** Runs axe-core in the page (evaluated, as the app's CSP refuses inline script tags): serious and critical only. */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(AXE, 'utf8'));
+  axeRuns++;
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    // The WebGL canvas is a picture of the map, not content axe can judge.
+    const r = await axe.run({ exclude: [['canvas']] }, { resultTypes: ['violations'] });
+    return r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => `${x.impact} ${x.id}: ${x.help} (${x.nodes.length}: ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+}
+
+describe('layout matrix', () => {
+  for (const size of SIZES) {
+    it(`${size.w}x${size.h}: every page in zh-CN and en without overlap, horizontal scroll or small text`, async () => {
+      const page = b.page;
+      await page.setViewportSize({ width: size.w, height: size.h });
+      const problems: string[] = [];
+      for (const kind of PAGES) {
+        for (const lang of LANGS) {
+          await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded' });
+          await settle(page, kind);
+          expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+          const found = await domProblems(page, minText(kind, size.w, size.h));
+          problems.push(...found.map((p) => `${kind} ${lang} ${size.w}x${size.h}: ${p}`));
+          // CSS-pixel PNGs of the viewport only (no full-page capture): small, and what a person would see.
+          await page.screenshot({ path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`), scale: 'css', timeout: SLOW_MS });
+          // axe on the first size of the run, on the page already loaded (a second load per page costs a minute here).
+          if (size === SIZES[0]) axeFound.push(...(await axeProblems(page)).map((x) => `${kind} ${lang} ${size.w}x${size.h}: ${x}`));
+        }
+      }
+      report.push(`${size.w}x${size.h}: ${problems.length} problems`);
+      expect(problems).toEqual([]);
+    }, 1_800_000);
+  }
+
+  it('axe-core: no serious or critical violation on any page, in either language', () => {
+    // Filled by the first size's pass above (the same loads): axe needs the page, not a size.
+    expect(axeFound).toEqual([]);
+    expect(axeRuns).toBe(PAGES.length * LANGS.length);
+  });
+});
