@@ -13,7 +13,8 @@ module.exports = {
   forbidden: [
     {
       name: 'client-not-server',
-      comment: 'The client runs in the browser: it shares models/ with the server, never server code (bench -> server -> models <- client).',
+      comment:
+        'The client runs in the browser: it shares models/ with the server, never server code (bench -> server -> models <- client).',
       severity: 'error',
       from: { path: '^client/' },
       to: { path: '^(server|bench|tests)/' },
@@ -27,7 +28,8 @@ module.exports = {
     },
     {
       name: 'models-no-node',
-      comment: 'Nothing in models/ touches Node (conventions: no DOM, Node or network): the browser imports the same file.',
+      comment:
+        'Nothing in models/ touches Node (conventions: no DOM, Node or network): the browser imports the same file.',
       severity: 'error',
       from: { path: '^models/' },
       to: { dependencyTypes: ['core'] },
@@ -41,49 +43,59 @@ module.exports = {
     },
     {
       name: 'http-only-at-the-edge',
-      comment: 'server/http/ is the HTTP edge: only its own files and the composition root Server.ts import it. Errors are AppError (server/errors.ts), access policy in server/auth/.',
+      comment:
+        'server/http/ is the HTTP edge: only its own files and the composition root Server.ts import it. Errors are AppError (server/errors.ts), access policy in server/auth/.',
       severity: 'error',
       from: { path: '^server/', pathNot: '^server/(http/|Server\\.ts$)' },
       to: { path: '^server/http/' },
     },
     {
       name: 'store-below-the-edges',
-      comment: 'server/store/ is below ingest, http and realtime: it imports none of them (device secrets are in server/security/).',
+      comment:
+        'server/store/ is below ingest, http and realtime: it imports none of them (device secrets are in server/security/).',
       severity: 'error',
       from: { path: '^server/store/' },
       to: { path: '^server/(ingest|http|realtime)/' },
     },
     {
       name: 'ifc-pipeline-pure',
-      comment: 'The IFC worker pipeline runs in worker processes: it imports neither the store nor the live hub (it returns rows; the orchestration stores them).',
+      comment:
+        'The IFC worker pipeline runs in worker processes: it imports neither the store nor the live hub (it returns rows; the orchestration stores them).',
       severity: 'error',
       from: { path: '^server/ifc/(worker|pipeline)/' },
       to: { path: '^server/(store|realtime)/' },
     },
     {
       name: 'demo-only-from-the-roots',
-      comment: 'server/demo/ (seed, simulator, MJPEG, demo models) is mounted only by the composition roots, and only with the demo on.',
+      comment:
+        'server/demo/ (seed, simulator, MJPEG, demo models) is mounted only by the composition roots, and only with the demo on.',
       severity: 'error',
       from: { path: '^server/', pathNot: '^server/(demo/|Server\\.ts$|main\\.ts$)' },
       to: { path: '^server/demo/' },
     },
     {
       name: 'socket-io-server-owned',
-      comment: 'Only the live hub emits to browsers (realtime/LiveHub.ts, its recovery buffer), Server.ts builds the Socket.IO server and ingest/socketDevices.ts owns the /devices namespace; everything else publishes through LivePublisher.',
+      comment:
+        'Only the live hub emits to browsers (realtime/LiveHub.ts, its recovery buffer), Server.ts builds the Socket.IO server and ingest/socketDevices.ts owns the /devices namespace; everything else publishes through LivePublisher.',
       severity: 'error',
-      from: { path: '^server/', pathNot: '^server/(realtime/(LiveHub|recoveryBuffer)\\.ts|Server\\.ts|ingest/socketDevices\\.ts)$' },
+      from: {
+        path: '^server/',
+        pathNot: '^server/(realtime/(LiveHub|recoveryBuffer)\\.ts|Server\\.ts|ingest/socketDevices\\.ts)$',
+      },
       to: { path: '^node_modules/socket\\.io/' },
     },
     {
       name: 'no-circular',
-      comment: 'No import cycle at run time (a type-only back edge, e.g. a probe typing its owner, is allowed outside models/).',
+      comment:
+        'No import cycle at run time (a type-only back edge, e.g. a probe typing its owner, is allowed outside models/).',
       severity: 'error',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'models-no-circular',
-      comment: 'models/ has no import cycle at all, type-only ones included: one file per concept, imported in one direction.',
+      comment:
+        'models/ has no import cycle at all, type-only ones included: one file per concept, imported in one direction.',
       severity: 'error',
       from: { path: '^models/' },
       to: { path: '^models/', circular: true },

@@ -47,23 +47,57 @@ async function freshStore(name: string): Promise<Store> {
   return openStore({ databaseUrl: u.toString() });
 }
 
-const CRANE = { mastHeightM: 60, jibLengthM: 55, counterJibLengthM: 15, maxLoadT: 8, maxRadiusM: 55, preWarnPct: 90, alarmPct: 100 };
+const CRANE = {
+  mastHeightM: 60,
+  jibLengthM: 55,
+  counterJibLengthM: 15,
+  maxLoadT: 8,
+  maxRadiusM: 55,
+  preWarnPct: 90,
+  alarmPct: 100,
+};
 
 /** A crane reading of a lift cycle; one lift in 40 is a 105 % overload held for 20 s (a transition every few hundred). */
 function craneValues(i: number) {
   const over = Math.floor(i / 20) % 40 === 0;
-  return { loadT: over ? 8.4 : 2 + (i % 50) / 10, ratedLoadT: 8, momentPct: over ? 104 : 30 + (i % 50), radiusM: 10 + (i % 40), slewDeg: (i * 3) % 360, hookHeightM: 20 + (i % 30), windSpeedMps: 3 + (i % 7) / 2, tiltXDeg: 0.05, tiltYDeg: 0.02 };
+  return {
+    loadT: over ? 8.4 : 2 + (i % 50) / 10,
+    ratedLoadT: 8,
+    momentPct: over ? 104 : 30 + (i % 50),
+    radiusM: 10 + (i % 40),
+    slewDeg: (i * 3) % 360,
+    hookHeightM: 20 + (i % 30),
+    windSpeedMps: 3 + (i % 7) / 2,
+    tiltXDeg: 0.05,
+    tiltYDeg: 0.02,
+  };
 }
 
 async function makeSite(store: Store, cranes: number) {
   const e = await store.enterprises.create({ name: 'Bench', role: 'contractor' });
   const loc = { lon: 120.47, lat: 36.1 };
-  const p = await store.projects.create({ name: 'bench', enterpriseId: e.id, address: '', regionCode: '370212', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 300, 300) });
+  const p = await store.projects.create({
+    name: 'bench',
+    enterpriseId: e.id,
+    address: '',
+    regionCode: '370212',
+    status: 'under_construction',
+    heightM: 30,
+    location: { ...loc, height: 0 },
+    footprint: rectangleAround(loc, 300, 300),
+  });
   const devices: { d: Device; key: string }[] = [];
   for (let i = 0; i < cranes; i++) {
     const key = `stk_bench_${i}`;
     // Cranes 80 m apart on a line: neighbours' jib circles overlap, so clearance runs on every batch.
-    const rec = await store.devices.create({ projectId: p.id, kind: 'tower_crane', name: `TC${i}`, params: CRANE, location: { lon: 120.47 + (i * 80) / 90_000, lat: 36.1, height: 0 }, apiKeyHash: hashApiKey(key) });
+    const rec = await store.devices.create({
+      projectId: p.id,
+      kind: 'tower_crane',
+      name: `TC${i}`,
+      params: CRANE,
+      location: { lon: 120.47 + (i * 80) / 90_000, lat: 36.1, height: 0 },
+      apiKeyHash: hashApiKey(key),
+    });
     const { apiKeyHash: _h, hj212PwHash: _p, ...d } = rec;
     devices.push({ d, key });
   }
@@ -90,7 +124,9 @@ async function makeSite(store: Store, cranes: number) {
     }
   });
   const rules = (performance.now() - t) / values.length;
-  console.log(`1. rules: baseline parseValues ${(base * 1000).toFixed(2)} us/reading; measuresOf+stepChannel ${(rules * 1000).toFixed(2)} us/reading; ratio ${(rules / base).toFixed(2)} (${transitions} transitions in ${values.length} readings)`);
+  console.log(
+    `1. rules: baseline parseValues ${(base * 1000).toFixed(2)} us/reading; measuresOf+stepChannel ${(rules * 1000).toFixed(2)} us/reading; ratio ${(rules / base).toFixed(2)} (${transitions} transitions in ${values.length} readings)`,
+  );
 }
 
 // ---- 2. ingest with and without the engine --------------------------------------------------------------------------
@@ -128,7 +164,9 @@ async function ingestRate(withEngine: boolean): Promise<{ perS: number; alarms: 
 {
   const off = await ingestRate(false);
   const on = await ingestRate(true);
-  console.log(`2. ingest ${ROWS} crane readings, 20 cranes, batches of ${BATCH}: baseline without engine ${off.perS.toFixed(0)}/s; with engine ${on.perS.toFixed(0)}/s (${on.alarms} alarm records); ratio ${(on.perS / off.perS).toFixed(2)} (target >= 0.8)`);
+  console.log(
+    `2. ingest ${ROWS} crane readings, 20 cranes, batches of ${BATCH}: baseline without engine ${off.perS.toFixed(0)}/s; with engine ${on.perS.toFixed(0)}/s (${on.alarms} alarm records); ratio ${(on.perS / off.perS).toFixed(2)} (target >= 0.8)`,
+  );
 }
 
 // ---- 3. replay of a recorded hour ----------------------------------------------------------------------------------
@@ -140,7 +178,9 @@ async function ingestRate(withEngine: boolean): Promise<{ perS: number; alarms: 
     const ingest = new Ingest(store, log);
     const t0 = Date.UTC(2026, 9, 2);
     const rows = [];
-    for (let s = 0; s < 3600; s++) for (const dev of site.devices) rows.push({ deviceId: dev.d.id, key: dev.key, time: t0 + s * 1000, values: craneValues(s) });
+    for (let s = 0; s < 3600; s++)
+      for (const dev of site.devices)
+        rows.push({ deviceId: dev.d.id, key: dev.key, time: t0 + s * 1000, values: craneValues(s) });
     for (let i = 0; i < rows.length; i += 5000) await ingest.submit(rows.slice(i, i + 5000), { transport: 'http' });
     await store.db.query('ANALYZE telemetry');
     const time = async (fn: () => Promise<unknown>, n = 3) => {
@@ -149,11 +189,17 @@ async function ingestRate(withEngine: boolean): Promise<{ perS: number; alarms: 
       for (let i = 0; i < n; i++) await fn();
       return (performance.now() - t) / n;
     };
-    const raw = await time(async () => Promise.all(site.devices.map((d) => store.telemetry.readings(d.d.id, t0, t0 + 3_600_001, 10_000))));
+    const raw = await time(async () =>
+      Promise.all(site.devices.map((d) => store.telemetry.readings(d.d.id, t0, t0 + 3_600_001, 10_000))),
+    );
     const rep = await time(() => buildReplay(store, site.projectId, t0, t0 + 3_600_000, 10_000, 86_400_000));
     const at = await time(() => projectStateAt(store, site.projectId, t0 + 1_800_500, 86_400_000), 10);
-    const body = JSON.stringify(await buildReplay(store, site.projectId, t0, t0 + 3_600_000, 10_000, 86_400_000)).length;
-    console.log(`3. replay of 1 h x 20 devices (${rows.length} readings): baseline raw fetch ${raw.toFixed(0)} ms; replay at 10 s steps ${rep.toFixed(0)} ms (${(body / 1024).toFixed(0)} KiB JSON); ratio ${(rep / raw).toFixed(2)}; state-at ${at.toFixed(1)} ms`);
+    const body = JSON.stringify(
+      await buildReplay(store, site.projectId, t0, t0 + 3_600_000, 10_000, 86_400_000),
+    ).length;
+    console.log(
+      `3. replay of 1 h x 20 devices (${rows.length} readings): baseline raw fetch ${raw.toFixed(0)} ms; replay at 10 s steps ${rep.toFixed(0)} ms (${(body / 1024).toFixed(0)} KiB JSON); ratio ${(rep / raw).toFixed(2)}; state-at ${at.toFixed(1)} ms`,
+    );
   } finally {
     await store.close();
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -51,11 +51,13 @@ const SENSORS = n('CITY_SENSORS', 10_000);
 const GATEWAYS = n('CITY_GATEWAYS', 100);
 const VIEWERS = Number(process.env.CITY_VIEWERS ?? 50);
 const STORES = (process.env.CITY_STORE ?? 'both') === 'both' ? ['pg', 'embedded'] : [process.env.CITY_STORE!];
-const BASE = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DISTRICTS = ['370202', '370203', '370211', '370212', '370213', '370214', '370215'];
 const CORES = os.cpus().length;
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const cpuS = (pid: number) => {
@@ -80,26 +82,55 @@ interface City {
 /** The city, written through the store (as an import would): projects on a grid over Qingdao, devices with keys. */
 async function seedCity(store: Store): Promise<City> {
   const enterprises: string[] = [];
-  for (let e = 0; e < ENTERPRISES; e++) enterprises.push((await store.enterprises.create({ name: `城建集团${e}`, role: 'contractor' })).id);
+  for (let e = 0; e < ENTERPRISES; e++)
+    enterprises.push((await store.enterprises.create({ name: `城建集团${e}`, role: 'contractor' })).id);
   const projects: string[] = [];
   const side = Math.ceil(Math.sqrt(PROJECTS));
   for (let i = 0; i < PROJECTS; i++) {
     const loc = { lon: 120.2 + (i % side) * 0.012, lat: 36.0 + Math.floor(i / side) * 0.01 };
     const p = await store.projects.create({
-      name: `工地${i}`, enterpriseId: enterprises[i % ENTERPRISES]!, address: `${DISTRICTS[i % DISTRICTS.length]} 区 ${i} 号`, regionCode: DISTRICTS[i % DISTRICTS.length]!,
-      status: 'under_construction', heightM: 30 + (i % 150), location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 120, 90),
+      name: `工地${i}`,
+      enterpriseId: enterprises[i % ENTERPRISES]!,
+      address: `${DISTRICTS[i % DISTRICTS.length]} 区 ${i} 号`,
+      regionCode: DISTRICTS[i % DISTRICTS.length]!,
+      status: 'under_construction',
+      heightM: 30 + (i % 150),
+      location: { ...loc, height: 0 },
+      footprint: rectangleAround(loc, 120, 90),
     });
     projects.push(p.id);
   }
   const devices: Dev[] = [];
   const add = async (i: number, kind: Dev['kind'], params: Record<string, unknown>, hot = false) => {
     const key = `stk_city_${i}_${Math.random().toString(36).slice(2)}`;
-    const d = await store.devices.create({ projectId: projects[i % PROJECTS]!, kind, name: `${kind}-${i}`, params, location: { lon: 120.3, lat: 36.07, height: 2 }, apiKeyHash: hashApiKey(key) });
+    const d = await store.devices.create({
+      projectId: projects[i % PROJECTS]!,
+      kind,
+      name: `${kind}-${i}`,
+      params,
+      location: { lon: 120.3, lat: 36.07, height: 2 },
+      apiKeyHash: hashApiKey(key),
+    });
     devices.push({ id: d.id, key, kind, hot });
   };
-  for (let i = 0; i < CRANES; i++) await add(i, 'tower_crane', { mastHeightM: 60, jibLengthM: 55, counterJibLengthM: 15, maxLoadT: 8, maxRadiusM: 55, preWarnPct: 90, alarmPct: 100 });
+  for (let i = 0; i < CRANES; i++)
+    await add(i, 'tower_crane', {
+      mastHeightM: 60,
+      jibLengthM: 55,
+      counterJibLengthM: 15,
+      maxLoadT: 8,
+      maxRadiusM: 55,
+      preWarnPct: 90,
+      alarmPct: 100,
+    });
   for (let i = 0; i < SENSORS; i++) {
-    if (i % 5 < 3) await add(i, 'env_monitor', { pm10LimitUgm3: 80, pm25LimitUgm3: 75, noiseDayLimitDb: 70, noiseNightLimitDb: 55 }, i % 20 === 0);
+    if (i % 5 < 3)
+      await add(
+        i,
+        'env_monitor',
+        { pm10LimitUgm3: 80, pm25LimitUgm3: 75, noiseDayLimitDb: 70, noiseNightLimitDb: 55 },
+        i % 20 === 0,
+      );
     else await add(i, 'pit_gauge', { metric: 'displacement', pitDepthM: 12, absLimitMm: 30 });
   }
   return { enterprises, projects, devices };
@@ -108,8 +139,22 @@ async function seedCity(store: Store): Promise<City> {
 /** A reading of device `d` at tick `s` (seconds since the start): slow waves, so alarms rise and clear. */
 function valuesOf(d: Dev, s: number, i: number): Record<string, unknown> {
   const w = Math.sin((s + i * 7) / 40);
-  if (d.kind === 'tower_crane') return { loadT: 3 + 3 * Math.abs(w), ratedLoadT: 8, momentPct: 70 + 35 * w, radiusM: 20 + 15 * Math.abs(w), slewDeg: (s * 3 + i) % 360, windSpeedMps: 4 + Math.abs(w) * 3 };
-  if (d.kind === 'env_monitor') return { pm10Ugm3: d.hot ? 60 + 40 * Math.abs(w) : 35 + 10 * w, pm25Ugm3: 25 + 5 * w, noiseDb: 58 + 5 * w, temperatureC: 12 };
+  if (d.kind === 'tower_crane')
+    return {
+      loadT: 3 + 3 * Math.abs(w),
+      ratedLoadT: 8,
+      momentPct: 70 + 35 * w,
+      radiusM: 20 + 15 * Math.abs(w),
+      slewDeg: (s * 3 + i) % 360,
+      windSpeedMps: 4 + Math.abs(w) * 3,
+    };
+  if (d.kind === 'env_monitor')
+    return {
+      pm10Ugm3: d.hot ? 60 + 40 * Math.abs(w) : 35 + 10 * w,
+      pm25Ugm3: 25 + 5 * w,
+      noiseDb: 58 + 5 * w,
+      temperatureC: 12,
+    };
   return { displacementMm: 8 + 3 * w, rateMmPerDay: 0.4 };
 }
 
@@ -129,7 +174,11 @@ async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
   let measuring = false;
   const sockets: Socket[] = [];
   for (let i = 0; i < VIEWERS; i++) {
-    const s = ioClient(`${cfg.url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], forceNew: true });
+    const s = ioClient(`${cfg.url}/live`, {
+      auth: { protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      forceNew: true,
+    });
     await new Promise<void>((res) => s.once('connect', () => res()));
     s.on('disconnect', () => r.disconnects++);
     s.on('msg', (m: { type: string; readings?: { time: number }[] }) => {
@@ -142,8 +191,15 @@ async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
       else if (m.type.startsWith('alarm')) r.alarms++;
     });
     const k = i / VIEWERS;
-    const scope = k < 0.1 ? { kind: 'city' } : k < 0.3 ? { kind: 'enterprise', enterpriseId: cfg.city.enterprises[i % cfg.city.enterprises.length] } : { kind: 'project', projectId: cfg.city.projects[(i * 37) % cfg.city.projects.length] };
-    const ack = (await s.emitWithAck('msg', { type: 'subscribe', scope, kpis: scope.kind !== 'project' } as never)) as { ok: boolean };
+    const scope =
+      k < 0.1
+        ? { kind: 'city' }
+        : k < 0.3
+          ? { kind: 'enterprise', enterpriseId: cfg.city.enterprises[i % cfg.city.enterprises.length] }
+          : { kind: 'project', projectId: cfg.city.projects[(i * 37) % cfg.city.projects.length] };
+    const ack = (await s.emitWithAck('msg', { type: 'subscribe', scope, kpis: scope.kind !== 'project' } as never)) as {
+      ok: boolean;
+    };
     if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
     sockets.push(s);
   }
@@ -171,11 +227,15 @@ async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
   }
   // Percentiles here, not the raw list (millions of samples at full scale).
   lat.sort((a, b) => a - b);
-  process.stdout.write(`result ${JSON.stringify({ ...r, cpuPct, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1) ?? NaN })}\n`);
+  process.stdout.write(
+    `result ${JSON.stringify({ ...r, cpuPct, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1) ?? NaN })}\n`,
+  );
 }
 
 async function startViewers(cfg: { url: string; city: City }) {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'viewers'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'viewers'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   child.stdin!.write(JSON.stringify(cfg) + '\n');
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -198,7 +258,11 @@ async function startViewers(cfg: { url: string; city: City }) {
 
 async function backendCpu(c: pg.Client, db: string): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  for (const { pid } of (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db])).rows) {
+  for (const { pid } of (
+    await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      db,
+    ])
+  ).rows) {
     try {
       out.set(pid, cpuS(pid));
     } catch {
@@ -232,11 +296,23 @@ async function run(kind: string) {
   }
   const city = await seedCity(store);
   await store.close();
-  console.log(`\n[${kind}] seeded ${PROJECTS} projects, ${city.devices.length} devices in ${((Date.now() - t) / 1000).toFixed(0)} s`);
-  const server = await startChildServer({
-    ...env, AUTH: 'off', SEED: '0', SIMULATE: '0', LOG_LEVEL: 'warn', RATE_LIMIT_DEVICE_PER_S: '0', RATE_LIMIT_API_PER_MIN: '0',
-    NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
-  }, undefined, 180_000);
+  console.log(
+    `\n[${kind}] seeded ${PROJECTS} projects, ${city.devices.length} devices in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+  );
+  const server = await startChildServer(
+    {
+      ...env,
+      AUTH: 'off',
+      SEED: '0',
+      SIMULATE: '0',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_DEVICE_PER_S: '0',
+      RATE_LIMIT_API_PER_MIN: '0',
+      NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
+    },
+    undefined,
+    180_000,
+  );
   const pid = server.proc.pid!;
   const url = server.url;
   const admin = kind === 'pg' ? new pg.Client({ connectionString: env.DATABASE_URL }) : undefined;
@@ -281,7 +357,12 @@ async function run(kind: string) {
         sent += batch.length;
         const at = performance.now();
         try {
-          const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch), signal: AbortSignal.timeout(15_000) });
+          const res = await fetch(`${url}/api/v1/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(batch),
+            signal: AbortSignal.timeout(15_000),
+          });
           const body = (await res.json()) as { accepted?: number; duplicates?: number };
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 200) acked += (body.accepted ?? 0) + (body.duplicates ?? 0);
@@ -317,15 +398,24 @@ async function run(kind: string) {
         if (admin) {
           const at = performance.now();
           await admin.query('SELECT count(*) FROM telemetry WHERE time >= $1', [localDayStart(Date.now())]);
-          if (measuring) times.set('count(*) today (PostgreSQL)', [...(times.get('count(*) today (PostgreSQL)') ?? []), performance.now() - at]);
+          if (measuring)
+            times.set('count(*) today (PostgreSQL)', [
+              ...(times.get('count(*) today (PostgreSQL)') ?? []),
+              performance.now() - at,
+            ]);
         }
         await sleep(2000);
       }
     })();
-    const progress = setInterval(() => {
-      const s = (Date.now() - t0) / 1000;
-      process.stdout.write(`  [${kind}] ${s.toFixed(0)} s: ${acked} of ${sent} acked, rss ${rssMb(pid).toFixed(0)} MB, load ${os.loadavg()[0]!.toFixed(1)}\n`);
-    }, Math.max(10, SECONDS / 10) * 1000);
+    const progress = setInterval(
+      () => {
+        const s = (Date.now() - t0) / 1000;
+        process.stdout.write(
+          `  [${kind}] ${s.toFixed(0)} s: ${acked} of ${sent} acked, rss ${rssMb(pid).toFixed(0)} MB, load ${os.loadavg()[0]!.toFixed(1)}\n`,
+        );
+      },
+      Math.max(10, SECONDS / 10) * 1000,
+    );
     await Promise.all(loops);
     clearTimeout(warm);
     clearInterval(sampler);
@@ -341,25 +431,51 @@ async function run(kind: string) {
     await poller;
     await sleep(1000);
     const v = await viewers.stop();
-    const alarmsRaised = Number((await (await fetch(`${url}/api/v1/alarms?limit=500`)).json().then((a: unknown[]) => a.length).catch(() => NaN)));
+    const alarmsRaised = Number(
+      await (
+        await fetch(`${url}/api/v1/alarms?limit=500`)
+      )
+        .json()
+        .then((a: unknown[]) => a.length)
+        .catch(() => NaN),
+    );
     const win = Math.min(60, Math.max(10, SECONDS / 6));
     const warmRss = mean(rss.filter((x) => x.s >= WARMUP_S && x.s < WARMUP_S + win).map((x) => x.mb));
     const endRss = mean(rss.filter((x) => x.s >= SECONDS - win).map((x) => x.mb));
     const health = pct(times.get('/api/health (baseline)') ?? [], 50);
-    const errorLines = server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
+    const errorLines = server
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l));
     const rate = city.devices.length;
-    console.log(`\n[${kind}] ${SECONDS} s (measured after ${WARMUP_S} s warm-up), ${PROJECTS} projects, ${CRANES} cranes + ${SENSORS} sensors at 1 Hz = ${rate} readings/s by ${GATEWAYS} gateways, ${VIEWERS} viewers`);
-    console.log(`  acknowledged        ${acked} of ${sent} sent (${((acked / Math.max(1, sent)) * 100).toFixed(2)} %); answers ${JSON.stringify(Object.fromEntries(statuses))}, refused ${refused}, no answer ${failed}; target: all`);
-    console.log(`  ingest round trip   p50 ${pct(rtt, 50).toFixed(0)} ms, p99 ${pct(rtt, 99).toFixed(0)} ms (one gateway batch of ~${Math.round(rate / GATEWAYS)} readings)`);
-    console.log(`  ingest -> viewer    p50 ${v.p50} ms, p99 ${v.p99} ms, max ${v.max} ms over ${v.n} deliveries (${v.telemetry} telemetry batches); target p99 < 250 ms`);
-    console.log(`  pushed to viewers   ${v.kpis} KPI messages, ${v.alarms} alarm messages; ${alarmsRaised} alarms listed; viewer disconnects ${v.disconnects}`);
-    console.log(`  CPU (% of the ${CORES}-core box)  server ${serverCpuPct.toFixed(0)} %${kind === 'pg' ? `, PostgreSQL backends ${pgCpuPct.toFixed(0)} %` : ' (embedded database included)'}, viewers ${(v.cpuPct / CORES).toFixed(0)} %; target server < 50 % on PostgreSQL`);
-    console.log(`  server RSS          start ${rssStart.toFixed(0)} MB, after warm-up ${warmRss.toFixed(0)} MB, end ${endRss.toFixed(0)} MB: growth after warm-up ${((endRss / warmRss - 1) * 100).toFixed(1)} % (target < 10 %)`);
+    console.log(
+      `\n[${kind}] ${SECONDS} s (measured after ${WARMUP_S} s warm-up), ${PROJECTS} projects, ${CRANES} cranes + ${SENSORS} sensors at 1 Hz = ${rate} readings/s by ${GATEWAYS} gateways, ${VIEWERS} viewers`,
+    );
+    console.log(
+      `  acknowledged        ${acked} of ${sent} sent (${((acked / Math.max(1, sent)) * 100).toFixed(2)} %); answers ${JSON.stringify(Object.fromEntries(statuses))}, refused ${refused}, no answer ${failed}; target: all`,
+    );
+    console.log(
+      `  ingest round trip   p50 ${pct(rtt, 50).toFixed(0)} ms, p99 ${pct(rtt, 99).toFixed(0)} ms (one gateway batch of ~${Math.round(rate / GATEWAYS)} readings)`,
+    );
+    console.log(
+      `  ingest -> viewer    p50 ${v.p50} ms, p99 ${v.p99} ms, max ${v.max} ms over ${v.n} deliveries (${v.telemetry} telemetry batches); target p99 < 250 ms`,
+    );
+    console.log(
+      `  pushed to viewers   ${v.kpis} KPI messages, ${v.alarms} alarm messages; ${alarmsRaised} alarms listed; viewer disconnects ${v.disconnects}`,
+    );
+    console.log(
+      `  CPU (% of the ${CORES}-core box)  server ${serverCpuPct.toFixed(0)} %${kind === 'pg' ? `, PostgreSQL backends ${pgCpuPct.toFixed(0)} %` : ' (embedded database included)'}, viewers ${(v.cpuPct / CORES).toFixed(0)} %; target server < 50 % on PostgreSQL`,
+    );
+    console.log(
+      `  server RSS          start ${rssStart.toFixed(0)} MB, after warm-up ${warmRss.toFixed(0)} MB, end ${endRss.toFixed(0)} MB: growth after warm-up ${((endRss / warmRss - 1) * 100).toFixed(1)} % (target < 10 %)`,
+    );
     let slowest = ['', 0] as [string, number];
     for (const [name, xs] of times) {
       const p99 = pct(xs, 99);
       if (!name.startsWith('/api/health') && !name.startsWith('count') && p99 > slowest[1]) slowest = [name, p99];
-      console.log(`  ${name.padEnd(28)} p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms, p99 ${p99.toFixed(0).padStart(5)} ms  (${xs.length} calls; p50 ${(pct(xs, 50) / health).toFixed(1)}x /api/health)`);
+      console.log(
+        `  ${name.padEnd(28)} p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms, p99 ${p99.toFixed(0).padStart(5)} ms  (${xs.length} calls; p50 ${(pct(xs, 50) / health).toFixed(1)}x /api/health)`,
+      );
     }
     console.log(`  slowest endpoint    ${slowest[0]}: p99 ${slowest[1].toFixed(0)} ms; city KPIs target < 100 ms`);
     for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
@@ -386,8 +502,18 @@ if (process.argv[2] === 'viewers') {
   await viewersMain(JSON.parse(cfg));
   process.exit(0); // stdin stays open: the parent reads the result line, then this process ends
 } else {
-  console.log(`City bench: ${STORES.join(' + ')}, ${SECONDS} s each${QUICK ? ' (--quick)' : ''}, scale ${SCALE}; node ${process.version}, ${CORES} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `City bench: ${STORES.join(' + ')}, ${SECONDS} s each${QUICK ? ' (--quick)' : ''}, scale ${SCALE}; node ${process.version}, ${CORES} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   for (const k of STORES) await run(k);
-  console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\nload average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   process.exit(0);
 }

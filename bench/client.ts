@@ -30,7 +30,16 @@ if (!existsSync(dataDir)) symlinkSync(cacheDir, dataDir);
 
 const log = createLogger('warn');
 await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: '0', SIMULATE: '0', AUTH: 'off', LOG_LEVEL: 'warn', BUILD_CLIENT: '0' });
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  SEED: '0',
+  SIMULATE: '0',
+  AUTH: 'off',
+  LOG_LEVEL: 'warn',
+  BUILD_CLIENT: '0',
+});
 const store = await openStore({ dataDir: join(dataDir, 'db') });
 await seedDemoCity(store);
 const server = await startServer({ config, store, log });
@@ -39,7 +48,14 @@ let model = (await store.models.listByProject(project.id)).find((m) => m.fileNam
 if (!model) {
   console.log(`converting a generated ${STOREYS}-storey building (once; cached in ${cacheDir}) …`);
   model = await server.models.acceptGenerated(project.id, `bench-${STOREYS}.ifc`, {
-    name: `bench-${STOREYS}`, lon: project.location.lon, lat: project.location.lat, storeys: STOREYS, widthM: 320, depthM: 320, baysX: 40, baysY: 40,
+    name: `bench-${STOREYS}`,
+    lon: project.location.lon,
+    lat: project.location.lat,
+    storeys: STOREYS,
+    widthM: 320,
+    depthM: 320,
+    baysX: 40,
+    baysY: 40,
   });
 }
 const t0 = Date.now();
@@ -55,21 +71,38 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 2000));
 }
 const report = model.report!;
-console.log(`model: ${report.elementCount} elements, ${report.triangleCount} triangles, fragments ${(report.fragmentsBytes / 1e6).toFixed(1)} MB`);
+console.log(
+  `model: ${report.elementCount} elements, ${report.triangleCount} triangles, fragments ${(report.fragmentsBytes / 1e6).toFixed(1)} MB`,
+);
 
-interface Run { firstFrameMs: number; frames: number[]; calls: number; triangles: number }
+interface Run {
+  firstFrameMs: number;
+  frames: number[];
+  calls: number;
+  triangles: number;
+}
 
 async function measure(url: string): Promise<Run> {
   const context = await chromium.launchPersistentContext('', {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
     viewport: { width: 1280, height: 720 },
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(url, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => window.__siteTwinBench?.firstFrameMs != null || document.body.dataset.workspaceReady === 'error', undefined, { timeout: 30 * 60_000, polling: 250 });
+    await page.waitForFunction(
+      () => window.__siteTwinBench?.firstFrameMs != null || document.body.dataset.workspaceReady === 'error',
+      undefined,
+      { timeout: 30 * 60_000, polling: 250 },
+    );
     const firstFrameMs = await page.evaluate(() => window.__siteTwinBench!.firstFrameMs!);
     // Let Fragments finish streaming the first view before timing the orbit.
     await page.waitForFunction(() => document.body.dataset.workspaceReady === '1', undefined, { timeout: 30 * 60_000 });
@@ -84,12 +117,19 @@ async function measure(url: string): Promise<Run> {
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, p50: s[Math.floor(s.length / 2)]!, p95: s[Math.floor(s.length * 0.95)]! };
+  return {
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+    p50: s[Math.floor(s.length / 2)]!,
+    p95: s[Math.floor(s.length * 0.95)]!,
+  };
 };
 const base = `${server.url}/project/${project.id}?model=${model.id}`;
 const baseline = await measure(`${base}&baseline=1`);
 const workspace = await measure(base);
-for (const [label, r] of [['baseline  (components + fragments alone)', baseline], ['workspace (Site Twin BIM workspace)     ', workspace]] as const) {
+for (const [label, r] of [
+  ['baseline  (components + fragments alone)', baseline],
+  ['workspace (Site Twin BIM workspace)     ', workspace],
+] as const) {
   const f = stats(r.frames);
   console.log(
     `${label}: first frame ${(r.firstFrameMs / 1000).toFixed(2)} s, orbit frame mean ${f.mean.toFixed(0)} ms p50 ${f.p50.toFixed(0)} ms p95 ${f.p95.toFixed(0)} ms, ` +

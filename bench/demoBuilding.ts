@@ -28,17 +28,38 @@ const N = 200_000;
 const I = (WebIFC as unknown as { IFC4: Record<string, any> }).IFC4;
 const base = api.CreateModel({ schema: 'IFC4' });
 let t = performance.now();
-for (let i = 0; i < N; i++) api.WriteLine(base, new I.IfcCartesianPoint([new I.IfcLengthMeasure(i), new I.IfcLengthMeasure(0.5), new I.IfcLengthMeasure(3)]));
+for (let i = 0; i < N; i++)
+  api.WriteLine(
+    base,
+    new I.IfcCartesianPoint([new I.IfcLengthMeasure(i), new I.IfcLengthMeasure(0.5), new I.IfcLengthMeasure(3)]),
+  );
 let baseBytes = 0;
 api.SaveModelToCallback(base, (c) => (baseBytes += c.length));
 const baseUsPerLine = ((performance.now() - t) * 1000) / N;
 api.CloseModel(base);
-console.log(`baseline  web-ifc WriteLine+Save: ${baseUsPerLine.toFixed(1)} us/line (${N} lines, ${(baseBytes / 1e6).toFixed(1)} MB)`);
+console.log(
+  `baseline  web-ifc WriteLine+Save: ${baseUsPerLine.toFixed(1)} us/line (${N} lines, ${(baseBytes / 1e6).toFixed(1)} MB)`,
+);
 
 const cases: Array<[string, DemoBuildingOptions]> = [
   ['small ', { name: 'bench-small', lon: 120.4, lat: 36.07, storeys: 3, widthM: 24, depthM: 16 }],
-  ['medium', { name: 'bench-medium', lon: 120.4, lat: 36.07, storeys: 30, widthM: 96, depthM: 64, baysX: 12, baysY: 8 }],
-  ['large ', { name: 'bench-large', lon: 120.4, lat: 36.07, storeys: LARGE_STOREYS, widthM: 320, depthM: 320, baysX: 40, baysY: 40 }],
+  [
+    'medium',
+    { name: 'bench-medium', lon: 120.4, lat: 36.07, storeys: 30, widthM: 96, depthM: 64, baysX: 12, baysY: 8 },
+  ],
+  [
+    'large ',
+    {
+      name: 'bench-large',
+      lon: 120.4,
+      lat: 36.07,
+      storeys: LARGE_STOREYS,
+      widthM: 320,
+      depthM: 320,
+      baysX: 40,
+      baysY: 40,
+    },
+  ],
 ];
 let largeFile = '';
 let largeElements = 0;
@@ -64,6 +85,8 @@ for (const [label, opts] of cases) {
 t = performance.now();
 const id = openModel(api, readFileSync(largeFile));
 const count = api.GetLineIDsWithType(id, WebIFC.IFCELEMENT, true).size();
-console.log(`reopen    large file: ${count} IFCELEMENT (${count === largeElements ? 'matches' : 'MISMATCH'}) in ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${peakRssMb().toFixed(0)} MB`);
+console.log(
+  `reopen    large file: ${count} IFCELEMENT (${count === largeElements ? 'matches' : 'MISMATCH'}) in ${((performance.now() - t) / 1000).toFixed(1)} s, peak RSS ${peakRssMb().toFixed(0)} MB`,
+);
 api.CloseModel(id);
 rmSync(largeFile);

@@ -27,16 +27,31 @@ import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemp
 
 const tmp = mkdtempSync(join(tmpdir(), 'bench-rows-'));
 const ifc = join(tmp, 'tower.ifc');
-writeFileSync(ifc, generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }));
+writeFileSync(
+  ifc,
+  generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }),
+);
 const rows: ElementInput[] = [];
-await convertIfc({ ifcPath: ifc, outDir: join(tmp, 'out'), api: await createIfcApi(), skipFragments: true }, { progress() {}, elements: (b) => void rows.push(...b) });
+await convertIfc(
+  { ifcPath: ifc, outDir: join(tmp, 'out'), api: await createIfcApi(), skipFragments: true },
+  { progress() {}, elements: (b) => void rows.push(...b) },
+);
 
 async function measure(store: Store, chunk: number): Promise<void> {
   const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: 'Bench' }));
   const proj = await store.projects.create(
-    ProjectCreate.parse({ name: 'Bench', enterpriseId: ent.id, regionCode: '370202', location: { lon: 120.4, lat: 36.07, height: 0 }, footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60) }),
+    ProjectCreate.parse({
+      name: 'Bench',
+      enterpriseId: ent.id,
+      regionCode: '370202',
+      location: { lon: 120.4, lat: 36.07, height: 0 },
+      footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60),
+    }),
   );
-  const res: Record<ElementWriteMode, { ms: number[]; cpu: number[]; ids: string[] }> = { insert: { ms: [], cpu: [], ids: [] }, copy: { ms: [], cpu: [], ids: [] } };
+  const res: Record<ElementWriteMode, { ms: number[]; cpu: number[]; ids: string[] }> = {
+    insert: { ms: [], cpu: [], ids: [] },
+    copy: { ms: [], cpu: [], ids: [] },
+  };
   for (let round = 0; round < 4; round++) {
     for (const mode of (round % 2 ? ['copy', 'insert'] : ['insert', 'copy']) as ElementWriteMode[]) {
       const id = randomUUID();
@@ -48,10 +63,13 @@ async function measure(store: Store, chunk: number): Promise<void> {
       for (let i = 0; i < rows.length; i += chunk) n += await store.elements.insertBatch(id, rows.slice(i, i + chunk));
       const ms = performance.now() - t0;
       const cu = process.cpuUsage(c0);
-      if (n !== (await store.elements.count(id))) throw new Error(`${mode}: returned ${n}, stored ${await store.elements.count(id)}`);
+      if (n !== (await store.elements.count(id)))
+        throw new Error(`${mode}: returned ${n}, stored ${await store.elements.count(id)}`);
       if (round === 0) {
         // Warm-up round (a fresh process: PGlite's wasm and the catalog caches are cold), printed apart.
-        console.log(`  ${mode.padEnd(6)} first write in this process (cold): wall ${ms.toFixed(0)} ms, CPU ${((cu.user + cu.system) / 1000).toFixed(0)} ms`);
+        console.log(
+          `  ${mode.padEnd(6)} first write in this process (cold): wall ${ms.toFixed(0)} ms, CPU ${((cu.user + cu.system) / 1000).toFixed(0)} ms`,
+        );
         continue;
       }
       res[mode].ms.push(ms);
@@ -62,16 +80,24 @@ async function measure(store: Store, chunk: number): Promise<void> {
   const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   for (const mode of ['insert', 'copy'] as const) {
     const r = res[mode];
-    console.log(`  ${mode.padEnd(6)} ${rows.length} rows in ${chunk}-row chunks: wall ${med(r.ms).toFixed(0)} ms (${((med(r.ms) * 1000) / rows.length).toFixed(0)} us/row), ` +
-      `this process's CPU ${med(r.cpu).toFixed(0)} ms (${((med(r.cpu) * 1000) / rows.length).toFixed(0)} us/row)`);
+    console.log(
+      `  ${mode.padEnd(6)} ${rows.length} rows in ${chunk}-row chunks: wall ${med(r.ms).toFixed(0)} ms (${((med(r.ms) * 1000) / rows.length).toFixed(0)} us/row), ` +
+        `this process's CPU ${med(r.cpu).toFixed(0)} ms (${((med(r.cpu) * 1000) / rows.length).toFixed(0)} us/row)`,
+    );
   }
-  console.log(`  copy / insert: wall ${(med(res.copy.ms) / med(res.insert.ms)).toFixed(2)}, cpu ${(med(res.copy.cpu) / med(res.insert.cpu)).toFixed(2)}`);
+  console.log(
+    `  copy / insert: wall ${(med(res.copy.ms) / med(res.insert.ms)).toFixed(2)}, cpu ${(med(res.copy.cpu) / med(res.insert.cpu)).toFixed(2)}`,
+  );
   // Same rows either way (the list without psets, and one element's psets).
   const a = await store.elements.list(res.insert.ids[0]!, { limit: 100000, offset: 0 } as never);
   const b = await store.elements.list(res.copy.ids[0]!, { limit: 100000, offset: 0 } as never);
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('insert and copy stored different rows');
   const g = rows.find((r) => Object.keys(r.psets).length)!.globalId;
-  if (JSON.stringify(await store.elements.get(res.insert.ids[0]!, g)) !== JSON.stringify(await store.elements.get(res.copy.ids[0]!, g))) throw new Error('psets differ');
+  if (
+    JSON.stringify(await store.elements.get(res.insert.ids[0]!, g)) !==
+    JSON.stringify(await store.elements.get(res.copy.ids[0]!, g))
+  )
+    throw new Error('psets differ');
 }
 
 const chunk = Number(process.env.ELEMENT_CHUNK) || EMBEDDED_INSERT_ROWS;

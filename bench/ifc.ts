@@ -100,43 +100,77 @@ async function one(mode: string, file: string): Promise<void> {
     const store = await openStore({ dataDir: join(tmp, 'pg') });
     const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: 'Bench' }));
     const proj = await store.projects.create(
-      ProjectCreate.parse({ name: 'Bench', enterpriseId: ent.id, regionCode: '370202', location: { lon: 120.4, lat: 36.07, height: 0 }, footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60) }),
+      ProjectCreate.parse({
+        name: 'Bench',
+        enterpriseId: ent.id,
+        regionCode: '370202',
+        location: { lon: 120.4, lat: 36.07, height: 0 },
+        footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60),
+      }),
     );
     const modelId = randomUUID();
-    await store.models.create({ id: modelId, projectId: proj.id, fileName: basename(file), fileBytes: statSync(file).size, sourceKind: 'ifc' });
+    await store.models.create({
+      id: modelId,
+      projectId: proj.id,
+      fileName: basename(file),
+      fileBytes: statSync(file).size,
+      sourceKind: 'ifc',
+    });
     const t1 = performance.now();
     const c1 = process.cpuUsage();
     const { EMBEDDED_INSERT_ROWS: step } = await import('../server/ifc/ModelService.js');
     let dbMs = 0;
-    const r = await convertIfc({ ifcPath: file, outDir: join(tmp, 'out'), api, skipFragments: true }, {
-      progress() {},
-      // As ModelService's first write with the embedded store: EMBEDDED_INSERT_ROWS-row writes with a turn of the loop between
-      // them, the conversion waiting for each batch (no IPC, no batches in flight: see the pool column for those).
-      async elements(batch) {
-        const d0 = performance.now();
-        for (let i = 0; i < batch.length; i += step) {
-          if (i > 0) await new Promise<void>((res) => setImmediate(res));
-          await store.elements.insertBatch(modelId, batch.slice(i, i + step));
-        }
-        dbMs += performance.now() - d0;
+    const r = await convertIfc(
+      { ifcPath: file, outDir: join(tmp, 'out'), api, skipFragments: true },
+      {
+        progress() {},
+        // As ModelService's first write with the embedded store: EMBEDDED_INSERT_ROWS-row writes with a turn of the loop between
+        // them, the conversion waiting for each batch (no IPC, no batches in flight: see the pool column for those).
+        async elements(batch) {
+          const d0 = performance.now();
+          for (let i = 0; i < batch.length; i += step) {
+            if (i > 0) await new Promise<void>((res) => setImmediate(res));
+            await store.elements.insertBatch(modelId, batch.slice(i, i + step));
+          }
+          dbMs += performance.now() - d0;
+        },
       },
-    });
+    );
     const ms = performance.now() - t1;
     const cu = process.cpuUsage(c1);
     await store.close();
     rmSync(tmp, { recursive: true, force: true });
-    process.stdout.write(JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000, peakMb: peakRssMb(), baseMb: base, dbMs, elements: r.report.elementCount }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        ms,
+        cpuMs: (cu.user + cu.system) / 1000,
+        peakMb: peakRssMb(),
+        baseMb: base,
+        dbMs,
+        elements: r.report.elementCount,
+      }) + '\n',
+    );
     return;
   } else {
     const out = mkdtempSync(join(tmpdir(), 'bench-ifc-'));
     let rows = 0;
-    const r = await convertIfc({ ifcPath: file, outDir: out, api, skipFragments: true }, { progress() {}, elements: (b) => void (rows += b.length) });
+    const r = await convertIfc(
+      { ifcPath: file, outDir: out, api, skipFragments: true },
+      { progress() {}, elements: (b) => void (rows += b.length) },
+    );
     rmSync(out, { recursive: true, force: true });
-    extra = { elements: r.report.elementCount, rows, tiles: r.report.tileCount, ...Object.fromEntries(Object.entries(r.report.stagesMs).map(([k, v]) => [`ms_${k}`, v])) };
+    extra = {
+      elements: r.report.elementCount,
+      rows,
+      tiles: r.report.tileCount,
+      ...Object.fromEntries(Object.entries(r.report.stagesMs).map(([k, v]) => [`ms_${k}`, v])),
+    };
   }
   const ms = performance.now() - t0;
   const cu = process.cpuUsage(c0);
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000, peakMb: peakRssMb(), baseMb: base, ...extra }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000, peakMb: peakRssMb(), baseMb: base, ...extra }) + '\n',
+  );
 }
 
 /** CPU time (user + system, ms) and peak RSS (MB) of another process, from /proc. */
@@ -178,17 +212,34 @@ async function poolRun(file: string): Promise<void> {
   }
   const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: 'Bench' }));
   const proj = await store.projects.create(
-    ProjectCreate.parse({ name: 'Bench', enterpriseId: ent.id, regionCode: '370202', location: { lon: 120.4, lat: 36.07, height: 0 }, footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60) }),
+    ProjectCreate.parse({
+      name: 'Bench',
+      enterpriseId: ent.id,
+      regionCode: '370202',
+      location: { lon: 120.4, lat: 36.07, height: 0 },
+      footprint: rectangleAround({ lon: 120.4, lat: 36.07 }, 80, 60),
+    }),
   );
   const waiters: Array<(m: { type: string; model?: { id: string; status: string; fragments?: unknown } }) => void> = [];
   const live = { publishModel: (m: never) => waiters.forEach((w) => w(m)) };
   const until = (pred: (m: { type: string; model?: { id: string; status: string; fragments?: unknown } }) => boolean) =>
     new Promise<void>((resolve) => waiters.push((m) => pred(m) && resolve()));
-  const svc = new ModelService(store, live as any, createLogger('warn'), { dataDir: join(tmp, 'data'), workers: 1, jobTimeoutMs: 3_600_000 });
+  const svc = new ModelService(store, live as any, createLogger('warn'), {
+    dataDir: join(tmp, 'data'),
+    workers: 1,
+    jobTimeoutMs: 3_600_000,
+  });
   // As the server does at start (the embedded store's element write path; nothing on PostgreSQL). BENCH_NO_STORE_WARMUP=1
   // leaves it out: the first model after a start without it.
   if (process.env.BENCH_NO_STORE_WARMUP !== '1') await svc.warmUp();
-  const warm = await svc.acceptGenerated(proj.id, 'warm-up.ifc', { name: 'Warm', lon: 120.4, lat: 36.07, storeys: 2, widthM: 20, depthM: 20 });
+  const warm = await svc.acceptGenerated(proj.id, 'warm-up.ifc', {
+    name: 'Warm',
+    lon: 120.4,
+    lat: 36.07,
+    storeys: 2,
+    widthM: 20,
+    depthM: 20,
+  });
   await until((m) => m.type === 'model.updated' && m.model?.id === warm.id && m.model.fragments === 'ready');
   mkdirSync(svc.incomingDir, { recursive: true });
   const incoming = join(svc.incomingDir, 'bench.ifc');
@@ -198,7 +249,8 @@ async function poolRun(file: string): Promise<void> {
     copyFileSync(file, incoming);
     let pre = '';
     const done = until((m) => m.type === 'model.updated' && m.model?.id === pre && m.model.fragments === 'ready');
-    pre = (await svc.accept(proj.id, { path: incoming, fileName: basename(file), bytes: statSync(file).size }, 'ifc')).id;
+    pre = (await svc.accept(proj.id, { path: incoming, fileName: basename(file), bytes: statSync(file).size }, 'ifc'))
+      .id;
     await done;
   }
   copyFileSync(file, incoming);
@@ -213,12 +265,25 @@ async function poolRun(file: string): Promise<void> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let id = '';
-  const ready = until((m) => m.type === 'model.updated' && m.model?.id === id && (m.model.status === 'ready' || m.model.status === 'failed'));
-  const model = await svc.accept(proj.id, { path: incoming, fileName: basename(file), bytes: statSync(file).size }, 'ifc');
+  const ready = until(
+    (m) =>
+      m.type === 'model.updated' && m.model?.id === id && (m.model.status === 'ready' || m.model.status === 'failed'),
+  );
+  const model = await svc.accept(
+    proj.id,
+    { path: incoming, fileName: basename(file), bytes: statSync(file).size },
+    'ifc',
+  );
   id = model.id;
   await ready;
   const ms = performance.now() - t0;
-  if (prof) await new Promise<void>((r) => prof.post('Profiler.stop', (_e, res) => (writeFileSync(process.env.BENCH_PROF!, JSON.stringify(res.profile)), r())));
+  if (prof)
+    await new Promise<void>((r) =>
+      prof.post(
+        'Profiler.stop',
+        (_e, res) => (writeFileSync(process.env.BENCH_PROF!, JSON.stringify(res.profile)), r()),
+      ),
+    );
   const cu = process.cpuUsage(c0);
   const w1 = procStats(workerPid);
   const m = (await store.models.get(id))!;
@@ -229,12 +294,26 @@ async function poolRun(file: string): Promise<void> {
   rmSync(tmp, { recursive: true, force: true });
   if (m.status !== 'ready') throw new Error(`model ${m.status}: ${JSON.stringify(m.error)}`);
   process.stdout.write(
-    JSON.stringify({ ms, cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs), serverCpuMs: (cu.user + cu.system) / 1000, workerCpuMs: w1.cpuMs - w0.cpuMs, peakMb: peakRssMb(), workerPeakMb: w1.peakMb, rows, store: url ? 1 : 0, jobMs: m.report?.durationMs ?? NaN, stages: m.report?.stagesMs ?? {} }) + '\n',
+    JSON.stringify({
+      ms,
+      cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs),
+      serverCpuMs: (cu.user + cu.system) / 1000,
+      workerCpuMs: w1.cpuMs - w0.cpuMs,
+      peakMb: peakRssMb(),
+      workerPeakMb: w1.peakMb,
+      rows,
+      store: url ? 1 : 0,
+      jobMs: m.report?.durationMs ?? NaN,
+      stages: m.report?.stagesMs ?? {},
+    }) + '\n',
   );
 }
 
 function run(mode: string, file: string): { ms: number; cpuMs: number; peakMb: number; [k: string]: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ifc.ts'), '--one', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ifc.ts'), '--one', mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -255,15 +334,22 @@ async function main(): Promise<void> {
     const { generateDemoBuilding } = await import('../server/ifc/pipeline/demoBuilding.js');
     tmp = mkdtempSync(join(tmpdir(), 'bench-demo-'));
     const demo = join(tmp, 'demo-tower.ifc');
-    writeFileSync(demo, generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }));
+    writeFileSync(
+      demo,
+      generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }),
+    );
     files.push(demo);
   }
   const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
   const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
   const head =
-    'file'.padEnd(36) + 'MB'.padStart(6) + ' | raw ms  cpu    MB | map ms  cpu    MB | frag ms  cpu | dflt ms  cpu | map/raw wall cpu | +db/raw wall cpu | pool/raw wall cpu | all/raw wall cpu | frag/dflt cpu';
+    'file'.padEnd(36) +
+    'MB'.padStart(6) +
+    ' | raw ms  cpu    MB | map ms  cpu    MB | frag ms  cpu | dflt ms  cpu | map/raw wall cpu | +db/raw wall cpu | pool/raw wall cpu | all/raw wall cpu | frag/dflt cpu';
   const dbUrl = process.env.BENCH_DATABASE_URL;
-  console.log(`pool column: ModelService + worker process on ${dbUrl ? `PostgreSQL (${dbUrl.replace(/\/\/[^@]*@/, '//')}, scratch database)` : 'the embedded store (PGlite + PostGIS)'}; IFC_ELEMENTS_IN_FLIGHT=${process.env.IFC_ELEMENTS_IN_FLIGHT ?? '(default)'}`);
+  console.log(
+    `pool column: ModelService + worker process on ${dbUrl ? `PostgreSQL (${dbUrl.replace(/\/\/[^@]*@/, '//')}, scratch database)` : 'the embedded store (PGlite + PostGIS)'}; IFC_ELEMENTS_IN_FLIGHT=${process.env.IFC_ELEMENTS_IN_FLIGHT ?? '(default)'}`,
+  );
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const f of files) {
@@ -291,12 +377,19 @@ async function main(): Promise<void> {
     const allCpu = map.cpuMs + frag.cpuMs;
     const verdict = mb > 1 ? (pool.ms / raw.ms <= 3 ? '  pool <= 3: ok' : '  pool > 3: over target') : '';
     console.log(
-      basename(f).slice(0, 35).padEnd(36) + mb.toFixed(2).padStart(6) +
+      basename(f).slice(0, 35).padEnd(36) +
+        mb.toFixed(2).padStart(6) +
         ` | ${f0(raw.ms, 6)} ${f0(raw.cpuMs, 4)} ${f0(raw.peakMb, 5)} | ${f0(map.ms, 6)} ${f0(map.cpuMs, 4)} ${f0(map.peakMb, 5)} | ${f0(frag.ms, 7)} ${f0(frag.cpuMs, 4)} | ${f0(dflt.ms, 7)} ${f0(dflt.cpuMs, 4)} |` +
-        `      ${r2(map.ms / raw.ms, 5)} ${r2(map.cpuMs / raw.cpuMs, 4)} |      ${r2(mdb.ms / raw.ms, 5)} ${r2(mdb.cpuMs / raw.cpuMs, 4)} |       ${r2(pool.ms / raw.ms, 5)} ${r2(pool.cpuMs / raw.cpuMs, 4)} |      ${r2(allMs / raw.ms, 5)} ${r2(allCpu / raw.cpuMs, 4)} |     ${r2(frag.cpuMs / dflt.cpuMs, 5)}` + verdict,
+        `      ${r2(map.ms / raw.ms, 5)} ${r2(map.cpuMs / raw.cpuMs, 4)} |      ${r2(mdb.ms / raw.ms, 5)} ${r2(mdb.cpuMs / raw.cpuMs, 4)} |       ${r2(pool.ms / raw.ms, 5)} ${r2(pool.cpuMs / raw.cpuMs, 4)} |      ${r2(allMs / raw.ms, 5)} ${r2(allCpu / raw.cpuMs, 4)} |     ${r2(frag.cpuMs / dflt.cpuMs, 5)}` +
+        verdict,
     );
     console.log(
-      `    map stages (ms): ${Object.entries(map).filter(([k]) => k.startsWith('ms_')).map(([k, v]) => `${k.slice(3)} ${v}`).join(', ')}; elements ${map.elements}, tiles ${map.tiles}; map+db ${f0(mdb.ms, 0)} ms (inserts ${f0(mdb.dbMs!, 0)} ms); raw runs ${spread(raws)} ms, pool runs ${spread(pools)} ms; pool ${f0(pool.ms, 0)} ms, cpu server ${f0(pool.serverCpuMs!, 0)} + worker ${f0(pool.workerCpuMs!, 0)} ms, peak RSS server ${f0(pool.peakMb, 0)} MB + worker ${f0(pool.workerPeakMb!, 0)} MB, ${pool.rows} rows; .frag ${(frag.bytes! / 1024).toFixed(0)} kB (default settings ${(dflt.bytes! / 1024).toFixed(0)} kB)`,
+      `    map stages (ms): ${Object.entries(map)
+        .filter(([k]) => k.startsWith('ms_'))
+        .map(([k, v]) => `${k.slice(3)} ${v}`)
+        .join(
+          ', ',
+        )}; elements ${map.elements}, tiles ${map.tiles}; map+db ${f0(mdb.ms, 0)} ms (inserts ${f0(mdb.dbMs!, 0)} ms); raw runs ${spread(raws)} ms, pool runs ${spread(pools)} ms; pool ${f0(pool.ms, 0)} ms, cpu server ${f0(pool.serverCpuMs!, 0)} + worker ${f0(pool.workerCpuMs!, 0)} ms, peak RSS server ${f0(pool.peakMb, 0)} MB + worker ${f0(pool.workerPeakMb!, 0)} MB, ${pool.rows} rows; .frag ${(frag.bytes! / 1024).toFixed(0)} kB (default settings ${(dflt.bytes! / 1024).toFixed(0)} kB)`,
     );
   }
   if (tmp) rmSync(tmp, { recursive: true, force: true });

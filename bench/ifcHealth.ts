@@ -35,10 +35,20 @@ async function main(): Promise<void> {
   // 40 000 columns with ~5 kB of description each make ~200 MB (the test's file).
   const size = writeBigIfc(big, { elements: 40_000, padBytes: Math.round((5_000 * TARGET_MB) / 200) });
   mkdirSync(join(tmp, 'pgdata'));
-  const { child, url } = await spawnServerProcess({ STORE_DIR: join(tmp, 'pgdata'), DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: String(Math.max(400, TARGET_MB * 2)), IFC_WORKERS: '1', AUTH: 'off' });
+  const { child, url } = await spawnServerProcess({
+    STORE_DIR: join(tmp, 'pgdata'),
+    DATA_DIR: join(tmp, 'data'),
+    MAX_UPLOAD_MB: String(Math.max(400, TARGET_MB * 2)),
+    IFC_WORKERS: '1',
+    AUTH: 'off',
+  });
   try {
     const api = async (method: string, path: string, body?: unknown) => {
-      const r = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      const r = await fetch(url + path, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
       const text = await r.text();
       return { status: r.status, body: text ? JSON.parse(text) : undefined };
     };
@@ -111,17 +121,32 @@ async function main(): Promise<void> {
       const xs = samples.filter((s) => s.phase === ph);
       const ms = xs.map((s) => s.ms).sort((a, b) => a - b);
       const q = (f: number) => ms[Math.min(ms.length - 1, Math.floor(f * ms.length))] ?? NaN;
-      return { n: xs.length, p50: q(0.5), p99: q(0.99), max: ms.at(-1) ?? NaN, over200: ms.filter((m) => m > 200).length, errors: xs.filter((s) => s.status !== 200).length };
+      return {
+        n: xs.length,
+        p50: q(0.5),
+        p99: q(0.99),
+        max: ms.at(-1) ?? NaN,
+        over200: ms.filter((m) => m > 200).length,
+        errors: xs.filter((s) => s.status !== 200).length,
+      };
     };
-    console.log(`file ${(size / 1048576).toFixed(0)} MB; upload ${uploadMs} ms; map conversion ${convertMs} ms (status ${model.status}${model.error ? `: ${JSON.stringify(model.error)}` : ''}, elements ${model.report?.elementCount ?? '-'}, stages seen ${[...stages].join(',')}); fragments window ${fragmentsMs} ms`);
-    console.log(`server RSS idle ${idleRss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB (+${(peakRss - idleRss).toFixed(0)} MB)`);
+    console.log(
+      `file ${(size / 1048576).toFixed(0)} MB; upload ${uploadMs} ms; map conversion ${convertMs} ms (status ${model.status}${model.error ? `: ${JSON.stringify(model.error)}` : ''}, elements ${model.report?.elementCount ?? '-'}, stages seen ${[...stages].join(',')}); fragments window ${fragmentsMs} ms`,
+    );
+    console.log(
+      `server RSS idle ${idleRss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB (+${(peakRss - idleRss).toFixed(0)} MB)`,
+    );
     console.log('phase       samples   p50 ms   p99 ms   max ms   >200ms  non-200');
     for (const ph of ['idle', 'upload', 'convert', 'fragments']) {
       const s = stat(ph);
-      console.log(`${ph.padEnd(10)} ${String(s.n).padStart(8)} ${s.p50.toFixed(1).padStart(8)} ${s.p99.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)} ${String(s.over200).padStart(8)} ${String(s.errors).padStart(8)}`);
+      console.log(
+        `${ph.padEnd(10)} ${String(s.n).padStart(8)} ${s.p50.toFixed(1).padStart(8)} ${s.p99.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)} ${String(s.over200).padStart(8)} ${String(s.errors).padStart(8)}`,
+      );
     }
     const c = stat('convert');
-    console.log(`while converting: p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms against the 200 ms target: ${c.max < 200 ? 'ok' : c.p99 < 200 ? 'p99 ok, max over' : 'over target'}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+    console.log(
+      `while converting: p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms against the 200 ms target: ${c.max < 200 ? 'ok' : c.p99 < 200 ? 'p99 ok, max over' : 'over target'}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    );
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

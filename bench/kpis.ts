@@ -24,25 +24,42 @@ const store = await openStore({ dataDir: dir });
 const now = Date.now();
 const ent = await store.enterprises.create({ name: '基准集团', role: 'contractor' });
 const rows: StoredReading[] = [];
-const add = (deviceId: string, time: number, values: Record<string, unknown>) => rows.push({ deviceId, time, values, receivedAt: time });
+const add = (deviceId: string, time: number, values: Record<string, unknown>) =>
+  rows.push({ deviceId, time, values, receivedAt: time });
 let firstProject = '';
 for (let p = 0; p < PROJECTS; p++) {
   const loc = { lon: 120.3 + p * 0.01, lat: 36.1, height: 0 };
-  const proj = await store.projects.create({ name: `工地${p}`, enterpriseId: ent.id, address: '', regionCode: '370212', location: loc, footprint: rectangleAround(loc, 100, 80), status: 'under_construction', heightM: 60 });
+  const proj = await store.projects.create({
+    name: `工地${p}`,
+    enterpriseId: ent.id,
+    address: '',
+    regionCode: '370212',
+    location: loc,
+    footprint: rectangleAround(loc, 100, 80),
+    status: 'under_construction',
+    heightM: 60,
+  });
   firstProject ||= proj.id;
   const dev = (kind: 'tower_crane' | 'env_monitor' | 'camera' | 'gate', params: Record<string, unknown> = {}) =>
     store.devices.create({ projectId: proj.id, kind, name: `${kind}-${p}`, location: loc, params, apiKeyHash: 'x' });
   for (let c = 0; c < 2; c++) {
     const d = await dev('tower_crane', { alarmPct: 100 });
-    for (let t = now - 3_600_000; t <= now; t += 10_000) add(d.id, t, { loadT: (t / 1000) % 8, ratedLoadT: 8, momentPct: (t / 997) % 110 });
+    for (let t = now - 3_600_000; t <= now; t += 10_000)
+      add(d.id, t, { loadT: (t / 1000) % 8, ratedLoadT: 8, momentPct: (t / 997) % 110 });
   }
   const env = await dev('env_monitor', { pm10LimitUgm3: 80, noiseDayLimitDb: 70, noiseNightLimitDb: 55 });
-  for (let t = now - 12 * 3_600_000; t <= now; t += 60_000) add(env.id, t, { pm10Ugm3: 40 + ((t / 60_000) % 60), pm25Ugm3: 30, noiseDb: 50 + ((t / 60_000) % 25) });
+  for (let t = now - 12 * 3_600_000; t <= now; t += 60_000)
+    add(env.id, t, { pm10Ugm3: 40 + ((t / 60_000) % 60), pm25Ugm3: 30, noiseDb: 50 + ((t / 60_000) % 25) });
   const cam = await dev('camera');
   add(cam.id, now - 5000, { online: true });
   const gate = await dev('gate');
   const day = localDayStart(now);
-  for (let i = 0; i < 200; i++) add(gate.id, day + Math.floor(((now - day) * i) / 200), { event: i % 3 === 2 ? 'leave' : 'enter', workerId: `W${p}-${i % 120}`, trade: ['rebar', 'formwork', 'concrete'][i % 3] });
+  for (let i = 0; i < 200; i++)
+    add(gate.id, day + Math.floor(((now - day) * i) / 200), {
+      event: i % 3 === 2 ? 'leave' : 'enter',
+      workerId: `W${p}-${i % 120}`,
+      trade: ['rebar', 'formwork', 'concrete'][i % 3],
+    });
 }
 for (let i = 0; i < rows.length; i += 5000) await store.telemetry.write(rows.slice(i, i + 5000));
 console.log(`${PROJECTS} projects, ${rows.length} readings`);
@@ -63,6 +80,8 @@ console.log(`KPIs, one project:                 ${one.toFixed(1)} ms  ratio ${(o
 const ready = await time(() => readinessOf(store, DEFAULT_READINESS, { all: true }, now), 5);
 console.log(`readiness table, all projects:     ${ready.toFixed(1)} ms  ratio ${(ready / base).toFixed(1)}x`);
 const k = await computeKpis(store, { tier: 'city' }, now);
-console.log(`check: ${k.projects.total} projects, ${k.cranes.total} cranes (${k.cranes.inAlarm.value} in alarm), ${k.workers.onSite.value} on site, dust exceedances ${k.dust.exceedances.value}`);
+console.log(
+  `check: ${k.projects.total} projects, ${k.cranes.total} cranes (${k.cranes.inAlarm.value} in alarm), ${k.workers.onSite.value} on site, dust exceedances ${k.dust.exceedances.value}`,
+);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

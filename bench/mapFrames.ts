@@ -29,7 +29,16 @@ const VIEW = { width: 1280, height: 720 };
 const log = createLogger('warn');
 await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 const dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-mapframes-'));
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SEED: '0', SIMULATE: '0', AUTH: 'off', LOG_LEVEL: 'warn', BUILD_CLIENT: '0' });
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  SEED: '0',
+  SIMULATE: '0',
+  AUTH: 'off',
+  LOG_LEVEL: 'warn',
+  BUILD_CLIENT: '0',
+});
 const store = await openStore({ dataDir: join(dataDir, 'db') });
 const server = await startServer({ config, store, log });
 
@@ -46,9 +55,17 @@ function inRing(lon: number, lat: number, ring: number[][]): boolean {
 
 async function generateProjects(n: number): Promise<void> {
   const districts = JSON.parse(readFileSync(join(ROOT_DIR, 'server/basemap/layers/districts.geojson'), 'utf8')) as {
-    features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][] | number[][][][] } }[];
+    features: {
+      properties: { code: string };
+      geometry: { type: string; coordinates: number[][][] | number[][][][] };
+    }[];
   };
-  const polys = districts.features.flatMap((f) => (f.geometry.type === 'Polygon' ? [f.geometry.coordinates as number[][][]] : (f.geometry.coordinates as number[][][][])).map((p) => ({ code: f.properties.code, ring: p[0]! })));
+  const polys = districts.features.flatMap((f) =>
+    (f.geometry.type === 'Polygon'
+      ? [f.geometry.coordinates as number[][][]]
+      : (f.geometry.coordinates as number[][][][])
+    ).map((p) => ({ code: f.properties.code, ring: p[0]! })),
+  );
   const ent = await store.enterprises.create(EnterpriseCreate.parse({ name: '基准测试建设集团' }));
   let seed = 20;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -64,23 +81,45 @@ async function generateProjects(n: number): Promise<void> {
       lat = Math.min(...lats) + rnd() * (Math.max(...lats) - Math.min(...lats));
       if (inRing(lon, lat, d.ring)) break;
     }
-    await store.projects.create(ProjectCreate.parse({
-      name: `基准项目 ${String(i + 1).padStart(4, '0')} 号地块`, enterpriseId: ent.id, address: '', regionCode: d.code, status: statuses[i % statuses.length]!,
-      location: { lon, lat, height: 0 }, footprint: rectangleAround({ lon, lat }, 60 + rnd() * 120, 40 + rnd() * 80, rnd() * 90), heightM: 20 + rnd() * 120,
-    }));
+    await store.projects.create(
+      ProjectCreate.parse({
+        name: `基准项目 ${String(i + 1).padStart(4, '0')} 号地块`,
+        enterpriseId: ent.id,
+        address: '',
+        regionCode: d.code,
+        status: statuses[i % statuses.length]!,
+        location: { lon, lat, height: 0 },
+        footprint: rectangleAround({ lon, lat }, 60 + rnd() * 120, 40 + rnd() * 80, rnd() * 90),
+        heightM: 20 + rnd() * 120,
+      }),
+    );
   }
 }
 
-interface Pass { mean: number; p50: number; p95: number }
+interface Pass {
+  mean: number;
+  p50: number;
+  p95: number;
+}
 const stats = (xs: number[]): Pass => {
   const s = [...xs].sort((a, b) => a - b);
-  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, p50: s[Math.floor(s.length / 2)]!, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]! };
+  return {
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+    p50: s[Math.floor(s.length / 2)]!,
+    p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!,
+  };
 };
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  args: [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--use-angle=swiftshader',
+    '--enable-unsafe-swiftshader',
+  ],
 });
 
 async function measure(basemap: boolean): Promise<{ cold: Pass; warm: Pass; labels: string }> {
@@ -88,7 +127,11 @@ async function measure(basemap: boolean): Promise<{ cold: Pass; warm: Pass; labe
   try {
     const page = await context.newPage();
     await page.goto(server.url, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => window.__siteTwin?.ready === true && window.__siteTwinCity?.districtsLoaded === true, undefined, { timeout: 10 * 60_000, polling: 250 });
+    await page.waitForFunction(
+      () => window.__siteTwin?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
+      undefined,
+      { timeout: 10 * 60_000, polling: 250 },
+    );
     await page.evaluate((on) => {
       window.__siteTwinCity.showBasemap(on);
       window.__siteTwin.lookAt(120.3, 36.2, 110_000);
@@ -113,7 +156,11 @@ async function measure(basemap: boolean): Promise<{ cold: Pass; warm: Pass; labe
     await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: 10 * 60_000, polling: 250 });
     const warm = stats(await pass(STEPS));
     const r = await page.evaluate(() => window.__siteTwinCity.placeLabels());
-    return { cold, warm, labels: `${r.candidates} label candidates, ${r.placed.length} placed, ${r.absorbed} pins clustered` };
+    return {
+      cold,
+      warm,
+      labels: `${r.candidates} label candidates, ${r.placed.length} placed, ${r.absorbed} pins clustered`,
+    };
   } finally {
     await context.close();
   }
@@ -127,7 +174,9 @@ await generateProjects(PROJECTS);
 results.push([`${PROJECTS} projects, base map on          `, await measure(true)]);
 results.push([`${PROJECTS} projects, base map off         `, await measure(false)]);
 const base = results[0]![1];
-console.log(`city map frame time, ${VIEW.width}x${VIEW.height}, ${STEPS} camera steps per pass (headless Chromium, SwiftShader):`);
+console.log(
+  `city map frame time, ${VIEW.width}x${VIEW.height}, ${STEPS} camera steps per pass (headless Chromium, SwiftShader):`,
+);
 for (const [label, r] of results) {
   console.log(
     `${label}: cold mean ${r.cold.mean.toFixed(0)} ms p95 ${r.cold.p95.toFixed(0)} ms | warm mean ${r.warm.mean.toFixed(0)} ms p50 ${r.warm.p50.toFixed(0)} ms p95 ${r.warm.p95.toFixed(0)} ms` +

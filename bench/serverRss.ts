@@ -22,7 +22,8 @@ import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemp
 import { createTestDatabase, startChildServer } from '../tests/helpers/childServer.js';
 
 const SECONDS = Number(process.env.RSS_SECONDS ?? 90);
-const BASE = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ALL = ['pg', 'embedded-128', 'embedded', 'embedded-mmap'];
 const VARIANTS = (process.env.RSS_VARIANTS ?? ALL.join(',')).split(',').filter(Boolean);
 const MB = 1048576;
@@ -44,12 +45,21 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 
 /** Resident MB of a process by kind of mapping, from /proc/<pid>/smaps. */
 function mappings(pid: number): Record<string, number> {
-  const out: Record<string, number> = { 'C heap [heap]': 0, 'anonymous (arenas, V8 spaces, WASM memory and code)': 0, 'file-backed': 0 };
+  const out: Record<string, number> = {
+    'C heap [heap]': 0,
+    'anonymous (arenas, V8 spaces, WASM memory and code)': 0,
+    'file-backed': 0,
+  };
   let kind = '';
   for (const l of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(l);
     if (m) {
-      kind = m[2] === '[heap]' ? 'C heap [heap]' : m[1] !== '0' || m[2]!.startsWith('/') ? 'file-backed' : 'anonymous (arenas, V8 spaces, WASM memory and code)';
+      kind =
+        m[2] === '[heap]'
+          ? 'C heap [heap]'
+          : m[1] !== '0' || m[2]!.startsWith('/')
+            ? 'file-backed'
+            : 'anonymous (arenas, V8 spaces, WASM memory and code)';
       continue;
     }
     const r = /^Rss:\s+(\d+) kB/.exec(l);
@@ -59,7 +69,14 @@ function mappings(pid: number): Record<string, number> {
 }
 
 async function variant(name: string) {
-  const env: Record<string, string> = { SEED: '1', SIMULATE: '1', AUTH: 'on', LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`, SOAK_PROBE_MS: '2000' };
+  const env: Record<string, string> = {
+    SEED: '1',
+    SIMULATE: '1',
+    AUTH: 'on',
+    LOG_LEVEL: 'warn',
+    NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
+    SOAK_PROBE_MS: '2000',
+  };
   let cleanup = async () => {};
   if (name === 'pg') {
     const db = await createTestDatabase(BASE);
@@ -98,21 +115,42 @@ async function variant(name: string) {
   return { name, startS, atListen, last, peak, maps, p };
 }
 
-console.log(`Server RSS, ${SECONDS} s after listen per variant (SEED=1 SIMULATE=1), node ${process.version}, ${os.cpus().length} cores`);
-console.log(`load average before: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `Server RSS, ${SECONDS} s after listen per variant (SEED=1 SIMULATE=1), node ${process.version}, ${os.cpus().length} cores`,
+);
+console.log(
+  `load average before: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 const results = [];
 for (const v of VARIANTS) {
   const r = await variant(v);
   results.push(r);
   const f = (n: number) => n.toFixed(0).padStart(5);
-  console.log(`\n${r.name.padEnd(14)} listening after ${r.startS.toFixed(1)} s; RSS at listen ${f(r.atListen)} MB, end ${f(r.last)} MB, peak ${f(r.peak)} MB`);
-  if (r.p) console.log(`   V8 heap used ${f(r.p.heapUsed / MB)} MB (total ${f(r.p.heapTotal / MB)}), array buffers ${f(r.p.arrayBuffers / MB)} MB, external ${f(r.p.external / MB)} MB`);
+  console.log(
+    `\n${r.name.padEnd(14)} listening after ${r.startS.toFixed(1)} s; RSS at listen ${f(r.atListen)} MB, end ${f(r.last)} MB, peak ${f(r.peak)} MB`,
+  );
+  if (r.p)
+    console.log(
+      `   V8 heap used ${f(r.p.heapUsed / MB)} MB (total ${f(r.p.heapTotal / MB)}), array buffers ${f(r.p.arrayBuffers / MB)} MB, external ${f(r.p.external / MB)} MB`,
+    );
   for (const [k, mb] of Object.entries(r.maps)) console.log(`   ${k.padEnd(52)} ${f(mb)} MB`);
 }
 const pg = results.find((r) => r.name === 'pg');
 if (pg) {
   console.log('\nratio to the same server on PostgreSQL (end RSS):');
-  for (const r of results) if (r !== pg) console.log(`   ${r.name.padEnd(14)} ${(r.last / pg.last).toFixed(2)}x  (+${(r.last - pg.last).toFixed(0)} MB for the embedded database)`);
+  for (const r of results)
+    if (r !== pg)
+      console.log(
+        `   ${r.name.padEnd(14)} ${(r.last / pg.last).toFixed(2)}x  (+${(r.last - pg.last).toFixed(0)} MB for the embedded database)`,
+      );
 }
-console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 process.exit(0);

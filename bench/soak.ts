@@ -32,11 +32,13 @@ const RATE = Number(process.env.SOAK_RATE ?? 2000);
 const DEVICES = 100;
 const PROJECTS = 5;
 const VIEWERS = 50;
-const BASE = process.env.SOAK_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE =
+  process.env.SOAK_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WARMUP_S = Number(process.env.SOAK_WARMUP_S ?? Math.min(60, MINUTES * 6)); // 10 % of the run, at most a minute
 const WINDOW_S = Math.min(60, MINUTES * 6);
 
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const MB = 1048576;
@@ -69,7 +71,11 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DATA_DIR: `/tmp/sitetwin-soak-${process.pid}`,
     // SOAK_SERVER_<NAME>=v sets the server's <NAME> (e.g. SOAK_SERVER_LIVE_RECOVERY_MAX_PACKETS=1000000 to compare).
-    ...Object.fromEntries(Object.entries(process.env).flatMap(([k, v]) => (k.startsWith('SOAK_SERVER_') && v !== undefined ? [[k.slice('SOAK_SERVER_'.length), v]] : []))),
+    ...Object.fromEntries(
+      Object.entries(process.env).flatMap(([k, v]) =>
+        k.startsWith('SOAK_SERVER_') && v !== undefined ? [[k.slice('SOAK_SERVER_'.length), v]] : [],
+      ),
+    ),
     NODE_OPTIONS: `--require ${probe}${process.env.SOAK_HEAPSNAPSHOT ? ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.SOAK_HEAPSNAPSHOT}` : ''}`,
   });
   const pid = server.proc.pid!;
@@ -87,23 +93,33 @@ async function main(): Promise<void> {
     const ent = await jsonFetch(`${server.url}/api/v1/enterprises`, 'POST', { name: 'soak' }, auth);
     const projects: string[] = [];
     for (let i = 0; i < PROJECTS; i++) {
-      const p = await jsonFetch(`${server.url}/api/v1/projects`, 'POST', {
-        name: `soak ${i}`,
-        enterpriseId: ent.body.id,
-        regionCode: '370212',
-        location: { lon: 120.4 + i * 0.01, lat: 36.1, height: 0 },
-        footprint: rectangleAround({ lon: 120.4 + i * 0.01, lat: 36.1 }, 100, 80),
-      }, auth);
+      const p = await jsonFetch(
+        `${server.url}/api/v1/projects`,
+        'POST',
+        {
+          name: `soak ${i}`,
+          enterpriseId: ent.body.id,
+          regionCode: '370212',
+          location: { lon: 120.4 + i * 0.01, lat: 36.1, height: 0 },
+          footprint: rectangleAround({ lon: 120.4 + i * 0.01, lat: 36.1 }, 100, 80),
+        },
+        auth,
+      );
       projects.push(p.body.id);
     }
     const devices: Array<{ id: string; key: string }> = [];
     for (let i = 0; i < DEVICES; i++) {
-      const d = await jsonFetch(`${server.url}/api/v1/projects/${projects[i % PROJECTS]}/devices`, 'POST', {
-        kind: 'tower_crane',
-        name: `crane ${i}`,
-        location: { lon: 120.4 + (i % PROJECTS) * 0.01, lat: 36.1, height: 0 },
-        params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
-      }, auth);
+      const d = await jsonFetch(
+        `${server.url}/api/v1/projects/${projects[i % PROJECTS]}/devices`,
+        'POST',
+        {
+          kind: 'tower_crane',
+          name: `crane ${i}`,
+          location: { lon: 120.4 + (i % PROJECTS) * 0.01, lat: 36.1, height: 0 },
+          params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
+        },
+        auth,
+      );
       devices.push({ id: d.body.device.id, key: d.body.apiKey });
     }
 
@@ -124,7 +140,9 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const end = t0 + MINUTES * 60_000;
     // SOAK_HEAPSNAPSHOT=<dir>: the server writes a heap snapshot there after the warm-up and at the end (diagnosis only).
-    const snap = process.env.SOAK_HEAPSNAPSHOT ? setTimeout(() => process.kill(pid, 'SIGUSR2'), WARMUP_S * 1000) : undefined;
+    const snap = process.env.SOAK_HEAPSNAPSHOT
+      ? setTimeout(() => process.kill(pid, 'SIGUSR2'), WARMUP_S * 1000)
+      : undefined;
     const sampler = setInterval(() => rss.push([(Date.now() - t0) / 1000, rssMb(pid)]), 5000);
     // Each device: one batch a second with `perDevice` readings, spread over the second so the load is even.
     const loops = devices.map(async (d, i) => {
@@ -134,12 +152,28 @@ async function main(): Promise<void> {
         const batch = Array.from({ length: perDevice }, (_, k) => {
           const s = seq.get(d.id)! + 1;
           seq.set(d.id, s);
-          return { deviceId: d.id, seq: s, time: now - (perDevice - k) * 10, values: { loadT: 2 + (s % 40) / 10, ratedLoadT: 8, momentPct: 30 + (s % 30), slewDeg: s % 360, radiusM: 20 } };
+          return {
+            deviceId: d.id,
+            seq: s,
+            time: now - (perDevice - k) * 10,
+            values: {
+              loadT: 2 + (s % 40) / 10,
+              ratedLoadT: 8,
+              momentPct: 30 + (s % 30),
+              slewDeg: s % 360,
+              radiusM: 20,
+            },
+          };
         });
         sent += batch.length;
         const sentAt = performance.now();
         try {
-          const res = await fetch(`${server.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${d.key}` }, body: JSON.stringify(batch), signal: AbortSignal.timeout(15_000) });
+          const res = await fetch(`${server.url}/api/v1/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${d.key}` },
+            body: JSON.stringify(batch),
+            signal: AbortSignal.timeout(15_000),
+          });
           await res.arrayBuffer();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           if (res.status === 200) acked += batch.length;
@@ -152,12 +186,19 @@ async function main(): Promise<void> {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     });
-    const progress = setInterval(() => {
-      const s = (Date.now() - t0) / 1000;
-      const p = probesOf(server.output()).at(-1);
-      const heap = p ? `, heap ${(p.heapUsed / MB).toFixed(0)} MB, external ${(p.external / MB).toFixed(0)} MB, loop p99 ${p.eldP99} ms, server cpu ${p.cpuPct} %` : '';
-      process.stdout.write(`  ${s.toFixed(0)} s: ${acked} readings acked (${(acked / s).toFixed(0)}/s), rss ${rssMb(pid).toFixed(0)} MB${heap}, errors ${bad + noAnswer}\n`);
-    }, Number(process.env.SOAK_PROGRESS_S ?? 60) * 1000);
+    const progress = setInterval(
+      () => {
+        const s = (Date.now() - t0) / 1000;
+        const p = probesOf(server.output()).at(-1);
+        const heap = p
+          ? `, heap ${(p.heapUsed / MB).toFixed(0)} MB, external ${(p.external / MB).toFixed(0)} MB, loop p99 ${p.eldP99} ms, server cpu ${p.cpuPct} %`
+          : '';
+        process.stdout.write(
+          `  ${s.toFixed(0)} s: ${acked} readings acked (${(acked / s).toFixed(0)}/s), rss ${rssMb(pid).toFixed(0)} MB${heap}, errors ${bad + noAnswer}\n`,
+        );
+      },
+      Number(process.env.SOAK_PROGRESS_S ?? 60) * 1000,
+    );
     await Promise.all(loops);
     clearInterval(sampler);
     clearInterval(progress);
@@ -171,15 +212,22 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const { msgs: viewerMsgs, disconnects: droppedViewers, cpuPct: viewerCpuPct } = await viewers.stop();
 
-    const errorLines = server.output().split('\n').filter((l) => /"level":(50|60)/.test(l));
-    const probes = probesOf(server.output()).map((p) => ({ ...p, s: (p.t - t0) / 1000 })).filter((p) => p.s > 0 && p.s <= durS + 5);
-    const inWindow = <T extends { s: number }>(xs: T[], from: number, to: number) => xs.filter((x) => x.s >= from && x.s < to);
+    const errorLines = server
+      .output()
+      .split('\n')
+      .filter((l) => /"level":(50|60)/.test(l));
+    const probes = probesOf(server.output())
+      .map((p) => ({ ...p, s: (p.t - t0) / 1000 }))
+      .filter((p) => p.s > 0 && p.s <= durS + 5);
+    const inWindow = <T extends { s: number }>(xs: T[], from: number, to: number) =>
+      xs.filter((x) => x.s >= from && x.s < to);
     const rssAt = rss.map(([s, r]) => ({ s, r }));
     const warm = mean(inWindow(rssAt, WARMUP_S, WARMUP_S + WINDOW_S).map((x) => x.r));
     const last = mean(inWindow(rssAt, durS - WINDOW_S, durS + 1).map((x) => x.r));
     const peak = Math.max(...rss.map(([, r]) => r));
     const memLine = (xs: typeof probes) => {
-      const m = (k: 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers') => (mean(xs.map((p) => p[k])) / MB).toFixed(1);
+      const m = (k: 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers') =>
+        (mean(xs.map((p) => p[k])) / MB).toFixed(1);
       return `heapUsed ${m('heapUsed')}, heapTotal ${m('heapTotal')}, external ${m('external')}, arrayBuffers ${m('arrayBuffers')} MB`;
     };
     const serverCpu = mean(probes.map((p) => p.cpuPct));
@@ -188,19 +236,42 @@ async function main(): Promise<void> {
     console.log(`\nsoak: ${MINUTES} min, ${DEVICES} devices, target ${RATE} readings/s, ${VIEWERS} viewers`);
     // The rate over the load window (MINUTES): the loops end on the first tick past it, so durS runs up to a second longer.
     const ackRate = acked / (MINUTES * 60);
-    console.log(`  readings acked      ${acked} of ${sent} sent (${ackRate.toFixed(0)}/s over the ${MINUTES * 60} s window = ${((ackRate / RATE) * 100).toFixed(1)} % of the target ${RATE}/s; ${(acked / durS).toFixed(0)}/s over ${durS.toFixed(1)} s until the last answer)`);
-    console.log(`  answers             ${JSON.stringify(Object.fromEntries(statuses))}, no answer within 15 s ${noAnswer}`);
-    console.log(`  errors              ${errors} (non-200 ${bad}, no answer ${noAnswer}, viewer disconnects ${droppedViewers}, server error log lines ${errorLines.length}; target 0)`);
+    console.log(
+      `  readings acked      ${acked} of ${sent} sent (${ackRate.toFixed(0)}/s over the ${MINUTES * 60} s window = ${((ackRate / RATE) * 100).toFixed(1)} % of the target ${RATE}/s; ${(acked / durS).toFixed(0)}/s over ${durS.toFixed(1)} s until the last answer)`,
+    );
+    console.log(
+      `  answers             ${JSON.stringify(Object.fromEntries(statuses))}, no answer within 15 s ${noAnswer}`,
+    );
+    console.log(
+      `  errors              ${errors} (non-200 ${bad}, no answer ${noAnswer}, viewer disconnects ${droppedViewers}, server error log lines ${errorLines.length}; target 0)`,
+    );
     console.log(`  ingest round trip   p50 ${pct(rtt, 50).toFixed(1)} ms, p99 ${pct(rtt, 99).toFixed(1)} ms`);
     console.log(`  viewer messages     ${viewerMsgs} (${(viewerMsgs / durS / VIEWERS).toFixed(1)}/s per viewer)`);
-    console.log(`  server RSS          start ${rssStart.toFixed(1)} MB (load about to begin), after warm-up ${warm.toFixed(1)} MB (mean of ${WARMUP_S}-${WARMUP_S + WINDOW_S} s), end ${last.toFixed(1)} MB (mean of the last ${WINDOW_S} s), peak ${peak.toFixed(1)} MB`);
-    console.log(`  RSS growth          from start ${((last / rssStart - 1) * 100).toFixed(1)} %, from warm-up ${((last / warm - 1) * 100).toFixed(1)} % <- judged on this one (target < 10 %)`);
+    console.log(
+      `  server RSS          start ${rssStart.toFixed(1)} MB (load about to begin), after warm-up ${warm.toFixed(1)} MB (mean of ${WARMUP_S}-${WARMUP_S + WINDOW_S} s), end ${last.toFixed(1)} MB (mean of the last ${WINDOW_S} s), peak ${peak.toFixed(1)} MB`,
+    );
+    console.log(
+      `  RSS growth          from start ${((last / rssStart - 1) * 100).toFixed(1)} %, from warm-up ${((last / warm - 1) * 100).toFixed(1)} % <- judged on this one (target < 10 %)`,
+    );
     console.log(`  server heap         after warm-up: ${memLine(inWindow(probes, WARMUP_S, WARMUP_S + WINDOW_S))}`);
     console.log(`                      end:           ${memLine(inWindow(probes, durS - WINDOW_S, durS + 5))}`);
-    console.log(`  event-loop delay    p99 ${probes.at(-1)?.allEldP99 ?? NaN} ms over the run (worst 5 s window p99 ${Math.max(...probes.map((p) => p.eldP99))} ms, max ${probes.at(-1)?.allEldMax ?? NaN} ms)`);
-    console.log(`  CPU                 server ${serverCpu.toFixed(0)} % of one core, load generator ${clientCpuPct.toFixed(0)} %, viewers ${viewerCpuPct.toFixed(0)} % (machine: ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    console.log(`  verdict             rate ${ackRate >= RATE * 0.99 ? 'met' : 'NOT met'}, errors ${errors === 0 ? 'met' : 'NOT met'}, RSS growth ${last / warm < 1.1 ? 'met' : 'NOT met'}`);
-    if (process.env.SOAK_SERIES) for (const p of probes) console.log(`  ${p.s.toFixed(0)} s rss ${(p.rss / MB).toFixed(0)} heap ${(p.heapUsed / MB).toFixed(0)}/${(p.heapTotal / MB).toFixed(0)} ext ${(p.external / MB).toFixed(0)} ab ${(p.arrayBuffers / MB).toFixed(0)} eld ${p.eldP99} cpu ${p.cpuPct}`);
+    console.log(
+      `  event-loop delay    p99 ${probes.at(-1)?.allEldP99 ?? NaN} ms over the run (worst 5 s window p99 ${Math.max(...probes.map((p) => p.eldP99))} ms, max ${probes.at(-1)?.allEldMax ?? NaN} ms)`,
+    );
+    console.log(
+      `  CPU                 server ${serverCpu.toFixed(0)} % of one core, load generator ${clientCpuPct.toFixed(0)} %, viewers ${viewerCpuPct.toFixed(0)} % (machine: ${os.cpus().length} cores, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
+    console.log(
+      `  verdict             rate ${ackRate >= RATE * 0.99 ? 'met' : 'NOT met'}, errors ${errors === 0 ? 'met' : 'NOT met'}, RSS growth ${last / warm < 1.1 ? 'met' : 'NOT met'}`,
+    );
+    if (process.env.SOAK_SERIES)
+      for (const p of probes)
+        console.log(
+          `  ${p.s.toFixed(0)} s rss ${(p.rss / MB).toFixed(0)} heap ${(p.heapUsed / MB).toFixed(0)}/${(p.heapTotal / MB).toFixed(0)} ext ${(p.external / MB).toFixed(0)} ab ${(p.arrayBuffers / MB).toFixed(0)} eld ${p.eldP99} cpu ${p.cpuPct}`,
+        );
     for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
   } finally {
     await stop();
@@ -219,7 +290,11 @@ async function viewersMain(cfg: ViewerSetup): Promise<void> {
   let disconnects = 0;
   const sockets: Socket[] = [];
   for (let i = 0; i < VIEWERS; i++) {
-    const s = ioClient(`${cfg.url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION, token: cfg.token }, transports: ['websocket'], forceNew: true });
+    const s = ioClient(`${cfg.url}/live`, {
+      auth: { protocolVersion: PROTOCOL_VERSION, token: cfg.token },
+      transports: ['websocket'],
+      forceNew: true,
+    });
     await new Promise<void>((r) => s.once('connect', () => r()));
     s.on('msg', () => msgs++);
     s.on('disconnect', () => disconnects++);
@@ -240,8 +315,12 @@ async function viewersMain(cfg: ViewerSetup): Promise<void> {
 }
 
 /** Parent side: starts `soak.ts viewers` and waits until every viewer is subscribed. */
-async function startViewers(cfg: ViewerSetup): Promise<{ stop(): Promise<{ msgs: number; disconnects: number; cpuPct: number }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'viewers', JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startViewers(
+  cfg: ViewerSetup,
+): Promise<{ stop(): Promise<{ msgs: number; disconnects: number; cpuPct: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'viewers', JSON.stringify(cfg)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -12,36 +12,35 @@ const { isMainThread } = require('node:worker_threads');
 if (isMainThread) start();
 
 function start() {
-
-const period = Number(process.env.SOAK_PROBE_MS || 5000);
-const win = monitorEventLoopDelay({ resolution: 10 });
-const all = monitorEventLoopDelay({ resolution: 10 });
-win.enable();
-all.enable();
-let cpu = process.cpuUsage();
-let at = process.hrtime.bigint();
-const ms = (ns) => Math.round((ns / 1e6) * 10) / 10;
-setInterval(() => {
-  const m = process.memoryUsage();
-  const now = process.hrtime.bigint();
-  const c = process.cpuUsage(cpu);
-  const wallUs = Number(now - at) / 1000;
-  cpu = process.cpuUsage();
-  at = now;
-  const line = {
-    t: Date.now(),
-    rss: m.rss,
-    heapUsed: m.heapUsed,
-    heapTotal: m.heapTotal,
-    external: m.external,
-    arrayBuffers: m.arrayBuffers,
-    eldP99: ms(win.percentile(99)),
-    eldMax: ms(win.max),
-    allEldP99: ms(all.percentile(99)),
-    allEldMax: ms(all.max),
-    cpuPct: Math.round(((c.user + c.system) / wallUs) * 1000) / 10,
-  };
-  win.reset();
-  process.stderr.write(`soak-probe ${JSON.stringify(line)}\n`);
-}, period).unref();
+  const period = Number(process.env.SOAK_PROBE_MS || 5000);
+  const win = monitorEventLoopDelay({ resolution: 10 });
+  const all = monitorEventLoopDelay({ resolution: 10 });
+  win.enable();
+  all.enable();
+  let cpu = process.cpuUsage();
+  let at = process.hrtime.bigint();
+  const ms = (ns) => Math.round((ns / 1e6) * 10) / 10;
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const now = process.hrtime.bigint();
+    const c = process.cpuUsage(cpu);
+    const wallUs = Number(now - at) / 1000;
+    cpu = process.cpuUsage();
+    at = now;
+    const line = {
+      t: Date.now(),
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      heapTotal: m.heapTotal,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      eldP99: ms(win.percentile(99)),
+      eldMax: ms(win.max),
+      allEldP99: ms(all.percentile(99)),
+      allEldMax: ms(all.max),
+      cpuPct: Math.round(((c.user + c.system) / wallUs) * 1000) / 10,
+    };
+    win.reset();
+    process.stderr.write(`soak-probe ${JSON.stringify(line)}\n`);
+  }, period).unref();
 }

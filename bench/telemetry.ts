@@ -84,13 +84,31 @@ async function makeFleet(store: Store, projects: number, devices: number): Promi
   const ps = [];
   for (let i = 0; i < projects; i++) {
     const loc = { lon: 120.3 + i * 0.01, lat: 36.07 };
-    ps.push(await store.projects.create({ name: `P${i}`, enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 100, 100) }));
+    ps.push(
+      await store.projects.create({
+        name: `P${i}`,
+        enterpriseId: e.id,
+        address: '',
+        regionCode: '370202',
+        status: 'under_construction',
+        heightM: 30,
+        location: { ...loc, height: 0 },
+        footprint: rectangleAround(loc, 100, 100),
+      }),
+    );
   }
   const out: Fleet['devices'] = [];
   for (let i = 0; i < devices; i++) {
     const key = `stk_bench_${i}_${Math.random().toString(36).slice(2)}`;
     const projectId = ps[i % projects]!.id;
-    const d = await store.devices.create({ projectId, kind: 'env_monitor', name: `dust ${i}`, params: {}, location: { lon: 120.3, lat: 36.07, height: 2 }, apiKeyHash: hashApiKey(key) });
+    const d = await store.devices.create({
+      projectId,
+      kind: 'env_monitor',
+      name: `dust ${i}`,
+      params: {},
+      location: { lon: 120.3, lat: 36.07, height: 2 },
+      apiKeyHash: hashApiKey(key),
+    });
     out.push({ id: d.id, key, projectId });
   }
   return { devices: out };
@@ -113,7 +131,11 @@ function cpuS(pid: number): number {
 }
 /** PostgreSQL backends serving one database (their CPU is the store's share of the work). */
 async function backendPids(db: string): Promise<number[]> {
-  return withAdmin(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db])).rows.map((r) => r.pid));
+  return withAdmin(async (c) =>
+    (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db])).rows.map(
+      (r) => r.pid,
+    ),
+  );
 }
 async function backendsCpuS(db: string): Promise<Map<number, number>> {
   const out = new Map<number, number>();
@@ -126,7 +148,8 @@ async function backendsCpuS(db: string): Promise<Map<number, number>> {
   }
   return out;
 }
-const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => [...b].reduce((sum, [pid, t]) => sum + t - (a.get(pid) ?? 0), 0);
+const cpuDelta = (a: Map<number, number>, b: Map<number, number>) =>
+  [...b].reduce((sum, [pid, t]) => sum + t - (a.get(pid) ?? 0), 0);
 
 interface Run {
   label: string;
@@ -137,7 +160,8 @@ interface Run {
 }
 
 const t0 = Date.UTC(2026, 9, 1);
-const rowsFor = (fleet: Fleet, n = INGEST_ROWS) => Array.from({ length: n }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
+const rowsFor = (fleet: Fleet, n = INGEST_ROWS) =>
+  Array.from({ length: n }, (_, i) => reading(fleet.devices[i % 500]!, Math.floor(i / 500), t0 + i * 10));
 
 /** Ingest.submit into a fresh database with `writers` submitters in flight (devices do not wait for each other). */
 async function ingestRun(mode: WriteMode, writers: number): Promise<Run> {
@@ -173,7 +197,12 @@ async function ingestRun(mode: WriteMode, writers: number): Promise<Run> {
   ingest.dispose();
   await store.close();
   await dropDb(name);
-  return { label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''}`, rate: INGEST_ROWS / s, nodeUs: ((n.user + n.system) / INGEST_ROWS), pgUs: (pgS * 1e6) / INGEST_ROWS };
+  return {
+    label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''}`,
+    rate: INGEST_ROWS / s,
+    nodeUs: (n.user + n.system) / INGEST_ROWS,
+    pgUs: (pgS * 1e6) / INGEST_ROWS,
+  };
 }
 
 /** The same rows as one raw COPY (text prepared beforehand) into the same table of a fresh database. */
@@ -185,7 +214,9 @@ async function copyRun(): Promise<Run> {
   await store.telemetry.ensurePartitions([t0, t0 + INGEST_ROWS * 10]);
   await store.close();
   const now = Date.now();
-  const text = rowsFor(fleet).map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`).join('');
+  const text = rowsFor(fleet)
+    .map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`)
+    .join('');
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const pid = (await c.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
@@ -199,7 +230,12 @@ async function copyRun(): Promise<Run> {
   const pgS = cpuS(pid) - cpu0;
   await c.end();
   await dropDb(name);
-  return { label: 'baseline raw COPY (one statement)', rate: INGEST_ROWS / s, nodeUs: 0, pgUs: (pgS * 1e6) / INGEST_ROWS };
+  return {
+    label: 'baseline raw COPY (one statement)',
+    rate: INGEST_ROWS / s,
+    nodeUs: 0,
+    pgUs: (pgS * 1e6) / INGEST_ROWS,
+  };
 }
 
 async function ingestVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & { baseline: number })[] }> {
@@ -215,7 +251,12 @@ async function ingestVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & 
     }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const copy = { ...copies[0]!, rate: mean(copies.map((c) => c.rate)), pgUs: mean(copies.map((c) => c.pgUs)), label: `${copies[0]!.label}, mean of ${copies.length}` };
+  const copy = {
+    ...copies[0]!,
+    rate: mean(copies.map((c) => c.rate)),
+    pgUs: mean(copies.map((c) => c.pgUs)),
+    label: `${copies[0]!.label}, mean of ${copies.length}`,
+  };
   return { copy, copies, runs };
 }
 
@@ -262,7 +303,12 @@ async function pgliteIngestRun(mode: WriteMode, writers: number): Promise<Run> {
   const stats = ingest.stats;
   ingest.dispose();
   await drop();
-  return { label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''} (${stats.transactions} tx)`, rate: PGLITE_ROWS / s, nodeUs: (n.user + n.system) / PGLITE_ROWS, pgUs: 0 };
+  return {
+    label: `Ingest.submit, ${mode} path, ${writers} writer${writers > 1 ? 's' : ''} (${stats.transactions} tx)`,
+    rate: PGLITE_ROWS / s,
+    nodeUs: (n.user + n.system) / PGLITE_ROWS,
+    pgUs: 0,
+  };
 }
 
 /** The same rows as one raw COPY into the same table of a fresh embedded store (text prepared beforehand). */
@@ -271,29 +317,46 @@ async function pgliteCopyRun(): Promise<Run> {
   const fleet = await makeFleet(store, 1, 500);
   await store.telemetry.ensurePartitions([t0, t0 + PGLITE_ROWS * 10]);
   const now = Date.now();
-  const text = rowsFor(fleet, PGLITE_ROWS).map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`).join('');
+  const text = rowsFor(fleet, PGLITE_ROWS)
+    .map((r) => `${r.deviceId}\t${r.time}\t${r.seq}\t${now}\t${JSON.stringify(r.values)}\n`)
+    .join('');
   const n0 = process.cpuUsage();
   const start = performance.now();
-  await store.db.transaction((tx) => tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text));
+  await store.db.transaction((tx) =>
+    tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text),
+  );
   const s = (performance.now() - start) / 1000;
   const n = process.cpuUsage(n0);
   const count = (await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry')).rows[0]!.n;
   if (count !== PGLITE_ROWS) throw new Error(`raw COPY stored ${count} of ${PGLITE_ROWS}`);
   await drop();
-  return { label: 'baseline raw PGlite COPY (one statement)', rate: PGLITE_ROWS / s, nodeUs: (n.user + n.system) / PGLITE_ROWS, pgUs: 0 };
+  return {
+    label: 'baseline raw PGlite COPY (one statement)',
+    rate: PGLITE_ROWS / s,
+    nodeUs: (n.user + n.system) / PGLITE_ROWS,
+    pgUs: 0,
+  };
 }
 
 async function pgliteVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & { baseline: number })[] }> {
   const copies = [await pgliteCopyRun()];
   const runs: (Run & { baseline: number })[] = [];
-  const plan: [WriteMode, number][] = (process.env.BENCH_PGLITE_PLAN ?? 'unnest:1,copy:1,copy:4').split(',').map((x) => x.split(':') as [WriteMode, string]).map(([m, w]) => [m, Number(w)]);
+  const plan: [WriteMode, number][] = (process.env.BENCH_PGLITE_PLAN ?? 'unnest:1,copy:1,copy:4')
+    .split(',')
+    .map((x) => x.split(':') as [WriteMode, string])
+    .map(([m, w]) => [m, Number(w)]);
   for (const [mode, w] of plan) {
     const r = await pgliteIngestRun(mode, w);
     copies.push(await pgliteCopyRun());
     runs.push({ ...r, baseline: (copies.at(-2)!.rate + copies.at(-1)!.rate) / 2 });
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const copy = { ...copies[0]!, rate: mean(copies.map((c) => c.rate)), nodeUs: mean(copies.map((c) => c.nodeUs)), label: `${copies[0]!.label}, mean of ${copies.length}` };
+  const copy = {
+    ...copies[0]!,
+    rate: mean(copies.map((c) => c.rate)),
+    nodeUs: mean(copies.map((c) => c.nodeUs)),
+    label: `${copies[0]!.label}, mean of ${copies.length}`,
+  };
   return { copy, copies, runs };
 }
 
@@ -302,7 +365,11 @@ async function pgliteVsCopy(): Promise<{ copy: Run; copies: Run[]; runs: (Run & 
 function spawnChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the server process only.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'telemetryLive.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(import.meta.dirname, 'telemetryLive.ts'), ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -322,13 +389,20 @@ async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean
   const lat: number[] = [];
   let measuring = false;
   for (let i = 0; i < VIEWERS; i++) {
-    const s = io(`${url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], forceNew: true });
+    const s = io(`${url}/live`, {
+      auth: { protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      forceNew: true,
+    });
     s.on('msg', (m: LiveServerMessage) => {
       if (m.type !== 'telemetry.batch' || !measuring) return;
       const now = Date.now();
       for (const r of m.readings) lat.push(now - r.time);
     });
-    await s.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: projects[i % projects.length]! } });
+    await s.emitWithAck('msg', {
+      type: 'subscribe',
+      scope: { kind: 'project', projectId: projects[i % projects.length]! },
+    });
     viewers.push(s);
   }
   const perPost = LIVE_RATE / 50; // 50 posts a second
@@ -341,7 +415,11 @@ async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean
       const d = fleet.devices[sent++ % fleet.devices.length]!;
       return reading(d, seq++, now, withKeys);
     });
-    const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   };
   const total = (LIVE_SECONDS + 2) * 50;
@@ -367,7 +445,16 @@ async function liveRun(url: string, fleet: Fleet, pid: number, withKeys: boolean
   for (const v of viewers) v.close();
   lat.sort((a, b) => a - b);
   const readings = total * perPost;
-  return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1)!, samples: lat.length, rssMb: rss, achieved, serverUs: (serverCpuS * 1e6) / readings, pgUs: (pgCpuS * 1e6) / readings };
+  return {
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    max: lat.at(-1)!,
+    samples: lat.length,
+    rssMb: rss,
+    achieved,
+    serverUs: (serverCpuS * 1e6) / readings,
+    pgUs: (pgCpuS * 1e6) / readings,
+  };
 }
 
 async function live() {
@@ -393,14 +480,21 @@ async function live() {
 
 const f = (n: number, d = 0) => n.toFixed(d);
 console.log(`Telemetry benchmark on ${BASE.replace(/\/\/[^@]*@/, '//')} (PostgreSQL), node ${process.version}`);
-const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 console.log(`load average before: ${load()} (2 cores; other work on the machine slows both sides of each ratio)`);
 if (!process.env.BENCH_SKIP_PGLITE) {
   const a = await pgliteVsCopy();
-  console.log(`\n3. Embedded store (PGlite + PostGIS, in this process): sustained ingest of ${PGLITE_ROWS} readings (500 devices, batches of ${BATCH}); CPU per reading of this process (PGlite included)`);
-  const line = (r: Run, baseline: number) => `   ${r.label.padEnd(48)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / baseline, 2)}  cpu ${f(r.nodeUs, 1)} us per reading`;
+  console.log(
+    `\n3. Embedded store (PGlite + PostGIS, in this process): sustained ingest of ${PGLITE_ROWS} readings (500 devices, batches of ${BATCH}); CPU per reading of this process (PGlite included)`,
+  );
+  const line = (r: Run, baseline: number) =>
+    `   ${r.label.padEnd(48)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / baseline, 2)}  cpu ${f(r.nodeUs, 1)} us per reading`;
   console.log(line(a.copy, a.copy.rate) + `  (each: ${a.copies.map((c) => f(c.rate)).join(', ')})`);
-  for (const r of a.runs) console.log(line(r, r.baseline) + `  (vs baseline ${f(r.baseline)}: the COPYs just before and after)`);
+  for (const r of a.runs)
+    console.log(line(r, r.baseline) + `  (vs baseline ${f(r.baseline)}: the COPYs just before and after)`);
   if (process.env.BENCH_ONLY_PGLITE) {
     console.log(`load average after: ${load()}`);
     rmSync(tmp, { recursive: true, force: true });
@@ -409,10 +503,14 @@ if (!process.env.BENCH_SKIP_PGLITE) {
 }
 if (!process.env.BENCH_SKIP_INGEST) {
   const a = await ingestVsCopy();
-  console.log(`\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}, times from ${new Date(t0).toISOString()}${PREV_MONTH ? ', month before partitioned: cross-month repeat lookup on every batch' : ''}); CPU per reading from /proc`);
-  const line = (r: Run, baseline: number) => `   ${r.label.padEnd(40)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / baseline, 2)}  cpu: node ${f(r.nodeUs, 1)} us + PostgreSQL ${f(r.pgUs, 1)} us per reading`;
+  console.log(
+    `\n1. Sustained ingest of ${INGEST_ROWS} readings (500 devices, batches of ${BATCH}, times from ${new Date(t0).toISOString()}${PREV_MONTH ? ', month before partitioned: cross-month repeat lookup on every batch' : ''}); CPU per reading from /proc`,
+  );
+  const line = (r: Run, baseline: number) =>
+    `   ${r.label.padEnd(40)} ${f(r.rate).padStart(6)} readings/s  ratio ${f(r.rate / baseline, 2)}  cpu: node ${f(r.nodeUs, 1)} us + PostgreSQL ${f(r.pgUs, 1)} us per reading`;
   console.log(line(a.copy, a.copy.rate) + `  (each: ${a.copies.map((c) => f(c.rate)).join(', ')})`);
-  for (const r of a.runs) console.log(line(r, r.baseline) + `  (vs baseline ${f(r.baseline)}: the COPYs just before and after)`);
+  for (const r of a.runs)
+    console.log(line(r, r.baseline) + `  (vs baseline ${f(r.baseline)}: the COPYs just before and after)`);
   console.log('   target: ratio >= 0.5');
 }
 if (process.env.BENCH_SKIP_LIVE) {
@@ -421,10 +519,18 @@ if (process.env.BENCH_SKIP_LIVE) {
   process.exit(0);
 }
 const b = await live();
-console.log(`\n2. (server and bare baseline each in their own process; load generator + viewers in this one; write path ${LIVE_MODE})`);
-console.log(`   Ingest -> ${VIEWERS} /live viewers at ${LIVE_RATE} readings/s for ${LIVE_SECONDS} s (${LIVE_DEVICES} devices, ${PROJECTS} projects)`);
-console.log(`   baseline bare socket.io broadcast: p50 ${b.base.p50} ms, p99 ${b.base.p99} ms, max ${b.base.max} ms (${b.base.samples} deliveries, ${f(b.base.achieved)} readings/s sent), RSS ${f(b.base.rssMb)} MB, cpu ${f(b.base.serverUs, 1)} us per reading`);
-console.log(`   Site Twin (HTTP ingest, commit, fan-out): p50 ${b.site.p50} ms, p99 ${b.site.p99} ms, max ${b.site.max} ms (${b.site.samples} deliveries, ${f(b.site.achieved)} readings/s sent), server RSS ${f(b.site.rssMb)} MB, cpu: server ${f(b.site.serverUs, 1)} us + PostgreSQL ${f(b.site.pgUs, 1)} us per reading`);
+console.log(
+  `\n2. (server and bare baseline each in their own process; load generator + viewers in this one; write path ${LIVE_MODE})`,
+);
+console.log(
+  `   Ingest -> ${VIEWERS} /live viewers at ${LIVE_RATE} readings/s for ${LIVE_SECONDS} s (${LIVE_DEVICES} devices, ${PROJECTS} projects)`,
+);
+console.log(
+  `   baseline bare socket.io broadcast: p50 ${b.base.p50} ms, p99 ${b.base.p99} ms, max ${b.base.max} ms (${b.base.samples} deliveries, ${f(b.base.achieved)} readings/s sent), RSS ${f(b.base.rssMb)} MB, cpu ${f(b.base.serverUs, 1)} us per reading`,
+);
+console.log(
+  `   Site Twin (HTTP ingest, commit, fan-out): p50 ${b.site.p50} ms, p99 ${b.site.p99} ms, max ${b.site.max} ms (${b.site.samples} deliveries, ${f(b.site.achieved)} readings/s sent), server RSS ${f(b.site.rssMb)} MB, cpu: server ${f(b.site.serverUs, 1)} us + PostgreSQL ${f(b.site.pgUs, 1)} us per reading`,
+);
 console.log(`   ratio p99 Site Twin / bare: ${f(b.site.p99 / Math.max(1, b.base.p99), 1)}x (target p99 < 250 ms)`);
 console.log(`load average after: ${load()}`);
 rmSync(tmp, { recursive: true, force: true });

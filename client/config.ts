@@ -13,7 +13,10 @@ export async function fetchClientConfig(baseUrl = ''): Promise<ClientConfig> {
   const r = ClientConfig.safeParse(body);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new ApiError(ClientErrorCode.BAD_RESPONSE, `Bad client config: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ApiError(
+      ClientErrorCode.BAD_RESPONSE,
+      `Bad client config: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   return r.data;
 }

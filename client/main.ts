@@ -37,9 +37,25 @@ async function boot(): Promise<void> {
     configError = (err as Error).message;
   }
   // Docks around the map: every panel has its place, none floats over the map or another panel.
-  const layout = new MapLayout({ layout: el('sidebar').parentElement!, sidebar: el('sidebar'), mapWrap: el('map-wrap'), detail: el('detail') });
+  const layout = new MapLayout({
+    layout: el('sidebar').parentElement!,
+    sidebar: el('sidebar'),
+    mapWrap: el('map-wrap'),
+    detail: el('detail'),
+  });
   const { projects, project, ...panes } = layout.panes;
-  const app = new App({ map: el('map'), sidebar: projects, detail: project, overlay: el('map-wrap'), topbar: el('topbar-right'), toasts: el('toasts'), panes }, loading);
+  const app = new App(
+    {
+      map: el('map'),
+      sidebar: projects,
+      detail: project,
+      overlay: el('map-wrap'),
+      topbar: el('topbar-right'),
+      toasts: el('toasts'),
+      panes,
+    },
+    loading,
+  );
   // Handy in the console and for tests; not an API.
   (window as unknown as { __siteTwinApp: App }).__siteTwinApp = app;
   await app.start(config, configError);

@@ -76,5 +76,8 @@ export const AlarmQuery = z
     limit: z.coerce.number().int().min(1).max(ALARM_LIST_MAX).default(100),
   })
   .strict()
-  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, {
+    message: 'from must be before to',
+    path: ['from'],
+  });
 export type AlarmQuery = z.infer<typeof AlarmQuery>;

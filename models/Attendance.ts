@@ -84,17 +84,34 @@ export function aggregateAttendance(events: readonly GateEvent[], dayStart: numb
       byTrade[trade] = (byTrade[trade] ?? 0) + 1;
       byTeam[team] = (byTeam[team] ?? 0) + 1;
     }
-    out.set(projectId, { projectId, onSite, byTrade, byTeam, attendedToday: attended.get(projectId)?.size ?? 0, lastEventAt: newest.get(projectId) ?? null });
+    out.set(projectId, {
+      projectId,
+      onSite,
+      byTrade,
+      byTeam,
+      attendedToday: attended.get(projectId)?.size ?? 0,
+      lastEventAt: newest.get(projectId) ?? null,
+    });
   }
   return out;
 }
 
 /** The city summary of per-project attendance. */
-export function cityAttendance(perProject: Iterable<ProjectAttendance>, now: number, utcOffsetMin = CHINA_UTC_OFFSET_MIN): CityAttendance {
+export function cityAttendance(
+  perProject: Iterable<ProjectAttendance>,
+  now: number,
+  utcOffsetMin = CHINA_UTC_OFFSET_MIN,
+): CityAttendance {
   const projects = [...perProject].sort((a, b) => b.onSite - a.onSite || a.projectId.localeCompare(b.projectId));
   const byTrade: Record<string, number> = {};
   for (const p of projects) for (const [t, n] of Object.entries(p.byTrade)) byTrade[t] = (byTrade[t] ?? 0) + n;
-  return { dayStart: localDayStart(now, utcOffsetMin), at: now, onSite: projects.reduce((s, p) => s + p.onSite, 0), byTrade, projects };
+  return {
+    dayStart: localDayStart(now, utcOffsetMin),
+    at: now,
+    onSite: projects.reduce((s, p) => s + p.onSite, 0),
+    byTrade,
+    projects,
+  };
 }
 
 /** A PRC resident ID number (18 characters, the last a digit or X) or its old 15-digit form. */
@@ -102,22 +119,33 @@ const ID_CARD = /^(\d{17}[\dXx]|\d{15})$/;
 /** A mainland mobile number. */
 const MOBILE = /^(\+?86)?1[3-9]\d{9}$/;
 /** Keys that name a person or an identity document (English and Chinese). */
-const PERSONAL_KEY = /(^|[^a-z])(name|fullname|realname|idcard|idno|idnumber|identity|passport|phone|mobile|tel)([^a-z]|$)|姓名|名字|身份证|证件|手机|电话/i;
+const PERSONAL_KEY =
+  /(^|[^a-z])(name|fullname|realname|idcard|idno|idnumber|identity|passport|phone|mobile|tel)([^a-z]|$)|姓名|名字|身份证|证件|手机|电话/i;
 
 /**
  * Personal data in a gate event: a worker id that is an ID-card or phone number, or an `extra` field that names a
  * person or a document. Gate adapters must send pseudonyms; this is the check that refuses what slips through.
  */
-export function personalDataIssues(v: { workerId?: unknown; extra?: Record<string, unknown> }): { path: string; message: string }[] {
+export function personalDataIssues(v: {
+  workerId?: unknown;
+  extra?: Record<string, unknown>;
+}): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   const looksPersonal = (s: string) => ID_CARD.test(s.replace(/\s/g, '')) || MOBILE.test(s.replace(/[\s-]/g, ''));
   if (typeof v.workerId === 'string' && looksPersonal(v.workerId))
-    issues.push({ path: 'workerId', message: 'workerId looks like an ID-card or phone number: send a pseudonymous id' });
+    issues.push({
+      path: 'workerId',
+      message: 'workerId looks like an ID-card or phone number: send a pseudonymous id',
+    });
   for (const [k, x] of Object.entries(v.extra ?? {})) {
     const key = k.replace(/[\s_-]/g, '').toLowerCase();
     if (PERSONAL_KEY.test(k) || PERSONAL_KEY.test(key) || ['name', 'idcard', 'idno', 'idnumber'].includes(key))
-      issues.push({ path: `extra.${k}`, message: `extra.${k} would carry personal data: gate events hold pseudonymous ids only` });
-    else if (typeof x === 'string' && looksPersonal(x)) issues.push({ path: `extra.${k}`, message: `extra.${k} looks like an ID-card or phone number` });
+      issues.push({
+        path: `extra.${k}`,
+        message: `extra.${k} would carry personal data: gate events hold pseudonymous ids only`,
+      });
+    else if (typeof x === 'string' && looksPersonal(x))
+      issues.push({ path: `extra.${k}`, message: `extra.${k} looks like an ID-card or phone number` });
   }
   return issues;
 }

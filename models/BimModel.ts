@@ -15,7 +15,19 @@ export const ConversionStage = z.enum(['queued', 'unpack', 'parse', 'index', 'ge
 export type ConversionStage = z.infer<typeof ConversionStage>;
 
 /** Supported IFC schemas, as web-ifc names them (`GetModelSchema`). */
-export const IFC_SCHEMAS = ['IFC2X3', 'IFC4', 'IFC4X1', 'IFC4X2', 'IFC4X3', 'IFC4X3_RC1', 'IFC4X3_RC2', 'IFC4X3_RC3', 'IFC4X3_RC4', 'IFC4X3_ADD1', 'IFC4X3_ADD2'] as const;
+export const IFC_SCHEMAS = [
+  'IFC2X3',
+  'IFC4',
+  'IFC4X1',
+  'IFC4X2',
+  'IFC4X3',
+  'IFC4X3_RC1',
+  'IFC4X3_RC2',
+  'IFC4X3_RC3',
+  'IFC4X3_RC4',
+  'IFC4X3_ADD1',
+  'IFC4X3_ADD2',
+] as const;
 
 /**
  * State of a model's Fragments file (`model.frag`, what the BIM workspace opens). It is built after the model is
@@ -57,7 +69,9 @@ export const ConversionReport = z.object({
   tileCount: z.number().int().nonnegative(),
   triangleCount: z.number().int().nonnegative(),
   /** Model bounding box in the IFC world frame (metres, Z up). */
-  bbox: z.object({ min: z.tuple([z.number(), z.number(), z.number()]), max: z.tuple([z.number(), z.number(), z.number()]) }).nullable(),
+  bbox: z
+    .object({ min: z.tuple([z.number(), z.number(), z.number()]), max: z.tuple([z.number(), z.number(), z.number()]) })
+    .nullable(),
   fragmentsBytes: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
   /** Wall time of each stage, milliseconds. */
@@ -120,7 +134,10 @@ export const ModelPatch = z
 export type ModelPatch = z.infer<typeof ModelPatch>;
 
 /** An axis-aligned box in the model's IFC world frame, metres, Z up. */
-export const Box3 = z.object({ min: z.tuple([z.number(), z.number(), z.number()]), max: z.tuple([z.number(), z.number(), z.number()]) });
+export const Box3 = z.object({
+  min: z.tuple([z.number(), z.number(), z.number()]),
+  max: z.tuple([z.number(), z.number(), z.number()]),
+});
 export type Box3 = z.infer<typeof Box3>;
 
 /** Property sets and quantity sets of an element: set name -> property name -> value. */

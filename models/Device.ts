@@ -26,11 +26,16 @@ export const deviceKinds = {
 } as const satisfies Record<DeviceKind, { params: z.ZodType; values: z.ZodType }>;
 
 /** An IFC GlobalId: 22 characters of IFC's base-64 alphabet. */
-export const IfcGlobalId = z.string().regex(/^[0-9A-Za-z_$]{22}$/, 'an IFC GlobalId is 22 characters of 0-9 A-Z a-z _ $');
+export const IfcGlobalId = z
+  .string()
+  .regex(/^[0-9A-Za-z_$]{22}$/, 'an IFC GlobalId is 22 characters of 0-9 A-Z a-z _ $');
 
 /** HJ 212 `MN` (device number, up to 24 characters) and `PW` (access password, often a vendor default like 123456). */
 export const Hj212Credentials = z.object({
-  mn: z.string().trim().regex(/^[0-9A-Za-z_-]{1,24}$/, 'MN is 1-24 letters, digits, _ or -'),
+  mn: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z_-]{1,24}$/, 'MN is 1-24 letters, digits, _ or -'),
   pw: z.string().min(1).max(64),
 });
 export type Hj212Credentials = z.infer<typeof Hj212Credentials>;
@@ -49,7 +54,8 @@ const common = {
   scale: DeviceScale.optional(),
 };
 
-const placed = (d: { location?: unknown; ifcGlobalId?: unknown }) => d.location !== undefined || d.ifcGlobalId !== undefined;
+const placed = (d: { location?: unknown; ifcGlobalId?: unknown }) =>
+  d.location !== undefined || d.ifcGlobalId !== undefined;
 const PLACED_MSG = { message: 'a device needs a location or an ifcGlobalId', path: ['location'] };
 
 /** Fields a client sends to create a device in a project; `params` follow the kind's schema. */
@@ -57,9 +63,21 @@ export const DeviceCreate = z
   .discriminatedUnion('kind', [
     z.object({ kind: z.literal('tower_crane'), params: TowerCraneParams, ...common }).strict(),
     z.object({ kind: z.literal('hoist'), params: HoistParams, ...common }).strict(),
-    z.object({ kind: z.literal('env_monitor'), params: EnvMonitorParams.default({ noiseDayLimitDb: 70, noiseNightLimitDb: 55 }), ...common }).strict(),
+    z
+      .object({
+        kind: z.literal('env_monitor'),
+        params: EnvMonitorParams.default({ noiseDayLimitDb: 70, noiseNightLimitDb: 55 }),
+        ...common,
+      })
+      .strict(),
     z.object({ kind: z.literal('pit_gauge'), params: PitGaugeParams, ...common }).strict(),
-    z.object({ kind: z.literal('camera'), params: CameraParams.default({ headingDeg: 0, pitchDeg: 0, fovDeg: 60, streamKind: 'hls' }), ...common }).strict(),
+    z
+      .object({
+        kind: z.literal('camera'),
+        params: CameraParams.default({ headingDeg: 0, pitchDeg: 0, fovDeg: 60, streamKind: 'hls' }),
+        ...common,
+      })
+      .strict(),
     z.object({ kind: z.literal('gate'), params: GateParams.default({ lanes: 1 }), ...common }).strict(),
     z.object({ kind: z.literal('sensor'), params: SensorParams, ...common }).strict(),
   ])
@@ -118,12 +136,20 @@ export type DeviceCreated = z.infer<typeof DeviceCreated>;
 type Issue = { path: string; message: string };
 
 const toIssues = (e: z.ZodError, prefix: string): Issue[] =>
-  e.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)', message: i.message }));
+  e.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+  }));
 
 /** Parses static params of `kind` (applying defaults), or returns field-level issues under `params.`. */
-export function parseParams(kind: DeviceKind, params: unknown): { ok: true; params: Record<string, unknown> } | { ok: false; issues: Issue[] } {
+export function parseParams(
+  kind: DeviceKind,
+  params: unknown,
+): { ok: true; params: Record<string, unknown> } | { ok: false; issues: Issue[] } {
   const r = deviceKinds[kind].params.safeParse(params);
-  return r.success ? { ok: true, params: r.data as Record<string, unknown> } : { ok: false, issues: toIssues(r.error, 'params') };
+  return r.success
+    ? { ok: true, params: r.data as Record<string, unknown> }
+    : { ok: false, issues: toIssues(r.error, 'params') };
 }
 
 /**
@@ -140,7 +166,8 @@ export function parseValues(
     const p = SensorParams.safeParse(device.params);
     if (p.success) {
       const issues = checkSensorValues(p.data, r.data as SensorValues);
-      if (issues.length) return { ok: false, issues: issues.map((i) => ({ path: `values.${i.path}`, message: i.message })) };
+      if (issues.length)
+        return { ok: false, issues: issues.map((i) => ({ path: `values.${i.path}`, message: i.message })) };
     }
   }
   return { ok: true, values: r.data as Record<string, unknown> };
@@ -157,7 +184,11 @@ function readingFields(device: Pick<Device, 'kind' | 'params'>): string[] | unde
 }
 
 /** Field-level problems of a device's `units` / `scale` against its kind (see models/DeviceUnits.ts). */
-export function unitSettingsIssues(device: Pick<Device, 'kind' | 'params'>, units?: DeviceUnits | null, scale?: DeviceScale | null): Issue[] {
+export function unitSettingsIssues(
+  device: Pick<Device, 'kind' | 'params'>,
+  units?: DeviceUnits | null,
+  scale?: DeviceScale | null,
+): Issue[] {
   return settingsIssues(readingFields(device), device.kind === 'env_monitor', units, scale);
 }
 

@@ -32,12 +32,23 @@ export const UNIT_GROUPS: Record<string, string[]> = { pm: ['tspUgm3', 'pm10Ugm3
 const KEY = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]{0,63}$/, 'a field name, group or HJ 212 code');
 
 /** The unit each field (or group) arrives in; see UNIT_FIELDS / UNIT_GROUPS. */
-export const DeviceUnits = z.record(KEY, z.string().min(1).max(16)).refine((m) => Object.keys(m).length <= 32, 'at most 32 entries');
+export const DeviceUnits = z
+  .record(KEY, z.string().min(1).max(16))
+  .refine((m) => Object.keys(m).length <= 32, 'at most 32 entries');
 export type DeviceUnits = z.infer<typeof DeviceUnits>;
 
 /** A factor per field or HJ 212 code (finite, not 0). */
 export const DeviceScale = z
-  .record(KEY, z.number().finite().refine((x) => x !== 0 && Math.abs(x) <= 1e9 && Math.abs(x) >= 1e-9, 'a factor is non-zero, between 1e-9 and 1e9'))
+  .record(
+    KEY,
+    z
+      .number()
+      .finite()
+      .refine(
+        (x) => x !== 0 && Math.abs(x) <= 1e9 && Math.abs(x) >= 1e-9,
+        'a factor is non-zero, between 1e-9 and 1e9',
+      ),
+  )
   .refine((m) => Object.keys(m).length <= 64, 'at most 64 entries');
 export type DeviceScale = z.infer<typeof DeviceScale>;
 
@@ -49,20 +60,40 @@ type Issue = { path: string; message: string };
  * declared quantities) or an HJ 212 code of an env monitor. `fields` lists the kind's reading fields (undefined =
  * any name, for a generic sensor).
  */
-export function settingsIssues(fields: readonly string[] | undefined, hj212: boolean, units?: DeviceUnits | null, scale?: DeviceScale | null): Issue[] {
+export function settingsIssues(
+  fields: readonly string[] | undefined,
+  hj212: boolean,
+  units?: DeviceUnits | null,
+  scale?: DeviceScale | null,
+): Issue[] {
   const issues: Issue[] = [];
   const known = (f: string) => fields === undefined || fields.includes(f);
   for (const [k, unit] of Object.entries(units ?? {})) {
     const targets = UNIT_GROUPS[k] ?? [k];
     const family = UNIT_FIELDS[targets[0]!];
     if (!family || !targets.every(known)) {
-      const names = [...Object.keys(UNIT_GROUPS), ...Object.keys(UNIT_FIELDS)].filter((f) => (UNIT_GROUPS[f] ?? [f]).every(known));
-      issues.push({ path: `units.${k}`, message: names.length ? `no unit setting for ${k}; this device has ${names.join(', ')}` : 'this device has no field with a unit setting' });
-    } else if (!(unit in family)) issues.push({ path: `units.${k}`, message: `${unit} is not a unit of ${k}: use ${Object.keys(family).join(', ')}` });
+      const names = [...Object.keys(UNIT_GROUPS), ...Object.keys(UNIT_FIELDS)].filter((f) =>
+        (UNIT_GROUPS[f] ?? [f]).every(known),
+      );
+      issues.push({
+        path: `units.${k}`,
+        message: names.length
+          ? `no unit setting for ${k}; this device has ${names.join(', ')}`
+          : 'this device has no field with a unit setting',
+      });
+    } else if (!(unit in family))
+      issues.push({
+        path: `units.${k}`,
+        message: `${unit} is not a unit of ${k}: use ${Object.keys(family).join(', ')}`,
+      });
   }
   for (const k of Object.keys(scale ?? {})) {
     const field = hj212 ? (HJ212_CODE_FIELDS[k] ?? k) : k;
-    if (!known(field) || k === 'extra') issues.push({ path: `scale.${k}`, message: `${k} is not a field${hj212 ? ' or HJ 212 code' : ''} of this device` });
+    if (!known(field) || k === 'extra')
+      issues.push({
+        path: `scale.${k}`,
+        message: `${k} is not a field${hj212 ? ' or HJ 212 code' : ''} of this device`,
+      });
   }
   return issues;
 }

@@ -11,7 +11,10 @@ export const EnterpriseCreate = z.object({
   /** Unified social credit code (统一社会信用代码), 18 characters, when known. */
   creditCode: z
     .string()
-    .regex(/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, 'creditCode must be an 18-character unified social credit code')
+    .regex(
+      /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/,
+      'creditCode must be an 18-character unified social credit code',
+    )
     .optional(),
   role: EnterpriseRole.default('contractor'),
 });

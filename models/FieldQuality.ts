@@ -89,12 +89,15 @@ function unitHint(field: string, v: number, max: number | undefined, min: number
   const family = UNIT_FIELDS[field];
   if (family) {
     for (const [unit, factor] of Object.entries(family)) {
-      if (factor !== 1 && inRange(v * factor)) return `: is this device sending ${unit}? (set its units, e.g. { "${field}": "${unit}" })`;
+      if (factor !== 1 && inRange(v * factor))
+        return `: is this device sending ${unit}? (set its units, e.g. { "${field}": "${unit}" })`;
     }
     return '';
   }
   // Only far beyond the range: humidity 180 % is a bad value, not a scaled one.
-  return max !== undefined && max > 0 && v >= 100 * max && inRange(v / 1000) ? ': is it scaled by 1000? (set the device scale)' : '';
+  return max !== undefined && max > 0 && v >= 100 * max && inRange(v / 1000)
+    ? ': is it scaled by 1000? (set the device scale)'
+    : '';
 }
 
 type Issue = z.core.$ZodIssue;
@@ -127,7 +130,9 @@ const isPlain = (x: unknown): x is Record<string, unknown> => typeof x === 'obje
 export function splitValues(
   device: Pick<Device, 'kind' | 'params'>,
   values: unknown,
-): { ok: true; values: Record<string, unknown>; refused: FieldRefusal[] } | { ok: false; issues: { path: string; message: string }[]; refused: FieldRefusal[] } {
+):
+  | { ok: true; values: Record<string, unknown>; refused: FieldRefusal[] }
+  | { ok: false; issues: { path: string; message: string }[]; refused: FieldRefusal[] } {
   const whole = parseValues(device, values);
   if (whole.ok) return { ok: true, values: whole.values, refused: NONE };
   if (device.kind === 'gate' || !isPlain(values)) return { ok: false, issues: whole.issues, refused: [] };
@@ -138,10 +143,19 @@ export function splitValues(
     const byName = new Map(p.success ? p.data.quantities.map((q) => [q.name, q]) : []);
     for (const [k, v] of Object.entries(values)) {
       const q = byName.get(k);
-      if (!q) refused.push({ field: k, value: v, code: 'unknown_field', reason: `${k} is not a quantity of this sensor (${[...byName.keys()].join(', ')})` });
-      else if (typeof v !== 'number' || !Number.isFinite(v)) refused.push({ field: k, value: v, code: 'wrong_type', reason: `${k}: a finite number is expected` });
-      else if (q.max !== undefined && v > q.max) refused.push(refusal(k, v, { code: 'too_big', maximum: q.max } as Issue));
-      else if (q.min !== undefined && v < q.min) refused.push(refusal(k, v, { code: 'too_small', minimum: q.min } as Issue));
+      if (!q)
+        refused.push({
+          field: k,
+          value: v,
+          code: 'unknown_field',
+          reason: `${k} is not a quantity of this sensor (${[...byName.keys()].join(', ')})`,
+        });
+      else if (typeof v !== 'number' || !Number.isFinite(v))
+        refused.push({ field: k, value: v, code: 'wrong_type', reason: `${k}: a finite number is expected` });
+      else if (q.max !== undefined && v > q.max)
+        refused.push(refusal(k, v, { code: 'too_big', maximum: q.max } as Issue));
+      else if (q.min !== undefined && v < q.min)
+        refused.push(refusal(k, v, { code: 'too_small', minimum: q.min } as Issue));
       else kept[k] = v;
     }
   } else {
@@ -149,7 +163,12 @@ export function splitValues(
     for (const [k, v] of Object.entries(values)) {
       const s = Object.prototype.hasOwnProperty.call(shape, k) ? shape[k] : undefined;
       if (!s) {
-        refused.push({ field: k, value: v, code: 'unknown_field', reason: `${k} is not a field of a ${device.kind} reading` });
+        refused.push({
+          field: k,
+          value: v,
+          code: 'unknown_field',
+          reason: `${k} is not a field of a ${device.kind} reading`,
+        });
         continue;
       }
       const r = s.safeParse(v);

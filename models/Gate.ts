@@ -25,6 +25,7 @@ export const GateValues = z
   .strict()
   // Names, ID-card and phone numbers are refused, not stored: see personalDataIssues.
   .superRefine((v, ctx) => {
-    for (const i of personalDataIssues(v)) ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.message });
+    for (const i of personalDataIssues(v))
+      ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.message });
   });
 export type GateValues = z.infer<typeof GateValues>;

@@ -13,8 +13,10 @@ export const KpiQuery = z
   .strict()
   .superRefine((q, ctx) => {
     if (q.tier === 'city') {
-      if (q.id !== undefined && !/^\d{2,6}$/.test(q.id)) ctx.addIssue({ code: 'custom', path: ['id'], message: 'for the city tier, id is a region code (2-6 digits)' });
-    } else if (!q.id || !z.string().uuid().safeParse(q.id).success) ctx.addIssue({ code: 'custom', path: ['id'], message: `the ${q.tier} tier needs id = the ${q.tier}'s UUID` });
+      if (q.id !== undefined && !/^\d{2,6}$/.test(q.id))
+        ctx.addIssue({ code: 'custom', path: ['id'], message: 'for the city tier, id is a region code (2-6 digits)' });
+    } else if (!q.id || !z.string().uuid().safeParse(q.id).success)
+      ctx.addIssue({ code: 'custom', path: ['id'], message: `the ${q.tier} tier needs id = the ${q.tier}'s UUID` });
   });
 export type KpiQuery = z.infer<typeof KpiQuery>;
 
@@ -49,7 +51,12 @@ export const Kpis = z.object({
   /** Registered cranes; working = reporting within the interval; inAlarm = working with an alarm bit, or load / moment at or above its alarm %. */
   cranes: z.object({ total: z.number().int(), working: KpiFigure, inAlarm: KpiFigure }),
   /** Alarms not cleared, by level. `available` is false when the store has no alarm table yet. */
-  openAlarms: z.object({ available: z.boolean(), prewarning: z.number().int(), alarm: z.number().int(), ageMs: z.number().nullable() }),
+  openAlarms: z.object({
+    available: z.boolean(),
+    prewarning: z.number().int(),
+    alarm: z.number().int(),
+    ageMs: z.number().nullable(),
+  }),
   /** Device-hours today (local time) with at least one reading over the device's own limit. */
   dust: z.object({ exceedances: KpiFigure, devicesOver: z.number().int(), devicesWithoutLimit: z.number().int() }),
   noise: z.object({ exceedances: KpiFigure, devicesOver: z.number().int() }),

@@ -33,7 +33,10 @@ export const MapSource = z.object({
 export type MapSource = z.infer<typeof MapSource>;
 
 /** A list of sources with unique ids. */
-export const MapSourceList = z.array(MapSource).max(32).refine((l) => new Set(l.map((s) => s.id)).size === l.length, 'source ids must be unique');
+export const MapSourceList = z
+  .array(MapSource)
+  .max(32)
+  .refine((l) => new Set(l.map((s) => s.id)).size === l.length, 'source ids must be unique');
 
 /**
  * Tianditu (天地图, the national platform of the Ministry of Natural Resources) in Web Mercator (`_w`): imagery and
@@ -43,7 +46,13 @@ export const MapSourceList = z.array(MapSource).max(32).refine((l) => new Set(l.
 export function tiandituSources(tk: string): MapSource[] {
   const url = (layer: string) =>
     `https://t{s}.tianditu.gov.cn/${layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=${layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=${encodeURIComponent(tk)}`;
-  const common = { kind: 'xyz' as const, subdomains: ['0', '1', '2', '3', '4', '5', '6', '7'], datum: 'wgs84' as const, maximumLevel: 18, credit: '天地图 Tianditu © 国家地理信息公共服务平台' };
+  const common = {
+    kind: 'xyz' as const,
+    subdomains: ['0', '1', '2', '3', '4', '5', '6', '7'],
+    datum: 'wgs84' as const,
+    maximumLevel: 18,
+    credit: '天地图 Tianditu © 国家地理信息公共服务平台',
+  };
   return [
     { id: 'tianditu-img', name: '天地图 影像 Imagery', url: url('img'), labelsUrl: url('cia'), ...common },
     { id: 'tianditu-vec', name: '天地图 矢量 Map', url: url('vec'), labelsUrl: url('cva'), ...common },

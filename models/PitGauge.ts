@@ -20,7 +20,9 @@ export const PitGaugeParams = z.object({
 export type PitGaugeParams = z.infer<typeof PitGaugeParams>;
 
 /** One point of an inclinometer profile. */
-export const InclinometerPoint = z.object({ depthM: nonNeg.max(200), displacementMm: finite.min(-10_000).max(10_000) }).strict();
+export const InclinometerPoint = z
+  .object({ depthM: nonNeg.max(200), displacementMm: finite.min(-10_000).max(10_000) })
+  .strict();
 
 /** One pit-gauge reading; fields optional, at least one. */
 export const PitGaugeValues = z

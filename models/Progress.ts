@@ -56,7 +56,10 @@ export const ScheduleTask = z
     selector: ElementSelector,
   })
   .strict()
-  .refine((t) => t.plannedStart <= t.plannedFinish, { message: 'plannedFinish is before plannedStart', path: ['plannedFinish'] });
+  .refine((t) => t.plannedStart <= t.plannedFinish, {
+    message: 'plannedFinish is before plannedStart',
+    path: ['plannedFinish'],
+  });
 export type ScheduleTask = z.infer<typeof ScheduleTask>;
 
 /** `POST /api/v1/models/:id/schedule` as JSON: replaces the model's schedule with these tasks. */
@@ -171,7 +174,14 @@ export function progressFigures(elements: readonly PlannedElement[], date: IsoDa
     if (e.plannedFinish <= date) dueByPlan++;
   }
   const planned = elements.length;
-  return { planned, done: states.done, dueByPlan, percent: pct(states.done, planned), plannedPercent: pct(dueByPlan, planned), states };
+  return {
+    planned,
+    done: states.done,
+    dueByPlan,
+    percent: pct(states.done, planned),
+    plannedPercent: pct(dueByPlan, planned),
+    states,
+  };
 }
 
 /** Progress per project (all its models' planned elements) and per storey, storeys in name order. */
@@ -191,9 +201,31 @@ export function projectProgress(projectId: string, elements: readonly PlannedEle
 /** A CSV cell: quoted when it holds the delimiter, a quote or a line break. */
 /** The CSV report: one line per storey plus a total line (UTF-8, comma, header row). */
 export function progressCsv(p: ProjectProgress): string {
-  const head = ['storey', 'planned', 'done', 'percent', 'due_by_plan', 'planned_percent', 'ahead', 'on_time', 'behind', 'not_started'];
+  const head = [
+    'storey',
+    'planned',
+    'done',
+    'percent',
+    'due_by_plan',
+    'planned_percent',
+    'ahead',
+    'on_time',
+    'behind',
+    'not_started',
+  ];
   const row = (name: string, f: ProgressFigures) =>
-    csvLine([name, f.planned, f.done, f.percent, f.dueByPlan, f.plannedPercent, f.states.ahead, f.states.on_time, f.states.behind, f.states.not_started]);
+    csvLine([
+      name,
+      f.planned,
+      f.done,
+      f.percent,
+      f.dueByPlan,
+      f.plannedPercent,
+      f.states.ahead,
+      f.states.on_time,
+      f.states.behind,
+      f.states.not_started,
+    ]);
   // Storey names come from the IFC: csvLine keeps a storey called `=HYPERLINK(...)` from running as a formula.
   return csvLine(head) + p.storeys.map((s) => row(s.storey ?? '(no storey)', s)).join('') + row('TOTAL', p.total);
 }
@@ -247,11 +279,19 @@ export function planElements(
     return [...(byClass.get(want + suffix) ?? []), ...(byClass.get(`${want}STANDARDCASE${suffix}`) ?? [])];
   };
   for (const t of tasks) {
-    const picked = 'globalIds' in t.selector ? t.selector.globalIds.map((g) => byId.get(g)).filter((e): e is SelectableElement => !!e) : classPick(t.selector);
+    const picked =
+      'globalIds' in t.selector
+        ? t.selector.globalIds.map((g) => byId.get(g)).filter((e): e is SelectableElement => !!e)
+        : classPick(t.selector);
     counts.set(t.id, picked.length);
     for (const e of picked) {
       const p = plans.get(e.globalId);
-      if (!p) plans.set(e.globalId, { plannedStart: t.plannedStart, plannedFinish: t.plannedFinish, storey: e.storeyName ?? e.storeyId });
+      if (!p)
+        plans.set(e.globalId, {
+          plannedStart: t.plannedStart,
+          plannedFinish: t.plannedFinish,
+          storey: e.storeyName ?? e.storeyId,
+        });
       else {
         if (t.plannedStart < p.plannedStart) p.plannedStart = t.plannedStart;
         if (t.plannedFinish > p.plannedFinish) p.plannedFinish = t.plannedFinish;

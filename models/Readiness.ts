@@ -10,9 +10,22 @@ import { DeviceKind } from './Device.js';
 /** What an item checks, each a fact the store holds. */
 export const ReadinessCheck = z.discriminatedUnion('kind', [
   /** Devices of `deviceKind` registered, and every one reporting within its expected interval (`withinMs` overrides). */
-  z.object({ kind: z.literal('devices_reporting'), deviceKind: DeviceKind, withinMs: z.number().int().positive().optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('devices_reporting'),
+      deviceKind: DeviceKind,
+      withinMs: z.number().int().positive().optional(),
+    })
+    .strict(),
   /** Devices of `deviceKind` registered, and every one sent all of `fields` within `withinMs` (e.g. PM2.5 + PM10 hourly). */
-  z.object({ kind: z.literal('fields_uploaded'), deviceKind: DeviceKind, fields: z.array(z.string().min(1)).min(1), withinMs: z.number().int().positive() }).strict(),
+  z
+    .object({
+      kind: z.literal('fields_uploaded'),
+      deviceKind: DeviceKind,
+      fields: z.array(z.string().min(1)).min(1),
+      withinMs: z.number().int().positive(),
+    })
+    .strict(),
   /** Cameras registered, and every one's latest state is `online: true` within its expected interval. */
   z.object({ kind: z.literal('cameras_online') }).strict(),
   /** At least one of the project's IFC models is converted (`ready`). */
@@ -49,7 +62,13 @@ export type ReadinessGrade = z.infer<typeof ReadinessGrade>;
 export const ReadinessConfig = z
   .object({
     items: z.array(ReadinessItem).min(1).max(100),
-    thresholds: z.object({ pass: z.number().min(0).max(100), good: z.number().min(0).max(100), excellent: z.number().min(0).max(100) }).strict()
+    thresholds: z
+      .object({
+        pass: z.number().min(0).max(100),
+        good: z.number().min(0).max(100),
+        excellent: z.number().min(0).max(100),
+      })
+      .strict()
       .refine((t) => t.pass <= t.good && t.good <= t.excellent, 'thresholds must rise: pass <= good <= excellent'),
   })
   .strict()
@@ -60,15 +79,60 @@ export type ReadinessConfig = z.infer<typeof ReadinessConfig>;
 export const DEFAULT_READINESS: ReadinessConfig = ReadinessConfig.parse({
   thresholds: { pass: 60, good: 75, excellent: 90 },
   items: [
-    { id: 'crane', label: 'Tower crane monitoring', points: 20, veto: true, check: { kind: 'devices_reporting', deviceKind: 'tower_crane' } },
-    { id: 'hoist', label: 'Hoist monitoring', points: 10, applies: 'when_present', check: { kind: 'devices_reporting', deviceKind: 'hoist' } },
-    { id: 'dust', label: 'Dust PM2.5 / PM10 uploaded hourly', points: 15, veto: true, check: { kind: 'fields_uploaded', deviceKind: 'env_monitor', fields: ['pm25Ugm3', 'pm10Ugm3'], withinMs: 3_600_000 } },
-    { id: 'noise', label: 'Noise uploaded hourly', points: 10, check: { kind: 'fields_uploaded', deviceKind: 'env_monitor', fields: ['noiseDb'], withinMs: 3_600_000 } },
+    {
+      id: 'crane',
+      label: 'Tower crane monitoring',
+      points: 20,
+      veto: true,
+      check: { kind: 'devices_reporting', deviceKind: 'tower_crane' },
+    },
+    {
+      id: 'hoist',
+      label: 'Hoist monitoring',
+      points: 10,
+      applies: 'when_present',
+      check: { kind: 'devices_reporting', deviceKind: 'hoist' },
+    },
+    {
+      id: 'dust',
+      label: 'Dust PM2.5 / PM10 uploaded hourly',
+      points: 15,
+      veto: true,
+      check: {
+        kind: 'fields_uploaded',
+        deviceKind: 'env_monitor',
+        fields: ['pm25Ugm3', 'pm10Ugm3'],
+        withinMs: 3_600_000,
+      },
+    },
+    {
+      id: 'noise',
+      label: 'Noise uploaded hourly',
+      points: 10,
+      check: { kind: 'fields_uploaded', deviceKind: 'env_monitor', fields: ['noiseDb'], withinMs: 3_600_000 },
+    },
     { id: 'video', label: 'Video online', points: 15, check: { kind: 'cameras_online' } },
-    { id: 'attendance', label: 'Real-name attendance', points: 10, check: { kind: 'devices_reporting', deviceKind: 'gate' } },
-    { id: 'pit', label: 'Foundation pit monitoring', points: 10, veto: true, applies: 'when_present', check: { kind: 'devices_reporting', deviceKind: 'pit_gauge' } },
+    {
+      id: 'attendance',
+      label: 'Real-name attendance',
+      points: 10,
+      check: { kind: 'devices_reporting', deviceKind: 'gate' },
+    },
+    {
+      id: 'pit',
+      label: 'Foundation pit monitoring',
+      points: 10,
+      veto: true,
+      applies: 'when_present',
+      check: { kind: 'devices_reporting', deviceKind: 'pit_gauge' },
+    },
     { id: 'bim', label: 'BIM model converted', points: 5, check: { kind: 'model_ready' } },
-    { id: 'progress', label: 'Progress recorded this week', points: 5, check: { kind: 'progress_recorded', withinDays: 7 } },
+    {
+      id: 'progress',
+      label: 'Progress recorded this week',
+      points: 5,
+      check: { kind: 'progress_recorded', withinDays: 7 },
+    },
   ],
 });
 
@@ -128,20 +192,47 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
     const base = { id: item.id, label: item.label, points: item.points, veto: item.veto };
     const c = item.check;
     if (c.kind === 'model_ready') {
-      return { ...base, earned: f.modelsReady > 0 ? item.points : 0, status: f.modelsReady > 0 ? 'met' : 'missing', detail: `${f.modelsReady} model(s) converted` };
+      return {
+        ...base,
+        earned: f.modelsReady > 0 ? item.points : 0,
+        status: f.modelsReady > 0 ? 'met' : 'missing',
+        detail: `${f.modelsReady} model(s) converted`,
+      };
     }
     if (c.kind === 'progress_recorded') {
-      const fresh = f.scheduled && f.progressRecordedAt !== null && now - f.progressRecordedAt <= c.withinDays * 86_400_000;
-      const detail = !f.scheduled ? 'no schedule imported' : f.progressRecordedAt === null ? 'schedule imported, no status recorded' : `last status recorded ${new Date(f.progressRecordedAt).toISOString()}`;
-      return { ...base, earned: fresh ? item.points : 0, status: fresh ? 'met' : f.scheduled ? 'partial' : 'missing', detail };
+      const fresh =
+        f.scheduled && f.progressRecordedAt !== null && now - f.progressRecordedAt <= c.withinDays * 86_400_000;
+      const detail = !f.scheduled
+        ? 'no schedule imported'
+        : f.progressRecordedAt === null
+          ? 'schedule imported, no status recorded'
+          : `last status recorded ${new Date(f.progressRecordedAt).toISOString()}`;
+      return {
+        ...base,
+        earned: fresh ? item.points : 0,
+        status: fresh ? 'met' : f.scheduled ? 'partial' : 'missing',
+        detail,
+      };
     }
     const d = f.devices[item.id] ?? { registered: 0, passing: 0 };
-    const present = d.registered > 0 || (c.kind === 'devices_reporting' && c.deviceKind === 'pit_gauge' && f.pitInModel);
-    if (item.applies === 'when_present' && !present) return { ...base, earned: 0, status: 'not_applicable', detail: 'not present on this site' };
+    const present =
+      d.registered > 0 || (c.kind === 'devices_reporting' && c.deviceKind === 'pit_gauge' && f.pitInModel);
+    if (item.applies === 'when_present' && !present)
+      return { ...base, earned: 0, status: 'not_applicable', detail: 'not present on this site' };
     const met = d.registered > 0 && d.passing === d.registered;
     const status = met ? 'met' : d.passing > 0 ? 'partial' : 'missing';
-    const verb = c.kind === 'cameras_online' ? 'online' : c.kind === 'fields_uploaded' ? `uploading ${c.fields.join(' + ')}` : 'reporting';
-    return { ...base, earned: met ? item.points : 0, status, detail: d.registered ? `${d.passing} of ${d.registered} registered ${verb}` : 'none registered' };
+    const verb =
+      c.kind === 'cameras_online'
+        ? 'online'
+        : c.kind === 'fields_uploaded'
+          ? `uploading ${c.fields.join(' + ')}`
+          : 'reporting';
+    return {
+      ...base,
+      earned: met ? item.points : 0,
+      status,
+      detail: d.registered ? `${d.passing} of ${d.registered} registered ${verb}` : 'none registered',
+    };
   });
   const applicable = items.filter((i) => i.status !== 'not_applicable');
   const max = applicable.reduce((s, i) => s + i.points, 0);
@@ -149,6 +240,7 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
   const score = max === 0 ? 0 : Math.round((earned / max) * 100);
   const vetoFailed = applicable.filter((i) => i.veto && i.status !== 'met').map((i) => i.id);
   const t = cfg.thresholds;
-  const grade: ReadinessGrade = vetoFailed.length || score < t.pass ? 'fail' : score < t.good ? 'pass' : score < t.excellent ? 'good' : 'excellent';
+  const grade: ReadinessGrade =
+    vetoFailed.length || score < t.pass ? 'fail' : score < t.good ? 'pass' : score < t.excellent ? 'good' : 'excellent';
   return { projectId: f.projectId, score, earned, max, grade, vetoFailed, items, at: now };
 }

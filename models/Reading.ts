@@ -23,20 +23,31 @@ export function parseIsoTime(s: string): number | undefined {
   const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
   const local = Date.UTC(y!, mo! - 1, d!, h!, mi!, se!, ms);
   if (new Date(local).getUTCDate() !== d) return undefined; // 31 February rolls into March: not a date
-  const off = m[8]!.toUpperCase() === 'Z' ? 0 : (m[8]![0] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
+  const off =
+    m[8]!.toUpperCase() === 'Z' ? 0 : (m[8]![0] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60_000;
   if (Math.abs(off) > 18 * 3600_000) return undefined;
   return local - off;
 }
 
-const EpochMs = z.number().int().min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01').max(MAX_READING_TIME, 'time is beyond the last representable date');
+const EpochMs = z
+  .number()
+  .int()
+  .min(MIN_READING_TIME, 'time is epoch milliseconds UTC after 2015-01-01')
+  .max(MAX_READING_TIME, 'time is beyond the last representable date');
 
 /** A reading's time: epoch milliseconds UTC, or an ISO 8601 string with an offset (turned into epoch ms). */
 export const ReadingTime = z
-  .union([z.number(), z.string().max(64)], { error: 'time is epoch milliseconds UTC or an ISO 8601 string with an offset' })
+  .union([z.number(), z.string().max(64)], {
+    error: 'time is epoch milliseconds UTC or an ISO 8601 string with an offset',
+  })
   .transform((v, ctx) => {
     if (typeof v === 'number') return v;
     const t = parseIsoTime(v);
-    if (t === undefined) ctx.addIssue({ code: 'custom', message: `time ${JSON.stringify(v.slice(0, 40))} is not ISO 8601 with an offset (e.g. 2026-03-01T08:00:00+08:00) nor epoch milliseconds` });
+    if (t === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `time ${JSON.stringify(v.slice(0, 40))} is not ISO 8601 with an offset (e.g. 2026-03-01T08:00:00+08:00) nor epoch milliseconds`,
+      });
     return t ?? Number.NaN;
   })
   .pipe(EpochMs);
@@ -56,7 +67,10 @@ export const ReadingIn = z
     key: z.string().min(1).max(256).optional(),
   })
   .strict()
-  .refine((r) => r.time !== undefined || r.seq !== undefined, { message: 'a reading needs time or seq (or both)', path: ['time'] });
+  .refine((r) => r.time !== undefined || r.seq !== undefined, {
+    message: 'a reading needs time or seq (or both)',
+    path: ['time'],
+  });
 export type ReadingIn = z.infer<typeof ReadingIn>;
 
 const UUID = regexes.uuid();
@@ -86,7 +100,8 @@ export function parseReadingIn(item: unknown): ReturnType<typeof ReadingIn.safeP
       ok &&
       typeof deviceId === 'string' &&
       UUID.test(deviceId) &&
-      (time === undefined || (Number.isSafeInteger(time) && (time as number) >= MIN_READING_TIME && (time as number) <= MAX_READING_TIME)) &&
+      (time === undefined ||
+        (Number.isSafeInteger(time) && (time as number) >= MIN_READING_TIME && (time as number) <= MAX_READING_TIME)) &&
       (seq === undefined || (Number.isSafeInteger(seq) && (seq as number) >= 0)) &&
       (time !== undefined || seq !== undefined) &&
       (key === undefined || (typeof key === 'string' && key.length >= 1 && key.length <= 256)) &&
@@ -125,7 +140,9 @@ export const ReadingHistory = z.object({
   to: z.number().int(),
   bucketMs: z.number().int(),
   fields: z.array(z.string()),
-  buckets: z.array(z.object({ time: z.number().int(), count: z.number().int(), values: z.record(z.string(), FieldStats) })),
+  buckets: z.array(
+    z.object({ time: z.number().int(), count: z.number().int(), values: z.record(z.string(), FieldStats) }),
+  ),
 });
 export type ReadingHistory = z.infer<typeof ReadingHistory>;
 

@@ -25,7 +25,12 @@ export type NoticeReply = z.infer<typeof NoticeReply>;
 export const NoticeCheckOutcome = z.enum(['close', 'send_back']);
 export type NoticeCheckOutcome = z.infer<typeof NoticeCheckOutcome>;
 
-export const NoticeCheck = z.object({ at: z.number().int(), by: z.string(), outcome: NoticeCheckOutcome, comment: z.string() });
+export const NoticeCheck = z.object({
+  at: z.number().int(),
+  by: z.string(),
+  outcome: NoticeCheckOutcome,
+  comment: z.string(),
+});
 export type NoticeCheck = z.infer<typeof NoticeCheck>;
 
 /** A notice as stored with its topic. */
@@ -82,19 +87,32 @@ export class NoticeStateError extends Error {
     readonly state: NoticeState,
     readonly step: 'reply' | 'check',
   ) {
-    super(step === 'reply' ? `A notice that is ${state} takes no reply (only issued or sent back ones do)` : `A notice that is ${state} cannot be re-checked (only a replied one can)`);
+    super(
+      step === 'reply'
+        ? `A notice that is ${state} takes no reply (only issued or sent back ones do)`
+        : `A notice that is ${state} cannot be re-checked (only a replied one can)`,
+    );
   }
 }
 
 /** The project's reply: the notice waits for the re-check; its topic is resolved. Pure: returns the new notice. */
-export function applyReply(n: RectificationNotice, reply: NoticeReply): { notice: RectificationNotice; topicStatus: TopicStatus } {
+export function applyReply(
+  n: RectificationNotice,
+  reply: NoticeReply,
+): { notice: RectificationNotice; topicStatus: TopicStatus } {
   if (n.state !== 'issued' && n.state !== 'sent_back') throw new NoticeStateError(n.state, 'reply');
   return { notice: { ...n, state: 'replied', replies: [...n.replies, reply] }, topicStatus: 'resolved' };
 }
 
 /** The inspector's re-check: closes the notice (topic closed) or sends it back (topic reopened). */
-export function applyCheck(n: RectificationNotice, check: NoticeCheck): { notice: RectificationNotice; topicStatus: TopicStatus } {
+export function applyCheck(
+  n: RectificationNotice,
+  check: NoticeCheck,
+): { notice: RectificationNotice; topicStatus: TopicStatus } {
   if (n.state !== 'replied') throw new NoticeStateError(n.state, 'check');
   const state: NoticeState = check.outcome === 'close' ? 'closed' : 'sent_back';
-  return { notice: { ...n, state, checks: [...n.checks, check] }, topicStatus: state === 'closed' ? 'closed' : 'reopened' };
+  return {
+    notice: { ...n, state, checks: [...n.checks, check] },
+    topicStatus: state === 'closed' ? 'closed' : 'reopened',
+  };
 }

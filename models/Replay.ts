@@ -42,7 +42,13 @@ export const ProjectReplay = z.object({
   to: z.number().int(),
   stepMs: z.number().int(),
   steps: z.number().int(),
-  devices: z.array(z.object({ deviceId: z.string().uuid(), kind: DeviceKind, fields: z.record(z.string(), z.array(z.number().nullable())) })),
+  devices: z.array(
+    z.object({
+      deviceId: z.string().uuid(),
+      kind: DeviceKind,
+      fields: z.record(z.string(), z.array(z.number().nullable())),
+    }),
+  ),
   alarms: z.array(Alarm),
 });
 export type ProjectReplay = z.infer<typeof ProjectReplay>;

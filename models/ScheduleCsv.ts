@@ -26,13 +26,29 @@ const HEADERS: Record<Field, string[]> = {
   id: ['id', 'taskid', 'code', 'taskcode', 'wbs', '编号', '任务编号', '编码'],
   task: ['task', 'name', 'taskname', '任务', '任务名称', '名称'],
   plannedStart: ['plannedstart', 'start', 'startdate', 'planstart', '计划开始', '计划开始时间', '计划开始日期', '开始'],
-  plannedFinish: ['plannedfinish', 'finish', 'finishdate', 'plannedend', 'end', 'planfinish', '计划完成', '计划完成时间', '计划完成日期', '计划结束', '完成'],
+  plannedFinish: [
+    'plannedfinish',
+    'finish',
+    'finishdate',
+    'plannedend',
+    'end',
+    'planfinish',
+    '计划完成',
+    '计划完成时间',
+    '计划完成日期',
+    '计划结束',
+    '完成',
+  ],
   globalIds: ['globalids', 'globalid', 'guid', 'guids', 'elements', '构件', '构件id', '构件编号'],
   ifcClass: ['ifcclass', 'class', 'ifctype', 'type', 'entity', '构件类型', '类型'],
   storey: ['storey', 'story', 'level', 'floor', '楼层', '层'],
 };
 
-const norm = (h: string) => h.trim().toLowerCase().replace(/[\s_\-.]/g, '');
+const norm = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-.]/g, '');
 
 /** Splits CSV text into rows of fields, each with the line it starts on. Quotes may span lines. */
 export function splitCsv(text: string, delimiter: string): { line: number; fields: string[] }[] {
@@ -100,7 +116,10 @@ function detectDelimiter(headerLine: string): string {
  * optional time part that is dropped. Returns null for anything else, and for days that do not exist (2025-02-30) (day-first forms are ambiguous and refused).
  */
 export function normalizeDay(raw: string): string | null {
-  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/.exec(raw);
+  const m =
+    /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/.exec(
+      raw,
+    );
   if (!m) return null;
   const day = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
   return isIsoDay(day) ? day : null;
@@ -116,14 +135,20 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
   const col: Partial<Record<Field, number>> = {};
   header!.fields.forEach((h, i) => {
     const n = norm(h);
-    for (const [field, names] of Object.entries(HEADERS) as [Field, string[]][]) if (col[field] === undefined && names.includes(n)) col[field] = i;
+    for (const [field, names] of Object.entries(HEADERS) as [Field, string[]][])
+      if (col[field] === undefined && names.includes(n)) col[field] = i;
   });
   const missing = (['task', 'plannedStart', 'plannedFinish'] as const).filter((f) => col[f] === undefined);
   if (col.globalIds === undefined && col.ifcClass === undefined) missing.push('globalIds or ifcClass' as never);
   if (missing.length) {
     return {
       tasks: [],
-      errors: [{ line: header!.line, message: `missing column(s): ${missing.join(', ')} (headers: task/任务, plannedStart/计划开始, plannedFinish/计划完成, globalIds/构件 or ifcClass/构件类型 [+ storey/楼层])` }],
+      errors: [
+        {
+          line: header!.line,
+          message: `missing column(s): ${missing.join(', ')} (headers: task/任务, plannedStart/计划开始, plannedFinish/计划完成, globalIds/构件 or ifcClass/构件类型 [+ storey/楼层])`,
+        },
+      ],
     };
   }
 
@@ -140,13 +165,30 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
     const gids = get('globalIds')
       .split(/[\s|,;]+/)
       .filter(Boolean);
-    const selector = gids.length ? { globalIds: gids } : get('ifcClass') ? { ifcClass: get('ifcClass'), ...(get('storey') ? { storey: get('storey') } : {}) } : null;
+    const selector = gids.length
+      ? { globalIds: gids }
+      : get('ifcClass')
+        ? { ifcClass: get('ifcClass'), ...(get('storey') ? { storey: get('storey') } : {}) }
+        : null;
     if (!selector) return fail('the row selects no elements: give globalIds or ifcClass');
     const badIds = gids.filter((g) => !IfcGlobalId.safeParse(g).success);
-    if (badIds.length) return fail(`not an IFC GlobalId (22 characters of 0-9 A-Z a-z _ $): ${badIds.slice(0, 3).join(', ')}`);
+    if (badIds.length)
+      return fail(`not an IFC GlobalId (22 characters of 0-9 A-Z a-z _ $): ${badIds.slice(0, 3).join(', ')}`);
     const id = get('id') || `R${n + 1}`;
-    const parsed = ScheduleTask.safeParse({ id, name: get('task'), plannedStart: start, plannedFinish: finish, selector });
-    if (!parsed.success) return fail(fieldIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; '));
+    const parsed = ScheduleTask.safeParse({
+      id,
+      name: get('task'),
+      plannedStart: start,
+      plannedFinish: finish,
+      selector,
+    });
+    if (!parsed.success)
+      return fail(
+        fieldIssues(parsed.error)
+          .map((i) => `${i.path}: ${i.message}`)
+          .slice(0, 3)
+          .join('; '),
+      );
     if (ids.has(parsed.data.id)) return fail(`task id "${parsed.data.id}" is used by an earlier row`);
     ids.add(parsed.data.id);
     tasks.push(parsed.data);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { safeText } from './text.js';
 
 /** Name of a quantity: a short identifier, with the unit in the name by convention (`strainUe`, `tempC`). */
-export const QuantityName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a quantity name is a letter then letters, digits or _ (max 64)');
+export const QuantityName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a quantity name is a letter then letters, digits or _ (max 64)');
 
 /** One quantity a generic sensor reports. */
 export const Quantity = z.object({
@@ -31,9 +33,12 @@ export function checkSensorValues(params: SensorParams, values: SensorValues): {
   const issues: { path: string; message: string }[] = [];
   for (const [name, v] of Object.entries(values)) {
     const q = byName.get(name);
-    if (!q) issues.push({ path: name, message: `unknown quantity; this sensor declares ${[...byName.keys()].join(', ')}` });
-    else if (q.min !== undefined && v < q.min) issues.push({ path: name, message: `${v} ${q.unit} is below the minimum ${q.min}` });
-    else if (q.max !== undefined && v > q.max) issues.push({ path: name, message: `${v} ${q.unit} is above the maximum ${q.max}` });
+    if (!q)
+      issues.push({ path: name, message: `unknown quantity; this sensor declares ${[...byName.keys()].join(', ')}` });
+    else if (q.min !== undefined && v < q.min)
+      issues.push({ path: name, message: `${v} ${q.unit} is below the minimum ${q.min}` });
+    else if (q.max !== undefined && v > q.max)
+      issues.push({ path: name, message: `${v} ${q.unit} is above the maximum ${q.max}` });
   }
   return issues;
 }

@@ -54,7 +54,12 @@ export const TopicAnchor = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('elements'), globalIds: z.array(IfcGuid).min(1).max(1000) }).strict(),
   z.object({ kind: z.literal('device'), deviceId: z.string().uuid() }).strict(),
   z
-    .object({ kind: z.literal('point'), lon: z.number().min(-180).max(180), lat: z.number().min(-90).max(90), height: z.number().finite().default(0) })
+    .object({
+      kind: z.literal('point'),
+      lon: z.number().min(-180).max(180),
+      lat: z.number().min(-90).max(90),
+      height: z.number().finite().default(0),
+    })
     .strict(),
 ]);
 export type TopicAnchor = z.infer<typeof TopicAnchor>;
@@ -64,8 +69,26 @@ export type Vec3 = z.infer<typeof Vec3>;
 
 /** A camera as BCF holds it: position, view direction and up vector; perspective (field of view, degrees) or orthogonal. */
 export const BcfCamera = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('perspective'), position: Vec3, direction: Vec3, up: Vec3, fov: z.number().gt(0).lt(180), aspectRatio: z.number().positive().optional() }).strict(),
-  z.object({ kind: z.literal('orthogonal'), position: Vec3, direction: Vec3, up: Vec3, viewToWorldScale: z.number().positive(), aspectRatio: z.number().positive().optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('perspective'),
+      position: Vec3,
+      direction: Vec3,
+      up: Vec3,
+      fov: z.number().gt(0).lt(180),
+      aspectRatio: z.number().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('orthogonal'),
+      position: Vec3,
+      direction: Vec3,
+      up: Vec3,
+      viewToWorldScale: z.number().positive(),
+      aspectRatio: z.number().positive().optional(),
+    })
+    .strict(),
 ]);
 export type BcfCamera = z.infer<typeof BcfCamera>;
 
@@ -81,9 +104,15 @@ export const TopicViewpoint = z
     /** Components are visible unless listed here (defaultVisibility true), or hidden unless listed (false). */
     defaultVisibility: z.boolean().default(true),
     exceptions: z.array(IfcGuid).max(100_000).default([]),
-    coloring: z.array(z.object({ color: BcfColor, ifcGuids: z.array(IfcGuid).min(1).max(10_000) }).strict()).max(256).default([]),
+    coloring: z
+      .array(z.object({ color: BcfColor, ifcGuids: z.array(IfcGuid).min(1).max(10_000) }).strict())
+      .max(256)
+      .default([]),
     /** Clipping planes: a point on the plane and its normal (the side it points to is cut away), model metres. */
-    clippingPlanes: z.array(z.object({ location: Vec3, direction: Vec3 }).strict()).max(16).default([]),
+    clippingPlanes: z
+      .array(z.object({ location: Vec3, direction: Vec3 }).strict())
+      .max(16)
+      .default([]),
     /** The snapshot image, an attachment of the topic (PNG / JPEG). */
     snapshotAttachmentId: z.string().uuid().optional(),
   })

@@ -47,7 +47,9 @@ export const TourCreate = z
 export type TourCreate = z.infer<typeof TourCreate>;
 
 /** A change to a saved tour. */
-export const TourPatch = TourCreate.partial().strict().refine((p) => Object.keys(p).length > 0, 'a patch needs at least one field');
+export const TourPatch = TourCreate.partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'a patch needs at least one field');
 export type TourPatch = z.infer<typeof TourPatch>;
 
 /** Id of the generated city tour, and the prefix of a project's generated tour (`default-<projectId>`). */
@@ -80,7 +82,12 @@ const M_PER_DEG_LAT = 111_320;
  * A camera `distanceM` away from `target` (horizontal), on the side it looks from, `heightM` up, looking at the target.
  * Flat-earth offsets are plenty at site scale (< 2 km).
  */
-export function lookAt(target: { lon: number; lat: number }, fromHeadingDeg: number, distanceM: number, heightM: number): Pick<Viewpoint, 'lon' | 'lat' | 'height' | 'headingDeg' | 'pitchDeg' | 'rollDeg'> {
+export function lookAt(
+  target: { lon: number; lat: number },
+  fromHeadingDeg: number,
+  distanceM: number,
+  heightM: number,
+): Pick<Viewpoint, 'lon' | 'lat' | 'height' | 'headingDeg' | 'pitchDeg' | 'rollDeg'> {
   const look = normalizeDeg360(fromHeadingDeg);
   const back = (look + 180) * (Math.PI / 180);
   const dn = Math.cos(back) * distanceM;
@@ -90,7 +97,7 @@ export function lookAt(target: { lon: number; lat: number }, fromHeadingDeg: num
     lat: target.lat + dn / M_PER_DEG_LAT,
     height: heightM,
     headingDeg: look,
-    pitchDeg: -Math.round((Math.atan2(heightM, distanceM) * 180) / Math.PI * 10) / 10,
+    pitchDeg: -Math.round(((Math.atan2(heightM, distanceM) * 180) / Math.PI) * 10) / 10,
     rollDeg: 0,
   };
 }
@@ -102,7 +109,12 @@ const frameDistance = (p: TourProject) => Math.max(250, p.heightM * 4);
 export function defaultProjectTour(p: TourProject, now: number): Tour {
   const c = ringCentroid(p.footprint);
   const d = frameDistance(p);
-  const sides: [number, string][] = [[0, 'from the south'], [270, 'from the east'], [180, 'from the north'], [90, 'from the west']];
+  const sides: [number, string][] = [
+    [0, 'from the south'],
+    [270, 'from the east'],
+    [180, 'from the north'],
+    [90, 'from the west'],
+  ];
   return {
     id: defaultProjectTourId(p.id),
     kind: 'project',
@@ -111,7 +123,13 @@ export function defaultProjectTour(p: TourProject, now: number): Tour {
     generated: true,
     path: 'fly',
     loop: true,
-    viewpoints: sides.map(([heading, side]) => ({ ...lookAt(c, heading, d, d * 0.6), durationS: 8, flightS: 4, caption: `${p.name}, ${side}`, projectId: p.id })),
+    viewpoints: sides.map(([heading, side]) => ({
+      ...lookAt(c, heading, d, d * 0.6),
+      durationS: 8,
+      flightS: 4,
+      caption: `${p.name}, ${side}`,
+      projectId: p.id,
+    })),
     createdAt: now,
     updatedAt: now,
   };
@@ -130,7 +148,13 @@ export function defaultCityTour(projects: readonly TourProject[], now: number): 
     loop: true,
     viewpoints: sorted.map((p) => {
       const d = frameDistance(p) * 1.5;
-      return { ...lookAt(ringCentroid(p.footprint), 0, d, d * 0.7), durationS: 10, flightS: 5, caption: p.name, projectId: p.id };
+      return {
+        ...lookAt(ringCentroid(p.footprint), 0, d, d * 0.7),
+        durationS: 10,
+        flightS: 5,
+        caption: p.name,
+        projectId: p.id,
+      };
     }),
     createdAt: now,
     updatedAt: now,

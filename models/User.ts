@@ -101,7 +101,9 @@ export const PasswordChange = z.object({ currentPassword: z.string().min(1).max(
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
 /** `POST /api/v1/auth/login`. */
-export const LoginRequest = z.object({ username: safeText().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+export const LoginRequest = z
+  .object({ username: safeText().trim().min(1).max(64), password: z.string().min(1).max(256) })
+  .strict();
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
 /** Answer of a login: the account and the session token (also set as the httpOnly `st_session` cookie). */

@@ -62,7 +62,12 @@ export function rawLevel(value: number, lines: MeasureLines): AlarmLevel | null 
  *
  * Pure: returns the new state and at most one transition.
  */
-export function stepChannel(s: ChannelState, value: number, time: number, lines: MeasureLines): { state: ChannelState; transition: Transition | null } {
+export function stepChannel(
+  s: ChannelState,
+  value: number,
+  time: number,
+  lines: MeasureLines,
+): { state: ChannelState; transition: Transition | null } {
   if (s.lastTime !== undefined && time < s.lastTime) return { state: s, transition: null };
   const d = lines.direction === 'below' ? -1 : 1;
   const atAlarm = d * value >= d * lines.alarmAt;
@@ -76,7 +81,8 @@ export function stepChannel(s: ChannelState, value: number, time: number, lines:
 
   let transition: Transition | null = null;
   if (s.active !== 'alarm' && held(next.alarmSince)) {
-    transition = s.active === null ? { kind: 'raise', level: 'alarm' } : { kind: 'escalate', from: s.active, to: 'alarm' };
+    transition =
+      s.active === null ? { kind: 'raise', level: 'alarm' } : { kind: 'escalate', from: s.active, to: 'alarm' };
     next.active = 'alarm';
   } else if (s.active === null && lines.prewarnAt !== undefined && held(next.prewarnSince)) {
     transition = { kind: 'raise', level: 'prewarning' };
@@ -89,7 +95,11 @@ export function stepChannel(s: ChannelState, value: number, time: number, lines:
 }
 
 /** Steps a whole series (oldest first) and lists the transitions with their times: for tests and replays. */
-export function runSeries(samples: { time: number; value: number }[], lines: MeasureLines, start: ChannelState = IDLE): { state: ChannelState; transitions: (Transition & { time: number })[] } {
+export function runSeries(
+  samples: { time: number; value: number }[],
+  lines: MeasureLines,
+  start: ChannelState = IDLE,
+): { state: ChannelState; transitions: (Transition & { time: number })[] } {
   let state = start;
   const transitions: (Transition & { time: number })[] = [];
   for (const { time, value } of samples) {
@@ -101,7 +111,10 @@ export function runSeries(samples: { time: number; value: number }[], lines: Mea
 }
 
 /** The lifecycle state after an event; an escalation re-opens an acknowledged alarm (it is a new, worse condition). */
-export function nextStateName(current: AlarmStateName, event: 'raise' | 'escalate' | 'acknowledge' | 'clear'): AlarmStateName {
+export function nextStateName(
+  current: AlarmStateName,
+  event: 'raise' | 'escalate' | 'acknowledge' | 'clear',
+): AlarmStateName {
   if (event === 'clear') return 'cleared';
   if (event === 'acknowledge') return current === 'open' ? 'acknowledged' : current;
   return 'open';
@@ -117,7 +130,10 @@ export function ackRefusal(state: AlarmStateName): string | null {
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
 
 /** People's words for a raised level, e.g. `Load of rated 104 % (alarm at 100 %)`. */
-export function alarmMessage(m: Pick<Measure, 'label' | 'value' | 'unit' | 'prewarnAt' | 'alarmAt'>, level: AlarmLevel): string {
+export function alarmMessage(
+  m: Pick<Measure, 'label' | 'value' | 'unit' | 'prewarnAt' | 'alarmAt'>,
+  level: AlarmLevel,
+): string {
   const line = level === 'alarm' ? m.alarmAt : (m.prewarnAt ?? m.alarmAt);
   const unit = m.unit ? ` ${m.unit}` : '';
   return `${m.label} ${fmt(m.value)}${unit} (${level === 'alarm' ? 'alarm' : 'pre-warning'} at ${fmt(line)}${unit})`;

@@ -120,7 +120,11 @@ export function segmentDistance(p1: P2, p2: P2, q1: P2, q2: P2): { d: number; p:
 }
 
 /** True when two cranes' jib circles (plus `marginM`) overlap: the cheap test before the full clearance. */
-export function jibCirclesOverlap(a: Pick<CranePose, 'east' | 'north' | 'jibLengthM'>, b: Pick<CranePose, 'east' | 'north' | 'jibLengthM'>, marginM = 0): boolean {
+export function jibCirclesOverlap(
+  a: Pick<CranePose, 'east' | 'north' | 'jibLengthM'>,
+  b: Pick<CranePose, 'east' | 'north' | 'jibLengthM'>,
+  marginM = 0,
+): boolean {
   return Math.hypot(a.east - b.east, a.north - b.north) < a.jibLengthM + b.jibLengthM + marginM;
 }
 
@@ -149,7 +153,10 @@ export function craneClearance(a: CranePose, b: CranePose, opts: ClearanceOption
   if (verticalM < minV) consider(jj.d, 'jibs', at(jj.p, a.jibHeightM), at(jj.q, b.jibHeightM));
 
   // The higher crane's hook line (a vertical from its trolley down to the hook) against the lower jib.
-  const pairs: [CranePose, CranePose, boolean][] = [[a, b, true], [b, a, false]];
+  const pairs: [CranePose, CranePose, boolean][] = [
+    [a, b, true],
+    [b, a, false],
+  ];
   for (const [hi, lo, hiIsA] of pairs) {
     if (hi.jibHeightM < lo.jibHeightM) continue;
     if (hi.jibHeightM === lo.jibHeightM && !hiIsA) continue;
@@ -163,7 +170,10 @@ export function craneClearance(a: CranePose, b: CranePose, opts: ClearanceOption
   }
 
   // A jib against the other crane's mast, when that mast stands up to the jib's level.
-  for (const [jib, mast, jibIsA] of [[a, b, true], [b, a, false]] as [CranePose, CranePose, boolean][]) {
+  for (const [jib, mast, jibIsA] of [
+    [a, b, true],
+    [b, a, false],
+  ] as [CranePose, CranePose, boolean][]) {
     if (mast.jibHeightM + minV <= jib.jibHeightM) continue;
     const [j1, j2] = jibIsA ? [a1, a2] : [b1, b2];
     const m: P2 = [mast.east, mast.north];
@@ -203,13 +213,24 @@ export function siteClearances(cranes: CranePose[], opts: ClearanceOptions = {})
 }
 
 /** A crane's mast position in the site frame of `origin` (east, north metres). */
-export function siteEnu(origin: { lon: number; lat: number }, p: { lon: number; lat: number }): { east: number; north: number } {
-  const [east, north] = geodeticToModel({ lon: origin.lon, lat: origin.lat, height: 0, headingDeg: 0 }, p.lon, p.lat, 0);
+export function siteEnu(
+  origin: { lon: number; lat: number },
+  p: { lon: number; lat: number },
+): { east: number; north: number } {
+  const [east, north] = geodeticToModel(
+    { lon: origin.lon, lat: origin.lat, height: 0, headingDeg: 0 },
+    p.lon,
+    p.lat,
+    0,
+  );
   return { east, north };
 }
 
 /** A site-frame point back on the globe (for the line a client draws between two cranes). */
-export function siteToGeodetic(origin: { lon: number; lat: number }, p: EnuPoint): { lon: number; lat: number; height: number } {
+export function siteToGeodetic(
+  origin: { lon: number; lat: number },
+  p: EnuPoint,
+): { lon: number; lat: number; height: number } {
   const g = modelToGeodetic({ lon: origin.lon, lat: origin.lat, height: 0, headingDeg: 0 }, p.east, p.north, 0);
   // The frame's up axis is the ellipsoid normal at the origin: over a site the height is the point's own.
   return { lon: g.lon, lat: g.lat, height: p.up };

@@ -19,7 +19,10 @@ const Position = z.tuple([LonDeg, LatDeg]).rest(z.number().finite());
 const LinearRing = z
   .array(Position)
   .min(4, 'a ring needs at least 4 positions')
-  .refine((r) => r[0]![0] === r[r.length - 1]![0] && r[0]![1] === r[r.length - 1]![1], 'a ring must be closed (last position = first)');
+  .refine(
+    (r) => r[0]![0] === r[r.length - 1]![0] && r[0]![1] === r[r.length - 1]![1],
+    'a ring must be closed (last position = first)',
+  );
 
 /** GeoJSON Polygon (RFC 7946) in WGS84 degrees. */
 export const GeoJsonPolygon = z.object({
@@ -42,12 +45,15 @@ export interface BBox {
  */
 export function parseBBox(text: string): { ok: true; bbox: BBox } | { ok: false; reason: string } {
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.length !== 4 || parts.some((p) => p === '')) return { ok: false, reason: 'bbox needs 4 comma-separated numbers: minLon,minLat,maxLon,maxLat' };
+  if (parts.length !== 4 || parts.some((p) => p === ''))
+    return { ok: false, reason: 'bbox needs 4 comma-separated numbers: minLon,minLat,maxLon,maxLat' };
   const n = parts.map(Number);
   if (n.some((v) => !Number.isFinite(v))) return { ok: false, reason: 'bbox values must be numbers' };
   const [minLon, minLat, maxLon, maxLat] = n as [number, number, number, number];
-  if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90) return { ok: false, reason: 'bbox is outside -180..180 / -90..90' };
-  if (minLon > maxLon || minLat > maxLat) return { ok: false, reason: 'bbox min must not exceed max (split a box that crosses the antimeridian)' };
+  if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90)
+    return { ok: false, reason: 'bbox is outside -180..180 / -90..90' };
+  if (minLon > maxLon || minLat > maxLat)
+    return { ok: false, reason: 'bbox min must not exceed max (split a box that crosses the antimeridian)' };
   return { ok: true, bbox: { minLon, minLat, maxLon, maxLat } };
 }
 
@@ -68,7 +74,12 @@ export function ringCentroid(p: GeoJsonPolygon): { lon: number; lat: number } {
  * A rectangle of `widthM` x `depthM` metres around a point, rotated by `headingDeg` (clockwise from north), as a
  * closed GeoJSON ring. Uses a local tangent-plane approximation, fine for site-sized shapes.
  */
-export function rectangleAround(center: { lon: number; lat: number }, widthM: number, depthM: number, headingDeg = 0): GeoJsonPolygon {
+export function rectangleAround(
+  center: { lon: number; lat: number },
+  widthM: number,
+  depthM: number,
+  headingDeg = 0,
+): GeoJsonPolygon {
   const mPerDegLat = 111_320;
   const mPerDegLon = 111_320 * Math.cos((center.lat * Math.PI) / 180);
   const h = (headingDeg * Math.PI) / 180;

@@ -25,7 +25,11 @@ export function geodeticToEcef(lonDeg: number, latDeg: number, height = 0): Ecef
   const sinLat = Math.sin(lat);
   const cosLat = Math.cos(lat);
   const n = WGS84_A / Math.sqrt(1 - WGS84_E2 * sinLat * sinLat);
-  return [(n + height) * cosLat * Math.cos(lon), (n + height) * cosLat * Math.sin(lon), (n * (1 - WGS84_E2) + height) * sinLat];
+  return [
+    (n + height) * cosLat * Math.cos(lon),
+    (n + height) * cosLat * Math.sin(lon),
+    (n * (1 - WGS84_E2) + height) * sinLat,
+  ];
 }
 
 /**
@@ -126,7 +130,10 @@ export function azimuthDeg(from: { lon: number; lat: number }, to: { lon: number
 }
 
 /** Surface distance in metres between two nearby points (chord through ECEF; equals the arc to 1e-9 at site scale). */
-export function distanceM(a: { lon: number; lat: number; height?: number }, b: { lon: number; lat: number; height?: number }): number {
+export function distanceM(
+  a: { lon: number; lat: number; height?: number },
+  b: { lon: number; lat: number; height?: number },
+): number {
   const p = geodeticToEcef(a.lon, a.lat, a.height ?? 0);
   const q = geodeticToEcef(b.lon, b.lat, b.height ?? 0);
   return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);

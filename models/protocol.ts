@@ -44,22 +44,39 @@ export const ProjectDeletedMsg = z.object({ type: z.literal('project.deleted'), 
 /** A device was registered, changed or removed (pushed to its project's room and the city room). */
 export const DeviceCreatedMsg = z.object({ type: z.literal('device.created'), device: Device });
 export const DeviceUpdatedMsg = z.object({ type: z.literal('device.updated'), device: Device });
-export const DeviceDeletedMsg = z.object({ type: z.literal('device.deleted'), deviceId: z.string().uuid(), projectId: z.string().uuid() });
+export const DeviceDeletedMsg = z.object({
+  type: z.literal('device.deleted'),
+  deviceId: z.string().uuid(),
+  projectId: z.string().uuid(),
+});
 
 /**
  * Live readings of one room, one message per tick: per device the values that arrived since its last update, merged
  * (at most LIVE_MAX_HZ updates per device). Apply by `time`: keep the newer of what you hold and what arrives.
  */
-export const TelemetryBatchMsg = z.object({ type: z.literal('telemetry.batch'), scope: LiveScope, readings: z.array(LiveReading) });
+export const TelemetryBatchMsg = z.object({
+  type: z.literal('telemetry.batch'),
+  scope: LiveScope,
+  readings: z.array(LiveReading),
+});
 
 /** Sent to a viewer right after it subscribes: the devices of the scope and their latest state. */
-export const SnapshotMsg = z.object({ type: z.literal('snapshot'), scope: LiveScope, devices: z.array(Device), latest: z.array(LiveReading) });
+export const SnapshotMsg = z.object({
+  type: z.literal('snapshot'),
+  scope: LiveScope,
+  devices: z.array(Device),
+  latest: z.array(LiveReading),
+});
 
 /** Conversion progress of a model (stage + percent), throttled to a few per second per model. */
 export const ModelProgressMsg = z.object({ type: z.literal('model.progress'), progress: ModelProgress });
 /** A model was uploaded, finished, failed or was moved (georeference patch). */
 export const ModelUpdatedMsg = z.object({ type: z.literal('model.updated'), model: BimModel });
-export const ModelDeletedMsg = z.object({ type: z.literal('model.deleted'), modelId: z.string().uuid(), projectId: z.string().uuid() });
+export const ModelDeletedMsg = z.object({
+  type: z.literal('model.deleted'),
+  modelId: z.string().uuid(),
+  projectId: z.string().uuid(),
+});
 
 /** An alarm was raised (pushed to its project's room and the city room). */
 export const AlarmRaisedMsg = z.object({ type: z.literal('alarm.raised'), alarm: Alarm });
@@ -74,7 +91,11 @@ export const AlarmClearedMsg = z.object({ type: z.literal('alarm.cleared'), alar
 export const CraneClearanceMsg = z.object({ type: z.literal('crane.clearance'), clearance: CraneClearanceInfo });
 
 /** A model's schedule or actual element status changed: re-fetch its progress state (pushed to its project and the city). */
-export const ProgressUpdatedMsg = z.object({ type: z.literal('progress.updated'), modelId: z.string().uuid(), projectId: z.string().uuid() });
+export const ProgressUpdatedMsg = z.object({
+  type: z.literal('progress.updated'),
+  modelId: z.string().uuid(),
+  projectId: z.string().uuid(),
+});
 /** The wall KPIs of a scope, pushed to its room every few seconds (KPI_PUSH_MS) and right after a subscribe. */
 export const KpisMsg = z.object({ type: z.literal('kpis'), scope: LiveScope, kpis: Kpis });
 

@@ -26,7 +26,18 @@ export type TopicAction =
   | 'replyNotice'
   | 'checkNotice';
 
-export const TOPIC_ACTIONS: readonly TopicAction[] = ['read', 'raise', 'comment', 'attach', 'update', 'close', 'reopen', 'raiseNotice', 'replyNotice', 'checkNotice'];
+export const TOPIC_ACTIONS: readonly TopicAction[] = [
+  'read',
+  'raise',
+  'comment',
+  'attach',
+  'update',
+  'close',
+  'reopen',
+  'raiseNotice',
+  'replyNotice',
+  'checkNotice',
+];
 
 /** The facts about a project a scope check needs. */
 export interface TopicProjectFacts {
@@ -54,7 +65,12 @@ export function grantSeesProject(g: UserGrant, p: TopicProjectFacts): boolean {
  * May `g` do `action` on the topics of project `p`? `topic.hasNotice` matters for close / reopen (a notice closes by
  * re-check only). `g` undefined is AUTH=off: the anonymous admin.
  */
-export function topicAllows(g: UserGrant | undefined, action: TopicAction, p: TopicProjectFacts, topic?: { hasNotice: boolean }): boolean {
+export function topicAllows(
+  g: UserGrant | undefined,
+  action: TopicAction,
+  p: TopicProjectFacts,
+  topic?: { hasNotice: boolean },
+): boolean {
   if (!g || g.role === 'admin') return true;
   if (!grantSeesProject(g, p)) return false;
   if (action === 'read') return true;

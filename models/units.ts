@@ -11,7 +11,10 @@ export const AlarmPct = z.number().finite().min(1).max(200);
  * Values a device sent that its kind does not define (e.g. an unknown HJ 212 code): kept as given, never fatal, so
  * nothing a real device says is lost. Scalars only, so history and CSV can still show them.
  */
-export const Extra = z.record(z.string().min(1).max(64), z.union([z.number().finite(), z.string().max(256), z.boolean()]));
+export const Extra = z.record(
+  z.string().min(1).max(64),
+  z.union([z.number().finite(), z.string().max(256), z.boolean()]),
+);
 export type Extra = z.infer<typeof Extra>;
 
 /** Refinement: a reading's values must carry at least one field. */

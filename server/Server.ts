@@ -97,14 +97,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(corsOrigins.length ? { cors: { origin: corsOrigins } } : {}),
   });
   const tokens = await SessionTokens.open(opts.store, opts.config.AUTH_SECRET, opts.config.SESSION_TTL_H);
-  const access = opts.access ?? (opts.config.AUTH === 'on' ? new ScopedAccessPolicy(opts.store, tokens) : openAccessPolicy);
+  const access =
+    opts.access ?? (opts.config.AUTH === 'on' ? new ScopedAccessPolicy(opts.store, tokens) : openAccessPolicy);
   const ctx: AppContext = {
     config: opts.config,
     store: opts.store,
     log,
     access,
     // The one door to browsers: it checks each join and routes every push by project (see realtime/LiveHub.ts).
-    live: new LiveHub(io, opts.store, access, log, { clustered: !!redis, recovery: { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS } }),
+    live: new LiveHub(io, opts.store, access, log, {
+      clustered: !!redis,
+      recovery: { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS },
+    }),
     ingest: new Ingest(opts.store, log, {
       maxRows: opts.config.INGEST_GROUP_MAX_ROWS,
       maxWaitMs: opts.config.INGEST_GROUP_WAIT_MS,
@@ -112,7 +116,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }),
     startedAt: Date.now(),
   };
-  const fanout = new TelemetryFanout(ctx.live, ctx.ingest, opts.store, { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS }, log);
+  const fanout = new TelemetryFanout(
+    ctx.live,
+    ctx.ingest,
+    opts.store,
+    { maxHz: opts.config.LIVE_MAX_HZ, tickMs: opts.config.LIVE_TICK_MS },
+    log,
+  );
   // Ingest adapters on the HTTP server: POST /api/v1/ingest and the Socket.IO `/devices` namespace (the edges that
   // listen on their own, HJ 212 and MQTT, start after the HTTP server: startEdges).
   const ingestLimits = { maxBatch: opts.config.INGEST_MAX_BATCH, ratePerS: opts.config.RATE_LIMIT_DEVICE_PER_S };
@@ -145,12 +155,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Limits run before any body is parsed. Devices: per key as the ingest reads it (the spelling of "Bearer" makes no
   // new bucket), else the address; the ingest router then limits per authenticated device (keys inside readings).
   const deviceRate = opts.config.RATE_LIMIT_DEVICE_PER_S;
-  app.use('/api/v1/ingest', rateLimit(deviceRate, deviceRate * 2, (req) => ingestBucketOf(req, ipOf(req)), 'ingest requests for this device key'));
+  app.use(
+    '/api/v1/ingest',
+    rateLimit(
+      deviceRate,
+      deviceRate * 2,
+      (req) => ingestBucketOf(req, ipOf(req)),
+      'ingest requests for this device key',
+    ),
+  );
   const apiRate = opts.config.RATE_LIMIT_API_PER_MIN;
-  const apiLimit = rateLimit(apiRate / 60, Math.max(1, Math.ceil(apiRate / 4)), async (req) => {
-    const p = await access.principalOf(req);
-    return p?.grant ? `user:${p.id}` : `ip:${ipOf(req)}`;
-  }, 'requests');
+  const apiLimit = rateLimit(
+    apiRate / 60,
+    Math.max(1, Math.ceil(apiRate / 4)),
+    async (req) => {
+      const p = await access.principalOf(req);
+      return p?.grant ? `user:${p.id}` : `ip:${ipOf(req)}`;
+    },
+    'requests',
+  );
   app.use('/api', (req, res, next) => (req.path.startsWith('/v1/ingest') ? next() : apiLimit(req, res, next)));
   // Ingest batches (up to 10k readings) are larger than other bodies; this parser runs first, the next one skips.
   app.use('/api/v1/ingest', express.json({ limit: `${opts.config.INGEST_MAX_KB}kb` }));
@@ -171,10 +194,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
   const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
-  app.use('/api/v1', progressRouter(ctx, models), toursRouter(ctx), viewpointsRouter(ctx), opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)), districtsRouter(ctx));
+  app.use(
+    '/api/v1',
+    progressRouter(ctx, models),
+    toursRouter(ctx),
+    viewpointsRouter(ctx),
+    opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)),
+    districtsRouter(ctx),
+  );
   // The demo's simulated camera streams, mounted only with the demo simulation on (SIMULATE=1; main.ts starts it):
   // they answer only for cameras an in-app simulation registered (404 otherwise), read like their device.
-  if (opts.config.SIMULATE) app.use('/api/v1', mjpegRouter(ctx, { maxStreams: opts.config.MJPEG_MAX_STREAMS, maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER }));
+  if (opts.config.SIMULATE)
+    app.use(
+      '/api/v1',
+      mjpegRouter(ctx, {
+        maxStreams: opts.config.MJPEG_MAX_STREAMS,
+        maxStreamsPerUser: opts.config.MJPEG_MAX_STREAMS_PER_USER,
+      }),
+    );
   // Topics, rectification notices, BCF interchange (issue 16).
   app.use('/api/v1', topicsRouter(ctx).router);
   const overdueNotices = new NoticeOverdueWatcher(opts.store, ctx.live, log);
@@ -214,7 +251,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       // up to DRAIN_MS; keep-alive connections close as they go idle.
       http.close();
       http.closeIdleConnections();
-      if (inFlight > 0) await Promise.race([new Promise<void>((r) => idle.push(r)), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+      if (inFlight > 0)
+        await Promise.race([
+          new Promise<void>((r) => idle.push(r)),
+          new Promise((r) => setTimeout(r, DRAIN_MS).unref()),
+        ]);
       await edges.close();
       await httpIngest.stop();
       await models.close();
@@ -233,10 +274,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 }
 
 /** The Socket.IO Redis adapter over two connections (publish, subscribe) to REDIS_URL. */
-async function redisAdapter(url: string, log: Logger): Promise<{ adapter: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
+async function redisAdapter(
+  url: string,
+  log: Logger,
+): Promise<{ adapter: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
   const pub = createClient({ url });
   const sub = pub.duplicate();
-  for (const c of [pub, sub]) c.on('error', (err) => log.warn({ err }, 'redis: connection error (the client reconnects)'));
+  for (const c of [pub, sub])
+    c.on('error', (err) => log.warn({ err }, 'redis: connection error (the client reconnects)'));
   await Promise.all([pub.connect(), sub.connect()]);
   log.info({ redis: url.replace(/\/\/[^@]*@/, '//***@') }, 'live: Socket.IO Redis adapter on');
   return {

@@ -20,7 +20,11 @@ export const ConfigSchema = z.object({
   /** Embedded store folder, used when DATABASE_URL is unset. */
   DATA_DIR: z.string().default('./data'),
   /** PostgreSQL + PostGIS connection string; switches to the server store. */
-  DATABASE_URL: z.string().url().optional().or(z.literal('').transform(() => undefined)),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /**
    * Server store: longest a statement may run (PostgreSQL statement_timeout), and, plus 1 s, how long a query waits
    * for an answer before the request gets 503 (a silent network). 0 turns both off. Migrations have none.
@@ -30,7 +34,13 @@ export const ConfigSchema = z.object({
    * Embedded store: PostgreSQL shared_buffers in MB (PGlite's own default is 128; its WASM memory never shrinks, and
    * the data files are in the OS page cache behind it). Unset: 16 (server/store/PgliteDb.ts).
    */
-  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(1024).optional().or(z.literal('').transform(() => undefined)),
+  PGLITE_SHARED_BUFFERS_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seed the demo city into an empty store. */
   SEED: flag('1'),
@@ -59,7 +69,10 @@ export const ConfigSchema = z.object({
       }
       const r = MapSourceList.safeParse(value);
       if (!r.success) {
-        ctx.addIssue({ code: 'custom', message: r.error.issues.map((i) => `${i.path.join('.') || 'list'}: ${i.message}`).join('; ') });
+        ctx.addIssue({
+          code: 'custom',
+          message: r.error.issues.map((i) => `${i.path.join('.') || 'list'}: ${i.message}`).join('; '),
+        });
         return z.NEVER;
       }
       return r.data;
@@ -100,13 +113,23 @@ export const ConfigSchema = z.object({
   /** A model whose file places it farther than this from its project's location is flagged (report.farFromProject). */
   IFC_FAR_FROM_PROJECT_KM: z.coerce.number().positive().default(5),
   /** TCP port of the HJ 212-2017 listener for dust and noise monitors; unset = off. */
-  HJ212_PORT: z.literal('').transform(() => undefined).or(z.coerce.number().int().min(0).max(65535)).optional(),
+  HJ212_PORT: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.coerce.number().int().min(0).max(65535))
+    .optional(),
   /** HJ 212 particulate codes whose values arrive in mg/m3 (comma list of a34001, a34002, a34004); the rest are ug/m3. */
-  HJ212_MGM3_CODES: z.string().regex(/^\s*(a3400[124]\s*(,\s*a3400[124]\s*)*)?$/, 'a comma list of a34001, a34002, a34004').default(''),
+  HJ212_MGM3_CODES: z
+    .string()
+    .regex(/^\s*(a3400[124]\s*(,\s*a3400[124]\s*)*)?$/, 'a comma list of a34001, a34002, a34004')
+    .default(''),
   /** MQTT broker to take telemetry from (`mqtt://127.0.0.1:1883`); unset = off. */
   MQTT_URL: optionalUrl,
   /** First topic level: the server subscribes to `<prefix>/+/+/telemetry`. */
-  MQTT_TOPIC_PREFIX: z.string().regex(/^[^/#+]+$/, 'one topic level, without / # +').default('sitetwin'),
+  MQTT_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[^/#+]+$/, 'one topic level, without / # +')
+    .default('sitetwin'),
   /** MQTT client id; fixed, so the broker keeps the session and redelivers what was not acknowledged. */
   MQTT_CLIENT_ID: z.string().min(1).max(128).default('sitetwin-ingest'),
   /** Subscriber connections sharing the telemetry subscription; each commits one message at a time. */
@@ -114,13 +137,24 @@ export const ConfigSchema = z.object({
   /** How often wall KPIs are recomputed and pushed (`kpis` on /live) to each watched tier room, in ms. */
   KPI_PUSH_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
   /** JSON file with a province's own readiness table (models/Readiness.ts ReadinessConfig); unset = the default table. */
-  READINESS_CONFIG_FILE: z.string().optional().or(z.literal('').transform(() => undefined)),
+  READINESS_CONFIG_FILE: z
+    .string()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Accounts and scoped roles (`on`), or everyone may do everything (`off`: local development and tests only). */
   AUTH: z.enum(['on', 'off']).default('on'),
   /** Secret that signs session tokens (>= 32 chars); unset = a random one kept in the store, shared by every node. */
-  AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** How long a login lasts, in hours. */
-  SESSION_TTL_H: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  SESSION_TTL_H: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(12),
   /** Per user (or per address without a login): most API requests per minute; 0 = no limit. */
   RATE_LIMIT_API_PER_MIN: z.coerce.number().int().min(0).default(1200),
   /** Simulated camera streams (/api/v1/sim/cameras/:id/mjpeg) open at once: in total, and per user (or address). */
@@ -146,7 +180,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const r = ConfigSchema.safeParse(env);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    const lines = r.error.issues.map(
+      (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return r.data;

@@ -41,7 +41,8 @@ export interface MapsToAppError {
   toAppError(): AppError;
 }
 
-const mapsItself = (err: unknown): err is MapsToAppError => typeof (err as Partial<MapsToAppError> | null)?.toAppError === 'function';
+const mapsItself = (err: unknown): err is MapsToAppError =>
+  typeof (err as Partial<MapsToAppError> | null)?.toAppError === 'function';
 
 /** Seconds a client waits before retrying while the store is unavailable. */
 export const STORE_RETRY_AFTER_S = 5;
@@ -55,7 +56,10 @@ export function toAppError(err: unknown): AppError {
   if (mapsItself(err)) return err.toAppError();
   if (err instanceof StoreUnavailableError) {
     // The cause is for the log line: why (disk full, reset, timeout), not for the client.
-    return new AppError(ErrorCode.STORE_UNAVAILABLE, 'The store is unavailable; retry later', undefined, { retryAfterS: STORE_RETRY_AFTER_S, cause: err });
+    return new AppError(ErrorCode.STORE_UNAVAILABLE, 'The store is unavailable; retry later', undefined, {
+      retryAfterS: STORE_RETRY_AFTER_S,
+      cause: err,
+    });
   }
   if (err instanceof DuplicateError) return new AppError(ErrorCode.DUPLICATE, err.message);
   if (err instanceof ReferenceError_) return new AppError(ErrorCode.CONFLICT, err.message);
@@ -63,18 +67,23 @@ export function toAppError(err: unknown): AppError {
   // body-parser errors
   if (e?.type === 'entity.parse.failed') return new AppError(ErrorCode.BAD_REQUEST, 'The body is not valid JSON');
   if (e?.type === 'entity.too.large') return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The body is too large');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(ErrorCode.BAD_REQUEST, e.message ?? 'Unsupported encoding');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new AppError(ErrorCode.BAD_REQUEST, e.message ?? 'Unsupported encoding');
   // Any other body-parser refusal is a client's 4xx (http-errors marks them `expose`): e.g. a body marked
   // Content-Encoding: gzip that does not inflate (a zlib error), or a body cut short.
   const x = err as { expose?: unknown; status?: unknown } | null;
   if (x?.expose === true && typeof x.status === 'number' && x.status >= 400 && x.status < 500) {
-    return new AppError(x.status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST, 'The body could not be read: check its Content-Encoding and length');
+    return new AppError(
+      x.status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST,
+      'The body could not be read: check its Content-Encoding and length',
+    );
   }
   return new AppError(ErrorCode.INTERNAL, 'Internal error', undefined, { cause: err });
 }
 
 /** True for the codes that mean "not now, retry later": nothing was stored and a retry can succeed. */
-export const isRetryLater = (e: AppError): boolean => e.code === ErrorCode.STORE_UNAVAILABLE || e.code === ErrorCode.OVERLOADED;
+export const isRetryLater = (e: AppError): boolean =>
+  e.code === ErrorCode.STORE_UNAVAILABLE || e.code === ErrorCode.OVERLOADED;
 
 /** Parses `value` with `schema`, or throws a 400 `validation_failed` with field-level reasons. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -83,4 +92,5 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what:
   return r.data;
 }
 
-export const notFound = (what: string, id: string) => new AppError(ErrorCode.NOT_FOUND, `${what} ${id} does not exist`, { id });
+export const notFound = (what: string, id: string) =>
+  new AppError(ErrorCode.NOT_FOUND, `${what} ${id} does not exist`, { id });

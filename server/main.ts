@@ -29,8 +29,15 @@ async function main(): Promise<void> {
   if (config.BUILD_CLIENT) await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 
   const where = config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: resolve(config.DATA_DIR) };
-  log.info({ store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) }, 'opening the store');
-  const store = await openStore(where, { statementTimeoutMs: config.STORE_STATEMENT_TIMEOUT_MS, pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB, log });
+  log.info(
+    { store: config.DATABASE_URL ? 'server' : 'embedded', ...('dataDir' in where ? { dataDir: where.dataDir } : {}) },
+    'opening the store',
+  );
+  const store = await openStore(where, {
+    statementTimeoutMs: config.STORE_STATEMENT_TIMEOUT_MS,
+    pgliteSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
+    log,
+  });
   if (config.SEED) await seedDemoCity(store, log);
   if (config.AUTH === 'on') {
     // The one-time admin password goes to stdout only: the JSON log may be shipped elsewhere.
@@ -40,11 +47,14 @@ async function main(): Promise<void> {
 
   const server = await startServer({ config, store, log });
   // Demo buildings are generated and converted in the IFC workers; the server serves meanwhile.
-  if (config.SEED) seedDemoModels(store, server.models, log).catch((err) => log.error({ err }, 'ifc: seeding demo models failed'));
+  if (config.SEED)
+    seedDemoModels(store, server.models, log).catch((err) => log.error({ err }, 'ifc: seeding demo models failed'));
   log.info({ url: server.url }, 'Site Twin is up');
   process.stdout.write(`\n  Site Twin is running: ${server.url}\n\n`);
   // The demo is alive from the first second; SIMULATE=0 turns it off.
-  const simulation = config.SIMULATE ? await startInAppSimulation(server.ctx, { streamBaseUrl: server.url }) : undefined;
+  const simulation = config.SIMULATE
+    ? await startInAppSimulation(server.ctx, { streamBaseUrl: server.url })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {

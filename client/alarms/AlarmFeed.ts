@@ -46,13 +46,32 @@ export class AlarmFeed implements Tool {
   private readonly devices: DeviceNames;
   private renderQueued = false;
 
-  constructor(container: HTMLElement, private readonly store: AlarmStore, private readonly naming: AlarmNaming = { projectName: () => undefined, localDeviceName: () => undefined }) {
+  constructor(
+    container: HTMLElement,
+    private readonly store: AlarmStore,
+    private readonly naming: AlarmNaming = { projectName: () => undefined, localDeviceName: () => undefined },
+  ) {
     // Names arriving by REST re-render once per burst, not once per device.
-    this.devices = new DeviceNames((id) => naming.localDeviceName(id), () => this.renderSoon());
-    const sound = h('button', { class: 'alarm-sound', type: 'button', 'data-testid': 'alarm-sound', 'aria-pressed': 'false', title: t('alarm.soundTitle') }, t('alarm.soundOff'));
+    this.devices = new DeviceNames(
+      (id) => naming.localDeviceName(id),
+      () => this.renderSoon(),
+    );
+    const sound = h(
+      'button',
+      {
+        class: 'alarm-sound',
+        type: 'button',
+        'data-testid': 'alarm-sound',
+        'aria-pressed': 'false',
+        title: t('alarm.soundTitle'),
+      },
+      t('alarm.soundOff'),
+    );
     this.count = h('span', { class: 'count', 'data-testid': 'alarm-count' }, '0');
     this.list = h('ol', { class: 'alarm-list', 'aria-live': 'polite' });
-    this.root = h('section', { class: 'alarm-feed', 'data-testid': 'alarm-feed', 'aria-label': t('alarm.title') },
+    this.root = h(
+      'section',
+      { class: 'alarm-feed', 'data-testid': 'alarm-feed', 'aria-label': t('alarm.title') },
       h('div', { class: 'panel-head' }, h('h2', {}, t('alarm.title')), this.count, sound),
       this.list,
     );
@@ -105,14 +124,24 @@ export class AlarmFeed implements Tool {
     const alarms = this.replay ?? this.store.list();
     const active = alarms.filter((a) => a.state !== 'cleared').length;
     this.count.textContent = String(active);
-    this.count.dataset.level = alarms.some((a) => a.state !== 'cleared' && a.level === 'alarm') ? 'alarm' : active ? 'prewarning' : 'none';
+    this.count.dataset.level = alarms.some((a) => a.state !== 'cleared' && a.level === 'alarm')
+      ? 'alarm'
+      : active
+        ? 'prewarning'
+        : 'none';
     // An acknowledgement being typed survives the re-render a new alarm causes: its form moves into the new row as it
     // is (what was typed, the focus and the caret), rather than being built again empty.
-    const form = this.ackOpen ? this.list.querySelector<HTMLFormElement>(`[data-alarm-id="${CSS.escape(this.ackOpen)}"] form.ack-form`) : null;
+    const form = this.ackOpen
+      ? this.list.querySelector<HTMLFormElement>(`[data-alarm-id="${CSS.escape(this.ackOpen)}"] form.ack-form`)
+      : null;
     const focused = form?.contains(document.activeElement) ? (document.activeElement as HTMLInputElement) : null;
-    const caret = focused ? [focused.selectionStart, focused.selectionEnd] as const : null;
+    const caret = focused ? ([focused.selectionStart, focused.selectionEnd] as const) : null;
     const rows = alarms.slice(0, 100).map((a) => this.row(a, form));
-    this.list.replaceChildren(...(rows.length ? rows : [h('li', { class: 'alarm-empty' }, this.replay ? t('alarm.noneThen') : t('alarm.none'))]));
+    this.list.replaceChildren(
+      ...(rows.length
+        ? rows
+        : [h('li', { class: 'alarm-empty' }, this.replay ? t('alarm.noneThen') : t('alarm.none'))]),
+    );
     if (focused?.isConnected) {
       focused.focus();
       if (caret && caret[0] !== null) focused.setSelectionRange(caret[0], caret[1]);
@@ -120,24 +149,55 @@ export class AlarmFeed implements Tool {
   }
 
   private row(a: Alarm, openForm: HTMLFormElement | null): HTMLElement {
-    const li = h('li', { class: `alarm-row level-${a.level} state-${a.state}`, 'data-alarm-id': a.id, 'data-device-id': a.deviceId, 'data-state': a.state, 'data-level': a.level },
-      h('button', { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: t('alarm.flyTo') },
+    const li = h(
+      'li',
+      {
+        class: `alarm-row level-${a.level} state-${a.state}`,
+        'data-alarm-id': a.id,
+        'data-device-id': a.deviceId,
+        'data-state': a.state,
+        'data-level': a.level,
+      },
+      h(
+        'button',
+        { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: t('alarm.flyTo') },
         h('span', { class: 'alarm-level' }, levelText(a.level)),
         h('span', { class: 'alarm-where', 'data-testid': 'alarm-where' }, this.where(a)),
         h('span', { class: 'alarm-msg' }, a.message),
-        h('span', { class: 'alarm-meta' }, `${time(a.raisedAt)} · ${ruleLabel(a.rule, (id) => this.devices.get(id))} · ${stateText(a.state)}${a.acknowledgedBy ? ` ${t('alarm.by', { who: a.acknowledgedBy })}` : ''}${a.clearedAt ? ` · ${t('alarm.clearedAt', { time: time(a.clearedAt) })}` : ''}`),
+        h(
+          'span',
+          { class: 'alarm-meta' },
+          `${time(a.raisedAt)} · ${ruleLabel(a.rule, (id) => this.devices.get(id))} · ${stateText(a.state)}${a.acknowledgedBy ? ` ${t('alarm.by', { who: a.acknowledgedBy })}` : ''}${a.clearedAt ? ` · ${t('alarm.clearedAt', { time: time(a.clearedAt) })}` : ''}`,
+        ),
       ),
     );
     if (a.ackComment) li.append(h('div', { class: 'alarm-comment' }, `“${a.ackComment}”`));
     if (a.state === 'open' && !this.replay) {
       if (this.ackOpen === a.id && openForm) li.append(openForm);
       else if (this.ackOpen === a.id) {
-        const form = h('form', { class: 'ack-form', 'data-testid': 'ack-form' },
+        const form = h(
+          'form',
+          { class: 'ack-form', 'data-testid': 'ack-form' },
           // With accounts the server signs with the logged-in user: a typed name could be anyone's.
           this.me?.auth === 'off'
-            ? h('input', { name: 'by', value: this.who, 'aria-label': t('alarm.ackBy'), required: true, maxlength: 100 })
-            : h('span', { class: 'ack-by', 'data-testid': 'ack-by' }, t('alarm.as', { who: this.me?.user?.displayName || this.me?.user?.username || t('alarm.you') })),
-          h('input', { name: 'comment', placeholder: t('alarm.commentPlaceholder'), 'aria-label': t('alarm.comment'), maxlength: 2000 }),
+            ? h('input', {
+                name: 'by',
+                value: this.who,
+                'aria-label': t('alarm.ackBy'),
+                required: true,
+                maxlength: 100,
+              })
+            : h(
+                'span',
+                { class: 'ack-by', 'data-testid': 'ack-by' },
+                t('alarm.as', { who: this.me?.user?.displayName || this.me?.user?.username || t('alarm.you') }),
+              ),
+          h('input', {
+            name: 'comment',
+            placeholder: t('alarm.commentPlaceholder'),
+            'aria-label': t('alarm.comment'),
+            maxlength: 2000,
+          }),
           h('button', { type: 'submit', class: 'btn primary' }, t('alarm.ack')),
           h('span', { class: 'ack-error', role: 'alert' }),
         );
@@ -146,7 +206,8 @@ export class AlarmFeed implements Tool {
           void this.acknowledge(a, form);
         });
         li.append(form);
-      } else if (mayWrite(this.me, 'alarm.ack')) li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, t('alarm.ackOpen')));
+      } else if (mayWrite(this.me, 'alarm.ack'))
+        li.append(h('button', { class: 'btn ack', type: 'button', 'data-action': 'ack' }, t('alarm.ackOpen')));
     }
     return li;
   }

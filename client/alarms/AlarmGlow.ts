@@ -1,4 +1,13 @@
-import { type Cartesian3, Color, EllipseGeometry, GeometryInstance, Material, MaterialAppearance, Primitive, type PrimitiveCollection } from 'cesium';
+import {
+  type Cartesian3,
+  Color,
+  EllipseGeometry,
+  GeometryInstance,
+  Material,
+  MaterialAppearance,
+  Primitive,
+  type PrimitiveCollection,
+} from 'cesium';
 import glowGlsl from '../../shaders/alarmGlow.glsl?raw';
 import type { AlarmLevel } from '../../models/Alarm.js';
 
@@ -31,11 +40,20 @@ export class AlarmGlow {
       return;
     }
     // Untyped fabric: see DustHeatmap (a typed one is cached and merged over the next of its type).
-    const material = new Material({ fabric: { uniforms: { color: Color.clone(LEVEL_COLOR[level]), time: 0 }, source: glowGlsl }, translucent: true });
+    const material = new Material({
+      fabric: { uniforms: { color: Color.clone(LEVEL_COLOR[level]), time: 0 }, source: glowGlsl },
+      translucent: true,
+    });
     const primitive = this.primitives.add(
       new Primitive({
         geometryInstances: new GeometryInstance({
-          geometry: new EllipseGeometry({ center: position, semiMajorAxis: radiusM, semiMinorAxis: radiusM, height: 0.8, vertexFormat: MaterialAppearance.MaterialSupport.TEXTURED.vertexFormat }),
+          geometry: new EllipseGeometry({
+            center: position,
+            semiMajorAxis: radiusM,
+            semiMinorAxis: radiusM,
+            height: 0.8,
+            vertexFormat: MaterialAppearance.MaterialSupport.TEXTURED.vertexFormat,
+          }),
         }),
         appearance: new MaterialAppearance({ material, translucent: true, flat: true }),
         asynchronous: false,

@@ -50,7 +50,10 @@ export class AlarmStore {
     if (held && !isNewer(m.alarm, held)) return false;
     this.byId.set(m.alarm.id, m.alarm);
     this.trim();
-    this.onChanged.trigger({ kind: m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', alarm: m.alarm });
+    this.onChanged.trigger({
+      kind: m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared',
+      alarm: m.alarm,
+    });
     return true;
   }
 
@@ -60,7 +63,9 @@ export class AlarmStore {
 
   /** Not-cleared alarms first, each group newest raised first. */
   list(): Alarm[] {
-    return [...this.byId.values()].sort((a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.raisedAt - a.raisedAt);
+    return [...this.byId.values()].sort(
+      (a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.raisedAt - a.raisedAt,
+    );
   }
 
   /** Alarms not cleared yet (open or acknowledged). */
@@ -71,7 +76,8 @@ export class AlarmStore {
   /** The worst level among a device's active alarms, or null. */
   levelOf(deviceId: string): AlarmLevel | null {
     let best: AlarmLevel | null = null;
-    for (const a of this.byId.values()) if (a.deviceId === deviceId && a.state !== 'cleared' && levelRank(a.level) > levelRank(best)) best = a.level;
+    for (const a of this.byId.values())
+      if (a.deviceId === deviceId && a.state !== 'cleared' && levelRank(a.level) > levelRank(best)) best = a.level;
     return best;
   }
 
@@ -81,7 +87,9 @@ export class AlarmStore {
 
   private trim(): void {
     if (this.byId.size <= MAX_KEPT_ALARMS) return;
-    const cleared = [...this.byId.values()].filter((a) => a.state === 'cleared').sort((a, b) => a.raisedAt - b.raisedAt);
+    const cleared = [...this.byId.values()]
+      .filter((a) => a.state === 'cleared')
+      .sort((a, b) => a.raisedAt - b.raisedAt);
     for (const a of cleared) {
       if (this.byId.size <= MAX_KEPT_ALARMS) break;
       this.byId.delete(a.id);

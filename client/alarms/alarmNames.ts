@@ -4,10 +4,21 @@ import { t, tOr } from '../i18n/i18n.js';
 
 /** Readable names of the alarm rules (models/alarmRules/*, server/alarms/CraneClearanceTracker.ts). */
 const RULES: Record<string, string> = {
-  'crane.load': 'Crane load', 'crane.moment': 'Crane load moment', 'crane.wind': 'Wind at the crane', 'crane.tilt': 'Crane mast tilt',
-  'crane.collision': 'Crane collision risk', 'hoist.load': 'Hoist cage load', 'hoist.persons': 'Persons in the hoist cage',
-  'env.noise': 'Noise', 'env.tsp': 'Dust (TSP)', 'env.pm10': 'Dust (PM10)', 'env.pm25': 'Dust (PM2.5)',
-  'pit.settlement': 'Pit settlement', 'pit.displacement': 'Pit displacement', 'pit.rate': 'Pit deformation rate', 'pit.strut_force': 'Pit strut force',
+  'crane.load': 'Crane load',
+  'crane.moment': 'Crane load moment',
+  'crane.wind': 'Wind at the crane',
+  'crane.tilt': 'Crane mast tilt',
+  'crane.collision': 'Crane collision risk',
+  'hoist.load': 'Hoist cage load',
+  'hoist.persons': 'Persons in the hoist cage',
+  'env.noise': 'Noise',
+  'env.tsp': 'Dust (TSP)',
+  'env.pm10': 'Dust (PM10)',
+  'env.pm25': 'Dust (PM2.5)',
+  'pit.settlement': 'Pit settlement',
+  'pit.displacement': 'Pit displacement',
+  'pit.rate': 'Pit deformation rate',
+  'pit.strut_force': 'Pit strut force',
 };
 
 /**
@@ -16,7 +27,11 @@ const RULES: Record<string, string> = {
  */
 export function ruleLabel(rule: string, deviceName: (id: string) => string | undefined): string {
   const [base, arg] = rule.split(':', 2) as [string, string | undefined];
-  const label = RULES[base] ? tOr(`rule.${base}`, RULES[base]) : base.startsWith('sensor.') ? t('rule.sensor', { name: humanField(base.slice(7)) }) : base;
+  const label = RULES[base]
+    ? tOr(`rule.${base}`, RULES[base])
+    : base.startsWith('sensor.')
+      ? t('rule.sensor', { name: humanField(base.slice(7)) })
+      : base;
   if (base === 'crane.collision' && arg) {
     const other = deviceName(arg);
     return other ? t('rule.collisionWith', { rule: label, other }) : label;
@@ -31,7 +46,10 @@ export function ruleLabel(rule: string, deviceName: (id: string) => string | und
 export class DeviceNames {
   private readonly known = new Map<string, string | null>();
 
-  constructor(private readonly local: (id: string) => string | undefined, private readonly changed: () => void) {}
+  constructor(
+    private readonly local: (id: string) => string | undefined,
+    private readonly changed: () => void,
+  ) {}
 
   get(id: string): string | undefined {
     const l = this.local(id);

@@ -79,7 +79,13 @@ async function requestOnce(url: string, opts: RequestOptions): Promise<unknown> 
   }
   let res: Response;
   try {
-    res = await fetch(url, { method: opts.method ?? 'GET', headers, body, signal: opts.signal, credentials: 'same-origin' });
+    res = await fetch(url, {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      signal: opts.signal,
+      credentials: 'same-origin',
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(ClientErrorCode.NETWORK, `Cannot reach the server (${(err as Error).message})`);
@@ -89,7 +95,11 @@ async function requestOnce(url: string, opts: RequestOptions): Promise<unknown> 
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new ApiError(ClientErrorCode.BAD_RESPONSE, `The server sent ${res.status} with a body that is not JSON`, res.status);
+    throw new ApiError(
+      ClientErrorCode.BAD_RESPONSE,
+      `The server sent ${res.status} with a body that is not JSON`,
+      res.status,
+    );
   }
   if (!res.ok && !opts.accept?.includes(res.status)) {
     const w = WireError.safeParse(parsed);
@@ -105,9 +115,20 @@ export function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
 }
 
 /** Parses an API answer with its schema; a mismatch is a `bad_response` naming the first bad field. */
-export function parseAnswer<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown, what: string): T {
+export function parseAnswer<T>(
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  body: unknown,
+  what: string,
+): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const i = r.error.issues[0]!;
-  throw new ApiError(ClientErrorCode.BAD_RESPONSE, `Unexpected ${what}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new ApiError(
+    ClientErrorCode.BAD_RESPONSE,
+    `Unexpected ${what}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+  );
 }

@@ -9,14 +9,25 @@ export { CityReadiness };
 
 /** The wall KPIs for a tier and scope (`api.ops.kpis`). */
 export async function fetchKpis(tier: KpiTier, id: string | null, baseUrl = '', signal?: AbortSignal): Promise<Kpis> {
-  return restAt(baseUrl).call(api.ops.kpis, { query: { tier, ...(id ? { id } : {}) }, ...(signal ? { signal } : {}), what: 'KPIs' });
+  return restAt(baseUrl).call(api.ops.kpis, {
+    query: { tier, ...(id ? { id } : {}) },
+    ...(signal ? { signal } : {}),
+    what: 'KPIs',
+  });
 }
 
 /**
  * Alarms not cleared (`open`, or `acknowledged`), newest first. Each item is parsed alone: one malformed alarm is skipped, the ticker keeps the rest.
  */
-export async function fetchOpenAlarms(opts: { projectId?: string; limit?: number; state?: 'open' | 'acknowledged' } = {}, baseUrl = ''): Promise<Alarm[]> {
-  const query = { state: opts.state ?? 'open', limit: opts.limit ?? 50, ...(opts.projectId ? { projectId: opts.projectId } : {}) };
+export async function fetchOpenAlarms(
+  opts: { projectId?: string; limit?: number; state?: 'open' | 'acknowledged' } = {},
+  baseUrl = '',
+): Promise<Alarm[]> {
+  const query = {
+    state: opts.state ?? 'open',
+    limit: opts.limit ?? 50,
+    ...(opts.projectId ? { projectId: opts.projectId } : {}),
+  };
   const body = await restAt(baseUrl).raw(api.alarms.list, { query });
   if (!Array.isArray(body)) return [];
   return body.flatMap((a) => {

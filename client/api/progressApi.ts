@@ -10,12 +10,25 @@ export { ModelProgressStates, RecordAnswer, ScheduleImportAnswer };
 /** The models of a project (the 4D panel needs the ones that are converted). Malformed items are skipped. */
 export async function fetchProjectModels(projectId: string, baseUrl = ''): Promise<BimModel[]> {
   const body = await restAt(baseUrl).raw(api.models.listOfProject, { params: { id: projectId } });
-  return Array.isArray(body) ? body.flatMap((m) => { const r = BimModel.safeParse(m); return r.success ? [r.data] : []; }) : [];
+  return Array.isArray(body)
+    ? body.flatMap((m) => {
+        const r = BimModel.safeParse(m);
+        return r.success ? [r.data] : [];
+      })
+    : [];
 }
 
 /** States of a model's planned elements on a day; null when the model has no schedule yet (404). */
-export async function fetchProgressStates(modelId: string, date: IsoDay, baseUrl = ''): Promise<ModelProgressStates | null> {
-  const body = await restAt(baseUrl).raw(api.progress.states, { params: { id: modelId }, query: { date }, accept: [404] });
+export async function fetchProgressStates(
+  modelId: string,
+  date: IsoDay,
+  baseUrl = '',
+): Promise<ModelProgressStates | null> {
+  const body = await restAt(baseUrl).raw(api.progress.states, {
+    params: { id: modelId },
+    query: { date },
+    accept: [404],
+  });
   const r = ModelProgressStates.safeParse(body);
   return r.success ? r.data : null;
 }
@@ -26,12 +39,20 @@ export async function fetchProjectProgress(projectId: string, date: IsoDay, base
 
 /** Uploads a schedule CSV as is (the server reads every planner dialect); 207 = some rows refused. */
 export async function uploadScheduleCsv(modelId: string, csv: string, baseUrl = ''): Promise<ScheduleImportAnswer> {
-  return restAt(baseUrl).call(api.progress.importSchedule, { params: { id: modelId }, raw: { body: csv, contentType: 'text/csv' }, what: 'schedule import answer' });
+  return restAt(baseUrl).call(api.progress.importSchedule, {
+    params: { id: modelId },
+    raw: { body: csv, contentType: 'text/csv' },
+    what: 'schedule import answer',
+  });
 }
 
 /** Records elements as started / finished / inspected on a day. */
 export async function recordProgress(modelId: string, rec: ProgressRecord, baseUrl = ''): Promise<RecordAnswer> {
-  const body = await restAt(baseUrl).raw(api.progress.record, { params: { id: modelId }, body: ProgressRecord.parse(rec), accept: [404] });
+  const body = await restAt(baseUrl).raw(api.progress.record, {
+    params: { id: modelId },
+    body: ProgressRecord.parse(rec),
+    accept: [404],
+  });
   return parseAnswer(RecordAnswer, body, 'progress record answer');
 }
 

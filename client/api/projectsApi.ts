@@ -15,12 +15,14 @@ export interface ProjectList {
  */
 export async function fetchProjects(baseUrl = '', signal?: AbortSignal): Promise<ProjectList> {
   const body = await restAt(baseUrl).raw(api.projects.list, signal ? { signal } : {});
-  if (!Array.isArray(body)) throw new ApiError(ClientErrorCode.BAD_RESPONSE, `GET ${api.projects.list.path} did not return a list`);
+  if (!Array.isArray(body))
+    throw new ApiError(ClientErrorCode.BAD_RESPONSE, `GET ${api.projects.list.path} did not return a list`);
   const out: ProjectList = { projects: [], rejected: [] };
   body.forEach((item, index) => {
     const r = Project.safeParse(item);
     if (r.success) out.projects.push(r.data);
-    else out.rejected.push({ index, reason: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    else
+      out.rejected.push({ index, reason: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
   });
   return out;
 }

@@ -10,6 +10,8 @@ export async function fetchTour(id: string, baseUrl = ''): Promise<Tour> {
 /** A project's tours, or the city tours when projectId is null; a malformed tour is skipped. */
 export async function fetchTours(projectId: string | null, baseUrl = ''): Promise<Tour[]> {
   const c = restAt(baseUrl);
-  const body = await (projectId ? c.raw(api.tours.listOfProject, { params: { id: projectId } }) : c.raw(api.tours.listCity));
+  const body = await (projectId
+    ? c.raw(api.tours.listOfProject, { params: { id: projectId } })
+    : c.raw(api.tours.listCity));
   return Array.isArray(body) ? body.flatMap((t) => (Tour.safeParse(t).success ? [Tour.parse(t)] : [])) : [];
 }

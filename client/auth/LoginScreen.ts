@@ -38,15 +38,44 @@ export class LoginScreen implements Tool {
     this.form = h(
       'form',
       { class: 'login-card', 'data-testid': 'login-form' },
-      h('div', { class: 'brand login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: t('app.name') })),
+      h(
+        'div',
+        { class: 'brand login-brand' },
+        h('span', { class: 'logo', 'aria-hidden': 'true' }),
+        h('span', { class: 'brand-name', text: t('app.name') }),
+      ),
       languageSwitch(),
       h('p', { class: 'login-sub', text: t('login.sub') }),
-      h('label', { text: t('login.username') }, h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' })),
-      h('label', { text: t('login.password') }, h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' })),
+      h(
+        'label',
+        { text: t('login.username') },
+        h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' }),
+      ),
+      h(
+        'label',
+        { text: t('login.password') },
+        h('input', {
+          name: 'password',
+          type: 'password',
+          autocomplete: 'current-password',
+          required: true,
+          'data-testid': 'login-password',
+        }),
+      ),
       this.error,
       h('button', { class: 'btn primary', type: 'submit', text: t('login.submit'), 'data-testid': 'login-submit' }),
     );
-    this.root = h('div', { class: 'login-screen', 'data-testid': 'login-screen', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('login.submit') }, this.form);
+    this.root = h(
+      'div',
+      {
+        class: 'login-screen',
+        'data-testid': 'login-screen',
+        role: 'dialog',
+        'aria-modal': 'true',
+        'aria-label': t('login.submit'),
+      },
+      this.form,
+    );
     this.root.hidden = true;
     container.append(this.root);
     this.form.addEventListener('submit', (e) => {

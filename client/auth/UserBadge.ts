@@ -19,7 +19,8 @@ export class UserBadge implements Tool {
     this.root.hidden = true;
     container.append(this.root);
     this.root.addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('[data-action="logout"]')) void logout().finally(() => window.location.reload());
+      if ((e.target as HTMLElement).closest('[data-action="logout"]'))
+        void logout().finally(() => window.location.reload());
     });
     this.off = login.onLogin.add((u) => this.show(u));
   }

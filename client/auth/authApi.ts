@@ -27,7 +27,9 @@ export async function fetchMe(baseUrl = ''): Promise<Me> {
  * Like every auth call it is `noLogin`: a failed login must not wait for a login itself.
  */
 export async function login(username: string, password: string, baseUrl = ''): Promise<User> {
-  return (await restAt(baseUrl).call(api.auth.login, { body: { username, password }, noLogin: true, what: 'login answer' })).user;
+  return (
+    await restAt(baseUrl).call(api.auth.login, { body: { username, password }, noLogin: true, what: 'login answer' })
+  ).user;
 }
 
 /** Logs out (the same empty JSON body as before the contract: the route reads none). */
@@ -50,4 +52,3 @@ export function grantLabel(g: UserGrant): string {
       return t('role.viewer');
   }
 }
-

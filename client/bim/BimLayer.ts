@@ -30,7 +30,12 @@ export const BIM_VIEW_RANGE_M = 150_000;
  * Per tileset. 20 sites in view share the GPU: a coarser screen-space error than Cesium's 16 and a bounded cache keep
  * a city view smooth, and close up the error still refines to the full model (leaf tiles have error 0).
  */
-const TILESET_OPTIONS = { maximumScreenSpaceError: 24, cacheBytes: 64 * 1024 * 1024, maximumCacheOverflowBytes: 64 * 1024 * 1024, dynamicScreenSpaceError: true } as const;
+const TILESET_OPTIONS = {
+  maximumScreenSpaceError: 24,
+  cacheBytes: 64 * 1024 * 1024,
+  maximumCacheOverflowBytes: 64 * 1024 * 1024,
+  dynamicScreenSpaceError: true,
+} as const;
 
 /** Same tiles at the same place: the tileset on the map is still right. */
 function sameTiles(a: BimModel, b: BimModel): boolean {
@@ -127,7 +132,9 @@ export class BimLayer implements Tool {
     for (const m of this.loaded.values()) {
       if (m.tileset !== picked.tileset) continue;
       const gid = picked.getProperty('globalId');
-      return typeof gid === 'string' && gid ? { projectId: m.model.projectId, modelId: m.model.id, globalId: gid } : null;
+      return typeof gid === 'string' && gid
+        ? { projectId: m.model.projectId, modelId: m.model.id, globalId: gid }
+        : null;
     }
     return null;
   }
@@ -144,7 +151,11 @@ export class BimLayer implements Tool {
   canvasPositionOf(modelId: string, p: readonly [number, number, number]): { x: number; y: number } | null {
     const m = this.loaded.get(modelId);
     if (!m) return null;
-    const world = Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3());
+    const world = Matrix4.multiplyByPoint(
+      m.tileset.root.computedTransform,
+      new Cartesian3(p[0], p[1], p[2]),
+      new Cartesian3(),
+    );
     const w = SceneTransforms.worldToWindowCoordinates(this.map.viewer.scene, world);
     return w ? { x: w.x, y: w.y } : null;
   }
@@ -153,24 +164,38 @@ export class BimLayer implements Tool {
   originOf(modelId: string): { lon: number; lat: number; height: number } | null {
     const m = this.loaded.get(modelId);
     if (!m) return null;
-    const world = Matrix4.multiplyByPoint(m.tileset.modelMatrix, Matrix4.getTranslation(m.tileset.root.transform, new Cartesian3()), new Cartesian3());
+    const world = Matrix4.multiplyByPoint(
+      m.tileset.modelMatrix,
+      Matrix4.getTranslation(m.tileset.root.transform, new Cartesian3()),
+      new Cartesian3(),
+    );
     const c = Cartographic.fromCartesian(world);
-    return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
+    return c
+      ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height }
+      : null;
   }
 
   /** Where a point of a model's IFC world frame (metres, Z up) is on the globe, or null. */
   lonLatOf(modelId: string, p: readonly [number, number, number]): { lon: number; lat: number; height: number } | null {
     const m = this.loaded.get(modelId);
     if (!m) return null;
-    const c = Cartographic.fromCartesian(Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3()));
-    return c ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height } : null;
+    const c = Cartographic.fromCartesian(
+      Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3()),
+    );
+    return c
+      ? { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude), height: c.height }
+      : null;
   }
 
   /** Puts the camera straight above a point of a model (IFC world frame), `rangeM` away, north up. No flight. */
   lookDownAt(modelId: string, p: readonly [number, number, number], rangeM: number): boolean {
     const m = this.loaded.get(modelId);
     if (!m) return false;
-    const world = Matrix4.multiplyByPoint(m.tileset.root.computedTransform, new Cartesian3(p[0], p[1], p[2]), new Cartesian3());
+    const world = Matrix4.multiplyByPoint(
+      m.tileset.root.computedTransform,
+      new Cartesian3(p[0], p[1], p[2]),
+      new Cartesian3(),
+    );
     const camera = this.map.viewer.camera;
     camera.lookAt(world, new HeadingPitchRange(0, -CesiumMath.PI_OVER_TWO + 1e-4, rangeM));
     camera.lookAtTransform(Matrix4.IDENTITY);
@@ -183,7 +208,11 @@ export class BimLayer implements Tool {
   flyToModel(modelId: string, durationS = 1.5): boolean {
     const m = this.loaded.get(modelId);
     if (!m) return false;
-    this.map.flyToSphere(m.tileset.boundingSphere, { headingDeg: 30, pitchDeg: -30, rangeM: m.tileset.boundingSphere.radius * 3 }, durationS);
+    this.map.flyToSphere(
+      m.tileset.boundingSphere,
+      { headingDeg: 30, pitchDeg: -30, rangeM: m.tileset.boundingSphere.radius * 3 },
+      durationS,
+    );
     return true;
   }
 
@@ -198,7 +227,9 @@ export class BimLayer implements Tool {
   }
 
   private inRange(lon: number, lat: number): boolean {
-    return Cartesian3.distance(this.map.viewer.camera.positionWC, Cartesian3.fromDegrees(lon, lat, 0)) <= BIM_VIEW_RANGE_M;
+    return (
+      Cartesian3.distance(this.map.viewer.camera.positionWC, Cartesian3.fromDegrees(lon, lat, 0)) <= BIM_VIEW_RANGE_M
+    );
   }
 
   private inView(lon: number, lat: number, radiusM: number): boolean {
@@ -233,7 +264,9 @@ export class BimLayer implements Tool {
     this.loadingProjects.get(projectId)?.abort();
     this.loadingProjects.set(projectId, ctl);
     try {
-      const models = (await fetchProjectModels(projectId, ctl.signal)).filter((m) => m.status === 'ready' && m.tilesetUrl);
+      const models = (await fetchProjectModels(projectId, ctl.signal)).filter(
+        (m) => m.status === 'ready' && m.tilesetUrl,
+      );
       for (const m of models) {
         if (ctl.signal.aborted) return;
         const old = this.loaded.get(m.id);
@@ -246,7 +279,8 @@ export class BimLayer implements Tool {
         await this.addModel(m, ctl.signal);
       }
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') this.map.onSourceError.trigger({ source: 'BIM models', message: (err as Error).message });
+      if ((err as Error).name !== 'AbortError')
+        this.map.onSourceError.trigger({ source: 'BIM models', message: (err as Error).message });
     } finally {
       if (this.loadingProjects.get(projectId) === ctl) this.loadingProjects.delete(projectId);
       this.emitLoadState();
@@ -329,7 +363,8 @@ export class BimLayer implements Tool {
     }
     const p = this.store.get(model.projectId);
     const shown = [...this.loaded.values()].some((m) => m.model.projectId === model.projectId);
-    if (shown || (p && this.inView(p.location.lon, p.location.lat, 300 + p.heightM))) void this.loadProject(model.projectId);
+    if (shown || (p && this.inView(p.location.lon, p.location.lat, 300 + p.heightM)))
+      void this.loadProject(model.projectId);
   }
 
   /** Drops a deleted model at once (live `model.deleted`). */

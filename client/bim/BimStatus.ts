@@ -17,7 +17,11 @@ export class BimStatus implements Tool {
   private render(s: BimLoadState): void {
     this.root.hidden = !this.enabled || s.pending === 0;
     this.root.dataset.pending = String(s.pending);
-    if (!this.root.hidden) this.root.replaceChildren(h('div', { class: 'spinner small' }), `BIM: ${s.models} model${s.models === 1 ? '' : 's'} · ${s.pending} loading`);
+    if (!this.root.hidden)
+      this.root.replaceChildren(
+        h('div', { class: 'spinner small' }),
+        `BIM: ${s.models} model${s.models === 1 ? '' : 's'} · ${s.pending} loading`,
+      );
   }
 
   dispose(): void {

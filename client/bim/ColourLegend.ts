@@ -30,7 +30,13 @@ export class ColourLegend implements Tool {
     this.root.replaceChildren(
       h('div', { class: 'legend-title', text: legend.title }),
       ...legend.entries.map((e) => {
-        const item = h('div', { class: 'legend-item' }, h('i', { class: 'swatch' }), h('span', { text: e.label }), h('b', { text: e.count === undefined ? '' : String(e.count) }));
+        const item = h(
+          'div',
+          { class: 'legend-item' },
+          h('i', { class: 'swatch' }),
+          h('span', { text: e.label }),
+          h('b', { text: e.count === undefined ? '' : String(e.count) }),
+        );
         item.style.setProperty('--c', e.colour);
         return item;
       }),

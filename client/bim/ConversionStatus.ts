@@ -3,7 +3,9 @@ import type { Tool } from '../core/Tool.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
 import { h } from '../ui/dom.js';
 
-type Converting = Pick<ModelProgress, 'modelId' | 'projectId' | 'status' | 'stage' | 'progressPct'> & { fileName?: string };
+type Converting = Pick<ModelProgress, 'modelId' | 'projectId' | 'status' | 'stage' | 'progressPct'> & {
+  fileName?: string;
+};
 
 /**
  * The models being converted right now, one line each ("Converting tower.ifc · 浮山湾样板楼: geometry 40%"), from the
@@ -23,7 +25,15 @@ export class ConversionStatus implements Tool {
   }
 
   model(m: BimModel): void {
-    if (m.status === 'queued' || m.status === 'converting') this.converting.set(m.id, { modelId: m.id, projectId: m.projectId, status: m.status, stage: m.stage, progressPct: m.progressPct, fileName: m.fileName });
+    if (m.status === 'queued' || m.status === 'converting')
+      this.converting.set(m.id, {
+        modelId: m.id,
+        projectId: m.projectId,
+        status: m.status,
+        stage: m.stage,
+        progressPct: m.progressPct,
+        fileName: m.fileName,
+      });
     else this.converting.delete(m.id);
     this.render();
   }
@@ -46,7 +56,11 @@ export class ConversionStatus implements Tool {
       ...[...this.converting.values()].map((c) => {
         const project = this.store.get(c.projectId)?.name ?? 'its project';
         const what = c.status === 'queued' ? 'queued' : `${c.stage} ${Math.round(c.progressPct)}%`;
-        return h('div', { class: 'conversion-row', 'data-model-id': c.modelId, text: `Converting ${c.fileName ?? 'a model'} · ${project}: ${what}` });
+        return h('div', {
+          class: 'conversion-row',
+          'data-model-id': c.modelId,
+          text: `Converting ${c.fileName ?? 'a model'} · ${project}: ${what}`,
+        });
       }),
     );
   }

@@ -37,7 +37,12 @@ export class ElementColouring implements Tool {
   enabled = true;
   readonly onChanged = new Event<ColouringState>();
   private readonly targets = new Set<ColourTarget>();
-  private state: ColouringState = { colours: new Map(), legend: null, highlighted: new Set(), highlightColour: parseColour(DEFAULT_HIGHLIGHT) };
+  private state: ColouringState = {
+    colours: new Map(),
+    legend: null,
+    highlighted: new Set(),
+    highlightColour: parseColour(DEFAULT_HIGHLIGHT),
+  };
 
   get current(): ColouringState {
     return this.state;
@@ -47,7 +52,10 @@ export class ElementColouring implements Tool {
    * Colours elements by GlobalId (CSS colours: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba(); the alpha is the tint
    * strength). Replaces the previous map. Throws on a colour it cannot read, naming it, before anything changes.
    */
-  colourBy(colours: ReadonlyMap<string, string> | Record<string, string>, legend?: { title: string; entries: LegendEntry[] }): void {
+  colourBy(
+    colours: ReadonlyMap<string, string> | Record<string, string>,
+    legend?: { title: string; entries: LegendEntry[] },
+  ): void {
     const parsed = parseColourMap(colours);
     for (const e of legend?.entries ?? []) parseColour(e.colour);
     this.set({ ...this.state, colours: parsed, legend: legend ?? null });

@@ -6,7 +6,8 @@ import type { ElementRef } from './ElementSelection.js';
 
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : v.toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -24,7 +25,12 @@ export class ElementPanel implements Tool {
   onClose: () => void = () => {};
 
   constructor(container: HTMLElement, opts: { className?: string } = {}) {
-    this.root = h('section', { class: `element-panel ${opts.className ?? ''}`, 'data-testid': 'element-panel', hidden: true, 'aria-label': 'Element properties' });
+    this.root = h('section', {
+      class: `element-panel ${opts.className ?? ''}`,
+      'data-testid': 'element-panel',
+      hidden: true,
+      'aria-label': 'Element properties',
+    });
     container.append(this.root);
   }
 
@@ -48,7 +54,10 @@ export class ElementPanel implements Tool {
     this.root.hidden = false;
     this.root.dataset.globalId = ref.globalId;
     this.root.dataset.state = 'loading';
-    this.root.replaceChildren(this.head(ref.globalId, 'Loading…'), h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), 'Loading properties…'));
+    this.root.replaceChildren(
+      this.head(ref.globalId, 'Loading…'),
+      h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), 'Loading properties…'),
+    );
     const ctl = (this.ctl = new AbortController());
     try {
       const e = await fetchElement(ref.modelId, ref.globalId, ctl.signal);
@@ -57,29 +66,65 @@ export class ElementPanel implements Tool {
     } catch (err) {
       if ((err as Error).name === 'AbortError' || this.current !== ref) return;
       this.root.dataset.state = 'error';
-      this.root.replaceChildren(this.head(ref.globalId, 'Element'), h('div', { class: 'state error' }, h('strong', { text: 'Properties unavailable' }), h('p', { text: (err as Error).message })));
+      this.root.replaceChildren(
+        this.head(ref.globalId, 'Element'),
+        h(
+          'div',
+          { class: 'state error' },
+          h('strong', { text: 'Properties unavailable' }),
+          h('p', { text: (err as Error).message }),
+        ),
+      );
     }
   }
 
   private head(globalId: string, title: string): HTMLElement {
     const close = h('button', { class: 'icon-btn', 'aria-label': 'Close', title: 'Close (Esc)', text: '×' });
     close.addEventListener('click', () => this.onClose());
-    return h('div', { class: 'detail-head' }, h('div', {}, h('h3', { class: 'detail-name', 'data-testid': 'element-name', text: title }), h('code', { class: 'gid', 'data-testid': 'element-guid', text: globalId })), close);
+    return h(
+      'div',
+      { class: 'detail-head' },
+      h(
+        'div',
+        {},
+        h('h3', { class: 'detail-name', 'data-testid': 'element-name', text: title }),
+        h('code', { class: 'gid', 'data-testid': 'element-guid', text: globalId }),
+      ),
+      close,
+    );
   }
 
   private render(e: ModelElement): void {
     this.root.dataset.state = 'loaded';
-    const fact = (k: string, field: string, v: string) => [h('dt', { text: k }), h('dd', { 'data-field': field, text: v })];
-    const facts = h('dl', { class: 'facts' }, ...fact('Class', 'class', e.ifcClass), ...fact('Name', 'name', e.name ?? '—'), ...fact('Storey', 'storey', e.storeyName ?? '—'), ...(e.predefinedType ? fact('Type', 'type', e.predefinedType) : []));
+    const fact = (k: string, field: string, v: string) => [
+      h('dt', { text: k }),
+      h('dd', { 'data-field': field, text: v }),
+    ];
+    const facts = h(
+      'dl',
+      { class: 'facts' },
+      ...fact('Class', 'class', e.ifcClass),
+      ...fact('Name', 'name', e.name ?? '—'),
+      ...fact('Storey', 'storey', e.storeyName ?? '—'),
+      ...(e.predefinedType ? fact('Type', 'type', e.predefinedType) : []),
+    );
     const sets = Object.entries(e.psets ?? {}).map(([set, props]) =>
       h(
         'details',
         { class: 'pset', open: true },
         h('summary', { text: set }),
-        h('dl', { class: 'facts' }, ...Object.entries(props).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: formatValue(v) })])),
+        h(
+          'dl',
+          { class: 'facts' },
+          ...Object.entries(props).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: formatValue(v) })]),
+        ),
       ),
     );
-    this.root.replaceChildren(this.head(e.globalId, e.name ?? e.ifcClass), facts, ...(sets.length ? sets : [h('p', { class: 'dim', text: 'No property sets.' })]));
+    this.root.replaceChildren(
+      this.head(e.globalId, e.name ?? e.ifcClass),
+      facts,
+      ...(sets.length ? sets : [h('p', { class: 'dim', text: 'No property sets.' })]),
+    );
   }
 
   dispose(): void {

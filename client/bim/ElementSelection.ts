@@ -3,7 +3,11 @@ import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 
 /** The element picked on the map or in the workspace: which project, which model, which GlobalId. */
-export const ElementRef = z.object({ projectId: z.string().uuid(), modelId: z.string().uuid(), globalId: z.string().min(1).max(64) });
+export const ElementRef = z.object({
+  projectId: z.string().uuid(),
+  modelId: z.string().uuid(),
+  globalId: z.string().min(1).max(64),
+});
 export type ElementRef = z.infer<typeof ElementRef>;
 
 /** Who changed the selection: this view, a deep link, or another tab over the BroadcastChannel. */

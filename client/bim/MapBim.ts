@@ -85,7 +85,13 @@ export class MapBim implements Tool {
     if (!dock.detail) overlay.append(box);
     this.ownBox = dock.detail ? null : box;
     this.panel = new ElementPanel(box);
-    this.openLink = h('a', { class: 'btn open-workspace', 'data-testid': 'open-workspace', target: '_blank', hidden: true, text: 'Open in BIM workspace' });
+    this.openLink = h('a', {
+      class: 'btn open-workspace',
+      'data-testid': 'open-workspace',
+      target: '_blank',
+      hidden: true,
+      text: 'Open in BIM workspace',
+    });
     box.append(this.openLink);
     // In the BIM corner, above the element panel: the map's other corners hold the alarms, the legend and the project.
     this.placement = new PlacementNotice(box, this.layer, store);
@@ -176,12 +182,14 @@ export class MapBim implements Tool {
   /** Applies `?model=&element=` of the page URL once the layer can resolve it. */
   applyUrl(): void {
     const ref = elementFromUrl(location.pathname, location.search);
-    if (ref.projectId && ref.modelId && ref.globalId) this.selection.select({ projectId: ref.projectId, modelId: ref.modelId, globalId: ref.globalId }, 'url');
+    if (ref.projectId && ref.modelId && ref.globalId)
+      this.selection.select({ projectId: ref.projectId, modelId: ref.modelId, globalId: ref.globalId }, 'url');
   }
 
   private link(el: ElementRef | null): void {
     const search = searchWithElement(location.search, el);
-    if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
+    if (search !== location.search)
+      history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
   }
 
   /** "Open in BIM workspace" under the properties, for the selected element. */

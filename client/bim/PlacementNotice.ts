@@ -52,14 +52,20 @@ export class PlacementNotice implements Tool {
   private row(m: BimModel): HTMLElement {
     const project = this.store.get(m.projectId);
     const far = m.report!.farFromProject!;
-    const button = h('button', { class: 'btn small', 'data-testid': 'place-at-project', text: 'Place at the project', disabled: !project });
+    const button = h('button', {
+      class: 'btn small',
+      'data-testid': 'place-at-project',
+      text: 'Place at the project',
+      disabled: !project,
+    });
     const status = h('span', { class: 'dim' });
     button.addEventListener('click', () => {
       if (!project) return;
       button.disabled = true;
       status.textContent = 'placing…';
       const { lon, lat, height } = project.location;
-      rest.raw(api.models.update, { params: { id: m.id }, body: { georeference: { lon, lat, height } } })
+      rest
+        .raw(api.models.update, { params: { id: m.id }, body: { georeference: { lon, lat, height } } })
         .then(() => this.layer.loadProject(m.projectId))
         .catch((err: Error) => {
           button.disabled = false;

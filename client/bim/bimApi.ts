@@ -18,12 +18,25 @@ export async function fetchModel(modelId: string, signal?: AbortSignal): Promise
 
 /** One element with its property sets, from the element index. */
 export async function fetchElement(modelId: string, globalId: string, signal?: AbortSignal): Promise<ModelElement> {
-  return rest.call(api.models.element, { params: { id: modelId, globalId }, ...(signal ? { signal } : {}), what: 'element' });
+  return rest.call(api.models.element, {
+    params: { id: modelId, globalId },
+    ...(signal ? { signal } : {}),
+    what: 'element',
+  });
 }
 
 /** Elements matching a filter (name/GlobalId search `q`, IFC class, storey), one page. */
-export async function fetchElements(modelId: string, query: { q?: string; class?: string; storey?: string; limit?: number; offset?: number }, signal?: AbortSignal): Promise<ElementPage> {
-  return rest.call(api.models.elements, { params: { id: modelId }, query, ...(signal ? { signal } : {}), what: 'element page' });
+export async function fetchElements(
+  modelId: string,
+  query: { q?: string; class?: string; storey?: string; limit?: number; offset?: number },
+  signal?: AbortSignal,
+): Promise<ElementPage> {
+  return rest.call(api.models.elements, {
+    params: { id: modelId },
+    query,
+    ...(signal ? { signal } : {}),
+    what: 'element page',
+  });
 }
 
 /** The spatial tree (project / site / building / storeys / spaces) with element counts. */

@@ -26,7 +26,8 @@ export function parseColour(css: string): Rgba {
   if (f) {
     const c = (v: string) => Math.max(0, Math.min(255, Math.round(Number(v))));
     let a = 255;
-    if (f[4] !== undefined) a = f[4].endsWith('%') ? Math.round((Number(f[4].slice(0, -1)) / 100) * 255) : Math.round(Number(f[4]) * 255);
+    if (f[4] !== undefined)
+      a = f[4].endsWith('%') ? Math.round((Number(f[4].slice(0, -1)) / 100) * 255) : Math.round(Number(f[4]) * 255);
     return [c(f[1]!), c(f[2]!), c(f[3]!), Math.max(0, Math.min(255, a))];
   }
   throw new Error(`Unknown colour "${css}": use #rgb, #rrggbb, #rrggbbaa, rgb(r, g, b) or rgba(r, g, b, a)`);

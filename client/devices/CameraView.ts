@@ -42,9 +42,12 @@ export class CameraView {
     }
     const { streamUrl, streamKind } = p.data;
     this.root.dataset.kind = streamKind;
-    if (!online) this.root.append(h('div', { class: 'camera-offline' }, 'Camera reports offline: the last picture may be old.'));
+    if (!online)
+      this.root.append(h('div', { class: 'camera-offline' }, 'Camera reports offline: the last picture may be old.'));
     if (streamKind === 'mjpeg') {
-      this.root.append(h('img', { src: ownStream(streamUrl), alt: 'Live camera picture', 'data-testid': 'camera-img' }));
+      this.root.append(
+        h('img', { src: ownStream(streamUrl), alt: 'Live camera picture', 'data-testid': 'camera-img' }),
+      );
     } else if (streamKind === 'snapshot') {
       const img = h('img', { src: this.bust(streamUrl), alt: 'Camera snapshot', 'data-testid': 'camera-img' });
       this.root.append(img);

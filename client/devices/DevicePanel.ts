@@ -5,7 +5,15 @@ import { h } from '../ui/dom.js';
 import { CameraView } from './CameraView.js';
 import { DeviceQualityView } from './DeviceQualityView.js';
 import { fetchHistory } from './deviceApi.js';
-import { chartableFields, deviceFieldSpec, formatAge, formatValue, HISTORY_RANGES, listedFields, type HistoryRangeId } from './deviceFields.js';
+import {
+  chartableFields,
+  deviceFieldSpec,
+  formatAge,
+  formatValue,
+  HISTORY_RANGES,
+  listedFields,
+  type HistoryRangeId,
+} from './deviceFields.js';
 import type { DeviceStore } from './DeviceStore.js';
 import { HistoryChart } from './HistoryChart.js';
 import { formatDateTime, t } from '../i18n/i18n.js';
@@ -32,9 +40,16 @@ export class DevicePanel implements Tool {
   private fetchAbort: AbortController | null = null;
   private readonly off: () => void;
 
-  constructor(container: HTMLElement, private readonly store: DeviceStore) {
+  constructor(
+    container: HTMLElement,
+    private readonly store: DeviceStore,
+  ) {
     this.body = h('div', { class: 'device-body' });
-    this.root = h('section', { class: 'device-panel detail-panel', 'data-testid': 'device-panel', 'aria-label': t('device.panel') }, this.body);
+    this.root = h(
+      'section',
+      { class: 'device-panel detail-panel', 'data-testid': 'device-panel', 'aria-label': t('device.panel') },
+      this.body,
+    );
     this.root.hidden = true;
     container.append(this.root);
     this.root.addEventListener('click', (e) => this.onClick(e));
@@ -57,22 +72,50 @@ export class DevicePanel implements Tool {
     this.closeContent();
     this.deviceId = id;
     this.field = chartableFields(s.device.kind, s.values)[0] ?? null;
-    const ranges = h('div', { class: 'range-buttons', role: 'group', 'aria-label': t('device.historyRange') },
-      ...HISTORY_RANGES.map((r) => h('button', { type: 'button', class: `btn small${r.id === this.range ? ' active' : ''}`, 'data-range': r.id }, r.label)));
-    const fieldSel = h('select', { class: 'field-select', 'aria-label': t('device.field'), 'data-testid': 'chart-field' },
-      ...chartableFields(s.device.kind, s.values).map((f) => h('option', { value: f, ...(f === this.field ? { selected: true } : {}) }, deviceFieldSpec(s.device, f).label)));
+    const ranges = h(
+      'div',
+      { class: 'range-buttons', role: 'group', 'aria-label': t('device.historyRange') },
+      ...HISTORY_RANGES.map((r) =>
+        h(
+          'button',
+          { type: 'button', class: `btn small${r.id === this.range ? ' active' : ''}`, 'data-range': r.id },
+          r.label,
+        ),
+      ),
+    );
+    const fieldSel = h(
+      'select',
+      { class: 'field-select', 'aria-label': t('device.field'), 'data-testid': 'chart-field' },
+      ...chartableFields(s.device.kind, s.values).map((f) =>
+        h('option', { value: f, ...(f === this.field ? { selected: true } : {}) }, deviceFieldSpec(s.device, f).label),
+      ),
+    );
     fieldSel.addEventListener('change', () => {
       this.field = fieldSel.value;
       void this.loadHistory();
     });
     const chartBox = h('div', { class: 'chart-box', 'data-testid': 'device-chart' });
     this.body.replaceChildren(
-      h('div', { class: 'detail-head' },
-        h('div', {}, h('h3', { class: 'detail-name', 'data-testid': 'device-name' }, s.device.name), h('div', { class: 'row-sub' }, kindText(s.device.kind))),
-        h('button', { class: 'close', type: 'button', 'data-action': 'close', 'aria-label': t('common.close') }, '×')),
+      h(
+        'div',
+        { class: 'detail-head' },
+        h(
+          'div',
+          {},
+          h('h3', { class: 'detail-name', 'data-testid': 'device-name' }, s.device.name),
+          h('div', { class: 'row-sub' }, kindText(s.device.kind)),
+        ),
+        h('button', { class: 'close', type: 'button', 'data-action': 'close', 'aria-label': t('common.close') }, '×'),
+      ),
       h('div', { class: 'device-age', 'data-testid': 'device-age' }),
       h('dl', { class: 'device-values', 'data-testid': 'device-values' }),
-      ...(s.device.kind === 'camera' ? [] : [h('div', { class: 'chart-head' }, fieldSel, ranges), chartBox, h('div', { class: 'chart-status', 'data-testid': 'chart-status' })]),
+      ...(s.device.kind === 'camera'
+        ? []
+        : [
+            h('div', { class: 'chart-head' }, fieldSel, ranges),
+            chartBox,
+            h('div', { class: 'chart-status', 'data-testid': 'chart-status' }),
+          ]),
     );
     if (s.device.kind === 'camera') {
       this.camera = new CameraView(s.device.params, s.values.online !== false);
@@ -96,11 +139,16 @@ export class DevicePanel implements Tool {
     const dl = this.body.querySelector<HTMLElement>('.device-values');
     if (!dl) return;
     const listed = listedFields(s.device);
-    const keys = [...listed.filter((k) => k in s.values), ...Object.keys(s.values).filter((k) => !listed.includes(k) && k !== 'alarms' && k !== 'extra')];
-    dl.replaceChildren(...keys.flatMap((k) => {
-      const spec = deviceFieldSpec(s.device, k);
-      return [h('dt', {}, spec.label), h('dd', { 'data-field': k }, formatValue(spec, s.values[k]))];
-    }));
+    const keys = [
+      ...listed.filter((k) => k in s.values),
+      ...Object.keys(s.values).filter((k) => !listed.includes(k) && k !== 'alarms' && k !== 'extra'),
+    ];
+    dl.replaceChildren(
+      ...keys.flatMap((k) => {
+        const spec = deviceFieldSpec(s.device, k);
+        return [h('dt', {}, spec.label), h('dd', { 'data-field': k }, formatValue(spec, s.values[k]))];
+      }),
+    );
     if (!keys.length) dl.replaceChildren(h('dd', { class: 'dim' }, t('device.noData')));
     this.renderAge();
   }
@@ -116,7 +164,14 @@ export class DevicePanel implements Tool {
     const s = this.store.get(id);
     this.root.dataset.stale = String(stale);
     el.dataset.stale = String(stale);
-    el.textContent = replay && s?.time ? t('device.replayAsOf', { time: formatDateTime(s.time, { dateStyle: 'medium', timeStyle: 'medium' }) }) : age === null ? t('device.never') : stale ? t('device.stale', { age: formatAge(age) }) : t('device.live', { age: formatAge(age) });
+    el.textContent =
+      replay && s?.time
+        ? t('device.replayAsOf', { time: formatDateTime(s.time, { dateStyle: 'medium', timeStyle: 'medium' }) })
+        : age === null
+          ? t('device.never')
+          : stale
+            ? t('device.stale', { age: formatAge(age) })
+            : t('device.live', { age: formatAge(age) });
   }
 
   private async loadHistory(): Promise<void> {
@@ -137,7 +192,12 @@ export class DevicePanel implements Tool {
       if (ac.signal.aborted || this.deviceId !== id) return;
       const points = chart.show(hist, field, deviceFieldSpec(s.device, field).unit);
       const withData = hist.buckets.filter((b) => b.values[field]).length;
-      status.textContent = t('device.historyStatus', { field: deviceFieldSpec(s.device, field).label, range: range.label, n: withData, total: points });
+      status.textContent = t('device.historyStatus', {
+        field: deviceFieldSpec(s.device, field).label,
+        range: range.label,
+        n: withData,
+        total: points,
+      });
       status.dataset.state = 'loaded';
       status.dataset.points = String(withData);
     } catch (err) {
@@ -153,7 +213,8 @@ export class DevicePanel implements Tool {
     const r = t.closest<HTMLElement>('[data-range]')?.dataset.range as HistoryRangeId | undefined;
     if (r) {
       this.range = r;
-      for (const b of this.body.querySelectorAll<HTMLElement>('[data-range]')) b.classList.toggle('active', b.dataset.range === r);
+      for (const b of this.body.querySelectorAll<HTMLElement>('[data-range]'))
+        b.classList.toggle('active', b.dataset.range === r);
       void this.loadHistory();
     }
   }

@@ -54,12 +54,18 @@ export class DevicePlacer implements Tool {
       if (this.models?.projectId !== pid) this.models = { projectId: pid, list: this.api.models(pid) };
       const models = (await this.models.list).filter((m) => m.status === 'ready' && m.georeference);
       const found = await Promise.all(
-        models.map(async (model) => ({ model, element: (await this.api.elements(model.id, gid)).items.find((e) => e.globalId === gid) ?? null })),
+        models.map(async (model) => ({
+          model,
+          element: (await this.api.elements(model.id, gid)).items.find((e) => e.globalId === gid) ?? null,
+        })),
       );
       // The project or the binding may have changed while we asked.
       if (this.store.projectId !== pid || this.store.record(id)?.ifcGlobalId !== gid) return;
       const p = placeOnElement(rec, found);
-      if (!p) return console.warn(`device ${id}: element ${gid} is in no ready, georeferenced model of the project; not drawn on the map`);
+      if (!p)
+        return console.warn(
+          `device ${id}: element ${gid} is in no ready, georeferenced model of the project; not drawn on the map`,
+        );
       this.placed++;
       this.store.placeAt(id, p);
     } catch (err) {

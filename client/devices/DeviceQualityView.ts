@@ -17,11 +17,16 @@ export const REFUSAL_TEXT: Record<string, string> = {
 
 /** `a34002=0.001, pm25Ugm3=0.001` <-> `{ a34002: 0.001, pm25Ugm3: 0.001 }`. */
 export function formatScale(scale: DeviceScale | undefined): string {
-  return Object.entries(scale ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(scale ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }
 export function parseScale(text: string): DeviceScale | string {
   const out: DeviceScale = {};
-  for (const part of text.split(/[,;\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(/[,;\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z][\w.]*)\s*[=:]\s*(-?[\d.]+(?:e-?\d+)?)$/i.exec(part);
     if (!m || !Number.isFinite(Number(m[2])) || Number(m[2]) === 0) return `"${part}" is not field=factor`;
     out[m[1]!] = Number(m[2]);
@@ -42,7 +47,12 @@ export class DeviceQualityView {
 
   constructor(device: Device) {
     this.device = { ...device };
-    this.root = h('section', { class: 'device-quality', 'data-testid': 'device-quality', 'data-state': 'loading' }, h('h4', { text: 'Data quality' }), h('div', { class: 'dim', text: 'Loading…' }));
+    this.root = h(
+      'section',
+      { class: 'device-quality', 'data-testid': 'device-quality', 'data-state': 'loading' },
+      h('h4', { text: 'Data quality' }),
+      h('div', { class: 'dim', text: 'Loading…' }),
+    );
     this.root.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.save(e.target as HTMLFormElement);
@@ -57,7 +67,10 @@ export class DeviceQualityView {
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       this.root.dataset.state = 'error';
-      this.root.replaceChildren(h('h4', { text: 'Data quality' }), h('div', { class: 'dim', text: `Unavailable: ${(err as Error).message}` }));
+      this.root.replaceChildren(
+        h('h4', { text: 'Data quality' }),
+        h('div', { class: 'dim', text: `Unavailable: ${(err as Error).message}` }),
+      );
     }
   }
 
@@ -69,16 +82,52 @@ export class DeviceQualityView {
     this.root.dataset.onlyRefused = String(q.onlyRefused);
     this.root.replaceChildren(
       h('h4', { text: 'Data quality' }),
-      ...(q.onlyRefused ? [h('div', { class: 'quality-flag', 'data-testid': 'quality-flag', role: 'alert', text: 'Sends only refused data: nothing of its newest readings was stored' })] : []),
-      h('dl', { class: 'device-values' },
-        h('dt', { text: 'Last accepted' }), h('dd', { 'data-testid': 'quality-last-accepted', text: q.lastAcceptedAt ? formatTime(q.lastAcceptedAt) : 'never' }),
-        h('dt', { text: 'Refused fields' }), h('dd', { 'data-testid': 'quality-refused', text: String(q.refused) }),
-        ...codes.flatMap(([c, n]) => [h('dt', { class: 'sub', text: REFUSAL_TEXT[c] ?? c }), h('dd', { 'data-code': c, text: String(n) })]),
-        ...fields.flatMap(([f, n]) => [h('dt', { class: 'sub', text: label(f) }), h('dd', { 'data-refused-field': f, text: String(n) })]),
+      ...(q.onlyRefused
+        ? [
+            h('div', {
+              class: 'quality-flag',
+              'data-testid': 'quality-flag',
+              role: 'alert',
+              text: 'Sends only refused data: nothing of its newest readings was stored',
+            }),
+          ]
+        : []),
+      h(
+        'dl',
+        { class: 'device-values' },
+        h('dt', { text: 'Last accepted' }),
+        h('dd', {
+          'data-testid': 'quality-last-accepted',
+          text: q.lastAcceptedAt ? formatTime(q.lastAcceptedAt) : 'never',
+        }),
+        h('dt', { text: 'Refused fields' }),
+        h('dd', { 'data-testid': 'quality-refused', text: String(q.refused) }),
+        ...codes.flatMap(([c, n]) => [
+          h('dt', { class: 'sub', text: REFUSAL_TEXT[c] ?? c }),
+          h('dd', { 'data-code': c, text: String(n) }),
+        ]),
+        ...fields.flatMap(([f, n]) => [
+          h('dt', { class: 'sub', text: label(f) }),
+          h('dd', { 'data-refused-field': f, text: String(n) }),
+        ]),
       ),
-      ...(q.recent.length ? [h('ul', { class: 'quality-recent', 'data-testid': 'quality-recent' }, ...q.recent.slice(0, 4).map((r) => h('li', { 'data-field': r.field, text: r.reason })))] : []),
+      ...(q.recent.length
+        ? [
+            h(
+              'ul',
+              { class: 'quality-recent', 'data-testid': 'quality-recent' },
+              ...q.recent.slice(0, 4).map((r) => h('li', { 'data-field': r.field, text: r.reason })),
+            ),
+          ]
+        : []),
       ...(q.lastRefused
-        ? [h('div', { class: 'row-sub', text: `Last refused (${q.lastRefused.transport}, ${formatTime(q.lastRefused.at)}):` }), h('pre', { class: 'quality-raw', 'data-testid': 'quality-raw', text: q.lastRefused.raw })]
+        ? [
+            h('div', {
+              class: 'row-sub',
+              text: `Last refused (${q.lastRefused.transport}, ${formatTime(q.lastRefused.at)}):`,
+            }),
+            h('pre', { class: 'quality-raw', 'data-testid': 'quality-raw', text: q.lastRefused.raw }),
+          ]
         : [h('div', { class: 'dim', text: 'Nothing refused.' })]),
       this.settingsForm(),
     );
@@ -93,13 +142,35 @@ export class DeviceQualityView {
       const family = UNIT_FIELDS[(UNIT_GROUPS[name] ?? [name])[0]!]!;
       const current = units[name];
       selects.push(
-        h('label', { class: 'unit-select' }, name === 'pm' ? 'PM sent in ' : `${label(name)} sent in `,
-          h('select', { name: `unit:${name}`, 'data-unit': name }, ...Object.keys(family).map((u) => h('option', { value: u, ...(u === (current ?? Object.keys(family)[0]) ? { selected: true } : {}) }, u)))),
+        h(
+          'label',
+          { class: 'unit-select' },
+          name === 'pm' ? 'PM sent in ' : `${label(name)} sent in `,
+          h(
+            'select',
+            { name: `unit:${name}`, 'data-unit': name },
+            ...Object.keys(family).map((u) =>
+              h('option', { value: u, ...(u === (current ?? Object.keys(family)[0]) ? { selected: true } : {}) }, u),
+            ),
+          ),
+        ),
       );
     }
-    return h('form', { class: 'quality-settings', 'data-testid': 'unit-settings' },
+    return h(
+      'form',
+      { class: 'quality-settings', 'data-testid': 'unit-settings' },
       ...selects,
-      h('label', { class: 'unit-select' }, 'Scale ', h('input', { name: 'scale', 'data-testid': 'scale-input', placeholder: 'a34002=0.001', value: formatScale(this.device.scale) })),
+      h(
+        'label',
+        { class: 'unit-select' },
+        'Scale ',
+        h('input', {
+          name: 'scale',
+          'data-testid': 'scale-input',
+          placeholder: 'a34002=0.001',
+          value: formatScale(this.device.scale),
+        }),
+      ),
       h('button', { class: 'btn small', type: 'submit', text: 'Save units' }),
       h('span', { class: 'row-sub', 'data-testid': 'unit-status' }),
     );
@@ -121,7 +192,10 @@ export class DeviceQualityView {
     if (typeof scale === 'string') return void (status.textContent = scale);
     status.textContent = 'Saving…';
     try {
-      const d = await saveUnitSettings(this.device.id, { units: Object.keys(units).length ? units : null, scale: Object.keys(scale).length ? scale : null });
+      const d = await saveUnitSettings(this.device.id, {
+        units: Object.keys(units).length ? units : null,
+        scale: Object.keys(scale).length ? scale : null,
+      });
       Object.assign(this.device, { units: d.units, scale: d.scale });
       status.textContent = 'Saved: applies to data from now on';
     } catch (err) {

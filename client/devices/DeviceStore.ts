@@ -53,7 +53,9 @@ export class DeviceStore {
     this.live.clear();
     this.replayed.clear();
     this.records.clear();
-    for (const d of devices) if (d.projectId === projectId) this.live.set(d.id, { device: this.placed(d), values: {}, fieldTimes: {}, time: null });
+    for (const d of devices)
+      if (d.projectId === projectId)
+        this.live.set(d.id, { device: this.placed(d), values: {}, fieldTimes: {}, time: null });
     for (const r of latest) this.merge(this.live.get(r.deviceId), r.time, r.values);
     this.onChanged.trigger({ kind: 'reset', source: this._mode });
   }
@@ -75,7 +77,8 @@ export class DeviceStore {
           if (!s) continue;
           const changed = this.merge(s, r.time, r.values);
           any = true;
-          if (changed && this._mode === 'live') this.onChanged.trigger({ kind: 'reading', id: r.deviceId, time: r.time, values: r.values, source: 'live' });
+          if (changed && this._mode === 'live')
+            this.onChanged.trigger({ kind: 'reading', id: r.deviceId, time: r.time, values: r.values, source: 'live' });
         }
         return any;
       }

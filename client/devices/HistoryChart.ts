@@ -3,7 +3,10 @@ import 'uplot/dist/uPlot.min.css';
 import type { ReadingHistory } from '../../models/Reading.js';
 
 /** uPlot's data: x (seconds) then one series per line; null where a bucket has no value. */
-export function historySeries(hist: ReadingHistory, field: string): [number[], (number | null)[], (number | null)[], (number | null)[]] {
+export function historySeries(
+  hist: ReadingHistory,
+  field: string,
+): [number[], (number | null)[], (number | null)[], (number | null)[]] {
   const x: number[] = [];
   const avg: (number | null)[] = [];
   const min: (number | null)[] = [];

@@ -15,18 +15,35 @@ export async function fetchDevice(id: string, signal?: AbortSignal): Promise<Dev
 }
 
 /** `api.devices.readings` with `from`, `to`, `bucket`: min/avg/max per bucket. */
-export async function fetchHistory(id: string, from: number, to: number, bucket: string, signal?: AbortSignal): Promise<ReadingHistory> {
+export async function fetchHistory(
+  id: string,
+  from: number,
+  to: number,
+  bucket: string,
+  signal?: AbortSignal,
+): Promise<ReadingHistory> {
   // With a bucket the answer is always the bucketed form of the contract's union.
-  return parseAnswer(ReadingHistory, await rest.raw(api.devices.readings, { params: { id }, query: { from, to, bucket }, ...withSignal(signal) }), 'reading history');
+  return parseAnswer(
+    ReadingHistory,
+    await rest.raw(api.devices.readings, { params: { id }, query: { from, to, bucket }, ...withSignal(signal) }),
+    'reading history',
+  );
 }
 
 /** `api.ops.attendanceOfProject`: on-site counts (no worker ids). */
 export async function fetchAttendance(projectId: string, signal?: AbortSignal): Promise<ProjectAttendance> {
-  return rest.call(api.ops.attendanceOfProject, { params: { id: projectId }, ...withSignal(signal), what: 'attendance' });
+  return rest.call(api.ops.attendanceOfProject, {
+    params: { id: projectId },
+    ...withSignal(signal),
+    what: 'attendance',
+  });
 }
 
 /** `api.alarms.list` (`state`, `projectId`, `limit`): newest first. */
-export async function fetchAlarms(query: { state?: 'open' | 'acknowledged'; projectId?: string; limit?: number }, signal?: AbortSignal): Promise<Alarm[]> {
+export async function fetchAlarms(
+  query: { state?: 'open' | 'acknowledged'; projectId?: string; limit?: number },
+  signal?: AbortSignal,
+): Promise<Alarm[]> {
   return rest.call(api.alarms.list, { query, ...withSignal(signal), what: 'alarm list' });
 }
 
@@ -38,6 +55,17 @@ export async function acknowledgeAlarm(id: string, by: string | undefined, comme
 }
 
 /** `api.replay.replay` (`from`, `to`, `stepMs`). */
-export async function fetchReplay(projectId: string, from: number, to: number, stepMs: number, signal?: AbortSignal): Promise<ProjectReplay> {
-  return rest.call(api.replay.replay, { params: { id: projectId }, query: { from, to, stepMs }, ...withSignal(signal), what: 'replay' });
+export async function fetchReplay(
+  projectId: string,
+  from: number,
+  to: number,
+  stepMs: number,
+  signal?: AbortSignal,
+): Promise<ProjectReplay> {
+  return rest.call(api.replay.replay, {
+    params: { id: projectId },
+    query: { from, to, stepMs },
+    ...withSignal(signal),
+    what: 'replay',
+  });
 }

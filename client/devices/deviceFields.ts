@@ -29,7 +29,11 @@ const UNIT_SUFFIX = /(Ue|Mm|M|Mps|Deg|Pct|Kn|Kg|T|C|Db|Ugm3|MmPerDay|Pa|Kpa|Hz|V
 /** "operatorId" -> "Operator id", "strainUe" -> "Strain": a readable label for a field the catalogue does not name. */
 export function humanField(key: string): string {
   const bare = key.length > 3 ? key.replace(UNIT_SUFFIX, '') || key : key;
-  const words = bare.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().trim();
+  const words = bare
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -39,18 +43,42 @@ export function humanField(key: string): string {
  */
 export const FIELDS: Record<DeviceKind, FieldSpec[]> = {
   tower_crane: [
-    f('loadT', 'Load', 't', 2), f('ratedLoadT', 'Rated load', 't', 2), f('momentPct', 'Load moment', '%'), f('radiusM', 'Radius', 'm'),
-    f('slewDeg', 'Slew', '°'), f('hookHeightM', 'Hook height', 'm'), f('windSpeedMps', 'Wind', 'm/s'), f('tiltXDeg', 'Tilt X', '°', 3), f('tiltYDeg', 'Tilt Y', '°', 3),
+    f('loadT', 'Load', 't', 2),
+    f('ratedLoadT', 'Rated load', 't', 2),
+    f('momentPct', 'Load moment', '%'),
+    f('radiusM', 'Radius', 'm'),
+    f('slewDeg', 'Slew', '°'),
+    f('hookHeightM', 'Hook height', 'm'),
+    f('windSpeedMps', 'Wind', 'm/s'),
+    f('tiltXDeg', 'Tilt X', '°', 3),
+    f('tiltYDeg', 'Tilt Y', '°', 3),
   ],
   hoist: [
-    f('loadKg', 'Load', 'kg', 0), f('loadPct', 'Load of rated', '%'), f('persons', 'Persons', '', 0), f('floor', 'Floor', '', 0), f('heightM', 'Height', 'm'),
-    f('speedMps', 'Speed', 'm/s', 2), f('windSpeedMps', 'Wind', 'm/s'),
+    f('loadKg', 'Load', 'kg', 0),
+    f('loadPct', 'Load of rated', '%'),
+    f('persons', 'Persons', '', 0),
+    f('floor', 'Floor', '', 0),
+    f('heightM', 'Height', 'm'),
+    f('speedMps', 'Speed', 'm/s', 2),
+    f('windSpeedMps', 'Wind', 'm/s'),
   ],
   env_monitor: [
-    f('pm25Ugm3', 'PM2.5', 'µg/m³'), f('pm10Ugm3', 'PM10', 'µg/m³'), f('tspUgm3', 'TSP', 'µg/m³'), f('noiseDb', 'Noise', 'dB(A)'), f('windSpeedMps', 'Wind', 'm/s'),
-    f('windDirDeg', 'Wind from', '°', 0), f('temperatureC', 'Temperature', '°C'), f('humidityPct', 'Humidity', '%', 0),
+    f('pm25Ugm3', 'PM2.5', 'µg/m³'),
+    f('pm10Ugm3', 'PM10', 'µg/m³'),
+    f('tspUgm3', 'TSP', 'µg/m³'),
+    f('noiseDb', 'Noise', 'dB(A)'),
+    f('windSpeedMps', 'Wind', 'm/s'),
+    f('windDirDeg', 'Wind from', '°', 0),
+    f('temperatureC', 'Temperature', '°C'),
+    f('humidityPct', 'Humidity', '%', 0),
   ],
-  pit_gauge: [f('settlementMm', 'Settlement', 'mm', 2), f('displacementMm', 'Displacement', 'mm', 2), f('rateMmPerDay', 'Rate', 'mm/d', 3), f('strutForceKn', 'Strut force', 'kN', 0), f('waterLevelM', 'Groundwater', 'm', 2)],
+  pit_gauge: [
+    f('settlementMm', 'Settlement', 'mm', 2),
+    f('displacementMm', 'Displacement', 'mm', 2),
+    f('rateMmPerDay', 'Rate', 'mm/d', 3),
+    f('strutForceKn', 'Strut force', 'kN', 0),
+    f('waterLevelM', 'Groundwater', 'm', 2),
+  ],
   camera: [f('headingDeg', 'Heading', '°', 0), f('pitchDeg', 'Pitch', '°', 0), f('zoom', 'Zoom', '×')],
   gate: [f('onSite', 'On site', '', 0)],
   sensor: [],
@@ -83,10 +111,16 @@ export function listedFields(device: Pick<Device, 'kind' | 'params'>): string[] 
  * The lines of a generic sensor's map label: its declared quantities in order with their units ("—" for one not
  * reported yet), at most `max`, then "+n more".
  */
-export function sensorValueLines(device: Pick<Device, 'kind' | 'params'>, values: Record<string, unknown>, max = 4): string[] {
+export function sensorValueLines(
+  device: Pick<Device, 'kind' | 'params'>,
+  values: Record<string, unknown>,
+  max = 4,
+): string[] {
   const declared = listedFields(device);
   const names = declared.length ? declared : Object.keys(values).filter((k) => typeof values[k] === 'number');
-  const lines = names.slice(0, max).map((n) => `${deviceFieldSpec(device, n).label} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
+  const lines = names
+    .slice(0, max)
+    .map((n) => `${deviceFieldSpec(device, n).label} ${formatValue(deviceFieldSpec(device, n), values[n])}`);
   if (names.length > max) lines.push(t('field.more', { n: names.length - max }));
   return lines;
 }
@@ -94,7 +128,8 @@ export function sensorValueLines(device: Pick<Device, 'kind' | 'params'>, values
 /** A value with its unit ("12.5 µg/m³", "yes", "—" for nothing). */
 export function formatValue(spec: FieldSpec, v: unknown): string {
   if (v === undefined || v === null) return '—';
-  if (typeof v === 'number') return `${formatNumber(v, { minimumFractionDigits: spec.digits, maximumFractionDigits: spec.digits })}${spec.unit ? ` ${spec.unit}` : ''}`;
+  if (typeof v === 'number')
+    return `${formatNumber(v, { minimumFractionDigits: spec.digits, maximumFractionDigits: spec.digits })}${spec.unit ? ` ${spec.unit}` : ''}`;
   if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   if (typeof v === 'string') return v;
   return JSON.stringify(v);

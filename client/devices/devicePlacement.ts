@@ -12,7 +12,11 @@ const STANDING: ReadonlySet<DeviceKind> = new Set(['tower_crane', 'hoist']);
  * metres, Z up) at its top (markers show above the element) or, for cranes and hoists, at its bottom; placed by the
  * model's georeference (the origin and heading of that frame).
  */
-export function elementAnchor(geo: Pick<Georeference, 'lon' | 'lat' | 'height' | 'headingDeg'>, bbox: Box3, kind: DeviceKind): GeoPoint {
+export function elementAnchor(
+  geo: Pick<Georeference, 'lon' | 'lat' | 'height' | 'headingDeg'>,
+  bbox: Box3,
+  kind: DeviceKind,
+): GeoPoint {
   const x = (bbox.min[0] + bbox.max[0]) / 2;
   const y = (bbox.min[1] + bbox.max[1]) / 2;
   const z = STANDING.has(kind) ? bbox.min[2] : bbox.max[2];
@@ -21,7 +25,9 @@ export function elementAnchor(geo: Pick<Georeference, 'lon' | 'lat' | 'height' |
 }
 
 /** A device that needs its element to be drawn: bound to a GlobalId and without a location of its own. */
-export function needsElementAnchor(d: Pick<Device, 'location' | 'ifcGlobalId'>): d is Pick<Device, 'location'> & { ifcGlobalId: string } {
+export function needsElementAnchor(
+  d: Pick<Device, 'location' | 'ifcGlobalId'>,
+): d is Pick<Device, 'location'> & { ifcGlobalId: string } {
   return !d.location && typeof d.ifcGlobalId === 'string' && d.ifcGlobalId.length > 0;
 }
 
@@ -39,13 +45,26 @@ export interface ElementPlacement {
  */
 export function placeOnElement(
   device: Pick<Device, 'kind' | 'ifcGlobalId' | 'location'>,
-  found: { model: Pick<BimModel, 'id' | 'status' | 'georeference' | 'updatedAt'>; element: Pick<ModelElement, 'globalId' | 'bbox'> | null }[],
+  found: {
+    model: Pick<BimModel, 'id' | 'status' | 'georeference' | 'updatedAt'>;
+    element: Pick<ModelElement, 'globalId' | 'bbox'> | null;
+  }[],
 ): ElementPlacement | null {
   if (!needsElementAnchor(device)) return null;
   const candidates = found
-    .filter((f) => f.model.status === 'ready' && f.model.georeference && f.element?.globalId === device.ifcGlobalId && f.element.bbox)
+    .filter(
+      (f) =>
+        f.model.status === 'ready' &&
+        f.model.georeference &&
+        f.element?.globalId === device.ifcGlobalId &&
+        f.element.bbox,
+    )
     .sort((a, b) => b.model.updatedAt - a.model.updatedAt);
   const best = candidates[0];
   if (!best) return null;
-  return { location: elementAnchor(best.model.georeference!, best.element!.bbox!, device.kind), modelId: best.model.id, globalId: device.ifcGlobalId };
+  return {
+    location: elementAnchor(best.model.georeference!, best.element!.bbox!, device.kind),
+    modelId: best.model.id,
+    globalId: device.ifcGlobalId,
+  };
 }

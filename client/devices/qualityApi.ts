@@ -11,10 +11,17 @@ export async function fetchDeviceQuality(id: string, signal?: AbortSignal): Prom
 
 /** `api.devices.projectQuality`: one row per device of the project. */
 export async function fetchProjectQuality(id: string, signal?: AbortSignal): Promise<ProjectQuality> {
-  return rest.call(api.devices.projectQuality, { params: { id }, ...(signal ? { signal } : {}), what: 'project data quality' });
+  return rest.call(api.devices.projectQuality, {
+    params: { id },
+    ...(signal ? { signal } : {}),
+    what: 'project data quality',
+  });
 }
 
 /** `api.devices.update` with the device's units and scale (`null` removes a map). */
-export async function saveUnitSettings(id: string, body: { units: DeviceUnits | null; scale: DeviceScale | null }): Promise<Device> {
+export async function saveUnitSettings(
+  id: string,
+  body: { units: DeviceUnits | null; scale: DeviceScale | null },
+): Promise<Device> {
   return rest.call(api.devices.update, { params: { id }, body, what: 'device' });
 }

@@ -13,7 +13,12 @@ export function metresPerDegree(latDeg: number): { lat: number; lon: number } {
   return { lat: m * DEG, lon: n * Math.cos(latDeg * DEG) * DEG };
 }
 
-function ringArea(ring: readonly (readonly number[])[], lon0: number, lat0: number, k: { lat: number; lon: number }): number {
+function ringArea(
+  ring: readonly (readonly number[])[],
+  lon0: number,
+  lat0: number,
+  k: { lat: number; lon: number },
+): number {
   let sum = 0;
   for (let i = 0; i + 1 < ring.length; i++) {
     const x1 = (ring[i]![0]! - lon0) * k.lon;

@@ -109,13 +109,21 @@ export function formatNumber(v: number, opts?: Intl.NumberFormatOptions): string
 }
 
 /** Date and time of an epoch-ms instant in the current locale. */
-export function formatDateTime(ms: number, opts: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' }): string {
+export function formatDateTime(
+  ms: number,
+  opts: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' },
+): string {
   return new Intl.DateTimeFormat(current, opts).format(new Date(ms));
 }
 
 /** Time of day of an epoch-ms instant ("14:05:09"). */
 export function formatClock(ms: number, seconds = true): string {
-  return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hour12: false }).format(new Date(ms));
+  return new Intl.DateTimeFormat(current, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    hour12: false,
+  }).format(new Date(ms));
 }
 
 /** A date without time ("2026年12月6日" / "6 Dec 2026"). */

@@ -143,7 +143,11 @@ export class LiveClient implements Tool {
   send(m: LiveClientMessage, timeoutMs = 10_000): Promise<LiveAck> {
     return new Promise((resolve) => {
       this.socket.timeout(timeoutMs).emit('msg', m, (err: Error | null, ack: LiveAck) => {
-        resolve(err ? { ok: false, error: { code: 'internal', message: `No answer to ${m.type} within ${timeoutMs} ms` } } : ack);
+        resolve(
+          err
+            ? { ok: false, error: { code: 'internal', message: `No answer to ${m.type} within ${timeoutMs} ms` } }
+            : ack,
+        );
       });
     });
   }

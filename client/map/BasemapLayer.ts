@@ -33,8 +33,26 @@ interface Palette {
 }
 
 const PALETTES: Record<BasemapTheme, Palette> = {
-  dark: { sea: '#06142a', land: '#20272e', neighbour: '#181d23', coast: '#3a9bd0', district: '#7d93b8', label: '#dbe6f5', labelOutline: '#05080f', code: '#8fa3c2' },
-  light: { sea: '#9fc0dc', land: '#e9ebe6', neighbour: '#dcdfd8', coast: '#4f86b5', district: '#8a6aa8', label: '#1d2433', labelOutline: '#f7f8f5', code: '#4a5468' },
+  dark: {
+    sea: '#06142a',
+    land: '#20272e',
+    neighbour: '#181d23',
+    coast: '#3a9bd0',
+    district: '#7d93b8',
+    label: '#dbe6f5',
+    labelOutline: '#05080f',
+    code: '#8fa3c2',
+  },
+  light: {
+    sea: '#9fc0dc',
+    land: '#e9ebe6',
+    neighbour: '#dcdfd8',
+    coast: '#4f86b5',
+    district: '#8a6aa8',
+    label: '#1d2433',
+    labelOutline: '#f7f8f5',
+    code: '#4a5468',
+  },
 };
 
 /** A district of the demo city as served by `api.basemap.layer` (`districts.geojson`). */
@@ -89,7 +107,9 @@ export class BasemapLayer implements Tool, LabelSource {
     const pal = PALETTES[theme];
     const layerUrl = (file: string) => restAt(baseUrl).url(api.basemap.layer, { file });
     const data = Promise.all([
-      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(layerUrl('districts.geojson')),
+      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(
+        layerUrl('districts.geojson'),
+      ),
       getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('coastline.geojson')),
       getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('land.geojson')),
     ]).catch((err: Error) => {
@@ -105,16 +125,29 @@ export class BasemapLayer implements Tool, LabelSource {
           { kind: 'polygon', shapes: districtShapes, style: { fill: pal.land } },
         ] satisfies VectorGroup[],
         lines: [
-          { kind: 'polygon', shapes: districtShapes, style: { stroke: pal.district, widthPx: 1.5, dash: [6, 4], minLevel: 7 } },
-          { kind: 'line', shapes: shapesOf(coast.features.map((f) => f.geometry)), style: { stroke: pal.coast, widthPx: 2 } },
+          {
+            kind: 'polygon',
+            shapes: districtShapes,
+            style: { stroke: pal.district, widthPx: 1.5, dash: [6, 4], minLevel: 7 },
+          },
+          {
+            kind: 'line',
+            shapes: shapesOf(coast.features.map((f) => f.geometry)),
+            style: { stroke: pal.coast, widthPx: 2 },
+          },
         ] satisfies VectorGroup[],
       };
     });
     // One layer paints everything (each layer costs a texture per globe tile, which a software renderer feels); the
     // lines-only one replaces it when an online imagery source lies below.
     const layer = (g: Promise<VectorGroup[]>, background?: string) =>
-      new ImageryLayer(new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background).asImageryProvider(), { minimumTerrainLevel: MIN_TERRAIN_LEVEL });
-    this.full = layer(groups.then((g) => [...g.ground, ...g.lines]), pal.sea);
+      new ImageryLayer(new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background).asImageryProvider(), {
+        minimumTerrainLevel: MIN_TERRAIN_LEVEL,
+      });
+    this.full = layer(
+      groups.then((g) => [...g.ground, ...g.lines]),
+      pal.sea,
+    );
     this.linesOnly = layer(groups.then((g) => g.lines));
     this.linesOnly.show = false;
     viewer.imageryLayers.add(this.full);
@@ -159,7 +192,15 @@ export class BasemapLayer implements Tool, LabelSource {
   labelItems(out: LabelItem[]): void {
     if (!this._enabled) return;
     for (const [code, l] of this.labelByCode) {
-      out.push({ id: `district:${code}`, position: l.position, text: l.text, font: l.font, priority: 50, near: DISTRICT_LABEL_NEAR_M, far: DISTRICT_LABEL_FAR_M });
+      out.push({
+        id: `district:${code}`,
+        position: l.position,
+        text: l.text,
+        font: l.font,
+        priority: 50,
+        near: DISTRICT_LABEL_NEAR_M,
+        far: DISTRICT_LABEL_FAR_M,
+      });
     }
   }
 

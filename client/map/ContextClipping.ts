@@ -58,7 +58,9 @@ export class ContextClipping implements Tool {
   private apply(): void {
     const ts = this.tileset;
     if (!ts || ts.isDestroyed()) return;
-    const polygons = this.store.list().map((p) => new ClippingPolygon({ positions: Cartesian3.fromDegreesArray(grownRing(p).flat()) }));
+    const polygons = this.store
+      .list()
+      .map((p) => new ClippingPolygon({ positions: Cartesian3.fromDegreesArray(grownRing(p).flat()) }));
     // A fresh collection per change: projects change rarely, and a collection cannot be shared or re-owned.
     ts.clippingPolygons = new ClippingPolygonCollection({ polygons, enabled: this._enabled });
   }

@@ -1,5 +1,19 @@
-import { ArcType, Cartesian3, Color, ColorMaterialProperty, ConstantProperty, CustomDataSource, Entity, PolygonHierarchy } from 'cesium';
-import { figureOf, type DistrictFigureKey, type DistrictFigures, type DistrictFiguresResponse } from '../../models/District.js';
+import {
+  ArcType,
+  Cartesian3,
+  Color,
+  ColorMaterialProperty,
+  ConstantProperty,
+  CustomDataSource,
+  Entity,
+  PolygonHierarchy,
+} from 'cesium';
+import {
+  figureOf,
+  type DistrictFigureKey,
+  type DistrictFigures,
+  type DistrictFiguresResponse,
+} from '../../models/District.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import type { BasemapTheme, District } from './BasemapLayer.js';
@@ -30,7 +44,8 @@ export function shareOf(value: number, max: number): number {
 function rings(g: District['geometry']): number[][][][] {
   return g.type === 'Polygon' ? [g.coordinates as number[][][]] : (g.coordinates as number[][][][]);
 }
-const positions = (ring: number[][]) => Cartesian3.fromDegreesArray(ring.slice(0, -1).flatMap(([lon, lat]) => [lon!, lat!]));
+const positions = (ring: number[][]) =>
+  Cartesian3.fromDegreesArray(ring.slice(0, -1).flatMap(([lon, lat]) => [lon!, lat!]));
 
 /**
  * Districts as a layer of the city tier: each district of the demo city filled by a chosen figure (projects under
@@ -149,7 +164,8 @@ export class DistrictLayer implements Tool {
     if (!this._enabled) return;
     const code = this.codeOf(picked);
     // A click on a project or a model is not "left the district"; only one on a district or empty sea/sky changes it.
-    const other = (picked as { id?: unknown } | undefined)?.id ?? (picked as { primitive?: unknown } | undefined)?.primitive;
+    const other =
+      (picked as { id?: unknown } | undefined)?.id ?? (picked as { primitive?: unknown } | undefined)?.primitive;
     if (code) this.select(code === this._selected ? null : code);
     else if (!other) this.select(null);
   }
@@ -170,7 +186,10 @@ export class DistrictLayer implements Tool {
           name: d.name,
           properties: { code: d.code },
           polygon: {
-            hierarchy: new PolygonHierarchy(positions(outer!), holes.map((h) => new PolygonHierarchy(positions(h)))),
+            hierarchy: new PolygonHierarchy(
+              positions(outer!),
+              holes.map((h) => new PolygonHierarchy(positions(h))),
+            ),
             height: 0,
             material: new ColorMaterialProperty(Color.TRANSPARENT),
           },
@@ -191,7 +210,12 @@ export class DistrictLayer implements Tool {
       rings(d.geometry).forEach((poly, i) => {
         entities.add({
           id: `region:${d.code}:${i}`,
-          polyline: { positions: positions([...poly[0]!, poly[0]![0]!]), width: 4, arcType: ArcType.GEODESIC, material: new ColorMaterialProperty(colour) },
+          polyline: {
+            positions: positions([...poly[0]!, poly[0]![0]!]),
+            width: 4,
+            arcType: ArcType.GEODESIC,
+            material: new ColorMaterialProperty(colour),
+          },
         });
       });
     }
@@ -211,7 +235,9 @@ export class DistrictLayer implements Tool {
       const sel = this._selected === code;
       const dim = this._selected !== null && !sel;
       // A district at 0 is left clear (only what is there is coloured); alpha never zero so it can still be clicked.
-      e.polygon.material = new ColorMaterialProperty(c.withAlpha(dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02));
+      e.polygon.material = new ColorMaterialProperty(
+        c.withAlpha(dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02),
+      );
       e.polygon.outline = new ConstantProperty(false);
     }
     this.map.requestRender();

@@ -27,7 +27,11 @@ export interface LabelItem {
 /** A layer whose labels the placer decides: it lists candidates and applies the verdict. */
 export interface LabelSource {
   labelItems(out: LabelItem[]): void;
-  applyPlacement(shown: ReadonlySet<string>, absorbed: ReadonlySet<string>, clusters: ReadonlyMap<string, readonly string[]>): void;
+  applyPlacement(
+    shown: ReadonlySet<string>,
+    absorbed: ReadonlySet<string>,
+    clusters: ReadonlyMap<string, readonly string[]>,
+  ): void;
 }
 
 /** What the last placement did: tests assert on it (no two placed boxes overlap), the layer panel counts from it. */
@@ -132,7 +136,15 @@ export class LabelPlacer implements Tool {
     const p = placeLabels(candidates, { clusterPx: this.clusterPx });
     const shown = new Set(p.placed.map((b) => b.id));
     const absorbed = new Set(p.absorbed);
-    this.report = { at: Date.now(), candidates: candidates.length, placed: p.placed, pins: p.pins, hidden: p.hidden.length, absorbed: absorbed.size, clusters: p.clusters.size };
+    this.report = {
+      at: Date.now(),
+      candidates: candidates.length,
+      placed: p.placed,
+      pins: p.pins,
+      hidden: p.hidden.length,
+      absorbed: absorbed.size,
+      clusters: p.clusters.size,
+    };
     const before = this.signature;
     for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters);
     this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}`;

@@ -19,8 +19,20 @@ const STORAGE_KEY = 'sitetwin.mapSource';
 /** Builds the Cesium provider of a configured source (tile URL, GCJ-02 grid shift, WMTS parameters). */
 export function providerOf(s: MapSource, url = s.url): ImageryProvider {
   const tilingScheme = s.datum === 'gcj02' ? new Gcj02TilingScheme() : new WebMercatorTilingScheme();
-  const common = { tilingScheme, maximumLevel: s.maximumLevel, ...(s.subdomains ? { subdomains: s.subdomains } : {}), ...(s.credit ? { credit: new Credit(s.credit) } : {}) };
-  if (s.kind === 'wmts') return new WebMapTileServiceImageryProvider({ url, layer: s.layer ?? '', style: s.style ?? 'default', tileMatrixSetID: s.tileMatrixSetID ?? '', ...common });
+  const common = {
+    tilingScheme,
+    maximumLevel: s.maximumLevel,
+    ...(s.subdomains ? { subdomains: s.subdomains } : {}),
+    ...(s.credit ? { credit: new Credit(s.credit) } : {}),
+  };
+  if (s.kind === 'wmts')
+    return new WebMapTileServiceImageryProvider({
+      url,
+      layer: s.layer ?? '',
+      style: s.style ?? 'default',
+      tileMatrixSetID: s.tileMatrixSetID ?? '',
+      ...common,
+    });
   return new UrlTemplateImageryProvider({ url, ...common });
 }
 
@@ -49,7 +61,11 @@ export class MapSourceSwitcher implements Tool {
       select.className = 'map-source';
       select.dataset.testid = 'map-source';
       select.title = 'Base map';
-      for (const [id, name] of [[OFFLINE_SOURCE_ID, '离线底图 Offline'], ...sources.map((s) => [s.id, s.name])] as const) select.add(new Option(name, id));
+      for (const [id, name] of [
+        [OFFLINE_SOURCE_ID, '离线底图 Offline'],
+        ...sources.map((s) => [s.id, s.name]),
+      ] as const)
+        select.add(new Option(name, id));
       select.addEventListener('change', () => {
         this.show(select.value);
         try {
@@ -73,7 +89,10 @@ export class MapSourceSwitcher implements Tool {
 
   /** Every source the switch offers: the offline base map first (the layer panel lists them). */
   get choices(): { value: string; label: string }[] {
-    return [{ value: OFFLINE_SOURCE_ID, label: '离线底图 Offline' }, ...this.sources.map((s) => ({ value: s.id, label: s.name }))];
+    return [
+      { value: OFFLINE_SOURCE_ID, label: '离线底图 Offline' },
+      ...this.sources.map((s) => ({ value: s.id, label: s.name })),
+    ];
   }
 
   /** The id shown now (`offline` or a source id). */

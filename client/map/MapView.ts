@@ -61,15 +61,20 @@ export class MapView implements Tool {
   private _enabled = true;
 
   constructor(container: HTMLElement, config: ClientConfig, opts: { theme?: BasemapTheme; switcher?: boolean } = {}) {
-    const baseLayer = ImageryLayer.fromProviderAsync(TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')), {
-      // A muted base map keeps the coloured footprints the brightest thing on screen.
-      brightness: 0.7,
-      saturation: 0.55,
-      contrast: 1.1,
-    });
+    const baseLayer = ImageryLayer.fromProviderAsync(
+      TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')),
+      {
+        // A muted base map keeps the coloured footprints the brightest thing on screen.
+        brightness: 0.7,
+        saturation: 0.55,
+        contrast: 1.1,
+      },
+    );
     this.viewer = new Viewer(container, {
       baseLayer,
-      ...(config.terrainUrl ? { terrain: new Terrain(CesiumTerrainProvider.fromUrl(config.terrainUrl)) } : { terrainProvider: new EllipsoidTerrainProvider() }),
+      ...(config.terrainUrl
+        ? { terrain: new Terrain(CesiumTerrainProvider.fromUrl(config.terrainUrl)) }
+        : { terrainProvider: new EllipsoidTerrainProvider() }),
       geocoder: false,
       baseLayerPicker: false,
       timeline: false,
@@ -108,16 +113,26 @@ export class MapView implements Tool {
     // eye coast, districts and scale, and one layer less per globe tile keeps a 4K wall on software WebGL in time.
     if (config.imageryUrl) this.addImagery(config.imageryUrl);
     // Over Natural Earth II (which stays the far-zoom fallback) and the grid: below the footprints and models.
-    this.basemap = new BasemapLayer(this.viewer, opts.theme ?? 'dark', (message) => this.onSourceError.trigger({ source: 'base map', message }));
-    this.sources = new MapSourceSwitcher(this.viewer, this.basemap, config.mapSources ?? [], (source, message) => this.onSourceError.trigger({ source, message }), {
-      ...(opts.switcher === false ? {} : { container }),
-      search: location.search,
-    });
+    this.basemap = new BasemapLayer(this.viewer, opts.theme ?? 'dark', (message) =>
+      this.onSourceError.trigger({ source: 'base map', message }),
+    );
+    this.sources = new MapSourceSwitcher(
+      this.viewer,
+      this.basemap,
+      config.mapSources ?? [],
+      (source, message) => this.onSourceError.trigger({ source, message }),
+      {
+        ...(opts.switcher === false ? {} : { container }),
+        search: location.search,
+      },
+    );
     // IMAGERY_URL is an imagery base of its own: keep only the lines and labels over it.
     if (config.imageryUrl && this.sources.current === OFFLINE_SOURCE_ID) this.basemap.groundShown = false;
     if (config.terrainUrl) {
       const terrain = (this.viewer.scene as unknown as { terrain?: Terrain }).terrain;
-      terrain?.errorEvent.addEventListener((err: Error) => this.onSourceError.trigger({ source: 'terrain', message: err.message }));
+      terrain?.errorEvent.addEventListener((err: Error) =>
+        this.onSourceError.trigger({ source: 'terrain', message: err.message }),
+      );
     }
     if (config.contextTilesetUrl) void this.addContextTiles(config.contextTilesetUrl);
 
@@ -149,9 +164,17 @@ export class MapView implements Tool {
   }
 
   /** Flies to look at a sphere from the side: heading/pitch in degrees, range in metres. */
-  flyToSphere(sphere: BoundingSphere, view: { headingDeg: number; pitchDeg: number; rangeM: number }, durationS = 2): void {
+  flyToSphere(
+    sphere: BoundingSphere,
+    view: { headingDeg: number; pitchDeg: number; rangeM: number },
+    durationS = 2,
+  ): void {
     this.viewer.camera.flyToBoundingSphere(sphere, {
-      offset: new HeadingPitchRange(CesiumMath.toRadians(view.headingDeg), CesiumMath.toRadians(view.pitchDeg), view.rangeM),
+      offset: new HeadingPitchRange(
+        CesiumMath.toRadians(view.headingDeg),
+        CesiumMath.toRadians(view.pitchDeg),
+        view.rangeM,
+      ),
       duration: durationS,
     });
     this.requestRender();

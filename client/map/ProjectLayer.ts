@@ -34,7 +34,12 @@ const LABEL_BG_SELECTED = Color.fromCssColorString('#1f6feb').withAlpha(0.92);
 /** Longer names are cut with an ellipsis on the map; the full name shows on hover. */
 export const LABEL_MAX_CHARS = 12;
 /** Placement priority: a project with an open alarm first, then by status (the selected one above all). */
-const STATUS_PRIORITY: Record<Project['status'], number> = { under_construction: 40, suspended: 30, planned: 20, completed: 10 };
+const STATUS_PRIORITY: Record<Project['status'], number> = {
+  under_construction: 40,
+  suspended: 30,
+  planned: 20,
+  completed: 10,
+};
 const ALARM_PRIORITY = 100;
 const PULSE_PERIOD_MS = 1600;
 
@@ -142,7 +147,11 @@ export class ProjectLayer implements Tool, LabelSource {
     for (const [lon, lat] of ring) flat.push(lon!, lat!, 0, lon!, lat!, p.heightM);
     const sphere = BoundingSphere.fromPoints(Cartesian3.fromDegreesArrayHeights(flat));
     // Far enough back to see the site's surroundings, tilted so the extrusion reads as a building.
-    this.map.flyToSphere(sphere, { headingDeg: 25, pitchDeg: -28, rangeM: Math.max(sphere.radius * 5, 600) }, durationS);
+    this.map.flyToSphere(
+      sphere,
+      { headingDeg: 25, pitchDeg: -28, rangeM: Math.max(sphere.radius * 5, 600) },
+      durationS,
+    );
     return true;
   }
 
@@ -150,8 +159,14 @@ export class ProjectLayer implements Tool, LabelSource {
   flyToAll(durationS = 2): void {
     const list = this.store.list();
     if (list.length === 0) return this.map.flyToDefault(durationS);
-    const sphere = BoundingSphere.fromPoints(list.map((p) => Cartesian3.fromDegrees(p.location.lon, p.location.lat, 0)));
-    this.map.flyToSphere(sphere, { headingDeg: 0, pitchDeg: -45, rangeM: Math.max(sphere.radius * 2.5, 4000) }, durationS);
+    const sphere = BoundingSphere.fromPoints(
+      list.map((p) => Cartesian3.fromDegrees(p.location.lon, p.location.lat, 0)),
+    );
+    this.map.flyToSphere(
+      sphere,
+      { headingDeg: 0, pitchDeg: -45, rangeM: Math.max(sphere.radius * 2.5, 4000) },
+      durationS,
+    );
   }
 
   private sync(c: ProjectStoreChange): void {
@@ -175,7 +190,10 @@ export class ProjectLayer implements Tool, LabelSource {
 
   private upsert(p: Project): void {
     const [outer, ...holes] = p.footprint.coordinates;
-    const hierarchy = new PolygonHierarchy(ringPositions(outer!), holes.map((h) => new PolygonHierarchy(ringPositions(h))));
+    const hierarchy = new PolygonHierarchy(
+      ringPositions(outer!),
+      holes.map((h) => new PolygonHierarchy(ringPositions(h))),
+    );
     const c = ringCentroid(p.footprint);
     const top = Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8);
     let e = this.dataSource.entities.getById(p.id);
@@ -238,7 +256,7 @@ export class ProjectLayer implements Tool, LabelSource {
       const p = this.store.get(id);
       if (!p) continue;
       const c = ringCentroid(p.footprint);
-      const phase = () => ((Date.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS);
+      const phase = () => (Date.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
       ents.add({
         id: `pulse:${id}`,
         position: Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8),
@@ -280,16 +298,26 @@ export class ProjectLayer implements Tool, LabelSource {
         font: LABEL_FONT,
         padX: 8,
         padY: 5,
-        priority: (this.selection.selectedId === e.id ? 1000 : 0) + (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) + STATUS_PRIORITY[p.status],
+        priority:
+          (this.selection.selectedId === e.id ? 1000 : 0) +
+          (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) +
+          STATUS_PRIORITY[p.status],
         pin: true,
         // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark.
-        pinPx: Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500 ? (this.clusterOf.get(e.id) ? 16 : 11) + 6 : 0,
+        pinPx:
+          Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500
+            ? (this.clusterOf.get(e.id) ? 16 : 11) + 6
+            : 0,
         dy: 14,
       });
     }
   }
 
-  applyPlacement(shown: ReadonlySet<string>, absorbed: ReadonlySet<string>, clusters: ReadonlyMap<string, readonly string[]>): void {
+  applyPlacement(
+    shown: ReadonlySet<string>,
+    absorbed: ReadonlySet<string>,
+    clusters: ReadonlyMap<string, readonly string[]>,
+  ): void {
     this.lastClusters = clusters;
     for (const e of this.dataSource.entities.values) {
       const n = clusters.get(e.id)?.length ?? 0;
@@ -300,8 +328,10 @@ export class ProjectLayer implements Tool, LabelSource {
       }
       const showLabel = shown.has(e.id);
       const showPin = !absorbed.has(e.id);
-      if (e.label!.show?.getValue(this.map.viewer.clock.currentTime) !== showLabel) e.label!.show = new ConstantProperty(showLabel);
-      if (e.point!.show?.getValue(this.map.viewer.clock.currentTime) !== showPin) e.point!.show = new ConstantProperty(showPin);
+      if (e.label!.show?.getValue(this.map.viewer.clock.currentTime) !== showLabel)
+        e.label!.show = new ConstantProperty(showLabel);
+      if (e.point!.show?.getValue(this.map.viewer.clock.currentTime) !== showPin)
+        e.point!.show = new ConstantProperty(showPin);
       const pulse = this.pulses.entities.getById(`pulse:${e.id}`);
       if (pulse) pulse.show = showPin;
     }

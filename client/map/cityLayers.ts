@@ -92,27 +92,88 @@ export function addCityLayers(
   if (opts.panelHost) {
     const entries: LayerEntry[] = [];
     const { bim, site } = opts;
-    if (bim) entries.push({ kind: 'toggle', id: 'models', group: '模型 Models', label: 'BIM 模型 Models', get: () => bim.enabled, set: (v) => (bim.enabled = v) });
+    if (bim)
+      entries.push({
+        kind: 'toggle',
+        id: 'models',
+        group: '模型 Models',
+        label: 'BIM 模型 Models',
+        get: () => bim.enabled,
+        set: (v) => (bim.enabled = v),
+      });
     if (site) {
       for (const k of Object.keys(KIND_NAMES) as DeviceKind[])
-        entries.push({ kind: 'toggle', id: `kind:${k}`, group: '设备 Devices', label: KIND_NAMES[k], get: () => site.kindShown(k), set: (v) => site.setKindShown(k, v) });
-      entries.push({ kind: 'toggle', id: 'heatmap', group: '设备 Devices', label: '扬尘热力图 Dust heat map', get: () => site.env.heatmapVisible, set: (v) => (site.env.heatmapVisible = v) });
+        entries.push({
+          kind: 'toggle',
+          id: `kind:${k}`,
+          group: '设备 Devices',
+          label: KIND_NAMES[k],
+          get: () => site.kindShown(k),
+          set: (v) => site.setKindShown(k, v),
+        });
+      entries.push({
+        kind: 'toggle',
+        id: 'heatmap',
+        group: '设备 Devices',
+        label: '扬尘热力图 Dust heat map',
+        get: () => site.env.heatmapVisible,
+        set: (v) => (site.env.heatmapVisible = v),
+      });
     }
     entries.push(
-      { kind: 'toggle', id: 'labels', group: '城市 City', label: '标注 Labels', get: () => placer.enabled, set: (v) => (placer.enabled = v) },
-      { kind: 'toggle', id: 'alarms', group: '城市 City', label: '报警脉冲 Alarm pulses', get: () => projects.pulses.show, set: (v) => ((projects.pulses.show = v), map.requestRender()) },
-      { kind: 'toggle', id: 'districts', group: '城市 City', label: '行政区 Districts', get: () => districts.enabled, set: (v) => (districts.enabled = v) },
+      {
+        kind: 'toggle',
+        id: 'labels',
+        group: '城市 City',
+        label: '标注 Labels',
+        get: () => placer.enabled,
+        set: (v) => (placer.enabled = v),
+      },
+      {
+        kind: 'toggle',
+        id: 'alarms',
+        group: '城市 City',
+        label: '报警脉冲 Alarm pulses',
+        get: () => projects.pulses.show,
+        set: (v) => ((projects.pulses.show = v), map.requestRender()),
+      },
+      {
+        kind: 'toggle',
+        id: 'districts',
+        group: '城市 City',
+        label: '行政区 Districts',
+        get: () => districts.enabled,
+        set: (v) => (districts.enabled = v),
+      },
       {
         kind: 'choice',
         id: 'district-figure',
         group: '城市 City',
         label: '着色 Colour by',
-        options: DistrictFigureKey.options.map((k) => ({ value: k, label: `${DISTRICT_FIGURES[k].zh} ${DISTRICT_FIGURES[k].en}` })),
+        options: DistrictFigureKey.options.map((k) => ({
+          value: k,
+          label: `${DISTRICT_FIGURES[k].zh} ${DISTRICT_FIGURES[k].en}`,
+        })),
         get: () => districts.figure,
         set: (v) => (districts.figure = DistrictFigureKey.parse(v)),
       },
-      { kind: 'choice', id: 'basemap', group: '底图 Base map', label: '底图 Base map', options: map.sources.choices, get: () => map.sources.current, set: (v) => map.sources.show(v) },
-      { kind: 'toggle', id: 'basemap-vector', group: '底图 Base map', label: '海岸与区界 Coast and districts', get: () => map.basemap.enabled, set: (v) => (map.basemap.enabled = v) },
+      {
+        kind: 'choice',
+        id: 'basemap',
+        group: '底图 Base map',
+        label: '底图 Base map',
+        options: map.sources.choices,
+        get: () => map.sources.current,
+        set: (v) => map.sources.show(v),
+      },
+      {
+        kind: 'toggle',
+        id: 'basemap-vector',
+        group: '底图 Base map',
+        label: '海岸与区界 Coast and districts',
+        get: () => map.basemap.enabled,
+        set: (v) => (map.basemap.enabled = v),
+      },
     );
     panel = tools.add(new LayerPanel(opts.panelHost, entries));
   }
@@ -142,7 +203,8 @@ export function addCityLayers(
       const picked = scene.pick(w) as { primitive?: unknown } | undefined;
       const id = projects.projectIdOf(picked);
       if (id) return `project:${id}`;
-      if (picked && (picked instanceof Cesium3DTileFeature || picked.primitive === map.contextTileset)) return 'context';
+      if (picked && (picked instanceof Cesium3DTileFeature || picked.primitive === map.contextTileset))
+        return 'context';
       return picked ? 'other' : 'none';
     },
     labels: () => placer.report,

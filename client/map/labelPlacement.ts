@@ -43,7 +43,10 @@ export interface Placement {
 }
 
 /** Do two boxes overlap (touching edges do not)? */
-export function boxesOverlap(a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }): boolean {
+export function boxesOverlap(
+  a: { x: number; y: number; w: number; h: number },
+  b: { x: number; y: number; w: number; h: number },
+): boolean {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
@@ -56,7 +59,10 @@ export function truncateLabel(text: string, max: number): string {
 const CELL = 64;
 
 /** Places labels (see the file comment). `marginPx` keeps a gap between boxes. */
-export function placeLabels(items: readonly LabelCandidate[], opts: { clusterPx: number; marginPx?: number }): Placement {
+export function placeLabels(
+  items: readonly LabelCandidate[],
+  opts: { clusterPx: number; marginPx?: number },
+): Placement {
   const order = [...items].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const margin = opts.marginPx ?? 2;
   const clusters = new Map<string, string[]>();
@@ -82,7 +88,8 @@ export function placeLabels(items: readonly LabelCandidate[], opts: { clusterPx:
   const grid = new Map<string, PlacedBox[]>();
   const cells = (b: PlacedBox) => {
     const out: string[] = [];
-    for (let gx = Math.floor(b.x / CELL); gx <= Math.floor((b.x + b.w) / CELL); gx++) for (let gy = Math.floor(b.y / CELL); gy <= Math.floor((b.y + b.h) / CELL); gy++) out.push(`${gx},${gy}`);
+    for (let gx = Math.floor(b.x / CELL); gx <= Math.floor((b.x + b.w) / CELL); gx++)
+      for (let gy = Math.floor(b.y / CELL); gy <= Math.floor((b.y + b.h) / CELL); gy++) out.push(`${gx},${gy}`);
     return out;
   };
   const placed: PlacedBox[] = [];
@@ -104,7 +111,13 @@ export function placeLabels(items: readonly LabelCandidate[], opts: { clusterPx:
   }
   for (const it of heads) {
     const dy = it.dy ?? 0;
-    const box: PlacedBox = { id: it.id, x: it.x - it.w / 2, y: dy ? it.y - dy - it.h : it.y - it.h / 2, w: it.w, h: it.h };
+    const box: PlacedBox = {
+      id: it.id,
+      x: it.x - it.w / 2,
+      y: dy ? it.y - dy - it.h : it.y - it.h / 2,
+      w: it.w,
+      h: it.h,
+    };
     const padded = { x: box.x - margin, y: box.y - margin, w: box.w + 2 * margin, h: box.h + 2 * margin };
     const keys = cells(box);
     const hit = keys.some((k) => grid.get(k)?.some((o) => boxesOverlap(padded, o)));

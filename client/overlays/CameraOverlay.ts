@@ -11,19 +11,47 @@ const FRUSTUM_M = 45;
 export function frustumLocal(headingDeg: number, pitchDeg: number, fovDeg: number, rangeM = FRUSTUM_M): Cartesian3[] {
   const h = (fovDeg * Math.PI) / 360;
   const v = Math.atan(Math.tan(h) * (9 / 16));
-  const rot = Matrix3.multiply(Matrix3.fromRotationZ((-headingDeg * Math.PI) / 180), Matrix3.fromRotationX((pitchDeg * Math.PI) / 180), new Matrix3());
+  const rot = Matrix3.multiply(
+    Matrix3.fromRotationZ((-headingDeg * Math.PI) / 180),
+    Matrix3.fromRotationX((pitchDeg * Math.PI) / 180),
+    new Matrix3(),
+  );
   // Looking along +y (north) before rotation; corners at +-h, +-v.
-  const corners = [[-1, 1], [1, 1], [1, -1], [-1, -1]].map(([sx, sz]) =>
-    Matrix3.multiplyByVector(rot, new Cartesian3(Math.tan(h) * sx! * rangeM, rangeM, Math.tan(v) * sz! * rangeM), new Cartesian3()),
+  const corners = [
+    [-1, 1],
+    [1, 1],
+    [1, -1],
+    [-1, -1],
+  ].map(([sx, sz]) =>
+    Matrix3.multiplyByVector(
+      rot,
+      new Cartesian3(Math.tan(h) * sx! * rangeM, rangeM, Math.tan(v) * sz! * rangeM),
+      new Cartesian3(),
+    ),
   );
   const o = Cartesian3.ZERO;
-  return [o, corners[0]!, corners[1]!, o, corners[2]!, corners[3]!, o, corners[0]!, corners[3]!, corners[2]!, corners[1]!];
+  return [
+    o,
+    corners[0]!,
+    corners[1]!,
+    o,
+    corners[2]!,
+    corners[3]!,
+    o,
+    corners[0]!,
+    corners[3]!,
+    corners[2]!,
+    corners[1]!,
+  ];
 }
 
 /** Site cameras: a marker and the camera's view frustum on the map (heading from live PTZ reports when sent). */
 export class CameraOverlay extends KindOverlay {
   readonly kind = 'camera' as const;
-  private readonly cams = new Map<string, { marker: Marker; frustum: Entity; enu: Matrix4; params: CameraParams; key: string }>();
+  private readonly cams = new Map<
+    string,
+    { marker: Marker; frustum: Entity; enu: Matrix4; params: CameraParams; key: string }
+  >();
 
   add(s: DeviceState): void {
     const frame = deviceFrame(s);
@@ -46,7 +74,13 @@ export class CameraOverlay extends KindOverlay {
     const key = `${heading.toFixed(0)}|${pitch.toFixed(0)}`;
     if (key !== c.key) {
       c.key = key;
-      const pts = frustumLocal(heading, pitch, c.params.fovDeg).map((p) => Matrix4.multiplyByPoint(c.enu, Cartesian3.add(p, new Cartesian3(0, 0, 0.5), new Cartesian3()), new Cartesian3()));
+      const pts = frustumLocal(heading, pitch, c.params.fovDeg).map((p) =>
+        Matrix4.multiplyByPoint(
+          c.enu,
+          Cartesian3.add(p, new Cartesian3(0, 0, 0.5), new Cartesian3()),
+          new Cartesian3(),
+        ),
+      );
       c.frustum.polyline!.positions = new ConstantProperty(pts);
     }
     const online = s.values.online !== false;

@@ -1,7 +1,24 @@
 import {
-  BoxGeometry, Cartesian3, Color, ColorGeometryInstanceAttribute, ConstantPositionProperty, ConstantProperty, type Entity, GeometryInstance, LabelStyle,
-  Matrix3, Matrix4, PerInstanceColorAppearance, PolylineGlowMaterialProperty, Primitive, SceneTransforms, VerticalOrigin, Cartesian2, ColorMaterialProperty,
-  Material, PolylineCollection,
+  BoxGeometry,
+  Cartesian3,
+  Color,
+  ColorGeometryInstanceAttribute,
+  ConstantPositionProperty,
+  ConstantProperty,
+  type Entity,
+  GeometryInstance,
+  LabelStyle,
+  Matrix3,
+  Matrix4,
+  PerInstanceColorAppearance,
+  PolylineGlowMaterialProperty,
+  Primitive,
+  SceneTransforms,
+  VerticalOrigin,
+  Cartesian2,
+  ColorMaterialProperty,
+  Material,
+  PolylineCollection,
 } from 'cesium';
 import type { CraneClearanceInfo } from '../../models/craneClearance.js';
 import { TowerCraneParams } from '../../models/TowerCrane.js';
@@ -27,7 +44,8 @@ const scratchTip = new Cartesian3();
 
 /** Outline width in CSS px: a 1.8 m mast is under a pixel at the default project view (600+ m away); a line is not. */
 export const CRANE_LINE_PX = 4;
-const outlineMaterial = (color: Color) => Material.fromType('PolylineOutline', { color, outlineColor: Color.fromCssColorString('#101418'), outlineWidth: 1.5 });
+const outlineMaterial = (color: Color) =>
+  Material.fromType('PolylineOutline', { color, outlineColor: Color.fromCssColorString('#101418'), outlineWidth: 1.5 });
 
 interface Crane {
   id: string;
@@ -49,7 +67,10 @@ interface Crane {
 const box = (id: string, dx: number, dy: number, dz: number, at: Cartesian3, color: Color) =>
   new GeometryInstance({
     id,
-    geometry: BoxGeometry.fromDimensions({ dimensions: new Cartesian3(dx, dy, dz), vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT }),
+    geometry: BoxGeometry.fromDimensions({
+      dimensions: new Cartesian3(dx, dy, dz),
+      vertexFormat: PerInstanceColorAppearance.VERTEX_FORMAT,
+    }),
     modelMatrix: Matrix4.fromTranslation(at),
     attributes: { color: ColorGeometryInstanceAttribute.fromColor(color) },
   });
@@ -88,7 +109,13 @@ export class CraneOverlay extends KindOverlay {
     const enuTop = Matrix4.multiplyByTranslation(frame.enu, new Cartesian3(0, 0, H), new Matrix4());
     const pid = (part: string) => partId(id, part);
     const parts = {
-      base: primitive([box(pid('mast'), 1.8, 1.8, H, new Cartesian3(0, 0, H / 2), YELLOW), box(pid('footing'), 6, 6, 1, new Cartesian3(0, 0, 0.5), STEEL)], frame.enu),
+      base: primitive(
+        [
+          box(pid('mast'), 1.8, 1.8, H, new Cartesian3(0, 0, H / 2), YELLOW),
+          box(pid('footing'), 6, 6, 1, new Cartesian3(0, 0, 0.5), STEEL),
+        ],
+        frame.enu,
+      ),
       head: primitive(
         [
           box(pid('jib'), 1.4, L, 1.4, new Cartesian3(0, L / 2, 1.2), STATE_COLORS.normal),
@@ -100,25 +127,58 @@ export class CraneOverlay extends KindOverlay {
         Matrix4.clone(enuTop),
       ),
       trolley: primitive([box(pid('trolley'), 1.9, 1.9, 0.9, new Cartesian3(0, 0, 0.2), STEEL)], Matrix4.clone(enuTop)),
-      hook: primitive([box(pid('hookline'), 0.18, 0.18, 1, new Cartesian3(0, 0, -0.5), Color.fromCssColorString('#c9d1d9'))], Matrix4.clone(enuTop)),
-      load: primitive([box(pid('hookblock'), 0.7, 0.7, 0.9, new Cartesian3(0, 0, -0.45), YELLOW), box(pid('load'), 3, 2.2, 1.6, new Cartesian3(0, 0, -1.8), LOAD)], Matrix4.clone(enuTop)),
+      hook: primitive(
+        [box(pid('hookline'), 0.18, 0.18, 1, new Cartesian3(0, 0, -0.5), Color.fromCssColorString('#c9d1d9'))],
+        Matrix4.clone(enuTop),
+      ),
+      load: primitive(
+        [
+          box(pid('hookblock'), 0.7, 0.7, 0.9, new Cartesian3(0, 0, -0.45), YELLOW),
+          box(pid('load'), 3, 2.2, 1.6, new Cartesian3(0, 0, -1.8), LOAD),
+        ],
+        Matrix4.clone(enuTop),
+      ),
     };
     for (const prim of Object.values(parts)) this.ctx.primitives.add(prim);
     // The same crane as lines of a fixed pixel width with a dark outline: it reads at the default project view, on a
     // wall and at 1 fps, where the true-scale boxes above are a pixel or less.
-    const lines = { base: new PolylineCollection({ modelMatrix: frame.enu }), head: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }), hook: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }) };
-    const line = (c: PolylineCollection, a: Cartesian3, b: Cartesian3, color: Color, part: string, width = CRANE_LINE_PX) =>
-      c.add({ positions: [a, b], width, material: outlineMaterial(color), id: pid(part) });
+    const lines = {
+      base: new PolylineCollection({ modelMatrix: frame.enu }),
+      head: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }),
+      hook: new PolylineCollection({ modelMatrix: Matrix4.clone(enuTop) }),
+    };
+    const line = (
+      c: PolylineCollection,
+      a: Cartesian3,
+      b: Cartesian3,
+      color: Color,
+      part: string,
+      width = CRANE_LINE_PX,
+    ) => c.add({ positions: [a, b], width, material: outlineMaterial(color), id: pid(part) });
     line(lines.base, new Cartesian3(0, 0, 0), new Cartesian3(0, 0, H + 8), YELLOW, 'mast-line');
     line(lines.head, new Cartesian3(0, 0, 1.2), new Cartesian3(0, L, 1.2), YELLOW, 'jib-line');
     line(lines.head, new Cartesian3(0, 0, 1.1), new Cartesian3(0, -CL, 1.1), YELLOW, 'counterjib-line');
-    line(lines.head, new Cartesian3(0, -CL + 1.8, 0), new Cartesian3(0, -CL + 1.8, -1.3), STEEL, 'ballast-line', CRANE_LINE_PX * 2);
+    line(
+      lines.head,
+      new Cartesian3(0, -CL + 1.8, 0),
+      new Cartesian3(0, -CL + 1.8, -1.3),
+      STEEL,
+      'ballast-line',
+      CRANE_LINE_PX * 2,
+    );
     // Tie bars from the apex to the jib and counter-jib: the silhouette that says "tower crane".
     line(lines.head, new Cartesian3(0, 0, 8), new Cartesian3(0, L * 0.6, 1.2), YELLOW, 'tie-line', 2);
     line(lines.head, new Cartesian3(0, 0, 8), new Cartesian3(0, -CL, 1.1), YELLOW, 'tie2-line', 2);
     // In the trolley's frame with the hook's z scale: (0,0,0) is the trolley, (0,0,-1) the hook.
     line(lines.hook, new Cartesian3(-1.5, 0, 0), new Cartesian3(1.5, 0, 0), STEEL, 'trolley-line', CRANE_LINE_PX + 2);
-    line(lines.hook, new Cartesian3(0, 0, 0), new Cartesian3(0, 0, -1), Color.fromCssColorString('#e6edf3'), 'hook-line', 2);
+    line(
+      lines.hook,
+      new Cartesian3(0, 0, 0),
+      new Cartesian3(0, 0, -1),
+      Color.fromCssColorString('#e6edf3'),
+      'hook-line',
+      2,
+    );
     for (const l of Object.values(lines)) this.ctx.primitives.add(l);
     const circle = this.ctx.entities.entities.add({
       id: pid('circle'),
@@ -137,11 +197,32 @@ export class CraneOverlay extends KindOverlay {
       id: pid('label'),
       position: Matrix4.multiplyByPoint(frame.enu, new Cartesian3(0, 0, H + 12), new Cartesian3()),
       label: {
-        text: s.device.name, font: '13px sans-serif', fillColor: Color.WHITE, outlineColor: Color.BLACK, outlineWidth: 3, style: LabelStyle.FILL_AND_OUTLINE,
-        verticalOrigin: VerticalOrigin.BOTTOM, showBackground: true, backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8), pixelOffset: new Cartesian2(0, -4),
+        text: s.device.name,
+        font: '13px sans-serif',
+        fillColor: Color.WHITE,
+        outlineColor: Color.BLACK,
+        outlineWidth: 3,
+        style: LabelStyle.FILL_AND_OUTLINE,
+        verticalOrigin: VerticalOrigin.BOTTOM,
+        showBackground: true,
+        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8),
+        pixelOffset: new Cartesian2(0, -4),
       },
     });
-    const crane: Crane = { id, params, enuTop, parts, lines, circle, label, track: new SampleTrack(3, [true, false, false]), state: 'normal', pendingJibColor: null, posed: null, loaded: false };
+    const crane: Crane = {
+      id,
+      params,
+      enuTop,
+      parts,
+      lines,
+      circle,
+      label,
+      track: new SampleTrack(3, [true, false, false]),
+      state: 'normal',
+      pendingJibColor: null,
+      posed: null,
+      loaded: false,
+    };
     this.cranes.set(id, crane);
     if (s.time !== null) this.update(s, s.time, s.values);
   }
@@ -207,14 +288,19 @@ export class CraneOverlay extends KindOverlay {
       Matrix4.multiplyByTranslation(head, Cartesian3.fromElements(0, radius, 0, scratchT), c.parts.trolley.modelMatrix);
       scratchScale.z = drop;
       Matrix4.multiplyByScale(c.parts.trolley.modelMatrix, scratchScale, c.parts.hook.modelMatrix);
-      Matrix4.multiplyByTranslation(c.parts.trolley.modelMatrix, Cartesian3.fromElements(0, 0, -drop, scratchT), c.parts.load.modelMatrix);
+      Matrix4.multiplyByTranslation(
+        c.parts.trolley.modelMatrix,
+        Cartesian3.fromElements(0, 0, -drop, scratchT),
+        c.parts.load.modelMatrix,
+      );
       Matrix4.clone(head, c.lines.head.modelMatrix);
       Matrix4.clone(c.parts.hook.modelMatrix, c.lines.hook.modelMatrix);
       if (c.posed) {
         c.posed.slewDeg = ((slew % 360) + 360) % 360;
         c.posed.radiusM = radius;
         c.posed.hookHeightM = c.params.mastHeightM - drop;
-      } else c.posed = { slewDeg: ((slew % 360) + 360) % 360, radiusM: radius, hookHeightM: c.params.mastHeightM - drop };
+      } else
+        c.posed = { slewDeg: ((slew % 360) + 360) % 360, radiusM: radius, hookHeightM: c.params.mastHeightM - drop };
     }
     return moving;
   }
@@ -227,7 +313,8 @@ export class CraneOverlay extends KindOverlay {
     for (const c of this.cranes.values()) {
       c.track.clear();
       c.posed = null;
-      for (const p of [c.parts.head, c.parts.trolley, c.parts.hook, c.parts.load, c.lines.head, c.lines.hook]) Matrix4.clone(c.enuTop, p.modelMatrix);
+      for (const p of [c.parts.head, c.parts.trolley, c.parts.hook, c.parts.load, c.lines.head, c.lines.hook])
+        Matrix4.clone(c.enuTop, p.modelMatrix);
     }
   }
 
@@ -254,7 +341,13 @@ export class CraneOverlay extends KindOverlay {
         id: partId(info.a, `clearance-${info.b}`),
         polyline: { positions, width: 10, material: new PolylineGlowMaterialProperty({ color, glowPower: 0.3 }) },
         position: new ConstantPositionProperty(positions[0]),
-        label: { text: `${info.clearanceM?.toFixed(1) ?? '?'} m`, font: '12px sans-serif', fillColor: color, showBackground: true, pixelOffset: new Cartesian2(0, -14) },
+        label: {
+          text: `${info.clearanceM?.toFixed(1) ?? '?'} m`,
+          font: '12px sans-serif',
+          fillColor: color,
+          showBackground: true,
+          pixelOffset: new Cartesian2(0, -14),
+        },
       }),
     );
   }
@@ -287,7 +380,14 @@ export class CraneOverlay extends KindOverlay {
   }
 
   /** Each crane's drawn pose and where its jib tip is on the page (CSS px), for the page probe. */
-  poses(): { id: string; slewDeg: number | null; radiusM: number | null; state: StateColor; tip: { x: number; y: number } | null; mast: { x: number; y: number } | null }[] {
+  poses(): {
+    id: string;
+    slewDeg: number | null;
+    radiusM: number | null;
+    state: StateColor;
+    tip: { x: number; y: number } | null;
+    mast: { x: number; y: number } | null;
+  }[] {
     const scene = this.ctx.map.viewer.scene;
     const rect = scene.canvas.getBoundingClientRect();
     const toPage = (world: Cartesian3) => {
@@ -295,10 +395,21 @@ export class CraneOverlay extends KindOverlay {
       return w ? { x: rect.left + w.x, y: rect.top + w.y } : null;
     };
     return [...this.cranes.values()].map((c) => {
-      Matrix4.multiplyByPoint(c.parts.head.modelMatrix, Cartesian3.fromElements(0, c.params.jibLengthM, 1.2, scratchTip), scratchTip);
+      Matrix4.multiplyByPoint(
+        c.parts.head.modelMatrix,
+        Cartesian3.fromElements(0, c.params.jibLengthM, 1.2, scratchTip),
+        scratchTip,
+      );
       const tip = c.posed ? toPage(scratchTip) : null;
       const mast = toPage(Matrix4.getTranslation(c.enuTop, new Cartesian3()));
-      return { id: c.id, slewDeg: c.posed?.slewDeg ?? null, radiusM: c.posed?.radiusM ?? null, state: c.state, tip, mast };
+      return {
+        id: c.id,
+        slewDeg: c.posed?.slewDeg ?? null,
+        radiusM: c.posed?.radiusM ?? null,
+        state: c.state,
+        tip,
+        mast,
+      };
     });
   }
 

@@ -1,4 +1,13 @@
-import { GeometryInstance, Material, MaterialAppearance, Primitive, Rectangle, RectangleGeometry, Math as CesiumMath, type PrimitiveCollection } from 'cesium';
+import {
+  GeometryInstance,
+  Material,
+  MaterialAppearance,
+  Primitive,
+  Rectangle,
+  RectangleGeometry,
+  Math as CesiumMath,
+  type PrimitiveCollection,
+} from 'cesium';
 import dustGlsl from '../../shaders/dustHeatmap.glsl?raw';
 
 /** Most monitors the shader weighs (two mat4 uniforms of four columns). */
@@ -48,13 +57,26 @@ export class DustHeatmap {
     this.material = new Material({
       // No fabric `type`: Cesium caches a typed fabric and merges the next one of that type over it, turning the mat4
       // arrays into plain objects it then refuses. Untyped, each material stands alone.
-      fabric: { uniforms: { samplesA: new Array<number>(16).fill(0), samplesB: new Array<number>(16).fill(0), count: 0, limit: 80, aspect }, source: dustGlsl },
+      fabric: {
+        uniforms: {
+          samplesA: new Array<number>(16).fill(0),
+          samplesB: new Array<number>(16).fill(0),
+          count: 0,
+          limit: 80,
+          aspect,
+        },
+        source: dustGlsl,
+      },
       translucent: true,
     });
     this.primitive = this.primitives.add(
       new Primitive({
         geometryInstances: new GeometryInstance({
-          geometry: new RectangleGeometry({ rectangle: this.rect, height: Math.min(...points.map((p) => p.height)) + 0.6, vertexFormat: MaterialAppearance.MaterialSupport.TEXTURED.vertexFormat }),
+          geometry: new RectangleGeometry({
+            rectangle: this.rect,
+            height: Math.min(...points.map((p) => p.height)) + 0.6,
+            vertexFormat: MaterialAppearance.MaterialSupport.TEXTURED.vertexFormat,
+          }),
         }),
         appearance: new MaterialAppearance({ material: this.material, translucent: true, flat: true }),
         asynchronous: false,
@@ -98,4 +120,3 @@ export class DustHeatmap {
     this.rect = null;
   }
 }
-

@@ -38,7 +38,15 @@ export class EnvOverlay extends MarkerOverlay {
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
     const dust = pctState(num(v.pm10Ugm3) !== undefined ? (num(v.pm10Ugm3)! / pm10Limit) * 100 : undefined, 80, 100);
     const noise = pctState(num(v.noiseDb), limits.noiseDayLimitDb - 3, limits.noiseDayLimitDb);
-    m.setState(stale ? 'stale' : dust === 'alarm' || noise === 'alarm' ? 'alarm' : dust === 'prewarning' || noise === 'prewarning' ? 'prewarning' : 'normal');
+    m.setState(
+      stale
+        ? 'stale'
+        : dust === 'alarm' || noise === 'alarm'
+          ? 'alarm'
+          : dust === 'prewarning' || noise === 'prewarning'
+            ? 'prewarning'
+            : 'normal',
+    );
     const f = (k: string, d = 0) => (num(v[k]) !== undefined ? num(v[k])!.toFixed(d) : '—');
     m.setText(
       `${s.device.name}${stale ? ' · stale' : ''}\nPM2.5 ${f('pm25Ugm3')} · PM10 ${f('pm10Ugm3')} · TSP ${f('tspUgm3')} µg/m³\nNoise ${f('noiseDb', 1)} dB(A) · wind ${f('windSpeedMps', 1)} m/s ${f('windDirDeg')}°`,
@@ -47,7 +55,9 @@ export class EnvOverlay extends MarkerOverlay {
   }
 
   private relayout(): void {
-    const pts = [...this.markers.keys()].map((id) => this.ctx.devices.get(id)?.device.location).filter((l): l is NonNullable<typeof l> => !!l);
+    const pts = [...this.markers.keys()]
+      .map((id) => this.ctx.devices.get(id)?.device.location)
+      .filter((l): l is NonNullable<typeof l> => !!l);
     this.heatmap.layout(pts.map((l) => ({ lon: l.lon, lat: l.lat, height: l.height ?? 0 })));
     this.refreshHeatmap();
   }

@@ -48,7 +48,13 @@ export class GateOverlay extends MarkerOverlay {
   private draw(): void {
     if (this.disposed) return;
     const a = this.attendance;
-    const trades = a ? Object.entries(a.byTrade).sort((x, y) => y[1] - x[1]).slice(0, 4).map(([t, n]) => `${t} ${n}`).join(' · ') : '';
+    const trades = a
+      ? Object.entries(a.byTrade)
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 4)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(' · ')
+      : '';
     for (const [id, m] of this.markers) {
       const s = this.ctx.devices.get(id);
       if (!s) continue;

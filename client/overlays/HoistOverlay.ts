@@ -1,6 +1,17 @@
 import {
-  BoxGeometry, Cartesian2, Cartesian3, Color, ColorGeometryInstanceAttribute, type ConstantProperty, type Entity, GeometryInstance, LabelStyle, Matrix4,
-  PerInstanceColorAppearance, Primitive, VerticalOrigin,
+  BoxGeometry,
+  Cartesian2,
+  Cartesian3,
+  Color,
+  ColorGeometryInstanceAttribute,
+  type ConstantProperty,
+  type Entity,
+  GeometryInstance,
+  LabelStyle,
+  Matrix4,
+  PerInstanceColorAppearance,
+  Primitive,
+  VerticalOrigin,
 } from 'cesium';
 import { HoistParams } from '../../models/Hoist.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
@@ -45,13 +56,22 @@ export class HoistOverlay extends KindOverlay {
     const H = p.data.maxHeightM;
     const id = s.device.id;
     const mast = new Primitive({
-      geometryInstances: [instance(partId(id, 'mast'), new Cartesian3(1.2, 1.2, H + 3), new Cartesian3(0, 0, (H + 3) / 2), Color.fromCssColorString('#9aa7bb'))],
+      geometryInstances: [
+        instance(
+          partId(id, 'mast'),
+          new Cartesian3(1.2, 1.2, H + 3),
+          new Cartesian3(0, 0, (H + 3) / 2),
+          Color.fromCssColorString('#9aa7bb'),
+        ),
+      ],
       appearance: new PerInstanceColorAppearance({ translucent: false }),
       modelMatrix: frame.enu,
       asynchronous: false,
     });
     const cage = new Primitive({
-      geometryInstances: [instance(partId(id, 'cage'), new Cartesian3(3, 4, 2.6), new Cartesian3(2.2, 0, 1.3), Color.WHITE)],
+      geometryInstances: [
+        instance(partId(id, 'cage'), new Cartesian3(3, 4, 2.6), new Cartesian3(2.2, 0, 1.3), Color.WHITE),
+      ],
       appearance: new PerInstanceColorAppearance({ translucent: false }),
       modelMatrix: Matrix4.clone(frame.enu),
       asynchronous: false,
@@ -62,11 +82,29 @@ export class HoistOverlay extends KindOverlay {
       id: partId(id, 'label'),
       position: Matrix4.multiplyByPoint(frame.enu, new Cartesian3(0, 0, H + 8), new Cartesian3()),
       label: {
-        text: s.device.name, font: '12px sans-serif', fillColor: Color.WHITE, style: LabelStyle.FILL_AND_OUTLINE, outlineColor: Color.BLACK, outlineWidth: 2,
-        showBackground: true, backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8), verticalOrigin: VerticalOrigin.BOTTOM, pixelOffset: new Cartesian2(0, -4),
+        text: s.device.name,
+        font: '12px sans-serif',
+        fillColor: Color.WHITE,
+        style: LabelStyle.FILL_AND_OUTLINE,
+        outlineColor: Color.BLACK,
+        outlineWidth: 2,
+        showBackground: true,
+        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8),
+        verticalOrigin: VerticalOrigin.BOTTOM,
+        pixelOffset: new Cartesian2(0, -4),
       },
     });
-    this.hoists.set(id, { id, params: p.data, enu: frame.enu, mast, cage, label, track: new SampleTrack(1), state: null, height: 0 });
+    this.hoists.set(id, {
+      id,
+      params: p.data,
+      enu: frame.enu,
+      mast,
+      cage,
+      label,
+      track: new SampleTrack(1),
+      state: null,
+      height: 0,
+    });
     if (s.time !== null) this.update(s, s.time, s.values);
   }
 
@@ -79,13 +117,21 @@ export class HoistOverlay extends KindOverlay {
       h.track.push(time, scratch);
     }
     const v = s.values;
-    const loadPct = num(v.loadPct) ?? (num(v.loadKg) !== undefined ? (num(v.loadKg)! / h.params.ratedLoadKg) * 100 : undefined);
+    const loadPct =
+      num(v.loadPct) ?? (num(v.loadKg) !== undefined ? (num(v.loadKg)! / h.params.ratedLoadKg) * 100 : undefined);
     const persons = num(v.persons);
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
-    const state: StateColor = stale ? 'stale' : persons !== undefined && persons > h.params.maxPersons ? 'alarm' : pctState(loadPct, h.params.preWarnPct, h.params.alarmPct);
+    const state: StateColor = stale
+      ? 'stale'
+      : persons !== undefined && persons > h.params.maxPersons
+        ? 'alarm'
+        : pctState(loadPct, h.params.preWarnPct, h.params.alarmPct);
     if (state !== h.state && h.cage.ready) {
       const attrs = h.cage.getGeometryInstanceAttributes(partId(h.id, 'cage'));
-      attrs.color = ColorGeometryInstanceAttribute.toValue(state === 'normal' ? Color.WHITE : STATE_COLORS[state], attrs.color);
+      attrs.color = ColorGeometryInstanceAttribute.toValue(
+        state === 'normal' ? Color.WHITE : STATE_COLORS[state],
+        attrs.color,
+      );
       h.state = state;
     }
     const load = num(v.loadKg);
@@ -100,7 +146,11 @@ export class HoistOverlay extends KindOverlay {
       if (!h.track.evaluate(t, scratch)) continue;
       if (t < h.track.lastTime) moving = true;
       h.height = scratch[0]!;
-      Matrix4.multiplyByTranslation(h.enu, Cartesian3.fromElements(0, 0, Math.max(0, h.height), scratchT), h.cage.modelMatrix);
+      Matrix4.multiplyByTranslation(
+        h.enu,
+        Cartesian3.fromElements(0, 0, Math.max(0, h.height), scratchT),
+        h.cage.modelMatrix,
+      );
     }
     return moving;
   }

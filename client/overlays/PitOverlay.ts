@@ -4,7 +4,10 @@ import type { DeviceState } from '../devices/DeviceStore.js';
 import { MarkerOverlay } from './markers.js';
 import { num, type OverlayContext, type StateColor } from './overlayBase.js';
 
-const BAND_COLOR = { normal: 'normal', watch: 'prewarning', alarm: 'alarm' } as const satisfies Record<string, StateColor>;
+const BAND_COLOR = { normal: 'normal', watch: 'prewarning', alarm: 'alarm' } as const satisfies Record<
+  string,
+  StateColor
+>;
 
 /**
  * Foundation-pit gauges along the pit edge: each coloured by its band (GB 50497-2019: < 70 % of the alarm value
@@ -22,12 +25,17 @@ export class PitOverlay extends MarkerOverlay {
     if (!m) return;
     const p = PitGaugeParams.safeParse(s.device.params);
     const v = s.values;
-    const value = p.success && p.data.metric === 'displacement' ? num(v.displacementMm) : (num(v.settlementMm) ?? num(v.displacementMm));
+    const value =
+      p.success && p.data.metric === 'displacement'
+        ? num(v.displacementMm)
+        : (num(v.settlementMm) ?? num(v.displacementMm));
     const alarmAt = p.success ? pitAlarmValueMm(p.data) : undefined;
     const band = value !== undefined && alarmAt ? pitBand(value, alarmAt) : null;
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
     m.setState(stale ? 'stale' : band ? BAND_COLOR[band] : 'normal');
     const what = p.success ? p.data.metric : 'value';
-    m.setText(`${s.device.name}${stale ? ' · stale' : ''}\n${what} ${value?.toFixed(2) ?? '—'} mm${alarmAt ? ` / ${alarmAt.toFixed(0)} mm` : ''}${band ? ` · ${band}` : ''}`);
+    m.setText(
+      `${s.device.name}${stale ? ' · stale' : ''}\n${what} ${value?.toFixed(2) ?? '—'} mm${alarmAt ? ` / ${alarmAt.toFixed(0)} mm` : ''}${band ? ` · ${band}` : ''}`,
+    );
   }
 }

@@ -1,4 +1,12 @@
-import { Color, ColorMaterialProperty, CustomDataSource, PrimitiveCollection, SceneTransforms, type Cartesian2, type Cartesian3 } from 'cesium';
+import {
+  Color,
+  ColorMaterialProperty,
+  CustomDataSource,
+  PrimitiveCollection,
+  SceneTransforms,
+  type Cartesian2,
+  type Cartesian3,
+} from 'cesium';
 import { levelRank, type Alarm, type AlarmLevel } from '../../models/Alarm.js';
 import type { DeviceKind } from '../../models/Device.js';
 import { AlarmGlow } from '../alarms/AlarmGlow.js';
@@ -55,8 +63,13 @@ export class SiteOverlays implements Tool {
     map.viewer.scene.primitives.add(this.primitives);
     const ctx: OverlayContext = { map, devices, alarms, entities: this.entities, primitives: this.primitives };
     this.overlays = {
-      tower_crane: new CraneOverlay(ctx), hoist: new HoistOverlay(ctx), env_monitor: new EnvOverlay(ctx),
-      pit_gauge: new PitOverlay(ctx), camera: new CameraOverlay(ctx), gate: new GateOverlay(ctx), sensor: new SensorOverlay(ctx),
+      tower_crane: new CraneOverlay(ctx),
+      hoist: new HoistOverlay(ctx),
+      env_monitor: new EnvOverlay(ctx),
+      pit_gauge: new PitOverlay(ctx),
+      camera: new CameraOverlay(ctx),
+      gate: new GateOverlay(ctx),
+      sensor: new SensorOverlay(ctx),
     };
     this.placer = new DevicePlacer(devices);
     this.glow = new AlarmGlow(this.primitives);
@@ -108,7 +121,11 @@ export class SiteOverlays implements Tool {
    * device; else the first device under the pointer with the models hidden by `seeThrough`, looking through the
    * see-through footprint too.
    */
-  deviceAt(picked: unknown, position: Cartesian2, seeThrough: <T>(pick: () => T) => T = (pick) => pick()): string | null {
+  deviceAt(
+    picked: unknown,
+    position: Cartesian2,
+    seeThrough: <T>(pick: () => T) => T = (pick) => pick(),
+  ): string | null {
     if (!this.devices.size) return null;
     const r = this.map.viewer.scene.canvas.getBoundingClientRect();
     let nearest: string | null = null;
@@ -204,7 +221,9 @@ export class SiteOverlays implements Tool {
     try {
       step();
     } catch (err) {
-      console.error(`site overlay: device ${deviceId} (${this.devices.get(deviceId)?.device.kind}) could not be drawn: ${(err as Error).name}: ${(err as Error).message}`);
+      console.error(
+        `site overlay: device ${deviceId} (${this.devices.get(deviceId)?.device.kind}) could not be drawn: ${(err as Error).name}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -212,7 +231,8 @@ export class SiteOverlays implements Tool {
     const levels = new Map<string, AlarmLevel>();
     const active = this.replayAlarms ?? this.alarms.active();
     for (const a of active) if (levelRank(a.level) > levelRank(levels.get(a.deviceId))) levels.set(a.deviceId, a.level);
-    for (const s of this.devices.list()) this.glow.set(s.device.id, this.positionOf(s.device.id), levels.get(s.device.id) ?? null);
+    for (const s of this.devices.list())
+      this.glow.set(s.device.id, this.positionOf(s.device.id), levels.get(s.device.id) ?? null);
     this.map.requestRender();
   }
 

@@ -1,4 +1,15 @@
-import { Cartesian2, Cartesian3, Color, ConstantProperty, DistanceDisplayCondition, type Entity, HorizontalOrigin, LabelStyle, VerticalOrigin, type CustomDataSource } from 'cesium';
+import {
+  Cartesian2,
+  Cartesian3,
+  Color,
+  ConstantProperty,
+  DistanceDisplayCondition,
+  type Entity,
+  HorizontalOrigin,
+  LabelStyle,
+  VerticalOrigin,
+  type CustomDataSource,
+} from 'cesium';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { deviceFrame, KindOverlay, partId, STATE_COLORS, type OverlayContext, type StateColor } from './overlayBase.js';
 
@@ -20,16 +31,34 @@ export class Marker {
   constructor(entities: CustomDataSource, s: DeviceState, opts: MarkerOptions = {}) {
     const frame = deviceFrame(s)!;
     const up = opts.heightM ?? 4;
-    this.position = Cartesian3.fromDegrees(s.device.location!.lon, s.device.location!.lat, (s.device.location!.height ?? 0) + up);
+    this.position = Cartesian3.fromDegrees(
+      s.device.location!.lon,
+      s.device.location!.lat,
+      (s.device.location!.height ?? 0) + up,
+    );
     this.entity = entities.entities.add({
       id: partId(s.device.id, 'marker'),
       position: this.position,
-      point: { pixelSize: opts.pixelSize ?? 13, color: STATE_COLORS.normal, outlineColor: Color.WHITE, outlineWidth: 2 },
+      point: {
+        pixelSize: opts.pixelSize ?? 13,
+        color: STATE_COLORS.normal,
+        outlineColor: Color.WHITE,
+        outlineWidth: 2,
+      },
       polyline: { positions: [frame.base, this.position], width: 2, material: Color.WHITE.withAlpha(0.6) },
       label: {
-        text: s.device.name, font: '12px sans-serif', fillColor: Color.WHITE, style: LabelStyle.FILL_AND_OUTLINE, outlineColor: Color.BLACK, outlineWidth: 2,
-        showBackground: true, backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.82), horizontalOrigin: HorizontalOrigin.LEFT,
-        verticalOrigin: VerticalOrigin.CENTER, pixelOffset: new Cartesian2(12, 0), distanceDisplayCondition: new DistanceDisplayCondition(0, 3000),
+        text: s.device.name,
+        font: '12px sans-serif',
+        fillColor: Color.WHITE,
+        style: LabelStyle.FILL_AND_OUTLINE,
+        outlineColor: Color.BLACK,
+        outlineWidth: 2,
+        showBackground: true,
+        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.82),
+        horizontalOrigin: HorizontalOrigin.LEFT,
+        verticalOrigin: VerticalOrigin.CENTER,
+        pixelOffset: new Cartesian2(12, 0),
+        distanceDisplayCondition: new DistanceDisplayCondition(0, 3000),
       },
     });
   }
@@ -62,7 +91,10 @@ export class Marker {
 export abstract class MarkerOverlay extends KindOverlay {
   protected readonly markers = new Map<string, Marker>();
 
-  constructor(ctx: OverlayContext, private readonly markerOpts: MarkerOptions) {
+  constructor(
+    ctx: OverlayContext,
+    private readonly markerOpts: MarkerOptions,
+  ) {
     super(ctx);
   }
 

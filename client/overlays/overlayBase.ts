@@ -1,4 +1,12 @@
-import { Cartesian3, Color, type CustomDataSource, Entity, type Matrix4, type PrimitiveCollection, Transforms } from 'cesium';
+import {
+  Cartesian3,
+  Color,
+  type CustomDataSource,
+  Entity,
+  type Matrix4,
+  type PrimitiveCollection,
+  Transforms,
+} from 'cesium';
 import type { DeviceKind } from '../../models/Device.js';
 import type { AlarmStore } from '../alarms/AlarmStore.js';
 import type { Tool } from '../core/Tool.js';

@@ -25,7 +25,19 @@ declare global {
 }
 
 export function createProgressProbe(): ProgressProbe {
-  const p: ProgressProbe = { open: false, projectId: null, modelId: null, date: null, seq: 0, loading: false, states: {}, colours: {}, percent: null, storeys: [], error: null };
+  const p: ProgressProbe = {
+    open: false,
+    projectId: null,
+    modelId: null,
+    date: null,
+    seq: 0,
+    loading: false,
+    states: {},
+    colours: {},
+    percent: null,
+    storeys: [],
+    error: null,
+  };
   window.__siteTwinProgress = p;
   return p;
 }

@@ -10,7 +10,13 @@ export interface WallProbe {
   /** KPI sets received (HTTP and live), and when the last arrived (client clock). */
   kpisReceived: number;
   kpisAt: number | null;
-  kpis: { projectsOnline: number; projectsTotal: number; cranesWorking: number; workersOnSite: number; openAlarms: number } | null;
+  kpis: {
+    projectsOnline: number;
+    projectsTotal: number;
+    cranesWorking: number;
+    workersOnSite: number;
+    openAlarms: number;
+  } | null;
   projectsTotal: number;
   projectsOnline: number;
   offlineProjects: string[];

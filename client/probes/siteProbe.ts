@@ -52,7 +52,11 @@ export function siteProbe(site: SitePage): void {
     panelDeviceId: () => site.panel.shownId,
     openDevice: (id) => site.panel.show(id),
     replay: () => ({ ...site.replay.status }),
-    deviceIds: (kind) => site.devices.list().filter((s) => !kind || s.device.kind === kind).map((s) => s.device.id),
+    deviceIds: (kind) =>
+      site.devices
+        .list()
+        .filter((s) => !kind || s.device.kind === kind)
+        .map((s) => s.device.id),
     devicePagePosition: (id) => site.pagePositionOf(id),
     sensorLabel: (id) => site.sensors.labelOf(id),
     placement: (id) => {

@@ -12,9 +12,17 @@ export class ReadinessCard implements Tool {
   private readonly off: () => void;
   private seq = 0;
 
-  constructor(container: HTMLElement, private readonly selection: SelectionState) {
+  constructor(
+    container: HTMLElement,
+    private readonly selection: SelectionState,
+  ) {
     // Focusable: on a phone the card scrolls inside the map area, and a keyboard must be able to scroll it too (axe).
-    this.root = h('aside', { class: 'panel detail-panel readiness-card', 'data-testid': 'readiness-card', tabindex: 0, 'aria-label': t('readiness.title') });
+    this.root = h('aside', {
+      class: 'panel detail-panel readiness-card',
+      'data-testid': 'readiness-card',
+      tabindex: 0,
+      'aria-label': t('readiness.title'),
+    });
     this.root.hidden = true;
     container.append(this.root);
     this.off = selection.onChanged.add(() => void this.load());
@@ -30,8 +38,26 @@ export class ReadinessCard implements Tool {
       const g = GRADE_STYLE[r.grade];
       this.root.hidden = false;
       this.root.replaceChildren(
-        h('div', { class: 'readiness-head' }, h('span', { class: 'readiness-score', 'data-testid': 'readiness-score', text: String(r.score) }), h('span', { class: 'badge', style: `--c:${g.color}`, 'data-testid': 'readiness-grade', text: g.label }), h('span', { class: 'row-sub', text: t('readiness.points', { earned: r.earned, max: r.max }) })),
-        h('ul', { class: 'readiness-items' }, ...r.items.filter((i) => i.status !== 'not_applicable').map((i) => h('li', { class: `item-${i.status}`, title: i.detail, text: `${i.status === 'met' ? '●' : i.status === 'partial' ? '◐' : '○'} ${itemLabel(i.id, i.label)}${i.veto && i.status !== 'met' ? ` ${t('readiness.veto')}` : ''}` }))),
+        h(
+          'div',
+          { class: 'readiness-head' },
+          h('span', { class: 'readiness-score', 'data-testid': 'readiness-score', text: String(r.score) }),
+          h('span', { class: 'badge', style: `--c:${g.color}`, 'data-testid': 'readiness-grade', text: g.label }),
+          h('span', { class: 'row-sub', text: t('readiness.points', { earned: r.earned, max: r.max }) }),
+        ),
+        h(
+          'ul',
+          { class: 'readiness-items' },
+          ...r.items
+            .filter((i) => i.status !== 'not_applicable')
+            .map((i) =>
+              h('li', {
+                class: `item-${i.status}`,
+                title: i.detail,
+                text: `${i.status === 'met' ? '●' : i.status === 'partial' ? '◐' : '○'} ${itemLabel(i.id, i.label)}${i.veto && i.status !== 'met' ? ` ${t('readiness.veto')}` : ''}`,
+              }),
+            ),
+        ),
       );
     } catch {
       if (seq === this.seq) this.root.hidden = true;

@@ -32,7 +32,12 @@ export class ReadinessTable implements Tool {
       h(
         'div',
         { class: 'modal-card' },
-        h('header', { class: 'detail-head' }, h('h2', { class: 'detail-name', text: t('readiness.title') }), h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' })),
+        h(
+          'header',
+          { class: 'detail-head' },
+          h('h2', { class: 'detail-name', text: t('readiness.title') }),
+          h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' }),
+        ),
         this.status,
         h('div', { class: 'modal-scroll' }, this.table),
       ),
@@ -82,11 +87,37 @@ export class ReadinessTable implements Tool {
   private render(): void {
     const d = this.data;
     if (!d) return;
-    const rows: ReadinessRow[] = d.projects.map((p) => ({ projectId: p.projectId, name: p.name, score: p.score, grade: p.grade, vetoFailed: p.vetoFailed, items: p.items }));
+    const rows: ReadinessRow[] = d.projects.map((p) => ({
+      projectId: p.projectId,
+      name: p.name,
+      score: p.score,
+      grade: p.grade,
+      vetoFailed: p.vetoFailed,
+      items: p.items,
+    }));
     const th = (key: ReadinessSortKey, text: string, title?: string) =>
-      h('th', { 'data-sort': key, title, 'aria-sort': this.key === key ? (this.dir === 'asc' ? 'ascending' : 'descending') : undefined, text: `${text}${this.key === key ? (this.dir === 'asc' ? ' ▲' : ' ▼') : ''}` });
+      h('th', {
+        'data-sort': key,
+        title,
+        'aria-sort': this.key === key ? (this.dir === 'asc' ? 'ascending' : 'descending') : undefined,
+        text: `${text}${this.key === key ? (this.dir === 'asc' ? ' ▲' : ' ▼') : ''}`,
+      });
     this.table.replaceChildren(
-      h('thead', {}, h('tr', {}, th('name', 'Project'), th('score', 'Score'), th('grade', 'Grade'), th('veto', 'Veto'), ...d.items.map((i) => th(`item:${i.id}`, i.label.split(' ')[0]!, `${i.label} (${i.points} pts${i.veto ? ', veto' : ''})`)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          th('name', 'Project'),
+          th('score', 'Score'),
+          th('grade', 'Grade'),
+          th('veto', 'Veto'),
+          ...d.items.map((i) =>
+            th(`item:${i.id}`, i.label.split(' ')[0]!, `${i.label} (${i.points} pts${i.veto ? ', veto' : ''})`),
+          ),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -96,11 +127,23 @@ export class ReadinessTable implements Tool {
             { 'data-project-id': r.projectId },
             h('td', { text: r.name }),
             h('td', { class: 'num', text: String(r.score) }),
-            h('td', {}, h('span', { class: 'badge', style: `--c:${GRADE_STYLE[r.grade].color}`, text: GRADE_STYLE[r.grade].label })),
+            h(
+              'td',
+              {},
+              h('span', {
+                class: 'badge',
+                style: `--c:${GRADE_STYLE[r.grade].color}`,
+                text: GRADE_STYLE[r.grade].label,
+              }),
+            ),
             h('td', { text: r.vetoFailed.join(', ') || '—' }),
             ...d.items.map((i) => {
               const it = r.items.find((x) => x.id === i.id);
-              return h('td', { class: `item-${it?.status ?? 'missing'}`, title: it?.status ?? '', text: STATUS_MARK[it?.status ?? 'missing'] ?? '?' });
+              return h('td', {
+                class: `item-${it?.status ?? 'missing'}`,
+                title: it?.status ?? '',
+                text: STATUS_MARK[it?.status ?? 'missing'] ?? '?',
+              });
             }),
           ),
         ),

@@ -20,7 +20,11 @@ const GRADE_RANK: Record<ReadinessGrade, number> = { fail: 0, pass: 1, good: 2, 
 const STATUS_RANK: Record<string, number> = { missing: 0, partial: 1, met: 2, not_applicable: 3 };
 
 /** Sorts a copy of the rows by a column; ties fall back to the name so the order is stable across refreshes. */
-export function sortReadiness(rows: readonly ReadinessRow[], key: ReadinessSortKey, dir: 'asc' | 'desc'): ReadinessRow[] {
+export function sortReadiness(
+  rows: readonly ReadinessRow[],
+  key: ReadinessSortKey,
+  dir: 'asc' | 'desc',
+): ReadinessRow[] {
   const sign = dir === 'asc' ? 1 : -1;
   const value = (r: ReadinessRow): number | string => {
     if (key === 'name') return r.name;

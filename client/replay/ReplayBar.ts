@@ -3,7 +3,8 @@ import { h } from '../ui/dom.js';
 import { REPLAY_SPEEDS } from './replaySampling.js';
 import type { ReplayController, ReplayStatus } from './ReplayController.js';
 
-const fmt = (ms: number) => new Date(ms).toLocaleString('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const fmt = (ms: number) =>
+  new Date(ms).toLocaleString('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** The replay bar of a project: "Replay" opens a 24 h slider with play/pause and 1x-60x; "Live" returns. */
 export class ReplayBar implements Tool {
@@ -15,15 +16,49 @@ export class ReplayBar implements Tool {
   private readonly off: () => void;
   private dragging = false;
 
-  constructor(container: HTMLElement, private readonly replay: ReplayController) {
-    this.slider = h('input', { type: 'range', class: 'replay-slider', 'aria-label': 'Replay time', 'data-testid': 'replay-slider', step: 'any' });
+  constructor(
+    container: HTMLElement,
+    private readonly replay: ReplayController,
+  ) {
+    this.slider = h('input', {
+      type: 'range',
+      class: 'replay-slider',
+      'aria-label': 'Replay time',
+      'data-testid': 'replay-slider',
+      step: 'any',
+    });
     this.label = h('span', { class: 'replay-time', 'data-testid': 'replay-time' }, 'Live');
-    this.playBtn = h('button', { type: 'button', class: 'btn small', 'data-action': 'play', 'data-testid': 'replay-play' }, 'Play');
-    const speed = h('select', { class: 'replay-speed', 'aria-label': 'Speed', 'data-testid': 'replay-speed' }, ...REPLAY_SPEEDS.map((s) => h('option', { value: s }, `${s}×`)));
-    this.root = h('div', { class: 'replay-bar', 'data-testid': 'replay-bar', 'data-mode': 'live' },
-      h('button', { type: 'button', class: 'btn small', 'data-action': 'replay', 'data-testid': 'replay-open' }, 'Replay 24 h'),
-      h('div', { class: 'replay-controls' }, this.playBtn, speed, this.slider, this.label,
-        h('button', { type: 'button', class: 'btn small primary', 'data-action': 'live', 'data-testid': 'replay-live' }, 'Live')),
+    this.playBtn = h(
+      'button',
+      { type: 'button', class: 'btn small', 'data-action': 'play', 'data-testid': 'replay-play' },
+      'Play',
+    );
+    const speed = h(
+      'select',
+      { class: 'replay-speed', 'aria-label': 'Speed', 'data-testid': 'replay-speed' },
+      ...REPLAY_SPEEDS.map((s) => h('option', { value: s }, `${s}×`)),
+    );
+    this.root = h(
+      'div',
+      { class: 'replay-bar', 'data-testid': 'replay-bar', 'data-mode': 'live' },
+      h(
+        'button',
+        { type: 'button', class: 'btn small', 'data-action': 'replay', 'data-testid': 'replay-open' },
+        'Replay 24 h',
+      ),
+      h(
+        'div',
+        { class: 'replay-controls' },
+        this.playBtn,
+        speed,
+        this.slider,
+        this.label,
+        h(
+          'button',
+          { type: 'button', class: 'btn small primary', 'data-action': 'live', 'data-testid': 'replay-live' },
+          'Live',
+        ),
+      ),
     );
     container.append(this.root);
     this.root.addEventListener('click', (e) => {
@@ -50,7 +85,9 @@ export class ReplayBar implements Tool {
     if (!this.dragging) this.slider.value = String(s.t);
     this.playBtn.textContent = s.playing ? 'Pause' : 'Play';
     this.playBtn.setAttribute('aria-label', s.playing ? 'Pause' : 'Play');
-    this.label.textContent = !s.active ? 'Live' : `${fmt(s.t)}${s.loading ? ' · loading…' : ''}${s.error ? ` · ${s.error}` : ''} · ${s.alarmsOpen} alarm(s) open`;
+    this.label.textContent = !s.active
+      ? 'Live'
+      : `${fmt(s.t)}${s.loading ? ' · loading…' : ''}${s.error ? ` · ${s.error}` : ''} · ${s.alarmsOpen} alarm(s) open`;
     this.label.dataset.t = String(Math.round(s.t));
   }
 

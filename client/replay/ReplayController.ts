@@ -47,7 +47,17 @@ export class ReplayController implements Tool {
   readonly onAlarms = new Event<Alarm[] | null>();
   /** The playhead jumped (enter or seek): views drop their motion history so they do not glide from the old instant. */
   readonly onSeek = new Event<number>();
-  readonly status: ReplayStatus = { active: false, t: 0, from: 0, to: 0, speed: 1, playing: false, loading: false, error: null, alarmsOpen: 0 };
+  readonly status: ReplayStatus = {
+    active: false,
+    t: 0,
+    from: 0,
+    to: 0,
+    speed: 1,
+    playing: false,
+    loading: false,
+    error: null,
+    alarmsOpen: 0,
+  };
   private windows: ProjectReplay[] = [];
   /** The newest request: what it covers, and its answer's promise (settled after the answer is stored / applied). */
   private inflight: { id: number; from: number; to: number; promise: Promise<void> } | null = null;
@@ -73,7 +83,14 @@ export class ReplayController implements Tool {
     this.session++;
     this.windows = [];
     this.inflight = null;
-    Object.assign(this.status, { active: true, from: now - REPLAY_SPAN_MS, to: now, playing: false, loading: false, error: null });
+    Object.assign(this.status, {
+      active: true,
+      from: now - REPLAY_SPAN_MS,
+      to: now,
+      playing: false,
+      loading: false,
+      error: null,
+    });
     this.devices.setMode('replay');
     clearInterval(this.timer);
     this.timer = setInterval(() => this.tick(), REPLAY_TICK_MS);
@@ -173,7 +190,8 @@ export class ReplayController implements Tool {
     if (s.t >= s.to) s.playing = false;
     const d = this.windowAt(s.t);
     // Fetch the next window before the playhead reaches the end of this one.
-    if (d && !this.inflight && s.t > d.to - (d.to - d.from) / 4 && d.to < s.to && !this.windowAt(lastSample(d) + 1)) void this.load(lastSample(d));
+    if (d && !this.inflight && s.t > d.to - (d.to - d.from) / 4 && d.to < s.to && !this.windowAt(lastSample(d) + 1))
+      void this.load(lastSample(d));
     if (!d) {
       void this.load(s.t);
       return this.emit(); // hold the last state while the window loads

@@ -11,7 +11,11 @@ const STEP_FIELDS = new Set(['persons', 'floor', 'reeving', 'onSite']);
  * (angles by the shorter arc, counts held); a field null at both sides (unknown then) is left out. `t` outside the
  * answer is clamped to its first / last sample.
  */
-export function valuesAt(r: Pick<ProjectReplay, 'from' | 'stepMs' | 'steps'>, fields: Record<string, (number | null)[]>, t: number): Record<string, number> {
+export function valuesAt(
+  r: Pick<ProjectReplay, 'from' | 'stepMs' | 'steps'>,
+  fields: Record<string, (number | null)[]>,
+  t: number,
+): Record<string, number> {
   const pos = Math.min(Math.max((t - r.from) / r.stepMs, 0), Math.max(r.steps - 1, 0));
   const k = Math.floor(pos);
   const frac = pos - k;
@@ -36,7 +40,9 @@ export function valuesAt(r: Pick<ProjectReplay, 'from' | 'stepMs' | 'steps'>, fi
 
 /** The alarms of a replay that were open (raised and not yet cleared) at `t`, newest raised first. */
 export function alarmsOpenAt(alarms: Alarm[], t: number): Alarm[] {
-  return alarms.filter((a) => a.raisedAt <= t && (a.clearedAt === undefined || a.clearedAt > t)).sort((a, b) => b.raisedAt - a.raisedAt);
+  return alarms
+    .filter((a) => a.raisedAt <= t && (a.clearedAt === undefined || a.clearedAt > t))
+    .sort((a, b) => b.raisedAt - a.raisedAt);
 }
 
 /** Replay speeds offered (x real time). */

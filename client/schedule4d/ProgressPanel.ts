@@ -3,7 +3,14 @@ import type { BimModel } from '../../models/BimModel.js';
 import { isoDayOf, type ProgressState, type ProjectProgress, type Schedule } from '../../models/Progress.js';
 import { api } from '../../models/api/index.js';
 import { rest } from '../api/ApiClient.js';
-import { fetchProgressStates, fetchProjectModels, fetchProjectProgress, fetchSchedule, recordProgress, uploadScheduleCsv } from '../api/progressApi.js';
+import {
+  fetchProgressStates,
+  fetchProjectModels,
+  fetchProjectProgress,
+  fetchSchedule,
+  recordProgress,
+  uploadScheduleCsv,
+} from '../api/progressApi.js';
 import { currentSession, mayWrite, onSessionChanged } from '../auth/session.js';
 import type { ElementColouring } from '../bim/ElementColouring.js';
 import type { ElementSelection } from '../bim/ElementSelection.js';
@@ -11,7 +18,15 @@ import type { Tool } from '../core/Tool.js';
 import type { LiveClient } from '../live/LiveClient.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import { h } from '../ui/dom.js';
-import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_ORDER, PROGRESS_STYLE, sliderRange, stateCounts } from './progressColours.js';
+import {
+  colourMapOf,
+  dayNumber,
+  dayOfNumber,
+  PROGRESS_ORDER,
+  PROGRESS_STYLE,
+  sliderRange,
+  stateCounts,
+} from './progressColours.js';
 import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe.js';
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
 import { t } from '../i18n/i18n.js';
@@ -45,11 +60,16 @@ export class ProgressPanel implements Tool {
   ) {
     this.d = progressPanelDom(container);
     this.d.root.hidden = true;
-    this.d.root.addEventListener('click', (e) => this.onClick((e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action));
+    this.d.root.addEventListener('click', (e) =>
+      this.onClick((e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action),
+    );
     this.d.slider.addEventListener('input', () => {
       this.setDate(dayOfNumber(Number(this.d.slider.value)), 150);
     });
-    this.d.dateInput.addEventListener('change', () => this.d.dateInput.value && this.setDate(this.d.dateInput.value, 0));
+    this.d.dateInput.addEventListener(
+      'change',
+      () => this.d.dateInput.value && this.setDate(this.d.dateInput.value, 0),
+    );
     this.d.modelSelect.addEventListener('change', () => void this.loadModel(this.d.modelSelect.value));
     this.d.file.addEventListener('change', () => void this.upload());
     this.showWriteControls();
@@ -63,7 +83,8 @@ export class ProgressPanel implements Tool {
     if (live)
       this.offs.push(
         live.onMessage.add((m) => {
-          if (m.type === 'progress.updated' && this.open && m.projectId === this.probe.projectId) this.setDate(this.date, 300);
+          if (m.type === 'progress.updated' && this.open && m.projectId === this.probe.projectId)
+            this.setDate(this.date, 300);
         }),
       );
   }
@@ -165,11 +186,34 @@ export class ProgressPanel implements Tool {
   private paint(states: Record<string, ProgressState>, prog: ProjectProgress, date: string, noSchedule: boolean): void {
     const colours = colourMapOf(states);
     const counts = stateCounts(states);
-    this.colouring.colourBy(colours, { title: `4D progress · ${date}`, entries: PROGRESS_ORDER.map((s) => ({ colour: PROGRESS_STYLE[s].color, label: PROGRESS_STYLE[s].label, count: counts[s] })) });
-    Object.assign(this.probe, { date, states, colours: Object.fromEntries(colours), percent: prog.total.percent, storeys: prog.storeys.map((s) => ({ storey: s.storey, percent: s.percent, planned: s.planned, done: s.done })) });
-    this.d.status.textContent = noSchedule ? 'No schedule yet: upload a schedule CSV.' : `${Object.keys(states).length} planned elements`;
+    this.colouring.colourBy(colours, {
+      title: `4D progress · ${date}`,
+      entries: PROGRESS_ORDER.map((s) => ({
+        colour: PROGRESS_STYLE[s].color,
+        label: PROGRESS_STYLE[s].label,
+        count: counts[s],
+      })),
+    });
+    Object.assign(this.probe, {
+      date,
+      states,
+      colours: Object.fromEntries(colours),
+      percent: prog.total.percent,
+      storeys: prog.storeys.map((s) => ({ storey: s.storey, percent: s.percent, planned: s.planned, done: s.done })),
+    });
+    this.d.status.textContent = noSchedule
+      ? 'No schedule yet: upload a schedule CSV.'
+      : `${Object.keys(states).length} planned elements`;
     this.d.legend.replaceChildren(
-      ...PROGRESS_ORDER.map((s) => h('div', { class: 'legend-item', style: `--c:${PROGRESS_STYLE[s].color}`, 'data-state': s }, h('span', { class: 'swatch' }), h('span', { text: PROGRESS_STYLE[s].label }), h('b', { text: String(counts[s]) }))),
+      ...PROGRESS_ORDER.map((s) =>
+        h(
+          'div',
+          { class: 'legend-item', style: `--c:${PROGRESS_STYLE[s].color}`, 'data-state': s },
+          h('span', { class: 'swatch' }),
+          h('span', { text: PROGRESS_STYLE[s].label }),
+          h('b', { text: String(counts[s]) }),
+        ),
+      ),
     );
     this.d.total.textContent = `${prog.total.percent} %`;
     this.d.totalSub.textContent = `${prog.total.done} of ${prog.total.planned} done · plan ${prog.total.plannedPercent} %`;
@@ -179,7 +223,12 @@ export class ProgressPanel implements Tool {
           'div',
           { class: 'storey-row', 'data-storey': s.storey ?? '' },
           h('span', { class: 'storey-name', text: s.storey ?? '(no storey)' }),
-          h('span', { class: 'storey-bar' }, h('span', { class: 'storey-fill', style: `width:${s.percent}%` }), h('span', { class: 'storey-plan', style: `left:${s.plannedPercent}%` })),
+          h(
+            'span',
+            { class: 'storey-bar' },
+            h('span', { class: 'storey-fill', style: `width:${s.percent}%` }),
+            h('span', { class: 'storey-plan', style: `left:${s.plannedPercent}%` }),
+          ),
           h('span', { class: 'storey-pct', text: `${s.percent} %` }),
         ),
       ),
@@ -216,7 +265,10 @@ export class ProgressPanel implements Tool {
     this.d.status.textContent = `Importing ${f.name}…`;
     try {
       const r = await uploadScheduleCsv(modelId, await f.text());
-      const refused = r.rejected.map((x) => `line ${x.line ?? x.index}: ${x.message}`).slice(0, 3).join('; ');
+      const refused = r.rejected
+        .map((x) => `line ${x.line ?? x.index}: ${x.message}`)
+        .slice(0, 3)
+        .join('; ');
       this.d.status.textContent = `Imported ${r.imported} task(s)${r.rejected.length ? `; ${r.rejected.length} refused (${refused})` : ''}${r.unmatchedTasks.length ? `; no elements for ${r.unmatchedTasks.join(', ')}` : ''}`;
       await this.loadModel(modelId);
     } catch (err) {

@@ -41,7 +41,10 @@ export function dayOfNumber(n: number): string {
  * The slider's range: from a week before the earliest planned start to a week after the latest planned finish (and
  * always including today), so the whole schedule and its edges can be scrubbed.
  */
-export function sliderRange(tasks: readonly { plannedStart: string; plannedFinish: string }[], today: string): { min: string; max: string } {
+export function sliderRange(
+  tasks: readonly { plannedStart: string; plannedFinish: string }[],
+  today: string,
+): { min: string; max: string } {
   let min = today;
   let max = today;
   for (const t of tasks) {

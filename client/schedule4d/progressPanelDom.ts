@@ -33,7 +33,13 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const empty = h('p', { class: 'progress-empty', 'data-testid': 'progress-empty' });
   const modelSelect = h('select', { class: 'progress-select', 'aria-label': t('progress.model') });
   const modelRow = h('label', { class: 'progress-row' }, h('span', { text: t('progress.model') }), modelSelect);
-  const slider = h('input', { type: 'range', class: 'progress-slider', step: 1, 'aria-label': t('progress.date'), 'data-testid': 'progress-slider' });
+  const slider = h('input', {
+    type: 'range',
+    class: 'progress-slider',
+    step: 1,
+    'aria-label': t('progress.date'),
+    'data-testid': 'progress-slider',
+  });
   const dateInput = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-date' });
   const rangeText = h('span', { class: 'progress-range' });
   const legend = h('div', { class: 'progress-legend', 'data-testid': 'progress-legend' });
@@ -45,8 +51,19 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   // Write controls start hidden: the panel shows them once the session is known to allow it (viewers never).
   const upload = h('button', { class: 'btn small', 'data-action': 'upload', text: t('progress.upload'), hidden: true });
   const file = h('input', { type: 'file', accept: '.csv,text/csv', hidden: true, 'data-testid': 'progress-file' });
-  const ids = h('textarea', { class: 'progress-ids', rows: 2, placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)', 'data-testid': 'progress-ids' });
-  const markStatus = h('select', { class: 'progress-select', 'data-testid': 'progress-mark-status' }, h('option', { value: 'started', text: 'started' }), h('option', { value: 'finished', text: 'finished' }), h('option', { value: 'inspected', text: 'inspected' }));
+  const ids = h('textarea', {
+    class: 'progress-ids',
+    rows: 2,
+    placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)',
+    'data-testid': 'progress-ids',
+  });
+  const markStatus = h(
+    'select',
+    { class: 'progress-select', 'data-testid': 'progress-mark-status' },
+    h('option', { value: 'started', text: 'started' }),
+    h('option', { value: 'finished', text: 'finished' }),
+    h('option', { value: 'inspected', text: 'inspected' }),
+  );
   const markDate = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-mark-date' });
   const markResult = h('p', { class: 'progress-status', 'data-testid': 'progress-mark-result' });
   const selectedNote = h('p', { class: 'progress-status' });
@@ -67,7 +84,19 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
       h('summary', { text: t('progress.mark') }),
       selectedNote,
       ids,
-      h('div', { class: 'progress-row' }, h('button', { class: 'btn small', 'data-action': 'add-selected', text: t('progress.addSelected') }), markStatus, markDate, h('button', { class: 'btn small primary', 'data-action': 'mark', 'data-testid': 'progress-mark', text: 'Mark' })),
+      h(
+        'div',
+        { class: 'progress-row' },
+        h('button', { class: 'btn small', 'data-action': 'add-selected', text: t('progress.addSelected') }),
+        markStatus,
+        markDate,
+        h('button', {
+          class: 'btn small primary',
+          'data-action': 'mark',
+          'data-testid': 'progress-mark',
+          text: 'Mark',
+        }),
+      ),
       markResult,
     ),
   );
@@ -75,10 +104,38 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const root = h(
     'aside',
     { class: 'progress-panel', 'data-testid': 'progress-panel' },
-    h('header', { class: 'detail-head' }, title, h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': t('common.close'), text: '×' })),
+    h(
+      'header',
+      { class: 'detail-head' },
+      title,
+      h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': t('common.close'), text: '×' }),
+    ),
     empty,
     body,
   );
   container.append(root);
-  return { root, title, empty, body, writeControls: [upload, mark], modelRow, modelSelect, slider, dateInput, rangeText, legend, total, totalSub, storeys, status, csvLink, file, ids, markStatus, markDate, markResult, selectedNote };
+  return {
+    root,
+    title,
+    empty,
+    body,
+    writeControls: [upload, mark],
+    modelRow,
+    modelSelect,
+    slider,
+    dateInput,
+    rangeText,
+    legend,
+    total,
+    totalSub,
+    storeys,
+    status,
+    csvLink,
+    file,
+    ids,
+    markStatus,
+    markDate,
+    markResult,
+    selectedNote,
+  };
 }

@@ -3,7 +3,10 @@ import type { LiveServerMessage } from '../../models/protocol.js';
 import { Event } from '../core/Event.js';
 
 /** The live messages that change the project list; the store ignores every other kind. */
-export type ProjectMessage = Extract<LiveServerMessage, { type: 'project.created' | 'project.updated' | 'project.deleted' }>;
+export type ProjectMessage = Extract<
+  LiveServerMessage,
+  { type: 'project.created' | 'project.updated' | 'project.deleted' }
+>;
 
 /** True for the messages a ProjectStore applies. */
 export function isProjectMessage(m: LiveServerMessage): m is ProjectMessage {
@@ -13,10 +16,7 @@ export function isProjectMessage(m: LiveServerMessage): m is ProjectMessage {
 export type LoadStatus = 'idle' | 'loading' | 'loaded' | 'error';
 
 /** What changed: a full reload, or some projects added/updated/removed. */
-export type ProjectStoreChange =
-  | { kind: 'reset' }
-  | { kind: 'upsert'; id: string }
-  | { kind: 'delete'; id: string };
+export type ProjectStoreChange = { kind: 'reset' } | { kind: 'upsert'; id: string } | { kind: 'delete'; id: string };
 
 /** The error shown when the project list cannot be loaded. */
 export interface StoreError {
@@ -55,7 +55,9 @@ export class ProjectStore {
 
   /** Projects sorted by name (Chinese collation), cached until the next change. */
   list(): readonly Project[] {
-    this._sorted ??= [...this.byId.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN') || a.id.localeCompare(b.id));
+    this._sorted ??= [...this.byId.values()].sort(
+      (a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN') || a.id.localeCompare(b.id),
+    );
     return this._sorted;
   }
 

@@ -3,7 +3,11 @@ import { createTopic, fetchTopics, replyToNotice, uploadPhoto } from '../api/top
 import { noticeHtml } from './noticePrint.js';
 import { STATUS_LABEL, TYPE_LABEL } from './topicStyle.js';
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...kids: Array<Node | string>): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Record<string, unknown> = {},
+  ...kids: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const el: HTMLElementTagNameMap[K] = document.createElement(tag);
   Object.assign(el, props);
   el.append(...kids);
@@ -27,13 +31,35 @@ export class TopicPanel {
     private readonly projectId: string,
     private readonly project: { name: string; address?: string },
   ) {
-    this.type.append(h('option', { value: '' }, '全部类型'), ...Object.entries(TYPE_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)));
-    this.status.append(h('option', { value: '' }, '全部状态'), ...Object.entries(STATUS_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)));
-    for (const el of [this.type, this.status, this.noticesOnly]) el.addEventListener('change', () => void this.refresh());
-    const style = h('style', {}, `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width:100%;font-size:15px}
+    this.type.append(
+      h('option', { value: '' }, '全部类型'),
+      ...Object.entries(TYPE_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)),
+    );
+    this.status.append(
+      h('option', { value: '' }, '全部状态'),
+      ...Object.entries(STATUS_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)),
+    );
+    for (const el of [this.type, this.status, this.noticesOnly])
+      el.addEventListener('change', () => void this.refresh());
+    const style = h(
+      'style',
+      {},
+      `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width:100%;font-size:15px}
 .topic-panel select,.topic-panel input,.topic-panel textarea,.topic-panel button{font-size:16px;min-height:44px;width:100%;box-sizing:border-box}
-.topic-list{list-style:none;padding:0;margin:0}.topic-list li{border-bottom:1px solid #ccc;padding:8px 0}`);
-    this.root.append(style, h('div', { className: 'topic-filters' }, this.type, this.status, h('label', {}, this.noticesOnly, ' 只看整改通知')), this.list, this.raiseForm());
+.topic-list{list-style:none;padding:0;margin:0}.topic-list li{border-bottom:1px solid #ccc;padding:8px 0}`,
+    );
+    this.root.append(
+      style,
+      h(
+        'div',
+        { className: 'topic-filters' },
+        this.type,
+        this.status,
+        h('label', {}, this.noticesOnly, ' 只看整改通知'),
+      ),
+      this.list,
+      this.raiseForm(),
+    );
   }
 
   async refresh(): Promise<void> {
@@ -52,7 +78,12 @@ export class TopicPanel {
   }
 
   private item(t: Topic): HTMLLIElement {
-    const li = h('li', {}, h('strong', {}, `[${TYPE_LABEL[t.topicType].zh}] ${t.title}`), h('div', {}, `${STATUS_LABEL[t.topicStatus].zh}${t.notice ? ` · ${t.notice.noticeNumber}` : ''}`));
+    const li = h(
+      'li',
+      {},
+      h('strong', {}, `[${TYPE_LABEL[t.topicType].zh}] ${t.title}`),
+      h('div', {}, `${STATUS_LABEL[t.topicStatus].zh}${t.notice ? ` · ${t.notice.noticeNumber}` : ''}`),
+    );
     li.dataset.topicId = t.id;
     if (t.notice) {
       const print = h('button', { type: 'button' }, '打印通知书');
@@ -94,11 +125,24 @@ export class TopicPanel {
     const type = h('select', {}, ...Object.entries(TYPE_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)));
     const note = h('textarea', { placeholder: '说明 Description' });
     const photos = this.photoInput();
-    const form = h('form', { className: 'topic-raise' }, h('h3', {}, '新建问题 New issue'), title, type, note, photos, h('button', { type: 'submit' }, '提交'));
+    const form = h(
+      'form',
+      { className: 'topic-raise' },
+      h('h3', {}, '新建问题 New issue'),
+      title,
+      type,
+      note,
+      photos,
+      h('button', { type: 'submit' }, '提交'),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void (async () => {
-        const t = await createTopic(this.projectId, { title: title.value, topicType: type.value as TopicType, description: note.value });
+        const t = await createTopic(this.projectId, {
+          title: title.value,
+          topicType: type.value as TopicType,
+          description: note.value,
+        });
         for (const f of Array.from(photos.files ?? [])) await uploadPhoto(t.id, f);
         form.reset();
         await this.refresh();

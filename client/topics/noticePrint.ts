@@ -2,7 +2,13 @@ import type { Topic } from '../../models/Topic.js';
 import { PRIORITY_LABEL, TYPE_LABEL } from './topicStyle.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const day = (ms: number) => new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Asia/Shanghai' }).format(new Date(ms));
+const day = (ms: number) =>
+  new Intl.DateTimeFormat('zh-CN', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZone: 'Asia/Shanghai',
+  }).format(new Date(ms));
 
 /**
  * A printable rectification notice (整改通知书) as a self-contained, print-styled HTML page: the notice number,
@@ -21,8 +27,14 @@ export function noticeHtml(t: Topic, project: { name: string; address?: string }
     ['签发日期 Issued', day(n.issuedAt)],
   ];
   const history = [
-    ...n.replies.map((r) => ({ at: r.at, text: `整改回复（${esc(r.by)}）：${esc(r.text)}${r.attachmentIds.length ? `，附照片 ${r.attachmentIds.length} 张` : ''}` })),
-    ...n.checks.map((c) => ({ at: c.at, text: `复查（${esc(c.by)}）：${c.outcome === 'close' ? '同意销项' : '退回重改'}${c.comment ? `，${esc(c.comment)}` : ''}` })),
+    ...n.replies.map((r) => ({
+      at: r.at,
+      text: `整改回复（${esc(r.by)}）：${esc(r.text)}${r.attachmentIds.length ? `，附照片 ${r.attachmentIds.length} 张` : ''}`,
+    })),
+    ...n.checks.map((c) => ({
+      at: c.at,
+      text: `复查（${esc(c.by)}）：${c.outcome === 'close' ? '同意销项' : '退回重改'}${c.comment ? `，${esc(c.comment)}` : ''}`,
+    })),
   ].sort((a, b) => a.at - b.at);
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>整改通知书 ${esc(n.noticeNumber)}</title>

@@ -4,7 +4,10 @@ import type { Topic } from '../../models/Topic.js';
 import { STATUS_LABEL, TYPE_LABEL, pinStyle } from './topicStyle.js';
 
 /** Where a topic stands on the map: its point anchor, else its device's position (from `deviceAt`). */
-export function pinPosition(t: Topic, deviceAt: (deviceId: string) => { lon: number; lat: number; height: number } | undefined): { lon: number; lat: number; height: number } | undefined {
+export function pinPosition(
+  t: Topic,
+  deviceAt: (deviceId: string) => { lon: number; lat: number; height: number } | undefined,
+): { lon: number; lat: number; height: number } | undefined {
   for (const a of t.anchors) if (a.kind === 'point') return { lon: a.lon, lat: a.lat, height: a.height };
   for (const a of t.anchors) if (a.kind === 'device') return deviceAt(a.deviceId);
   return undefined;
@@ -14,7 +17,12 @@ export function pinPosition(t: Topic, deviceAt: (deviceId: string) => { lon: num
  * One pin per open topic in `entities` (ids `topic:<guid>`), coloured by type and status (topicStyle.pinStyle);
  * pins of topics no longer given, or closed, are removed. Call again with the list after each `topic.*` push.
  */
-export function syncTopicPins(entities: EntityCollection, topics: Topic[], deviceAt: Parameters<typeof pinPosition>[1], now = Date.now()): number {
+export function syncTopicPins(
+  entities: EntityCollection,
+  topics: Topic[],
+  deviceAt: Parameters<typeof pinPosition>[1],
+  now = Date.now(),
+): number {
   const keep = new Set<string>();
   for (const t of topics) {
     const style = pinStyle({ ...t, overdue: !!t.notice && isOverdue(t.notice, now) });

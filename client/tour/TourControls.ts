@@ -28,27 +28,61 @@ export class TourControls implements Tool {
     this.title = h('span', { class: 'tour-title' });
     this.stepText = h('span', { class: 'tour-step', 'data-testid': 'tour-step' });
     this.playBtn = h('button', { class: 'btn', 'data-action': 'toggle', 'data-testid': 'tour-toggle' });
-    this.link = h('input', { class: 'tour-link', readonly: true, 'aria-label': t('tour.link'), 'data-testid': 'tour-link' });
+    this.link = h('input', {
+      class: 'tour-link',
+      readonly: true,
+      'aria-label': t('tour.link'),
+      'data-testid': 'tour-link',
+    });
     const bar = h(
       'div',
       { class: 'tour-bar' },
       this.title,
       this.stepText,
-      h('button', { class: 'btn', 'data-action': 'prev', title: t('tour.prev'), 'aria-label': t('tour.prev'), 'data-testid': 'tour-prev', text: '◀' }),
+      h('button', {
+        class: 'btn',
+        'data-action': 'prev',
+        title: t('tour.prev'),
+        'aria-label': t('tour.prev'),
+        'data-testid': 'tour-prev',
+        text: '◀',
+      }),
       this.playBtn,
-      h('button', { class: 'btn', 'data-action': 'next', title: t('tour.next'), 'aria-label': t('tour.next'), 'data-testid': 'tour-next', text: '▶' }),
+      h('button', {
+        class: 'btn',
+        'data-action': 'next',
+        title: t('tour.next'),
+        'aria-label': t('tour.next'),
+        'data-testid': 'tour-next',
+        text: '▶',
+      }),
       opts.compact ? null : this.link,
-      opts.compact ? null : h('button', { class: 'btn', 'data-action': 'copy', title: t('tour.copyTitle'), text: t('tour.copy') }),
-      opts.onClose ? h('button', { class: 'icon-btn', 'data-action': 'close', title: t('tour.end'), 'aria-label': t('tour.end'), text: '×' }) : null,
+      opts.compact
+        ? null
+        : h('button', { class: 'btn', 'data-action': 'copy', title: t('tour.copyTitle'), text: t('tour.copy') }),
+      opts.onClose
+        ? h('button', {
+            class: 'icon-btn',
+            'data-action': 'close',
+            title: t('tour.end'),
+            'aria-label': t('tour.end'),
+            text: '×',
+          })
+        : null,
     );
-    this.root = h('div', { class: `tour-overlay${opts.compact ? ' compact' : ''}`, 'data-testid': 'tour-overlay' }, this.caption, bar);
+    this.root = h(
+      'div',
+      { class: `tour-overlay${opts.compact ? ' compact' : ''}`, 'data-testid': 'tour-overlay' },
+      this.caption,
+      bar,
+    );
     this.root.hidden = true;
     container.append(this.root);
     this.root.addEventListener('click', (e) => {
       const a = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;
       if (a === 'prev') player.previous();
       else if (a === 'next') player.next();
-      else if (a === 'toggle') (player.state.playing ? player.pause() : player.play());
+      else if (a === 'toggle') player.state.playing ? player.pause() : player.play();
       else if (a === 'copy') void navigator.clipboard?.writeText(this.link.value).catch(() => this.link.select());
       else if (a === 'close') opts.onClose?.();
     });

@@ -71,7 +71,15 @@ export class TourPlayer implements Tool {
 
   get state(): TourState {
     const vp = this.tour?.viewpoints[this.index];
-    return { tourId: this.tour?.id ?? null, step: this.index, steps: this.tour?.viewpoints.length ?? 0, playing: this.playing, arrived: this.arrived, caption: vp?.caption ?? '', ...(vp?.projectId ? { at: vp.projectId } : {}) };
+    return {
+      tourId: this.tour?.id ?? null,
+      step: this.index,
+      steps: this.tour?.viewpoints.length ?? 0,
+      playing: this.playing,
+      arrived: this.arrived,
+      caption: vp?.caption ?? '',
+      ...(vp?.projectId ? { at: vp.projectId } : {}),
+    };
   }
 
   get current(): Tour | null {
@@ -155,7 +163,11 @@ export class TourPlayer implements Tool {
     const camera = this.map.viewer.camera;
     camera.cancelFlight();
     const destination = Cartesian3.fromDegrees(vp.lon, vp.lat, vp.height);
-    const orientation = { heading: CesiumMath.toRadians(vp.headingDeg), pitch: CesiumMath.toRadians(vp.pitchDeg), roll: CesiumMath.toRadians(vp.rollDeg) };
+    const orientation = {
+      heading: CesiumMath.toRadians(vp.headingDeg),
+      pitch: CesiumMath.toRadians(vp.pitchDeg),
+      roll: CesiumMath.toRadians(vp.rollDeg),
+    };
     if (instant || vp.flightS <= 0) {
       camera.setView({ destination, orientation });
       this.map.requestRender();

@@ -12,7 +12,10 @@ export class ConnectionBanner implements Tool {
   private readonly root: HTMLElement;
   private readonly off: () => void;
 
-  constructor(container: HTMLElement, private readonly live: LiveClient) {
+  constructor(
+    container: HTMLElement,
+    private readonly live: LiveClient,
+  ) {
     this.root = h('div', { class: 'banner', role: 'status', 'data-testid': 'connection-banner' });
     this.root.hidden = true;
     container.append(this.root);
@@ -66,8 +69,10 @@ export class LiveIndicator implements Tool {
     container.append(this.root);
     const show = (s: LiveStatus) => {
       this.root.dataset.status = s;
-      this.root.textContent = s === 'connected' ? 'Live' : s === 'mismatch' ? 'Outdated' : s === 'connecting' ? 'Connecting' : 'Offline';
-      this.root.title = s === 'connected' ? 'Receiving live updates' : 'Not receiving live updates: what you see may be stale';
+      this.root.textContent =
+        s === 'connected' ? 'Live' : s === 'mismatch' ? 'Outdated' : s === 'connecting' ? 'Connecting' : 'Offline';
+      this.root.title =
+        s === 'connected' ? 'Receiving live updates' : 'Not receiving live updates: what you see may be stale';
     };
     this.off = live.onStatus.add(show);
     show(live.status);

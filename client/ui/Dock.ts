@@ -47,7 +47,12 @@ export class Dock implements Tool {
   ) {
     this.bar = h('div', { class: 'dock-tabs', role: 'tablist', 'aria-label': label });
     this.body = h('div', { class: 'dock-body' });
-    this.root = h('section', { class: `dock dock-${side}`, 'data-testid': `dock-${side}`, 'aria-label': label }, this.bar, this.body);
+    this.root = h(
+      'section',
+      { class: `dock dock-${side}`, 'data-testid': `dock-${side}`, 'aria-label': label },
+      this.bar,
+      this.body,
+    );
     container.append(this.root);
   }
 
@@ -56,8 +61,28 @@ export class Dock implements Tool {
     const tabId = `dock-${this.side}-tab-${id}`;
     const paneId = `dock-${this.side}-pane-${id}`;
     const badge = h('span', { class: 'dock-badge', hidden: true });
-    const button = h('button', { class: 'dock-tab', type: 'button', role: 'tab', id: tabId, 'aria-controls': paneId, 'aria-selected': 'false', 'data-tab': id }, label, badge);
-    const pane = h('div', { class: `dock-pane ${opts.paneClass ?? ''}`.trim(), role: 'tabpanel', id: paneId, 'aria-labelledby': tabId, 'data-pane': id, hidden: true });
+    const button = h(
+      'button',
+      {
+        class: 'dock-tab',
+        type: 'button',
+        role: 'tab',
+        id: tabId,
+        'aria-controls': paneId,
+        'aria-selected': 'false',
+        'data-tab': id,
+      },
+      label,
+      badge,
+    );
+    const pane = h('div', {
+      class: `dock-pane ${opts.paneClass ?? ''}`.trim(),
+      role: 'tabpanel',
+      id: paneId,
+      'aria-labelledby': tabId,
+      'data-pane': id,
+      hidden: true,
+    });
     button.addEventListener('click', () => this.select(id));
     this.bar.append(button);
     this.body.append(pane);

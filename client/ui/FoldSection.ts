@@ -5,5 +5,10 @@ import { h } from './dom.js';
  * for tests and for remembering. Open by default.
  */
 export function foldSection(key: string, title: string, ...content: (Node | null)[]): HTMLDetailsElement {
-  return h('details', { class: 'fold', 'data-section': key, open: true }, h('summary', { class: 'panel-title', text: title }), ...content);
+  return h(
+    'details',
+    { class: 'fold', 'data-section': key, open: true },
+    h('summary', { class: 'panel-title', text: title }),
+    ...content,
+  );
 }

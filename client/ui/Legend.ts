@@ -10,7 +10,10 @@ export class Legend implements Tool {
   private readonly off: () => void;
   private _enabled = true;
 
-  constructor(container: HTMLElement, private readonly store: ProjectStore) {
+  constructor(
+    container: HTMLElement,
+    private readonly store: ProjectStore,
+  ) {
     this.root = h('div', { class: 'legend', 'data-testid': 'legend' });
     container.append(this.root);
     this.off = store.onChanged.add(() => this.render());
@@ -31,7 +34,13 @@ export class Legend implements Tool {
     this.root.replaceChildren(
       h('div', { class: 'legend-title', text: t('legend.title') }),
       ...STATUS_ORDER.map((s) => {
-        const item = h('div', { class: 'legend-item' }, h('i', { class: 'swatch' }), h('span', { text: STATUS_STYLE[s].label }), h('b', { text: String(counts.get(s) ?? 0) }));
+        const item = h(
+          'div',
+          { class: 'legend-item' },
+          h('i', { class: 'swatch' }),
+          h('span', { text: STATUS_STYLE[s].label }),
+          h('b', { text: String(counts.get(s) ?? 0) }),
+        );
         item.style.setProperty('--c', STATUS_STYLE[s].color);
         return item;
       }),

@@ -10,7 +10,12 @@ export class LoadingOverlay implements Tool {
 
   constructor(container: HTMLElement) {
     this.text = h('div', { class: 'loading-text', text: t('loading.starting') });
-    this.root = h('div', { class: 'loading-overlay', 'data-testid': 'loading', role: 'progressbar', 'aria-busy': 'true' }, h('div', { class: 'spinner' }), this.text);
+    this.root = h(
+      'div',
+      { class: 'loading-overlay', 'data-testid': 'loading', role: 'progressbar', 'aria-busy': 'true' },
+      h('div', { class: 'spinner' }),
+      this.text,
+    );
     container.append(this.root);
   }
 

@@ -34,13 +34,26 @@ export class ProjectListPanel implements Tool {
     private readonly store: ProjectStore,
     private readonly selection: SelectionState,
   ) {
-    this.input = h('input', { type: 'search', class: 'search', placeholder: t('list.searchPlaceholder'), 'aria-label': t('list.search'), spellcheck: 'false' });
+    this.input = h('input', {
+      type: 'search',
+      class: 'search',
+      placeholder: t('list.searchPlaceholder'),
+      'aria-label': t('list.search'),
+      spellcheck: 'false',
+    });
     this.count = h('span', { class: 'count', 'data-testid': 'project-count' });
     this.body = h('div', { class: 'list-body', role: 'listbox', 'aria-label': t('list.title') });
     this.regionChip = h('button', { class: 'region-chip', 'data-testid': 'region-chip', title: t('list.showCity') });
     this.regionChip.hidden = true;
     this.regionChip.addEventListener('click', () => this.onRegionCleared());
-    this.root = h('section', { class: 'panel list-panel', 'data-testid': 'project-list' }, h('header', { class: 'panel-head' }, h('h2', { text: t('list.title') }), this.count), this.regionChip, this.input, this.body);
+    this.root = h(
+      'section',
+      { class: 'panel list-panel', 'data-testid': 'project-list' },
+      h('header', { class: 'panel-head' }, h('h2', { text: t('list.title') }), this.count),
+      this.regionChip,
+      this.input,
+      this.body,
+    );
     container.append(this.root);
 
     this.input.addEventListener('input', () => {
@@ -105,7 +118,8 @@ export class ProjectListPanel implements Tool {
 
   private content(all: readonly Project[], shown: Project[]): HTMLElement[] {
     const s = this.store.status;
-    if (all.length === 0 && (s === 'loading' || s === 'idle')) return [h('div', { class: 'state loading' }, h('span', { class: 'spinner small' }), t('list.loading'))];
+    if (all.length === 0 && (s === 'loading' || s === 'idle'))
+      return [h('div', { class: 'state loading' }, h('span', { class: 'spinner small' }), t('list.loading'))];
     const out: HTMLElement[] = [];
     if (s === 'error' && this.store.error) {
       out.push(
@@ -130,7 +144,15 @@ export class ProjectListPanel implements Tool {
         );
       return out;
     }
-    if (shown.length === 0) out.push(h('div', { class: 'state empty' }, h('strong', { text: t('list.noMatch', { q: this.query.trim() }) }), h('p', { text: t('list.searchHint') })));
+    if (shown.length === 0)
+      out.push(
+        h(
+          'div',
+          { class: 'state empty' },
+          h('strong', { text: t('list.noMatch', { q: this.query.trim() }) }),
+          h('p', { text: t('list.searchHint') }),
+        ),
+      );
     for (const p of shown) out.push(this.row(p));
     return out;
   }
@@ -140,7 +162,13 @@ export class ProjectListPanel implements Tool {
     return h(
       'button',
       { class: 'row', role: 'option', 'data-project-id': p.id, title: p.address },
-      h('span', { class: 'row-main' }, h('span', { class: 'row-name', text: p.name }), h('span', { class: 'row-sub', text: p.enterpriseName ?? '' }), h('span', { class: 'row-sub dim', text: p.address })),
+      h(
+        'span',
+        { class: 'row-main' },
+        h('span', { class: 'row-name', text: p.name }),
+        h('span', { class: 'row-sub', text: p.enterpriseName ?? '' }),
+        h('span', { class: 'row-sub dim', text: p.address }),
+      ),
       badge(st.label, st.color),
     );
   }

@@ -82,20 +82,47 @@ export class ProjectPanel implements Tool {
       h(
         'header',
         { class: 'detail-head' },
-        h('div', {}, h('h2', { class: 'detail-name', 'data-testid': 'project-name', text: p.name }), badge(st.label, st.color)),
-        h('button', { class: 'icon-btn', 'data-action': 'close', title: t('common.closeEsc'), 'aria-label': t('common.close'), text: '×' }),
+        h(
+          'div',
+          {},
+          h('h2', { class: 'detail-name', 'data-testid': 'project-name', text: p.name }),
+          badge(st.label, st.color),
+        ),
+        h('button', {
+          class: 'icon-btn',
+          'data-action': 'close',
+          title: t('common.closeEsc'),
+          'aria-label': t('common.close'),
+          text: '×',
+        }),
       ),
-      h('dl', { class: 'facts' }, ...rows.flatMap(([k, v, key]) => [h('dt', { text: k }), h('dd', { text: v, ...(key ? { 'data-field': key } : {}) })])),
-      h('div', { class: 'detail-actions' },
+      h(
+        'dl',
+        { class: 'facts' },
+        ...rows.flatMap(([k, v, key]) => [
+          h('dt', { text: k }),
+          h('dd', { text: v, ...(key ? { 'data-field': key } : {}) }),
+        ]),
+      ),
+      h(
+        'div',
+        { class: 'detail-actions' },
         h('button', { class: 'btn', 'data-action': 'zoom', text: t('project.zoom') }),
-        h('button', { class: 'btn', 'data-action': 'quality', 'data-testid': 'open-quality', 'aria-pressed': String(this.quality !== null), text: t('project.quality') })),
+        h('button', {
+          class: 'btn',
+          'data-action': 'quality',
+          'data-testid': 'open-quality',
+          'aria-pressed': String(this.quality !== null),
+          text: t('project.quality'),
+        }),
+      ),
     ];
   }
 
   /** Opens (fetching it) or closes the project's data-quality table. */
   private toggleQuality(): void {
     const id = this.selection.selectedId;
-    if (this.quality || !id) return this.closeQuality(), this.render();
+    if (this.quality || !id) return (this.closeQuality(), this.render());
     this.quality = new ProjectQualityTable(id);
     void this.quality.load();
     this.render();

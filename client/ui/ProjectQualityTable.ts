@@ -13,7 +13,11 @@ export class ProjectQualityTable {
   private readonly ac = new AbortController();
 
   constructor(private readonly projectId: string) {
-    this.root = h('div', { class: 'project-quality', 'data-testid': 'project-quality', 'data-state': 'loading' }, h('div', { class: 'dim', text: 'Loading data quality…' }));
+    this.root = h(
+      'div',
+      { class: 'project-quality', 'data-testid': 'project-quality', 'data-state': 'loading' },
+      h('div', { class: 'dim', text: 'Loading data quality…' }),
+    );
   }
 
   async load(): Promise<void> {
@@ -23,22 +27,52 @@ export class ProjectQualityTable {
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       this.root.dataset.state = 'error';
-      this.root.replaceChildren(h('div', { class: 'dim', text: `Data quality unavailable: ${(err as Error).message}` }));
+      this.root.replaceChildren(
+        h('div', { class: 'dim', text: `Data quality unavailable: ${(err as Error).message}` }),
+      );
     }
   }
 
   private render(q: ProjectQuality): void {
     this.root.dataset.state = 'loaded';
-    const reasons = (by: Record<string, number>) => Object.entries(by).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${REFUSAL_TEXT[c] ?? c} ${n}`).join(', ') || '—';
+    const reasons = (by: Record<string, number>) =>
+      Object.entries(by)
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${REFUSAL_TEXT[c] ?? c} ${n}`)
+        .join(', ') || '—';
     this.root.replaceChildren(
-      h('table', { class: 'quality-table' },
-        h('thead', {}, h('tr', {}, h('th', { text: 'Device' }), h('th', { text: 'Last accepted' }), h('th', { text: 'Refused' }), h('th', { text: 'Why' }))),
-        h('tbody', {}, ...q.devices.map((d) =>
-          h('tr', { 'data-device-id': d.deviceId, 'data-only-refused': String(d.onlyRefused) },
-            h('td', { text: d.onlyRefused ? `⚠ ${d.name}` : d.name, title: d.onlyRefused ? 'Sends only refused data' : d.kind }),
-            h('td', { text: d.lastAcceptedAt ? formatTime(d.lastAcceptedAt) : 'never' }),
-            h('td', { class: 'num', 'data-refused': String(d.refused), text: String(d.refused) }),
-            h('td', { text: reasons(d.refusedByCode) })))),
+      h(
+        'table',
+        { class: 'quality-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { text: 'Device' }),
+            h('th', { text: 'Last accepted' }),
+            h('th', { text: 'Refused' }),
+            h('th', { text: 'Why' }),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...q.devices.map((d) =>
+            h(
+              'tr',
+              { 'data-device-id': d.deviceId, 'data-only-refused': String(d.onlyRefused) },
+              h('td', {
+                text: d.onlyRefused ? `⚠ ${d.name}` : d.name,
+                title: d.onlyRefused ? 'Sends only refused data' : d.kind,
+              }),
+              h('td', { text: d.lastAcceptedAt ? formatTime(d.lastAcceptedAt) : 'never' }),
+              h('td', { class: 'num', 'data-refused': String(d.refused), text: String(d.refused) }),
+              h('td', { text: reasons(d.refusedByCode) }),
+            ),
+          ),
+        ),
       ),
     );
   }

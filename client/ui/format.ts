@@ -1,10 +1,10 @@
 import { formatDateTime, formatNumber, t } from '../i18n/i18n.js';
 /** Display formatting shared by the panels. */
 
-
 /** "12,345 m²", or hectares from 10 ha up where m² get unreadable. */
 export function formatArea(m2: number): string {
-  if (m2 >= 100_000) return `${formatNumber(m2 / 10_000, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${t('unit.ha')}`;
+  if (m2 >= 100_000)
+    return `${formatNumber(m2 / 10_000, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${t('unit.ha')}`;
   return `${formatNumber(m2, { maximumFractionDigits: 0 })} m²`;
 }
 

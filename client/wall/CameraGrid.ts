@@ -41,7 +41,8 @@ export class CameraGrid implements Tool {
       if (found.length >= MAX_CAMERAS) break;
       try {
         const devices = await rest.call(api.devices.listOfProject, { params: { id: project.id } });
-        for (const device of devices) if (device.kind === 'camera' && found.length < MAX_CAMERAS) found.push({ project, device });
+        for (const device of devices)
+          if (device.kind === 'camera' && found.length < MAX_CAMERAS) found.push({ project, device });
       } catch {
         // A project the account may not read, or a failed call: the others still show.
       }
@@ -53,14 +54,21 @@ export class CameraGrid implements Tool {
     this.views = [];
     this.root.style.setProperty('--cols', String(gridColumns(found.length)));
     if (!found.length) {
-      this.root.replaceChildren(h('p', { class: 'cameras-empty', 'data-testid': 'cameras-empty', text: t('cameras.none') }));
+      this.root.replaceChildren(
+        h('p', { class: 'cameras-empty', 'data-testid': 'cameras-empty', text: t('cameras.none') }),
+      );
       return 0;
     }
     this.root.replaceChildren(
       ...found.map(({ project, device }) => {
         const view = new CameraView(device.params, true);
         this.views.push(view);
-        return h('figure', { class: 'camera-tile', 'data-testid': 'camera-tile', 'data-device-id': device.id }, view.root, h('figcaption', { text: `${project.name} · ${device.name}` }));
+        return h(
+          'figure',
+          { class: 'camera-tile', 'data-testid': 'camera-tile', 'data-device-id': device.id },
+          view.root,
+          h('figcaption', { text: `${project.name} · ${device.name}` }),
+        );
       }),
     );
     return found.length;

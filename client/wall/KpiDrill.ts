@@ -47,7 +47,9 @@ export class KpiDrill implements Tool {
     svg.append(this.path);
     const close = h('button', { type: 'button', class: 'btn drill-close', 'aria-label': t('common.close'), text: '×' });
     close.addEventListener('click', () => this.close());
-    this.root = h('section', { class: 'wall-drill', 'data-testid': 'kpi-drill', role: 'dialog', 'aria-labelledby': 'kpi-drill-title' },
+    this.root = h(
+      'section',
+      { class: 'wall-drill', 'data-testid': 'kpi-drill', role: 'dialog', 'aria-labelledby': 'kpi-drill-title' },
       h('header', { class: 'drill-head' }, this.title, close),
       h('div', { class: 'drill-figure' }, this.value, this.sub),
       h('div', { class: 'drill-trend-label', text: t('drill.trend') }),
@@ -85,7 +87,10 @@ export class KpiDrill implements Tool {
     else {
       const vs = pts.map(([, v]) => v);
       const from = pts[0]![0];
-      const since = from > now - TREND_SPAN_MS + 10 * 60_000 ? t('drill.since', { time: formatClock(from, false) }) : t('drill.last24h');
+      const since =
+        from > now - TREND_SPAN_MS + 10 * 60_000
+          ? t('drill.since', { time: formatClock(from, false) })
+          : t('drill.last24h');
       this.range.textContent = `${since} · ${t('drill.minMax', { min: formatNumber(Math.min(...vs)), max: formatNumber(Math.max(...vs)) })}`;
     }
   }

@@ -42,7 +42,14 @@ export class KpiTiles implements Tool {
       const value = h('span', { class: 'tile-value', text: '—' });
       const sub = h('span', { class: 'tile-sub' });
       const age = h('span', { class: 'tile-age' });
-      const root = h('button', { type: 'button', class: 'wall-tile', 'data-tile': key, 'data-tone': 'idle', 'data-testid': `tile-${key}` }, h('span', { class: 'tile-label' }), value, sub, age);
+      const root = h(
+        'button',
+        { type: 'button', class: 'wall-tile', 'data-tile': key, 'data-tone': 'idle', 'data-testid': `tile-${key}` },
+        h('span', { class: 'tile-label' }),
+        value,
+        sub,
+        age,
+      );
       tileContainer.append(root);
       this.tiles.set(key, { root, value, sub, age, view: null });
     }
@@ -58,7 +65,11 @@ export class KpiTiles implements Tool {
       this.tradeRows.push({ root, name, count, bar });
     }
     this.tradeEmpty = h('div', { class: 'strip-more', text: t('kpi.noGateEventsCap') });
-    tradeContainer.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.tradesTitle') }), this.tradeTotal), list, this.tradeEmpty);
+    tradeContainer.append(
+      h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.tradesTitle') }), this.tradeTotal),
+      list,
+      this.tradeEmpty,
+    );
   }
 
   /** Shows a KPI set received at `receivedAt` (client clock: ages are counted from here, not the server's). */
@@ -108,13 +119,26 @@ export class KpiTiles implements Tool {
       tile.root.dataset.stale = String(stale);
       // A current count (open alarms) says live with the age of the KPI set itself, not of its newest item.
       const shownAge = v.interval ? age : elapsed;
-      tile.age.textContent = stale ? (age === null ? t('age.none') : t('kpi.staleAge', { age: formatAge(age) })) : shownAge === null ? t('kpi.live') : t('kpi.liveAge', { age: formatAge(shownAge) });
+      tile.age.textContent = stale
+        ? age === null
+          ? t('age.none')
+          : t('kpi.staleAge', { age: formatAge(age) })
+        : shownAge === null
+          ? t('kpi.live')
+          : t('kpi.liveAge', { age: formatAge(shownAge) });
     }
   }
 
   private intervalOf(key: string): number {
     const k = this.last!;
-    const f = { projects: k.projects.online, cranes: k.cranes.working, cranesAlarm: k.cranes.inAlarm, dust: k.dust.exceedances, noise: k.noise.exceedances, workers: k.workers.onSite }[key];
+    const f = {
+      projects: k.projects.online,
+      cranes: k.cranes.working,
+      cranesAlarm: k.cranes.inAlarm,
+      dust: k.dust.exceedances,
+      noise: k.noise.exceedances,
+      workers: k.workers.onSite,
+    }[key];
     return f?.expectedIntervalMs ?? 5 * 60_000;
   }
 

@@ -27,18 +27,31 @@ export class ProjectStrip implements Tool {
     for (let i = 0; i < size; i++) {
       const name = h('span', { class: 'strip-name' });
       const state = h('span', { class: 'strip-state' });
-      const root = h('div', { class: 'strip-row', 'data-testid': 'strip-row' }, h('span', { class: 'dot' }), name, state);
+      const root = h(
+        'div',
+        { class: 'strip-row', 'data-testid': 'strip-row' },
+        h('span', { class: 'dot' }),
+        name,
+        state,
+      );
       root.hidden = true;
       list.append(root);
       this.rows.push({ root, name, state });
     }
     this.more = h('div', { class: 'strip-more' });
-    container.append(h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.projects') }), this.count), list, this.more);
+    container.append(
+      h('div', { class: 'wall-panel-head' }, h('h2', { text: t('wall.projects') }), this.count),
+      list,
+      this.more,
+    );
   }
 
   /** Offline = no device reporting within its interval, or no device at all. */
   show(projects: readonly Project[], live: ReadonlyMap<string, ProjectLiveness>, now: number): number {
-    const sorted = [...projects].sort((a, b) => Number(!!live.get(b.id)?.online) - Number(!!live.get(a.id)?.online) || a.name.localeCompare(b.name, 'zh'));
+    const sorted = [...projects].sort(
+      (a, b) =>
+        Number(!!live.get(b.id)?.online) - Number(!!live.get(a.id)?.online) || a.name.localeCompare(b.name, 'zh'),
+    );
     let online = 0;
     for (const p of projects) if (live.get(p.id)?.online) online++;
     this.rows.forEach((r, i) => {
@@ -49,7 +62,12 @@ export class ProjectStrip implements Tool {
       r.root.dataset.projectId = p.id;
       r.root.dataset.online = String(!!l?.online);
       r.name.textContent = p.name;
-      r.state.textContent = !l || l.devices === 0 ? t('wall.noDevices') : l.online ? t('wall.liveDevices', { n: l.reporting, total: l.devices }) : t('wall.offlineSince', { age: l.newest === null ? t('wall.never') : formatAge(now - l.newest) });
+      r.state.textContent =
+        !l || l.devices === 0
+          ? t('wall.noDevices')
+          : l.online
+            ? t('wall.liveDevices', { n: l.reporting, total: l.devices })
+            : t('wall.offlineSince', { age: l.newest === null ? t('wall.never') : formatAge(now - l.newest) });
     });
     const hidden = sorted.length - this.rows.length;
     this.more.hidden = hidden <= 0;

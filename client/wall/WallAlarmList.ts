@@ -40,7 +40,9 @@ export class WallAlarmList {
 
   /** Worst level first, then newest. */
   list(): readonly Alarm[] {
-    this.sorted ??= [...this.byId.values()].sort((x, y) => levelRank(y.level) - levelRank(x.level) || y.raisedAt - x.raisedAt || x.id.localeCompare(y.id));
+    this.sorted ??= [...this.byId.values()].sort(
+      (x, y) => levelRank(y.level) - levelRank(x.level) || y.raisedAt - x.raisedAt || x.id.localeCompare(y.id),
+    );
     return this.sorted;
   }
 

@@ -47,7 +47,8 @@ const fig = (f: KpiFigure) => ({ stale: f.stale, ageMs: f.ageMs });
  * A count over devices of which there are none is a current zero, not missing data: no figure to grey (the server
  * marks a figure without any data behind it stale, which greyed "cranes in alarm: 0" on a wall without cranes).
  */
-const nothingToCount = (f: KpiFigure, devices: number) => (devices === 0 && f.ageMs === null ? { stale: false, ageMs: null } : fig(f));
+const nothingToCount = (f: KpiFigure, devices: number) =>
+  devices === 0 && f.ageMs === null ? { stale: false, ageMs: null } : fig(f);
 
 /** The tiles of a wall, in display order. Pure: the same KPIs give the same tiles. */
 export function kpiTiles(k: Kpis): TileView[] {
@@ -55,14 +56,43 @@ export function kpiTiles(k: Kpis): TileView[] {
   const alarms = k.openAlarms;
   const offline = k.projects.total - k.projects.online.value;
   return [
-    { key: 'projects', label: t('kpi.projects'), value: `${n(k.projects.online.value)} / ${n(k.projects.total)}`, sub: offline ? t('kpi.projects.offline', { n: offline }) : t('kpi.projects.allReporting'), tone: k.projects.online.value < k.projects.total ? 'warn' : 'ok', ...nothingToCount(k.projects.online, k.projects.total), interval: true, num: k.projects.online.value },
-    { key: 'cranes', label: t('kpi.cranes'), value: `${n(k.cranes.working.value)} / ${n(k.cranes.total)}`, sub: k.cranes.total ? t('kpi.cranes.idle', { n: k.cranes.total - k.cranes.working.value }) : t('kpi.cranes.none'), tone: 'ok', ...nothingToCount(k.cranes.working, k.cranes.total), interval: true, num: k.cranes.working.value },
-    { key: 'cranesAlarm', label: t('kpi.cranesAlarm'), value: n(k.cranes.inAlarm.value), sub: k.cranes.inAlarm.value ? t('kpi.cranesAlarm.sub') : k.cranes.total ? t('kpi.none') : t('kpi.cranes.none'), tone: k.cranes.inAlarm.value ? 'alarm' : 'ok', ...nothingToCount(k.cranes.inAlarm, k.cranes.total), interval: true, num: k.cranes.inAlarm.value },
+    {
+      key: 'projects',
+      label: t('kpi.projects'),
+      value: `${n(k.projects.online.value)} / ${n(k.projects.total)}`,
+      sub: offline ? t('kpi.projects.offline', { n: offline }) : t('kpi.projects.allReporting'),
+      tone: k.projects.online.value < k.projects.total ? 'warn' : 'ok',
+      ...nothingToCount(k.projects.online, k.projects.total),
+      interval: true,
+      num: k.projects.online.value,
+    },
+    {
+      key: 'cranes',
+      label: t('kpi.cranes'),
+      value: `${n(k.cranes.working.value)} / ${n(k.cranes.total)}`,
+      sub: k.cranes.total ? t('kpi.cranes.idle', { n: k.cranes.total - k.cranes.working.value }) : t('kpi.cranes.none'),
+      tone: 'ok',
+      ...nothingToCount(k.cranes.working, k.cranes.total),
+      interval: true,
+      num: k.cranes.working.value,
+    },
+    {
+      key: 'cranesAlarm',
+      label: t('kpi.cranesAlarm'),
+      value: n(k.cranes.inAlarm.value),
+      sub: k.cranes.inAlarm.value ? t('kpi.cranesAlarm.sub') : k.cranes.total ? t('kpi.none') : t('kpi.cranes.none'),
+      tone: k.cranes.inAlarm.value ? 'alarm' : 'ok',
+      ...nothingToCount(k.cranes.inAlarm, k.cranes.total),
+      interval: true,
+      num: k.cranes.inAlarm.value,
+    },
     {
       key: 'alarms',
       label: t('kpi.alarms'),
       value: alarms.available ? n(alarms.alarm + alarms.prewarning) : '—',
-      sub: alarms.available ? t('kpi.alarms.sub', { alarm: alarms.alarm, pre: alarms.prewarning }) : t('kpi.alarms.unavailable'),
+      sub: alarms.available
+        ? t('kpi.alarms.sub', { alarm: alarms.alarm, pre: alarms.prewarning })
+        : t('kpi.alarms.unavailable'),
       tone: !alarms.available ? 'idle' : alarms.alarm ? 'alarm' : alarms.prewarning ? 'warn' : 'ok',
       stale: !alarms.available,
       ageMs: alarms.ageMs,
@@ -71,13 +101,36 @@ export function kpiTiles(k: Kpis): TileView[] {
       interval: false,
       num: alarms.available ? alarms.alarm + alarms.prewarning : null,
     },
-    { key: 'dust', label: t('kpi.dust'), value: n(k.dust.exceedances.value), sub: t('kpi.monitorsOver', { n: k.dust.devicesOver }), tone: k.dust.exceedances.value ? 'warn' : 'ok', ...fig(k.dust.exceedances), interval: true, num: k.dust.exceedances.value },
-    { key: 'noise', label: t('kpi.noise'), value: n(k.noise.exceedances.value), sub: t('kpi.monitorsOver', { n: k.noise.devicesOver }), tone: k.noise.exceedances.value ? 'warn' : 'ok', ...fig(k.noise.exceedances), interval: true, num: k.noise.exceedances.value },
+    {
+      key: 'dust',
+      label: t('kpi.dust'),
+      value: n(k.dust.exceedances.value),
+      sub: t('kpi.monitorsOver', { n: k.dust.devicesOver }),
+      tone: k.dust.exceedances.value ? 'warn' : 'ok',
+      ...fig(k.dust.exceedances),
+      interval: true,
+      num: k.dust.exceedances.value,
+    },
+    {
+      key: 'noise',
+      label: t('kpi.noise'),
+      value: n(k.noise.exceedances.value),
+      sub: t('kpi.monitorsOver', { n: k.noise.devicesOver }),
+      tone: k.noise.exceedances.value ? 'warn' : 'ok',
+      ...fig(k.noise.exceedances),
+      interval: true,
+      num: k.noise.exceedances.value,
+    },
     {
       key: 'workers',
       label: t('kpi.workers'),
       value: n(k.workers.onSite.value),
-      sub: trades.length ? trades.slice(0, 3).map(([tr, c]) => `${tradeName(tr)} ${c}`).join(' · ') : t('kpi.noGateEvents'),
+      sub: trades.length
+        ? trades
+            .slice(0, 3)
+            .map(([tr, c]) => `${tradeName(tr)} ${c}`)
+            .join(' · ')
+        : t('kpi.noGateEvents'),
       tone: 'ok',
       ...fig(k.workers.onSite),
       interval: true,

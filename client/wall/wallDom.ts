@@ -32,17 +32,30 @@ export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
   const notes = h('div', { class: 'wall-notes', 'data-testid': 'wall-notes' });
   notes.hidden = params.errors.length === 0;
   notes.textContent = params.errors.join(' · ');
-  const kpis = h('section', { class: 'wall-kpis wall-cell', 'data-testid': 'wall-kpis', 'aria-label': t('wall.keyFigures') });
+  const kpis = h('section', {
+    class: 'wall-kpis wall-cell',
+    'data-testid': 'wall-kpis',
+    'aria-label': t('wall.keyFigures'),
+  });
   const trades = h('section', { class: 'wall-panel wall-trades', 'data-testid': 'wall-trades' });
   const projects = h('section', { class: 'wall-panel wall-projects', 'data-testid': 'wall-projects' });
-  const ticker = h('footer', { class: 'wall-ticker wall-cell', 'data-testid': 'wall-ticker', 'aria-label': t('wall.openAlarms') });
+  const ticker = h('footer', {
+    class: 'wall-ticker wall-cell',
+    'data-testid': 'wall-ticker',
+    'aria-label': t('wall.openAlarms'),
+  });
   const root = h(
     'div',
     { class: 'wall', 'data-testid': 'wall', 'data-tier': params.tier },
     h(
       'header',
       { class: 'wall-head wall-cell' },
-      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), h('span', { class: 'brand-name', text: 'Site Twin' })),
+      h(
+        'div',
+        { class: 'brand' },
+        h('span', { class: 'logo', 'aria-hidden': 'true' }),
+        h('span', { class: 'brand-name', text: 'Site Twin' }),
+      ),
       title,
       h('div', { class: 'wall-head-right' }, age, status, clock, languageSwitch()),
     ),

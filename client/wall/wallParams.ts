@@ -62,7 +62,12 @@ export function wallScale(width: number, height: number): number {
  * full 4K frame, only bites on a 4K screen at DPR 2 and above, where the map is the only part whose cost grows with
  * the pixel count.
  */
-export function mapResolutionScale(cssWidth: number, cssHeight: number, devicePixelRatio: number, maxPixels = 8_300_000): number {
+export function mapResolutionScale(
+  cssWidth: number,
+  cssHeight: number,
+  devicePixelRatio: number,
+  maxPixels = 8_300_000,
+): number {
   const px = cssWidth * cssHeight * devicePixelRatio * devicePixelRatio;
   if (px <= maxPixels) return 1;
   return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
@@ -77,22 +82,35 @@ export function wallParamsFor(params: WallParams, grant: UserGrant | null): Wall
   if (!grant) return params;
   const s = scopeOfGrant(grant);
   const { tier, id } = params;
-  const say = (to: Pick<WallParams, 'tier' | 'id'>, why: string): WallParams => ({ ...params, ...to, errors: [...params.errors, why] });
+  const say = (to: Pick<WallParams, 'tier' | 'id'>, why: string): WallParams => ({
+    ...params,
+    ...to,
+    errors: [...params.errors, why],
+  });
   switch (s.kind) {
     case 'all':
       return params;
     case 'region':
       // Enterprise walls count projects outside a region; projects are checked by the server.
       if (tier === 'project' || (tier === 'city' && id !== null && id.startsWith(s.regionPrefix))) return params;
-      return say({ tier: 'city', id: s.regionPrefix }, `This account sees region ${s.regionPrefix} only: showing its wall`);
+      return say(
+        { tier: 'city', id: s.regionPrefix },
+        `This account sees region ${s.regionPrefix} only: showing its wall`,
+      );
     case 'enterprise':
       if (tier === 'project' || (tier === 'enterprise' && id === s.enterpriseId)) return params;
-      return say({ tier: 'enterprise', id: s.enterpriseId }, 'This account sees its enterprise only: showing the enterprise wall');
+      return say(
+        { tier: 'enterprise', id: s.enterpriseId },
+        'This account sees its enterprise only: showing the enterprise wall',
+      );
     case 'projects': {
       if (tier === 'project' && id !== null && s.projectIds.includes(id)) return params;
       const first = s.projectIds[0];
       if (!first) return say({ tier, id }, 'This account is not given any project: ask an administrator for one');
-      return say({ tier: 'project', id: first }, `This account sees ${s.projectIds.length === 1 ? 'one project' : `${s.projectIds.length} projects`} only: showing ${s.projectIds.length === 1 ? 'its' : 'the first'} project wall`);
+      return say(
+        { tier: 'project', id: first },
+        `This account sees ${s.projectIds.length === 1 ? 'one project' : `${s.projectIds.length} projects`} only: showing ${s.projectIds.length === 1 ? 'its' : 'the first'} project wall`,
+      );
     }
   }
 }

@@ -32,7 +32,8 @@ export class FragmentsColouring implements ColourTarget {
       if (!list) byColour.set(key, (list = []));
       list.push(gid);
     }
-    const resolve = async (gids: string[]) => (await this.model.getLocalIdsByGuids(gids)).filter((x): x is number => x !== null);
+    const resolve = async (gids: string[]) =>
+      (await this.model.getLocalIdsByGuids(gids)).filter((x): x is number => x !== null);
     const groups = await Promise.all([...byColour].map(async ([key, gids]) => ({ key, ids: await resolve(gids) })));
     const selected = await resolve([...state.highlighted]);
     // A newer state arrived while resolving: let it win.
@@ -40,9 +41,21 @@ export class FragmentsColouring implements ColourTarget {
     await this.model.resetHighlight();
     for (const { key, ids } of groups) {
       const [hex, a] = key.split('|');
-      if (ids.length) await this.model.highlight(ids, { color: new THREE.Color(hex), renderedFaces: RenderedFaces.TWO, opacity: Math.max(0.35, Number(a) / 255), transparent: Number(a) < 250 });
+      if (ids.length)
+        await this.model.highlight(ids, {
+          color: new THREE.Color(hex),
+          renderedFaces: RenderedFaces.TWO,
+          opacity: Math.max(0.35, Number(a) / 255),
+          transparent: Number(a) < 250,
+        });
     }
-    if (selected.length) await this.model.highlight(selected, { color: new THREE.Color(toHex(state.highlightColour)), renderedFaces: RenderedFaces.TWO, opacity: 1, transparent: false });
+    if (selected.length)
+      await this.model.highlight(selected, {
+        color: new THREE.Color(toHex(state.highlightColour)),
+        renderedFaces: RenderedFaces.TWO,
+        opacity: 1,
+        transparent: false,
+      });
     this.highlightedLocalIds = selected;
     this.requestRender();
     this.onApplied();

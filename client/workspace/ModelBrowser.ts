@@ -48,10 +48,15 @@ export class ModelBrowser implements Tool {
       const node = lid === null || lid === undefined ? null : findNode(spatial, lid);
       if (node) this.nodeIds.set(gid, descendantIds(node));
     });
-    const [ids, cats] = await Promise.all([this.model.getItemsIdsWithGeometry(), this.model.getItemsWithGeometryCategories()]);
-    for (const [cls, list] of groupByCategory(ids, cats)) this.classes.push({ key: cls, label: prettyClass(cls), ids: list });
+    const [ids, cats] = await Promise.all([
+      this.model.getItemsIdsWithGeometry(),
+      this.model.getItemsWithGeometryCategories(),
+    ]);
+    for (const [cls, list] of groupByCategory(ids, cats))
+      this.classes.push({ key: cls, label: prettyClass(cls), ids: list });
     const storeyWalk = (n: TreeNode) => {
-      if (n.ifcClass.toUpperCase() === 'IFCBUILDINGSTOREY' && n.globalId) this.storeys.push({ key: n.globalId, label: n.name ?? n.globalId, ids: this.nodeIds.get(n.globalId) ?? [] });
+      if (n.ifcClass.toUpperCase() === 'IFCBUILDINGSTOREY' && n.globalId)
+        this.storeys.push({ key: n.globalId, label: n.name ?? n.globalId, ids: this.nodeIds.get(n.globalId) ?? [] });
       n.children.forEach(storeyWalk);
     };
     if (tree) storeyWalk(tree);
@@ -62,11 +67,26 @@ export class ModelBrowser implements Tool {
     void spatial;
     const treeEl = h('ul', { class: 'tree', 'data-testid': 'spatial-tree', role: 'tree' });
     const node = (n: TreeNode): HTMLElement => {
-      const ids = n.globalId ? this.nodeIds.get(n.globalId) ?? [] : [];
-      const box = h('input', { type: 'checkbox', checked: true, 'aria-label': t('ws.showNode', { name: n.name ?? prettyClass(n.ifcClass) }), disabled: ids.length === 0 });
+      const ids = n.globalId ? (this.nodeIds.get(n.globalId) ?? []) : [];
+      const box = h('input', {
+        type: 'checkbox',
+        checked: true,
+        'aria-label': t('ws.showNode', { name: n.name ?? prettyClass(n.ifcClass) }),
+        disabled: ids.length === 0,
+      });
       box.addEventListener('change', () => void this.setVisible(ids, box.checked));
       const label = h('span', { class: 'tree-label', text: n.name ?? n.ifcClass });
-      const li = h('li', { role: 'treeitem', 'data-class': n.ifcClass, 'data-global-id': n.globalId ?? '' }, h('label', { class: 'tree-row' }, box, label, h('small', { text: `${prettyClass(n.ifcClass)}${n.elementCount ? ` · ${n.elementCount}` : ''}` })));
+      const li = h(
+        'li',
+        { role: 'treeitem', 'data-class': n.ifcClass, 'data-global-id': n.globalId ?? '' },
+        h(
+          'label',
+          { class: 'tree-row' },
+          box,
+          label,
+          h('small', { text: `${prettyClass(n.ifcClass)}${n.elementCount ? ` · ${n.elementCount}` : ''}` }),
+        ),
+      );
       if (n.children.length) li.append(h('ul', { role: 'group' }, ...n.children.map(node)));
       return li;
     };
@@ -138,5 +158,8 @@ export function prettyClass(cls: string): string {
   const bare = cls.replace(/^ifc/i, '');
   // Named in the catalogue ("楼层" / "Building storey"); otherwise the class as the schema spells it, never the
   // upper-case file form squashed into one word ("Buildingstorey").
-  return tOr(`ifc.${bare.toUpperCase()}`, bare === bare.toUpperCase() ? bare.charAt(0) + bare.slice(1).toLowerCase() : bare);
+  return tOr(
+    `ifc.${bare.toUpperCase()}`,
+    bare === bare.toUpperCase() ? bare.charAt(0) + bare.slice(1).toLowerCase() : bare,
+  );
 }

@@ -17,7 +17,12 @@ export class SearchBox implements Tool {
     private readonly modelId: string,
     private readonly onPick: (e: ModelElement) => void,
   ) {
-    const input = h('input', { type: 'search', placeholder: t('ws.searchPlaceholder'), 'aria-label': t('ws.search'), 'data-testid': 'element-search' });
+    const input = h('input', {
+      type: 'search',
+      placeholder: t('ws.searchPlaceholder'),
+      'aria-label': t('ws.search'),
+      'data-testid': 'element-search',
+    });
     this.results = h('ul', { class: 'search-results', 'data-testid': 'search-results' });
     this.root = h('div', { class: 'search' }, input, this.results);
     container.prepend(this.root);
@@ -36,15 +41,23 @@ export class SearchBox implements Tool {
       const page = await fetchElements(this.modelId, { q, limit: 50 }, ctl.signal);
       this.results.replaceChildren(
         ...page.items.map((e) => {
-          const li = h('li', { 'data-global-id': e.globalId, tabindex: 0 }, h('span', { text: e.name ?? e.ifcClass }), h('small', { text: `${e.ifcClass} · ${e.globalId}` }));
+          const li = h(
+            'li',
+            { 'data-global-id': e.globalId, tabindex: 0 },
+            h('span', { text: e.name ?? e.ifcClass }),
+            h('small', { text: `${e.ifcClass} · ${e.globalId}` }),
+          );
           li.addEventListener('click', () => this.onPick(e));
           return li;
         }),
-        ...(page.total > page.items.length ? [h('li', { class: 'dim', text: `${page.total - page.items.length} more…` })] : []),
+        ...(page.total > page.items.length
+          ? [h('li', { class: 'dim', text: `${page.total - page.items.length} more…` })]
+          : []),
         ...(page.total === 0 ? [h('li', { class: 'dim', text: t('ws.noMatch') })] : []),
       );
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') this.results.replaceChildren(h('li', { class: 'dim', text: (err as Error).message }));
+      if ((err as Error).name !== 'AbortError')
+        this.results.replaceChildren(h('li', { class: 'dim', text: (err as Error).message }));
     }
   }
 

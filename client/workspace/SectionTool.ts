@@ -11,7 +11,12 @@ export interface SectionPlane {
   point: [number, number, number];
 }
 
-const FILL = new THREE.MeshBasicMaterial({ color: 0xc8553d, side: THREE.DoubleSide, polygonOffset: true, polygonOffsetFactor: -1 });
+const FILL = new THREE.MeshBasicMaterial({
+  color: 0xc8553d,
+  side: THREE.DoubleSide,
+  polygonOffset: true,
+  polygonOffsetFactor: -1,
+});
 const EDGE = new THREE.LineBasicMaterial({ color: 0x1b1b1b });
 
 /**
@@ -53,7 +58,11 @@ export class SectionTool implements Tool {
   }
 
   async add(p: SectionPlane): Promise<string> {
-    const id = this.clipper.createFromNormalAndCoplanarPoint(this.viewer.world, new THREE.Vector3(...p.normal), new THREE.Vector3(...p.point));
+    const id = this.clipper.createFromNormalAndCoplanarPoint(
+      this.viewer.world,
+      new THREE.Vector3(...p.normal),
+      new THREE.Vector3(...p.point),
+    );
     // The plane's own helper (a large translucent quad) would hide the fills: the cut itself shows where it is.
     this.clipper.visible = false;
     this.planes.set(id, p);
@@ -67,7 +76,10 @@ export class SectionTool implements Tool {
   private async buildFill(id: string, p: SectionPlane): Promise<void> {
     const m = this.model();
     if (!m) return;
-    const plane = new THREE.Plane().setFromNormalAndCoplanarPoint(new THREE.Vector3(...p.normal), new THREE.Vector3(...p.point));
+    const plane = new THREE.Plane().setFromNormalAndCoplanarPoint(
+      new THREE.Vector3(...p.normal),
+      new THREE.Vector3(...p.point),
+    );
     // Fragments cuts with the plane facing the kept side; the fill sits on the cut, nudged towards the viewer's side.
     const section = await m.getSection(plane.clone().negate());
     const geom = new THREE.BufferGeometry();

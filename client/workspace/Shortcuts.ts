@@ -43,9 +43,21 @@ export class Shortcuts implements Tool {
   ) {
     this.overlay = h(
       'div',
-      { class: 'help-overlay', 'data-testid': 'help', hidden: true, role: 'dialog', 'aria-label': t('ws.shortcutsTitle') },
+      {
+        class: 'help-overlay',
+        'data-testid': 'help',
+        hidden: true,
+        role: 'dialog',
+        'aria-label': t('ws.shortcutsTitle'),
+      },
       h('h3', { text: t('ws.shortcuts') }),
-      h('dl', { class: 'facts' }, ...list.flatMap((s) => [h('dt', {}, h('kbd', { text: s.key })), h('dd', { text: s.label })]), h('dt', {}, h('kbd', { text: '?' })), h('dd', { text: t('ws.thisHelp') })),
+      h(
+        'dl',
+        { class: 'facts' },
+        ...list.flatMap((s) => [h('dt', {}, h('kbd', { text: s.key })), h('dd', { text: s.label })]),
+        h('dt', {}, h('kbd', { text: '?' })),
+        h('dd', { text: t('ws.thisHelp') }),
+      ),
       h('h3', { text: t('ws.mouse') }),
       h('dl', { class: 'facts' }, ...MOUSE.flatMap(([k, v]) => [h('dt', { text: k! }), h('dd', { text: v! })])),
     );

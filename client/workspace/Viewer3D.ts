@@ -33,7 +33,10 @@ export class Viewer3D implements Tool {
     world.scene = new OBC.SimpleScene(this.components);
     world.scene.setup();
     world.scene.three.background = new THREE.Color('#0d1422');
-    world.renderer = new OBC.SimpleRenderer(this.components, container, { antialias: false, preserveDrawingBuffer: true });
+    world.renderer = new OBC.SimpleRenderer(this.components, container, {
+      antialias: false,
+      preserveDrawingBuffer: true,
+    });
     world.renderer.mode = OBC.RendererMode.MANUAL;
     world.renderer.showLogo = false;
     world.camera = new OBC.SimpleCamera(this.components);
@@ -126,7 +129,10 @@ export class Viewer3D implements Tool {
   }
 
   /** The element under a canvas point (client px), or null. */
-  async pick(clientX: number, clientY: number): Promise<{ model: FragmentsModel; localId: number; point: THREE.Vector3 } | null> {
+  async pick(
+    clientX: number,
+    clientY: number,
+  ): Promise<{ model: FragmentsModel; localId: number; point: THREE.Vector3 } | null> {
     const dom = this.world.renderer!.three.domElement;
     const mouse = new THREE.Vector2(clientX, clientY);
     for (const model of this.fragments.list.values()) {

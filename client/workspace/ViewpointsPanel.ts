@@ -28,11 +28,24 @@ export class ViewpointsPanel implements Tool {
     private readonly sections: SectionTool,
     private readonly selectedGlobalId: () => string | null,
   ) {
-    const name = h('input', { type: 'text', placeholder: t('ws.vpName'), 'aria-label': t('ws.vpName'), 'data-testid': 'viewpoint-name' });
+    const name = h('input', {
+      type: 'text',
+      placeholder: t('ws.vpName'),
+      'aria-label': t('ws.vpName'),
+      'data-testid': 'viewpoint-name',
+    });
     const save = h('button', { class: 'btn', 'data-testid': 'viewpoint-save', text: t('ws.vpSave') });
-    save.addEventListener('click', () => void this.save(name.value.trim() || `View ${new Date().toLocaleTimeString()}`).then(() => (name.value = '')));
+    save.addEventListener(
+      'click',
+      () =>
+        void this.save(name.value.trim() || `View ${new Date().toLocaleTimeString()}`).then(() => (name.value = '')),
+    );
     this.list = h('ul', { class: 'groups', 'data-testid': 'viewpoints' });
-    this.root = h('div', { class: 'viewpoints' }, foldSection('viewpoints', t('ws.vpTitle'), h('div', { class: 'row-inline' }, name, save), this.list));
+    this.root = h(
+      'div',
+      { class: 'viewpoints' },
+      foldSection('viewpoints', t('ws.vpTitle'), h('div', { class: 'row-inline' }, name, save), this.list),
+    );
     container.append(this.root);
   }
 
@@ -60,7 +73,11 @@ export class ViewpointsPanel implements Tool {
       hiddenLocalIds: await this.model.getItemsByVisibility(false),
       ...(gid ? { elementGlobalId: gid } : {}),
     };
-    const saved = await rest.call(api.viewpoints.create, { params: { id: this.projectId }, body: input, what: 'viewpoint' });
+    const saved = await rest.call(api.viewpoints.create, {
+      params: { id: this.projectId },
+      body: input,
+      what: 'viewpoint',
+    });
     await this.load();
     return saved;
   }
@@ -80,7 +97,13 @@ export class ViewpointsPanel implements Tool {
       ...items.map((v) => {
         const go = h('button', { class: 'mini', text: t('ws.vpGo'), 'data-action': 'restore' });
         go.addEventListener('click', () => void this.restore(v));
-        return h('li', { 'data-viewpoint-id': v.id }, h('span', { class: 'group-label', text: v.name }), h('small', { text: `${v.sections.length} § · ${v.hiddenLocalIds.length} hidden` }), go);
+        return h(
+          'li',
+          { 'data-viewpoint-id': v.id },
+          h('span', { class: 'group-label', text: v.name }),
+          h('small', { text: `${v.sections.length} § · ${v.hiddenLocalIds.length} hidden` }),
+          go,
+        );
       }),
       ...(items.length ? [] : [h('li', { class: 'dim', text: t('ws.vpNone') })]),
     );

@@ -24,7 +24,12 @@ export function isNightInChina(time: number): boolean {
  * project: the device params carry 70 / 55 by schema default, so they cannot say whether anyone chose them.
  * Dust quantities without any limit are not judged.
  */
-export function envMonitorMeasures(params: Partial<EnvMonitorParams>, v: EnvMonitorValues, time: number, t: AlarmThresholds): Measure[] {
+export function envMonitorMeasures(
+  params: Partial<EnvMonitorParams>,
+  v: EnvMonitorValues,
+  time: number,
+  t: AlarmThresholds,
+): Measure[] {
   const out: Measure[] = [];
   const noise = num(v.noiseDb);
   if (noise !== undefined) {
@@ -51,7 +56,17 @@ export function envMonitorMeasures(params: Partial<EnvMonitorParams>, v: EnvMoni
     const value = num(v[q]);
     const limit = deviceLimit ?? t.dust[q];
     if (value === undefined || limit === undefined) continue;
-    out.push({ rule, quantity: q, value, prewarnAt: (limit * t.dust.prewarnPct) / 100, alarmAt: limit, unit: 'µg/m3', label, minDurationMs: t.dust.minDurationMs, hysteresisPct: t.hysteresisPct });
+    out.push({
+      rule,
+      quantity: q,
+      value,
+      prewarnAt: (limit * t.dust.prewarnPct) / 100,
+      alarmAt: limit,
+      unit: 'µg/m3',
+      label,
+      minDurationMs: t.dust.minDurationMs,
+      hysteresisPct: t.hysteresisPct,
+    });
   }
   return out;
 }

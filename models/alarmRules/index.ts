@@ -39,7 +39,9 @@ export function measuresOf(
     case 'env_monitor':
       return envMonitorMeasures(params as Partial<EnvMonitorParams>, values as EnvMonitorValues, time, thresholds);
     case 'pit_gauge':
-      return params.metric && typeof params.pitDepthM === 'number' ? pitGaugeMeasures(params as PitGaugeParams, values as PitGaugeValues, thresholds) : [];
+      return params.metric && typeof params.pitDepthM === 'number'
+        ? pitGaugeMeasures(params as PitGaugeParams, values as PitGaugeValues, thresholds)
+        : [];
     case 'sensor':
       return sensorMeasures(values as SensorValues, thresholds);
     case 'camera':

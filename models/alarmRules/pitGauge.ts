@@ -9,7 +9,9 @@ export type PitBand = 'normal' | 'watch' | 'alarm';
  * Alarm value of a cumulative displacement / settlement in mm: the smaller of the absolute limit and the % of the
  * excavation depth (GB 50497-2019). Undefined when neither is configured.
  */
-export function pitAlarmValueMm(p: Pick<PitGaugeParams, 'absLimitMm' | 'depthPctLimit' | 'pitDepthM'>): number | undefined {
+export function pitAlarmValueMm(
+  p: Pick<PitGaugeParams, 'absLimitMm' | 'depthPctLimit' | 'pitDepthM'>,
+): number | undefined {
   const byDepth = p.depthPctLimit !== undefined ? (p.depthPctLimit / 100) * p.pitDepthM * 1000 : undefined;
   if (p.absLimitMm === undefined) return byDepth;
   return byDepth === undefined ? p.absLimitMm : Math.min(p.absLimitMm, byDepth);
@@ -45,15 +47,42 @@ export function pitGaugeMeasures(params: PitGaugeParams, v: PitGaugeValues, t: A
   const limit = pitAlarmValueMm(params);
   const cum = cumulativeMm(params.metric, v);
   if (cum !== undefined && limit !== undefined && limit > 0) {
-    out.push({ rule: `pit.${params.metric}`, quantity: params.metric === 'settlement' ? 'settlementMm' : 'displacementMm', value: cum, prewarnAt: limit * watch, alarmAt: limit, unit: 'mm', label: `Cumulative ${params.metric}`, ...common });
+    out.push({
+      rule: `pit.${params.metric}`,
+      quantity: params.metric === 'settlement' ? 'settlementMm' : 'displacementMm',
+      value: cum,
+      prewarnAt: limit * watch,
+      alarmAt: limit,
+      unit: 'mm',
+      label: `Cumulative ${params.metric}`,
+      ...common,
+    });
   }
   const rate = num(v.rateMmPerDay);
   if (rate !== undefined && params.rateLimitMmPerDay) {
-    out.push({ rule: 'pit.rate', quantity: 'rateMmPerDay', value: Math.abs(rate), prewarnAt: params.rateLimitMmPerDay * watch, alarmAt: params.rateLimitMmPerDay, unit: 'mm/d', label: 'Deformation rate', ...common });
+    out.push({
+      rule: 'pit.rate',
+      quantity: 'rateMmPerDay',
+      value: Math.abs(rate),
+      prewarnAt: params.rateLimitMmPerDay * watch,
+      alarmAt: params.rateLimitMmPerDay,
+      unit: 'mm/d',
+      label: 'Deformation rate',
+      ...common,
+    });
   }
   const force = num(v.strutForceKn);
   if (force !== undefined && params.strutForceLimitKn) {
-    out.push({ rule: 'pit.strut_force', quantity: 'strutForceKn', value: Math.abs(force), prewarnAt: params.strutForceLimitKn * watch, alarmAt: params.strutForceLimitKn, unit: 'kN', label: 'Strut force', ...common });
+    out.push({
+      rule: 'pit.strut_force',
+      quantity: 'strutForceKn',
+      value: Math.abs(force),
+      prewarnAt: params.strutForceLimitKn * watch,
+      alarmAt: params.strutForceLimitKn,
+      unit: 'kN',
+      label: 'Strut force',
+      ...common,
+    });
   }
   return out;
 }

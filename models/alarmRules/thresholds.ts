@@ -20,13 +20,28 @@ export const CraneThresholds = z.object({
 });
 
 /** Construction hoist: % of rated load (overrides the device params when set). */
-export const HoistThresholds = z.object({ preWarnPct: AlarmPct.optional(), alarmPct: AlarmPct.optional(), minDurationMs: ms });
+export const HoistThresholds = z.object({
+  preWarnPct: AlarmPct.optional(),
+  alarmPct: AlarmPct.optional(),
+  minDurationMs: ms,
+});
 
 /** Noise at the site boundary: day and night limits in dB(A); the pre-warning sits `prewarnMarginDb` under them. */
-export const NoiseThresholds = z.object({ dayDb: pos.max(200), nightDb: pos.max(200), prewarnMarginDb: z.number().finite().min(0).max(50), minDurationMs: ms });
+export const NoiseThresholds = z.object({
+  dayDb: pos.max(200),
+  nightDb: pos.max(200),
+  prewarnMarginDb: z.number().finite().min(0).max(50),
+  minDurationMs: ms,
+});
 
 /** Dust limits (µg/m3); which ones apply depends on the province, so none is a constant. */
-export const DustThresholds = z.object({ pm10Ugm3: pos.optional(), pm25Ugm3: pos.optional(), tspUgm3: pos.optional(), prewarnPct: AlarmPct, minDurationMs: ms });
+export const DustThresholds = z.object({
+  pm10Ugm3: pos.optional(),
+  pm25Ugm3: pos.optional(),
+  tspUgm3: pos.optional(),
+  prewarnPct: AlarmPct,
+  minDurationMs: ms,
+});
 
 /** Foundation-pit bands (GB 50497-2019): below `watchPct` % of the alarm value normal, then watch, >= 100 % alarm. */
 export const PitThresholds = z.object({ watchPct: AlarmPct, minDurationMs: ms });
@@ -126,8 +141,20 @@ export const NATIONAL_DUST: Jurisdiction = {
 
 /** Dust defaults by province (first two digits of the GB/T 2260 region code). */
 export const JURISDICTIONS: Record<string, Jurisdiction> = {
-  '13': { standard: 'DB13/2934-2019', province: 'Hebei', dust: { pm10Ugm3: 80 }, verified: true, note: 'Construction-site dust: PM10 80 µg/m3 at the monitoring point.' },
-  '21': { standard: 'DB21/2642-2016', province: 'Liaoning', dust: { tspUgm3: 800 }, verified: true, note: 'Construction-site TSP 0.8 mg/m3.' },
+  '13': {
+    standard: 'DB13/2934-2019',
+    province: 'Hebei',
+    dust: { pm10Ugm3: 80 },
+    verified: true,
+    note: 'Construction-site dust: PM10 80 µg/m3 at the monitoring point.',
+  },
+  '21': {
+    standard: 'DB21/2642-2016',
+    province: 'Liaoning',
+    dust: { tspUgm3: 800 },
+    verified: true,
+    note: 'Construction-site TSP 0.8 mg/m3.',
+  },
   '37': {
     standard: 'DB37/2373-2018',
     province: 'Shandong',
@@ -145,14 +172,26 @@ export function jurisdictionOf(regionCode: string | undefined): Jurisdiction {
 /** Default lines of a region: the province's dust limits, national noise, crane, hoist and pit lines. */
 export function defaultThresholds(regionCode: string | undefined): AlarmThresholds {
   const j = jurisdictionOf(regionCode);
-  return { jurisdiction: j.standard, ...BASE_THRESHOLDS, crane: { ...BASE_THRESHOLDS.crane }, hoist: { ...BASE_THRESHOLDS.hoist }, noise: { ...BASE_THRESHOLDS.noise }, dust: { ...BASE_THRESHOLDS.dust, ...j.dust }, pit: { ...BASE_THRESHOLDS.pit }, sensor: {} };
+  return {
+    jurisdiction: j.standard,
+    ...BASE_THRESHOLDS,
+    crane: { ...BASE_THRESHOLDS.crane },
+    hoist: { ...BASE_THRESHOLDS.hoist },
+    noise: { ...BASE_THRESHOLDS.noise },
+    dust: { ...BASE_THRESHOLDS.dust, ...j.dust },
+    pit: { ...BASE_THRESHOLDS.pit },
+    sensor: {},
+  };
 }
 
 /**
  * The lines in force for a project: the region's defaults with the project's overrides on top (section by section,
  * field by field; sensor lines by quantity).
  */
-export function resolveThresholds(regionCode: string | undefined, overrides: AlarmThresholdsOverrides = {}): AlarmThresholds {
+export function resolveThresholds(
+  regionCode: string | undefined,
+  overrides: AlarmThresholdsOverrides = {},
+): AlarmThresholds {
   const d = defaultThresholds(regionCode);
   return {
     ...d,

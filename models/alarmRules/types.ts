@@ -27,12 +27,25 @@ export interface Measure {
 export type MeasureLines = Pick<Measure, 'prewarnAt' | 'alarmAt' | 'direction' | 'minDurationMs' | 'hysteresisPct'>;
 
 /** Alarm bits become measures of value 1 (set) or 0 (reset) with one line at 1: the device already decided. */
-export function bitMeasures(prefix: string, bits: Record<string, boolean | undefined> | undefined, minDurationMs: number): Measure[] {
+export function bitMeasures(
+  prefix: string,
+  bits: Record<string, boolean | undefined> | undefined,
+  minDurationMs: number,
+): Measure[] {
   if (!bits) return [];
   const out: Measure[] = [];
   for (const [name, set] of Object.entries(bits)) {
     if (typeof set !== 'boolean') continue;
-    out.push({ rule: `${prefix}.bit.${name}`, quantity: `alarms.${name}`, value: set ? 1 : 0, alarmAt: 1, unit: '', minDurationMs, hysteresisPct: 0, label: `Device alarm bit "${name}"` });
+    out.push({
+      rule: `${prefix}.bit.${name}`,
+      quantity: `alarms.${name}`,
+      value: set ? 1 : 0,
+      alarmAt: 1,
+      unit: '',
+      minDurationMs,
+      hysteresisPct: 0,
+      label: `Device alarm bit "${name}"`,
+    });
   }
   return out;
 }

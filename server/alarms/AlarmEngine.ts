@@ -2,7 +2,16 @@ import type { Alarm, AlarmLevel } from '../../models/Alarm.js';
 import { measuresOf } from '../../models/alarmRules/index.js';
 import { resolveThresholds, type AlarmThresholds } from '../../models/alarmRules/thresholds.js';
 import type { Measure } from '../../models/alarmRules/types.js';
-import { alarmMessage, IDLE, levelRank, lineOf, restoredChannel, stepChannel, type ChannelState, type Transition } from '../../models/alarmState.js';
+import {
+  alarmMessage,
+  IDLE,
+  levelRank,
+  lineOf,
+  restoredChannel,
+  stepChannel,
+  type ChannelState,
+  type Transition,
+} from '../../models/alarmState.js';
 import type { LiveServerMessage } from '../../models/protocol.js';
 import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
 import type { Logger } from '../log.js';
@@ -42,14 +51,17 @@ export class AlarmEngine {
   /** Restores open alarms from the store and starts listening to the ingest. */
   async start(ingest: Ingest): Promise<void> {
     const open = await this.store.alarms.open();
-    for (const a of open) this.channels.set(key(a.deviceId, a.rule), { state: restoredChannel(a.level), alarmId: a.id });
+    for (const a of open)
+      this.channels.set(key(a.deviceId, a.rule), { state: restoredChannel(a.level), alarmId: a.id });
     this.unsubscribe = ingest.onCommitted((batch) => this.enqueue(batch));
     this.log.info({ open: open.length }, 'alarms: engine started');
   }
 
   /** Evaluates a batch after the ones before it (transitions of one device must be written in order). */
   enqueue(batch: CommittedReading[]): void {
-    this.queue = this.queue.then(() => this.process(batch)).catch((err) => this.log.error({ err }, 'alarms: batch evaluation failed'));
+    this.queue = this.queue
+      .then(() => this.process(batch))
+      .catch((err) => this.log.error({ err }, 'alarms: batch evaluation failed'));
   }
 
   /** Resolves when every batch handed in so far is evaluated (for tests and orderly shutdown). */
@@ -64,7 +76,8 @@ export class AlarmEngine {
 
   /** Forgets a deleted device: its channels and crane pose (its stored alarms go with it, ON DELETE CASCADE). */
   forgetDevice(id: string): void {
-    for (const k of [...this.channels.keys()]) if (k.startsWith(`${id}|`) || k.endsWith(`:${id}`)) this.channels.delete(k);
+    for (const k of [...this.channels.keys()])
+      if (k.startsWith(`${id}|`) || k.endsWith(`:${id}`)) this.channels.delete(k);
     this.cranes.forget(id);
   }
 
@@ -72,7 +85,10 @@ export class AlarmEngine {
   async thresholdsOf(projectId: string): Promise<AlarmThresholds> {
     const c = this.thresholds.get(projectId);
     if (c && Date.now() - c.at < THRESHOLDS_TTL_MS) return c.t;
-    const [project, overrides] = await Promise.all([this.store.projects.get(projectId), this.store.alarms.thresholdOverrides(projectId)]);
+    const [project, overrides] = await Promise.all([
+      this.store.projects.get(projectId),
+      this.store.alarms.thresholdOverrides(projectId),
+    ]);
     const t = resolveThresholds(project?.regionCode, overrides);
     this.thresholds.set(projectId, { t, at: Date.now() });
     return t;
@@ -83,7 +99,8 @@ export class AlarmEngine {
     const cranesMoved = new Set<string>();
     for (const { reading, device } of sorted) {
       const cached = this.thresholds.get(device.projectId);
-      const t = cached && Date.now() - cached.at < THRESHOLDS_TTL_MS ? cached.t : await this.thresholdsOf(device.projectId);
+      const t =
+        cached && Date.now() - cached.at < THRESHOLDS_TTL_MS ? cached.t : await this.thresholdsOf(device.projectId);
       for (const m of measuresOf(device.kind, device.params, reading.values, reading.time, t)) {
         // Most samples change nothing: only a transition costs an await (a store write).
         const pending = this.step(device.projectId, device.id, m, reading.time);
@@ -104,7 +121,13 @@ export class AlarmEngine {
   }
 
   /** One sample of one channel; returns a promise only when a transition is being written and pushed. */
-  private step(projectId: string, deviceId: string, m: Measure, time: number, details?: Record<string, unknown>): Promise<void> | undefined {
+  private step(
+    projectId: string,
+    deviceId: string,
+    m: Measure,
+    time: number,
+    details?: Record<string, unknown>,
+  ): Promise<void> | undefined {
     const k = key(deviceId, m.rule);
     const ch = this.channels.get(k) ?? { state: IDLE };
     const prev = ch.state;
@@ -126,11 +149,20 @@ export class AlarmEngine {
   /** A quiet channel with nothing pending costs nothing: only channels with a story are kept. */
   private keep(k: string, ch: Channel): void {
     const s = ch.state;
-    if (s.active === null && s.prewarnSince === undefined && s.alarmSince === undefined && ch.alarmId === undefined) this.channels.delete(k);
+    if (s.active === null && s.prewarnSince === undefined && s.alarmSince === undefined && ch.alarmId === undefined)
+      this.channels.delete(k);
     else this.channels.set(k, ch);
   }
 
-  private async apply(projectId: string, deviceId: string, m: Measure, tr: Transition, time: number, ch: Channel, details?: Record<string, unknown>): Promise<void> {
+  private async apply(
+    projectId: string,
+    deviceId: string,
+    m: Measure,
+    tr: Transition,
+    time: number,
+    ch: Channel,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     const log = { projectId, deviceId, rule: m.rule, value: m.value };
     if (tr.kind === 'clear') {
       const cleared = ch.alarmId ? await this.store.alarms.clear(ch.alarmId, time) : null;
@@ -142,7 +174,14 @@ export class AlarmEngine {
       return;
     }
     const level: AlarmLevel = tr.kind === 'raise' ? tr.level : tr.to;
-    const fields = { level, value: m.value, threshold: lineOf(m, level), message: alarmMessage(m, level), ...(details ? { details } : {}), time };
+    const fields = {
+      level,
+      value: m.value,
+      threshold: lineOf(m, level),
+      message: alarmMessage(m, level),
+      ...(details ? { details } : {}),
+      time,
+    };
     if (tr.kind === 'escalate' && ch.alarmId) {
       const a = await this.store.alarms.escalate(ch.alarmId, fields);
       if (a) {
@@ -152,7 +191,13 @@ export class AlarmEngine {
       }
       // Cleared elsewhere meanwhile: raise a new episode below.
     }
-    const { alarm, created } = await this.store.alarms.raise({ projectId, deviceId, rule: m.rule, quantity: m.quantity, ...fields });
+    const { alarm, created } = await this.store.alarms.raise({
+      projectId,
+      deviceId,
+      rule: m.rule,
+      quantity: m.quantity,
+      ...fields,
+    });
     ch.alarmId = alarm.id;
     if (created) {
       this.log.warn({ ...log, level, alarmId: alarm.id }, 'alarm raised');

@@ -64,9 +64,9 @@ export class CraneClearanceTracker {
     cranes.set(device.id, {
       device,
       time,
-      ...(slew ?? prev?.slewDeg) !== undefined ? { slewDeg: slew ?? prev?.slewDeg } : {},
-      ...(radius ?? prev?.radiusM) !== undefined ? { radiusM: radius ?? prev?.radiusM } : {},
-      ...(hook ?? prev?.hookHeightM) !== undefined ? { hookHeightM: hook ?? prev?.hookHeightM } : {},
+      ...((slew ?? prev?.slewDeg) !== undefined ? { slewDeg: slew ?? prev?.slewDeg } : {}),
+      ...((radius ?? prev?.radiusM) !== undefined ? { radiusM: radius ?? prev?.radiusM } : {}),
+      ...((hook ?? prev?.hookHeightM) !== undefined ? { hookHeightM: hook ?? prev?.hookHeightM } : {}),
     });
     return slew !== undefined || radius !== undefined || hook !== undefined || !prev;
   }
@@ -106,7 +106,13 @@ export class CraneClearanceTracker {
       const key = `${r.a}|${r.b}`;
       seen.add(key);
       const info = toInfo(projectId, r, origin, time);
-      const update: PairUpdate = { deviceId: r.a, otherId: r.b, time, measure: collisionMeasure(r.b, r, t), details: detailsOf(info) };
+      const update: PairUpdate = {
+        deviceId: r.a,
+        otherId: r.b,
+        time,
+        measure: collisionMeasure(r.b, r, t),
+        details: detailsOf(info),
+      };
       if (r.level) {
         const last = this.atRisk.get(key);
         if (last === undefined || now - last >= CLEARANCE_MSG_INTERVAL_MS) {
@@ -130,14 +136,37 @@ export class CraneClearanceTracker {
       const [a, b] = key.split('|') as [string, string];
       if (!cranes?.has(a) && !cranes?.has(b)) continue;
       this.atRisk.delete(key);
-      const info: CraneClearanceInfo = { projectId, a, b, level: null, clearanceM: null, horizontalM: FAR_M, verticalM: 0, conflict: null, closest: null, time };
-      out.push({ deviceId: a, otherId: b, time, measure: collisionMeasure(b, null, null), details: detailsOf(info), message: info });
+      const info: CraneClearanceInfo = {
+        projectId,
+        a,
+        b,
+        level: null,
+        clearanceM: null,
+        horizontalM: FAR_M,
+        verticalM: 0,
+        conflict: null,
+        closest: null,
+        time,
+      };
+      out.push({
+        deviceId: a,
+        otherId: b,
+        time,
+        measure: collisionMeasure(b, null, null),
+        details: detailsOf(info),
+        message: info,
+      });
     }
     return out;
   }
 }
 
-function toInfo(projectId: string, r: ClearanceResult, origin: { lon: number; lat: number }, time: number): CraneClearanceInfo {
+function toInfo(
+  projectId: string,
+  r: ClearanceResult,
+  origin: { lon: number; lat: number },
+  time: number,
+): CraneClearanceInfo {
   return {
     projectId,
     a: r.a,
@@ -153,7 +182,13 @@ function toInfo(projectId: string, r: ClearanceResult, origin: { lon: number; la
 }
 
 function detailsOf(info: CraneClearanceInfo): Record<string, unknown> {
-  return { otherDeviceId: info.b, conflict: info.conflict, horizontalM: info.horizontalM, verticalM: info.verticalM, closest: info.closest };
+  return {
+    otherDeviceId: info.b,
+    conflict: info.conflict,
+    horizontalM: info.horizontalM,
+    verticalM: info.verticalM,
+    closest: info.closest,
+  };
 }
 
 /** The collision channel of a pair: clearance in metres, lower is worse, alarm under 2 m, pre-warning under 5 m. */

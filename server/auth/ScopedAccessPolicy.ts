@@ -12,7 +12,14 @@ import { tokenOf, type SessionTokens } from './sessions.js';
 const USER_TTL_MS = 5_000;
 
 /** What the routes call each resource in their 404 (`notFound(label, id)`), so both answers are the same bytes. */
-const LABEL: Partial<Record<Resource['type'], string>> = { project: 'Project', device: 'Device', reading: 'Device', model: 'Model', alarm: 'Alarm', tour: 'Tour' };
+const LABEL: Partial<Record<Resource['type'], string>> = {
+  project: 'Project',
+  device: 'Device',
+  reading: 'Device',
+  model: 'Model',
+  alarm: 'Alarm',
+  tour: 'Tour',
+};
 
 /** The 404 a route gives for this resource's id when it is missing (the project's when the resource has no id). */
 function hiddenAs404(r: Resource): AppError {
@@ -76,7 +83,11 @@ export class ScopedAccessPolicy implements AccessPolicy {
 
   async require(req: Request, action: Action, resource: Resource): Promise<Principal> {
     const p = await this.principalOf(req);
-    if (!p || !p.grant) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>');
+    if (!p || !p.grant)
+      throw new AppError(
+        ErrorCode.UNAUTHENTICATED,
+        'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>',
+      );
     const owner = resource.projectId ? await this.owners.get(resource.projectId) : undefined;
     const needsAll = resource.type === 'enterprise' && (resource.enterpriseId ?? resource.id) !== undefined;
     const owners = needsAll ? await this.owners.all() : [];
@@ -84,7 +95,11 @@ export class ScopedAccessPolicy implements AccessPolicy {
       // A project-bound resource the principal may not even read (or whose project does not exist) answers as a
       // missing id would: a 403 there would tell an outsider that the id exists. 403 stays for read-but-not-write.
       if (resource.projectId !== undefined && (!owner || !seesProject(p.grant, owner))) throw hiddenAs404(resource);
-      throw new AppError(ErrorCode.FORBIDDEN, `Your role (${p.role}) may not ${action} this ${resource.type}`, { role: p.role, action, resource: resource.type });
+      throw new AppError(ErrorCode.FORBIDDEN, `Your role (${p.role}) may not ${action} this ${resource.type}`, {
+        role: p.role,
+        action,
+        resource: resource.type,
+      });
     }
     return p;
   }
@@ -95,7 +110,8 @@ export class ScopedAccessPolicy implements AccessPolicy {
     // The city room carries every project's telemetry, so only someone who reads every project may join it;
     // scoped users watch their projects' rooms.
     if (scope.kind === 'city') return seesAll(g);
-    if (scope.kind === 'enterprise') return allows(g, 'read', { type: 'wall', enterpriseId: scope.enterpriseId }, undefined, []);
+    if (scope.kind === 'enterprise')
+      return allows(g, 'read', { type: 'wall', enterpriseId: scope.enterpriseId }, undefined, []);
     // A region room carries every project of the region, today's and tomorrow's: only for a region inside one's own.
     if (scope.kind === 'region') return seesRegion(g, scope.regionPrefix);
     const owner = await this.owners.get(scope.projectId);

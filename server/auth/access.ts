@@ -21,7 +21,20 @@ export type Action = 'read' | 'create' | 'update' | 'delete';
  * child id (model, device, alarm) load it and pass its project. A resource without `projectId` is a list or a create.
  */
 export interface Resource {
-  type: 'project' | 'enterprise' | 'config' | 'device' | 'model' | 'element' | 'reading' | 'alarm' | 'thresholds' | 'tour' | 'wall' | 'user' | 'audit';
+  type:
+    | 'project'
+    | 'enterprise'
+    | 'config'
+    | 'device'
+    | 'model'
+    | 'element'
+    | 'reading'
+    | 'alarm'
+    | 'thresholds'
+    | 'tour'
+    | 'wall'
+    | 'user'
+    | 'audit';
   id?: string;
   projectId?: string;
   /** For `enterprise` and the enterprise `wall`. */

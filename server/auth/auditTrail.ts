@@ -31,12 +31,14 @@ const WRITES: Array<[string, RegExp, string]> = [
 
 /** What of a body goes into the entry: field names always, and the few values that say what happened. */
 function detailsOf(req: Request, res: Response, action: string): Record<string, unknown> {
-  const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+  const body =
+    req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
   const d: Record<string, unknown> = { fields: Object.keys(body).filter((k) => k !== 'password') };
   // The name the router signed with (an account's own), not one the body offered.
   if (action === 'alarm.ack') Object.assign(d, { by: res.locals.ackBy ?? body.by, comment: body.comment });
   if (action.startsWith('user.') && body.grant) d.grant = body.grant;
-  if (action === 'device.update' || action === 'thresholds.update' || action === 'project.update') d.values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'hj212'));
+  if (action === 'device.update' || action === 'thresholds.update' || action === 'project.update')
+    d.values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'hj212'));
   return d;
 }
 
@@ -46,17 +48,31 @@ function detailsOf(req: Request, res: Response, action: string): Record<string, 
  */
 export function auditTrail(store: Store, access: AccessPolicy, log: Logger): RequestHandler {
   return (req, res, next) => {
-    const hit = req.method === 'GET' || req.method === 'HEAD' ? undefined : WRITES.find(([m, re]) => m === req.method && re.test(req.path));
+    const hit =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? undefined
+        : WRITES.find(([m, re]) => m === req.method && re.test(req.path));
     if (!hit) return next();
     const [, re, action] = hit;
     res.on('finish', () => {
       if (res.statusCode >= 400) return;
       if (action.startsWith('project.')) access.invalidate({ projects: true });
-      const target = re.exec(req.path)?.[1] ?? String(res.getHeader('location') ?? '').split('/').pop() ?? null;
+      const target =
+        re.exec(req.path)?.[1] ??
+        String(res.getHeader('location') ?? '')
+          .split('/')
+          .pop() ??
+        null;
       access
         .principalOf(req)
         .then((p) =>
-          store.audit.append({ actor: p?.id ?? 'unknown', action, target: target || null, ip: ipOf(req), details: { ...detailsOf(req, res, action), status: res.statusCode } }),
+          store.audit.append({
+            actor: p?.id ?? 'unknown',
+            action,
+            target: target || null,
+            ip: ipOf(req),
+            details: { ...detailsOf(req, res, action), status: res.statusCode },
+          }),
         )
         .catch((err) => log.error({ err, action }, 'audit: append failed'));
     });

@@ -1,7 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ErrorCode } from '../../models/errors.js';
-import { AuditQuery, LoginRequest, PasswordChange, UserCreate, UserPatch, type LoginResponse } from '../../models/User.js';
+import {
+  AuditQuery,
+  LoginRequest,
+  PasswordChange,
+  UserCreate,
+  UserPatch,
+  type LoginResponse,
+} from '../../models/User.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { publicUser } from '../store/UserRepo.js';
@@ -34,14 +41,25 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   const byIp = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
   const byIpName = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
   const byName = perMin > 0 ? new TokenBuckets(perMin / 60, perMin) : null;
-  const audit = (req: Request, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}) =>
-    store.audit.append({ actor, action, target, ip: ipOf(req), details }).catch((err) => log.error({ err, action }, 'audit: append failed'));
+  const audit = (
+    req: Request,
+    actor: string,
+    action: string,
+    target: string | null,
+    details: Record<string, unknown> = {},
+  ) =>
+    store.audit
+      .append({ actor, action, target, ip: ipOf(req), details })
+      .catch((err) => log.error({ err, action }, 'audit: append failed'));
 
   r.post(routePath(api.auth.login), async (req, res) => {
     const body = parseOr400(LoginRequest, req.body, 'login');
     const name = body.username.toLowerCase();
     const ip = ipOf(req);
-    for (const [b, key] of [[byIp, ip], [byIpName, `${ip}\u0000${name}`]] as const) {
+    for (const [b, key] of [
+      [byIp, ip],
+      [byIpName, `${ip}\u0000${name}`],
+    ] as const) {
       const t = b?.take(key);
       if (t && !t.ok) {
         void audit(req, name, 'login.limited', null, {});
@@ -53,7 +71,9 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     const u = await store.users.findByUsername(name);
     const ok = await verifyPassword(u?.passwordHash, body.password);
     if (!u || !ok || u.disabled) {
-      await audit(req, name, 'login.failed', u?.id ?? null, { reason: !u ? 'unknown user' : u.disabled && ok ? 'disabled' : 'wrong password' });
+      await audit(req, name, 'login.failed', u?.id ?? null, {
+        reason: !u ? 'unknown user' : u.disabled && ok ? 'disabled' : 'wrong password',
+      });
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong username or password');
     }
     const { token, expiresAt } = await tokens.issue({ userId: u.id, version: u.tokenVersion });
@@ -86,7 +106,10 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
     const body = parseOr400(PasswordChange, req.body, 'password change');
     const u = await store.users.get(p.id);
     if (!u || u.disabled) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login');
-    for (const [b, key] of [[byIp, ipOf(req)], [byName, u.username]] as const) {
+    for (const [b, key] of [
+      [byIp, ipOf(req)],
+      [byName, u.username],
+    ] as const) {
       const t = b?.take(key);
       if (t && !t.ok) throw rateLimited(t, 'password attempts');
     }
@@ -118,7 +141,12 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   r.post(routePath(api.users.create), async (req, res) => {
     const body = parseOr400(UserCreate, req.body, 'user');
     await access.require(req, 'create', { type: 'user' });
-    const u = await store.users.create({ username: body.username, displayName: body.displayName, passwordHash: await hashPassword(body.password), grant: body.grant });
+    const u = await store.users.create({
+      username: body.username,
+      displayName: body.displayName,
+      passwordHash: await hashPassword(body.password),
+      grant: body.grant,
+    });
     res.status(201).location(`/api/v1/users/${u.id}`).json(publicUser(u));
   });
 
@@ -150,7 +178,8 @@ export function authRouter(ctx: AppContext, tokens: SessionTokens): Router {
   r.delete(routePath(api.users.delete), async (req, res) => {
     const id = userId(req.params.id);
     const p = await access.require(req, 'delete', { type: 'user', id });
-    if (p.id === id) throw new AppError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
+    if (p.id === id)
+      throw new AppError(ErrorCode.CONFLICT, 'You cannot delete your own account: let another admin do it');
     if (!(await store.users.delete(id))) throw notFound('User', id);
     access.invalidate({ userId: id });
     ctx.live.endSessions(id);

@@ -11,7 +11,12 @@ export async function ensureAdmin(store: Store, log: Logger, announce: (text: st
   if ((await store.users.count()) > 0) return null;
   if (!(await store.meta.setOnce('admin_bootstrapped', { at: Date.now() }))) return null;
   const password = oneTimePassword();
-  await store.users.create({ username: 'admin', displayName: 'Administrator', passwordHash: await hashPassword(password), grant: { role: 'admin' } });
+  await store.users.create({
+    username: 'admin',
+    displayName: 'Administrator',
+    passwordHash: await hashPassword(password),
+    grant: { role: 'admin' },
+  });
   log.info({ username: 'admin' }, 'auth: first admin created; its one-time password was printed to stdout');
   announce(
     `\n  First start: an administrator account was created.\n    username: admin\n    password: ${password}\n` +

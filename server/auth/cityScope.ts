@@ -13,7 +13,14 @@ import type { ProjectScope } from '../store/projectScope.js';
 export function cityScopesFor(p: Principal | null, requested: ProjectScope): ProjectScope[] {
   const g: UserGrant | undefined = p?.grant;
   if (!g) return [requested]; // AUTH=off: the open policy
-  const scope = g.role === 'admin' ? ({ kind: 'all' } as const) : g.role === 'authority' ? ({ kind: 'region', regionPrefix: g.regionPrefix } as const) : g.role === 'viewer' ? g.scope : null;
+  const scope =
+    g.role === 'admin'
+      ? ({ kind: 'all' } as const)
+      : g.role === 'authority'
+        ? ({ kind: 'region', regionPrefix: g.regionPrefix } as const)
+        : g.role === 'viewer'
+          ? g.scope
+          : null;
   if (scope?.kind === 'all') return [requested];
   const forbidden = () => new AppError(ErrorCode.FORBIDDEN, 'That region is outside your scope', { requested });
   if (scope?.kind === 'region') {
@@ -26,7 +33,8 @@ export function cityScopesFor(p: Principal | null, requested: ProjectScope): Pro
     throw forbidden();
   }
   if (!('all' in requested)) throw forbidden();
-  const enterpriseId = g.role === 'enterprise' ? g.enterpriseId : scope?.kind === 'enterprise' ? scope.enterpriseId : undefined;
+  const enterpriseId =
+    g.role === 'enterprise' ? g.enterpriseId : scope?.kind === 'enterprise' ? scope.enterpriseId : undefined;
   if (enterpriseId) return [{ enterpriseId }];
   const ids = g.role === 'project' ? g.projectIds : scope?.kind === 'projects' ? scope.projectIds : [];
   return ids.map((projectId) => ({ projectId }));

@@ -66,7 +66,10 @@ export function cors(origins: string[]): RequestHandler {
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,POST,PUT,PATCH,DELETE');
-        res.setHeader('Access-Control-Allow-Headers', req.get('access-control-request-headers') ?? 'content-type,authorization');
+        res.setHeader(
+          'Access-Control-Allow-Headers',
+          req.get('access-control-request-headers') ?? 'content-type,authorization',
+        );
         res.setHeader('Access-Control-Max-Age', '600');
         return void res.status(204).end();
       }

@@ -49,7 +49,13 @@ export function seesEnterprise(g: UserGrant, enterpriseId: string, owners: Proje
  * Users, the audit log and city tours (toursRouter) are for admins only. `owner` is the project of a project-bound resource (undefined when
  * the project does not exist: then only an admin passes, and the route answers 404).
  */
-export function allows(g: UserGrant, action: Action, r: Resource, owner: ProjectOwner | undefined, owners: ProjectOwner[]): boolean {
+export function allows(
+  g: UserGrant,
+  action: Action,
+  r: Resource,
+  owner: ProjectOwner | undefined,
+  owners: ProjectOwner[],
+): boolean {
   if (g.role === 'admin') return true;
   if (r.type === 'user' || r.type === 'audit') return false;
   const read = action === 'read';
@@ -87,9 +93,15 @@ export function allows(g: UserGrant, action: Action, r: Resource, owner: Project
  * new code. An enterprise moving its own project would take it, and its alarms, out of its regulator's sight.
  * `g` undefined is AUTH=off (everyone is the anonymous admin).
  */
-export function mayReassign(g: UserGrant | undefined, from: ProjectOwner, to: { enterpriseId: string; regionCode: string }): boolean {
+export function mayReassign(
+  g: UserGrant | undefined,
+  from: ProjectOwner,
+  to: { enterpriseId: string; regionCode: string },
+): boolean {
   if (!g || g.role === 'admin') return true;
   if (to.enterpriseId !== from.enterpriseId) return false;
   if (to.regionCode === from.regionCode) return true;
-  return g.role === 'authority' && from.regionCode.startsWith(g.regionPrefix) && to.regionCode.startsWith(g.regionPrefix);
+  return (
+    g.role === 'authority' && from.regionCode.startsWith(g.regionPrefix) && to.regionCode.startsWith(g.regionPrefix)
+  );
 }

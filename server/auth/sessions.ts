@@ -50,9 +50,17 @@ export class SessionTokens {
   /** The claims of a valid, unexpired token, or null. A token without `exp` never expires: refused (jose checks exp only when present). */
   async verify(token: string): Promise<SessionClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub'],
+      });
       if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return null;
-      return { userId: payload.sub, version: payload.ver, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}) };
+      return {
+        userId: payload.sub,
+        version: payload.ver,
+        ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+      };
     } catch {
       return null;
     }
@@ -80,7 +88,10 @@ export function cookieValue(header: string | string[] | undefined, name: string)
  * The session token of a request: `Authorization: Bearer <jwt>` or the session cookie. Device keys (`stk_…`) travel
  * in the same header on the ingest path; they are not JWTs and are ignored here.
  */
-export function tokenOf(headers: Record<string, string | string[] | undefined>, authToken?: unknown): string | undefined {
+export function tokenOf(
+  headers: Record<string, string | string[] | undefined>,
+  authToken?: unknown,
+): string | undefined {
   if (typeof authToken === 'string' && authToken) return authToken;
   const a = headers.authorization;
   const h = Array.isArray(a) ? a[0] : a;
@@ -91,7 +102,13 @@ export function tokenOf(headers: Record<string, string | string[] | undefined>, 
 
 /** Sets the session cookie: httpOnly (no script reads it), SameSite=Lax (no cross-site POST carries it). */
 export function setSessionCookie(req: Request, res: Response, token: string, expiresAt: number): void {
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', expires: new Date(expiresAt) });
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+    expires: new Date(expiresAt),
+  });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {

@@ -14,9 +14,11 @@ const DATA_DIR = new URL('./layers/', import.meta.url);
 let districts: { code: string; name: string }[] | undefined;
 /** The districts of the demo city (GB/T 2260 code and name), read once from the committed layer. */
 export function districtList(): readonly { code: string; name: string }[] {
-  districts ??= (JSON.parse(readFileSync(new URL('districts.geojson', DATA_DIR), 'utf8')) as { features: { properties: { code: string; name: string } }[] }).features.map(
-    (f) => ({ code: f.properties.code, name: f.properties.name }),
-  );
+  districts ??= (
+    JSON.parse(readFileSync(new URL('districts.geojson', DATA_DIR), 'utf8')) as {
+      features: { properties: { code: string; name: string } }[];
+    }
+  ).features.map((f) => ({ code: f.properties.code, name: f.properties.name }));
   return districts;
 }
 
@@ -32,7 +34,11 @@ export function basemapRouter(): Router {
   r.get(routePath(api.basemap.layer), (req, res) => {
     const m = /^([a-z]+)\.geojson$/.exec(String(req.params.file));
     const layer = m && (BASEMAP_LAYERS as readonly string[]).includes(m[1]!) ? (m[1] as BasemapLayer) : undefined;
-    if (!layer) throw new AppError(ErrorCode.NOT_FOUND, `no base map layer ${req.params.file}; there are ${BASEMAP_LAYERS.map((l) => `${l}.geojson`).join(', ')}`);
+    if (!layer)
+      throw new AppError(
+        ErrorCode.NOT_FOUND,
+        `no base map layer ${req.params.file}; there are ${BASEMAP_LAYERS.map((l) => `${l}.geojson`).join(', ')}`,
+      );
     let entry = cache.get(layer);
     if (!entry) {
       const body = readFileSync(new URL(`${layer}.geojson`, DATA_DIR));

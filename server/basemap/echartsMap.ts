@@ -81,7 +81,10 @@ export function decodeMap(map: EchartsMap): { scale: number; features: DecodedFe
  * repeats shared vertices exactly), what is left is the outline of the whole set, i.e. the coast when the set holds
  * every city of a coastal province. `keep` filters vertices (e.g. to a box) before chaining.
  */
-export function unsharedEdges(rings: Array<Array<[number, number]>>, keep: (p: [number, number]) => boolean): Array<Array<[number, number]>> {
+export function unsharedEdges(
+  rings: Array<Array<[number, number]>>,
+  keep: (p: [number, number]) => boolean,
+): Array<Array<[number, number]>> {
   const key = (p: [number, number]) => `${p[0]},${p[1]}`;
   const count = new Map<string, number>();
   const edgeKey = (a: [number, number], b: [number, number]) => {
@@ -89,7 +92,10 @@ export function unsharedEdges(rings: Array<Array<[number, number]>>, keep: (p: [
     const kb = key(b);
     return ka < kb ? `${ka}|${kb}` : `${kb}|${ka}`;
   };
-  for (const r of rings) for (let i = 1; i < r.length; i++) if (key(r[i - 1]!) !== key(r[i]!)) count.set(edgeKey(r[i - 1]!, r[i]!), (count.get(edgeKey(r[i - 1]!, r[i]!)) ?? 0) + 1);
+  for (const r of rings)
+    for (let i = 1; i < r.length; i++)
+      if (key(r[i - 1]!) !== key(r[i]!))
+        count.set(edgeKey(r[i - 1]!, r[i]!), (count.get(edgeKey(r[i - 1]!, r[i]!)) ?? 0) + 1);
   const lines: Array<Array<[number, number]>> = [];
   for (const r of rings) {
     let line: Array<[number, number]> = [];

@@ -8,19 +8,39 @@ import { DEMO_ENTERPRISES, DEMO_PROJECTS } from './demoCity.js';
 export const DEMO_PASSWORD = 'sitetwin-demo';
 
 /** The demo accounts, one per tier, over the demo city (names in the README). */
-export async function demoAccounts(store: Store): Promise<Array<{ username: string; displayName: string; grant: UserGrant }>> {
+export async function demoAccounts(
+  store: Store,
+): Promise<Array<{ username: string; displayName: string; grant: UserGrant }>> {
   const enterprises = await Promise.all(DEMO_ENTERPRISES.map((e) => store.enterprises.findByName(e.name)));
   const projects = await store.projects.list();
   const byName = new Map(projects.map((p) => [p.name, p.id]));
   const first = byName.get(DEMO_PROJECTS[0]!.name);
   const out: Array<{ username: string; displayName: string; grant: UserGrant }> = [
-    { username: 'authority.qingdao', displayName: '青岛市住建局 (demo)', grant: { role: 'authority', regionPrefix: '3702' } },
-    { username: 'viewer.qingdao', displayName: 'Qingdao wall display (demo)', grant: { role: 'viewer', scope: { kind: 'region', regionPrefix: '3702' } } },
+    {
+      username: 'authority.qingdao',
+      displayName: '青岛市住建局 (demo)',
+      grant: { role: 'authority', regionPrefix: '3702' },
+    },
+    {
+      username: 'viewer.qingdao',
+      displayName: 'Qingdao wall display (demo)',
+      grant: { role: 'viewer', scope: { kind: 'region', regionPrefix: '3702' } },
+    },
   ];
   enterprises.forEach((e, i) => {
-    if (e) out.push({ username: `enterprise${i + 1}`, displayName: `${e.name} (demo)`, grant: { role: 'enterprise', enterpriseId: e.id } });
+    if (e)
+      out.push({
+        username: `enterprise${i + 1}`,
+        displayName: `${e.name} (demo)`,
+        grant: { role: 'enterprise', enterpriseId: e.id },
+      });
   });
-  if (first) out.push({ username: 'project.fushan', displayName: `${DEMO_PROJECTS[0]!.name} site office (demo)`, grant: { role: 'project', projectIds: [first] } });
+  if (first)
+    out.push({
+      username: 'project.fushan',
+      displayName: `${DEMO_PROJECTS[0]!.name} site office (demo)`,
+      grant: { role: 'project', projectIds: [first] },
+    });
   return out;
 }
 
@@ -34,6 +54,9 @@ export async function seedDemoAccounts(store: Store, log: Logger): Promise<numbe
     await store.users.create({ ...a, passwordHash: hash });
     n++;
   }
-  log.warn({ accounts: n }, `auth: demo accounts created with the documented demo password (README): not for production`);
+  log.warn(
+    { accounts: n },
+    `auth: demo accounts created with the documented demo password (README): not for production`,
+  );
   return n;
 }

@@ -12,7 +12,15 @@ export const DEMO_STOREY_HEIGHT_M = 3.6;
 const FOOTPRINT_SHARE = 0.6;
 
 /** Building parameters of one demo project, by project name. */
-export function demoBuildingFor(p: { name: string; lon: number; lat: number; headingDeg: number; widthM: number; depthM: number; heightM: number }): DemoBuildingOptions {
+export function demoBuildingFor(p: {
+  name: string;
+  lon: number;
+  lat: number;
+  headingDeg: number;
+  widthM: number;
+  depthM: number;
+  heightM: number;
+}): DemoBuildingOptions {
   const widthM = round1(Math.max(8, p.widthM * FOOTPRINT_SHARE));
   const depthM = round1(Math.max(8, p.depthM * FOOTPRINT_SHARE));
   return {

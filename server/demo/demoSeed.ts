@@ -9,7 +9,12 @@ import type { ModelService } from '../ifc/ModelService.js';
  * queues them: generation and conversion run in the worker processes, so the server serves while they convert.
  * `only` limits it to some project names (tests).
  */
-export async function seedDemoModels(store: Store, models: ModelService, log?: Logger, opts: { only?: string[] } = {}): Promise<number> {
+export async function seedDemoModels(
+  store: Store,
+  models: ModelService,
+  log?: Logger,
+  opts: { only?: string[] } = {},
+): Promise<number> {
   if (await store.meta.get('demo_models_seeded')) return 0;
   let queued = 0;
   for (const d of DEMO_PROJECTS) {

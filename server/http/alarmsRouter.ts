@@ -1,7 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AlarmAck, AlarmQuery } from '../../models/Alarm.js';
-import { AlarmThresholdsOverrides, defaultThresholds, jurisdictionOf, resolveThresholds } from '../../models/alarmRules/thresholds.js';
+import {
+  AlarmThresholdsOverrides,
+  defaultThresholds,
+  jurisdictionOf,
+  resolveThresholds,
+} from '../../models/alarmRules/thresholds.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AlarmEngine } from '../alarms/AlarmEngine.js';
 import type { AppContext } from '../context.js';
@@ -41,7 +46,12 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     if (v.all) return void res.json(await store.alarms.list(q));
     // A scoped user: the newest of each visible project's alarms, merged (a scope holds tens of projects).
     const lists = await Promise.all(v.projectIds.map((projectId) => store.alarms.list({ ...q, projectId })));
-    res.json(lists.flat().sort((a, b) => b.raisedAt - a.raisedAt || a.id.localeCompare(b.id)).slice(0, q.limit));
+    res.json(
+      lists
+        .flat()
+        .sort((a, b) => b.raisedAt - a.raisedAt || a.id.localeCompare(b.id))
+        .slice(0, q.limit),
+    );
   });
 
   route(r, api.alarms.listOfProject, async (req, res) => {
@@ -59,15 +69,26 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
     if (!existing) throw notFound('Alarm', id);
     const principal = await access.require(req, 'update', { type: 'alarm', id, projectId: existing.projectId });
     // An account signs with its own name: a typed name could be anyone's. Without accounts the body must say who.
-    const body = principal.username ? { ...parsed, by: principal.username } : parseOr400(AlarmAckNamed, req.body ?? {}, 'acknowledgement');
+    const body = principal.username
+      ? { ...parsed, by: principal.username }
+      : parseOr400(AlarmAckNamed, req.body ?? {}, 'acknowledgement');
     res.locals.ackBy = body.by; // for the audit entry
     const out = await store.alarms.acknowledge(id, body.by, body.comment, Date.now());
     if (!out.ok && out.reason === 'not_found') throw notFound('Alarm', id);
     if (!out.ok) {
       const a = out.alarm;
-      throw new AppError(ErrorCode.ALARM_NOT_OPEN, a.state === 'cleared' ? 'The alarm is already cleared' : `The alarm was already acknowledged by ${a.acknowledgedBy ?? 'someone'}`, { state: a.state });
+      throw new AppError(
+        ErrorCode.ALARM_NOT_OPEN,
+        a.state === 'cleared'
+          ? 'The alarm is already cleared'
+          : `The alarm was already acknowledged by ${a.acknowledgedBy ?? 'someone'}`,
+        { state: a.state },
+      );
     }
-    ctx.log.info({ projectId: out.alarm.projectId, deviceId: out.alarm.deviceId, alarmId: id, by: body.by }, 'alarm acknowledged');
+    ctx.log.info(
+      { projectId: out.alarm.projectId, deviceId: out.alarm.deviceId, alarmId: id, by: body.by },
+      'alarm acknowledged',
+    );
     engine.publish(out.alarm);
     res.json(out.alarm);
   });
@@ -75,7 +96,13 @@ export function alarmsRouter(ctx: AppContext, engine: AlarmEngine): Router {
   const thresholdsView = async (id: string) => {
     const p = await requireProject(id);
     const overrides = await store.alarms.thresholdOverrides(id);
-    return { projectId: id, jurisdiction: jurisdictionOf(p.regionCode), defaults: defaultThresholds(p.regionCode), overrides, effective: resolveThresholds(p.regionCode, overrides) };
+    return {
+      projectId: id,
+      jurisdiction: jurisdictionOf(p.regionCode),
+      defaults: defaultThresholds(p.regionCode),
+      overrides,
+      effective: resolveThresholds(p.regionCode, overrides),
+    };
   };
 
   route(r, api.alarms.thresholds, async (req, res) => {

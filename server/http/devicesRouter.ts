@@ -14,7 +14,12 @@ const Id = z.string().uuid();
 /** 400 with field-level issues when a device's units / scale do not fit its kind. */
 const checkUnitSettings = (d: Parameters<typeof unitSettingsIssues>[0], units: unknown, scale: unknown) => {
   const issues = unitSettingsIssues(d, units as never, scale as never);
-  if (issues.length) throw new AppError(ErrorCode.VALIDATION_FAILED, `Invalid unit settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+  if (issues.length)
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      `Invalid unit settings: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { issues },
+    );
 };
 
 const idOr404 = (raw: string | undefined, what: string) => {
@@ -107,19 +112,32 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     if (patch.params !== undefined) {
       // Params merge over the current ones, then the whole is checked against the kind.
       const p = parseParams(d.kind, { ...d.params, ...patch.params });
-      if (!p.ok) throw new AppError(ErrorCode.VALIDATION_FAILED, `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues: p.issues });
+      if (!p.ok)
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          `Invalid ${d.kind} params: ${p.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+          { issues: p.issues },
+        );
       u.params = p.params;
     }
     if (patch.units !== undefined || patch.scale !== undefined || u.params !== undefined) {
       // Checked against the params the device will have (a sensor's declared quantities name its scale keys).
-      checkUnitSettings({ kind: d.kind, params: u.params ?? d.params }, patch.units === undefined ? d.units : patch.units, patch.scale === undefined ? d.scale : patch.scale);
+      checkUnitSettings(
+        { kind: d.kind, params: u.params ?? d.params },
+        patch.units === undefined ? d.units : patch.units,
+        patch.scale === undefined ? d.scale : patch.scale,
+      );
       if (patch.units !== undefined) u.units = patch.units && Object.keys(patch.units).length ? patch.units : null;
       if (patch.scale !== undefined) u.scale = patch.scale && Object.keys(patch.scale).length ? patch.scale : null;
     }
-    if (patch.hj212 !== undefined) u.hj212 = patch.hj212 && { mn: patch.hj212.mn, pwHash: await hashHj212Pw(patch.hj212.pw) };
+    if (patch.hj212 !== undefined)
+      u.hj212 = patch.hj212 && { mn: patch.hj212.mn, pwHash: await hashHj212Pw(patch.hj212.pw) };
     const location = u.location === undefined ? d.location : u.location;
     const bound = u.ifcGlobalId === undefined ? d.ifcGlobalId : u.ifcGlobalId;
-    if (!location && !bound) throw new AppError(ErrorCode.VALIDATION_FAILED, 'a device needs a location or an ifcGlobalId', { issues: [{ path: 'location', message: 'a device needs a location or an ifcGlobalId' }] });
+    if (!location && !bound)
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'a device needs a location or an ifcGlobalId', {
+        issues: [{ path: 'location', message: 'a device needs a location or an ifcGlobalId' }],
+      });
     const updated = await store.devices.update(d.id, u);
     if (!updated) throw notFound('Device', d.id);
     onDeviceGone(d.id);

@@ -15,7 +15,11 @@ export function districtsRouter(ctx: AppContext): Router {
   const { store, access } = ctx;
   r.get('/districts/figures', async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
-    const [principal, visibility, all] = await Promise.all([access.principalOf(req), access.visibleProjects(req), store.projects.list({})]);
+    const [principal, visibility, all] = await Promise.all([
+      access.principalOf(req),
+      access.visibleProjects(req),
+      store.projects.list({}),
+    ]);
     const readable = new Set(visibility.all ? all.map((p) => p.id) : visibility.projectIds);
     const projects = all.filter((p) => readable.has(p.id));
     const now = Date.now();
@@ -23,14 +27,28 @@ export function districtsRouter(ctx: AppContext): Router {
     const districts = await Promise.all(
       districtList().map(async ({ code, name }): Promise<DistrictFigures> => {
         const mine = projects.filter((p) => inRegion(p.regionCode, code));
-        const base = { code, name, projects: mine.length, underConstruction: mine.filter((p) => p.status === 'under_construction').length };
+        const base = {
+          code,
+          name,
+          projects: mine.length,
+          underConstruction: mine.filter((p) => p.status === 'under_construction').length,
+        };
         if (!mine.length) return { ...base, openAlarms: 0, dustExceedances: 0, workersOnSite: 0 };
         const k = await store.kpis.kpis({ projectIds: mine.map((p) => p.id) }, now, dayStart, CHINA_UTC_OFFSET_MIN);
-        return { ...base, openAlarms: k.alarms.alarm + k.alarms.prewarning, dustExceedances: k.dustExceedances, workersOnSite: k.workersOnSite };
+        return {
+          ...base,
+          openAlarms: k.alarms.alarm + k.alarms.prewarning,
+          dustExceedances: k.dustExceedances,
+          workersOnSite: k.workersOnSite,
+        };
       }),
     );
     const scope = principal?.grant ? scopeOfGrant(principal.grant) : null;
-    const body: DistrictFiguresResponse = { at: now, regionPrefix: scope?.kind === 'region' ? scope.regionPrefix : null, districts };
+    const body: DistrictFiguresResponse = {
+      at: now,
+      regionPrefix: scope?.kind === 'region' ? scope.regionPrefix : null,
+      districts,
+    };
     res.json(body);
   });
   return r;

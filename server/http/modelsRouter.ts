@@ -40,7 +40,11 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
   };
   const requireReady = (m: StoredModel) => {
     if (m.status !== 'ready')
-      throw new AppError(ErrorCode.CONFLICT, `Model ${m.id} is ${m.status}${m.status === 'failed' ? '' : ': try again when it is ready'}`, { status: m.status });
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `Model ${m.id} is ${m.status}${m.status === 'failed' ? '' : ': try again when it is ready'}`,
+        { status: m.status },
+      );
   };
 
   route(r, api.models.upload, async (req, res) => {
@@ -54,7 +58,10 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     const sniffed = sniffFile(file.path);
     if (!sniffed.ok) {
       rmSync(file.path, { force: true });
-      throw new AppError(ErrorCode.UNPROCESSABLE, sniffed.reason, { problem: sniffed.problem, fileName: file.fileName });
+      throw new AppError(ErrorCode.UNPROCESSABLE, sniffed.reason, {
+        problem: sniffed.problem,
+        fileName: file.fileName,
+      });
     }
     const model = await models.accept(projectId, file, sniffed.kind);
     res.status(202).location(`/api/v1/models/${model.id}`).json(publicModel(model));
@@ -111,7 +118,8 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     new Promise<void>((resolve, reject) => {
       res.sendFile(path, { headers: { 'Content-Type': type, 'Cache-Control': cache }, dotfiles: 'deny' }, (err) => {
         if (!err) return resolve();
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !res.headersSent) reject(new AppError(ErrorCode.NOT_FOUND, 'This output does not exist'));
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !res.headersSent)
+          reject(new AppError(ErrorCode.NOT_FOUND, 'This output does not exist'));
         else if (res.headersSent) resolve();
         else reject(err);
       });
@@ -122,7 +130,13 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     requireReady(m);
     // The .frag is built after the model is ready for the map (see FragmentsStatus): 409 until it exists.
     if (m.fragments !== 'ready')
-      throw new AppError(ErrorCode.CONFLICT, m.fragments === 'failed' ? `Model ${m.id} has no Fragments file: ${m.fragmentsError?.message ?? 'it could not be built'}` : `The Fragments file of model ${m.id} is still being built: try again when fragments is ready`, { status: m.status, fragments: m.fragments });
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        m.fragments === 'failed'
+          ? `Model ${m.id} has no Fragments file: ${m.fragmentsError?.message ?? 'it could not be built'}`
+          : `The Fragments file of model ${m.id} is still being built: try again when fragments is ready`,
+        { status: m.status, fragments: m.fragments },
+      );
     // A model's outputs never change after conversion (a re-placement only rewrites tileset.json).
     await sendOutput(res, fragmentsFile(models.dirOf(m.id)), 'application/octet-stream', forever);
   });
@@ -133,7 +147,8 @@ export function modelsRouter(ctx: AppContext, models: ModelService): Router {
     const file = req.params.file;
     if (!TILE_FILE.test(file)) throw new AppError(ErrorCode.NOT_FOUND, `No tile ${file}`);
     const path = join(tilesDir(models.dirOf(m.id)), file);
-    if (file.endsWith('.json')) await sendOutput(res, path, 'application/json', scope === 'private' ? 'private, no-cache' : 'no-cache');
+    if (file.endsWith('.json'))
+      await sendOutput(res, path, 'application/json', scope === 'private' ? 'private, no-cache' : 'no-cache');
     else await sendOutput(res, path, 'model/gltf-binary', forever);
   });
 

@@ -46,9 +46,17 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
       if (!(await store.enterprises.get(q.id!))) throw notFound('Enterprise', q.id!);
     } else {
       await access.require(req, 'read', { type: 'project' });
-      const s = singleCityScope(await access.principalOf(req), q.id ? { regionPrefix: regionPrefix(q.id) } : { all: true }, 'ask tier=enterprise or tier=project');
+      const s = singleCityScope(
+        await access.principalOf(req),
+        q.id ? { regionPrefix: regionPrefix(q.id) } : { all: true },
+        'ask tier=enterprise or tier=project',
+      );
       if ('regionPrefix' in s) q.id = s.regionPrefix;
-      else if (!('all' in s)) throw new AppError(ErrorCode.FORBIDDEN, 'The city wall is for the authority: ask tier=enterprise or tier=project');
+      else if (!('all' in s))
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          'The city wall is for the authority: ask tier=enterprise or tier=project',
+        );
     }
     res.json(await computeKpis(store, q));
   });
@@ -80,7 +88,9 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
       at: Date.now(),
       grades,
       items: readiness.items.map((i) => ({ id: i.id, label: i.label, points: i.points, veto: i.veto })),
-      projects: list.map((p) => ({ ...p, name: names.get(p.projectId) ?? '' })).sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)),
+      projects: list
+        .map((p) => ({ ...p, name: names.get(p.projectId) ?? '' }))
+        .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)),
     });
   });
 

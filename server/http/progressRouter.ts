@@ -5,7 +5,13 @@ import { IsoDay, isoDayOf, ProgressRecord, progressCsv } from '../../models/Prog
 import type { LiveServerMessage } from '../../models/protocol.js';
 import type { AppContext } from '../context.js';
 import type { ModelService } from '../ifc/ModelService.js';
-import { modelStates, plannedElements, projectProgressOf, tasksFrom, type ScheduleImportResult } from '../ops/progress.js';
+import {
+  modelStates,
+  plannedElements,
+  projectProgressOf,
+  tasksFrom,
+  type ScheduleImportResult,
+} from '../ops/progress.js';
 import type { StoredModel } from '../store/ModelRepo.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { api } from '../../models/api/index.js';
@@ -28,7 +34,10 @@ function dateOf(req: Request): string {
 export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'readSchedule'>): Router {
   const r = Router();
   const { store, access, config } = ctx;
-  const csvBody = express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: `${config.MAX_JSON_KB * 4}kb` });
+  const csvBody = express.text({
+    type: ['text/csv', 'text/plain', 'application/csv'],
+    limit: `${config.MAX_JSON_KB * 4}kb`,
+  });
 
   const loadModel = async (req: Request, action: 'read' | 'update'): Promise<StoredModel> => {
     const p = Id.safeParse(req.params.id);
@@ -55,15 +64,28 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     let input: Parameters<typeof tasksFrom>[0];
     if (typeof req.body === 'string') input = { csv: req.body };
     else {
-      const body = parseOr400(api.progress.importSchedule.body, req.body, 'schedule import ({ "tasks": [...] }, { "source": "ifc" }, or a text/csv body)');
-      input = 'tasks' in body ? { json: body.tasks } : { ifcOf: m, dataDir: config.DATA_DIR, readSchedule: (id, path) => models.readSchedule(id, path) };
+      const body = parseOr400(
+        api.progress.importSchedule.body,
+        req.body,
+        'schedule import ({ "tasks": [...] }, { "source": "ifc" }, or a text/csv body)',
+      );
+      input =
+        'tasks' in body
+          ? { json: body.tasks }
+          : { ifcOf: m, dataDir: config.DATA_DIR, readSchedule: (id, path) => models.readSchedule(id, path) };
     }
     const parsed = await tasksFrom(input);
     if (!parsed.tasks.length) {
-      throw new AppError(ErrorCode.VALIDATION_FAILED, parsed.rejected.length ? `No usable task: all ${parsed.rejected.length} were refused; see details.rejected` : 'The schedule has no task', {
-        rejected: parsed.rejected,
-        warnings: parsed.warnings,
-      });
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        parsed.rejected.length
+          ? `No usable task: all ${parsed.rejected.length} were refused; see details.rejected`
+          : 'The schedule has no task',
+        {
+          rejected: parsed.rejected,
+          warnings: parsed.warnings,
+        },
+      );
     }
     await store.progress.replaceSchedule(m.id, parsed.source, parsed.tasks);
     const planned = await plannedElements(store, m.id);
@@ -75,7 +97,16 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
       unmatchedTasks: parsed.tasks.filter((t) => !planned?.counts.get(t.id)).map((t) => t.id),
       warnings: parsed.warnings,
     };
-    ctx.log.info({ modelId: m.id, projectId: m.projectId, source: parsed.source, imported: result.imported, rejected: result.rejected.length }, 'schedule imported');
+    ctx.log.info(
+      {
+        modelId: m.id,
+        projectId: m.projectId,
+        source: parsed.source,
+        imported: result.imported,
+        rejected: result.rejected.length,
+      },
+      'schedule imported',
+    );
     announce(m);
     res.status(parsed.rejected.length ? 207 : 200).json(result);
   });
@@ -83,7 +114,11 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
   route(r, api.progress.schedule, async (req, res) => {
     const m = await loadModel(req, 'read');
     const s = await store.progress.schedule(m.id);
-    if (!s) throw new AppError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
+    if (!s)
+      throw new AppError(
+        ErrorCode.NOT_FOUND,
+        `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`,
+      );
     const planned = await plannedElements(store, m.id);
     res.json({ ...s, tasks: s.tasks.map((t) => ({ ...t, elementCount: planned?.counts.get(t.id) ?? 0 })) });
   });
@@ -92,7 +127,10 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     const m = await loadModel(req, 'update');
     const body = parseOr400(ProgressRecord, req.body, 'progress record');
     // Status is what happened on site: a day beyond tomorrow (UTC, so every time zone's today passes) is a typo.
-    if (body.date > isoDayOf(Date.now() + DAY_MS)) throw new AppError(ErrorCode.VALIDATION_FAILED, `date ${body.date} is in the future`, { issues: [{ path: 'date', message: 'in the future' }] });
+    if (body.date > isoDayOf(Date.now() + DAY_MS))
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `date ${body.date} is in the future`, {
+        issues: [{ path: 'date', message: 'in the future' }],
+      });
     const unique = [...new Set(body.globalIds)];
     const known = await store.progress.knownElements(m.id, unique);
     const rejected = body.globalIds
@@ -101,10 +139,25 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
       .map((x) => ({ ...x, code: ErrorCode.NOT_FOUND, message: `Element ${x.globalId} is not in model ${m.id}` }));
     const ok = unique.filter((g) => known.has(g));
     await store.progress.record(m.id, ok, body.status, body.date);
-    ctx.log.info({ modelId: m.id, projectId: m.projectId, status: body.status, date: body.date, recorded: ok.length, rejected: rejected.length }, 'progress recorded');
+    ctx.log.info(
+      {
+        modelId: m.id,
+        projectId: m.projectId,
+        status: body.status,
+        date: body.date,
+        recorded: ok.length,
+        rejected: rejected.length,
+      },
+      'progress recorded',
+    );
     if (ok.length) announce(m);
     const result = { recorded: ok.length, rejected };
-    if (!ok.length) res.status(httpStatusOf[ErrorCode.NOT_FOUND]).json({ code: ErrorCode.NOT_FOUND, message: `None of the ${rejected.length} elements is in model ${m.id}`, ...result });
+    if (!ok.length)
+      res.status(httpStatusOf[ErrorCode.NOT_FOUND]).json({
+        code: ErrorCode.NOT_FOUND,
+        message: `None of the ${rejected.length} elements is in model ${m.id}`,
+        ...result,
+      });
     else res.status(rejected.length ? 207 : 200).json(result);
   });
 
@@ -112,7 +165,11 @@ export function progressRouter(ctx: AppContext, models: Pick<ModelService, 'read
     const m = await loadModel(req, 'read');
     const date = dateOf(req);
     const states = await modelStates(store, m.id, date);
-    if (!states) throw new AppError(ErrorCode.NOT_FOUND, `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`);
+    if (!states)
+      throw new AppError(
+        ErrorCode.NOT_FOUND,
+        `Model ${m.id} has no schedule: POST one to /api/v1/models/${m.id}/schedule`,
+      );
     res.json({ modelId: m.id, date, states });
   });
 

@@ -22,8 +22,12 @@ export function parseProjectQuery(query: Record<string, unknown>): ProjectQuery 
     out.bbox = r.bbox;
   }
   if (query.q !== undefined) {
-    if (typeof query.q !== 'string' || query.q.length > 200) throw new AppError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
-    if (!isSafeText(query.q)) throw new AppError(ErrorCode.VALIDATION_FAILED, `q: ${BAD_TEXT_MESSAGE}`, { issues: [{ path: 'q', message: BAD_TEXT_MESSAGE }] });
+    if (typeof query.q !== 'string' || query.q.length > 200)
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'q must be one string of at most 200 characters');
+    if (!isSafeText(query.q))
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `q: ${BAD_TEXT_MESSAGE}`, {
+        issues: [{ path: 'q', message: BAD_TEXT_MESSAGE }],
+      });
     if (query.q.trim()) out.q = query.q.trim();
   }
   return out;
@@ -70,7 +74,9 @@ export function projectsRouter(ctx: AppContext): Router {
     const body = parseOr400(ProjectCreate, req.body, 'project');
     await access.require(req, 'create', { type: 'project' });
     if (!(await store.enterprises.get(body.enterpriseId)))
-      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${body.enterpriseId} does not exist`, { field: 'enterpriseId' });
+      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${body.enterpriseId} does not exist`, {
+        field: 'enterpriseId',
+      });
     const p = await store.projects.create(body);
     ctx.log.info({ projectId: p.id }, 'project created');
     live.publishProject({ type: 'project.created', project: p });
@@ -86,13 +92,20 @@ export function projectsRouter(ctx: AppContext): Router {
     const to = { enterpriseId: patch.enterpriseId ?? cur.enterpriseId, regionCode: patch.regionCode ?? cur.regionCode };
     // An authority may only hand supervision over (regionCode alone); every other change needs update rights.
     const regionOnly = Object.keys(patch).every((k) => k === 'regionCode');
-    if (!(regionOnly && me.grant?.role === 'authority')) await access.require(req, 'update', { type: 'project', id, projectId: id });
+    if (!(regionOnly && me.grant?.role === 'authority'))
+      await access.require(req, 'update', { type: 'project', id, projectId: id });
     if (!mayReassign(me.grant, cur, to))
-      throw new AppError(ErrorCode.FORBIDDEN, 'Only an admin may give a project to another enterprise, and only an admin or the authority of both regions may move it to another region', {
-        fields: Object.keys(patch).filter((k) => k === 'enterpriseId' || k === 'regionCode'),
-      });
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        'Only an admin may give a project to another enterprise, and only an admin or the authority of both regions may move it to another region',
+        {
+          fields: Object.keys(patch).filter((k) => k === 'enterpriseId' || k === 'regionCode'),
+        },
+      );
     if (patch.enterpriseId && !(await store.enterprises.get(patch.enterpriseId)))
-      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, { field: 'enterpriseId' });
+      throw new AppError(ErrorCode.CONFLICT, `Enterprise ${patch.enterpriseId} does not exist`, {
+        field: 'enterpriseId',
+      });
     const p = await store.projects.update(id, patch);
     if (!p) throw notFound('Project', id);
     ctx.log.info({ projectId: id, fields: Object.keys(patch) }, 'project updated');

@@ -22,9 +22,17 @@ function timeParam(v: unknown, name: string, def: number): number {
   if (typeof v !== 'string') throw new AppError(ErrorCode.VALIDATION_FAILED, `${name} must be given once`);
   // Epoch milliseconds, or an ISO 8601 date for people typing URLs.
   const n = /^-?\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(n)) throw new AppError(ErrorCode.VALIDATION_FAILED, `${name} must be epoch milliseconds or an ISO 8601 time`, { issues: [{ path: name, message: 'not a time' }] });
+  if (!Number.isFinite(n))
+    throw new AppError(ErrorCode.VALIDATION_FAILED, `${name} must be epoch milliseconds or an ISO 8601 time`, {
+      issues: [{ path: name, message: 'not a time' }],
+    });
   // Past these the store's timestamp arithmetic fails (from=-1e20 answered 500).
-  if (n < 0 || n > MAX_READING_TIME) throw new AppError(ErrorCode.VALIDATION_FAILED, `${name} must be from 1970 to the last date a Date can hold (0..${MAX_READING_TIME} ms)`, { issues: [{ path: name, message: 'out of range' }] });
+  if (n < 0 || n > MAX_READING_TIME)
+    throw new AppError(
+      ErrorCode.VALIDATION_FAILED,
+      `${name} must be from 1970 to the last date a Date can hold (0..${MAX_READING_TIME} ms)`,
+      { issues: [{ path: name, message: 'out of range' }] },
+    );
   return n;
 }
 
@@ -32,23 +40,49 @@ function timeParam(v: unknown, name: string, def: number): number {
 export function parseHistoryQuery(q: Record<string, unknown>, now = Date.now()): HistoryQuery {
   const to = timeParam(q.to, 'to', now);
   const from = timeParam(q.from, 'from', to - DAY);
-  if (from >= to) throw new AppError(ErrorCode.VALIDATION_FAILED, 'from must be before to', { issues: [{ path: 'from', message: 'must be before to' }] });
+  if (from >= to)
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'from must be before to', {
+      issues: [{ path: 'from', message: 'must be before to' }],
+    });
   let bucketMs: number | undefined;
   if (q.bucket !== undefined) {
     const b = typeof q.bucket === 'string' ? parseBucket(q.bucket) : null;
-    if (b === null) throw new AppError(ErrorCode.VALIDATION_FAILED, 'bucket must be milliseconds or a number with ms, s, m, h or d (e.g. 5m)', { issues: [{ path: 'bucket', message: 'not a duration' }] });
-    if ((to - from) / b > MAX_BUCKETS) throw new AppError(ErrorCode.VALIDATION_FAILED, `That is more than ${MAX_BUCKETS} buckets: widen the bucket or narrow from/to`, { issues: [{ path: 'bucket', message: 'too many buckets' }] });
+    if (b === null)
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        'bucket must be milliseconds or a number with ms, s, m, h or d (e.g. 5m)',
+        { issues: [{ path: 'bucket', message: 'not a duration' }] },
+      );
+    if ((to - from) / b > MAX_BUCKETS)
+      throw new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        `That is more than ${MAX_BUCKETS} buckets: widen the bucket or narrow from/to`,
+        { issues: [{ path: 'bucket', message: 'too many buckets' }] },
+      );
     bucketMs = b;
   }
   const limit = q.limit === undefined ? 1000 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BUCKETS) throw new AppError(ErrorCode.VALIDATION_FAILED, `limit must be 1..${MAX_BUCKETS}`, { issues: [{ path: 'limit', message: 'out of range' }] });
-  if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw new AppError(ErrorCode.VALIDATION_FAILED, 'format must be json or csv', { issues: [{ path: 'format', message: 'json or csv' }] });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BUCKETS)
+    throw new AppError(ErrorCode.VALIDATION_FAILED, `limit must be 1..${MAX_BUCKETS}`, {
+      issues: [{ path: 'limit', message: 'out of range' }],
+    });
+  if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv')
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'format must be json or csv', {
+      issues: [{ path: 'format', message: 'json or csv' }],
+    });
   return { from, to, ...(bucketMs ? { bucketMs } : {}), limit, csv: q.format === 'csv' };
 }
 
 /** Downsampled history: min / avg / max per numeric field per bucket, computed by PostgreSQL. */
-export async function bucketedHistory(store: Store, deviceId: string, q: HistoryQuery & { bucketMs: number }): Promise<ReadingHistory> {
-  const [rows, counts] = await Promise.all([store.telemetry.buckets(deviceId, q.from, q.to, q.bucketMs), store.telemetry.bucketCounts(deviceId, q.from, q.to, q.bucketMs)]);
+export async function bucketedHistory(
+  store: Store,
+  deviceId: string,
+  q: HistoryQuery & { bucketMs: number },
+): Promise<ReadingHistory> {
+  const [rows, counts] = await Promise.all([
+    store.telemetry.buckets(deviceId, q.from, q.to, q.bucketMs),
+    store.telemetry.bucketCounts(deviceId, q.from, q.to, q.bucketMs),
+  ]);
   const fields = [...new Set(rows.map((r) => r.field))].sort();
   const buckets = new Map<number, ReadingHistory['buckets'][number]>();
   for (const [time, count] of [...counts].sort((a, b) => a[0] - b[0])) buckets.set(time, { time, count, values: {} });
@@ -60,7 +94,13 @@ export async function bucketedHistory(store: Store, deviceId: string, q: History
 export function historyCsv(h: ReadingHistory): string {
   let out = csvLine(['time', 'count', ...h.fields.flatMap((f) => [`${f}_min`, `${f}_avg`, `${f}_max`])]);
   for (const b of h.buckets) {
-    out += csvLine([new Date(b.time).toISOString(), b.count, ...h.fields.flatMap((f) => (b.values[f] ? [b.values[f].min, b.values[f].avg, b.values[f].max] : ['', '', '']) as unknown[])]);
+    out += csvLine([
+      new Date(b.time).toISOString(),
+      b.count,
+      ...h.fields.flatMap(
+        (f) => (b.values[f] ? [b.values[f].min, b.values[f].avg, b.values[f].max] : ['', '', '']) as unknown[],
+      ),
+    ]);
   }
   return out;
 }

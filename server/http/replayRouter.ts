@@ -32,7 +32,8 @@ export function replayRouter(ctx: AppContext): Router {
     try {
       res.json(await buildReplay(store, id, q.from, q.to, q.stepMs, q.lookbackMs));
     } catch (err) {
-      if (err instanceof ReplayTooLargeError) throw new AppError(ErrorCode.RANGE_TOO_LARGE, err.message, { readings: err.readings });
+      if (err instanceof ReplayTooLargeError)
+        throw new AppError(ErrorCode.RANGE_TOO_LARGE, err.message, { readings: err.readings });
       throw err;
     }
   });

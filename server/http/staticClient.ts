@@ -20,7 +20,10 @@ export function staticClient(distDir: string): Router {
   );
   r.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
     if (!existsSync(index)) {
-      res.status(503).type('text/plain').send('The client is not built. Run `npm run build` (npm start does it for you).');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The client is not built. Run `npm run build` (npm start does it for you).');
       return;
     }
     res.setHeader('Cache-Control', 'no-cache');

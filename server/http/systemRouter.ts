@@ -17,7 +17,11 @@ export function systemRouter(ctx: AppContext): Router {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let last = { meanMs: 0, p99Ms: 0, maxMs: 0 };
-  const snapshot = () => ({ meanMs: round(loop.mean / 1e6), p99Ms: round(loop.percentile(99) / 1e6), maxMs: round(loop.max / 1e6) });
+  const snapshot = () => ({
+    meanMs: round(loop.mean / 1e6),
+    p99Ms: round(loop.percentile(99) / 1e6),
+    maxMs: round(loop.max / 1e6),
+  });
   setInterval(() => {
     last = snapshot();
     loop.reset();
@@ -25,7 +29,15 @@ export function systemRouter(ctx: AppContext): Router {
   // The versions do not change while the process runs: read once, after the first good probe.
   let versions: { postgres: string; postgis: string } | undefined;
   apiRoute(r, api.system.health, async (_req, res) => {
-    let store: { kind: string; ok: boolean; postgres?: string; postgis?: string; reason?: string; error?: string; lastFailure?: { reason: string; message: string; at: number } } = { kind: ctx.store.kind, ok: false };
+    let store: {
+      kind: string;
+      ok: boolean;
+      postgres?: string;
+      postgis?: string;
+      reason?: string;
+      error?: string;
+      lastFailure?: { reason: string; message: string; at: number };
+    } = { kind: ctx.store.kind, ok: false };
     try {
       // A real round trip (and, embedded, a write into the data folder) with a short deadline: a store that is gone,
       // silent or out of disk says so here within seconds.
@@ -47,7 +59,11 @@ export function systemRouter(ctx: AppContext): Router {
       uptimeS: Math.round((Date.now() - ctx.startedAt) / 1000),
       store,
       // Worst of the current and the previous window, so a stall just before a reset still shows.
-      eventLoopDelay: ((now) => ({ meanMs: now.meanMs, p99Ms: Math.max(now.p99Ms, last.p99Ms), maxMs: Math.max(now.maxMs, last.maxMs) }))(snapshot()),
+      eventLoopDelay: ((now) => ({
+        meanMs: now.meanMs,
+        p99Ms: Math.max(now.p99Ms, last.p99Ms),
+        maxMs: Math.max(now.maxMs, last.maxMs),
+      }))(snapshot()),
     });
   });
   apiRoute(r, api.system.config, (_req, res) => {

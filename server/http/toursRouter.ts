@@ -1,6 +1,13 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { DEFAULT_CITY_TOUR_ID, defaultCityTour, defaultProjectTour, TourCreate, TourPatch, type Tour } from '../../models/Tour.js';
+import {
+  DEFAULT_CITY_TOUR_ID,
+  defaultCityTour,
+  defaultProjectTour,
+  TourCreate,
+  TourPatch,
+  type Tour,
+} from '../../models/Tour.js';
 import { ErrorCode } from '../../models/errors.js';
 import type { AppContext } from '../context.js';
 import type { Visibility } from '../auth/access.js';
@@ -43,14 +50,22 @@ export function toursRouter(ctx: AppContext): Router {
    * Writes need write rights on every project the tour visits; a city tour (no project of its own) is an admin's.
    * A stop in a project the requester may not change answers 403 whether that project exists or not.
    */
-  const requireWrite = async (req: Request, action: 'create' | 'update' | 'delete', t: Pick<Tour, 'projectId' | 'viewpoints'>) => {
+  const requireWrite = async (
+    req: Request,
+    action: 'create' | 'update' | 'delete',
+    t: Pick<Tour, 'projectId' | 'viewpoints'>,
+  ) => {
     await access.require(req, action, t.projectId ? { type: 'tour', projectId: t.projectId } : { type: 'tour' });
-    for (const pid of new Set(t.viewpoints.flatMap((s) => (s.projectId && s.projectId !== t.projectId ? [s.projectId] : [])))) {
+    for (const pid of new Set(
+      t.viewpoints.flatMap((s) => (s.projectId && s.projectId !== t.projectId ? [s.projectId] : [])),
+    )) {
       try {
         await access.require(req, 'update', { type: 'tour', projectId: pid });
       } catch (err) {
         if (!(err instanceof AppError) || err.code !== ErrorCode.NOT_FOUND) throw err;
-        throw new AppError(ErrorCode.FORBIDDEN, 'A stop of this tour is in a project you may not change', { projectId: pid });
+        throw new AppError(ErrorCode.FORBIDDEN, 'A stop of this tour is in a project you may not change', {
+          projectId: pid,
+        });
       }
     }
   };
@@ -71,7 +86,10 @@ export function toursRouter(ctx: AppContext): Router {
   const cityDefault = async (req: Request) => {
     const v = await access.visibleProjects(req);
     const ids = v.all ? null : new Set(v.projectIds);
-    return defaultCityTour((await store.projects.list()).filter((p) => !ids || ids.has(p.id)), Date.now());
+    return defaultCityTour(
+      (await store.projects.list()).filter((p) => !ids || ids.has(p.id)),
+      Date.now(),
+    );
   };
   const visibleOf = async (req: Request, list: Tour[]) => {
     const v = await access.visibleProjects(req);
@@ -127,7 +145,10 @@ export function toursRouter(ctx: AppContext): Router {
 
   route(r, api.tours.update, async (req, res) => {
     if (String(req.params.id).startsWith('default-'))
-      throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be changed: save your own with POST (it then replaces the default)');
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        'A generated tour cannot be changed: save your own with POST (it then replaces the default)',
+      );
     const patch = parseOr400(TourPatch, req.body, 'tour patch');
     const t = await savedTour(req, 'update');
     if (patch.viewpoints) await requireWrite(req, 'update', { projectId: t.projectId, viewpoints: patch.viewpoints });
@@ -135,7 +156,8 @@ export function toursRouter(ctx: AppContext): Router {
   });
 
   route(r, api.tours.delete, async (req, res) => {
-    if (String(req.params.id).startsWith('default-')) throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
+    if (String(req.params.id).startsWith('default-'))
+      throw new AppError(ErrorCode.CONFLICT, 'A generated tour cannot be deleted');
     const t = await savedTour(req, 'delete');
     await store.tours.delete(t.id);
     res.status(204).end();

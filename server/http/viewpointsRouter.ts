@@ -34,7 +34,9 @@ export function viewpointsRouter(ctx: AppContext): Router {
     const body = parseOr400(WorkspaceViewpointCreate, req.body, 'viewpoint');
     const model = await store.models.get(body.modelId);
     if (!model || model.projectId !== projectId)
-      throw new AppError(ErrorCode.VALIDATION_FAILED, `Model ${body.modelId} is not a model of project ${projectId}`, { field: 'modelId' });
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `Model ${body.modelId} is not a model of project ${projectId}`, {
+        field: 'modelId',
+      });
     res.status(201).json(await store.viewpoints.create(projectId, body));
   });
 

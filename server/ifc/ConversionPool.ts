@@ -51,7 +51,13 @@ export class ConversionPool {
     private readonly log: Logger,
     private readonly opts: { jobTimeoutMs: number; maxOldSpaceMb?: number } = { jobTimeoutMs: 3_600_000 },
   ) {
-    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ child: null, ready: null, job: null, timer: null, elements: Promise.resolve() }));
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({
+      child: null,
+      ready: null,
+      job: null,
+      timer: null,
+      elements: Promise.resolve(),
+    }));
   }
 
   /** Jobs waiting plus running. */
@@ -78,7 +84,10 @@ export class ConversionPool {
    * `not_found` when the model is deleted meanwhile, `internal` when the worker dies or the pool closes.
    */
   readSchedule(modelId: string, sourcePath: string): Promise<IfcScheduleResult> {
-    if (this.closed) return Promise.reject(new AppError(ErrorCode.INTERNAL, 'The IFC workers are stopped (the server is shutting down)'));
+    if (this.closed)
+      return Promise.reject(
+        new AppError(ErrorCode.INTERNAL, 'The IFC workers are stopped (the server is shutting down)'),
+      );
     const job: ScheduleJob = { kind: 'schedule', modelId, sourcePath };
     const answer = new Promise<IfcScheduleResult>((resolve, reject) => this.waiting.set(job, { resolve, reject }));
     const firstOther = this.queue.findIndex((j) => j.kind !== 'schedule');
@@ -101,12 +110,14 @@ export class ConversionPool {
     const gone = (job: WorkerJob) => {
       if (job.kind === 'schedule') void this.fail(job, ErrorCode.NOT_FOUND, `Model ${modelId} was deleted`);
     };
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.modelId === modelId) gone(this.queue.splice(i, 1)[0]!);
-    for (const s of this.slots) if (s.job?.modelId === modelId) {
-      gone(s.job);
-      this.clearJob(s);
-      this.kill(s);
-    }
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (this.queue[i]!.modelId === modelId) gone(this.queue.splice(i, 1)[0]!);
+    for (const s of this.slots)
+      if (s.job?.modelId === modelId) {
+        gone(s.job);
+        this.clearJob(s);
+        this.kill(s);
+      }
   }
 
   private spawn(slot: Slot): void {
@@ -128,7 +139,9 @@ export class ConversionPool {
         }
       };
       child.on('message', onMsg);
-      child.once('exit', (code) => reject(new Error(`worker exited before it was ready (code ${code}): ${stderr.trim().slice(-300)}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`worker exited before it was ready (code ${code}): ${stderr.trim().slice(-300)}`)),
+      );
     });
     slot.ready.catch(() => {});
     child.on('message', (m: FromWorker) => void this.onMessage(slot, child, m));
@@ -140,10 +153,21 @@ export class ConversionPool {
       this.clearJob(slot);
       if (job) {
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
-        this.log.error({ modelId: job.modelId, code, signal, stderr: stderr.slice(-500) }, 'ifc: conversion worker died');
-        const oom = /heap out of memory|Aborted\(OOM\)|memory access out of bounds|RangeError: (WebAssembly|Array buffer allocation)/i.test(stderr);
-        void this.fail(job, ErrorCode.UNPROCESSABLE, oom ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server' : `The conversion worker stopped (${why}) while reading this file`)
-          .finally(() => this.pump());
+        this.log.error(
+          { modelId: job.modelId, code, signal, stderr: stderr.slice(-500) },
+          'ifc: conversion worker died',
+        );
+        const oom =
+          /heap out of memory|Aborted\(OOM\)|memory access out of bounds|RangeError: (WebAssembly|Array buffer allocation)/i.test(
+            stderr,
+          );
+        void this.fail(
+          job,
+          ErrorCode.UNPROCESSABLE,
+          oom
+            ? 'The conversion ran out of memory: the file is too large or its geometry too complex for this server'
+            : `The conversion worker stopped (${why}) while reading this file`,
+        ).finally(() => this.pump());
       } else this.pump();
     });
   }
@@ -234,7 +258,11 @@ export class ConversionPool {
             this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
             slot.job = null;
             this.kill(slot);
-            void this.fail(job, ErrorCode.UNPROCESSABLE, `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`).finally(() => this.pump());
+            void this.fail(
+              job,
+              ErrorCode.UNPROCESSABLE,
+              `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`,
+            ).finally(() => this.pump());
           }, this.opts.jobTimeoutMs);
           slot.timer.unref();
         },
@@ -250,7 +278,8 @@ export class ConversionPool {
     this.closed = true;
     this.queue.length = 0;
     // Schedule jobs are requests, not stored state: their callers get an answer now.
-    for (const job of [...this.waiting.keys()]) void this.fail(job, ErrorCode.INTERNAL, 'The IFC workers stopped (the server is shutting down)');
+    for (const job of [...this.waiting.keys()])
+      void this.fail(job, ErrorCode.INTERNAL, 'The IFC workers stopped (the server is shutting down)');
     const exits = this.slots.map((s) => {
       const c = s.child;
       s.job = null;

@@ -64,7 +64,9 @@ export class ModelService {
         onProgress: (m) => {
           // One model's progress writes run in order, and `ready` waits for them: a late 'tiles' write would otherwise
           // find the model ready and its push would be skipped (or arrive after model.updated).
-          const next = (this.progressWrites.get(m.modelId) ?? Promise.resolve()).then(() => this.progress(m.modelId, m.stage, m.pct));
+          const next = (this.progressWrites.get(m.modelId) ?? Promise.resolve()).then(() =>
+            this.progress(m.modelId, m.stage, m.pct),
+          );
           this.progressWrites.set(m.modelId, next);
         },
         onElements: async (m) => {
@@ -72,7 +74,7 @@ export class ModelService {
           // writes of about EMBEDDED_WRITE_MS with a turn of the loop between them keep /api/health and the live push
           // answering during a big model's index. PostgreSQL runs them elsewhere, so there the batch goes in one write.
           if (this.store.kind !== 'embedded') return void (await this.store.elements.insertBatch(m.modelId, m.batch));
-          for (let i = 0; i < m.batch.length; ) {
+          for (let i = 0; i < m.batch.length;) {
             // A real turn of the loop before every write, the first of a batch too: batches that queued up while the
             // previous one was written are chained in promise callbacks, which would otherwise run back to back
             // without letting a timer or a request in (bench/ifcHealth.ts saw 100-350 ms gaps once 500-row writes
@@ -86,7 +88,10 @@ export class ModelService {
             // Only a full write says how fast a write of this size is.
             if (rows.length === this.embeddedRows) {
               const next = Math.round((rows.length * EMBEDDED_WRITE_MS) / Math.max(ms, 1));
-              this.embeddedRows = Math.min(EMBEDDED_MAX_ROWS, Math.max(EMBEDDED_MIN_ROWS, Math.min(next, rows.length * 2)));
+              this.embeddedRows = Math.min(
+                EMBEDDED_MAX_ROWS,
+                Math.max(EMBEDDED_MIN_ROWS, Math.min(next, rows.length * 2)),
+              );
             }
           }
         },
@@ -96,7 +101,15 @@ export class ModelService {
           const model = await this.store.models.setReady(m.modelId, m.result);
           this.lastProgress.delete(m.modelId);
           if (model) {
-            this.log.info({ modelId: m.modelId, projectId: model.projectId, elements: m.result.report.elementCount, ms: m.result.report.durationMs }, 'ifc: model ready');
+            this.log.info(
+              {
+                modelId: m.modelId,
+                projectId: model.projectId,
+                elements: m.result.report.elementCount,
+                ms: m.result.report.durationMs,
+              },
+              'ifc: model ready',
+            );
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
             // The map has the model now; the workspace's .frag follows in a job of its own.
             this.enqueueFragments(model);
@@ -185,7 +198,13 @@ export class ModelService {
     renameSync(file.path, sourceFile(dir, kind));
     let model: StoredModel;
     try {
-      model = await this.store.models.create({ id, projectId, fileName: file.fileName, fileBytes: file.bytes, sourceKind: kind });
+      model = await this.store.models.create({
+        id,
+        projectId,
+        fileName: file.fileName,
+        fileBytes: file.bytes,
+        sourceKind: kind,
+      });
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw e;
@@ -203,7 +222,14 @@ export class ModelService {
   async acceptGenerated(projectId: string, fileName: string, generate: DemoBuildingOptions): Promise<StoredModel> {
     const id = randomUUID();
     mkdirSync(this.dirOf(id), { recursive: true });
-    const model = await this.store.models.create({ id, projectId, fileName, fileBytes: 0, sourceKind: 'ifc', generator: { ...generate } });
+    const model = await this.store.models.create({
+      id,
+      projectId,
+      fileName,
+      fileBytes: 0,
+      sourceKind: 'ifc',
+      generator: { ...generate },
+    });
     this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
     await this.enqueue(model, generate);
     return model;
@@ -245,7 +271,10 @@ export class ModelService {
       await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
       const m = await this.store.models.get(modelId);
       if (m && m.status === 'converting') {
-        this.live.publishModel({ type: 'model.progress', progress: { modelId, projectId: m.projectId, status: m.status, stage, progressPct: m.progressPct } });
+        this.live.publishModel({
+          type: 'model.progress',
+          progress: { modelId, projectId: m.projectId, status: m.status, stage, progressPct: m.progressPct },
+        });
       }
     } catch (err) {
       this.log.warn({ err, modelId }, 'ifc: progress not stored');
@@ -269,12 +298,19 @@ export class ModelService {
         await this.enqueue(m, hasSource ? undefined : (m.generator as unknown as DemoBuildingOptions));
         requeued++;
       } else {
-        await this.store.models.setFailed(m.id, { code: ErrorCode.INTERNAL, message: 'The server stopped during the conversion and the upload is gone: upload the file again' });
+        await this.store.models.setFailed(m.id, {
+          code: ErrorCode.INTERNAL,
+          message: 'The server stopped during the conversion and the upload is gone: upload the file again',
+        });
       }
     }
     const noFragments = await this.store.models.listFragmentsPending();
     for (const m of noFragments) this.enqueueFragments(m);
-    if (stale.length || noFragments.length) this.log.info({ requeued, failed: stale.length - requeued, fragments: noFragments.length }, 'ifc: recovered unfinished conversions');
+    if (stale.length || noFragments.length)
+      this.log.info(
+        { requeued, failed: stale.length - requeued, fragments: noFragments.length },
+        'ifc: recovered unfinished conversions',
+      );
     return requeued;
   }
 

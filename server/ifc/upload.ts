@@ -16,7 +16,11 @@ export interface ReceivedFile {
 
 // Answered with `Connection: close` (closeAfterAnswer): the rest of an oversized body is never read (see hangUpAfterAnswer).
 const tooLarge = (maxBytes: number) =>
-  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`, { maxBytes });
+  new AppError(
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    `The file is larger than the limit of ${Math.round(maxBytes / 1048576)} MB (MAX_UPLOAD_MB)`,
+    { maxBytes },
+  );
 
 /** The answer to this request (the error handler's 413) goes out with `Connection: close`. */
 const closeAfterAnswer = (req: Request) => req.res?.setHeader('Connection', 'close');
@@ -52,7 +56,11 @@ function hangUpAfterAnswer(req: Request): void {
 
 /** Keeps the name a person sees, without any path. */
 export function safeFileName(name: string | undefined): string {
-  const base = String(name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f]/g, '').trim();
+  const base = String(name ?? '')
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f]/g, '')
+    .trim();
   return base.slice(0, 255) || 'model.ifc';
 }
 
@@ -121,22 +129,32 @@ export async function receiveUpload(req: Request, incomingDir: string, maxBytes:
         let got: Promise<ReceivedFile> | null = null;
         bb.on('file', (_field, stream, info) => {
           if (got) return stream.resume();
-          got = toFile(stream, path, maxBytes).then((bytes) => ({ path, bytes, fileName: safeFileName(info.filename) }));
+          got = toFile(stream, path, maxBytes).then((bytes) => ({
+            path,
+            bytes,
+            fileName: safeFileName(info.filename),
+          }));
           got.catch((e) => {
             req.unpipe(bb);
             reject(e);
           });
         });
-        bb.on('error', (e) => reject(new AppError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`)));
+        bb.on('error', (e) =>
+          reject(new AppError(ErrorCode.BAD_REQUEST, `Bad multipart body: ${(e as Error).message}`)),
+        );
         bb.on('close', () => {
-          if (!got) reject(new AppError(ErrorCode.BAD_REQUEST, 'The multipart body has no file part: send the IFC as a file field'));
+          if (!got)
+            reject(
+              new AppError(ErrorCode.BAD_REQUEST, 'The multipart body has no file part: send the IFC as a file field'),
+            );
           else got.then(resolve, reject);
         });
         req.pipe(bb);
       });
     }
     const name = typeof req.query.filename === 'string' ? req.query.filename : undefined;
-    if (!name) throw new AppError(ErrorCode.BAD_REQUEST, 'Send multipart/form-data with a file, or a raw body with ?filename=');
+    if (!name)
+      throw new AppError(ErrorCode.BAD_REQUEST, 'Send multipart/form-data with a file, or a raw body with ?filename=');
     const bytes = await toFile(req, path, maxBytes);
     return { path, bytes, fileName: safeFileName(name) };
   } catch (e) {

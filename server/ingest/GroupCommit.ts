@@ -14,11 +14,18 @@ export class IngestOverloadedError extends StoreUnavailableError implements Maps
     /** Seconds after which a retry has a fair chance: the time the queue takes to drain, at least 1. */
     readonly retryAfterS: number,
   ) {
-    super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`, { reason: 'overloaded' });
+    super(`Ingest queue is full (${queuedRows} readings waiting for the store); retry in ${retryAfterS} s`, {
+      reason: 'overloaded',
+    });
   }
   /** `overloaded` with the queue's own retry time (not the store outage's fixed one). */
   toAppError(): AppError {
-    return new AppError(ErrorCode.OVERLOADED, this.message, { queued: this.queuedRows, retryAfterS: this.retryAfterS }, { retryAfterS: this.retryAfterS });
+    return new AppError(
+      ErrorCode.OVERLOADED,
+      this.message,
+      { queued: this.queuedRows, retryAfterS: this.retryAfterS },
+      { retryAfterS: this.retryAfterS },
+    );
   }
 }
 
@@ -205,11 +212,18 @@ export class GroupCommit<T> {
     await prev; // the previous group has been announced (it committed or failed)
     const freshSet = new Set(fresh);
     try {
-      if (fresh.length) this.committed(fresh, fresh.map((r) => tagOf.get(r)!));
+      if (fresh.length)
+        this.committed(
+          fresh,
+          fresh.map((r) => tagOf.get(r)!),
+        );
     } catch {
       // The rows are committed whatever a listener does; the callback logs its own errors (Ingest.notify).
     }
-    for (const job of group) job.resolve(freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)));
+    for (const job of group)
+      job.resolve(
+        freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)),
+      );
     return rows.length;
   }
 

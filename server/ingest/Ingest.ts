@@ -106,7 +106,11 @@ export class Ingest {
     // PostgreSQL server: two group transactions in flight (one COPYing while the other commits); PGlite has one
     // connection, so a second would only queue.
     const concurrency = store.db.kind === 'server' ? 2 : 1;
-    this.commits = new GroupCommit<Device>((rows) => store.telemetry.write(rows), { ...DEFAULT_INGEST_OPTIONS, concurrency, ...opts }, (rows, devices) => this.notify(rows, devices));
+    this.commits = new GroupCommit<Device>(
+      (rows) => store.telemetry.write(rows),
+      { ...DEFAULT_INGEST_OPTIONS, concurrency, ...opts },
+      (rows, devices) => this.notify(rows, devices),
+    );
     this.unwatch = store.devices.onChanged((id) => this.forgetDevice(id));
   }
 
@@ -143,7 +147,13 @@ export class Ingest {
     if (missing.length) {
       if (this.cache.size + missing.length > DEVICE_CACHE_MAX) this.cache.clear();
       for (const d of await this.store.devices.getMany(missing)) {
-        const c: CachedDevice = { device: d, pub: publicDevice(d), at: now, keys: new Set(), factors: deviceFactors(d) };
+        const c: CachedDevice = {
+          device: d,
+          pub: publicDevice(d),
+          at: now,
+          keys: new Set(),
+          factors: deviceFactors(d),
+        };
         out.set(d.id, c);
         this.cache.set(d.id, c);
       }
@@ -190,8 +200,13 @@ export class Ingest {
     this.commits.checkRoom(items.length);
     const receivedAt = Date.now();
     const rejected: IngestRejection[] = [];
-    const reject = (index: number, deviceId: string | undefined, code: ErrorCode, message: string, issues?: FieldIssue[]) =>
-      rejected.push({ index, ...(deviceId ? { deviceId } : {}), code, message, ...(issues ? { issues } : {}) });
+    const reject = (
+      index: number,
+      deviceId: string | undefined,
+      code: ErrorCode,
+      message: string,
+      issues?: FieldIssue[],
+    ) => rejected.push({ index, ...(deviceId ? { deviceId } : {}), code, message, ...(issues ? { issues } : {}) });
 
     const aside = new KeptAside(source.transport, receivedAt, source.raw);
     const parsed: { index: number; r: ReadingIn }[] = [];
@@ -204,7 +219,9 @@ export class Ingest {
         // group transaction that holds the rest of the batch and other devices' readings.
         const bad = unsafeTextPath(p.data.values, 'values');
         if (bad) {
-          reject(index, p.data.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${bad}: ${BAD_TEXT_MESSAGE}`, [{ path: bad, message: BAD_TEXT_MESSAGE }]);
+          reject(index, p.data.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${bad}: ${BAD_TEXT_MESSAGE}`, [
+            { path: bad, message: BAD_TEXT_MESSAGE },
+          ]);
           continue;
         }
         parsed.push({ index, r: p.data });
@@ -213,9 +230,19 @@ export class Ingest {
       }
       const id = (item as { deviceId?: unknown } | null)?.deviceId;
       const issues = fieldIssues(p.error);
-      reject(index, typeof id === 'string' ? id : undefined, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, issues);
+      reject(
+        index,
+        typeof id === 'string' ? id : undefined,
+        ErrorCode.VALIDATION_FAILED,
+        `Invalid reading: ${issues
+          .map((i) => `${i.path}: ${i.message}`)
+          .slice(0, 3)
+          .join('; ')}`,
+        issues,
+      );
       // A device the transport authenticated (HJ 212, a device socket) gets this refusal kept too (a dead clock's 2000-01-01).
-      if (source.deviceId !== undefined && id === source.deviceId) aside.addUnparsed(index, item, source.deviceId, issues);
+      if (source.deviceId !== undefined && id === source.deviceId)
+        aside.addUnparsed(index, item, source.deviceId, issues);
     }
 
     const devices = await this.devices(ids);
@@ -236,7 +263,12 @@ export class Ingest {
       if (source.deviceId !== r.deviceId) {
         const key = r.key ?? source.deviceKey;
         if (!key) {
-          reject(index, r.deviceId, ErrorCode.UNAUTHENTICATED, `Reading for device ${r.deviceId} carries no device key (send Authorization: Bearer <key> or "key")`);
+          reject(
+            index,
+            r.deviceId,
+            ErrorCode.UNAUTHENTICATED,
+            `Reading for device ${r.deviceId} carries no device key (send Authorization: Bearer <key> or "key")`,
+          );
           continue;
         }
         const pair = `${r.deviceId}\u0000${key}`;
@@ -250,13 +282,23 @@ export class Ingest {
         let a = admitted.get(r.deviceId);
         if (!a) admitted.set(r.deviceId, (a = source.admit(r.deviceId)));
         if (!a.ok) {
-          reject(index, r.deviceId, ErrorCode.RATE_LIMITED, `Too many ingest requests for device ${r.deviceId}: retry in ${a.retryAfterS} s`);
+          reject(
+            index,
+            r.deviceId,
+            ErrorCode.RATE_LIMITED,
+            `Too many ingest requests for device ${r.deviceId}: retry in ${a.retryAfterS} s`,
+          );
           continue;
         }
       }
       const device = c.device;
       if (source.projectId !== undefined && device.projectId !== source.projectId) {
-        reject(index, r.deviceId, ErrorCode.WRONG_PROJECT, `Device ${r.deviceId} does not belong to project ${source.projectId} of this channel`);
+        reject(
+          index,
+          r.deviceId,
+          ErrorCode.WRONG_PROJECT,
+          `Device ${r.deviceId} does not belong to project ${source.projectId} of this channel`,
+        );
         continue;
       }
       const time = r.time ?? receivedAt;
@@ -265,17 +307,41 @@ export class Ingest {
       const v = checkFields(device, c.factors, r.values);
       if (!v.ok) {
         aside.add(index, items[index], at, v.refused, true);
-        reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid ${device.kind} reading: ${v.issues.map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ')}`, v.issues);
+        reject(
+          index,
+          r.deviceId,
+          ErrorCode.VALIDATION_FAILED,
+          `Invalid ${device.kind} reading: ${v.issues
+            .map((i) => `${i.path}: ${i.message}`)
+            .slice(0, 3)
+            .join('; ')}`,
+          v.issues,
+        );
         continue;
       }
       if (time > receivedAt + MAX_CLOCK_SKEW_MS) {
-        const issue = { path: 'time', message: `time ${new Date(time).toISOString()} is ahead of the server clock by more than ${MAX_CLOCK_SKEW_MS / 60000} min` };
-        aside.add(index, items[index], at, [{ field: 'time', value: time, code: 'time_ahead', reason: issue.message }], true);
+        const issue = {
+          path: 'time',
+          message: `time ${new Date(time).toISOString()} is ahead of the server clock by more than ${MAX_CLOCK_SKEW_MS / 60000} min`,
+        };
+        aside.add(
+          index,
+          items[index],
+          at,
+          [{ field: 'time', value: time, code: 'time_ahead', reason: issue.message }],
+          true,
+        );
         reject(index, r.deviceId, ErrorCode.VALIDATION_FAILED, `Invalid reading: ${issue.message}`, [issue]);
         continue;
       }
       if (v.refused.length) aside.add(index, items[index], at, v.refused, false);
-      const row: StoredReading = { deviceId: r.deviceId, time, ...(r.seq !== undefined ? { seq: r.seq } : {}), values: v.values, receivedAt };
+      const row: StoredReading = {
+        deviceId: r.deviceId,
+        time,
+        ...(r.seq !== undefined ? { seq: r.seq } : {}),
+        values: v.values,
+        receivedAt,
+      };
       const k = dedupeKey(row);
       if (seen.has(k)) {
         duplicates++;
@@ -295,10 +361,22 @@ export class Ingest {
     const fieldRejections = aside.fieldRejections();
     if (fieldRejections.length) {
       result.fieldRejections = fieldRejections;
-      this.log.info({ transport: source.transport, refusedFields: fieldRejections.length, first: fieldRejections[0] }, 'ingest: fields kept aside');
+      this.log.info(
+        { transport: source.transport, refusedFields: fieldRejections.length, first: fieldRejections[0] },
+        'ingest: fields kept aside',
+      );
     }
     if (rejected.length) {
-      this.log.warn({ transport: source.transport, accepted: result.accepted, duplicates, rejected: rejected.length, first: rejected[0] }, 'ingest: readings rejected');
+      this.log.warn(
+        {
+          transport: source.transport,
+          accepted: result.accepted,
+          duplicates,
+          rejected: rejected.length,
+          first: rejected[0],
+        },
+        'ingest: readings rejected',
+      );
     } else {
       this.log.debug({ transport: source.transport, accepted: result.accepted, duplicates }, 'ingest: batch committed');
     }

@@ -16,10 +16,22 @@ export async function startEdges(ctx: AppContext): Promise<RunningEdges> {
   const c = ctx.config;
   const hj212 =
     c.HJ212_PORT !== undefined
-      ? new Hj212IngestAdapter(ctx, { port: c.HJ212_PORT, host: c.HOST, units: unitPolicyFromList(c.HJ212_MGM3_CODES), ratePerS: c.RATE_LIMIT_DEVICE_PER_S })
+      ? new Hj212IngestAdapter(ctx, {
+          port: c.HJ212_PORT,
+          host: c.HOST,
+          units: unitPolicyFromList(c.HJ212_MGM3_CODES),
+          ratePerS: c.RATE_LIMIT_DEVICE_PER_S,
+        })
       : undefined;
   const mqtt = c.MQTT_URL
-    ? new MqttIngestAdapter(ctx, { url: c.MQTT_URL, topicPrefix: c.MQTT_TOPIC_PREFIX, clientId: c.MQTT_CLIENT_ID, consumers: c.MQTT_CONSUMERS, maxBatch: c.INGEST_MAX_BATCH, ratePerS: c.RATE_LIMIT_DEVICE_PER_S })
+    ? new MqttIngestAdapter(ctx, {
+        url: c.MQTT_URL,
+        topicPrefix: c.MQTT_TOPIC_PREFIX,
+        clientId: c.MQTT_CLIENT_ID,
+        consumers: c.MQTT_CONSUMERS,
+        maxBatch: c.INGEST_MAX_BATCH,
+        ratePerS: c.RATE_LIMIT_DEVICE_PER_S,
+      })
     : undefined;
   const adapters: IngestAdapter[] = [hj212, mqtt].filter((a) => a !== undefined);
   await startAll(adapters);

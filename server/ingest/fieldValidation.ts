@@ -13,7 +13,11 @@ export function deviceFactors(d: Pick<Device, 'units' | 'scale'>): Map<string, n
  * A reading's values after the device's unit and scale settings, checked field by field (models/FieldQuality.ts):
  * the values to store (none when `ok` is false) and each refused field with its value as the device sent it.
  */
-export function checkFields(device: Pick<Device, 'kind' | 'params'>, factors: Map<string, number> | null, values: Record<string, unknown>) {
+export function checkFields(
+  device: Pick<Device, 'kind' | 'params'>,
+  factors: Map<string, number> | null,
+  values: Record<string, unknown>,
+) {
   const scaled = factors ? applyScale(values, factors) : values;
   const r = splitValues(device, scaled);
   if (!r.refused.length || scaled === values) return r;
@@ -58,13 +62,35 @@ export class KeptAside {
    * Notes the refused fields of the reading at `index`. `whole`: nothing of it is stored (it is in `rejected`),
    * so its fields are not repeated in `fieldRejections`.
    */
-  add(index: number, item: unknown, r: { deviceId: string; time: number; seq?: number | undefined }, refused: FieldRefusal[], whole: boolean): void {
+  add(
+    index: number,
+    item: unknown,
+    r: { deviceId: string; time: number; seq?: number | undefined },
+    refused: FieldRefusal[],
+    whole: boolean,
+  ): void {
     if (!refused.length) return;
     for (const f of refused) {
-      this.rows.push({ deviceId: r.deviceId, time: r.time, ...(r.seq !== undefined ? { seq: r.seq } : {}), field: f.field, raw: f.value, code: f.code, reason: f.reason, transport: this.transport, receivedAt: this.receivedAt });
+      this.rows.push({
+        deviceId: r.deviceId,
+        time: r.time,
+        ...(r.seq !== undefined ? { seq: r.seq } : {}),
+        field: f.field,
+        raw: f.value,
+        code: f.code,
+        reason: f.reason,
+        transport: this.transport,
+        receivedAt: this.receivedAt,
+      });
       if (!whole) this.answer.push({ index, ...f });
     }
-    this.payloads.push({ deviceId: r.deviceId, at: this.receivedAt, transport: this.transport, raw: payloadText(item, this.raw), whole });
+    this.payloads.push({
+      deviceId: r.deviceId,
+      at: this.receivedAt,
+      transport: this.transport,
+      raw: payloadText(item, this.raw),
+      whole,
+    });
   }
 
   /**

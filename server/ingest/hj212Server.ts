@@ -6,7 +6,14 @@ import { AppError, isRetryLater, toAppError } from '../errors.js';
 import type { Store } from '../store/Store.js';
 import { TokenBuckets } from '../security/TokenBuckets.js';
 import { knownHj212Pw, verifyHj212Pw } from '../security/deviceSecrets.js';
-import { DATA_COMMANDS, envReadingFrom, hj212Seq, policyForDevice, type UnitPolicy, DEFAULT_UNITS } from './hj212/envReading.js';
+import {
+  DATA_COMMANDS,
+  envReadingFrom,
+  hj212Seq,
+  policyForDevice,
+  type UnitPolicy,
+  DEFAULT_UNITS,
+} from './hj212/envReading.js';
 import type { FrameResult } from './hj212/frame.js';
 import { FLAG_SPLIT, parsePacket, Hj212PacketError, type Hj212Packet } from './hj212/packet.js';
 import { QnRtn, dataResponse, requestResponse, wantsReply } from './hj212/reply.js';
@@ -167,22 +174,38 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         const rtn = qnRtnOf(e);
         if (rtn !== undefined) answer(rtn);
       };
-      const rateLimited = (retryAfterS: number) => new AppError(ErrorCode.RATE_LIMITED, `Too many packets: retry in ${retryAfterS} s`, undefined, { retryAfterS });
+      const rateLimited = (retryAfterS: number) =>
+        new AppError(ErrorCode.RATE_LIMITED, `Too many packets: retry in ${retryAfterS} s`, undefined, { retryAfterS });
       if (!p.mn) return void (drop('no_mn', { remote, cn: p.cn }), answer(QnRtn.BAD_MN));
       const limit = rate?.take(`${p.mn.slice(0, 64)}\u0000${(p.pw ?? '').slice(0, 64)}`);
       if (limit && !limit.ok) {
         stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
-        if (warnOf.take(p.mn.slice(0, 64)).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, retryAfterS: limit.retryAfterS, dropped: stats.dropped.rate_limited }, 'hj212: dropped');
+        if (warnOf.take(p.mn.slice(0, 64)).ok)
+          log.warn(
+            {
+              reason: 'rate_limited',
+              remote,
+              mn: p.mn,
+              retryAfterS: limit.retryAfterS,
+              dropped: stats.dropped.rate_limited,
+            },
+            'hj212: dropped',
+          );
         return void answerError(rateLimited(limit.retryAfterS));
       }
 
       // A NUL (latin1 byte 0) cannot even be looked up (PostgreSQL text refuses it), and no registered MN has one.
       const device = isSafeText(p.mn) ? await ctx.store.devices.findByHj212Mn(p.mn) : null;
       if (!device) return void (drop('unknown_mn', { remote, mn: p.mn }), answer(QnRtn.BAD_MN));
-      const kdf = knownHj212Pw(device, p.pw ?? '') === undefined ? kdfRuns.take(socket.remoteAddress ?? remote) : undefined;
+      const kdf =
+        knownHj212Pw(device, p.pw ?? '') === undefined ? kdfRuns.take(socket.remoteAddress ?? remote) : undefined;
       if (kdf && !kdf.ok) {
         stats.dropped.rate_limited = (stats.dropped.rate_limited ?? 0) + 1;
-        if (warnOf.take(`kdf:${socket.remoteAddress}`).ok) log.warn({ reason: 'rate_limited', remote, mn: p.mn, deviceId: device.id }, 'hj212: dropped: too many new PWs from this address');
+        if (warnOf.take(`kdf:${socket.remoteAddress}`).ok)
+          log.warn(
+            { reason: 'rate_limited', remote, mn: p.mn, deviceId: device.id },
+            'hj212: dropped: too many new PWs from this address',
+          );
         return void answerError(rateLimited(kdf.retryAfterS));
       }
       if (!(await verifyHj212Pw(device, p.pw ?? ''))) {
@@ -195,10 +218,12 @@ export async function startHj212Server(ctx: Ctx, opts: Hj212ServerOptions): Prom
         log.info(fields, 'hj212: command not handled');
         return void answer(QnRtn.BAD_CN);
       }
-      if (device.kind !== 'env_monitor') return void (drop('not_env_monitor', { ...fields, kind: device.kind }), answer(QnRtn.REJECTED));
+      if (device.kind !== 'env_monitor')
+        return void (drop('not_env_monitor', { ...fields, kind: device.kind }), answer(QnRtn.REJECTED));
 
       // Split packets (Flag bit D): wait for all parts of the QN, then store them as one reading.
-      const whole = p.flag !== undefined && p.flag & FLAG_SPLIT && (p.pnum ?? 1) > 1 ? assembler.add(p, Date.now()) : [p];
+      const whole =
+        p.flag !== undefined && p.flag & FLAG_SPLIT && (p.pnum ?? 1) > 1 ? assembler.add(p, Date.now()) : [p];
       if (!whole) return;
       const merged = whole.length === 1 ? whole[0]! : PacketAssembler.merge(whole);
       const m = envReadingFrom(merged, policyForDevice(units, device));

@@ -14,7 +14,10 @@ export function readingsOf(body: unknown): unknown[] {
     if (Array.isArray(readings)) return readings;
     if ('deviceId' in body) return [body];
   }
-  throw new AppError(ErrorCode.BAD_REQUEST, 'Send a JSON array of readings, { "readings": [...] }, or one reading object');
+  throw new AppError(
+    ErrorCode.BAD_REQUEST,
+    'Send a JSON array of readings, { "readings": [...] }, or one reading object',
+  );
 }
 
 const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
@@ -93,14 +96,28 @@ function ingestRouter(deps: IngestAdapterDeps, opts: HttpIngestOptions): Router 
     const key = bearerKey(req);
     const items = readingsOf(req.body);
     const max = opts.maxBatch;
-    if (items.length > max) throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${max} readings per batch; this one has ${items.length}: split it`, { max, got: items.length });
+    if (items.length > max)
+      throw new AppError(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        `At most ${max} readings per batch; this one has ${items.length}: split it`,
+        { max, got: items.length },
+      );
     // A full queue throws IngestOverloadedError: the error handler answers `overloaded` with the queue's Retry-After.
-    const result: IngestResult = await deps.ingest.submit(items, { transport: 'http', ...(key ? { deviceKey: key } : {}), ...(admit ? { admit } : {}) });
+    const result: IngestResult = await deps.ingest.submit(items, {
+      transport: 'http',
+      ...(key ? { deviceKey: key } : {}),
+      ...(admit ? { admit } : {}),
+    });
     const status = statusOf(result);
     if (retryAfterS) res.set('Retry-After', String(retryAfterS));
     if (status >= 400) {
-      const code = status === 400 && new Set(result.rejected.map((x) => x.code)).size > 1 ? ErrorCode.VALIDATION_FAILED : result.rejected[0]!.code;
-      res.status(status).json({ code, message: `All ${result.rejected.length} readings were refused; see rejected`, ...result });
+      const code =
+        status === 400 && new Set(result.rejected.map((x) => x.code)).size > 1
+          ? ErrorCode.VALIDATION_FAILED
+          : result.rejected[0]!.code;
+      res
+        .status(status)
+        .json({ code, message: `All ${result.rejected.length} readings were refused; see rejected`, ...result });
       return;
     }
     res.status(status).json(result);

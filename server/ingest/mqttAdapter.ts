@@ -36,7 +36,15 @@ export interface RunningMqttAdapter {
   /** The subscriber connections (the first also publishes the acks). */
   clients: MqttClient[];
   /** `wrongProject`: readings refused because their device is not in the topic's project (counted in `rejected` too). */
-  stats: { messages: number; stored: number; duplicates: number; rejected: number; rateLimited: number; wrongProject: number; nacked: number };
+  stats: {
+    messages: number;
+    stored: number;
+    duplicates: number;
+    rejected: number;
+    rateLimited: number;
+    wrongProject: number;
+    nacked: number;
+  };
   close(): Promise<void>;
 }
 
@@ -53,7 +61,11 @@ export function ackOf(result: IngestResult): MqttAck {
   if (!result.rejected.length || result.accepted + result.duplicates > 0) return { ok: true, result };
   const codes = new Set(result.rejected.map((r) => r.code));
   const code = codes.size === 1 ? result.rejected[0]!.code : ErrorCode.VALIDATION_FAILED;
-  return { ok: false, error: { code, message: `All ${result.rejected.length} readings were refused; see result.rejected` }, result };
+  return {
+    ok: false,
+    error: { code, message: `All ${result.rejected.length} readings were refused; see result.rejected` },
+    result,
+  };
 }
 
 /**
@@ -65,14 +77,21 @@ export function ackOf(result: IngestResult): MqttAck {
  */
 export function mqttAnswerOf(e: AppError): { puback: 'hold' } | { puback: number; ack: MqttAck } {
   if (isRetryLater(e)) return { puback: 'hold' };
-  return { puback: e.code === ErrorCode.RATE_LIMITED ? PUBACK_QUOTA_EXCEEDED : 0, ack: { ok: false, error: e.toWire() } };
+  return {
+    puback: e.code === ErrorCode.RATE_LIMITED ? PUBACK_QUOTA_EXCEEDED : 0,
+    ack: { ok: false, error: e.toWire() },
+  };
 }
 
 /**
  * Parses a payload: one reading, an array of readings, or `{ key?, readings: [...] }`. Readings without `deviceId`
  * are the topic's device; a `key` in the envelope or the `key` user property applies to readings without their own.
  */
-export function readingsOf(payload: Buffer, topicDeviceId: string, propKey: string | undefined): { items: unknown[]; key?: string } | { error: WireError } {
+export function readingsOf(
+  payload: Buffer,
+  topicDeviceId: string,
+  propKey: string | undefined,
+): { items: unknown[]; key?: string } | { error: WireError } {
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));
@@ -87,7 +106,9 @@ export function readingsOf(payload: Buffer, topicDeviceId: string, propKey: stri
     const k = (body as { key?: unknown }).key;
     if (typeof k === 'string') key = k;
   } else list = [body];
-  const items = list.map((x) => (x && typeof x === 'object' && !Array.isArray(x) && !('deviceId' in x) ? { ...x, deviceId: topicDeviceId } : x));
+  const items = list.map((x) =>
+    x && typeof x === 'object' && !Array.isArray(x) && !('deviceId' in x) ? { ...x, deviceId: topicDeviceId } : x,
+  );
   return { items, ...(key ? { key } : {}) };
 }
 
@@ -126,7 +147,14 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
   const warnOf = new TokenBuckets(1 / 60, 1); // one warning a minute per limited device; every drop is counted
 
   /** Hands one message to the ingest; an AppError (refused payload, rate limit, store down) comes back as it is. */
-  const submit = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<{ projectId: string; deviceId: string; ack: MqttAck } | { projectId: string; deviceId: string; error: AppError }> => {
+  const submit = async (
+    client: MqttClient,
+    topic: string,
+    payload: Buffer,
+    packet: IPublishPacket,
+  ): Promise<
+    { projectId: string; deviceId: string; ack: MqttAck } | { projectId: string; deviceId: string; error: AppError }
+  > => {
     const parts = topic.split('/');
     const [projectId, deviceId] = [parts[parts.length - 3]!, parts[parts.length - 2]!];
     const at = { projectId, deviceId };
@@ -141,22 +169,49 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
     if (limit && !limit.ok) {
       // Dropped, not held: a held PUBACK would make the broker redeliver the flood. The device learns it on its ack topic.
       stats.rateLimited++;
-      if (warnOf.take(deviceId.slice(0, 96)).ok) log.warn({ deviceId, projectId, code: ErrorCode.RATE_LIMITED, dropped: stats.rateLimited }, 'mqtt: message dropped: over the device rate limit');
-      return { ...at, error: new AppError(ErrorCode.RATE_LIMITED, `Too many messages from this device: retry in ${limit.retryAfterS} s`, { retryAfterS: limit.retryAfterS }, { retryAfterS: limit.retryAfterS }) };
+      if (warnOf.take(deviceId.slice(0, 96)).ok)
+        log.warn(
+          { deviceId, projectId, code: ErrorCode.RATE_LIMITED, dropped: stats.rateLimited },
+          'mqtt: message dropped: over the device rate limit',
+        );
+      return {
+        ...at,
+        error: new AppError(
+          ErrorCode.RATE_LIMITED,
+          `Too many messages from this device: retry in ${limit.retryAfterS} s`,
+          { retryAfterS: limit.retryAfterS },
+          { retryAfterS: limit.retryAfterS },
+        ),
+      };
     }
     if (parsed.items.length > (opts.maxBatch ?? 10_000)) {
-      return { ...at, error: new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${opts.maxBatch ?? 10_000} readings per message`) };
+      return {
+        ...at,
+        error: new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${opts.maxBatch ?? 10_000} readings per message`),
+      };
     }
     try {
       // The topic names the project: a device of another project may not write through it (wrong_project).
-      const result = await ctx.ingest.submit(parsed.items, { transport: 'mqtt', projectId, ...(parsed.key ? { deviceKey: parsed.key } : {}) });
+      const result = await ctx.ingest.submit(parsed.items, {
+        transport: 'mqtt',
+        projectId,
+        ...(parsed.key ? { deviceKey: parsed.key } : {}),
+      });
       stats.stored += result.accepted;
       stats.duplicates += result.duplicates;
       stats.rejected += result.rejected.length;
       const foreign = result.rejected.filter((r) => r.code === ErrorCode.WRONG_PROJECT);
       if (foreign.length) {
         stats.wrongProject += foreign.length;
-        log.warn({ topic, projectId, devices: [...new Set(foreign.map((r) => r.deviceId))].slice(0, 10), refused: foreign.length }, 'mqtt: readings refused: their device is not in the topic\'s project');
+        log.warn(
+          {
+            topic,
+            projectId,
+            devices: [...new Set(foreign.map((r) => r.deviceId))].slice(0, 10),
+            refused: foreign.length,
+          },
+          "mqtt: readings refused: their device is not in the topic's project",
+        );
       }
       return { ...at, ack: ackOf(result) };
     } catch (err) {
@@ -170,7 +225,12 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
     }
   };
 
-  const handle = async (client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): Promise<'hold' | number> => {
+  const handle = async (
+    client: MqttClient,
+    topic: string,
+    payload: Buffer,
+    packet: IPublishPacket,
+  ): Promise<'hold' | number> => {
     stats.messages++;
     const out = await submit(client, topic, payload, packet);
     const answer = 'error' in out ? mqttAnswerOf(out.error) : { puback: 0, ack: out.ack };
@@ -199,7 +259,8 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
       connectTimeout: 10_000,
       customHandleAcks: (topic, message, packet, done) => {
         handle(client, topic, message, packet).then(
-          (puback) => (puback === 'hold' ? done(new Error('store unavailable: PUBACK held for redelivery')) : done(puback)),
+          (puback) =>
+            puback === 'hold' ? done(new Error('store unavailable: PUBACK held for redelivery')) : done(puback),
           (err) => done(err as Error),
         );
       },
@@ -223,7 +284,13 @@ export async function startMqttAdapter(ctx: Ctx, opts: MqttAdapterOptions): Prom
     await client.subscribeAsync(filter, { qos: 1 });
     // A persistent session keeps the subscription, but subscribing again after a reconnect is harmless and covers a
     // session the broker expired while we were away.
-    client.on('connect', () => void client.subscribeAsync(filter, { qos: 1 }).catch((err) => log.warn({ err: err.message }, 'mqtt: resubscribe failed')));
+    client.on(
+      'connect',
+      () =>
+        void client
+          .subscribeAsync(filter, { qos: 1 })
+          .catch((err) => log.warn({ err: err.message }, 'mqtt: resubscribe failed')),
+    );
     return client;
   }
   log.info({ url: opts.url, filter }, 'mqtt: subscribed');

@@ -1,6 +1,11 @@
 import type { Server as IoServer, Namespace } from 'socket.io';
 import { ErrorCode, validationError, type WireError } from '../../models/errors.js';
-import { DeviceHandshake, type DeviceAck, type DeviceClientToServer, type DeviceServerToClient } from '../../models/protocol.js';
+import {
+  DeviceHandshake,
+  type DeviceAck,
+  type DeviceClientToServer,
+  type DeviceServerToClient,
+} from '../../models/protocol.js';
 import { AppError, toAppError } from '../errors.js';
 import { verifyApiKey } from '../security/deviceSecrets.js';
 import { TokenBuckets } from '../security/TokenBuckets.js';
@@ -67,7 +72,16 @@ function limitDeviceSockets(io: IoServer, perSecond: number): void {
       if (t.ok) return next();
       const ack = packet[packet.length - 1];
       if (typeof ack === 'function') {
-        ack(deviceAckOf(new AppError(ErrorCode.RATE_LIMITED, `Too many messages from this device: retry in ${t.retryAfterS} s`, { retryAfterS: t.retryAfterS }, { retryAfterS: t.retryAfterS })));
+        ack(
+          deviceAckOf(
+            new AppError(
+              ErrorCode.RATE_LIMITED,
+              `Too many messages from this device: retry in ${t.retryAfterS} s`,
+              { retryAfterS: t.retryAfterS },
+              { retryAfterS: t.retryAfterS },
+            ),
+          ),
+        );
       }
     });
   });
@@ -77,7 +91,10 @@ function attachDeviceSockets(io: IoServer, deps: SocketDevicesDeps, maxBatch: nu
   const nsp = io.of('/devices') as DevicesNamespace;
   nsp.use(async (socket, next) => {
     const hs = DeviceHandshake.safeParse(socket.handshake.auth);
-    if (!hs.success) return next(handshakeError({ ...validationError(hs.error, 'handshake'), message: 'Connect with auth: { deviceId, key }' }));
+    if (!hs.success)
+      return next(
+        handshakeError({ ...validationError(hs.error, 'handshake'), message: 'Connect with auth: { deviceId, key }' }),
+      );
     try {
       const d = await deps.store.devices.get(hs.data.deviceId);
       // The device API key only: an HJ 212 PW is valid on the HJ 212 listener alone.
@@ -98,9 +115,15 @@ function attachDeviceSockets(io: IoServer, deps: SocketDevicesDeps, maxBatch: nu
       const reply = typeof ack === 'function' ? (ack as (r: DeviceAck) => void) : () => {};
       const list = Array.isArray(payload) ? payload : [payload];
       if (list.length > maxBatch) {
-        return reply(deviceAckOf(new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${maxBatch} readings per message`, { got: list.length })));
+        return reply(
+          deviceAckOf(
+            new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `At most ${maxBatch} readings per message`, { got: list.length }),
+          ),
+        );
       }
-      const items = list.map((x) => (x && typeof x === 'object' && !Array.isArray(x) && !('deviceId' in x) ? { ...x, deviceId } : x));
+      const items = list.map((x) =>
+        x && typeof x === 'object' && !Array.isArray(x) && !('deviceId' in x) ? { ...x, deviceId } : x,
+      );
       try {
         reply({ ok: true, result: await deps.ingest.submit(items, { transport: 'socket', deviceId }) });
       } catch (err) {

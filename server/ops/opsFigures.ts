@@ -1,4 +1,9 @@
-import { aggregateAttendance, cityAttendance, type CityAttendance, type ProjectAttendance } from '../../models/Attendance.js';
+import {
+  aggregateAttendance,
+  cityAttendance,
+  type CityAttendance,
+  type ProjectAttendance,
+} from '../../models/Attendance.js';
 import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../models/localTime.js';
 import { figure, regionPrefix, type KpiQuery, type Kpis } from '../../models/Kpis.js';
@@ -14,7 +19,12 @@ export function scopeOfKpiQuery(q: KpiQuery): ProjectScope {
 }
 
 /** The wall KPIs of a tier (see models/Kpis.ts for what each figure means). */
-export async function computeKpis(store: Store, q: KpiQuery, now = Date.now(), utcOffsetMin = CHINA_UTC_OFFSET_MIN): Promise<Kpis> {
+export async function computeKpis(
+  store: Store,
+  q: KpiQuery,
+  now = Date.now(),
+  utcOffsetMin = CHINA_UTC_OFFSET_MIN,
+): Promise<Kpis> {
   const dayStart = localDayStart(now, utcOffsetMin);
   const k = await store.kpis.kpis(scopeOfKpiQuery(q), now, dayStart, utcOffsetMin);
   const iv = EXPECTED_INTERVAL_MS;
@@ -29,29 +39,65 @@ export async function computeKpis(store: Store, q: KpiQuery, now = Date.now(), u
       working: figure(k.cranesWorking, k.newestCrane, now, iv.tower_crane),
       inAlarm: figure(k.cranesInAlarm, k.newestCrane, now, iv.tower_crane),
     },
-    openAlarms: { available: k.alarms.available, prewarning: k.alarms.prewarning, alarm: k.alarms.alarm, ageMs: k.alarms.newest === null ? null : Math.max(0, now - k.alarms.newest) },
-    dust: { exceedances: figure(k.dustExceedances, k.newestEnv, now, iv.env_monitor), devicesOver: k.dustDevicesOver, devicesWithoutLimit: k.dustDevicesWithoutLimit },
-    noise: { exceedances: figure(k.noiseExceedances, k.newestEnv, now, iv.env_monitor), devicesOver: k.noiseDevicesOver },
+    openAlarms: {
+      available: k.alarms.available,
+      prewarning: k.alarms.prewarning,
+      alarm: k.alarms.alarm,
+      ageMs: k.alarms.newest === null ? null : Math.max(0, now - k.alarms.newest),
+    },
+    dust: {
+      exceedances: figure(k.dustExceedances, k.newestEnv, now, iv.env_monitor),
+      devicesOver: k.dustDevicesOver,
+      devicesWithoutLimit: k.dustDevicesWithoutLimit,
+    },
+    noise: {
+      exceedances: figure(k.noiseExceedances, k.newestEnv, now, iv.env_monitor),
+      devicesOver: k.noiseDevicesOver,
+    },
     workers: { onSite: figure(k.workersOnSite, k.newestGate, now, iv.gate), byTrade: k.workersByTrade },
   };
 }
 
 /** Today's attendance of one project (zero counts when its gates were silent today). */
-export async function projectAttendance(store: Store, projectId: string, now = Date.now(), utcOffsetMin = CHINA_UTC_OFFSET_MIN): Promise<ProjectAttendance> {
+export async function projectAttendance(
+  store: Store,
+  projectId: string,
+  now = Date.now(),
+  utcOffsetMin = CHINA_UTC_OFFSET_MIN,
+): Promise<ProjectAttendance> {
   const dayStart = localDayStart(now, utcOffsetMin);
   const events = await store.ops.gateEvents({ projectId }, dayStart, now);
-  return aggregateAttendance(events, dayStart).get(projectId) ?? { projectId, onSite: 0, byTrade: {}, byTeam: {}, attendedToday: 0, lastEventAt: null };
+  return (
+    aggregateAttendance(events, dayStart).get(projectId) ?? {
+      projectId,
+      onSite: 0,
+      byTrade: {},
+      byTeam: {},
+      attendedToday: 0,
+      lastEventAt: null,
+    }
+  );
 }
 
 /** Today's attendance of the city (or a region), per project with gate events today. */
-export async function cityAttendanceOf(store: Store, scope: ProjectScope, now = Date.now(), utcOffsetMin = CHINA_UTC_OFFSET_MIN): Promise<CityAttendance> {
+export async function cityAttendanceOf(
+  store: Store,
+  scope: ProjectScope,
+  now = Date.now(),
+  utcOffsetMin = CHINA_UTC_OFFSET_MIN,
+): Promise<CityAttendance> {
   const dayStart = localDayStart(now, utcOffsetMin);
   const events = await store.ops.gateEvents(scope, dayStart, now);
   return cityAttendance(aggregateAttendance(events, dayStart).values(), now, utcOffsetMin);
 }
 
 /** Readiness of the projects in scope, in project-name order. */
-export async function readinessOf(store: Store, cfg: ReadinessConfig, scope: ProjectScope, now = Date.now()): Promise<ProjectReadiness[]> {
+export async function readinessOf(
+  store: Store,
+  cfg: ReadinessConfig,
+  scope: ProjectScope,
+  now = Date.now(),
+): Promise<ProjectReadiness[]> {
   const ids = await store.ops.projectIds(scope);
   const facts = await store.ops.readinessFacts(cfg, ids, now);
   return facts.map((f) => scoreReadiness(cfg, f, now));

@@ -41,11 +41,23 @@ export interface ScheduleImportResult {
  * `readSchedule` (ModelService.readSchedule: a job of the conversion workers, never web-ifc in this process).
  */
 export async function tasksFrom(
-  input: { csv: string } | { json: unknown[] } | { ifcOf: StoredModel; dataDir: string; readSchedule: (modelId: string, path: string) => Promise<IfcScheduleResult> },
+  input:
+    | { csv: string }
+    | { json: unknown[] }
+    | {
+        ifcOf: StoredModel;
+        dataDir: string;
+        readSchedule: (modelId: string, path: string) => Promise<IfcScheduleResult>;
+      },
 ): Promise<{ source: ScheduleSource; tasks: ScheduleTask[]; rejected: TaskRejection[]; warnings: string[] }> {
   if ('csv' in input) {
     const r = parseScheduleCsv(input.csv);
-    return { source: 'csv', tasks: r.tasks, rejected: r.errors.map((e) => ({ line: e.line, code: ErrorCode.VALIDATION_FAILED, message: e.message })), warnings: [] };
+    return {
+      source: 'csv',
+      tasks: r.tasks,
+      rejected: r.errors.map((e) => ({ line: e.line, code: ErrorCode.VALIDATION_FAILED, message: e.message })),
+      warnings: [],
+    };
   }
   if ('json' in input) {
     const tasks: ScheduleTask[] = [];
@@ -53,8 +65,21 @@ export async function tasksFrom(
     const seen = new Set<string>();
     input.json.forEach((raw, index) => {
       const p = ScheduleTask.safeParse(raw);
-      if (!p.success) return void rejected.push({ index, code: ErrorCode.VALIDATION_FAILED, message: fieldIssues(p.error).map((i) => `${i.path}: ${i.message}`).slice(0, 3).join('; ') });
-      if (seen.has(p.data.id)) return void rejected.push({ index, code: ErrorCode.DUPLICATE, message: `task id "${p.data.id}" is used by an earlier task` });
+      if (!p.success)
+        return void rejected.push({
+          index,
+          code: ErrorCode.VALIDATION_FAILED,
+          message: fieldIssues(p.error)
+            .map((i) => `${i.path}: ${i.message}`)
+            .slice(0, 3)
+            .join('; '),
+        });
+      if (seen.has(p.data.id))
+        return void rejected.push({
+          index,
+          code: ErrorCode.DUPLICATE,
+          message: `task id "${p.data.id}" is used by an earlier task`,
+        });
       seen.add(p.data.id);
       tasks.push(p.data);
     });
@@ -63,17 +88,31 @@ export async function tasksFrom(
   const m = input.ifcOf;
   const dir = modelDir(input.dataDir, m.id);
   const path = [unpackedFile(dir), sourceFile(dir, 'ifc')].find((p) => existsSync(p));
-  if (!path) throw new AppError(ErrorCode.UNPROCESSABLE, `The IFC file of model ${m.id} is not on this server${m.sourceKind === 'ifczip' ? ' unpacked' : ''}: import a CSV schedule instead`);
+  if (!path)
+    throw new AppError(
+      ErrorCode.UNPROCESSABLE,
+      `The IFC file of model ${m.id} is not on this server${m.sourceKind === 'ifczip' ? ' unpacked' : ''}: import a CSV schedule instead`,
+    );
   const r = await input.readSchedule(m.id, path);
-  if (r.taskCount === 0) throw new AppError(ErrorCode.UNPROCESSABLE, `Model ${m.id} has no IfcTask (IfcWorkSchedule): import a CSV schedule instead`);
+  if (r.taskCount === 0)
+    throw new AppError(
+      ErrorCode.UNPROCESSABLE,
+      `Model ${m.id} has no IfcTask (IfcWorkSchedule): import a CSV schedule instead`,
+    );
   return { source: 'ifc', tasks: r.tasks, rejected: [], warnings: r.warnings };
 }
 
 /** The planned elements of one model with their actual dates. */
-export async function plannedElements(store: Store, modelId: string): Promise<{ elements: PlannedElement[]; counts: Map<string, number> } | null> {
+export async function plannedElements(
+  store: Store,
+  modelId: string,
+): Promise<{ elements: PlannedElement[]; counts: Map<string, number> } | null> {
   const schedule = await store.progress.schedule(modelId);
   if (!schedule) return null;
-  const [index, actuals] = await Promise.all([store.progress.selectableElements(modelId), store.progress.actuals(modelId)]);
+  const [index, actuals] = await Promise.all([
+    store.progress.selectableElements(modelId),
+    store.progress.actuals(modelId),
+  ]);
   const { plans, counts } = planElements(schedule.tasks, index);
   const elements: PlannedElement[] = [];
   for (const [globalId, p] of plans) {
@@ -84,7 +123,11 @@ export async function plannedElements(store: Store, modelId: string): Promise<{ 
 }
 
 /** GlobalId -> state of every planned element of a model on `date` (what the viewer colours). */
-export async function modelStates(store: Store, modelId: string, date: IsoDay): Promise<Record<string, ProgressState> | null> {
+export async function modelStates(
+  store: Store,
+  modelId: string,
+  date: IsoDay,
+): Promise<Record<string, ProgressState> | null> {
   const planned = await plannedElements(store, modelId);
   if (!planned) return null;
   const out: Record<string, ProgressState> = {};

@@ -15,6 +15,12 @@ export function loadReadinessConfig(path: string | undefined): ReadinessConfig {
     throw new Error(`READINESS_CONFIG_FILE=${path}: cannot read it as JSON (${(err as Error).message})`);
   }
   const r = ReadinessConfig.safeParse(raw);
-  if (!r.success) throw new Error(`READINESS_CONFIG_FILE=${path}: ${fieldIssues(r.error).map((i) => `${i.path}: ${i.message}`).slice(0, 5).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `READINESS_CONFIG_FILE=${path}: ${fieldIssues(r.error)
+        .map((i) => `${i.path}: ${i.message}`)
+        .slice(0, 5)
+        .join('; ')}`,
+    );
   return r.data;
 }

@@ -19,7 +19,6 @@ import type { Store } from '../store/Store.js';
 import { kpiRoomOf, roomsOfProject, scopeContains, scopeOfRoom, userRoomOf } from './liveRooms.js';
 import { boundRecoveryBuffer, type RecoveryBufferOptions } from './recoveryBuffer.js';
 
-
 interface SocketData {
   principal: Principal | null;
   /** What identified the socket at its handshake, kept to re-check the session (subscribe, recovery). */
@@ -114,14 +113,21 @@ export class LiveHub implements LivePublisher {
     this.nsp = io.of('/live') as unknown as LiveNamespace;
     this.owners = new ProjectOwners(store);
     // Loaded now, so the first pushes already reach the enterprise and region rooms (routing never waits for it).
-    this.owners.all().catch((err) => log.warn({ err }, 'live: loading the project index failed (retried on the next push)'));
+    this.owners
+      .all()
+      .catch((err) => log.warn({ err }, 'live: loading the project index failed (retried on the next push)'));
     this.unboundRecovery = opts.recovery ? boundRecoveryBuffer(this.nsp, opts.recovery) : () => {};
     this.guardRecovery();
     this.nsp.use((socket, next) => {
       const hs = LiveHandshake.safeParse(socket.handshake.auth);
       if (!hs.success) {
         log.warn({ socket: socket.id }, 'live: handshake without protocolVersion');
-        return next(handshakeError({ ...validationError(hs.error, 'handshake'), message: `Send auth.protocolVersion = ${PROTOCOL_VERSION} when connecting` }));
+        return next(
+          handshakeError({
+            ...validationError(hs.error, 'handshake'),
+            message: `Send auth.protocolVersion = ${PROTOCOL_VERSION} when connecting`,
+          }),
+        );
       }
       if (hs.data.protocolVersion !== PROTOCOL_VERSION) {
         log.warn({ socket: socket.id, theirs: hs.data.protocolVersion }, 'live: protocol mismatch');
@@ -158,14 +164,18 @@ export class LiveHub implements LivePublisher {
    * middleware runs: a session that ended meanwhile (revoked, expired) must not be restored at all.
    */
   private guardRecovery(): void {
-    const adapter = this.nsp.adapter as unknown as { restoreSession?: (pid: string, offset: string) => Promise<RecoverySession | null> };
+    const adapter = this.nsp.adapter as unknown as {
+      restoreSession?: (pid: string, offset: string) => Promise<RecoverySession | null>;
+    };
     const restore = adapter.restoreSession?.bind(adapter);
     if (!restore) return;
     adapter.restoreSession = async (pid, offset) => {
       const session = await restore(pid, offset);
       if (!session) return session;
       const before = session.data.principal ?? null;
-      const now = session.data.credentials ? await this.access.principalOfHandshake(session.data.credentials).catch(() => null) : null;
+      const now = session.data.credentials
+        ? await this.access.principalOfHandshake(session.data.credentials).catch(() => null)
+        : null;
       if ((now?.id ?? null) === (before?.id ?? null)) return session;
       this.log.info({ user: before?.id }, 'live: session ended while away: not recovered');
       return null;
@@ -176,7 +186,11 @@ export class LiveHub implements LivePublisher {
     socket.data.principal ??= null;
     socket.data.credentials ??= null;
     const p = socket.data.principal;
-    socket.on('msg', (raw: unknown, ack?: unknown) => void this.onMessage(socket, raw, typeof ack === 'function' ? (ack as (r: LiveAck) => void) : () => {}));
+    socket.on(
+      'msg',
+      (raw: unknown, ack?: unknown) =>
+        void this.onMessage(socket, raw, typeof ack === 'function' ? (ack as (r: LiveAck) => void) : () => {}),
+    );
     this.scheduleExpiry(socket);
     if (socket.recovered) await this.recheckRooms(socket);
     if (p?.grant) await socket.join(userRoomOf(p.id));
@@ -186,11 +200,14 @@ export class LiveHub implements LivePublisher {
   private scheduleExpiry(socket: LiveSocket): void {
     const at = socket.data.principal?.expiresAt;
     if (at === undefined) return;
-    const timer = setTimeout(() => {
-      if (at > Date.now()) return this.scheduleExpiry(socket); // beyond setTimeout's reach: look again then
-      this.log.info({ socket: socket.id, user: socket.data.principal?.id }, 'live: session expired: socket closed');
-      socket.disconnect();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
+    const timer = setTimeout(
+      () => {
+        if (at > Date.now()) return this.scheduleExpiry(socket); // beyond setTimeout's reach: look again then
+        this.log.info({ socket: socket.id, user: socket.data.principal?.id }, 'live: session expired: socket closed');
+        socket.disconnect();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+    );
     timer.unref();
     socket.once('disconnect', () => clearTimeout(timer));
   }
@@ -201,7 +218,9 @@ export class LiveHub implements LivePublisher {
     for (const room of [...socket.rooms]) {
       if (room === socket.id) continue;
       const scope = scopeOfRoom(room.startsWith('kpis:') ? room.slice('kpis:'.length) : room);
-      const keep = room.startsWith('user:') ? !!p?.grant && room === userRoomOf(p.id) : !!scope && (await this.access.canWatch(p, scope));
+      const keep = room.startsWith('user:')
+        ? !!p?.grant && room === userRoomOf(p.id)
+        : !!scope && (await this.access.canWatch(p, scope));
       if (!keep) await socket.leave(room);
     }
   }
@@ -222,11 +241,18 @@ export class LiveHub implements LivePublisher {
     // The session is checked again at every join: one revoked on another node, or expired, joins nothing.
     const p = await this.currentPrincipal(socket);
     if (!p) {
-      reply({ ok: false, error: { code: ErrorCode.UNAUTHENTICATED, message: 'Log in first: connect with auth.token or the session cookie' } });
+      reply({
+        ok: false,
+        error: {
+          code: ErrorCode.UNAUTHENTICATED,
+          message: 'Log in first: connect with auth.token or the session cookie',
+        },
+      });
       if (socket.data.principal) socket.disconnect();
       return;
     }
-    if (!(await this.access.canWatch(p, m.scope))) return reply({ ok: false, error: { code: ErrorCode.FORBIDDEN, message: `Not allowed to watch ${room}` } });
+    if (!(await this.access.canWatch(p, m.scope)))
+      return reply({ ok: false, error: { code: ErrorCode.FORBIDDEN, message: `Not allowed to watch ${room}` } });
     await socket.join(m.kpis ? [room, kpiRoomOf(room)] : room);
     // After the join, so nothing pushed between the snapshot query and the join is lost (clients apply by time).
     try {
@@ -235,7 +261,13 @@ export class LiveHub implements LivePublisher {
       for (const hook of this.subscribeHooks) await hook(viewer, m.scope, ctx);
     } catch (err) {
       this.log.warn({ socket: socket.id, room, err }, 'live: subscribe hook failed');
-      return reply({ ok: false, error: { code: ErrorCode.STORE_UNAVAILABLE, message: 'Subscribed, but the current state could not be loaded; resubscribe later' } });
+      return reply({
+        ok: false,
+        error: {
+          code: ErrorCode.STORE_UNAVAILABLE,
+          message: 'Subscribed, but the current state could not be loaded; resubscribe later',
+        },
+      });
     }
     reply({ ok: true });
   }
@@ -256,7 +288,8 @@ export class LiveHub implements LivePublisher {
     if (scope.kind === 'project') return [scope.projectId];
     const ids: string[] = [];
     for (const o of await this.owners.all()) {
-      if (scopeContains(scope, o) && (await this.access.canWatch(p, { kind: 'project', projectId: o.id }))) ids.push(o.id);
+      if (scopeContains(scope, o) && (await this.access.canWatch(p, { kind: 'project', projectId: o.id })))
+        ids.push(o.id);
     }
     return ids;
   }
@@ -300,7 +333,8 @@ export class LiveHub implements LivePublisher {
         else for (const r of list) into.push(r);
       }
     }
-    for (const [room, list] of byRoom) this.emit([room], { type: 'telemetry.batch', scope: scopeOfRoom(room)!, readings: list });
+    for (const [room, list] of byRoom)
+      this.emit([room], { type: 'telemetry.batch', scope: scopeOfRoom(room)!, readings: list });
   }
 
   /**
@@ -313,7 +347,10 @@ export class LiveHub implements LivePublisher {
    */
   private watchedTierRooms(): ((room: string) => boolean) | null {
     if (this.opts.clustered) return null;
-    const adapter = this.nsp.adapter as unknown as { rooms: Map<string, Set<string>>; sessions?: Map<string, { rooms: string[] }> };
+    const adapter = this.nsp.adapter as unknown as {
+      rooms: Map<string, Set<string>>;
+      sessions?: Map<string, { rooms: string[] }>;
+    };
     let away: Set<string> | undefined;
     if (adapter.sessions?.size) {
       away = new Set();
@@ -337,12 +374,16 @@ export class LiveHub implements LivePublisher {
     const before = this.owners.peek(m.project.id);
     this.owners.learn(m.project);
     const rooms = this.roomsOf(m.project.id);
-    const moved = !!before && (before.enterpriseId !== m.project.enterpriseId || before.regionCode !== m.project.regionCode);
+    const moved =
+      !!before && (before.enterpriseId !== m.project.enterpriseId || before.regionCode !== m.project.regionCode);
     if (!moved) return this.emit(rooms, m);
     const left = roomsOfProject(m.project.id, before).filter((r) => !rooms.includes(r));
     if (left.length) this.emit(left, { type: 'project.deleted', projectId: m.project.id });
     const own = roomOf({ kind: 'project', projectId: m.project.id });
-    this.emit(rooms.filter((r) => r !== own), m);
+    this.emit(
+      rooms.filter((r) => r !== own),
+      m,
+    );
     void this.recheckRoom(own).finally(() => this.emit([own], m));
   }
 
@@ -366,7 +407,10 @@ export class LiveHub implements LivePublisher {
   }
 
   publishModel(m: Extract<LiveServerMessage, { type: `model.${string}` }>): void {
-    this.toProject(m.type === 'model.deleted' ? m.projectId : m.type === 'model.progress' ? m.progress.projectId : m.model.projectId, m);
+    this.toProject(
+      m.type === 'model.deleted' ? m.projectId : m.type === 'model.progress' ? m.progress.projectId : m.model.projectId,
+      m,
+    );
   }
 
   onSubscribe(hook: SubscribeHook): void {

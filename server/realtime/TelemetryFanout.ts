@@ -47,7 +47,14 @@ export class TelemetryFanout {
   private add(batch: CommittedReading[]): void {
     for (const { reading: r, device } of batch) {
       const prev = this.pending.get(r.deviceId);
-      const lr: LiveReading = { deviceId: r.deviceId, projectId: device.projectId, kind: device.kind, time: r.time, ...(r.seq !== undefined ? { seq: r.seq } : {}), values: r.values };
+      const lr: LiveReading = {
+        deviceId: r.deviceId,
+        projectId: device.projectId,
+        kind: device.kind,
+        time: r.time,
+        ...(r.seq !== undefined ? { seq: r.seq } : {}),
+        values: r.values,
+      };
       if (!prev) this.pending.set(r.deviceId, lr);
       // A late (older) reading must not overwrite newer fields: merge it underneath.
       else if (r.time >= prev.time) this.pending.set(r.deviceId, { ...lr, values: { ...prev.values, ...r.values } });
@@ -88,7 +95,10 @@ export class TelemetryFanout {
     if (projects === 'all') {
       [records, latest] = await Promise.all([this.store.devices.list(), this.store.telemetry.latest({ all: true })]);
     } else if (projects.length === 1) {
-      [records, latest] = await Promise.all([this.store.devices.list(projects[0]), this.store.telemetry.latest({ projectId: projects[0]! })]);
+      [records, latest] = await Promise.all([
+        this.store.devices.list(projects[0]),
+        this.store.telemetry.latest({ projectId: projects[0]! }),
+      ]);
     } else {
       const wanted = new Set(projects);
       records = wanted.size ? (await this.store.devices.list()).filter((d) => wanted.has(d.projectId)) : [];

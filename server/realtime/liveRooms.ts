@@ -19,7 +19,9 @@ export function roomsOfProject(projectId: string, owner: ProjectOwner | undefine
   const rooms = ['city', roomOf({ kind: 'project', projectId })];
   if (!owner) return rooms;
   rooms.push(roomOf({ kind: 'enterprise', enterpriseId: owner.enterpriseId }));
-  for (const n of PREFIX_LENGTHS) if (owner.regionCode.length >= n) rooms.push(roomOf({ kind: 'region', regionPrefix: owner.regionCode.slice(0, n) }));
+  for (const n of PREFIX_LENGTHS)
+    if (owner.regionCode.length >= n)
+      rooms.push(roomOf({ kind: 'region', regionPrefix: owner.regionCode.slice(0, n) }));
   return rooms;
 }
 

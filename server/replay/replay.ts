@@ -7,8 +7,16 @@ export const REPLAY_MAX_READINGS = 2_000_000;
 const REPLAY_MAX_ALARMS = 5000;
 
 /** The site at `t`: every device's last reading and merged values, and the alarms open then. */
-export async function projectStateAt(store: Store, projectId: string, t: number, lookbackMs: number): Promise<ProjectStateAt> {
-  const [devices, alarms] = await Promise.all([store.replay.stateAt(projectId, t, lookbackMs), store.alarms.openAt(projectId, t)]);
+export async function projectStateAt(
+  store: Store,
+  projectId: string,
+  t: number,
+  lookbackMs: number,
+): Promise<ProjectStateAt> {
+  const [devices, alarms] = await Promise.all([
+    store.replay.stateAt(projectId, t, lookbackMs),
+    store.alarms.openAt(projectId, t),
+  ]);
   return { projectId, t, lookbackMs, devices, alarms };
 }
 
@@ -25,7 +33,14 @@ export class ReplayTooLargeError extends Error {
  * in that step, held forward until the next. Steps: from, from + step, ... up to the first
  * at or after `to`.
  */
-export async function buildReplay(store: Store, projectId: string, from: number, to: number, stepMs: number, lookbackMs: number): Promise<ProjectReplay> {
+export async function buildReplay(
+  store: Store,
+  projectId: string,
+  from: number,
+  to: number,
+  stepMs: number,
+  lookbackMs: number,
+): Promise<ProjectReplay> {
   const steps = Math.ceil((to - from) / stepMs) + 1;
   if (steps > REPLAY_MAX_STEPS) throw new RangeError(`${steps} steps is more than ${REPLAY_MAX_STEPS}`);
   const last = from + (steps - 1) * stepMs;
@@ -59,7 +74,11 @@ export async function buildReplay(store: Store, projectId: string, from: number,
     to,
     stepMs,
     steps,
-    devices: start.map((s) => ({ deviceId: s.deviceId, kind: s.kind, fields: Object.fromEntries(series.get(s.deviceId) ?? []) })),
+    devices: start.map((s) => ({
+      deviceId: s.deviceId,
+      kind: s.kind,
+      fields: Object.fromEntries(series.get(s.deviceId) ?? []),
+    })),
     alarms,
   };
 }

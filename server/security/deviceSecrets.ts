@@ -56,7 +56,8 @@ export function verifyApiKey(device: Pick<DeviceSecrets, 'apiKeyHash'>, key: str
 const verified = new Set<string>();
 const refused = new Set<string>();
 const MAX_CACHED = 10_000;
-const memoOf = (hash: string, pw: string) => createHash('sha256').update(hash).update('\0').update(pw).digest('base64url');
+const memoOf = (hash: string, pw: string) =>
+  createHash('sha256').update(hash).update('\0').update(pw).digest('base64url');
 
 /**
  * What is known about `pw` without running the KDF: true (verified before), false (empty, no PW set, or refused

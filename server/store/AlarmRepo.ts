@@ -61,7 +61,8 @@ const toAlarm = (r: Row): Alarm => ({
 });
 
 /** Outcome of an acknowledgement: the alarm, or why not. */
-export type AckOutcome = { ok: true; alarm: Alarm } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'not_open'; alarm: Alarm };
+export type AckOutcome =
+  { ok: true; alarm: Alarm } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'not_open'; alarm: Alarm };
 
 /** Alarm records and per-project alarm-line overrides. */
 export class AlarmRepo {
@@ -76,16 +77,41 @@ export class AlarmRepo {
       `INSERT INTO alarms (id, project_id, device_id, rule, quantity, level, value, threshold, message, details, state, raised_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11)
        ON CONFLICT (device_id, rule) WHERE cleared_at IS NULL DO NOTHING RETURNING ${COLS}`,
-      [randomUUID(), a.projectId, a.deviceId, a.rule, a.quantity, a.level, a.value, a.threshold, a.message, a.details ? JSON.stringify(a.details) : null, a.time],
+      [
+        randomUUID(),
+        a.projectId,
+        a.deviceId,
+        a.rule,
+        a.quantity,
+        a.level,
+        a.value,
+        a.threshold,
+        a.message,
+        a.details ? JSON.stringify(a.details) : null,
+        a.time,
+      ],
     );
     if (r.rows[0]) return { alarm: toAlarm(r.rows[0]), created: true };
-    const open = await this.db.query<Row>(`SELECT ${COLS} FROM alarms WHERE device_id = $1 AND rule = $2 AND cleared_at IS NULL`, [a.deviceId, a.rule]);
+    const open = await this.db.query<Row>(
+      `SELECT ${COLS} FROM alarms WHERE device_id = $1 AND rule = $2 AND cleared_at IS NULL`,
+      [a.deviceId, a.rule],
+    );
     // The other one may have cleared in between: then this raise is a new episode.
     return open.rows[0] ? { alarm: toAlarm(open.rows[0]), created: false } : this.raise(a);
   }
 
   /** Raises an open alarm's level; an acknowledged one opens again (a worse condition needs a new look). */
-  async escalate(id: string, u: { level: AlarmLevel; value: number; threshold: number; message: string; details?: Record<string, unknown>; time: number }): Promise<Alarm | null> {
+  async escalate(
+    id: string,
+    u: {
+      level: AlarmLevel;
+      value: number;
+      threshold: number;
+      message: string;
+      details?: Record<string, unknown>;
+      time: number;
+    },
+  ): Promise<Alarm | null> {
     const r = await this.db.query<Row>(
       `UPDATE alarms SET level = $2, value = $3, threshold = $4, message = $5, details = coalesce($6, details), updated_at = $7,
          state = 'open', acknowledged_at = NULL, acknowledged_by = NULL, ack_comment = NULL
@@ -146,7 +172,9 @@ export class AlarmRepo {
 
   /** Every alarm not cleared (the engine restores its state from these at start). */
   async open(): Promise<Alarm[]> {
-    return (await this.db.query<Row>(`SELECT ${COLS} FROM alarms WHERE cleared_at IS NULL ORDER BY raised_at`)).rows.map(toAlarm);
+    return (
+      await this.db.query<Row>(`SELECT ${COLS} FROM alarms WHERE cleared_at IS NULL ORDER BY raised_at`)
+    ).rows.map(toAlarm);
   }
 
   /** Alarms of a project that were open at `t` (raised at or before, not cleared by then). */
@@ -169,7 +197,10 @@ export class AlarmRepo {
 
   /** A project's overrides of the alarm lines ({} when it has none). */
   async thresholdOverrides(projectId: string): Promise<AlarmThresholdsOverrides> {
-    const r = await this.db.query<{ overrides: AlarmThresholdsOverrides }>('SELECT overrides FROM alarm_thresholds WHERE project_id = $1', [projectId]);
+    const r = await this.db.query<{ overrides: AlarmThresholdsOverrides }>(
+      'SELECT overrides FROM alarm_thresholds WHERE project_id = $1',
+      [projectId],
+    );
     return r.rows[0]?.overrides ?? {};
   }
 

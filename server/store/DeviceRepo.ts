@@ -138,9 +138,24 @@ export class DeviceRepo {
       await this.db.query(
         `INSERT INTO devices (id, project_id, kind, name, code, location, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at, units, scale)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::float8 IS NULL THEN NULL ELSE ${pointSql(6)} END, $9, $10, $11, $12, $13, $14, $14, $15, $16)`,
-        [id, d.projectId, d.kind, d.name, d.code ?? null, d.location?.lon ?? null, d.location?.lat ?? null, d.location?.height ?? null,
-          d.ifcGlobalId ?? null, JSON.stringify(d.params), d.apiKeyHash, d.hj212Mn ?? null, d.hj212PwHash ?? null, now,
-          d.units ? JSON.stringify(d.units) : null, d.scale ? JSON.stringify(d.scale) : null],
+        [
+          id,
+          d.projectId,
+          d.kind,
+          d.name,
+          d.code ?? null,
+          d.location?.lon ?? null,
+          d.location?.lat ?? null,
+          d.location?.height ?? null,
+          d.ifcGlobalId ?? null,
+          JSON.stringify(d.params),
+          d.apiKeyHash,
+          d.hj212Mn ?? null,
+          d.hj212PwHash ?? null,
+          now,
+          d.units ? JSON.stringify(d.units) : null,
+          d.scale ? JSON.stringify(d.scale) : null,
+        ],
       );
     } catch (err) {
       throw mapConstraintError(err);

@@ -33,7 +33,10 @@ function toElement(r: Row): ModelElement {
     storeyId: r.storey_id,
     storeyName: r.storey_name,
     ...(r.psets !== undefined ? { psets: typeof r.psets === 'string' ? JSON.parse(r.psets) : r.psets } : {}),
-    bbox: r.x0 === null ? null : { min: [Number(r.x0), Number(r.y0), Number(r.z0)], max: [Number(r.x1), Number(r.y1), Number(r.z1)] },
+    bbox:
+      r.x0 === null
+        ? null
+        : { min: [Number(r.x0), Number(r.y0), Number(r.z0)], max: [Number(r.x1), Number(r.y1), Number(r.z1)] },
     hasGeometry: r.has_geometry,
   };
 }
@@ -44,7 +47,9 @@ const COLS_PER_ROW = 16;
 function copyField(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   const t = String(v);
-  return /[\\\t\n\r]/.test(t) ? t.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : t;
+  return /[\\\t\n\r]/.test(t)
+    ? t.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : t;
 }
 
 /**
@@ -54,7 +59,8 @@ function copyField(v: string | number | boolean | null | undefined): string {
  */
 export type ElementWriteMode = 'copy' | 'insert';
 
-const COLUMNS = 'model_id, global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, psets, has_geometry, min_x, min_y, min_z, max_x, max_y, max_z';
+const COLUMNS =
+  'model_id, global_id, express_id, ifc_class, name, predefined_type, storey_id, storey_name, psets, has_geometry, min_x, min_y, min_z, max_x, max_y, max_z';
 
 const STAGE = `CREATE TEMP TABLE IF NOT EXISTS elements_stage (
   ord integer NOT NULL, global_id text NOT NULL, express_id integer NOT NULL, ifc_class text NOT NULL, name text,
@@ -152,7 +158,10 @@ export class ElementRepo {
       predefinedType: i % 2 ? 'STANDARD' : null,
       storeyId: `warm-up-storey-${i % 10}`,
       storeyName: `Storey ${i % 10}`,
-      psets: { Pset_WallCommon: { IsExternal: i % 2 === 0, LoadBearing: true, Reference: `W${i}` }, Qto_WallBaseQuantities: { Length: i * 0.5, Height: 3.2 } },
+      psets: {
+        Pset_WallCommon: { IsExternal: i % 2 === 0, LoadBearing: true, Reference: `W${i}` },
+        Qto_WallBaseQuantities: { Length: i * 0.5, Height: 3.2 },
+      },
       bbox: { min: [i, i % 7, 0], max: [i + 1, (i % 7) + 0.3, 3.2] },
       hasGeometry: true,
     }));
@@ -186,8 +195,24 @@ export class ElementRepo {
       const values = chunk.map((e) => {
         const i = params.length;
         const b = e.bbox;
-        params.push(modelId, e.globalId, e.expressId, e.ifcClass, e.name, e.predefinedType, e.storeyId, e.storeyName, JSON.stringify(e.psets), e.hasGeometry,
-          b?.min[0] ?? null, b?.min[1] ?? null, b?.min[2] ?? null, b?.max[0] ?? null, b?.max[1] ?? null, b?.max[2] ?? null);
+        params.push(
+          modelId,
+          e.globalId,
+          e.expressId,
+          e.ifcClass,
+          e.name,
+          e.predefinedType,
+          e.storeyId,
+          e.storeyName,
+          JSON.stringify(e.psets),
+          e.hasGeometry,
+          b?.min[0] ?? null,
+          b?.min[1] ?? null,
+          b?.min[2] ?? null,
+          b?.max[0] ?? null,
+          b?.max[1] ?? null,
+          b?.max[2] ?? null,
+        );
         const p = (k: number) => `$${i + k}`;
         return `(${p(1)}::uuid, ${p(2)}, ${p(3)}::int, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}::jsonb, ${p(10)}::boolean,
           ${p(11)}::float8, ${p(12)}::float8, ${p(13)}::float8, ${p(14)}::float8, ${p(15)}::float8, ${p(16)}::float8)`;
@@ -213,7 +238,11 @@ export class ElementRepo {
     // IFC class names are case-insensitive in STEP (IFCWALL = IfcWall).
     if (q.class) add((i) => `upper(ifc_class) = upper($${i})`, q.class);
     if (q.storey) add((i) => `(storey_id = $${i} OR storey_name = $${i})`, q.storey);
-    if (q.q) add((i) => `(name ILIKE $${i} OR global_id ILIKE $${i} OR ifc_class ILIKE $${i})`, `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    if (q.q)
+      add(
+        (i) => `(name ILIKE $${i} OR global_id ILIKE $${i} OR ifc_class ILIKE $${i})`,
+        `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`,
+      );
     const w = where.join(' AND ');
     const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM elements WHERE ${w}`, params);
     const rows = await this.db.query<Row>(
@@ -225,12 +254,17 @@ export class ElementRepo {
 
   /** One element with its property sets, or null. */
   async get(modelId: string, globalId: string): Promise<ModelElement | null> {
-    const r = await this.db.query<Row>(`SELECT ${BASE}, psets FROM elements WHERE model_id = $1 AND global_id = $2`, [modelId, globalId]);
+    const r = await this.db.query<Row>(`SELECT ${BASE}, psets FROM elements WHERE model_id = $1 AND global_id = $2`, [
+      modelId,
+      globalId,
+    ]);
     return r.rows[0] ? toElement(r.rows[0]) : null;
   }
 
   async count(modelId: string): Promise<number> {
-    const r = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements WHERE model_id = $1', [modelId]);
+    const r = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements WHERE model_id = $1', [
+      modelId,
+    ]);
     return Number(r.rows[0]!.n);
   }
 

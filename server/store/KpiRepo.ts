@@ -41,8 +41,9 @@ export class KpiRepo {
     const dev = `SELECT d.id, d.project_id, d.kind, d.params, l.time AS lt, l.vals AS lv,
         (l.time IS NOT NULL AND l.time >= $1::bigint - ($2::jsonb ->> d.kind)::bigint) AS fresh
       FROM devices d JOIN projects p ON p.id = d.project_id LEFT JOIN latest l ON l.device_id = d.id WHERE ${c.sql}`;
-    const a = (await this.db.query<Record<string, unknown>>(
-      `WITH dev AS (${dev}), crane AS (
+    const a = (
+      await this.db.query<Record<string, unknown>>(
+        `WITH dev AS (${dev}), crane AS (
          SELECT fresh, lt, fresh AND (
              EXISTS (SELECT 1 FROM jsonb_each(CASE WHEN jsonb_typeof(lv->'alarms') = 'object' THEN lv->'alarms' ELSE '{}'::jsonb END) b WHERE b.value = 'true'::jsonb)
              OR (lv->>'momentPct')::float8 >= coalesce((params->>'alarmPct')::float8, 100)
@@ -56,13 +57,15 @@ export class KpiRepo {
               (SELECT count(*) FILTER (WHERE fresh) FROM crane) AS working,
               (SELECT count(*) FILTER (WHERE in_alarm) FROM crane) AS in_alarm,
               (SELECT max(lt) FROM crane) AS newest_crane`,
-      [now, intervals, ...c.params],
-    )).rows[0]!;
+        [now, intervals, ...c.params],
+      )
+    ).rows[0]!;
 
     // Exceedances: distinct (device, local hour) with a reading over the device's own limit; noise limit by local
     // day (06-22) or night. Devices without a dust limit cannot exceed one and are counted apart.
-    const e = (await this.db.query<Record<string, unknown>>(
-      `WITH dl AS MATERIALIZED (
+    const e = (
+      await this.db.query<Record<string, unknown>>(
+        `WITH dl AS MATERIALIZED (
          -- Limits read once per device, not once per reading (jsonb access is the cost here).
          SELECT d.id, (d.params->>'pm10LimitUgm3')::float8 AS l10, (d.params->>'pm25LimitUgm3')::float8 AS l25, (d.params->>'tspLimitUgm3')::float8 AS ltsp,
                 coalesce((d.params->>'noiseDayLimitDb')::float8, 70) AS lday, coalesce((d.params->>'noiseNightLimitDb')::float8, 55) AS lnight
@@ -81,19 +84,22 @@ export class KpiRepo {
               (SELECT max(newest) FROM hours) AS newest_env,
               (SELECT count(*) FROM devices d JOIN projects p ON p.id = d.project_id WHERE d.kind = 'env_monitor' AND ${c.sql}
                  AND NOT (d.params ? 'pm10LimitUgm3' OR d.params ? 'pm25LimitUgm3' OR d.params ? 'tspLimitUgm3')) AS no_limit`,
-      [dayStart, now, ...c.params, utcOffsetMin * 60_000],
-    )).rows[0]!;
+        [dayStart, now, ...c.params, utcOffsetMin * 60_000],
+      )
+    ).rows[0]!;
 
     // Workers: the last gate event of each (project, worker) today; on site when it is `enter`.
-    const w = (await this.db.query<{ trade: string | null; n: number; newest: string | number | null }>(
-      `WITH last AS (
+    const w = (
+      await this.db.query<{ trade: string | null; n: number; newest: string | number | null }>(
+        `WITH last AS (
          SELECT DISTINCT ON (d.project_id, t.vals->>'workerId') t.vals->>'event' AS ev, t.vals->>'trade' AS trade, t.time
            FROM telemetry t JOIN devices d ON d.id = t.device_id JOIN projects p ON p.id = d.project_id
           WHERE d.kind = 'gate' AND t.time >= $1::bigint AND t.time <= $2::bigint AND ${c.sql} AND t.vals ? 'workerId'
           ORDER BY d.project_id, t.vals->>'workerId', t.time DESC, t.seq DESC NULLS LAST)
        SELECT coalesce(trade, '(unknown)') AS trade, count(*) FILTER (WHERE ev = 'enter')::int AS n, max(time) AS newest FROM last GROUP BY 1`,
-      [dayStart, now, ...c.params],
-    )).rows;
+        [dayStart, now, ...c.params],
+      )
+    ).rows;
     const byTrade: Record<string, number> = {};
     let onSite = 0;
     let newestGate: number | null = null;
@@ -104,12 +110,23 @@ export class KpiRepo {
     }
 
     return {
-      projects: n(a.projects), projectsOnline: n(a.online), newestAny: t(a.newest_any),
-      cranes: n(a.cranes), cranesWorking: n(a.working), cranesInAlarm: n(a.in_alarm), newestCrane: t(a.newest_crane),
+      projects: n(a.projects),
+      projectsOnline: n(a.online),
+      newestAny: t(a.newest_any),
+      cranes: n(a.cranes),
+      cranesWorking: n(a.working),
+      cranesInAlarm: n(a.in_alarm),
+      newestCrane: t(a.newest_crane),
       alarms: await this.openAlarms(scope),
-      dustExceedances: n(e.dust_n), dustDevicesOver: n(e.dust_dev), dustDevicesWithoutLimit: n(e.no_limit),
-      noiseExceedances: n(e.noise_n), noiseDevicesOver: n(e.noise_dev), newestEnv: t(e.newest_env),
-      workersOnSite: onSite, workersByTrade: byTrade, newestGate,
+      dustExceedances: n(e.dust_n),
+      dustDevicesOver: n(e.dust_dev),
+      dustDevicesWithoutLimit: n(e.no_limit),
+      noiseExceedances: n(e.noise_n),
+      noiseDevicesOver: n(e.noise_dev),
+      newestEnv: t(e.newest_env),
+      workersOnSite: onSite,
+      workersByTrade: byTrade,
+      newestGate,
     };
   }
 
@@ -124,7 +141,10 @@ export class KpiRepo {
       c.params,
     );
     const by = new Map(r.rows.map((x) => [x.level, x]));
-    const newest = r.rows.reduce<number | null>((m, x) => (x.newest === null ? m : Math.max(m ?? 0, Number(x.newest))), null);
+    const newest = r.rows.reduce<number | null>(
+      (m, x) => (x.newest === null ? m : Math.max(m ?? 0, Number(x.newest))),
+      null,
+    );
     return { available: true, prewarning: n(by.get('prewarning')?.n), alarm: n(by.get('alarm')?.n), newest };
   }
 }

@@ -11,11 +11,10 @@ export class MetaRepo {
 
   /** Sets `key` only if unset; true when this call set it (so two processes cannot both seed). */
   async setOnce(key: string, value: unknown): Promise<boolean> {
-    const r = await this.db.query('INSERT INTO app_meta (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING key', [
-      key,
-      JSON.stringify(value),
-      Date.now(),
-    ]);
+    const r = await this.db.query(
+      'INSERT INTO app_meta (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING key',
+      [key, JSON.stringify(value), Date.now()],
+    );
     return r.rows.length > 0;
   }
 }

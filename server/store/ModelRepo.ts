@@ -1,4 +1,12 @@
-import type { BimModel, ConversionReport, ConversionStage, FragmentsStatus, ModelError, ModelStatus, TreeNode } from '../../models/BimModel.js';
+import type {
+  BimModel,
+  ConversionReport,
+  ConversionStage,
+  FragmentsStatus,
+  ModelError,
+  ModelStatus,
+  TreeNode,
+} from '../../models/BimModel.js';
 import type { Georeference } from '../../models/Georeference.js';
 import type { Db } from './Db.js';
 import { mapConstraintError } from './errors.js';
@@ -81,13 +89,28 @@ export interface ModelResult {
 export class ModelRepo {
   constructor(private readonly db: Db) {}
 
-  async create(m: { id: string; projectId: string; fileName: string; fileBytes: number; sourceKind: SourceKind; generator?: Record<string, unknown> }): Promise<StoredModel> {
+  async create(m: {
+    id: string;
+    projectId: string;
+    fileName: string;
+    fileBytes: number;
+    sourceKind: SourceKind;
+    generator?: Record<string, unknown>;
+  }): Promise<StoredModel> {
     const now = Date.now();
     try {
       await this.db.query(
         `INSERT INTO models (id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, generator, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'queued', 'queued', 0, $6::jsonb, $7, $7)`,
-        [m.id, m.projectId, m.fileName, m.fileBytes, m.sourceKind, m.generator ? JSON.stringify(m.generator) : null, now],
+        [
+          m.id,
+          m.projectId,
+          m.fileName,
+          m.fileBytes,
+          m.sourceKind,
+          m.generator ? JSON.stringify(m.generator) : null,
+          now,
+        ],
       );
     } catch (err) {
       throw mapConstraintError(err);
@@ -101,13 +124,18 @@ export class ModelRepo {
   }
 
   async listByProject(projectId: string): Promise<StoredModel[]> {
-    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE project_id = $1 ORDER BY created_at, id`, [
+      projectId,
+    ]);
     return r.rows.map(toModel);
   }
 
   /** Models in one of the given states (start-up recovery). */
   async listByStatus(statuses: ModelStatus[]): Promise<StoredModel[]> {
-    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE status = ANY($1::text[]) ORDER BY created_at`, [statuses]);
+    const r = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM models WHERE status = ANY($1::text[]) ORDER BY created_at`,
+      [statuses],
+    );
     return r.rows.map(toModel);
   }
 
@@ -123,26 +151,42 @@ export class ModelRepo {
     await this.db.query(
       `UPDATE models SET status = 'ready', stage = 'done', progress_pct = 100, schema = $2, georef = $3, report = $4, tree = $5,
        error = NULL, updated_at = $6 WHERE id = $1`,
-      [id, result.schema, JSON.stringify(result.georeference), JSON.stringify(result.report), JSON.stringify(result.tree), Date.now()],
+      [
+        id,
+        result.schema,
+        JSON.stringify(result.georeference),
+        JSON.stringify(result.report),
+        JSON.stringify(result.tree),
+        Date.now(),
+      ],
     );
     return this.get(id);
   }
 
   /** Ready models whose Fragments job has not finished (start-up recovery). */
   async listFragmentsPending(): Promise<StoredModel[]> {
-    const r = await this.db.query<Row>(`SELECT ${COLUMNS} FROM models WHERE status = 'ready' AND fragments = 'pending' ORDER BY created_at`);
+    const r = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM models WHERE status = 'ready' AND fragments = 'pending' ORDER BY created_at`,
+    );
     return r.rows.map(toModel);
   }
 
   /** Records the end of a model's Fragments job: its size goes into the report, a failure's reason into fragments_error. */
-  async setFragments(id: string, state: { status: 'ready'; bytes: number } | { status: 'failed'; error: ModelError }): Promise<StoredModel | null> {
+  async setFragments(
+    id: string,
+    state: { status: 'ready'; bytes: number } | { status: 'failed'; error: ModelError },
+  ): Promise<StoredModel | null> {
     if (state.status === 'ready')
       await this.db.query(
         `UPDATE models SET fragments = 'ready', fragments_error = NULL, updated_at = $3,
          report = CASE WHEN report IS NULL THEN NULL ELSE jsonb_set(report, '{fragmentsBytes}', to_jsonb($2::bigint)) END WHERE id = $1`,
         [id, state.bytes, Date.now()],
       );
-    else await this.db.query(`UPDATE models SET fragments = 'failed', fragments_error = $2, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(state.error), Date.now()]);
+    else
+      await this.db.query(
+        `UPDATE models SET fragments = 'failed', fragments_error = $2, updated_at = $3 WHERE id = $1`,
+        [id, JSON.stringify(state.error), Date.now()],
+      );
     return this.get(id);
   }
 
@@ -158,7 +202,11 @@ export class ModelRepo {
   }
 
   async setGeoreference(id: string, georef: Georeference): Promise<StoredModel | null> {
-    await this.db.query('UPDATE models SET georef = $2, updated_at = $3 WHERE id = $1', [id, JSON.stringify(georef), Date.now()]);
+    await this.db.query('UPDATE models SET georef = $2, updated_at = $3 WHERE id = $1', [
+      id,
+      JSON.stringify(georef),
+      Date.now(),
+    ]);
     return this.get(id);
   }
 

@@ -54,7 +54,10 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
   // its 'error' event would end the process.
   pool.on('error', (err) => {
     fail(err);
-    opts.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'store: an idle PostgreSQL connection failed; the pool drops it');
+    opts.log?.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'store: an idle PostgreSQL connection failed; the pool drops it',
+    );
   });
   const run = async <T>(q: { query: pg.Pool['query'] }, sql: string, params: unknown[] = []) => {
     try {
@@ -77,13 +80,19 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
       let timer: NodeJS.Timeout | undefined;
       // The deadline also covers the wait for a pool connection, which has its own (longer) timeout.
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new StoreUnavailableError(`The store did not answer within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(new StoreUnavailableError(`The store did not answer within ${timeoutMs} ms`, { reason: 'timeout' })),
+          timeoutMs,
+        );
       });
       try {
         await Promise.race([pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as pg.QueryConfig), deadline]);
       } catch (e) {
         const m = fail(e);
-        throw m instanceof StoreUnavailableError ? m : new StoreUnavailableError(String((e as Error)?.message ?? e), { cause: e });
+        throw m instanceof StoreUnavailableError
+          ? m
+          : new StoreUnavailableError(String((e as Error)?.message ?? e), { cause: e });
       } finally {
         clearTimeout(timer);
       }
@@ -101,7 +110,10 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
       const onError = (err: Error) => {
         lost ??= err;
         fail(err);
-        opts.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'store: a PostgreSQL connection failed mid-transaction');
+        opts.log?.warn(
+          { err: { message: err.message, code: (err as { code?: string }).code } },
+          'store: a PostgreSQL connection failed mid-transaction',
+        );
       };
       client.on('error', onError);
       const ms = txOpts?.statementTimeoutMs ?? statementTimeoutMs;
@@ -115,7 +127,9 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
         const r = await fn({
           query: <T>(sql: string, params?: unknown[]) =>
             // Per-query read timeout: the transaction's own when it overrides the store's (migrations: none).
-            ms === statementTimeoutMs ? run<T>(client as unknown as pg.Pool, sql, params) : runWithTimeout<T>(client, sql, params, timeout, fail),
+            ms === statementTimeoutMs
+              ? run<T>(client as unknown as pg.Pool, sql, params)
+              : runWithTimeout<T>(client, sql, params, timeout, fail),
           exec: async (sql: string) => {
             if (ms === statementTimeoutMs) await tq(sql);
             else await runWithTimeout(client, sql, [], timeout, fail);
@@ -163,10 +177,20 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
 }
 
 /** One query on a checked-out client with its own read timeout (undefined: none). */
-async function runWithTimeout<T>(client: pg.PoolClient, sql: string, params: unknown[] = [], timeoutMs: number | undefined, fail: (e: unknown) => unknown) {
+async function runWithTimeout<T>(
+  client: pg.PoolClient,
+  sql: string,
+  params: unknown[] = [],
+  timeoutMs: number | undefined,
+  fail: (e: unknown) => unknown,
+) {
   try {
     // query_timeout false overrides the pool's; pg reads `config.query_timeout || connection's`, so 0 would not.
-    const r = await client.query({ text: sql, values: params as unknown[], query_timeout: timeoutMs ?? 2 ** 31 - 1 } as pg.QueryConfig);
+    const r = await client.query({
+      text: sql,
+      values: params as unknown[],
+      query_timeout: timeoutMs ?? 2 ** 31 - 1,
+    } as pg.QueryConfig);
     return { rows: r.rows as T[] };
   } catch (e) {
     throw fail(e);

@@ -28,8 +28,13 @@ export interface PgliteOptions {
  * the upgrade scripts. PGlite unpacks the whole bundle (90 MB) into its in-memory filesystem at every start; these
  * are ~56 MB of it. postgis-3.so, proj.db and the install script of the version in use stay.
  */
-const UNUSED_POSTGIS_FILE = /raster|topology|tiger|address_standardizer|sfcgal|unpackaged|--ANY--|spatial_ref_sys\.sql$/;
-const POSTGIS_DIRS = ['/pglite/lib/postgresql', '/pglite/share/postgresql/extension', '/pglite/share/postgresql/contrib/postgis-3.6'];
+const UNUSED_POSTGIS_FILE =
+  /raster|topology|tiger|address_standardizer|sfcgal|unpackaged|--ANY--|spatial_ref_sys\.sql$/;
+const POSTGIS_DIRS = [
+  '/pglite/lib/postgresql',
+  '/pglite/share/postgresql/extension',
+  '/pglite/share/postgresql/contrib/postgis-3.6',
+];
 
 /** Removes UNUSED_POSTGIS_FILE files from PGlite's in-memory filesystem (after `CREATE EXTENSION postgis`). */
 function dropUnusedPostgisFiles(pg: PGlite): void {
@@ -56,8 +61,13 @@ function dropUnusedPostgisFiles(pg: PGlite): void {
 export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   fs.mkdirSync(dataDir, { recursive: true });
   const sharedBuffersMb = opts.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB;
-  if (!Number.isInteger(sharedBuffersMb) || sharedBuffersMb < 1) throw new Error('sharedBuffersMb must be a positive integer');
-  const pg = await PGlite.create({ dataDir, extensions: { postgis }, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] });
+  if (!Number.isInteger(sharedBuffersMb) || sharedBuffersMb < 1)
+    throw new Error('sharedBuffersMb must be a positive integer');
+  const pg = await PGlite.create({
+    dataDir,
+    extensions: { postgis },
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`],
+  });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   dropUnusedPostgisFiles(pg);
   let lastFailure: StoreFailure | undefined;
@@ -91,14 +101,20 @@ export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): P
       // its queue behind other queries, it cannot interrupt one.
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new StoreUnavailableError(`The store did not answer within ${timeoutMs} ms`, { reason: 'timeout' })), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(new StoreUnavailableError(`The store did not answer within ${timeoutMs} ms`, { reason: 'timeout' })),
+          timeoutMs,
+        );
       });
       try {
         await Promise.race([pg.query('SELECT 1'), deadline]);
         probeWrite(join(dataDir, '.health-probe'));
       } catch (e) {
         const m = fail(e);
-        throw m instanceof StoreUnavailableError ? m : new StoreUnavailableError(String((e as Error)?.message ?? e), { cause: e });
+        throw m instanceof StoreUnavailableError
+          ? m
+          : new StoreUnavailableError(String((e as Error)?.message ?? e), { cause: e });
       } finally {
         clearTimeout(timer);
       }

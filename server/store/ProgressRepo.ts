@@ -21,7 +21,11 @@ interface TaskRow {
 
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
-const STATUS_COLUMN: Record<ActualStatus, string> = { started: 'started_on', finished: 'finished_on', inspected: 'inspected_on' };
+const STATUS_COLUMN: Record<ActualStatus, string> = {
+  started: 'started_on',
+  finished: 'finished_on',
+  inspected: 'inspected_on',
+};
 
 /**
  * Schedules and actual element status of models. Dates go in and out as `YYYY-MM-DD` text (`::text`): the `pg`
@@ -45,8 +49,15 @@ export class ProgressRepo {
           `INSERT INTO schedule_tasks (model_id, task_id, ord, name, planned_start, planned_finish, selector)
            SELECT $1, t.id, t.ord, t.name, t.s::date, t.f::date, t.sel
              FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) AS t(id, ord, name, s, f, sel)`,
-          [modelId, tasks.map((t) => t.id), tasks.map((_, i) => i), tasks.map((t) => t.name), tasks.map((t) => t.plannedStart), tasks.map((t) => t.plannedFinish),
-            tasks.map((t) => JSON.stringify(t.selector))],
+          [
+            modelId,
+            tasks.map((t) => t.id),
+            tasks.map((_, i) => i),
+            tasks.map((t) => t.name),
+            tasks.map((t) => t.plannedStart),
+            tasks.map((t) => t.plannedFinish),
+            tasks.map((t) => JSON.stringify(t.selector)),
+          ],
         );
       }
       await tx.query(
@@ -59,7 +70,10 @@ export class ProgressRepo {
 
   /** The model's schedule in import order, or null when none was imported. */
   async schedule(modelId: string): Promise<StoredSchedule | null> {
-    const head = await this.db.query<{ source: ScheduleSource; imported_at: string | number }>('SELECT source, imported_at FROM schedules WHERE model_id = $1', [modelId]);
+    const head = await this.db.query<{ source: ScheduleSource; imported_at: string | number }>(
+      'SELECT source, imported_at FROM schedules WHERE model_id = $1',
+      [modelId],
+    );
     if (!head.rows[0]) return null;
     const r = await this.db.query<TaskRow>(
       'SELECT task_id, name, planned_start::text, planned_finish::text, selector FROM schedule_tasks WHERE model_id = $1 ORDER BY ord',
@@ -69,28 +83,47 @@ export class ProgressRepo {
       modelId,
       source: head.rows[0].source,
       importedAt: Number(head.rows[0].imported_at),
-      tasks: r.rows.map((t) => ({ id: t.task_id, name: t.name, plannedStart: t.planned_start, plannedFinish: t.planned_finish, selector: json(t.selector) })),
+      tasks: r.rows.map((t) => ({
+        id: t.task_id,
+        name: t.name,
+        plannedStart: t.planned_start,
+        plannedFinish: t.planned_finish,
+        selector: json(t.selector),
+      })),
     };
   }
 
   /** Models of a project that have a schedule. */
   async scheduledModels(projectId: string): Promise<string[]> {
-    const r = await this.db.query<{ id: string }>('SELECT m.id FROM models m JOIN schedules s ON s.model_id = m.id WHERE m.project_id = $1 ORDER BY m.created_at, m.id', [projectId]);
+    const r = await this.db.query<{ id: string }>(
+      'SELECT m.id FROM models m JOIN schedules s ON s.model_id = m.id WHERE m.project_id = $1 ORDER BY m.created_at, m.id',
+      [projectId],
+    );
     return r.rows.map((x) => x.id);
   }
 
   /** The element index of a model as selectors see it (class, storey). */
   async selectableElements(modelId: string): Promise<SelectableElement[]> {
-    const r = await this.db.query<{ global_id: string; ifc_class: string; storey_id: string | null; storey_name: string | null }>(
-      'SELECT global_id, ifc_class, storey_id, storey_name FROM elements WHERE model_id = $1',
-      [modelId],
-    );
-    return r.rows.map((e) => ({ globalId: e.global_id, ifcClass: e.ifc_class, storeyId: e.storey_id, storeyName: e.storey_name }));
+    const r = await this.db.query<{
+      global_id: string;
+      ifc_class: string;
+      storey_id: string | null;
+      storey_name: string | null;
+    }>('SELECT global_id, ifc_class, storey_id, storey_name FROM elements WHERE model_id = $1', [modelId]);
+    return r.rows.map((e) => ({
+      globalId: e.global_id,
+      ifcClass: e.ifc_class,
+      storeyId: e.storey_id,
+      storeyName: e.storey_name,
+    }));
   }
 
   /** Which of `globalIds` are in the model's element index. */
   async knownElements(modelId: string, globalIds: string[]): Promise<Set<string>> {
-    const r = await this.db.query<{ global_id: string }>('SELECT global_id FROM elements WHERE model_id = $1 AND global_id = ANY($2::text[])', [modelId, globalIds]);
+    const r = await this.db.query<{ global_id: string }>(
+      'SELECT global_id FROM elements WHERE model_id = $1 AND global_id = ANY($2::text[])',
+      [modelId, globalIds],
+    );
     return new Set(r.rows.map((x) => x.global_id));
   }
 
@@ -113,7 +146,14 @@ export class ProgressRepo {
       [modelId],
     );
     return new Map(
-      r.rows.map((x) => [x.global_id, { ...(x.s ? { startedOn: x.s } : {}), ...(x.f ? { finishedOn: x.f } : {}), ...(x.i ? { inspectedOn: x.i } : {}) }]),
+      r.rows.map((x) => [
+        x.global_id,
+        {
+          ...(x.s ? { startedOn: x.s } : {}),
+          ...(x.f ? { finishedOn: x.f } : {}),
+          ...(x.i ? { inspectedOn: x.i } : {}),
+        },
+      ]),
     );
   }
 }

@@ -83,7 +83,20 @@ export class ProjectRepo {
       await this.db.query(
         `INSERT INTO projects (id, name, enterprise_id, address, region_code, location, footprint, status, height_m, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, ${pointSql(6)}, ${polygonSql(9)}, $10, $11, $12, $12)`,
-        [id, p.name, p.enterpriseId, p.address, p.regionCode, p.location.lon, p.location.lat, p.location.height, JSON.stringify(p.footprint), p.status, p.heightM, now],
+        [
+          id,
+          p.name,
+          p.enterpriseId,
+          p.address,
+          p.regionCode,
+          p.location.lon,
+          p.location.lat,
+          p.location.height,
+          JSON.stringify(p.footprint),
+          p.status,
+          p.heightM,
+          now,
+        ],
       );
     } catch (err) {
       throw mapConstraintError(err);
@@ -103,7 +116,8 @@ export class ProjectRepo {
     if (patch.enterpriseId !== undefined) add((i) => `enterprise_id = $${i}`, patch.enterpriseId);
     if (patch.address !== undefined) add((i) => `address = $${i}`, patch.address);
     if (patch.regionCode !== undefined) add((i) => `region_code = $${i}`, patch.regionCode);
-    if (patch.location !== undefined) add((i) => `location = ${pointSql(i)}`, patch.location.lon, patch.location.lat, patch.location.height);
+    if (patch.location !== undefined)
+      add((i) => `location = ${pointSql(i)}`, patch.location.lon, patch.location.lat, patch.location.height);
     if (patch.footprint !== undefined) add((i) => `footprint = ${polygonSql(i)}`, JSON.stringify(patch.footprint));
     if (patch.status !== undefined) add((i) => `status = $${i}`, patch.status);
     if (patch.heightM !== undefined) add((i) => `height_m = $${i}`, patch.heightM);

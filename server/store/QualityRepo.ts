@@ -61,8 +61,18 @@ const summary = (r: SummaryRow) => {
     ...(lastAcceptedAt !== undefined ? { lastAcceptedAt } : {}),
     refused: Number(r.refused ?? 0),
     refusedByCode: Object.fromEntries(Object.entries(r.by_code ?? {}).map(([k, n]) => [k, Number(n)])),
-    ...(r.last_refused_at !== null ? { lastRefused: { at: Number(r.last_refused_at), transport: r.last_refused_transport!, raw: r.last_refused_raw! } } : {}),
-    onlyRefused: r.last_whole_refusal_at !== null && (lastAcceptedAt === undefined || Number(r.last_whole_refusal_at) > lastAcceptedAt),
+    ...(r.last_refused_at !== null
+      ? {
+          lastRefused: {
+            at: Number(r.last_refused_at),
+            transport: r.last_refused_transport!,
+            raw: r.last_refused_raw!,
+          },
+        }
+      : {}),
+    onlyRefused:
+      r.last_whole_refusal_at !== null &&
+      (lastAcceptedAt === undefined || Number(r.last_whole_refusal_at) > lastAcceptedAt),
   };
 };
 
@@ -96,8 +106,17 @@ export class QualityRepo {
           `INSERT INTO telemetry_rejections (device_id, time, seq, field, raw, code, reason, transport, received_at)
            SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::text[], $9::bigint[])
            ON CONFLICT DO NOTHING`,
-          [rows.map((r) => r.deviceId), rows.map((r) => r.time), rows.map((r) => r.seq ?? null), rows.map((r) => clean(r.field).slice(0, 128)),
-            rows.map((r) => rawJson(r.raw)), rows.map((r) => r.code), rows.map((r) => clean(r.reason).slice(0, 1024)), rows.map((r) => r.transport), rows.map((r) => r.receivedAt)],
+          [
+            rows.map((r) => r.deviceId),
+            rows.map((r) => r.time),
+            rows.map((r) => r.seq ?? null),
+            rows.map((r) => clean(r.field).slice(0, 128)),
+            rows.map((r) => rawJson(r.raw)),
+            rows.map((r) => r.code),
+            rows.map((r) => clean(r.reason).slice(0, 1024)),
+            rows.map((r) => r.transport),
+            rows.map((r) => r.receivedAt),
+          ],
         );
       }
       // One payload per device (the newest), in device order so concurrent writers lock rows in one order.
@@ -112,7 +131,13 @@ export class QualityRepo {
            last_refused_transport = EXCLUDED.last_refused_transport, last_refused_raw = EXCLUDED.last_refused_raw,
            last_whole_refusal_at = coalesce(EXCLUDED.last_whole_refusal_at, device_quality.last_whole_refusal_at)
          WHERE device_quality.last_refused_at <= EXCLUDED.last_refused_at`,
-        [list.map((p) => p.deviceId), list.map((p) => p.at), list.map((p) => p.transport), list.map((p) => clean(p.raw).slice(0, MAX_RAW)), list.map((p) => (p.whole ? p.at : null))],
+        [
+          list.map((p) => p.deviceId),
+          list.map((p) => p.at),
+          list.map((p) => p.transport),
+          list.map((p) => clean(p.raw).slice(0, MAX_RAW)),
+          list.map((p) => (p.whole ? p.at : null)),
+        ],
       );
     });
   }
@@ -122,8 +147,20 @@ export class QualityRepo {
     const r = await this.db.query<SummaryRow>(SUMMARY('d.id = $1'), [deviceId]);
     if (!r.rows[0]) return null;
     const [byField, recent] = await Promise.all([
-      this.db.query<{ field: string; n: number }>('SELECT field, count(*)::int AS n FROM telemetry_rejections WHERE device_id = $1 GROUP BY field', [deviceId]),
-      this.db.query<{ time: number; seq: number | null; field: string; raw: unknown; code: string; reason: string; transport: string; received_at: number }>(
+      this.db.query<{ field: string; n: number }>(
+        'SELECT field, count(*)::int AS n FROM telemetry_rejections WHERE device_id = $1 GROUP BY field',
+        [deviceId],
+      ),
+      this.db.query<{
+        time: number;
+        seq: number | null;
+        field: string;
+        raw: unknown;
+        code: string;
+        reason: string;
+        transport: string;
+        received_at: number;
+      }>(
         'SELECT time, seq, field, raw, code, reason, transport, received_at FROM telemetry_rejections WHERE device_id = $1 ORDER BY received_at DESC, time DESC, field LIMIT $2',
         [deviceId, RECENT],
       ),
@@ -131,18 +168,16 @@ export class QualityRepo {
     return {
       ...summary(r.rows[0]),
       refusedByField: Object.fromEntries(byField.rows.map((x) => [x.field, Number(x.n)])),
-      recent: recent.rows.map(
-        (x): StoredFieldRejection => ({
-          time: Number(x.time),
-          ...(x.seq !== null ? { seq: Number(x.seq) } : {}),
-          field: x.field,
-          raw: x.raw,
-          code: x.code,
-          reason: x.reason,
-          transport: x.transport,
-          receivedAt: Number(x.received_at),
-        }),
-      ),
+      recent: recent.rows.map((x): StoredFieldRejection => ({
+        time: Number(x.time),
+        ...(x.seq !== null ? { seq: Number(x.seq) } : {}),
+        field: x.field,
+        raw: x.raw,
+        code: x.code,
+        reason: x.reason,
+        transport: x.transport,
+        receivedAt: Number(x.received_at),
+      })),
     };
   }
 

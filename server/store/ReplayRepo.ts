@@ -33,7 +33,13 @@ export class ReplayRepo {
   /** State of every device of a project at `t`; fields older than `t - lookbackMs` are left out (stale). */
   async stateAt(projectId: string, t: number, lookbackMs: number): Promise<DeviceStateAt[]> {
     const [last, fields] = await Promise.all([
-      this.db.query<{ id: string; kind: DeviceKind; time: number | null; seq: number | null; vals: Record<string, unknown> | null }>(
+      this.db.query<{
+        id: string;
+        kind: DeviceKind;
+        time: number | null;
+        seq: number | null;
+        vals: Record<string, unknown> | null;
+      }>(
         `SELECT d.id, d.kind, r.time, r.seq, r.vals FROM devices d
            LEFT JOIN LATERAL (SELECT time, seq, vals FROM telemetry t WHERE t.device_id = d.id AND t.time <= $2
                                ORDER BY t.time DESC, t.seq DESC NULLS LAST LIMIT 1) r ON true
@@ -58,7 +64,15 @@ export class ReplayRepo {
       out.set(r.id, {
         deviceId: r.id,
         kind: r.kind,
-        last: r.time === null ? null : { deviceId: r.id, time: Number(r.time), ...(r.seq !== null ? { seq: Number(r.seq) } : {}), values: r.vals ?? {} },
+        last:
+          r.time === null
+            ? null
+            : {
+                deviceId: r.id,
+                time: Number(r.time),
+                ...(r.seq !== null ? { seq: Number(r.seq) } : {}),
+                values: r.vals ?? {},
+              },
         values: {},
         fieldTimes: {},
       });

@@ -86,7 +86,9 @@ export class Store {
 
   /** PostgreSQL and PostGIS versions, for `/api/health`. */
   async versions(): Promise<{ postgres: string; postgis: string }> {
-    const r = await this.db.query<{ pg: string; gis: string }>("SELECT current_setting('server_version') AS pg, postgis_lib_version() AS gis");
+    const r = await this.db.query<{ pg: string; gis: string }>(
+      "SELECT current_setting('server_version') AS pg, postgis_lib_version() AS gis",
+    );
     return { postgres: r.rows[0]!.pg, postgis: r.rows[0]!.gis };
   }
 
@@ -108,7 +110,10 @@ export interface StoreOptions {
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(where: StoreLocation, opts: StoreOptions = {}): Promise<Store> {
-  const db = 'databaseUrl' in where ? await openPgDb(where.databaseUrl, opts) : await openPgliteDb(where.dataDir, { sharedBuffersMb: opts.pgliteSharedBuffersMb });
+  const db =
+    'databaseUrl' in where
+      ? await openPgDb(where.databaseUrl, opts)
+      : await openPgliteDb(where.dataDir, { sharedBuffersMb: opts.pgliteSharedBuffersMb });
   try {
     await migrate(db);
   } catch (e) {

@@ -288,22 +288,33 @@ export class TelemetryRepo {
       received.push(r.receivedAt);
       vals.push(JSON.stringify(r.values));
     }
-    const source = 'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
-    return (await this.db.query<Inserted>(insertAndMoveLatest(source, rows.length), [ids, times, seqs, received, vals])).rows[0]!;
+    const source =
+      'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
+    return (await this.db.query<Inserted>(insertAndMoveLatest(source, rows.length), [ids, times, seqs, received, vals]))
+      .rows[0]!;
   }
 
   /** COPY of the whole batch (throws 23505 on a repeat) and the latest state moved from it, in the caller's transaction. */
   private async copyAll(tx: DbTx, rows: StoredReading[]): Promise<void> {
     let text = '';
-    for (const r of rows) text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
+    for (const r of rows)
+      text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
     await tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text);
     // Sorted by device: concurrent writers (several nodes) lock `latest` rows in one order.
-    const merged = [...mergeValues(rows).values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+    const merged = [...mergeValues(rows).values()].sort((a, b) =>
+      a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
+    );
     await tx.query(
       `INSERT INTO latest (device_id, time, seq, received_at, vals)
        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
        ${MOVE_LATEST}`,
-      [merged.map((r) => r.deviceId), merged.map((r) => r.time), merged.map((r) => r.seq ?? null), merged.map((r) => r.receivedAt), merged.map((r) => JSON.stringify(r.values))],
+      [
+        merged.map((r) => r.deviceId),
+        merged.map((r) => r.time),
+        merged.map((r) => r.seq ?? null),
+        merged.map((r) => r.receivedAt),
+        merged.map((r) => JSON.stringify(r.values)),
+      ],
     );
   }
 
@@ -314,7 +325,9 @@ export class TelemetryRepo {
       'deviceIds' in scope
         ? await this.db.query<LatestRow>(`${base} WHERE l.device_id = ANY($1::uuid[])`, [scope.deviceIds])
         : 'projectId' in scope
-          ? await this.db.query<LatestRow>(`${base} JOIN devices d ON d.id = l.device_id WHERE d.project_id = $1`, [scope.projectId])
+          ? await this.db.query<LatestRow>(`${base} JOIN devices d ON d.id = l.device_id WHERE d.project_id = $1`, [
+              scope.projectId,
+            ])
           : await this.db.query<LatestRow>(base);
     return r.rows.map(toReading);
   }
@@ -332,7 +345,12 @@ export class TelemetryRepo {
    * Min / avg / max of every top-level numeric field per bucket of `bucketMs`, buckets aligned on `from`, computed
    * by PostgreSQL. Returns one row per (bucket, field).
    */
-  async buckets(deviceId: string, from: number, to: number, bucketMs: number): Promise<{ time: number; field: string; count: number; min: number; avg: number; max: number }[]> {
+  async buckets(
+    deviceId: string,
+    from: number,
+    to: number,
+    bucketMs: number,
+  ): Promise<{ time: number; field: string; count: number; min: number; avg: number; max: number }[]> {
     const r = await this.db.query<{ b: number; field: string; n: number; mn: number; av: number; mx: number }>(
       `SELECT $2::bigint + floor((t.time - $2::bigint)::float8 / $4::bigint)::bigint * $4::bigint AS b, kv.key AS field,
               count(*)::int AS n, min(kv.value::text::float8) AS mn, avg(kv.value::text::float8) AS av, max(kv.value::text::float8) AS mx
@@ -341,7 +359,14 @@ export class TelemetryRepo {
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [deviceId, from, to, bucketMs],
     );
-    return r.rows.map((x) => ({ time: Number(x.b), field: x.field, count: Number(x.n), min: Number(x.mn), avg: Number(x.av), max: Number(x.mx) }));
+    return r.rows.map((x) => ({
+      time: Number(x.b),
+      field: x.field,
+      count: Number(x.n),
+      min: Number(x.mn),
+      avg: Number(x.av),
+      max: Number(x.mx),
+    }));
   }
 
   /** Reading counts per bucket (a bucket's count is its number of readings, whatever fields they carry). */

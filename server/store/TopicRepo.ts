@@ -14,7 +14,20 @@ import type { Db, DbTx } from './Db.js';
 import { mapConstraintError } from './errors.js';
 
 /** The fields of a topic kept in `body`. */
-type Body = Pick<Topic, 'title' | 'description' | 'priority' | 'labels' | 'dueDate' | 'assignee' | 'anchors' | 'viewpoints' | 'notice' | 'creationAuthor' | 'modifiedAuthor'>;
+type Body = Pick<
+  Topic,
+  | 'title'
+  | 'description'
+  | 'priority'
+  | 'labels'
+  | 'dueDate'
+  | 'assignee'
+  | 'anchors'
+  | 'viewpoints'
+  | 'notice'
+  | 'creationAuthor'
+  | 'modifiedAuthor'
+>;
 
 interface Row {
   id: string;
@@ -72,7 +85,15 @@ const toAttachment = (r: AttachmentRow): AttachmentMeta => ({
   uploadedBy: r.uploaded_by,
   uploadedAt: Number(r.uploaded_at),
   ...(r.taken_at ? { takenAt: r.taken_at } : {}),
-  ...(r.lon !== null && r.lat !== null ? { location: { lon: Number(r.lon), lat: Number(r.lat), ...(r.height !== null ? { height: Number(r.height) } : {}) } } : {}),
+  ...(r.lon !== null && r.lat !== null
+    ? {
+        location: {
+          lon: Number(r.lon),
+          lat: Number(r.lat),
+          ...(r.height !== null ? { height: Number(r.height) } : {}),
+        },
+      }
+    : {}),
 });
 
 function toTopic(r: Row, comments: TopicComment[], attachments: AttachmentMeta[]): Topic {
@@ -104,8 +125,32 @@ function toTopic(r: Row, comments: TopicComment[], attachments: AttachmentMeta[]
 }
 
 function bodyOf(t: Topic): Body {
-  const { title, description, priority, labels, dueDate, assignee, anchors, viewpoints, notice, creationAuthor, modifiedAuthor } = t;
-  return { title, description, priority, labels, dueDate, assignee, anchors, viewpoints, notice, creationAuthor, modifiedAuthor };
+  const {
+    title,
+    description,
+    priority,
+    labels,
+    dueDate,
+    assignee,
+    anchors,
+    viewpoints,
+    notice,
+    creationAuthor,
+    modifiedAuthor,
+  } = t;
+  return {
+    title,
+    description,
+    priority,
+    labels,
+    dueDate,
+    assignee,
+    anchors,
+    viewpoints,
+    notice,
+    creationAuthor,
+    modifiedAuthor,
+  };
 }
 
 /** A whole topic to write as it is (an import, or the result of a workflow step). */
@@ -126,7 +171,12 @@ export class TopicRepo {
   constructor(private readonly db: Db) {}
 
   /** A new topic (status open) with a fresh guid unless `t.id` is given; a notice, if any, is built by the caller. */
-  async create(projectId: string, t: Omit<TopicCreate, 'notice'>, author: string, notice?: RectificationNotice): Promise<Topic> {
+  async create(
+    projectId: string,
+    t: Omit<TopicCreate, 'notice'>,
+    author: string,
+    notice?: RectificationNotice,
+  ): Promise<Topic> {
     const now = Date.now();
     const rec: TopicRecord = {
       id: t.id ?? randomUUID(),
@@ -156,8 +206,18 @@ export class TopicRepo {
       await tx.query(
         `INSERT INTO topics (id, project_id, topic_type, topic_status, notice_number, notice_state, notice_deadline, body, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [t.id, t.projectId, t.topicType, t.topicStatus, t.notice?.noticeNumber ?? null, t.notice?.state ?? null, t.notice?.deadline ?? null,
-          JSON.stringify(bodyOf({ ...t, components: [], attachments: [] })), t.creationDate, t.modifiedDate],
+        [
+          t.id,
+          t.projectId,
+          t.topicType,
+          t.topicStatus,
+          t.notice?.noticeNumber ?? null,
+          t.notice?.state ?? null,
+          t.notice?.deadline ?? null,
+          JSON.stringify(bodyOf({ ...t, components: [], attachments: [] })),
+          t.creationDate,
+          t.modifiedDate,
+        ],
       );
       for (const c of t.comments) await this.insertComment(tx, t.id, c);
     } catch (err) {
@@ -166,9 +226,10 @@ export class TopicRepo {
   }
 
   private async insertComment(tx: Pick<DbTx, 'query'>, topicId: string, c: TopicComment): Promise<void> {
-    await tx.query('INSERT INTO topic_comments (id, topic_id, at, author, body, viewpoint_guid, modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      c.guid, topicId, c.date, c.author, c.comment, c.viewpointGuid ?? null, c.modifiedDate ?? null,
-    ]);
+    await tx.query(
+      'INSERT INTO topic_comments (id, topic_id, at, author, body, viewpoint_guid, modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [c.guid, topicId, c.date, c.author, c.comment, c.viewpointGuid ?? null, c.modifiedDate ?? null],
+    );
   }
 
   async get(id: string): Promise<Topic | null> {
@@ -176,7 +237,10 @@ export class TopicRepo {
     if (!r.rows[0]) return null;
     const [c, a] = await Promise.all([
       this.db.query<CommentRow>('SELECT * FROM topic_comments WHERE topic_id = $1 ORDER BY at, id', [id]),
-      this.db.query<AttachmentRow>(`SELECT ${ATT_COLS} FROM topic_attachments WHERE topic_id = $1 ORDER BY uploaded_at, id`, [id]),
+      this.db.query<AttachmentRow>(
+        `SELECT ${ATT_COLS} FROM topic_attachments WHERE topic_id = $1 ORDER BY uploaded_at, id`,
+        [id],
+      ),
     ]);
     return toTopic(r.rows[0], c.rows.map(toComment), a.rows.map(toAttachment));
   }
@@ -189,15 +253,24 @@ export class TopicRepo {
 
   /** A project's topics, oldest first, filtered. `now` decides `overdue`. */
   async list(projectId: string, q: TopicQuery = {}, now = Date.now()): Promise<Topic[]> {
-    const r = await this.db.query<Row>(`SELECT ${COLS} FROM topics WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+    const r = await this.db.query<Row>(`SELECT ${COLS} FROM topics WHERE project_id = $1 ORDER BY created_at, id`, [
+      projectId,
+    ]);
     const ids = r.rows.map((x) => x.id);
     const comments = new Map<string, TopicComment[]>();
     const atts = new Map<string, AttachmentMeta[]>();
     if (ids.length) {
-      const c = await this.db.query<CommentRow>('SELECT c.* FROM topic_comments c JOIN topics t ON t.id = c.topic_id WHERE t.project_id = $1 ORDER BY c.at, c.id', [projectId]);
+      const c = await this.db.query<CommentRow>(
+        'SELECT c.* FROM topic_comments c JOIN topics t ON t.id = c.topic_id WHERE t.project_id = $1 ORDER BY c.at, c.id',
+        [projectId],
+      );
       for (const x of c.rows) comments.set(x.topic_id, [...(comments.get(x.topic_id) ?? []), toComment(x)]);
       const a = await this.db.query<AttachmentRow>(
-        `SELECT ${ATT_COLS.split(', ').map((k) => `a.${k}`).join(', ')} FROM topic_attachments a JOIN topics t ON t.id = a.topic_id WHERE t.project_id = $1 ORDER BY a.uploaded_at, a.id`,
+        `SELECT ${ATT_COLS.split(', ')
+          .map((k) => `a.${k}`)
+          .join(
+            ', ',
+          )} FROM topic_attachments a JOIN topics t ON t.id = a.topic_id WHERE t.project_id = $1 ORDER BY a.uploaded_at, a.id`,
         [projectId],
       );
       for (const x of a.rows) atts.set(x.topic_id, [...(atts.get(x.topic_id) ?? []), toAttachment(x)]);
@@ -227,16 +300,34 @@ export class TopicRepo {
       const next = await fn(cur);
       await tx.query(
         `UPDATE topics SET topic_type = $2, topic_status = $3, notice_number = $4, notice_state = $5, notice_deadline = $6, body = $7, updated_at = $8 WHERE id = $1`,
-        [id, next.topicType, next.topicStatus, next.notice?.noticeNumber ?? null, next.notice?.state ?? null, next.notice?.deadline ?? null,
-          JSON.stringify(bodyOf({ ...next, components: [], attachments: [] })), Math.max(Date.now(), cur.modifiedDate)],
+        [
+          id,
+          next.topicType,
+          next.topicStatus,
+          next.notice?.noticeNumber ?? null,
+          next.notice?.state ?? null,
+          next.notice?.deadline ?? null,
+          JSON.stringify(bodyOf({ ...next, components: [], attachments: [] })),
+          Math.max(Date.now(), cur.modifiedDate),
+        ],
       );
       return true;
     });
     return found ? this.get(id) : null;
   }
 
-  async addComment(topicId: string, c: { comment: string; viewpointGuid?: string }, author: string): Promise<TopicComment> {
-    const comment: TopicComment = { guid: randomUUID(), date: Date.now(), author, comment: c.comment, ...(c.viewpointGuid ? { viewpointGuid: c.viewpointGuid } : {}) };
+  async addComment(
+    topicId: string,
+    c: { comment: string; viewpointGuid?: string },
+    author: string,
+  ): Promise<TopicComment> {
+    const comment: TopicComment = {
+      guid: randomUUID(),
+      date: Date.now(),
+      author,
+      comment: c.comment,
+      ...(c.viewpointGuid ? { viewpointGuid: c.viewpointGuid } : {}),
+    };
     try {
       await this.insertComment(this.db, topicId, comment);
       await this.db.query('UPDATE topics SET updated_at = $2 WHERE id = $1', [topicId, comment.date]);
@@ -265,10 +356,24 @@ export class TopicRepo {
       ...(a.location ? { location: a.location } : {}),
     };
     try {
-      await this.db.query(`INSERT INTO topic_attachments (${ATT_COLS}, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
-        meta.id, topicId, meta.fileName, meta.mime, meta.size, meta.sha256, by, meta.uploadedAt, meta.takenAt ?? null,
-        meta.location?.lon ?? null, meta.location?.lat ?? null, meta.location?.height ?? null, Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-      ]);
+      await this.db.query(
+        `INSERT INTO topic_attachments (${ATT_COLS}, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [
+          meta.id,
+          topicId,
+          meta.fileName,
+          meta.mime,
+          meta.size,
+          meta.sha256,
+          by,
+          meta.uploadedAt,
+          meta.takenAt ?? null,
+          meta.location?.lon ?? null,
+          meta.location?.lat ?? null,
+          meta.location?.height ?? null,
+          Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        ],
+      );
     } catch (err) {
       throw mapConstraintError(err);
     }
@@ -277,7 +382,10 @@ export class TopicRepo {
 
   /** An attachment's bytes, or null when the topic has no such attachment. */
   async attachmentData(topicId: string, id: string): Promise<{ meta: AttachmentMeta; data: Uint8Array } | null> {
-    const r = await this.db.query<AttachmentRow & { data: Uint8Array }>(`SELECT ${ATT_COLS}, data FROM topic_attachments WHERE topic_id = $1 AND id = $2`, [topicId, id]);
+    const r = await this.db.query<AttachmentRow & { data: Uint8Array }>(
+      `SELECT ${ATT_COLS}, data FROM topic_attachments WHERE topic_id = $1 AND id = $2`,
+      [topicId, id],
+    );
     const row = r.rows[0];
     return row ? { meta: toAttachment(row), data: new Uint8Array(row.data) } : null;
   }
@@ -301,16 +409,26 @@ export class TopicRepo {
       let created = 0;
       let replaced = 0;
       for (const t of topics) {
-        const cur = await tx.query<{ project_id: string }>('SELECT project_id FROM topics WHERE id = $1 FOR UPDATE', [t.id]);
+        const cur = await tx.query<{ project_id: string }>('SELECT project_id FROM topics WHERE id = $1 FOR UPDATE', [
+          t.id,
+        ]);
         if (cur.rows[0]) {
-          if (cur.rows[0].project_id !== projectId) throw mapConstraintError({ code: '23505', detail: `topic ${t.id} belongs to another project` });
+          if (cur.rows[0].project_id !== projectId)
+            throw mapConstraintError({ code: '23505', detail: `topic ${t.id} belongs to another project` });
           // Keep the notice of a replaced topic: a BCF file does not carry the workflow.
           const prev = await tx.query<Row>(`SELECT ${COLS} FROM topics WHERE id = $1`, [t.id]);
           const notice = toTopic(prev.rows[0]!, [], []).notice;
           await tx.query('DELETE FROM topic_comments WHERE topic_id = $1', [t.id]);
-          await tx.query(`UPDATE topics SET topic_type = $2, topic_status = $3, body = $4, updated_at = $5 WHERE id = $1`, [
-            t.id, t.topicType, t.topicStatus, JSON.stringify(bodyOf({ ...t, ...(notice ? { notice } : {}), components: [], attachments: [] })), t.modifiedDate,
-          ]);
+          await tx.query(
+            `UPDATE topics SET topic_type = $2, topic_status = $3, body = $4, updated_at = $5 WHERE id = $1`,
+            [
+              t.id,
+              t.topicType,
+              t.topicStatus,
+              JSON.stringify(bodyOf({ ...t, ...(notice ? { notice } : {}), components: [], attachments: [] })),
+              t.modifiedDate,
+            ],
+          );
           for (const c of t.comments) await this.insertComment(tx, t.id, c);
           replaced++;
         } else {
@@ -324,20 +442,39 @@ export class TopicRepo {
 
   /** Notices past their deadline that still wait for the project, with the project's enterprise and region. */
   async overdueNotices(now = Date.now()): Promise<OverdueNotice[]> {
-    const r = await this.db.query<{ id: string; project_id: string; enterprise_id: string; region_code: string; notice_number: string; notice_deadline: string | number }>(
+    const r = await this.db.query<{
+      id: string;
+      project_id: string;
+      enterprise_id: string;
+      region_code: string;
+      notice_number: string;
+      notice_deadline: string | number;
+    }>(
       `SELECT t.id, t.project_id, p.enterprise_id, p.region_code, t.notice_number, t.notice_deadline
        FROM topics t JOIN projects p ON p.id = t.project_id
        WHERE t.notice_state IN ('issued', 'sent_back') AND t.notice_deadline < $1 ORDER BY t.notice_deadline, t.id`,
       [now],
     );
     return r.rows.map((x) => ({
-      topicId: x.id, projectId: x.project_id, enterpriseId: x.enterprise_id, regionCode: x.region_code, noticeNumber: x.notice_number, deadline: Number(x.notice_deadline),
+      topicId: x.id,
+      projectId: x.project_id,
+      enterpriseId: x.enterprise_id,
+      regionCode: x.region_code,
+      noticeNumber: x.notice_number,
+      deadline: Number(x.notice_deadline),
     }));
   }
 
   /** Open topics and open / overdue notices per project (for the wall and the map pins). */
-  async countsByProject(now = Date.now()): Promise<Array<{ projectId: string; openTopics: number; openNotices: number; overdueNotices: number }>> {
-    const r = await this.db.query<{ project_id: string; open_topics: string | number; open_notices: string | number; overdue: string | number }>(
+  async countsByProject(
+    now = Date.now(),
+  ): Promise<Array<{ projectId: string; openTopics: number; openNotices: number; overdueNotices: number }>> {
+    const r = await this.db.query<{
+      project_id: string;
+      open_topics: string | number;
+      open_notices: string | number;
+      overdue: string | number;
+    }>(
       `SELECT project_id,
          count(*) FILTER (WHERE topic_status NOT IN ('resolved', 'closed')) AS open_topics,
          count(*) FILTER (WHERE notice_state IS NOT NULL AND notice_state <> 'closed') AS open_notices,
@@ -345,6 +482,11 @@ export class TopicRepo {
        FROM topics GROUP BY project_id ORDER BY project_id`,
       [now],
     );
-    return r.rows.map((x) => ({ projectId: x.project_id, openTopics: Number(x.open_topics), openNotices: Number(x.open_notices), overdueNotices: Number(x.overdue) }));
+    return r.rows.map((x) => ({
+      projectId: x.project_id,
+      openTopics: Number(x.open_topics),
+      openNotices: Number(x.open_notices),
+      overdueNotices: Number(x.overdue),
+    }));
   }
 }

@@ -37,9 +37,10 @@ export class TourRepo {
   async create(projectId: string | null, t: TourCreate, id: string = randomUUID()): Promise<Tour> {
     const now = Date.now();
     try {
-      await this.db.query('INSERT INTO tours (id, project_id, name, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)', [
-        id, projectId, t.name, JSON.stringify({ viewpoints: t.viewpoints, path: t.path, loop: t.loop }), now,
-      ]);
+      await this.db.query(
+        'INSERT INTO tours (id, project_id, name, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
+        [id, projectId, t.name, JSON.stringify({ viewpoints: t.viewpoints, path: t.path, loop: t.loop }), now],
+      );
     } catch (err) {
       throw mapConstraintError(err);
     }
@@ -64,7 +65,10 @@ export class TourRepo {
     if (!cur) return null;
     const next = { ...cur, ...patch };
     await this.db.query('UPDATE tours SET name = $2, body = $3, updated_at = $4 WHERE id = $1', [
-      id, next.name, JSON.stringify({ viewpoints: next.viewpoints, path: next.path, loop: next.loop }), Date.now(),
+      id,
+      next.name,
+      JSON.stringify({ viewpoints: next.viewpoints, path: next.path, loop: next.loop }),
+      Date.now(),
     ]);
     return this.get(id);
   }

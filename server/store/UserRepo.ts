@@ -101,7 +101,14 @@ export class UserRepo {
          token_version = token_version + (CASE WHEN $3::text IS NOT NULL OR $5::boolean IS TRUE OR $4::jsonb IS NOT NULL THEN 1 ELSE 0 END),
          updated_at = $6
        WHERE id = $1 RETURNING *`,
-      [id, u.displayName ?? null, u.passwordHash ?? null, u.grant ? JSON.stringify(u.grant) : null, u.disabled ?? null, Date.now()],
+      [
+        id,
+        u.displayName ?? null,
+        u.passwordHash ?? null,
+        u.grant ? JSON.stringify(u.grant) : null,
+        u.disabled ?? null,
+        Date.now(),
+      ],
     );
     return r.rows[0] ? toUser(r.rows[0]) : null;
   }
@@ -112,7 +119,9 @@ export class UserRepo {
 
   /** Every project's owner and region: what scope checks need, without the geometry (server/auth/ProjectOwners). */
   async projectOwners(): Promise<Array<{ id: string; enterpriseId: string; regionCode: string }>> {
-    const r = await this.db.query<{ id: string; enterprise_id: string; region_code: string }>('SELECT id, enterprise_id, region_code FROM projects');
+    const r = await this.db.query<{ id: string; enterprise_id: string; region_code: string }>(
+      'SELECT id, enterprise_id, region_code FROM projects',
+    );
     return r.rows.map((x) => ({ id: x.id, enterpriseId: x.enterprise_id, regionCode: x.region_code.trim() }));
   }
 }
@@ -135,14 +144,10 @@ export class AuditRepo {
   constructor(private readonly db: Db) {}
 
   async append(e: AuditRecord): Promise<void> {
-    await this.db.query('INSERT INTO audit_log (at, actor, action, target, ip, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)', [
-      e.at ?? Date.now(),
-      e.actor,
-      e.action,
-      e.target,
-      e.ip,
-      JSON.stringify(e.details ?? {}),
-    ]);
+    await this.db.query(
+      'INSERT INTO audit_log (at, actor, action, target, ip, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)',
+      [e.at ?? Date.now(), e.actor, e.action, e.target, e.ip, JSON.stringify(e.details ?? {})],
+    );
   }
 
   /** Newest first. */

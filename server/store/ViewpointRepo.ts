@@ -35,11 +35,17 @@ export class ViewpointRepo {
 
   async create(projectId: string, v: WorkspaceViewpointCreate): Promise<WorkspaceViewpoint> {
     const id = randomUUID();
-    const body = { camera: v.camera, sections: v.sections, hiddenLocalIds: v.hiddenLocalIds, elementGlobalId: v.elementGlobalId };
+    const body = {
+      camera: v.camera,
+      sections: v.sections,
+      hiddenLocalIds: v.hiddenLocalIds,
+      elementGlobalId: v.elementGlobalId,
+    };
     try {
-      await this.db.query('INSERT INTO workspace_viewpoints (id, project_id, model_id, name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id, projectId, v.modelId, v.name, JSON.stringify(body), Date.now(),
-      ]);
+      await this.db.query(
+        'INSERT INTO workspace_viewpoints (id, project_id, model_id, name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, projectId, v.modelId, v.name, JSON.stringify(body), Date.now()],
+      );
     } catch (err) {
       throw mapConstraintError(err);
     }
@@ -53,7 +59,10 @@ export class ViewpointRepo {
 
   /** A project's viewpoints, oldest first. */
   async list(projectId: string): Promise<WorkspaceViewpoint[]> {
-    const r = await this.db.query<Row>(`SELECT ${COLS} FROM workspace_viewpoints WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+    const r = await this.db.query<Row>(
+      `SELECT ${COLS} FROM workspace_viewpoints WHERE project_id = $1 ORDER BY created_at, id`,
+      [projectId],
+    );
     return r.rows.map(toViewpoint);
   }
 

@@ -66,10 +66,15 @@ export function mapUnavailable(e: unknown): unknown {
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err?.code === 'string' ? err.code : undefined;
   const message = typeof err?.message === 'string' ? err.message : String(e);
-  let reason = code ? (ERRNO_REASONS[code] ?? SQLSTATE_REASONS[code] ?? (code.startsWith('08') ? 'unreachable' : undefined)) : undefined;
+  let reason = code
+    ? (ERRNO_REASONS[code] ?? SQLSTATE_REASONS[code] ?? (code.startsWith('08') ? 'unreachable' : undefined))
+    : undefined;
   reason ??= PG_CLIENT_MESSAGES.find(([re]) => re.test(message))?.[1];
   if (!reason) return e;
-  return new StoreUnavailableError(`The store is unavailable (${reason}${code ? `, ${code}` : ''}): ${message}`, { cause: e, reason });
+  return new StoreUnavailableError(`The store is unavailable (${reason}${code ? `, ${code}` : ''}): ${message}`, {
+    cause: e,
+    reason,
+  });
 }
 
 export { StoreUnavailableError };

@@ -1,5 +1,10 @@
 /** Which projects a query covers: all, a region (GB/T 2260 prefix), an enterprise's, one, or a list. */
-export type ProjectScope = { all: true } | { regionPrefix: string } | { enterpriseId: string } | { projectId: string } | { projectIds: readonly string[] };
+export type ProjectScope =
+  | { all: true }
+  | { regionPrefix: string }
+  | { enterpriseId: string }
+  | { projectId: string }
+  | { projectIds: readonly string[] };
 
 /** A SQL condition on `projects p` for a scope, its parameter placed at `$index`. */
 export function scopeCondition(scope: ProjectScope, index: number): { sql: string; params: unknown[] } {

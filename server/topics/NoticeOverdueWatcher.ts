@@ -48,18 +48,33 @@ export class NoticeOverdueWatcher {
       const device = topic.anchors.find((a) => a.kind === 'device');
       if (device && device.kind === 'device') {
         const hours = Math.round(((now - o.deadline) / 3_600_000) * 10) / 10;
-        const r = await this.store.alarms.raise({
-          projectId: o.projectId, deviceId: device.deviceId, rule: `${OVERDUE_RULE}${o.topicId}`, quantity: 'noticeOverdueH', level: 'alarm',
-          value: hours, threshold: 0, message: `整改通知 ${o.noticeNumber} 已逾期 / notice overdue`, details: { topicId: o.topicId, noticeNumber: o.noticeNumber, deadline: o.deadline },
-          time: now,
-        }).catch((err) => (this.log.warn({ err, topicId: o.topicId }, 'topics: overdue alarm not raised'), null));
+        const r = await this.store.alarms
+          .raise({
+            projectId: o.projectId,
+            deviceId: device.deviceId,
+            rule: `${OVERDUE_RULE}${o.topicId}`,
+            quantity: 'noticeOverdueH',
+            level: 'alarm',
+            value: hours,
+            threshold: 0,
+            message: `整改通知 ${o.noticeNumber} 已逾期 / notice overdue`,
+            details: { topicId: o.topicId, noticeNumber: o.noticeNumber, deadline: o.deadline },
+            time: now,
+          })
+          .catch((err) => (this.log.warn({ err, topicId: o.topicId }, 'topics: overdue alarm not raised'), null));
         if (r?.created) {
           raised++;
           this.live.toProject(o.projectId, { type: 'alarm.raised', alarm: r.alarm });
         }
       }
       this.flagged.add(o.topicId);
-      await this.store.audit.append({ actor: 'system', action: 'notice.overdue', target: o.topicId, ip: null, details: { projectId: o.projectId, noticeNumber: o.noticeNumber, deadline: o.deadline } });
+      await this.store.audit.append({
+        actor: 'system',
+        action: 'notice.overdue',
+        target: o.topicId,
+        ip: null,
+        details: { projectId: o.projectId, noticeNumber: o.noticeNumber, deadline: o.deadline },
+      });
       this.live.toProject(o.projectId, { type: 'topic.updated', topic });
     }
     let cleared = 0;

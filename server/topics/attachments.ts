@@ -2,7 +2,18 @@ import type { AttachmentMeta } from '../../models/Topic.js';
 
 /** The image type by its first bytes (the declared content type is not trusted), or null when it is neither. */
 export function sniffImage(b: Uint8Array): AttachmentMeta['mime'] | null {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'image/png';
+  if (
+    b.length >= 8 &&
+    b[0] === 0x89 &&
+    b[1] === 0x50 &&
+    b[2] === 0x4e &&
+    b[3] === 0x47 &&
+    b[4] === 0x0d &&
+    b[5] === 0x0a &&
+    b[6] === 0x1a &&
+    b[7] === 0x0a
+  )
+    return 'image/png';
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   return null;
 }
@@ -95,7 +106,15 @@ export function readExif(b: Uint8Array): ExifFacts {
       if (marker === 0xda || marker === 0xd9) break; // start of scan / end: no more metadata
       const len = (b[o + 2]! << 8) | b[o + 3]!;
       if (len < 2) break;
-      if (marker === 0xe1 && b[o + 4] === 0x45 && b[o + 5] === 0x78 && b[o + 6] === 0x69 && b[o + 7] === 0x66 && b[o + 8] === 0 && b[o + 9] === 0) {
+      if (
+        marker === 0xe1 &&
+        b[o + 4] === 0x45 &&
+        b[o + 5] === 0x78 &&
+        b[o + 6] === 0x69 &&
+        b[o + 7] === 0x66 &&
+        b[o + 8] === 0 &&
+        b[o + 9] === 0
+      ) {
         return readTiff(b, o + 10, Math.min(b.length, o + 2 + len));
       }
       o += 2 + len;

@@ -13,7 +13,18 @@ import {
   type TopicViewpoint,
 } from '../../models/Topic.js';
 import type { TopicRecord } from '../store/TopicRepo.js';
-import { child, childrenOf, parseXml, textOf, writeXml, x, xt, XmlError, type XmlElement, type XmlNode } from './xml.js';
+import {
+  child,
+  childrenOf,
+  parseXml,
+  textOf,
+  writeXml,
+  x,
+  xt,
+  XmlError,
+  type XmlElement,
+  type XmlNode,
+} from './xml.js';
 
 /**
  * BCF-XML interchange of topics (element names from buildingSMART's BCF-XML schemas, © buildingSMART International
@@ -34,9 +45,26 @@ export class BcfError extends Error {
 
 // ---- enumerations ------------------------------------------------------------------------------------------
 
-const TYPE_OUT: Record<TopicType, string> = { quality: 'Quality', safety: 'Safety', dust: 'Dust', progress: 'Progress', design: 'Design' };
-const STATUS_OUT: Record<TopicStatus, string> = { open: 'Open', in_progress: 'InProgress', resolved: 'Resolved', closed: 'Closed', reopened: 'ReOpened' };
-const PRIORITY_OUT: Record<TopicPriority, string> = { low: 'Low', normal: 'Normal', high: 'High', critical: 'Critical' };
+const TYPE_OUT: Record<TopicType, string> = {
+  quality: 'Quality',
+  safety: 'Safety',
+  dust: 'Dust',
+  progress: 'Progress',
+  design: 'Design',
+};
+const STATUS_OUT: Record<TopicStatus, string> = {
+  open: 'Open',
+  in_progress: 'InProgress',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  reopened: 'ReOpened',
+};
+const PRIORITY_OUT: Record<TopicPriority, string> = {
+  low: 'Low',
+  normal: 'Normal',
+  high: 'High',
+  critical: 'Critical',
+};
 
 const norm = (s: string | undefined) => (s ?? '').toLowerCase().replace(/[\s_-]/g, '');
 
@@ -44,7 +72,8 @@ const norm = (s: string | undefined) => (s ?? '').toLowerCase().replace(/[\s_-]/
 export function typeFromBcf(s: string | undefined): TopicType {
   const n = norm(s);
   for (const [k, v] of Object.entries(TYPE_OUT)) if (norm(v) === n) return k as TopicType;
-  if (['clash', 'inquiry', 'request', 'remark', 'comment', 'architectural', 'structural', 'mep'].includes(n)) return 'design';
+  if (['clash', 'inquiry', 'request', 'remark', 'comment', 'architectural', 'structural', 'mep'].includes(n))
+    return 'design';
   if (n.includes('safety') || n.includes('安全')) return 'safety';
   if (n.includes('dust') || n.includes('扬尘')) return 'dust';
   if (n.includes('progress') || n.includes('进度')) return 'progress';
@@ -69,12 +98,22 @@ export function priorityFromBcf(s: string | undefined): TopicPriority {
   return 'normal';
 }
 
-const partyOut = (p: Party | undefined) => (!p ? undefined : p.kind === 'enterprise' ? `enterprise:${p.enterpriseId}` : p.kind === 'project' ? `project:${p.projectId}` : p.userId);
+const partyOut = (p: Party | undefined) =>
+  !p
+    ? undefined
+    : p.kind === 'enterprise'
+      ? `enterprise:${p.enterpriseId}`
+      : p.kind === 'project'
+        ? `project:${p.projectId}`
+        : p.userId;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function partyIn(s: string | undefined): Party | undefined {
   if (!s) return undefined;
   const m = /^(enterprise|project):(.+)$/.exec(s);
-  if (m && UUID.test(m[2]!)) return m[1] === 'enterprise' ? { kind: 'enterprise', enterpriseId: m[2]!.toLowerCase() } : { kind: 'project', projectId: m[2]!.toLowerCase() };
+  if (m && UUID.test(m[2]!))
+    return m[1] === 'enterprise'
+      ? { kind: 'enterprise', enterpriseId: m[2]!.toLowerCase() }
+      : { kind: 'project', projectId: m[2]!.toLowerCase() };
   return { kind: 'user', userId: s };
 }
 
@@ -89,7 +128,9 @@ function anchorIn(s: string): TopicAnchor | undefined {
   if (m[1] === 'elements') return { kind: 'elements', globalIds: m[2]!.split(',').filter(Boolean) };
   if (m[1] === 'device') return UUID.test(m[2]!) ? { kind: 'device', deviceId: m[2]!.toLowerCase() } : undefined;
   const [lon, lat, height] = m[2]!.split(',').map(Number);
-  return Number.isFinite(lon) && Number.isFinite(lat) ? { kind: 'point', lon: lon!, lat: lat!, height: Number.isFinite(height) ? height! : 0 } : undefined;
+  return Number.isFinite(lon) && Number.isFinite(lat)
+    ? { kind: 'point', lon: lon!, lat: lat!, height: Number.isFinite(height) ? height! : 0 }
+    : undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -120,11 +161,27 @@ function visinfo(v: TopicViewpoint): string {
     x('VisualizationInfo', { Guid: v.guid }, [
       x('Components', {}, [
         v.selection.length ? x('Selection', {}, v.selection.map(comp)) : undefined,
-        x('Visibility', { DefaultVisibility: v.defaultVisibility }, [v.exceptions.length ? x('Exceptions', {}, v.exceptions.map(comp)) : undefined]),
-        v.coloring.length ? x('Coloring', {}, v.coloring.map((k) => x('Color', { Color: k.color.toUpperCase() }, k.ifcGuids.map(comp)))) : undefined,
+        x('Visibility', { DefaultVisibility: v.defaultVisibility }, [
+          v.exceptions.length ? x('Exceptions', {}, v.exceptions.map(comp)) : undefined,
+        ]),
+        v.coloring.length
+          ? x(
+              'Coloring',
+              {},
+              v.coloring.map((k) => x('Color', { Color: k.color.toUpperCase() }, k.ifcGuids.map(comp))),
+            )
+          : undefined,
       ]),
       cam,
-      v.clippingPlanes.length ? x('ClippingPlanes', {}, v.clippingPlanes.map((p) => x('ClippingPlane', {}, [xyz('Location', p.location), xyz('Direction', p.direction)]))) : undefined,
+      v.clippingPlanes.length
+        ? x(
+            'ClippingPlanes',
+            {},
+            v.clippingPlanes.map((p) =>
+              x('ClippingPlane', {}, [xyz('Location', p.location), xyz('Direction', p.direction)]),
+            ),
+          )
+        : undefined,
     ]),
   );
 }
@@ -136,10 +193,22 @@ function markup(t: Topic, snapshotName: (v: TopicViewpoint) => string | undefine
   return writeXml(
     x('Markup', {}, [
       x('Topic', { Guid: t.id, TopicType: TYPE_OUT[t.topicType], TopicStatus: STATUS_OUT[t.topicStatus] }, [
-        links.length ? x('ReferenceLinks', {}, links.map((l) => xt('ReferenceLink', l))) : undefined,
+        links.length
+          ? x(
+              'ReferenceLinks',
+              {},
+              links.map((l) => xt('ReferenceLink', l)),
+            )
+          : undefined,
         xt('Title', t.title),
         xt('Priority', PRIORITY_OUT[t.priority]),
-        t.labels.length ? x('Labels', {}, t.labels.map((l) => xt('Label', l))) : undefined,
+        t.labels.length
+          ? x(
+              'Labels',
+              {},
+              t.labels.map((l) => xt('Label', l)),
+            )
+          : undefined,
         xt('CreationDate', iso(t.creationDate)),
         xt('CreationAuthor', t.creationAuthor),
         xt('ModifiedDate', iso(t.modifiedDate)),
@@ -163,7 +232,13 @@ function markup(t: Topic, snapshotName: (v: TopicViewpoint) => string | undefine
             )
           : undefined,
         t.viewpoints.length
-          ? x('Viewpoints', {}, t.viewpoints.map((v) => x('ViewPoint', { Guid: v.guid }, [xt('Viewpoint', `${v.guid}.bcfv`), xt('Snapshot', snapshotName(v))])))
+          ? x(
+              'Viewpoints',
+              {},
+              t.viewpoints.map((v) =>
+                x('ViewPoint', { Guid: v.guid }, [xt('Viewpoint', `${v.guid}.bcfv`), xt('Snapshot', snapshotName(v))]),
+              ),
+            )
           : undefined,
       ]),
     ]),
@@ -171,18 +246,41 @@ function markup(t: Topic, snapshotName: (v: TopicViewpoint) => string | undefine
 }
 
 /** Writes topics as a BCF 3.0 `.bcfzip`; `snapshots` holds the bytes of viewpoint snapshot attachments by id. */
-export function exportBcf(topics: Topic[], snapshots: Map<string, { meta: AttachmentMeta; data: Uint8Array }> = new Map()): Uint8Array {
+export function exportBcf(
+  topics: Topic[],
+  snapshots: Map<string, { meta: AttachmentMeta; data: Uint8Array }> = new Map(),
+): Uint8Array {
   const files: Zippable = {
     'bcf.version': strToU8(writeXml(x('Version', { VersionId: '3.0' }))),
     'extensions.xml': strToU8(
       writeXml(
         x('Extensions', {}, [
-          x('TopicTypes', {}, Object.values(TYPE_OUT).map((v) => xt('TopicType', v))),
-          x('TopicStatuses', {}, Object.values(STATUS_OUT).map((v) => xt('TopicStatus', v))),
-          x('Priorities', {}, Object.values(PRIORITY_OUT).map((v) => xt('Priority', v))),
+          x(
+            'TopicTypes',
+            {},
+            Object.values(TYPE_OUT).map((v) => xt('TopicType', v)),
+          ),
+          x(
+            'TopicStatuses',
+            {},
+            Object.values(STATUS_OUT).map((v) => xt('TopicStatus', v)),
+          ),
+          x(
+            'Priorities',
+            {},
+            Object.values(PRIORITY_OUT).map((v) => xt('Priority', v)),
+          ),
           ...(() => {
             const labels = [...new Set(topics.flatMap((t) => t.labels))];
-            return labels.length ? [x('TopicLabels', {}, labels.map((l) => xt('TopicLabel', l)))] : [];
+            return labels.length
+              ? [
+                  x(
+                    'TopicLabels',
+                    {},
+                    labels.map((l) => xt('TopicLabel', l)),
+                  ),
+                ]
+              : [];
           })(),
         ]),
       ),
@@ -228,7 +326,10 @@ function vec(el: XmlElement | undefined): [number, number, number] | undefined {
   const v: [number, number, number] = [num(el, 'X'), num(el, 'Y'), num(el, 'Z')];
   return v.every(Number.isFinite) ? v : undefined;
 }
-const guidsOf = (el: XmlElement | undefined) => childrenOf(el, 'Component').map((c) => c.attrs.IfcGuid).filter((g): g is string => !!g);
+const guidsOf = (el: XmlElement | undefined) =>
+  childrenOf(el, 'Component')
+    .map((c) => c.attrs.IfcGuid)
+    .filter((g): g is string => !!g);
 const lowerGuid = (g: string | undefined) => (g && UUID.test(g) ? g.toLowerCase() : undefined);
 const bool = (s: string | undefined, dflt: boolean) => (s === undefined ? dflt : s === 'true' || s === '1');
 
@@ -245,10 +346,24 @@ function cameraOf(vi: XmlElement): BcfCamera | undefined {
   const aspectRatio = Number.isFinite(ar) && ar > 0 ? { aspectRatio: ar } : {};
   if (p) {
     const fov = num(p, 'FieldOfView');
-    return { kind: 'perspective', position, direction, up, fov: Number.isFinite(fov) && fov > 0 && fov < 180 ? fov : 60, ...aspectRatio };
+    return {
+      kind: 'perspective',
+      position,
+      direction,
+      up,
+      fov: Number.isFinite(fov) && fov > 0 && fov < 180 ? fov : 60,
+      ...aspectRatio,
+    };
   }
   const scale = num(o, 'ViewToWorldScale');
-  return { kind: 'orthogonal', position, direction, up, viewToWorldScale: Number.isFinite(scale) && scale > 0 ? scale : 1, ...aspectRatio };
+  return {
+    kind: 'orthogonal',
+    position,
+    direction,
+    up,
+    viewToWorldScale: Number.isFinite(scale) && scale > 0 ? scale : 1,
+    ...aspectRatio,
+  };
 }
 
 /** Reads a visualization info (3.0, 2.1 or the 2.0 flat component list). */
@@ -276,7 +391,9 @@ export function viewpointOf(vi: XmlElement, guid: string): TopicViewpoint {
     for (const [color, ifcGuids] of byColor) coloring.push({ color, ifcGuids });
     // 2.0 has no default visibility: components marked Visible="true" with none marked "false" (the "single visible
     // wall" case) mean "only these are shown"; otherwise everything is shown but the ones marked "false".
-    const shown = flat.filter((c) => c.attrs.IfcGuid && c.attrs.Visible !== undefined && bool(c.attrs.Visible, true)).map((c) => c.attrs.IfcGuid!);
+    const shown = flat
+      .filter((c) => c.attrs.IfcGuid && c.attrs.Visible !== undefined && bool(c.attrs.Visible, true))
+      .map((c) => c.attrs.IfcGuid!);
     defaultVisibility = !(shown.length && !exceptions.length);
     if (!defaultVisibility) exceptions.push(...shown);
   }
@@ -305,7 +422,10 @@ export function importBcf(zip: Uint8Array): BcfImport {
       filter: (f) => {
         count++;
         total += f.originalSize;
-        if (count > BCF_LIMITS.maxFiles || total > BCF_LIMITS.maxTotalBytes) throw new BcfError(`The BCF file is too large (more than ${BCF_LIMITS.maxFiles} files or ${BCF_LIMITS.maxTotalBytes} bytes inflated)`);
+        if (count > BCF_LIMITS.maxFiles || total > BCF_LIMITS.maxTotalBytes)
+          throw new BcfError(
+            `The BCF file is too large (more than ${BCF_LIMITS.maxFiles} files or ${BCF_LIMITS.maxTotalBytes} bytes inflated)`,
+          );
         return !f.name.endsWith('/');
       },
     });
@@ -326,7 +446,8 @@ export function importBcf(zip: Uint8Array): BcfImport {
   };
   const versionEl = xml('bcf.version');
   const version = versionEl?.attrs.VersionId ?? textOf(versionEl, 'DetailedVersion') ?? '2.1';
-  if (!/^(2\.0|2\.1|3\.0)/.test(version)) throw new BcfError(`BCF version ${version} is not supported (3.0, 2.1, 2.0 are)`);
+  if (!/^(2\.0|2\.1|3\.0)/.test(version))
+    throw new BcfError(`BCF version ${version} is not supported (3.0, 2.1, 2.0 are)`);
   const markups = Object.keys(files).filter((n) => /^[^/]+\/markup\.bcf$/i.test(n));
   if (!markups.length) throw new BcfError('The file holds no topic (no <guid>/markup.bcf)');
   if (markups.length > BCF_LIMITS.maxTopics) throw new BcfError(`More than ${BCF_LIMITS.maxTopics} topics`);
@@ -343,7 +464,9 @@ export function importBcf(zip: Uint8Array): BcfImport {
       continue;
     }
     const is3 = version.startsWith('3');
-    const labels = is3 ? childrenOf(child(t, 'Labels'), 'Label').map((l) => l.text.trim()) : childrenOf(t, 'Labels').map((l) => l.text.trim());
+    const labels = is3
+      ? childrenOf(child(t, 'Labels'), 'Label').map((l) => l.text.trim())
+      : childrenOf(t, 'Labels').map((l) => l.text.trim());
     const links = is3 ? childrenOf(child(t, 'ReferenceLinks'), 'ReferenceLink') : childrenOf(t, 'ReferenceLink');
     const anchors = links.map((l) => anchorIn(l.text)).filter((a): a is TopicAnchor => !!a);
     // 3.0: Topic/Comments/Comment, Topic/Viewpoints/ViewPoint; 2.x: Markup/Comment, Markup/Viewpoints.
@@ -359,7 +482,8 @@ export function importBcf(zip: Uint8Array): BcfImport {
         continue;
       }
       const v = viewpointOf(vi, guid);
-      const snapName = textOf(vp, 'Snapshot') ?? (vpEls.length === 1 && files[`${folder}/snapshot.png`] ? 'snapshot.png' : undefined);
+      const snapName =
+        textOf(vp, 'Snapshot') ?? (vpEls.length === 1 && files[`${folder}/snapshot.png`] ? 'snapshot.png' : undefined);
       const bytes = snapName ? files[`${folder}/${snapName}`] : undefined;
       const mime = bytes ? sniffImage(bytes) : undefined;
       if (bytes && mime) {

@@ -31,7 +31,11 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
 
   const actorOf = async (req: Request): Promise<TopicActor> => {
     const p = await access.principalOf(req);
-    if (!p) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>');
+    if (!p)
+      throw new AppError(
+        ErrorCode.UNAUTHENTICATED,
+        'Log in first: POST /api/v1/auth/login, then send the cookie or Authorization: Bearer <token>',
+      );
     return { id: p.id, ...(p.grant ? { grant: p.grant } : {}), ip: ipOf(req) };
   };
   const projectId = (raw: string) => {
@@ -68,7 +72,9 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
 
   r.post('/topics/:id/comments', async (req, res) => {
     const actor = await actorOf(req);
-    res.status(201).json(await service.comment(actor, topicId(req.params.id), parseOr400(CommentCreate, req.body, 'comment')));
+    res
+      .status(201)
+      .json(await service.comment(actor, topicId(req.params.id), parseOr400(CommentCreate, req.body, 'comment')));
   });
 
   const rawImage = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES });
@@ -77,8 +83,14 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
     const id = topicId(req.params.id);
     const data = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
     const mime = sniffImage(data);
-    if (!mime) throw new AppError(ErrorCode.UNPROCESSABLE, 'Attachments are JPEG or PNG images (checked by their first bytes)', { size: data.length });
-    const name = typeof req.query.name === 'string' && req.query.name.trim() ? req.query.name.trim().slice(0, 200) : `photo.${mime === 'image/png' ? 'png' : 'jpg'}`;
+    if (!mime)
+      throw new AppError(ErrorCode.UNPROCESSABLE, 'Attachments are JPEG or PNG images (checked by their first bytes)', {
+        size: data.length,
+      });
+    const name =
+      typeof req.query.name === 'string' && req.query.name.trim()
+        ? req.query.name.trim().slice(0, 200)
+        : `photo.${mime === 'image/png' ? 'png' : 'jpg'}`;
     const exif = readExif(data);
     const { attachment } = await service.attach(actor, id, { fileName: name, mime, ...exif }, data);
     res.status(201).json(attachment);
@@ -95,12 +107,16 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
 
   r.post('/topics/:id/notice/reply', async (req, res) => {
     const actor = await actorOf(req);
-    res.json(await service.reply(actor, topicId(req.params.id), parseOr400(NoticeReplyCreate, req.body, 'notice reply')));
+    res.json(
+      await service.reply(actor, topicId(req.params.id), parseOr400(NoticeReplyCreate, req.body, 'notice reply')),
+    );
   });
 
   r.post('/topics/:id/notice/check', async (req, res) => {
     const actor = await actorOf(req);
-    res.json(await service.check(actor, topicId(req.params.id), parseOr400(NoticeCheckCreate, req.body, 'notice check')));
+    res.json(
+      await service.check(actor, topicId(req.params.id), parseOr400(NoticeCheckCreate, req.body, 'notice check')),
+    );
   });
 
   r.get('/projects/:id/topics.bcfzip', async (req, res) => {
@@ -116,7 +132,9 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
         }
       }
     }
-    res.type('application/octet-stream').setHeader('content-disposition', `attachment; filename="topics-${pid}.bcfzip"`);
+    res
+      .type('application/octet-stream')
+      .setHeader('content-disposition', `attachment; filename="topics-${pid}.bcfzip"`);
     res.send(Buffer.from(exportBcf(topics, snaps)));
   });
 
@@ -134,7 +152,12 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
       if (e instanceof BcfError) throw new AppError(ErrorCode.UNPROCESSABLE, e.message);
       throw e;
     }
-    const result = await service.import(actor, pid, parsed.topics.map((t) => ({ ...t, projectId: pid })), parsed.snapshots);
+    const result = await service.import(
+      actor,
+      pid,
+      parsed.topics.map((t) => ({ ...t, projectId: pid })),
+      parsed.snapshots,
+    );
     res.json({ version: parsed.version, ...result, topics: parsed.topics.map((t) => t.id), warnings: parsed.warnings });
   });
 

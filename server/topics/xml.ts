@@ -97,8 +97,10 @@ export function parseXml(src: string): XmlElement {
   return root;
 }
 
-export const child = (el: XmlElement | undefined, name: string): XmlElement | undefined => el?.children.find((c) => c.name === name);
-export const childrenOf = (el: XmlElement | undefined, name: string): XmlElement[] => el?.children.filter((c) => c.name === name) ?? [];
+export const child = (el: XmlElement | undefined, name: string): XmlElement | undefined =>
+  el?.children.find((c) => c.name === name);
+export const childrenOf = (el: XmlElement | undefined, name: string): XmlElement[] =>
+  el?.children.filter((c) => c.name === name) ?? [];
 /** The trimmed text of the child `name`, or undefined when absent or empty. */
 export const textOf = (el: XmlElement | undefined, name: string): string | undefined => {
   const t = child(el, name)?.text.trim();
@@ -116,9 +118,14 @@ export interface XmlNode {
   children?: Array<XmlNode | undefined> | string;
 }
 
-export const x = (name: string, attrs: XmlNode['attrs'] = {}, children?: XmlNode['children']): XmlNode => ({ name, attrs, ...(children !== undefined ? { children } : {}) });
+export const x = (name: string, attrs: XmlNode['attrs'] = {}, children?: XmlNode['children']): XmlNode => ({
+  name,
+  attrs,
+  ...(children !== undefined ? { children } : {}),
+});
 /** An element holding text, or nothing when the value is undefined. */
-export const xt = (name: string, v: string | number | undefined): XmlNode | undefined => (v === undefined ? undefined : { name, children: String(v) });
+export const xt = (name: string, v: string | number | undefined): XmlNode | undefined =>
+  v === undefined ? undefined : { name, children: String(v) };
 
 function write(n: XmlNode, indent: string, out: string[]): void {
   const attrs = Object.entries(n.attrs ?? {})

@@ -46,18 +46,25 @@ async function pixels(png: Buffer, at: Array<{ x: number; y: number }>): Promise
 }
 
 async function pageAt(probe: Probe, lon: number, lat: number): Promise<{ x: number; y: number }> {
-  const p = await b.page.evaluate(({ probe, lon, lat }) => window[probe].geoPagePosition(lon, lat), { probe, lon, lat });
+  const p = await b.page.evaluate(({ probe, lon, lat }) => window[probe].geoPagePosition(lon, lat), {
+    probe,
+    lon,
+    lat,
+  });
   expect(p, `${lon},${lat} on screen`).not.toBeNull();
   return p!;
 }
 
 async function lookAndSettle(probe: Probe, lon: number, lat: number, rangeM: number): Promise<void> {
-  const frames = await b.page.evaluate(({ probe, lon, lat, rangeM }) => {
-    // The base map's own colours: the district choropleth (a layer over it, tested in cityScreens) switched off.
-    window.__siteTwinCity?.showDistricts(false);
-    window[probe].lookAt(lon, lat, rangeM);
-    return window[probe].frames;
-  }, { probe, lon, lat, rangeM });
+  const frames = await b.page.evaluate(
+    ({ probe, lon, lat, rangeM }) => {
+      // The base map's own colours: the district choropleth (a layer over it, tested in cityScreens) switched off.
+      window.__siteTwinCity?.showDistricts(false);
+      window[probe].lookAt(lon, lat, rangeM);
+      return window[probe].frames;
+    },
+    { probe, lon, lat, rangeM },
+  );
   // Right after a jump the globe may still report the previous view's tiles as loaded: wait for a few frames, then for
   // idle to hold over several polls, so the finer tiles of the new view are in before the screenshot.
   await b.page.waitForFunction(
@@ -87,42 +94,69 @@ const SHINAN = { lon: 120.3842, lat: 36.0623 };
 const SITE = DEMO_PROJECTS[0]!;
 
 describe('the offline base map of the city', () => {
-  it('map page: the bay reads as water between land at city scale, the districts at district scale, the site close up', async () => {
-    await b.page.goto(t.url, { waitUntil: 'domcontentloaded' });
-    await waitForReady(b.page, WAIT_MS);
-    await lookAndSettle('__siteTwin', 120.25, 36.18, 110_000);
-    let png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-page-city-1920x1080.png` });
-    let [sea, land] = await pixels(png, [await pageAt('__siteTwin', BAY.lon, BAY.lat), await pageAt('__siteTwin', JIAOZHOU.lon, JIAOZHOU.lat)]);
-    expectSeaAndLand(sea!, land!);
+  it(
+    'map page: the bay reads as water between land at city scale, the districts at district scale, the site close up',
+    async () => {
+      await b.page.goto(t.url, { waitUntil: 'domcontentloaded' });
+      await waitForReady(b.page, WAIT_MS);
+      await lookAndSettle('__siteTwin', 120.25, 36.18, 110_000);
+      let png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-page-city-1920x1080.png` });
+      let [sea, land] = await pixels(png, [
+        await pageAt('__siteTwin', BAY.lon, BAY.lat),
+        await pageAt('__siteTwin', JIAOZHOU.lon, JIAOZHOU.lat),
+      ]);
+      expectSeaAndLand(sea!, land!);
 
-    await lookAndSettle('__siteTwin', 120.39, 36.08, 14_000);
-    png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-page-district-1920x1080.png` });
-    [sea, land] = await pixels(png, [await pageAt('__siteTwin', OFF_SHINAN.lon, OFF_SHINAN.lat), await pageAt('__siteTwin', SHINAN.lon, SHINAN.lat)]);
-    expectSeaAndLand(sea!, land!);
+      await lookAndSettle('__siteTwin', 120.39, 36.08, 14_000);
+      png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-page-district-1920x1080.png` });
+      [sea, land] = await pixels(png, [
+        await pageAt('__siteTwin', OFF_SHINAN.lon, OFF_SHINAN.lat),
+        await pageAt('__siteTwin', SHINAN.lon, SHINAN.lat),
+      ]);
+      expectSeaAndLand(sea!, land!);
 
-    await lookAndSettle('__siteTwin', SITE.lon, SITE.lat, 900);
-    await b.screenshot('basemap-page-site-1920x1080');
-    expect(b.consoleErrors).toEqual([]);
-    expect(b.externalRequests).toEqual([]);
-  }, TEST_MS);
+      await lookAndSettle('__siteTwin', SITE.lon, SITE.lat, 900);
+      await b.screenshot('basemap-page-site-1920x1080');
+      expect(b.consoleErrors).toEqual([]);
+      expect(b.externalRequests).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it('wall: the same base map in the dark palette, at city, district and site scale', async () => {
-    await b.page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
-    await b.page.waitForFunction(() => window.__siteTwinWall?.ready === true && window.__siteTwinWall.idle, undefined, { timeout: WAIT_MS, polling: 500 });
-    await lookAndSettle('__siteTwinWall', 120.25, 36.18, 110_000);
-    let png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-wall-city-1920x1080.png` });
-    let [sea, land] = await pixels(png, [await pageAt('__siteTwinWall', BAY.lon, BAY.lat), await pageAt('__siteTwinWall', JIAOZHOU.lon, JIAOZHOU.lat)]);
-    expectSeaAndLand(sea!, land!);
-    expect(sea!.reduce((a, v) => a + v, 0), 'the wall sea is dark').toBeLessThan(land!.reduce((a, v) => a + v, 0));
+  it(
+    'wall: the same base map in the dark palette, at city, district and site scale',
+    async () => {
+      await b.page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
+      await b.page.waitForFunction(
+        () => window.__siteTwinWall?.ready === true && window.__siteTwinWall.idle,
+        undefined,
+        { timeout: WAIT_MS, polling: 500 },
+      );
+      await lookAndSettle('__siteTwinWall', 120.25, 36.18, 110_000);
+      let png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-wall-city-1920x1080.png` });
+      let [sea, land] = await pixels(png, [
+        await pageAt('__siteTwinWall', BAY.lon, BAY.lat),
+        await pageAt('__siteTwinWall', JIAOZHOU.lon, JIAOZHOU.lat),
+      ]);
+      expectSeaAndLand(sea!, land!);
+      expect(
+        sea!.reduce((a, v) => a + v, 0),
+        'the wall sea is dark',
+      ).toBeLessThan(land!.reduce((a, v) => a + v, 0));
 
-    await lookAndSettle('__siteTwinWall', 120.39, 36.08, 14_000);
-    png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-wall-district-1920x1080.png` });
-    [sea, land] = await pixels(png, [await pageAt('__siteTwinWall', OFF_SHINAN.lon, OFF_SHINAN.lat), await pageAt('__siteTwinWall', SHINAN.lon, SHINAN.lat)]);
-    expectSeaAndLand(sea!, land!);
+      await lookAndSettle('__siteTwinWall', 120.39, 36.08, 14_000);
+      png = await b.page.screenshot({ path: `${RESULTS_DIR}/basemap-wall-district-1920x1080.png` });
+      [sea, land] = await pixels(png, [
+        await pageAt('__siteTwinWall', OFF_SHINAN.lon, OFF_SHINAN.lat),
+        await pageAt('__siteTwinWall', SHINAN.lon, SHINAN.lat),
+      ]);
+      expectSeaAndLand(sea!, land!);
 
-    await lookAndSettle('__siteTwinWall', SITE.lon, SITE.lat, 900);
-    await b.screenshot('basemap-wall-site-1920x1080');
-    expect(b.consoleErrors).toEqual([]);
-    expect(b.externalRequests).toEqual([]);
-  }, TEST_MS);
+      await lookAndSettle('__siteTwinWall', SITE.lon, SITE.lat, 900);
+      await b.screenshot('basemap-wall-site-1920x1080');
+      expect(b.consoleErrors).toEqual([]);
+      expect(b.externalRequests).toEqual([]);
+    },
+    TEST_MS,
+  );
 });

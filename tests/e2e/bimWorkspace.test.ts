@@ -34,7 +34,9 @@ beforeAll(async () => {
   await seedDemoCity(t.store);
   projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;
   const fzkProject = projects.find((p) => p.name === FZK_PROJECT)!;
-  await seedDemoModels(t.store, t.server.models, undefined, { only: DEMO_PROJECTS.map((d) => d.name).filter((n) => n !== FZK_PROJECT) });
+  await seedDemoModels(t.store, t.server.models, undefined, {
+    only: DEMO_PROJECTS.map((d) => d.name).filter((n) => n !== FZK_PROJECT),
+  });
   const form = new FormData();
   form.append('file', new Blob([readFileSync(FZK)]), 'AC20-FZK-Haus.ifc');
   const up = await fetch(`${t.url}/api/v1/projects/${fzkProject.id}/models`, { method: 'POST', body: form });
@@ -47,7 +49,9 @@ beforeAll(async () => {
   }
   expect((await waitForModel(t, fzkId, 240_000)).status).toBe('ready');
   // The file is georeferenced in Karlsruhe: stand it on its project's site, as a person would with the PATCH.
-  const patched = await t.api('PATCH', `/api/v1/models/${fzkId}`, { georeference: { lon: fzkProject.location.lon, lat: fzkProject.location.lat, height: 0 } });
+  const patched = await t.api('PATCH', `/api/v1/models/${fzkId}`, {
+    georeference: { lon: fzkProject.location.lon, lat: fzkProject.location.lat, height: 0 },
+  });
   expect(patched.status).toBe(200);
   fzk = await waitForFragments(t, fzkId, 240_000);
   expect(fzk.fragments).toBe('ready');
@@ -60,13 +64,17 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const bimSettled = (page: Page) => page.waitForFunction(() => window.__siteTwinBim?.settled, undefined, { timeout: SLOW_MS, polling: 250 });
+const bimSettled = (page: Page) =>
+  page.waitForFunction(() => window.__siteTwinBim?.settled, undefined, { timeout: SLOW_MS, polling: 250 });
 
 describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () => {
   it('draws every demo project model at its place: pixels differ from the empty map in each project region', async () => {
     await map.goto(t.url, { waitUntil: 'domcontentloaded' });
     await waitForReady(map);
-    await map.waitForFunction((n) => window.__siteTwinBim.models === n, projects.length, { timeout: SLOW_MS, polling: 250 });
+    await map.waitForFunction((n) => window.__siteTwinBim.models === n, projects.length, {
+      timeout: SLOW_MS,
+      polling: 250,
+    });
     await map.waitForFunction(() => window.__siteTwinBim.settled, undefined, { timeout: SLOW_MS, polling: 250 });
     await b.screenshot('bim-map-city');
     // Close to each site in turn (at city scale a building is a pixel or two and 3D Tiles rightly draws no detail):
@@ -79,14 +87,23 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
       const clip = await map.evaluate((mm) => {
         const [a, z] = [mm.report.bbox.min, mm.report.bbox.max];
         const pts: { x: number; y: number }[] = [];
-        for (const x of [a[0], z[0]]) for (const y of [a[1], z[1]]) for (const h of [a[2], z[2]]) {
-          const p = window.__siteTwinBim.pagePositionOf(mm.id, [x, y, h]);
-          if (p) pts.push(p);
-        }
+        for (const x of [a[0], z[0]])
+          for (const y of [a[1], z[1]])
+            for (const h of [a[2], z[2]]) {
+              const p = window.__siteTwinBim.pagePositionOf(mm.id, [x, y, h]);
+              if (p) pts.push(p);
+            }
         if (!pts.length) return null;
-        const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
-        const x = Math.max(0, Math.floor(Math.min(...xs))), y = Math.max(0, Math.floor(Math.min(...ys)));
-        return { x, y, width: Math.min(window.innerWidth, Math.ceil(Math.max(...xs))) - x, height: Math.min(window.innerHeight, Math.ceil(Math.max(...ys))) - y };
+        const xs = pts.map((p) => p.x),
+          ys = pts.map((p) => p.y);
+        const x = Math.max(0, Math.floor(Math.min(...xs))),
+          y = Math.max(0, Math.floor(Math.min(...ys)));
+        return {
+          x,
+          y,
+          width: Math.min(window.innerWidth, Math.ceil(Math.max(...xs))) - x,
+          height: Math.min(window.innerHeight, Math.ceil(Math.max(...ys))) - y,
+        };
       }, m);
       expect(clip, `model ${m.id} projects onto the screen`).not.toBeNull();
       expect(clip!.width * clip!.height).toBeGreaterThan(400);
@@ -106,11 +123,16 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
   it('clicking a known element on the map shows its GlobalId, class and storey, highlighted by the shader', async () => {
     const els = (await t.api('GET', `/api/v1/models/${fzk.id}/elements?limit=1000`)).body.items as any[];
     // The highest slab of the house (a roof slab): from straight above, nothing covers the centre of its box.
-    roof = els.filter((e) => e.hasGeometry && e.bbox && /slab/i.test(e.ifcClass)).sort((a, z) => z.bbox.max[2] - a.bbox.max[2])[0];
+    roof = els
+      .filter((e) => e.hasGeometry && e.bbox && /slab/i.test(e.ifcClass))
+      .sort((a, z) => z.bbox.max[2] - a.bbox.max[2])[0];
     expect(roof, 'the house has slabs').toBeTruthy();
     const c: [number, number, number] = [0, 1, 2].map((k) => (roof.bbox.min[k] + roof.bbox.max[k]) / 2) as any;
     // The footprint layer's translucent massing box encloses the model; hide it so the picture shows the model.
-    await map.evaluate(([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 40), window.__siteTwinBim.setLayers({ footprints: false })), [fzk.id, c] as const);
+    await map.evaluate(
+      ([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 40), window.__siteTwinBim.setLayers({ footprints: false })),
+      [fzk.id, c] as const,
+    );
     // tilesLoaded is as of the last frame: the frame above is of the new view, so it is now trustworthy.
     await bimSettled(map);
     await map.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
@@ -121,7 +143,9 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     expect(await panel.locator('[data-testid="element-guid"]').textContent()).toBe(roof.globalId);
     expect(await panel.locator('[data-field="class"]').textContent()).toBe(roof.ifcClass);
     expect(await panel.locator('[data-field="storey"]').textContent()).toBe(roof.storeyName ?? '—');
-    await expect.poll(() => map.evaluate(() => window.__siteTwinBim.colouredTiles), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => map.evaluate(() => window.__siteTwinBim.colouredTiles), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     expect(new URL(map.url()).searchParams.get('element')).toBe(roof.globalId);
     await map.evaluate(() => window.__siteTwinBim.renderNow());
     await b.screenshot('bim-map-picked');
@@ -132,17 +156,28 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     ws.on('pageerror', (e) => b.consoleErrors.push(`workspace pageerror: ${e.message}`));
     await ws.setViewportSize({ width: 960, height: 600 });
     await ws.goto(`${t.url}/project/${fzk.projectId}?model=${fzk.id}`, { waitUntil: 'domcontentloaded' });
-    await ws.waitForFunction(() => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error, undefined, { timeout: SLOW_MS, polling: 250 });
+    await ws.waitForFunction(
+      () => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error,
+      undefined,
+      { timeout: SLOW_MS, polling: 250 },
+    );
     expect(await ws.evaluate(() => window.__siteTwinWorkspace.error)).toBeNull();
     await ws.waitForFunction(() => !window.__siteTwinWorkspace.busy, undefined, { timeout: SLOW_MS, polling: 250 });
     // Map -> workspace: the element picked on the map (other tab) is highlighted here.
-    await expect.poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 }).toEqual([roof.globalId]);
+    await expect
+      .poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 })
+      .toEqual([roof.globalId]);
     const tree = (await t.api('GET', `/api/v1/models/${fzk.id}/tree`)).body;
     const storeys: string[] = [];
-    const walk = (n: any) => (n.ifcClass.toUpperCase() === 'IFCBUILDINGSTOREY' && storeys.push(n.name), n.children.forEach(walk));
+    const walk = (n: any) => (
+      n.ifcClass.toUpperCase() === 'IFCBUILDINGSTOREY' && storeys.push(n.name),
+      n.children.forEach(walk)
+    );
     walk(tree);
     expect(storeys.length).toBeGreaterThanOrEqual(2);
-    const listed = await ws.locator('[data-testid="spatial-tree"] [data-class="IfcBuildingStorey" i] > .tree-row .tree-label').allTextContents();
+    const listed = await ws
+      .locator('[data-testid="spatial-tree"] [data-class="IfcBuildingStorey" i] > .tree-row .tree-label')
+      .allTextContents();
     expect(listed).toEqual(storeys);
     expect(await ws.locator('[data-testid="storeys"] li').count()).toBe(storeys.length);
     await ws.evaluate(() => window.__siteTwinWorkspace.renderNow());
@@ -163,14 +198,28 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     // Length measurement between two walls, with the whole house in view (the map selection zoomed to the roof).
     await ws.keyboard.press('Escape');
     await ws.keyboard.press('f');
-    await ws.waitForFunction(() => !window.__siteTwinWorkspace.cameraMoving && !window.__siteTwinWorkspace.busy, undefined, { timeout: SLOW_MS, polling: 250 });
+    await ws.waitForFunction(
+      () => !window.__siteTwinWorkspace.cameraMoving && !window.__siteTwinWorkspace.busy,
+      undefined,
+      { timeout: SLOW_MS, polling: 250 },
+    );
     // Walls by class name (this file exports IfcWallStandardCase as well as IfcWall).
-    const walls = ((await t.api('GET', `/api/v1/models/${fzk.id}/elements?limit=1000`)).body.items as any[]).filter((e) => e.hasGeometry && /^IfcWall/i.test(e.ifcClass));
+    const walls = ((await t.api('GET', `/api/v1/models/${fzk.id}/elements?limit=1000`)).body.items as any[]).filter(
+      (e) => e.hasGeometry && /^IfcWall/i.test(e.ifcClass),
+    );
     expect(walls.length).toBeGreaterThan(2);
     const targets: { x: number; y: number }[] = [];
     for (const w of walls) {
       const p = await ws.evaluate((g) => window.__siteTwinWorkspace.screenOf(g), w.globalId);
-      if (p && p.x > 20 && p.y > 20 && p.x < 940 && p.y < 580 && targets.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 60)) targets.push(p);
+      if (
+        p &&
+        p.x > 20 &&
+        p.y > 20 &&
+        p.x < 940 &&
+        p.y < 580 &&
+        targets.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 60)
+      )
+        targets.push(p);
       if (targets.length === 2) break;
     }
     expect(targets, `wall centres on screen: ${JSON.stringify(targets)}`).toHaveLength(2);
@@ -179,7 +228,9 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     for (const p of targets) {
       await ws.mouse.click(canvasBox.x + p.x, canvasBox.y + p.y);
     }
-    await ws.waitForFunction(() => window.__siteTwinWorkspace.measurements.length === 1, undefined, { timeout: 60_000 });
+    await ws.waitForFunction(() => window.__siteTwinWorkspace.measurements.length === 1, undefined, {
+      timeout: 60_000,
+    });
     const m = (await ws.evaluate(() => window.__siteTwinWorkspace.measurements))[0]!;
     expect(m.kind).toBe('length');
     expect(m.value).toBeGreaterThan(0.5);
@@ -192,8 +243,12 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     await ws.keyboard.press('Escape');
     const wall = walls[0]!;
     await ws.evaluate((g) => (window as any).__siteTwinWorkspaceApp.select(g, 'workspace'), wall.globalId);
-    await expect.poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 }).toEqual([wall.globalId]);
-    await expect.poll(() => map.evaluate(() => window.__siteTwinBim.selectedGlobalId), { timeout: 30_000 }).toBe(wall.globalId);
+    await expect
+      .poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 })
+      .toEqual([wall.globalId]);
+    await expect
+      .poll(() => map.evaluate(() => window.__siteTwinBim.selectedGlobalId), { timeout: 30_000 })
+      .toBe(wall.globalId);
     expect(await map.evaluate(() => window.__siteTwinBim.colouredTiles)).toBeGreaterThan(0);
     expect(await map.locator('.bim-detail [data-testid="element-guid"]').textContent()).toBe(wall.globalId);
     expect(b.consoleErrors).toEqual([]);

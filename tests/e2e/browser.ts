@@ -31,12 +31,23 @@ export interface BrowserSession {
  * Launches Debian's Chromium headless with SwiftShader WebGL (no GPU here) and a fresh profile, and records console
  * errors and requests to non-local hosts for the test to assert on.
  */
-export async function openBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
+export async function openBrowser(
+  opts: { viewport?: { width: number; height: number } } = {},
+): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
     viewport: opts.viewport ?? { width: 1600, height: 900 },
   });
   const consoleErrors: string[] = [];
@@ -73,7 +84,11 @@ export const SLOW_MS = 180_000;
 
 /** Waits until the app says the globe and the projects are on screen. */
 export async function waitForReady(page: Page, timeout = SLOW_MS): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.ready === '1' && window.__siteTwin?.ready === true, undefined, { timeout, polling: 250 });
+  await page.waitForFunction(
+    () => document.body.dataset.ready === '1' && window.__siteTwin?.ready === true,
+    undefined,
+    { timeout, polling: 250 },
+  );
 }
 
 /** Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). */

@@ -37,8 +37,12 @@ describe('city overview in Chromium', () => {
     const rows = b.page.locator('[data-testid="project-list"] [data-project-id]');
     expect(await rows.count()).toBe(projects.length);
     expect((await rows.allInnerTexts()).join('\n')).toContain('浮山湾金融中心二期');
-    expect(new Set(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.projectId)))).toEqual(new Set(projects.map((x) => x.id)));
-    await expect.poll(() => b.page.locator('[data-testid="live-pill"]').getAttribute('data-status'), { timeout: 30_000 }).toBe('connected');
+    expect(new Set(await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.projectId)))).toEqual(
+      new Set(projects.map((x) => x.id)),
+    );
+    await expect
+      .poll(() => b.page.locator('[data-testid="live-pill"]').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('connected');
     await waitForIdle(b.page);
     await b.screenshot('city-overview');
     expect(b.consoleErrors).toEqual([]);
@@ -84,7 +88,11 @@ describe('city overview in Chromium', () => {
     console.info(`deep link ready ${p.readyAtMs} ms after navigation`);
     expect(p.selectedProjectId).toBe(target.id);
     expect(await panelName().textContent()).toBe(target.name);
-    expect(await b.page.locator(`[data-testid="project-list"] [data-project-id="${target.id}"]`).getAttribute('aria-selected')).toBe('true');
+    expect(
+      await b.page
+        .locator(`[data-testid="project-list"] [data-project-id="${target.id}"]`)
+        .getAttribute('aria-selected'),
+    ).toBe('true');
 
     await b.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // Esc must reach the page
     await b.page.keyboard.press('Escape');
@@ -129,7 +137,9 @@ describe('city overview in Chromium', () => {
 
     const del = await t.api('DELETE', `/api/v1/projects/${created.body.id}`);
     expect(del.status).toBe(204);
-    await expect.poll(() => b.page.locator(`[data-project-id="${created.body.id}"]`).count(), { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(() => b.page.locator(`[data-project-id="${created.body.id}"]`).count(), { timeout: 30_000 })
+      .toBe(0);
     await expect.poll(async () => (await probe()).projectsDrawn, { timeout: SLOW_MS }).toBe(projects.length);
     expect(b.consoleErrors).toEqual([]);
     expect(b.externalRequests).toEqual([]);

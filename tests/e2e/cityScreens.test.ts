@@ -29,8 +29,17 @@ const SCALES = [
   { name: 'site', lon: DEMO_PROJECTS[0]!.lon, lat: DEMO_PROJECTS[0]!.lat, rangeM: 900 },
 ] as const;
 
-async function lookAndSettle(page: BrowserSession['page'], probe: Probe, lon: number, lat: number, rangeM: number): Promise<void> {
-  const frames = await page.evaluate(({ probe, lon, lat, rangeM }) => (window[probe].lookAt(lon, lat, rangeM), window[probe].frames), { probe, lon, lat, rangeM });
+async function lookAndSettle(
+  page: BrowserSession['page'],
+  probe: Probe,
+  lon: number,
+  lat: number,
+  rangeM: number,
+): Promise<void> {
+  const frames = await page.evaluate(
+    ({ probe, lon, lat, rangeM }) => (window[probe].lookAt(lon, lat, rangeM), window[probe].frames),
+    { probe, lon, lat, rangeM },
+  );
   await page.waitForFunction(
     ({ probe, f }) => {
       const w = window as unknown as { __settled?: number };
@@ -50,11 +59,25 @@ async function shootScales(page: BrowserSession['page'], probe: Probe, tag: stri
     await lookAndSettle(page, probe, s.lon, s.lat, s.rangeM);
     const report = await page.evaluate(() => window.__siteTwinCity.placeLabels());
     const placed = report.placed as Box[];
-    for (let i = 0; i < placed.length; i++) for (let j = i + 1; j < placed.length; j++) expect(overlap(placed[i]!, placed[j]!), `${tag} ${s.name}: ${placed[i]!.id} overlaps ${placed[j]!.id}`).toBe(false);
-    for (const l of placed) for (const pin of report.pins as Box[]) expect(overlap(l, pin), `${tag} ${s.name}: label ${l.id} covers ${pin.id}`).toBe(false);
-    if (s.name !== 'site') expect(placed.filter((p) => p.id.startsWith('district:')).length, `${tag} ${s.name}: district labels placed`).toBeGreaterThan(0);
-    expect(placed.length + report.hidden + report.absorbed, `${tag} ${s.name}: every candidate accounted for`).toBe(report.candidates);
-    console.log(`${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered`);
+    for (let i = 0; i < placed.length; i++)
+      for (let j = i + 1; j < placed.length; j++)
+        expect(overlap(placed[i]!, placed[j]!), `${tag} ${s.name}: ${placed[i]!.id} overlaps ${placed[j]!.id}`).toBe(
+          false,
+        );
+    for (const l of placed)
+      for (const pin of report.pins as Box[])
+        expect(overlap(l, pin), `${tag} ${s.name}: label ${l.id} covers ${pin.id}`).toBe(false);
+    if (s.name !== 'site')
+      expect(
+        placed.filter((p) => p.id.startsWith('district:')).length,
+        `${tag} ${s.name}: district labels placed`,
+      ).toBeGreaterThan(0);
+    expect(placed.length + report.hidden + report.absorbed, `${tag} ${s.name}: every candidate accounted for`).toBe(
+      report.candidates,
+    );
+    console.log(
+      `${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered`,
+    );
     await page.screenshot({ path: `${RESULTS_DIR}/city-${tag}-${s.name}.png` });
   }
 }
@@ -69,44 +92,73 @@ describe.each([
     b = await openBrowser({ viewport: { width, height } });
   }, 60_000);
 
-  it('map page: districts loaded and coloured, labels without overlap at three scales; a district click narrows the list', async () => {
-    const page = b!.page;
-    await page.goto(t.url, { waitUntil: 'domcontentloaded' });
-    await waitForReady(page, WAIT_MS);
-    await page.waitForFunction(() => window.__siteTwinCity?.districtsLoaded === true, undefined, { timeout: WAIT_MS, polling: 500 });
-    expect(await page.evaluate(() => window.__siteTwinCity.districtCount)).toBe(10);
-    expect(await page.evaluate(() => window.__siteTwinCity.districtLabels())).toContain('崂山区 370212\n在建项目 1个');
-    await shootScales(page, '__siteTwin', `page-${size}`);
-    if (width === 1920) {
-      // Click inside Laoshan district, away from its label and its project: the list narrows to its one project.
-      await lookAndSettle(page, '__siteTwin', 120.3, 36.2, 110_000);
-      const at = await page.evaluate(() => window.__siteTwin.geoPagePosition(120.6, 36.2));
-      expect(at).not.toBeNull();
-      await page.mouse.click(at!.x, at!.y);
-      await page.waitForFunction(() => window.__siteTwinCity.selectedDistrict === '370212', undefined, { timeout: WAIT_MS });
-      const laoshan = DEMO_PROJECTS.filter((p) => p.regionCode === '370212').length;
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="project-list"] [data-project-id]').length === n, laoshan, { timeout: 30_000 });
-      expect(await page.textContent('[data-testid="region-chip"]')).toContain('崂山区');
-      await page.click('[data-testid="region-chip"]');
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="project-list"] [data-project-id]').length === n, DEMO_PROJECTS.length, { timeout: 30_000 });
-      expect(await page.evaluate(() => window.__siteTwinCity.selectedDistrict)).toBeNull();
-    }
-    expect(b!.consoleErrors).toEqual([]);
-    expect(b!.externalRequests).toEqual([]);
-  }, TEST_MS);
+  it(
+    'map page: districts loaded and coloured, labels without overlap at three scales; a district click narrows the list',
+    async () => {
+      const page = b!.page;
+      await page.goto(t.url, { waitUntil: 'domcontentloaded' });
+      await waitForReady(page, WAIT_MS);
+      await page.waitForFunction(() => window.__siteTwinCity?.districtsLoaded === true, undefined, {
+        timeout: WAIT_MS,
+        polling: 500,
+      });
+      expect(await page.evaluate(() => window.__siteTwinCity.districtCount)).toBe(10);
+      expect(await page.evaluate(() => window.__siteTwinCity.districtLabels())).toContain(
+        '崂山区 370212\n在建项目 1个',
+      );
+      await shootScales(page, '__siteTwin', `page-${size}`);
+      if (width === 1920) {
+        // Click inside Laoshan district, away from its label and its project: the list narrows to its one project.
+        await lookAndSettle(page, '__siteTwin', 120.3, 36.2, 110_000);
+        const at = await page.evaluate(() => window.__siteTwin.geoPagePosition(120.6, 36.2));
+        expect(at).not.toBeNull();
+        await page.mouse.click(at!.x, at!.y);
+        await page.waitForFunction(() => window.__siteTwinCity.selectedDistrict === '370212', undefined, {
+          timeout: WAIT_MS,
+        });
+        const laoshan = DEMO_PROJECTS.filter((p) => p.regionCode === '370212').length;
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid="project-list"] [data-project-id]').length === n,
+          laoshan,
+          { timeout: 30_000 },
+        );
+        expect(await page.textContent('[data-testid="region-chip"]')).toContain('崂山区');
+        await page.click('[data-testid="region-chip"]');
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('[data-testid="project-list"] [data-project-id]').length === n,
+          DEMO_PROJECTS.length,
+          { timeout: 30_000 },
+        );
+        expect(await page.evaluate(() => window.__siteTwinCity.selectedDistrict)).toBeNull();
+      }
+      expect(b!.consoleErrors).toEqual([]);
+      expect(b!.externalRequests).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it('wall: districts, pins and labels at three scales; a district narrows the KPIs', async () => {
-    const page = b!.page;
-    await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true, undefined, { timeout: WAIT_MS, polling: 500 });
-    await shootScales(page, '__siteTwinWall', `wall-${size}`);
-    if (width === 1920) {
-      const before = await page.evaluate(() => window.__siteTwinWall.kpisReceived);
-      await page.evaluate(() => window.__siteTwinCity.selectDistrict('370212'));
-      await page.waitForFunction((n) => window.__siteTwinWall.kpisReceived > n, before, { timeout: 30_000 });
-      expect(await page.evaluate(() => window.__siteTwinWall.kpis?.projectsTotal)).toBe(DEMO_PROJECTS.filter((p) => p.regionCode === '370212').length);
-      expect(await page.textContent('[data-testid="wall-title"]')).toContain('崂山区');
-    }
-    expect(b!.consoleErrors).toEqual([]);
-  }, TEST_MS);
+  it(
+    'wall: districts, pins and labels at three scales; a district narrows the KPIs',
+    async () => {
+      const page = b!.page;
+      await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
+      await page.waitForFunction(
+        () => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
+        undefined,
+        { timeout: WAIT_MS, polling: 500 },
+      );
+      await shootScales(page, '__siteTwinWall', `wall-${size}`);
+      if (width === 1920) {
+        const before = await page.evaluate(() => window.__siteTwinWall.kpisReceived);
+        await page.evaluate(() => window.__siteTwinCity.selectDistrict('370212'));
+        await page.waitForFunction((n) => window.__siteTwinWall.kpisReceived > n, before, { timeout: 30_000 });
+        expect(await page.evaluate(() => window.__siteTwinWall.kpis?.projectsTotal)).toBe(
+          DEMO_PROJECTS.filter((p) => p.regionCode === '370212').length,
+        );
+        expect(await page.textContent('[data-testid="wall-title"]')).toContain('崂山区');
+      }
+      expect(b!.consoleErrors).toEqual([]);
+    },
+    TEST_MS,
+  );
 });

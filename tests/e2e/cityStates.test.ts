@@ -22,7 +22,8 @@ afterAll(async () => {
 
 const probe = () => b.page.evaluate(() => ({ ...window.__siteTwin, projectPagePosition: undefined }));
 /** What Chromium itself logs while the server is down: failed connections to this machine, nothing else. */
-const isOutageNoise = (m: string) => /ERR_CONNECTION_REFUSED|WebSocket connection to 'ws:\/\/(127\.0\.0\.1|localhost):\d+\/socket\.io\/.*failed/.test(m);
+const isOutageNoise = (m: string) =>
+  /ERR_CONNECTION_REFUSED|WebSocket connection to 'ws:\/\/(127\.0\.0\.1|localhost):\d+\/socket\.io\/.*failed/.test(m);
 
 describe('city overview states', () => {
   it('shows the empty state for a city without projects', async () => {
@@ -63,7 +64,15 @@ describe('city overview states', () => {
     restarted = await startServer({
       // Same settings as the first server (tests/helpers/server.ts): accounts off, or the reload after the reconnect
       // would meet the login screen (AUTH defaults to on).
-      config: loadConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', AUTH: 'off', RATE_LIMIT_API_PER_MIN: '0' }),
+      config: loadConfig({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        SEED: '0',
+        SIMULATE: '0',
+        AUTH: 'off',
+        RATE_LIMIT_API_PER_MIN: '0',
+      }),
       store: t.store,
       log: createLogger('silent'),
     });

@@ -17,11 +17,32 @@ beforeAll(async () => {
   // nothing usable at all (only refused data).
   const a = await makeDevice(t, projectId, envMonitor('1# 扬尘 ng/m3'));
   dust = a.device;
-  const r = await postIngest(t, [{ deviceId: dust.id, time: Date.now() - 5000, values: { pm10Ugm3: 140600, pm25Ugm3: 35, noiseDb: 62.5, temperatureC: 11.5 } }], a.apiKey);
+  const r = await postIngest(
+    t,
+    [
+      {
+        deviceId: dust.id,
+        time: Date.now() - 5000,
+        values: { pm10Ugm3: 140600, pm25Ugm3: 35, noiseDb: 62.5, temperatureC: 11.5 },
+      },
+    ],
+    a.apiKey,
+  );
   expect(r.status).toBe(207);
-  const c = await makeDevice(t, projectId, { ...envMonitor('2# 扬尘 坏'), location: { lon: 120.4699, lat: 36.0999, height: 3 } });
+  const c = await makeDevice(t, projectId, {
+    ...envMonitor('2# 扬尘 坏'),
+    location: { lon: 120.4699, lat: 36.0999, height: 3 },
+  });
   broken = c.device;
-  expect((await postIngest(t, [{ deviceId: broken.id, time: Date.now() - 4000, values: { humidityPct: 180, windDirDeg: 720 } }], c.apiKey)).status).toBe(400);
+  expect(
+    (
+      await postIngest(
+        t,
+        [{ deviceId: broken.id, time: Date.now() - 4000, values: { humidityPct: 180, windDirDeg: 720 } }],
+        c.apiKey,
+      )
+    ).status,
+  ).toBe(400);
   b = await openBrowser({ viewport: { width: 1280, height: 760 } });
 });
 afterAll(async () => {
@@ -42,7 +63,10 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await q.locator('dd[data-code="out_of_range"]').textContent()).toBe('1');
     expect(await q.locator('dd[data-refused-field="pm10Ugm3"]').textContent()).toBe('1');
     expect(await q.locator('[data-testid="quality-recent"] li').first().textContent()).toMatch(/PM10 140600.*ng\/m3/);
-    expect(JSON.parse((await q.locator('[data-testid="quality-raw"]').textContent())!)).toMatchObject({ deviceId: dust.id, values: { pm10Ugm3: 140600 } });
+    expect(JSON.parse((await q.locator('[data-testid="quality-raw"]').textContent())!)).toMatchObject({
+      deviceId: dust.id,
+      values: { pm10Ugm3: 140600 },
+    });
     expect(await q.locator('[data-testid="quality-last-accepted"]').textContent()).not.toBe('never');
     expect(await q.locator('[data-testid="quality-flag"]').count()).toBe(0);
     await b.page.locator('[data-testid="device-panel"]').evaluate((el) => el.scrollTo(0, el.scrollHeight));

@@ -50,12 +50,23 @@ beforeAll(async () => {
   await makeUser(t.store, 'ent.hq', { role: 'enterprise', enterpriseId: f.enterpriseId });
   const form = new FormData();
   form.append('file', new Blob([readFileSync(SAMPLE)]), 'construction-scheduling-task.ifc');
-  const up = await fetch(`${t.url}/api/v1/projects/${f.projectId}/models`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin}` } });
+  const up = await fetch(`${t.url}/api/v1/projects/${f.projectId}/models`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${admin}` },
+  });
   expect(up.status).toBe(202);
   modelId = ((await up.json()) as { id: string }).id;
   await waitForFragments(modelId);
-  const csv = ['task;plannedStart;plannedFinish;globalIds;ifcClass;storey', '砌筑墙体;2025-03-01;2025-03-12;;IfcWall;'].join('\n');
-  const imp = await fetch(`${t.url}/api/v1/models/${modelId}/schedule`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` }, body: csv });
+  const csv = [
+    'task;plannedStart;plannedFinish;globalIds;ifcClass;storey',
+    '砌筑墙体;2025-03-01;2025-03-12;;IfcWall;',
+  ].join('\n');
+  const imp = await fetch(`${t.url}/api/v1/models/${modelId}/schedule`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
+    body: csv,
+  });
   expect(imp.status, await imp.text()).toBe(200);
 }, 300_000);
 afterAll(async () => {
@@ -80,7 +91,16 @@ async function logIn(page: Page, username: string): Promise<void> {
   await login.waitFor({ state: 'hidden' });
 }
 
-const site = (page: Page) => page.evaluate(() => (window.__siteTwinSite ? { projectId: window.__siteTwinSite.projectId, devices: window.__siteTwinSite.devices, alarms: window.__siteTwinSite.alarmsActive() } : null));
+const site = (page: Page) =>
+  page.evaluate(() =>
+    window.__siteTwinSite
+      ? {
+          projectId: window.__siteTwinSite.projectId,
+          devices: window.__siteTwinSite.devices,
+          alarms: window.__siteTwinSite.alarmsActive(),
+        }
+      : null,
+  );
 /** Chromium logs each 401 that brought up the login as a failed resource: expected here, nothing else is. */
 const unexpectedErrors = (b: BrowserSession) => b.consoleErrors.filter((m) => !/status of 401/.test(m));
 
@@ -90,8 +110,12 @@ describe.skipIf(missing)('journeys with accounts on (Chromium, 1600x900)', () =>
     await b.page.goto(`${t.url}/?project=${f.projectId}`, { waitUntil: 'domcontentloaded' });
     await logIn(b.page, 'root');
     // The live room's snapshot brings the crane; the alarm list is read once the socket is subscribed.
-    await expect.poll(() => site(b.page), { timeout: 60_000, interval: 500 }).toEqual({ projectId: f.projectId, devices: 1, alarms: 1 });
-    await expect.poll(() => b.page.evaluate(() => window.__siteTwin?.liveStatus), { timeout: 30_000 }).toBe('connected');
+    await expect
+      .poll(() => site(b.page), { timeout: 60_000, interval: 500 })
+      .toEqual({ projectId: f.projectId, devices: 1, alarms: 1 });
+    await expect
+      .poll(() => b.page.evaluate(() => window.__siteTwin?.liveStatus), { timeout: 30_000 })
+      .toBe('connected');
     await b.page.locator(`[data-testid="alarm-feed"] [data-alarm-id="${f.alarmId}"]`).waitFor({ timeout: 30_000 });
     await b.screenshot('journey1-live-after-login');
     expect(unexpectedErrors(b)).toEqual([]);
@@ -105,7 +129,9 @@ describe.skipIf(missing)('journeys with accounts on (Chromium, 1600x900)', () =>
     expect(await b.page.locator('#fatal').isHidden()).toBe(true);
     await logIn(b.page, 'site.safety');
     // The workspace read the project's models with the new session and opened the converted one.
-    await expect.poll(() => b.page.evaluate(() => window.__siteTwinWorkspace?.modelId ?? null), { timeout: 60_000 }).toBe(modelId);
+    await expect
+      .poll(() => b.page.evaluate(() => window.__siteTwinWorkspace?.modelId ?? null), { timeout: 60_000 })
+      .toBe(modelId);
     expect(await b.page.evaluate(() => window.__siteTwinWorkspace.error)).toBe(null);
     expect(await b.page.locator('#fatal').isHidden()).toBe(true);
     expect(unexpectedErrors(b)).toEqual([]);
@@ -125,22 +151,47 @@ describe.skipIf(missing)('journeys with accounts on (Chromium, 1600x900)', () =>
     await b.screenshot('journey8-ack-form');
     await row.locator('input[name="comment"]').fill('限位已复位');
     await row.locator('input[name="comment"]').press('Enter');
-    await b.page.locator(`[data-testid="alarm-feed"] [data-alarm-id="${f.alarmId}"][data-state="acknowledged"]`).waitFor({ timeout: 30_000 });
-    const stored = (await t.api<Alarm[]>('GET', `/api/v1/projects/${f.projectId}/alarms`, undefined, { token: admin })).body.find((a) => a.id === f.alarmId)!;
-    expect([stored.state, stored.acknowledgedBy, stored.ackComment]).toEqual(['acknowledged', 'site.safety', '限位已复位']);
+    await b.page
+      .locator(`[data-testid="alarm-feed"] [data-alarm-id="${f.alarmId}"][data-state="acknowledged"]`)
+      .waitFor({ timeout: 30_000 });
+    const stored = (
+      await t.api<Alarm[]>('GET', `/api/v1/projects/${f.projectId}/alarms`, undefined, { token: admin })
+    ).body.find((a) => a.id === f.alarmId)!;
+    expect([stored.state, stored.acknowledgedBy, stored.ackComment]).toEqual([
+      'acknowledged',
+      'site.safety',
+      '限位已复位',
+    ]);
     expect(unexpectedErrors(b)).toEqual([]);
   });
 
   it('9. a read-only account sees no write controls: no acknowledge, no schedule upload, no element marking', async () => {
     // An open alarm of its own (journey 8 acknowledged the fixture's, and only an open one offers the button).
-    const { alarm } = await t.store.alarms.raise({ projectId: f.projectId, deviceId: f.deviceId, rule: 'crane.wind', quantity: 'windSpeedMps', level: 'alarm', value: 14, threshold: 10.8, message: 'wind', time: Date.now() });
+    const { alarm } = await t.store.alarms.raise({
+      projectId: f.projectId,
+      deviceId: f.deviceId,
+      rule: 'crane.wind',
+      quantity: 'windSpeedMps',
+      level: 'alarm',
+      value: 14,
+      threshold: 10.8,
+      message: 'wind',
+      time: Date.now(),
+    });
     const b = await browser();
     await b.page.goto(`${t.url}/?project=${f.projectId}&progress=2025-03-05`, { waitUntil: 'domcontentloaded' });
     await logIn(b.page, 'city.viewer');
     const row = b.page.locator(`[data-testid="alarm-feed"] [data-alarm-id="${alarm.id}"][data-state="open"]`);
     await row.waitFor({ timeout: 60_000 });
     // The 4D panel has loaded the converted model (its read-only part is what a viewer gets).
-    await b.page.waitForFunction((m) => { const p = window.__siteTwinProgress; return p?.open && p.modelId === m && p.seq > 0 && !p.loading; }, modelId, { timeout: SLOW_MS, polling: 250 });
+    await b.page.waitForFunction(
+      (m) => {
+        const p = window.__siteTwinProgress;
+        return p?.open && p.modelId === m && p.seq > 0 && !p.loading;
+      },
+      modelId,
+      { timeout: SLOW_MS, polling: 250 },
+    );
     expect(await b.page.locator('[data-testid="progress-total"]').isVisible()).toBe(true);
     expect(await row.locator('[data-action="ack"]').count()).toBe(0);
     expect(await b.page.locator('[data-action="upload"]').isVisible()).toBe(false);
@@ -155,7 +206,11 @@ describe.skipIf(missing)('journeys with accounts on (Chromium, 1600x900)', () =>
     await b.page.goto(`${t.url}/wall?tier=city&every=30`, { waitUntil: 'domcontentloaded' });
     await logIn(b.page, 'ent.hq');
     // The enterprise's figures arrive (the city's are not this account's to read: 403 and "—" tiles before).
-    await b.page.waitForFunction(() => window.__siteTwinWall?.kpis !== null && window.__siteTwinWall?.kpis !== undefined, undefined, { timeout: SLOW_MS, polling: 250 });
+    await b.page.waitForFunction(
+      () => window.__siteTwinWall?.kpis !== null && window.__siteTwinWall?.kpis !== undefined,
+      undefined,
+      { timeout: SLOW_MS, polling: 250 },
+    );
     expect(await b.page.evaluate(() => window.__siteTwinWall.kpis!.projectsTotal)).toBe(1);
     const q = new URL(b.page.url()).searchParams;
     expect([q.get('tier'), q.get('id'), q.get('every')]).toEqual(['enterprise', f.enterpriseId, '30']);

@@ -25,13 +25,30 @@ beforeAll(async () => {
   a = await makeProjectFixture(t, admin, e.body.id, '370212', '甲工地');
   b = await makeProjectFixture(t, admin, e.body.id, '370212', '乙工地');
   // A second crane on site 乙 and a collision risk between the two (the rule names the other crane by id).
-  const d = await t.api('POST', `/api/v1/projects/${b.projectId}/devices`, {
-    kind: 'tower_crane', name: '乙工地 2号塔吊', location: { lon: 120.4705, lat: 36.1004, height: 0 },
-    params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
-  }, { token: admin });
+  const d = await t.api(
+    'POST',
+    `/api/v1/projects/${b.projectId}/devices`,
+    {
+      kind: 'tower_crane',
+      name: '乙工地 2号塔吊',
+      location: { lon: 120.4705, lat: 36.1004, height: 0 },
+      params: { mastHeightM: 60, jibLengthM: 55, maxLoadT: 8, maxRadiusM: 55 },
+    },
+    { token: admin },
+  );
   expect(d.status).toBe(201);
   otherCrane = d.body.device.id;
-  const { alarm } = await t.store.alarms.raise({ projectId: b.projectId, deviceId: b.deviceId, rule: `crane.collision:${otherCrane}`, quantity: 'clearanceM', level: 'alarm', value: 3, threshold: 5, message: 'clearance 3 m', time: Date.now() });
+  const { alarm } = await t.store.alarms.raise({
+    projectId: b.projectId,
+    deviceId: b.deviceId,
+    rule: `crane.collision:${otherCrane}`,
+    quantity: 'clearanceM',
+    level: 'alarm',
+    value: 3,
+    threshold: 5,
+    message: 'clearance 3 m',
+    time: Date.now(),
+  });
   collisionId = alarm.id;
 }, 120_000);
 afterAll(async () => {
@@ -55,7 +72,7 @@ async function logIn(s: BrowserSession, username: string): Promise<void> {
 }
 
 describe('journeys 7 and 10 (Chromium, 1600x900)', () => {
-  it('7. an alarm row names its project, device and rule readably, and a click opens the alarm\'s own project', async () => {
+  it("7. an alarm row names its project, device and rule readably, and a click opens the alarm's own project", async () => {
     const s = await browser();
     await s.page.goto(`${t.url}/?project=${a.projectId}`, { waitUntil: 'domcontentloaded' });
     await logIn(s, 'root');
@@ -74,7 +91,15 @@ describe('journeys 7 and 10 (Chromium, 1600x900)', () => {
     await s.screenshot('journey7-alarm-names');
     // A click on 乙's alarm while 甲 is on screen opens 乙 and its crane's panel.
     await row.locator('[data-action="focus"]').dispatchEvent('click');
-    await expect.poll(() => s.page.evaluate(() => ({ projectId: window.__siteTwinSite?.projectId, panel: window.__siteTwinSite?.panelDeviceId() })), { timeout: 60_000 })
+    await expect
+      .poll(
+        () =>
+          s.page.evaluate(() => ({
+            projectId: window.__siteTwinSite?.projectId,
+            panel: window.__siteTwinSite?.panelDeviceId(),
+          })),
+        { timeout: 60_000 },
+      )
       .toEqual({ projectId: b.projectId, panel: b.deviceId });
   });
 
@@ -84,7 +109,14 @@ describe('journeys 7 and 10 (Chromium, 1600x900)', () => {
     // 甲工地, 乙工地 (Chinese collation): 乙 is step 1 of the generated city tour.
     await first.page.goto(`${t.url}/?tour=${DEFAULT_CITY_TOUR_ID}&step=1`, { waitUntil: 'domcontentloaded' });
     await logIn(first, 'root');
-    await first.page.waitForFunction(() => { const s = window.__siteTwinTour?.state; return s?.step === 1 && s.arrived; }, undefined, { timeout: 120_000, polling: 100 });
+    await first.page.waitForFunction(
+      () => {
+        const s = window.__siteTwinTour?.state;
+        return s?.step === 1 && s.arrived;
+      },
+      undefined,
+      { timeout: 120_000, polling: 100 },
+    );
     const link = await first.page.locator('[data-testid="tour-link"]').inputValue();
     expect((await tourState(first))!.caption).toBe('乙工地');
     await first.close();
@@ -93,7 +125,10 @@ describe('journeys 7 and 10 (Chromium, 1600x900)', () => {
     const s = await browser();
     await s.page.goto(link, { waitUntil: 'domcontentloaded' });
     await logIn(s, 'root');
-    await s.page.waitForFunction(() => window.__siteTwinTour?.state.arrived === true, undefined, { timeout: 120_000, polling: 100 });
+    await s.page.waitForFunction(() => window.__siteTwinTour?.state.arrived === true, undefined, {
+      timeout: 120_000,
+      polling: 100,
+    });
     const st = (await tourState(s))!;
     expect([st.caption, st.step, st.steps, st.playing]).toEqual(['乙工地', 2, 3, false]);
     await s.screenshot('journey10-shared-stop');

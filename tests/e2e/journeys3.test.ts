@@ -34,8 +34,22 @@ beforeAll(async () => {
   expect(e.status, JSON.stringify(e.body)).toBe(201);
   const d = 0.0012;
   const p = await t.api('POST', '/api/v1/projects', {
-    name: '布局工地', enterpriseId: e.body.id, regionCode: '370212', location: { lon: LON, lat: LAT, height: 0 },
-    footprint: { type: 'Polygon', coordinates: [[[LON - d, LAT - d], [LON + d, LAT - d], [LON + d, LAT + d], [LON - d, LAT + d], [LON - d, LAT - d]]] },
+    name: '布局工地',
+    enterpriseId: e.body.id,
+    regionCode: '370212',
+    location: { lon: LON, lat: LAT, height: 0 },
+    footprint: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [LON - d, LAT - d],
+          [LON + d, LAT - d],
+          [LON + d, LAT + d],
+          [LON - d, LAT + d],
+          [LON - d, LAT - d],
+        ],
+      ],
+    },
   });
   expect(p.status, JSON.stringify(p.body)).toBe(201);
   projectId = p.body.id;
@@ -46,10 +60,14 @@ beforeAll(async () => {
   const id = ((await up.json()) as { id: string }).id;
   expect((await waitForModel(t, id, 300_000)).status).toBe('ready');
   // The file is georeferenced in Karlsruhe: stand it on this site.
-  expect((await t.api('PATCH', `/api/v1/models/${id}`, { georeference: { lon: LON, lat: LAT, height: 0 } })).status).toBe(200);
+  expect(
+    (await t.api('PATCH', `/api/v1/models/${id}`, { georeference: { lon: LON, lat: LAT, height: 0 } })).status,
+  ).toBe(200);
   model = await waitForFragments(t, id, 300_000);
   const els = (await t.api('GET', `/api/v1/models/${id}/elements?limit=1000`)).body.items as any[];
-  roof = els.filter((x) => x.hasGeometry && x.bbox && /slab/i.test(x.ifcClass)).sort((a, z) => z.bbox.max[2] - a.bbox.max[2])[0];
+  roof = els
+    .filter((x) => x.hasGeometry && x.bbox && /slab/i.test(x.ifcClass))
+    .sort((a, z) => z.bbox.max[2] - a.bbox.max[2])[0];
   expect(roof, 'the house has a roof slab').toBeTruthy();
 }, 700_000);
 afterAll(async () => {
@@ -64,7 +82,12 @@ async function browser(viewport = { width: 1600, height: 900 }): Promise<Browser
   return b;
 }
 
-const workspaceReady = (page: Page) => page.waitForFunction(() => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error, undefined, { timeout: SLOW_MS, polling: 250 });
+const workspaceReady = (page: Page) =>
+  page.waitForFunction(
+    () => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error,
+    undefined,
+    { timeout: SLOW_MS, polling: 250 },
+  );
 type Rect = { left: number; top: number; right: number; bottom: number };
 const overlaps = (a: Rect, b: Rect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
@@ -80,8 +103,12 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
         const side = document.getElementById('sidebar')!;
         const cs = getComputedStyle(side);
         return {
-          docScroll: document.documentElement.scrollHeight, viewport: window.innerHeight, pageY: window.scrollY + document.documentElement.scrollTop + document.body.scrollTop,
-          sideHeight: side.clientHeight, sideScroll: side.scrollHeight, overflowY: cs.overflowY,
+          docScroll: document.documentElement.scrollHeight,
+          viewport: window.innerHeight,
+          pageY: window.scrollY + document.documentElement.scrollTop + document.body.scrollTop,
+          sideHeight: side.clientHeight,
+          sideScroll: side.scrollHeight,
+          overflowY: cs.overflowY,
         };
       });
     const l = await layout();
@@ -102,7 +129,9 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     // Folding the spatial tree brings the rest up.
     const before = (await ws.locator('#sidebar details[data-section="viewpoints"] summary').boundingBox())!.y;
     await ws.locator('#sidebar details[data-section="tree"] > summary').click();
-    expect(await ws.locator('#sidebar details[data-section="tree"]').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(
+      await ws.locator('#sidebar details[data-section="tree"]').evaluate((d) => (d as HTMLDetailsElement).open),
+    ).toBe(false);
     await ws.locator('#sidebar details[data-section="tree"] > summary').click();
     // Focusing the viewpoint name (the last field) scrolls the sidebar, never the page: the viewer stays where it was.
     const canvasBefore = (await ws.locator('#map canvas').first().boundingBox())!;
@@ -111,7 +140,13 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     await ws.keyboard.type('东立面');
     const after = await layout();
     expect(after.pageY).toBe(0);
-    expect(await ws.evaluate(() => [document.documentElement.scrollTop, document.body.scrollTop, document.querySelector('.layout')!.scrollTop])).toEqual([0, 0, 0]);
+    expect(
+      await ws.evaluate(() => [
+        document.documentElement.scrollTop,
+        document.body.scrollTop,
+        document.querySelector('.layout')!.scrollTop,
+      ]),
+    ).toEqual([0, 0, 0]);
     const canvasAfter = (await ws.locator('#map canvas').first().boundingBox())!;
     expect(canvasAfter.y).toBe(canvasBefore.y);
     expect(canvasAfter.y).toBeGreaterThanOrEqual(0);
@@ -127,9 +162,13 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
   it('5. "Open in BIM workspace" with the map tab still open lands on the selected element', async () => {
     map = await browser();
     const page = map.page;
-    await page.goto(`${t.url}/?project=${projectId}&model=${model.id}&element=${roof.globalId}`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${t.url}/?project=${projectId}&model=${model.id}&element=${roof.globalId}`, {
+      waitUntil: 'domcontentloaded',
+    });
     await waitForReady(page);
-    await expect.poll(() => page.evaluate(() => window.__siteTwinBim?.selectedGlobalId), { timeout: SLOW_MS }).toBe(roof.globalId);
+    await expect
+      .poll(() => page.evaluate(() => window.__siteTwinBim?.selectedGlobalId), { timeout: SLOW_MS })
+      .toBe(roof.globalId);
     const link = page.locator('[data-testid="open-workspace"]');
     await link.waitFor({ state: 'visible', timeout: 60_000 });
     expect(new URL((await link.getAttribute('href'))!, t.url).searchParams.get('element')).toBe(roof.globalId);
@@ -138,8 +177,14 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     await workspaceReady(ws);
     expect(await ws.evaluate(() => window.__siteTwinWorkspace.error)).toBeNull();
     expect(new URL(ws.url()).searchParams.get('element')).toBe(roof.globalId);
-    await expect.poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 }).toEqual([roof.globalId]);
-    await expect.poll(() => ws.locator('[data-testid="element-panel"] [data-testid="element-guid"]').textContent(), { timeout: 60_000 }).toBe(roof.globalId);
+    await expect
+      .poll(() => ws.evaluate(() => window.__siteTwinWorkspace.highlightedGlobalIds()), { timeout: 60_000 })
+      .toEqual([roof.globalId]);
+    await expect
+      .poll(() => ws.locator('[data-testid="element-panel"] [data-testid="element-guid"]').textContent(), {
+        timeout: 60_000,
+      })
+      .toBe(roof.globalId);
     await ws.screenshot({ path: join(ROOT_DIR, 'test-results', 'journey5-workspace-element.png') });
     await ws.close();
     expect(map.consoleErrors).toEqual([]);
@@ -161,24 +206,52 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     expect(rects.open).not.toBeNull();
     expect(overlaps(rects.replay!, rects.open!), JSON.stringify(rects)).toBe(false);
     const openBox = rects.open!;
-    const onTop = await page.evaluate(([x, y]) => (document.elementFromPoint(x!, y!) as HTMLElement | null)?.closest('[data-testid="open-workspace"]') !== null, [(openBox.left + openBox.right) / 2, (openBox.top + openBox.bottom) / 2]);
+    const onTop = await page.evaluate(
+      ([x, y]) =>
+        (document.elementFromPoint(x!, y!) as HTMLElement | null)?.closest('[data-testid="open-workspace"]') !== null,
+      [(openBox.left + openBox.right) / 2, (openBox.top + openBox.bottom) / 2],
+    );
     expect(onTop, '"Open in BIM workspace" is not covered').toBe(true);
 
     // A crane standing in the house (its jib over the roof) and a hoist inside it, under the roof.
     const bb = roof.bbox;
-    const cx = (bb.min[0] + bb.max[0]) / 2, cy = (bb.min[1] + bb.max[1]) / 2;
-    const at = (x: number, y: number) => page.evaluate(([id, p]) => window.__siteTwinBim.lonLatOf(id, p), [model.id, [x, y, 0]] as const);
-    const craneAt = (await at(cx - 2, cy))!, hoistAt = (await at(cx + 2.5, cy))!;
-    const crane = await t.api('POST', `/api/v1/projects/${projectId}/devices`, { kind: 'tower_crane', name: '布局 1号塔吊', location: { lon: craneAt.lon, lat: craneAt.lat, height: 0 }, params: { mastHeightM: 22, jibLengthM: 4, maxLoadT: 4, maxRadiusM: 4 } });
+    const cx = (bb.min[0] + bb.max[0]) / 2,
+      cy = (bb.min[1] + bb.max[1]) / 2;
+    const at = (x: number, y: number) =>
+      page.evaluate(([id, p]) => window.__siteTwinBim.lonLatOf(id, p), [model.id, [x, y, 0]] as const);
+    const craneAt = (await at(cx - 2, cy))!,
+      hoistAt = (await at(cx + 2.5, cy))!;
+    const crane = await t.api('POST', `/api/v1/projects/${projectId}/devices`, {
+      kind: 'tower_crane',
+      name: '布局 1号塔吊',
+      location: { lon: craneAt.lon, lat: craneAt.lat, height: 0 },
+      params: { mastHeightM: 22, jibLengthM: 4, maxLoadT: 4, maxRadiusM: 4 },
+    });
     expect(crane.status, JSON.stringify(crane.body)).toBe(201);
-    const hoist = await t.api('POST', `/api/v1/projects/${projectId}/devices`, { kind: 'hoist', name: '布局 1号升降机', location: { lon: hoistAt.lon, lat: hoistAt.lat, height: 0 }, params: { ratedLoadKg: 2000, maxPersons: 12, maxHeightM: 3 } });
+    const hoist = await t.api('POST', `/api/v1/projects/${projectId}/devices`, {
+      kind: 'hoist',
+      name: '布局 1号升降机',
+      location: { lon: hoistAt.lon, lat: hoistAt.lat, height: 0 },
+      params: { ratedLoadKg: 2000, maxPersons: 12, maxHeightM: 3 },
+    });
     expect(hoist.status, JSON.stringify(hoist.body)).toBe(201);
-    const craneId = crane.body.device.id, hoistId = hoist.body.device.id;
+    const craneId = crane.body.device.id,
+      hoistId = hoist.body.device.id;
     await expect.poll(() => page.evaluate(() => window.__siteTwinSite!.devices), { timeout: 60_000 }).toBe(2);
-    await page.evaluate(([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 90), window.__siteTwinBim.setLayers({ footprints: false })), [model.id, [cx, cy, bb.max[2]] as [number, number, number]] as const);
-    await page.waitForFunction(() => window.__siteTwinBim.settled && window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
+    await page.evaluate(
+      ([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 90), window.__siteTwinBim.setLayers({ footprints: false })),
+      [model.id, [cx, cy, bb.max[2]] as [number, number, number]] as const,
+    );
+    await page.waitForFunction(() => window.__siteTwinBim.settled && window.__siteTwin.idle, undefined, {
+      timeout: SLOW_MS,
+      polling: 250,
+    });
     await map.screenshot('journey6-site-devices');
-    const state = () => page.evaluate(() => ({ device: window.__siteTwinSite!.panelDeviceId(), element: window.__siteTwinBim.selectedGlobalId }));
+    const state = () =>
+      page.evaluate(() => ({
+        device: window.__siteTwinSite!.panelDeviceId(),
+        element: window.__siteTwinBim.selectedGlobalId,
+      }));
     const clickDevice = async (id: string) => {
       const p = (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), id))!;
       expect(p, `device ${id} on screen`).not.toBeNull();
@@ -194,13 +267,21 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     await expect.poll(state, { timeout: 60_000 }).toEqual({ device: craneId, element: null });
     // The roof corner farthest from both devices and their labels (drawn right of them): the element alone, the
     // device panel closes.
-    const devs = [(await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), craneId))!, (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), hoistId))!];
+    const devs = [
+      (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), craneId))!,
+      (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), hoistId))!,
+    ];
     const corners: { x: number; y: number }[] = [];
-    for (const x of [bb.min[0] + 1, bb.max[0] - 1]) for (const y of [bb.min[1] + 1, bb.max[1] - 1]) {
-      const c = await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [model.id, [x, y, bb.max[2]] as [number, number, number]] as const);
-      if (c) corners.push(c);
-    }
-    const clearance = (c: { x: number; y: number }) => Math.min(...devs.flatMap((d) => [Math.hypot(c.x - d.x, c.y - d.y), Math.hypot(c.x - d.x - 60, c.y - d.y)]));
+    for (const x of [bb.min[0] + 1, bb.max[0] - 1])
+      for (const y of [bb.min[1] + 1, bb.max[1] - 1]) {
+        const c = await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [
+          model.id,
+          [x, y, bb.max[2]] as [number, number, number],
+        ] as const);
+        if (c) corners.push(c);
+      }
+    const clearance = (c: { x: number; y: number }) =>
+      Math.min(...devs.flatMap((d) => [Math.hypot(c.x - d.x, c.y - d.y), Math.hypot(c.x - d.x - 60, c.y - d.y)]));
     const corner = corners.sort((a, z) => clearance(z) - clearance(a))[0]!;
     expect(clearance(corner), 'a roof corner clear of the devices').toBeGreaterThan(30);
     await page.mouse.click(corner.x, corner.y);
@@ -213,7 +294,12 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
   it('the map page is docked: docks, map and time bar side by side at 1600x900 and 1920x1080 (stacked on a tablet and a phone), the device chart in view', async () => {
     const page = map.page;
     const craneId = (await page.evaluate(() => window.__siteTwinSite!.deviceIds('tower_crane')))[0]!;
-    for (const size of [{ width: 1600, height: 900 }, { width: 1920, height: 1080 }, { width: 768, height: 1024 }, { width: 390, height: 844 }]) {
+    for (const size of [
+      { width: 1600, height: 900 },
+      { width: 1920, height: 1080 },
+      { width: 768, height: 1024 },
+      { width: 390, height: 844 },
+    ]) {
       const desk = size.width >= 1600;
       await page.setViewportSize(size);
       await page.evaluate((id) => window.__siteTwinSite!.openDevice(id), craneId);
@@ -226,18 +312,32 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
           return { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
         };
         return {
-          regions: { left: r(document.querySelector('.layout > .sidebar')), map: r(document.getElementById('map-wrap')), right: r(document.querySelector('.dock-column-right')), time: r(document.querySelector('.timebar')), alarms: r(document.querySelector('.alarm-dock')), tabs: r(document.querySelector('.dock-left')) },
+          regions: {
+            left: r(document.querySelector('.layout > .sidebar')),
+            map: r(document.getElementById('map-wrap')),
+            right: r(document.querySelector('.dock-column-right')),
+            time: r(document.querySelector('.timebar')),
+            alarms: r(document.querySelector('.alarm-dock')),
+            tabs: r(document.querySelector('.dock-left')),
+          },
           chart: r(document.querySelector('[data-testid="device-panel"] .chart-box')),
           replay: r(document.querySelector('.replay-bar')),
           rightTab: document.querySelector('.dock-right .dock-tab.active')?.getAttribute('data-tab'),
-          scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight, window.innerWidth, window.innerHeight],
+          scroll: [
+            document.documentElement.scrollWidth,
+            document.documentElement.scrollHeight,
+            window.innerWidth,
+            window.innerHeight,
+          ],
         };
       });
       const regions = Object.entries(l.regions);
       for (const [name, rect] of regions) expect(rect, `${name} shows at ${size.width}x${size.height}`).not.toBeNull();
       // The four regions tile the page: none overlaps another (the alarm dock and the tabs share the left column).
       const tiles = regions.filter(([n]) => n === 'left' || n === 'map' || n === 'right' || n === 'time');
-      for (const [a, ra] of tiles) for (const [b, rb] of tiles) if (a < b) expect(overlaps(ra!, rb!), `${a} and ${b} at ${size.width}x${size.height}`).toBe(false);
+      for (const [a, ra] of tiles)
+        for (const [b, rb] of tiles)
+          if (a < b) expect(overlaps(ra!, rb!), `${a} and ${b} at ${size.width}x${size.height}`).toBe(false);
       expect(overlaps(l.regions.alarms!, l.regions.tabs!)).toBe(false);
       expect(l.rightTab).toBe('device');
       // The history chart is on screen in the right dock, without scrolling (on a desk screen; a phone scrolls to it).

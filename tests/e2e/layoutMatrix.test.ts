@@ -22,7 +22,9 @@ const ALL_SIZES = [
   { w: 390, h: 844 },
 ] as const;
 /** LAYOUT_SIZES=390x844,1920x1080 narrows a local run to some sizes (the full matrix is the default). */
-const SIZES = process.env.LAYOUT_SIZES ? ALL_SIZES.filter((s) => process.env.LAYOUT_SIZES!.split(',').includes(`${s.w}x${s.h}`)) : ALL_SIZES;
+const SIZES = process.env.LAYOUT_SIZES
+  ? ALL_SIZES.filter((s) => process.env.LAYOUT_SIZES!.split(',').includes(`${s.w}x${s.h}`))
+  : ALL_SIZES;
 const LANGS = ['zh-CN', 'en'] as const;
 type PageKind = 'map' | 'project' | 'workspace' | 'wall';
 const PAGES: PageKind[] = ['map', 'project', 'workspace', 'wall'];
@@ -48,9 +50,16 @@ function url(kind: PageKind, lang: string): string {
 /** Waits for the page's own ready flag (never a sleep). */
 async function settle(page: Page, kind: PageKind): Promise<void> {
   if (kind === 'workspace') {
-    await page.waitForFunction(() => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error, undefined, { timeout: SETTLE_MS, polling: 250 });
+    await page.waitForFunction(
+      () => window.__siteTwinWorkspace?.ready === true || !!window.__siteTwinWorkspace?.error,
+      undefined,
+      { timeout: SETTLE_MS, polling: 250 },
+    );
   } else {
-    await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: SETTLE_MS, polling: 250 });
+    await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, {
+      timeout: SETTLE_MS,
+      polling: 250,
+    });
   }
 }
 
@@ -65,7 +74,8 @@ function domProblems(page: Page, minPx: number): Promise<string[]> {
     const vh = window.innerHeight;
     const doc = document.scrollingElement ?? document.documentElement;
     if (doc.scrollWidth > doc.clientWidth + 1) out.push(`horizontal scroll: ${doc.scrollWidth} in ${doc.clientWidth}`);
-    if (document.body.scrollWidth > vw + 1) out.push(`body wider than the viewport: ${document.body.scrollWidth} > ${vw}`);
+    if (document.body.scrollWidth > vw + 1)
+      out.push(`body wider than the viewport: ${document.body.scrollWidth} > ${vw}`);
     const visible = (el: Element): boolean => {
       const r = el.getBoundingClientRect();
       if (r.width < 1 || r.height < 1 || r.right <= 0 || r.bottom <= 0 || r.left >= vw || r.top >= vh) return false;
@@ -76,12 +86,31 @@ function domProblems(page: Page, minPx: number): Promise<string[]> {
       return true;
     };
     const PANELS = [
-      '.sidebar', '.topbar', '.detail-panel', '.legend', '.bim-detail > *', '.bim-status', '.site-side > *', '.replay-bar', '.map-source',
-      '.progress-panel', '.tour-overlay', '.toast', '.banner', '.ws-toolbar', '.ws-sidebar', '.ws-error', '.cesium-viewer-toolbar',
-      '.wall > *', '.wall-tile', '.wall-panel', '[data-panel]',
+      '.sidebar',
+      '.topbar',
+      '.detail-panel',
+      '.legend',
+      '.bim-detail > *',
+      '.bim-status',
+      '.site-side > *',
+      '.replay-bar',
+      '.map-source',
+      '.progress-panel',
+      '.tour-overlay',
+      '.toast',
+      '.banner',
+      '.ws-toolbar',
+      '.ws-sidebar',
+      '.ws-error',
+      '.cesium-viewer-toolbar',
+      '.wall > *',
+      '.wall-tile',
+      '.wall-panel',
+      '[data-panel]',
     ].join(',');
     const panels = [...document.querySelectorAll<HTMLElement>(PANELS)].filter(visible);
-    const name = (e: Element) => (e as HTMLElement).dataset.testid ?? (e.className || e.tagName).toString().split(' ')[0];
+    const name = (e: Element) =>
+      (e as HTMLElement).dataset.testid ?? (e.className || e.tagName).toString().split(' ')[0];
     for (let i = 0; i < panels.length; i++)
       for (let j = i + 1; j < panels.length; j++) {
         const a = panels[i]!;
@@ -126,8 +155,36 @@ beforeAll(async () => {
   const env = await makeDevice(t, projectId, envMonitor());
   const send = () =>
     Promise.all([
-      postIngest(t, [{ deviceId: c.device.id, time: Date.now(), values: { loadT: 8.4, ratedLoadT: 8, momentPct: 96, radiusM: 22, slewDeg: 40, hookHeightM: 30, windSpeedMps: 4 } }], c.apiKey),
-      postIngest(t, [{ deviceId: env.device.id, time: Date.now(), values: { pm25Ugm3: 48, pm10Ugm3: 90, noiseDb: 62, windSpeedMps: 3, temperatureC: 8 } }], env.apiKey),
+      postIngest(
+        t,
+        [
+          {
+            deviceId: c.device.id,
+            time: Date.now(),
+            values: {
+              loadT: 8.4,
+              ratedLoadT: 8,
+              momentPct: 96,
+              radiusM: 22,
+              slewDeg: 40,
+              hookHeightM: 30,
+              windSpeedMps: 4,
+            },
+          },
+        ],
+        c.apiKey,
+      ),
+      postIngest(
+        t,
+        [
+          {
+            deviceId: env.device.id,
+            time: Date.now(),
+            values: { pm25Ugm3: 48, pm10Ugm3: 90, noiseDb: 62, windSpeedMps: 3, temperatureC: 8 },
+          },
+        ],
+        env.apiKey,
+      ),
     ]);
   await send();
   await send();
@@ -160,10 +217,27 @@ async function axeProblems(page: Page): Promise<string[]> {
   await page.evaluate(readFileSync(AXE, 'utf8'));
   axeRuns++;
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     // The WebGL canvas is a picture of the map, not content axe can judge.
     const r = await axe.run({ exclude: [['canvas']] }, { resultTypes: ['violations'] });
-    return r.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => `${x.impact} ${x.id}: ${x.help} (${x.nodes.length}: ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+    return r.violations
+      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
+      .map(
+        (x) =>
+          `${x.impact} ${x.id}: ${x.help} (${x.nodes.length}: ${x.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')})`,
+      );
   });
 }
 
@@ -181,9 +255,14 @@ describe('layout matrix', () => {
           const found = await domProblems(page, minText(kind, size.w, size.h));
           problems.push(...found.map((p) => `${kind} ${lang} ${size.w}x${size.h}: ${p}`));
           // CSS-pixel PNGs of the viewport only (no full-page capture): small, and what a person would see.
-          await page.screenshot({ path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`), scale: 'css', timeout: SLOW_MS });
+          await page.screenshot({
+            path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`),
+            scale: 'css',
+            timeout: SLOW_MS,
+          });
           // axe on the first size of the run, on the page already loaded (a second load per page costs a minute here).
-          if (size === SIZES[0]) axeFound.push(...(await axeProblems(page)).map((x) => `${kind} ${lang} ${size.w}x${size.h}: ${x}`));
+          if (size === SIZES[0])
+            axeFound.push(...(await axeProblems(page)).map((x) => `${kind} ${lang} ${size.w}x${size.h}: ${x}`));
         }
       }
       report.push(`${size.w}x${size.h}: ${problems.length} problems`);

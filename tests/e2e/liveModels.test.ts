@@ -51,15 +51,22 @@ describe('live models on the map (Chromium)', () => {
     await page.evaluate(() => {
       const seen: string[] = ((window as any).__conversionTexts = []);
       new MutationObserver(() => {
-        for (const el of document.querySelectorAll('[data-testid=bim-conversion]')) if (!(el as HTMLElement).hidden && el.textContent) seen.push(el.textContent);
+        for (const el of document.querySelectorAll('[data-testid=bim-conversion]'))
+          if (!(el as HTMLElement).hidden && el.textContent) seen.push(el.textContent);
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
 
-    const up = await fetch(`${t.url}/api/v1/projects/${project.id}/models?filename=live-upload.ifc`, { method: 'POST', body: syntheticIfc({ walls: 4 }) });
+    const up = await fetch(`${t.url}/api/v1/projects/${project.id}/models?filename=live-upload.ifc`, {
+      method: 'POST',
+      body: syntheticIfc({ walls: 4 }),
+    });
     expect(up.status).toBe(202);
     const model = await waitForModel(t, (await up.json()).id, 120_000);
     expect(model.status).toBe('ready');
-    await page.waitForFunction((id) => window.__siteTwinBim.modelIds.includes(id), model.id, { timeout: SLOW_MS, polling: 250 });
+    await page.waitForFunction((id) => window.__siteTwinBim.modelIds.includes(id), model.id, {
+      timeout: SLOW_MS,
+      polling: 250,
+    });
     const at = await page.evaluate((id) => window.__siteTwinBim.modelOrigin(id), model.id);
     expect(at).not.toBeNull();
     // The tileset's frame stands at the site (the file's IfcSite is the project's place).
@@ -72,7 +79,11 @@ describe('live models on the map (Chromium)', () => {
     await b.screenshot('live-model-appeared');
 
     // 200 m north-east of where the file stood it.
-    const to = { lon: model.georeference.lon + 0.0016, lat: model.georeference.lat + 0.0013, height: model.georeference.height };
+    const to = {
+      lon: model.georeference.lon + 0.0016,
+      lat: model.georeference.lat + 0.0013,
+      height: model.georeference.height,
+    };
     const patch = await t.api('PATCH', `/api/v1/models/${model.id}`, { georeference: to });
     expect(patch.status).toBe(200);
     await page.waitForFunction(
@@ -89,7 +100,10 @@ describe('live models on the map (Chromium)', () => {
 
     const del = await t.api('DELETE', `/api/v1/models/${model.id}`);
     expect(del.status).toBeLessThan(300);
-    await page.waitForFunction((id) => !window.__siteTwinBim.modelIds.includes(id), model.id, { timeout: SLOW_MS, polling: 250 });
+    await page.waitForFunction((id) => !window.__siteTwinBim.modelIds.includes(id), model.id, {
+      timeout: SLOW_MS,
+      polling: 250,
+    });
 
     expect(await camera()).toEqual(before);
     expect(b.consoleErrors).toEqual([]);

@@ -23,7 +23,11 @@ let unplaced: Device;
 async function ingest(values: Record<string, unknown>[]): Promise<void> {
   const now = Date.now();
   const readings = values.map((v, i) => ({ deviceId: crane.id, time: now - values.length + 1 + i, values: v }));
-  const res = await fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${craneKey}` }, body: JSON.stringify(readings) });
+  const res = await fetch(`${t.url}/api/v1/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${craneKey}` },
+    body: JSON.stringify(readings),
+  });
   expect(res.status).toBe(200);
   expect((await res.json()).accepted).toBe(readings.length);
 }
@@ -32,9 +36,14 @@ const HOLD_MS = 2100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const pose = () => ({ loadT: 2, ratedLoadT: 6, momentPct: 33, radiusM: 20, hookHeightM: 70 });
-const site = () => b.page.evaluate(() => ({ projectId: window.__siteTwinSite?.projectId, devices: window.__siteTwinSite?.devices ?? 0 }));
+const site = () =>
+  b.page.evaluate(() => ({
+    projectId: window.__siteTwinSite?.projectId,
+    devices: window.__siteTwinSite?.devices ?? 0,
+  }));
 const glowOf = (id: string) => b.page.evaluate((i) => window.__siteTwinSite!.glowLevels()[i] ?? null, id);
-const craneProbe = (id: string) => b.page.evaluate((i) => window.__siteTwinSite!.cranes().find((c) => c.id === i) ?? null, id);
+const craneProbe = (id: string) =>
+  b.page.evaluate((i) => window.__siteTwinSite!.cranes().find((c) => c.id === i) ?? null, id);
 
 /** A JPEG screenshot of a page region, decoded to RGBA. */
 async function region(clip: { x: number; y: number; width: number; height: number }): Promise<Uint8Array> {
@@ -42,7 +51,8 @@ async function region(clip: { x: number; y: number; width: number; height: numbe
 }
 const meanDiff = (a: Uint8Array, c: Uint8Array) => {
   let d = 0;
-  for (let i = 0; i < a.length; i += 4) d += Math.abs(a[i]! - c[i]!) + Math.abs(a[i + 1]! - c[i + 1]!) + Math.abs(a[i + 2]! - c[i + 2]!);
+  for (let i = 0; i < a.length; i += 4)
+    d += Math.abs(a[i]! - c[i]!) + Math.abs(a[i + 1]! - c[i + 1]!) + Math.abs(a[i + 2]! - c[i + 2]!);
   return d / (a.length / 4);
 };
 
@@ -55,28 +65,51 @@ beforeAll(async () => {
   // A site with one simulated crane, so the test crane can stand clear of its jib circle (no clearance alarms).
   project = projects.find((p) => devices.filter((d) => d.projectId === p.id && d.kind === 'tower_crane').length === 1)!;
   const simCrane = devices.find((d) => d.projectId === project.id && d.kind === 'tower_crane')!;
-  const spots = [[-70, 0], [0, -70], [0, 70], [70, 0], [-60, -60], [60, 60]].map(([e, n]) => offset(project.location, e!, n!, 0));
-  const far = spots.find((s) => Math.hypot((s.lon - simCrane.location!.lon) * 90_000, (s.lat - simCrane.location!.lat) * 111_000) > 100)!;
+  const spots = [
+    [-70, 0],
+    [0, -70],
+    [0, 70],
+    [70, 0],
+    [-60, -60],
+    [60, 60],
+  ].map(([e, n]) => offset(project.location, e!, n!, 0));
+  const far = spots.find(
+    (s) => Math.hypot((s.lon - simCrane.location!.lon) * 90_000, (s.lat - simCrane.location!.lat) * 111_000) > 100,
+  )!;
   const created = await t.api<{ device: Device; apiKey: string }>('POST', `/api/v1/projects/${project.id}/devices`, {
-    kind: 'tower_crane', name: 'E2E 塔吊', location: far,
+    kind: 'tower_crane',
+    name: 'E2E 塔吊',
+    location: far,
     params: { mastHeightM: 80, jibLengthM: 35, counterJibLengthM: 10, maxLoadT: 6, maxRadiusM: 35 },
   });
   expect(created.status).toBe(201);
   crane = created.body.device;
   craneKey = created.body.apiKey;
   await ingest([{ ...pose(), slewDeg: 0 }]);
-  const quantities = [{ name: 'strainUe', unit: 'µε' }, { name: 'tempC', unit: '°C', min: -40, max: 80 }];
+  const quantities = [
+    { name: 'strainUe', unit: 'µε' },
+    { name: 'tempC', unit: '°C', min: -40, max: 80 },
+  ];
   const made = await t.api<{ device: Device; apiKey: string }>('POST', `/api/v1/projects/${project.id}/devices`, {
-    kind: 'sensor', name: 'E2E 应变计', location: offset(project.location, -25, -35, 0), params: { quantities },
+    kind: 'sensor',
+    name: 'E2E 应变计',
+    location: offset(project.location, -25, -35, 0),
+    params: { quantities },
   });
   expect(made.status).toBe(201);
   sensor = made.body.device;
   const sent = await fetch(`${t.url}/api/v1/ingest`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${made.body.apiKey}` },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${made.body.apiKey}` },
     body: JSON.stringify([{ deviceId: sensor.id, time: Date.now(), values: { strainUe: 12.345, tempC: 21.5 } }]),
   });
   expect(sent.status).toBe(200);
-  const bound = await t.api<{ device: Device }>('POST', `/api/v1/projects/${project.id}/devices`, { kind: 'sensor', name: 'E2E 未建模', ifcGlobalId: '0AAAAAAAAAAAAAAAAAAAAA', params: { quantities } });
+  const bound = await t.api<{ device: Device }>('POST', `/api/v1/projects/${project.id}/devices`, {
+    kind: 'sensor',
+    name: 'E2E 未建模',
+    ifcGlobalId: '0AAAAAAAAAAAAAAAAAAAAA',
+    params: { quantities },
+  });
   expect(bound.status).toBe(201);
   unplaced = bound.body.device;
   b = await openBrowser({ viewport: { width: 1280, height: 760 } });
@@ -109,19 +142,22 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     const at = await b.page.evaluate((id) => window.__siteTwinSite!.devicePagePosition(id), camId);
     expect(at).not.toBeNull();
     await b.page.mouse.click(at!.x, at!.y);
-    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.panelDeviceId()), { timeout: SLOW_MS }).toBe(camId);
+    await expect
+      .poll(() => b.page.evaluate(() => window.__siteTwinSite!.panelDeviceId()), { timeout: SLOW_MS })
+      .toBe(camId);
     const img = b.page.locator('[data-testid="camera-img"]');
     await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth), { timeout: 30_000 }).toBe(320);
     step('camera panel playing');
     // Two snapshots of the <img> as decoded by the page (drawn to a canvas), 1.5 s apart: the stream sends 2 frames/s.
-    const snap = () => img.evaluate((e) => {
-      const el = e as HTMLImageElement;
-      const c = document.createElement('canvas');
-      [c.width, c.height] = [el.naturalWidth, el.naturalHeight];
-      const g = c.getContext('2d')!;
-      g.drawImage(el, 0, 0);
-      return Array.from(g.getImageData(0, 0, c.width, c.height).data);
-    });
+    const snap = () =>
+      img.evaluate((e) => {
+        const el = e as HTMLImageElement;
+        const c = document.createElement('canvas');
+        [c.width, c.height] = [el.naturalWidth, el.naturalHeight];
+        const g = c.getContext('2d')!;
+        g.drawImage(el, 0, 0);
+        return Array.from(g.getImageData(0, 0, c.width, c.height).data);
+      });
     const fa = await snap();
     await b.page.waitForTimeout(1500);
     const fb = await snap();
@@ -135,7 +171,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
   });
 
   it('draws a generic sensor as a marker with its live values and units; a click opens its panel', async () => {
-    await expect.poll(() => b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), sensor.id), { timeout: SLOW_MS }).toMatch(/^E2E 应变计.*\nstrainUe 12\.35 µε\ntempC 21\.50 °C$/);
+    await expect
+      .poll(() => b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), sensor.id), { timeout: SLOW_MS })
+      .toMatch(/^E2E 应变计.*\nstrainUe 12\.35 µε\ntempC 21\.50 °C$/);
     // Bound to an element no model holds: listed, not drawn, no place made up.
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), unplaced.id)).toBeNull();
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.placement(id), unplaced.id)).toBeNull();
@@ -144,12 +182,16 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     const at = await b.page.evaluate((id) => window.__siteTwinSite!.devicePagePosition(id), sensor.id);
     expect(at).not.toBeNull();
     await b.page.mouse.click(at!.x, at!.y);
-    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.panelDeviceId()), { timeout: SLOW_MS }).toBe(sensor.id);
+    await expect
+      .poll(() => b.page.evaluate(() => window.__siteTwinSite!.panelDeviceId()), { timeout: SLOW_MS })
+      .toBe(sensor.id);
     const panel = b.page.locator('[data-testid="device-panel"]');
     expect(await panel.locator('[data-testid="device-name"]').textContent()).toBe('E2E 应变计');
     expect(await panel.locator('dd[data-field="strainUe"]').textContent()).toBe('12.35 µε');
     expect(await panel.locator('dd[data-field="tempC"]').textContent()).toBe('21.50 °C');
-    expect(await panel.locator('dd[data-field]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.field))).toEqual(['strainUe', 'tempC']); // declared order
+    expect(
+      await panel.locator('dd[data-field]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.field)),
+    ).toEqual(['strainUe', 'tempC']); // declared order
     await b.screenshot('overlays-sensor');
     expect(b.consoleErrors).toEqual([]);
   });
@@ -159,7 +201,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await sleep(HOLD_MS);
     const sent = Date.now();
     await ingest([{ ...pose(), slewDeg: 0, loadT: 7.2, momentPct: 120 }]); // held past the minimum duration: raised
-    const row = b.page.locator(`[data-testid="alarm-feed"] [data-device-id="${crane.id}"][data-state="open"][data-level="alarm"]`).first();
+    const row = b.page
+      .locator(`[data-testid="alarm-feed"] [data-device-id="${crane.id}"][data-state="open"][data-level="alarm"]`)
+      .first();
     await row.waitFor({ timeout: 10_000 });
     const shownAfterMs = Date.now() - sent;
     console.info(`overload alarm in the feed ${shownAfterMs} ms after the ingest call`);
@@ -176,7 +220,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await row.locator('[data-action="ack"]').click();
     await row.locator('input[name="comment"]').fill('Load split in two lifts');
     await row.locator('button[type="submit"]').click();
-    const acked = b.page.locator(`[data-testid="alarm-feed"] [data-device-id="${crane.id}"][data-state="acknowledged"]`).first();
+    const acked = b.page
+      .locator(`[data-testid="alarm-feed"] [data-device-id="${crane.id}"][data-state="acknowledged"]`)
+      .first();
     await acked.waitFor({ timeout: 10_000 });
     const id = await acked.getAttribute('data-alarm-id');
     const stored = (await t.api<Alarm[]>('GET', `/api/v1/alarms?deviceId=${crane.id}`)).body.find((a) => a.id === id)!;
@@ -187,7 +233,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     await ingest([{ ...pose(), slewDeg: 0 }]);
     await sleep(HOLD_MS);
     await ingest([{ ...pose(), slewDeg: 0 }]);
-    await b.page.locator(`[data-testid="alarm-feed"] [data-alarm-id="${id}"][data-state="cleared"]`).waitFor({ timeout: 15_000 });
+    await b.page
+      .locator(`[data-testid="alarm-feed"] [data-alarm-id="${id}"][data-state="cleared"]`)
+      .waitFor({ timeout: 15_000 });
     await expect.poll(() => glowOf(crane.id), { timeout: 15_000 }).toBe(null);
     expect(b.consoleErrors).toEqual([]);
   });
@@ -205,7 +253,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
       }
     })();
     try {
-      await expect.poll(async () => (await craneProbe(crane.id))?.slewDeg ?? 0, { timeout: 30_000 }).toBeGreaterThan(10);
+      await expect
+        .poll(async () => (await craneProbe(crane.id))?.slewDeg ?? 0, { timeout: 30_000 })
+        .toBeGreaterThan(10);
       const a = (await craneProbe(crane.id))!;
       const box = (p: typeof a) => {
         const xs = [p.mast!.x, p.tip!.x];
@@ -213,32 +263,45 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
         const pad = 90;
         const x = Math.max(0, Math.min(...xs) - pad);
         const y = Math.max(0, Math.min(...ys) - pad);
-        return { x, y, width: Math.min(1280 - x, Math.max(...xs) - x + pad), height: Math.min(760 - y, Math.max(...ys) - y + pad) };
+        return {
+          x,
+          y,
+          width: Math.min(1280 - x, Math.max(...xs) - x + pad),
+          height: Math.min(760 - y, Math.max(...ys) - y + pad),
+        };
       };
       const clip = box(a);
       const shotA = await region(clip);
       await b.screenshot('overlays-crane-a');
       const posed: number[] = [];
       await expect
-        .poll(async () => {
-          const p = (await craneProbe(crane.id))!;
-          posed.push(p.slewDeg!);
-          return Math.abs(((p.slewDeg! - a.slewDeg! + 540) % 360) - 180);
-        }, { timeout: 60_000, interval: 300 })
+        .poll(
+          async () => {
+            const p = (await craneProbe(crane.id))!;
+            posed.push(p.slewDeg!);
+            return Math.abs(((p.slewDeg! - a.slewDeg! + 540) % 360) - 180);
+          },
+          { timeout: 60_000, interval: 300 },
+        )
         .toBeGreaterThan(25);
       const shotB = await region(clip);
       await b.screenshot('overlays-crane-b');
       const diff = meanDiff(shotA, shotB);
-      console.info(`crane slew ${a.slewDeg!.toFixed(1)}° -> ${posed.at(-1)!.toFixed(1)}°, mean pixel difference in the crane region ${diff.toFixed(2)} (${clip.width}x${clip.height} px)`);
+      console.info(
+        `crane slew ${a.slewDeg!.toFixed(1)}° -> ${posed.at(-1)!.toFixed(1)}°, mean pixel difference in the crane region ${diff.toFixed(2)} (${clip.width}x${clip.height} px)`,
+      );
       expect(diff).toBeGreaterThan(1);
       // Smooth: some drawn poses lie between two sent readings (interpolated), not only on them. Sampled until one is
       // seen: a starved page (SwiftShader, loaded machine) may hold the newest reading for a while, which is right.
       const between = () => posed.some((p) => sentSlews.every((s) => Math.abs(s - p) > 0.05));
       await expect
-        .poll(async () => {
-          posed.push((await craneProbe(crane.id))!.slewDeg!);
-          return between();
-        }, { timeout: 30_000, interval: 200 })
+        .poll(
+          async () => {
+            posed.push((await craneProbe(crane.id))!.slewDeg!);
+            return between();
+          },
+          { timeout: 30_000, interval: 200 },
+        )
         .toBe(true);
     } finally {
       stop = true;
@@ -251,14 +314,23 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     expect(await panel.locator('[data-testid="device-name"]').textContent()).toBe('E2E 塔吊');
     await expect.poll(() => panel.locator('dd[data-field="loadT"]').textContent()).toMatch(/^\d+\.\d\d t$/);
     expect(await panel.locator('[data-testid="device-age"]').getAttribute('data-stale')).toBe('false');
-    await expect.poll(() => panel.locator('[data-testid="chart-status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('loaded');
+    await expect
+      .poll(() => panel.locator('[data-testid="chart-status"]').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('loaded');
     expect(Number(await panel.locator('[data-testid="chart-status"]').getAttribute('data-points'))).toBeGreaterThan(0);
     await panel.locator('[data-range="24h"]').click();
-    await expect.poll(() => panel.locator('[data-testid="chart-status"]').textContent(), { timeout: 20_000 }).toMatch(/last 24 h/);
+    await expect
+      .poll(() => panel.locator('[data-testid="chart-status"]').textContent(), { timeout: 20_000 })
+      .toMatch(/last 24 h/);
     expect(await panel.locator('.u-wrap canvas, canvas').count()).toBeGreaterThan(0);
 
     // Replay: the crane at an instant of its recorded rotation is posed as stored.
-    const readings = (await t.api<{ readings: { time: number; values: { slewDeg?: number } }[] }>('GET', `/api/v1/devices/${crane.id}/readings?from=${Date.now() - 600_000}&to=${Date.now()}`)).body.readings;
+    const readings = (
+      await t.api<{ readings: { time: number; values: { slewDeg?: number } }[] }>(
+        'GET',
+        `/api/v1/devices/${crane.id}/readings?from=${Date.now() - 600_000}&to=${Date.now()}`,
+      )
+    ).body.readings;
     const turning = readings.filter((r) => r.values.slewDeg !== undefined && r.values.slewDeg > 0);
     // A replay sample instant (whole second) inside the rotation: the crane must stand at the last stored slew at or
     // before it (the replay API samples and holds at from + k * stepMs).
@@ -271,7 +343,9 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
       i.value = String(tt);
       i.dispatchEvent(new Event('change'));
     }, at);
-    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite!.replay().loading), { timeout: 30_000 }).toBe(false);
+    await expect
+      .poll(() => b.page.evaluate(() => window.__siteTwinSite!.replay().loading), { timeout: 30_000 })
+      .toBe(false);
     expect((await b.page.evaluate(() => window.__siteTwinSite!.replay())).error).toBeNull();
     await expect.poll(async () => (await craneProbe(crane.id))?.slewDeg, { timeout: 30_000 }).toBeCloseTo(expected, 1);
     expect(await panel.locator('[data-testid="device-age"]').textContent()).toMatch(/^Replay: as of/);

@@ -33,7 +33,10 @@ beforeAll(async () => {
   project = p.body;
   // The synthetic file's IfcSite says Karlsruhe (49°05'43" N, 8°26'01" E).
   const ifc = syntheticIfc({ walls: 4 }).replace('(36,4,12,0),(120,24,0,0)', '(49,5,43,0),(8,26,1,0)');
-  const up = await fetch(`${t.url}/api/v1/projects/${project.id}/models?filename=karlsruhe-export.ifc`, { method: 'POST', body: ifc });
+  const up = await fetch(`${t.url}/api/v1/projects/${project.id}/models?filename=karlsruhe-export.ifc`, {
+    method: 'POST',
+    body: ifc,
+  });
   expect(up.status).toBe(202);
   model = await waitForModel(t, (await up.json()).id, 120_000);
   expect(model.status).toBe('ready');
@@ -64,7 +67,10 @@ describe('far-from-project notice (Chromium)', () => {
     expect(after.georeference.source).toBe('manual');
     expect(distanceM(after.georeference, project.location)).toBeLessThan(1);
     // The map holds the re-placed model (its update time changed), and nothing went wrong on the page.
-    await page.waitForFunction((id) => window.__siteTwinBim.modelIds.includes(id), model.id, { timeout: SLOW_MS, polling: 250 });
+    await page.waitForFunction((id) => window.__siteTwinBim.modelIds.includes(id), model.id, {
+      timeout: SLOW_MS,
+      polling: 250,
+    });
     expect(b.consoleErrors).toEqual([]);
     expect(b.externalRequests).toEqual([]);
   });

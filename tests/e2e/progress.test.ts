@@ -11,9 +11,15 @@ import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 // buildingSMART's 4D sample: one slab and four walls on "Ground Level" (shared files, never copied into the repo).
 const SAMPLE = join(ROOT_DIR, '..', 'shared', 'ifc', 'ifc4x3-samples', 'construction-scheduling-task.ifc');
 const SLAB = '20WrgxqpbDtferON_k1P2X';
-const [W0, W1, W2, W3] = ['26tmERtwL8G8UQn5BoglEh', '2qqyx9mIf27vQuEGt7ts8$', '0edwXkNgP03AySQjQQlat2', '27D5wuD5z86hr07xvbZLKW'];
+const [W0, W1, W2, W3] = [
+  '26tmERtwL8G8UQn5BoglEh',
+  '2qqyx9mIf27vQuEGt7ts8$',
+  '0edwXkNgP03AySQjQQlat2',
+  '27D5wuD5z86hr07xvbZLKW',
+];
 const missing = !existsSync(SAMPLE);
-if (missing) console.warn(`progress e2e skipped: the shared IFC sample is missing at ${SAMPLE} (needs /work/shared/ifc)`);
+if (missing)
+  console.warn(`progress e2e skipped: the shared IFC sample is missing at ${SAMPLE} (needs /work/shared/ifc)`);
 
 let t: TestServer;
 let b: BrowserSession;
@@ -24,7 +30,14 @@ let modelId: string;
 const probe = () => b.page.evaluate(() => ({ ...window.__siteTwinProgress }));
 /** Waits until the panel shows `date` (a refresh settled after `afterSeq`). */
 async function shown(date: string, afterSeq: number) {
-  await b.page.waitForFunction(([d, s]) => window.__siteTwinProgress?.date === d && window.__siteTwinProgress.seq > (s as number) && !window.__siteTwinProgress.loading, [date, afterSeq] as const, { timeout: SLOW_MS, polling: 200 });
+  await b.page.waitForFunction(
+    ([d, s]) =>
+      window.__siteTwinProgress?.date === d &&
+      window.__siteTwinProgress.seq > (s as number) &&
+      !window.__siteTwinProgress.loading,
+    [date, afterSeq] as const,
+    { timeout: SLOW_MS, polling: 200 },
+  );
   return probe();
 }
 /** The state map and exactly the colours the page handed to the model colouring. */
@@ -47,13 +60,23 @@ describe.skipIf(missing)('4D progress panel', () => {
     for (let i = 0; ; i++) {
       const m = await t.api('GET', `/api/v1/models/${modelId}`);
       if (m.body.status === 'ready') break;
-      if (m.body.status === 'failed' || i > 480) throw new Error(`conversion did not finish: ${JSON.stringify(m.body)}`);
+      if (m.body.status === 'failed' || i > 480)
+        throw new Error(`conversion did not finish: ${JSON.stringify(m.body)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const csv = ['task;plannedStart;plannedFinish;globalIds;ifcClass;storey', `浇筑底板;2025-03-01;2025-03-05;${SLAB};;`, '砌筑墙体;2025-03-06;2025-03-12;;IfcWall;Ground Level'].join('\n');
-    const imp = await fetch(`${t.url}/api/v1/models/${modelId}/schedule`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    const csv = [
+      'task;plannedStart;plannedFinish;globalIds;ifcClass;storey',
+      `浇筑底板;2025-03-01;2025-03-05;${SLAB};;`,
+      '砌筑墙体;2025-03-06;2025-03-12;;IfcWall;Ground Level',
+    ].join('\n');
+    const imp = await fetch(`${t.url}/api/v1/models/${modelId}/schedule`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
     expect(imp.status).toBe(200);
-    const rec = async (globalIds: string[], status: string, date: string) => expect((await t.api('POST', `/api/v1/models/${modelId}/progress`, { globalIds, status, date })).status).toBe(200);
+    const rec = async (globalIds: string[], status: string, date: string) =>
+      expect((await t.api('POST', `/api/v1/models/${modelId}/progress`, { globalIds, status, date })).status).toBe(200);
     await rec([SLAB], 'started', '2025-03-01');
     await rec([SLAB], 'finished', '2025-03-04');
     await rec([W0], 'started', '2025-03-05');
@@ -92,7 +115,10 @@ describe.skipIf(missing)('4D progress panel', () => {
     expect(p.percent).toBe(40); // 2 of 5
     expect(p.storeys).toEqual([{ storey: 'Ground Level', percent: 40, planned: 5, done: 2 }]);
     expect(await b.page.locator('[data-testid="progress-total"]').textContent()).toBe('40 %');
-    await b.page.waitForFunction(() => window.__siteTwin?.idle && window.__siteTwinBim?.settled, undefined, { timeout: SLOW_MS, polling: 500 });
+    await b.page.waitForFunction(() => window.__siteTwin?.idle && window.__siteTwinBim?.settled, undefined, {
+      timeout: SLOW_MS,
+      polling: 500,
+    });
     await b.screenshot('progress-2025-03-13');
   });
 
@@ -103,7 +129,9 @@ describe.skipIf(missing)('4D progress panel', () => {
     await b.page.locator('[data-testid="progress-mark-status"]').selectOption('finished');
     await b.page.locator('[data-testid="progress-mark-date"]').fill('2025-03-12');
     await b.page.locator('[data-testid="progress-mark"]').click();
-    await expect.poll(() => b.page.locator('[data-testid="progress-mark-result"]').textContent(), { timeout: 30_000 }).toBe('2 marked finished on 2025-03-12');
+    await expect
+      .poll(() => b.page.locator('[data-testid="progress-mark-result"]').textContent(), { timeout: 30_000 })
+      .toBe('2 marked finished on 2025-03-12');
     const p = await shown('2025-03-13', before.seq);
     expectColoured(p, { [SLAB]: 'done', [W0]: 'done', [W1]: 'behind', [W2]: 'done', [W3]: 'done' });
     expect(p.percent).toBe(80);

@@ -19,8 +19,22 @@ let feeder: ReturnType<typeof setInterval> | undefined;
 const ENV = { KPI_PUSH_MS: '1000', AUTH: 'off' };
 
 const probe = () => b.page.evaluate(() => ({ ...window.__siteTwinWall, camera: undefined }));
-const isOutageNoise = (m: string) => /ERR_CONNECTION_REFUSED|WebSocket connection to 'ws:\/\/(127\.0\.0\.1|localhost):\d+\/socket\.io\/.*failed|status of 503/.test(m);
-const reading = (loadT: number, time = Date.now()) => postIngest(t, [{ deviceId: craneDev.id, time, values: { loadT, ratedLoadT: 8, momentPct: 55, radiusM: 20, slewDeg: 90, hookHeightM: 30, windSpeedMps: 3 } }], craneDev.key);
+const isOutageNoise = (m: string) =>
+  /ERR_CONNECTION_REFUSED|WebSocket connection to 'ws:\/\/(127\.0\.0\.1|localhost):\d+\/socket\.io\/.*failed|status of 503/.test(
+    m,
+  );
+const reading = (loadT: number, time = Date.now()) =>
+  postIngest(
+    t,
+    [
+      {
+        deviceId: craneDev.id,
+        time,
+        values: { loadT, ratedLoadT: 8, momentPct: 55, radiusM: 20, slewDeg: 90, hookHeightM: 30, windSpeedMps: 3 },
+      },
+    ],
+    craneDev.key,
+  );
 
 /** Every grid cell and tile inside the viewport, no cell overlapping another, nothing scrolling or clipped. */
 async function layoutProblems(): Promise<string[]> {
@@ -29,24 +43,33 @@ async function layoutProblems(): Promise<string[]> {
     const vw = window.innerWidth;
     const vh = window.innerHeight;
     const doc = document.scrollingElement ?? document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth || doc.scrollHeight > doc.clientHeight) out.push(`page scrolls: ${doc.scrollWidth}x${doc.scrollHeight} in ${doc.clientWidth}x${doc.clientHeight}`);
+    if (doc.scrollWidth > doc.clientWidth || doc.scrollHeight > doc.clientHeight)
+      out.push(`page scrolls: ${doc.scrollWidth}x${doc.scrollHeight} in ${doc.clientWidth}x${doc.clientHeight}`);
     const boxes = [...document.querySelectorAll<HTMLElement>('.wall > *, .wall-tile, .wall-panel')];
     if (boxes.length < 12) out.push(`only ${boxes.length} wall boxes`);
     for (const el of boxes) {
       const r = el.getBoundingClientRect();
       const name = el.dataset.testid ?? el.dataset.tile ?? el.className;
-      if (r.left < 0 || r.top < 0 || r.right > vw + 0.5 || r.bottom > vh + 0.5) out.push(`${name} outside the viewport: ${JSON.stringify(r)}`);
-      if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) out.push(`${name} overflows: ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`);
+      if (r.left < 0 || r.top < 0 || r.right > vw + 0.5 || r.bottom > vh + 0.5)
+        out.push(`${name} outside the viewport: ${JSON.stringify(r)}`);
+      if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+        out.push(`${name} overflows: ${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight}`);
     }
     // Siblings of one container must not overlap.
-    const groups = [document.querySelectorAll('.wall > *'), document.querySelectorAll('.wall-tile'), document.querySelectorAll('.wall-panel')];
+    const groups = [
+      document.querySelectorAll('.wall > *'),
+      document.querySelectorAll('.wall-tile'),
+      document.querySelectorAll('.wall-panel'),
+    ];
     for (const g of groups) {
       const rs = [...g].map((e) => [e, e.getBoundingClientRect()] as const);
       for (let i = 0; i < rs.length; i++)
         for (let j = i + 1; j < rs.length; j++) {
           const [a, ra] = rs[i]!;
           const [c, rc] = rs[j]!;
-          const overlap = Math.min(ra.right, rc.right) - Math.max(ra.left, rc.left) > 0.5 && Math.min(ra.bottom, rc.bottom) - Math.max(ra.top, rc.top) > 0.5;
+          const overlap =
+            Math.min(ra.right, rc.right) - Math.max(ra.left, rc.left) > 0.5 &&
+            Math.min(ra.bottom, rc.bottom) - Math.max(ra.top, rc.top) > 0.5;
           if (overlap) out.push(`${a.className} overlaps ${c.className}`);
         }
     }
@@ -58,7 +81,13 @@ beforeAll(async () => {
   t = await startTestServer({ env: ENV });
   online = await makeProject(t, '在线工地');
   const e = await t.api('POST', '/api/v1/enterprises', { name: '离线建设集团' });
-  const p = await t.api('POST', '/api/v1/projects', { name: '离线工地', enterpriseId: e.body.id, regionCode: '370212', location: { lon: 120.45, lat: 36.09, height: 0 }, footprint: rectangleAround({ lon: 120.45, lat: 36.09 }, 100, 70) });
+  const p = await t.api('POST', '/api/v1/projects', {
+    name: '离线工地',
+    enterpriseId: e.body.id,
+    regionCode: '370212',
+    location: { lon: 120.45, lat: 36.09, height: 0 },
+    footprint: rectangleAround({ lon: 120.45, lat: 36.09 }, 100, 70),
+  });
   offline = p.body.id;
   const d = await makeDevice(t, online, crane());
   craneDev = { id: d.device.id, key: d.apiKey };
@@ -79,9 +108,13 @@ describe('wall mode', () => {
   it('fills 1920x1080 without overflow or overlap, with live KPIs, the offline project greyed and the alarm in the ticker', async () => {
     // A long tour interval keeps the camera on the first site, so the tiles settle for the screenshot.
     await b.page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
-    await b.page.waitForFunction(() => window.__siteTwinWall?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 }).catch(async (e: Error) => {
-      throw new Error(`${e.message}; probe: ${JSON.stringify(await probe())}; console: ${b.consoleErrors.join(' | ')}`);
-    });
+    await b.page
+      .waitForFunction(() => window.__siteTwinWall?.ready === true, undefined, { timeout: SLOW_MS, polling: 500 })
+      .catch(async (e: Error) => {
+        throw new Error(
+          `${e.message}; probe: ${JSON.stringify(await probe())}; console: ${b.consoleErrors.join(' | ')}`,
+        );
+      });
     const p = await probe();
     expect(p.liveStatus).toBe('connected');
     expect(p.scale).toBe(1);
@@ -89,8 +122,12 @@ describe('wall mode', () => {
     expect(p.offlineProjects).toEqual([offline]);
     expect(p.tour).toMatchObject({ tourId: 'default-city', steps: 2, playing: true, arrived: true });
     expect(await layoutProblems()).toEqual([]);
-    expect(await b.page.locator(`[data-testid="strip-row"][data-project-id="${offline}"]`).getAttribute('data-online')).toBe('false');
-    expect(await b.page.locator(`[data-testid="strip-row"][data-project-id="${online}"]`).getAttribute('data-online')).toBe('true');
+    expect(
+      await b.page.locator(`[data-testid="strip-row"][data-project-id="${offline}"]`).getAttribute('data-online'),
+    ).toBe('false');
+    expect(
+      await b.page.locator(`[data-testid="strip-row"][data-project-id="${online}"]`).getAttribute('data-online'),
+    ).toBe('true');
     await expect.poll(() => b.page.locator('[data-testid="ticker-item"]:visible').count(), { timeout: 30_000 }).toBe(1);
     expect(await b.page.locator('[data-testid="ticker-item"]').first().textContent()).toMatch(/ALARM在线工地.*105/);
     expect(await b.page.locator('[data-testid="tile-projects"] .tile-value').textContent()).toBe('1 / 2');
@@ -109,7 +146,10 @@ describe('wall mode', () => {
     const tile = await b.page.locator('[data-testid="tile-projects"]').boundingBox();
     expect(tile!.width).toBeGreaterThan(600); // 22rem at a 32 px root
     const frames = (await probe()).frames;
-    await b.page.waitForFunction((f) => window.__siteTwinWall.frames > f && window.__siteTwinWall.idle, frames, { timeout: SLOW_MS, polling: 500 });
+    await b.page.waitForFunction((f) => window.__siteTwinWall.frames > f && window.__siteTwinWall.idle, frames, {
+      timeout: SLOW_MS,
+      polling: 500,
+    });
     await b.screenshot('wall-3840x2160');
   });
 
@@ -124,16 +164,47 @@ describe('wall mode', () => {
     expect(await banner.textContent()).toMatch(/reconnecting/i);
     await b.screenshot('wall-disconnected');
 
-    restarted = await startServer({ config: loadConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', ...ENV }), store: t.store, log: createLogger('silent') });
+    restarted = await startServer({
+      config: loadConfig({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        SEED: '0',
+        SIMULATE: '0',
+        ...ENV,
+      }),
+      store: t.store,
+      log: createLogger('silent'),
+    });
     const before = (await probe()).kpisReceived;
     await expect.poll(async () => (await probe()).liveStatus, { timeout: 60_000 }).toBe('connected');
     expect(await banner.isHidden()).toBe(true);
     // Live again: pushed KPIs keep arriving, and a new reading below the alarm line shows up in them.
     await expect.poll(async () => (await probe()).kpisReceived, { timeout: 30_000 }).toBeGreaterThan(before + 1);
-    const fresh = await fetch(`${restarted.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${craneDev.key}` }, body: JSON.stringify([{ deviceId: craneDev.id, time: Date.now(), values: { loadT: 2, ratedLoadT: 8, momentPct: 20, radiusM: 20, slewDeg: 90, hookHeightM: 30, windSpeedMps: 3 } }]) });
+    const fresh = await fetch(`${restarted.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${craneDev.key}` },
+      body: JSON.stringify([
+        {
+          deviceId: craneDev.id,
+          time: Date.now(),
+          values: {
+            loadT: 2,
+            ratedLoadT: 8,
+            momentPct: 20,
+            radiusM: 20,
+            slewDeg: 90,
+            hookHeightM: 30,
+            windSpeedMps: 3,
+          },
+        },
+      ]),
+    });
     expect(fresh.status).toBeLessThan(300);
     await expect.poll(async () => (await probe()).kpis?.projectsOnline, { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => b.page.locator('[data-testid="wall-age"]').textContent(), { timeout: 30_000 }).toBe('data live');
+    await expect
+      .poll(() => b.page.locator('[data-testid="wall-age"]').textContent(), { timeout: 30_000 })
+      .toBe('data live');
     expect(b.consoleErrors.filter((m) => !isOutageNoise(m))).toEqual([]);
   });
 });

@@ -11,8 +11,15 @@ import type { TestServer } from './server.js';
 export const FIXTURE_PASSWORD = 'fixture-password-1';
 
 /** Creates a user straight in the store (the first admin of a fresh store has no one to create it). */
-export async function makeUser(store: Store, username: string, grant: UserGrant, password = FIXTURE_PASSWORD): Promise<string> {
-  return (await store.users.create({ username, displayName: username, passwordHash: await hashPassword(password), grant })).id;
+export async function makeUser(
+  store: Store,
+  username: string,
+  grant: UserGrant,
+  password = FIXTURE_PASSWORD,
+): Promise<string> {
+  return (
+    await store.users.create({ username, displayName: username, passwordHash: await hashPassword(password), grant })
+  ).id;
 }
 
 /** One project with one of each thing under it, created through the API (as admin) and the store. */
@@ -31,7 +38,13 @@ export interface ProjectFixture {
  * A project of `enterpriseId` in `regionCode` with a crane that has reported, a model with one element, an open
  * alarm and a saved tour.
  */
-export async function makeProjectFixture(t: TestServer, adminToken: string, enterpriseId: string, regionCode: string, name: string): Promise<ProjectFixture> {
+export async function makeProjectFixture(
+  t: TestServer,
+  adminToken: string,
+  enterpriseId: string,
+  regionCode: string,
+  name: string,
+): Promise<ProjectFixture> {
   const api = (m: string, p: string, b?: unknown) => t.api(m, p, b, { token: adminToken });
   const p = await api('POST', '/api/v1/projects', {
     name,
@@ -51,15 +64,47 @@ export async function makeProjectFixture(t: TestServer, adminToken: string, ente
   expect(d.status, JSON.stringify(d.body)).toBe(201);
   const deviceId = d.body.device.id as string;
   const apiKey = d.body.apiKey as string;
-  const ing = await t.api('POST', '/api/v1/ingest', [{ deviceId, seq: 1, time: Date.now() - 1000, values: { loadT: 2, ratedLoadT: 8, momentPct: 25 } }], { token: apiKey });
+  const ing = await t.api(
+    'POST',
+    '/api/v1/ingest',
+    [{ deviceId, seq: 1, time: Date.now() - 1000, values: { loadT: 2, ratedLoadT: 8, momentPct: 25 } }],
+    { token: apiKey },
+  );
   expect(ing.status, JSON.stringify(ing.body)).toBe(200);
   const modelId = randomUUID();
   await t.store.models.create({ id: modelId, projectId, fileName: `${name}.ifc`, fileBytes: 1000, sourceKind: 'ifc' });
   const globalId = `0${randomUUID().replace(/-/g, '').slice(0, 21)}`;
   await t.store.elements.insertBatch(modelId, [
-    { globalId, expressId: 1, ifcClass: 'IfcWall', name: 'W1', predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox: null, hasGeometry: false },
+    {
+      globalId,
+      expressId: 1,
+      ifcClass: 'IfcWall',
+      name: 'W1',
+      predefinedType: null,
+      storeyId: null,
+      storeyName: null,
+      psets: {},
+      bbox: null,
+      hasGeometry: false,
+    },
   ]);
-  const { alarm } = await t.store.alarms.raise({ projectId, deviceId, rule: 'crane.load', quantity: 'loadPct', level: 'alarm', value: 105, threshold: 100, message: 'overload', time: Date.now() });
-  const tour = await t.store.tours.create(projectId, TourCreate.parse({ name: `${name} tour`, viewpoints: [{ lon: 120.47, lat: 36.1, height: 300, headingDeg: 0, pitchDeg: -30 }] }));
+  const { alarm } = await t.store.alarms.raise({
+    projectId,
+    deviceId,
+    rule: 'crane.load',
+    quantity: 'loadPct',
+    level: 'alarm',
+    value: 105,
+    threshold: 100,
+    message: 'overload',
+    time: Date.now(),
+  });
+  const tour = await t.store.tours.create(
+    projectId,
+    TourCreate.parse({
+      name: `${name} tour`,
+      viewpoints: [{ lon: 120.47, lat: 36.1, height: 300, headingDeg: 0, pitchDeg: -30 }],
+    }),
+  );
   return { projectId, enterpriseId, deviceId, apiKey, modelId, globalId, alarmId: alarm.id, tourId: tour.id };
 }

@@ -35,15 +35,29 @@ export function writeBigIfc(path: string, opts: { elements: number; padBytes?: n
   try {
     const name = opts.name ?? 'big.ifc';
     put(`ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('ViewDefinition [DesignTransferView]'),'2;1');\n`);
-    put(`FILE_NAME('${name}','2024-01-01T00:00:00',('Site Twin tests'),('Site Twin'),'bigIfc','bigIfc','');\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n`);
-    put(`#1=IFCPROJECT('${guid()}',$,'Big project',$,$,$,$,(#20),#10);\n#10=IFCUNITASSIGNMENT((#11));\n#11=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);\n`);
-    put(`#20=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#21,$);\n#21=IFCAXIS2PLACEMENT3D(#22,$,$);\n#22=IFCCARTESIANPOINT((0.,0.,0.));\n`);
-    put(`#30=IFCSITE('${guid()}',$,'Site',$,$,#31,$,$,.ELEMENT.,(36,4,12,0),(120,24,0,0),0.,$,$);\n#31=IFCLOCALPLACEMENT($,#21);\n`);
+    put(
+      `FILE_NAME('${name}','2024-01-01T00:00:00',('Site Twin tests'),('Site Twin'),'bigIfc','bigIfc','');\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n`,
+    );
+    put(
+      `#1=IFCPROJECT('${guid()}',$,'Big project',$,$,$,$,(#20),#10);\n#10=IFCUNITASSIGNMENT((#11));\n#11=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);\n`,
+    );
+    put(
+      `#20=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#21,$);\n#21=IFCAXIS2PLACEMENT3D(#22,$,$);\n#22=IFCCARTESIANPOINT((0.,0.,0.));\n`,
+    );
+    put(
+      `#30=IFCSITE('${guid()}',$,'Site',$,$,#31,$,$,.ELEMENT.,(36,4,12,0),(120,24,0,0),0.,$,$);\n#31=IFCLOCALPLACEMENT($,#21);\n`,
+    );
     put(`#40=IFCBUILDING('${guid()}',$,'Building',$,$,#41,$,$,.ELEMENT.,$,$,$);\n#41=IFCLOCALPLACEMENT(#31,#21);\n`);
     put(`#50=IFCBUILDINGSTOREY('${guid()}',$,'Level 1',$,$,#51,$,$,.ELEMENT.,0.);\n#51=IFCLOCALPLACEMENT(#41,#21);\n`);
-    put(`#60=IFCRELAGGREGATES('${guid()}',$,$,$,#1,(#30));\n#61=IFCRELAGGREGATES('${guid()}',$,$,$,#30,(#40));\n#62=IFCRELAGGREGATES('${guid()}',$,$,$,#40,(#50));\n`);
-    put(`#100=IFCRECTANGLEPROFILEDEF(.AREA.,$,#101,0.4,0.4);\n#101=IFCAXIS2PLACEMENT2D(#102,$);\n#102=IFCCARTESIANPOINT((0.,0.));\n`);
-    put(`#103=IFCDIRECTION((0.,0.,1.));\n#104=IFCEXTRUDEDAREASOLID(#100,#21,#103,3.);\n#105=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#104));\n#106=IFCPRODUCTDEFINITIONSHAPE($,$,(#105));\n`);
+    put(
+      `#60=IFCRELAGGREGATES('${guid()}',$,$,$,#1,(#30));\n#61=IFCRELAGGREGATES('${guid()}',$,$,$,#30,(#40));\n#62=IFCRELAGGREGATES('${guid()}',$,$,$,#40,(#50));\n`,
+    );
+    put(
+      `#100=IFCRECTANGLEPROFILEDEF(.AREA.,$,#101,0.4,0.4);\n#101=IFCAXIS2PLACEMENT2D(#102,$);\n#102=IFCCARTESIANPOINT((0.,0.));\n`,
+    );
+    put(
+      `#103=IFCDIRECTION((0.,0.,1.));\n#104=IFCEXTRUDEDAREASOLID(#100,#21,#103,3.);\n#105=IFCSHAPEREPRESENTATION(#20,'Body','SweptSolid',(#104));\n#106=IFCPRODUCTDEFINITIONSHAPE($,$,(#105));\n`,
+    );
     const pad = 'x'.repeat(Math.max(0, opts.padBytes ?? 0));
     const side = Math.ceil(Math.sqrt(opts.elements));
     const ids: number[] = [];
@@ -51,14 +65,21 @@ export function writeBigIfc(path: string, opts: { elements: number; padBytes?: n
       const id = 1000 + i * 4;
       const x = (i % side) * 2;
       const y = Math.floor(i / side) * 2;
-      put(`#${id}=IFCCARTESIANPOINT((${x}.,${y}.,0.));\n#${id + 1}=IFCAXIS2PLACEMENT3D(#${id},$,$);\n#${id + 2}=IFCLOCALPLACEMENT(#51,#${id + 1});\n`);
+      put(
+        `#${id}=IFCCARTESIANPOINT((${x}.,${y}.,0.));\n#${id + 1}=IFCAXIS2PLACEMENT3D(#${id},$,$);\n#${id + 2}=IFCLOCALPLACEMENT(#51,#${id + 1});\n`,
+      );
       put(`#${id + 3}=IFCCOLUMN('${guid()}',$,'Column ${i}','${pad}',$,#${id + 2},#106,$,.COLUMN.);\n`);
       ids.push(id + 3);
     }
     // One containment relation per 10 000 elements keeps each STEP line a reasonable length.
     let relId = 1000 + opts.elements * 4;
     for (let k = 0; k < ids.length; k += 10_000) {
-      put(`#${relId++}=IFCRELCONTAINEDINSPATIALSTRUCTURE('${guid()}',$,$,$,(${ids.slice(k, k + 10_000).map((i) => `#${i}`).join(',')}),#50);\n`);
+      put(
+        `#${relId++}=IFCRELCONTAINEDINSPATIALSTRUCTURE('${guid()}',$,$,$,(${ids
+          .slice(k, k + 10_000)
+          .map((i) => `#${i}`)
+          .join(',')}),#50);\n`,
+      );
     }
     put('ENDSEC;\nEND-ISO-10303-21;\n');
     flush();
@@ -69,7 +90,12 @@ export function writeBigIfc(path: string, opts: { elements: number; padBytes?: n
 }
 
 /** Streams a file to the model upload API as a raw body (never held in memory); resolves with the JSON answer. */
-export function streamUpload(baseUrl: string, projectId: string, path: string, fileName: string): Promise<{ status: number; body: any }> {
+export function streamUpload(
+  baseUrl: string,
+  projectId: string,
+  path: string,
+  fileName: string,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(`${baseUrl}/api/v1/projects/${projectId}/models?filename=${encodeURIComponent(fileName)}`, {
       method: 'POST',

@@ -48,11 +48,25 @@ export interface ChildServer {
 }
 
 /** Starts the server process and waits until it listens (its "Site Twin is running" line). */
-export async function startChildServer(env: Record<string, string>, port?: number, timeoutMs = 90_000): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string>,
+  port?: number,
+  timeoutMs = 90_000,
+): Promise<ChildServer> {
   const p = port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(p), HOST: '127.0.0.1', SEED: '0', SIMULATE: '0', BUILD_CLIENT: '0', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(p),
+      HOST: '127.0.0.1',
+      SEED: '0',
+      SIMULATE: '0',
+      BUILD_CLIENT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -72,8 +86,17 @@ export async function startChildServer(env: Record<string, string>, port?: numbe
 }
 
 /** JSON request without the test-server helper (the child is not in this process). */
-export async function jsonFetch(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function jsonFetch(
+  url: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -86,13 +109,26 @@ export async function jsonFetch(url: string, method: string, body?: unknown, hea
 
 /** Through a child server's API: an enterprise, a project and one tower crane; returns the crane's id and API key. */
 export async function setupDevice(url: string): Promise<{ deviceId: string; apiKey: string }> {
-  const ent = await jsonFetch(`${url}/api/v1/enterprises`, 'POST', { name: `故障测试-${Math.random().toString(36).slice(2)}` });
+  const ent = await jsonFetch(`${url}/api/v1/enterprises`, 'POST', {
+    name: `故障测试-${Math.random().toString(36).slice(2)}`,
+  });
   const p = await jsonFetch(`${url}/api/v1/projects`, 'POST', {
     name: 'fault site',
     enterpriseId: ent.body.id,
     regionCode: '370212',
     location: { lon: 120.47, lat: 36.1, height: 0 },
-    footprint: { type: 'Polygon', coordinates: [[[120.469, 36.099], [120.471, 36.099], [120.471, 36.101], [120.469, 36.101], [120.469, 36.099]]] },
+    footprint: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [120.469, 36.099],
+          [120.471, 36.099],
+          [120.471, 36.101],
+          [120.469, 36.101],
+          [120.469, 36.099],
+        ],
+      ],
+    },
   });
   if (p.status !== 201) throw new Error(`project: ${p.status} ${JSON.stringify(p.body)}`);
   const d = await jsonFetch(`${url}/api/v1/projects/${p.body.id}/devices`, 'POST', {

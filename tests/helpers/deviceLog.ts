@@ -28,7 +28,12 @@ export class LoggingDevice {
 
   private reading(seq: number) {
     // Time follows seq so retries of one reading are the same reading.
-    return { deviceId: this.deviceId, seq, time: 1_700_000_000_000 + seq * 10, values: { loadT: 1 + (seq % 5), ratedLoadT: 8, momentPct: 20 } };
+    return {
+      deviceId: this.deviceId,
+      seq,
+      time: 1_700_000_000_000 + seq * 10,
+      values: { loadT: 1 + (seq % 5), ratedLoadT: 8, momentPct: 20 },
+    };
   }
 
   /** One batch: the pending retries first, then new readings. Returns the HTTP status, or 0 when there was no answer. */
@@ -52,7 +57,8 @@ export class LoggingDevice {
         seqs.forEach((s, i) => (refused.has(i) ? this.pending.push(s) : this.acked.add(s)));
         this.ackTimes.push(Date.now());
       } else this.pending.unshift(...seqs);
-      if (status === 503) this.unavailable.push({ code: String(body.code), retryAfter: res.headers.get('retry-after'), at: Date.now() });
+      if (status === 503)
+        this.unavailable.push({ code: String(body.code), retryAfter: res.headers.get('retry-after'), at: Date.now() });
     } catch {
       this.errors++;
       this.pending.unshift(...seqs);

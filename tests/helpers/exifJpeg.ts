@@ -2,7 +2,13 @@
  * A minimal JPEG (SOI, APP1 Exif, EOI; no image data) whose EXIF holds DateTimeOriginal and a GPS position, written
  * big-endian ("MM") or little-endian ("II"): enough for the attachment EXIF reader, built here so no file is needed.
  */
-export function jpegWithExif(o: { dateTimeOriginal: string; lat: number; lon: number; altM: number; littleEndian?: boolean }): Uint8Array {
+export function jpegWithExif(o: {
+  dateTimeOriginal: string;
+  lat: number;
+  lon: number;
+  altM: number;
+  littleEndian?: boolean;
+}): Uint8Array {
   const le = !!o.littleEndian;
   const tiff = new Uint8Array(200);
   const dv = new DataView(tiff.buffer);
@@ -39,7 +45,11 @@ export function jpegWithExif(o: { dateTimeOriginal: string; lat: number; lon: nu
     const d = Math.floor(a);
     const m = Math.floor((a - d) * 60);
     const s = Math.round(((a - d) * 60 - m) * 60 * 10000);
-    [[d, 1], [m, 1], [s, 10000]].forEach(([n, den], i) => {
+    [
+      [d, 1],
+      [m, 1],
+      [s, 10000],
+    ].forEach(([n, den], i) => {
       dv.setUint32(at + 8 * i, n!, le);
       dv.setUint32(at + 8 * i + 4, den!, le);
     });
@@ -49,5 +59,21 @@ export function jpegWithExif(o: { dateTimeOriginal: string; lat: number; lon: nu
   dv.setUint32(190, Math.round(o.altM * 100), le);
   dv.setUint32(194, 100, le);
   const app1Len = 2 + 6 + tiff.length;
-  return new Uint8Array([0xff, 0xd8, 0xff, 0xe1, app1Len >> 8, app1Len & 0xff, 0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff, 0xff, 0xd9]);
+  return new Uint8Array([
+    0xff,
+    0xd8,
+    0xff,
+    0xe1,
+    app1Len >> 8,
+    app1Len & 0xff,
+    0x45,
+    0x78,
+    0x69,
+    0x66,
+    0,
+    0,
+    ...tiff,
+    0xff,
+    0xd9,
+  ]);
 }

@@ -21,7 +21,11 @@ export class FullDisk {
     fs.writeSync = function writeSync(this: unknown, fd: number, data: unknown, ...rest: unknown[]) {
       if (self.full && self.extends(fd, data, rest)) {
         self.refused++;
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { errno: -28, code: 'ENOSPC', syscall: 'write' });
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          errno: -28,
+          code: 'ENOSPC',
+          syscall: 'write',
+        });
       }
       return (real as (...a: unknown[]) => number).call(this, fd, data, ...rest);
     } as typeof fs.writeSync;

@@ -11,7 +11,12 @@ export interface TestServer {
   store: Store;
   url: string;
   /** JSON fetch against the server: returns status, headers and the parsed body. */
-  api<T = any>(method: string, path: string, body?: unknown, opts?: { token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   /** Logs in (AUTH=on servers) and returns the session token for `api(..., { token })` and `live({ token })`. */
   login(username: string, password: string): Promise<string>;
   /** A real socket.io-client on `/live`, connected with the right protocol version unless told otherwise. */
@@ -23,7 +28,9 @@ export interface TestServer {
  * Starts the real server on a free port over a fresh store (or the one given). Accounts and rate limits are off
  * unless `env` turns them on (AUTH=on, RATE_LIMIT_*): tests about other features act as an all-seeing anonymous user.
  */
-export async function startTestServer(opts: { kind?: StoreKind; store?: TestStore; env?: Record<string, string>; log?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { kind?: StoreKind; store?: TestStore; env?: Record<string, string>; log?: Logger } = {},
+): Promise<TestServer> {
   const ts = opts.store ?? (await openTestStore(opts.kind));
   const config: Config = loadConfig({
     PORT: '0',
@@ -37,7 +44,11 @@ export async function startTestServer(opts: { kind?: StoreKind; store?: TestStor
     RATE_LIMIT_DEVICE_PER_S: '0',
     ...opts.env,
   });
-  const server = await startServer({ config, store: ts.store, log: opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const server = await startServer({
+    config,
+    store: ts.store,
+    log: opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  });
   const sockets: Socket[] = [];
   const t: TestServer = {
     server,

@@ -11,7 +11,14 @@ import { openStore } from '../../server/store/Store.js';
 
 const storeDir = process.env.STORE_DIR;
 if (!storeDir) throw new Error('serverProcess: STORE_DIR is not set');
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', ...process.env });
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+  SEED: '0',
+  SIMULATE: '0',
+  ...process.env,
+});
 const store = await openStore({ dataDir: storeDir });
 const server = await startServer({ config, store, log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
 process.stdout.write(JSON.stringify({ url: server.url }) + '\n');

@@ -5,7 +5,10 @@ import type { LiveServerMessage } from '../../models/protocol.js';
 import type { TestServer } from './server.js';
 
 /** Creates an enterprise and a project through the API; returns the project id. */
-export async function makeProject(t: TestServer, name = `工地-${Math.random().toString(36).slice(2, 8)}`): Promise<string> {
+export async function makeProject(
+  t: TestServer,
+  name = `工地-${Math.random().toString(36).slice(2, 8)}`,
+): Promise<string> {
   const e = await t.api('POST', '/api/v1/enterprises', { name: `建设集团-${name}` });
   expect(e.status).toBe(201);
   const p = await t.api('POST', '/api/v1/projects', {
@@ -19,7 +22,12 @@ export async function makeProject(t: TestServer, name = `工地-${Math.random().
   return p.body.id;
 }
 
-export const envMonitor = (name = '扬尘监测仪'): DeviceCreateInput => ({ kind: 'env_monitor', name, location: { lon: 120.4701, lat: 36.1001, height: 3 }, params: {} });
+export const envMonitor = (name = '扬尘监测仪'): DeviceCreateInput => ({
+  kind: 'env_monitor',
+  name,
+  location: { lon: 120.4701, lat: 36.1001, height: 3 },
+  params: {},
+});
 export const crane = (name = '1号塔吊'): DeviceCreateInput => ({
   kind: 'tower_crane',
   name,
@@ -28,14 +36,22 @@ export const crane = (name = '1号塔吊'): DeviceCreateInput => ({
 });
 
 /** Registers a device through the API; returns it with its one-time API key. */
-export async function makeDevice(t: TestServer, projectId: string, body: DeviceCreateInput): Promise<{ device: Device; apiKey: string }> {
+export async function makeDevice(
+  t: TestServer,
+  projectId: string,
+  body: DeviceCreateInput,
+): Promise<{ device: Device; apiKey: string }> {
   const r = await t.api('POST', `/api/v1/projects/${projectId}/devices`, body);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
 
 /** POST /api/v1/ingest with an optional bearer key. */
-export async function postIngest(t: TestServer, body: unknown, key?: string): Promise<{ status: number; body: any; headers: Headers }> {
+export async function postIngest(
+  t: TestServer,
+  body: unknown,
+  key?: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${t.url}/api/v1/ingest`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },

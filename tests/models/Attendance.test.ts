@@ -7,7 +7,13 @@ const P = '00000000-0000-4000-8000-00000000000a';
 const Q = '00000000-0000-4000-8000-00000000000b';
 // 2025-03-10 09:00 in China (UTC+8) = 01:00 UTC.
 const NINE = Date.UTC(2025, 2, 10, 1, 0);
-const ev = (min: number, event: 'enter' | 'leave', workerId: string, trade?: string, projectId = P): GateEvent => ({ projectId, time: NINE + min * 60_000, event, workerId, ...(trade ? { trade, team: `${trade}-team` } : {}) });
+const ev = (min: number, event: 'enter' | 'leave', workerId: string, trade?: string, projectId = P): GateEvent => ({
+  projectId,
+  time: NINE + min * 60_000,
+  event,
+  workerId,
+  ...(trade ? { trade, team: `${trade}-team` } : {}),
+});
 
 describe('aggregateAttendance', () => {
   it('counts a worker as on site when their last event of the day is enter', () => {
@@ -25,7 +31,14 @@ describe('aggregateAttendance', () => {
       ev(2, 'enter', 'w9', 'rebar', Q),
     ];
     const m = aggregateAttendance(events, dayStart);
-    expect(m.get(P)).toEqual({ projectId: P, onSite: 3, attendedToday: 4, lastEventAt: NINE + 6 * 60_000, byTrade: { rebar: 1, formwork: 1, '(unknown)': 1 }, byTeam: { 'rebar-team': 1, 'formwork-team': 1, '(unknown)': 1 } });
+    expect(m.get(P)).toEqual({
+      projectId: P,
+      onSite: 3,
+      attendedToday: 4,
+      lastEventAt: NINE + 6 * 60_000,
+      byTrade: { rebar: 1, formwork: 1, '(unknown)': 1 },
+      byTeam: { 'rebar-team': 1, 'formwork-team': 1, '(unknown)': 1 },
+    });
     const city = cityAttendance(m.values(), NINE + 10 * 60_000);
     expect(city).toMatchObject({ onSite: 4, byTrade: { rebar: 2, formwork: 1, '(unknown)': 1 }, dayStart });
     expect(city.projects.map((p) => p.projectId)).toEqual([P, Q]);
@@ -41,12 +54,29 @@ describe('gate privacy', () => {
   it('refuses names, ID-card and phone numbers in the gate schema', () => {
     expect(GateValues.safeParse({ event: 'enter', workerId: 'W-1', trade: 'rebar' }).success).toBe(true);
     expect(GateValues.safeParse({ event: 'enter', workerId: 'W-1', name: '张三' }).success).toBe(false);
-    for (const workerId of ['370212199001011234', '37021219900101123x', '370212900101123', '13800138000', '+8613800138000'])
+    for (const workerId of [
+      '370212199001011234',
+      '37021219900101123x',
+      '370212900101123',
+      '13800138000',
+      '+8613800138000',
+    ])
       expect(GateValues.safeParse({ event: 'enter', workerId }).success, workerId).toBe(false);
-    for (const extra of [{ name: 'x' }, { worker_name: 'x' }, { realName: 'x' }, { 身份证号: 'x' }, { 手机: 'x' }, { note: '13800138000' }])
-      expect(GateValues.safeParse({ event: 'enter', workerId: 'W-1', extra }).success, JSON.stringify(extra)).toBe(false);
+    for (const extra of [
+      { name: 'x' },
+      { worker_name: 'x' },
+      { realName: 'x' },
+      { 身份证号: 'x' },
+      { 手机: 'x' },
+      { note: '13800138000' },
+    ])
+      expect(GateValues.safeParse({ event: 'enter', workerId: 'W-1', extra }).success, JSON.stringify(extra)).toBe(
+        false,
+      );
     // Ordinary extras still pass.
-    expect(GateValues.safeParse({ event: 'enter', workerId: 'W-1', extra: { lane: 2, teamName: '钢筋一班' } }).success).toBe(true);
+    expect(
+      GateValues.safeParse({ event: 'enter', workerId: 'W-1', extra: { lane: 2, teamName: '钢筋一班' } }).success,
+    ).toBe(true);
     expect(personalDataIssues({ workerId: '370212199001011234' })[0]!.path).toBe('workerId');
   });
 });

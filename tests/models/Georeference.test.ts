@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyGeoreferencePatch, Georeference, georeferenceMatrix, GeoreferencePatch } from '../../models/Georeference.js';
+import {
+  applyGeoreferencePatch,
+  Georeference,
+  georeferenceMatrix,
+  GeoreferencePatch,
+} from '../../models/Georeference.js';
 import {
   azimuthDeg,
   distanceM,
@@ -79,7 +84,8 @@ describe('enuToEcefMatrix', () => {
     const m = enuToEcefMatrix(120.4, 36.07, 30, 35);
     const col = (c: number) => [m[c * 4]!, m[c * 4 + 1]!, m[c * 4 + 2]!];
     const dot = (a: number[], b: number[]) => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(dot(col(i), col(j))).toBeCloseTo(i === j ? 1 : 0, 12);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) expect(dot(col(i), col(j))).toBeCloseTo(i === j ? 1 : 0, 12);
     const up = modelToGeodetic({ lon: 120.4, lat: 36.07, height: 30, headingDeg: 35 }, 0, 0, 250);
     expect(up.lon).toBeCloseTo(120.4, 9);
     expect(up.lat).toBeCloseTo(36.07, 9);
@@ -104,7 +110,15 @@ describe('enuToEcefMatrix', () => {
 });
 
 describe('Georeference schema and patch', () => {
-  const g: Georeference = { lon: 120.4, lat: 36.07, height: 5, headingDeg: 12, source: 'map_conversion', epsg: 4549, warnings: ['x'] };
+  const g: Georeference = {
+    lon: 120.4,
+    lat: 36.07,
+    height: 5,
+    headingDeg: 12,
+    source: 'map_conversion',
+    epsg: 4549,
+    warnings: ['x'],
+  };
 
   it('accepts a well-formed value and refuses a bad one', () => {
     expect(Georeference.parse(g)).toEqual(g);
@@ -117,7 +131,15 @@ describe('Georeference schema and patch', () => {
     expect(GeoreferencePatch.safeParse({}).success).toBe(false);
     expect(GeoreferencePatch.safeParse({ lon: 1, extra: 2 }).success).toBe(false);
     const p = GeoreferencePatch.parse({ headingDeg: 270 });
-    expect(applyGeoreferencePatch(g, p)).toEqual({ lon: 120.4, lat: 36.07, height: 5, headingDeg: -90, source: 'manual', epsg: 4549, warnings: [] });
+    expect(applyGeoreferencePatch(g, p)).toEqual({
+      lon: 120.4,
+      lat: 36.07,
+      height: 5,
+      headingDeg: -90,
+      source: 'manual',
+      epsg: 4549,
+      warnings: [],
+    });
   });
 
   it('georeferenceMatrix is the ENU matrix of the georeference', () => {

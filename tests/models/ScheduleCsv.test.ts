@@ -13,8 +13,20 @@ A2,Walls L1,2025/3/6,2025/3/12,,IfcWall,Level 1
     const r = parseScheduleCsv(csv);
     expect(r.errors).toEqual([]);
     expect(r.tasks).toEqual([
-      { id: 'A1', name: 'Slab, level 1', plannedStart: '2025-03-01', plannedFinish: '2025-03-05', selector: { globalIds: [G1, G2] } },
-      { id: 'A2', name: 'Walls L1', plannedStart: '2025-03-06', plannedFinish: '2025-03-12', selector: { ifcClass: 'IfcWall', storey: 'Level 1' } },
+      {
+        id: 'A1',
+        name: 'Slab, level 1',
+        plannedStart: '2025-03-01',
+        plannedFinish: '2025-03-05',
+        selector: { globalIds: [G1, G2] },
+      },
+      {
+        id: 'A2',
+        name: 'Walls L1',
+        plannedStart: '2025-03-06',
+        plannedFinish: '2025-03-12',
+        selector: { ifcClass: 'IfcWall', storey: 'Level 1' },
+      },
     ]);
   });
 
@@ -55,13 +67,17 @@ A2,Walls L1,2025/3/6,2025/3/12,,IfcWall,Level 1
   });
 
   it('refuses a duplicate task id and a header without the needed columns', () => {
-    const dup = parseScheduleCsv(`编号,任务,计划开始,计划完成,构件类型\nX,a,2025-03-01,2025-03-02,IfcWall\nX,b,2025-03-01,2025-03-02,IfcSlab\n`);
+    const dup = parseScheduleCsv(
+      `编号,任务,计划开始,计划完成,构件类型\nX,a,2025-03-01,2025-03-02,IfcWall\nX,b,2025-03-01,2025-03-02,IfcSlab\n`,
+    );
     expect(dup.tasks.map((t) => t.name)).toEqual(['a']);
     expect(dup.errors).toEqual([{ line: 3, message: 'task id "X" is used by an earlier row' }]);
     const noCols = parseScheduleCsv('name,when\nx,2025-01-01\n');
     expect(noCols.tasks).toEqual([]);
     expect(noCols.errors[0]!.line).toBe(1);
-    expect(noCols.errors[0]!.message).toMatch(/missing column\(s\): plannedStart, plannedFinish, globalIds or ifcClass/);
+    expect(noCols.errors[0]!.message).toMatch(
+      /missing column\(s\): plannedStart, plannedFinish, globalIds or ifcClass/,
+    );
     expect(parseScheduleCsv('').errors).toEqual([{ line: 1, message: 'the file is empty' }]);
   });
 

@@ -4,7 +4,12 @@ import { rectangleAround } from '../../models/geo.js';
 import { KpiQuery, figure, regionPrefix } from '../../models/Kpis.js';
 import { defaultCityTour, defaultProjectTour, lookAt } from '../../models/Tour.js';
 
-const site = { id: '00000000-0000-4000-8000-000000000001', name: '青岛工地', footprint: rectangleAround({ lon: 120.4, lat: 36.1 }, 100, 100), heightM: 100 };
+const site = {
+  id: '00000000-0000-4000-8000-000000000001',
+  name: '青岛工地',
+  footprint: rectangleAround({ lon: 120.4, lat: 36.1 }, 100, 100),
+  heightM: 100,
+};
 
 describe('tour geometry', () => {
   it('places each camera on the far side of its heading, looking at the target', () => {
@@ -21,8 +26,15 @@ describe('tour geometry', () => {
   it('generates a four-sided project tour and a city tour in name order', () => {
     const p = defaultProjectTour(site, 1);
     expect(p.viewpoints.map((v) => v.headingDeg)).toEqual([0, 270, 180, 90]);
-    for (const v of p.viewpoints) expect(distanceM({ lon: v.lon, lat: v.lat }, { lon: 120.4, lat: 36.1 })).toBeCloseTo(400, -1);
-    const c = defaultCityTour([{ ...site, id: '00000000-0000-4000-8000-000000000002', name: 'B' }, { ...site, name: 'A' }], 1);
+    for (const v of p.viewpoints)
+      expect(distanceM({ lon: v.lon, lat: v.lat }, { lon: 120.4, lat: 36.1 })).toBeCloseTo(400, -1);
+    const c = defaultCityTour(
+      [
+        { ...site, id: '00000000-0000-4000-8000-000000000002', name: 'B' },
+        { ...site, name: 'A' },
+      ],
+      1,
+    );
     expect(c.viewpoints.map((v) => v.caption)).toEqual(['A', 'B']);
   });
 });
@@ -32,7 +44,12 @@ describe('KPI helpers', () => {
     expect(regionPrefix('370200')).toBe('3702');
     expect(regionPrefix('370000')).toBe('37');
     expect(regionPrefix('370212')).toBe('370212');
-    expect(figure(3, 1000, 61_001, 60_000)).toEqual({ value: 3, ageMs: 60_001, expectedIntervalMs: 60_000, stale: true });
+    expect(figure(3, 1000, 61_001, 60_000)).toEqual({
+      value: 3,
+      ageMs: 60_001,
+      expectedIntervalMs: 60_000,
+      stale: true,
+    });
     expect(figure(3, 1000, 2000, 60_000).stale).toBe(false);
     expect(figure(0, null, 2000, 60_000)).toMatchObject({ ageMs: null, stale: true });
     expect(KpiQuery.safeParse({ tier: 'enterprise' }).success).toBe(false);

@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { craneClearance, jibCirclesOverlap, segmentDistance, siteClearances, siteEnu, siteToGeodetic, type CranePose } from '../../models/craneClearance.js';
+import {
+  craneClearance,
+  jibCirclesOverlap,
+  segmentDistance,
+  siteClearances,
+  siteEnu,
+  siteToGeodetic,
+  type CranePose,
+} from '../../models/craneClearance.js';
 
 /** A crane at (east, north) with a 50 m jib, 10 m counter-jib, jib at 40 m, hook hanging high (38 m). */
 const crane = (id: string, east: number, north: number, slewDeg: number, over: Partial<CranePose> = {}): CranePose => ({
-  id, east, north, jibHeightM: 40, jibLengthM: 50, counterJibLengthM: 10, slewDeg, radiusM: 25, hookHeightM: 38, ...over,
+  id,
+  east,
+  north,
+  jibHeightM: 40,
+  jibLengthM: 50,
+  counterJibLengthM: 10,
+  slewDeg,
+  radiusM: 25,
+  hookHeightM: 38,
+  ...over,
 });
 
 describe('crane clearance (GB 5144-2006 2 m rule)', () => {
@@ -47,10 +64,12 @@ describe('crane clearance (GB 5144-2006 2 m rule)', () => {
     expect(hook).toMatchObject({ conflict: 'hook_line', level: 'alarm' });
     expect(hook.clearanceM).toBeCloseTo(0, 9);
     // Trolley in at 10 m: the hook hangs 10 m south of the lower jib: clear.
-    expect(craneClearance(lo, crane('hi', 40, -20, 0, { jibHeightM: 50, hookHeightM: 30, radiusM: 10 })).level).toBeNull();
+    expect(
+      craneClearance(lo, crane('hi', 40, -20, 0, { jibHeightM: 50, hookHeightM: 30, radiusM: 10 })).level,
+    ).toBeNull();
   });
 
-  it('a lower jib reaching the higher crane\'s mast counts whatever the heights', () => {
+  it("a lower jib reaching the higher crane's mast counts whatever the heights", () => {
     // b's mast stands 1 m off a's jib line at 30 m; b's jib is 20 m higher and points away.
     const r = craneClearance(crane('a', 0, 0, 90), crane('b', 30, 1, 0, { jibHeightM: 60, hookHeightM: 58 }));
     expect(r).toMatchObject({ conflict: 'jib_to_mast', level: 'alarm' });

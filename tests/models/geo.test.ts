@@ -3,7 +3,10 @@ import { GeoJsonPolygon, parseBBox, rectangleAround, ringCentroid } from '../../
 
 describe('parseBBox', () => {
   it('reads a valid box', () => {
-    expect(parseBBox('120.1, 35.9,120.5,36.4')).toEqual({ ok: true, bbox: { minLon: 120.1, minLat: 35.9, maxLon: 120.5, maxLat: 36.4 } });
+    expect(parseBBox('120.1, 35.9,120.5,36.4')).toEqual({
+      ok: true,
+      bbox: { minLon: 120.1, minLat: 35.9, maxLon: 120.5, maxLat: 36.4 },
+    });
   });
   it.each([
     ['', 'needs 4'],
@@ -52,8 +55,44 @@ describe('rectangleAround', () => {
 
 describe('GeoJsonPolygon', () => {
   it('refuses an open ring and out-of-range positions', () => {
-    expect(GeoJsonPolygon.safeParse({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] }).success).toBe(false);
-    expect(GeoJsonPolygon.safeParse({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [200, 1], [0, 0]]] }).success).toBe(false);
-    expect(GeoJsonPolygon.safeParse({ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] }).success).toBe(true);
+    expect(
+      GeoJsonPolygon.safeParse({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        ],
+      }).success,
+    ).toBe(false);
+    expect(
+      GeoJsonPolygon.safeParse({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [200, 1],
+            [0, 0],
+          ],
+        ],
+      }).success,
+    ).toBe(false);
+    expect(
+      GeoJsonPolygon.safeParse({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      }).success,
+    ).toBe(true);
   });
 });

@@ -3,7 +3,13 @@ import { MAX_READING_TIME, MIN_READING_TIME, parseReadingIn, ReadingIn } from '.
 
 // parseReadingIn must answer exactly as the schema does, on the common readings and on every near miss.
 const id = '2afc3e01-555a-43ac-bc9d-09623aa36654';
-const base = { deviceId: id, seq: 7, time: Date.UTC(2026, 0, 1), values: { pm10Ugm3: 41, nested: { a: [1, 'x'] } }, key: 'stk_abc' };
+const base = {
+  deviceId: id,
+  seq: 7,
+  time: Date.UTC(2026, 0, 1),
+  values: { pm10Ugm3: 41, nested: { a: [1, 'x'] } },
+  key: 'stk_abc',
+};
 const variants: unknown[] = [
   base,
   { deviceId: id, seq: 0, values: {} },
@@ -45,13 +51,16 @@ const variants: unknown[] = [
 ];
 
 describe('parseReadingIn (fast path of ReadingIn)', () => {
-  it.each(variants.map((v, i) => [i, v] as const))('variant %i: same outcome, data and issues as the schema', (_i, v) => {
-    const fast = parseReadingIn(v);
-    const slow = ReadingIn.safeParse(v);
-    expect(fast.success).toBe(slow.success);
-    if (slow.success) expect(fast.data).toEqual(slow.data);
-    else expect(fast.error!.issues).toEqual(slow.error.issues);
-  });
+  it.each(variants.map((v, i) => [i, v] as const))(
+    'variant %i: same outcome, data and issues as the schema',
+    (_i, v) => {
+      const fast = parseReadingIn(v);
+      const slow = ReadingIn.safeParse(v);
+      expect(fast.success).toBe(slow.success);
+      if (slow.success) expect(fast.data).toEqual(slow.data);
+      else expect(fast.error!.issues).toEqual(slow.error.issues);
+    },
+  );
 
   it('refuses a time no Date can hold, with a field reason (the ingest formats times as ISO dates)', () => {
     const r = parseReadingIn({ ...base, time: MAX_READING_TIME + 1 });

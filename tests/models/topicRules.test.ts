@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyCheck, applyReply, formatNoticeNumber, isOverdue, NoticeStateError, type RectificationNotice } from '../../models/Rectification.js';
+import {
+  applyCheck,
+  applyReply,
+  formatNoticeNumber,
+  isOverdue,
+  NoticeStateError,
+  type RectificationNotice,
+} from '../../models/Rectification.js';
 import { canTransition, componentsOf, TopicCreate, type TopicStatus } from '../../models/Topic.js';
 import { actionOfStatus, TOPIC_ACTIONS, topicAllows, type TopicAction } from '../../models/topicRules.js';
 import type { UserGrant } from '../../models/User.js';
@@ -19,7 +26,8 @@ const grants: Record<string, UserGrant> = {
   viewer: { role: 'viewer', scope: { kind: 'all' } },
 };
 
-const allowed = (g: UserGrant | undefined, notice: boolean) => TOPIC_ACTIONS.filter((a) => topicAllows(g, a, project, { hasNotice: notice }));
+const allowed = (g: UserGrant | undefined, notice: boolean) =>
+  TOPIC_ACTIONS.filter((a) => topicAllows(g, a, project, { hasNotice: notice }));
 
 describe('topic role rules', () => {
   it('admin (and AUTH=off) may do everything', () => {
@@ -28,16 +36,43 @@ describe('topic role rules', () => {
   });
 
   it('an authority inspector of the region raises notices and re-checks them, never replies', () => {
-    expect(allowed(grants.inspector, true)).toEqual(['read', 'raise', 'comment', 'attach', 'update', 'raiseNotice', 'checkNotice']);
+    expect(allowed(grants.inspector, true)).toEqual([
+      'read',
+      'raise',
+      'comment',
+      'attach',
+      'update',
+      'raiseNotice',
+      'checkNotice',
+    ]);
     // an ordinary topic it may close and reopen itself
-    expect(allowed(grants.inspector, false)).toEqual(['read', 'raise', 'comment', 'attach', 'update', 'close', 'reopen', 'raiseNotice', 'checkNotice']);
+    expect(allowed(grants.inspector, false)).toEqual([
+      'read',
+      'raise',
+      'comment',
+      'attach',
+      'update',
+      'close',
+      'reopen',
+      'raiseNotice',
+      'checkNotice',
+    ]);
   });
 
   it('the project and its enterprise reply to notices but neither raise nor close them', () => {
     const onNotice: TopicAction[] = ['read', 'raise', 'comment', 'attach', 'update', 'replyNotice'];
     expect(allowed(grants.enterprise, true)).toEqual(onNotice);
     expect(allowed(grants.team, true)).toEqual(onNotice);
-    expect(allowed(grants.team, false)).toEqual(['read', 'raise', 'comment', 'attach', 'update', 'close', 'reopen', 'replyNotice']);
+    expect(allowed(grants.team, false)).toEqual([
+      'read',
+      'raise',
+      'comment',
+      'attach',
+      'update',
+      'close',
+      'reopen',
+      'replyNotice',
+    ]);
   });
 
   it('viewers read only; out of scope nothing at all', () => {
@@ -58,8 +93,18 @@ describe('topic role rules', () => {
 
 describe('topic lifecycle', () => {
   it('follows open -> in_progress -> resolved -> closed, and reopens', () => {
-    const path: TopicStatus[] = ['open', 'in_progress', 'resolved', 'closed', 'reopened', 'resolved', 'reopened', 'closed'];
-    for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!), `${path[i - 1]} -> ${path[i]}`).toBe(true);
+    const path: TopicStatus[] = [
+      'open',
+      'in_progress',
+      'resolved',
+      'closed',
+      'reopened',
+      'resolved',
+      'reopened',
+      'closed',
+    ];
+    for (let i = 1; i < path.length; i++)
+      expect(canTransition(path[i - 1]!, path[i]!), `${path[i - 1]} -> ${path[i]}`).toBe(true);
     expect(canTransition('closed', 'open')).toBe(false);
     expect(canTransition('closed', 'resolved')).toBe(false);
     expect(canTransition('open', 'reopened')).toBe(false);
@@ -69,11 +114,29 @@ describe('topic lifecycle', () => {
     const t = TopicCreate.parse({
       title: '塔吊基础裂缝',
       topicType: 'safety',
-      anchors: [{ kind: 'elements', globalIds: ['2O2Fr$t4X7Zf8NOew3FLOH', '0K7w7JN_T4FuKBmoWQdF1a'] }, { kind: 'point', lon: 120.4, lat: 36.1 }],
-      viewpoints: [{ guid: '44444444-4444-4444-8444-444444444444', selection: ['0K7w7JN_T4FuKBmoWQdF1a', '1hOSvn6df7F8_7GcBWlR72'] }],
+      anchors: [
+        { kind: 'elements', globalIds: ['2O2Fr$t4X7Zf8NOew3FLOH', '0K7w7JN_T4FuKBmoWQdF1a'] },
+        { kind: 'point', lon: 120.4, lat: 36.1 },
+      ],
+      viewpoints: [
+        {
+          guid: '44444444-4444-4444-8444-444444444444',
+          selection: ['0K7w7JN_T4FuKBmoWQdF1a', '1hOSvn6df7F8_7GcBWlR72'],
+        },
+      ],
     });
-    expect(componentsOf(t.anchors, t.viewpoints)).toEqual(['2O2Fr$t4X7Zf8NOew3FLOH', '0K7w7JN_T4FuKBmoWQdF1a', '1hOSvn6df7F8_7GcBWlR72']);
-    expect(TopicCreate.safeParse({ title: 'x', topicType: 'quality', anchors: [{ kind: 'elements', globalIds: ['not-a-guid'] }] }).success).toBe(false);
+    expect(componentsOf(t.anchors, t.viewpoints)).toEqual([
+      '2O2Fr$t4X7Zf8NOew3FLOH',
+      '0K7w7JN_T4FuKBmoWQdF1a',
+      '1hOSvn6df7F8_7GcBWlR72',
+    ]);
+    expect(
+      TopicCreate.safeParse({
+        title: 'x',
+        topicType: 'quality',
+        anchors: [{ kind: 'elements', globalIds: ['not-a-guid'] }],
+      }).success,
+    ).toBe(false);
     expect(TopicCreate.safeParse({ title: 'x', topicType: 'fire' }).success).toBe(false);
   });
 });

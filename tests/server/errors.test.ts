@@ -28,15 +28,25 @@ describe('toAppError: anything thrown, as an AppError', () => {
     expect(toAppError(new DuplicateError('name taken')).code).toBe(ErrorCode.DUPLICATE);
     expect(toAppError(new ReferenceError_('still used')).code).toBe(ErrorCode.CONFLICT);
   });
-  it('a full ingest queue is `overloaded` with the queue\'s own retry time, not the store outage\'s', () => {
+  it("a full ingest queue is `overloaded` with the queue's own retry time, not the store outage's", () => {
     const e = toAppError(new IngestOverloadedError(20_000, 7));
-    expect(e).toMatchObject({ code: ErrorCode.OVERLOADED, retryAfterS: 7, details: { queued: 20_000, retryAfterS: 7 } });
+    expect(e).toMatchObject({
+      code: ErrorCode.OVERLOADED,
+      retryAfterS: 7,
+      details: { queued: 20_000, retryAfterS: 7 },
+    });
     expect(isRetryLater(e)).toBe(true);
   });
   it('body-parser refusals are 4xx codes; anything unknown is a bare `internal` that carries no message of its own', () => {
-    expect(toAppError(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed' })).code).toBe(ErrorCode.BAD_REQUEST);
-    expect(toAppError(Object.assign(new Error('x'), { type: 'entity.too.large' })).code).toBe(ErrorCode.PAYLOAD_TOO_LARGE);
-    expect(toAppError(Object.assign(new Error('zlib'), { expose: true, status: 400 })).code).toBe(ErrorCode.BAD_REQUEST);
+    expect(toAppError(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed' })).code).toBe(
+      ErrorCode.BAD_REQUEST,
+    );
+    expect(toAppError(Object.assign(new Error('x'), { type: 'entity.too.large' })).code).toBe(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    );
+    expect(toAppError(Object.assign(new Error('zlib'), { expose: true, status: 400 })).code).toBe(
+      ErrorCode.BAD_REQUEST,
+    );
     const secret = new Error('password=hunter2 at /srv/x.ts:12');
     const e = toAppError(secret);
     expect(e.toWire()).toEqual({ code: 'internal', message: 'Internal error' });
@@ -52,7 +62,11 @@ describe('each edge maps an AppError once', () => {
   const invalid = new AppError(ErrorCode.VALIDATION_FAILED, 'bad', { issues: [] });
 
   it('HTTP: the status follows the code; a retry hint becomes Retry-After, and only then', () => {
-    expect(httpAnswerOf(rateLimited)).toEqual({ status: 429, headers: { 'Retry-After': '3' }, body: { code: 'rate_limited', message: 'slow down', details: { retryAfterS: 3 } } });
+    expect(httpAnswerOf(rateLimited)).toEqual({
+      status: 429,
+      headers: { 'Retry-After': '3' },
+      body: { code: 'rate_limited', message: 'slow down', details: { retryAfterS: 3 } },
+    });
     expect(httpAnswerOf(down)).toMatchObject({ status: 503, headers: { 'Retry-After': String(STORE_RETRY_AFTER_S) } });
     expect(httpAnswerOf(overloaded)).toMatchObject({ status: 503, headers: { 'Retry-After': '2' } });
     expect(httpAnswerOf(invalid)).toMatchObject({ status: 400, headers: {} });
@@ -61,7 +75,10 @@ describe('each edge maps an AppError once', () => {
   it('MQTT: retry-later holds the PUBACK (the broker redelivers), a rate limit ends the flow with 0x97, the rest is acked with the error', () => {
     expect(mqttAnswerOf(down)).toEqual({ puback: 'hold' });
     expect(mqttAnswerOf(overloaded)).toEqual({ puback: 'hold' });
-    expect(mqttAnswerOf(rateLimited)).toEqual({ puback: PUBACK_QUOTA_EXCEEDED, ack: { ok: false, error: rateLimited.toWire() } });
+    expect(mqttAnswerOf(rateLimited)).toEqual({
+      puback: PUBACK_QUOTA_EXCEEDED,
+      ack: { ok: false, error: rateLimited.toWire() },
+    });
     expect(mqttAnswerOf(invalid)).toEqual({ puback: 0, ack: { ok: false, error: invalid.toWire() } });
   });
   it('HJ 212: retry-later gets no answer (no 9014: the device resends); a rate limit is QnRtn 2, an unknown MN 4, a wrong key 3', () => {
@@ -73,6 +90,9 @@ describe('each edge maps an AppError once', () => {
     expect(qnRtnOf(new AppError(ErrorCode.INTERNAL, 'bug'))).toBeUndefined();
   });
   it('Socket.IO /devices: the ack carries the wire error', () => {
-    expect(deviceAckOf(overloaded)).toEqual({ ok: false, error: { code: 'overloaded', message: overloaded.message, details: { queued: 10, retryAfterS: 2 } } });
+    expect(deviceAckOf(overloaded)).toEqual({
+      ok: false,
+      error: { code: 'overloaded', message: overloaded.message, details: { queued: 10, retryAfterS: 2 } },
+    });
   });
 });

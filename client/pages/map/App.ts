@@ -68,10 +68,20 @@ export class App {
     // Before the footprints: its click handler must run first, so a click on a model element is not also taken as
     // "clicked empty ground" by the project selection below.
     let layer: ProjectLayer | null = null;
-    const bim = tools.add(new MapBim(map, store, dom.overlay, () => layer, live, { detail: dom.panes.element, status: dom.panes.status }));
+    const bim = tools.add(
+      new MapBim(map, store, dom.overlay, () => layer, live, { detail: dom.panes.element, status: dom.panes.status }),
+    );
     // The opened project's live site (device overlays, alarm feed, device panel, replay); also before the footprints,
     // so a click on a device is not taken as a click on empty ground.
-    const site = tools.add(new SitePage(map, live, { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time }, (id) => selection.select(id, 'user'), (id) => store.get(id)?.name));
+    const site = tools.add(
+      new SitePage(
+        map,
+        live,
+        { overlay: dom.overlay, alarms: dom.panes.alarms, device: dom.panes.device, time: dom.panes.time },
+        (id) => selection.select(id, 'user'),
+        (id) => store.get(id)?.name,
+      ),
+    );
     // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
     tools.add(new MapClicks(map, site, bim));
     // Alarm rows name their project: the list may arrive after the alarms.
@@ -79,7 +89,11 @@ export class App {
     layer = tools.add(new ProjectLayer(map, store, selection));
     const list = tools.add(new ProjectListPanel(dom.sidebar, store, selection));
     // Districts (figures, click to narrow the list), label placement, the layer panel (in the left dock's Layers tab).
-    const city = addCityLayers(tools, map, layer, 'light', store, { panelHost: dom.panes.layers, site: site.overlays, bim: bim.layer });
+    const city = addCityLayers(tools, map, layer, 'light', store, {
+      panelHost: dom.panes.layers,
+      site: site.overlays,
+      bim: bim.layer,
+    });
     city.districts.onPicked.add(({ code, name }) => list.setRegion(code && name ? { code, name } : null));
     list.onRegionCleared = () => city.districts.select(null);
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
@@ -87,11 +101,17 @@ export class App {
     tools.add(new ConnectionBanner(dom.overlay, live));
     tools.add(new LiveIndicator(dom.topbar, live));
     const link = tools.add(new DeepLink(selection));
-    const command = addCommandCenterTools(tools, map, selection, bim, live, { overlay: dom.overlay, detail: dom.detail, topbar: dom.topbar, progress: dom.panes.progress });
+    const command = addCommandCenterTools(tools, map, selection, bim, live, {
+      overlay: dom.overlay,
+      detail: dom.detail,
+      topbar: dom.topbar,
+      progress: dom.panes.progress,
+    });
     const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
     pageReady.onReady.add(() => this.loading.done());
 
-    if (configError) toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
+    if (configError)
+      toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
     layer.onPicked.add(({ projectId }) => {
@@ -121,7 +141,8 @@ export class App {
       layer.flyTo(wanted, 0);
     } else {
       if (wanted) {
-        if (store.status === 'loaded') toast(dom.toasts, 'The linked project no longer exists; showing the whole city.', 'warn');
+        if (store.status === 'loaded')
+          toast(dom.toasts, 'The linked project no longer exists; showing the whole city.', 'warn');
         link.replace(null);
       }
       layer.flyToAll(0);

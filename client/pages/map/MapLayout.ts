@@ -60,7 +60,12 @@ export class MapLayout implements Tool {
     syncRight();
     const status = h('div', { class: 'timebar-status' });
     const time = h('div', { class: 'timebar-time' });
-    const timebar = h('div', { class: 'timebar', 'data-testid': 'timebar', role: 'region', 'aria-label': 'Time' }, status, time);
+    const timebar = h(
+      'div',
+      { class: 'timebar', 'data-testid': 'timebar', role: 'region', 'aria-label': 'Time' },
+      status,
+      time,
+    );
     dom.layout.append(timebar);
     this.added.push(alarms, rightCol, timebar);
     this.panes = { projects, progress, layers, alarms, project, device, element, time, status };

@@ -108,7 +108,14 @@ export class PageReady implements Tool {
     p.selectedProjectId = this.selection.selectedId;
     p.liveStatus = this.live?.status ?? 'off';
     p.error = this.store.error ? `${this.store.error.code}: ${this.store.error.message}` : null;
-    p.state = s === 'error' && this.store.size === 0 ? 'error' : s === 'loaded' || s === 'error' ? (this.store.size ? 'ready' : 'empty') : 'loading';
+    p.state =
+      s === 'error' && this.store.size === 0
+        ? 'error'
+        : s === 'loaded' || s === 'error'
+          ? this.store.size
+            ? 'ready'
+            : 'empty'
+          : 'loading';
     p.idle = !this.cameraMoving && this.map.tilesLoaded && this.map.entitiesReady;
     if (p.ready || !this.enabled) return;
     const settled = p.state !== 'loading' && (this.store.size === 0 || drawn === this.store.size);

@@ -61,7 +61,10 @@ export class SitePage implements Tool {
     this.side = document.createElement('div');
     this.side.className = 'site-side';
     if (!dom.alarms || !dom.device) dom.overlay.append(this.side);
-    this.feed = new AlarmFeed(dom.alarms ?? this.side, this.alarms, { projectName, localDeviceName: (id) => this.devices.get(id)?.device.name });
+    this.feed = new AlarmFeed(dom.alarms ?? this.side, this.alarms, {
+      projectName,
+      localDeviceName: (id) => this.devices.get(id)?.device.name,
+    });
     this.panel = new DevicePanel(dom.device ?? this.side, this.devices);
     this.replayBar = new ReplayBar(dom.time ?? dom.overlay, this.replay);
     this.replayBar.visible = false;
@@ -150,7 +153,10 @@ export class SitePage implements Tool {
     }
     const pos = this.positionOf(deviceId);
     if (pos) {
-      this.map.viewer.camera.flyToBoundingSphere(new BoundingSphere(pos, 40), { offset: new HeadingPitchRange(CesiumMath.toRadians(20), CesiumMath.toRadians(-32), 260), duration: 1.5 });
+      this.map.viewer.camera.flyToBoundingSphere(new BoundingSphere(pos, 40), {
+        offset: new HeadingPitchRange(CesiumMath.toRadians(20), CesiumMath.toRadians(-32), 260),
+        duration: 1.5,
+      });
       this.map.requestRender();
     }
     this.panel.show(deviceId);
@@ -173,7 +179,10 @@ export class SitePage implements Tool {
   /** The active alarms at start and after each reconnect (raised or cleared while away were pushed to nobody). */
   private async loadAlarms(): Promise<void> {
     try {
-      const [open, acked] = await Promise.all([fetchAlarms({ state: 'open', limit: 500 }), fetchAlarms({ state: 'acknowledged', limit: 500 })]);
+      const [open, acked] = await Promise.all([
+        fetchAlarms({ state: 'open', limit: 500 }),
+        fetchAlarms({ state: 'acknowledged', limit: 500 }),
+      ]);
       this.alarms.reset([...open, ...acked]);
     } catch (err) {
       console.warn('alarms: list unavailable', (err as Error).message);

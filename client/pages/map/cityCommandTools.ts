@@ -47,10 +47,19 @@ export interface CommandTools {
  * Adds the tour player (with `?tour=<id>&step=<n>` links), the 4D progress panel (`?progress=1` or `=YYYY-MM-DD`), the
  * readiness card under the project panel and the readiness table, with their top-bar buttons.
  */
-export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selection: SelectionState, bim: MapBim, live: LiveClient, dom: CommandToolsDom): CommandTools {
+export function addCommandCenterTools(
+  tools: ToolRegistry,
+  map: MapView,
+  selection: SelectionState,
+  bim: MapBim,
+  live: LiveClient,
+  dom: CommandToolsDom,
+): CommandTools {
   const player = tools.add(new TourPlayer(map));
   const controls = tools.add(new TourControls(dom.overlay, player, { onClose: () => player.stop() }));
-  const progress = tools.add(new ProgressPanel(dom.progress ?? dom.overlay, selection, bim.colouring, bim.selection, live));
+  const progress = tools.add(
+    new ProgressPanel(dom.progress ?? dom.overlay, selection, bim.colouring, bim.selection, live),
+  );
   tools.add(new ReadinessCard(dom.detail, selection));
   const readiness = tools.add(new ReadinessTable(document.body));
   readiness.onPick.add((id) => selection.select(id, 'user'));
@@ -59,8 +68,16 @@ export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selecti
   player.onState.add((s) => (probe.state = s));
   // Keep the address bar on the current step, so copying it shares where the tour is.
   player.onState.add((s) => {
-    const search = searchWithTour(window.location.search, s.tourId ? { tourId: s.tourId, step: s.step, at: s.at } : null);
-    if (search !== window.location.search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`);
+    const search = searchWithTour(
+      window.location.search,
+      s.tourId ? { tourId: s.tourId, step: s.step, at: s.at } : null,
+    );
+    if (search !== window.location.search)
+      window.history.replaceState(
+        window.history.state,
+        '',
+        `${window.location.pathname}${search}${window.location.hash}`,
+      );
   });
   // A shared link opens paused on its stop (found by its project, else by index): the viewer came to see that stop.
   const startTour = async (id: string, step: number, instant: boolean, link?: TourLink) => {
@@ -77,8 +94,18 @@ export function addCommandCenterTools(tools: ToolRegistry, map: MapView, selecti
   };
   dom.topbar.prepend(
     h('button', { class: 'btn small', 'data-action': 'city-tour', 'data-testid': 'open-tour', text: t('cmd.tour') }),
-    h('button', { class: 'btn small', 'data-action': 'progress', 'data-testid': 'open-progress', text: t('progress.title') }),
-    h('button', { class: 'btn small', 'data-action': 'readiness', 'data-testid': 'open-readiness', text: t('cmd.readiness') }),
+    h('button', {
+      class: 'btn small',
+      'data-action': 'progress',
+      'data-testid': 'open-progress',
+      text: t('progress.title'),
+    }),
+    h('button', {
+      class: 'btn small',
+      'data-action': 'readiness',
+      'data-testid': 'open-readiness',
+      text: t('cmd.readiness'),
+    }),
   );
   dom.topbar.addEventListener('click', (e) => {
     const a = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;

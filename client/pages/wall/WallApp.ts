@@ -139,7 +139,9 @@ export class WallApp {
       this.dom.root.dataset.view = 'cameras';
     }
     this.tiles.onOpen.add((v) => this.drill.open(v));
-    this.ticker = tools.add(new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)));
+    this.ticker = tools.add(
+      new AlarmTicker(this.dom.ticker, TICKER_SLOTS, (id) => this.store.get(id)?.name ?? id.slice(0, 8)),
+    );
     this.strip = tools.add(new ProjectStrip(this.dom.projects, STRIP_ROWS));
 
     this.live = this.live0();
@@ -212,7 +214,10 @@ export class WallApp {
       this.note(`projects: ${(err as Error).message}`);
     }
     await Promise.all([this.loadKpis(), this.loadAlarms()]);
-    if (this.cameras) (window as unknown as { __siteTwinWallCameras?: number }).__siteTwinWallCameras = await this.cameras.show(this.store.list());
+    if (this.cameras)
+      (window as unknown as { __siteTwinWallCameras?: number }).__siteTwinWallCameras = await this.cameras.show(
+        this.store.list(),
+      );
     this.probe.projectsTotal = this.store.size;
     this.dom.title.textContent = this.title();
   }
@@ -229,7 +234,10 @@ export class WallApp {
   private async loadAlarms(): Promise<void> {
     try {
       const projectId = this.params.tier === 'project' && this.params.id ? this.params.id : undefined;
-      const [open, acked] = await Promise.all([fetchOpenAlarms({ projectId, limit: 50 }), fetchOpenAlarms({ projectId, limit: 50, state: 'acknowledged' })]);
+      const [open, acked] = await Promise.all([
+        fetchOpenAlarms({ projectId, limit: 50 }),
+        fetchOpenAlarms({ projectId, limit: 50, state: 'acknowledged' }),
+      ]);
       this.feed.reset([...open, ...acked].filter((a) => this.store.get(a.projectId)));
       this.ticker.show(this.feed.list(), Date.now());
       this.pulseAlarms();
@@ -240,7 +248,12 @@ export class WallApp {
 
   /** Pins of projects with an open (not acknowledged) alarm pulse. */
   private pulseAlarms(): void {
-    this.layer.setAlarmed(this.feed.list().filter((a) => a.state === 'open').map((a) => a.projectId));
+    this.layer.setAlarmed(
+      this.feed
+        .list()
+        .filter((a) => a.state === 'open')
+        .map((a) => a.projectId),
+    );
   }
 
   private showKpis(k: Kpis): void {
@@ -248,7 +261,13 @@ export class WallApp {
     this.kpisAt = Date.now();
     this.probe.kpisReceived++;
     this.probe.kpisAt = this.kpisAt;
-    this.probe.kpis = { projectsOnline: k.projects.online.value, projectsTotal: k.projects.total, cranesWorking: k.cranes.working.value, workersOnSite: k.workers.onSite.value, openAlarms: k.openAlarms.alarm + k.openAlarms.prewarning };
+    this.probe.kpis = {
+      projectsOnline: k.projects.online.value,
+      projectsTotal: k.projects.total,
+      cranesWorking: k.cranes.working.value,
+      workersOnSite: k.workers.onSite.value,
+      openAlarms: k.openAlarms.alarm + k.openAlarms.prewarning,
+    };
     this.tiles.update(k, this.kpisAt);
     for (const v of kpiTiles(k)) {
       this.trend.add(v.key, v.num, this.kpisAt);
@@ -261,14 +280,20 @@ export class WallApp {
       case 'kpis': {
         if (this.district) return; // narrowed to a district: its figures come by HTTP
         const want = this.kpiScope();
-        if (want && m.scope.kind === want.kind && JSON.stringify(m.scope) === JSON.stringify(want)) this.showKpis(m.kpis);
+        if (want && m.scope.kind === want.kind && JSON.stringify(m.scope) === JSON.stringify(want))
+          this.showKpis(m.kpis);
         return;
       }
       case 'alarm.raised':
       case 'alarm.updated':
       case 'alarm.cleared':
         if (!this.store.get(m.alarm.projectId)) return;
-        if (this.feed.apply(m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared', m.alarm)) {
+        if (
+          this.feed.apply(
+            m.type === 'alarm.raised' ? 'raised' : m.type === 'alarm.updated' ? 'updated' : 'cleared',
+            m.alarm,
+          )
+        ) {
           this.ticker.show(this.feed.list(), Date.now());
           this.pulseAlarms();
           void this.city.districts.refresh();
@@ -298,7 +323,14 @@ export class WallApp {
     const since = this.kpisAt ? now - this.kpisAt : null;
     const connected = this.live.status === 'connected';
     const asOf = t('wall.asOf', { time: formatClock(this.kpisAt) });
-    this.dom.age.textContent = since === null ? t('wall.waiting') : !connected ? t('wall.offlineAsOf', { asOf }) : since < 15_000 ? t('wall.dataLive') : asOf;
+    this.dom.age.textContent =
+      since === null
+        ? t('wall.waiting')
+        : !connected
+          ? t('wall.offlineAsOf', { asOf })
+          : since < 15_000
+            ? t('wall.dataLive')
+            : asOf;
     this.dom.age.dataset.stale = String(since === null || since >= 15_000 || !connected);
     if (this.tickCount++ % 5 === 0) this.refreshProjects(now);
     this.checkReady();
@@ -310,7 +342,10 @@ export class WallApp {
     this.probe.projectsOnline = this.strip.show(list, live, now);
     this.probe.projectsTotal = list.length;
     this.probe.offlineProjects = list.filter((p) => !live.get(p.id)?.online).map((p) => p.id);
-    this.shading.apply(list.map((p) => p.id), live);
+    this.shading.apply(
+      list.map((p) => p.id),
+      live,
+    );
   }
 
   private async startTour(): Promise<void> {
@@ -341,7 +376,9 @@ export class WallApp {
   private autoTour(): Tour | null {
     const list = this.store.list();
     if (!list.length) return null;
-    return this.params.tier === 'project' ? defaultProjectTour(list[0]!, Date.now()) : defaultCityTour(list, Date.now());
+    return this.params.tier === 'project'
+      ? defaultProjectTour(list[0]!, Date.now())
+      : defaultCityTour(list, Date.now());
   }
 
   private title(): string {
@@ -373,7 +410,12 @@ export class WallApp {
     document.documentElement.style.fontSize = `${16 * wallScale(w, hgt)}px`;
     this.probe.scale = wallScale(w, hgt);
     if (this.city) this.city.placer.clusterPx = 26 * wallScale(w, hgt);
-    if (this.map) this.map.viewer.resolutionScale = mapResolutionScale(this.dom.map.clientWidth, this.dom.map.clientHeight, window.devicePixelRatio);
+    if (this.map)
+      this.map.viewer.resolutionScale = mapResolutionScale(
+        this.dom.map.clientWidth,
+        this.dom.map.clientHeight,
+        window.devicePixelRatio,
+      );
     this.map?.requestRender();
   }
 

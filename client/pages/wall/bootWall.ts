@@ -20,7 +20,12 @@ export async function bootWall(): Promise<WallApp> {
   }
   const asked = parseWallParams(window.location.search);
   const params = wallParamsFor(asked, me?.user?.grant ?? null);
-  if (params.tier !== asked.tier || params.id !== asked.id) history.replaceState(history.state, '', `${window.location.pathname}${wallSearchFor(window.location.search, params)}`);
+  if (params.tier !== asked.tier || params.id !== asked.id)
+    history.replaceState(
+      history.state,
+      '',
+      `${window.location.pathname}${wallSearchFor(window.location.search, params)}`,
+    );
   let config = FALLBACK_CONFIG;
   try {
     config = await fetchClientConfig();

@@ -84,7 +84,17 @@ export class WorkspaceApp {
     const panel = tools.add(new ElementPanel(dom.detail));
     panel.onClose = () => this.selection.clear('workspace');
     tools.add(new ColourLegend(dom.overlay, this.colouring));
-    const vps = tools.add(new ViewpointsPanel(dom.sidebar, projectId, bim.id, this.viewer, model, this.sections, () => this.selection.element?.globalId ?? null));
+    const vps = tools.add(
+      new ViewpointsPanel(
+        dom.sidebar,
+        projectId,
+        bim.id,
+        this.viewer,
+        model,
+        this.sections,
+        () => this.selection.element?.globalId ?? null,
+      ),
+    );
     void vps.load().catch(() => {});
     this.fragmentsColouring = new FragmentsColouring(model, () => this.viewer.requestRender());
     this.colouring.addTarget(this.fragmentsColouring);
@@ -108,7 +118,11 @@ export class WorkspaceApp {
         { key: 'F', label: 'Fit to selection (or the whole model)', run: () => void this.fitSelection() },
         { key: 'H', label: 'Hide the selected element', run: () => void this.hideSelected() },
         { key: 'I', label: 'Isolate the selected element', run: () => void this.isolateSelected() },
-        { key: 'S', label: 'Section: vertical cut through the model centre', run: () => void this.sections.addVerticalThroughCentre() },
+        {
+          key: 'S',
+          label: 'Section: vertical cut through the model centre',
+          run: () => void this.sections.addVerticalThroughCentre(),
+        },
         { key: 'M', label: 'Measure: length, then area, then off', run: () => this.cycleMeasure() },
         { key: 'Escape', label: 'Clear selection, measurement and sections mode', run: () => this.escape() },
       ]),
@@ -246,7 +260,14 @@ export class WorkspaceApp {
 
   private fail(message: string): void {
     this.state.error = message;
-    this.dom.main.append(h('div', { class: 'state error ws-error', 'data-testid': 'workspace-error' }, h('strong', { text: t('ws.unavailable') }), h('p', { text: message })));
+    this.dom.main.append(
+      h(
+        'div',
+        { class: 'state error ws-error', 'data-testid': 'workspace-error' },
+        h('strong', { text: t('ws.unavailable') }),
+        h('p', { text: message }),
+      ),
+    );
     document.body.dataset.workspaceReady = 'error';
   }
 

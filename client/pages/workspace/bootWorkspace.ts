@@ -28,8 +28,16 @@ export async function bootWorkspace(): Promise<WorkspaceApp | null> {
   const sub = document.querySelector('.brand-sub');
   if (sub) sub.textContent = t('ws.title');
   const projectId = location.pathname.split('/')[2] ?? '';
-  byId('topbar-right').append(h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: t('ws.backToMap') }), languageSwitch());
-  const app = new WorkspaceApp({ sidebar: byId('sidebar'), main: byId('map'), detail: byId('detail'), overlay: byId('map-wrap') });
+  byId('topbar-right').append(
+    h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: t('ws.backToMap') }),
+    languageSwitch(),
+  );
+  const app = new WorkspaceApp({
+    sidebar: byId('sidebar'),
+    main: byId('map'),
+    detail: byId('detail'),
+    overlay: byId('map-wrap'),
+  });
   (window as unknown as { __siteTwinWorkspaceApp: WorkspaceApp }).__siteTwinWorkspaceApp = app;
   await app.start();
   return app;

@@ -52,7 +52,9 @@ export async function ensureProjects(base: string, n: number): Promise<ProjectLi
   const out = list.slice(0, n);
   if (out.length >= n) return out;
   const enterprises = await call<Array<{ id: string; name: string }>>(base, 'GET', '/api/v1/enterprises');
-  const ent = enterprises.find((e) => e.name === SIM_ENTERPRISE) ?? (await call<{ id: string }>(base, 'POST', '/api/v1/enterprises', { name: SIM_ENTERPRISE }));
+  const ent =
+    enterprises.find((e) => e.name === SIM_ENTERPRISE) ??
+    (await call<{ id: string }>(base, 'POST', '/api/v1/enterprises', { name: SIM_ENTERPRISE }));
   for (let i = out.length; i < n; i++) {
     const center = { lon: 120.3 + 0.02 * (i % 10), lat: 36.05 + 0.02 * Math.floor(i / 10), height: 0 };
     out.push(
@@ -72,12 +74,20 @@ export async function ensureProjects(base: string, n: number): Promise<ProjectLi
  * Registers the planned devices of a project through the API, or reuses those a previous run registered (same
  * name): a reused device gets a fresh key, since a key is shown only once. Env monitors get HJ 212 credentials.
  */
-export async function ensureDevices(base: string, project: ProjectLite, cranes: number, sensors: number): Promise<SimDevice[]> {
+export async function ensureDevices(
+  base: string,
+  project: ProjectLite,
+  cranes: number,
+  sensors: number,
+): Promise<SimDevice[]> {
   const existing = await call<Device[]>(base, 'GET', `/api/v1/projects/${project.id}/devices`);
   const out: SimDevice[] = [];
   for (const spec of planSite(cranes, sensors)) {
     const name = `${SIM_PREFIX}${spec.name}`;
-    const mn = spec.kind === 'env_monitor' ? `SIM${project.id.replace(/-/g, '').slice(0, 12)}${String(out.length).padStart(3, '0')}`.toUpperCase() : undefined;
+    const mn =
+      spec.kind === 'env_monitor'
+        ? `SIM${project.id.replace(/-/g, '').slice(0, 12)}${String(out.length).padStart(3, '0')}`.toUpperCase()
+        : undefined;
     const hj212 = mn ? { mn, pw: SIM_HJ212_PW } : undefined;
     const found = existing.find((d) => d.name === name && d.kind === spec.kind);
     if (found) {
@@ -86,13 +96,18 @@ export async function ensureDevices(base: string, project: ProjectLite, cranes: 
       out.push({ device: found, apiKey, spec, ...(hj212 ? { hj212 } : {}) });
       continue;
     }
-    const created = await call<{ device: Device; apiKey: string }>(base, 'POST', `/api/v1/projects/${project.id}/devices`, {
-      kind: spec.kind,
-      name,
-      location: offset(project.location, spec.eastM, spec.northM, spec.heightM),
-      params: spec.params,
-      ...(hj212 ? { hj212 } : {}),
-    });
+    const created = await call<{ device: Device; apiKey: string }>(
+      base,
+      'POST',
+      `/api/v1/projects/${project.id}/devices`,
+      {
+        kind: spec.kind,
+        name,
+        location: offset(project.location, spec.eastM, spec.northM, spec.heightM),
+        params: spec.params,
+        ...(hj212 ? { hj212 } : {}),
+      },
+    );
     out.push({ ...created, spec, ...(hj212 ? { hj212 } : {}) });
   }
   return out;

@@ -32,7 +32,8 @@ function fail(message: string): never {
 function positive(name: string, v: string | undefined, def: number, integer = true): number {
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) fail(`--${name} must be a ${integer ? 'whole ' : ''}number >= 0, not "${v}"`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    fail(`--${name} must be a ${integer ? 'whole ' : ''}number >= 0, not "${v}"`);
   return n;
 }
 
@@ -42,10 +43,19 @@ async function main(): Promise<void> {
     ({ values } = parseArgs({
       options: {
         url: { type: 'string', default: 'http://localhost:8080' },
-        projects: { type: 'string' }, cranes: { type: 'string' }, sensors: { type: 'string' }, rate: { type: 'string' },
-        transport: { type: 'string', default: 'http' }, duration: { type: 'string' }, seed: { type: 'string' },
-        'mqtt-url': { type: 'string', default: 'mqtt://127.0.0.1:1883' }, 'mqtt-prefix': { type: 'string', default: 'sitetwin' },
-        hj212: { type: 'string' }, help: { type: 'boolean' }, user: { type: 'string' }, password: { type: 'string' },
+        projects: { type: 'string' },
+        cranes: { type: 'string' },
+        sensors: { type: 'string' },
+        rate: { type: 'string' },
+        transport: { type: 'string', default: 'http' },
+        duration: { type: 'string' },
+        seed: { type: 'string' },
+        'mqtt-url': { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        'mqtt-prefix': { type: 'string', default: 'sitetwin' },
+        hj212: { type: 'string' },
+        help: { type: 'boolean' },
+        user: { type: 'string' },
+        password: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -53,7 +63,8 @@ async function main(): Promise<void> {
   }
   if (values.help) return void say(USAGE);
   const transport = values.transport as TransportName;
-  if (!['http', 'socket', 'mqtt', 'hj212'].includes(transport)) fail(`--transport must be http, socket, mqtt or hj212, not "${transport}"`);
+  if (!['http', 'socket', 'mqtt', 'hj212'].includes(transport))
+    fail(`--transport must be http, socket, mqtt or hj212, not "${transport}"`);
   const url = values.url!.replace(/\/$/, '');
   const projects = positive('projects', values.projects, 2);
   const cranes = positive('cranes', values.cranes, 2);
@@ -65,7 +76,9 @@ async function main(): Promise<void> {
   const [hjHost, hjPort] = (values.hj212 ?? `${new URL(url).hostname}:2120`).split(':');
   if (!hjHost || !Number.isInteger(Number(hjPort))) fail(`--hj212 must be HOST:PORT, not "${values.hj212}"`);
 
-  say(`simulate: ${projects} project(s) x (${cranes} crane(s) + ${sensors} device(s)) at ${rate} Hz over ${transport} -> ${url}`);
+  say(
+    `simulate: ${projects} project(s) x (${cranes} crane(s) + ${sensors} device(s)) at ${rate} Hz over ${transport} -> ${url}`,
+  );
   if (values.user) {
     const password = values.password ?? process.env.SITETWIN_PASSWORD;
     if (!password) fail('--user needs --password or SITETWIN_PASSWORD');
@@ -81,7 +94,16 @@ async function main(): Promise<void> {
     devices.map((d) => [d.device.id, simFor(d.spec.kind, seedOf(d.device.id) ^ seed, d.spec.params, start)]),
   );
   const stats: SendStats = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0 };
-  const t = await createTransport(transport, { url, mqttUrl: values['mqtt-url']!, mqttPrefix: values['mqtt-prefix']!, hj212: { host: hjHost, port: Number(hjPort) } }, stats);
+  const t = await createTransport(
+    transport,
+    {
+      url,
+      mqttUrl: values['mqtt-url']!,
+      mqttPrefix: values['mqtt-prefix']!,
+      hj212: { host: hjHost, port: Number(hjPort) },
+    },
+    stats,
+  );
 
   let stopping = false;
   const stop = () => (stopping = true);
@@ -104,7 +126,9 @@ async function main(): Promise<void> {
     }
     if (Date.now() >= nextReport) {
       nextReport += 5000;
-      say(`simulate: sent ${stats.sent}, stored ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, errors ${stats.errors}`);
+      say(
+        `simulate: sent ${stats.sent}, stored ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, errors ${stats.errors}`,
+      );
     }
     await new Promise((r) => setTimeout(r, Math.max(0, periodMs - (Date.now() - tickStart))));
   }

@@ -14,7 +14,13 @@ export interface CraneSim {
 }
 
 export const DEFAULT_CRANE: TowerCraneParams = {
-  mastHeightM: 60, jibLengthM: 55, counterJibLengthM: 15, maxLoadT: 8, maxRadiusM: 55, preWarnPct: 90, alarmPct: 100,
+  mastHeightM: 60,
+  jibLengthM: 55,
+  counterJibLengthM: 15,
+  maxLoadT: 8,
+  maxRadiusM: 55,
+  preWarnPct: 90,
+  alarmPct: 100,
 };
 
 /**
@@ -65,13 +71,45 @@ export function createCraneSim(seed: number, params: TowerCraneParams = DEFAULT_
       last = t;
       phaseLeftS -= dt;
       switch (phase) {
-        case 'lower_empty': hook = Math.max(2, hook - 1.0 * dt); moveToward(target, dt); if (phaseLeftS <= 0) next('hook_on', rng.range(15, 40)); break;
-        case 'hook_on': if (phaseLeftS <= 0) { [slew, radius] = [target.slew, target.radius]; load = pickLoad; next('hoist', rng.range(20, 45)); } break;
-        case 'hoist': hook = Math.min(params.mastHeightM - 3, hook + 1.2 * dt); if (phaseLeftS <= 0) next('slew', rng.range(30, 70)); break;
-        case 'slew': moveToward(drop, dt); if (phaseLeftS <= 0) { [slew, radius] = [drop.slew, drop.radius]; next('lower_load', rng.range(20, 40)); } break;
-        case 'lower_load': hook = Math.max(3, hook - 1.0 * dt); if (phaseLeftS <= 0) next('release', rng.range(15, 40)); break;
-        case 'release': if (phaseLeftS <= 0) { load = 0; planLift(); next('return', rng.range(30, 60)); } break;
-        case 'return': hook = Math.min(params.mastHeightM - 3, hook + 1.5 * dt); moveToward(target, dt); if (phaseLeftS <= 0) next('lower_empty', rng.range(10, 30)); break;
+        case 'lower_empty':
+          hook = Math.max(2, hook - 1.0 * dt);
+          moveToward(target, dt);
+          if (phaseLeftS <= 0) next('hook_on', rng.range(15, 40));
+          break;
+        case 'hook_on':
+          if (phaseLeftS <= 0) {
+            [slew, radius] = [target.slew, target.radius];
+            load = pickLoad;
+            next('hoist', rng.range(20, 45));
+          }
+          break;
+        case 'hoist':
+          hook = Math.min(params.mastHeightM - 3, hook + 1.2 * dt);
+          if (phaseLeftS <= 0) next('slew', rng.range(30, 70));
+          break;
+        case 'slew':
+          moveToward(drop, dt);
+          if (phaseLeftS <= 0) {
+            [slew, radius] = [drop.slew, drop.radius];
+            next('lower_load', rng.range(20, 40));
+          }
+          break;
+        case 'lower_load':
+          hook = Math.max(3, hook - 1.0 * dt);
+          if (phaseLeftS <= 0) next('release', rng.range(15, 40));
+          break;
+        case 'release':
+          if (phaseLeftS <= 0) {
+            load = 0;
+            planLift();
+            next('return', rng.range(30, 60));
+          }
+          break;
+        case 'return':
+          hook = Math.min(params.mastHeightM - 3, hook + 1.5 * dt);
+          moveToward(target, dt);
+          if (phaseLeftS <= 0) next('lower_empty', rng.range(10, 30));
+          break;
       }
       // Wind: a slow random walk with gusts of 10-20 s that now and then pass force 6.
       windBase = clamp(windBase + rng.gauss(0.05) * Math.sqrt(dt), 0.5, 9);

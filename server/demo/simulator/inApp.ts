@@ -16,7 +16,13 @@ export const DEMO_DEVICE_PREFIX = '演示 ';
  * gauge that reports every second would only fill the store). Gates report events, on average this often.
  */
 export const IN_APP_PERIOD_S: Record<DeviceKind, number> = {
-  tower_crane: 1, hoist: 1, env_monitor: 5, pit_gauge: 30, camera: 10, gate: 20, sensor: 5,
+  tower_crane: 1,
+  hoist: 1,
+  env_monitor: 5,
+  pit_gauge: 30,
+  camera: 10,
+  gate: 20,
+  sensor: 5,
 };
 
 export interface InAppSimulation {
@@ -64,17 +70,28 @@ export async function startInAppSimulation(
       const name = `${DEMO_DEVICE_PREFIX}${spec.name}`;
       const key = newApiKey();
       const found = existing.find((d) => d.name === name && d.kind === spec.kind);
-      const stream = spec.kind === 'camera' && opts.streamBaseUrl && found ? cameraStream(opts.streamBaseUrl, found.id) : {};
+      const stream =
+        spec.kind === 'camera' && opts.streamBaseUrl && found ? cameraStream(opts.streamBaseUrl, found.id) : {};
       let device = found
-        ? await ctx.store.devices.update(found.id, { apiKeyHash: hashApiKey(key), params: { ...found.params, ...stream } })
+        ? await ctx.store.devices.update(found.id, {
+            apiKeyHash: hashApiKey(key),
+            params: { ...found.params, ...stream },
+          })
         : await ctx.store.devices.create({
-            projectId: p.id, kind: spec.kind, name, params: spec.params, apiKeyHash: hashApiKey(key),
+            projectId: p.id,
+            kind: spec.kind,
+            name,
+            params: spec.params,
+            apiKeyHash: hashApiKey(key),
             location: offset(p.location, spec.eastM, spec.northM, spec.heightM),
           });
       if (!device) continue;
       if (device.kind === 'camera' && opts.streamBaseUrl && !found) {
         // A new camera's id (and so its stream URL) is known only once it is created.
-        device = (await ctx.store.devices.update(device.id, { params: { ...device.params, ...cameraStream(opts.streamBaseUrl, device.id) } })) ?? device;
+        device =
+          (await ctx.store.devices.update(device.id, {
+            params: { ...device.params, ...cameraStream(opts.streamBaseUrl, device.id) },
+          })) ?? device;
       }
       if (device.kind === 'camera' && opts.streamBaseUrl) {
         simCameras.set(device.id, { seed: seedOf(device.id) });
@@ -82,7 +99,13 @@ export async function startInAppSimulation(
       }
       ctx.ingest.forgetDevice(device.id);
       // Every device reports at once, so a viewer sees the whole site from the first second; then on its period.
-      fed.push({ id: device.id, kind: spec.kind, key, sim: simFor(spec.kind, seedOf(device.id), device.params, now), nextAt: now });
+      fed.push({
+        id: device.id,
+        kind: spec.kind,
+        key,
+        sim: simFor(spec.kind, seedOf(device.id), device.params, now),
+        nextAt: now,
+      });
     }
   }
   log.info({ projects: projects.length, devices: fed.length }, 'simulator: feeding the demo devices');
@@ -98,7 +121,10 @@ export async function startInAppSimulation(
       if (t < f.nextAt) continue;
       const period = IN_APP_PERIOD_S[f.kind] * 1000;
       // Gate events come at random moments, on average once a period; everything else on its period.
-      f.nextAt = f.kind === 'gate' ? t + period * (0.2 + 1.6 * ((seedOf(`${f.id}${t}`) % 1000) / 1000)) : Math.max(f.nextAt + period, t + 1);
+      f.nextAt =
+        f.kind === 'gate'
+          ? t + period * (0.2 + 1.6 * ((seedOf(`${f.id}${t}`) % 1000) / 1000))
+          : Math.max(f.nextAt + period, t + 1);
       batch.push({ deviceId: f.id, time: t, values: f.sim.next(t), key: f.key });
     }
     if (!batch.length) return;

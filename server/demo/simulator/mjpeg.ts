@@ -121,7 +121,10 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
 
   r.get(routePath(api.simCameras.snapshot), async (req: Request, res: Response) => {
     const cam = await cameraOf(req);
-    res.set('cache-control', 'no-store').type('image/jpeg').send(frameOf(cam.id, cam.seed, Date.now()));
+    res
+      .set('cache-control', 'no-store')
+      .type('image/jpeg')
+      .send(frameOf(cam.id, cam.seed, Date.now()));
   });
   r.get(routePath(api.simCameras.mjpeg), async (req: Request, res: Response) => {
     const cam = await cameraOf(req);
@@ -129,9 +132,19 @@ export function mjpegRouter(ctx: Pick<AppContext, 'access' | 'store'>, limits: M
     const who = p?.grant ? `user:${p.id}` : `ip:${req.socket.remoteAddress ?? 'unknown'}`;
     const mine = open.get(who) ?? 0;
     if (mine >= limits.maxStreamsPerUser)
-      throw new AppError(ErrorCode.RATE_LIMITED, `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`, { open: mine }, { retryAfterS: 5 });
+      throw new AppError(
+        ErrorCode.RATE_LIMITED,
+        `You have ${mine} camera streams open (MJPEG_MAX_STREAMS_PER_USER): close one first`,
+        { open: mine },
+        { retryAfterS: 5 },
+      );
     if (total >= limits.maxStreams)
-      throw new AppError(ErrorCode.OVERLOADED, 'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later', { open: total }, { retryAfterS: 10 });
+      throw new AppError(
+        ErrorCode.OVERLOADED,
+        'The server streams as many cameras as it may (MJPEG_MAX_STREAMS): try again later',
+        { open: total },
+        { retryAfterS: 10 },
+      );
     open.set(who, mine + 1);
     total++;
     res.writeHead(200, {

@@ -23,7 +23,14 @@ const dtOf = () => {
 /** Share of hoist trips loaded past the rating. */
 export const HOIST_OVERLOAD_PROBABILITY = 0.02;
 
-export const DEFAULT_HOIST: HoistParams = { ratedLoadKg: 2000, maxPersons: 24, maxHeightM: 90, floors: 30, preWarnPct: 90, alarmPct: 100 };
+export const DEFAULT_HOIST: HoistParams = {
+  ratedLoadKg: 2000,
+  maxPersons: 24,
+  maxHeightM: 90,
+  floors: 30,
+  preWarnPct: 90,
+  alarmPct: 100,
+};
 
 /** A hoist car that rides between floors, stops, loads people and material, and rides on. */
 export function createHoistSim(seed: number, p: HoistParams = DEFAULT_HOIST): Sim<HoistValues> {
@@ -109,7 +116,8 @@ export function createEnvSim(seed: number): Sim<EnvMonitorValues> {
       pmBase = clamp(pmBase + rng.gauss(0.4) * Math.sqrt(d), 10, 90);
       const pm10 = pmBase * (1 + 1.6 * dry * (working ? 1 : 0.3)) + Math.abs(rng.gauss(4));
       const pm25 = pm10 * rng.range(0.45, 0.6);
-      if (burstS <= 0 && rng.chance((isNight(h) ? NIGHT_BURST_RATE_PER_S : DAY_BURST_RATE_PER_S) * d)) burstS = rng.range(20, 120);
+      if (burstS <= 0 && rng.chance((isNight(h) ? NIGHT_BURST_RATE_PER_S : DAY_BURST_RATE_PER_S) * d))
+        burstS = rng.range(20, 120);
       burstS -= d;
       const noise = (working ? 62 : isNight(h) ? 47 : 54) + rng.gauss(2) + (burstS > 0 ? rng.range(12, 20) : 0);
       windDir = (windDir + rng.gauss(3) + 360) % 360;
@@ -147,7 +155,16 @@ export function createPitSim(seed: number, startTime: number): Sim<PitGaugeValue
   };
 }
 
-export const TRADES = ['rebar', 'formwork', 'concrete', 'scaffolding', 'electrical', 'plumbing', 'masonry', 'crane_ops'] as const;
+export const TRADES = [
+  'rebar',
+  'formwork',
+  'concrete',
+  'scaffolding',
+  'electrical',
+  'plumbing',
+  'masonry',
+  'crane_ops',
+] as const;
 
 /** Real-name gate: workers of trades and teams arrive in the morning and leave in the evening; ids are pseudonyms. */
 export function createGateSim(seed: number, workers = 120): Sim<GateValues> {

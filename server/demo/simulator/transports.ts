@@ -49,7 +49,11 @@ function httpTransport(opts: TransportOptions, stats: SendStats): Transport {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(batch.map((o) => ({ ...reading(o), key: o.dev.apiKey }))),
       });
-      const body = (await res.json().catch(() => ({}))) as { accepted?: number; duplicates?: number; rejected?: unknown[] };
+      const body = (await res.json().catch(() => ({}))) as {
+        accepted?: number;
+        duplicates?: number;
+        rejected?: unknown[];
+      };
       if (res.status >= 500 || body.accepted === undefined) stats.errors++;
       stats.accepted += body.accepted ?? 0;
       stats.duplicates += body.duplicates ?? 0;
@@ -65,7 +69,10 @@ function socketTransport(opts: TransportOptions, stats: SendStats): Transport {
   const socketOf = (o: Outgoing) => {
     let s = sockets.get(o.dev.device.id);
     if (!s) {
-      s = io(`${opts.url}/devices`, { auth: { deviceId: o.dev.device.id, key: o.dev.apiKey }, transports: ['websocket'] });
+      s = io(`${opts.url}/devices`, {
+        auth: { deviceId: o.dev.device.id, key: o.dev.apiKey },
+        transports: ['websocket'],
+      });
       sockets.set(o.dev.device.id, s);
     }
     return s;
@@ -76,7 +83,9 @@ function socketTransport(opts: TransportOptions, stats: SendStats): Transport {
         batch.map(async (o) => {
           stats.sent++;
           try {
-            const ack = (await socketOf(o).timeout(10_000).emitWithAck('reading', { time: o.time, values: o.values })) as DeviceAck;
+            const ack = (await socketOf(o)
+              .timeout(10_000)
+              .emitWithAck('reading', { time: o.time, values: o.values })) as DeviceAck;
             if (!ack.ok) stats.errors++;
             else {
               stats.accepted += ack.result.accepted;
@@ -101,7 +110,10 @@ async function mqttTransport(opts: TransportOptions, stats: SendStats): Promise<
   await client.subscribeAsync(`${opts.mqttPrefix}/+/+/ack`, { qos: 1 });
   client.on('message', (_t, payload) => {
     try {
-      const ack = JSON.parse(payload.toString()) as { ok: boolean; result?: { accepted: number; duplicates: number; rejected: unknown[] } };
+      const ack = JSON.parse(payload.toString()) as {
+        ok: boolean;
+        result?: { accepted: number; duplicates: number; rejected: unknown[] };
+      };
       if (!ack.ok || !ack.result) return void stats.errors++;
       stats.accepted += ack.result.accepted;
       stats.duplicates += ack.result.duplicates;
@@ -116,7 +128,13 @@ async function mqttTransport(opts: TransportOptions, stats: SendStats): Promise<
         batch.map((o) => {
           stats.sent++;
           const topic = `${opts.mqttPrefix}/${o.dev.device.projectId}/${o.dev.device.id}/telemetry`;
-          return client.publishAsync(topic, JSON.stringify({ key: o.dev.apiKey, readings: [{ time: o.time, values: o.values }] }), { qos: 1 }).catch(() => void stats.errors++);
+          return client
+            .publishAsync(
+              topic,
+              JSON.stringify({ key: o.dev.apiKey, readings: [{ time: o.time, values: o.values }] }),
+              { qos: 1 },
+            )
+            .catch(() => void stats.errors++);
         }),
       );
     },
@@ -125,8 +143,15 @@ async function mqttTransport(opts: TransportOptions, stats: SendStats): Promise<
 }
 
 const HJ212_CODES: Record<string, string> = {
-  tspUgm3: 'a34001', pm10Ugm3: 'a34002', pm25Ugm3: 'a34004', noiseDb: 'LA', temperatureC: 'a01001',
-  humidityPct: 'a01002', pressureKpa: 'a01006', windSpeedMps: 'a01007', windDirDeg: 'a01008',
+  tspUgm3: 'a34001',
+  pm10Ugm3: 'a34002',
+  pm25Ugm3: 'a34004',
+  noiseDb: 'LA',
+  temperatureC: 'a01001',
+  humidityPct: 'a01002',
+  pressureKpa: 'a01006',
+  windSpeedMps: 'a01007',
+  windDirDeg: 'a01008',
 };
 
 /**
@@ -158,10 +183,20 @@ function hj212Transport(opts: TransportOptions, stats: SendStats): Transport {
         stats.sent++;
         const cp = Object.entries(o.values)
           .filter(([k]) => HJ212_CODES[k])
-          .map(([k, v]) => [[`${HJ212_CODES[k]}-Rtd`, v as number], [`${HJ212_CODES[k]}-Flag`, 'N']] as Array<[string, string | number]>);
+          .map(
+            ([k, v]) =>
+              [
+                [`${HJ212_CODES[k]}-Rtd`, v as number],
+                [`${HJ212_CODES[k]}-Flag`, 'N'],
+              ] as Array<[string, string | number]>,
+          );
         const data = buildPacket({
           qn: formatChinaTime(o.time, true).slice(0, 14) + String(qn++ % 1000).padStart(3, '0'),
-          st: '22', cn: '2011', pw: o.dev.hj212!.pw, mn: o.dev.hj212!.mn, flag: 5,
+          st: '22',
+          cn: '2011',
+          pw: o.dev.hj212!.pw,
+          mn: o.dev.hj212!.mn,
+          flag: 5,
           cp: [[['DataTime', formatChinaTime(o.time)]], ...cp],
         });
         connOf(o).write(encodeFrame(data));
@@ -174,11 +209,19 @@ function hj212Transport(opts: TransportOptions, stats: SendStats): Transport {
   };
 }
 
-export async function createTransport(name: TransportName, opts: TransportOptions, stats: SendStats): Promise<Transport> {
+export async function createTransport(
+  name: TransportName,
+  opts: TransportOptions,
+  stats: SendStats,
+): Promise<Transport> {
   switch (name) {
-    case 'http': return httpTransport(opts, stats);
-    case 'socket': return socketTransport(opts, stats);
-    case 'mqtt': return mqttTransport(opts, stats);
-    case 'hj212': return hj212Transport(opts, stats);
+    case 'http':
+      return httpTransport(opts, stats);
+    case 'socket':
+      return socketTransport(opts, stats);
+    case 'mqtt':
+      return mqttTransport(opts, stats);
+    case 'hj212':
+      return hj212Transport(opts, stats);
   }
 }

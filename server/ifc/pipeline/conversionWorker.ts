@@ -15,7 +15,9 @@ import { readWorkScheduleFile } from './workSchedule.js';
  * counts against the server's memory.
  */
 const send = (m: FromWorker) =>
-  new Promise<void>((resolve, reject) => process.send!(m, undefined, undefined, (err) => (err ? reject(err) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    process.send!(m, undefined, undefined, (err) => (err ? reject(err) : resolve())),
+  );
 
 const acks = new Map<number, () => void>();
 /** Numbers element batches across jobs, so a late ack of a failed job's batch cannot release one of the next job. */
@@ -43,7 +45,12 @@ async function runSchedule(job: ScheduleJob): Promise<void> {
     await send({ type: 'schedule', modelId: job.modelId, result });
   } catch (err) {
     const known = err instanceof ConversionError;
-    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The schedule could not be read from the IFC file: ${(err as Error)?.message ?? String(err)}` });
+    await send({
+      type: 'failed',
+      modelId: job.modelId,
+      code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL,
+      message: `The schedule could not be read from the IFC file: ${(err as Error)?.message ?? String(err)}`,
+    });
     if (!known) process.exit(3);
   }
 }
@@ -55,7 +62,12 @@ async function run(job: WorkerJob): Promise<void> {
       await runFragments(job);
     } catch (err) {
       const known = err instanceof ConversionError;
-      await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message: `The Fragments file could not be built: ${(err as Error)?.message ?? String(err)}` });
+      await send({
+        type: 'failed',
+        modelId: job.modelId,
+        code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL,
+        message: `The Fragments file could not be built: ${(err as Error)?.message ?? String(err)}`,
+      });
       if (!known) process.exit(3);
     }
     return;
@@ -95,7 +107,14 @@ async function run(job: WorkerJob): Promise<void> {
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
     const result = await convertIfc(
       // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
-      { ifcPath, outDir: job.outDir, ...(job.fallback ? { fallback: job.fallback } : {}), ...(job.farFromProjectM !== undefined ? { farFromProjectM: job.farFromProjectM } : {}), api, skipFragments: true },
+      {
+        ifcPath,
+        outDir: job.outDir,
+        ...(job.fallback ? { fallback: job.fallback } : {}),
+        ...(job.farFromProjectM !== undefined ? { farFromProjectM: job.farFromProjectM } : {}),
+        api,
+        skipFragments: true,
+      },
       {
         progress(stage, pct) {
           // Throttled here too, so a fast stage does not flood the IPC channel.
@@ -126,7 +145,13 @@ async function run(job: WorkerJob): Promise<void> {
   } catch (err) {
     const known = err instanceof ConversionError;
     const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
-    await send({ type: 'failed', modelId: job.modelId, code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL, message, ...(known && err.problem ? { problem: err.problem } : {}) });
+    await send({
+      type: 'failed',
+      modelId: job.modelId,
+      code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL,
+      message,
+      ...(known && err.problem ? { problem: err.problem } : {}),
+    });
     // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
     if (!known) process.exit(3);
   }

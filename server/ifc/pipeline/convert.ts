@@ -96,14 +96,21 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const strangers = schemaStrangers(api, modelID, schema);
     if (strangers) warnings.push(strangers.warning);
     const index = readIndex(api, modelID, (f) => sink.progress('index', f * 100), step);
-    if (!index.tree) throw new ConversionError('The file has no IfcProject: it is not a complete IFC model (cut short, or a fragment of one); export it again', 'no_project');
+    if (!index.tree)
+      throw new ConversionError(
+        'The file has no IfcProject: it is not a complete IFC model (cut short, or a fragment of one); export it again',
+        'no_project',
+      );
     const tree = index.tree;
     const header = elementHeaders(api, modelID, step);
     warnings.push(...index.warnings);
     const georeference = readGeoreference(api, modelID, opts.fallback);
     let farFromProject: ConversionReport['farFromProject'];
     if (opts.fallback && opts.farFromProjectM !== undefined && georeference.source !== 'project') {
-      const d = distanceM({ lon: georeference.lon, lat: georeference.lat }, { lon: opts.fallback.lon, lat: opts.fallback.lat });
+      const d = distanceM(
+        { lon: georeference.lon, lat: georeference.lat },
+        { lon: opts.fallback.lon, lat: opts.fallback.lat },
+      );
       if (d > opts.farFromProjectM) {
         farFromProject = { distanceM: Math.round(d), limitM: opts.farFromProjectM };
         warnings.push(
@@ -144,7 +151,10 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       let info = containerInfo.get(c);
       if (!info) {
         const l = api.GetLine(modelID, c);
-        info = { globalId: (val(l.GlobalId) as string) ?? null, name: (val(l.Name) as string) ?? (val(l.LongName) as string) ?? null };
+        info = {
+          globalId: (val(l.GlobalId) as string) ?? null,
+          name: (val(l.Name) as string) ?? (val(l.LongName) as string) ?? null,
+        };
         containerInfo.set(c, info);
       }
       return { ...info, expressId: c };
@@ -232,8 +242,11 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
 
     sink.progress('tiles', 0);
     const tilesDir = join(opts.outDir, 'tiles');
-    const tiles = await writeTiles(geom, tilesDir, (id) => features.get(id) ?? { globalId: `#${id}`, ifcClass: 'IfcProduct', name: '' }, (f) =>
-      sink.progress('tiles', f * 100),
+    const tiles = await writeTiles(
+      geom,
+      tilesDir,
+      (id) => features.get(id) ?? { globalId: `#${id}`, ifcClass: 'IfcProduct', name: '' },
+      (f) => sink.progress('tiles', f * 100),
     );
     writeTilesetJson(tilesDir, tiles.tileset, georeferenceMatrix(georeference));
     done('tiles');
@@ -243,7 +256,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       const min = [Infinity, Infinity, Infinity];
       const max = [-Infinity, -Infinity, -Infinity];
       for (const e of geom.elements)
-        for (let k = 0; k < 3; k++) (min[k] = Math.min(min[k]!, e.min[k]!)), (max[k] = Math.max(max[k]!, e.max[k]!));
+        for (let k = 0; k < 3; k++) ((min[k] = Math.min(min[k]!, e.min[k]!)), (max[k] = Math.max(max[k]!, e.max[k]!)));
       bbox = toBox(geom.origin, min, max);
     }
     const elementCount = geom.elements.length;

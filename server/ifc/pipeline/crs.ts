@@ -31,28 +31,68 @@ function buildTable(): Map<number, CrsDefinition> {
   // CGCS2000 3-degree Gauss-Kruger: zones 25..45 (central meridian 3 x zone, 75E..135E).
   for (let zone = 25; zone <= 45; zone++) {
     const cm = zone * 3;
-    add({ epsg: 4513 + zone - 25, name: `CGCS2000 / 3-degree Gauss-Kruger zone ${zone}`, proj4: tmerc(cm, zone * 1e6 + 500_000, CGCS2000), centralMeridian: cm });
-    add({ epsg: 4534 + zone - 25, name: `CGCS2000 / 3-degree Gauss-Kruger CM ${cm}E`, proj4: tmerc(cm, 500_000, CGCS2000), centralMeridian: cm });
+    add({
+      epsg: 4513 + zone - 25,
+      name: `CGCS2000 / 3-degree Gauss-Kruger zone ${zone}`,
+      proj4: tmerc(cm, zone * 1e6 + 500_000, CGCS2000),
+      centralMeridian: cm,
+    });
+    add({
+      epsg: 4534 + zone - 25,
+      name: `CGCS2000 / 3-degree Gauss-Kruger CM ${cm}E`,
+      proj4: tmerc(cm, 500_000, CGCS2000),
+      centralMeridian: cm,
+    });
   }
   // CGCS2000 6-degree Gauss-Kruger: zones 13..23 (central meridian 6 x zone - 3, 75E..135E).
   for (let zone = 13; zone <= 23; zone++) {
     const cm = zone * 6 - 3;
-    add({ epsg: 4491 + zone - 13, name: `CGCS2000 / Gauss-Kruger zone ${zone}`, proj4: tmerc(cm, zone * 1e6 + 500_000, CGCS2000), centralMeridian: cm });
-    add({ epsg: 4502 + zone - 13, name: `CGCS2000 / Gauss-Kruger CM ${cm}E`, proj4: tmerc(cm, 500_000, CGCS2000), centralMeridian: cm });
+    add({
+      epsg: 4491 + zone - 13,
+      name: `CGCS2000 / Gauss-Kruger zone ${zone}`,
+      proj4: tmerc(cm, zone * 1e6 + 500_000, CGCS2000),
+      centralMeridian: cm,
+    });
+    add({
+      epsg: 4502 + zone - 13,
+      name: `CGCS2000 / Gauss-Kruger CM ${cm}E`,
+      proj4: tmerc(cm, 500_000, CGCS2000),
+      centralMeridian: cm,
+    });
   }
   // WGS 84 / UTM north and south.
   for (let zone = 1; zone <= 60; zone++) {
     const cm = zone * 6 - 183;
-    add({ epsg: 32600 + zone, name: `WGS 84 / UTM zone ${zone}N`, proj4: `+proj=utm +zone=${zone} +datum=WGS84 +units=m +no_defs`, centralMeridian: cm });
-    add({ epsg: 32700 + zone, name: `WGS 84 / UTM zone ${zone}S`, proj4: `+proj=utm +zone=${zone} +south +datum=WGS84 +units=m +no_defs`, centralMeridian: cm });
+    add({
+      epsg: 32600 + zone,
+      name: `WGS 84 / UTM zone ${zone}N`,
+      proj4: `+proj=utm +zone=${zone} +datum=WGS84 +units=m +no_defs`,
+      centralMeridian: cm,
+    });
+    add({
+      epsg: 32700 + zone,
+      name: `WGS 84 / UTM zone ${zone}S`,
+      proj4: `+proj=utm +zone=${zone} +south +datum=WGS84 +units=m +no_defs`,
+      centralMeridian: cm,
+    });
   }
   // ETRS89 / UTM zones 28N..38N (Europe).
   for (let zone = 28; zone <= 38; zone++) {
-    add({ epsg: 25800 + zone, name: `ETRS89 / UTM zone ${zone}N`, proj4: `+proj=utm +zone=${zone} ${ETRS89}`, centralMeridian: zone * 6 - 183 });
+    add({
+      epsg: 25800 + zone,
+      name: `ETRS89 / UTM zone ${zone}N`,
+      proj4: `+proj=utm +zone=${zone} ${ETRS89}`,
+      centralMeridian: zone * 6 - 183,
+    });
   }
   // DHDN / 3-degree Gauss-Kruger zones 2..5 (Germany).
   for (let zone = 2; zone <= 5; zone++) {
-    add({ epsg: 31464 + zone, name: `DHDN / 3-degree Gauss-Kruger zone ${zone}`, proj4: tmerc(zone * 3, zone * 1e6 + 500_000, DHDN), centralMeridian: zone * 3 });
+    add({
+      epsg: 31464 + zone,
+      name: `DHDN / 3-degree Gauss-Kruger zone ${zone}`,
+      proj4: tmerc(zone * 3, zone * 1e6 + 500_000, DHDN),
+      centralMeridian: zone * 3,
+    });
   }
   // IGM95 / UTM zone 33N (Italy; buildingSMART's linear-placement-of-signal sample). IGM95 is ETRS89-aligned.
   add({ epsg: 3065, name: 'IGM95 / UTM zone 33N', proj4: `+proj=utm +zone=33 ${ETRS89}`, centralMeridian: 15 });
@@ -60,19 +100,32 @@ function buildTable(): Map<number, CrsDefinition> {
   add({
     epsg: 27700,
     name: 'OSGB36 / British National Grid',
-    proj4: tmerc(-2, 400_000, '+ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs', 0.9996012717, 49, -100_000),
+    proj4: tmerc(
+      -2,
+      400_000,
+      '+ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs',
+      0.9996012717,
+      49,
+      -100_000,
+    ),
   });
   add({
     epsg: 2056,
     name: 'CH1903+ / LV95',
-    proj4: '+proj=somerc +lat_0=46.9524055555556 +lon_0=7.43958333333333 +k_0=1 +x_0=2600000 +y_0=1200000 +ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0 +units=m +no_defs',
+    proj4:
+      '+proj=somerc +lat_0=46.9524055555556 +lon_0=7.43958333333333 +k_0=1 +x_0=2600000 +y_0=1200000 +ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0 +units=m +no_defs',
   });
   add({
     epsg: 28992,
     name: 'Amersfoort / RD New',
-    proj4: '+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 +units=m +no_defs',
+    proj4:
+      '+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 +units=m +no_defs',
   });
-  add({ epsg: 3857, name: 'WGS 84 / Pseudo-Mercator', proj4: '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs' });
+  add({
+    epsg: 3857,
+    name: 'WGS 84 / Pseudo-Mercator',
+    proj4: '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs',
+  });
   return t;
 }
 
@@ -80,7 +133,11 @@ const TABLE = buildTable();
 const BY_NAME = new Map([...TABLE.values()].map((d) => [normalizeName(d.name), d.epsg]));
 
 function normalizeName(s: string): string {
-  return s.toLowerCase().replace(/[\s_/-]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .toLowerCase()
+    .replace(/[\s_/-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The definition of an EPSG code this project supports, or undefined. */
@@ -160,6 +217,7 @@ export function wgs84ToProjected(epsg: number, lon: number, lat: number): { east
 /** The CGCS2000 3-degree Gauss-Kruger code (without zone prefix, EPSG:4534-4554) whose zone holds a longitude. */
 export function cgcs2000ThreeDegreeEpsg(lon: number): number {
   const zone = Math.round(lon / 3);
-  if (zone < 25 || zone > 45) throw new RangeError(`longitude ${lon} is outside China's 3-degree zones 25..45 (73.5E..136.5E)`);
+  if (zone < 25 || zone > 45)
+    throw new RangeError(`longitude ${lon} is outside China's 3-degree zones 25..45 (73.5E..136.5E)`);
   return 4534 + zone - 25;
 }

@@ -61,13 +61,25 @@ function defaultEpsg(lon: number, lat: number): number {
 }
 
 function layoutOf(o: DemoBuildingOptions): DemoLayout {
-  if (!(o.storeys >= 1 && o.storeys <= 500 && Number.isInteger(o.storeys))) throw new RangeError('storeys must be an integer 1..500');
-  if (!(o.widthM >= 4 && o.depthM >= 4 && o.widthM <= 2000 && o.depthM <= 2000)) throw new RangeError('widthM and depthM must be 4..2000 m');
+  if (!(o.storeys >= 1 && o.storeys <= 500 && Number.isInteger(o.storeys)))
+    throw new RangeError('storeys must be an integer 1..500');
+  if (!(o.widthM >= 4 && o.depthM >= 4 && o.widthM <= 2000 && o.depthM <= 2000))
+    throw new RangeError('widthM and depthM must be 4..2000 m');
   const baysX = o.baysX ?? Math.max(1, Math.round(o.widthM / 8));
   const baysY = o.baysY ?? Math.max(1, Math.round(o.depthM / 8));
-  if (!(Number.isInteger(baysX) && Number.isInteger(baysY) && baysX >= 1 && baysY >= 1)) throw new RangeError('baysX and baysY must be integers >= 1');
-  if (o.widthM / baysX < 1.5 || o.depthM / baysY < 1.5) throw new RangeError('bays must be at least 1.5 m wide (fewer bays or a larger footprint)');
-  return { storeys: o.storeys, widthM: o.widthM, depthM: o.depthM, storeyHeightM: o.storeyHeightM ?? 3.6, baysX, baysY, seed: o.seed ?? o.name };
+  if (!(Number.isInteger(baysX) && Number.isInteger(baysY) && baysX >= 1 && baysY >= 1))
+    throw new RangeError('baysX and baysY must be integers >= 1');
+  if (o.widthM / baysX < 1.5 || o.depthM / baysY < 1.5)
+    throw new RangeError('bays must be at least 1.5 m wide (fewer bays or a larger footprint)');
+  return {
+    storeys: o.storeys,
+    widthM: o.widthM,
+    depthM: o.depthM,
+    storeyHeightM: o.storeyHeightM ?? 3.6,
+    baysX,
+    baysY,
+    seed: o.seed ?? o.name,
+  };
 }
 
 /**
@@ -76,13 +88,23 @@ function layoutOf(o: DemoBuildingOptions): DemoLayout {
  * once inside web-ifc's wasm heap while it is built (about 1x the file size; wasm32 caps it at 4 GB), plus one
  * chunk; about 25 us of CPU per STEP line, ~12 lines per element.
  */
-export function writeDemoBuilding(api: IfcAPI, opts: DemoBuildingOptions, sink: (chunk: Uint8Array) => void): DemoBuildingStats {
+export function writeDemoBuilding(
+  api: IfcAPI,
+  opts: DemoBuildingOptions,
+  sink: (chunk: Uint8Array) => void,
+): DemoBuildingStats {
   const layout = layoutOf(opts);
   const epsg = opts.epsg ?? defaultEpsg(opts.lon, opts.lat);
   if (!crsDefinition(epsg)) throw new RangeError(`EPSG:${epsg} is not supported for the map conversion`);
   const headingDeg = normalizeDeg180(opts.headingDeg ?? 0);
   const height = opts.height ?? 0;
-  const modelID = api.CreateModel({ schema: 'IFC4', name: `${opts.name}.ifc`, description: ['ViewDefinition [ReferenceView_V1.2]'], authors: ['Site Twin demo generator'], organizations: ['Site Twin'] });
+  const modelID = api.CreateModel({
+    schema: 'IFC4',
+    name: `${opts.name}.ifc`,
+    description: ['ViewDefinition [ReferenceView_V1.2]'],
+    authors: ['Site Twin demo generator'],
+    organizations: ['Site Twin'],
+  });
   try {
     const w = new IfcWriter(api, modelID);
     const { I } = w;
@@ -101,9 +123,29 @@ export function writeDemoBuilding(api: IfcAPI, opts: DemoBuildingOptions, sink: 
     // TrueNorth: the direction of north in model XY, i.e. +Y turned back by the heading.
     const h = (headingDeg * Math.PI) / 180;
     const trueNorth = w.dir(-Math.sin(h), Math.cos(h));
-    const context = w.write(new I.IfcGeometricRepresentationContext(null, w.label('Model'), new I.IfcDimensionCount(3), w.real(1e-5), w.axis3(), trueNorth));
-    const body = w.write(new I.IfcGeometricRepresentationSubContext(w.label('Body'), w.label('Model'), context, null, I.IfcGeometricProjectionEnum.MODEL_VIEW, null));
-    const project = w.write(new I.IfcProject(g('project'), null, w.label(opts.name), null, null, null, null, [context], units));
+    const context = w.write(
+      new I.IfcGeometricRepresentationContext(
+        null,
+        w.label('Model'),
+        new I.IfcDimensionCount(3),
+        w.real(1e-5),
+        w.axis3(),
+        trueNorth,
+      ),
+    );
+    const body = w.write(
+      new I.IfcGeometricRepresentationSubContext(
+        w.label('Body'),
+        w.label('Model'),
+        context,
+        null,
+        I.IfcGeometricProjectionEnum.MODEL_VIEW,
+        null,
+      ),
+    );
+    const project = w.write(
+      new I.IfcProject(g('project'), null, w.label(opts.name), null, null, null, null, [context], units),
+    );
 
     // Map conversion: origin's grid coordinates, and the grid direction of +X (true azimuth heading+90 less the
     // meridian convergence, measured through the projection so the reader's inverse agrees exactly).
@@ -112,18 +154,68 @@ export function writeDemoBuilding(api: IfcAPI, opts: DemoBuildingOptions, sink: 
     const convergence = azimuthDeg({ lon: opts.lon, lat: opts.lat }, north);
     const theta = ((convergence - headingDeg) * Math.PI) / 180; // +X angle from grid east, counter-clockwise
     const def = crsDefinition(epsg)!;
-    const crs = w.write(new I.IfcProjectedCRS(w.label(`EPSG:${epsg}`), w.text(def.name), w.id(def.name.split(' / ')[0]!), null, null, null, metre));
-    w.write(new I.IfcMapConversion(context, crs, w.len(easting), w.len(northing), w.len(height), w.real(Math.cos(theta)), w.real(Math.sin(theta)), w.real(1)));
+    const crs = w.write(
+      new I.IfcProjectedCRS(
+        w.label(`EPSG:${epsg}`),
+        w.text(def.name),
+        w.id(def.name.split(' / ')[0]!),
+        null,
+        null,
+        null,
+        metre,
+      ),
+    );
+    w.write(
+      new I.IfcMapConversion(
+        context,
+        crs,
+        w.len(easting),
+        w.len(northing),
+        w.len(height),
+        w.real(Math.cos(theta)),
+        w.real(Math.sin(theta)),
+        w.real(1),
+      ),
+    );
 
     // Spatial structure. The site's placement is the world origin, so RefLatitude/RefLongitude describe the same
     // point as the map conversion: one place, said twice, consistently.
     const sitePlacement = w.placement(null);
     const site = w.write(
-      new I.IfcSite(g('site'), null, w.label(`${opts.name} site`), null, null, sitePlacement, null, null, I.IfcElementCompositionEnum.ELEMENT,
-        new I.IfcCompoundPlaneAngleMeasure(toCompoundAngle(opts.lat)), new I.IfcCompoundPlaneAngleMeasure(toCompoundAngle(opts.lon)), w.len(height), null, null),
+      new I.IfcSite(
+        g('site'),
+        null,
+        w.label(`${opts.name} site`),
+        null,
+        null,
+        sitePlacement,
+        null,
+        null,
+        I.IfcElementCompositionEnum.ELEMENT,
+        new I.IfcCompoundPlaneAngleMeasure(toCompoundAngle(opts.lat)),
+        new I.IfcCompoundPlaneAngleMeasure(toCompoundAngle(opts.lon)),
+        w.len(height),
+        null,
+        null,
+      ),
     );
     const buildingPlacement = w.placement(sitePlacement);
-    const building = w.write(new I.IfcBuilding(g('building'), null, w.label(opts.name), null, null, buildingPlacement, null, null, I.IfcElementCompositionEnum.ELEMENT, null, null, null));
+    const building = w.write(
+      new I.IfcBuilding(
+        g('building'),
+        null,
+        w.label(opts.name),
+        null,
+        null,
+        buildingPlacement,
+        null,
+        null,
+        I.IfcElementCompositionEnum.ELEMENT,
+        null,
+        null,
+        null,
+      ),
+    );
     w.write(new I.IfcRelAggregates(g('rel/project-site'), null, null, null, project, [site]));
     w.write(new I.IfcRelAggregates(g('rel/site-building'), null, null, null, site, [building]));
 

@@ -27,7 +27,12 @@ export function checkReferences(step: StepLines): { problem?: FileProblem; warni
   if (r.dangling === 0) return {};
   const what = `${r.dangling} references of ${r.total} point to entities the file does not hold (e.g. #${r.example!.to} from #${r.example!.from})`;
   if (r.dangling >= DANGLING_MIN && r.dangling > r.total * DANGLING_MAX_SHARE)
-    return { problem: { problem: 'dangling_references', message: `${what}: the file is cut short or damaged; export it again` } };
+    return {
+      problem: {
+        problem: 'dangling_references',
+        message: `${what}: the file is cut short or damaged; export it again`,
+      },
+    };
   return { warning: `${what}; those references were left out` };
 }
 
@@ -45,7 +50,11 @@ const GEOREFERENCE = new Set(['IfcMapConversion', 'IfcProjectedCRS', 'IfcRigidOp
  * silently lost. Returns the warning, or null when every entity belongs to the schema. Types are taken from the other
  * schemas web-ifc knows; a type no schema has is not web-ifc's to read anyway.
  */
-export function schemaStrangers(api: IfcAPI, modelID: number, schema: string): { warning: string; types: Set<number> } | null {
+export function schemaStrangers(
+  api: IfcAPI,
+  modelID: number,
+  schema: string,
+): { warning: string; types: Set<number> } | null {
   const own = schemaIndex(schema);
   if (own < 0) return null;
   const ownTypes = FromRawLineData[own] as Record<number, unknown>;
@@ -69,7 +78,10 @@ export function schemaStrangers(api: IfcAPI, modelID: number, schema: string): {
   if (found.length === 0) return null;
   found.sort((a, b) => b.count - a.count);
   const lost = found.filter((f) => GEOREFERENCE.has(f.name)).map((f) => f.name);
-  const list = found.slice(0, 8).map((f) => `${f.name} x${f.count}`).join(', ');
+  const list = found
+    .slice(0, 8)
+    .map((f) => `${f.name} x${f.count}`)
+    .join(', ');
   return {
     types: new Set(found.map((f) => f.type)),
     warning:

@@ -20,7 +20,11 @@ export interface FragmentsOptions {
  * Savings over the importer's defaults: the output is compressed with fflate instead of the importer's pako (the
  * same zlib stream, which the Fragments loader inflates as before, at about half the time), and raw shells above.
  */
-export async function ifcToFragments(bytes: Uint8Array, onProgress: (f: number) => void = () => {}, opts: FragmentsOptions = {}): Promise<Uint8Array> {
+export async function ifcToFragments(
+  bytes: Uint8Array,
+  onProgress: (f: number) => void = () => {},
+  opts: FragmentsOptions = {},
+): Promise<Uint8Array> {
   const importer = new IfcImporter();
   importer.wasm = { absolute: true, path: WEB_IFC_DIR };
   importer.geometryProcessSettings.threshold = opts.brepThreshold ?? 0;

@@ -73,7 +73,11 @@ export async function collectGeometry(
   opts: {
     onProgress?: (f: number) => void;
     typeName: (expressId: number) => string;
-    onSlice?: (elements: ElementMesh[], skipped: SkippedElement[], origin: [number, number, number]) => void | Promise<void>;
+    onSlice?: (
+      elements: ElementMesh[],
+      skipped: SkippedElement[],
+      origin: [number, number, number],
+    ) => void | Promise<void>;
   },
 ): Promise<GeometryCollection> {
   let origin: [number, number, number] | null = null;
@@ -94,10 +98,23 @@ export async function collectGeometry(
     try {
       // Typed arrays all the way: one Float32Array per geometry for positions and normals, a filtered Uint32Array of
       // indices, concatenated per colour at the end (no arrays of numbers, no flat(), no per-index closures).
-      const groups = new Map<string, { color: [number, number, number, number]; chunks: { pos: Float32Array; nrm: Float32Array; idx: Uint32Array }[]; verts: number; idx: number }>();
+      const groups = new Map<
+        string,
+        {
+          color: [number, number, number, number];
+          chunks: { pos: Float32Array; nrm: Float32Array; idx: Uint32Array }[];
+          verts: number;
+          idx: number;
+        }
+      >();
       const min: [number, number, number] = [Infinity, Infinity, Infinity];
       const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-      let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+      let minX = Infinity,
+        minY = Infinity,
+        minZ = Infinity,
+        maxX = -Infinity,
+        maxY = -Infinity,
+        maxZ = -Infinity;
       let triangles = 0;
       let nonFinite = false;
       const geoms = mesh.geometries;
@@ -110,15 +127,35 @@ export async function collectGeometry(
           const ix = api.GetIndexArray(geo.GetIndexData(), geo.GetIndexDataSize());
           if (v.length < 9 || ix.length < 3) continue;
           const m = placed.flatTransformation;
-          const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!, m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
-          if (!origin) origin = [Math.round(m0 * v[0]! + m4 * v[1]! + m8 * v[2]! + m12), Math.round(m1 * v[0]! + m5 * v[1]! + m9 * v[2]! + m13), Math.round(m2 * v[0]! + m6 * v[1]! + m10 * v[2]! + m14)];
+          const m0 = m[0]!,
+            m1 = m[1]!,
+            m2 = m[2]!,
+            m4 = m[4]!,
+            m5 = m[5]!,
+            m6 = m[6]!,
+            m8 = m[8]!,
+            m9 = m[9]!,
+            m10 = m[10]!,
+            m12 = m[12]!,
+            m13 = m[13]!,
+            m14 = m[14]!;
+          if (!origin)
+            origin = [
+              Math.round(m0 * v[0]! + m4 * v[1]! + m8 * v[2]! + m12),
+              Math.round(m1 * v[0]! + m5 * v[1]! + m9 * v[2]! + m13),
+              Math.round(m2 * v[0]! + m6 * v[1]! + m10 * v[2]! + m14),
+            ];
           // Translation relative to the origin in float64, before anything is stored as float32.
-          const tx = m12 - origin[0], ty = m13 - origin[1], tz = m14 - origin[2];
+          const tx = m12 - origin[0],
+            ty = m13 - origin[1],
+            tz = m14 - origin[2];
           const nv = (v.length / 6) | 0;
           const pos = new Float32Array(nv * 3);
           const nrm = new Float32Array(nv * 3);
           for (let k = 0, s = 0, d = 0; k < nv; k++, s += 6, d += 3) {
-            const x = v[s]!, y = v[s + 1]!, z = v[s + 2]!;
+            const x = v[s]!,
+              y = v[s + 1]!,
+              z = v[s + 2]!;
             const wx = m0 * x + m4 * y + m8 * z + tx;
             const wy = m1 * x + m5 * y + m9 * z + ty;
             const wz = m2 * x + m6 * y + m10 * z + tz;
@@ -131,27 +168,37 @@ export async function collectGeometry(
             if (wy > maxY) maxY = wy;
             if (wz < minZ) minZ = wz;
             if (wz > maxZ) maxZ = wz;
-            const a = v[s + 3]!, b = v[s + 4]!, c = v[s + 5]!;
+            const a = v[s + 3]!,
+              b = v[s + 4]!,
+              c = v[s + 5]!;
             let nx = m0 * a + m4 * b + m8 * c;
             let ny = m1 * a + m5 * b + m9 * c;
             let nz = m2 * a + m6 * b + m10 * c;
             const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
             // Degenerate normals fail glTF validation (they must be unit length): point them up instead.
-            if (!(len > 1e-9)) (nx = 0), (ny = 1), (nz = 0);
-            else (nx /= len), (ny /= len), (nz /= len);
+            if (!(len > 1e-9)) ((nx = 0), (ny = 1), (nz = 0));
+            else ((nx /= len), (ny /= len), (nz /= len));
             nrm[d] = nx;
             nrm[d + 1] = ny;
             nrm[d + 2] = nz;
           }
           // A NaN never wins a comparison above, so a non-finite coordinate shows in the box (or the box stays empty).
-          if (!(Number.isFinite(minX + maxX + minY + maxY + minZ + maxZ))) nonFinite = true;
-          else for (let d = 0; d < pos.length; d++) if (pos[d] !== pos[d]) { nonFinite = true; break; }
+          if (!Number.isFinite(minX + maxX + minY + maxY + minZ + maxZ)) nonFinite = true;
+          else
+            for (let d = 0; d < pos.length; d++)
+              if (pos[d] !== pos[d]) {
+                nonFinite = true;
+                break;
+              }
           // An index that points past the vertices would make the GLB invalid: drop the triangle.
           const idx = new Uint32Array(ix.length - (ix.length % 3));
           let ni = 0;
           for (let t = 0; t + 2 < ix.length; t += 3) {
-            const a = ix[t]!, b = ix[t + 1]!, c = ix[t + 2]!;
-            if (a < nv && b < nv && c < nv && a !== b && b !== c && a !== c) (idx[ni] = a), (idx[ni + 1] = b), (idx[ni + 2] = c), (ni += 3);
+            const a = ix[t]!,
+              b = ix[t + 1]!,
+              c = ix[t + 2]!;
+            if (a < nv && b < nv && c < nv && a !== b && b !== c && a !== c)
+              ((idx[ni] = a), (idx[ni + 1] = b), (idx[ni + 2] = c), (ni += 3));
           }
           if (ni === 0) continue;
           const col = placed.color;
@@ -168,10 +215,14 @@ export async function collectGeometry(
       }
       if (nonFinite) throw new Error('non-finite coordinates');
       if (triangles === 0) {
-        skipped.push({ expressId, ifcClass: opts.typeName(expressId), reason: 'no usable triangles (empty or failed geometry)' });
+        skipped.push({
+          expressId,
+          ifcClass: opts.typeName(expressId),
+          reason: 'no usable triangles (empty or failed geometry)',
+        });
       } else {
-        min[0] = minX, min[1] = minY, min[2] = minZ;
-        max[0] = maxX, max[1] = maxY, max[2] = maxZ;
+        ((min[0] = minX), (min[1] = minY), (min[2] = minZ));
+        ((max[0] = maxX), (max[1] = maxY), (max[2] = maxZ));
         const parts: ElementPart[] = [];
         for (const g of groups.values()) {
           if (g.chunks.length === 1) {
@@ -196,7 +247,11 @@ export async function collectGeometry(
         elements.push({ expressId, parts, min, max, triangles });
       }
     } catch (err) {
-      skipped.push({ expressId, ifcClass: opts.typeName(expressId), reason: `geometry error: ${(err as Error).message ?? String(err)}` });
+      skipped.push({
+        expressId,
+        ifcClass: opts.typeName(expressId),
+        reason: `geometry error: ${(err as Error).message ?? String(err)}`,
+      });
     }
     if (opts.onProgress && (index - lastTick > 50 || index + 1 === total)) {
       lastTick = index;
@@ -207,7 +262,8 @@ export async function collectGeometry(
     const e0 = elements.length;
     const s0 = skipped.length;
     api.StreamMeshes(modelID, ids.slice(i, i + GEOMETRY_SLICE), onMesh);
-    if (opts.onSlice && (elements.length > e0 || skipped.length > s0)) await opts.onSlice(elements.slice(e0), skipped.slice(s0), origin ?? [0, 0, 0]);
+    if (opts.onSlice && (elements.length > e0 || skipped.length > s0))
+      await opts.onSlice(elements.slice(e0), skipped.slice(s0), origin ?? [0, 0, 0]);
     // A real turn of the event loop (awaiting a resolved promise is not one): what onSlice sent is written to the
     // channel now, and acknowledgements are read, instead of all of it after the last slice.
     await new Promise<void>((r) => setImmediate(r));

@@ -1,6 +1,13 @@
 import { Georeference } from '../../../models/Georeference.js';
 import { distanceM, normalizeDeg180 } from '../../../models/geodesy.js';
-import { readMapConversion, readModelContext, readRigidOperation, readSite, worldOriginFromSite, type Placed } from './georefSources.js';
+import {
+  readMapConversion,
+  readModelContext,
+  readRigidOperation,
+  readSite,
+  worldOriginFromSite,
+  type Placed,
+} from './georefSources.js';
 import { projectLengthUnitMetres } from './ifcValues.js';
 import type { IfcAPI } from './webIfc.js';
 
@@ -16,7 +23,11 @@ export const TWICE_TOLERANCE_M = 5;
  * A model georeferenced twice (a map conversion and a site reference point that disagree, or an absolute site
  * placement on top of a map conversion offset) is placed by one source, and the warning names both and the one used.
  */
-export function readGeoreference(api: IfcAPI, modelID: number, fallback?: { lon: number; lat: number; height: number }): Georeference {
+export function readGeoreference(
+  api: IfcAPI,
+  modelID: number,
+  fallback?: { lon: number; lat: number; height: number },
+): Georeference {
   const warnings: string[] = [];
   const unitM = projectLengthUnitMetres(api, modelID);
   const ctx = readModelContext(api, modelID, warnings);
@@ -55,7 +66,9 @@ export function readGeoreference(api: IfcAPI, modelID: number, fallback?: { lon:
       const fromSite = worldOriginFromSite(siteGeo, rigid.headingDeg, []);
       const apart = distanceM({ lon: fromSite.lon, lat: fromSite.lat }, { lon: rigid.lon, lat: rigid.lat });
       if (apart > TWICE_TOLERANCE_M) {
-        warnings.push(`georeferenced twice: IfcRigidOperation and IfcSite RefLatitude/RefLongitude disagree by ${Math.round(apart)} m; using IfcRigidOperation`);
+        warnings.push(
+          `georeferenced twice: IfcRigidOperation and IfcSite RefLatitude/RefLongitude disagree by ${Math.round(apart)} m; using IfcRigidOperation`,
+        );
       }
     }
     const { epsg, ...placed } = rigid;
@@ -74,7 +87,9 @@ export function readGeoreference(api: IfcAPI, modelID: number, fallback?: { lon:
     );
     return done({ ...fallback, headingDeg: 0, source: 'project' }, warnings);
   }
-  warnings.push('the model carries no georeference and no project location was given; placed at 0, 0: set the georeference by hand');
+  warnings.push(
+    'the model carries no georeference and no project location was given; placed at 0, 0: set the georeference by hand',
+  );
   return done({ lon: 0, lat: 0, height: 0, headingDeg: 0, source: 'project' }, warnings);
 }
 
@@ -92,7 +107,9 @@ function done(g: Placed & { source: Georeference['source']; epsg?: number }, war
 
 function clampHeight(h: number, warnings: string[]): number {
   if (h >= -1000 && h <= 10_000) return h;
-  warnings.push(`the file's height ${h.toFixed(1)} m is not plausible for a site; clamped (check the length unit of the elevation)`);
+  warnings.push(
+    `the file's height ${h.toFixed(1)} m is not plausible for a site; clamped (check the length unit of the elevation)`,
+  );
   return Math.min(10_000, Math.max(-1000, h));
 }
 

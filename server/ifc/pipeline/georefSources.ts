@@ -1,6 +1,16 @@
 import { azimuthDeg, modelToGeodetic, normalizeDeg180 } from '../../../models/geodesy.js';
 import { crsDefinition, identifyCrs, projectedToWgs84 } from './crs.js';
-import { axisPlacementMatrix, idsOfType, isIdentity, lengthUnitMetres, line, num, nums, placementWorldMatrix, str } from './ifcValues.js';
+import {
+  axisPlacementMatrix,
+  idsOfType,
+  isIdentity,
+  lengthUnitMetres,
+  line,
+  num,
+  nums,
+  placementWorldMatrix,
+  str,
+} from './ifcValues.js';
 import { type IfcAPI, WebIFC } from './webIfc.js';
 
 /**
@@ -27,14 +37,23 @@ export interface ModelContext {
 export function readModelContext(api: IfcAPI, modelID: number, warnings: string[]): ModelContext {
   const ids = idsOfType(api, modelID, WebIFC.IFCGEOMETRICREPRESENTATIONCONTEXT);
   const ctxs = ids.map((id) => ({ id, l: line(api, modelID, id) })).filter((c) => c.l);
-  const pick = ctxs.find((c) => str(c.l.ContextType) === 'Model' && num(c.l.CoordinateSpaceDimension) === 3) ?? ctxs.find((c) => num(c.l.CoordinateSpaceDimension) === 3) ?? ctxs[0];
+  const pick =
+    ctxs.find((c) => str(c.l.ContextType) === 'Model' && num(c.l.CoordinateSpaceDimension) === 3) ??
+    ctxs.find((c) => num(c.l.CoordinateSpaceDimension) === 3) ??
+    ctxs[0];
   if (!pick) return { headingDeg: 0, hasTrueNorth: false };
   const wcs = axisPlacementMatrix(api, modelID, line(api, modelID, pick.l.WorldCoordinateSystem));
-  if (!isIdentity(wcs, 1e-6)) warnings.push('the model context has a non-identity WorldCoordinateSystem; it was not applied to the georeference');
+  if (!isIdentity(wcs, 1e-6))
+    warnings.push('the model context has a non-identity WorldCoordinateSystem; it was not applied to the georeference');
   const tn = nums(line(api, modelID, pick.l.TrueNorth)?.DirectionRatios);
-  if (!tn || tn.length < 2 || Math.hypot(tn[0]!, tn[1]!) < 1e-12) return { id: pick.id, headingDeg: 0, hasTrueNorth: false };
+  if (!tn || tn.length < 2 || Math.hypot(tn[0]!, tn[1]!) < 1e-12)
+    return { id: pick.id, headingDeg: 0, hasTrueNorth: false };
   // TrueNorth is the direction of north in the model's XY plane; the heading of +Y is the angle that turns north onto +Y.
-  return { id: pick.id, headingDeg: normalizeDeg180((Math.atan2(-tn[0]!, tn[1]!) * 180) / Math.PI), hasTrueNorth: true };
+  return {
+    id: pick.id,
+    headingDeg: normalizeDeg180((Math.atan2(-tn[0]!, tn[1]!) * 180) / Math.PI),
+    hasTrueNorth: true,
+  };
 }
 
 /** IfcCompoundPlaneAngleMeasure (deg, min, sec, millionths of a second; all with the sign of the angle) to degrees. */
@@ -54,7 +73,9 @@ export interface SiteRef {
 }
 
 export function readSite(api: IfcAPI, modelID: number, unitM: number, warnings: string[]): SiteRef | undefined {
-  const sites = idsOfType(api, modelID, WebIFC.IFCSITE).map((id) => line(api, modelID, id)).filter(Boolean);
+  const sites = idsOfType(api, modelID, WebIFC.IFCSITE)
+    .map((id) => line(api, modelID, id))
+    .filter(Boolean);
   if (sites.length === 0) return undefined;
   const withRef = sites.filter((s) => s.RefLatitude && s.RefLongitude);
   const site = withRef[0] ?? sites[0];
@@ -73,18 +94,27 @@ export function readSite(api: IfcAPI, modelID: number, unitM: number, warnings: 
     warnings.push('IfcSite RefLatitude/RefLongitude are 0, 0 (an exporter placeholder); ignored');
     return { offsetM, offsetUnits };
   }
-  const others = withRef.slice(1).filter((s) => compoundToDeg(nums(s.RefLatitude)) !== lat || compoundToDeg(nums(s.RefLongitude)) !== lon);
-  if (others.length > 0) warnings.push(`the file has ${withRef.length} IfcSite with different RefLatitude/RefLongitude; the first was used`);
+  const others = withRef
+    .slice(1)
+    .filter((s) => compoundToDeg(nums(s.RefLatitude)) !== lat || compoundToDeg(nums(s.RefLongitude)) !== lon);
+  if (others.length > 0)
+    warnings.push(`the file has ${withRef.length} IfcSite with different RefLatitude/RefLongitude; the first was used`);
   const elevUnits = num(site.RefElevation) ?? 0;
   return { geo: { lon, lat, height: elevUnits * unitM }, offsetM, offsetUnits };
 }
 
 /** World origin from the site's reference point: step back from the site placement origin along the headed frame. */
-export function worldOriginFromSite(site: SiteRef & { geo: NonNullable<SiteRef['geo']> }, headingDeg: number, warnings: string[]): Placed {
+export function worldOriginFromSite(
+  site: SiteRef & { geo: NonNullable<SiteRef['geo']> },
+  headingDeg: number,
+  warnings: string[],
+): Placed {
   const [x, y, z] = site.offsetM;
   const horizontal = Math.hypot(x, y);
   if (horizontal > 1000) {
-    warnings.push(`the IfcSite is placed ${(horizontal / 1000).toFixed(1)} km from the world origin; RefLatitude/RefLongitude were taken as the position of the site placement, and the world origin derived from it`);
+    warnings.push(
+      `the IfcSite is placed ${(horizontal / 1000).toFixed(1)} km from the world origin; RefLatitude/RefLongitude were taken as the position of the site placement, and the world origin derived from it`,
+    );
   }
   const o = modelToGeodetic({ ...site.geo, headingDeg }, -x, -y, -z);
   return { lon: o.lon, lat: o.lat, height: o.height, headingDeg };
@@ -127,7 +157,12 @@ function mapConversionFields(api: IfcAPI, modelID: number, ctx: ModelContext): M
       abscissa: num(mc.XAxisAbscissa),
       ordinate: num(mc.XAxisOrdinate),
       scale: num(mc.Scale),
-      crs: { name: str(crs?.Name), geodeticDatum: str(crs?.GeodeticDatum), mapProjection: str(crs?.MapProjection), mapZone: str(crs?.MapZone) },
+      crs: {
+        name: str(crs?.Name),
+        geodeticDatum: str(crs?.GeodeticDatum),
+        mapProjection: str(crs?.MapProjection),
+        mapZone: str(crs?.MapZone),
+      },
       mapUnitM: lengthUnitMetres(api, modelID, line(api, modelID, crs?.MapUnit)) ?? 1,
       label: 'IfcMapConversion',
     });
@@ -161,7 +196,12 @@ function mapConversionPsets(api: IfcAPI, modelID: number): MapFields[] {
       abscissa: num(mc.get('XAxisAbscissa')),
       ordinate: num(mc.get('XAxisOrdinate')),
       scale: num(mc.get('Scale')),
-      crs: { name: str(crs.get('Name')), geodeticDatum: str(crs.get('GeodeticDatum')), mapProjection: str(crs.get('MapProjection')), mapZone: str(crs.get('MapZone')) },
+      crs: {
+        name: str(crs.get('Name')),
+        geodeticDatum: str(crs.get('GeodeticDatum')),
+        mapProjection: str(crs.get('MapProjection')),
+        mapZone: str(crs.get('MapZone')),
+      },
       mapUnitM: 1,
       label: 'ePSet_MapConversion',
     },
@@ -179,19 +219,29 @@ function effectiveScale(fileScale: number | undefined, unitRatio: number, label:
   if (near(s, unitRatio)) return s;
   if (near(s, 1)) return s * unitRatio;
   if (near(s * unitRatio, 1)) {
-    warnings.push(`${label}.Scale = ${s} is the inverse of the unit change (project unit = ${unitRatio} map unit); read as ${unitRatio}`);
+    warnings.push(
+      `${label}.Scale = ${s} is the inverse of the unit change (project unit = ${unitRatio} map unit); read as ${unitRatio}`,
+    );
     return unitRatio;
   }
   warnings.push(`${label}.Scale = ${s} is unusual for project unit = ${unitRatio} map unit; used as given`);
   return s;
 }
 
-export function readMapConversion(api: IfcAPI, modelID: number, unitM: number, ctx: ModelContext, warnings: string[]): MapConversion | undefined {
+export function readMapConversion(
+  api: IfcAPI,
+  modelID: number,
+  unitM: number,
+  ctx: ModelContext,
+  warnings: string[],
+): MapConversion | undefined {
   const candidates = [...mapConversionFields(api, modelID, ctx), ...mapConversionPsets(api, modelID)];
   for (const f of candidates) {
     const epsg = identifyCrs(f.crs);
     if (epsg === undefined || !crsDefinition(epsg)) {
-      warnings.push(`${f.label} names a CRS this server cannot convert (${f.crs.name ?? 'no name'}); supported: CGCS2000 Gauss-Kruger, UTM, ETRS89 UTM, DHDN GK, BNG, LV95, RD, IGM95, Web Mercator`);
+      warnings.push(
+        `${f.label} names a CRS this server cannot convert (${f.crs.name ?? 'no name'}); supported: CGCS2000 Gauss-Kruger, UTM, ETRS89 UTM, DHDN GK, BNG, LV95, RD, IGM95, Web Mercator`,
+      );
       continue;
     }
     if (f.eastings === undefined || f.northings === undefined) {
@@ -215,24 +265,38 @@ export function readMapConversion(api: IfcAPI, modelID: number, unitM: number, c
     };
     const o = at(0, 0, 0);
     if (!Number.isFinite(o.lon) || !Number.isFinite(o.lat)) {
-      warnings.push(`${f.label} (EPSG:${epsg}) Eastings/Northings ${e0}, ${n0} do not convert to a place on earth; ignored`);
+      warnings.push(
+        `${f.label} (EPSG:${epsg}) Eastings/Northings ${e0}, ${n0} do not convert to a place on earth; ignored`,
+      );
       continue;
     }
     const cm = crsDefinition(epsg)!.centralMeridian;
     if (cm !== undefined && Math.abs(normalizeDeg180(o.lon - cm)) > 6) {
-      warnings.push(`${f.label} puts the world origin at longitude ${o.lon.toFixed(4)}, far outside the EPSG:${epsg} zone (central meridian ${cm}); check Eastings/Northings`);
+      warnings.push(
+        `${f.label} puts the world origin at longitude ${o.lon.toFixed(4)}, far outside the EPSG:${epsg} zone (central meridian ${cm}); check Eastings/Northings`,
+      );
     }
     // Heading: the azimuth of the model's +X axis, carried through the projection (includes meridian convergence).
     const step = 100 / (s * mu); // 100 m along +X in project units
     const px = at(step, 0, 0);
     const headingDeg = normalizeDeg180(azimuthDeg(o, px) - 90);
-    return { epsg, origin: { lon: o.lon, lat: o.lat, height: o.height, headingDeg }, at, offsetM: Math.hypot(e0, n0) * mu };
+    return {
+      epsg,
+      origin: { lon: o.lon, lat: o.lat, height: o.height, headingDeg },
+      at,
+      offsetM: Math.hypot(e0, n0) * mu,
+    };
   }
   return undefined;
 }
 
 /** IfcRigidOperation (IFC4X3): the world origin given directly in a geographic (lon, lat) or projected (E, N) CRS. */
-export function readRigidOperation(api: IfcAPI, modelID: number, ctx: ModelContext, warnings: string[]): (Placed & { epsg?: number }) | undefined {
+export function readRigidOperation(
+  api: IfcAPI,
+  modelID: number,
+  ctx: ModelContext,
+  warnings: string[],
+): (Placed & { epsg?: number }) | undefined {
   const type = (WebIFC as unknown as Record<string, number>).IFCRIGIDOPERATION;
   if (type === undefined) return undefined;
   for (const id of idsOfType(api, modelID, type)) {
@@ -243,9 +307,16 @@ export function readRigidOperation(api: IfcAPI, modelID: number, ctx: ModelConte
     const height = (num(ro?.Height) ?? 0) * (lengthUnitMetres(api, modelID, line(api, modelID, crs?.HeightUnit)) ?? 1);
     if (first === undefined || second === undefined || !crs) continue;
     if (crs.type === WebIFC.IFCPROJECTEDCRS) {
-      const epsg = identifyCrs({ name: str(crs.Name), geodeticDatum: str(crs.GeodeticDatum), mapProjection: str(crs.MapProjection), mapZone: str(crs.MapZone) });
+      const epsg = identifyCrs({
+        name: str(crs.Name),
+        geodeticDatum: str(crs.GeodeticDatum),
+        mapProjection: str(crs.MapProjection),
+        mapZone: str(crs.MapZone),
+      });
       if (epsg === undefined || !crsDefinition(epsg)) {
-        warnings.push(`IfcRigidOperation targets a CRS this server cannot convert (${str(crs.Name) ?? 'no name'}); ignored`);
+        warnings.push(
+          `IfcRigidOperation targets a CRS this server cannot convert (${str(crs.Name) ?? 'no name'}); ignored`,
+        );
         continue;
       }
       const mu = lengthUnitMetres(api, modelID, line(api, modelID, crs.MapUnit)) ?? 1;

@@ -53,7 +53,15 @@ export async function writeTileGlb(
   // Metadata schema and the tile's property table.
   const schema = metadataExt.createSchema().setId('SiteTwinIfc');
   const cls = metadataExt.createClass();
-  for (const key of ['globalId', 'ifcClass', 'name'] as const) cls.setProperty(key, metadataExt.createClassProperty().setType('STRING').setRequired(key !== 'name').setDefault(''));
+  for (const key of ['globalId', 'ifcClass', 'name'] as const)
+    cls.setProperty(
+      key,
+      metadataExt
+        .createClassProperty()
+        .setType('STRING')
+        .setRequired(key !== 'name')
+        .setDefault(''),
+    );
   schema.setClass('element', cls);
   const table = metadataExt.createPropertyTable().setClass('element').setCount(features.length);
   for (const key of ['globalId', 'ifcClass', 'name'] as const) {
@@ -61,12 +69,32 @@ export async function writeTileGlb(
     // A buffer view cannot be empty: a column of only empty strings (no element named) is left out, and readers fall
     // back to the class property's default, ''.
     if (col.values.length === 0) continue;
-    table.setProperty(key, metadataExt.createPropertyTableProperty().setValues(col.values).setStringOffsets(col.offsets).setStringOffsetType('UINT32'));
+    table.setProperty(
+      key,
+      metadataExt
+        .createPropertyTableProperty()
+        .setValues(col.values)
+        .setStringOffsets(col.offsets)
+        .setStringOffsetType('UINT32'),
+    );
   }
-  doc.getRoot().setExtension('EXT_structural_metadata', metadataExt.createStructuralMetadata().setSchema(schema).addPropertyTable(table));
+  doc
+    .getRoot()
+    .setExtension(
+      'EXT_structural_metadata',
+      metadataExt.createStructuralMetadata().setSchema(schema).addPropertyTable(table),
+    );
 
   // Merge per colour across elements.
-  const byColor = new Map<string, { color: [number, number, number, number]; chunks: { featureId: number; p: Float32Array; n: Float32Array; i: Uint32Array }[]; verts: number; idx: number }>();
+  const byColor = new Map<
+    string,
+    {
+      color: [number, number, number, number];
+      chunks: { featureId: number; p: Float32Array; n: Float32Array; i: Uint32Array }[];
+      verts: number;
+      idx: number;
+    }
+  >();
   elements.forEach((el, featureId) => {
     for (const part of el.parts) {
       const key = part.color.map((c) => Math.round(c * 255)).join(',');
@@ -113,7 +141,11 @@ export async function writeTileGlb(
         .setAlphaMode(a < 0.999 ? 'BLEND' : 'OPAQUE');
       materials.set(key, mat);
     }
-    const featureId = meshFeatures.createFeatureID().setFeatureCount(features.length).setAttribute(0).setPropertyTable(table);
+    const featureId = meshFeatures
+      .createFeatureID()
+      .setFeatureCount(features.length)
+      .setAttribute(0)
+      .setPropertyTable(table);
     const prim = doc
       .createPrimitive()
       .setMaterial(mat)
@@ -124,7 +156,10 @@ export async function writeTileGlb(
       .setExtension('EXT_mesh_features', meshFeatures.createFeatures().addFeatureID(featureId));
     mesh.addPrimitive(prim);
   }
-  const node = doc.createNode('tile').setMesh(mesh).setTranslation([origin[0] + center[0], origin[1] + center[1], origin[2] + center[2]]);
+  const node = doc
+    .createNode('tile')
+    .setMesh(mesh)
+    .setTranslation([origin[0] + center[0], origin[1] + center[1], origin[2] + center[2]]);
   doc.createScene('tile').addChild(node);
   doc.getRoot().setDefaultScene(doc.getRoot().listScenes()[0]!);
   return io.writeBinary(doc);

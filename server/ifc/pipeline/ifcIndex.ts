@@ -31,11 +31,27 @@ const str = (v: unknown): string | null => {
   return x === null || x === undefined || x === '' ? null : String(x);
 };
 
-const SPATIAL = new Set(
-  ['IFCPROJECT', 'IFCSITE', 'IFCBUILDING', 'IFCBUILDINGSTOREY', 'IFCSPACE', 'IFCFACILITY', 'IFCFACILITYPART', 'IFCBRIDGE', 'IFCBRIDGEPART',
-    'IFCROAD', 'IFCROADPART', 'IFCRAILWAY', 'IFCRAILWAYPART', 'IFCMARINEFACILITY', 'IFCMARINEPART', 'IFCTUNNEL', 'IFCTUNNELPART',
-    'IFCEXTERNALSPATIALELEMENT', 'IFCSPATIALZONE'],
-);
+const SPATIAL = new Set([
+  'IFCPROJECT',
+  'IFCSITE',
+  'IFCBUILDING',
+  'IFCBUILDINGSTOREY',
+  'IFCSPACE',
+  'IFCFACILITY',
+  'IFCFACILITYPART',
+  'IFCBRIDGE',
+  'IFCBRIDGEPART',
+  'IFCROAD',
+  'IFCROADPART',
+  'IFCRAILWAY',
+  'IFCRAILWAYPART',
+  'IFCMARINEFACILITY',
+  'IFCMARINEPART',
+  'IFCTUNNEL',
+  'IFCTUNNELPART',
+  'IFCEXTERNALSPATIALELEMENT',
+  'IFCSPATIALZONE',
+]);
 
 /** What the index pass found, keyed by express id. */
 export interface IfcIndex {
@@ -50,10 +66,24 @@ export interface IfcIndex {
 /** Class name as the schema spells it (`IfcWallStandardCase`), falling back to web-ifc's upper-case type name. */
 export function className(api: IfcAPI, line: Line): string {
   const n = (line as object).constructor?.name;
-  return n && n.startsWith('Ifc') ? n : api.GetNameFromTypeCode(line.type) ?? `#${line.type}`;
+  return n && n.startsWith('Ifc') ? n : (api.GetNameFromTypeCode(line.type) ?? `#${line.type}`);
 }
 
-const SI_PREFIX: Record<string, number> = { EXA: 1e18, PETA: 1e15, TERA: 1e12, GIGA: 1e9, MEGA: 1e6, KILO: 1e3, HECTO: 1e2, DECA: 10, DECI: 0.1, CENTI: 0.01, MILLI: 0.001, MICRO: 1e-6, NANO: 1e-9 };
+const SI_PREFIX: Record<string, number> = {
+  EXA: 1e18,
+  PETA: 1e15,
+  TERA: 1e12,
+  GIGA: 1e9,
+  MEGA: 1e6,
+  KILO: 1e3,
+  HECTO: 1e2,
+  DECA: 10,
+  DECI: 0.1,
+  CENTI: 0.01,
+  MILLI: 0.001,
+  MICRO: 1e-6,
+  NANO: 1e-9,
+};
 
 /** Metres per length unit of the model (IfcSIUnit with prefix, or an IfcConversionBasedUnit such as the foot). */
 export function lengthUnitM(api: IfcAPI, modelID: number): number {
@@ -81,14 +111,19 @@ function propertyValue(p: Line): unknown {
   if ('NominalValue' in p) return val(p.NominalValue);
   if ('EnumerationValues' in p) return val(p.EnumerationValues);
   if ('ListValues' in p) return val(p.ListValues);
-  if ('UpperBoundValue' in p || 'LowerBoundValue' in p) return { lower: val(p.LowerBoundValue), upper: val(p.UpperBoundValue) };
+  if ('UpperBoundValue' in p || 'LowerBoundValue' in p)
+    return { lower: val(p.LowerBoundValue), upper: val(p.UpperBoundValue) };
   for (const k of Object.keys(p)) if (k.endsWith('Value') && k !== 'Unit') return val(p[k]);
   return undefined;
 }
 
 /** Attributes a definition shares with every rooted entity: not what it says about the element. */
 const ROOT_ATTRIBUTES = new Set(['expressID', 'type', 'GlobalId', 'OwnerHistory', 'Name', 'Description']);
-const isRef = (v: unknown): boolean => v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 5 && typeof (v as { value?: unknown }).value === 'number';
+const isRef = (v: unknown): boolean =>
+  v !== null &&
+  typeof v === 'object' &&
+  (v as { type?: unknown }).type === 5 &&
+  typeof (v as { value?: unknown }).value === 'number';
 
 /**
  * Reads a property set definition that is not a set of properties (IfcDoorLiningProperties, IfcWindowPanelProperties,
@@ -146,8 +181,22 @@ function listItem(v: StepValue): unknown {
   return typedValue(v);
 }
 
-const QUANTITIES = new Set(['IFCQUANTITYLENGTH', 'IFCQUANTITYAREA', 'IFCQUANTITYVOLUME', 'IFCQUANTITYCOUNT', 'IFCQUANTITYWEIGHT', 'IFCQUANTITYTIME', 'IFCQUANTITYNUMBER']);
-const STEP_PROPERTIES = new Set(['IFCPROPERTYSINGLEVALUE', 'IFCPROPERTYENUMERATEDVALUE', 'IFCPROPERTYLISTVALUE', 'IFCPROPERTYBOUNDEDVALUE', ...QUANTITIES]);
+const QUANTITIES = new Set([
+  'IFCQUANTITYLENGTH',
+  'IFCQUANTITYAREA',
+  'IFCQUANTITYVOLUME',
+  'IFCQUANTITYCOUNT',
+  'IFCQUANTITYWEIGHT',
+  'IFCQUANTITYTIME',
+  'IFCQUANTITYNUMBER',
+]);
+const STEP_PROPERTIES = new Set([
+  'IFCPROPERTYSINGLEVALUE',
+  'IFCPROPERTYENUMERATEDVALUE',
+  'IFCPROPERTYLISTVALUE',
+  'IFCPROPERTYBOUNDEDVALUE',
+  ...QUANTITIES,
+]);
 const STEP_SETS = new Set(['IFCPROPERTYSET', 'IFCELEMENTQUANTITY']);
 const STEP_REL = new Set(['IFCRELDEFINESBYPROPERTIES']);
 
@@ -175,7 +224,10 @@ function stepProperty(p: StepLine): { name: string | null; value: unknown } {
       if (!Array.isArray(a[2])) throw LEAVE_TO_WEB_IFC;
       return { name, value: a[2].map(listItem) };
     case 'IFCPROPERTYBOUNDEDVALUE':
-      return { name, value: { lower: a[3] === null ? null : typedValue(a[3]!), upper: a[2] === null ? null : typedValue(a[2]!) } };
+      return {
+        name,
+        value: { lower: a[3] === null ? null : typedValue(a[3]!), upper: a[2] === null ? null : typedValue(a[2]!) },
+      };
     default: {
       if (!QUANTITIES.has(p.type)) throw LEAVE_TO_WEB_IFC;
       const q = a[3];
@@ -234,7 +286,12 @@ function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
  * and their relationships are read from the text wherever it reads them exactly as web-ifc would; the rest through
  * web-ifc.
  */
-export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) => void = () => {}, step?: StepLines | null): IfcIndex {
+export function readIndex(
+  api: IfcAPI,
+  modelID: number,
+  onProgress: (f: number) => void = () => {},
+  step?: StepLines | null,
+): IfcIndex {
   const warnings: string[] = [];
   const psets = new Map<number, PropertySets>();
   const setCache = new Map<number, { name: string; props: Record<string, unknown> } | null>();
@@ -277,7 +334,8 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
           const s = api.GetLine(modelID, id) as Line;
           // Other IfcPropertySetDefinition subtypes carry their values as attributes, and are named by their class
           // (their Name, when given, is an exporter's label such as a door style's).
-          if ('HasProperties' in s || 'Quantities' in s) setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
+          if ('HasProperties' in s || 'Quantities' in s)
+            setCache.set(id, { name: str(s.Name) ?? `#${id}`, props: readSet(api, modelID, s) });
           else setCache.set(id, { name: className(api, s), props: readAttributes(s) });
         }
       } catch {
@@ -369,8 +427,12 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
     const ids = api.GetLineIDsWithType(modelID, type);
     for (let i = 0; i < ids.size(); i++) f(api.GetLine(modelID, ids.get(i)) as Line);
   };
-  eachRel(WebIFC.IFCRELVOIDSELEMENT, (rel) => addPart(refId(rel.RelatingBuildingElement), refId(rel.RelatedOpeningElement)));
-  eachRel(WebIFC.IFCRELNESTS, (rel) => refIds(rel.RelatedObjects).forEach((o) => addPart(refId(rel.RelatingObject), o)));
+  eachRel(WebIFC.IFCRELVOIDSELEMENT, (rel) =>
+    addPart(refId(rel.RelatingBuildingElement), refId(rel.RelatedOpeningElement)),
+  );
+  eachRel(WebIFC.IFCRELNESTS, (rel) =>
+    refIds(rel.RelatedObjects).forEach((o) => addPart(refId(rel.RelatingObject), o)),
+  );
   eachRel(WebIFC.IFCRELCONNECTSPORTTOELEMENT, (rel) => addPart(refId(rel.RelatedElement), refId(rel.RelatingPort)));
   // Propagate containers down aggregations (a stair's flights sit on the stair's storey) and the parts above; bounded
   // by a visited set because broken files can aggregate in a cycle.
@@ -414,7 +476,8 @@ export function readIndex(api: IfcAPI, modelID: number, onProgress: (f: number) 
   };
   const projects = api.GetLineIDsWithType(modelID, WebIFC.IFCPROJECT);
   if (projects.size() === 0) warnings.push('The file has no IfcProject: the spatial tree is empty');
-  if (projects.size() > 1) warnings.push(`The file has ${projects.size()} IfcProject entities; the tree shows the first`);
+  if (projects.size() > 1)
+    warnings.push(`The file has ${projects.size()} IfcProject entities; the tree shows the first`);
   const tree = projects.size() > 0 ? build(projects.get(0), 0) : null;
   onProgress(1);
   return { lengthUnitM: lengthUnitM(api, modelID), psets, container, tree, warnings };
@@ -433,7 +496,11 @@ export interface ElementHeader {
  * each type; it also gives the attribute positions of that type (web-ifc's line objects keep the schema's order), and
  * when the text reader gives the same header for that first element, the rest of the type is read from the text.
  */
-export function elementHeaders(api: IfcAPI, modelID: number, step?: StepLines | null): (expressId: number) => ElementHeader {
+export function elementHeaders(
+  api: IfcAPI,
+  modelID: number,
+  step?: StepLines | null,
+): (expressId: number) => ElementHeader {
   const fast = step ? stepReader(api, modelID, step) : null;
   const byType = new Map<number, { ifcClass: string; attributes: number; predefinedAt: number; fromText: boolean }>();
   const fromWebIfc = (id: number) => {
@@ -469,7 +536,8 @@ export function elementHeaders(api: IfcAPI, modelID: number, step?: StepLines | 
       const attributes = keys.length;
       const predefinedAt = keys.indexOf('PredefinedType');
       const h = fromText(id, attributes, predefinedAt, header.ifcClass);
-      const same = !!h && h.globalId === header.globalId && h.name === header.name && h.predefinedType === header.predefinedType;
+      const same =
+        !!h && h.globalId === header.globalId && h.name === header.name && h.predefinedType === header.predefinedType;
       byType.set(type, { ifcClass: header.ifcClass, attributes, predefinedAt, fromText: same });
     }
     return header;

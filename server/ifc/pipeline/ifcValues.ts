@@ -20,7 +20,8 @@ export function line(api: IfcAPI, modelID: number, ref: unknown): any {
 /** Express id of a reference attribute. */
 export function refId(ref: unknown): number | undefined {
   if (typeof ref === 'number') return ref;
-  if (ref && typeof ref === 'object' && (ref as { type?: number }).type === WebIFC.REF) return Number((ref as { value: unknown }).value);
+  if (ref && typeof ref === 'object' && (ref as { type?: number }).type === WebIFC.REF)
+    return Number((ref as { value: unknown }).value);
   return undefined;
 }
 
@@ -48,7 +49,11 @@ export function str(v: unknown): string | undefined {
 
 /** A list of numbers (IfcCartesianPoint.Coordinates, IfcDirection.DirectionRatios, compound angles). */
 export function nums(v: unknown): number[] | undefined {
-  const arr = Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as { value: unknown }).value) ? (v as { value: unknown[] }).value : undefined;
+  const arr = Array.isArray(v)
+    ? v
+    : v && typeof v === 'object' && Array.isArray((v as { value: unknown }).value)
+      ? (v as { value: unknown[] }).value
+      : undefined;
   if (!arr) return undefined;
   const out = arr.map(num);
   return out.every((n): n is number => n !== undefined) ? out : undefined;
@@ -67,7 +72,21 @@ export function idsOfType(api: IfcAPI, modelID: number, type: number, inherited 
 }
 
 /** SI prefixes IFC uses on IfcSIUnit, as factors. */
-const PREFIX: Record<string, number> = { EXA: 1e18, PETA: 1e15, TERA: 1e12, GIGA: 1e9, MEGA: 1e6, KILO: 1e3, HECTO: 1e2, DECA: 1e1, DECI: 1e-1, CENTI: 1e-2, MILLI: 1e-3, MICRO: 1e-6, NANO: 1e-9 };
+const PREFIX: Record<string, number> = {
+  EXA: 1e18,
+  PETA: 1e15,
+  TERA: 1e12,
+  GIGA: 1e9,
+  MEGA: 1e6,
+  KILO: 1e3,
+  HECTO: 1e2,
+  DECA: 1e1,
+  DECI: 1e-1,
+  CENTI: 1e-2,
+  MILLI: 1e-3,
+  MICRO: 1e-6,
+  NANO: 1e-9,
+};
 
 /** Metres per unit of an IfcNamedUnit of length (IfcSIUnit or IfcConversionBasedUnit such as inch/foot). */
 export function lengthUnitMetres(api: IfcAPI, modelID: number, unit: any): number | undefined {
@@ -123,12 +142,30 @@ export function axisPlacementMatrix(api: IfcAPI, modelID: number, p: any): Mat4 
   const d = xr[0]! * z3[0]! + xr[1]! * z3[1]! + xr[2]! * z3[2]!;
   const x = normalize([xr[0]! - d * z3[0]!, xr[1]! - d * z3[1]!, xr[2]! - d * z3[2]!]);
   const y = [z3[1]! * x[2]! - z3[2]! * x[1]!, z3[2]! * x[0]! - z3[0]! * x[2]!, z3[0]! * x[1]! - z3[1]! * x[0]!];
-  return [x[0]!, x[1]!, x[2]!, 0, y[0]!, y[1]!, y[2]!, 0, z3[0]!, z3[1]!, z3[2]!, 0, loc[0] ?? 0, loc[1] ?? 0, loc[2] ?? 0, 1];
+  return [
+    x[0]!,
+    x[1]!,
+    x[2]!,
+    0,
+    y[0]!,
+    y[1]!,
+    y[2]!,
+    0,
+    z3[0]!,
+    z3[1]!,
+    z3[2]!,
+    0,
+    loc[0] ?? 0,
+    loc[1] ?? 0,
+    loc[2] ?? 0,
+    1,
+  ];
 }
 
 export function multiply(a: Mat4, b: Mat4): Mat4 {
   const out = new Array<number>(16).fill(0);
-  for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) out[c * 4 + r]! += a[k * 4 + r]! * b[c * 4 + k]!;
+  for (let c = 0; c < 4; c++)
+    for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) out[c * 4 + r]! += a[k * 4 + r]! * b[c * 4 + k]!;
   return out;
 }
 

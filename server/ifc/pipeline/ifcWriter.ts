@@ -102,7 +102,9 @@ export class IfcWriter {
     const key = `${x},${y},${z ?? ''}`;
     let r = this.dirs.get(key);
     if (!r) {
-      r = this.write(new I.IfcDirection(z === undefined ? [this.real(x), this.real(y)] : [this.real(x), this.real(y), this.real(z)]));
+      r = this.write(
+        new I.IfcDirection(z === undefined ? [this.real(x), this.real(y)] : [this.real(x), this.real(y), this.real(z)]),
+      );
       this.dirs.set(key, r);
     }
     return r;
@@ -112,7 +114,9 @@ export class IfcWriter {
   point(x: number, y: number, z?: number, share = false): Ref {
     const key = `${x},${y},${z ?? ''}`;
     if (share && this.points.has(key)) return this.points.get(key)!;
-    const r = this.write(new I.IfcCartesianPoint(z === undefined ? [this.len(x), this.len(y)] : [this.len(x), this.len(y), this.len(z)]));
+    const r = this.write(
+      new I.IfcCartesianPoint(z === undefined ? [this.len(x), this.len(y)] : [this.len(x), this.len(y), this.len(z)]),
+    );
     if (share) this.points.set(key, r);
     return r;
   }
@@ -136,9 +140,15 @@ export class IfcWriter {
    */
   extrudedBox(bodyContext: Ref, xDim: number, yDim: number, depth: number, cx = 0, cy = 0, z0 = 0): Ref {
     const profilePos = this.write(new I.IfcAxis2Placement2D(this.point(cx, cy, undefined, true), null));
-    const profile = this.write(new I.IfcRectangleProfileDef(I.IfcProfileTypeEnum.AREA, null, profilePos, this.pos(xDim), this.pos(yDim)));
-    const solid = this.write(new I.IfcExtrudedAreaSolid(profile, this.axis3(0, 0, z0), this.dir(0, 0, 1), this.pos(depth)));
-    const rep = this.write(new I.IfcShapeRepresentation(bodyContext, this.label('Body'), this.label('SweptSolid'), [solid]));
+    const profile = this.write(
+      new I.IfcRectangleProfileDef(I.IfcProfileTypeEnum.AREA, null, profilePos, this.pos(xDim), this.pos(yDim)),
+    );
+    const solid = this.write(
+      new I.IfcExtrudedAreaSolid(profile, this.axis3(0, 0, z0), this.dir(0, 0, 1), this.pos(depth)),
+    );
+    const rep = this.write(
+      new I.IfcShapeRepresentation(bodyContext, this.label('Body'), this.label('SweptSolid'), [solid]),
+    );
     return this.write(new I.IfcProductDefinitionShape(null, null, [rep]));
   }
 }

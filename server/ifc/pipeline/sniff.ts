@@ -12,7 +12,8 @@ export type Sniffed =
   | { ok: false; problem: UploadProblem; reason: string };
 
 /** Why an upload was refused, as a stable key in the error's `details.problem`. */
-export type UploadProblem = 'empty' | 'not_ifc' | 'no_schema' | 'unknown_schema' | 'truncated' | 'bad_zip' | 'zip_without_ifc';
+export type UploadProblem =
+  'empty' | 'not_ifc' | 'no_schema' | 'unknown_schema' | 'truncated' | 'bad_zip' | 'zip_without_ifc';
 
 const STEP_MAGIC = 'ISO-10303-21;';
 const STEP_END = 'END-ISO-10303-21;';
@@ -26,13 +27,30 @@ export function headerSchema(head: string): string | null {
 
 /** Checks the head (first bytes) and tail (last bytes) of a STEP file. */
 export function sniffStep(head: Uint8Array, tail: Uint8Array): Sniffed {
-  const text = latin1.decode(head).replace(/^\uFEFF/, '').trimStart();
-  if (!text.startsWith(STEP_MAGIC)) return { ok: false, problem: 'not_ifc', reason: 'The file is not an IFC: it does not start with the STEP header "ISO-10303-21;"' };
+  const text = latin1
+    .decode(head)
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!text.startsWith(STEP_MAGIC))
+    return {
+      ok: false,
+      problem: 'not_ifc',
+      reason: 'The file is not an IFC: it does not start with the STEP header "ISO-10303-21;"',
+    };
   const schema = headerSchema(text);
   if (!schema) return { ok: false, problem: 'no_schema', reason: 'The STEP header names no FILE_SCHEMA' };
   if (!(IFC_SCHEMAS as readonly string[]).includes(schema))
-    return { ok: false, problem: 'unknown_schema', reason: `Unknown IFC schema ${schema}: supported are ${IFC_SCHEMAS.join(', ')}` };
-  if (!latin1.decode(tail).includes(STEP_END)) return { ok: false, problem: 'truncated', reason: 'The IFC file is truncated: it does not end with "END-ISO-10303-21;"' };
+    return {
+      ok: false,
+      problem: 'unknown_schema',
+      reason: `Unknown IFC schema ${schema}: supported are ${IFC_SCHEMAS.join(', ')}`,
+    };
+  if (!latin1.decode(tail).includes(STEP_END))
+    return {
+      ok: false,
+      problem: 'truncated',
+      reason: 'The IFC file is truncated: it does not end with "END-ISO-10303-21;"',
+    };
   return { ok: true, kind: 'ifc', schema };
 }
 
@@ -51,10 +69,11 @@ export function zipEntries(fd: number, size: number): string[] | null {
   const tailLen = Math.min(size, 65_557);
   const tail = Buffer.from(readAt(fd, size - tailLen, tailLen));
   let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) {
-    eocd = i;
-    break;
-  }
+  for (let i = tail.length - 22; i >= 0; i--)
+    if (tail.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   if (eocd < 0) return null;
   let count = tail.readUInt16LE(eocd + 10);
   let cdSize = tail.readUInt32LE(eocd + 12);
@@ -97,9 +116,19 @@ export function sniffFile(path: string): Sniffed {
     const head = readAt(fd, 0, Math.min(size, 64 * 1024));
     if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
       const names = zipEntries(fd, size);
-      if (!names) return { ok: false, problem: 'bad_zip', reason: 'The zip is damaged or truncated: its central directory is missing' };
+      if (!names)
+        return {
+          ok: false,
+          problem: 'bad_zip',
+          reason: 'The zip is damaged or truncated: its central directory is missing',
+        };
       const entry = pickIfcEntry(names);
-      if (!entry) return { ok: false, problem: 'zip_without_ifc', reason: `The zip holds no .ifc file (entries: ${names.slice(0, 5).join(', ') || 'none'})` };
+      if (!entry)
+        return {
+          ok: false,
+          problem: 'zip_without_ifc',
+          reason: `The zip holds no .ifc file (entries: ${names.slice(0, 5).join(', ') || 'none'})`,
+        };
       return { ok: true, kind: 'ifczip', entry };
     }
     const tail = readAt(fd, Math.max(0, size - 4096), Math.min(size, 4096));

@@ -53,7 +53,9 @@ function build(elements: ElementMesh[], depth: number): Node {
   const centre = (e: ElementMesh) => (e.min[axis]! + e.max[axis]!) / 2;
   rest.sort((a, b) => centre(a) - centre(b));
   const half = rest.length >> 1;
-  const children = [build(rest.slice(0, half), depth + 1), build(rest.slice(half), depth + 1)].filter((c) => c.elements.length > 0 || c.children.length > 0);
+  const children = [build(rest.slice(0, half), depth + 1), build(rest.slice(half), depth + 1)].filter(
+    (c) => c.elements.length > 0 || c.children.length > 0,
+  );
   const geometricError = Math.max(...rest.map(size));
   return { elements: keep, min, max, geometricError, children };
 }
@@ -108,7 +110,12 @@ export async function writeTiles(
     if (n.elements.length > 0) {
       const name = `t${count++}.glb`;
       const centre: V3 = [(n.min[0] + n.max[0]) / 2, (n.min[1] + n.max[1]) / 2, (n.min[2] + n.max[2]) / 2];
-      const glb = await writeTileGlb(n.elements, n.elements.map((e) => featureOf(e.expressId)), centre, origin);
+      const glb = await writeTileGlb(
+        n.elements,
+        n.elements.map((e) => featureOf(e.expressId)),
+        centre,
+        origin,
+      );
       writeFileSync(join(dir, name), glb);
       tile.content = { uri: name };
       const t = tris(n.elements);

@@ -16,7 +16,12 @@ const CHUNK_BYTES = 64 * 1024;
  * file is removed. Resolves with the bytes written; rejects when the entry is missing, too large, uses an unsupported
  * compression, or the zip is damaged.
  */
-export function unzipEntryToFile(zipPath: string, entry: string, outPath: string, maxBytes = Number.POSITIVE_INFINITY): Promise<number> {
+export function unzipEntryToFile(
+  zipPath: string,
+  entry: string,
+  outPath: string,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const fd = openSync(outPath, 'w');
     let written = 0;
@@ -49,7 +54,11 @@ export function unzipEntryToFile(zipPath: string, entry: string, outPath: string
         if (failed) return;
         if (err) return fail(new Error(`The zip entry ${entry} is damaged: ${err.message}`));
         if (written + chunk.length > maxBytes)
-          return fail(new UnzipLimitError(`${entry} in the zip expands to more than ${Math.round((maxBytes / 1048576) * 100) / 100} MB, the largest IFC this server takes (MAX_UPLOAD_MB)`));
+          return fail(
+            new UnzipLimitError(
+              `${entry} in the zip expands to more than ${Math.round((maxBytes / 1048576) * 100) / 100} MB, the largest IFC this server takes (MAX_UPLOAD_MB)`,
+            ),
+          );
         try {
           if (chunk.length) written += writeSync(fd, chunk);
           if (final) {
@@ -85,7 +94,12 @@ export function unzipEntryToFile(zipPath: string, entry: string, outPath: string
       } catch (e) {
         return fail(new Error(`The zip is damaged: ${(e as Error).message}`));
       }
-      if (!finished) fail(new Error(found ? `The zip entry ${entry} ends early: the zip is truncated` : `The zip holds no entry ${entry}`));
+      if (!finished)
+        fail(
+          new Error(
+            found ? `The zip entry ${entry} ends early: the zip is truncated` : `The zip holds no entry ${entry}`,
+          ),
+        );
     });
     stream.on('error', (e) => fail(e));
   });

@@ -16,7 +16,8 @@ type Ref = { value: number } | null | undefined;
 type Line = Record<string, any> & { expressID: number; type: number };
 
 const refId = (r: Ref) => (r && typeof r.value === 'number' ? r.value : null);
-const refIds = (rs: Ref[] | Ref): number[] => (Array.isArray(rs) ? rs : rs ? [rs] : []).map(refId).filter((v): v is number => v !== null);
+const refIds = (rs: Ref[] | Ref): number[] =>
+  (Array.isArray(rs) ? rs : rs ? [rs] : []).map(refId).filter((v): v is number => v !== null);
 const text = (v: unknown): string | null => {
   const x = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
   return x === null || x === undefined || x === '' ? null : String(x);
@@ -45,7 +46,10 @@ function taskWindow(api: IfcAPI, modelID: number, task: Line): { start: string |
     const s = text(v);
     return s ? normalizeDay(s) : null;
   };
-  return { start: day(t.ScheduleStart) ?? day(t.EarlyStart) ?? day(t.ActualStart), finish: day(t.ScheduleFinish) ?? day(t.EarlyFinish) ?? day(t.ActualFinish) };
+  return {
+    start: day(t.ScheduleStart) ?? day(t.EarlyStart) ?? day(t.ActualStart),
+    finish: day(t.ScheduleFinish) ?? day(t.EarlyFinish) ?? day(t.ActualFinish),
+  };
 }
 
 /** Reads the schedule of an open model. */
@@ -57,7 +61,8 @@ export function readWorkSchedule(api: IfcAPI, modelID: number): IfcScheduleResul
   for (const id of ids(api, modelID, WebIFC.IFCRELNESTS)) {
     const rel = api.GetLine(modelID, id) as Line;
     const parent = refId(rel.RelatingObject);
-    if (parent !== null && taskSet.has(parent) && refIds(rel.RelatedObjects).some((c) => taskSet.has(c))) parents.add(parent);
+    if (parent !== null && taskSet.has(parent) && refIds(rel.RelatedObjects).some((c) => taskSet.has(c)))
+      parents.add(parent);
   }
   const products = new Map<number, number[]>();
   const assign = (task: number, product: number) => {
@@ -97,9 +102,18 @@ export function readWorkSchedule(api: IfcAPI, modelID: number): IfcScheduleResul
       warnings.push(`task "${label}" (#${id}) has no planned start and finish in its IfcTaskTime: skipped`);
       continue;
     }
-    const parsed = ScheduleTask.safeParse({ id: text(task.GlobalId) ?? `#${id}`, name: label, plannedStart: w.start, plannedFinish: w.finish, selector: { globalIds: [...new Set(gids)] } });
+    const parsed = ScheduleTask.safeParse({
+      id: text(task.GlobalId) ?? `#${id}`,
+      name: label,
+      plannedStart: w.start,
+      plannedFinish: w.finish,
+      selector: { globalIds: [...new Set(gids)] },
+    });
     if (parsed.success) tasks.push(parsed.data);
-    else warnings.push(`task "${label}" (#${id}): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    else
+      warnings.push(
+        `task "${label}" (#${id}): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
   }
   return { tasks, taskCount: taskIds.length, warnings };
 }

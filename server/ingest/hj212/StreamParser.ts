@@ -65,7 +65,11 @@ export class Hj212StreamParser {
       else if (eof) [end, ended] = [this.buf.length, 'eof'];
       else {
         if (this.buf.length > MAX_FRAME_LENGTH) {
-          out.push({ ok: false, reason: Hj212Reject.TOO_LONG, detail: `no frame end within ${MAX_FRAME_LENGTH} bytes` });
+          out.push({
+            ok: false,
+            reason: Hj212Reject.TOO_LONG,
+            detail: `no frame end within ${MAX_FRAME_LENGTH} bytes`,
+          });
           // Skip this '##' and look for the next one in what is held.
           this.buf = this.buf.subarray(2);
           continue;
@@ -107,6 +111,10 @@ export class Hj212StreamParser {
     const text = bytes.toString('latin1');
     if (text.trim().replace(/\0/g, '') === '') return; // stray CRLFs, keep-alive blanks, NULs
     const clean = text.replace(/[^\x20-\x7e]/g, '.');
-    out.push({ ok: false, reason: Hj212Reject.GARBAGE, detail: `${bytes.length} bytes outside a frame: ${clean.slice(0, 60)}` });
+    out.push({
+      ok: false,
+      reason: Hj212Reject.GARBAGE,
+      detail: `${bytes.length} bytes outside a frame: ${clean.slice(0, 60)}`,
+    });
   }
 }

@@ -18,7 +18,10 @@ export const DEFAULT_UNITS: UnitPolicy = { a34001: 'ug/m3', a34002: 'ug/m3', a34
 /** Builds a policy from a comma list of codes that arrive in mg/m3. Unknown codes are refused by name. */
 export function unitPolicyFromList(mgCodes: string): UnitPolicy {
   const policy = { ...DEFAULT_UNITS };
-  for (const code of mgCodes.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const code of mgCodes
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(code in policy)) throw new Error(`HJ212_MGM3_CODES: ${code} is not one of a34001, a34002, a34004`);
     policy[code as keyof UnitPolicy] = 'mg/m3';
   }
@@ -34,7 +37,8 @@ export function policyForDevice(policy: UnitPolicy, device: Pick<Device, 'units'
   const factors = scaleFactors(device.units, device.scale);
   if (!factors) return policy;
   const out = { ...policy };
-  for (const code of Object.keys(out) as Array<keyof UnitPolicy>) if (factors.has(HJ212_CODE_FIELDS[code]!)) out[code] = 'ug/m3';
+  for (const code of Object.keys(out) as Array<keyof UnitPolicy>)
+    if (factors.has(HJ212_CODE_FIELDS[code]!)) out[code] = 'ug/m3';
   return out;
 }
 
@@ -55,15 +59,32 @@ const FIELDS: Record<string, { field: NumericField; factor?: (u: UnitPolicy) => 
 
 /** Codes of HJ 212-2005 and of vendor dialects that mean the same thing (seen in the wild). */
 const ALIASES: Record<string, string> = {
-  TSP: 'a34001', PM10: 'a34002', PM25: 'a34004', 'PM2.5': 'a34004', Leq: 'LA', LAeq: 'LA', NOIS: 'LA',
-  TEM: 'a01001', RH: 'a01002', PA: 'a01006', WS: 'a01007', WD: 'a01008',
+  TSP: 'a34001',
+  PM10: 'a34002',
+  PM25: 'a34004',
+  'PM2.5': 'a34004',
+  Leq: 'LA',
+  LAeq: 'LA',
+  NOIS: 'LA',
+  TEM: 'a01001',
+  RH: 'a01002',
+  PA: 'a01006',
+  WS: 'a01007',
+  WD: 'a01008',
 };
 
 /**
  * Data flags of HJ 212-2017 that mean the value is not a measurement of the air (stopped, maintenance, manual,
  * fault, calibration, communication lost). N (normal) and T (over limit) are real measurements.
  */
-const UNUSABLE_FLAGS: Record<string, string> = { F: 'stopped', M: 'maintenance', S: 'manual', D: 'fault', C: 'calibration', B: 'comm_lost' };
+const UNUSABLE_FLAGS: Record<string, string> = {
+  F: 'stopped',
+  M: 'maintenance',
+  S: 'manual',
+  D: 'fault',
+  C: 'calibration',
+  B: 'comm_lost',
+};
 
 /** The suffix that carries the value: real-time data (2011) has `-Rtd`, minute/hour/day data (2051/2061/2031) `-Avg`. */
 function valueSuffix(cn: string | undefined): 'Rtd' | 'Avg' {
@@ -109,7 +130,8 @@ export function envReadingFrom(p: Hj212Packet, units: UnitPolicy = DEFAULT_UNITS
   const extra: Record<string, number | string> = {};
   const dropped: EnvMapping['dropped'] = [];
   const time = parseChinaTime(p.cp.get('DataTime')) ?? undefined;
-  if (p.cp.has('DataTime') && time === undefined) dropped.push({ key: 'DataTime', value: p.cp.get('DataTime')!, why: 'not a date' });
+  if (p.cp.has('DataTime') && time === undefined)
+    dropped.push({ key: 'DataTime', value: p.cp.get('DataTime')!, why: 'not a date' });
 
   for (const [key, raw] of p.cp) {
     if (key === 'DataTime') continue;

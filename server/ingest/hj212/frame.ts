@@ -36,7 +36,8 @@ export interface Hj212Frame {
 }
 
 /** A rejected frame; `data` is the untrusted data segment of a bad-CRC frame, so its QN/MN can be answered (QnRtn=9). */
-export type FrameResult = { ok: true; frame: Hj212Frame } | { ok: false; reason: Hj212Reject; detail: string; data?: string };
+export type FrameResult =
+  { ok: true; frame: Hj212Frame } | { ok: false; reason: Hj212Reject; detail: string; data?: string };
 
 /** Encodes a data segment as a complete frame, CRLF included. */
 export function encodeFrame(data: string): Buffer {
@@ -62,7 +63,11 @@ export function checkFrame(text: string, ended: 'crlf' | 'next' | 'eof'): FrameR
   const tail = /&&([0-9A-Fa-f]{4})$/.exec(body);
   if (!tail) {
     const what = ended === 'crlf' ? 'line' : ended === 'next' ? 'frame (the next ## came first)' : 'stream';
-    return { ok: false, reason: Hj212Reject.TRUNCATED, detail: `${what} ended before &&+CRC: …${snippet(body.slice(-40))}` };
+    return {
+      ok: false,
+      reason: Hj212Reject.TRUNCATED,
+      detail: `${what} ended before &&+CRC: …${snippet(body.slice(-40))}`,
+    };
   }
   const data = body.slice(0, body.length - 4);
   const crc = tail[1]!;
@@ -75,10 +80,17 @@ export function checkFrame(text: string, ended: 'crlf' | 'next' | 'eof'): FrameR
   const len = Buffer.byteLength(data, 'latin1');
   if (declared === len + 6) quirks.push('length_counts_crc_crlf');
   else if (declared !== len) {
-    return { ok: false, reason: Hj212Reject.BAD_LENGTH, detail: `length field ${head[1]} but the data segment has ${len} bytes` };
+    return {
+      ok: false,
+      reason: Hj212Reject.BAD_LENGTH,
+      detail: `length field ${head[1]} but the data segment has ${len} bytes`,
+    };
   }
   if (ended !== 'crlf') quirks.push('no_crlf');
-  return { ok: true, frame: { data, declaredLength: declared, crc: crc.toUpperCase(), text: text.replace(/[\s\0]+$/, ''), quirks } };
+  return {
+    ok: true,
+    frame: { data, declaredLength: declared, crc: crc.toUpperCase(), text: text.replace(/[\s\0]+$/, ''), quirks },
+  };
 }
 
 /** Decodes one complete frame given as text (CRLF optional). */

@@ -60,15 +60,32 @@ export function parsePacket(data: string): Hj212Packet {
     const canonical = [...HEADER_KEYS].find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical && canonical !== key) noteOnce(quirks, 'header_key_case');
     switch (canonical) {
-      case 'QN': p.qn = value; break;
-      case 'ST': p.st = value; break;
-      case 'CN': p.cn = value; break;
-      case 'PW': p.pw = value; break;
-      case 'MN': p.mn = value; break;
-      case 'Flag': p.flag = intOrUndefined(value, quirks, 'bad_flag'); break;
-      case 'PNUM': p.pnum = intOrUndefined(value, quirks, 'bad_pnum'); break;
-      case 'PNO': p.pno = intOrUndefined(value, quirks, 'bad_pno'); break;
-      default: p.headerExtra[key] = value;
+      case 'QN':
+        p.qn = value;
+        break;
+      case 'ST':
+        p.st = value;
+        break;
+      case 'CN':
+        p.cn = value;
+        break;
+      case 'PW':
+        p.pw = value;
+        break;
+      case 'MN':
+        p.mn = value;
+        break;
+      case 'Flag':
+        p.flag = intOrUndefined(value, quirks, 'bad_flag');
+        break;
+      case 'PNUM':
+        p.pnum = intOrUndefined(value, quirks, 'bad_pnum');
+        break;
+      case 'PNO':
+        p.pno = intOrUndefined(value, quirks, 'bad_pno');
+        break;
+      default:
+        p.headerExtra[key] = value;
     }
   }
   parseCp(afterCp.slice(0, close), p.cp, quirks);

@@ -32,13 +32,29 @@ function replyQn(p: Hj212Packet, now: number): string {
  */
 export function dataResponse(p: Hj212Packet, now = Date.now()): Buffer {
   return encodeFrame(
-    buildPacket({ qn: replyQn(p, now), st: '91', cn: '9014', pw: p.pw ?? '', mn: p.mn ?? '', flag: FLAG_V2017, cp: [] }),
+    buildPacket({
+      qn: replyQn(p, now),
+      st: '91',
+      cn: '9014',
+      pw: p.pw ?? '',
+      mn: p.mn ?? '',
+      flag: FLAG_V2017,
+      cp: [],
+    }),
   );
 }
 
 /** Request response (CN=9011, ST=91) with its QnRtn: 1 when accepted, or why not (PW, MN, CN, …). */
 export function requestResponse(p: Hj212Packet, rtn: QnRtn, now = Date.now()): Buffer {
   return encodeFrame(
-    buildPacket({ qn: replyQn(p, now), st: '91', cn: '9011', pw: p.pw ?? '', mn: p.mn ?? '', flag: FLAG_V2017, cp: [[['QnRtn', rtn]]] }),
+    buildPacket({
+      qn: replyQn(p, now),
+      st: '91',
+      cn: '9011',
+      pw: p.pw ?? '',
+      mn: p.mn ?? '',
+      flag: FLAG_V2017,
+      cp: [[['QnRtn', rtn]]],
+    }),
   );
 }

@@ -16,12 +16,17 @@ const good = makeProject({ name: '好项目' });
 
 beforeAll(async () => {
   srv = createServer((req, res) => {
-    const send = (status: number, body: string, type = 'application/json') => res.writeHead(status, { 'content-type': type }).end(body);
-    if (req.url === '/mixed/api/v1/projects') return send(200, JSON.stringify([good, { ...good, id: 'not-a-uuid' }, { hello: 1 }]));
-    if (req.url === '/down/api/v1/projects') return send(503, JSON.stringify({ code: 'store_unavailable', message: 'The store cannot be reached' }));
+    const send = (status: number, body: string, type = 'application/json') =>
+      res.writeHead(status, { 'content-type': type }).end(body);
+    if (req.url === '/mixed/api/v1/projects')
+      return send(200, JSON.stringify([good, { ...good, id: 'not-a-uuid' }, { hello: 1 }]));
+    if (req.url === '/down/api/v1/projects')
+      return send(503, JSON.stringify({ code: 'store_unavailable', message: 'The store cannot be reached' }));
     if (req.url === '/html/api/v1/projects') return send(502, '<html>Bad gateway</html>', 'text/html');
-    if (req.url === '/badcfg/api/v1/config') return send(200, JSON.stringify({ protocolVersion: 1, imageryUrl: 'not a url' }));
-    if (req.url === '/cfg/api/v1/config') return send(200, JSON.stringify({ protocolVersion: 1, terrainUrl: 'http://127.0.0.1:1/terrain' }));
+    if (req.url === '/badcfg/api/v1/config')
+      return send(200, JSON.stringify({ protocolVersion: 1, imageryUrl: 'not a url' }));
+    if (req.url === '/cfg/api/v1/config')
+      return send(200, JSON.stringify({ protocolVersion: 1, terrainUrl: 'http://127.0.0.1:1/terrain' }));
     send(404, JSON.stringify({ code: 'not_found', message: 'nope' }));
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -60,7 +65,10 @@ describe('fetchProjects', () => {
 
 describe('fetchClientConfig', () => {
   it('parses the config and names the field of a bad one', async () => {
-    expect(await fetchClientConfig(`${base}/cfg`)).toEqual({ protocolVersion: 1, terrainUrl: 'http://127.0.0.1:1/terrain' });
+    expect(await fetchClientConfig(`${base}/cfg`)).toEqual({
+      protocolVersion: 1,
+      terrainUrl: 'http://127.0.0.1:1/terrain',
+    });
     const e = await failure(fetchClientConfig(`${base}/badcfg`));
     expect(e.message).toMatch(/imageryUrl/);
   });

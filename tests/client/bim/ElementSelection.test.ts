@@ -12,7 +12,10 @@ const open = (channelName: string | null) => {
   return s;
 };
 afterEach(() => opened.splice(0).forEach((s) => s.dispose()));
-const nextChange = (s: ElementSelection) => new Promise<ElementSelectionChange>((r) => { const off = s.onChanged.add((c) => (off(), r(c))); });
+const nextChange = (s: ElementSelection) =>
+  new Promise<ElementSelectionChange>((r) => {
+    const off = s.onChanged.add((c) => (off(), r(c)));
+  });
 
 describe('ElementSelection', () => {
   it('reaches another tab over a real BroadcastChannel, without echoing back', async () => {
@@ -66,7 +69,10 @@ describe('ElementColouring', () => {
     const c = new ElementColouring();
     const seen: ColouringState[] = [];
     c.addTarget({ applyColouring: (s) => seen.push(s) });
-    c.colourBy({ A: '#ff0000', B: 'rgba(0,255,0,0.5)' }, { title: 'Progress', entries: [{ colour: '#ff0000', label: 'late' }] });
+    c.colourBy(
+      { A: '#ff0000', B: 'rgba(0,255,0,0.5)' },
+      { title: 'Progress', entries: [{ colour: '#ff0000', label: 'late' }] },
+    );
     c.highlight(['B']);
     c.clearColours();
     expect(seen).toHaveLength(4);

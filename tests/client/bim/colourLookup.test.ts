@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildFeatureLookup, HIGHLIGHT_ALPHA, LOOKUP_MAX_WIDTH, MAX_TINT_ALPHA, parseColour, parseColourMap, toHex } from '../../../client/bim/colourLookup.js';
+import {
+  buildFeatureLookup,
+  HIGHLIGHT_ALPHA,
+  LOOKUP_MAX_WIDTH,
+  MAX_TINT_ALPHA,
+  parseColour,
+  parseColourMap,
+  toHex,
+} from '../../../client/bim/colourLookup.js';
 
 describe('parseColour', () => {
   it('reads hex and rgb()/rgba() forms', () => {
@@ -27,7 +35,15 @@ describe('parseColour', () => {
 describe('buildFeatureLookup', () => {
   const hl = parseColour('#ffb020');
   it('puts each feature colour at its feature id, tint alpha capped below the highlight flag', () => {
-    const l = buildFeatureLookup(['A', 'B', null, 'C'], new Map([['B', parseColour('#102030')], ['C', parseColour('#40506080')]]), new Set(), hl);
+    const l = buildFeatureLookup(
+      ['A', 'B', null, 'C'],
+      new Map([
+        ['B', parseColour('#102030')],
+        ['C', parseColour('#40506080')],
+      ]),
+      new Set(),
+      hl,
+    );
     expect([l.width, l.height, l.coloured]).toEqual([4, 1, 2]);
     expect([...l.data.slice(0, 4)]).toEqual([0, 0, 0, 0]);
     expect([...l.data.slice(4, 8)]).toEqual([0x10, 0x20, 0x30, MAX_TINT_ALPHA]);
@@ -41,7 +57,15 @@ describe('buildFeatureLookup', () => {
   it('wraps long tables into rows and skips fully transparent colours', () => {
     const ids = Array.from({ length: LOOKUP_MAX_WIDTH + 5 }, (_, i) => `g${i}`);
     const last = ids.at(-1)!;
-    const l = buildFeatureLookup(ids, new Map([[last, parseColour('#010203')], ['g0', parseColour('#01020300')]]), new Set(), hl);
+    const l = buildFeatureLookup(
+      ids,
+      new Map([
+        [last, parseColour('#010203')],
+        ['g0', parseColour('#01020300')],
+      ]),
+      new Set(),
+      hl,
+    );
     expect([l.width, l.height, l.coloured]).toEqual([LOOKUP_MAX_WIDTH, 2, 1]);
     const i = ids.length - 1;
     expect([...l.data.slice(i * 4, i * 4 + 4)]).toEqual([1, 2, 3, MAX_TINT_ALPHA]);

@@ -17,9 +17,15 @@ setLocale('en');
 
 const origin = { lon: 120.4, lat: 36.07, height: 12, headingDeg: 0 };
 /** Distance along the ground (distanceM counts the height difference too). */
-const ground = (a: { lon: number; lat: number }, b: { lon: number; lat: number }) => distanceM({ ...a, height: 0 }, { ...b, height: 0 });
+const ground = (a: { lon: number; lat: number }, b: { lon: number; lat: number }) =>
+  distanceM({ ...a, height: 0 }, { ...b, height: 0 });
 const GID = '2O2Fr$t4X7Zf8NOew3FLOH';
-const sensorParams = { quantities: [{ name: 'strainUe', unit: 'µε' }, { name: 'tempC', unit: '°C', min: -40, max: 80 }] };
+const sensorParams = {
+  quantities: [
+    { name: 'strainUe', unit: 'µε' },
+    { name: 'tempC', unit: '°C', min: -40, max: 80 },
+  ],
+};
 
 describe('device placement at an IFC element', () => {
   it('stands at the centre of the element box, top for markers and bottom for cranes, placed by the georeference', () => {
@@ -42,7 +48,13 @@ describe('device placement at an IFC element', () => {
     const geo = { ...origin, source: 'manual' as const, warnings: [] };
     const box = { min: [0, 0, 0] as [number, number, number], max: [2, 2, 2] as [number, number, number] };
     const far = { min: [500, 0, 0] as [number, number, number], max: [502, 2, 2] as [number, number, number] };
-    const model = (id: string, updatedAt: number, over: Partial<BimModel> = {}) => ({ id, status: 'ready' as const, georeference: geo, updatedAt, ...over });
+    const model = (id: string, updatedAt: number, over: Partial<BimModel> = {}) => ({
+      id,
+      status: 'ready' as const,
+      georeference: geo,
+      updatedAt,
+      ...over,
+    });
     const found = [
       { model: model('old', 1), element: { globalId: GID, bbox: far } },
       { model: model('new', 3), element: { globalId: GID, bbox: box } },
@@ -97,7 +109,10 @@ describe('device placement at an IFC element', () => {
     const d = { kind: 'sensor' as const, params: sensorParams };
     expect(sensorValueLines(d, { strainUe: 12.345, tempC: 21 })).toEqual(['Strain 12.35 µε', 'Temperature 21.00 °C']);
     expect(sensorValueLines(d, { tempC: 21 })).toEqual(['Strain —', 'Temperature 21.00 °C']);
-    const many = { kind: 'sensor' as const, params: { quantities: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, unit: 'u' })) } };
+    const many = {
+      kind: 'sensor' as const,
+      params: { quantities: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, unit: 'u' })) },
+    };
     expect(sensorValueLines(many, { a: 1 })).toEqual(['A 1.00 u', 'B —', 'C —', 'D —', '+2 more']);
     expect(formatValue(deviceFieldSpec(d, 'tempC'), 3)).toBe('3.00 °C');
     expect(listedFields(d)).toEqual(['strainUe', 'tempC']); // the panel lists them in declared order
@@ -117,25 +132,58 @@ describe('DevicePlacer against the real server', () => {
     const projectId = await makeProject(t);
     const geo = { lon: 120.38, lat: 36.06, height: 5, headingDeg: 30, source: 'manual' as const, warnings: [] };
     const report: ConversionReport = {
-      schema: 'IFC4', lengthUnitM: 1, elementCount: 2, skippedCount: 0, skipped: [], indexedCount: 2, tileCount: 1, triangleCount: 24,
-      bbox: { min: [0, 0, 0], max: [40, 40, 20] }, fragmentsBytes: 0, durationMs: 1, stagesMs: {}, warnings: [],
+      schema: 'IFC4',
+      lengthUnitM: 1,
+      elementCount: 2,
+      skippedCount: 0,
+      skipped: [],
+      indexedCount: 2,
+      tileCount: 1,
+      triangleCount: 24,
+      bbox: { min: [0, 0, 0], max: [40, 40, 20] },
+      fragmentsBytes: 0,
+      durationMs: 1,
+      stagesMs: {},
+      warnings: [],
     };
     const modelId = randomUUID();
     await t.store.models.create({ id: modelId, projectId, fileName: 'tower.ifc', fileBytes: 1000, sourceKind: 'ifc' });
     await t.store.models.setReady(modelId, { schema: 'IFC4', georeference: geo, report, tree: null });
     const el = (globalId: string, bbox: { min: [number, number, number]; max: [number, number, number] }) => ({
-      globalId, expressId: Math.floor(Math.random() * 1e6), ifcClass: 'IfcColumn', name: 'C1', predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: true,
+      globalId,
+      expressId: Math.floor(Math.random() * 1e6),
+      ifcClass: 'IfcColumn',
+      name: 'C1',
+      predefinedType: null,
+      storeyId: null,
+      storeyName: null,
+      psets: {},
+      bbox,
+      hasGeometry: true,
     });
     // A GlobalId with `$` and `_` (LIKE wildcards) and a look-alike that a LIKE search would also return.
     const gid = '3vB2Y$k_0h9f8NOew3FL_H';
-    await t.store.elements.insertBatch(modelId, [el(gid, { min: [10, 20, 0], max: [12, 22, 9] }), el('3vB2Y$kX0h9f8NOew3FLxH', { min: [30, 30, 0], max: [32, 32, 4] })]);
-    const sensor = (await createDevice(t, projectId, { kind: 'sensor', name: '柱应变', ifcGlobalId: gid, params: sensorParams })).device;
-    const lost = (await createDevice(t, projectId, { kind: 'sensor', name: '未上传', ifcGlobalId: '0AAAAAAAAAAAAAAAAAAAAA', params: sensorParams })).device;
+    await t.store.elements.insertBatch(modelId, [
+      el(gid, { min: [10, 20, 0], max: [12, 22, 9] }),
+      el('3vB2Y$kX0h9f8NOew3FLxH', { min: [30, 30, 0], max: [32, 32, 4] }),
+    ]);
+    const sensor = (
+      await createDevice(t, projectId, { kind: 'sensor', name: '柱应变', ifcGlobalId: gid, params: sensorParams })
+    ).device;
+    const lost = (
+      await createDevice(t, projectId, {
+        kind: 'sensor',
+        name: '未上传',
+        ifcGlobalId: '0AAAAAAAAAAAAAAAAAAAAA',
+        params: sensorParams,
+      })
+    ).device;
 
     const store = new DeviceStore();
     const asked: string[] = [];
     const placer = new DevicePlacer(store, {
-      models: async (pid) => (await t.api<unknown[]>('GET', `/api/v1/projects/${pid}/models`)).body.map((m) => BimModel.parse(m)),
+      models: async (pid) =>
+        (await t.api<unknown[]>('GET', `/api/v1/projects/${pid}/models`)).body.map((m) => BimModel.parse(m)),
       elements: async (mid, q) => {
         asked.push(q);
         const r = await t.api<ElementPage>('GET', `/api/v1/models/${mid}/elements?q=${encodeURIComponent(q)}&limit=20`);

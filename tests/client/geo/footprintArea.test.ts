@@ -19,8 +19,19 @@ describe('footprintAreaM2', () => {
 
   it('agrees with the exact spherical area of a 0.02 deg box within 0.5 %', () => {
     const [w, s, e, n] = [120.38, 36.12, 120.4, 36.14];
-    const box: GeoJsonPolygon = { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] };
-    const exact = R * R * ((e - w) * Math.PI / 180) * (Math.sin((n * Math.PI) / 180) - Math.sin((s * Math.PI) / 180));
+    const box: GeoJsonPolygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [w, s],
+          [e, s],
+          [e, n],
+          [w, n],
+          [w, s],
+        ],
+      ],
+    };
+    const exact = R * R * (((e - w) * Math.PI) / 180) * (Math.sin((n * Math.PI) / 180) - Math.sin((s * Math.PI) / 180));
     expect(Math.abs(footprintAreaM2(box) - exact) / exact).toBeLessThan(0.005);
   });
 

@@ -57,7 +57,8 @@ describe('message catalogues', () => {
 });
 
 describe('locale choice', () => {
-  const pick = (search: string, saved: string | null, languages: string[]) => detectLocale({ search, saved, languages });
+  const pick = (search: string, saved: string | null, languages: string[]) =>
+    detectLocale({ search, saved, languages });
   it('takes ?lang= first, then the saved choice, then the browser, zh-CN when nothing says otherwise', () => {
     expect(pick('?lang=en', 'zh-CN', ['zh-CN'])).toBe('en');
     expect(pick('?lang=zh', 'en', ['en-US'])).toBe('zh-CN');
@@ -86,7 +87,9 @@ describe('device fields and IFC classes in words', () => {
     expect(fieldSpec('tower_crane', 'loadT').label).toBe('吊重');
     setLocale('en');
     expect(fieldSpec('tower_crane', 'operatorId').label).toBe('Operator ID');
-    expect(deviceFieldSpec({ kind: 'sensor', params: { quantities: [{ name: 'strainUe', unit: 'µε' }] } }, 'strainUe')).toMatchObject({ label: 'Strain', unit: 'µε' });
+    expect(
+      deviceFieldSpec({ kind: 'sensor', params: { quantities: [{ name: 'strainUe', unit: 'µε' }] } }, 'strainUe'),
+    ).toMatchObject({ label: 'Strain', unit: 'µε' });
     expect(humanField('boomAngleDeg')).toBe('Boom angle');
     expect(humanField('settlementRateX')).toBe('Settlement rate x');
   });

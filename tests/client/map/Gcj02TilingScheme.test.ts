@@ -20,7 +20,12 @@ function pixelIn(rect: Rectangle, lonRad: number, latRad: number): [number, numb
  * for a GCJ-02 tile source: Cesium places the tile over `scheme.tileXYToRectangle` and finds it with
  * `positionToTileXY`; the source drew the point's content at its GCJ-02 position in the plain Web Mercator grid.
  */
-function misplacement(scheme: WebMercatorTilingScheme, lonDeg: number, latDeg: number, level: number): { m: number; px: number } {
+function misplacement(
+  scheme: WebMercatorTilingScheme,
+  lonDeg: number,
+  latDeg: number,
+  level: number,
+): { m: number; px: number } {
   const pos = Cartographic.fromDegrees(lonDeg, latDeg);
   const tile = scheme.positionToTileXY(pos, level)!;
   const drawnOver = scheme.tileXYToRectangle(tile.x, tile.y, level);
@@ -47,7 +52,8 @@ describe('Gcj02TilingScheme', () => {
   it('draws a GCJ-02 tile so that a device at a known WGS84 point sits on its imagery pixel within 5 m at site and district zoom (13-19)', () => {
     const scheme = new Gcj02TilingScheme();
     let worst = 0;
-    for (const [lon, lat] of POINTS) for (let level = 13; level <= 19; level++) worst = Math.max(worst, misplacement(scheme, lon, lat, level).m);
+    for (const [lon, lat] of POINTS)
+      for (let level = 13; level <= 19; level++) worst = Math.max(worst, misplacement(scheme, lon, lat, level).m);
     expect(worst).toBeLessThan(5);
   });
 
@@ -56,7 +62,8 @@ describe('Gcj02TilingScheme', () => {
     // 1 m. Moving a tile's edges cannot follow the offset's curvature inside one tile, and need not at that scale.
     const scheme = new Gcj02TilingScheme();
     let worst = 0;
-    for (const [lon, lat] of POINTS) for (let level = 3; level <= 12; level++) worst = Math.max(worst, misplacement(scheme, lon, lat, level).px);
+    for (const [lon, lat] of POINTS)
+      for (let level = 3; level <= 12; level++) worst = Math.max(worst, misplacement(scheme, lon, lat, level).px);
     expect(worst).toBeLessThan(0.5);
   });
 
@@ -68,6 +75,8 @@ describe('Gcj02TilingScheme', () => {
     const scheme = new Gcj02TilingScheme();
     const plain = new WebMercatorTilingScheme();
     const [gLon, gLat] = wgs84ToGcj02(120.4012, 36.0675);
-    expect(scheme.positionToTileXY(Cartographic.fromDegrees(120.4012, 36.0675), 18)).toEqual(plain.positionToTileXY(Cartographic.fromDegrees(gLon, gLat), 18));
+    expect(scheme.positionToTileXY(Cartographic.fromDegrees(120.4012, 36.0675), 18)).toEqual(
+      plain.positionToTileXY(Cartographic.fromDegrees(gLon, gLat), 18),
+    );
   });
 });

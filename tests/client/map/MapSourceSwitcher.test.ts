@@ -6,7 +6,14 @@ import { MapSource, tiandituSources } from '../../../models/MapSource.js';
 
 describe('providerOf (configured map source -> Cesium imagery provider)', () => {
   it('shifts a GCJ-02 source (Gaode) and leaves Tianditu (CGCS2000 ~ WGS84) alone', () => {
-    const amap = MapSource.parse({ id: 'amap', name: '高德', kind: 'xyz', url: 'https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8', subdomains: ['1', '2'], datum: 'gcj02' });
+    const amap = MapSource.parse({
+      id: 'amap',
+      name: '高德',
+      kind: 'xyz',
+      url: 'https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8',
+      subdomains: ['1', '2'],
+      datum: 'gcj02',
+    });
     const a = providerOf(amap);
     expect(a).toBeInstanceOf(UrlTemplateImageryProvider);
     expect(a.tilingScheme).toBeInstanceOf(Gcj02TilingScheme);
@@ -18,7 +25,15 @@ describe('providerOf (configured map source -> Cesium imagery provider)', () => 
   });
 
   it('builds a WMTS provider for a RESTful WMTS template', () => {
-    const s = MapSource.parse({ id: 'w', name: 'WMTS', kind: 'wmts', url: 'https://example.org/wmts/{TileMatrix}/{TileRow}/{TileCol}.png', layer: 'base', style: 'default', tileMatrixSetID: 'GoogleMapsCompatible' });
+    const s = MapSource.parse({
+      id: 'w',
+      name: 'WMTS',
+      kind: 'wmts',
+      url: 'https://example.org/wmts/{TileMatrix}/{TileRow}/{TileCol}.png',
+      layer: 'base',
+      style: 'default',
+      tileMatrixSetID: 'GoogleMapsCompatible',
+    });
     const p = providerOf(s) as WebMapTileServiceImageryProvider;
     expect(p).toBeInstanceOf(WebMapTileServiceImageryProvider);
     expect(p.tilingScheme).toBeInstanceOf(WebMercatorTilingScheme);

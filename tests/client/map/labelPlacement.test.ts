@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { boxesOverlap, placeLabels, truncateLabel, type LabelCandidate } from '../../../client/map/labelPlacement.js';
 
-const c = (id: string, x: number, y: number, priority: number, extra: Partial<LabelCandidate> = {}): LabelCandidate => ({ id, x, y, w: 80, h: 20, priority, ...extra });
+const c = (
+  id: string,
+  x: number,
+  y: number,
+  priority: number,
+  extra: Partial<LabelCandidate> = {},
+): LabelCandidate => ({ id, x, y, w: 80, h: 20, priority, ...extra });
 
 describe('placeLabels', () => {
   it('keeps every label when none collide', () => {
@@ -22,23 +28,35 @@ describe('placeLabels', () => {
   it('never returns two placed boxes that overlap (a crowd of 300)', () => {
     const items: LabelCandidate[] = [];
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    for (let i = 0; i < 300; i++) items.push(c(`p${i}`, rnd() * 800, rnd() * 600, Math.floor(rnd() * 4), { w: 40 + rnd() * 100 }));
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 300; i++)
+      items.push(c(`p${i}`, rnd() * 800, rnd() * 600, Math.floor(rnd() * 4), { w: 40 + rnd() * 100 }));
     const r = placeLabels(items, { clusterPx: 0 });
     expect(r.placed.length).toBeGreaterThan(10);
     expect(r.placed.length + r.hidden.length).toBe(300);
-    for (let i = 0; i < r.placed.length; i++) for (let j = i + 1; j < r.placed.length; j++) expect(boxesOverlap(r.placed[i]!, r.placed[j]!)).toBe(false);
+    for (let i = 0; i < r.placed.length; i++)
+      for (let j = i + 1; j < r.placed.length; j++) expect(boxesOverlap(r.placed[i]!, r.placed[j]!)).toBe(false);
   });
 
   it('clusters pins closer than clusterPx under the highest-priority one, counting the rest', () => {
-    const r = placeLabels([c('a', 100, 100, 1, { pin: true }), c('b', 110, 104, 9, { pin: true }), c('c', 95, 96, 2, { pin: true }), c('far', 500, 500, 1, { pin: true })], { clusterPx: 30 });
+    const r = placeLabels(
+      [
+        c('a', 100, 100, 1, { pin: true }),
+        c('b', 110, 104, 9, { pin: true }),
+        c('c', 95, 96, 2, { pin: true }),
+        c('far', 500, 500, 1, { pin: true }),
+      ],
+      { clusterPx: 30 },
+    );
     expect(r.clusters.get('b')).toEqual(['a', 'c'].sort());
     expect(r.absorbed.sort()).toEqual(['a', 'c']);
     expect(r.placed.map((p) => p.id).sort()).toEqual(['b', 'far']);
   });
 
   it('keeps labels off the pins: a district name on a pin is hidden, the pin stays', () => {
-    const r = placeLabels([c('district', 100, 100, 50), c('p', 100, 100, 40, { pin: true, pinPx: 16, dy: 14 })], { clusterPx: 0 });
+    const r = placeLabels([c('district', 100, 100, 50), c('p', 100, 100, 40, { pin: true, pinPx: 16, dy: 14 })], {
+      clusterPx: 0,
+    });
     expect(r.pins.map((p) => p.id)).toEqual(['pin:p']);
     expect(r.placed.map((p) => p.id)).toEqual(['p']);
     expect(r.hidden).toEqual(['district']);

@@ -23,7 +23,10 @@ describe('AlarmStore', () => {
     expect(s.levelOf(a.deviceId)).toBe('prewarning');
     s.apply({ type: 'alarm.updated', alarm: { ...a, level: 'alarm', updatedAt: 2000 } });
     expect(s.levelOf(a.deviceId)).toBe('alarm');
-    s.apply({ type: 'alarm.updated', alarm: { ...a, state: 'acknowledged', acknowledgedBy: 'li', updatedAt: 3000, level: 'alarm' } });
+    s.apply({
+      type: 'alarm.updated',
+      alarm: { ...a, state: 'acknowledged', acknowledgedBy: 'li', updatedAt: 3000, level: 'alarm' },
+    });
     expect(s.apply({ type: 'alarm.updated', alarm: { ...a, updatedAt: 1500 } })).toBe(false);
     expect(s.get(a.id)!.state).toBe('acknowledged');
     // Cleared by a reading stamped before the server's acknowledgement time: still a later state, so it applies.
@@ -46,7 +49,9 @@ describe('AlarmStore', () => {
   it('drops the oldest cleared alarms past the cap, never an active one', () => {
     const s = new AlarmStore();
     const active = makeAlarm({ raisedAt: 0 });
-    const cleared = Array.from({ length: MAX_KEPT_ALARMS + 10 }, (_, i) => makeAlarm({ raisedAt: i + 1, state: 'cleared' }));
+    const cleared = Array.from({ length: MAX_KEPT_ALARMS + 10 }, (_, i) =>
+      makeAlarm({ raisedAt: i + 1, state: 'cleared' }),
+    );
     s.reset([active, ...cleared]);
     expect(s.size).toBe(MAX_KEPT_ALARMS);
     expect(s.get(active.id)).toBeDefined();

@@ -10,7 +10,12 @@ const r = { from: 10_000, stepMs: 1000, steps: 4 };
 
 describe('replay sampling', () => {
   it('interpolates numbers, turns angles the short way, holds counts and unknowns', () => {
-    const fields = { loadT: [1, 2, null, 4], slewDeg: [350, 10, 20, 30], persons: [3, 5, 5, 5], pm10: [null, null, 7, 8] };
+    const fields = {
+      loadT: [1, 2, null, 4],
+      slewDeg: [350, 10, 20, 30],
+      persons: [3, 5, 5, 5],
+      pm10: [null, null, 7, 8],
+    };
     expect(valuesAt(r, fields, 10_500)).toEqual({ loadT: 1.5, slewDeg: 0, persons: 3 });
     expect(valuesAt(r, fields, 11_500)).toEqual({ loadT: 2, slewDeg: 15, persons: 5 });
     expect(valuesAt(r, fields, 12_000)).toEqual({ slewDeg: 20, persons: 5, pm10: 7 });
@@ -43,7 +48,12 @@ describe('device fields', () => {
     expect(formatValue(fieldSpec('sensor', 'strainUe'), 1)).toBe('1.00');
     expect(formatValue(fieldSpec('hoist', 'doorOpen'), true)).toBe('yes');
     expect(formatValue(fieldSpec('hoist', 'loadKg'), undefined)).toBe('—');
-    expect([formatAge(4_400), formatAge(125_000), formatAge(3 * 3_600_000), formatAge(2 * 86_400_000)]).toEqual(['4 s', '2 min', '3 h', '2 d']);
+    expect([formatAge(4_400), formatAge(125_000), formatAge(3 * 3_600_000), formatAge(2 * 86_400_000)]).toEqual([
+      '4 s',
+      '2 min',
+      '3 h',
+      '2 d',
+    ]);
     expect(chartableFields('sensor', { strainUe: 1, label: 'x' })).toEqual(['strainUe']);
   });
 });

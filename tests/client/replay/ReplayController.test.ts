@@ -19,10 +19,23 @@ interface Request {
 }
 
 /** A window as `/replay` builds it: samples from `from` every `stepMs` up to the first at or after `to`. */
-function replayOf(from: number, to: number, stepMs: number, alarms = [makeAlarm({ projectId: pid, deviceId: crane.id, raisedAt: 0 })]): ProjectReplay {
+function replayOf(
+  from: number,
+  to: number,
+  stepMs: number,
+  alarms = [makeAlarm({ projectId: pid, deviceId: crane.id, raisedAt: 0 })],
+): ProjectReplay {
   const steps = Math.ceil((to - from) / stepMs) + 1;
   const slew = Array.from({ length: steps }, (_, k) => slewAt(from + k * stepMs));
-  return { projectId: pid, from, to, stepMs, steps, devices: [{ deviceId: crane.id, kind: 'tower_crane', fields: { slewDeg: slew } }], alarms };
+  return {
+    projectId: pid,
+    from,
+    to,
+    stepMs,
+    steps,
+    devices: [{ deviceId: crane.id, kind: 'tower_crane', fields: { slewDeg: slew } }],
+    alarms,
+  };
 }
 
 let player: ReplayController | null = null;
@@ -34,12 +47,22 @@ afterEach(() => {
 /** A player whose window loads wait until the test answers them, in any order. */
 function setup() {
   const store = new DeviceStore();
-  store.reset(pid, [crane], [{ deviceId: crane.id, projectId: pid, kind: 'tower_crane', time: Date.now(), values: { slewDeg: 300 } }]);
+  store.reset(
+    pid,
+    [crane],
+    [{ deviceId: crane.id, projectId: pid, kind: 'tower_crane', time: Date.now(), values: { slewDeg: 300 } }],
+  );
   const requests: Request[] = [];
   const p = new ReplayController(store, (projectId, from, to, stepMs) => {
     expect(projectId).toBe(pid);
     return new Promise<ProjectReplay>((resolve, reject) => {
-      requests.push({ from, to, stepMs, answer: () => resolve(replayOf(from, to, stepMs)), fail: (m) => reject(new Error(m)) });
+      requests.push({
+        from,
+        to,
+        stepMs,
+        answer: () => resolve(replayOf(from, to, stepMs)),
+        fail: (m) => reject(new Error(m)),
+      });
     });
   });
   player = p;

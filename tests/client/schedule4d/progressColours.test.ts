@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { progressStateAt } from '../../../models/Progress.js';
-import { colourMapOf, dayNumber, dayOfNumber, PROGRESS_STYLE, sliderRange, stateCounts } from '../../../client/schedule4d/progressColours.js';
+import {
+  colourMapOf,
+  dayNumber,
+  dayOfNumber,
+  PROGRESS_STYLE,
+  sliderRange,
+  stateCounts,
+} from '../../../client/schedule4d/progressColours.js';
 
 describe('4D colours', () => {
   it('maps each element state to its legend colour, one entry per planned element', () => {
@@ -25,8 +32,14 @@ describe('4D colours', () => {
   it('spans the slider over the schedule, a week either side, and today', () => {
     expect(dayOfNumber(dayNumber('2025-03-01'))).toBe('2025-03-01');
     expect(dayNumber('1970-01-02')).toBe(1);
-    expect(sliderRange([{ plannedStart: '2025-03-01', plannedFinish: '2025-03-12' }], '2025-03-05')).toEqual({ min: '2025-02-22', max: '2025-03-19' });
-    expect(sliderRange([{ plannedStart: '2025-03-01', plannedFinish: '2025-03-12' }], '2026-01-01')).toEqual({ min: '2025-02-22', max: '2026-01-08' });
+    expect(sliderRange([{ plannedStart: '2025-03-01', plannedFinish: '2025-03-12' }], '2025-03-05')).toEqual({
+      min: '2025-02-22',
+      max: '2025-03-19',
+    });
+    expect(sliderRange([{ plannedStart: '2025-03-01', plannedFinish: '2025-03-12' }], '2026-01-01')).toEqual({
+      min: '2025-02-22',
+      max: '2026-01-08',
+    });
     expect(sliderRange([], '2025-03-05')).toEqual({ min: '2025-02-26', max: '2025-03-12' });
   });
 });

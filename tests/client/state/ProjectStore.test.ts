@@ -54,7 +54,12 @@ describe('ProjectStore', () => {
     expect(s.size).toBe(0);
     // The response was computed before those changes: it lacks `early` and still has `gone`.
     s.reset([gone, makeProject({ name: 'steady' })]);
-    expect(s.list().map((p) => p.name).sort()).toEqual(['created during load', 'steady']);
+    expect(
+      s
+        .list()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['created during load', 'steady']);
   });
 
   it('keeps what it had when a reload fails, and records the error', () => {

@@ -4,8 +4,18 @@ import { filterProjects } from '../../../client/state/projectSearch.js';
 import { makeProject } from '../fixtures.js';
 
 const list = [
-  makeProject({ name: '浮山湾金融中心二期', address: '山东省青岛市市南区香港中路 61 号', enterpriseName: '青岛海湾建设集团有限公司', regionCode: '370202' }),
-  makeProject({ name: '崂山科创中心 A 区', address: '山东省青岛市崂山区株洲路 187 号', enterpriseName: '中建筑港第八工程局有限公司', regionCode: '370212' }),
+  makeProject({
+    name: '浮山湾金融中心二期',
+    address: '山东省青岛市市南区香港中路 61 号',
+    enterpriseName: '青岛海湾建设集团有限公司',
+    regionCode: '370202',
+  }),
+  makeProject({
+    name: '崂山科创中心 A 区',
+    address: '山东省青岛市崂山区株洲路 187 号',
+    enterpriseName: '中建筑港第八工程局有限公司',
+    regionCode: '370212',
+  }),
   makeProject({ name: 'Harbour Tower', address: 'Qingdao', enterpriseName: undefined, regionCode: '370203' }),
 ];
 const names = (q: string) => filterProjects(list, q).map((p) => p.name);
@@ -21,8 +31,7 @@ describe('filterProjects', () => {
 
   it('ANDs terms, ignores case and full-width forms', () => {
     expect(names('青岛 崂山')).toEqual(['崂山科创中心 A 区']);
-    expect(names('ｈａｒｂｏｕｒ'))
-      .toEqual(['Harbour Tower']);
+    expect(names('ｈａｒｂｏｕｒ')).toEqual(['Harbour Tower']);
     expect(names('HARBOUR　qingdao')).toEqual(['Harbour Tower']); // ideographic space between terms
     expect(names('金融 崂山')).toEqual([]);
   });

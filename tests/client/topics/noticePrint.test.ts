@@ -4,13 +4,39 @@ import { noticeHtml } from '../../../client/topics/noticePrint.js';
 import { pinStyle } from '../../../client/topics/topicStyle.js';
 
 const topic: Topic = {
-  id: '5a1f7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b', projectId: '11111111-1111-4111-8111-111111111111', title: '塔吊 <附着> 未按方案设置', description: '第一行\n第二行',
-  topicType: 'safety', topicStatus: 'resolved', priority: 'critical', labels: [], anchors: [], components: [], viewpoints: [], comments: [], attachments: [],
+  id: '5a1f7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
+  projectId: '11111111-1111-4111-8111-111111111111',
+  title: '塔吊 <附着> 未按方案设置',
+  description: '第一行\n第二行',
+  topicType: 'safety',
+  topicStatus: 'resolved',
+  priority: 'critical',
+  labels: [],
+  anchors: [],
+  components: [],
+  viewpoints: [],
+  comments: [],
+  attachments: [],
   notice: {
-    noticeNumber: 'ZG-370202-2026-00017', legalBasis: '《建设工程安全生产管理条例》第六十五条', deadline: Date.UTC(2026, 11, 9, 4), issuedBy: 'inspector', issuedAt: Date.UTC(2026, 11, 6, 2), state: 'replied',
-    replies: [{ at: Date.UTC(2026, 11, 7, 2), by: 'team', text: '已整改 & 复紧', attachmentIds: ['9e5b1c62-7f80-4c93-8e3f-4a5b6c7d8e9f'] }], checks: [],
+    noticeNumber: 'ZG-370202-2026-00017',
+    legalBasis: '《建设工程安全生产管理条例》第六十五条',
+    deadline: Date.UTC(2026, 11, 9, 4),
+    issuedBy: 'inspector',
+    issuedAt: Date.UTC(2026, 11, 6, 2),
+    state: 'replied',
+    replies: [
+      {
+        at: Date.UTC(2026, 11, 7, 2),
+        by: 'team',
+        text: '已整改 & 复紧',
+        attachmentIds: ['9e5b1c62-7f80-4c93-8e3f-4a5b6c7d8e9f'],
+      },
+    ],
+    checks: [],
   },
-  creationAuthor: 'inspector', creationDate: 0, modifiedDate: 0,
+  creationAuthor: 'inspector',
+  creationDate: 0,
+  modifiedDate: 0,
 };
 
 describe('printable rectification notice', () => {
@@ -35,7 +61,11 @@ describe('printable rectification notice', () => {
 
 describe('topic pins', () => {
   it('colour by type, fade once resolved, none when closed, ring when overdue', () => {
-    expect(pinStyle({ topicType: 'safety', topicStatus: 'open' })).toEqual({ fill: '#d93025', outline: '#ffffff', alpha: 1 });
+    expect(pinStyle({ topicType: 'safety', topicStatus: 'open' })).toEqual({
+      fill: '#d93025',
+      outline: '#ffffff',
+      alpha: 1,
+    });
     expect(pinStyle({ topicType: 'quality', topicStatus: 'resolved' })!.alpha).toBeLessThan(1);
     expect(pinStyle({ topicType: 'dust', topicStatus: 'closed' })).toBeNull();
     expect(pinStyle({ topicType: 'safety', topicStatus: 'open', overdue: true })!.outline).toBe('#000000');

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { clampStep, linkedStep, nextStep, parseTourLink, previousStep, searchWithTour } from '../../../client/tour/tourLink.js';
+import {
+  clampStep,
+  linkedStep,
+  nextStep,
+  parseTourLink,
+  previousStep,
+  searchWithTour,
+} from '../../../client/tour/tourLink.js';
 
 describe('tour links', () => {
   it('reads ?tour=&step= and writes it back keeping other parameters', () => {
     expect(parseTourLink('?tour=default-city&step=3')).toEqual({ tourId: 'default-city', step: 3 });
-    expect(parseTourLink('?tour=0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f')).toEqual({ tourId: '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f', step: 0 });
+    expect(parseTourLink('?tour=0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f')).toEqual({
+      tourId: '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f',
+      step: 0,
+    });
     expect(parseTourLink('?tour=x&step=-2')).toEqual({ tourId: 'x', step: 0 });
     expect(parseTourLink('?tour=x&step=1.5')).toEqual({ tourId: 'x', step: 0 });
     expect(parseTourLink('?tour=%3Cscript%3E')).toBeNull();
@@ -29,7 +39,7 @@ describe('tour links', () => {
 
 describe('a link to a stop by its project (issue 19, journey 10)', () => {
   const P = '6b0f5a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
-  it('carries the stop\'s project next to the index and finds the stop by it, the index as fallback', () => {
+  it("carries the stop's project next to the index and finds the stop by it, the index as fallback", () => {
     const search = searchWithTour('?x=1', { tourId: 'default-city', step: 1, at: P });
     expect(search).toBe(`?x=1&tour=default-city&step=1&at=${P}`);
     const link = parseTourLink(search)!;

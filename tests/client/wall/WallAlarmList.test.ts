@@ -4,7 +4,21 @@ import type { Alarm } from '../../../models/Alarm.js';
 import { WallAlarmList } from '../../../client/wall/WallAlarmList.js';
 
 function alarm(over: Partial<Alarm> = {}): Alarm {
-  return { id: randomUUID(), projectId: randomUUID(), deviceId: randomUUID(), rule: 'crane.load', quantity: 'loadPct', level: 'prewarning', value: 95, threshold: 90, message: 'Load 95 %', state: 'open', raisedAt: 1000, updatedAt: 1000, ...over };
+  return {
+    id: randomUUID(),
+    projectId: randomUUID(),
+    deviceId: randomUUID(),
+    rule: 'crane.load',
+    quantity: 'loadPct',
+    level: 'prewarning',
+    value: 95,
+    threshold: 90,
+    message: 'Load 95 %',
+    state: 'open',
+    raisedAt: 1000,
+    updatedAt: 1000,
+    ...over,
+  };
 }
 
 describe('WallAlarmList', () => {
@@ -32,7 +46,12 @@ describe('WallAlarmList', () => {
     expect(f.size).toBe(5);
     const ids = f.list().map((x) => x.id);
     expect(ids[0]).toBe(big.id); // the one real alarm survives a flood of pre-warnings
-    expect(f.list().slice(1).map((x) => x.raisedAt)).toEqual([10_000, 9_999, 9_998, 9_997]);
+    expect(
+      f
+        .list()
+        .slice(1)
+        .map((x) => x.raisedAt),
+    ).toEqual([10_000, 9_999, 9_998, 9_997]);
   });
 
   it('ignores cleared alarms in a loaded list', () => {

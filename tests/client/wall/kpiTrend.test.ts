@@ -10,7 +10,10 @@ describe('KPI trend', () => {
     tr.add('workers', 5, T0 + 60_000);
     tr.add('workers', 7, T0 + TREND_BUCKET_MS);
     tr.add('workers', null, T0 + 2 * TREND_BUCKET_MS);
-    expect(tr.points('workers', T0 + TREND_BUCKET_MS)).toEqual([[T0, 5], [T0 + TREND_BUCKET_MS, 7]]);
+    expect(tr.points('workers', T0 + TREND_BUCKET_MS)).toEqual([
+      [T0, 5],
+      [T0 + TREND_BUCKET_MS, 7],
+    ]);
     // A day of pushes every 2 s is still at most 289 points.
     for (let t = T0; t < T0 + TREND_SPAN_MS + 3_600_000; t += 2000) tr.add('alarms', t % 7, t);
     const now = T0 + TREND_SPAN_MS + 3_600_000;
@@ -22,7 +25,17 @@ describe('KPI trend', () => {
   it('draws the series over 24 h, from 0 to the maximum', () => {
     const now = T0 + TREND_SPAN_MS;
     expect(sparklinePath([], now, 100, 10)).toBe('');
-    expect(sparklinePath([[T0, 0], [now, 10]], now, 100, 10)).toBe('M0 10 L100 0');
+    expect(
+      sparklinePath(
+        [
+          [T0, 0],
+          [now, 10],
+        ],
+        now,
+        100,
+        10,
+      ),
+    ).toBe('M0 10 L100 0');
     expect(sparklinePath([[T0 + TREND_SPAN_MS / 2, 4]], now, 100, 10)).toBe('M50 0 L100 0');
   });
 });

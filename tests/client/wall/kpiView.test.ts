@@ -35,16 +35,29 @@ describe('KPI tiles', () => {
     expect(t.dust).toMatchObject({ value: '0', stale: true, ageMs: 700_000 });
     expect(t.noise).toMatchObject({ tone: 'warn', stale: false });
     // No gate event at all: stale, no age.
-    expect(t.workers).toMatchObject({ value: '12', stale: true, ageMs: null, sub: 'rebar 5 · concrete 4 · electrical 3' });
+    expect(t.workers).toMatchObject({
+      value: '12',
+      stale: true,
+      ageMs: null,
+      sub: 'rebar 5 · concrete 4 · electrical 3',
+    });
   });
 
   it('marks alarms unknown when the store has no alarm table', () => {
-    const t = kpiTiles(kpis({ openAlarms: { available: false, prewarning: 0, alarm: 0, ageMs: null } })).find((x) => x.key === 'alarms')!;
+    const t = kpiTiles(kpis({ openAlarms: { available: false, prewarning: 0, alarm: 0, ageMs: null } })).find(
+      (x) => x.key === 'alarms',
+    )!;
     expect(t).toMatchObject({ value: '—', tone: 'idle', stale: true });
   });
 
   it('formats ages short and keeps ageing them on screen', () => {
-    expect([0, 12_400, 61_000, 3_600_000 * 5, 86_400_000 * 3].map(formatAge)).toEqual(['0 s', '12 s', '1 min', '5 h', '3 d']);
+    expect([0, 12_400, 61_000, 3_600_000 * 5, 86_400_000 * 3].map(formatAge)).toEqual([
+      '0 s',
+      '12 s',
+      '1 min',
+      '5 h',
+      '3 d',
+    ]);
     expect(formatAge(null)).toBe('no data');
     expect(ageNow(2_000, 10_000)).toBe(12_000);
     expect(ageNow(null, 10_000)).toBeNull();
@@ -52,20 +65,31 @@ describe('KPI tiles', () => {
   });
 
   it('sums the smallest trades as "other" past the row limit', () => {
-    expect(tradeRows({ a: 1, b: 5, c: 3, d: 2 }, 3)).toEqual([['b', 5], ['c', 3], ['other', 3]]);
-    expect(tradeRows({ a: 1, b: 1 }, 3)).toEqual([['a', 1], ['b', 1]]);
+    expect(tradeRows({ a: 1, b: 5, c: 3, d: 2 }, 3)).toEqual([
+      ['b', 5],
+      ['c', 3],
+      ['other', 3],
+    ]);
+    expect(tradeRows({ a: 1, b: 1 }, 3)).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
   });
 });
 
 describe('tiles that are current are not greyed', () => {
   it('a count over no devices of its kind is a live zero, not stale', () => {
-    const k = kpis({ cranes: { total: 0, working: figure(0, null, NOW, 60_000), inAlarm: figure(0, null, NOW, 60_000) } });
+    const k = kpis({
+      cranes: { total: 0, working: figure(0, null, NOW, 60_000), inAlarm: figure(0, null, NOW, 60_000) },
+    });
     const t = Object.fromEntries(kpiTiles(k).map((x) => [x.key, x]));
     expect(t.cranes).toMatchObject({ value: '0 / 0', stale: false, sub: 'no cranes' });
     expect(t.cranesAlarm).toMatchObject({ value: '0', stale: false, tone: 'ok' });
   });
   it('the open-alarm count does not age against an interval: an alarm open for an hour is still a current count', () => {
-    const t = kpiTiles(kpis({ openAlarms: { available: true, prewarning: 0, alarm: 1, ageMs: 3_600_000 } })).find((x) => x.key === 'alarms')!;
+    const t = kpiTiles(kpis({ openAlarms: { available: true, prewarning: 0, alarm: 1, ageMs: 3_600_000 } })).find(
+      (x) => x.key === 'alarms',
+    )!;
     expect(t).toMatchObject({ stale: false, interval: false });
     const dust = kpiTiles(kpis()).find((x) => x.key === 'dust')!;
     expect(dust.interval).toBe(true);

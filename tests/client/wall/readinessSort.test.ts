@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { sortReadiness, type ReadinessRow } from '../../../client/readiness/readinessSort.js';
 
-const row = (name: string, score: number, grade: ReadinessRow['grade'], veto: string[] = [], crane = 'met'): ReadinessRow => ({ projectId: name, name, score, grade, vetoFailed: veto, items: [{ id: 'crane', status: crane }] });
-const rows = [row('B', 80, 'good'), row('A', 95, 'fail', ['dust']), row('C', 80, 'good', [], 'missing'), row('D', 40, 'fail', ['crane', 'dust'], 'partial')];
+const row = (
+  name: string,
+  score: number,
+  grade: ReadinessRow['grade'],
+  veto: string[] = [],
+  crane = 'met',
+): ReadinessRow => ({ projectId: name, name, score, grade, vetoFailed: veto, items: [{ id: 'crane', status: crane }] });
+const rows = [
+  row('B', 80, 'good'),
+  row('A', 95, 'fail', ['dust']),
+  row('C', 80, 'good', [], 'missing'),
+  row('D', 40, 'fail', ['crane', 'dust'], 'partial'),
+];
 
 describe('readiness table sort', () => {
   it('sorts by each column both ways, names breaking ties', () => {

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVERY_S, mapResolutionScale, parseWallParams, wallParamsFor, wallScale, wallSearchFor } from '../../../client/wall/wallParams.js';
+import {
+  DEFAULT_EVERY_S,
+  mapResolutionScale,
+  parseWallParams,
+  wallParamsFor,
+  wallScale,
+  wallSearchFor,
+} from '../../../client/wall/wallParams.js';
 
 const UUID = '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f';
 
 describe('wall URL', () => {
   it('reads tier, scope, tour interval and tour', () => {
-    expect(parseWallParams(`?tier=enterprise&id=${UUID}&every=30&tour=default-city`)).toEqual({ tier: 'enterprise', id: UUID, everyS: 30, tourId: 'default-city', errors: [] });
+    expect(parseWallParams(`?tier=enterprise&id=${UUID}&every=30&tour=default-city`)).toEqual({
+      tier: 'enterprise',
+      id: UUID,
+      everyS: 30,
+      tourId: 'default-city',
+      errors: [],
+    });
     expect(parseWallParams('')).toEqual({ tier: 'city', id: null, everyS: DEFAULT_EVERY_S, tourId: null, errors: [] });
     expect(parseWallParams('?tier=city&id=370200').id).toBe('370200');
   });
@@ -54,16 +67,28 @@ describe('the wall an account may see', () => {
     const ent = wallParamsFor(city, { role: 'enterprise', enterpriseId: E });
     expect(tierOf(ent)).toEqual(['enterprise', E, 1]);
     expect(ent.errors[0]).toMatch(/enterprise only/);
-    expect(tierOf(wallParamsFor(parseWallParams(`?tier=enterprise&id=${E}`), { role: 'enterprise', enterpriseId: E }))).toEqual(['enterprise', E, 0]);
+    expect(
+      tierOf(wallParamsFor(parseWallParams(`?tier=enterprise&id=${E}`), { role: 'enterprise', enterpriseId: E })),
+    ).toEqual(['enterprise', E, 0]);
     expect(tierOf(wallParamsFor(city, { role: 'project', projectIds: [P, Q] }))).toEqual(['project', P, 1]);
-    expect(tierOf(wallParamsFor(parseWallParams(`?tier=project&id=${Q}`), { role: 'project', projectIds: [P, Q] }))).toEqual(['project', Q, 0]);
+    expect(
+      tierOf(wallParamsFor(parseWallParams(`?tier=project&id=${Q}`), { role: 'project', projectIds: [P, Q] })),
+    ).toEqual(['project', Q, 0]);
     expect(wallParamsFor(city, { role: 'project', projectIds: [] }).errors[0]).toMatch(/not given any project/);
     expect(tierOf(wallParamsFor(city, { role: 'authority', regionPrefix: '3702' }))).toEqual(['city', '3702', 1]);
-    expect(tierOf(wallParamsFor(parseWallParams('?tier=city&id=370212'), { role: 'authority', regionPrefix: '3702' }))).toEqual(['city', '370212', 0]);
-    expect(tierOf(wallParamsFor(city, { role: 'viewer', scope: { kind: 'enterprise', enterpriseId: E } }))).toEqual(['enterprise', E, 1]);
+    expect(
+      tierOf(wallParamsFor(parseWallParams('?tier=city&id=370212'), { role: 'authority', regionPrefix: '3702' })),
+    ).toEqual(['city', '370212', 0]);
+    expect(tierOf(wallParamsFor(city, { role: 'viewer', scope: { kind: 'enterprise', enterpriseId: E } }))).toEqual([
+      'enterprise',
+      E,
+      1,
+    ]);
   });
 
   it('writes the retargeted tier into the URL, keeping the other parameters', () => {
-    expect(wallSearchFor('?tier=city&every=30&tour=abc', { tier: 'enterprise', id: E })).toBe(`?tier=enterprise&every=30&tour=abc&id=${E}`);
+    expect(wallSearchFor('?tier=city&every=30&tour=abc', { tier: 'enterprise', id: E })).toBe(
+      `?tier=enterprise&every=30&tour=abc&id=${E}`,
+    );
   });
 });

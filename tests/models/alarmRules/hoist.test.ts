@@ -18,12 +18,28 @@ describe('hoist rules', () => {
   it('pre-warns at a full cage and alarms at one person over the limit, without a hysteresis band on counts', () => {
     const persons = (n: number) => only(hoistMeasures(P, { persons: n }, T), 'hoist.persons');
     expect(levels(persons, [11, 12, 13, 20])).toEqual([null, 'prewarning', 'alarm', 'alarm']);
-    expect(drive([[0, persons(13)], [2000, persons(13)], [3000, persons(11)], [5000, persons(11)]])).toEqual(['raise:alarm@2000', 'clear@5000']);
+    expect(
+      drive([
+        [0, persons(13)],
+        [2000, persons(13)],
+        [3000, persons(11)],
+        [5000, persons(11)],
+      ]),
+    ).toEqual(['raise:alarm@2000', 'clear@5000']);
     // 12 persons after an alarm is still a full cage: not cleared.
-    expect(drive([[0, persons(13)], [2000, persons(13)], [3000, persons(12)], [9000, persons(12)]])).toEqual(['raise:alarm@2000']);
+    expect(
+      drive([
+        [0, persons(13)],
+        [2000, persons(13)],
+        [3000, persons(12)],
+        [9000, persons(12)],
+      ]),
+    ).toEqual(['raise:alarm@2000']);
   });
 
-  it('turns the hoist\'s own alarm bits into rules', () => {
-    expect(hoistMeasures(P, { alarms: { doorInterlock: true } }, T).map((m) => `${m.rule}=${m.value}`)).toEqual(['hoist.bit.doorInterlock=1']);
+  it("turns the hoist's own alarm bits into rules", () => {
+    expect(hoistMeasures(P, { alarms: { doorInterlock: true } }, T).map((m) => `${m.rule}=${m.value}`)).toEqual([
+      'hoist.bit.doorInterlock=1',
+    ]);
   });
 });

@@ -24,7 +24,12 @@ export function drive(samples: [time: number, m: Measure][], start: ChannelState
   return out;
 }
 
-const describe = (t: Transition, time: number) => (t.kind === 'raise' ? `raise:${t.level}@${time}` : t.kind === 'escalate' ? `escalate:${t.to}@${time}` : `clear@${time}`);
+const describe = (t: Transition, time: number) =>
+  t.kind === 'raise'
+    ? `raise:${t.level}@${time}`
+    : t.kind === 'escalate'
+      ? `escalate:${t.to}@${time}`
+      : `clear@${time}`;
 
 /** Raw levels (no duration, no hysteresis) of the measures built from each value. */
 export function levels(make: (v: number) => Measure, values: number[]): (string | null)[] {

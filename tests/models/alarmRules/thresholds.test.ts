@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AlarmThresholdsOverrides, defaultThresholds, jurisdictionOf, resolveThresholds } from '../../../models/alarmRules/thresholds.js';
+import {
+  AlarmThresholdsOverrides,
+  defaultThresholds,
+  jurisdictionOf,
+  resolveThresholds,
+} from '../../../models/alarmRules/thresholds.js';
 
 describe('alarm thresholds by jurisdiction', () => {
   it('picks the province from the GB/T 2260 region code, with a national fallback', () => {

@@ -39,13 +39,20 @@ beforeAll(async () => {
   for (let s = 0; s < HOUR; s += 5000) {
     // Minutes 20-22 lift 110 % of the rating: an overload alarm from ~20:02 to ~22:02.
     const over = s >= 20 * 60_000 && s < 22 * 60_000;
-    const values = { loadT: over ? 8.8 : Math.round(r() * 6000) / 1000, ratedLoadT: 8, slewDeg: Math.round(r() * 3600) / 10, radiusM: 10 + Math.round(r() * 400) / 10, hookHeightM: Math.round(r() * 500) / 10 };
+    const values = {
+      loadT: over ? 8.8 : Math.round(r() * 6000) / 1000,
+      ratedLoadT: 8,
+      slewDeg: Math.round(r() * 3600) / 10,
+      radiusM: 10 + Math.round(r() * 400) / 10,
+      hookHeightM: Math.round(r() * 500) / 10,
+    };
     craneRows.push({ deviceId: craneId, time: from + 1 + s, values });
   }
   const envRows = [];
   for (let s = 0; s < HOUR; s += 60_000) {
     // Noise stays under the night limit (55 dB(A)) so the recorded hour raises the same alarms at any time of day.
-    const values: Record<string, number> = s % 120_000 === 0 ? { pm10Ugm3: Math.round(r() * 60) } : { noiseDb: 40 + Math.round(r() * 100) / 10 };
+    const values: Record<string, number> =
+      s % 120_000 === 0 ? { pm10Ugm3: Math.round(r() * 60) } : { noiseDb: 40 + Math.round(r() * 100) / 10 };
     envRows.push({ deviceId: envId, time: from + 30_000 + s, values });
   }
   expect((await postIngest(t, craneRows, c.apiKey)).body).toMatchObject({ accepted: craneRows.length, rejected: [] });
@@ -64,9 +71,18 @@ function expectedAt(deviceId: string, at: number) {
 }
 
 describe('replay of a recorded hour', () => {
-  it('state-at answers each device\'s last reading and merged values at sampled instants, with the alarms open then', async () => {
+  it("state-at answers each device's last reading and merged values at sampled instants, with the alarms open then", async () => {
     const r = rng(42);
-    const instants = [from, from + 1, from + 5001, from + 30_000, from + 20 * 60_000 + 30_000, from + 21 * 60_000, from + 40 * 60_000, from + HOUR + 60_000];
+    const instants = [
+      from,
+      from + 1,
+      from + 5001,
+      from + 30_000,
+      from + 20 * 60_000 + 30_000,
+      from + 21 * 60_000,
+      from + 40 * 60_000,
+      from + HOUR + 60_000,
+    ];
     for (let i = 0; i < 12; i++) instants.push(from + Math.floor(r() * HOUR));
     const alarms = (await t.api('GET', `/api/v1/alarms?projectId=${projectId}`)).body as Alarm[];
     // The recorded hour raised exactly one alarm, during the overload episode (minutes 20-22, crane every 5 s).
@@ -84,17 +100,26 @@ describe('replay of a recorded hour', () => {
       for (const id of [craneId, envId]) {
         const want = expectedAt(id, at);
         const got = body.devices.find((d) => d.deviceId === id)!;
-        expect(got.last ? { time: got.last.time, values: got.last.values } : null, `last of ${id} at +${at - from} ms`).toEqual(want.last ? { time: want.last.time, values: want.last.values } : null);
+        expect(
+          got.last ? { time: got.last.time, values: got.last.values } : null,
+          `last of ${id} at +${at - from} ms`,
+        ).toEqual(want.last ? { time: want.last.time, values: want.last.values } : null);
         expect(got.values, `merged state of ${id} at +${at - from} ms`).toEqual(want.merged);
       }
       const open = at >= alarm!.raisedAt && at < alarm!.clearedAt!;
-      expect(body.alarms.map((a) => a.id), `alarms open at +${at - from} ms`).toEqual(open ? [alarm!.id] : []);
+      expect(
+        body.alarms.map((a) => a.id),
+        `alarms open at +${at - from} ms`,
+      ).toEqual(open ? [alarm!.id] : []);
     }
   });
 
   it('replay series hold, at every step, the value state-at gives for that instant', async () => {
     const stepMs = 10_000;
-    const res = await t.api('GET', `/api/v1/projects/${projectId}/replay?from=${from}&to=${from + HOUR}&stepMs=${stepMs}`);
+    const res = await t.api(
+      'GET',
+      `/api/v1/projects/${projectId}/replay?from=${from}&to=${from + HOUR}&stepMs=${stepMs}`,
+    );
     expect(res.status).toBe(200);
     const rep = ProjectReplay.parse(res.body);
     expect(rep.steps).toBe(HOUR / stepMs + 1);
@@ -114,7 +139,9 @@ describe('replay of a recorded hour', () => {
     for (let k = 0; k < rep.steps; k++) {
       const at = replayTime(rep, k);
       const open = alarmsOpenAt(rep.alarms, at).map((a) => a.id);
-      expect(open, `alarms open at step ${k}`).toEqual(at >= alarm!.raisedAt && at < alarm!.clearedAt! ? [alarm!.id] : []);
+      expect(open, `alarms open at step ${k}`).toEqual(
+        at >= alarm!.raisedAt && at < alarm!.clearedAt! ? [alarm!.id] : [],
+      );
       openSteps += open.length;
     }
     expect(openSteps).toBeGreaterThanOrEqual(11); // ~2 min of a 10 s step
@@ -141,7 +168,13 @@ describe('replay of a recorded hour', () => {
     try {
       const r = rng(7);
       // Whole seconds: the player's windows start there, so it shows the stored state, not an interpolation.
-      const instants = [from + 1000, from + 20 * 60_000 + 30_000, from + 21 * 60_000, from + 45 * 60_000, from + 10 * 60_000];
+      const instants = [
+        from + 1000,
+        from + 20 * 60_000 + 30_000,
+        from + 21 * 60_000,
+        from + 45 * 60_000,
+        from + 10 * 60_000,
+      ];
       for (let i = 0; i < 8; i++) instants.push(from + Math.floor(r() * 3600) * 1000);
       await player.enter(instants[0]!);
       for (const at of instants) {
@@ -155,7 +188,10 @@ describe('replay of a recorded hour', () => {
           expect(shown.values, `player state of ${id} at +${at - from} ms`).toEqual(want);
         }
         const open = at >= alarm!.raisedAt && at < alarm!.clearedAt!;
-        expect(shownAlarms!.map((a) => a.id), `alarms shown at +${at - from} ms`).toEqual(open ? [alarm!.id] : []);
+        expect(
+          shownAlarms!.map((a) => a.id),
+          `alarms shown at +${at - from} ms`,
+        ).toEqual(open ? [alarm!.id] : []);
         expect(player.status.alarmsOpen).toBe(open ? 1 : 0);
       }
       // Between two samples the crane's numbers lie between the stored readings around the instant.
@@ -173,9 +209,16 @@ describe('replay of a recorded hour', () => {
   });
 
   it('refuses bad ranges with stable codes', async () => {
-    expect((await t.api('GET', `/api/v1/projects/${projectId}/replay?from=${from}&to=${from - 1}`)).body.code).toBe('validation_failed');
-    expect((await t.api('GET', `/api/v1/projects/${projectId}/replay?from=${from}&to=${from + 7 * 86_400_000}&stepMs=1000`)).body).toMatchObject({ code: 'validation_failed', details: { issues: [{ path: 'stepMs' }] } });
+    expect((await t.api('GET', `/api/v1/projects/${projectId}/replay?from=${from}&to=${from - 1}`)).body.code).toBe(
+      'validation_failed',
+    );
+    expect(
+      (await t.api('GET', `/api/v1/projects/${projectId}/replay?from=${from}&to=${from + 7 * 86_400_000}&stepMs=1000`))
+        .body,
+    ).toMatchObject({ code: 'validation_failed', details: { issues: [{ path: 'stepMs' }] } });
     expect((await t.api('GET', `/api/v1/projects/${projectId}/state-at`)).body.details.issues[0].path).toBe('t');
-    expect((await t.api('GET', `/api/v1/projects/00000000-0000-4000-8000-000000000000/state-at?t=${from}`)).status).toBe(404);
+    expect(
+      (await t.api('GET', `/api/v1/projects/00000000-0000-4000-8000-000000000000/state-at?t=${from}`)).status,
+    ).toBe(404);
   });
 });

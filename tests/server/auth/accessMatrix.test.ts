@@ -27,9 +27,21 @@ interface RoleCase {
   sees: () => ProjectFixture[];
 }
 
-const patchDevice = (f: ProjectFixture): [string, string, unknown] => ['PATCH', `/api/v1/devices/${f.deviceId}`, { name: `renamed ${Date.now()}` }];
+const patchDevice = (f: ProjectFixture): [string, string, unknown] => [
+  'PATCH',
+  `/api/v1/devices/${f.deviceId}`,
+  { name: `renamed ${Date.now()}` },
+];
 const CASES: RoleCase[] = [
-  { role: 'admin', grant: () => ({ role: 'admin' }), allowed: () => P3, forbidden: () => P3, write: () => ({ ok: patchDevice(P3), no: ['GET', '/api/v1/users', undefined] }), city: true, sees: () => [P1, P2, P3] },
+  {
+    role: 'admin',
+    grant: () => ({ role: 'admin' }),
+    allowed: () => P3,
+    forbidden: () => P3,
+    write: () => ({ ok: patchDevice(P3), no: ['GET', '/api/v1/users', undefined] }),
+    city: true,
+    sees: () => [P1, P2, P3],
+  },
   {
     role: 'authority',
     grant: () => ({ role: 'authority', regionPrefix: '3702' }),
@@ -39,9 +51,33 @@ const CASES: RoleCase[] = [
     city: false,
     sees: () => [P1, P2],
   },
-  { role: 'enterprise', grant: () => ({ role: 'enterprise', enterpriseId: E1 }), allowed: () => P1, forbidden: () => P2, write: () => ({ ok: patchDevice(P1), no: ['DELETE', `/api/v1/projects/${P1.projectId}`, undefined] }), city: false, sees: () => [P1] },
-  { role: 'project', grant: () => ({ role: 'project', projectIds: [P1.projectId] }), allowed: () => P1, forbidden: () => P2, write: () => ({ ok: patchDevice(P1), no: ['PATCH', `/api/v1/projects/${P1.projectId}`, { name: 'x' }] }), city: false, sees: () => [P1] },
-  { role: 'viewer', grant: () => ({ role: 'viewer', scope: { kind: 'region', regionPrefix: '370212' } }), allowed: () => P2, forbidden: () => P1, write: () => ({ ok: ['GET', `/api/v1/projects/${P2.projectId}/progress`, undefined], no: patchDevice(P2) }), city: false, sees: () => [P2] },
+  {
+    role: 'enterprise',
+    grant: () => ({ role: 'enterprise', enterpriseId: E1 }),
+    allowed: () => P1,
+    forbidden: () => P2,
+    write: () => ({ ok: patchDevice(P1), no: ['DELETE', `/api/v1/projects/${P1.projectId}`, undefined] }),
+    city: false,
+    sees: () => [P1],
+  },
+  {
+    role: 'project',
+    grant: () => ({ role: 'project', projectIds: [P1.projectId] }),
+    allowed: () => P1,
+    forbidden: () => P2,
+    write: () => ({ ok: patchDevice(P1), no: ['PATCH', `/api/v1/projects/${P1.projectId}`, { name: 'x' }] }),
+    city: false,
+    sees: () => [P1],
+  },
+  {
+    role: 'viewer',
+    grant: () => ({ role: 'viewer', scope: { kind: 'region', regionPrefix: '370212' } }),
+    allowed: () => P2,
+    forbidden: () => P1,
+    write: () => ({ ok: ['GET', `/api/v1/projects/${P2.projectId}/progress`, undefined], no: patchDevice(P2) }),
+    city: false,
+    sees: () => [P2],
+  },
 ];
 
 /** One read per resource type, of fixture `f`. */
@@ -108,7 +144,10 @@ describe('access matrix over HTTP', () => {
   }
 
   it('lists are narrowed to the scope: projects, enterprises, alarms', async () => {
-    const ids = async (role: string, path: string) => ((await t.api('GET', path, undefined, { token: tokens[role] ?? admin })).body as Array<{ id: string }>).map((x) => x.id).sort();
+    const ids = async (role: string, path: string) =>
+      ((await t.api('GET', path, undefined, { token: tokens[role] ?? admin })).body as Array<{ id: string }>)
+        .map((x) => x.id)
+        .sort();
     const all = [P1, P2, P3].map((f) => f.projectId);
     expect(await ids('admin', '/api/v1/projects')).toEqual(expect.arrayContaining(all));
     expect(await ids('authority', '/api/v1/projects')).toEqual([P1.projectId, P2.projectId].sort());
@@ -120,12 +159,18 @@ describe('access matrix over HTTP', () => {
   });
 
   it('walls: an enterprise wall for its enterprise only; the city wall narrowed to an authority region', async () => {
-    expect((await t.api('GET', `/api/v1/kpis?tier=enterprise&id=${E1}`, undefined, { token: tokens.enterprise })).status).toBe(200);
-    expect((await t.api('GET', `/api/v1/kpis?tier=enterprise&id=${E2}`, undefined, { token: tokens.enterprise })).status).toBe(403);
+    expect(
+      (await t.api('GET', `/api/v1/kpis?tier=enterprise&id=${E1}`, undefined, { token: tokens.enterprise })).status,
+    ).toBe(200);
+    expect(
+      (await t.api('GET', `/api/v1/kpis?tier=enterprise&id=${E2}`, undefined, { token: tokens.enterprise })).status,
+    ).toBe(403);
     const city = await t.api('GET', '/api/v1/kpis?tier=city', undefined, { token: tokens.authority });
     expect(city.status).toBe(200);
     expect(city.body.projects.total).toBe(2); // P1 and P2, not Beijing's P3
-    expect((await t.api('GET', '/api/v1/kpis?tier=city&id=110000', undefined, { token: tokens.authority })).status).toBe(403);
+    expect(
+      (await t.api('GET', '/api/v1/kpis?tier=city&id=110000', undefined, { token: tokens.authority })).status,
+    ).toBe(403);
     expect((await t.api('GET', '/api/v1/kpis?tier=city', undefined, { token: tokens.enterprise })).status).toBe(403);
   });
 
@@ -133,7 +178,16 @@ describe('access matrix over HTTP', () => {
     expect((await t.api('GET', '/api/v1/users', undefined, { token: admin })).status).toBe(200);
     for (const role of ['authority', 'enterprise', 'project', 'viewer']) {
       expect((await t.api('GET', '/api/v1/audit', undefined, { token: tokens[role] })).status).toBe(403);
-      expect((await t.api('POST', '/api/v1/users', { username: `x${role}`, password: 'long-enough-pw', grant: { role: 'admin' } }, { token: tokens[role] })).status).toBe(403);
+      expect(
+        (
+          await t.api(
+            'POST',
+            '/api/v1/users',
+            { username: `x${role}`, password: 'long-enough-pw', grant: { role: 'admin' } },
+            { token: tokens[role] },
+          )
+        ).status,
+      ).toBe(403);
     }
   });
 });
@@ -143,11 +197,17 @@ describe('access matrix over Socket.IO /live', () => {
     new Promise<{ ok: boolean; error?: { code: string } }>((resolve, reject) => {
       const s = t.live({ protocolVersion: PROTOCOL_VERSION, ...(token ? { token } : {}) });
       s.on('connect_error', reject);
-      s.on('connect', () => void s.emitWithAck('msg', { type: 'subscribe', scope } as never).then(resolve as never, reject));
+      s.on(
+        'connect',
+        () => void s.emitWithAck('msg', { type: 'subscribe', scope } as never).then(resolve as never, reject),
+      );
     });
 
   it('without a session no room can be joined', async () => {
-    expect(await join(undefined, { kind: 'project', projectId: P1.projectId })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await join(undefined, { kind: 'project', projectId: P1.projectId })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
   });
 
   for (const c of CASES) {
@@ -159,7 +219,9 @@ describe('access matrix over Socket.IO /live', () => {
       const got: LiveServerMessage[] = [];
       s.on('msg', (m) => got.push(m));
       await new Promise<void>((r) => s.on('connect', () => r()));
-      expect(await s.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: allowed.projectId } })).toEqual({ ok: true });
+      expect(
+        await s.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: allowed.projectId } }),
+      ).toEqual({ ok: true });
       const sees = new Set(c.sees().map((f) => f.projectId));
       for (const f of others) {
         const r = await s.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: f.projectId } });
@@ -173,11 +235,33 @@ describe('access matrix over Socket.IO /live', () => {
       for (const f of [P1, P2, P3]) {
         await t.api('PATCH', `/api/v1/projects/${f.projectId}`, { address: `addr ${seq}` }, { token: admin });
         await t.api('PATCH', `/api/v1/devices/${f.deviceId}`, { name: `dev ${seq}` }, { token: admin });
-        await t.api('POST', '/api/v1/ingest', [{ deviceId: f.deviceId, seq, time: Date.now(), values: { loadT: 3, ratedLoadT: 8, momentPct: 30 } }], { token: f.apiKey });
+        await t.api(
+          'POST',
+          '/api/v1/ingest',
+          [{ deviceId: f.deviceId, seq, time: Date.now(), values: { loadT: 3, ratedLoadT: 8, momentPct: 30 } }],
+          { token: f.apiKey },
+        );
       }
       const projectOf = (m: LiveServerMessage): string[] =>
-        m.type === 'project.updated' ? [m.project.id] : m.type === 'device.updated' ? [m.device.projectId] : m.type === 'telemetry.batch' ? m.readings.map((r) => r.projectId) : m.type === 'snapshot' ? m.devices.map((d) => d.projectId) : [];
-      await expect.poll(() => got.filter((m) => m.type === 'telemetry.batch').flatMap(projectOf).includes(allowed.projectId), { timeout: 5000 }).toBe(true);
+        m.type === 'project.updated'
+          ? [m.project.id]
+          : m.type === 'device.updated'
+            ? [m.device.projectId]
+            : m.type === 'telemetry.batch'
+              ? m.readings.map((r) => r.projectId)
+              : m.type === 'snapshot'
+                ? m.devices.map((d) => d.projectId)
+                : [];
+      await expect
+        .poll(
+          () =>
+            got
+              .filter((m) => m.type === 'telemetry.batch')
+              .flatMap(projectOf)
+              .includes(allowed.projectId),
+          { timeout: 5000 },
+        )
+        .toBe(true);
       expect(got.some((m) => m.type === 'project.updated' && m.project.id === allowed.projectId)).toBe(true);
       expect(got.some((m) => m.type === 'device.updated' && m.device.projectId === allowed.projectId)).toBe(true);
       const seen = new Set(got.flatMap(projectOf));
@@ -188,7 +272,13 @@ describe('access matrix over Socket.IO /live', () => {
 
   it('enterprise wall room: its own enterprise only', async () => {
     expect(await join(tokens.enterprise, { kind: 'enterprise', enterpriseId: E1 })).toEqual({ ok: true });
-    expect(await join(tokens.enterprise, { kind: 'enterprise', enterpriseId: E2 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await join(tokens.authority, { kind: 'enterprise', enterpriseId: E1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await join(tokens.enterprise, { kind: 'enterprise', enterpriseId: E2 })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(await join(tokens.authority, { kind: 'enterprise', enterpriseId: E1 })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
   });
 });

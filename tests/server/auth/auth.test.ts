@@ -16,7 +16,14 @@ let f: ProjectFixture;
 
 beforeAll(async () => {
   t = await startTestServer({
-    env: { AUTH: 'on', RATE_LIMIT_LOGIN_PER_MIN: '8', RATE_LIMIT_API_PER_MIN: '600', RATE_LIMIT_DEVICE_PER_S: '5', CORS_ORIGINS: 'https://wall.example.org', MAX_JSON_KB: '4' },
+    env: {
+      AUTH: 'on',
+      RATE_LIMIT_LOGIN_PER_MIN: '8',
+      RATE_LIMIT_API_PER_MIN: '600',
+      RATE_LIMIT_DEVICE_PER_S: '5',
+      CORS_ORIGINS: 'https://wall.example.org',
+      MAX_JSON_KB: '4',
+    },
   });
   adminId = await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
@@ -30,7 +37,14 @@ function loginFrom(localAddress: string, username: string, password: string): Pr
   const data = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: t.server.port, path: '/api/v1/auth/login', method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+      {
+        host: '127.0.0.1',
+        port: t.server.port,
+        path: '/api/v1/auth/login',
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -46,7 +60,11 @@ function loginFrom(localAddress: string, username: string, password: string): Pr
 describe('accounts, sessions and hardening', () => {
   it('login sets an httpOnly SameSite=Lax cookie that works like the bearer token; logout clears it; me tells who', async () => {
     await makeUser(t.store, 'alice', { role: 'viewer', scope: { kind: 'all' } });
-    const res = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ALICE', password: FIXTURE_PASSWORD }) });
+    const res = await fetch(`${t.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ALICE', password: FIXTURE_PASSWORD }),
+    });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^st_session=/);
@@ -57,7 +75,10 @@ describe('accounts, sessions and hardening', () => {
     expect(JSON.stringify(body.user)).not.toMatch(/argon|hash/i);
     const me = await t.api('GET', '/api/v1/auth/me', undefined, { headers: { cookie: cookie.split(';')[0]! } });
     expect(me.body).toMatchObject({ auth: 'on', user: { username: 'alice' } });
-    const out = await fetch(`${t.url}/api/v1/auth/logout`, { method: 'POST', headers: { cookie: cookie.split(';')[0]! } });
+    const out = await fetch(`${t.url}/api/v1/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/st_session=;/);
     expect((await t.api('GET', '/api/v1/auth/me')).status).toBe(401);
@@ -70,7 +91,9 @@ describe('accounts, sessions and hardening', () => {
     const bobId = await makeUser(t.store, 'bob', { role: 'viewer', scope: { kind: 'all' } });
     const bob = await t.login('bob', FIXTURE_PASSWORD);
     expect((await t.api('GET', '/api/v1/projects', undefined, { token: bob })).status).toBe(200);
-    expect((await t.api('PATCH', `/api/v1/users/${bobId}`, { password: 'a-new-long-password' }, { token: admin })).status).toBe(200);
+    expect(
+      (await t.api('PATCH', `/api/v1/users/${bobId}`, { password: 'a-new-long-password' }, { token: admin })).status,
+    ).toBe(200);
     expect((await t.api('GET', '/api/v1/projects', undefined, { token: bob })).status).toBe(401);
     const bob2 = await t.login('bob', 'a-new-long-password');
     expect((await t.api('PATCH', `/api/v1/users/${bobId}`, { disabled: true }, { token: admin })).status).toBe(200);
@@ -78,29 +101,72 @@ describe('accounts, sessions and hardening', () => {
   });
 
   it('admins manage users: create (validated), list, no self-delete', async () => {
-    const bad = await t.api('POST', '/api/v1/users', { username: 'x', password: 'short', grant: { role: 'enterprise' } }, { token: admin });
+    const bad = await t.api(
+      'POST',
+      '/api/v1/users',
+      { username: 'x', password: 'short', grant: { role: 'enterprise' } },
+      { token: admin },
+    );
     expect([bad.status, bad.body.code]).toEqual([400, 'validation_failed']);
-    const ok = await t.api('POST', '/api/v1/users', { username: 'carol', password: 'long-enough-pw', grant: { role: 'project', projectIds: [f.projectId] } }, { token: admin });
+    const ok = await t.api(
+      'POST',
+      '/api/v1/users',
+      { username: 'carol', password: 'long-enough-pw', grant: { role: 'project', projectIds: [f.projectId] } },
+      { token: admin },
+    );
     expect(ok.status).toBe(201);
-    const dup = await t.api('POST', '/api/v1/users', { username: 'Carol', password: 'long-enough-pw', grant: { role: 'admin' } }, { token: admin });
+    const dup = await t.api(
+      'POST',
+      '/api/v1/users',
+      { username: 'Carol', password: 'long-enough-pw', grant: { role: 'admin' } },
+      { token: admin },
+    );
     expect([dup.status, dup.body.code]).toEqual([409, 'duplicate']);
     expect((await t.api('DELETE', `/api/v1/users/${adminId}`, undefined, { token: admin })).status).toBe(409);
   });
 
   it('audit log: logins, acknowledgements (signed by the account, not the typed name) and configuration changes, newest first, admins only', async () => {
     await t.api('PATCH', `/api/v1/devices/${f.deviceId}`, { name: '审计塔吊' }, { token: admin });
-    const th = await t.api('PUT', `/api/v1/projects/${f.projectId}/alarm-thresholds`, { noise: { nightDb: 50 } }, { token: admin });
+    const th = await t.api(
+      'PUT',
+      `/api/v1/projects/${f.projectId}/alarm-thresholds`,
+      { noise: { nightDb: 50 } },
+      { token: admin },
+    );
     expect(th.status, JSON.stringify(th.body)).toBe(200);
     // An account signs with its own username, whatever name the body offers.
-    const acked = await t.api('POST', `/api/v1/alarms/${f.alarmId}/ack`, { by: '安全员', comment: '已处理' }, { token: admin });
+    const acked = await t.api(
+      'POST',
+      `/api/v1/alarms/${f.alarmId}/ack`,
+      { by: '安全员', comment: '已处理' },
+      { token: admin },
+    );
     expect([acked.status, acked.body.acknowledgedBy, acked.body.ackComment]).toEqual([200, 'root', '已处理']);
-    const actions = async () => ((await t.api('GET', '/api/v1/audit?limit=500', undefined, { token: admin })).body as Array<{ action: string }>).map((e) => e.action);
-    await expect.poll(actions, { timeout: 5000 }).toEqual(expect.arrayContaining(['login.ok', 'login.failed', 'device.update', 'thresholds.update', 'alarm.ack', 'project.create', 'user.create', 'user.update']));
+    const actions = async () =>
+      (
+        (await t.api('GET', '/api/v1/audit?limit=500', undefined, { token: admin })).body as Array<{ action: string }>
+      ).map((e) => e.action);
+    await expect
+      .poll(actions, { timeout: 5000 })
+      .toEqual(
+        expect.arrayContaining([
+          'login.ok',
+          'login.failed',
+          'device.update',
+          'thresholds.update',
+          'alarm.ack',
+          'project.create',
+          'user.create',
+          'user.update',
+        ]),
+      );
     const ack = (await t.api('GET', '/api/v1/audit?action=alarm.ack', undefined, { token: admin })).body[0];
     expect(ack).toMatchObject({ actor: adminId, target: f.alarmId, details: { by: 'root', comment: '已处理' } });
     const failed = (await t.api('GET', '/api/v1/audit?action=login.failed', undefined, { token: admin })).body;
     expect(failed.map((e: { actor: string }) => e.actor)).toEqual(expect.arrayContaining(['root', 'nobody']));
-    expect(JSON.stringify(await t.api('GET', '/api/v1/audit?action=user.', undefined, { token: admin }))).not.toContain('a-new-long-password');
+    expect(JSON.stringify(await t.api('GET', '/api/v1/audit?action=user.', undefined, { token: admin }))).not.toContain(
+      'a-new-long-password',
+    );
   });
 
   it('security headers with a CSP Cesium can live with; CORS only for listed origins', async () => {
@@ -114,7 +180,10 @@ describe('accounts, sessions and hardening', () => {
     expect(r.headers.get('access-control-allow-origin')).toBe('https://wall.example.org');
     const other = await fetch(`${t.url}/api/health`, { headers: { origin: 'https://evil.example.com' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await fetch(`${t.url}/api/v1/projects`, { method: 'OPTIONS', headers: { origin: 'https://wall.example.org', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${t.url}/api/v1/projects`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://wall.example.org', 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
   });
 
@@ -141,18 +210,32 @@ describe('accounts, sessions and hardening', () => {
 
   it('rate limits: logins per address and name, devices per key; 429 rate_limited with Retry-After', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 10; i++) codes.push((await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' })).status);
+    for (let i = 0; i < 10; i++)
+      codes.push(
+        (await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' })).status,
+      );
     expect(codes.slice(-1)[0]).toBe(429);
     const limited = await t.api('POST', '/api/v1/auth/login', { username: 'ratetest', password: 'wrong-password' });
     expect([limited.status, limited.body.code]).toEqual([429, 'rate_limited']);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // 30 at once from one device key against 5/s with a burst of 10: the burst passes, the rest waits.
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => t.api('POST', '/api/v1/ingest', [{ deviceId: f.deviceId, seq: 1000 + i, time: Date.now(), values: { loadT: 1, ratedLoadT: 8 } }], { token: f.apiKey })));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        t.api(
+          'POST',
+          '/api/v1/ingest',
+          [{ deviceId: f.deviceId, seq: 1000 + i, time: Date.now(), values: { loadT: 1, ratedLoadT: 8 } }],
+          { token: f.apiKey },
+        ),
+      ),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
     const refused = answers.filter((a) => a.status === 429);
     expect(refused.length).toBeGreaterThan(10);
-    expect(refused.every((a) => a.body.code === 'rate_limited' && Number(a.headers.get('retry-after')) >= 1)).toBe(true);
+    expect(refused.every((a) => a.body.code === 'rate_limited' && Number(a.headers.get('retry-after')) >= 1)).toBe(
+      true,
+    );
   });
 
   it('first start: one admin with a one-time password printed (not logged); demo accounts cover every tier', async () => {
@@ -173,8 +256,12 @@ describe('accounts, sessions and hardening', () => {
       await seedDemoCity(fresh.store);
       expect(await seedDemoAccounts(fresh.store, log)).toBeGreaterThanOrEqual(7);
       const users = await fresh.store.users.list();
-      expect(new Set(users.map((u) => u.grant.role))).toEqual(new Set(['admin', 'authority', 'viewer', 'enterprise', 'project']));
-      expect(await verifyPassword(users.find((u) => u.username === 'enterprise1')!.passwordHash, DEMO_PASSWORD)).toBe(true);
+      expect(new Set(users.map((u) => u.grant.role))).toEqual(
+        new Set(['admin', 'authority', 'viewer', 'enterprise', 'project']),
+      );
+      expect(await verifyPassword(users.find((u) => u.username === 'enterprise1')!.passwordHash, DEMO_PASSWORD)).toBe(
+        true,
+      );
       expect(await seedDemoAccounts(fresh.store, log)).toBe(0);
     } finally {
       await fresh.cleanup();

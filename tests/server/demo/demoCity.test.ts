@@ -23,7 +23,9 @@ describe('seedDemoCity', () => {
       expect(p.location.lat).toBeLessThan(37.1);
       expect(p.regionCode).toMatch(/^3702\d\d$/);
       // site area between 0.2 and 10 hectares, computed by PostGIS on the geography
-      const area = await t.store.db.query<{ a: number }>('SELECT ST_Area(footprint) AS a FROM projects WHERE id = $1', [p.id]);
+      const area = await t.store.db.query<{ a: number }>('SELECT ST_Area(footprint) AS a FROM projects WHERE id = $1', [
+        p.id,
+      ]);
       expect(Number(area.rows[0]!.a)).toBeGreaterThan(2_000);
       expect(Number(area.rows[0]!.a)).toBeLessThan(100_000);
     }
@@ -40,7 +42,7 @@ describe('seedDemoCity', () => {
   });
 });
 
-describe('seedDemoCity on a store with the operator\'s own projects', () => {
+describe("seedDemoCity on a store with the operator's own projects", () => {
   it('adds no demo data', async () => {
     const t = await openTestStore();
     try {
@@ -51,7 +53,17 @@ describe('seedDemoCity on a store with the operator\'s own projects', () => {
         address: '',
         regionCode: '110101',
         location: { lon: 116.4, lat: 39.9, height: 0 },
-        footprint: { type: 'Polygon', coordinates: [[[116.4, 39.9], [116.401, 39.9], [116.401, 39.901], [116.4, 39.9]]] },
+        footprint: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [116.4, 39.9],
+              [116.401, 39.9],
+              [116.401, 39.901],
+              [116.4, 39.9],
+            ],
+          ],
+        },
         status: 'planned',
         heightM: 10,
       });

@@ -40,7 +40,13 @@ describe('disk full under the embedded store', () => {
     const { device, apiKey } = await makeDevice(t, projectId, envMonitor());
     const PER = 300;
     // Batches big enough that each needs new pages of the telemetry partition (a page holds ~70 of these rows).
-    const batch = (b: number) => Array.from({ length: PER }, (_, i) => ({ deviceId: device.id, seq: b * PER + i, time: Date.now() - 60_000 + i, values: { noiseDb: 50 + (i % 20), pm10Ugm3: b } }));
+    const batch = (b: number) =>
+      Array.from({ length: PER }, (_, i) => ({
+        deviceId: device.id,
+        seq: b * PER + i,
+        time: Date.now() - 60_000 + i,
+        values: { noiseDb: 50 + (i % 20), pm10Ugm3: b },
+      }));
     const acked = new Set<number>();
     const send = async (b: number) => {
       const r = await postIngest(t, batch(b), apiKey);
@@ -68,10 +74,15 @@ describe('disk full under the embedded store', () => {
     const h = await t.api('GET', '/api/health');
     expect(h.status).toBe(503);
     expect(h.headers.get('retry-after')).not.toBeNull();
-    expect(h.body).toMatchObject({ status: 'degraded', store: { kind: 'embedded', ok: false, reason: 'disk_full', lastFailure: { reason: 'disk_full' } } });
+    expect(h.body).toMatchObject({
+      status: 'degraded',
+      store: { kind: 'embedded', ok: false, reason: 'disk_full', lastFailure: { reason: 'disk_full' } },
+    });
 
     // The cause is in the log: the reason, and PostgreSQL's / the OS's own words.
-    const rejected = logLines.map((l) => JSON.parse(l)).find((l) => l.path === '/api/v1/ingest' && l.code === 'store_unavailable');
+    const rejected = logLines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.path === '/api/v1/ingest' && l.code === 'store_unavailable');
     expect(rejected).toMatchObject({ reason: 'disk_full' });
     expect(JSON.stringify(rejected.cause)).toMatch(/No space left on device|ENOSPC|53100/);
 
@@ -81,9 +92,22 @@ describe('disk full under the embedded store', () => {
     expect((await send(failedBatch)).status).toBe(200);
     expect((await send(failedBatch + 1)).status).toBe(200);
 
-    const rows = (await store.db.query<{ seq: number; n: number }>('SELECT seq, count(*)::int AS n FROM telemetry WHERE device_id = $1 GROUP BY seq', [device.id])).rows;
+    const rows = (
+      await store.db.query<{ seq: number; n: number }>(
+        'SELECT seq, count(*)::int AS n FROM telemetry WHERE device_id = $1 GROUP BY seq',
+        [device.id],
+      )
+    ).rows;
     const stored = new Map(rows.map((r) => [Number(r.seq), r.n]));
-    console.log('disk full:', JSON.stringify({ acked: acked.size, stored: stored.size, writesRefused: disk.refused, refusedAtBatch: failedBatch }));
+    console.log(
+      'disk full:',
+      JSON.stringify({
+        acked: acked.size,
+        stored: stored.size,
+        writesRefused: disk.refused,
+        refusedAtBatch: failedBatch,
+      }),
+    );
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
     for (const s of acked) expect(stored.has(s)).toBe(true);
     expect(stored.size).toBe(acked.size);

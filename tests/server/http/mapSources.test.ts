@@ -45,7 +45,9 @@ describe('map sources as configuration', () => {
     expect(() => loadConfig({ MAP_SOURCES: 'not json' })).toThrow(ConfigError);
     expect(() => loadConfig({ MAP_SOURCES: 'not json' })).toThrow(/MAP_SOURCES/);
     expect(() => loadConfig({ MAP_SOURCES: JSON.stringify([{ ...AMAP, datum: 'bd09' }]) })).toThrow(/MAP_SOURCES/);
-    expect(() => loadConfig({ MAP_SOURCES: JSON.stringify([{ ...AMAP, url: 'javascript:alert(1)' }]) })).toThrow(/MAP_SOURCES/);
+    expect(() => loadConfig({ MAP_SOURCES: JSON.stringify([{ ...AMAP, url: 'javascript:alert(1)' }]) })).toThrow(
+      /MAP_SOURCES/,
+    );
     expect(() => loadConfig({ MAP_SOURCES: JSON.stringify([AMAP, AMAP]) })).toThrow(/MAP_SOURCES.*unique/s);
     expect(() => loadConfig({ TIANDITU_TK: 'short key!' })).toThrow(/TIANDITU_TK/);
   });

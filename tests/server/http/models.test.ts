@@ -40,7 +40,9 @@ beforeAll(async () => {
   projectId = p.body.id;
   const s = t.live();
   s.on('msg', (m) => void messages.push(m));
-  await new Promise<void>((resolve) => s.emit('msg', { type: 'subscribe', scope: { kind: 'project', projectId } }, () => resolve()));
+  await new Promise<void>((resolve) =>
+    s.emit('msg', { type: 'subscribe', scope: { kind: 'project', projectId } }, () => resolve()),
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -71,16 +73,26 @@ describe.skipIf(!present)('models API with real files', () => {
       api.CloseModel(raw);
     }
     // Progress went out on /live, stage by stage, and the final state as model.updated.
-    const progress = messages.filter((m) => m.type === 'model.progress' && m.progress.modelId === modelId).map((m) => (m as any).progress.stage);
+    const progress = messages
+      .filter((m) => m.type === 'model.progress' && m.progress.modelId === modelId)
+      .map((m) => (m as any).progress.stage);
     expect(progress).toEqual(expect.arrayContaining(['parse', 'geometry', 'tiles']));
     // Ready for the map first: the first push of the ready model has no Fragments file yet (that job starts after it).
-    const firstReady = messages.find((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.status === 'ready');
-    expect(firstReady && firstReady.type === 'model.updated' && firstReady.model).toMatchObject({ fragments: 'pending', fragmentsUrl: null, fragmentsError: null });
+    const firstReady = messages.find(
+      (m) => m.type === 'model.updated' && m.model.id === modelId && m.model.status === 'ready',
+    );
+    expect(firstReady && firstReady.type === 'model.updated' && firstReady.model).toMatchObject({
+      fragments: 'pending',
+      fragmentsUrl: null,
+      fragmentsError: null,
+    });
     model = await waitForFragments(t, modelId);
     expect(model.fragments, JSON.stringify(model.fragmentsError)).toBe('ready');
     expect(model.fragmentsUrl).toBe(`/api/v1/models/${modelId}/model.frag`);
     expect(model.report.fragmentsBytes).toBeGreaterThan(1000);
-    expect(messages.some((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.fragments === 'ready')).toBe(true);
+    expect(
+      messages.some((m) => m.type === 'model.updated' && m.model.id === modelId && m.model.fragments === 'ready'),
+    ).toBe(true);
     const list = await t.api('GET', `/api/v1/projects/${projectId}/models`);
     expect(list.body.map((m: { id: string }) => m.id)).toContain(modelId);
   });
@@ -107,9 +119,13 @@ describe.skipIf(!present)('models API with real files', () => {
     const q = await t.api('GET', `/api/v1/models/${modelId}/elements?q=${encodeURIComponent(named.name.slice(1, -1))}`);
     expect(q.body.items.map((e: any) => e.globalId)).toContain(named.globalId);
     const page = await t.api('GET', `/api/v1/models/${modelId}/elements?limit=5&offset=5`);
-    expect(page.body.items.map((e: any) => e.globalId)).toEqual(all.body.items.slice(5, 10).map((e: any) => e.globalId));
+    expect(page.body.items.map((e: any) => e.globalId)).toEqual(
+      all.body.items.slice(5, 10).map((e: any) => e.globalId),
+    );
 
-    const withPsets = await Promise.all(all.body.items.slice(0, 20).map((e: any) => t.api('GET', `/api/v1/models/${modelId}/elements/${e.globalId}`)));
+    const withPsets = await Promise.all(
+      all.body.items.slice(0, 20).map((e: any) => t.api('GET', `/api/v1/models/${modelId}/elements/${e.globalId}`)),
+    );
     const one = withPsets.find((r) => Object.keys(r.body.psets).length > 0)!.body;
     expect(Object.values(one.psets).some((s: any) => Object.keys(s).length > 0)).toBe(true);
     const b = model.report.bbox;
@@ -141,7 +157,10 @@ describe.skipIf(!present)('models API with real files', () => {
     expect(inflateSync(fragBytes).byteLength).toBeGreaterThan(fragBytes.byteLength);
     expect((await t.api('GET', `/api/v1/models/${modelId}/tiles/..%2F..%2Fsource.ifc`)).status).toBe(404);
     // A failed Fragments job: 409 with the reason, the map outputs still served.
-    await t.store.models.setFragments(modelId, { status: 'failed', error: { code: 'unprocessable', message: 'test failure' } });
+    await t.store.models.setFragments(modelId, {
+      status: 'failed',
+      error: { code: 'unprocessable', message: 'test failure' },
+    });
     const refused = await t.api('GET', `/api/v1/models/${modelId}/model.frag`);
     expect(refused.status).toBe(409);
     expect(refused.body.details).toMatchObject({ status: 'ready', fragments: 'failed' });
@@ -149,15 +168,27 @@ describe.skipIf(!present)('models API with real files', () => {
     expect((await fetch(`${t.url}${model.tilesetUrl}`)).status).toBe(200);
     await t.store.models.setFragments(modelId, { status: 'ready', bytes: model.report.fragmentsBytes });
 
-    const p = await t.api('PATCH', `/api/v1/models/${modelId}`, { georeference: { lon: 120.401, lat: 36.071, headingDeg: 30 } });
+    const p = await t.api('PATCH', `/api/v1/models/${modelId}`, {
+      georeference: { lon: 120.401, lat: 36.071, headingDeg: 30 },
+    });
     expect(p.status).toBe(200);
-    expect(p.body.georeference).toMatchObject({ lon: 120.401, lat: 36.071, headingDeg: 30, source: 'manual', height: model.georeference.height });
+    expect(p.body.georeference).toMatchObject({
+      lon: 120.401,
+      lat: 36.071,
+      headingDeg: 30,
+      source: 'manual',
+      height: model.georeference.height,
+    });
     const moved = await (await fetch(`${t.url}${model.tilesetUrl}`)).json();
-    expect(moved.root.transform.map((x: number) => x + 0)).toEqual(georeferenceMatrix(p.body.georeference).map((x) => x + 0));
+    expect(moved.root.transform.map((x: number) => x + 0)).toEqual(
+      georeferenceMatrix(p.body.georeference).map((x) => x + 0),
+    );
     // Geometry untouched: same tile bytes.
     const again = new Uint8Array(await (await fetch(`${t.url}/api/v1/models/${modelId}/tiles/${uri}`)).arrayBuffer());
     expect(Buffer.compare(Buffer.from(again), Buffer.from(glb))).toBe(0);
-    expect((await t.api('PATCH', `/api/v1/models/${modelId}`, { georeference: { lat: 91 } })).body.code).toBe('validation_failed');
+    expect((await t.api('PATCH', `/api/v1/models/${modelId}`, { georeference: { lat: 91 } })).body.code).toBe(
+      'validation_failed',
+    );
   });
 
   it('opens a raw .ifczip upload (?filename=) and counts what web-ifc counts in the IFC inside', async () => {

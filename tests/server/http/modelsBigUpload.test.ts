@@ -43,7 +43,11 @@ const childrenOf = (pid: number) =>
     });
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(url + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -59,7 +63,13 @@ beforeAll(async () => {
   writeBigIfc(small, { elements: 50, name: 'small.ifc' });
   const storeDir = join(tmp, 'pgdata');
   copyTemplate(inject('pgliteTemplate'), storeDir);
-  ({ child, url } = await spawnServerProcess({ STORE_DIR: storeDir, DATA_DIR: join(tmp, 'data'), MAX_UPLOAD_MB: '400', IFC_WORKERS: '1', AUTH: 'off' }));
+  ({ child, url } = await spawnServerProcess({
+    STORE_DIR: storeDir,
+    DATA_DIR: join(tmp, 'data'),
+    MAX_UPLOAD_MB: '400',
+    IFC_WORKERS: '1',
+    AUTH: 'off',
+  }));
   const e = await api('POST', '/api/v1/enterprises', { name: '大文件测试集团' });
   const p = await api('POST', '/api/v1/projects', {
     name: '大文件测试项目',
@@ -103,7 +113,13 @@ describe('a 200 MB upload', () => {
       while (sampling) {
         const t0 = performance.now();
         const r = await api('GET', '/api/health');
-        health.push({ at: Math.round(t0 - tStart), ms: Math.round(performance.now() - t0), status: r.status, loopMaxMs: r.body?.eventLoopDelay?.maxMs ?? -1, phase });
+        health.push({
+          at: Math.round(t0 - tStart),
+          ms: Math.round(performance.now() - t0),
+          status: r.status,
+          loopMaxMs: r.body?.eventLoopDelay?.maxMs ?? -1,
+          phase,
+        });
         await new Promise((res) => setTimeout(res, Math.max(0, 100 - (performance.now() - t0))));
       }
     })();
@@ -144,9 +160,12 @@ describe('a 200 MB upload', () => {
     const worst = health.reduce((a, b) => (b.ms > a.ms ? b : a));
     const sortedMs = health.map((h) => h.ms).sort((a, b) => a - b);
     const pct = (q: number) => sortedMs[Math.min(sortedMs.length - 1, Math.floor(q * sortedMs.length))]!;
-    const summary = `upload ${uploadMs} ms, ${health.length} health samples, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, worst ${worst.ms.toFixed(0)} ms (server loop max ${worst.loopMaxMs} ms), ` +
+    const summary =
+      `upload ${uploadMs} ms, ${health.length} health samples, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, worst ${worst.ms.toFixed(0)} ms (server loop max ${worst.loopMaxMs} ms), ` +
       `RSS ${baseRss.toFixed(0)} -> peak ${peakRss.toFixed(0)} MB, stages seen ${[...stages].join(',')}, test process own loop max ${ownMaxMs} ms, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`;
-    console.info(`200 MB upload: ${summary}; slowest: ${JSON.stringify([...health].sort((a, b) => b.ms - a.ms).slice(0, 6))}`);
+    console.info(
+      `200 MB upload: ${summary}; slowest: ${JSON.stringify([...health].sort((a, b) => b.ms - a.ms).slice(0, 6))}`,
+    );
     expect(health.length).toBeGreaterThan(50);
     expect(health.every((h) => h.status === 200)).toBe(true);
     // /api/health answered (200, the store checked) while the worker converted, not only around the upload: samples

@@ -51,8 +51,18 @@ describe('broken uploads', () => {
     ['not an IFC', 'notes.ifc', 'Hello, this is a text file\n', 'not_ifc'],
     ['empty', 'empty.ifc', '', 'empty'],
     ['truncated', 'cut.ifc', good.slice(0, Math.floor(good.length * 0.6)), 'truncated'],
-    ['unknown schema', 'future.ifc', good.replace("FILE_SCHEMA(('IFC4'))", "FILE_SCHEMA(('IFC9X9'))"), 'unknown_schema'],
-    ['a zip without an IFC', 'docs.ifczip', zipSync({ 'readme.txt': strToU8('no model here'), 'plan.pdf': new Uint8Array(64) }), 'zip_without_ifc'],
+    [
+      'unknown schema',
+      'future.ifc',
+      good.replace("FILE_SCHEMA(('IFC4'))", "FILE_SCHEMA(('IFC9X9'))"),
+      'unknown_schema',
+    ],
+    [
+      'a zip without an IFC',
+      'docs.ifczip',
+      zipSync({ 'readme.txt': strToU8('no model here'), 'plan.pdf': new Uint8Array(64) }),
+      'zip_without_ifc',
+    ],
     ['a damaged zip', 'half.ifczip', zipSync({ 'model.ifc': strToU8(good) }).slice(0, 200), 'bad_zip'],
   ])('%s: 422 with a reason, and nothing stored', async (_what, name, body, problem) => {
     const r = await upload(name, body);
@@ -77,54 +87,75 @@ describe('broken uploads', () => {
    * swallowed shows whether it stopped reading.
    */
   const floodUpload = (totalBytes: number, multipart: boolean, declared: boolean) =>
-    new Promise<{ status: number; connection: string | undefined; code: string | undefined; written: number }>((resolve, reject) => {
-      const u = new URL(`${t.url}/api/v1/projects/${projectId}/models${multipart ? '' : '?filename=flood.ifc'}`);
-      const boundary = 'floodboundary';
-      const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST', headers: { 'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'application/octet-stream', ...(declared ? { 'content-length': String(totalBytes) } : {}) } });
-      const chunk = Buffer.alloc(64 * 1024, 65);
-      let written = 0;
-      let answer: { status: number; connection: string | undefined; code: string | undefined } | null = null;
-      let ended = false;
-      const finish = () => {
-        if (ended) return;
-        ended = true;
-        if (answer) resolve({ ...answer, written });
-        else reject(new Error(`no answer after ${written} bytes`));
-      };
-      req.on('response', (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => {
-          answer = { status: res.statusCode!, connection: res.headers.connection, code: (JSON.parse(body) as { code?: string }).code };
+    new Promise<{ status: number; connection: string | undefined; code: string | undefined; written: number }>(
+      (resolve, reject) => {
+        const u = new URL(`${t.url}/api/v1/projects/${projectId}/models${multipart ? '' : '?filename=flood.ifc'}`);
+        const boundary = 'floodboundary';
+        const req = request({
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          method: 'POST',
+          headers: {
+            'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'application/octet-stream',
+            ...(declared ? { 'content-length': String(totalBytes) } : {}),
+          },
         });
-      });
-      req.on('error', () => setTimeout(finish, 50)); // the server hung up (EPIPE / ECONNRESET): what was answered counts
-      req.on('close', () => setTimeout(finish, 50));
-      if (multipart) req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="flood.ifc"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-      const pump = () => {
-        while (written < totalBytes && !req.destroyed) {
-          written += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        if (!req.destroyed) req.end(multipart ? `\r\n--${boundary}--\r\n` : undefined);
-      };
-      pump();
-    });
+        const chunk = Buffer.alloc(64 * 1024, 65);
+        let written = 0;
+        let answer: { status: number; connection: string | undefined; code: string | undefined } | null = null;
+        let ended = false;
+        const finish = () => {
+          if (ended) return;
+          ended = true;
+          if (answer) resolve({ ...answer, written });
+          else reject(new Error(`no answer after ${written} bytes`));
+        };
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d) => (body += d));
+          res.on('end', () => {
+            answer = {
+              status: res.statusCode!,
+              connection: res.headers.connection,
+              code: (JSON.parse(body) as { code?: string }).code,
+            };
+          });
+        });
+        req.on('error', () => setTimeout(finish, 50)); // the server hung up (EPIPE / ECONNRESET): what was answered counts
+        req.on('close', () => setTimeout(finish, 50));
+        if (multipart)
+          req.write(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="flood.ifc"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+          );
+        const pump = () => {
+          while (written < totalBytes && !req.destroyed) {
+            written += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          if (!req.destroyed) req.end(multipart ? `\r\n--${boundary}--\r\n` : undefined);
+        };
+        pump();
+      },
+    );
 
   it.each([
     ['a raw body without Content-Length', false, false],
     ['a multipart body without Content-Length', true, false],
     ['a raw body whose Content-Length says it is too large', false, true],
-  ])('over the size limit with %s: 413, Connection: close, and the rest is not read', async (_what, multipart, declared) => {
-    const total = 64 * 1024 * 1024;
-    const r = await floodUpload(total, multipart, declared);
-    expect([r.status, r.code, r.connection]).toEqual([413, 'payload_too_large', 'close']);
-    // The server hung up: the client could not push the whole 64 MB into a 0.25 MB limit.
-    expect(r.written).toBeLessThan(total);
-    expect(readdirSync(join(dataDir, 'models', '_incoming'))).toEqual([]);
-    expect((await t.api('GET', '/api/health')).status).toBe(200);
-  });
+  ])(
+    'over the size limit with %s: 413, Connection: close, and the rest is not read',
+    async (_what, multipart, declared) => {
+      const total = 64 * 1024 * 1024;
+      const r = await floodUpload(total, multipart, declared);
+      expect([r.status, r.code, r.connection]).toEqual([413, 'payload_too_large', 'close']);
+      // The server hung up: the client could not push the whole 64 MB into a 0.25 MB limit.
+      expect(r.written).toBeLessThan(total);
+      expect(readdirSync(join(dataDir, 'models', '_incoming'))).toEqual([]);
+      expect((await t.api('GET', '/api/health')).status).toBe(200);
+    },
+  );
 
   it('an .ifczip that expands past MAX_UPLOAD_MB fails while it inflates, and leaves nothing of it on disk', async () => {
     // ~3 MB of IFC-looking text (a header and a long run of spaces) packs into a few KB: a small zip bomb.
@@ -140,7 +171,11 @@ describe('broken uploads', () => {
     expect(m.error.message).toMatch(/MAX_UPLOAD_MB/);
     const dir = join(dataDir, 'models', m.id);
     expect(existsSync(join(dir, 'unpacked.ifc'))).toBe(false);
-    const left = existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0) : 0;
+    const left = existsSync(dir)
+      ? readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0)
+      : 0;
     expect(left).toBeLessThanOrEqual(zip.length);
   }, 60_000);
 
@@ -150,12 +185,22 @@ describe('broken uploads', () => {
     const res = await fetch(`${t.url}/api/v1/projects/${projectId}/models`, { method: 'POST', body: form });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('bad_request');
-    const none = await fetch(`${t.url}/api/v1/projects/00000000-0000-4000-8000-000000000000/models?filename=x.ifc`, { method: 'POST', body: good });
+    const none = await fetch(`${t.url}/api/v1/projects/00000000-0000-4000-8000-000000000000/models?filename=x.ifc`, {
+      method: 'POST',
+      body: good,
+    });
     expect(none.status).toBe(404);
   });
 
   it('elements with broken geometry are skipped and counted; the rest converts', async () => {
-    const ifc = syntheticIfc({ walls: 6, broken: [{ index: 1, kind: 'missing_ref' }, { index: 3, kind: 'zero_depth' }, { index: 4, kind: 'empty_polyline' }] });
+    const ifc = syntheticIfc({
+      walls: 6,
+      broken: [
+        { index: 1, kind: 'missing_ref' },
+        { index: 3, kind: 'zero_depth' },
+        { index: 4, kind: 'empty_polyline' },
+      ],
+    });
     const r = await upload('partly-broken.ifc', ifc);
     expect(r.status).toBe(202);
     const m = await waitForModel(t, r.body.id);
@@ -183,11 +228,15 @@ describe('broken uploads', () => {
   it('a file web-ifc cannot make sense of fails the model with a reason, not the server', async () => {
     // A valid header and trailer around garbage: it passes sniffing, and the worker must reject it. Without an
     // IfcProject it is refused at once for that.
-    const garbage = "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n#1=IFCWALL(((((;\n#2=#3=#4;\nENDSEC;\nEND-ISO-10303-21;\n";
+    const garbage =
+      "ISO-10303-21;\nHEADER;\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n#1=IFCWALL(((((;\n#2=#3=#4;\nENDSEC;\nEND-ISO-10303-21;\n";
     const bare = await waitForModel(t, (await upload('garbage-bare.ifc', garbage)).body.id);
     expect(bare.status).toBe('failed');
     expect(bare.error.problem).toBe('no_project');
-    const r = await upload('garbage.ifc', garbage.replace('DATA;\n', "DATA;\n#9=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);\n"));
+    const r = await upload(
+      'garbage.ifc',
+      garbage.replace('DATA;\n', "DATA;\n#9=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);\n"),
+    );
     expect(r.status).toBe(202);
     const m = await waitForModel(t, r.body.id);
     // web-ifc loops on this file: the job limit stops the worker and fails the model with a reason.

@@ -72,10 +72,13 @@ describe.each(storeKinds())('element index integrity (%s store)', (kind) => {
     const space = await t.api('GET', `/api/v1/models/${m.id}/elements/${extras.space}`);
     expect(space.body.psets.Qto_SpaceBaseQuantities).toEqual({ NetFloorArea: 24.5 });
     // Parts of the assembly and the wall's opening sit on the storey of their whole / host.
-    for (const k of ['plateA', 'opening'] as const) expect((await t.api('GET', `/api/v1/models/${m.id}/elements/${extras[k]}`)).body.storeyName, k).toBe('Level 1');
+    for (const k of ['plateA', 'opening'] as const)
+      expect((await t.api('GET', `/api/v1/models/${m.id}/elements/${extras[k]}`)).body.storeyName, k).toBe('Level 1');
     const walls = await t.api('GET', `/api/v1/models/${m.id}/elements?class=IfcWall`);
     expect(walls.body.items.every((w: any) => w.hasGeometry)).toBe(true);
-    expect((await t.api('GET', `/api/v1/models/${m.id}/elements?q=Truss`)).body.items.map((e: any) => e.globalId)).toEqual([extras.assembly]);
+    expect(
+      (await t.api('GET', `/api/v1/models/${m.id}/elements?q=Truss`)).body.items.map((e: any) => e.globalId),
+    ).toEqual([extras.assembly]);
 
     const all = await t.api('GET', `/api/v1/models/${m.id}/elements?limit=1000`);
     expect(all.body.total).toBe(m.report.indexedCount);
@@ -94,7 +97,12 @@ describe.each(storeKinds())('element index integrity (%s store)', (kind) => {
     expect(m.status).toBe('ready');
     const win = await t.api('GET', `/api/v1/models/${m.id}/elements/${extras.window}`);
     expect(win.body.psets.IfcWindowLiningProperties).toMatchObject({ LiningDepth: 0.12, LiningThickness: 0.05 });
-    expect(win.body.psets.IfcWindowPanelProperties).toMatchObject({ OperationType: 'SIDEHUNGLEFTHAND', PanelPosition: 'MIDDLE', FrameDepth: 0.06, FrameThickness: 0.04 });
+    expect(win.body.psets.IfcWindowPanelProperties).toMatchObject({
+      OperationType: 'SIDEHUNGLEFTHAND',
+      PanelPosition: 'MIDDLE',
+      FrameDepth: 0.06,
+      FrameThickness: 0.04,
+    });
   });
 
   it('fails a file without IfcProject, and one with many dangling references, with a stable reason', async () => {
@@ -112,13 +120,16 @@ describe.each(storeKinds())('element index integrity (%s store)', (kind) => {
     expect(b.error.message).toMatch(/30 references/);
   });
 
-  it.skipIf(!existsSync(join(SHARED, 'duplex.ifc')))('fails the first half of a real file with an END-ISO line appended', async () => {
-    const text = readFileSync(join(SHARED, 'duplex.ifc'), 'latin1');
-    const half = text.slice(0, text.lastIndexOf('\n', text.length / 2) + 1) + 'ENDSEC;\nEND-ISO-10303-21;\n';
-    const m = await convert('duplex-half.ifc', Buffer.from(half, 'latin1'));
-    expect(m.status).toBe('failed');
-    expect(['no_project', 'dangling_references']).toContain(m.error.problem);
-  });
+  it.skipIf(!existsSync(join(SHARED, 'duplex.ifc')))(
+    'fails the first half of a real file with an END-ISO line appended',
+    async () => {
+      const text = readFileSync(join(SHARED, 'duplex.ifc'), 'latin1');
+      const half = text.slice(0, text.lastIndexOf('\n', text.length / 2) + 1) + 'ENDSEC;\nEND-ISO-10303-21;\n';
+      const m = await convert('duplex-half.ifc', Buffer.from(half, 'latin1'));
+      expect(m.status).toBe('failed');
+      expect(['no_project', 'dangling_references']).toContain(m.error.problem);
+    },
+  );
 
   it('warns when the file holds entities its declared schema does not have (IFC4 content under an IFC2X3 header)', async () => {
     const base = syntheticIfc({ walls: 1 });
@@ -155,7 +166,10 @@ describe.each(storeKinds())('element index integrity (%s store)', (kind) => {
     expect(m.status).toBe('ready');
     const w: string[] = m.report.warnings;
     expect(w.some((x) => /cannot convert/.test(x))).toBe(true);
-    expect(w.some((x) => /no IfcMapConversion/.test(x)), JSON.stringify(w)).toBe(false);
+    expect(
+      w.some((x) => /no IfcMapConversion/.test(x)),
+      JSON.stringify(w),
+    ).toBe(false);
     expect(m.georeference.source).toBe('project');
   });
 });

@@ -60,11 +60,20 @@ describe('projects API', () => {
     expect(gj.headers.get('content-type')).toContain('application/geo+json');
     expect(gj.body.type).toBe('FeatureCollection');
     expect(gj.body.features).toHaveLength(1);
-    expect(gj.body.features[0]).toMatchObject({ type: 'Feature', id: b.id, geometry: { type: 'Polygon' }, properties: { name: '黄岛项目' } });
+    expect(gj.body.features[0]).toMatchObject({
+      type: 'Feature',
+      id: b.id,
+      geometry: { type: 'Polygon' },
+      properties: { name: '黄岛项目' },
+    });
   });
 
   it('rejects bad input with stable codes and keeps serving', async () => {
-    const invalid = await t.api('POST', '/api/v1/projects', { ...body('x'), regionCode: '37', location: { lon: 500, lat: 36 } });
+    const invalid = await t.api('POST', '/api/v1/projects', {
+      ...body('x'),
+      regionCode: '37',
+      location: { lon: 500, lat: 36 },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.code).toBe('validation_failed');
     const paths = invalid.body.details.issues.map((i: { path: string }) => i.path);
@@ -80,9 +89,16 @@ describe('projects API', () => {
     }
     expect((await t.api('GET', '/api/v1/projects/00000000-0000-4000-8000-000000000000')).body.code).toBe('not_found');
     expect((await t.api('GET', '/api/v1/projects/not-a-uuid')).status).toBe(404);
-    expect((await t.api('PATCH', '/api/v1/projects/00000000-0000-4000-8000-000000000000', { name: 'n' })).status).toBe(404);
-    expect((await t.api('PATCH', '/api/v1/projects/00000000-0000-4000-8000-000000000000', {})).body.code).toBe('validation_failed');
-    const noEnterprise = await t.api('POST', '/api/v1/projects', { ...body('y'), enterpriseId: '00000000-0000-4000-8000-000000000000' });
+    expect((await t.api('PATCH', '/api/v1/projects/00000000-0000-4000-8000-000000000000', { name: 'n' })).status).toBe(
+      404,
+    );
+    expect((await t.api('PATCH', '/api/v1/projects/00000000-0000-4000-8000-000000000000', {})).body.code).toBe(
+      'validation_failed',
+    );
+    const noEnterprise = await t.api('POST', '/api/v1/projects', {
+      ...body('y'),
+      enterpriseId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(noEnterprise).toMatchObject({ status: 409, body: { code: 'conflict' } });
     const dupEnterprise = await t.api('POST', '/api/v1/enterprises', { name: '测试建设集团' });
     expect(dupEnterprise).toMatchObject({ status: 409, body: { code: 'duplicate' } });
@@ -114,7 +130,14 @@ describe('projects API', () => {
     expect(world.body.map((p: { id: string }) => p.id)).toContain(ok.id);
     const gj = await t.api('GET', '/api/v1/projects.geojson?bbox=-180,-90,180,90');
     expect(gj.body.features.map((f: { id: string }) => f.id)).toContain(ok.id);
-    for (const path of ['/api/v1/alarms?from=1e20', '/api/v1/alarms?to=100000000000000000000', '/api/v1/audit?from=1e20', '/api/v1/audit?to=-1e20', `/api/v1/projects/${ok.id}/state-at?t=1e20`, `/api/v1/projects/${ok.id}/alarms?from=1e20`]) {
+    for (const path of [
+      '/api/v1/alarms?from=1e20',
+      '/api/v1/alarms?to=100000000000000000000',
+      '/api/v1/audit?from=1e20',
+      '/api/v1/audit?to=-1e20',
+      `/api/v1/projects/${ok.id}/state-at?t=1e20`,
+      `/api/v1/projects/${ok.id}/alarms?from=1e20`,
+    ]) {
       const r = await t.api('GET', path);
       expect(r.status, `${path} ${JSON.stringify(r.body)}`).toBe(400);
       expect(r.body.code, path).toBe('validation_failed');

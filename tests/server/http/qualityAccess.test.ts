@@ -22,7 +22,9 @@ describe('data-quality reads follow the device and project read scope', () => {
     await makeUser(t.store, 'site.a', { role: 'project', projectIds: [a.projectId] });
     const pa = await t.login('site.a', FIXTURE_PASSWORD);
     expect((await t.api('GET', `/api/v1/devices/${a.deviceId}/quality`, undefined, { token: pa })).status).toBe(200);
-    expect((await t.api('GET', `/api/v1/projects/${a.projectId}/quality`, undefined, { token: pa })).body.devices).toHaveLength(1);
+    expect(
+      (await t.api('GET', `/api/v1/projects/${a.projectId}/quality`, undefined, { token: pa })).body.devices,
+    ).toHaveLength(1);
     // Out of sight is out of existence (issue 14 finding 16): the same 404 as a missing id.
     expect((await t.api('GET', `/api/v1/devices/${b.deviceId}/quality`, undefined, { token: pa })).status).toBe(404);
     expect((await t.api('GET', `/api/v1/projects/${b.projectId}/quality`, undefined, { token: pa })).status).toBe(404);
@@ -30,8 +32,12 @@ describe('data-quality reads follow the device and project read scope', () => {
 
     await makeUser(t.store, 'look', { role: 'viewer', scope: { kind: 'all' } });
     const viewer = await t.login('look', FIXTURE_PASSWORD);
-    expect((await t.api('GET', `/api/v1/projects/${b.projectId}/quality`, undefined, { token: viewer })).status).toBe(200);
-    expect((await t.api('PATCH', `/api/v1/devices/${a.deviceId}`, { scale: { loadT: 0.001 } }, { token: viewer })).status).toBe(403);
+    expect((await t.api('GET', `/api/v1/projects/${b.projectId}/quality`, undefined, { token: viewer })).status).toBe(
+      200,
+    );
+    expect(
+      (await t.api('PATCH', `/api/v1/devices/${a.deviceId}`, { scale: { loadT: 0.001 } }, { token: viewer })).status,
+    ).toBe(403);
     const ok = await t.api('PATCH', `/api/v1/devices/${a.deviceId}`, { scale: { loadT: 0.001 } }, { token: pa });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.scale).toEqual({ loadT: 0.001 });

@@ -8,9 +8,20 @@ import { ConversionPool, type JobHandlers } from '../../../server/ifc/Conversion
 import { createLogger } from '../../../server/log.js';
 
 // buildingSMART's 4D sample: one slab and four walls, each with its own IfcTask and IfcTaskTime.
-const SAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc', 'ifc4x3-samples', 'construction-scheduling-task.ifc');
+const SAMPLE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'ifc',
+  'ifc4x3-samples',
+  'construction-scheduling-task.ifc',
+);
 const haveSample = existsSync(SAMPLE);
-if (!haveSample) console.warn(`conversionPool.test: ${SAMPLE} is absent (/work/shared/ifc): the schedule job tests are skipped`);
+if (!haveSample)
+  console.warn(`conversionPool.test: ${SAMPLE} is absent (/work/shared/ifc): the schedule job tests are skipped`);
 
 /** Handlers of the pool's conversion jobs: a schedule job must never reach them (it answers its caller only). */
 function recordingHandlers(): JobHandlers & { calls: string[] } {
@@ -44,7 +55,11 @@ describe.skipIf(!haveSample)('schedule-from-IFC as a job of the conversion worke
     const r = await pool.readSchedule('m-4d', SAMPLE);
     expect(r.taskCount).toBeGreaterThanOrEqual(5);
     expect(r.tasks).toHaveLength(5);
-    expect(r.tasks.every((t) => t.plannedStart <= t.plannedFinish && 'globalIds' in t.selector && t.selector.globalIds.length > 0)).toBe(true);
+    expect(
+      r.tasks.every(
+        (t) => t.plannedStart <= t.plannedFinish && 'globalIds' in t.selector && t.selector.globalIds.length > 0,
+      ),
+    ).toBe(true);
     expect(handlers.calls).toEqual([]);
     expect(pool.pending).toBe(0);
   });

@@ -41,7 +41,10 @@ beforeAll(async () => {
 /** Per file: element rows, the tree's counts added up, products and products given property sets (by the text scan), those found with them. */
 const figures: string[] = [];
 afterAll(async () => {
-  if (figures.length) console.info(`convertAll: rows / tree sum / products (text) / products with property sets (text) / found with them\n${figures.join('\n')}`);
+  if (figures.length)
+    console.info(
+      `convertAll: rows / tree sum / products (text) / products with property sets (text) / found with them\n${figures.join('\n')}`,
+    );
   await files?.close();
   if (out) rmSync(out, { recursive: true, force: true });
 });
@@ -116,7 +119,8 @@ describe.skipIf(!present)('every shared IFC file converts', () => {
       expect(treeSum, name).toBe(rows.length);
       const onNode = new Map<string | null, number>();
       for (const r of rows) onNode.set(r.storeyId, (onNode.get(r.storeyId) ?? 0) + 1);
-      for (const n of nodes) expect(onNode.get(n.globalId) ?? 0, `${name}: ${n.ifcClass} ${n.globalId}`).toBe(n.elementCount);
+      for (const n of nodes)
+        expect(onNode.get(n.globalId) ?? 0, `${name}: ${n.ifcClass} ${n.globalId}`).toBe(n.elementCount);
       expect(new Set(rows.map((r) => r.globalId)).size).toBe(rows.length);
 
       // Every product the file gives property sets (IfcRelDefinesByProperties, read by an independent text scanner) has
@@ -126,14 +130,17 @@ describe.skipIf(!present)('every shared IFC file converts', () => {
       const byGid = new Map(rows.map((r) => [r.globalId, r]));
       // Every instance the text shows to be a product (a placement or a product shape) is in the index.
       const products = productGlobalIds(instances);
-      for (const gid of products) expect(byGid.has(gid), `${name}: product ${gid} is not in the element index`).toBe(true);
+      for (const gid of products)
+        expect(byGid.has(gid), `${name}: product ${gid} is not in the element index`).toBe(true);
       let found = 0;
       for (const [gid, e] of expected) {
         const row = byGid.get(gid);
         expect(row, `${name}: ${e.type} ${gid} is not in the element index`).toBeDefined();
         const keys = Object.keys(row!.psets);
         for (const set of e.sets) {
-          const key = keys.find((k) => (set.key.startsWith('IFC') && !SETS_BY_NAME.test(set.key) ? k.toUpperCase() === set.key : k === set.key));
+          const key = keys.find((k) =>
+            set.key.startsWith('IFC') && !SETS_BY_NAME.test(set.key) ? k.toUpperCase() === set.key : k === set.key,
+          );
           expect(key, `${name}: ${e.type} ${gid} lacks ${set.key} (has ${keys.join(', ')})`).toBeDefined();
           if (e.sets.filter((x) => x.key === set.key).length === 1)
             for (const p of set.names) expect(row!.psets[key!], `${name}: ${gid} ${set.key}.${p}`).toHaveProperty([p]);
@@ -162,12 +169,16 @@ describe.skipIf(!present)('every shared IFC file converts', () => {
             expect(glb.points[i + k]!).toBeLessThanOrEqual(box!.max[k]! + 0.01);
           }
       }
-      expect(seen.size).toBeGreaterThanOrEqual(Math.min(report.elementCount, new Set(rows.filter((r) => r.hasGeometry).map((r) => r.globalId)).size));
+      expect(seen.size).toBeGreaterThanOrEqual(
+        Math.min(report.elementCount, new Set(rows.filter((r) => r.hasGeometry).map((r) => r.globalId)).size),
+      );
 
       // The tileset loads with loaders.gl, and so does every tile content.
       const tileset = await load(`${files.url}/${slug}/tiles/tileset.json`, Tiles3DLoader);
       // (+ 0 turns the -0 that JSON drops into 0 on both sides.)
-      expect(tileset.root.transform.map((x: number) => x + 0)).toEqual(georeferenceMatrix(georeference).map((x) => x + 0));
+      expect(tileset.root.transform.map((x: number) => x + 0)).toEqual(
+        georeferenceMatrix(georeference).map((x) => x + 0),
+      );
       const ts = new Tileset3D(tileset, {});
       const stack = [ts.root!];
       let contents = 0;

@@ -1,15 +1,37 @@
 import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
-import { cgcs2000ThreeDegreeEpsg, crsDefinition, identifyCrs, parseEpsg, projectedToWgs84, supportedEpsgCodes, wgs84ToProjected } from '../../../server/ifc/pipeline/crs.js';
+import {
+  cgcs2000ThreeDegreeEpsg,
+  crsDefinition,
+  identifyCrs,
+  parseEpsg,
+  projectedToWgs84,
+  supportedEpsgCodes,
+  wgs84ToProjected,
+} from '../../../server/ifc/pipeline/crs.js';
 
 /**
  * Transverse Mercator by Krüger's n-series (Karney 2011, to n^4), written here independently of proj4 as the
  * reference for the Gauss-Kruger and UTM families. Millimetre-accurate within a few degrees of the central meridian.
  */
-function kruger(lon: number, lat: number, lon0: number, k0: number, x0: number, y0: number, a = 6_378_137, f = 1 / 298.257222101) {
+function kruger(
+  lon: number,
+  lat: number,
+  lon0: number,
+  k0: number,
+  x0: number,
+  y0: number,
+  a = 6_378_137,
+  f = 1 / 298.257222101,
+) {
   const n = f / (2 - f);
   const A = (a / (1 + n)) * (1 + n ** 2 / 4 + n ** 4 / 64);
-  const alpha = [n / 2 - (2 * n ** 2) / 3 + (5 * n ** 3) / 16 + (41 * n ** 4) / 180, (13 * n ** 2) / 48 - (3 * n ** 3) / 5 + (557 * n ** 4) / 1440, (61 * n ** 3) / 240 - (103 * n ** 4) / 140, (49561 * n ** 4) / 161280];
+  const alpha = [
+    n / 2 - (2 * n ** 2) / 3 + (5 * n ** 3) / 16 + (41 * n ** 4) / 180,
+    (13 * n ** 2) / 48 - (3 * n ** 3) / 5 + (557 * n ** 4) / 1440,
+    (61 * n ** 3) / 240 - (103 * n ** 4) / 140,
+    (49561 * n ** 4) / 161280,
+  ];
   const phi = (lat * Math.PI) / 180;
   const dl = ((lon - lon0) * Math.PI) / 180;
   const c = (2 * Math.sqrt(n)) / (1 + n);
@@ -111,16 +133,25 @@ describe('UTM and the European grids', () => {
   });
 
   it('EPSG:27700 reproduces the Ordnance Survey worked example (OSGB36 52°39\'27.2531"N 1°43\'4.5177"E)', () => {
-    const [e, n] = proj4(sameDatumGeographic(27700), crsDefinition(27700)!.proj4, [dms(1, 43, 4.5177), dms(52, 39, 27.2531)]) as [number, number];
+    const [e, n] = proj4(sameDatumGeographic(27700), crsDefinition(27700)!.proj4, [
+      dms(1, 43, 4.5177),
+      dms(52, 39, 27.2531),
+    ]) as [number, number];
     expect(e).toBeCloseTo(651409.903, 2);
     expect(n).toBeCloseTo(313177.27, 2);
   });
 
   it('EPSG:2056 and 28992 put their projection centres (Bern, Amersfoort) at the false origin', () => {
-    const [e1, n1] = proj4(sameDatumGeographic(2056), crsDefinition(2056)!.proj4, [dms(7, 26, 22.5), dms(46, 57, 8.66)]) as [number, number];
+    const [e1, n1] = proj4(sameDatumGeographic(2056), crsDefinition(2056)!.proj4, [
+      dms(7, 26, 22.5),
+      dms(46, 57, 8.66),
+    ]) as [number, number];
     expect(e1).toBeCloseTo(2_600_000, -1);
     expect(n1).toBeCloseTo(1_200_000, -1);
-    const [e2, n2] = proj4(sameDatumGeographic(28992), crsDefinition(28992)!.proj4, [dms(5, 23, 15.5), dms(52, 9, 22.178)]) as [number, number];
+    const [e2, n2] = proj4(sameDatumGeographic(28992), crsDefinition(28992)!.proj4, [
+      dms(5, 23, 15.5),
+      dms(52, 9, 22.178),
+    ]) as [number, number];
     expect(e2).toBeCloseTo(155_000, 0);
     expect(n2).toBeCloseTo(463_000, 0);
   });
@@ -152,8 +183,14 @@ describe('identifying an IfcProjectedCRS', () => {
 
   it('falls back to EPSG names and to datum + projection + zone', () => {
     expect(identifyCrs({ name: 'CGCS2000 / 3-degree Gauss-Kruger CM 120E' })).toBe(4549);
-    expect(identifyCrs({ name: 'UTM in band 32', geodeticDatum: 'ETRS89', mapProjection: 'UTM', mapZone: 'UTM32' })).toBe(25832);
-    expect(identifyCrs({ name: 'site grid', geodeticDatum: 'WGS84', mapProjection: 'UTM', mapZone: '56S' })).toBe(32756);
-    expect(identifyCrs({ name: 'local', geodeticDatum: 'Xian 1980', mapProjection: 'GK', mapZone: '40' })).toBeUndefined();
+    expect(
+      identifyCrs({ name: 'UTM in band 32', geodeticDatum: 'ETRS89', mapProjection: 'UTM', mapZone: 'UTM32' }),
+    ).toBe(25832);
+    expect(identifyCrs({ name: 'site grid', geodeticDatum: 'WGS84', mapProjection: 'UTM', mapZone: '56S' })).toBe(
+      32756,
+    );
+    expect(
+      identifyCrs({ name: 'local', geodeticDatum: 'Xian 1980', mapProjection: 'GK', mapZone: '40' }),
+    ).toBeUndefined();
   });
 });

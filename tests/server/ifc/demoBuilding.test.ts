@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM, normalizeDeg180 } from '../../../models/geodesy.js';
 import { DEMO_PROJECTS } from '../../../server/demo/demoCity.js';
-import { demoGlobalId, generateDemoBuilding, toCompoundAngle, type DemoBuildingOptions } from '../../../server/ifc/pipeline/demoBuilding.js';
+import {
+  demoGlobalId,
+  generateDemoBuilding,
+  toCompoundAngle,
+  type DemoBuildingOptions,
+} from '../../../server/ifc/pipeline/demoBuilding.js';
 import { DEMO_MODELS } from '../../../server/demo/demoModels.js';
 import { readGeoreference } from '../../../server/ifc/pipeline/georef.js';
 import { decodeIfcGuid } from '../../../server/ifc/pipeline/ifcWriter.js';
@@ -17,7 +22,7 @@ afterAll(() => api?.Dispose());
 function expectedCount(o: { storeys: number; baysX: number; baysY: number; columnsInCore: number }) {
   const perimeter = 2 * (o.baysX + o.baysY);
   const columns = (o.baysX + 1) * (o.baysY + 1) - o.columnsInCore;
-  return o.storeys * (1 + columns + perimeter /* walls */ + perimeter /* windows */ + 4 /* core walls */);
+  return o.storeys * (1 + columns + perimeter /* walls */ + perimeter /* windows */ + 4); /* core walls */
 }
 
 function ids(modelID: number, type: number): number[] {
@@ -39,7 +44,17 @@ function roundTrip(opts: DemoBuildingOptions) {
     const psetNames = ids(id, WebIFC.IFCPROPERTYSET).map((p) => api.GetLine(id, p).Name.value as string);
     const quantities = ids(id, WebIFC.IFCELEMENTQUANTITY).length;
     const text = new TextDecoder().decode(bytes.subarray(0, 2000));
-    return { bytes, elements, withGeometry, guids, georef, psetNames, quantities, text, schema: api.GetModelSchema(id) };
+    return {
+      bytes,
+      elements,
+      withGeometry,
+      guids,
+      georef,
+      psetNames,
+      quantities,
+      text,
+      schema: api.GetModelSchema(id),
+    };
   } finally {
     api.CloseModel(id);
   }
@@ -47,7 +62,18 @@ function roundTrip(opts: DemoBuildingOptions) {
 
 describe('generateDemoBuilding', () => {
   // 24 x 16 m, 3 x 2 bays: grid x = -12,-4,4,12 and y = -8,0,8; core 8 x 5.33 m holds no grid node (|x| < 4 fails).
-  const house: DemoBuildingOptions = { name: 'Demo house', lon: 120.4012, lat: 36.0675, height: 4.5, headingDeg: 12, storeys: 3, widthM: 24, depthM: 16, baysX: 3, baysY: 2 };
+  const house: DemoBuildingOptions = {
+    name: 'Demo house',
+    lon: 120.4012,
+    lat: 36.0675,
+    height: 4.5,
+    headingDeg: 12,
+    storeys: 3,
+    widthM: 24,
+    depthM: 16,
+    baysX: 3,
+    baysY: 2,
+  };
   let r: ReturnType<typeof roundTrip>;
   beforeAll(() => {
     r = roundTrip(house);
@@ -83,7 +109,8 @@ describe('generateDemoBuilding', () => {
   });
 
   it('carries property sets and one quantity set per element', () => {
-    for (const name of ['Pset_WallCommon', 'Pset_ColumnCommon', 'Pset_SlabCommon', 'Pset_WindowCommon']) expect(r.psetNames).toContain(name);
+    for (const name of ['Pset_WallCommon', 'Pset_ColumnCommon', 'Pset_SlabCommon', 'Pset_WindowCommon'])
+      expect(r.psetNames).toContain(name);
     expect(r.quantities).toBe(r.elements.length);
   });
 

@@ -16,7 +16,10 @@ const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc'
 const present = existsSync(SHARED);
 if (!present) console.warn(`geometryStream: ${SHARED} is absent; only the generated building is checked`);
 const listFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)) : [join(dir, f)])).filter((f) => /\.ifc$/i.test(f)).sort();
+  readdirSync(dir)
+    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)) : [join(dir, f)]))
+    .filter((f) => /\.ifc$/i.test(f))
+    .sort();
 
 let api: IfcAPI;
 let tmp: string;
@@ -25,7 +28,10 @@ beforeAll(async () => {
   api = await createIfcApi();
   tmp = mkdtempSync(join(tmpdir(), 'sitetwin-geomstream-'));
   tower = join(tmp, 'tower.ifc');
-  writeFileSync(tower, generateDemoBuilding({ name: 'Slices', lon: 120.4, lat: 36.07, storeys: 14, widthM: 40, depthM: 30 }));
+  writeFileSync(
+    tower,
+    generateDemoBuilding({ name: 'Slices', lon: 120.4, lat: 36.07, storeys: 14, widthM: 40, depthM: 30 }),
+  );
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -34,13 +34,19 @@ function expectedFromText(text: string): { source: string; lon: number; lat: num
     const [lon, lat] = proj4(TEST_PROJ[crs[1]!]!, 'WGS84', [Number(mc[2]), Number(mc[3])]) as [number, number];
     return { source: 'map_conversion', lon, lat };
   }
-  const ro = /IFCRIGIDOPERATION\([^,]+,[^,]+,\s*IFCPLANEANGLEMEASURE\(([-\d.]+)\)\s*,\s*IFCPLANEANGLEMEASURE\(([-\d.]+)\)/i.exec(text);
+  const ro =
+    /IFCRIGIDOPERATION\([^,]+,[^,]+,\s*IFCPLANEANGLEMEASURE\(([-\d.]+)\)\s*,\s*IFCPLANEANGLEMEASURE\(([-\d.]+)\)/i.exec(
+      text,
+    );
   if (ro) return { source: 'rigid_operation', lon: Number(ro[1]), lat: Number(ro[2]) };
   const site = siteArgs(text);
   // IfcSite attributes 10 and 11 (0-based 9, 10) are RefLatitude, RefLongitude: '(d,m,s,millionths)' or '$'.
   if (site && site[9]?.startsWith('(') && site[10]?.startsWith('(')) {
     const deg = (s: string) => {
-      const [d = 0, m = 0, sec = 0, u = 0] = s.replace(/[()\s]/g, '').split(',').map(Number);
+      const [d = 0, m = 0, sec = 0, u = 0] = s
+        .replace(/[()\s]/g, '')
+        .split(',')
+        .map(Number);
       return d + m / 60 + sec / 3600 + u / 3.6e9;
     };
     const lat = deg(site[9]);
@@ -89,33 +95,48 @@ function georefOf(text: string | Uint8Array) {
 
 describe.runIf(existsSync(SHARED))('the shared sample files', () => {
   const files = existsSync(SHARED) ? ifcFiles(SHARED) : [];
-  const placed = files.filter((f) => /IFCSITE\(|IFCMAPCONVERSION\(|IFCRIGIDOPERATION\(/i.test(readFileSync(f, 'latin1')));
+  const placed = files.filter((f) =>
+    /IFCSITE\(|IFCMAPCONVERSION\(|IFCRIGIDOPERATION\(/i.test(readFileSync(f, 'latin1')),
+  );
 
   it('has the georeferenced samples the README lists', () => {
     expect(placed.length).toBeGreaterThanOrEqual(15);
-    for (const name of ['geographic-referencing-utm.ifc', 'geographic-referencing-rigid-operation.ifc', 'linear-placement-of-signal.ifc', 'AC20-FZK-Haus.ifc']) {
-      expect(placed.some((f) => f.endsWith(name)), name).toBe(true);
+    for (const name of [
+      'geographic-referencing-utm.ifc',
+      'geographic-referencing-rigid-operation.ifc',
+      'linear-placement-of-signal.ifc',
+      'AC20-FZK-Haus.ifc',
+    ]) {
+      expect(
+        placed.some((f) => f.endsWith(name)),
+        name,
+      ).toBe(true);
     }
   });
 
-  it.each(placed.map((f) => [f.slice(SHARED.length + 1), f]))('%s stands where its text says (0.5 m)', (_name, file) => {
-    const text = readFileSync(file, 'latin1');
-    const g = georefOf(readFileSync(file));
-    const want = expectedFromText(text);
-    if (!want) {
-      expect(g.source).toBe('project');
-      expect(g.warnings.join(' ')).toMatch(/no georeference/);
-      expect({ lon: g.lon, lat: g.lat }).toEqual({ lon: PROJECT.lon, lat: PROJECT.lat });
-      return;
-    }
-    expect(g.source).toBe(want.source);
-    expect(distanceM({ lon: g.lon, lat: g.lat }, want)).toBeLessThan(0.5);
-  });
+  it.each(placed.map((f) => [f.slice(SHARED.length + 1), f]))(
+    '%s stands where its text says (0.5 m)',
+    (_name, file) => {
+      const text = readFileSync(file, 'latin1');
+      const g = georefOf(readFileSync(file));
+      const want = expectedFromText(text);
+      if (!want) {
+        expect(g.source).toBe('project');
+        expect(g.warnings.join(' ')).toMatch(/no georeference/);
+        expect({ lon: g.lon, lat: g.lat }).toEqual({ lon: PROJECT.lon, lat: PROJECT.lat });
+        return;
+      }
+      expect(g.source).toBe(want.source);
+      expect(distanceM({ lon: g.lon, lat: g.lat }, want)).toBeLessThan(0.5);
+    },
+  );
 
   it('the UTM sample: map conversion with EPSG, and its IfcSite (49°5\'43.9837", 8°26\'1.2473") agrees, so no "twice" warning', () => {
     const g = georefOf(readFileSync(join(SHARED, 'ifc4x3-samples', 'geographic-referencing-utm.ifc')));
     expect(g.epsg).toBe(25832);
-    expect(distanceM({ lon: g.lon, lat: g.lat }, { lat: 49 + 5 / 60 + 43.9837 / 3600, lon: 8 + 26 / 60 + 1.2473 / 3600 })).toBeLessThan(0.5);
+    expect(
+      distanceM({ lon: g.lon, lat: g.lat }, { lat: 49 + 5 / 60 + 43.9837 / 3600, lon: 8 + 26 / 60 + 1.2473 / 3600 }),
+    ).toBeLessThan(0.5);
     expect(g.warnings.join(' ')).not.toMatch(/twice/);
     // XAxisAbscissa/Ordinate 0.2706/0.9627: +X points 74.3° counter-clockwise from grid east; plus the UTM convergence.
     expect(g.headingDeg).toBeGreaterThan(-76);
@@ -124,8 +145,14 @@ describe.runIf(existsSync(SHARED))('the shared sample files', () => {
 });
 
 /** A minimal IFC4 file: metres or millimetres, optional map conversion (EPSG:4549), a site at `siteAt` with RefLat/Lon. */
-function miniIfc(o: { unit: 'METRE' | 'MILLI'; map?: { e: number; n: number; h: number }; siteAt: [number, number, number]; ref?: { lat: string; lon: string }; trueNorth?: [number, number] }): string {
-  const unit = o.unit === 'METRE' ? "IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.)" : "IFCSIUNIT(*,.LENGTHUNIT.,.MILLI.,.METRE.)";
+function miniIfc(o: {
+  unit: 'METRE' | 'MILLI';
+  map?: { e: number; n: number; h: number };
+  siteAt: [number, number, number];
+  ref?: { lat: string; lon: string };
+  trueNorth?: [number, number];
+}): string {
+  const unit = o.unit === 'METRE' ? 'IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.)' : 'IFCSIUNIT(*,.LENGTHUNIT.,.MILLI.,.METRE.)';
   const lines = [
     "#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'mini',$,$,$,$,(#10),#2);",
     '#2=IFCUNITASSIGNMENT((#3));',
@@ -133,16 +160,19 @@ function miniIfc(o: { unit: 'METRE' | 'MILLI'; map?: { e: number; n: number; h: 
     '#4=IFCCARTESIANPOINT((0.,0.,0.));',
     '#5=IFCAXIS2PLACEMENT3D(#4,$,$);',
     `#6=IFCDIRECTION((${(o.trueNorth ?? [0, 1]).map((v) => v.toFixed(12)).join(',')}));`,
-    '#10=IFCGEOMETRICREPRESENTATIONCONTEXT($,\'Model\',3,1.E-05,#5,#6);',
+    "#10=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#5,#6);",
     `#20=IFCCARTESIANPOINT((${o.siteAt.map((v) => v.toFixed(3)).join(',')}));`,
     '#21=IFCAXIS2PLACEMENT3D(#20,$,$);',
     '#22=IFCLOCALPLACEMENT($,#21);',
     `#23=IFCSITE('1YvctVUKr0kugbFTf53O9L',$,'Site',$,$,#22,$,$,.ELEMENT.,${o.ref ? `(${o.ref.lat}),(${o.ref.lon})` : '$,$'},0.,$,$);`,
     "#24=IFCRELAGGREGATES('2YvctVUKr0kugbFTf53O9L',$,$,$,#1,(#23));",
-    "#30=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);",
+    '#30=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);',
     "#31=IFCPROJECTEDCRS('EPSG:4549','CGCS2000 / 3-degree Gauss-Kruger CM 120E','CGCS2000',$,$,$,#30);",
   ];
-  if (o.map) lines.push(`#32=IFCMAPCONVERSION(#10,#31,${o.map.e.toFixed(3)},${o.map.n.toFixed(3)},${o.map.h.toFixed(3)},1.,0.,${o.unit === 'MILLI' ? '0.001' : '1.'});`);
+  if (o.map)
+    lines.push(
+      `#32=IFCMAPCONVERSION(#10,#31,${o.map.e.toFixed(3)},${o.map.n.toFixed(3)},${o.map.h.toFixed(3)},1.,0.,${o.unit === 'MILLI' ? '0.001' : '1.'});`,
+    );
   return `ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('mini.ifc','2026-01-01T00:00:00',(''),(''),'','','');\nFILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n${lines.join('\n')}\nENDSEC;\nEND-ISO-10303-21;\n`;
 }
 
@@ -150,12 +180,19 @@ const toGrid = (lon: number, lat: number) => proj4('WGS84', TEST_PROJ['EPSG:4549
 const QD = { lon: 120.4012, lat: 36.0675 };
 const dmsText = (deg: number) => {
   const micro = Math.round(deg * 3.6e9);
-  return [Math.floor(micro / 3.6e9), Math.floor((micro % 3.6e9) / 6e7), Math.floor((micro % 6e7) / 1e6), micro % 1e6].join(',');
+  return [
+    Math.floor(micro / 3.6e9),
+    Math.floor((micro % 3.6e9) / 6e7),
+    Math.floor((micro % 6e7) / 1e6),
+    micro % 1e6,
+  ].join(',');
 };
 
 describe('sources, units and doubled georeferences (hand-written files)', () => {
   it('a site placed 10 m east (in millimetres): RefLat/Lon is the site origin, the world origin lies 10 m west of it', () => {
-    const g = georefOf(miniIfc({ unit: 'MILLI', siteAt: [10_000, 0, 0], ref: { lat: dmsText(QD.lat), lon: dmsText(QD.lon) } }));
+    const g = georefOf(
+      miniIfc({ unit: 'MILLI', siteAt: [10_000, 0, 0], ref: { lat: dmsText(QD.lat), lon: dmsText(QD.lon) } }),
+    );
     expect(g.source).toBe('site');
     const siteOrigin = modelToGeodetic(g, 10, 0, 0);
     expect(distanceM({ lon: siteOrigin.lon, lat: siteOrigin.lat }, QD)).toBeLessThan(0.01);
@@ -165,18 +202,34 @@ describe('sources, units and doubled georeferences (hand-written files)', () => 
   it('the site heading comes from the context TrueNorth', () => {
     // North turned 30° counter-clockwise from +Y means +Y is 30° clockwise from north.
     const a = (30 * Math.PI) / 180;
-    const g = georefOf(miniIfc({ unit: 'METRE', siteAt: [0, 0, 0], ref: { lat: dmsText(QD.lat), lon: dmsText(QD.lon) }, trueNorth: [-Math.sin(a), Math.cos(a)] }));
+    const g = georefOf(
+      miniIfc({
+        unit: 'METRE',
+        siteAt: [0, 0, 0],
+        ref: { lat: dmsText(QD.lat), lon: dmsText(QD.lon) },
+        trueNorth: [-Math.sin(a), Math.cos(a)],
+      }),
+    );
     expect(g.headingDeg).toBeCloseTo(30, 6);
   });
 
   it('a map conversion and a site RefLat/Lon 1 km apart: warns "twice" and uses the map conversion', () => {
     const [e, n] = toGrid(QD.lon, QD.lat);
-    const g = georefOf(miniIfc({ unit: 'METRE', map: { e, n, h: 12 }, siteAt: [0, 0, 0], ref: { lat: dmsText(QD.lat + 0.009), lon: dmsText(QD.lon) } }));
+    const g = georefOf(
+      miniIfc({
+        unit: 'METRE',
+        map: { e, n, h: 12 },
+        siteAt: [0, 0, 0],
+        ref: { lat: dmsText(QD.lat + 0.009), lon: dmsText(QD.lon) },
+      }),
+    );
     expect(g.source).toBe('map_conversion');
     expect(g.epsg).toBe(4549);
     expect(distanceM({ lon: g.lon, lat: g.lat }, QD)).toBeLessThan(0.5);
     expect(g.height).toBeCloseTo(12, 6);
-    expect(g.warnings.join(' ')).toMatch(/georeferenced twice: IfcMapConversion .* \((99\d|10\d\d) m apart\); using IfcMapConversion/);
+    expect(g.warnings.join(' ')).toMatch(
+      /georeferenced twice: IfcMapConversion .* \((99\d|10\d\d) m apart\); using IfcMapConversion/,
+    );
   });
 
   it('an absolute site placement (grid coordinates) on top of a map conversion offset: warns "twice"', () => {

@@ -32,7 +32,8 @@ const v = (x: any) => (x && typeof x === 'object' && 'value' in x ? x.value : x)
 type M = number[]; // column-major 4x4
 const mul = (a: M, b: M): M => {
   const o = new Array(16).fill(0);
-  for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) o[c * 4 + r] += a[k * 4 + r]! * b[c * 4 + k]!;
+  for (let c = 0; c < 4; c++)
+    for (let r = 0; r < 4; r++) for (let k = 0; k < 4; k++) o[c * 4 + r] += a[k * 4 + r]! * b[c * 4 + k]!;
   return o;
 };
 const unit = (d: number[]) => {
@@ -49,7 +50,9 @@ export function placementMatrix(api: IfcAPI, modelID: number, placementId: numbe
   const ap = api.GetLine(modelID, v(lp.RelativePlacement));
   const loc = (api.GetLine(modelID, v(ap.Location)).Coordinates as any[]).map(v).map(Number);
   const z = ap.Axis ? unit((api.GetLine(modelID, v(ap.Axis)).DirectionRatios as any[]).map(v).map(Number)) : [0, 0, 1];
-  let x = ap.RefDirection ? unit((api.GetLine(modelID, v(ap.RefDirection)).DirectionRatios as any[]).map(v).map(Number)) : [1, 0, 0];
+  let x = ap.RefDirection
+    ? unit((api.GetLine(modelID, v(ap.RefDirection)).DirectionRatios as any[]).map(v).map(Number))
+    : [1, 0, 0];
   const dot = x[0]! * z[0]! + x[1]! * z[1]! + x[2]! * z[2]!;
   x = unit([x[0]! - dot * z[0]!, x[1]! - dot * z[1]!, x[2]! - dot * z[2]!]);
   const y = [z[1]! * x[2]! - z[2]! * x[1]!, z[2]! * x[0]! - z[0]! * x[2]!, z[0]! * x[1]! - z[1]! * x[0]!];
@@ -78,7 +81,12 @@ export function filePlacement(api: IfcAPI, modelID: number, lengthUnitM: number)
   if (mc.size() > 0) {
     const m = api.GetLine(modelID, mc.get(0));
     const crs = api.GetLine(modelID, v(m.TargetCRS));
-    map = { eastings: Number(v(m.Eastings)), northings: Number(v(m.Northings)), height: Number(v(m.OrthogonalHeight)), crsName: String(v(crs.Name)) };
+    map = {
+      eastings: Number(v(m.Eastings)),
+      northings: Number(v(m.Northings)),
+      height: Number(v(m.OrthogonalHeight)),
+      crsName: String(v(crs.Name)),
+    };
   }
   let site: FilePlacement['site'] = null;
   const sites = api.GetLineIDsWithType(modelID, WebIFC.IFCSITE);
@@ -88,7 +96,12 @@ export function filePlacement(api: IfcAPI, modelID: number, lengthUnitM: number)
     const lon = dms(s.RefLongitude);
     if (lat !== null && lon !== null) {
       const w = placementMatrix(api, modelID, s.ObjectPlacement ? v(s.ObjectPlacement) : null);
-      site = { lon, lat, elevation: Number(v(s.RefElevation) ?? 0) * lengthUnitM, originWorld: [w[12]! * lengthUnitM, w[13]! * lengthUnitM, w[14]! * lengthUnitM] };
+      site = {
+        lon,
+        lat,
+        elevation: Number(v(s.RefElevation) ?? 0) * lengthUnitM,
+        originWorld: [w[12]! * lengthUnitM, w[13]! * lengthUnitM, w[14]! * lengthUnitM],
+      };
     }
   }
   return { map, site };
@@ -97,7 +110,9 @@ export function filePlacement(api: IfcAPI, modelID: number, lengthUnitM: number)
 const io = new NodeIO().registerExtensions([EXTMeshFeatures, EXTStructuralMetadata]);
 
 /** Reads a tile GLB: its vertices in the tileset frame (Z up), and its property table's GlobalIds. */
-export async function readTileGlb(bytes: Uint8Array): Promise<{ points: Float64Array; globalIds: string[]; primitives: number; nodes: number }> {
+export async function readTileGlb(
+  bytes: Uint8Array,
+): Promise<{ points: Float64Array; globalIds: string[]; primitives: number; nodes: number }> {
   const doc = await io.readBinary(bytes);
   const out: number[] = [];
   let primitives = 0;
@@ -134,7 +149,12 @@ export async function staticServer(root: string): Promise<{ url: string; close()
     try {
       const body = readFileSync(p);
       // No keep-alive: a socket the server times out while undici reuses it would reset a later load.
-      res.writeHead(200, { 'content-type': p.endsWith('.json') ? 'application/json' : 'model/gltf-binary', connection: 'close' }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': p.endsWith('.json') ? 'application/json' : 'model/gltf-binary',
+          connection: 'close',
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -14,7 +14,16 @@ describe('models queued right after the server starts', () => {
     // The project exists before the server starts, so the model can be queued the moment it is up.
     store = await openTestStore('embedded');
     const e = await store.store.enterprises.create({ name: 'Startup', role: 'contractor' });
-    const p = await store.store.projects.create({ name: 'Startup', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 60, 60) });
+    const p = await store.store.projects.create({
+      name: 'Startup',
+      enterpriseId: e.id,
+      address: '',
+      regionCode: '370202',
+      status: 'under_construction',
+      heightM: 30,
+      location: { ...loc, height: 0 },
+      footprint: rectangleAround(loc, 60, 60),
+    });
     projectId = p.id;
     t = await startTestServer({ store });
   });
@@ -28,14 +37,26 @@ describe('models queued right after the server starts', () => {
     const live = t.server.ctx.live;
     const publish = live.publishModel.bind(live);
     live.publishModel = (m) => {
-      if (m.type === 'model.updated') events.push({ id: m.model.id, status: m.model.status, ...(m.model.fragments ? { fragments: String(m.model.fragments) } : {}) });
+      if (m.type === 'model.updated')
+        events.push({
+          id: m.model.id,
+          status: m.model.status,
+          ...(m.model.fragments ? { fragments: String(m.model.fragments) } : {}),
+        });
       if (m.type === 'model.progress') events.push({ id: m.progress.modelId, status: m.progress.status });
       publish(m);
     };
     // Queued at once, as main.ts queues the demo buildings after startServer returns.
-    const m = await t.server.models.acceptGenerated(projectId, 'startup.ifc', { name: 'Startup', ...loc, storeys: 3, widthM: 24, depthM: 16 });
+    const m = await t.server.models.acceptGenerated(projectId, 'startup.ifc', {
+      name: 'Startup',
+      ...loc,
+      storeys: 3,
+      widthM: 24,
+      depthM: 16,
+    });
     const deadline = Date.now() + 120_000;
-    while (!events.some((x) => x.id === m.id && x.fragments === 'ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!events.some((x) => x.id === m.id && x.fragments === 'ready') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     // Give a second conversion, were one queued, the time to show itself.
     await new Promise((r) => setTimeout(r, 1500));
     const mine = events.filter((x) => x.id === m.id);

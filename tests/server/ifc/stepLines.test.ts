@@ -13,7 +13,10 @@ const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc'
 const present = existsSync(SHARED);
 if (!present) console.warn(`stepLines: ${SHARED} is absent; only the generated and hand-written files are checked`);
 const listFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)) : [join(dir, f)])).filter((f) => /\.ifc$/i.test(f)).sort();
+  readdirSync(dir)
+    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listFiles(join(dir, f)) : [join(dir, f)]))
+    .filter((f) => /\.ifc$/i.test(f))
+    .sort();
 
 const step = (data: string) => `ISO-10303-21;
 HEADER;
@@ -108,9 +111,18 @@ describe('StepLines', () => {
   });
 
   it('reads strings with escaped quotes and separators, lists, numbers, references, enums and typed values', () => {
-    expect(lines.read(1)).toEqual({ type: 'IFCPROJECT', args: ['0xScRe4drECQ4DMSqUjd6d', null, "It's; (odd)", null, null, null, null, null, null] });
-    expect(lines.read(2)).toEqual({ type: 'IFCCARTESIANPOINT', args: [[{ num: '1.' }, { num: '-2.5E-3' }, { num: '+3' }]] });
-    expect(lines.read(3)).toEqual({ type: 'IFCPROPERTYSINGLEVALUE', args: ['N', null, { typed: 'IFCTEXT', value: '中x' }, { ref: 2 }] });
+    expect(lines.read(1)).toEqual({
+      type: 'IFCPROJECT',
+      args: ['0xScRe4drECQ4DMSqUjd6d', null, "It's; (odd)", null, null, null, null, null, null],
+    });
+    expect(lines.read(2)).toEqual({
+      type: 'IFCCARTESIANPOINT',
+      args: [[{ num: '1.' }, { num: '-2.5E-3' }, { num: '+3' }]],
+    });
+    expect(lines.read(3)).toEqual({
+      type: 'IFCPROPERTYSINGLEVALUE',
+      args: ['N', null, { typed: 'IFCTEXT', value: '中x' }, { ref: 2 }],
+    });
     expect(lines.read(7)!.args[8]).toEqual({ enum: 'SOLIDWALL' });
   });
 
@@ -122,7 +134,12 @@ describe('StepLines', () => {
 
   it('finds statement ends after a long run without strings, and in strings right after it', () => {
     const points = Array.from({ length: 5000 }, (_, i) => `#${i + 1}=IFCCARTESIANPOINT((${i}.,0.,0.));`).join('\n');
-    const text = new StepLines(Buffer.from(step(`${points}\n#5001=IFCLABEL('a;b');\n#5002=IFCCARTESIANPOINT((1.,2.,3.));\n#5003=IFCLABEL('c''d;');`)), 5003);
+    const text = new StepLines(
+      Buffer.from(
+        step(`${points}\n#5001=IFCLABEL('a;b');\n#5002=IFCCARTESIANPOINT((1.,2.,3.));\n#5003=IFCLABEL('c''d;');`),
+      ),
+      5003,
+    );
     expect(text.count).toBe(5003);
     expect(text.read(4999)!.args).toEqual([[{ num: '4998.' }, { num: '0.' }, { num: '0.' }]]);
     expect(text.read(5001)!.args).toEqual(['a;b']);
@@ -144,7 +161,10 @@ describe('StepLines', () => {
   });
 
   it('reads ids past a flat table through a map', () => {
-    const sparse = new StepLines(Buffer.from(step(`#90000001=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);`)), 90_000_001);
+    const sparse = new StepLines(
+      Buffer.from(step(`#90000001=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);`)),
+      90_000_001,
+    );
     expect(sparse.read(90_000_001)?.args[2]).toBe('P');
   });
 });
@@ -152,7 +172,12 @@ describe('StepLines', () => {
 describe('index from the text and from web-ifc', () => {
   const files = (): { name: string; bytes: Buffer }[] => [
     { name: 'edge cases', bytes: Buffer.from(EDGE, 'utf8') },
-    { name: 'generated tower', bytes: Buffer.from(generateDemoBuilding({ name: 'Text', lon: 120.4, lat: 36.07, storeys: 6, widthM: 30, depthM: 20 })) },
+    {
+      name: 'generated tower',
+      bytes: Buffer.from(
+        generateDemoBuilding({ name: 'Text', lon: 120.4, lat: 36.07, storeys: 6, widthM: 30, depthM: 20 }),
+      ),
+    },
     ...(present ? listFiles(SHARED).map((f) => ({ name: f.slice(SHARED.length + 1), bytes: readFileSync(f) })) : []),
   ];
 
@@ -185,7 +210,13 @@ describe('index from the text and from web-ifc', () => {
 
   it('leaves the whole file to web-ifc when the scan and web-ifc disagree on the instances (a repeated id)', () => {
     // web-ifc keeps one #13 and the scan counts both: which one web-ifc kept is its business, so the text is not used.
-    const bytes = Buffer.from(EDGE.replace('#14=IFCPROPERTYSINGLEVALUE', "#13=IFCPROPERTYSINGLEVALUE('C2',$,IFCINTEGER(6),$);\n#14=IFCPROPERTYSINGLEVALUE"), 'utf8');
+    const bytes = Buffer.from(
+      EDGE.replace(
+        '#14=IFCPROPERTYSINGLEVALUE',
+        "#13=IFCPROPERTYSINGLEVALUE('C2',$,IFCINTEGER(6),$);\n#14=IFCPROPERTYSINGLEVALUE",
+      ),
+      'utf8',
+    );
     const id = openModel(api, bytes);
     try {
       const text = new StepLines(bytes, api.GetMaxExpressID(id));
@@ -205,7 +236,19 @@ describe('index from the text and from web-ifc', () => {
     try {
       const index = readIndex(api, id, undefined, new StepLines(bytes, api.GetMaxExpressID(id)));
       const pset = index.psets.get(10)!['Pset_Edge']!;
-      expect(pset).toMatchObject({ A: true, B: '', C: 5, D: 0.0025, E: null, F: ['x', null, 'y'], G: [1, -2], H: { lower: 1, upper: 10 }, J: "a;b'c)d", N: 'café', X: '中文 raw UTF-8' });
+      expect(pset).toMatchObject({
+        A: true,
+        B: '',
+        C: 5,
+        D: 0.0025,
+        E: null,
+        F: ['x', null, 'y'],
+        G: [1, -2],
+        H: { lower: 1, upper: 10 },
+        J: "a;b'c)d",
+        N: 'café',
+        X: '中文 raw UTF-8',
+      });
       expect(pset['R']).toBe('中文 😀');
       expect(index.psets.get(10)!['Qto_Edge']).toEqual({ Len: 12.5, Cnt: 3, Area: null });
       // A set with an empty name is named by its express id; the second object of its relation gets it too.

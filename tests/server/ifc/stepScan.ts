@@ -13,8 +13,12 @@ export interface Instance {
 /** Decodes a STEP string's escapes as IFC uses them: '' , \X2\hhhh…\X0\ (UTF-16), \X4\…\X0\, \X\hh (ISO 8859-1). */
 function decode(s: string): string {
   return s
-    .replace(/\\X2\\([0-9A-F]*)\\X0\\/gi, (_, hex: string) => String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((h) => parseInt(h, 16))))
-    .replace(/\\X4\\([0-9A-F]*)\\X0\\/gi, (_, hex: string) => String.fromCodePoint(...(hex.match(/.{8}/g) ?? []).map((h) => parseInt(h, 16))))
+    .replace(/\\X2\\([0-9A-F]*)\\X0\\/gi, (_, hex: string) =>
+      String.fromCharCode(...(hex.match(/.{4}/g) ?? []).map((h) => parseInt(h, 16))),
+    )
+    .replace(/\\X4\\([0-9A-F]*)\\X0\\/gi, (_, hex: string) =>
+      String.fromCodePoint(...(hex.match(/.{8}/g) ?? []).map((h) => parseInt(h, 16))),
+    )
     .replace(/\\X\\([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
@@ -109,8 +113,10 @@ export function scanInstances(text: string): Map<number, Instance> {
   return out;
 }
 
-const refOf = (a: Arg | undefined): number | null => (a && typeof a === 'object' && !Array.isArray(a) && 'ref' in a ? a.ref : null);
-const refsOf = (a: Arg | undefined): number[] => (Array.isArray(a) ? a.map(refOf).filter((x): x is number => x !== null) : refOf(a) !== null ? [refOf(a)!] : []);
+const refOf = (a: Arg | undefined): number | null =>
+  a && typeof a === 'object' && !Array.isArray(a) && 'ref' in a ? a.ref : null;
+const refsOf = (a: Arg | undefined): number[] =>
+  Array.isArray(a) ? a.map(refOf).filter((x): x is number => x !== null) : refOf(a) !== null ? [refOf(a)!] : [];
 
 /** Whether an instance reads as an IfcProduct from its text: a GlobalId, and a placement or a product shape in arguments 6-7. */
 function looksLikeProduct(inst: Map<number, Instance>, x: Instance): boolean {
@@ -136,7 +142,8 @@ export interface ExpectedSet {
 }
 
 const SETS = new Set(['IFCPROPERTYSET', 'IFCELEMENTQUANTITY']);
-const NAMED_VALUES = /^IFC(PROPERTY(SINGLE|ENUMERATED|LIST|BOUNDED)VALUE|QUANTITY(LENGTH|AREA|VOLUME|COUNT|WEIGHT|TIME|NUMBER))$/;
+const NAMED_VALUES =
+  /^IFC(PROPERTY(SINGLE|ENUMERATED|LIST|BOUNDED)VALUE|QUANTITY(LENGTH|AREA|VOLUME|COUNT|WEIGHT|TIME|NUMBER))$/;
 
 /**
  * The objects the file gives property sets to, keyed by GlobalId, for the objects a reader of the text can tell are
@@ -145,7 +152,8 @@ const NAMED_VALUES = /^IFC(PROPERTY(SINGLE|ENUMERATED|LIST|BOUNDED)VALUE|QUANTIT
  */
 export function expectedPropertySets(inst: Map<number, Instance>): Map<string, { type: string; sets: ExpectedSet[] }> {
   const gidCount = new Map<string, number>();
-  for (const x of inst.values()) if (typeof x.args[0] === 'string') gidCount.set(x.args[0], (gidCount.get(x.args[0]) ?? 0) + 1);
+  for (const x of inst.values())
+    if (typeof x.args[0] === 'string') gidCount.set(x.args[0], (gidCount.get(x.args[0]) ?? 0) + 1);
   const out = new Map<string, { type: string; sets: ExpectedSet[] }>();
   for (const rel of inst.values()) {
     if (rel.type !== 'IFCRELDEFINESBYPROPERTIES') continue;
@@ -155,7 +163,10 @@ export function expectedPropertySets(inst: Map<number, Instance>): Map<string, {
       let set: ExpectedSet;
       if (SETS.has(def.type)) {
         const items = refsOf(def.type === 'IFCPROPERTYSET' ? def.args[4] : def.args[5]);
-        const names = items.map((p) => inst.get(p)).filter((p) => p && NAMED_VALUES.test(p.type) && typeof p.args[0] === 'string' && p.args[0] !== '').map((p) => p!.args[0] as string);
+        const names = items
+          .map((p) => inst.get(p))
+          .filter((p) => p && NAMED_VALUES.test(p.type) && typeof p.args[0] === 'string' && p.args[0] !== '')
+          .map((p) => p!.args[0] as string);
         set = { key: typeof def.args[2] === 'string' && def.args[2] !== '' ? def.args[2] : `#${defId}`, names };
       } else set = { key: def.type, names: [] };
       for (const o of refsOf(rel.args[4])) {

@@ -7,7 +7,10 @@ import { syntheticIfc } from './syntheticIfc.js';
  * the storey, an IfcAnnotation contained nowhere, and an IfcWindow whose IfcWindowLiningProperties /
  * IfcWindowPanelProperties hold values. Every GlobalId the extras add is listed in `extras`.
  */
-export function syntheticWithExtras(opts: { walls: number; schema?: string } = { walls: 3 }): { text: string; extras: Record<string, string> } {
+export function syntheticWithExtras(opts: { walls: number; schema?: string } = { walls: 3 }): {
+  text: string;
+  extras: Record<string, string>;
+} {
   const base = syntheticIfc(opts);
   const storey = Number(/#(\d+)=IFCBUILDINGSTOREY\(/.exec(base)![1]);
   const storeyPlacement = Number(/#\d+=IFCBUILDINGSTOREY\('[^']*',\$,'[^']*',\$,\$,#(\d+)/.exec(base)![1]);

@@ -3,7 +3,11 @@
  * `broken` carry a geometry web-ifc cannot build (a profile that references a missing entity, or a zero-depth
  * extrusion). Real STEP text, parsed by the real web-ifc.
  */
-export function syntheticIfc(opts: { walls: number; broken?: { index: number; kind: 'missing_ref' | 'zero_depth' | 'empty_polyline' }[]; schema?: string }): string {
+export function syntheticIfc(opts: {
+  walls: number;
+  broken?: { index: number; kind: 'missing_ref' | 'zero_depth' | 'empty_polyline' }[];
+  schema?: string;
+}): string {
   const lines: string[] = [];
   let n = 100;
   const id = () => ++n;

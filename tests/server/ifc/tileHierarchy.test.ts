@@ -48,7 +48,12 @@ function aabb(box: number[]): { min: number[]; max: number[] } {
   return { min, max };
 }
 
-function walk(t: Tile, depth: number, parent: Tile | null, visit: (t: Tile, depth: number, parent: Tile | null) => void): void {
+function walk(
+  t: Tile,
+  depth: number,
+  parent: Tile | null,
+  visit: (t: Tile, depth: number, parent: Tile | null) => void,
+): void {
   visit(t, depth, parent);
   for (const c of t.children ?? []) walk(c, depth + 1, t, visit);
 }
@@ -57,8 +62,17 @@ beforeAll(async () => {
   api = await createIfcApi();
   out = mkdtempSync(join(tmpdir(), 'sitetwin-tiles-'));
   const ifcPath = join(out, 'tower.ifc');
-  writeFileSync(ifcPath, generateDemoBuilding({ name: 'Tiling tower', lon: 120.38, lat: 36.06, storeys: 60, widthM: 120, depthM: 80, baysX: 15, baysY: 10 }, api));
-  result = await convertIfc({ ifcPath, outDir: join(out, 'model'), api, skipFragments: true }, { progress() {}, elements: (b) => void rows.push(...b) });
+  writeFileSync(
+    ifcPath,
+    generateDemoBuilding(
+      { name: 'Tiling tower', lon: 120.38, lat: 36.06, storeys: 60, widthM: 120, depthM: 80, baysX: 15, baysY: 10 },
+      api,
+    ),
+  );
+  result = await convertIfc(
+    { ifcPath, outDir: join(out, 'model'), api, skipFragments: true },
+    { progress() {}, elements: (b) => void rows.push(...b) },
+  );
   tileset = JSON.parse(readFileSync(join(out, 'model', 'tiles', 'tileset.json'), 'utf8'));
   files = await staticServer(join(out, 'model', 'tiles'));
 }, 240_000);
@@ -133,7 +147,8 @@ describe('a large model in 3D Tiles', () => {
       const lo = [Infinity, Infinity, Infinity];
       const hi = [-Infinity, -Infinity, -Infinity];
       for (let i = 0; i < glb.points.length; i += 3)
-        for (let k = 0; k < 3; k++) (lo[k] = Math.min(lo[k]!, glb.points[i + k]!)), (hi[k] = Math.max(hi[k]!, glb.points[i + k]!));
+        for (let k = 0; k < 3; k++)
+          ((lo[k] = Math.min(lo[k]!, glb.points[i + k]!)), (hi[k] = Math.max(hi[k]!, glb.points[i + k]!)));
       for (let k = 0; k < 3; k++) {
         expect(lo[k]!, t.content!.uri).toBeGreaterThanOrEqual(box.min[k]! - 0.01);
         expect(hi[k]!, t.content!.uri).toBeLessThanOrEqual(box.max[k]! + 0.01);

@@ -25,11 +25,18 @@ let pub: MqttClient | undefined;
 const sockets: Socket[] = [];
 
 const rows = async (deviceId: string) =>
-  (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId])).rows[0]!.n;
+  (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId]))
+    .rows[0]!.n;
 
 beforeAll(async () => {
   t = await startTestServer({
-    env: { MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `sitetwin-ingest-${run}`, HJ212_PORT: '0', RATE_LIMIT_DEVICE_PER_S: '1' },
+    env: {
+      MQTT_URL: BROKER,
+      MQTT_TOPIC_PREFIX: PREFIX,
+      MQTT_CLIENT_ID: `sitetwin-ingest-${run}`,
+      HJ212_PORT: '0',
+      RATE_LIMIT_DEVICE_PER_S: '1',
+    },
   });
   projectId = await makeProject(t);
 });
@@ -43,12 +50,19 @@ describe('per-device rate limit on MQTT and HJ 212', () => {
   it('MQTT: a burst past the limit is dropped with rate_limited on the ack topic, never stored nor redelivered; another device is not limited', async () => {
     const a = await makeDevice(t, projectId, crane('限流塔吊'));
     const b = await makeDevice(t, projectId, crane('旁边的塔吊'));
-    const acks = new Map<string, MqttAck[]>([[a.device.id, []], [b.device.id, []]]);
+    const acks = new Map<string, MqttAck[]>([
+      [a.device.id, []],
+      [b.device.id, []],
+    ]);
     pub = await mqtt.connectAsync(BROKER, { protocolVersion: 5, clientId: `sitetwin-rl-device-${run}` });
     await pub.subscribeAsync(`${PREFIX}/+/+/ack`, { qos: 1 });
     pub.on('message', (topic, payload) => acks.get(topic.split('/')[2]!)?.push(JSON.parse(payload.toString())));
     const send = (d: { device: { id: string }; apiKey: string }, seq: number) =>
-      pub!.publishAsync(`${PREFIX}/${projectId}/${d.device.id}/telemetry`, JSON.stringify({ key: d.apiKey, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq } }), { qos: 1 });
+      pub!.publishAsync(
+        `${PREFIX}/${projectId}/${d.device.id}/telemetry`,
+        JSON.stringify({ key: d.apiKey, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq } }),
+        { qos: 1 },
+      );
 
     await Promise.all(Array.from({ length: N }, (_, i) => send(a, i + 1)));
     await expect.poll(() => acks.get(a.device.id)!.length, { timeout: 20_000 }).toBe(N);
@@ -58,7 +72,10 @@ describe('per-device rate limit on MQTT and HJ 212', () => {
     expect(ok.length).toBeGreaterThanOrEqual(2); // the burst
     expect(limited.length).toBeGreaterThan(0);
     for (const x of limited) {
-      expect(x).toMatchObject({ ok: false, error: { code: 'rate_limited', details: { retryAfterS: expect.any(Number) } } });
+      expect(x).toMatchObject({
+        ok: false,
+        error: { code: 'rate_limited', details: { retryAfterS: expect.any(Number) } },
+      });
     }
     const accepted = ok.reduce((s, x) => s + (x.ok ? x.result.accepted : 0), 0);
     expect(accepted).toBe(ok.length);
@@ -86,10 +103,30 @@ describe('per-device rate limit on MQTT and HJ 212', () => {
     const base = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 3_600_000;
     const qn = (i: number) => `20260301000${String(i).padStart(6, '0')}`;
     const frame = (i: number, flag: number) =>
-      encodeFrame(buildPacket({ qn: qn(i), st: '22', cn: '2011', pw: PW, mn: MN, flag, cp: [[['DataTime', formatChinaTime(base + i * 60_000)]], [['a34004-Rtd', 30 + i], ['a34004-Flag', 'N']]] }));
+      encodeFrame(
+        buildPacket({
+          qn: qn(i),
+          st: '22',
+          cn: '2011',
+          pw: PW,
+          mn: MN,
+          flag,
+          cp: [
+            [['DataTime', formatChinaTime(base + i * 60_000)]],
+            [
+              ['a34004-Rtd', 30 + i],
+              ['a34004-Flag', 'N'],
+            ],
+          ],
+        }),
+      );
 
     // N frames that ask for a reply (Flag=5), then N that do not (Flag=4), then one more that does, in one write.
-    const frames = [...Array.from({ length: N }, (_, i) => frame(i, 5)), ...Array.from({ length: N }, (_, i) => frame(N + i, 4)), frame(2 * N, 5)];
+    const frames = [
+      ...Array.from({ length: N }, (_, i) => frame(i, 5)),
+      ...Array.from({ length: N }, (_, i) => frame(N + i, 4)),
+      frame(2 * N, 5),
+    ];
     s.write(Buffer.concat(frames));
     // Frames of a connection are handled in order: the reply to the last frame means all were handled.
     await expect.poll(() => replies.some((r) => r.qn === qn(2 * N)), { timeout: 20_000 }).toBe(true);
@@ -115,15 +152,29 @@ describe('per-device rate limit on HTTP ingest (issue 14 finding 9)', () => {
     const t0 = Date.now();
     const statuses = await Promise.all(Array.from({ length: N }, async (_, i) => (await send(i)).status));
     const elapsedS = (Date.now() - t0) / 1000;
-    return { ok: statuses.filter((s) => s === 200).length, limited: statuses.filter((s) => s === 429).length, most: 2 + Math.ceil(elapsedS) + 1 };
+    return {
+      ok: statuses.filter((s) => s === 200).length,
+      limited: statuses.filter((s) => s === 429).length,
+      most: 2 + Math.ceil(elapsedS) + 1,
+    };
   };
-  const body = (deviceId: string, seq: number, key?: string) => JSON.stringify([{ deviceId, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq }, ...(key ? { key } : {}) }]);
+  const body = (deviceId: string, seq: number, key?: string) =>
+    JSON.stringify([
+      { deviceId, seq, time: Date.now() - 60_000 + seq, values: { slewDeg: seq }, ...(key ? { key } : {}) },
+    ]);
 
   it('the case and spacing of "Bearer" do not make new buckets', async () => {
     const d = await makeDevice(t, projectId, crane('拼写塔吊'));
     // "Bearer", "bearer", "BEARER", ... with 1-3 spaces or a tab: 30 spellings of one key.
-    const spell = (i: number) => `${[...'bearer'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join('')}${[' ', '  ', '\t', '   '][i % 4]}${d.apiKey}${i % 3 ? '' : ' '}`;
-    const r = await passed((i) => fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: spell(i) }, body: body(d.device.id, i + 1) }));
+    const spell = (i: number) =>
+      `${[...'bearer'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join('')}${[' ', '  ', '\t', '   '][i % 4]}${d.apiKey}${i % 3 ? '' : ' '}`;
+    const r = await passed((i) =>
+      fetch(`${t.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: spell(i) },
+        body: body(d.device.id, i + 1),
+      }),
+    );
     expect(r.limited).toBeGreaterThan(0);
     expect(r.ok).toBeLessThanOrEqual(r.most);
   });
@@ -131,7 +182,14 @@ describe('per-device rate limit on HTTP ingest (issue 14 finding 9)', () => {
   it('a made-up bearer per request with the real key inside each reading does not escape the device limit', async () => {
     const d = await makeDevice(t, projectId, crane('换钥塔吊'));
     const r = await passed((i) =>
-      fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer made-up-${i}-${randomBytes(4).toString('hex')}` }, body: body(d.device.id, i + 1, d.apiKey) }),
+      fetch(`${t.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer made-up-${i}-${randomBytes(4).toString('hex')}`,
+        },
+        body: body(d.device.id, i + 1, d.apiKey),
+      }),
     );
     expect(r.limited).toBeGreaterThan(0);
     expect(r.ok).toBeLessThanOrEqual(r.most);
@@ -145,7 +203,23 @@ describe('HJ 212 PW guessing (issue 14 finding 5)', () => {
     const d = await makeDevice(t, projectId, { ...envMonitor('猜口令扬尘'), hj212: { mn, pw: '24680' } });
     const base = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
     const frame = (i: number, pw: string) =>
-      encodeFrame(buildPacket({ qn: `20260302000${String(i).padStart(6, '0')}`, st: '22', cn: '2011', pw, mn, flag: 5, cp: [[['DataTime', formatChinaTime(base + i * 60_000)]], [['a34004-Rtd', 30 + i], ['a34004-Flag', 'N']]] }));
+      encodeFrame(
+        buildPacket({
+          qn: `20260302000${String(i).padStart(6, '0')}`,
+          st: '22',
+          cn: '2011',
+          pw,
+          mn,
+          flag: 5,
+          cp: [
+            [['DataTime', formatChinaTime(base + i * 60_000)]],
+            [
+              ['a34004-Rtd', 30 + i],
+              ['a34004-Flag', 'N'],
+            ],
+          ],
+        }),
+      );
     const open = async (localAddress: string) => {
       const s = connect({ port: t.server.edges.hj212!.port, host: '127.0.0.1', localAddress });
       sockets.push(s);

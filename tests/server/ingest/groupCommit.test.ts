@@ -11,13 +11,21 @@ let projectId: string;
 let dust: { device: { id: string }; apiKey: string };
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { INGEST_GROUP_WAIT_MS: '150', INGEST_QUEUE_MAX_ROWS: '50', INGEST_GROUP_MAX_ROWS: '1000' } });
+  t = await startTestServer({
+    env: { INGEST_GROUP_WAIT_MS: '150', INGEST_QUEUE_MAX_ROWS: '50', INGEST_GROUP_MAX_ROWS: '1000' },
+  });
   projectId = await makeProject(t);
   dust = await makeDevice(t, projectId, envMonitor());
 });
 afterAll(() => t?.close());
 
-const row = (deviceId: string, seq: number, values: Record<string, unknown> = { noiseDb: 50 }): StoredReading => ({ deviceId, seq, time: Date.now() - 1000, values, receivedAt: Date.now() });
+const row = (deviceId: string, seq: number, values: Record<string, unknown> = { noiseDb: 50 }): StoredReading => ({
+  deviceId,
+  seq,
+  time: Date.now() - 1000,
+  values,
+  receivedAt: Date.now(),
+});
 
 describe('GroupCommit over the real store', () => {
   it('coalesces concurrent submissions into one transaction, each resolving with its own new rows after the commit', async () => {
@@ -49,7 +57,11 @@ describe('GroupCommit over the real store', () => {
   });
 
   it('a submission PostgreSQL refuses fails alone; the others of its group commit', async () => {
-    const gc = new GroupCommit<string>((rows) => t.store.telemetry.write(rows), { maxRows: 1000, maxWaitMs: 20, maxQueuedRows: 10_000 }, () => {});
+    const gc = new GroupCommit<string>(
+      (rows) => t.store.telemetry.write(rows),
+      { maxRows: 1000, maxWaitMs: 20, maxQueuedRows: 10_000 },
+      () => {},
+    );
     const id = dust.device.id;
     // jsonb refuses \u0000 in a string: a real error from the store, not a store outage.
     const results = await Promise.allSettled([
@@ -66,12 +78,22 @@ describe('GroupCommit over the real store', () => {
   });
 
   it('refuses a submission with IngestOverloadedError when the queue is full, and takes any submission when empty', async () => {
-    const gc = new GroupCommit<string>((rows) => t.store.telemetry.write(rows), { maxRows: 1000, maxWaitMs: 100, maxQueuedRows: 10 }, () => {});
+    const gc = new GroupCommit<string>(
+      (rows) => t.store.telemetry.write(rows),
+      { maxRows: 1000, maxWaitMs: 100, maxQueuedRows: 10 },
+      () => {},
+    );
     const id = dust.device.id;
     const big = Array.from({ length: 25 }, (_, i) => row(id, 3000 + i));
-    const first = gc.submit(big, big.map(() => 'x')); // larger than the bound, but the queue is empty
+    const first = gc.submit(
+      big,
+      big.map(() => 'x'),
+    ); // larger than the bound, but the queue is empty
     expect(() => gc.checkRoom(1)).toThrow(IngestOverloadedError);
-    await expect(gc.submit([row(id, 3100)], ['y'])).rejects.toMatchObject({ name: 'IngestOverloadedError', retryAfterS: expect.any(Number) });
+    await expect(gc.submit([row(id, 3100)], ['y'])).rejects.toMatchObject({
+      name: 'IngestOverloadedError',
+      retryAfterS: expect.any(Number),
+    });
     expect(await first).toHaveLength(25);
     expect(gc.queued).toBe(0);
     expect(await gc.submit([row(id, 3100)], ['y'])).toHaveLength(1);
@@ -81,21 +103,28 @@ describe('GroupCommit over the real store', () => {
 
 describe('ingest back-pressure and device cache over HTTP', () => {
   it('answers 503 overloaded with Retry-After when the queue is full; the retry is stored', async () => {
-    const batch = (from: number) => Array.from({ length: 30 }, (_, i) => ({ deviceId: dust.device.id, seq: from + i, values: { noiseDb: 40 } }));
+    const batch = (from: number) =>
+      Array.from({ length: 30 }, (_, i) => ({ deviceId: dust.device.id, seq: from + i, values: { noiseDb: 40 } }));
     // The first waits 150 ms in the queue for company; the second would take it past 50 readings.
-    const [a, b] = await Promise.all([postIngest(t, batch(5000), dust.apiKey), new Promise((r) => setTimeout(r, 30)).then(() => postIngest(t, batch(5100), dust.apiKey))]);
+    const [a, b] = await Promise.all([
+      postIngest(t, batch(5000), dust.apiKey),
+      new Promise((r) => setTimeout(r, 30)).then(() => postIngest(t, batch(5100), dust.apiKey)),
+    ]);
     expect(a).toMatchObject({ status: 200, body: { accepted: 30 } });
     expect(b.status).toBe(503);
     expect(b.body).toMatchObject({ code: 'overloaded', details: { queued: 30 } });
     expect(Number(b.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Nothing of the refused batch was stored; its retry is.
-    expect((await t.store.telemetry.readings(dust.device.id, 0, Date.now() + 1, 10_000)).filter((r) => r.seq! >= 5100)).toHaveLength(0);
+    expect(
+      (await t.store.telemetry.readings(dust.device.id, 0, Date.now() + 1, 10_000)).filter((r) => r.seq! >= 5100),
+    ).toHaveLength(0);
     expect(await postIngest(t, batch(5100), dust.apiKey)).toMatchObject({ status: 200, body: { accepted: 30 } });
   });
 
   it('a device changed in the store is re-read at once, though its record and key were cached', async () => {
     const d = await makeDevice(t, projectId, envMonitor('rotating'));
-    const send = (seq: number, key: string) => postIngest(t, [{ deviceId: d.device.id, seq, values: { noiseDb: 41 } }], key);
+    const send = (seq: number, key: string) =>
+      postIngest(t, [{ deviceId: d.device.id, seq, values: { noiseDb: 41 } }], key);
     expect((await send(1, d.apiKey)).status).toBe(200); // device and key now cached
     // Changed through the repo directly (as any feature may), not through the devices router's own hook.
     const newKey = newApiKey();

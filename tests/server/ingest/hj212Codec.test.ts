@@ -16,7 +16,8 @@ function decodeOk(text: string) {
 
 describe('HJ 212 CRC16', () => {
   it('matches the standard example (1C80) and is not Modbus CRC', () => {
-    const data = 'QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&';
+    const data =
+      'QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;CP=&&RtdInterval=30&&';
     expect(hj212CrcHex(data)).toBe('1C80');
     // Modbus CRC-16 of "123456789" is 0x4B37; the HJ 212 variant differs, which is the point of the `>> 8`.
     expect(hj212Crc16(Buffer.from('123456789'))).not.toBe(0x4b37);
@@ -29,7 +30,14 @@ describe('HJ 212 frames from the field', () => {
     const f = decodeOk(STANDARD_EXAMPLE);
     expect(f).toMatchObject({ declaredLength: 101, crc: '1C80', quirks: [] });
     const p = parsePacket(f.data);
-    expect(p).toMatchObject({ qn: '20160801085857223', st: '32', cn: '1062', pw: '100000', mn: '010000A8900016F000169DC0', flag: 5 });
+    expect(p).toMatchObject({
+      qn: '20160801085857223',
+      st: '32',
+      cn: '1062',
+      pw: '100000',
+      mn: '010000A8900016F000169DC0',
+      flag: 5,
+    });
     expect(p.cp.get('RtdInterval')).toBe('30');
     expect(wantsReply(p)).toBe(true);
   });
@@ -39,7 +47,14 @@ describe('HJ 212 frames from the field', () => {
     expect(f.quirks).toContain('no_crlf');
     const m = envReadingFrom(parsePacket(f.data));
     expect(m.values).toEqual({
-      pm10Ugm3: 30, pm25Ugm3: 25, temperatureC: 13.5, humidityPct: 43.8, windDirDeg: 30, windSpeedMps: 3.5, tspUgm3: 132, noiseDb: 66.8,
+      pm10Ugm3: 30,
+      pm25Ugm3: 25,
+      temperatureC: 13.5,
+      humidityPct: 43.8,
+      windDirDeg: 30,
+      windSpeedMps: 3.5,
+      tspUgm3: 132,
+      noiseDb: 66.8,
     });
     // DataTime 2019-10-18 10:49:00 China time = 02:49:00 UTC
     expect(m.time).toBe(Date.UTC(2019, 9, 18, 2, 49, 0));
@@ -68,7 +83,8 @@ describe('HJ 212 frames from the field', () => {
   });
 
   it('is liberal: lowercase CRC, spaces, comma after DataTime, header key case', () => {
-    const data = 'QN=20240101120000000;ST=22;CN=2011;PW=123456; MN=AB01;flag=4;CP=&&DataTime=20240101120000,a34004-Rtd= 35 ,a34004-Flag=N&&';
+    const data =
+      'QN=20240101120000000;ST=22;CN=2011;PW=123456; MN=AB01;flag=4;CP=&&DataTime=20240101120000,a34004-Rtd= 35 ,a34004-Flag=N&&';
     const frame = `##${String(data.length).padStart(4, '0')}${data}${hj212CrcHex(data).toLowerCase()}  \r\n`;
     const f = decodeOk(frame);
     expect(f.quirks).toEqual(expect.arrayContaining(['lowercase_crc', 'spaces']));
@@ -82,13 +98,18 @@ describe('HJ 212 frames from the field', () => {
 
   it('rejects a wrong CRC, a wrong length, a truncated frame and a missing header, each with its reason', () => {
     expect(decodeFrame(STANDARD_EXAMPLE.replace('1C80', '1C81'))).toMatchObject({ ok: false, reason: 'bad_crc' });
-    expect(decodeFrame(STANDARD_EXAMPLE.replace('##0101', '##0100'))).toMatchObject({ ok: false, reason: 'bad_length' });
+    expect(decodeFrame(STANDARD_EXAMPLE.replace('##0101', '##0100'))).toMatchObject({
+      ok: false,
+      reason: 'bad_length',
+    });
     expect(decodeFrame(STANDARD_EXAMPLE.slice(0, 60))).toMatchObject({ ok: false, reason: 'truncated' });
     expect(decodeFrame('##QN=1;CP=&&&&FFFF\r\n')).toMatchObject({ ok: false, reason: 'bad_header' });
   });
 
   it('drops flagged values from the fields but keeps them, and converts mg/m3 when told', () => {
-    const p = parsePacket('QN=1;ST=22;CN=2051;PW=1;MN=X;Flag=4;CP=&&DataTime=20240101120000;a34001-Avg=0.8,a34001-Min=0.5,a34001-Flag=N;a34004-Avg=40,a34004-Flag=D;LA-Avg=abc&&');
+    const p = parsePacket(
+      'QN=1;ST=22;CN=2051;PW=1;MN=X;Flag=4;CP=&&DataTime=20240101120000;a34001-Avg=0.8,a34001-Min=0.5,a34001-Flag=N;a34004-Avg=40,a34004-Flag=D;LA-Avg=abc&&',
+    );
     const m = envReadingFrom(p, unitPolicyFromList('a34001'));
     expect(m.values.tspUgm3).toBe(800);
     expect(m.values.pm25Ugm3).toBeUndefined();
@@ -120,7 +141,21 @@ describe('HJ 212 replies', () => {
   });
 
   it('round-trips a built packet through encode and decode', () => {
-    const data = buildPacket({ qn: '20240101120000000', st: '22', cn: '2011', pw: '123456', mn: 'M1', flag: 5, cp: [[['DataTime', '20240101120000']], [['a34004-Rtd', 12.5], ['a34004-Flag', 'N']]] });
+    const data = buildPacket({
+      qn: '20240101120000000',
+      st: '22',
+      cn: '2011',
+      pw: '123456',
+      mn: 'M1',
+      flag: 5,
+      cp: [
+        [['DataTime', '20240101120000']],
+        [
+          ['a34004-Rtd', 12.5],
+          ['a34004-Flag', 'N'],
+        ],
+      ],
+    });
     const frame = encodeFrame(data);
     expect(frame.subarray(-2).toString()).toBe('\r\n');
     const back = decodeOk(frame.toString('latin1'));

@@ -27,9 +27,30 @@ describe.each(storeKinds())('HJ 212 repeats (%s store)', (kind) => {
       check();
     });
   const frame = (qn: string, cn: string, time: number, suffix: 'Rtd' | 'Avg', pm10: number) =>
-    encodeFrame(buildPacket({ qn, st: '22', cn, pw: PW, mn: MN, flag: 5, cp: [[['DataTime', formatChinaTime(time)]], [[`a34002-${suffix}`, pm10], ['a34002-Flag', 'N']]] }));
+    encodeFrame(
+      buildPacket({
+        qn,
+        st: '22',
+        cn,
+        pw: PW,
+        mn: MN,
+        flag: 5,
+        cp: [
+          [['DataTime', formatChinaTime(time)]],
+          [
+            [`a34002-${suffix}`, pm10],
+            ['a34002-Flag', 'N'],
+          ],
+        ],
+      }),
+    );
   const stored = async () =>
-    (await t.store.db.query<{ time: number; seq: number | null; vals: Record<string, unknown> }>('SELECT time, seq, vals FROM telemetry WHERE device_id = $1 ORDER BY seq, time', [deviceId])).rows;
+    (
+      await t.store.db.query<{ time: number; seq: number | null; vals: Record<string, unknown> }>(
+        'SELECT time, seq, vals FROM telemetry WHERE device_id = $1 ORDER BY seq, time',
+        [deviceId],
+      )
+    ).rows;
 
   beforeAll(async () => {
     t = await startTestServer({ kind, env: { HJ212_PORT: '0' } });
@@ -62,9 +83,17 @@ describe.each(storeKinds())('HJ 212 repeats (%s store)', (kind) => {
     expect(replies.map((r) => r.cn)).toEqual(['9014', '9014', '9014', '9014']);
     let rows = await stored();
     // In seq order: day, hour and minute averages, then the real-time value, which the latest state shows.
-    expect(rows.map((r) => [Number(r.time), r.vals.pm10Ugm3])).toEqual([[time, 50], [time, 55], [time, 58], [time, 61]]);
+    expect(rows.map((r) => [Number(r.time), r.vals.pm10Ugm3])).toEqual([
+      [time, 50],
+      [time, 55],
+      [time, 58],
+      [time, 61],
+    ]);
     expect(t.server.edges.hj212!.stats).toMatchObject({ stored: 4, duplicates: 0 });
-    expect((await t.store.telemetry.latest({ deviceIds: [deviceId] }))[0]).toMatchObject({ time, values: { pm10Ugm3: 61 } });
+    expect((await t.store.telemetry.latest({ deviceIds: [deviceId] }))[0]).toMatchObject({
+      time,
+      values: { pm10Ugm3: 61 },
+    });
 
     // The device missed the 9014s and sends everything again: answered again, stored once.
     for (const f of frames) s.write(f);

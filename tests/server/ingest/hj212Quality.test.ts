@@ -40,7 +40,8 @@ describe.each(storeKinds())('HJ 212 field-level refusals (%s store)', (kind) => 
   beforeAll(async () => {
     t = await startTestServer({ kind, env: { HJ212_PORT: '0' } });
     projectId = await makeProject(t);
-    deviceId = (await makeDevice(t, projectId, { ...envMonitor('扬尘 vendor ng'), hj212: { mn: MN, pw: PW } })).device.id;
+    deviceId = (await makeDevice(t, projectId, { ...envMonitor('扬尘 vendor ng'), hj212: { mn: MN, pw: PW } })).device
+      .id;
     s = connect(t.server.edges.hj212!.port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('error', reject)));
     const parser = new Hj212StreamParser();
@@ -62,33 +63,68 @@ describe.each(storeKinds())('HJ 212 field-level refusals (%s store)', (kind) => 
     expect(reply).toMatchObject({ cn: '9014', st: '91', qn: '20260301000000001', mn: MN });
 
     const [stored] = await t.store.telemetry.readings(deviceId, time, time + 1, 10);
-    expect(stored!.values).toEqual({ temperatureC: 12.6, humidityPct: 48, pressureKpa: 101.02, windSpeedMps: 2.1, windDirDeg: 120, noiseDb: 63.4 });
+    expect(stored!.values).toEqual({
+      temperatureC: 12.6,
+      humidityPct: 48,
+      pressureKpa: 101.02,
+      windSpeedMps: 2.1,
+      windDirDeg: 120,
+      noiseDb: 63.4,
+    });
 
     const q = await t.api('GET', `/api/v1/devices/${deviceId}/quality`);
     expect(q.status).toBe(200);
-    expect(q.body).toMatchObject({ deviceId, refused: 3, refusedByCode: { out_of_range: 3 }, onlyRefused: false, lastAcceptedAt: expect.any(Number) });
+    expect(q.body).toMatchObject({
+      deviceId,
+      refused: 3,
+      refusedByCode: { out_of_range: 3 },
+      onlyRefused: false,
+      lastAcceptedAt: expect.any(Number),
+    });
     const byField = Object.fromEntries(q.body.recent.map((x: { field: string }) => [x.field, x]));
     expect(byField.pm10Ugm3).toMatchObject({ raw: 140600, code: 'out_of_range', transport: 'hj212', time });
     expect(byField.pm10Ugm3.reason).toMatch(/PM10 140600.*ng\/m3/);
     expect(Object.keys(byField).sort()).toEqual(['pm10Ugm3', 'pm25Ugm3', 'tspUgm3']);
-    expect(q.body.lastRefused).toMatchObject({ transport: 'hj212', raw: frame.toString('latin1').replace(/\r\n$/, '') });
+    expect(q.body.lastRefused).toMatchObject({
+      transport: 'hj212',
+      raw: frame.toString('latin1').replace(/\r\n$/, ''),
+    });
     const pq = await t.api('GET', `/api/v1/projects/${projectId}/quality`);
     expect(pq.status).toBe(200);
-    expect(pq.body.devices.find((d: { deviceId: string }) => d.deviceId === deviceId)).toMatchObject({ refused: 3, refusedByCode: { out_of_range: 3 } });
+    expect(pq.body.devices.find((d: { deviceId: string }) => d.deviceId === deviceId)).toMatchObject({
+      refused: 3,
+      refusedByCode: { out_of_range: 3 },
+    });
 
-    const patch = await t.api('PATCH', `/api/v1/devices/${deviceId}`, { scale: { a34001: 0.001, a34002: 0.001, a34004: 0.001 } });
+    const patch = await t.api('PATCH', `/api/v1/devices/${deviceId}`, {
+      scale: { a34001: 0.001, a34002: 0.001, a34004: 0.001 },
+    });
     expect(patch.status, JSON.stringify(patch.body)).toBe(200);
     expect(patch.body.scale).toEqual({ a34001: 0.001, a34002: 0.001, a34004: 0.001 });
     s.write(vendorFrame('20260301000000002', time + 30_000));
     expect(await nth(2)).toMatchObject({ cn: '9014', qn: '20260301000000002' });
     const [all] = await t.store.telemetry.readings(deviceId, time + 30_000, time + 30_001, 10);
-    expect(all!.values).toEqual({ tspUgm3: 210.5, pm10Ugm3: 140.6, pm25Ugm3: 75.3, temperatureC: 12.6, humidityPct: 48, pressureKpa: 101.02, windSpeedMps: 2.1, windDirDeg: 120, noiseDb: 63.4 });
+    expect(all!.values).toEqual({
+      tspUgm3: 210.5,
+      pm10Ugm3: 140.6,
+      pm25Ugm3: 75.3,
+      temperatureC: 12.6,
+      humidityPct: 48,
+      pressureKpa: 101.02,
+      windSpeedMps: 2.1,
+      windDirDeg: 120,
+      noiseDb: 63.4,
+    });
     expect((await t.api('GET', `/api/v1/devices/${deviceId}/quality`)).body.refused).toBe(3);
   });
 
   it('keeps a reading with no usable field aside and still answers 9014 (the device would resend it forever)', async () => {
     const time = Math.floor(Date.now() / 1000) * 1000 - 60_000;
-    s.write(encodeFrame(`QN=20260301000000003;ST=22;CN=2011;PW=${PW};MN=${MN};Flag=5;CP=&&DataTime=${formatChinaTime(time)};a01002-Rtd=150,a01002-Flag=N&&`));
+    s.write(
+      encodeFrame(
+        `QN=20260301000000003;ST=22;CN=2011;PW=${PW};MN=${MN};Flag=5;CP=&&DataTime=${formatChinaTime(time)};a01002-Rtd=150,a01002-Flag=N&&`,
+      ),
+    );
     expect(await nth(3)).toMatchObject({ cn: '9014', qn: '20260301000000003' });
     expect(await t.store.telemetry.readings(deviceId, time, time + 1, 10)).toHaveLength(0);
     const q = (await t.api('GET', `/api/v1/devices/${deviceId}/quality`)).body;
@@ -97,12 +133,18 @@ describe.each(storeKinds())('HJ 212 field-level refusals (%s store)', (kind) => 
   });
 
   it("keeps a dead clock's reading (DataTime in 2000) aside under `time` and answers 9014", async () => {
-    const frame = encodeFrame(`QN=20260301000000004;ST=22;CN=2011;PW=${PW};MN=${MN};Flag=5;CP=&&DataTime=20000101000500;a34004-Rtd=41,a34004-Flag=N&&`);
+    const frame = encodeFrame(
+      `QN=20260301000000004;ST=22;CN=2011;PW=${PW};MN=${MN};Flag=5;CP=&&DataTime=20000101000500;a34004-Rtd=41,a34004-Flag=N&&`,
+    );
     s.write(frame);
     expect(await nth(4)).toMatchObject({ cn: '9014', qn: '20260301000000004' });
     const q = (await t.api('GET', `/api/v1/devices/${deviceId}/quality`)).body;
     expect(q.refusedByField).toMatchObject({ time: 1 });
-    expect(q.recent[0]).toMatchObject({ field: 'time', code: 'invalid', raw: Date.UTC(2000, 0, 1, 0, 5) - 8 * 3600_000 });
+    expect(q.recent[0]).toMatchObject({
+      field: 'time',
+      code: 'invalid',
+      raw: Date.UTC(2000, 0, 1, 0, 5) - 8 * 3600_000,
+    });
     expect(q.lastRefused.raw).toContain('DataTime=20000101000500');
   });
 });

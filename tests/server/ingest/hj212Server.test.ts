@@ -31,18 +31,37 @@ async function dial() {
   /** Resolves with the n-th reply (1-based), running `atArrival` synchronously when it arrives. */
   const nth = <T>(n: number, atArrival: () => T) =>
     new Promise<{ reply: Hj212Packet; seen: T }>((resolve) => {
-      const check = () => (replies.length >= n ? resolve({ reply: replies[n - 1]!, seen: atArrival() }) : onReply.push(check));
+      const check = () =>
+        replies.length >= n ? resolve({ reply: replies[n - 1]!, seen: atArrival() }) : onReply.push(check);
       check();
     });
   return { s, replies, nth };
 }
 
-const dataFrame = (qn: string, time: number, cp: Array<[string, string | number]>, opts: { mn?: string; pw?: string; flag?: number } = {}) =>
+const dataFrame = (
+  qn: string,
+  time: number,
+  cp: Array<[string, string | number]>,
+  opts: { mn?: string; pw?: string; flag?: number } = {},
+) =>
   encodeFrame(
-    buildPacket({ qn, st: '22', cn: '2011', pw: opts.pw ?? PW, mn: opts.mn ?? MN, flag: opts.flag ?? 5, cp: [[['DataTime', formatChinaTime(time)]], ...cp.map((kv) => [kv, [`${kv[0].split('-')[0]}-Flag`, 'N']] as Array<[string, string | number]>)] }),
+    buildPacket({
+      qn,
+      st: '22',
+      cn: '2011',
+      pw: opts.pw ?? PW,
+      mn: opts.mn ?? MN,
+      flag: opts.flag ?? 5,
+      cp: [
+        [['DataTime', formatChinaTime(time)]],
+        ...cp.map((kv) => [kv, [`${kv[0].split('-')[0]}-Flag`, 'N']] as Array<[string, string | number]>),
+      ],
+    }),
   ).toString('latin1');
 
-const rows = async () => (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId])).rows[0]!.n;
+const rows = async () =>
+  (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId]))
+    .rows[0]!.n;
 
 beforeAll(async () => {
   t = await startTestServer({ env: { HJ212_PORT: '0', LIVE_TICK_MS: '50' } });
@@ -62,7 +81,13 @@ describe('HJ 212 over TCP into the real server', () => {
     await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'city' } });
     const { s, nth } = await dial();
     const time = Math.floor(Date.now() / 1000) * 1000 - 60_000;
-    const good = dataFrame('20260101000000001', time, [['a34004-Rtd', 35], ['a34002-Rtd', 61], ['LA-Rtd', 66.5], ['a01007-Rtd', 3.2], ['w01018-Rtd', 12]]);
+    const good = dataFrame('20260101000000001', time, [
+      ['a34004-Rtd', 35],
+      ['a34002-Rtd', 61],
+      ['LA-Rtd', 66.5],
+      ['a01007-Rtd', 3.2],
+      ['w01018-Rtd', 12],
+    ]);
     const badCrc = good.replace(/[0-9A-F]{4}\r\n$/, (m) => (m.startsWith('0') ? '1' : '0') + m.slice(1));
     const wrongLength = good.replace(/^##(\d{4})/, (_, n) => `##${String(Number(n) + 3).padStart(4, '0')}`);
     const truncated = good.slice(0, 90);
@@ -79,7 +104,13 @@ describe('HJ 212 over TCP into the real server', () => {
     const stored = await t.store.telemetry.readings(deviceId, 0, Date.now() + 1, 10);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.time).toBe(time);
-    expect(stored[0]!.values).toEqual({ pm25Ugm3: 35, pm10Ugm3: 61, noiseDb: 66.5, windSpeedMps: 3.2, extra: { 'w01018-Rtd': 12, 'w01018-Flag': 'N' } });
+    expect(stored[0]!.values).toEqual({
+      pm25Ugm3: 35,
+      pm10Ugm3: 61,
+      noiseDb: 66.5,
+      windSpeedMps: 3.2,
+      extra: { 'w01018-Rtd': 12, 'w01018-Flag': 'N' },
+    });
     await expect.poll(() => pushedFor(got, deviceId).length).toBeGreaterThan(0);
     expect(pushedFor(got, deviceId)[0]).toMatchObject({ time, values: { pm25Ugm3: 35 }, kind: 'env_monitor' });
     expect(t.server.edges.hj212!.stats.dropped).toMatchObject({ bad_crc: 1, bad_length: 1, truncated: 1 });
@@ -119,7 +150,9 @@ describe('HJ 212 over TCP into the real server', () => {
     s.write(dataFrame('20260101000000006', time, [['LA-Rtd', 58]], { flag: 4 }));
     const qn = '20260101000000007';
     const part = (pno: number, cp: string) =>
-      encodeFrame(`QN=${qn};ST=22;CN=2011;PW=${PW};MN=${MN};Flag=7;PNUM=2;PNO=${pno};CP=&&DataTime=${formatChinaTime(time + 5000)};${cp}&&`);
+      encodeFrame(
+        `QN=${qn};ST=22;CN=2011;PW=${PW};MN=${MN};Flag=7;PNUM=2;PNO=${pno};CP=&&DataTime=${formatChinaTime(time + 5000)};${cp}&&`,
+      );
     s.write(part(2, 'a01001-Rtd=21.5,a01001-Flag=N'));
     s.write(part(1, 'a34004-Rtd=44,a34004-Flag=N'));
     const a = await nth(1, () => null);
@@ -133,7 +166,9 @@ describe('HJ 212 over TCP into the real server', () => {
     const { s, nth, replies } = await dial();
     const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
     const n = 200; // more than the per-connection queue, so the socket has to pause and resume
-    const frames = Array.from({ length: n }, (_, i) => dataFrame(`2026010200${String(i).padStart(7, '0')}`, base + i * 1000, [['a34004-Rtd', i % 90]]));
+    const frames = Array.from({ length: n }, (_, i) =>
+      dataFrame(`2026010200${String(i).padStart(7, '0')}`, base + i * 1000, [['a34004-Rtd', i % 90]]),
+    );
     s.write(Buffer.from(frames.join(''), 'latin1'));
     await nth(n, () => null);
     expect(replies.map((r) => r.qn)).toEqual(frames.map((_, i) => `2026010200${String(i).padStart(7, '0')}`));

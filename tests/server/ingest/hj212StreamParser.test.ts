@@ -24,7 +24,12 @@ describe('Hj212StreamParser', () => {
 
   it('rejects a wrong CRC, a wrong length and a truncated frame and still delivers the good one behind them', () => {
     for (const size of [1, 7, 64, stream.length]) {
-      expect(summary(feed(stream, size)), `chunks of ${size}`).toEqual(['bad_crc', 'bad_length', 'truncated', 'ok:5CC0']);
+      expect(summary(feed(stream, size)), `chunks of ${size}`).toEqual([
+        'bad_crc',
+        'bad_length',
+        'truncated',
+        'ok:5CC0',
+      ]);
     }
   });
 

@@ -10,7 +10,12 @@ let dust: { device: { id: string }; apiKey: string };
 let tc: { device: { id: string }; apiKey: string };
 
 const rows = async (deviceId: string) =>
-  (await t.store.db.query<{ time: number; seq: number | null; vals: Record<string, unknown> }>('SELECT time, seq, vals FROM telemetry WHERE device_id = $1 ORDER BY time, seq', [deviceId])).rows;
+  (
+    await t.store.db.query<{ time: number; seq: number | null; vals: Record<string, unknown> }>(
+      'SELECT time, seq, vals FROM telemetry WHERE device_id = $1 ORDER BY time, seq',
+      [deviceId],
+    )
+  ).rows;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -24,7 +29,9 @@ describe('POST /api/v1/ingest', () => {
   it('stores a batch, rejects a bad reading alone with field-level reasons, pushes to /live, dedupes a retry', async () => {
     const viewer = t.live();
     const got = collect(viewer);
-    expect(await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } })).toEqual({ ok: true });
+    expect(await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } })).toEqual({
+      ok: true,
+    });
     // The snapshot comes first, with the project's devices.
     expect(got[0]?.type).toBe('snapshot');
     const snap = got[0] as Extract<LiveServerMessage, { type: 'snapshot' }>;
@@ -41,14 +48,22 @@ describe('POST /api/v1/ingest', () => {
     expect(r.body).toMatchObject({ accepted: 2, duplicates: 0 });
     expect(r.body.rejected).toHaveLength(1);
     expect(r.body.rejected[0]).toMatchObject({ index: 1, deviceId: dust.device.id, code: 'validation_failed' });
-    expect(r.body.rejected[0].issues.map((i: { path: string }) => i.path).sort()).toEqual(['values', 'values.pm10Ugm3']);
+    expect(r.body.rejected[0].issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'values',
+      'values.pm10Ugm3',
+    ]);
     // Committed before the answer: the rows are there now.
     expect((await rows(dust.device.id)).map((x) => Number(x.time))).toEqual([t0, t0 + 2000]);
 
     // Pushed, coalesced into one update with the newest value and the older fields kept.
     await expect.poll(() => pushedFor(got, dust.device.id).length).toBeGreaterThan(0);
     const pushed = pushedFor(got, dust.device.id).at(-1)!;
-    expect(pushed).toMatchObject({ projectId, kind: 'env_monitor', time: t0 + 2000, values: { pm10Ugm3: 75, pm25Ugm3: 33, noiseDb: 64.5 } });
+    expect(pushed).toMatchObject({
+      projectId,
+      kind: 'env_monitor',
+      time: t0 + 2000,
+      values: { pm10Ugm3: 75, pm25Ugm3: 33, noiseDb: 64.5 },
+    });
     // Every message on the wire parses with its schema.
     for (const m of got) expect(LiveServerMessage.safeParse(m).success).toBe(true);
 
@@ -92,26 +107,54 @@ describe('POST /api/v1/ingest', () => {
     );
     expect(r.status).toBe(207);
     expect(r.body.accepted).toBe(2);
-    expect(r.body.rejected).toEqual([expect.objectContaining({ index: 0, code: 'forbidden', deviceId: dust.device.id })]);
+    expect(r.body.rejected).toEqual([
+      expect.objectContaining({ index: 0, code: 'forbidden', deviceId: dust.device.id }),
+    ]);
 
     const none = await postIngest(t, { deviceId: dust.device.id, time, values: { noiseDb: 50 } });
     expect(none.status).toBe(401);
-    expect(none.body).toMatchObject({ code: 'unauthenticated', accepted: 0, rejected: [{ index: 0, code: 'unauthenticated' }] });
-    const unknown = await postIngest(t, [{ deviceId: '00000000-0000-4000-8000-000000000000', time, values: { noiseDb: 1 } }], dust.apiKey);
+    expect(none.body).toMatchObject({
+      code: 'unauthenticated',
+      accepted: 0,
+      rejected: [{ index: 0, code: 'unauthenticated' }],
+    });
+    const unknown = await postIngest(
+      t,
+      [{ deviceId: '00000000-0000-4000-8000-000000000000', time, values: { noiseDb: 1 } }],
+      dust.apiKey,
+    );
     expect(unknown).toMatchObject({ status: 404, body: { rejected: [{ code: 'not_found' }] } });
-    const badAuth = await fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Basic abc' }, body: '[]' });
+    const badAuth = await fetch(`${t.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+      body: '[]',
+    });
     expect(badAuth.status).toBe(401);
   });
 
   it('refuses malformed batches, times from the future and more than 10k readings', async () => {
-    const shape = await postIngest(t, [{ deviceId: 'x', values: 3 }, { deviceId: dust.device.id, values: { noiseDb: 40 } }, 42], dust.apiKey);
+    const shape = await postIngest(
+      t,
+      [{ deviceId: 'x', values: 3 }, { deviceId: dust.device.id, values: { noiseDb: 40 } }, 42],
+      dust.apiKey,
+    );
     expect(shape.status).toBe(400);
     expect(shape.body.rejected.map((x: { index: number }) => x.index)).toEqual([0, 1, 2]);
-    expect(shape.body.rejected[1].issues).toEqual([expect.objectContaining({ path: 'time', message: expect.stringContaining('time or seq') })]);
-    const future = await postIngest(t, [{ deviceId: dust.device.id, time: Date.now() + 3_600_000, values: { noiseDb: 40 } }], dust.apiKey);
+    expect(shape.body.rejected[1].issues).toEqual([
+      expect.objectContaining({ path: 'time', message: expect.stringContaining('time or seq') }),
+    ]);
+    const future = await postIngest(
+      t,
+      [{ deviceId: dust.device.id, time: Date.now() + 3_600_000, values: { noiseDb: 40 } }],
+      dust.apiKey,
+    );
     expect(future.body.rejected[0].issues[0].path).toBe('time');
     expect((await postIngest(t, 'hello', dust.apiKey)).body.code).toBe('bad_request');
-    const big = Array.from({ length: 10_001 }, (_, i) => ({ deviceId: dust.device.id, seq: i, values: { noiseDb: 40 } }));
+    const big = Array.from({ length: 10_001 }, (_, i) => ({
+      deviceId: dust.device.id,
+      seq: i,
+      values: { noiseDb: 40 },
+    }));
     const tooMany = await postIngest(t, big, dust.apiKey);
     expect(tooMany).toMatchObject({ status: 413, body: { code: 'payload_too_large' } });
     // 10k is accepted in one go.
@@ -122,7 +165,10 @@ describe('POST /api/v1/ingest', () => {
 
 describe('device credentials and bad characters (issue 14)', () => {
   it('an HJ 212 PW is no device key: HTTP ingest and the Socket.IO /devices handshake refuse it', async () => {
-    const env = await makeDevice(t, projectId, { ...envMonitor('口令监测仪'), hj212: { mn: 'PWONLY000000001', pw: '123456' } });
+    const env = await makeDevice(t, projectId, {
+      ...envMonitor('口令监测仪'),
+      hj212: { mn: 'PWONLY000000001', pw: '123456' },
+    });
     const time = Date.now() - 1000;
     const perReading = await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 }, key: '123456' }]);
     expect(perReading.status).toBe(403);
@@ -130,15 +176,27 @@ describe('device credentials and bad characters (issue 14)', () => {
     const bearer = await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 } }], '123456');
     expect(bearer.status).toBe(403);
     // Many guesses in one request: each refused, none stored; the real key still works.
-    const guesses = Array.from({ length: 200 }, (_, i) => ({ deviceId: env.device.id, seq: i, values: { noiseDb: 50 }, key: String(100000 + i) }));
+    const guesses = Array.from({ length: 200 }, (_, i) => ({
+      deviceId: env.device.id,
+      seq: i,
+      values: { noiseDb: 50 },
+      key: String(100000 + i),
+    }));
     const many = await postIngest(t, guesses);
     expect(many.status).toBe(403);
     expect(many.body.rejected).toHaveLength(200);
     expect(await rows(env.device.id)).toHaveLength(0);
-    expect((await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 } }], env.apiKey)).status).toBe(200);
+    expect((await postIngest(t, [{ deviceId: env.device.id, time, values: { noiseDb: 50 } }], env.apiKey)).status).toBe(
+      200,
+    );
 
     const refused = await new Promise<{ data?: { code: string } } | null>((res) => {
-      const s = ioClient(`${t.url}/devices`, { auth: { deviceId: env.device.id, key: '123456' }, transports: ['websocket'], reconnection: false, forceNew: true });
+      const s = ioClient(`${t.url}/devices`, {
+        auth: { deviceId: env.device.id, key: '123456' },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
       s.on('connect', () => (s.close(), res(null)));
       s.on('connect_error', (e) => (s.close(), res(e as never)));
     });
@@ -166,13 +224,21 @@ describe('device credentials and bad characters (issue 14)', () => {
     expect(seqs).toEqual(expect.arrayContaining([101, 104]));
     expect(seqs).not.toContain(102);
     // A bad character in a value's name is refused alike.
-    const badName = await postIngest(t, [{ deviceId: tc.device.id, seq: 105, time, values: { 'load\u0000T': 1 } }], tc.apiKey);
+    const badName = await postIngest(
+      t,
+      [{ deviceId: tc.device.id, seq: 105, time, values: { 'load\u0000T': 1 } }],
+      tc.apiKey,
+    );
     expect(badName.status).toBe(400);
     expect(badName.body.rejected[0]).toMatchObject({ index: 0, code: 'validation_failed' });
   });
 
   it('a body marked gzip that is not gzip is a 400', async () => {
-    const res = await fetch(`${t.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${tc.apiKey}` }, body: '[1,2,3]' });
+    const res = await fetch(`${t.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${tc.apiKey}` },
+      body: '[1,2,3]',
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe('bad_request');
   });

@@ -19,19 +19,26 @@ const acks: MqttAck[] = [];
 const ackWaiters: Array<() => void> = [];
 
 const rows = async (deviceId: string) =>
-  (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId])).rows[0]!.n;
+  (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId]))
+    .rows[0]!.n;
 /** Resolves with the n-th ack (1-based) and the committed row count at the moment it arrived. */
 const nthAck = (n: number, deviceId: string) =>
   new Promise<{ ack: MqttAck; rows: Promise<number> }>((resolve) => {
-    const check = () => (acks.length >= n ? resolve({ ack: acks[n - 1]!, rows: rows(deviceId) }) : ackWaiters.push(check));
+    const check = () =>
+      acks.length >= n ? resolve({ ack: acks[n - 1]!, rows: rows(deviceId) }) : ackWaiters.push(check);
     check();
   });
 const topic = (deviceId: string) => `${PREFIX}/${projectId}/${deviceId}/telemetry`;
 const publish = (deviceId: string, body: unknown, props?: Record<string, string>) =>
-  pub.publishAsync(topic(deviceId), typeof body === 'string' ? body : JSON.stringify(body), { qos: 1, ...(props ? { properties: { userProperties: props } } : {}) });
+  pub.publishAsync(topic(deviceId), typeof body === 'string' ? body : JSON.stringify(body), {
+    qos: 1,
+    ...(props ? { properties: { userProperties: props } } : {}),
+  });
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `sitetwin-ingest-${run}`, LIVE_TICK_MS: '50' } });
+  t = await startTestServer({
+    env: { MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `sitetwin-ingest-${run}`, LIVE_TICK_MS: '50' },
+  });
   projectId = await makeProject(t);
   tc = await makeDevice(t, projectId, crane());
   pub = await mqtt.connectAsync(BROKER, { protocolVersion: 5, clientId: `sitetwin-device-${run}` });
@@ -61,11 +68,18 @@ describe('MQTT through the real Mosquitto', () => {
       ],
     });
     const first = await nthAck(1, tc.device.id);
-    expect(first.ack).toMatchObject({ ok: true, result: { accepted: 2, duplicates: 0, rejected: [{ index: 1, code: 'validation_failed' }] } });
+    expect(first.ack).toMatchObject({
+      ok: true,
+      result: { accepted: 2, duplicates: 0, rejected: [{ index: 1, code: 'validation_failed' }] },
+    });
     expect(first.ack.ok && first.ack.result.rejected[0]!.issues?.[0]?.path).toBe('values.loadT');
     expect(await first.rows).toBe(2); // committed before the ack was published
     await expect.poll(() => pushedFor(got, tc.device.id).length).toBeGreaterThan(0);
-    expect(pushedFor(got, tc.device.id).at(-1)).toMatchObject({ projectId, kind: 'tower_crane', values: { loadT: 2.7 } });
+    expect(pushedFor(got, tc.device.id).at(-1)).toMatchObject({
+      projectId,
+      kind: 'tower_crane',
+      values: { loadT: 2.7 },
+    });
   });
 
   it('dedupes a device retry, takes the key from a user property, refuses a wrong key and broken JSON', async () => {
@@ -75,7 +89,11 @@ describe('MQTT through the real Mosquitto', () => {
     await publish(tc.device.id, [{ seq: 4, time: now, values: { slewDeg: 45 } }], { key: tc.apiKey });
     expect((await nthAck(3, tc.device.id)).ack).toMatchObject({ ok: true, result: { accepted: 1, duplicates: 0 } });
     await publish(tc.device.id, { seq: 5, time: now, values: { slewDeg: 46 } }, { key: 'stk_not-the-key' });
-    expect((await nthAck(4, tc.device.id)).ack).toMatchObject({ ok: false, error: { code: 'forbidden' }, result: { accepted: 0, rejected: [{ code: 'forbidden' }] } });
+    expect((await nthAck(4, tc.device.id)).ack).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+      result: { accepted: 0, rejected: [{ code: 'forbidden' }] },
+    });
     await publish(tc.device.id, '{"seq": 6, "values": ');
     expect((await nthAck(5, tc.device.id)).ack).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await rows(tc.device.id)).toBe(3);

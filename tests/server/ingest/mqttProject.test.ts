@@ -27,10 +27,14 @@ describe.each(storeKinds())('MQTT topic project check through the real Mosquitto
       check();
     });
   const rows = async (deviceId: string) =>
-    (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId])).rows[0]!.n;
+    (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId]))
+      .rows[0]!.n;
 
   beforeAll(async () => {
-    t = await startTestServer({ kind, env: { MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `sitetwin-ingest-${run}` } });
+    t = await startTestServer({
+      kind,
+      env: { MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `sitetwin-ingest-${run}` },
+    });
     projectA = await makeProject(t);
     projectB = await makeProject(t);
     devA = await makeDevice(t, projectA, crane('A 塔吊'));
@@ -50,10 +54,18 @@ describe.each(storeKinds())('MQTT topic project check through the real Mosquitto
   it("refuses a device's readings sent through another project's topic (wrong_project, counted), even with its right key", async () => {
     const now = Date.now();
     // Device A, with its own key, on project B's topic.
-    await pub.publishAsync(`${PREFIX}/${projectB}/${devA.device.id}/telemetry`, JSON.stringify({ key: devA.apiKey, seq: 1, time: now, values: { loadT: 1.5 } }), { qos: 1 });
+    await pub.publishAsync(
+      `${PREFIX}/${projectB}/${devA.device.id}/telemetry`,
+      JSON.stringify({ key: devA.apiKey, seq: 1, time: now, values: { loadT: 1.5 } }),
+      { qos: 1 },
+    );
     const first = await nthAck(1);
     expect(first.topic).toBe(`${PREFIX}/${projectB}/${devA.device.id}/ack`);
-    expect(first.ack).toMatchObject({ ok: false, error: { code: 'wrong_project' }, result: { accepted: 0, duplicates: 0, rejected: [{ index: 0, deviceId: devA.device.id, code: 'wrong_project' }] } });
+    expect(first.ack).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_project' },
+      result: { accepted: 0, duplicates: 0, rejected: [{ index: 0, deviceId: devA.device.id, code: 'wrong_project' }] },
+    });
     expect(await rows(devA.device.id)).toBe(0);
     expect(t.server.edges.mqtt!.stats).toMatchObject({ wrongProject: 1, rejected: 1, stored: 0 });
 
@@ -67,20 +79,35 @@ describe.each(storeKinds())('MQTT topic project check through the real Mosquitto
       { qos: 1 },
     );
     const second = await nthAck(2);
-    expect(second.ack).toMatchObject({ ok: true, result: { accepted: 1, rejected: [{ index: 1, deviceId: devB.device.id, code: 'wrong_project' }] } });
+    expect(second.ack).toMatchObject({
+      ok: true,
+      result: { accepted: 1, rejected: [{ index: 1, deviceId: devB.device.id, code: 'wrong_project' }] },
+    });
     expect(await rows(devA.device.id)).toBe(1);
     expect(await rows(devB.device.id)).toBe(0);
 
     // Through its own project's topic, device B is stored.
-    await pub.publishAsync(`${PREFIX}/${projectB}/${devB.device.id}/telemetry`, JSON.stringify({ key: devB.apiKey, seq: 1, time: now, values: { loadT: 2.5 } }), { qos: 1 });
+    await pub.publishAsync(
+      `${PREFIX}/${projectB}/${devB.device.id}/telemetry`,
+      JSON.stringify({ key: devB.apiKey, seq: 1, time: now, values: { loadT: 2.5 } }),
+      { qos: 1 },
+    );
     expect((await nthAck(3)).ack).toMatchObject({ ok: true, result: { accepted: 1, rejected: [] } });
     expect(await rows(devB.device.id)).toBe(1);
     expect(t.server.edges.mqtt!.stats).toMatchObject({ wrongProject: 2, stored: 2 });
   });
 
   it('refuses a topic whose project is not a project at all', async () => {
-    await pub.publishAsync(`${PREFIX}/not-a-project/${devA.device.id}/telemetry`, JSON.stringify({ key: devA.apiKey, seq: 2, time: Date.now(), values: { loadT: 1 } }), { qos: 1 });
-    expect((await nthAck(4)).ack).toMatchObject({ ok: false, error: { code: 'wrong_project' }, result: { accepted: 0, rejected: [{ code: 'wrong_project' }] } });
+    await pub.publishAsync(
+      `${PREFIX}/not-a-project/${devA.device.id}/telemetry`,
+      JSON.stringify({ key: devA.apiKey, seq: 2, time: Date.now(), values: { loadT: 1 } }),
+      { qos: 1 },
+    );
+    expect((await nthAck(4)).ack).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_project' },
+      result: { accepted: 0, rejected: [{ code: 'wrong_project' }] },
+    });
     expect(await rows(devA.device.id)).toBe(1);
   });
 });

@@ -15,9 +15,15 @@ const deviceSocket = (auth: Record<string, unknown>) => {
   sockets.push(s);
   return s;
 };
-const connected = (s: Socket) => new Promise<void>((resolve, reject) => (s.connected ? resolve() : (s.once('connect', () => resolve()), s.once('connect_error', reject))));
+const connected = (s: Socket) =>
+  new Promise<void>((resolve, reject) =>
+    s.connected ? resolve() : (s.once('connect', () => resolve()), s.once('connect_error', reject)),
+  );
 const countRows = async (deviceId: string) =>
-  Number((await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId])).rows[0]!.n);
+  Number(
+    (await t.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1', [deviceId]))
+      .rows[0]!.n,
+  );
 
 beforeAll(async () => {
   // 4 updates per device per second, flushed every 50 ms.
@@ -48,7 +54,9 @@ describe('Socket.IO /devices', () => {
 
     // The ack handler looks at the table the moment the ack arrives: the row must already be committed.
     const seenAtAck = await new Promise<{ ack: DeviceAck; rows: Promise<number> }>((resolve) =>
-      s.emit('reading', { seq: 100, time: Date.now(), values: { loadT: 3.2, momentPct: 71 } }, (ack: DeviceAck) => resolve({ ack, rows: countRows(tc.device.id) })),
+      s.emit('reading', { seq: 100, time: Date.now(), values: { loadT: 3.2, momentPct: 71 } }, (ack: DeviceAck) =>
+        resolve({ ack, rows: countRows(tc.device.id) }),
+      ),
     );
     expect(seenAtAck.ack).toEqual({ ok: true, result: { accepted: 1, duplicates: 0, rejected: [] } });
     expect(await seenAtAck.rows).toBe(1);
@@ -76,7 +84,11 @@ describe('Socket.IO /devices', () => {
     const [latest] = await t.store.telemetry.latest({ deviceIds: [tc.device.id] });
     expect(latest).toMatchObject({ seq: 103, values: { loadT: 3.6, slewDeg: 90, momentPct: 71 } });
     // Another device's reading needs that device's key.
-    const other = (await s.emitWithAck('reading', { deviceId: dust.device.id, time: now, values: { noiseDb: 50 } })) as DeviceAck;
+    const other = (await s.emitWithAck('reading', {
+      deviceId: dust.device.id,
+      time: now,
+      values: { noiseDb: 50 },
+    })) as DeviceAck;
     expect(other).toMatchObject({ ok: true, result: { accepted: 0, rejected: [{ code: 'unauthenticated' }] } });
   });
 
@@ -107,7 +119,9 @@ describe('Socket.IO /devices', () => {
     expect(updates).toBeGreaterThan(1);
     expect(updates).toBeLessThanOrEqual(Math.ceil(elapsedS * 4) + 2);
     // One message carries several devices: the batches hold fewer messages than device updates.
-    const batches = got.filter((m): m is Extract<LiveServerMessage, { type: 'telemetry.batch' }> => m.type === 'telemetry.batch');
+    const batches = got.filter(
+      (m): m is Extract<LiveServerMessage, { type: 'telemetry.batch' }> => m.type === 'telemetry.batch',
+    );
     expect(batches.some((m) => m.readings.length === 2)).toBe(true);
     for (const b of batches) expect(new Set(b.readings.map((r) => r.deviceId)).size).toBe(b.readings.length);
   });
@@ -122,18 +136,31 @@ describe('Socket.IO /devices', () => {
     expect(snap.latest.find((r) => r.deviceId === tc.device.id)?.values).toMatchObject({ slewDeg: 24, loadT: 3.6 });
 
     // A viewer with reconnection on, as the browser client has it.
-    const v = io(`${t.url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], reconnectionDelay: 100, forceNew: true });
+    const v = io(`${t.url}/live`, {
+      auth: { protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      reconnectionDelay: 100,
+      forceNew: true,
+    });
     sockets.push(v);
     const seen = collect(v as never);
     await connected(v);
     await v.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } });
     // Recovery needs at least one packet seen after connect (its offset); wait for a push.
-    await postIngest(t, [{ deviceId: dust.device.id, seq: 5000, time: Date.now(), values: { noiseDb: 60 } }], dust.apiKey);
+    await postIngest(
+      t,
+      [{ deviceId: dust.device.id, seq: 5000, time: Date.now(), values: { noiseDb: 60 } }],
+      dust.apiKey,
+    );
     await expect.poll(() => pushedFor(seen, dust.device.id).some((r) => r.seq === 5000)).toBe(true);
 
     v.io.engine.close(); // the network blinks
     await expect.poll(() => v.connected).toBe(false);
-    const missed = await postIngest(t, [{ deviceId: dust.device.id, seq: 5001, time: Date.now(), values: { noiseDb: 61 } }], dust.apiKey);
+    const missed = await postIngest(
+      t,
+      [{ deviceId: dust.device.id, seq: 5001, time: Date.now(), values: { noiseDb: 61 } }],
+      dust.apiKey,
+    );
     expect(missed.body.accepted).toBe(1);
     await new Promise((r) => setTimeout(r, 400)); // flushed while the viewer is away
     await expect.poll(() => v.connected, { timeout: 10_000 }).toBe(true);

@@ -8,7 +8,10 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { envMonitor, makeDevice, makeProject, postIngest } from '../../helpers/telemetry.js';
 
 const base = process.env.TEST_DATABASE_URL;
-if (!base) console.warn('storeDown.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) to cut the store mid-run behind a TCP proxy');
+if (!base)
+  console.warn(
+    'storeDown.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) to cut the store mid-run behind a TCP proxy',
+  );
 
 /** A loopback TCP proxy in front of PostgreSQL that can be cut (every connection dropped, new ones refused) and restored. */
 class CuttableProxy {
@@ -91,7 +94,12 @@ describe.skipIf(!base)('ingest while PostgreSQL goes away and comes back (server
     // device does; it waits Retry-After, scaled down (1 s -> 50 ms) to keep the test short.
     const device_ = (async () => {
       for (let b = 0; b < BATCHES; b++) {
-        const batch = Array.from({ length: PER }, (_, i) => ({ deviceId: device.id, seq: b * PER + i, time: Date.now() - 60_000 + b * PER + i, values: { noiseDb: 50 + i, pm10Ugm3: b } }));
+        const batch = Array.from({ length: PER }, (_, i) => ({
+          deviceId: device.id,
+          seq: b * PER + i,
+          time: Date.now() - 60_000 + b * PER + i,
+          values: { noiseDb: 50 + i, pm10Ugm3: b },
+        }));
         for (;;) {
           const r = await postIngest(t, batch, apiKey);
           statuses.push(r.status);
@@ -126,7 +134,12 @@ describe.skipIf(!base)('ingest while PostgreSQL goes away and comes back (server
     // In the store, read past the proxy: every reading once, every acknowledged one (before the cut too) present.
     const c = new pg.Client({ connectionString: direct });
     await c.connect();
-    const rows = (await c.query<{ seq: string; n: string }>('SELECT seq, count(*) AS n FROM telemetry WHERE device_id = $1 GROUP BY seq', [device.id])).rows;
+    const rows = (
+      await c.query<{ seq: string; n: string }>(
+        'SELECT seq, count(*) AS n FROM telemetry WHERE device_id = $1 GROUP BY seq',
+        [device.id],
+      )
+    ).rows;
     await c.end();
     const stored = new Map(rows.map((r) => [Number(r.seq), Number(r.n)]));
     expect(stored.size).toBe(BATCHES * PER);

@@ -23,14 +23,17 @@ interface Violation {
 /** Runs the depcruise CLI with the project's config in `cwd`; resolves with its violations (it exits 1 when any). */
 async function cruise(cwd: string, paths: string[], extra: string[] = []): Promise<Violation[]> {
   const args = ['--config', CONFIG, '--output-type', 'json', ...extra, ...paths];
-  const out = await run(DEPCRUISE, args, { cwd, maxBuffer: 256 * 1024 * 1024 }).catch((e: { stdout?: string; code?: number; stderr?: string }) => {
-    if (e.code === 1 && e.stdout) return { stdout: e.stdout }; // violations found: the JSON report is on stdout
-    throw e;
-  });
+  const out = await run(DEPCRUISE, args, { cwd, maxBuffer: 256 * 1024 * 1024 }).catch(
+    (e: { stdout?: string; code?: number; stderr?: string }) => {
+      if (e.code === 1 && e.stdout) return { stdout: e.stdout }; // violations found: the JSON report is on stdout
+      throw e;
+    },
+  );
   return (JSON.parse(out.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
 
-const listed = (violations: Violation[]) => violations.map((v) => `  ${v.rule.severity} ${v.rule.name}: ${v.from} → ${v.to}`).join('\n');
+const listed = (violations: Violation[]) =>
+  violations.map((v) => `  ${v.rule.severity} ${v.rule.name}: ${v.from} → ${v.to}`).join('\n');
 
 /** A tree of TypeScript files, each importing the listed paths (`type:` for a type-only import). */
 function writeTree(files: Record<string, string[]>): string {
@@ -39,9 +42,18 @@ function writeTree(files: Record<string, string[]>): string {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   };
-  write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true }, include: ['client', 'server', 'models', 'bench'] }));
+  write(
+    'tsconfig.json',
+    JSON.stringify({
+      compilerOptions: { module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true },
+      include: ['client', 'server', 'models', 'bench'],
+    }),
+  );
   // A stand-in for socket.io: the rule is about who imports the package, not what it does.
-  write('node_modules/socket.io/package.json', JSON.stringify({ name: 'socket.io', version: '0.0.0', main: 'index.js', types: 'index.d.ts' }));
+  write(
+    'node_modules/socket.io/package.json',
+    JSON.stringify({ name: 'socket.io', version: '0.0.0', main: 'index.js', types: 'index.d.ts' }),
+  );
   write('node_modules/socket.io/index.js', 'exports.Server = class Server {};\n');
   write('node_modules/socket.io/index.d.ts', 'export declare class Server {}\n');
   for (const [path, imports] of Object.entries(files)) {
@@ -49,7 +61,9 @@ function writeTree(files: Record<string, string[]>): string {
       const typeOnly = spec.startsWith('type:');
       const s = typeOnly ? spec.slice(5) : spec;
       const target = s.startsWith('.') || s.includes(':') || !s.includes('/') ? s : relativeTo(path, s);
-      return typeOnly ? `import type { X as T${i} } from '${target}';` : `import * as m${i} from '${target}';\nexport const u${i} = m${i};`;
+      return typeOnly
+        ? `import type { X as T${i} } from '${target}';`
+        : `import * as m${i} from '${target}';\nexport const u${i} = m${i};`;
     });
     write(path, `${lines.join('\n')}\nexport type X = number;\nexport const x = 1;\n`);
   }
@@ -125,6 +139,9 @@ describe('layer rules (dependency-cruiser)', () => {
 
   it('finds no violation in the real tree', async () => {
     const violations = await cruise(ROOT, ['client', 'server', 'models', 'bench', 'tests']);
-    expect(violations.filter((v) => v.rule.severity === 'error'), listed(violations)).toEqual([]);
+    expect(
+      violations.filter((v) => v.rule.severity === 'error'),
+      listed(violations),
+    ).toEqual([]);
   }, 300_000); // the whole tree: about 10 s alone, minutes on a loaded machine
 });

@@ -40,15 +40,39 @@ describe.each(storeKinds())('on the %s store', (kind) => {
     p2 = await makeProject(t, '乙 工地');
     e1 = (await t.api('GET', `/api/v1/projects/${p1}`)).body.enterpriseId;
     const p3r = await t.api('POST', '/api/v1/projects', {
-      name: '丙 济南工地', enterpriseId: e1, regionCode: '370102', location: { lon: 117.0, lat: 36.65, height: 0 }, footprint: rectangleAround({ lon: 117.0, lat: 36.65 }, 100, 80),
+      name: '丙 济南工地',
+      enterpriseId: e1,
+      regionCode: '370102',
+      location: { lon: 117.0, lat: 36.65, height: 0 },
+      footprint: rectangleAround({ lon: 117.0, lat: 36.65 }, 100, 80),
     });
     p3 = p3r.body.id;
     await device('c1', p1, crane('1号塔吊'));
     await device('c2', p1, crane('2号塔吊'));
-    await device('env', p1, { kind: 'env_monitor', name: '东门扬尘', location: { lon: 120.4701, lat: 36.1001, height: 3 }, params: { pm10LimitUgm3: 80 } });
-    await device('cam', p1, { kind: 'camera', name: '大门', location: { lon: 120.47, lat: 36.1, height: 5 }, params: {} });
-    await device('gate', p1, { kind: 'gate', name: '实名制闸机', location: { lon: 120.47, lat: 36.1, height: 0 }, params: {} });
-    await device('hoist', p1, { kind: 'hoist', name: '1号升降机', location: { lon: 120.47, lat: 36.1, height: 0 }, params: { ratedLoadKg: 2000, maxPersons: 12, maxHeightM: 100 } });
+    await device('env', p1, {
+      kind: 'env_monitor',
+      name: '东门扬尘',
+      location: { lon: 120.4701, lat: 36.1001, height: 3 },
+      params: { pm10LimitUgm3: 80 },
+    });
+    await device('cam', p1, {
+      kind: 'camera',
+      name: '大门',
+      location: { lon: 120.47, lat: 36.1, height: 5 },
+      params: {},
+    });
+    await device('gate', p1, {
+      kind: 'gate',
+      name: '实名制闸机',
+      location: { lon: 120.47, lat: 36.1, height: 0 },
+      params: {},
+    });
+    await device('hoist', p1, {
+      kind: 'hoist',
+      name: '1号升降机',
+      location: { lon: 120.47, lat: 36.1, height: 0 },
+      params: { ratedLoadKg: 2000, maxPersons: 12, maxHeightM: 100 },
+    });
 
     await send('c1', at(5000), { loadT: 2, ratedLoadT: 8, momentPct: 40 });
     await send('c2', at(5000), { loadT: 7, ratedLoadT: 8, momentPct: 105 });
@@ -67,14 +91,21 @@ describe.each(storeKinds())('on the %s store', (kind) => {
     it('counts workers on site per project, trade and team from gate events', async () => {
       const a = await t.api('GET', `/api/v1/projects/${p1}/attendance`);
       expect(a.body).toEqual({
-        projectId: p1, onSite: 3, attendedToday: 4, lastEventAt: at(10_000),
-        byTrade: { rebar: 1, concrete: 1, '(unknown)': 1 }, byTeam: { T1: 1, T2: 1, '(unknown)': 1 },
+        projectId: p1,
+        onSite: 3,
+        attendedToday: 4,
+        lastEventAt: at(10_000),
+        byTrade: { rebar: 1, concrete: 1, '(unknown)': 1 },
+        byTeam: { T1: 1, T2: 1, '(unknown)': 1 },
       });
       const city = await t.api('GET', '/api/v1/attendance');
       expect(city.body).toMatchObject({ onSite: 3, byTrade: { rebar: 1, concrete: 1, '(unknown)': 1 } });
       expect(city.body.projects.map((p: { projectId: string }) => p.projectId)).toEqual([p1]);
       expect((await t.api('GET', '/api/v1/attendance?region=370102')).body.onSite).toBe(0);
-      expect((await t.api('GET', `/api/v1/projects/${p2}/attendance`)).body).toMatchObject({ onSite: 0, lastEventAt: null });
+      expect((await t.api('GET', `/api/v1/projects/${p2}/attendance`)).body).toMatchObject({
+        onSite: 0,
+        lastEventAt: null,
+      });
       expect((await t.api('GET', '/api/v1/attendance?region=abc')).status).toBe(400);
     });
 
@@ -89,15 +120,25 @@ describe.each(storeKinds())('on the %s store', (kind) => {
         { event: 'enter', workerId: 'W-0011', extra: { idNumber: 'whatever' } },
         { event: 'enter', workerId: 'W-0012', extra: { badge: '370212199001011234' } },
       ];
-      const r = await postIngest(t, leaks.map((values, i) => ({ deviceId: g.id, time: at(5000 - i), values })), g.key);
+      const r = await postIngest(
+        t,
+        leaks.map((values, i) => ({ deviceId: g.id, time: at(5000 - i), values })),
+        g.key,
+      );
       expect(r.status).toBe(400);
       expect(r.body.accepted).toBe(0);
-      expect(r.body.rejected.map((x: { index: number; code: string }) => [x.index, x.code])).toEqual(leaks.map((_, i) => [i, 'validation_failed']));
+      expect(r.body.rejected.map((x: { index: number; code: string }) => [x.index, x.code])).toEqual(
+        leaks.map((_, i) => [i, 'validation_failed']),
+      );
       const history = await t.api('GET', `/api/v1/devices/${g.id}/readings?from=${at(3_600_000)}&to=${now + 60_000}`);
       const stored = JSON.stringify(history.body);
       expect(stored).not.toMatch(/张三|李四|370212199001011234|13800138000|idNumber/);
       // What a wall reads carries counts only: not even the pseudonyms.
-      for (const path of [`/api/v1/projects/${p1}/attendance`, '/api/v1/attendance', `/api/v1/kpis?tier=project&id=${p1}`]) {
+      for (const path of [
+        `/api/v1/projects/${p1}/attendance`,
+        '/api/v1/attendance',
+        `/api/v1/kpis?tier=project&id=${p1}`,
+      ]) {
         expect(JSON.stringify((await t.api('GET', path)).body)).not.toMatch(/W-000|张三|李四|3702121990/);
       }
     });
@@ -107,7 +148,17 @@ describe.each(storeKinds())('on the %s store', (kind) => {
     it('scores each project from live facts, with veto items and not-applicable items', async () => {
       const r = ProjectReadiness.parse((await t.api('GET', `/api/v1/projects/${p1}/readiness`)).body);
       const status = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
-      expect(status).toEqual({ crane: 'met', hoist: 'missing', dust: 'met', noise: 'met', video: 'met', attendance: 'met', pit: 'not_applicable', bim: 'missing', progress: 'missing' });
+      expect(status).toEqual({
+        crane: 'met',
+        hoist: 'missing',
+        dust: 'met',
+        noise: 'met',
+        video: 'met',
+        attendance: 'met',
+        pit: 'not_applicable',
+        bim: 'missing',
+        progress: 'missing',
+      });
       // 20 + 15 + 10 + 15 + 10 earned of 90 that apply (the pit item does not).
       expect(r).toMatchObject({ earned: 70, max: 90, score: 78, grade: 'good', vetoFailed: [] });
       expect(r.items.find((i) => i.id === 'hoist')!.detail).toBe('0 of 1 registered reporting');
@@ -123,15 +174,27 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       await device('c3', p1, crane('3号塔吊'));
       await send('c3', at(5 * 60_000), { loadT: 1 }); // five minutes old: past its 60 s interval
       r = (await t.api('GET', `/api/v1/projects/${p1}/readiness`)).body;
-      expect(r.items.find((i: { id: string }) => i.id === 'crane')).toMatchObject({ status: 'partial', earned: 0, detail: '2 of 3 registered reporting' });
+      expect(r.items.find((i: { id: string }) => i.id === 'crane')).toMatchObject({
+        status: 'partial',
+        earned: 0,
+        detail: '2 of 3 registered reporting',
+      });
       expect(r).toMatchObject({ earned: 60, grade: 'fail', vetoFailed: ['crane'] });
 
       const table = (await t.api('GET', '/api/v1/readiness')).body;
       // Best score first; the two sites without devices tie at 0 and follow by name.
-      expect(table.projects.map((p: { projectId: string; score: number }) => [p.projectId, p.score])).toEqual([[p1, 67], [p3, 0], [p2, 0]]);
+      expect(table.projects.map((p: { projectId: string; score: number }) => [p.projectId, p.score])).toEqual([
+        [p1, 67],
+        [p3, 0],
+        [p2, 0],
+      ]);
       expect(table.grades).toEqual({ fail: 3, pass: 0, good: 0, excellent: 0 });
       expect(table.items.map((i: { id: string }) => i.id)).toContain('pit');
-      expect((await t.api('GET', '/api/v1/readiness?region=370102')).body.projects.map((p: { projectId: string }) => p.projectId)).toEqual([p3]);
+      expect(
+        (await t.api('GET', '/api/v1/readiness?region=370102')).body.projects.map(
+          (p: { projectId: string }) => p.projectId,
+        ),
+      ).toEqual([p3]);
     });
   });
 
@@ -144,7 +207,10 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       expect(city.cranes.working.ageMs).toBeLessThan(60_000);
       expect(city.dust).toMatchObject({ exceedances: { value: 1 }, devicesOver: 1, devicesWithoutLimit: 0 });
       expect(city.noise).toMatchObject({ exceedances: { value: 1 }, devicesOver: 1 });
-      expect(city.workers).toMatchObject({ onSite: { value: 3, stale: false }, byTrade: { rebar: 1, concrete: 1, '(unknown)': 1 } });
+      expect(city.workers).toMatchObject({
+        onSite: { value: 3, stale: false },
+        byTrade: { rebar: 1, concrete: 1, '(unknown)': 1 },
+      });
       expect(city.openAlarms.available).toBe(true);
 
       const ent = Kpis.parse((await t.api('GET', `/api/v1/kpis?tier=enterprise&id=${e1}`)).body);
@@ -156,7 +222,9 @@ describe.each(storeKinds())('on the %s store', (kind) => {
 
       expect((await t.api('GET', '/api/v1/kpis?tier=project')).status).toBe(400);
       expect((await t.api('GET', '/api/v1/kpis?tier=moon')).status).toBe(400);
-      expect((await t.api('GET', '/api/v1/kpis?tier=enterprise&id=00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      expect((await t.api('GET', '/api/v1/kpis?tier=enterprise&id=00000000-0000-4000-8000-000000000000')).status).toBe(
+        404,
+      );
     });
 
     it('pushes kpis to the viewers that asked for them, on subscribe and then every KPI_PUSH_MS', async () => {
@@ -166,16 +234,25 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       const mapViewer = t.live();
       const mapGot = collect(mapViewer);
       await mapViewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: p1 } });
-      const ack = await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'enterprise', enterpriseId: e1 }, kpis: true });
+      const ack = await viewer.emitWithAck('msg', {
+        type: 'subscribe',
+        scope: { kind: 'enterprise', enterpriseId: e1 },
+        kpis: true,
+      });
       expect(ack).toEqual({ ok: true });
       await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId: p1 }, kpis: true });
       const kpis = () => got.filter((m): m is Extract<LiveServerMessage, { type: 'kpis' }> => m.type === 'kpis');
       const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && kpis().filter((m) => m.scope.kind === 'project').length < 3) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() < deadline && kpis().filter((m) => m.scope.kind === 'project').length < 3)
+        await new Promise((r) => setTimeout(r, 100));
       const project = kpis().filter((m) => m.scope.kind === 'project');
       expect(project.length).toBeGreaterThanOrEqual(3);
       expect(project.at(-1)!.kpis).toMatchObject({ tier: 'project', id: p1, workers: { onSite: { value: 3 } } });
-      expect(kpis().find((m) => m.scope.kind === 'enterprise')!.kpis).toMatchObject({ tier: 'enterprise', id: e1, projects: { total: 2 } });
+      expect(kpis().find((m) => m.scope.kind === 'enterprise')!.kpis).toMatchObject({
+        tier: 'enterprise',
+        id: e1,
+        projects: { total: 2 },
+      });
       expect(kpis().some((m) => m.scope.kind === 'city')).toBe(false);
       expect(mapGot.some((m) => m.type === 'kpis')).toBe(false);
     });

@@ -16,7 +16,15 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const vp = (over: Record<string, unknown> = {}) => ({ lon: 120.47, lat: 36.09, height: 300, headingDeg: 0, pitchDeg: -35, caption: '南门', ...over });
+const vp = (over: Record<string, unknown> = {}) => ({
+  lon: 120.47,
+  lat: 36.09,
+  height: 300,
+  headingDeg: 0,
+  pitchDeg: -35,
+  caption: '南门',
+  ...over,
+});
 
 describe('tours API', () => {
   it('generates a city tour over all projects, each viewpoint looking at its project, reachable by its shareable id', async () => {
@@ -36,7 +44,10 @@ describe('tours API', () => {
       expect(v.pitchDeg).toBeLessThan(0);
       expect(v.caption).toBe(p.name);
     }
-    expect((await t.api('GET', '/api/v1/tours/default-city')).body).toMatchObject({ id: 'default-city', viewpoints: city.viewpoints });
+    expect((await t.api('GET', '/api/v1/tours/default-city')).body).toMatchObject({
+      id: 'default-city',
+      viewpoints: city.viewpoints,
+    });
   });
 
   it('generates a project tour around the site until one is saved, then serves the saved one', async () => {
@@ -46,11 +57,20 @@ describe('tours API', () => {
     expect(tour.viewpoints.map((v) => v.headingDeg)).toEqual([0, 270, 180, 90]);
     expect((await t.api('GET', `/api/v1/tours/default-${a}`)).body.viewpoints).toEqual(tour.viewpoints);
 
-    const created = await t.api('POST', `/api/v1/projects/${a}/tours`, { name: '领导视察路线', viewpoints: [vp(), vp({ headingDeg: 90, caption: '塔吊', durationS: 5 })] });
+    const created = await t.api('POST', `/api/v1/projects/${a}/tours`, {
+      name: '领导视察路线',
+      viewpoints: [vp(), vp({ headingDeg: 90, caption: '塔吊', durationS: 5 })],
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/v1/tours/${created.body.id}`);
     expect(created.body).toMatchObject({ kind: 'project', projectId: a, generated: false, path: 'fly', loop: true });
-    expect(created.body.viewpoints[1]).toMatchObject({ headingDeg: 90, rollDeg: 0, durationS: 5, flightS: 3, caption: '塔吊' });
+    expect(created.body.viewpoints[1]).toMatchObject({
+      headingDeg: 90,
+      rollDeg: 0,
+      durationS: 5,
+      flightS: 3,
+      caption: '塔吊',
+    });
     const saved = await t.api('GET', `/api/v1/projects/${a}/tours`);
     expect(saved.body.map((x: { id: string }) => x.id)).toEqual([created.body.id]);
     // The link reopens exactly what was saved.
@@ -64,19 +84,31 @@ describe('tours API', () => {
   });
 
   it('saves a city tour that replaces the generated one', async () => {
-    const c = await t.api('POST', '/api/v1/tours', { name: '全市巡览', path: 'linear', viewpoints: [vp({ projectId: b }), vp({ projectId: a })] });
+    const c = await t.api('POST', '/api/v1/tours', {
+      name: '全市巡览',
+      path: 'linear',
+      viewpoints: [vp({ projectId: b }), vp({ projectId: a })],
+    });
     expect(c.status).toBe(201);
     expect(c.body).toMatchObject({ kind: 'city', projectId: null, path: 'linear' });
     expect((await t.api('GET', '/api/v1/tours')).body.map((x: { id: string }) => x.id)).toEqual([c.body.id]);
   });
 
   it('refuses bad tours with field-level reasons and protects generated ones', async () => {
-    const bad = await t.api('POST', `/api/v1/projects/${a}/tours`, { name: 'x', viewpoints: [vp({ pitchDeg: -120 }), vp({ lat: 95 })] });
+    const bad = await t.api('POST', `/api/v1/projects/${a}/tours`, {
+      name: 'x',
+      viewpoints: [vp({ pitchDeg: -120 }), vp({ lat: 95 })],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('validation_failed');
-    expect(bad.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['viewpoints.0.pitchDeg', 'viewpoints.1.lat']);
+    expect(bad.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'viewpoints.0.pitchDeg',
+      'viewpoints.1.lat',
+    ]);
     expect((await t.api('POST', '/api/v1/tours', { name: 'empty', viewpoints: [] })).status).toBe(400);
-    expect((await t.api('POST', '/api/v1/tours', { name: 'x', viewpoints: [vp({ elementGlobalId: 'nope' })] })).status).toBe(400);
+    expect(
+      (await t.api('POST', '/api/v1/tours', { name: 'x', viewpoints: [vp({ elementGlobalId: 'nope' })] })).status,
+    ).toBe(400);
     expect((await t.api('PATCH', '/api/v1/tours/default-city', { name: 'x' })).status).toBe(409);
     expect((await t.api('DELETE', `/api/v1/tours/default-${a}`)).status).toBe(409);
     expect((await t.api('GET', '/api/v1/tours/default-00000000-0000-4000-8000-000000000000')).status).toBe(404);

@@ -9,7 +9,9 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 const HUB = 'server/realtime/LiveHub.ts';
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 const DOORS: Array<[string, RegExp]> = [
@@ -33,6 +35,10 @@ describe('the live hub is the one door to browsers', () => {
 
   it('the hub itself still holds the door (the checks above look for something real)', () => {
     const hub = readFileSync(join(ROOT, HUB), 'utf8');
-    expect(DOORS.filter(([, re]) => re.test(hub)).map(([what]) => what)).toEqual(['the /live namespace', 'a hub namespace', 'a room emit']);
+    expect(DOORS.filter(([, re]) => re.test(hub)).map(([what]) => what)).toEqual([
+      'the /live namespace',
+      'a hub namespace',
+      'a room emit',
+    ]);
   });
 });

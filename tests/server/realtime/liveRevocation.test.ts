@@ -1,6 +1,12 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type LiveAck, type LiveClientToServer, type LiveServerMessage, type LiveServerToClient } from '../../../models/protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type LiveAck,
+  type LiveClientToServer,
+  type LiveServerMessage,
+  type LiveServerToClient,
+} from '../../../models/protocol.js';
 import type { UserPatch } from '../../../models/User.js';
 import { SessionTokens } from '../../../server/auth/sessions.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../../helpers/auth.js';
@@ -15,14 +21,24 @@ const SECRET = 'live-revocation-test-secret-0123456789abcdef';
 
 /** A viewer as the browser's LiveClient is: reconnects by itself, with connection state recovery. */
 function viewer(url: string, token: string, reconnection = true): { s: LiveSocket; got: LiveServerMessage[] } {
-  const s: LiveSocket = ioClient(`${url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION, token }, transports: ['websocket'], forceNew: true, reconnection, reconnectionDelay: 50, reconnectionDelayMax: 50 });
+  const s: LiveSocket = ioClient(`${url}/live`, {
+    auth: { protocolVersion: PROTOCOL_VERSION, token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection,
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 50,
+  });
   const got: LiveServerMessage[] = [];
   s.on('msg', (m) => got.push(m));
   return { s, got };
 }
-const connected = (s: LiveSocket) => new Promise<void>((r, j) => (s.connected ? r() : (s.once('connect', () => r()), s.once('connect_error', j))));
-const subscribe = (s: LiveSocket, projectId: string) => s.timeout(5000).emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } }) as Promise<LiveAck>;
-const readingsOf = (got: LiveServerMessage[], deviceId: string) => got.filter((m) => m.type === 'telemetry.batch' && m.readings.some((r) => r.deviceId === deviceId)).length;
+const connected = (s: LiveSocket) =>
+  new Promise<void>((r, j) => (s.connected ? r() : (s.once('connect', () => r()), s.once('connect_error', j))));
+const subscribe = (s: LiveSocket, projectId: string) =>
+  s.timeout(5000).emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } }) as Promise<LiveAck>;
+const readingsOf = (got: LiveServerMessage[], deviceId: string) =>
+  got.filter((m) => m.type === 'telemetry.batch' && m.readings.some((r) => r.deviceId === deviceId)).length;
 
 let t: TestServer;
 let admin: string;
@@ -30,7 +46,13 @@ let E1: string;
 let E2: string;
 let P1: ProjectFixture;
 let seq = 1000;
-const ingest = (f: ProjectFixture) => t.api('POST', '/api/v1/ingest', [{ deviceId: f.deviceId, seq: seq++, time: Date.now(), values: { loadT: 3, ratedLoadT: 8 } }], { token: f.apiKey });
+const ingest = (f: ProjectFixture) =>
+  t.api(
+    'POST',
+    '/api/v1/ingest',
+    [{ deviceId: f.deviceId, seq: seq++, time: Date.now(), values: { loadT: 3, ratedLoadT: 8 } }],
+    { token: f.apiKey },
+  );
 
 beforeAll(async () => {
   t = await startTestServer({ env: { AUTH: 'on', AUTH_SECRET: SECRET } });
@@ -46,9 +68,25 @@ const REVOCATIONS: Array<[string, (id: string, token: string) => Promise<unknown
   ['password change', (id) => patch(id, { password: 'a-brand-new-password' })],
   ['disable', (id) => patch(id, { disabled: true })],
   ['scope (grant) change', (id) => patch(id, { grant: { role: 'enterprise', enterpriseId: E2 } })],
-  ['delete', async (id) => expect((await t.api('DELETE', `/api/v1/users/${id}`, undefined, { token: admin })).status).toBe(204)],
+  [
+    'delete',
+    async (id) => expect((await t.api('DELETE', `/api/v1/users/${id}`, undefined, { token: admin })).status).toBe(204),
+  ],
   // The user's own change (POST /auth/password) ends its other sessions, its open sockets included.
-  ['own password change', async (_id, token) => expect((await t.api('POST', '/api/v1/auth/password', { currentPassword: FIXTURE_PASSWORD, newPassword: 'my-own-new-password' }, { token })).status).toBe(200)],
+  [
+    'own password change',
+    async (_id, token) =>
+      expect(
+        (
+          await t.api(
+            'POST',
+            '/api/v1/auth/password',
+            { currentPassword: FIXTURE_PASSWORD, newPassword: 'my-own-new-password' },
+            { token },
+          )
+        ).status,
+      ).toBe(200),
+  ],
 ];
 async function patch(id: string, body: UserPatch) {
   expect((await t.api('PATCH', `/api/v1/users/${id}`, body, { token: admin })).status).toBe(200);
@@ -133,7 +171,10 @@ describe('/live revocation', () => {
 // Two nodes behind the Redis adapter: a revocation made through node A cuts the user's socket on node B.
 const base = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-if (!base) console.warn('liveRevocation.test.ts: two-node case SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) and run Redis');
+if (!base)
+  console.warn(
+    'liveRevocation.test.ts: two-node case SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS) and run Redis',
+  );
 
 describe.skipIf(!base)('/live revocation across two nodes (Redis adapter)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -141,7 +182,13 @@ describe.skipIf(!base)('/live revocation across two nodes (Redis adapter)', () =
   let b: ChildServer;
   beforeAll(async () => {
     db = await createTestDatabase(base!);
-    const env = { DATABASE_URL: db.url, AUTH: 'on', AUTH_SECRET: SECRET, REDIS_URL: redisUrl, DATA_DIR: `/tmp/sitetwin-revoke-${process.pid}` };
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH: 'on',
+      AUTH_SECRET: SECRET,
+      REDIS_URL: redisUrl,
+      DATA_DIR: `/tmp/sitetwin-revoke-${process.pid}`,
+    };
     a = await startChildServer(env);
     b = await startChildServer(env);
   }, 180_000);
@@ -162,22 +209,49 @@ describe.skipIf(!base)('/live revocation across two nodes (Redis adapter)', () =
     const root = await login(a.url, 'admin', password!);
     const auth = { authorization: `Bearer ${root.token}` };
     const ent = await jsonFetch(`${a.url}/api/v1/enterprises`, 'POST', { name: `双节点-${Date.now()}` }, auth);
-    const p = await jsonFetch(`${a.url}/api/v1/projects`, 'POST', {
-      name: 'revocation',
-      enterpriseId: ent.body.id,
-      regionCode: '370212',
-      location: { lon: 120.47, lat: 36.1, height: 0 },
-      footprint: { type: 'Polygon', coordinates: [[[120.469, 36.099], [120.471, 36.099], [120.471, 36.101], [120.469, 36.101], [120.469, 36.099]]] },
-    }, auth);
+    const p = await jsonFetch(
+      `${a.url}/api/v1/projects`,
+      'POST',
+      {
+        name: 'revocation',
+        enterpriseId: ent.body.id,
+        regionCode: '370212',
+        location: { lon: 120.47, lat: 36.1, height: 0 },
+        footprint: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [120.469, 36.099],
+              [120.471, 36.099],
+              [120.471, 36.101],
+              [120.469, 36.101],
+              [120.469, 36.099],
+            ],
+          ],
+        },
+      },
+      auth,
+    );
     expect(p.status, JSON.stringify(p.body)).toBe(201);
-    const u = await jsonFetch(`${a.url}/api/v1/users`, 'POST', { username: 'ent.user', password: FIXTURE_PASSWORD, grant: { role: 'enterprise', enterpriseId: ent.body.id } }, auth);
+    const u = await jsonFetch(
+      `${a.url}/api/v1/users`,
+      'POST',
+      { username: 'ent.user', password: FIXTURE_PASSWORD, grant: { role: 'enterprise', enterpriseId: ent.body.id } },
+      auth,
+    );
     expect(u.status, JSON.stringify(u.body)).toBe(201);
     const session = await login(b.url, 'ent.user', FIXTURE_PASSWORD);
     const v = viewer(b.url, session.token);
     await connected(v.s);
     expect(await subscribe(v.s, p.body.id)).toEqual({ ok: true });
     // Node B has looked the user up (and cached it) before the revocation on A.
-    expect((await jsonFetch(`${b.url}/api/v1/projects/${p.body.id}`, 'GET', undefined, { authorization: `Bearer ${session.token}` })).status).toBe(200);
+    expect(
+      (
+        await jsonFetch(`${b.url}/api/v1/projects/${p.body.id}`, 'GET', undefined, {
+          authorization: `Bearer ${session.token}`,
+        })
+      ).status,
+    ).toBe(200);
     expect((await jsonFetch(`${a.url}/api/v1/users/${u.body.id}`, 'PATCH', { disabled: true }, auth)).status).toBe(200);
     await expect.poll(() => v.s.connected, { timeout: 5000 }).toBe(false);
     v.s.connect();

@@ -23,7 +23,12 @@ async function start(opts: { maxPackets: number; maxAgeMs: number; everyMs?: num
 }
 
 async function viewer(url: string) {
-  const s = ioClient(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 50 });
+  const s = ioClient(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 50,
+  });
   clients.push(s);
   const got: number[] = [];
   s.on('n', (n: number) => got.push(n));
@@ -74,7 +79,7 @@ describe('boundRecoveryBuffer', () => {
     expect(v.got.length).toBe(1020);
   });
 
-  it('drops packets older than maxAgeMs without waiting for Socket.IO\'s one-minute sweep', async () => {
+  it("drops packets older than maxAgeMs without waiting for Socket.IO's one-minute sweep", async () => {
     const { nsp, packets } = await start({ maxPackets: 10_000, maxAgeMs: 200, everyMs: 50 });
     for (let i = 0; i < 300; i++) nsp.to('city').emit('n', i);
     expect(packets().length).toBe(300);

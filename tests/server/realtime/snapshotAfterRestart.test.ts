@@ -29,13 +29,25 @@ describe.each(storeKinds())('snapshot after a restart (%s store)', (kind) => {
     const t0 = Date.now() - 60_000;
     // A full pose, then readings carrying only what changed, and one late reading older than what is held.
     const rows = [
-      { deviceId: c1.device.id, time: t0, values: { loadT: 2, ratedLoadT: 8, momentPct: 30, slewDeg: 10, radiusM: 20, hookHeightM: 40 } },
+      {
+        deviceId: c1.device.id,
+        time: t0,
+        values: { loadT: 2, ratedLoadT: 8, momentPct: 30, slewDeg: 10, radiusM: 20, hookHeightM: 40 },
+      },
       { deviceId: c1.device.id, time: t0 + 5000, values: { slewDeg: 137.5 } },
       { deviceId: c1.device.id, time: t0 + 9000, values: { radiusM: 31.2, hookHeightM: 35 } },
       { deviceId: c1.device.id, time: t0 + 2000, values: { slewDeg: 50 } },
     ];
     for (const r of rows) expect((await postIngest(a, [r], c1.apiKey)).status).toBe(200);
-    expect((await postIngest(a, [{ deviceId: c2.device.id, time: t0, values: { slewDeg: 271, radiusM: 12, hookHeightM: 20 } }], c2.apiKey)).status).toBe(200);
+    expect(
+      (
+        await postIngest(
+          a,
+          [{ deviceId: c2.device.id, time: t0, values: { slewDeg: 271, radiusM: 12, hookHeightM: 20 } }],
+          c2.apiKey,
+        )
+      ).status,
+    ).toBe(200);
     await a.close();
 
     const b = await startTestServer({ store: shared });

@@ -7,7 +7,10 @@ import { createTestDatabase, jsonFetch, startChildServer, type ChildServer } fro
 // Scale-out: two server processes on one PostgreSQL, joined by the Socket.IO Redis adapter (REDIS_URL).
 const base = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-if (!base) console.warn('twoNodes.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS); Redis is taken from TEST_REDIS_URL or 127.0.0.1:6379');
+if (!base)
+  console.warn(
+    'twoNodes.test.ts: SKIPPED: set TEST_DATABASE_URL (PostgreSQL + PostGIS); Redis is taken from TEST_REDIS_URL or 127.0.0.1:6379',
+  );
 
 describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,7 +24,13 @@ describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(base!);
-    const env = { DATABASE_URL: db.url, AUTH: 'off', REDIS_URL: redisUrl, LIVE_TICK_MS: '50', DATA_DIR: `/tmp/sitetwin-2nodes-${process.pid}` };
+    const env = {
+      DATABASE_URL: db.url,
+      AUTH: 'off',
+      REDIS_URL: redisUrl,
+      LIVE_TICK_MS: '50',
+      DATA_DIR: `/tmp/sitetwin-2nodes-${process.pid}`,
+    };
     a = await startChildServer(env);
     b = await startChildServer(env);
     const ent = await jsonFetch(`${a.url}/api/v1/enterprises`, 'POST', { name: `双节点-${Date.now()}` });
@@ -30,7 +39,18 @@ describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
       enterpriseId: ent.body.id,
       regionCode: '370212',
       location: { lon: 120.47, lat: 36.1, height: 0 },
-      footprint: { type: 'Polygon', coordinates: [[[120.469, 36.099], [120.471, 36.099], [120.471, 36.101], [120.469, 36.101], [120.469, 36.099]]] },
+      footprint: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [120.469, 36.099],
+            [120.471, 36.099],
+            [120.471, 36.101],
+            [120.469, 36.101],
+            [120.469, 36.099],
+          ],
+        ],
+      },
     });
     projectId = p.body.id;
     const d = await jsonFetch(`${a.url}/api/v1/projects/${projectId}/devices`, 'POST', {
@@ -43,10 +63,17 @@ describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
     deviceId = d.body.device.id;
     apiKey = d.body.apiKey;
     // The viewer is on node B only.
-    viewer = ioClient(`${b.url}/live`, { auth: { protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false, forceNew: true });
+    viewer = ioClient(`${b.url}/live`, {
+      auth: { protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     viewer.on('msg', (m: LiveServerMessage) => got.push(m));
     await new Promise<void>((r) => viewer.on('connect', () => r()));
-    expect(await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } } as never)).toEqual({ ok: true });
+    expect(
+      await viewer.emitWithAck('msg', { type: 'subscribe', scope: { kind: 'project', projectId } } as never),
+    ).toEqual({ ok: true });
   }, 180_000);
 
   afterAll(async () => {
@@ -58,10 +85,21 @@ describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
 
   it('a reading ingested on node A reaches a viewer on node B', async () => {
     const time = Date.now();
-    const r = await jsonFetch(`${a.url}/api/v1/ingest`, 'POST', [{ deviceId, seq: 1, time, values: { loadT: 2.5, ratedLoadT: 8 } }], { authorization: `Bearer ${apiKey}` });
+    const r = await jsonFetch(
+      `${a.url}/api/v1/ingest`,
+      'POST',
+      [{ deviceId, seq: 1, time, values: { loadT: 2.5, ratedLoadT: 8 } }],
+      { authorization: `Bearer ${apiKey}` },
+    );
     expect(r.status).toBe(200);
     await expect
-      .poll(() => got.some((m) => m.type === 'telemetry.batch' && m.readings.some((x) => x.deviceId === deviceId && x.time === time)), { timeout: 10_000 })
+      .poll(
+        () =>
+          got.some(
+            (m) => m.type === 'telemetry.batch' && m.readings.some((x) => x.deviceId === deviceId && x.time === time),
+          ),
+        { timeout: 10_000 },
+      )
       .toBe(true);
   });
 
@@ -69,7 +107,9 @@ describe.skipIf(!base)('two app nodes behind the Redis adapter', () => {
     const t0 = Date.now() - 60_000;
     // A device behind two gateways: the same overload goes to A and to B, interleaved, each node's engine sees it.
     for (let i = 0; i < 6; i++) {
-      const reading = (seq: number) => [{ deviceId, seq, time: t0 + i * 1000 + (seq % 2), values: { loadT: 8.6, ratedLoadT: 8 } }];
+      const reading = (seq: number) => [
+        { deviceId, seq, time: t0 + i * 1000 + (seq % 2), values: { loadT: 8.6, ratedLoadT: 8 } },
+      ];
       const [ra, rb] = await Promise.all([
         jsonFetch(`${a.url}/api/v1/ingest`, 'POST', reading(100 + 2 * i), { authorization: `Bearer ${apiKey}` }),
         jsonFetch(`${b.url}/api/v1/ingest`, 'POST', reading(101 + 2 * i), { authorization: `Bearer ${apiKey}` }),

@@ -33,7 +33,8 @@ describe.each(storeKinds())('store (%s)', (kind) => {
   });
 
   it('has applied every migration once, and migrating again applies nothing', async () => {
-    const rows = (await t.store.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows;
+    const rows = (await t.store.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version'))
+      .rows;
     expect(rows.map((r) => Number(r.version))).toEqual(loadMigrations().map((m) => m.version));
     expect(await migrate(t.store.db)).toEqual([]);
   });
@@ -51,11 +52,14 @@ describe.each(storeKinds())('store (%s)', (kind) => {
   it('filters by bbox in PostGIS, by text, and by both', async () => {
     const near = await t.store.projects.create(make('Near 海景', 121.0, 37.0));
     const far = await t.store.projects.create(make('Far 海景', 122.0, 38.0));
-    const ids = async (q: Parameters<typeof t.store.projects.list>[0]) => (await t.store.projects.list(q)).map((p) => p.id);
+    const ids = async (q: Parameters<typeof t.store.projects.list>[0]) =>
+      (await t.store.projects.list(q)).map((p) => p.id);
     expect(await ids({ bbox: { minLon: 120.99, minLat: 36.99, maxLon: 121.01, maxLat: 37.01 } })).toEqual([near.id]);
     expect(await ids({ bbox: { minLon: 0, minLat: 0, maxLon: 1, maxLat: 1 } })).toEqual([]);
     expect(await ids({ q: '海景' })).toEqual([far.id, near.id]);
-    expect(await ids({ q: '海景', bbox: { minLon: 121.5, minLat: 37.5, maxLon: 122.5, maxLat: 38.5 } })).toEqual([far.id]);
+    expect(await ids({ q: '海景', bbox: { minLon: 121.5, minLat: 37.5, maxLon: 122.5, maxLat: 38.5 } })).toEqual([
+      far.id,
+    ]);
     // LIKE wildcards in the user's text are literal
     expect(await ids({ q: '%' })).toEqual([]);
   });
@@ -70,7 +74,11 @@ describe.each(storeKinds())('store (%s)', (kind) => {
   });
 
   it('maps constraint violations to store errors', async () => {
-    await expect(t.store.enterprises.create({ name: `E-${kind}`, role: 'contractor' })).rejects.toBeInstanceOf(DuplicateError);
-    await expect(t.store.projects.create({ ...make('Orphan', 1, 1), enterpriseId: '00000000-0000-4000-8000-000000000000' })).rejects.toBeInstanceOf(ReferenceError_);
+    await expect(t.store.enterprises.create({ name: `E-${kind}`, role: 'contractor' })).rejects.toBeInstanceOf(
+      DuplicateError,
+    );
+    await expect(
+      t.store.projects.create({ ...make('Orphan', 1, 1), enterpriseId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toBeInstanceOf(ReferenceError_);
   });
 });

@@ -10,7 +10,9 @@ import { openTestStore, storeKinds, type StoreKind, type TestStore } from '../..
 
 // Both write paths of the element index (COPY + staging table, multi-row INSERT) on both drivers must store the same
 // thing, keep the first row of a GlobalId seen twice, and return how many rows were new.
-const cases = storeKinds().flatMap((kind) => (['copy', 'insert'] as ElementWriteMode[]).map((mode) => [kind, mode] as const));
+const cases = storeKinds().flatMap((kind) =>
+  (['copy', 'insert'] as ElementWriteMode[]).map((mode) => [kind, mode] as const),
+);
 
 /** A fresh store with one project to hang models on; `newModel` adds a model row and returns its id. */
 function storeWithProject(kind: StoreKind) {
@@ -19,7 +21,16 @@ function storeWithProject(kind: StoreKind) {
     t.ts = await openTestStore(kind);
     const e = await t.ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const loc = { lon: 120.4, lat: 36.1 };
-    const p = await t.ts.store.projects.create({ name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
+    const p = await t.ts.store.projects.create({
+      name: 'P',
+      enterpriseId: e.id,
+      address: '',
+      regionCode: '370202',
+      status: 'under_construction',
+      heightM: 30,
+      location: { ...loc, height: 0 },
+      footprint: rectangleAround(loc, 50, 50),
+    });
     t.projectId = p.id;
   });
   afterAll(() => t.ts?.cleanup());
@@ -39,15 +50,29 @@ describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => 
     ts.store.elements.writeMode = mode;
   });
   const el = (globalId: string, over: Partial<ElementInput> = {}): ElementInput => ({
-    globalId, expressId: 1, ifcClass: 'IFCWALL', name: `wall ${globalId}`, predefinedType: null, storeyId: 's1', storeyName: 'Level 1',
-    psets: { Pset_WallCommon: { IsExternal: true } }, bbox: { min: [0, 0, 0], max: [1, 2, 3] }, hasGeometry: true, ...over,
+    globalId,
+    expressId: 1,
+    ifcClass: 'IFCWALL',
+    name: `wall ${globalId}`,
+    predefinedType: null,
+    storeyId: 's1',
+    storeyName: 'Level 1',
+    psets: { Pset_WallCommon: { IsExternal: true } },
+    bbox: { min: [0, 0, 0], max: [1, 2, 3] },
+    hasGeometry: true,
+    ...over,
   });
 
   it('stores text COPY and JSON escape (backslash, tab, newline, \\N, quotes, CJK), null fields, no box, and box corners unchanged', async () => {
     const m = await newModel();
     const tricky = el('g\\1', {
-      expressId: 42, ifcClass: 'IFCDOOR', name: 'Door\t"A"\nline 2 \\N C:\\x', predefinedType: 'GATE', storeyName: '楼层 3\r',
-      psets: { 'Pset\\X': { note: 'tab\there\nnl \\N', n: -0.001, big: 1e21, list: [1, null, 'x'] } }, bbox: { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] },
+      expressId: 42,
+      ifcClass: 'IFCDOOR',
+      name: 'Door\t"A"\nline 2 \\N C:\\x',
+      predefinedType: 'GATE',
+      storeyName: '楼层 3\r',
+      psets: { 'Pset\\X': { note: 'tab\there\nnl \\N', n: -0.001, big: 1e21, list: [1, null, 'x'] } },
+      bbox: { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] },
     });
     const bare = el('g2', { name: null, storeyId: null, storeyName: null, psets: {}, bbox: null, hasGeometry: false });
     expect(await ts.store.elements.insertBatch(m, [tricky, bare])).toBe(2);
@@ -58,7 +83,9 @@ describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => 
 
   it('keeps the first row of a GlobalId seen twice, within a batch and across batches, and counts only new rows', async () => {
     const m = await newModel();
-    expect(await ts.store.elements.insertBatch(m, [el('a', { name: 'first' }), el('b'), el('a', { name: 'second' })])).toBe(2);
+    expect(
+      await ts.store.elements.insertBatch(m, [el('a', { name: 'first' }), el('b'), el('a', { name: 'second' })]),
+    ).toBe(2);
     expect(await ts.store.elements.insertBatch(m, [el('a', { name: 'third' }), el('c')])).toBe(1);
     expect(await ts.store.elements.insertBatch(m, [el('b'), el('c')])).toBe(0);
     expect((await ts.store.elements.get(m, 'a'))!.name).toBe('first');
@@ -73,7 +100,11 @@ describe.each(cases)('element index write (%s store, %s path)', (kind, mode) => 
   it('writes batches in parallel on the same store without mixing them up, and a bad row fails its batch only', async () => {
     const [m1, m2] = [await newModel(), await newModel()];
     const batch = (p: string) => Array.from({ length: 300 }, (_, i) => el(`${p}${i}`, { expressId: i }));
-    const n = await Promise.all([ts.store.elements.insertBatch(m1, batch('x')), ts.store.elements.insertBatch(m2, batch('y')), ts.store.elements.insertBatch(m1, batch('z'))]);
+    const n = await Promise.all([
+      ts.store.elements.insertBatch(m1, batch('x')),
+      ts.store.elements.insertBatch(m2, batch('y')),
+      ts.store.elements.insertBatch(m1, batch('z')),
+    ]);
     expect(n).toEqual([300, 300, 300]);
     expect(await ts.store.elements.count(m1)).toBe(600);
     expect(await ts.store.elements.count(m2)).toBe(300);
@@ -92,15 +123,29 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
 
   it('warm-up stores nothing, leaves no table behind, and the next real write works', async () => {
     const m = await newModel();
-    const row: ElementInput = { globalId: 'real', expressId: 7, ifcClass: 'IFCSLAB', name: 'slab', predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox: { min: [0, 0, 0], max: [1, 1, 1] }, hasGeometry: true };
+    const row: ElementInput = {
+      globalId: 'real',
+      expressId: 7,
+      ifcClass: 'IFCSLAB',
+      name: 'slab',
+      predefinedType: null,
+      storeyId: null,
+      storeyName: null,
+      psets: {},
+      bbox: { min: [0, 0, 0], max: [1, 1, 1] },
+      hasGeometry: true,
+    };
     expect(await ts.store.elements.insertBatch(m, [row])).toBe(1);
-    const all = async () => Number((await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements')).rows[0]!.n);
+    const all = async () =>
+      Number((await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM elements')).rows[0]!.n);
     const before = await all();
     // More than one chunk of synthetic rows, so every chunk's transaction is rolled back, not only the first.
     const ms = await ts.store.elements.warmUp(600);
     expect(ms).toBeGreaterThan(0);
     expect(await all()).toBe(before);
-    const left = await ts.store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'elements_warm_up'");
+    const left = await ts.store.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_class WHERE relname = 'elements_warm_up'",
+    );
     expect(Number(left.rows[0]!.n)).toBe(0);
     expect(await ts.store.elements.insertBatch(m, [{ ...row, globalId: 'after' }, row])).toBe(1);
     expect(await ts.store.elements.count(m)).toBe(2);
@@ -108,20 +153,48 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
   });
 
   it('makes the PostGIS box from the six numbers a row is written with, for both write paths', async () => {
-    const boxes: (Box3 | null)[] = [{ min: [0, 0, 0], max: [1, 2, 3] }, { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] }, { min: [0, 0, 0], max: [1, 2, 0] }, null];
+    const boxes: (Box3 | null)[] = [
+      { min: [0, 0, 0], max: [1, 2, 3] },
+      { min: [-1.5, 2.25, -0.125], max: [1e-7, 3.5, 1234567.875] },
+      { min: [0, 0, 0], max: [1, 2, 0] },
+      null,
+    ];
     for (const mode of ['copy', 'insert'] as ElementWriteMode[]) {
       ts.store.elements.writeMode = mode;
       const m = await newModel();
-      const rows = boxes.map((bbox, i): ElementInput => ({ globalId: `b${i}`, expressId: i, ifcClass: 'IFCSLAB', name: null, predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: bbox !== null }));
+      const rows = boxes.map((bbox, i): ElementInput => ({
+        globalId: `b${i}`,
+        expressId: i,
+        ifcClass: 'IFCSLAB',
+        name: null,
+        predefinedType: null,
+        storeyId: null,
+        storeyName: null,
+        psets: {},
+        bbox,
+        hasGeometry: bbox !== null,
+      }));
       expect(await ts.store.elements.insertBatch(m, rows)).toBe(boxes.length);
-      const r = await ts.store.db.query<{ g: string; t: string | null; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number }>(
+      const r = await ts.store.db.query<{
+        g: string;
+        t: string | null;
+        x0: number;
+        y0: number;
+        z0: number;
+        x1: number;
+        y1: number;
+        z1: number;
+      }>(
         `SELECT global_id AS g, GeometryType(bbox) AS t, ST_XMin(bbox::box3d) AS x0, ST_YMin(bbox::box3d) AS y0, ST_ZMin(bbox::box3d) AS z0,
                 ST_XMax(bbox::box3d) AS x1, ST_YMax(bbox::box3d) AS y1, ST_ZMax(bbox::box3d) AS z1 FROM elements WHERE model_id = $1 ORDER BY global_id`,
         [m],
       );
-      expect(r.rows.map((x) => (x.t === null ? null : { t: x.t, min: [x.x0, x.y0, x.z0].map(Number), max: [x.x1, x.y1, x.z1].map(Number) })), mode).toEqual(
-        boxes.map((b, i) => (b === null ? null : { t: i === 2 ? 'POLYGON' : 'POLYHEDRALSURFACE', ...b })),
-      );
+      expect(
+        r.rows.map((x) =>
+          x.t === null ? null : { t: x.t, min: [x.x0, x.y0, x.z0].map(Number), max: [x.x1, x.y1, x.z1].map(Number) },
+        ),
+        mode,
+      ).toEqual(boxes.map((b, i) => (b === null ? null : { t: i === 2 ? 'POLYGON' : 'POLYHEDRALSURFACE', ...b })));
     }
     ts.store.elements.writeMode = 'copy';
   });
@@ -130,24 +203,42 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
     // The elements table as migration 010 made it, in a schema of its own, with a row; then migration 012's own SQL.
     const m010 = loadMigrations().find((m) => m.version === 10)!.sql;
     const m012 = loadMigrations().find((m) => m.version === 12)!.sql;
-    const table = /CREATE TABLE elements \([\s\S]*?\n\);/.exec(m010)![0].replace(/REFERENCES models \(id\) ON DELETE CASCADE/, '');
-    const indexes = m010.split('\n').filter((l) => /^CREATE INDEX elements_/.test(l)).join('\n');
+    const table = /CREATE TABLE elements \([\s\S]*?\n\);/
+      .exec(m010)![0]
+      .replace(/REFERENCES models \(id\) ON DELETE CASCADE/, '');
+    const indexes = m010
+      .split('\n')
+      .filter((l) => /^CREATE INDEX elements_/.test(l))
+      .join('\n');
     const got = await ts.store.db.transaction(async (tx) => {
       await tx.exec(`CREATE SCHEMA m012_check; SET LOCAL search_path = m012_check, public; ${table} ${indexes}`);
       await tx.exec(`INSERT INTO elements (model_id, global_id, express_id, ifc_class, bbox) VALUES
         ('00000000-0000-0000-0000-000000000001', 'solid', 1, 'IFCWALL', ST_3DMakeBox(ST_MakePoint(-1.5, 2, 0), ST_MakePoint(3, 4.25, 9))::geometry),
         ('00000000-0000-0000-0000-000000000001', 'none', 2, 'IFCWALL', NULL)`);
-      const before = (await tx.query<{ g: string; wkb: string | null }>(`SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb FROM elements ORDER BY global_id`)).rows;
+      const before = (
+        await tx.query<{ g: string; wkb: string | null }>(
+          `SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb FROM elements ORDER BY global_id`,
+        )
+      ).rows;
       await tx.exec(m012);
-      const after = (await tx.query<{ g: string; wkb: string | null; b: number[] }>(
-        `SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb, ARRAY[min_x, min_y, min_z, max_x, max_y, max_z] AS b FROM elements ORDER BY global_id`,
-      )).rows;
-      const gist = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'm012_check' AND indexdef LIKE '%gist%'`)).rows[0]!.n;
+      const after = (
+        await tx.query<{ g: string; wkb: string | null; b: number[] }>(
+          `SELECT global_id AS g, encode(ST_AsEWKB(bbox), 'hex') AS wkb, ARRAY[min_x, min_y, min_z, max_x, max_y, max_z] AS b FROM elements ORDER BY global_id`,
+        )
+      ).rows;
+      const gist = (
+        await tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'm012_check' AND indexdef LIKE '%gist%'`,
+        )
+      ).rows[0]!.n;
       await tx.exec('DROP SCHEMA m012_check CASCADE');
       return { before, after, gist: Number(gist) };
     });
     expect(got.after.map((r) => r.wkb)).toEqual(got.before.map((r) => r.wkb));
-    expect(got.after.map((r) => r.b.map((v) => (v === null ? null : Number(v))))).toEqual([[null, null, null, null, null, null], [-1.5, 2, 0, 3, 4.25, 9]]);
+    expect(got.after.map((r) => r.b.map((v) => (v === null ? null : Number(v))))).toEqual([
+      [null, null, null, null, null, null],
+      [-1.5, 2, 0, 3, 4.25, 9],
+    ]);
     expect(got.gist).toBe(1);
   });
 
@@ -157,9 +248,27 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
     const db = ts.store.db;
     const transaction = db.transaction;
     db.transaction = ((fn: (tx: DbTx) => Promise<unknown>) =>
-      transaction.call(db, (tx: DbTx) => fn({ ...tx, query: tx.query, exec: tx.exec, copyFrom: (sql: string, data: string) => (copies.push(sql.split(' (')[0]!), tx.copyFrom(sql, data)) }))) as typeof db.transaction;
+      transaction.call(db, (tx: DbTx) =>
+        fn({
+          ...tx,
+          query: tx.query,
+          exec: tx.exec,
+          copyFrom: (sql: string, data: string) => (copies.push(sql.split(' (')[0]!), tx.copyFrom(sql, data)),
+        }),
+      )) as typeof db.transaction;
     try {
-      const row = (g: string, bbox: Box3 | null = { min: [0, 0, 0], max: [1, 2, 3] }): ElementInput => ({ globalId: g, expressId: 1, ifcClass: 'IFCWALL', name: g, predefinedType: null, storeyId: null, storeyName: null, psets: {}, bbox, hasGeometry: bbox !== null });
+      const row = (g: string, bbox: Box3 | null = { min: [0, 0, 0], max: [1, 2, 3] }): ElementInput => ({
+        globalId: g,
+        expressId: 1,
+        ifcClass: 'IFCWALL',
+        name: g,
+        predefinedType: null,
+        storeyId: null,
+        storeyName: null,
+        psets: {},
+        bbox,
+        hasGeometry: bbox !== null,
+      });
       expect(await ts.store.elements.insertBatch(m, [row('a'), row('b', null), row('a')])).toBe(2);
       expect(copies).toEqual(['COPY elements']);
       expect(await ts.store.elements.insertBatch(m, [row('c'), row('a')])).toBe(1);

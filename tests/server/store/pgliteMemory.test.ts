@@ -30,13 +30,16 @@ describe('embedded store memory settings', () => {
   });
 
   it('has dropped the unused PostGIS libraries from memory and kept PostGIS working', async () => {
-    const lib = (await store.db.query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'")).rows[0]!.setting;
-    const exists = async (f: string) => (await store.db.query<{ e: boolean }>('SELECT (pg_stat_file($1, true)).size IS NOT NULL AS e', [`${lib}/${f}`])).rows[0]!.e;
+    const lib = (await store.db.query<{ setting: string }>("SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'"))
+      .rows[0]!.setting;
+    const exists = async (f: string) =>
+      (await store.db.query<{ e: boolean }>('SELECT (pg_stat_file($1, true)).size IS NOT NULL AS e', [`${lib}/${f}`]))
+        .rows[0]!.e;
     expect(await exists('postgis-3.so')).toBe(true);
     expect(await exists('postgis_raster-3.so')).toBe(false);
     expect(await exists('postgis_topology-3.so')).toBe(false);
     const r = await store.db.query<{ x: number; area: number }>(
-      "SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(120, 36), 4326), 3857)) AS x, ST_Area(ST_Buffer(ST_MakePoint(120, 36)::geography, 100)) AS area",
+      'SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(120, 36), 4326), 3857)) AS x, ST_Area(ST_Buffer(ST_MakePoint(120, 36)::geography, 100)) AS area',
     );
     expect(r.rows[0]!.x).toBeCloseTo(13358338.895, 2);
     expect(r.rows[0]!.area).toBeGreaterThan(31_000);

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rectangleAround } from '../../../models/geo.js';
-import { hashApiKey, hashHj212Pw, newApiKey, verifyApiKey, verifyHj212Pw } from '../../../server/security/deviceSecrets.js';
+import {
+  hashApiKey,
+  hashHj212Pw,
+  newApiKey,
+  verifyApiKey,
+  verifyHj212Pw,
+} from '../../../server/security/deviceSecrets.js';
 import { DuplicateError } from '../../../server/store/errors.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
@@ -16,19 +22,37 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
     ts = await openTestStore(kind);
     const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const p = await ts.store.projects.create({
-      name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30,
-      location: { lon: 120.4, lat: 36.1, height: 0 }, footprint: rectangleAround({ lon: 120.4, lat: 36.1 }, 50, 50),
+      name: 'P',
+      enterpriseId: e.id,
+      address: '',
+      regionCode: '370202',
+      status: 'under_construction',
+      heightM: 30,
+      location: { lon: 120.4, lat: 36.1, height: 0 },
+      footprint: rectangleAround({ lon: 120.4, lat: 36.1 }, 50, 50),
     });
     projectId = p.id;
     const d = await ts.store.devices.create({
-      projectId, kind: 'env_monitor', name: 'dust', params: {}, location: { lon: 120.4, lat: 36.1, height: 2 },
-      apiKeyHash: hashApiKey(apiKey), hj212Mn: 'QD0001', hj212PwHash: await hashHj212Pw('123456'),
+      projectId,
+      kind: 'env_monitor',
+      name: 'dust',
+      params: {},
+      location: { lon: 120.4, lat: 36.1, height: 2 },
+      apiKeyHash: hashApiKey(apiKey),
+      hj212Mn: 'QD0001',
+      hj212PwHash: await hashHj212Pw('123456'),
     });
     deviceId = d.id;
   });
   afterAll(() => ts?.cleanup());
 
-  const r = (time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({ deviceId, time, values, receivedAt: Date.now(), ...(seq !== undefined ? { seq } : {}) });
+  const r = (time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({
+    deviceId,
+    time,
+    values,
+    receivedAt: Date.now(),
+    ...(seq !== undefined ? { seq } : {}),
+  });
 
   it('finds devices by HJ 212 MN and verifies the API key and the PW, hashed', async () => {
     const d = (await ts.store.devices.findByHj212Mn('QD0001'))!;
@@ -44,7 +68,15 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
     expect(verifyApiKey(d, '123456')).toBe(false);
     expect(await verifyHj212Pw(d, apiKey)).toBe(false);
     await expect(
-      ts.store.devices.create({ projectId, kind: 'env_monitor', name: 'twin', params: {}, ifcGlobalId: '2O2Fr$t4X7Zf8NOew3FLOH', apiKeyHash: 'x', hj212Mn: 'QD0001' }),
+      ts.store.devices.create({
+        projectId,
+        kind: 'env_monitor',
+        name: 'twin',
+        params: {},
+        ifcGlobalId: '2O2Fr$t4X7Zf8NOew3FLOH',
+        apiKeyHash: 'x',
+        hj212Mn: 'QD0001',
+      }),
     ).rejects.toBeInstanceOf(DuplicateError);
   });
 
@@ -57,14 +89,19 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
       `SELECT c.relname AS part, (SELECT count(*)::int FROM telemetry t WHERE t.tableoid = c.oid) AS n
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'telemetry'::regclass AND c.relname IN ('telemetry_202601', 'telemetry_202602') ORDER BY 1`,
     );
-    expect(parts.rows.map((x) => [x.part, Number(x.n)])).toEqual([['telemetry_202601', 1], ['telemetry_202602', 1]]);
+    expect(parts.rows.map((x) => [x.part, Number(x.n)])).toEqual([
+      ['telemetry_202601', 1],
+      ['telemetry_202602', 1],
+    ]);
   });
 
   it('dedupes on (device, seq) and (device, time), and moves the latest state only forward', async () => {
     const t0 = Date.UTC(2026, 2, 1, 12);
     expect(await ts.store.telemetry.write([r(t0, { noiseDb: 50 }, 7), r(t0 + 1000, { noiseDb: 51 })])).toHaveLength(2);
     // Same seq at another time, same time without seq: both repeats.
-    expect(await ts.store.telemetry.write([r(t0 + 5, { noiseDb: 99 }, 7), r(t0 + 1000, { noiseDb: 99 })])).toHaveLength(0);
+    expect(await ts.store.telemetry.write([r(t0 + 5, { noiseDb: 99 }, 7), r(t0 + 1000, { noiseDb: 99 })])).toHaveLength(
+      0,
+    );
     // Same time with a new seq is new.
     expect(await ts.store.telemetry.write([r(t0, { noiseDb: 52 }, 8)])).toHaveLength(1);
     let [latest] = await ts.store.telemetry.latest({ deviceIds: [deviceId] });
@@ -82,7 +119,8 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
     const rows: StoredReading[] = [];
     let x = 12345;
     const rand = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 100;
-    for (let i = 0; i < 180; i++) rows.push(r(from + i * 1000 + 17, i % 3 === 0 ? { pm10Ugm3: rand(), noiseDb: rand() } : { pm10Ugm3: rand() }));
+    for (let i = 0; i < 180; i++)
+      rows.push(r(from + i * 1000 + 17, i % 3 === 0 ? { pm10Ugm3: rand(), noiseDb: rand() } : { pm10Ugm3: rand() }));
     await ts.store.telemetry.write(rows);
     const got = await ts.store.telemetry.buckets(deviceId, from, from + 180_000, bucket);
     const counts = await ts.store.telemetry.bucketCounts(deviceId, from, from + 180_000, bucket);
@@ -103,8 +141,17 @@ describe.each(storeKinds())('telemetry store (%s)', (kind) => {
   });
 
   it('deletes a device with its readings and latest state', async () => {
-    const d = await ts.store.devices.create({ projectId, kind: 'camera', name: 'cam', params: {}, location: { lon: 120.4, lat: 36.1, height: 9 }, apiKeyHash: hashApiKey(newApiKey()) });
-    await ts.store.telemetry.write([{ deviceId: d.id, time: Date.UTC(2026, 0, 5), values: { online: true }, receivedAt: 0 }]);
+    const d = await ts.store.devices.create({
+      projectId,
+      kind: 'camera',
+      name: 'cam',
+      params: {},
+      location: { lon: 120.4, lat: 36.1, height: 9 },
+      apiKeyHash: hashApiKey(newApiKey()),
+    });
+    await ts.store.telemetry.write([
+      { deviceId: d.id, time: Date.UTC(2026, 0, 5), values: { online: true }, receivedAt: 0 },
+    ]);
     expect(await ts.store.devices.delete(d.id)).toMatchObject({ id: d.id });
     expect(await ts.store.telemetry.readings(d.id, 0, Date.UTC(2030, 0), 10)).toEqual([]);
     expect(await ts.store.telemetry.latest({ deviceIds: [d.id] })).toEqual([]);

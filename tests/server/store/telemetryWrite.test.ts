@@ -17,18 +17,48 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     ts.store.telemetry.writeMode = mode;
     const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({ name: 'P', enterpriseId: e.id, address: '', regionCode: '370202', status: 'under_construction', heightM: 30, location: { ...loc, height: 0 }, footprint: rectangleAround(loc, 50, 50) });
-    const dev = (name: string) => ts.store.devices.create({ projectId: p.id, kind: 'sensor', name, params: {}, location: { ...loc, height: 1 }, apiKeyHash: hashApiKey(newApiKey()) });
+    const p = await ts.store.projects.create({
+      name: 'P',
+      enterpriseId: e.id,
+      address: '',
+      regionCode: '370202',
+      status: 'under_construction',
+      heightM: 30,
+      location: { ...loc, height: 0 },
+      footprint: rectangleAround(loc, 50, 50),
+    });
+    const dev = (name: string) =>
+      ts.store.devices.create({
+        projectId: p.id,
+        kind: 'sensor',
+        name,
+        params: {},
+        location: { ...loc, height: 1 },
+        apiKeyHash: hashApiKey(newApiKey()),
+      });
     a = (await dev('a')).id;
     b = (await dev('b')).id;
   });
   afterAll(() => ts?.cleanup());
 
-  const r = (deviceId: string, time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({ deviceId, time, values, receivedAt: 1, ...(seq !== undefined ? { seq } : {}) });
+  const r = (deviceId: string, time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({
+    deviceId,
+    time,
+    values,
+    receivedAt: 1,
+    ...(seq !== undefined ? { seq } : {}),
+  });
 
   it('stores values with characters COPY and JSON escape (backslash, tab, newline, quotes, CJK, nested) unchanged', async () => {
     const t0 = Date.UTC(2026, 4, 1);
-    const tricky = { path: 'C:\\data\\n\\t', text: 'line1\nline2\ttab "quoted" \\N', cjk: '塔吊 1 号', nested: { list: [1, 2.5, null, true], empty: {} }, big: 1e21, neg: -0.001 };
+    const tricky = {
+      path: 'C:\\data\\n\\t',
+      text: 'line1\nline2\ttab "quoted" \\N',
+      cjk: '塔吊 1 号',
+      nested: { list: [1, 2.5, null, true], empty: {} },
+      big: 1e21,
+      neg: -0.001,
+    };
     expect(await ts.store.telemetry.write([r(a, t0, tricky, 1), r(b, t0, { x: 1 })])).toHaveLength(2);
     expect((await ts.store.telemetry.readings(a, t0, t0 + 1, 10))[0]!.values).toEqual(tricky);
     expect((await ts.store.telemetry.readings(b, t0, t0 + 1, 10))[0]).toMatchObject({ values: { x: 1 } });
@@ -37,7 +67,12 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
 
   it('returns only the new rows (repeats by seq and by time), and merges the latest state of a batch in time order', async () => {
     const t0 = Date.UTC(2026, 4, 2);
-    const first = [r(a, t0 + 2000, { p: 3, q: 1 }, 12), r(a, t0, { p: 1, r: 7 }, 10), r(a, t0 + 1000, { p: 2 }, 11), r(b, t0, { x: 5 })];
+    const first = [
+      r(a, t0 + 2000, { p: 3, q: 1 }, 12),
+      r(a, t0, { p: 1, r: 7 }, 10),
+      r(a, t0 + 1000, { p: 2 }, 11),
+      r(b, t0, { x: 5 }),
+    ];
     expect((await ts.store.telemetry.write(first)).map((x) => x.seq ?? x.time)).toEqual([12, 10, 11, t0]);
     const [la] = await ts.store.telemetry.latest({ deviceIds: [a] });
     // Newest reading's fields win; older fields that it lacks stay (r from the oldest, q from the newest).
@@ -53,7 +88,12 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
 
   it('catches a seq repeated across a month boundary (each month is its own partition), both ways', async () => {
     const seqRows = async (seq: number) =>
-      (await ts.store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND seq = $2', [a, seq])).rows[0]!.n;
+      (
+        await ts.store.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM telemetry WHERE device_id = $1 AND seq = $2',
+          [a, seq],
+        )
+      ).rows[0]!.n;
     // A reading without a device clock is stamped on arrival: its retry lands after midnight, in the next month.
     const june = Date.UTC(2026, 5, 30, 23, 59, 59, 900);
     const july = Date.UTC(2026, 6, 1, 0, 0, 0, 300);
@@ -72,7 +112,9 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
   it('a batch the store refuses stores nothing, and the next batch on the same connection is clean', async () => {
     const t0 = Date.UTC(2026, 4, 3);
     // jsonb refuses \u0000: the whole batch is refused, the good row with it.
-    await expect(ts.store.telemetry.write([r(a, t0, { ok: 1 }, 100), r(a, t0 + 1, { bad: 'x\u0000y' }, 101)])).rejects.toThrow();
+    await expect(
+      ts.store.telemetry.write([r(a, t0, { ok: 1 }, 100), r(a, t0 + 1, { bad: 'x\u0000y' }, 101)]),
+    ).rejects.toThrow();
     expect(await ts.store.telemetry.readings(a, t0, t0 + 10, 10)).toEqual([]);
     const fresh = await ts.store.telemetry.write([r(a, t0 + 2, { ok: 2 }, 102)]);
     expect(fresh).toHaveLength(1);

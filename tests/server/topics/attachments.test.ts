@@ -11,7 +11,9 @@ describe('photo attachments', () => {
   });
 
   it.each([false, true])('reads DateTimeOriginal and GPS from EXIF (little-endian: %s)', (littleEndian) => {
-    const f = readExif(jpegWithExif({ dateTimeOriginal: '2026:12:06 15:42:07', lat: 36.0671, lon: -120.3826, altM: 12.5, littleEndian }));
+    const f = readExif(
+      jpegWithExif({ dateTimeOriginal: '2026:12:06 15:42:07', lat: 36.0671, lon: -120.3826, altM: 12.5, littleEndian }),
+    );
     expect(f.takenAt).toBe('2026-12-06T15:42:07');
     expect(f.location!.lat).toBeCloseTo(36.0671, 5);
     expect(f.location!.lon).toBeCloseTo(-120.3826, 5);

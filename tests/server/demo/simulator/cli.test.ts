@@ -14,25 +14,61 @@ let t: TestServer;
 /** Runs `npm run simulate`'s entry with tsx, as a separate process against the real server. */
 async function simulate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(join(ROOT_DIR, 'node_modules', '.bin', 'tsx'), [join(ROOT_DIR, 'server', 'demo', 'simulator', 'cli.ts'), ...args], { timeout: 60_000 });
+    const r = await exec(
+      join(ROOT_DIR, 'node_modules', '.bin', 'tsx'),
+      [join(ROOT_DIR, 'server', 'demo', 'simulator', 'cli.ts'), ...args],
+      { timeout: 60_000 },
+    );
     return { code: 0, ...r };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
 }
-const done = (stdout: string) => JSON.parse(/simulate: done: (.*)/.exec(stdout)![1]!) as { sent: number; accepted: number; duplicates: number; rejected: number; errors: number };
+const done = (stdout: string) =>
+  JSON.parse(/simulate: done: (.*)/.exec(stdout)![1]!) as {
+    sent: number;
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+    errors: number;
+  };
 const rowsOf = async (kind: string) =>
-  (await t.store.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry JOIN devices d ON d.id = telemetry.device_id WHERE d.kind = $1`, [kind])).rows[0]!.n;
+  (
+    await t.store.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM telemetry JOIN devices d ON d.id = telemetry.device_id WHERE d.kind = $1`,
+      [kind],
+    )
+  ).rows[0]!.n;
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { HJ212_PORT: '0', MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: PREFIX, MQTT_CLIENT_ID: `${PREFIX}-ingest` } });
+  t = await startTestServer({
+    env: {
+      HJ212_PORT: '0',
+      MQTT_URL: 'mqtt://127.0.0.1:1883',
+      MQTT_TOPIC_PREFIX: PREFIX,
+      MQTT_CLIENT_ID: `${PREFIX}-ingest`,
+    },
+  });
 });
 afterAll(() => t?.close());
 
 describe('npm run simulate', () => {
   it('registers devices through the API and feeds them over HTTP for a bounded time', async () => {
-    const r = await simulate('--url', t.url, '--projects', '1', '--cranes', '1', '--sensors', '6', '--rate', '2', '--duration', '2.5');
+    const r = await simulate(
+      '--url',
+      t.url,
+      '--projects',
+      '1',
+      '--cranes',
+      '1',
+      '--sensors',
+      '6',
+      '--rate',
+      '2',
+      '--duration',
+      '2.5',
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = done(r.stdout);
     // The duration bounds the run; how many ticks fit depends on the machine's load, but every tick sends all 7.
@@ -40,7 +76,15 @@ describe('npm run simulate', () => {
     expect(s.sent % 7).toBe(0);
     expect(s).toMatchObject({ accepted: s.sent, rejected: 0, errors: 0 });
     const devices = await t.store.devices.list();
-    expect(devices.map((d) => d.kind).sort()).toEqual(['camera', 'env_monitor', 'gate', 'hoist', 'pit_gauge', 'sensor', 'tower_crane']);
+    expect(devices.map((d) => d.kind).sort()).toEqual([
+      'camera',
+      'env_monitor',
+      'gate',
+      'hoist',
+      'pit_gauge',
+      'sensor',
+      'tower_crane',
+    ]);
     expect(await rowsOf('tower_crane')).toBe(s.sent / 7);
   });
 
@@ -49,7 +93,26 @@ describe('npm run simulate', () => {
     const hj212 = `127.0.0.1:${t.server.edges.hj212!.port}`;
     for (const transport of ['socket', 'mqtt', 'hj212']) {
       const envRows = await rowsOf('env_monitor');
-      const r = await simulate('--url', t.url, '--projects', '1', '--cranes', '1', '--sensors', '6', '--rate', '1', '--duration', '2.2', '--transport', transport, '--mqtt-prefix', PREFIX, '--hj212', hj212);
+      const r = await simulate(
+        '--url',
+        t.url,
+        '--projects',
+        '1',
+        '--cranes',
+        '1',
+        '--sensors',
+        '6',
+        '--rate',
+        '1',
+        '--duration',
+        '2.2',
+        '--transport',
+        transport,
+        '--mqtt-prefix',
+        PREFIX,
+        '--hj212',
+        hj212,
+      );
       expect(r.code, `${transport}: ${r.stderr}`).toBe(0);
       const s = done(r.stdout);
       expect(s.errors, transport).toBe(0);
@@ -65,11 +128,44 @@ describe('npm run simulate', () => {
   it('logs in with --user on a server with accounts on, and says why it fails without', async () => {
     const secured = await startTestServer({ env: { AUTH: 'on', AUTH_SECRET: randomBytes(32).toString('hex') } });
     try {
-      await secured.store.users.create({ username: 'sim-admin', displayName: 'Simulator', passwordHash: await hashPassword('s3cret-pass'), grant: { role: 'admin' } });
-      const refused = await simulate('--url', secured.url, '--projects', '1', '--cranes', '1', '--sensors', '0', '--duration', '1');
+      await secured.store.users.create({
+        username: 'sim-admin',
+        displayName: 'Simulator',
+        passwordHash: await hashPassword('s3cret-pass'),
+        grant: { role: 'admin' },
+      });
+      const refused = await simulate(
+        '--url',
+        secured.url,
+        '--projects',
+        '1',
+        '--cranes',
+        '1',
+        '--sensors',
+        '0',
+        '--duration',
+        '1',
+      );
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/401/);
-      const ok = await simulate('--url', secured.url, '--user', 'sim-admin', '--password', 's3cret-pass', '--projects', '1', '--cranes', '1', '--sensors', '0', '--rate', '2', '--duration', '1.5');
+      const ok = await simulate(
+        '--url',
+        secured.url,
+        '--user',
+        'sim-admin',
+        '--password',
+        's3cret-pass',
+        '--projects',
+        '1',
+        '--cranes',
+        '1',
+        '--sensors',
+        '0',
+        '--rate',
+        '2',
+        '--duration',
+        '1.5',
+      );
       expect(ok.code, ok.stderr).toBe(0);
       const s = done(ok.stdout);
       expect(s.accepted).toBeGreaterThanOrEqual(1);

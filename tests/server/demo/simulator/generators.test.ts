@@ -3,7 +3,14 @@ import { DeviceKind, parseValues } from '../../../../models/Device.js';
 import { CRANE_OVERLOAD_PROBABILITY, WIND_STOP_MPS, createCraneSim } from '../../../../server/demo/simulator/crane.js';
 import { planSite, simFor } from '../../../../server/demo/simulator/fleet.js';
 import { chinaHour } from '../../../../server/demo/simulator/rng.js';
-import { HOIST_OVERLOAD_PROBABILITY, createEnvSim, createGateSim, createHoistSim, createPitSim, isNight } from '../../../../server/demo/simulator/siteDevices.js';
+import {
+  HOIST_OVERLOAD_PROBABILITY,
+  createEnvSim,
+  createGateSim,
+  createHoistSim,
+  createPitSim,
+  isNight,
+} from '../../../../server/demo/simulator/siteDevices.js';
 
 const DAY = 86_400_000;
 // 2026-06-01 00:00 China time
@@ -18,7 +25,10 @@ describe('simulator generators', () => {
       for (let t = T0; t < T0 + DAY; t += 7_000) {
         const values = sim.next(t);
         const r = parseValues({ kind: spec.kind, params: spec.params }, values);
-        if (!r.ok) throw new Error(`${spec.kind} at ${new Date(t).toISOString()}: ${JSON.stringify(r.issues)} in ${JSON.stringify(values)}`);
+        if (!r.ok)
+          throw new Error(
+            `${spec.kind} at ${new Date(t).toISOString()}: ${JSON.stringify(r.issues)} in ${JSON.stringify(values)}`,
+          );
       }
     }
   });

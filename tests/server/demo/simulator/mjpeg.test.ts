@@ -73,7 +73,15 @@ describe('simulated MJPEG camera streams', () => {
 
   it('is not mounted without the demo (SIMULATE=0): no route, even for a camera the simulation registered', async () => {
     const cam = (await t.store.devices.list()).find((d) => d.kind === 'camera')!;
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SEED: '0', SIMULATE: '0', AUTH: 'off', RATE_LIMIT_API_PER_MIN: '0' });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      SEED: '0',
+      SIMULATE: '0',
+      AUTH: 'off',
+      RATE_LIMIT_API_PER_MIN: '0',
+    });
     const plain = await startServer({ config, store: t.store, log: createLogger('silent') });
     try {
       const on = await fetch(`${t.url}/api/v1/sim/cameras/${cam.id}/snapshot.jpg`);
