@@ -49,8 +49,8 @@ const positions = (ring: number[][]) =>
 
 /**
  * Districts as a layer of the city tier: each district of the demo city filled by a chosen figure (projects under
- * construction, open alarms, dust exceedances today, workers on site; from the districts figures endpoint, scoped like
- * the project list), with its name, code and figure in the label (placed by the LabelPlacer), the authority's region
+ * construction, open alarms, dust exceedances today, workers on site; from `api.districts.figures`, scoped like the
+ * project list), with its name, code and figure in the label (placed by the LabelPlacer), the authority's region
  * drawn as a bold boundary, and a click that picks a district (the app narrows the list and the KPIs to it).
  */
 export class DistrictLayer implements Tool {

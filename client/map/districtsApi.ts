@@ -1,7 +1,8 @@
-import { DistrictFiguresResponse } from '../../models/District.js';
-import { getJson, parseAnswer } from '../api/ApiError.js';
+import { api } from '../../models/api/index.js';
+import type { DistrictFiguresResponse } from '../../models/District.js';
+import { restAt } from '../api/ApiClient.js';
 
-/** `GET /api/v1/districts/figures`: the district layer's figures over the projects the account reads. */
+/** The district layer's figures over the projects the account reads (`api.districts.figures`). */
 export async function fetchDistrictFigures(baseUrl = ''): Promise<DistrictFiguresResponse> {
-  return parseAnswer(DistrictFiguresResponse, await getJson(`${baseUrl}/api/v1/districts/figures`), 'district figures');
+  return restAt(baseUrl).call(api.districts.figures, { what: 'district figures' });
 }

@@ -44,8 +44,9 @@ export class TopicPanel {
     const style = h(
       'style',
       {},
-      `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width:100%;font-size:15px}
+      `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width:100%;font-size:15px;padding:8px 12px;box-sizing:border-box}
 .topic-panel select,.topic-panel input,.topic-panel textarea,.topic-panel button{font-size:16px;min-height:44px;width:100%;box-sizing:border-box}
+.topic-panel input[type=checkbox]{width:auto;min-height:0;margin-right:6px}
 .topic-list{list-style:none;padding:0;margin:0}.topic-list li{border-bottom:1px solid #ccc;padding:8px 0}`,
     );
     this.root.append(

@@ -7,6 +7,8 @@ export interface DockTabOptions {
   follow?: boolean;
   /** Keep the tab while its pane shows nothing (the project list). */
   always?: boolean;
+  /** Never brought to front by the dock itself when the tab in front empties (only a click selects it). */
+  background?: boolean;
   /** Extra classes of the pane (selectors other code keeps using, e.g. `bim-detail`). */
   paneClass?: string;
 }
@@ -136,7 +138,7 @@ export class Dock implements Tool {
     const cur = this.current ? this.tabs.get(this.current) : undefined;
     if (!cur || cur.button.hidden) {
       // The tab in front has nothing left: the last one that still shows something comes forward.
-      const next = offered[offered.length - 1];
+      const next = offered.filter((t) => !t.opts.background).at(-1) ?? offered.at(-1);
       if (next) this.select(next.id);
       else this.current = null;
     }

@@ -16,6 +16,7 @@ import { alarms } from './alarms.js';
 import { auth, users } from './auth.js';
 import type { Endpoint } from './contract.js';
 import { devices } from './devices.js';
+import { districts } from './districts.js';
 import { enterprises } from './enterprises.js';
 import { ingest } from './ingest.js';
 import { basemap, simCameras } from './media.js';
@@ -25,6 +26,7 @@ import { progress } from './progress.js';
 import { projects } from './projects.js';
 import { replay } from './replay.js';
 import { system } from './system.js';
+import { topics } from './topics.js';
 import { tours } from './tours.js';
 import { viewpoints } from './viewpoints.js';
 
@@ -45,6 +47,8 @@ export const api = {
   viewpoints,
   ops,
   replay,
+  topics,
+  districts,
   basemap,
   simCameras,
 };

@@ -1,9 +1,11 @@
 import { Router } from 'express';
+import { api } from '../../models/api/index.js';
 import { inRegion, type DistrictFigures, type DistrictFiguresResponse } from '../../models/District.js';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../models/localTime.js';
 import { scopeOfGrant } from '../../models/User.js';
 import type { AppContext } from '../context.js';
 import { districtList } from '../basemap/basemapRouter.js';
+import { route } from './route.js';
 
 /**
  * `GET /api/v1/districts/figures` (models/District.ts): the district layer's colouring figures, over the projects
@@ -13,7 +15,7 @@ import { districtList } from '../basemap/basemapRouter.js';
 export function districtsRouter(ctx: AppContext): Router {
   const r = Router();
   const { store, access } = ctx;
-  r.get('/districts/figures', async (req, res) => {
+  route(r, api.districts.figures, async (req, res) => {
     await access.require(req, 'read', { type: 'project' });
     const [principal, visibility, all] = await Promise.all([
       access.principalOf(req),

@@ -1,5 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { z } from 'zod';
+import { api, routePath, urlOf } from '../../models/api/index.js';
+import type { BcfImportAnswer } from '../../models/api/topics.js';
 import { ErrorCode } from '../../models/errors.js';
 import { NoticeCheckCreate, NoticeReplyCreate } from '../../models/Rectification.js';
 import { CommentCreate, MAX_ATTACHMENT_BYTES, TopicCreate, TopicPatch, TopicQuery } from '../../models/Topic.js';
@@ -38,39 +40,42 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
       );
     return { id: p.id, ...(p.grant ? { grant: p.grant } : {}), ip: ipOf(req) };
   };
-  const projectId = (raw: string) => {
+  const projectId = (raw: unknown) => {
     const p = Id.safeParse(raw);
-    if (!p.success) throw notFound('Project', raw);
+    if (!p.success) throw notFound('Project', String(raw));
     return p.data;
   };
-  const topicId = (raw: string) => {
+  const topicId = (raw: unknown) => {
     const p = Id.safeParse(raw);
-    if (!p.success) throw notFound('Topic', raw);
+    if (!p.success) throw notFound('Topic', String(raw));
     return p.data;
   };
 
-  r.get('/projects/:id/topics', async (req, res) => {
+  r.get(routePath(api.topics.listOfProject), async (req, res) => {
     const q = parseOr400(TopicQuery, req.query, 'topic query');
     res.json(await service.list(await actorOf(req), projectId(req.params.id), q));
   });
 
-  r.post('/projects/:id/topics', async (req, res) => {
+  r.post(routePath(api.topics.create), async (req, res) => {
     const actor = await actorOf(req);
     const body = parseOr400(TopicCreate, req.body, 'topic');
     const t = await service.raise(actor, projectId(req.params.id), body);
-    res.status(201).location(`/api/v1/topics/${t.id}`).json(t);
+    res
+      .status(201)
+      .location(urlOf(api.topics.get, { id: t.id }))
+      .json(t);
   });
 
-  r.get('/topics/:id', async (req, res) => {
+  r.get(routePath(api.topics.get), async (req, res) => {
     res.json(await service.get(await actorOf(req), topicId(req.params.id)));
   });
 
-  r.patch('/topics/:id', async (req, res) => {
+  r.patch(routePath(api.topics.update), async (req, res) => {
     const actor = await actorOf(req);
     res.json(await service.patch(actor, topicId(req.params.id), parseOr400(TopicPatch, req.body, 'topic patch')));
   });
 
-  r.post('/topics/:id/comments', async (req, res) => {
+  r.post(routePath(api.topics.comment), async (req, res) => {
     const actor = await actorOf(req);
     res
       .status(201)
@@ -78,7 +83,7 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
   });
 
   const rawImage = express.raw({ type: () => true, limit: MAX_ATTACHMENT_BYTES });
-  r.post('/topics/:id/attachments', rawImage, async (req, res) => {
+  r.post(routePath(api.topics.attach), rawImage, async (req, res) => {
     const actor = await actorOf(req);
     const id = topicId(req.params.id);
     const data = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
@@ -96,30 +101,30 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
     res.status(201).json(attachment);
   });
 
-  r.get('/topics/:id/attachments/:aid', async (req, res) => {
+  r.get(routePath(api.topics.attachment), async (req, res) => {
     const actor = await actorOf(req);
     const aid = Id.safeParse(req.params.aid);
-    if (!aid.success) throw notFound('Attachment', req.params.aid);
+    if (!aid.success) throw notFound('Attachment', String(req.params.aid));
     const a = await service.attachment(actor, topicId(req.params.id), aid.data);
     res.type(a.meta.mime).setHeader('cache-control', 'private, max-age=3600');
     res.send(Buffer.from(a.data));
   });
 
-  r.post('/topics/:id/notice/reply', async (req, res) => {
+  r.post(routePath(api.topics.noticeReply), async (req, res) => {
     const actor = await actorOf(req);
     res.json(
       await service.reply(actor, topicId(req.params.id), parseOr400(NoticeReplyCreate, req.body, 'notice reply')),
     );
   });
 
-  r.post('/topics/:id/notice/check', async (req, res) => {
+  r.post(routePath(api.topics.noticeCheck), async (req, res) => {
     const actor = await actorOf(req);
     res.json(
       await service.check(actor, topicId(req.params.id), parseOr400(NoticeCheckCreate, req.body, 'notice check')),
     );
   });
 
-  r.get('/projects/:id/topics.bcfzip', async (req, res) => {
+  r.get(routePath(api.topics.exportBcf), async (req, res) => {
     const actor = await actorOf(req);
     const pid = projectId(req.params.id);
     const topics = await service.list(actor, pid);
@@ -139,7 +144,7 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
   });
 
   const rawZip = express.raw({ type: () => true, limit: MAX_BCF_BYTES });
-  r.post('/projects/:id/topics.bcfzip', rawZip, async (req, res) => {
+  r.post(routePath(api.topics.importBcf), rawZip, async (req, res) => {
     const actor = await actorOf(req);
     const pid = projectId(req.params.id);
     // The scope check comes before the file is read: an outsider learns nothing from a parse error.
@@ -158,7 +163,13 @@ export function topicsRouter(ctx: AppContext): { router: Router; service: TopicS
       parsed.topics.map((t) => ({ ...t, projectId: pid })),
       parsed.snapshots,
     );
-    res.json({ version: parsed.version, ...result, topics: parsed.topics.map((t) => t.id), warnings: parsed.warnings });
+    const answer: BcfImportAnswer = {
+      version: parsed.version,
+      ...result,
+      topics: parsed.topics.map((t) => t.id),
+      warnings: parsed.warnings,
+    };
+    res.json(answer);
   });
 
   return { router: r, service };

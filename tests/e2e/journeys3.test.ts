@@ -366,4 +366,50 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     await page.locator('[data-testid="replay-live"]').click();
     expect(map.consoleErrors).toEqual([]);
   });
+
+  it("issue 16: the selected project's issues in the right dock's Issues tab, a pin per open topic, kept current over /live", async () => {
+    const page = map.page;
+    await page.setViewportSize({ width: 1600, height: 900 });
+    const tab = page.locator('.dock-right .dock-tab[data-tab="issues"]');
+    await tab.waitFor({ state: 'visible', timeout: 60_000 });
+    // Offered with the project, but it does not push itself to front.
+    expect(
+      await page.evaluate(() => document.querySelector('.dock-right .dock-tab.active')?.getAttribute('data-tab')),
+    ).not.toBe('issues');
+    await tab.click();
+    await page.locator('[data-testid="topic-panel"][data-ready="1"]').waitFor({ timeout: 60_000 });
+    const pins = () =>
+      page.evaluate(() => document.querySelector('.dock-right [data-pane="issues"]')?.getAttribute('data-pins'));
+    await expect.poll(pins, { timeout: 60_000 }).toBe('0');
+    // Raised elsewhere (another user, the API): the push brings it into the list and onto the map.
+    const r = await t.api('POST', `/api/v1/projects/${projectId}/topics`, {
+      title: '布局 临边防护缺失',
+      topicType: 'safety',
+      anchors: [{ kind: 'point', lon: LON, lat: LAT, height: 0 }],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    await page.locator(`[data-testid="topic-panel"] li[data-topic-id="${r.body.id}"]`).waitFor({ timeout: 60_000 });
+    await expect.poll(pins, { timeout: 60_000 }).toBe('1');
+    // The panel sits in the right column, clear of the map.
+    const l = await page.evaluate(() => {
+      const b = (e: Element | null) => {
+        const x = e!.getBoundingClientRect();
+        return { left: x.left, top: x.top, right: x.right, bottom: x.bottom };
+      };
+      return {
+        panel: b(document.querySelector('[data-testid="topic-panel"]')),
+        map: b(document.getElementById('map-wrap')),
+        right: b(document.querySelector('.dock-column-right')),
+        scrollW: document.documentElement.scrollWidth,
+      };
+    });
+    expect(overlaps(l.panel, l.map), JSON.stringify(l)).toBe(false);
+    expect(l.panel.left).toBeGreaterThanOrEqual(l.right.left);
+    expect(l.scrollW).toBeLessThanOrEqual(1600);
+    await map.screenshot('issues-tab-1600x900');
+    // Closed: the pin goes.
+    expect((await t.api('PATCH', `/api/v1/topics/${r.body.id}`, { topicStatus: 'closed' })).status).toBe(200);
+    await expect.poll(pins, { timeout: 60_000 }).toBe('0');
+    expect(map.consoleErrors).toEqual([]);
+  });
 });

@@ -21,6 +21,7 @@ import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
 import { t } from '../../i18n/i18n.js';
+import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
 /** The page's fixed containers (from index.html). */
 export interface AppDom {
@@ -34,7 +35,7 @@ export interface AppDom {
   topbar: HTMLElement;
   toasts: HTMLElement;
   /** The docked layout's other places. */
-  panes: Pick<MapPanes, 'alarms' | 'device' | 'element' | 'progress' | 'time' | 'status' | 'layers'>;
+  panes: Pick<MapPanes, 'alarms' | 'device' | 'element' | 'progress' | 'time' | 'status' | 'layers' | 'issues'>;
 }
 
 /**
@@ -84,6 +85,17 @@ export class App {
     );
     // Devices first, then elements; before the footprints, so neither is also taken as a click on empty ground.
     tools.add(new MapClicks(map, site, bim));
+    // The selected project's issues (issue 16): the right dock's Issues tab and a pin per open topic; before the
+    // footprints, so a click on a pin is not taken as a click on empty ground.
+    const topics = tools.add(
+      new ProjectTopics(
+        map,
+        live,
+        dom.panes.issues,
+        (id) => store.get(id),
+        (deviceId) => site.devices.record(deviceId)?.location,
+      ),
+    );
     // Alarm rows name their project: the list may arrive after the alarms.
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));
@@ -115,13 +127,14 @@ export class App {
     map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
     layer.onPicked.add(({ projectId }) => {
-      if (!projectId && (bim.layer.lastClickHitElement || site.lastClickHitDevice)) return;
+      if (!projectId && (bim.layer.lastClickHitElement || site.lastClickHitDevice || topics.lastClickHitPin)) return;
       selection.select(projectId, 'user');
     });
     map.onHome.add(() => layer.flyToAll());
     list.onRetry.add(() => void this.feed.reload());
     selection.onChanged.add((c) => {
       site.open(c.id);
+      topics.open(c.id);
       if (c.source === 'store') return;
       if (c.id) layer.flyTo(c.id);
       else if (c.source === 'history') layer.flyToAll();

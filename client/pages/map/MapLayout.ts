@@ -18,6 +18,8 @@ export interface MapPanes {
   device: HTMLElement;
   /** Right dock, "Element" tab: the BIM element panel, "Open in BIM workspace", placement and conversion notes. */
   element: HTMLElement;
+  /** Right dock, "问题 Issues" tab: the selected project's topics (list, filters, raise and reply forms). */
+  issues: HTMLElement;
   /** Bottom time bar under the map: the replay controls. */
   time: HTMLElement;
   /** Bottom time bar, left end: the loading chip (BIM tiles streaming in), always in the same place. */
@@ -26,7 +28,7 @@ export interface MapPanes {
 
 /**
  * The map page's docked layout: a left column (tabs: projects, 4D, layers; the alarm feed under them), the map, a
- * right dock (tabs: project, device, element; offered when they show something, the newest to front) and a bottom
+ * right dock (tabs: project, device, element, issues; offered when they show something, the newest to front) and a bottom
  * time bar. CSS grid around the Cesium container, so no panel floats over the map or over another panel.
  */
 export class MapLayout implements Tool {
@@ -54,6 +56,8 @@ export class MapLayout implements Tool {
     const project = this.right.addTab('project', 'Project', { follow: true });
     const device = this.right.addTab('device', 'Device', { follow: true, paneClass: 'site-device' });
     const element = this.right.addTab('element', 'Element', { follow: true, paneClass: 'bim-detail' });
+    // Offered with the project, never pushed to front by itself (the Project tab stays what a selection shows first).
+    const issues = this.right.addTab('issues', '问题 Issues', { background: true, paneClass: 'topics-pane' });
     // The right column goes when its dock has nothing to offer: the map gets the width back.
     const syncRight = () => (rightCol.hidden = this.right.root.hidden);
     new MutationObserver(syncRight).observe(this.right.root, { attributes: true, attributeFilter: ['hidden'] });
@@ -68,7 +72,7 @@ export class MapLayout implements Tool {
     );
     dom.layout.append(timebar);
     this.added.push(alarms, rightCol, timebar);
-    this.panes = { projects, progress, layers, alarms, project, device, element, time, status };
+    this.panes = { projects, progress, layers, alarms, project, device, element, issues, time, status };
   }
 
   dispose(): void {

@@ -7,8 +7,9 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  // Accounts on: the document must be readable without a session.
-  t = await startTestServer({ env: { AUTH: 'on' } });
+  // Accounts on: the document must be readable without a session. SIMULATE=1 mounts the demo's camera routes (the
+  // server only mounts them with the demo on; main.ts starts the simulation itself, so nothing runs here).
+  t = await startTestServer({ env: { AUTH: 'on', SIMULATE: '1' } });
 });
 afterAll(() => t?.close());
 
@@ -120,6 +121,8 @@ describe('REST contract and OpenAPI (issue 17 item 3)', () => {
       [api.ops.readiness, {}],
       [api.replay.stateAt, { id: f.projectId }, { t: now }],
       [api.replay.replay, { id: f.projectId }, { from: now - 60_000, to: now, stepMs: 10_000 }],
+      [api.topics.listOfProject, { id: f.projectId }],
+      [api.districts.figures, {}],
     ];
     for (const [ep, params, query] of calls) {
       const url = urlOf(ep, params as never, query);
