@@ -35,6 +35,28 @@ export const UserGrant = z.discriminatedUnion('role', [
 export type UserGrant = z.infer<typeof UserGrant>;
 
 /** The projects a grant reads, as a viewer scope: every role's scope maps onto the same four shapes. */
+/** The facts about a project a scope check needs: its id, its enterprise and its GB/T 2260 region code. */
+export interface ProjectFacts {
+  id: string;
+  enterpriseId: string;
+  regionCode: string;
+}
+
+/** Does the grant cover this project? The one scope rule, used by the server's access policy and the topic rules. */
+export function grantCoversProject(g: UserGrant, p: ProjectFacts): boolean {
+  const s = scopeOfGrant(g);
+  switch (s.kind) {
+    case 'all':
+      return true;
+    case 'region':
+      return p.regionCode.startsWith(s.regionPrefix);
+    case 'enterprise':
+      return p.enterpriseId === s.enterpriseId;
+    case 'projects':
+      return s.projectIds.includes(p.id);
+  }
+}
+
 export function scopeOfGrant(g: UserGrant): ViewerScope {
   switch (g.role) {
     case 'admin':

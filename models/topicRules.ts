@@ -40,26 +40,10 @@ export const TOPIC_ACTIONS: readonly TopicAction[] = [
 ];
 
 /** The facts about a project a scope check needs. */
-export interface TopicProjectFacts {
-  id: string;
-  enterpriseId: string;
-  regionCode: string;
-}
+export type TopicProjectFacts = ProjectFacts;
 
-/** Does the grant see this project at all? */
-export function grantSeesProject(g: UserGrant, p: TopicProjectFacts): boolean {
-  const s = scopeOfGrant(g);
-  switch (s.kind) {
-    case 'all':
-      return true;
-    case 'region':
-      return p.regionCode.startsWith(s.regionPrefix);
-    case 'enterprise':
-      return p.enterpriseId === s.enterpriseId;
-    case 'projects':
-      return s.projectIds.includes(p.id);
-  }
-}
+/** Does the grant see this project at all? (The one scope rule, in models/User.ts.) */
+export const grantSeesProject = grantCoversProject;
 
 /**
  * May `g` do `action` on the topics of project `p`? `topic.hasNotice` matters for close / reopen (a notice closes by

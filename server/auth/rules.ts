@@ -1,21 +1,9 @@
-import { scopeOfGrant, type UserGrant } from '../../models/User.js';
+import { grantCoversProject, scopeOfGrant, type UserGrant } from '../../models/User.js';
 import type { Action, Resource } from './access.js';
 import type { ProjectOwner } from './ProjectOwners.js';
 
 /** Does the grant cover this project? */
-export function seesProject(g: UserGrant, p: ProjectOwner): boolean {
-  const s = scopeOfGrant(g);
-  switch (s.kind) {
-    case 'all':
-      return true;
-    case 'region':
-      return p.regionCode.startsWith(s.regionPrefix);
-    case 'enterprise':
-      return p.enterpriseId === s.enterpriseId;
-    case 'projects':
-      return s.projectIds.includes(p.id);
-  }
-}
+export const seesProject = (g: UserGrant, p: ProjectOwner): boolean => grantCoversProject(g, p);
 
 /** True when the grant reads every project (admin, or a viewer of everything). */
 export function seesAll(g: UserGrant): boolean {

@@ -36,7 +36,7 @@ const handshakeError = (w: WireError) => Object.assign(new Error(w.message), { d
  */
 export class SocketDevicesAdapter implements IngestAdapter {
   readonly name = 'socket' as const;
-  private nsp: DevicesNamespace | undefined;
+  private devicesNsp: DevicesNamespace | undefined;
 
   constructor(
     private readonly io: IoServer,
@@ -45,14 +45,14 @@ export class SocketDevicesAdapter implements IngestAdapter {
   ) {}
 
   async start(): Promise<void> {
-    if (this.nsp) return;
+    if (this.devicesNsp) return;
     limitDeviceSockets(this.io, this.opts.ratePerS);
-    this.nsp = attachDeviceSockets(this.io, this.deps, this.opts.maxBatch);
+    this.devicesNsp = attachDeviceSockets(this.io, this.deps, this.opts.maxBatch);
   }
 
   /** Disconnects the devices; the namespace itself goes with the Socket.IO server (Server.close stops it right after). */
   async stop(): Promise<void> {
-    this.nsp?.disconnectSockets(true);
+    this.devicesNsp?.disconnectSockets(true);
   }
 }
 

@@ -82,10 +82,13 @@ async function shootScales(page: BrowserSession['page'], probe: Probe, tag: stri
   }
 }
 
-describe.each([
+// The suite takes 1920x1080; CITY_SCREEN_SIZES=all adds the 4K wall size (a 4K map page takes many minutes to become
+// ready in SwiftShader on two cores).
+const CITY_SIZES = [
   { width: 1920, height: 1080 },
-  { width: 3840, height: 2160 },
-])('city layers at $width x $height', ({ width, height }) => {
+  ...(process.env.CITY_SCREEN_SIZES === 'all' ? [{ width: 3840, height: 2160 }] : []),
+];
+describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height }) => {
   const size = `${width}x${height}`;
   beforeAll(async () => {
     await b?.close();
