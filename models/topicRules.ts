@@ -1,5 +1,5 @@
 import type { TopicStatus } from './Topic.js';
-import { scopeOfGrant, type UserGrant } from './User.js';
+import { grantCoversProject, type ProjectFacts, type UserGrant } from './User.js';
 
 /**
  * Who may do what with topics and rectification notices. A pure function of the grant, the project's owner facts and
