@@ -173,7 +173,7 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
   it('draws a generic sensor as a marker with its live values and units; a click opens its panel', async () => {
     await expect
       .poll(() => b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), sensor.id), { timeout: SLOW_MS })
-      .toMatch(/^E2E 应变计.*\nstrainUe 12\.35 µε\ntempC 21\.50 °C$/);
+      .toMatch(/^E2E 应变计.*\n(?:Strain|应变) 12\.35 µε\n(?:Temperature|温度) 21\.50 °C$/); // field names in words, in the page's language;
     // Bound to an element no model holds: listed, not drawn, no place made up.
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.sensorLabel(id), unplaced.id)).toBeNull();
     expect(await b.page.evaluate((id) => window.__siteTwinSite!.placement(id), unplaced.id)).toBeNull();
