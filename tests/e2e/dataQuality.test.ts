@@ -85,7 +85,8 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await bq.locator('[data-testid="quality-flag"]').count()).toBe(1);
     expect(await bq.locator('[data-testid="quality-last-accepted"]').textContent()).toBe('never');
 
-    // The project's table, from the project panel.
+    // The project's table, from the project panel (the right dock shows the device now: its Project tab first).
+    await b.page.locator('.dock-right .dock-tab[data-tab="project"]').click();
     await b.page.locator('[data-testid="project-panel"] [data-testid="open-quality"]').click();
     const table = b.page.locator('[data-testid="project-quality"][data-state="loaded"]');
     await table.waitFor({ timeout: SLOW_MS });

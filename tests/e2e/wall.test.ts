@@ -140,11 +140,16 @@ describe('wall mode', () => {
   });
 
   it('scales to 3840x2160 with the same layout and no overflow', async () => {
+    await b.page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(async () => (await probe()).scale, { timeout: 30_000 }).toBe(1);
+    const at1080 = (await b.page.locator('[data-testid="tile-projects"]').boundingBox())!.width;
     await b.page.setViewportSize({ width: 3840, height: 2160 });
     await expect.poll(async () => (await probe()).scale, { timeout: 30_000 }).toBe(2);
     expect(await layoutProblems()).toEqual([]);
-    const tile = await b.page.locator('[data-testid="tile-projects"]').boundingBox();
-    expect(tile!.width).toBeGreaterThan(600); // 22rem at a 32 px root
+    // The same layout twice as large: a tile (sized in rem, the root font doubled) is twice as wide.
+    const at4k = (await b.page.locator('[data-testid="tile-projects"]').boundingBox())!.width;
+    expect(at4k / at1080).toBeGreaterThan(1.9);
+    expect(at4k / at1080).toBeLessThan(2.1);
     const frames = (await probe()).frames;
     await b.page.waitForFunction((f) => window.__siteTwinWall.frames > f && window.__siteTwinWall.idle, frames, {
       timeout: SLOW_MS,
