@@ -63,14 +63,17 @@ export type GroupCommittedFn<T> = (rows: StoredReading[], tags: T[]) => void;
  * `concurrency` transactions run at once; the committed listener sees groups in submission order. Each submission
  * resolves only after the transaction holding its rows committed (ack after commit). A repeat of a row of an earlier
  * submission in the same group is dropped before the write, as the store would have done had they been committed one
- * after the other; a repeat across two groups in flight is left to the store's unique keys (the later one waits for
- * the earlier one's commit, then finds the row there).
+ * after the other. A group that repeats a row of an earlier group still in flight waits for that group to finish before
+ * its own write, then finds the row there (or writes it, had the earlier group failed): the earlier submission keeps
+ * the row, whichever transaction would have reached the unique key first.
  */
 export class GroupCommit<T> {
   private readonly queue: Job<T>[] = [];
   private queuedRows = 0;
   /** Group transactions running now. */
   private inFlight = 0;
+  /** The repeat keys of each group in flight (kept only with concurrency above 1). */
+  private readonly inFlightKeys = new Set<Set<string>>();
   /** Settles when the listener has seen the last group started so far: groups are announced in order. */
   private announced: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -194,6 +197,35 @@ export class GroupCommit<T> {
         tagOf.set(r, job.tags[i]!);
       }
     }
+    // A row of an earlier group in flight: write after it finished, so the earlier submission keeps the row.
+    let keys: Set<string> | undefined;
+    if (this.concurrency > 1) {
+      keys = new Set(rows.map(dedupeKey));
+      let repeats = false;
+      for (const other of this.inFlightKeys) {
+        for (const k of keys)
+          if (other.has(k)) {
+            repeats = true;
+            break;
+          }
+        if (repeats) break;
+      }
+      this.inFlightKeys.add(keys);
+      if (repeats) await prev;
+    }
+    try {
+      return await this.writeGroup(group, rows, tagOf, prev);
+    } finally {
+      if (keys) this.inFlightKeys.delete(keys);
+    }
+  }
+
+  private async writeGroup(
+    group: Job<T>[],
+    rows: StoredReading[],
+    tagOf: Map<StoredReading, T>,
+    prev: Promise<void>,
+  ): Promise<number> {
     let fresh: StoredReading[];
     try {
       fresh = await this.write(rows);
@@ -206,7 +238,10 @@ export class GroupCommit<T> {
         return 0;
       }
       let n = 0;
-      for (const job of group) n += await this.commitGroup([job], prev);
+      for (const job of group) {
+        const own = new Map<StoredReading, T>(job.rows.map((r, i) => [r, job.tags[i]!]));
+        n += await this.writeGroup([job], job.rows, own, prev);
+      }
       return n;
     }
     await prev; // the previous group has been announced (it committed or failed)
