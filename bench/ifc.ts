@@ -358,7 +358,11 @@ async function main(): Promise<void> {
     );
     files.push(demo);
   }
-  if (process.env.BENCH_TWIN === '1') return twinTable(files);
+  if (process.env.BENCH_TWIN === '1') {
+    twinTable(files);
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
   const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
   const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
   const head =

@@ -82,6 +82,9 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
         }
       }
       for (const k of [0, 1, 2]) expect(r.report.bbox!.min[k]).toBeCloseTo(old.report.bbox!.min[k]!, 6);
+      expect([r.report.tileCount, r.report.triangleCount]).toEqual([old.report.tileCount, old.report.triangleCount]);
+      const tileset = (dir: string) => JSON.parse(readFileSync(join(tmp, dir, 'tiles', 'tileset.json'), 'utf8'));
+      expect(tileset(`new-${name}`)).toEqual(tileset(`old-${name}`));
     } finally {
       session.close();
     }
