@@ -7,7 +7,7 @@ import { sniffFile } from './sniff.js';
 import { unzipEntryToFile } from './unzip.js';
 import { createIfcApi, type IfcAPI } from './webIfc.js';
 import type { ConversionJob, FromWorker, ScheduleJob, ToWorker, WorkerJob } from './protocol.js';
-import { TwinSession } from './twinSession.js';
+import { ONE_PARSE_FAILED, TwinSession } from './twinSession.js';
 import { readWorkScheduleFile } from './workSchedule.js';
 
 /**
@@ -34,6 +34,8 @@ let api: IfcAPI | null = null;
  */
 const SHARED_PARSE = process.env.IFC_SHARED_PARSE !== '0';
 let held: { modelId: string; session: TwinSession } | null = null;
+/** Why the last map job could not open its model for the whole twin: its Fragments job logs it (server log). */
+let unshared: { modelId: string; reason: string } | null = null;
 const release = () => {
   const h = held;
   held = null;
@@ -50,6 +52,8 @@ async function runFragments(job: ConversionJob): Promise<void> {
     // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
     const { twinFragments, writeFragmentsFile } = await import('./fragments.js');
     const warnings: string[] = [];
+    if (!session && unshared?.modelId === job.modelId) warnings.push(`${ONE_PARSE_FAILED}: ${unshared.reason}`);
+    unshared = null;
     const frag = await twinFragments(
       session,
       session?.bytes ?? readFileSync(job.sourcePath),
@@ -135,7 +139,12 @@ async function run(job: WorkerJob): Promise<void> {
     }
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
     // A file web-ifc refuses, or a session that cannot be set up, converts the old way (convertIfc says what is wrong).
-    if (SHARED_PARSE) session = await TwinSession.open(readFileSync(ifcPath)).catch(() => null);
+    unshared = null;
+    if (SHARED_PARSE)
+      session = await TwinSession.open(readFileSync(ifcPath)).catch((err: Error) => {
+        unshared = { modelId: job.modelId, reason: err.message };
+        return null;
+      });
     const result = await convertIfc(
       // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
       {
