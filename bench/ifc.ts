@@ -26,6 +26,8 @@
  * The pool's server warms the embedded store's element write path first, as the server does at start
  * (ModelService.warmUp: rolled-back synthetic rows); BENCH_NO_STORE_WARMUP=1 leaves that out (the first model after a
  * start on a server without it).
+ * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and, with
+ * IFC_SHARED_PARSE=0, from three), against raw: see twinTable. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
  * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
  * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
@@ -269,6 +271,12 @@ async function poolRun(file: string): Promise<void> {
     (m) =>
       m.type === 'model.updated' && m.model?.id === id && (m.model.status === 'ready' || m.model.status === 'failed'),
   );
+  const twin = until(
+    (m) =>
+      m.type === 'model.updated' &&
+      m.model?.id === id &&
+      (m.model.fragments === 'ready' || m.model.fragments === 'failed' || m.model.status === 'failed'),
+  );
   const model = await svc.accept(
     proj.id,
     { path: incoming, fileName: basename(file), bytes: statSync(file).size },
@@ -277,6 +285,9 @@ async function poolRun(file: string): Promise<void> {
   id = model.id;
   await ready;
   const ms = performance.now() - t0;
+  // The whole twin: until the workspace's Fragments file is there too (its job follows the map job in the worker).
+  await twin;
+  const twinMs = performance.now() - t0;
   if (prof)
     await new Promise<void>((r) =>
       prof.post(
@@ -293,9 +304,11 @@ async function poolRun(file: string): Promise<void> {
   await scratch?.drop();
   rmSync(tmp, { recursive: true, force: true });
   if (m.status !== 'ready') throw new Error(`model ${m.status}: ${JSON.stringify(m.error)}`);
+  if (m.fragments !== 'ready') throw new Error(`fragments ${m.fragments}: ${JSON.stringify(m.fragmentsError)}`);
   process.stdout.write(
     JSON.stringify({
       ms,
+      twinMs,
       cpuMs: (cu.user + cu.system) / 1000 + (w1.cpuMs - w0.cpuMs),
       serverCpuMs: (cu.user + cu.system) / 1000,
       workerCpuMs: w1.cpuMs - w0.cpuMs,
@@ -309,10 +322,15 @@ async function poolRun(file: string): Promise<void> {
   );
 }
 
-function run(mode: string, file: string): { ms: number; cpuMs: number; peakMb: number; [k: string]: number } {
+function run(
+  mode: string,
+  file: string,
+  env: Record<string, string> = {},
+): { ms: number; cpuMs: number; peakMb: number; [k: string]: number } {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ifc.ts'), '--one', mode, file], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
@@ -339,6 +357,11 @@ async function main(): Promise<void> {
       generateDemoBuilding({ name: 'Bench tower', lon: 120.4, lat: 36.07, storeys: 40, widthM: 60, depthM: 40 }),
     );
     files.push(demo);
+  }
+  if (process.env.BENCH_TWIN === '1') {
+    twinTable(files);
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    return;
   }
   const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
   const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
@@ -393,6 +416,50 @@ async function main(): Promise<void> {
     );
   }
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * BENCH_TWIN=1: the whole twin only (issue 18). Per file, raw web-ifc and the pool with and without the shared parse
+ * (IFC_SHARED_PARSE=0 in the worker: the Fragments importer parses the file twice more), alternating, BENCH_RUNS
+ * times each; medians. twin = upload accepted until the model is ready and its Fragments file too. Peak RSS: the
+ * worker process's (it holds web-ifc; the warm-up conversion included) against the raw run's process.
+ */
+function twinTable(files: string[]): void {
+  const runs = Math.max(1, Number(process.env.BENCH_RUNS) || 3);
+  const head =
+    'file'.padEnd(36) +
+    'MB'.padStart(6) +
+    ' | raw ms    MB | twin ms  wkr MB | old twin ms  wkr MB | twin/raw wall  RSS | old/raw wall  RSS | map ms (old)';
+  console.log(head);
+  console.log('-'.repeat(head.length));
+  const by = (k: string) => (a: ReturnType<typeof run>, b: ReturnType<typeof run>) => a[k]! - b[k]!;
+  const median = (xs: ReturnType<typeof run>[], k: string) => [...xs].sort(by(k))[(xs.length - 1) >> 1]!;
+  for (const f of files) {
+    const mb = statSync(f).size / 1048576;
+    const raws: ReturnType<typeof run>[] = [];
+    const news: ReturnType<typeof run>[] = [];
+    const olds: ReturnType<typeof run>[] = [];
+    for (let k = 0; k < runs; k++) {
+      raws.push(run('raw', f));
+      news.push(run('pool', f));
+      olds.push(run('pool', f, { IFC_SHARED_PARSE: '0' }));
+    }
+    const raw = median(raws, 'ms');
+    const now = median(news, 'twinMs');
+    const old = median(olds, 'twinMs');
+    const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
+    const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
+    console.log(
+      basename(f).slice(0, 35).padEnd(36) +
+        mb.toFixed(2).padStart(6) +
+        ` | ${f0(raw.ms, 6)} ${f0(raw.peakMb, 5)} | ${f0(now.twinMs!, 7)} ${f0(now.workerPeakMb!, 7)} | ${f0(old.twinMs!, 11)} ${f0(old.workerPeakMb!, 7)} |` +
+        `     ${r2(now.twinMs! / raw.ms, 5)} ${r2(now.workerPeakMb! / raw.peakMb, 4)} |    ${r2(old.twinMs! / raw.ms, 5)} ${r2(old.workerPeakMb! / raw.peakMb, 4)} | ${f0(now.ms, 6)} (${f0(old.ms, 0)})` +
+        (mb > 1 ? (now.twinMs! / raw.ms <= 2 ? '  twin <= 2: ok' : '  twin > 2: over target') : ''),
+    );
+    console.log(
+      `    raw runs ${raws.map((x) => x.ms.toFixed(0)).join('/')} ms; twin runs ${news.map((x) => x.twinMs!.toFixed(0)).join('/')} ms; old twin runs ${olds.map((x) => x.twinMs!.toFixed(0)).join('/')} ms`,
+    );
+  }
 }
 
 await main();

@@ -119,6 +119,7 @@ export class ModelService {
           const model = await this.store.models.setFragments(m.modelId, { status: 'ready', bytes: m.bytes });
           if (model) {
             this.log.info({ modelId: m.modelId, projectId: model.projectId, bytes: m.bytes }, 'ifc: fragments ready');
+            for (const w of m.warnings ?? []) this.log.warn({ modelId: m.modelId, projectId: model.projectId }, w);
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
           }
         },

@@ -7,6 +7,7 @@ import { sniffFile } from './sniff.js';
 import { unzipEntryToFile } from './unzip.js';
 import { createIfcApi, type IfcAPI } from './webIfc.js';
 import type { ConversionJob, FromWorker, ScheduleJob, ToWorker, WorkerJob } from './protocol.js';
+import { ONE_PARSE_FAILED, TwinSession } from './twinSession.js';
 import { readWorkScheduleFile } from './workSchedule.js';
 
 /**
@@ -26,14 +27,44 @@ let seq = 0;
 const ELEMENTS_IN_FLIGHT = Math.max(1, Number(process.env.IFC_ELEMENTS_IN_FLIGHT) || 24);
 let api: IfcAPI | null = null;
 
+/**
+ * One parse for the whole twin: the map job's model stays open (its TwinSession) for the model's Fragments job, which
+ * the server queues as soon as the map job is done. Any other map job closes it first (the Fragments job then parses
+ * the file itself, as before). IFC_SHARED_PARSE=0 turns it off (bench/ifc.ts compares both in one run).
+ */
+const SHARED_PARSE = process.env.IFC_SHARED_PARSE !== '0';
+let held: { modelId: string; session: TwinSession } | null = null;
+/** Why the last map job could not open its model for the whole twin: its Fragments job logs it (server log). */
+let unshared: { modelId: string; reason: string } | null = null;
+const release = () => {
+  const h = held;
+  held = null;
+  h?.session.close();
+};
+
 /** The Fragments job: reads the plain IFC the map job left (the upload, or the unpacked file of a zip). */
 async function runFragments(job: ConversionJob): Promise<void> {
-  if (!existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
-  // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
-  const { ifcToFragments, writeFragmentsFile } = await import('./fragments.js');
-  const frag = await ifcToFragments(readFileSync(job.sourcePath));
-  const bytes = writeFragmentsFile(fragmentsFile(job.outDir), frag);
-  await send({ type: 'fragments', modelId: job.modelId, bytes });
+  const session = held?.modelId === job.modelId ? held.session : null;
+  if (!session) release();
+  held = null;
+  try {
+    if (!session && !existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+    // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
+    const { twinFragments, writeFragmentsFile } = await import('./fragments.js');
+    const warnings: string[] = [];
+    if (!session && unshared?.modelId === job.modelId) warnings.push(`${ONE_PARSE_FAILED}: ${unshared.reason}`);
+    unshared = null;
+    const frag = await twinFragments(
+      session,
+      session?.bytes ?? readFileSync(job.sourcePath),
+      () => {},
+      (w) => warnings.push(w),
+    );
+    const bytes = writeFragmentsFile(fragmentsFile(job.outDir), frag);
+    await send({ type: 'fragments', modelId: job.modelId, bytes, ...(warnings.length ? { warnings } : {}) });
+  } finally {
+    session?.close();
+  }
 }
 
 /** The schedule job: the IfcWorkSchedule of a plain IFC, with the worker's web-ifc (each job opens and closes the file). */
@@ -72,9 +103,11 @@ async function run(job: WorkerJob): Promise<void> {
     }
     return;
   }
+  release();
   let lastSent = 0;
   let lastStage = '';
   const inFlight = new Set<Promise<void>>();
+  let session: TwinSession | null = null;
   try {
     let ifcPath = job.sourcePath;
     api ??= await createIfcApi();
@@ -105,6 +138,13 @@ async function run(job: WorkerJob): Promise<void> {
       if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
     }
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
+    // A file web-ifc refuses, or a session that cannot be set up, converts the old way (convertIfc says what is wrong).
+    unshared = null;
+    if (SHARED_PARSE)
+      session = await TwinSession.open(readFileSync(ifcPath)).catch((err: Error) => {
+        unshared = { modelId: job.modelId, reason: err.message };
+        return null;
+      });
     const result = await convertIfc(
       // Fragments is a job of its own (kind 'fragments'), queued once the model is ready for the map.
       {
@@ -113,6 +153,7 @@ async function run(job: WorkerJob): Promise<void> {
         ...(job.fallback ? { fallback: job.fallback } : {}),
         ...(job.farFromProjectM !== undefined ? { farFromProjectM: job.farFromProjectM } : {}),
         api,
+        ...(session ? { session } : {}),
         skipFragments: true,
       },
       {
@@ -141,8 +182,12 @@ async function run(job: WorkerJob): Promise<void> {
     );
     // Every row stored before `done`: the server makes the model ready on `done`.
     await Promise.all(inFlight);
+    // Held before `done`: the server queues the Fragments job when it reads `done`.
+    if (session) held = { modelId: job.modelId, session };
+    session = null;
     await send({ type: 'done', modelId: job.modelId, result });
   } catch (err) {
+    session?.close();
     const known = err instanceof ConversionError;
     const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
     await send({

@@ -11,6 +11,7 @@ import { readGeoreference } from './georef.js';
 import { className, elementHeaders, readIndex, val } from './ifcIndex.js';
 import { StepLines } from './stepLines.js';
 import { writeTiles, writeTilesetJson } from './tiler.js';
+import { ONE_PARSE_FAILED, TwinSession } from './twinSession.js';
 import { createIfcApi, openModel, type IfcAPI } from './webIfc.js';
 
 /** Where a conversion reports to: progress and element batches (the worker forwards both to the main thread). */
@@ -32,6 +33,11 @@ export interface ConvertOptions {
   skipFragments?: boolean;
   /** Reuse an initialised web-ifc (tests and the worker keep one). */
   api?: IfcAPI;
+  /**
+   * Read the model of this session (opened once for the whole twin) instead of opening the file: `api` is not used,
+   * and the model is left open for the session's owner to build the Fragments from and close.
+   */
+  session?: TwinSession;
   elementBatch?: number;
 }
 
@@ -69,16 +75,24 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     stagesMs[stage] = Math.round(now - mark);
     mark = now;
   };
-  const api = opts.api ?? (await createIfcApi());
   sink.progress('parse', 0);
-  const bytes = readFileSync(opts.ifcPath);
+  const bytes = opts.session?.bytes ?? readFileSync(opts.ifcPath);
+  const warnings: string[] = [];
+  // The whole twin in one call: one parse for the index, the tiles and the Fragments (else the importer parses twice).
+  let own: TwinSession | null = null;
+  if (!opts.session && !opts.skipFragments)
+    own = await TwinSession.open(bytes).catch((err: Error) => {
+      warnings.push(`${ONE_PARSE_FAILED}: ${err.message}`);
+      return null;
+    });
+  const session = opts.session ?? own;
+  const api = session?.api ?? opts.api ?? (await createIfcApi());
   let modelID: number;
   try {
-    modelID = openModel(api, bytes);
+    modelID = session?.modelID ?? openModel(api, bytes);
   } catch (err) {
     throw new ConversionError((err as Error).message);
   }
-  const warnings: string[] = [];
   try {
     const schema = api.GetModelSchema(modelID);
     if (!schema) throw new ConversionError('The file names no IFC schema web-ifc can read');
@@ -192,6 +206,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const skipped: SkippedElement[] = [];
     const geom = await collectGeometry(api, modelID, {
       typeName,
+      ...(session ? { shift: session.shift } : {}),
       onProgress: (f) => sink.progress('geometry', f * 100),
       onSlice: async (drawn, failed, origin) => {
         for (const e of drawn) {
@@ -262,8 +277,8 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const elementCount = geom.elements.length;
     const indexedCount = emitted.size;
     const lengthUnitM = index.lengthUnitM;
-    // Free the wasm model before Fragments opens its own copy of the file.
-    api.CloseModel(modelID);
+    // Free the wasm model before Fragments opens its own copy of the file (a session's model stays for its Fragments).
+    if (!session) api.CloseModel(modelID);
     modelID = -1;
     geom.elements.length = 0;
 
@@ -272,8 +287,13 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
       sink.progress('fragments', 0);
       try {
         // Loaded on demand: @thatopen/fragments (and three.js under it) is heavy, and the map job never needs it.
-        const { ifcToFragments } = await import('./fragments.js');
-        const frag = await ifcToFragments(bytes, (f) => sink.progress('fragments', f * 100));
+        const { twinFragments } = await import('./fragments.js');
+        const frag = await twinFragments(
+          session,
+          bytes,
+          (f) => sink.progress('fragments', f * 100),
+          (w) => warnings.push(w),
+        );
         writeFileSync(fragmentsFile(opts.outDir), frag);
         fragmentsBytes = frag.byteLength;
       } catch (err) {
@@ -302,6 +322,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     sink.progress('done', 100);
     return { schema, georeference, report, tree };
   } finally {
-    if (modelID >= 0) api.CloseModel(modelID);
+    if (modelID >= 0 && !session) api.CloseModel(modelID);
+    own?.close();
   }
 }

@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { IfcImporter } from '@thatopen/fragments';
 import { zlibSync } from 'fflate';
+import { ONE_PARSE_FAILED, type TwinSession } from './twinSession.js';
 import { WEB_IFC_DIR } from './webIfc.js';
 
 /** Importer settings, measured in bench/ifc.ts (`ours` vs `ours-nofrag` and the fragments-only column). */
@@ -11,11 +12,14 @@ export interface FragmentsOptions {
    * and the workspace renders, picks, clips and measures raw shells the same way.
    */
   brepThreshold?: number;
+  /** The model's id in the file (the importer draws a random one otherwise). */
+  id?: string;
 }
 
 /**
  * Converts IFC bytes to a That Open Fragments file for the BIM workspace, headless (the importer runs its own web-ifc
- * from the installed package; nothing is fetched). `onProgress` gets 0..1.
+ * from the installed package; nothing is fetched), or from the model a {@link TwinSession} holds open (the same
+ * bytes). `onProgress` gets 0..1.
  *
  * Savings over the importer's defaults: the output is compressed with fflate instead of the importer's pako (the
  * same zlib stream, which the Fragments loader inflates as before, at about half the time), and raw shells above.
@@ -24,18 +28,42 @@ export async function ifcToFragments(
   bytes: Uint8Array,
   onProgress: (f: number) => void = () => {},
   opts: FragmentsOptions = {},
+  session?: TwinSession,
 ): Promise<Uint8Array> {
   const importer = new IfcImporter();
   importer.wasm = { absolute: true, path: WEB_IFC_DIR };
   importer.geometryProcessSettings.threshold = opts.brepThreshold ?? 0;
-  const raw = await importer.process({
-    bytes,
-    raw: true,
-    progressCallback: (p: number) => {
-      if (Number.isFinite(p)) onProgress(Math.min(1, Math.max(0, p)));
-    },
-  });
+  const run = () =>
+    importer.process({
+      bytes,
+      raw: true,
+      ...(opts.id ? { id: opts.id } : {}),
+      progressCallback: (p: number) => {
+        if (Number.isFinite(p)) onProgress(Math.min(1, Math.max(0, p)));
+      },
+    });
+  // With a session, the importer reads the session's open model instead of parsing the bytes twice more.
+  const raw = session ? await session.adopt(run) : await run();
   return zlibSync(raw, { level: 6 });
+}
+
+/**
+ * The Fragments of a model from its session's parse, or from parses of the importer's own when there is no session or
+ * sharing it fails (`warn` is told why): a Fragments file is still made the way it was before.
+ */
+export async function twinFragments(
+  session: TwinSession | null,
+  bytes: Uint8Array,
+  onProgress: (f: number) => void,
+  warn: (message: string) => void,
+): Promise<Uint8Array> {
+  if (session)
+    try {
+      return await ifcToFragments(bytes, onProgress, {}, session);
+    } catch (err) {
+      warn(`${ONE_PARSE_FAILED}: ${(err as Error).message}`);
+    }
+  return ifcToFragments(bytes, onProgress);
 }
 
 /** Writes a .frag atomically (a reader never sees half a file) and returns its size. */

@@ -73,6 +73,11 @@ export async function collectGeometry(
   opts: {
     onProgress?: (f: number) => void;
     typeName: (expressId: number) => string;
+    /**
+     * A translation web-ifc added to every mesh (a model opened with COORDINATE_TO_ORIGIN: see TwinSession), taken
+     * off in float64 so that the meshes are in the file's frame as with the coordinates kept.
+     */
+    shift?: [number, number, number];
     onSlice?: (
       elements: ElementMesh[],
       skipped: SkippedElement[],
@@ -88,6 +93,7 @@ export async function collectGeometry(
   const ids = streamedProductIds(api, modelID);
   const total = ids.length;
   let index = -1;
+  const [s0, s1, s2] = opts.shift ?? [0, 0, 0];
 
   const onMesh = (mesh: FlatMesh) => {
     index++;
@@ -136,9 +142,9 @@ export async function collectGeometry(
             m8 = m[8]!,
             m9 = m[9]!,
             m10 = m[10]!,
-            m12 = m[12]!,
-            m13 = m[13]!,
-            m14 = m[14]!;
+            m12 = m[12]! - s0,
+            m13 = m[13]! - s1,
+            m14 = m[14]! - s2;
           if (!origin)
             origin = [
               Math.round(m0 * v[0]! + m4 * v[1]! + m8 * v[2]! + m12),

@@ -49,6 +49,6 @@ export type FromWorker =
   | { type: 'progress'; modelId: string; stage: ConversionStage; pct: number }
   | { type: 'elements'; modelId: string; seq: number; batch: ElementInput[] }
   | { type: 'done'; modelId: string; result: ConversionResult }
-  | { type: 'fragments'; modelId: string; bytes: number }
+  | { type: 'fragments'; modelId: string; bytes: number; warnings?: string[] }
   | { type: 'schedule'; modelId: string; result: IfcScheduleResult }
   | { type: 'failed'; modelId: string; code: ErrorCode; message: string; problem?: string };

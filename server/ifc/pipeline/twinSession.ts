@@ -1,0 +1,159 @@
+import { createIfcApi, WebIFC, type IfcAPI } from './webIfc.js';
+
+/**
+ * One web-ifc parse for the whole twin: the map job (index + tiles) and the Fragments importer read the same open
+ * model, where the importer alone used to parse the file twice more (IfcFileReader and IfcPropertyProcessor each make
+ * an IfcAPI, Init it and OpenModel the bytes).
+ *
+ * The model is opened with the importer's loader settings (COORDINATE_TO_ORIGIN: true), in an IfcAPI of its own so
+ * that it is model 0: the importer reads model 0 literally in places (GetLine(0, ...), GetCoordinationMatrix(0)).
+ * web-ifc fixes the coordination on the first mesh it makes, so the session meshes first the element the importer
+ * would mesh first (its class order): the Fragments come out in the same frame as the importer's own parse gives, and
+ * the map job's meshes are moved back to the file's frame by that translation (`shift`).
+ *
+ * The importer is pointed at the model by {@link TwinSession.adopt}: for the duration of one call, and only in the
+ * process that calls it (the conversion worker), IfcAPI instances that are Init'ed share this session's wasm module,
+ * and their OpenModel returns model 0 without reading the bytes; CloseModel / Dispose leave the model to the session.
+ */
+export class TwinSession {
+  private closed = false;
+
+  private constructor(
+    readonly api: IfcAPI,
+    readonly modelID: number,
+    /** The file's bytes (the map job's line reader and the importer read them too). */
+    readonly bytes: Uint8Array,
+    /** The translation web-ifc added to every mesh (its coordination matrix); subtract it for the file's frame. */
+    readonly shift: [number, number, number],
+  ) {}
+
+  /**
+   * Opens `bytes` for the whole twin. Throws when web-ifc refuses the file or the session cannot be set up the way the
+   * importer would see it (the caller then converts the old way).
+   */
+  static async open(bytes: Uint8Array): Promise<TwinSession> {
+    const api = await createIfcApi();
+    let id = -1;
+    try {
+      id = api.OpenModel(bytes, { ...IMPORTER_SETTINGS });
+      if (id !== 0) throw new Error(`web-ifc opened the model as ${id}, the importer reads model 0`);
+      return new TwinSession(api, id, bytes, coordinate(api, id, await importerClassOrder(api, id)));
+    } catch (err) {
+      if (id >= 0) api.CloseModel(id);
+      api.Dispose();
+      throw err;
+    }
+  }
+
+  /** Runs `fn` (an IfcImporter run) with every IfcAPI it Init's reading this session's model. */
+  async adopt<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the shared web-ifc model is closed');
+    if (adopting) throw new Error('a shared web-ifc model is already adopted');
+    const proto = WebIFC.IfcAPI.prototype;
+    const orig = {
+      Init: proto.Init,
+      OpenModel: proto.OpenModel,
+      OpenModelFromCallback: proto.OpenModelFromCallback,
+      CloseModel: proto.CloseModel,
+      Dispose: proto.Dispose,
+    };
+    const adopted = new WeakSet<object>();
+    const shared = this.api as unknown as Record<string, unknown>;
+    const modelID = this.modelID;
+    proto.Init = async function (this: IfcAPI, ...args: Parameters<IfcAPI['Init']>) {
+      if ((this as unknown) === shared) return orig.Init.apply(this, args);
+      const self = this as unknown as Record<string, unknown>;
+      for (const k of SHARED_STATE) self[k] = shared[k];
+      adopted.add(this);
+    };
+    proto.OpenModel = function (this: IfcAPI, ...args: Parameters<IfcAPI['OpenModel']>) {
+      return adopted.has(this) ? modelID : orig.OpenModel.apply(this, args);
+    };
+    proto.OpenModelFromCallback = function (this: IfcAPI, ...args: Parameters<IfcAPI['OpenModelFromCallback']>) {
+      return adopted.has(this) ? modelID : orig.OpenModelFromCallback.apply(this, args);
+    };
+    proto.CloseModel = function (this: IfcAPI, id: number) {
+      if (adopted.has(this) && id === modelID) return;
+      return orig.CloseModel.call(this, id);
+    };
+    proto.Dispose = function (this: IfcAPI) {
+      if (!adopted.has(this)) return orig.Dispose.call(this);
+      // Drops the instance's hold on the shared module; the session closes the model.
+      (this as unknown as Record<string, unknown>).wasmModule = undefined;
+      adopted.delete(this);
+    };
+    adopting = true;
+    try {
+      return await fn();
+    } finally {
+      Object.assign(proto, orig);
+      adopting = false;
+    }
+  }
+
+  /** Closes the model and frees the session's wasm module. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.api.CloseModel(this.modelID);
+    } finally {
+      this.api.Dispose();
+    }
+  }
+}
+
+/** The start of the warning when a conversion falls back to parsing the file again for the Fragments. */
+export const ONE_PARSE_FAILED =
+  'the Fragments could not share the parse of the index and tiles (they were built from a parse of their own)';
+
+/** IfcImporter.webIfcSettings (fragments 3.4): the Fragments frame. */
+const IMPORTER_SETTINGS: WebIFC.LoaderSettings = { COORDINATE_TO_ORIGIN: true };
+
+/** The IfcAPI fields that hold a module's and its models' state (web-ifc 0.0.77's constructor). */
+const SHARED_STATE = [
+  'wasmModule',
+  'wasmPath',
+  'isWasmPathAbsolute',
+  'modelSchemaList',
+  'modelSchemaNameList',
+  'ifcGuidMap',
+  'deletedLines',
+];
+
+let adopting = false;
+
+/** The element classes the importer streams, in its order (IfcFileReader.load: the model's types, annotations last). */
+async function importerClassOrder(api: IfcAPI, modelID: number): Promise<number[]> {
+  // Loaded here, not at the top: the map job of a worker that never builds Fragments does not need it.
+  const { IfcImporter } = await import('@thatopen/fragments');
+  const elements = new IfcImporter().classes.elements;
+  const types = api
+    .GetAllTypesOfModel(modelID)
+    .map((e) => e.typeID)
+    .filter((t) => elements.has(t));
+  const a = types.indexOf(WebIFC.IFCANNOTATION);
+  if (a >= 0) types.push(...types.splice(a, 1));
+  return types;
+}
+
+/**
+ * Meshes, one by one in the importer's order, the elements until one has geometry: web-ifc fixes its coordination
+ * matrix there, as it would in the importer's own stream. Returns the matrix's translation; throws if it is more than
+ * one (the map job could not undo it by a subtraction).
+ */
+function coordinate(api: IfcAPI, modelID: number, classes: number[]): [number, number, number] {
+  outer: for (const type of classes) {
+    const ids = api.GetLineIDsWithType(modelID, type);
+    for (let i = 0, n = ids.size(); i < n; i++) {
+      let drawn = false;
+      api.StreamMeshes(modelID, [ids.get(i)], (m) => void (drawn ||= m.geometries.size() > 0));
+      if (drawn) break outer;
+    }
+  }
+  const m = api.GetCoordinationMatrix(modelID);
+  for (let k = 0; k < 12; k++)
+    if (m[k] !== (k % 5 === 0 ? 1 : 0)) throw new Error('web-ifc coordinated the model by more than a translation');
+  if (m[15] !== 1) throw new Error('web-ifc coordinated the model by more than a translation');
+  return [m[12]!, m[13]!, m[14]!];
+}

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzlibSync } from 'fflate';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { ElementInput } from '../../../models/BimModel.js';
+import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
+import { fragmentsFile } from '../../../server/ifc/pipeline/files.js';
+import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
+import { ONE_PARSE_FAILED, TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
+import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
+
+// One parse for the whole twin (issue 18): the element index, the tiles and the Fragments come from one web-ifc
+// OpenModel, and the Fragments are the ones the importer makes from its own parses.
+const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc');
+const present = existsSync(SHARED);
+if (!present) console.warn(`twinSession: ${SHARED} is absent; the one-parse tests are skipped`);
+// A small file and one over 1 MB whose coordination moves the model (a translation of ~7 m).
+const FILES = ['example.ifc', 'AC20-FZK-Haus.ifc'];
+
+const tmp = mkdtempSync(join(tmpdir(), 'sitetwin-twin-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+/** Every number of a JSON value, in order. */
+function numbersOf(v: unknown, out: number[] = []): number[] {
+  if (typeof v === 'number') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => numbersOf(x, out));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => numbersOf(x, out));
+  return out;
+}
+/** A JSON value with its numbers left out: the rest must match exactly. */
+const shapeOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'number' ? 0 : x));
+
+const sink = (rows: ElementInput[] = []) => ({ progress() {}, elements: (b: ElementInput[]) => void rows.push(...b) });
+
+describe.skipIf(!present)('the whole twin from one parse', () => {
+  it.each(FILES)('%s: index, tiles and Fragments open the file once', async (name) => {
+    const proto = WebIFC.IfcAPI.prototype;
+    const opens = [vi.spyOn(proto, 'OpenModel'), vi.spyOn(proto, 'OpenModelFromCallback')];
+    const out = join(tmp, `once-${name}`);
+    const r = await convertIfc({ ifcPath: join(SHARED, name), outDir: out }, sink());
+    expect(opens.reduce((n, s) => n + s.mock.calls.length, 0)).toBe(1);
+    expect(r.report.warnings.filter((w) => /Fragments|parse|share/.test(w))).toEqual([]);
+    expect(r.report.fragmentsBytes).toBeGreaterThan(0);
+    expect(readFileSync(fragmentsFile(out)).byteLength).toBe(r.report.fragmentsBytes);
+    // The IfcAPI class is left as it was: a new instance parses for itself again.
+    expect(proto.OpenModel).toBe(opens[0]);
+  });
+
+  it("falls back to the importer's own parses, with a warning, when sharing the model fails", async () => {
+    vi.spyOn(TwinSession.prototype, 'adopt').mockRejectedValue(new Error('no luck'));
+    const out = join(tmp, 'fallback');
+    const r = await convertIfc({ ifcPath: join(SHARED, FILES[0]!), outDir: out }, sink());
+    expect(r.report.warnings.filter((w) => w.startsWith(ONE_PARSE_FAILED))).toEqual([`${ONE_PARSE_FAILED}: no luck`]);
+    expect(r.report.fragmentsBytes).toBeGreaterThan(0);
+    expect(readFileSync(fragmentsFile(out)).byteLength).toBe(r.report.fragmentsBytes);
+  });
+
+  it.each(FILES)('%s: the shared parse gives the same element rows and the same Fragments', async (name) => {
+    const path = join(SHARED, name);
+    const bytes = readFileSync(path);
+    const oldRows: ElementInput[] = [];
+    const old = await convertIfc(
+      { ifcPath: path, outDir: join(tmp, `old-${name}`), skipFragments: true },
+      sink(oldRows),
+    );
+    const oldFrag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }));
+
+    const session = await TwinSession.open(bytes);
+    try {
+      const rows: ElementInput[] = [];
+      const r = await convertIfc(
+        { ifcPath: path, outDir: join(tmp, `new-${name}`), skipFragments: true, session },
+        sink(rows),
+      );
+      const frag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }, session));
+      // The Fragments, byte for byte: same GlobalIds, items, geometry and frame as the importer's own parses give.
+      expect(frag.byteLength).toBe(oldFrag.byteLength);
+      expect(Buffer.compare(frag, oldFrag)).toBe(0);
+      // The index and the tiles' frame: the file's coordinates (web-ifc's coordination taken off), within 1e-6 m.
+      expect(r.report.elementCount).toBe(old.report.elementCount);
+      expect(rows.map((e) => e.globalId)).toEqual(oldRows.map((e) => e.globalId));
+      const byId = new Map(oldRows.map((e) => [e.globalId, e]));
+      for (const e of rows) {
+        const o = byId.get(e.globalId)!;
+        expect(e.hasGeometry).toBe(o.hasGeometry);
+        if (!e.bbox || !o.bbox) continue;
+        for (const k of [0, 1, 2]) {
+          expect(e.bbox.min[k]).toBeCloseTo(o.bbox.min[k]!, 6);
+          expect(e.bbox.max[k]).toBeCloseTo(o.bbox.max[k]!, 6);
+        }
+      }
+      for (const k of [0, 1, 2]) expect(r.report.bbox!.min[k]).toBeCloseTo(old.report.bbox!.min[k]!, 6);
+      expect([r.report.tileCount, r.report.triangleCount]).toEqual([old.report.tileCount, old.report.triangleCount]);
+      const tileset = (dir: string) => JSON.parse(readFileSync(join(tmp, dir, 'tiles', 'tileset.json'), 'utf8'));
+      // The same tileset but for the last bit of a float64 here and there (the translation taken off, then added).
+      const [tsNew, tsOld] = [tileset(`new-${name}`), tileset(`old-${name}`)];
+      expect(shapeOf(tsNew)).toBe(shapeOf(tsOld));
+      const [a, b] = [numbersOf(tsNew), numbersOf(tsOld)];
+      expect(a.length).toBe(b.length);
+      a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(1e-9));
+    } finally {
+      session.close();
+    }
+  });
+});
