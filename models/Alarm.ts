@@ -24,7 +24,11 @@ export function levelRank(l: AlarmLevel | null | undefined): number {
 export const Alarm = z.object({
   id: z.string().uuid(),
   projectId: z.string().uuid(),
-  deviceId: z.string().uuid(),
+  /**
+   * The device the condition is about; null for an alarm about the project itself (rule `notice.overdue:<topic id>`:
+   * a rectification notice past its deadline, anchored to no device), unique per (project, rule) while not cleared.
+   */
+  deviceId: z.string().uuid().nullable(),
   rule: z.string(),
   quantity: z.string(),
   level: AlarmLevel,

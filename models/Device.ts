@@ -52,6 +52,10 @@ const common = {
   units: DeviceUnits.optional(),
   /** A factor per field or HJ 212 code (e.g. `{ a34002: 0.001 }`), applied at ingest: see models/DeviceUnits.ts. */
   scale: DeviceScale.optional(),
+  /** Who supplied it (a vendor of the registry, models/Vendor.ts): a blacklisted vendor flags the device. */
+  vendorId: z.string().uuid().optional(),
+  /** The vendor's model name (e.g. `JX-300`). */
+  model: safeText().trim().min(1).max(100).optional(),
 };
 
 const placed = (d: { location?: unknown; ifcGlobalId?: unknown }) =>
@@ -101,6 +105,9 @@ export const DevicePatch = z
     units: DeviceUnits.nullable(),
     /** Replaces the device's scale map; `null` removes it. */
     scale: DeviceScale.nullable(),
+    /** The vendor of the registry; `null` says none is known. */
+    vendorId: z.string().uuid().nullable(),
+    model: common.model.unwrap().nullable(),
   })
   .partial()
   .strict()
@@ -123,6 +130,13 @@ export const Device = z.object({
   units: DeviceUnits.optional(),
   /** Factors per field or HJ 212 code, applied at ingest. */
   scale: DeviceScale.optional(),
+  /** The vendor that supplied it (models/Vendor.ts), when known. */
+  vendorId: z.string().uuid().optional(),
+  model: z.string().optional(),
+  /** Set when the device names a vendor: true while that vendor is on the authority's blacklist. */
+  vendorBlacklisted: z.boolean().optional(),
+  /** Why the vendor is blacklisted (while it is). */
+  vendorBlacklistReason: z.string().optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceKind } from './Device.js';
+import { BlacklistedDevice } from './Vendor.js';
 
 /**
  * Smart-site readiness, in the shape provinces grade sites (e.g. Jiangsu 2023): a table of items with points and
@@ -140,6 +141,8 @@ export const DEFAULT_READINESS: ReadinessConfig = ReadinessConfig.parse({
 export interface DeviceFact {
   registered: number;
   passing: number;
+  /** Registered devices of a blacklisted vendor (never passing, whatever they report). */
+  blacklisted?: number;
 }
 
 /** The live facts of one project that the items are scored from (gathered by the store, one per item). */
@@ -153,6 +156,8 @@ export interface ReadinessFacts {
   scheduled: boolean;
   /** Epoch ms of the newest actual-status record, or null. */
   progressRecordedAt: number | null;
+  /** The project's devices of blacklisted vendors (models/Vendor.ts). */
+  blacklistedDevices?: BlacklistedDevice[];
 }
 
 export const ItemStatus = z.enum(['met', 'partial', 'missing', 'not_applicable']);
@@ -179,6 +184,11 @@ export const ProjectReadiness = z.object({
   /** Ids of veto items that failed (the grade is `fail` when any). */
   vetoFailed: z.array(z.string()),
   items: z.array(ItemScore),
+  /**
+   * Devices of a vendor on the authority's blacklist: each counts against the item that checks its kind (registered,
+   * never passing), with the vendor and the reason.
+   */
+  blacklistedDevices: z.array(BlacklistedDevice),
   at: z.number().int(),
 });
 export type ProjectReadiness = z.infer<typeof ProjectReadiness>;
@@ -221,6 +231,7 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
       return { ...base, earned: 0, status: 'not_applicable', detail: 'not present on this site' };
     const met = d.registered > 0 && d.passing === d.registered;
     const status = met ? 'met' : d.passing > 0 ? 'partial' : 'missing';
+    const black = d.blacklisted ? `; ${d.blacklisted} of a blacklisted vendor` : '';
     const verb =
       c.kind === 'cameras_online'
         ? 'online'
@@ -231,7 +242,7 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
       ...base,
       earned: met ? item.points : 0,
       status,
-      detail: d.registered ? `${d.passing} of ${d.registered} registered ${verb}` : 'none registered',
+      detail: d.registered ? `${d.passing} of ${d.registered} registered ${verb}${black}` : 'none registered',
     };
   });
   const applicable = items.filter((i) => i.status !== 'not_applicable');
@@ -242,5 +253,6 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
   const t = cfg.thresholds;
   const grade: ReadinessGrade =
     vetoFailed.length || score < t.pass ? 'fail' : score < t.good ? 'pass' : score < t.excellent ? 'good' : 'excellent';
-  return { projectId: f.projectId, score, earned, max, grade, vetoFailed, items, at: now };
+  const blacklistedDevices = f.blacklistedDevices ?? [];
+  return { projectId: f.projectId, score, earned, max, grade, vetoFailed, items, blacklistedDevices, at: now };
 }

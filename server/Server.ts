@@ -27,6 +27,8 @@ import { replayRouter } from './http/replayRouter.js';
 import { AlarmEngine } from './alarms/AlarmEngine.js';
 import { opsRouter } from './http/opsRouter.js';
 import { districtsRouter } from './http/districtsRouter.js';
+import { noticesRouter } from './http/noticesRouter.js';
+import { vendorsRouter } from './http/vendorsRouter.js';
 import { progressRouter } from './http/progressRouter.js';
 import { toursRouter } from './http/toursRouter.js';
 import { viewpointsRouter } from './http/viewpointsRouter.js';
@@ -201,6 +203,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     viewpointsRouter(ctx),
     opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)),
     districtsRouter(ctx),
+    noticesRouter(ctx),
+    vendorsRouter(ctx),
   );
   // The demo's simulated camera streams, mounted only with the demo simulation on (SIMULATE=1; main.ts starts it):
   // they answer only for cameras an in-app simulation registered (404 otherwise), read like their device.

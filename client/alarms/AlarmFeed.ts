@@ -154,7 +154,7 @@ export class AlarmFeed implements Tool {
       {
         class: `alarm-row level-${a.level} state-${a.state}`,
         'data-alarm-id': a.id,
-        'data-device-id': a.deviceId,
+        'data-device-id': a.deviceId ?? undefined,
         'data-state': a.state,
         'data-level': a.level,
       },
@@ -214,7 +214,9 @@ export class AlarmFeed implements Tool {
 
   /** "Project · device" of an alarm; what is not known yet (loading, or not readable) is left out. */
   private where(a: Alarm): string {
-    return [this.naming.projectName(a.projectId), this.devices.get(a.deviceId)].filter(Boolean).join(' · ');
+    return [this.naming.projectName(a.projectId), a.deviceId && this.devices.get(a.deviceId)]
+      .filter(Boolean)
+      .join(' · ');
   }
 
   private onClick(e: MouseEvent): void {

@@ -104,6 +104,17 @@ export class DevicePanel implements Tool {
           {},
           h('h3', { class: 'detail-name', 'data-testid': 'device-name' }, s.device.name),
           h('div', { class: 'row-sub' }, kindText(s.device.kind)),
+          // A device of a vendor on the authority's blacklist (issue 16): flagged, with the reason on hover.
+          ...(s.device.vendorBlacklisted
+            ? [
+                h('span', {
+                  class: 'badge vendor-flag',
+                  'data-testid': 'device-vendor-flag',
+                  title: s.device.vendorBlacklistReason ?? '',
+                  text: t('vendor.flag'),
+                }),
+              ]
+            : []),
         ),
         h('button', { class: 'close', type: 'button', 'data-action': 'close', 'aria-label': t('common.close') }, '×'),
       ),

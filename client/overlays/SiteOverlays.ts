@@ -230,7 +230,8 @@ export class SiteOverlays implements Tool {
   private updateGlows(): void {
     const levels = new Map<string, AlarmLevel>();
     const active = this.replayAlarms ?? this.alarms.active();
-    for (const a of active) if (levelRank(a.level) > levelRank(levels.get(a.deviceId))) levels.set(a.deviceId, a.level);
+    for (const a of active)
+      if (a.deviceId && levelRank(a.level) > levelRank(levels.get(a.deviceId))) levels.set(a.deviceId, a.level);
     for (const s of this.devices.list())
       this.glow.set(s.device.id, this.positionOf(s.device.id), levels.get(s.device.id) ?? null);
     this.map.requestRender();

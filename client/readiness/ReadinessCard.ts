@@ -58,6 +58,32 @@ export class ReadinessCard implements Tool {
               }),
             ),
         ),
+        // Devices of blacklisted vendors (issue 16): each counts against its item; listed with vendor and reason.
+        ...(r.blacklistedDevices.length
+          ? [
+              h(
+                'div',
+                { class: 'readiness-blacklist', 'data-testid': 'readiness-blacklist' },
+                h('div', {
+                  class: 'vendor-flag',
+                  text: t('readiness.blacklisted', { n: r.blacklistedDevices.length }),
+                }),
+                h(
+                  'ul',
+                  {},
+                  ...r.blacklistedDevices.map((b) =>
+                    h('li', {
+                      text: t('readiness.blacklistedRow', {
+                        device: b.deviceName,
+                        vendor: b.vendorName,
+                        reason: b.reason,
+                      }),
+                    }),
+                  ),
+                ),
+              ),
+            ]
+          : []),
       );
     } catch {
       if (seq === this.seq) this.root.hidden = true;

@@ -21,6 +21,7 @@ import { enterprises } from './enterprises.js';
 import { ingest } from './ingest.js';
 import { basemap, simCameras } from './media.js';
 import { models } from './models.js';
+import { notices } from './notices.js';
 import { ops } from './ops.js';
 import { progress } from './progress.js';
 import { projects } from './projects.js';
@@ -28,6 +29,7 @@ import { replay } from './replay.js';
 import { system } from './system.js';
 import { topics } from './topics.js';
 import { tours } from './tours.js';
+import { vendors } from './vendors.js';
 import { viewpoints } from './viewpoints.js';
 
 export * from './contract.js';
@@ -48,6 +50,8 @@ export const api = {
   ops,
   replay,
   topics,
+  notices,
+  vendors,
   districts,
   basemap,
   simCameras,

@@ -51,8 +51,9 @@ export class AlarmEngine {
   /** Restores open alarms from the store and starts listening to the ingest. */
   async start(ingest: Ingest): Promise<void> {
     const open = await this.store.alarms.open();
+    // Alarms about no device (overdue notices) belong to the notice watcher, not to the reading rules.
     for (const a of open)
-      this.channels.set(key(a.deviceId, a.rule), { state: restoredChannel(a.level), alarmId: a.id });
+      if (a.deviceId) this.channels.set(key(a.deviceId, a.rule), { state: restoredChannel(a.level), alarmId: a.id });
     this.unsubscribe = ingest.onCommitted((batch) => this.enqueue(batch));
     this.log.info({ open: open.length }, 'alarms: engine started');
   }

@@ -34,7 +34,8 @@ export interface Resource {
     | 'tour'
     | 'wall'
     | 'user'
-    | 'audit';
+    | 'audit'
+    | 'vendor';
   id?: string;
   projectId?: string;
   /** For `enterprise` and the enterprise `wall`. */

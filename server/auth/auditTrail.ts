@@ -16,6 +16,9 @@ const WRITES: Array<[string, RegExp, string]> = [
   ['POST', /^\/devices\/([^/]+)\/key$/, 'device.key'],
   ['POST', /^\/alarms\/([^/]+)\/ack$/, 'alarm.ack'],
   ['POST', /^\/enterprises$/, 'enterprise.create'],
+  ['POST', /^\/vendors$/, 'vendor.create'],
+  ['POST', /^\/vendors\/([^/]+)\/models$/, 'vendor.model'],
+  ['PATCH', /^\/vendors\/([^/]+)\/blacklist$/, 'vendor.blacklist'],
   ['POST', /^\/projects\/([^/]+)\/models$/, 'model.upload'],
   ['PATCH', /^\/models\/([^/]+)$/, 'model.update'],
   ['DELETE', /^\/models\/([^/]+)$/, 'model.delete'],
@@ -37,6 +40,7 @@ function detailsOf(req: Request, res: Response, action: string): Record<string, 
   // The name the router signed with (an account's own), not one the body offered.
   if (action === 'alarm.ack') Object.assign(d, { by: res.locals.ackBy ?? body.by, comment: body.comment });
   if (action.startsWith('user.') && body.grant) d.grant = body.grant;
+  if (action === 'vendor.blacklist') Object.assign(d, { blacklisted: body.blacklisted, reason: body.reason });
   if (action === 'device.update' || action === 'thresholds.update' || action === 'project.update')
     d.values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'hj212'));
   return d;

@@ -48,6 +48,10 @@ export function allows(
   if (r.type === 'user' || r.type === 'audit') return false;
   const read = action === 'read';
   if (r.type === 'config') return read || g.role === 'authority';
+  // Device vendors: a registry every signed-in account reads; sites register vendors and models; the blacklist is the
+  // authority's (update = blacklist).
+  if (r.type === 'vendor')
+    return read || (action === 'create' ? g.role !== 'viewer' : action === 'update' && g.role === 'authority');
   if (r.type === 'enterprise') {
     if (!read) return false;
     const id = r.enterpriseId ?? r.id;

@@ -79,6 +79,8 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
       ...(body.hj212 ? { hj212Mn: body.hj212.mn, hj212PwHash: await hashHj212Pw(body.hj212.pw) } : {}),
       ...(body.units ? { units: body.units } : {}),
       ...(body.scale ? { scale: body.scale } : {}),
+      ...(body.vendorId ? { vendorId: body.vendorId } : {}),
+      ...(body.model ? { model: body.model } : {}),
     });
     const device = publicDevice(created);
     ctx.log.info({ projectId, deviceId: device.id, kind: device.kind }, 'device created');
@@ -109,6 +111,8 @@ export function devicesRouter(ctx: AppContext, onDeviceGone: (id: string) => voi
     if (patch.code !== undefined) u.code = patch.code;
     if (patch.location !== undefined) u.location = patch.location;
     if (patch.ifcGlobalId !== undefined) u.ifcGlobalId = patch.ifcGlobalId;
+    if (patch.vendorId !== undefined) u.vendorId = patch.vendorId;
+    if (patch.model !== undefined) u.model = patch.model;
     if (patch.params !== undefined) {
       // Params merge over the current ones, then the whole is checked against the kind.
       const p = parseParams(d.kind, { ...d.params, ...patch.params });

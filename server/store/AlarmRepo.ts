@@ -6,7 +6,8 @@ import type { Db } from './Db.js';
 /** What the engine knows when it raises an alarm. */
 export interface AlarmRaise {
   projectId: string;
-  deviceId: string;
+  /** null for an alarm about the project itself (an overdue rectification notice anchored to no device). */
+  deviceId: string | null;
   rule: string;
   quantity: string;
   level: AlarmLevel;
@@ -20,7 +21,7 @@ export interface AlarmRaise {
 interface Row {
   id: string;
   project_id: string;
-  device_id: string;
+  device_id: string | null;
   rule: string;
   quantity: string;
   level: AlarmLevel;
@@ -69,14 +70,19 @@ export class AlarmRepo {
   constructor(private readonly db: Db) {}
 
   /**
-   * Inserts an open alarm unless one is already open for (device, rule): then that one is returned with
-   * `created: false`, so two nodes evaluating the same reading raise it once (unique partial index).
+   * Inserts an open alarm unless one is already open for (device, rule) (for an alarm about no device: (project,
+   * rule)): then that one is returned with `created: false`, so two nodes evaluating the same reading raise it once
+   * (unique partial indexes).
    */
   async raise(a: AlarmRaise): Promise<{ alarm: Alarm; created: boolean }> {
+    const conflict =
+      a.deviceId === null
+        ? '(project_id, rule) WHERE device_id IS NULL AND cleared_at IS NULL'
+        : '(device_id, rule) WHERE cleared_at IS NULL';
     const r = await this.db.query<Row>(
       `INSERT INTO alarms (id, project_id, device_id, rule, quantity, level, value, threshold, message, details, state, raised_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11)
-       ON CONFLICT (device_id, rule) WHERE cleared_at IS NULL DO NOTHING RETURNING ${COLS}`,
+       ON CONFLICT ${conflict} DO NOTHING RETURNING ${COLS}`,
       [
         randomUUID(),
         a.projectId,
@@ -92,10 +98,16 @@ export class AlarmRepo {
       ],
     );
     if (r.rows[0]) return { alarm: toAlarm(r.rows[0]), created: true };
-    const open = await this.db.query<Row>(
-      `SELECT ${COLS} FROM alarms WHERE device_id = $1 AND rule = $2 AND cleared_at IS NULL`,
-      [a.deviceId, a.rule],
-    );
+    const open =
+      a.deviceId === null
+        ? await this.db.query<Row>(
+            `SELECT ${COLS} FROM alarms WHERE project_id = $1 AND device_id IS NULL AND rule = $2 AND cleared_at IS NULL`,
+            [a.projectId, a.rule],
+          )
+        : await this.db.query<Row>(
+            `SELECT ${COLS} FROM alarms WHERE device_id = $1 AND rule = $2 AND cleared_at IS NULL`,
+            [a.deviceId, a.rule],
+          );
     // The other one may have cleared in between: then this raise is a new episode.
     return open.rows[0] ? { alarm: toAlarm(open.rows[0]), created: false } : this.raise(a);
   }

@@ -23,6 +23,8 @@ export interface DeviceInsert {
   hj212PwHash?: string;
   units?: DeviceUnits;
   scale?: DeviceScale;
+  vendorId?: string;
+  model?: string;
 }
 
 /** A change to a device; `null` clears a field. */
@@ -36,6 +38,8 @@ export interface DeviceUpdate {
   apiKeyHash?: string;
   units?: DeviceUnits | null;
   scale?: DeviceScale | null;
+  vendorId?: string | null;
+  model?: string | null;
 }
 
 interface Row {
@@ -54,12 +58,18 @@ interface Row {
   hj212_pw_hash: string | null;
   units: DeviceUnits | null;
   scale: DeviceScale | null;
+  vendor_id: string | null;
+  model: string | null;
+  vendor_blacklisted: boolean | null;
+  vendor_blacklist_reason: string | null;
   created_at: number;
   updated_at: number;
 }
 
 const SELECT = `SELECT id, project_id, kind, name, code, ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat,
-  ST_Z(location::geometry) AS height, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, units, scale, created_at, updated_at
+  ST_Z(location::geometry) AS height, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, units, scale, created_at, updated_at,
+  vendor_id, model, (SELECT v.blacklisted FROM vendors v WHERE v.id = devices.vendor_id) AS vendor_blacklisted,
+  (SELECT v.blacklist_reason FROM vendors v WHERE v.id = devices.vendor_id) AS vendor_blacklist_reason
   FROM devices`;
 
 const toRecord = (r: Row): DeviceRecord => ({
@@ -74,6 +84,9 @@ const toRecord = (r: Row): DeviceRecord => ({
   ...(r.hj212_mn ? { hj212Mn: r.hj212_mn } : {}),
   ...(r.units && Object.keys(r.units).length ? { units: r.units } : {}),
   ...(r.scale && Object.keys(r.scale).length ? { scale: r.scale } : {}),
+  ...(r.vendor_id ? { vendorId: r.vendor_id, vendorBlacklisted: r.vendor_blacklisted === true } : {}),
+  ...(r.vendor_blacklisted && r.vendor_blacklist_reason ? { vendorBlacklistReason: r.vendor_blacklist_reason } : {}),
+  ...(r.model ? { model: r.model } : {}),
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
   apiKeyHash: r.api_key_hash,
@@ -136,8 +149,8 @@ export class DeviceRepo {
     const now = Date.now();
     try {
       await this.db.query(
-        `INSERT INTO devices (id, project_id, kind, name, code, location, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at, units, scale)
-         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::float8 IS NULL THEN NULL ELSE ${pointSql(6)} END, $9, $10, $11, $12, $13, $14, $14, $15, $16)`,
+        `INSERT INTO devices (id, project_id, kind, name, code, location, ifc_global_id, params, api_key_hash, hj212_mn, hj212_pw_hash, created_at, updated_at, units, scale, vendor_id, model)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::float8 IS NULL THEN NULL ELSE ${pointSql(6)} END, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18)`,
         [
           id,
           d.projectId,
@@ -155,6 +168,8 @@ export class DeviceRepo {
           now,
           d.units ? JSON.stringify(d.units) : null,
           d.scale ? JSON.stringify(d.scale) : null,
+          d.vendorId ?? null,
+          d.model ?? null,
         ],
       );
     } catch (err) {
@@ -182,6 +197,8 @@ export class DeviceRepo {
     if (u.apiKeyHash !== undefined) add((i) => `api_key_hash = $${i}`, u.apiKeyHash);
     if (u.units !== undefined) add((i) => `units = $${i}`, u.units ? JSON.stringify(u.units) : null);
     if (u.scale !== undefined) add((i) => `scale = $${i}`, u.scale ? JSON.stringify(u.scale) : null);
+    if (u.vendorId !== undefined) add((i) => `vendor_id = $${i}`, u.vendorId);
+    if (u.model !== undefined) add((i) => `model = $${i}`, u.model);
     add((i) => `updated_at = $${i}`, Date.now());
     try {
       const r = await this.db.query(`UPDATE devices SET ${sets.join(', ')} WHERE id = $1 RETURNING id`, params);

@@ -3,16 +3,25 @@ import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
 import type { DeviceFact, ReadinessConfig, ReadinessFacts } from '../../models/Readiness.js';
 import type { Db } from './Db.js';
 import { scopeCondition, type ProjectScope } from './projectScope.js';
+import { VendorRepo } from './VendorRepo.js';
 
 /** IFC classes that mean "this site digs a pit" (IFC4x3 earthworks; IfcExcavation from some exporters' proxies). */
 const PIT_CLASSES = ['IFCEARTHWORKSCUT', 'IFCEXCAVATION'];
+
+/** The vendor of a device `d` (as `v`), and whether it is blacklisted: such a device never passes a readiness item. */
+const VENDOR = 'LEFT JOIN vendors v ON v.id = d.vendor_id';
+const NOT_BLACK = 'NOT coalesce(v.blacklisted, false)';
+const BLACK = 'count(*) FILTER (WHERE v.blacklisted)::int AS blacklisted';
 
 /**
  * Read-only queries of the command-center features over other features' tables (devices, latest, telemetry, models,
  * elements): the raw gate events of a day and the live facts readiness is scored from. Nothing here writes.
  */
 export class OpsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly vendors: VendorRepo;
+  constructor(private readonly db: Db) {
+    this.vendors = new VendorRepo(db);
+  }
 
   /** Ids of the projects in a scope. */
   async projectIds(scope: ProjectScope): Promise<string[]> {
@@ -59,13 +68,15 @@ export class OpsRepo {
     now: number,
   ): Promise<Map<string, DeviceFact>> {
     const c = item.check;
-    let rows: { project_id: string; registered: number; passing: number }[];
+    type FactRow = { project_id: string; registered: number; passing: number; blacklisted: number };
+    let rows: FactRow[];
     if (c.kind === 'devices_reporting') {
       const within = c.withinMs ?? EXPECTED_INTERVAL_MS[c.deviceKind];
       rows = (
-        await this.db.query<{ project_id: string; registered: number; passing: number }>(
-          `SELECT d.project_id, count(*)::int AS registered, count(*) FILTER (WHERE l.time >= $3::bigint - $4::bigint)::int AS passing
-           FROM devices d LEFT JOIN latest l ON l.device_id = d.id
+        await this.db.query<FactRow>(
+          `SELECT d.project_id, count(*)::int AS registered, ${BLACK},
+                count(*) FILTER (WHERE l.time >= $3::bigint - $4::bigint AND ${NOT_BLACK})::int AS passing
+           FROM devices d LEFT JOIN latest l ON l.device_id = d.id ${VENDOR}
           WHERE d.project_id = ANY($1::uuid[]) AND d.kind = $2 GROUP BY d.project_id`,
           [ids, c.deviceKind, now, within],
         )
@@ -73,26 +84,35 @@ export class OpsRepo {
     } else if (c.kind === 'fields_uploaded') {
       // Every field must have arrived within the window, in any reading (monitors often send fields separately).
       rows = (
-        await this.db.query<{ project_id: string; registered: number; passing: number }>(
-          `SELECT d.project_id, count(*)::int AS registered,
-                count(*) FILTER (WHERE (SELECT bool_and(EXISTS (SELECT 1 FROM telemetry t WHERE t.device_id = d.id AND t.time >= $3::bigint - $4::bigint
+        await this.db.query<FactRow>(
+          `SELECT d.project_id, count(*)::int AS registered, ${BLACK},
+                count(*) FILTER (WHERE ${NOT_BLACK} AND (SELECT bool_and(EXISTS (SELECT 1 FROM telemetry t WHERE t.device_id = d.id AND t.time >= $3::bigint - $4::bigint
                                                                   AND t.time <= $3::bigint AND t.vals ? f)) FROM unnest($5::text[]) AS f))::int AS passing
-           FROM devices d WHERE d.project_id = ANY($1::uuid[]) AND d.kind = $2 GROUP BY d.project_id`,
+           FROM devices d ${VENDOR} WHERE d.project_id = ANY($1::uuid[]) AND d.kind = $2 GROUP BY d.project_id`,
           [ids, c.deviceKind, now, c.withinMs, c.fields],
         )
       ).rows;
     } else if (c.kind === 'cameras_online') {
       rows = (
-        await this.db.query<{ project_id: string; registered: number; passing: number }>(
-          `SELECT d.project_id, count(*)::int AS registered,
-                count(*) FILTER (WHERE l.time >= $2::bigint - $3::bigint AND l.vals->'online' = 'true'::jsonb)::int AS passing
-           FROM devices d LEFT JOIN latest l ON l.device_id = d.id
+        await this.db.query<FactRow>(
+          `SELECT d.project_id, count(*)::int AS registered, ${BLACK},
+                count(*) FILTER (WHERE l.time >= $2::bigint - $3::bigint AND l.vals->'online' = 'true'::jsonb AND ${NOT_BLACK})::int AS passing
+           FROM devices d LEFT JOIN latest l ON l.device_id = d.id ${VENDOR}
           WHERE d.project_id = ANY($1::uuid[]) AND d.kind = 'camera' GROUP BY d.project_id`,
           [ids, now, EXPECTED_INTERVAL_MS.camera],
         )
       ).rows;
     } else return new Map();
-    return new Map(rows.map((r) => [r.project_id, { registered: Number(r.registered), passing: Number(r.passing) }]));
+    return new Map(
+      rows.map((r) => [
+        r.project_id,
+        {
+          registered: Number(r.registered),
+          passing: Number(r.passing),
+          ...(Number(r.blacklisted) ? { blacklisted: Number(r.blacklisted) } : {}),
+        },
+      ]),
+    );
   }
 
   /** The live facts of each project in `ids` that the readiness items of `cfg` need. */
@@ -134,6 +154,7 @@ export class OpsRepo {
         )
       ).rows.map((r) => [r.project_id, Number(r.t)]),
     );
+    const blacklisted = await this.vendors.blacklistedDevices(ids);
     return ids.map((projectId) => ({
       projectId,
       devices: Object.fromEntries(
@@ -143,6 +164,7 @@ export class OpsRepo {
       pitInModel: pits.has(projectId),
       scheduled: scheduled.has(projectId),
       progressRecordedAt: recorded.get(projectId) ?? null,
+      blacklistedDevices: blacklisted.get(projectId) ?? [],
     }));
   }
 }

@@ -20,6 +20,7 @@ import { ViewpointRepo } from './ViewpointRepo.js';
 import { ReplayRepo } from './ReplayRepo.js';
 import { TelemetryRepo } from './TelemetryRepo.js';
 import { AuditRepo, UserRepo } from './UserRepo.js';
+import { VendorRepo } from './VendorRepo.js';
 
 /**
  * The store: one object per table family, over one of two drivers. Features add their repository here and their
@@ -48,6 +49,8 @@ export class Store {
   readonly audit: AuditRepo;
   /** Topics, rectification notices, their comments and attachments (issue 16). */
   readonly topics: TopicRepo;
+  /** Device vendors, their models and the authority's blacklist (issue 16). */
+  readonly vendors: VendorRepo;
 
   constructor(readonly db: Db) {
     this.meta = new MetaRepo(db);
@@ -68,6 +71,7 @@ export class Store {
     this.users = new UserRepo(db);
     this.audit = new AuditRepo(db);
     this.topics = new TopicRepo(db);
+    this.vendors = new VendorRepo(db);
   }
 
   get kind(): Db['kind'] {

@@ -7,9 +7,10 @@ export const OVERDUE_RULE = 'notice.overdue:';
 
 /**
  * Escalates rectification notices past their deadline that still wait for the project: an alarm on the device the
- * notice is about (so it shows on the wall and counts with that project's, hence its enterprise's and district's,
- * alarms), an audit entry `notice.overdue` and a `topic.updated` push; the alarm clears once the project replies or
- * the notice closes. Notices anchored to no device are counted by `TopicRepo.countsByProject` / the topic summary.
+ * notice is about, or on the project itself when it names no device (deviceId null), so it shows on the wall and
+ * counts with that project's, hence its enterprise's and district's, alarms; an audit entry `notice.overdue` and a
+ * `topic.updated` push. The alarm clears once the project replies or the notice closes. The wall's notice figures
+ * per project, enterprise and district come from `TopicRepo.countsByProject` (`GET /api/v1/notices/counts`).
  */
 export class NoticeOverdueWatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -45,27 +46,26 @@ export class NoticeOverdueWatcher {
       if (this.flagged.has(o.topicId)) continue;
       const topic = await this.store.topics.get(o.topicId);
       if (!topic) continue;
+      // A notice about no device raises its alarm on the project (deviceId null): it still reaches the wall.
       const device = topic.anchors.find((a) => a.kind === 'device');
-      if (device && device.kind === 'device') {
-        const hours = Math.round(((now - o.deadline) / 3_600_000) * 10) / 10;
-        const r = await this.store.alarms
-          .raise({
-            projectId: o.projectId,
-            deviceId: device.deviceId,
-            rule: `${OVERDUE_RULE}${o.topicId}`,
-            quantity: 'noticeOverdueH',
-            level: 'alarm',
-            value: hours,
-            threshold: 0,
-            message: `整改通知 ${o.noticeNumber} 已逾期 / notice overdue`,
-            details: { topicId: o.topicId, noticeNumber: o.noticeNumber, deadline: o.deadline },
-            time: now,
-          })
-          .catch((err) => (this.log.warn({ err, topicId: o.topicId }, 'topics: overdue alarm not raised'), null));
-        if (r?.created) {
-          raised++;
-          this.live.toProject(o.projectId, { type: 'alarm.raised', alarm: r.alarm });
-        }
+      const hours = Math.round(((now - o.deadline) / 3_600_000) * 10) / 10;
+      const r = await this.store.alarms
+        .raise({
+          projectId: o.projectId,
+          deviceId: device?.kind === 'device' ? device.deviceId : null,
+          rule: `${OVERDUE_RULE}${o.topicId}`,
+          quantity: 'noticeOverdueH',
+          level: 'alarm',
+          value: hours,
+          threshold: 0,
+          message: `整改通知 ${o.noticeNumber} 已逾期 / notice overdue`,
+          details: { topicId: o.topicId, noticeNumber: o.noticeNumber, deadline: o.deadline },
+          time: now,
+        })
+        .catch((err) => (this.log.warn({ err, topicId: o.topicId }, 'topics: overdue alarm not raised'), null));
+      if (r?.created) {
+        raised++;
+        this.live.toProject(o.projectId, { type: 'alarm.raised', alarm: r.alarm });
       }
       this.flagged.add(o.topicId);
       await this.store.audit.append({

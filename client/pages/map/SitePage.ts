@@ -75,7 +75,10 @@ export class SitePage implements Tool {
       this.devices.onChanged.add((c) => c.kind === 'reset' && this.focusPending()),
       // The opened site's snapshot names its devices in the alarm rows.
       this.devices.onChanged.add((c) => c.kind === 'reset' && this.feed.renderSoon()),
-      this.feed.onFocus.add((a) => void this.focusDevice(a.deviceId, a.projectId)),
+      // An alarm about no device (an overdue notice) opens its project.
+      this.feed.onFocus.add((a) =>
+        a.deviceId ? void this.focusDevice(a.deviceId, a.projectId) : this.selectProject(a.projectId),
+      ),
       // A seek: poses restart from the new instant's state instead of gliding (or refusing to go back) from the old.
       this.replay.onSeek.add(() => this.overlays.resetMotion()),
       this.replay.onAlarms.add((list) => {

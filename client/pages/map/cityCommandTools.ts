@@ -9,6 +9,7 @@ import type { SelectionState } from '../../state/SelectionState.js';
 import { fetchTour } from '../../api/toursApi.js';
 import { DEFAULT_CITY_TOUR_ID } from '../../../models/Tour.js';
 import { TourControls } from '../../tour/TourControls.js';
+import { VendorPanel } from '../../vendors/VendorPanel.js';
 import { linkedStep, parseTourLink, searchWithTour, type TourLink } from '../../tour/tourLink.js';
 import { cameraPose, TourPlayer, type CameraPose, type TourState } from '../../tour/TourPlayer.js';
 import { h } from '../../ui/dom.js';
@@ -63,6 +64,7 @@ export function addCommandCenterTools(
   tools.add(new ReadinessCard(dom.detail, selection));
   const readiness = tools.add(new ReadinessTable(document.body));
   readiness.onPick.add((id) => selection.select(id, 'user'));
+  const vendors = tools.add(new VendorPanel(document.body));
   const probe: TourProbe = { state: player.state, camera: () => cameraPose(map) };
   window.__siteTwinTour = probe;
   player.onState.add((s) => (probe.state = s));
@@ -119,6 +121,8 @@ export function addCommandCenterTools(
     readiness,
     async applyUrl() {
       const q = new URLSearchParams(window.location.search);
+      // The device-vendor registry and blacklist (issue 16): `?vendors=1`.
+      if (q.get('vendors') === '1') void vendors.open();
       const p = q.get('progress');
       if (p) progress.toggle(true, /^\d{4}-\d{2}-\d{2}$/.test(p) ? p : undefined);
       const link = parseTourLink(window.location.search);

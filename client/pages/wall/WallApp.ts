@@ -26,6 +26,7 @@ import { AlarmTicker } from '../../wall/AlarmTicker.js';
 import { CameraGrid } from '../../wall/CameraGrid.js';
 import { KpiDrill } from '../../wall/KpiDrill.js';
 import { KpiTiles } from '../../wall/KpiTiles.js';
+import { NoticeTile } from '../../wall/NoticeTile.js';
 import { KpiTrend } from '../../wall/kpiTrend.js';
 import { kpiTiles } from '../../wall/kpiView.js';
 import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
@@ -132,6 +133,14 @@ export class WallApp {
       if (s.arrived) this.site.open(s.at ?? null);
     });
     this.tiles = tools.add(new KpiTiles(this.dom.kpis, this.dom.trades));
+    // Rectification notices (issue 16): open / overdue of the wall's scope, beside the KPI tiles.
+    tools.add(
+      new NoticeTile(
+        this.dom.kpis,
+        () => (this.district ? { tier: 'city', id: this.district.code } : this.params),
+        (m) => this.note(m),
+      ),
+    );
     this.drill = tools.add(new KpiDrill(this.dom.map, this.trend));
     // The camera tier: `view=cameras` turns the map cell into a grid of live camera panels of the tier's projects.
     if (new URLSearchParams(window.location.search).get('view') === 'cameras') {

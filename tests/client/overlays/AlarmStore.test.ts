@@ -20,9 +20,9 @@ describe('AlarmStore', () => {
     const kinds: string[] = [];
     s.onChanged.add((c) => kinds.push(c.kind));
     s.apply({ type: 'alarm.raised', alarm: a });
-    expect(s.levelOf(a.deviceId)).toBe('prewarning');
+    expect(s.levelOf(a.deviceId!)).toBe('prewarning');
     s.apply({ type: 'alarm.updated', alarm: { ...a, level: 'alarm', updatedAt: 2000 } });
-    expect(s.levelOf(a.deviceId)).toBe('alarm');
+    expect(s.levelOf(a.deviceId!)).toBe('alarm');
     s.apply({
       type: 'alarm.updated',
       alarm: { ...a, state: 'acknowledged', acknowledgedBy: 'li', updatedAt: 3000, level: 'alarm' },
@@ -32,7 +32,7 @@ describe('AlarmStore', () => {
     // Cleared by a reading stamped before the server's acknowledgement time: still a later state, so it applies.
     s.apply({ type: 'alarm.cleared', alarm: { ...a, state: 'cleared', clearedAt: 2500, updatedAt: 2500 } });
     expect(s.apply({ type: 'alarm.updated', alarm: { ...a, state: 'acknowledged', updatedAt: 9000 } })).toBe(false); // never reopened
-    expect(s.levelOf(a.deviceId)).toBe(null);
+    expect(s.levelOf(a.deviceId!)).toBe(null);
     expect(kinds).toEqual(['raised', 'updated', 'updated', 'cleared']);
   });
 
