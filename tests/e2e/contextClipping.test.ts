@@ -90,12 +90,12 @@ describe('CONTEXT_TILESET_URL: a real 3D Tiles context, clipped around the proje
       const down = () =>
         page.evaluate(({ lon, lat }) => window.__siteTwinCity.drillAt(lon, lat, 1), { lon: SITE.lon, lat: SITE.lat });
       await page.evaluate(() => window.__siteTwinCity.clipContext(false));
-      await settle(page);
+      await settle(page, 1); // the switch asks for one frame
       await page.screenshot({ path: `${RESULTS_DIR}/context-unclipped.png` });
       const unclipped = await down();
       expect(unclipped).toContain('context');
       await page.evaluate(() => window.__siteTwinCity.clipContext(true));
-      await settle(page);
+      await settle(page, 1);
       const clipped = await down();
       expect(clipped).not.toContain('context');
       expect(clipped).toContain(`project:${site.id}`);
