@@ -40,13 +40,20 @@ afterAll(async () => {
   await tiles?.close();
 });
 
-/** Waits until the page drew `n` more frames and is idle again with the context's tiles in. */
-async function settle(page: BrowserSession['page'], n = 2): Promise<void> {
+/**
+ * Waits until the page drew `n` more frames and is idle again with the context's tiles in. `clip` (when given) is set
+ * again at every poll: the switch rebuilds the tiles' shaders over several frames, and each call asks for a frame.
+ */
+async function settle(page: BrowserSession['page'], n = 2, clip?: boolean): Promise<void> {
   const f = await page.evaluate(() => window.__siteTwin.frames);
   await page.waitForFunction(
-    ({ f, n }) =>
-      window.__siteTwin.frames >= f + n && window.__siteTwin.idle && window.__siteTwinCity.contextLoaded() === true,
-    { f, n },
+    ({ f, n, clip }) => {
+      if (clip !== undefined) window.__siteTwinCity.clipContext(clip);
+      return (
+        window.__siteTwin.frames >= f + n && window.__siteTwin.idle && window.__siteTwinCity.contextLoaded() === true
+      );
+    },
+    { f, n, clip },
     { timeout: WAIT_MS, polling: 500 },
   );
 }
@@ -90,12 +97,12 @@ describe('CONTEXT_TILESET_URL: a real 3D Tiles context, clipped around the proje
       const down = () =>
         page.evaluate(({ lon, lat }) => window.__siteTwinCity.drillAt(lon, lat, 1), { lon: SITE.lon, lat: SITE.lat });
       await page.evaluate(() => window.__siteTwinCity.clipContext(false));
-      await settle(page, 1); // the switch asks for one frame
+      await settle(page, 2, false);
       await page.screenshot({ path: `${RESULTS_DIR}/context-unclipped.png` });
       const unclipped = await down();
       expect(unclipped).toContain('context');
       await page.evaluate(() => window.__siteTwinCity.clipContext(true));
-      await settle(page, 1);
+      await settle(page, 2, true);
       const clipped = await down();
       expect(clipped).not.toContain('context');
       expect(clipped).toContain(`project:${site.id}`);
