@@ -78,6 +78,11 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+const districtFont = (scale: number) =>
+  `600 ${Math.round(14 * scale)}px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
+/** District labels shrink a little from district to region scale on a desk screen. */
+const DISTRICT_SCALE_BY_DISTANCE = new NearFarScalar(20_000, 1, 300_000, 0.7);
+
 /**
  * The offline base map of the demo city: sea, land, coast and district borders painted into globe tiles from the
  * server's vector data (VectorTileImageryProvider, sharp at every scale), and district labels with their GB/T 2260
@@ -97,6 +102,7 @@ export class BasemapLayer implements Tool, LabelSource {
   onLabelsChanged: () => void = () => {};
   private _enabled = true;
   private _loaded = false;
+  private _textScale = 1;
 
   constructor(
     private readonly viewer: Viewer,
@@ -160,7 +166,7 @@ export class BasemapLayer implements Tool, LabelSource {
         const label = this.labels.add({
           position: Cartesian3.fromDegrees(d.labelLon, d.labelLat, 0),
           text: `${d.name} ${d.code}`,
-          font: '600 14px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+          font: districtFont(this._textScale),
           fillColor: Color.fromCssColorString(pal.label),
           outlineColor: Color.fromCssColorString(pal.labelOutline),
           outlineWidth: 3,
@@ -169,7 +175,7 @@ export class BasemapLayer implements Tool, LabelSource {
           pixelOffset: Cartesian2.ZERO,
           // City to district scale; at site scale the borders are enough and the label would sit on the projects.
           distanceDisplayCondition: new DistanceDisplayCondition(DISTRICT_LABEL_NEAR_M, DISTRICT_LABEL_FAR_M),
-          scaleByDistance: new NearFarScalar(20_000, 1, 300_000, 0.7),
+          scaleByDistance: this._textScale === 1 ? DISTRICT_SCALE_BY_DISTANCE : undefined,
           disableDepthTestDistance: Number.POSITIVE_INFINITY,
         });
         this.labelByCode.set(d.code, label);
@@ -178,6 +184,21 @@ export class BasemapLayer implements Tool, LabelSource {
       this.onLabelsChanged();
       viewer.scene.requestRender();
     });
+  }
+
+  /** Size of the district labels (1 on a desk screen; the wall scales them with its text, at every distance). */
+  get textScale(): number {
+    return this._textScale;
+  }
+  set textScale(s: number) {
+    if (s === this._textScale) return;
+    this._textScale = s;
+    for (const l of this.labelByCode.values()) {
+      l.font = districtFont(s);
+      l.scaleByDistance = s === 1 ? DISTRICT_SCALE_BY_DISTANCE : (undefined as never);
+    }
+    this.onLabelsChanged();
+    this.viewer.scene.requestRender();
   }
 
   /** Sets a district's label (the district layer adds its figure under name and code). */

@@ -41,6 +41,20 @@ export function shareOf(value: number, max: number): number {
   return max > 0 ? Math.min(1, Math.max(0, value / max)) : 0;
 }
 
+/** Camera heights (m) between which the district fill fades out, from district scale down to site scale. */
+export const FILL_FULL_ABOVE_M = 15_000;
+export const FILL_GONE_BELOW_M = 3_000;
+
+/**
+ * How much of the district fill to draw with the camera `heightM` above the ground: all of it at city and district
+ * scale, fading out towards site scale (where one district fills the screen and a wash of colour says nothing; the
+ * base map's district borders remain), in quarter steps so a zoom restyles the polygons a few times only.
+ */
+export function fillFade(heightM: number): number {
+  const t = (heightM - FILL_GONE_BELOW_M) / (FILL_FULL_ABOVE_M - FILL_GONE_BELOW_M);
+  return Math.round(Math.min(1, Math.max(0, t)) * 4) / 4;
+}
+
 function rings(g: District['geometry']): number[][][][] {
   return g.type === 'Polygon' ? [g.coordinates as number[][][]] : (g.coordinates as number[][][][]);
 }
@@ -65,6 +79,7 @@ export class DistrictLayer implements Tool {
   private _selected: string | null = null;
   private _enabled = true;
   private _loaded = false;
+  private fade = 1;
   regionPrefix: string | null = null;
   private readonly offs: (() => void)[] = [];
 
@@ -77,6 +92,16 @@ export class DistrictLayer implements Tool {
     this._figure = figure;
     void map.viewer.dataSources.add(this.dataSource);
     this.offs.push(map.onClick.add(({ picked }) => this.clicked(picked)));
+    const onFrame = () => {
+      const f = fillFade(map.viewer.camera.positionCartographic.height);
+      if (f === this.fade) return;
+      this.fade = f;
+      this.style();
+    };
+    map.viewer.scene.postRender.addEventListener(onFrame);
+    this.offs.push(() => {
+      if (!map.viewer.isDestroyed()) map.viewer.scene.postRender.removeEventListener(onFrame);
+    });
     void map.basemap.districts.then(async (ds) => {
       this.districts = ds;
       this.draw();
@@ -235,9 +260,11 @@ export class DistrictLayer implements Tool {
       const sel = this._selected === code;
       const dim = this._selected !== null && !sel;
       // A district at 0 is left clear (only what is there is coloured); alpha never zero so it can still be clicked.
+      // Near site scale the fill fades out and goes (fillFade).
       e.polygon.material = new ColorMaterialProperty(
-        c.withAlpha(dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02),
+        c.withAlpha(this.fade * (dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02)),
       );
+      e.polygon.show = new ConstantProperty(this.fade > 0);
       e.polygon.outline = new ConstantProperty(false);
     }
     this.map.requestRender();

@@ -133,7 +133,7 @@ export class LabelPlacer implements Tool {
         ...(it.dy ? { dy: it.dy } : {}),
       });
     }
-    const p = placeLabels(candidates, { clusterPx: this.clusterPx });
+    const p = placeLabels(candidates, { clusterPx: this.clusterPx, bounds: { width: r.width, height: r.height } });
     const shown = new Set(p.placed.map((b) => b.id));
     const absorbed = new Set(p.absorbed);
     this.report = {

@@ -27,7 +27,11 @@ import type { MapView } from './MapView.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { truncateLabel } from './labelPlacement.js';
 
-const LABEL_FONT = '600 15px "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
+const LABEL_PX = 15;
+const labelFont = (px: number) =>
+  `600 ${px}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif`;
+/** Labels shrink a little with distance on a desk screen; a scaled wall keeps its text at its size. */
+const LABEL_SCALE_BY_DISTANCE = new NearFarScalar(1_500, 1, 80_000, 0.75);
 const SELECTED_OUTLINE = Color.WHITE;
 const LABEL_BG = Color.fromCssColorString('#0d1422').withAlpha(0.82);
 const LABEL_BG_SELECTED = Color.fromCssColorString('#1f6feb').withAlpha(0.92);
@@ -69,6 +73,7 @@ export class ProjectLayer implements Tool, LabelSource {
   onLabelsChanged: () => void = () => {};
   private readonly offs: (() => void)[] = [];
   private _enabled = true;
+  private _textScale = 1;
 
   constructor(
     private readonly map: MapView,
@@ -105,6 +110,37 @@ export class ProjectLayer implements Tool, LabelSource {
     this.pulses.show = v;
     this.onLabelsChanged();
     this.map.requestRender();
+  }
+
+  /**
+   * Size of labels and pins (1 on a desk screen). The wall sets it from its own scale so that its map's text reads
+   * like the rest of the wall from across the room; labels then keep their size at every distance.
+   */
+  get textScale(): number {
+    return this._textScale;
+  }
+  set textScale(s: number) {
+    if (s === this._textScale) return;
+    this._textScale = s;
+    for (const e of this.dataSource.entities.values) {
+      this.sizeLabel(e);
+      this.style(e.id);
+    }
+    this.onLabelsChanged();
+    this.map.requestRender();
+  }
+
+  private get labelPx(): number {
+    return Math.round(LABEL_PX * this._textScale);
+  }
+
+  private sizeLabel(e: Entity): void {
+    const s = this._textScale;
+    const l = e.label!;
+    l.font = new ConstantProperty(labelFont(this.labelPx));
+    l.backgroundPadding = new ConstantProperty(new Cartesian2(8 * s, 5 * s));
+    l.pixelOffset = new ConstantProperty(new Cartesian2(0, -14 * s));
+    l.scaleByDistance = s === 1 ? new ConstantProperty(LABEL_SCALE_BY_DISTANCE) : undefined;
   }
 
   /** The project id of a pick result, if it is one of ours. */
@@ -202,19 +238,15 @@ export class ProjectLayer implements Tool, LabelSource {
         id: p.id,
         polygon: { height: 0, outline: true, outlineWidth: 1 },
         label: {
-          font: LABEL_FONT,
           fillColor: Color.WHITE,
           outlineColor: Color.BLACK,
           outlineWidth: 3,
           style: LabelStyle.FILL_AND_OUTLINE,
           showBackground: true,
-          backgroundPadding: new Cartesian2(8, 5),
           verticalOrigin: VerticalOrigin.BOTTOM,
           horizontalOrigin: HorizontalOrigin.CENTER,
-          pixelOffset: new Cartesian2(0, -14),
-          // Labels stay readable over the footprints and shrink a little with distance.
+          // Labels stay readable over the footprints (font, padding, offset and scale: sizeLabel).
           disableDepthTestDistance: Number.POSITIVE_INFINITY,
-          scaleByDistance: new NearFarScalar(1_500, 1, 80_000, 0.75),
         },
         point: {
           pixelSize: 11,
@@ -225,6 +257,7 @@ export class ProjectLayer implements Tool, LabelSource {
           distanceDisplayCondition: new DistanceDisplayCondition(2_500, Number.POSITIVE_INFINITY),
         },
       });
+      this.sizeLabel(e);
     }
     e.name = p.name;
     e.position = new ConstantProperty(top) as never;
@@ -261,7 +294,7 @@ export class ProjectLayer implements Tool, LabelSource {
         id: `pulse:${id}`,
         position: Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8),
         point: {
-          pixelSize: new CallbackProperty(() => 14 + 22 * phase(), false),
+          pixelSize: new CallbackProperty(() => (14 + 22 * phase()) * this._textScale, false),
           color: new CallbackProperty(() => color.withAlpha(0.65 * (1 - phase())), false),
           outlineColor: color,
           outlineWidth: 2,
@@ -295,9 +328,9 @@ export class ProjectLayer implements Tool, LabelSource {
         id: e.id,
         position: pos,
         text: this.labelText(e.id),
-        font: LABEL_FONT,
-        padX: 8,
-        padY: 5,
+        font: labelFont(this.labelPx),
+        padX: 8 * this._textScale,
+        padY: 5 * this._textScale,
         priority:
           (this.selection.selectedId === e.id ? 1000 : 0) +
           (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) +
@@ -306,9 +339,9 @@ export class ProjectLayer implements Tool, LabelSource {
         // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark.
         pinPx:
           Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500
-            ? (this.clusterOf.get(e.id) ? 16 : 11) + 6
+            ? ((this.clusterOf.get(e.id) ? 16 : 11) + 6) * this._textScale
             : 0,
-        dy: 14,
+        dy: 14 * this._textScale,
       });
     }
   }
@@ -347,7 +380,7 @@ export class ProjectLayer implements Tool, LabelSource {
     e.polygon!.material = new ColorMaterialProperty(color.withAlpha(selected ? 0.95 : 0.78));
     e.polygon!.outlineColor = new ConstantProperty(selected ? SELECTED_OUTLINE : color.brighten(0.35, new Color()));
     e.point!.color = new ConstantProperty(color);
-    e.point!.pixelSize = new ConstantProperty(selected ? 15 : this.clusterOf.get(id) ? 16 : 11);
+    e.point!.pixelSize = new ConstantProperty((selected ? 15 : this.clusterOf.get(id) ? 16 : 11) * this._textScale);
     e.label!.backgroundColor = new ConstantProperty(selected ? LABEL_BG_SELECTED : LABEL_BG);
   }
 

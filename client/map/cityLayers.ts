@@ -1,4 +1,4 @@
-import { Cartesian3, Cesium3DTileFeature, SceneTransforms } from 'cesium';
+import { Cartesian3, Cesium3DTileFeature, ClippingPolygonCollection, SceneTransforms } from 'cesium';
 import type { DeviceKind } from '../../models/Device.js';
 import { DistrictFigureKey } from '../../models/District.js';
 import type { BimLayer } from '../bim/BimLayer.js';
@@ -37,6 +37,12 @@ export interface CityProbe {
   showBasemap(v: boolean): void;
   /** Polygons clipping the context tileset around projects (0 without CONTEXT_TILESET_URL). */
   contextClipPolygons(): number;
+  /** The context tileset's clipping as set on it: rings (lon/lat), enabled, and whether this WebGL can clip (WebGL 2). */
+  contextClip(): { supported: boolean; enabled: boolean; rings: [number, number][][] };
+  /** Everything a click at a WGS84 point (height m) would pass through, front to back (see pickAt for the kinds). */
+  drillAt(lon: number, lat: number, height: number): string[];
+  /** Looks straight down at a point from `rangeM` above (the context clipping's test looks down a footprint). */
+  lookDown(lon: number, lat: number, rangeM: number): void;
   /** The context tileset loaded and its tiles for the current view in (false without one). */
   contextLoaded(): boolean;
   /** Switches the context clipping (tests compare with and without). */
@@ -177,6 +183,16 @@ export function addCityLayers(
     );
     panel = tools.add(new LayerPanel(opts.panelHost, entries));
   }
+  const kindOf = (picked: unknown): string => {
+    const id = projects.projectIdOf(picked);
+    if (id) return `project:${id}`;
+    if (
+      picked &&
+      (picked instanceof Cesium3DTileFeature || (picked as { primitive?: unknown }).primitive === map.contextTileset)
+    )
+      return 'context';
+    return picked ? 'other' : 'none';
+  };
   window.__siteTwinCity = {
     get districtsLoaded() {
       return districts.loaded;
@@ -196,17 +212,16 @@ export function addCityLayers(
     contextClipPolygons: () => clipping.polygonCount,
     contextLoaded: () => !!map.contextTileset?.tilesLoaded,
     clipContext: (v) => ((clipping.enabled = v), map.requestRender()),
+    contextClip: () => ({ ...clipping.state, supported: ClippingPolygonCollection.isSupported(map.viewer.scene) }),
     pickAt: (lon, lat, height) => {
-      const scene = map.viewer.scene;
-      const w = SceneTransforms.worldToWindowCoordinates(scene, Cartesian3.fromDegrees(lon, lat, height));
-      if (!w) return 'off-screen';
-      const picked = scene.pick(w) as { primitive?: unknown } | undefined;
-      const id = projects.projectIdOf(picked);
-      if (id) return `project:${id}`;
-      if (picked && (picked instanceof Cesium3DTileFeature || picked.primitive === map.contextTileset))
-        return 'context';
-      return picked ? 'other' : 'none';
+      const w = SceneTransforms.worldToWindowCoordinates(map.viewer.scene, Cartesian3.fromDegrees(lon, lat, height));
+      return w ? kindOf(map.viewer.scene.pick(w)) : 'off-screen';
     },
+    drillAt: (lon, lat, height) => {
+      const w = SceneTransforms.worldToWindowCoordinates(map.viewer.scene, Cartesian3.fromDegrees(lon, lat, height));
+      return w ? map.viewer.scene.drillPick(w).map(kindOf) : ['off-screen'];
+    },
+    lookDown: (lon, lat, rangeM) => map.lookAt(lon, lat, rangeM, -89.9),
     labels: () => placer.report,
     placeLabels: () => (placer.place(), placer.report),
     alarmedProjects: () => projects.alarmedIds(),

@@ -58,10 +58,13 @@ export function truncateLabel(text: string, max: number): string {
 
 const CELL = 64;
 
-/** Places labels (see the file comment). `marginPx` keeps a gap between boxes. */
+/**
+ * Places labels (see the file comment). `marginPx` keeps a gap between boxes; with `bounds` (the canvas, CSS px) a
+ * label that would be cut by its edge is hidden.
+ */
 export function placeLabels(
   items: readonly LabelCandidate[],
-  opts: { clusterPx: number; marginPx?: number },
+  opts: { clusterPx: number; marginPx?: number; bounds?: { width: number; height: number } },
 ): Placement {
   const order = [...items].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const margin = opts.marginPx ?? 2;
@@ -118,6 +121,11 @@ export function placeLabels(
       w: it.w,
       h: it.h,
     };
+    const b = opts.bounds;
+    if (b && (box.x < 0 || box.y < 0 || box.x + box.w > b.width || box.y + box.h > b.height)) {
+      hidden.push(it.id);
+      continue;
+    }
     const padded = { x: box.x - margin, y: box.y - margin, w: box.w + 2 * margin, h: box.h + 2 * margin };
     const keys = cells(box);
     const hit = keys.some((k) => grid.get(k)?.some((o) => boxesOverlap(padded, o)));

@@ -38,6 +38,8 @@ import { mapResolutionScale, wallScale, type WallParams } from '../../wall/wallP
 import { formatClock, t } from '../../i18n/i18n.js';
 
 const TICKER_SLOTS = 12;
+/** The wall map's text size against a desk screen's at 1080p (district labels 14 -> 25 px, project labels 15 -> 26 px). */
+const WALL_MAP_TEXT = 1.75;
 const STRIP_ROWS = 10;
 /** A wall whose id names no live scope polls its KPIs. */
 const REGION_POLL_MS = 10_000;
@@ -114,7 +116,7 @@ export class WallApp {
     // Districts coloured by open alarms, the authority's region as its boundary, labels placed without overlaps and
     // pins clustered (scaled with the wall's text); a district clicked narrows the KPIs to it.
     this.city = addCityLayers(tools, this.map, layer, 'dark', this.store, { figure: 'openAlarms' });
-    this.city.placer.clusterPx = 26 * wallScale(window.innerWidth, window.innerHeight);
+    this.layout();
     this.city.districts.onPicked.add(({ code, name }) => {
       this.district = code && name ? { code, name } : null;
       this.dom.title.textContent = this.title();
@@ -418,7 +420,11 @@ export class WallApp {
     // rem is relative to <html>: the whole wall (and its overlays) scales with one number.
     document.documentElement.style.fontSize = `${16 * wallScale(w, hgt)}px`;
     this.probe.scale = wallScale(w, hgt);
-    if (this.city) this.city.placer.clusterPx = 26 * wallScale(w, hgt);
+    // The map's labels and pins are read from across the room like the rest of the wall: 25-26 px text at 1080p.
+    const text = WALL_MAP_TEXT * wallScale(w, hgt);
+    if (this.city) this.city.placer.clusterPx = 26 * text;
+    if (this.layer) this.layer.textScale = text;
+    if (this.map) this.map.basemap.textScale = text;
     if (this.map)
       this.map.viewer.resolutionScale = mapResolutionScale(
         this.dom.map.clientWidth,

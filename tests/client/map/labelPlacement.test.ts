@@ -63,6 +63,15 @@ describe('placeLabels', () => {
     for (const b of r.placed) for (const pin of r.pins) expect(boxesOverlap(b, pin)).toBe(false);
   });
 
+  it('hides a label the canvas edge would cut, keeps its pin; without bounds it is placed', () => {
+    const items = [c('edge', 100, 6, 5), c('inside', 300, 200, 1), c('p', 500, 4, 2, { pin: true, pinPx: 16, dy: 14 })];
+    const r = placeLabels(items, { clusterPx: 0, bounds: { width: 640, height: 400 } });
+    expect(r.placed.map((p) => p.id)).toEqual(['inside']);
+    expect(r.hidden.sort()).toEqual(['edge', 'p']);
+    expect(r.pins.map((p) => p.id)).toEqual(['pin:p']);
+    expect(placeLabels(items, { clusterPx: 0 }).placed).toHaveLength(3);
+  });
+
   it('does not cluster labels that are not pins (district names)', () => {
     const r = placeLabels([c('d', 100, 100, 3), c('p', 100, 140, 1, { pin: true })], { clusterPx: 60 });
     expect(r.absorbed).toEqual([]);
