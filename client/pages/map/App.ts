@@ -94,6 +94,12 @@ export class App {
         dom.panes.issues,
         (id) => store.get(id),
         (deviceId) => site.devices.record(deviceId)?.location,
+        () => {
+          const id = site.panel.shownId;
+          const d = id ? site.devices.record(id) : undefined;
+          return d ? { id: d.id, name: d.name } : null;
+        },
+        (deviceId) => site.devices.record(deviceId)?.name,
       ),
     );
     // Alarm rows name their project: the list may arrive after the alarms.
