@@ -30,7 +30,7 @@ export interface WorkspaceProbe {
   compareIfcBox(
     globalId: string,
     box: { min: number[]; max: number[] },
-  ): Promise<{ maxCornerDistanceM: number } | null>;
+  ): Promise<{ maxCornerDistanceM: number; carried: number[][]; drawn: number[][] } | null>;
 }
 
 declare global {

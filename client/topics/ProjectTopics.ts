@@ -158,6 +158,12 @@ export class ProjectTopics implements Tool {
     return true;
   }
 
+  /** The site's devices were (re)loaded: device pins can stand, anchors show device names. */
+  devicesChanged(): void {
+    this.panel?.devicesChanged();
+    this.drawPins();
+  }
+
   private onTopic(t: Topic): void {
     if (!this.enabled || t.projectId !== this.projectId) return;
     this.panel?.onTopic(t);

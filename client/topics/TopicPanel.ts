@@ -17,16 +17,16 @@ export function deadlineOf(day: string): number {
 const STYLE = `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width:100%;font-size:15px;padding:8px 12px;box-sizing:border-box}
 .topic-panel form{display:flex;flex-direction:column;gap:8px;margin:0}
 .topic-panel select,.topic-panel input,.topic-panel textarea,.topic-panel button,.topic-panel .btn{font-size:16px;min-height:44px;width:100%;box-sizing:border-box}
-.topic-panel .btn{display:flex;align-items:center;justify-content:center;text-align:center}
+.topic-panel .btn{display:flex;align-items:center;justify-content:center;text-align:center;text-decoration:none}
 .topic-panel textarea{min-height:72px;resize:vertical}
 .topic-panel input[type=checkbox]{width:22px;min-height:22px;height:22px;margin:0;flex:none}
 .topic-panel label.topic-check-row{display:flex;align-items:center;gap:8px;min-height:44px;font-size:15px}
 .topic-panel label.topic-file{display:flex;flex-direction:column;gap:4px;font-size:14px}
 .topic-panel input[type=file]{min-height:44px;padding:8px 0}
-.topic-panel fieldset{border:1px solid #ccc;border-radius:4px;display:flex;flex-direction:column;gap:8px;margin:0;padding:8px}
+.topic-panel fieldset{border:1px solid var(--line-2,#ccc);border-radius:4px;display:flex;flex-direction:column;gap:8px;margin:0;padding:8px}
 .topic-panel h3{margin:8px 0 0;font-size:16px}
-.topic-list{list-style:none;padding:0;margin:0}.topic-list>li{border-bottom:1px solid #ccc;padding:8px 0;display:flex;flex-direction:column;gap:6px;overflow-wrap:anywhere}
-.topic-meta{font-size:14px;color:#555}.topic-desc{margin:0;font-size:15px}
+.topic-list{list-style:none;padding:0;margin:0}.topic-list>li{border-bottom:1px solid var(--line-2,#ccc);padding:8px 0;display:flex;flex-direction:column;gap:6px;overflow-wrap:anywhere}
+.topic-meta{font-size:14px;color:var(--text-2,#555)}.topic-desc{margin:0;font-size:15px}
 .topic-trail{margin:0;padding-left:20px;font-size:14px;display:flex;flex-direction:column;gap:4px}
 .topic-actions{display:flex;flex-wrap:wrap;gap:6px}.topic-actions>*{flex:1 1 140px;width:auto}
 .topic-photos{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}.topic-photos img{max-width:100%;max-height:160px;border:1px solid #ccc;display:block}
@@ -50,6 +50,8 @@ export class TopicPanel {
   private readonly deviceLabel = h('span', { 'data-testid': 'topic-anchor-device-label' });
   private device: { id: string; name: string } | null = null;
   private topics: Topic[] = [];
+  /** The last drawing showed a device anchor without its name. */
+  private unnamed = false;
 
   constructor(
     private readonly projectId: string,
@@ -89,10 +91,28 @@ export class TopicPanel {
       ...(this.status.value ? { topicStatus: this.status.value as TopicStatus } : {}),
       ...(this.noticesOnly.checked ? { notice: 'true' as const } : {}),
     });
-    this.list.replaceChildren(
-      ...this.topics.map((x) => topicItem(x, this.ctx, this.project, this.deviceName, () => this.refresh())),
-    );
+    this.render();
     this.root.dataset.ready = '1';
+  }
+
+  /**
+   * The site's devices arrived: draws the list again from the topics last read when an anchor still showed a device
+   * id for want of its name (only then: a redraw would drop a reply being typed).
+   */
+  devicesChanged(): void {
+    if (this.unnamed) this.render();
+  }
+
+  private render(): void {
+    this.unnamed = false;
+    const name = (id: string) => {
+      const n = this.deviceName(id);
+      if (n === undefined) this.unnamed = true;
+      return n;
+    };
+    this.list.replaceChildren(
+      ...this.topics.map((x) => topicItem(x, this.ctx, this.project, name, () => this.refresh())),
+    );
   }
 
   /** A live `topic.*` message: refresh when it is about this project. */

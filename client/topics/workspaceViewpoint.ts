@@ -2,17 +2,51 @@ import type { FragmentsModel } from '@thatopen/fragments';
 import * as THREE from 'three';
 import type { BcfCamera } from '../../models/Topic.js';
 import { fetchTopic } from '../api/topicsApi.js';
+import { fetchElements } from '../bim/bimApi.js';
 import type { Viewer3D } from '../workspace/Viewer3D.js';
 
 /**
  * A topic's viewpoint in the BIM workspace. BCF cameras are in the IFC world frame (metres, Z up); the Fragments file
- * holds the model as web-ifc gave it with its "coordinate to origin" on: its coordination matrix is that frame ->
- * viewer (the Z-up -> Y-up turn and the shift that brought the model near the origin).
+ * holds the model as web-ifc gave it with "coordinate to origin" on: turned Z up -> Y up ((x, y, z) -> (x, z, -y)) and
+ * shifted near the origin. The shift is measured, not read from the file's coordination matrix (its translation did not
+ * match the geometry: 30 m off on the demo building): the box the server indexed for an element (IFC world frame) and
+ * the box the viewer draws it with differ by exactly that shift.
  */
+const Z_UP_TO_Y_UP = new THREE.Matrix4().set(1, 0, 0, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1);
+const frames = new WeakMap<FragmentsModel, Promise<THREE.Matrix4>>();
 
-/** IFC world frame -> viewer frame of a loaded Fragments model. */
-export async function ifcToViewer(model: FragmentsModel): Promise<THREE.Matrix4> {
-  return (await model.getCoordinationMatrix()).clone();
+/** The box of an IFC-frame box once turned Y up. */
+function turned(b: { min: readonly number[]; max: readonly number[] }, m: THREE.Matrix4): THREE.Box3 {
+  const out = new THREE.Box3();
+  for (const x of [b.min[0]!, b.max[0]!])
+    for (const y of [b.min[1]!, b.max[1]!])
+      for (const z of [b.min[2]!, b.max[2]!]) out.expandByPoint(new THREE.Vector3(x, y, z).applyMatrix4(m));
+  return out;
+}
+
+async function measureFrame(model: FragmentsModel, modelId: string): Promise<THREE.Matrix4> {
+  const page = await fetchElements(modelId, { limit: 50 });
+  for (const e of page.items) {
+    if (!e.hasGeometry || !e.bbox) continue;
+    const [id] = await model.getLocalIdsByGuids([e.globalId]);
+    if (id === null || id === undefined) continue;
+    const drawn = await model.getMergedBox([id]);
+    if (drawn.isEmpty()) continue;
+    const shift = drawn.getCenter(new THREE.Vector3()).sub(turned(e.bbox, Z_UP_TO_Y_UP).getCenter(new THREE.Vector3()));
+    return new THREE.Matrix4().makeTranslation(shift.x, shift.y, shift.z).multiply(Z_UP_TO_Y_UP);
+  }
+  throw new Error('no element with geometry to place the IFC world frame in the viewer');
+}
+
+/** IFC world frame -> viewer frame of a loaded Fragments model (measured once per model). */
+export function ifcToViewer(model: FragmentsModel): Promise<THREE.Matrix4> {
+  let m = frames.get(model);
+  if (!m) {
+    m = measureFrame(model, model.modelId);
+    frames.set(model, m);
+    m.catch(() => frames.delete(model));
+  }
+  return m.then((x) => x.clone());
 }
 
 /** The camera of the workspace in the IFC world frame (position; unit direction and up). */
@@ -65,17 +99,14 @@ export async function ifcBoxMismatch(
   model: FragmentsModel,
   globalId: string,
   ifcBox: { min: number[]; max: number[] },
-): Promise<{ maxCornerDistanceM: number } | null> {
+): Promise<{ maxCornerDistanceM: number; carried: number[][]; drawn: number[][] } | null> {
   const [id] = await model.getLocalIdsByGuids([globalId]);
   if (id === null || id === undefined) return null;
   const drawn = await model.getMergedBox([id]);
-  const m = await ifcToViewer(model);
-  const carried = new THREE.Box3();
-  for (const x of [ifcBox.min[0]!, ifcBox.max[0]!])
-    for (const y of [ifcBox.min[1]!, ifcBox.max[1]!])
-      for (const z of [ifcBox.min[2]!, ifcBox.max[2]!])
-        carried.expandByPoint(new THREE.Vector3(x, y, z).applyMatrix4(m));
+  const carried = turned(ifcBox, await ifcToViewer(model));
   return {
     maxCornerDistanceM: Math.max(carried.min.distanceTo(drawn.min), carried.max.distanceTo(drawn.max)),
+    carried: [carried.min.toArray(), carried.max.toArray()],
+    drawn: [drawn.min.toArray(), drawn.max.toArray()],
   };
 }

@@ -28,15 +28,15 @@ export class ProjectStrip implements Tool {
     for (let i = 0; i < size; i++) {
       const name = h('span', { class: 'strip-name' });
       const state = h('span', { class: 'strip-state' });
-      // The project on the map page (its devices, issues and notices): where an inspector raises a notice from.
-      const open = h('a', { class: 'strip-open', 'data-testid': 'strip-open', text: t('wall.openProject') });
+      // The name opens the project on the map page (its devices, issues and notices): where an inspector raises a
+      // notice from.
+      const open = h('a', { class: 'strip-open', 'data-testid': 'strip-open', title: t('wall.openProject') }, name);
       const root = h(
         'div',
         { class: 'strip-row', 'data-testid': 'strip-row' },
         h('span', { class: 'dot' }),
-        name,
-        state,
         open,
+        state,
       );
       root.hidden = true;
       list.append(root);

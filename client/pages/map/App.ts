@@ -102,6 +102,8 @@ export class App {
         (deviceId) => site.devices.record(deviceId)?.name,
       ),
     );
+    // The opened site's snapshot: pins of device-anchored topics can stand, and anchors get device names.
+    site.devices.onChanged.add((c) => c.kind === 'reset' && topics.devicesChanged());
     // Alarm rows name their project: the list may arrive after the alarms.
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));
