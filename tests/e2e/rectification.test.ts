@@ -159,7 +159,10 @@ describe('a rectification notice on a crane: raised from the wall, answered on a
     await inspector.screenshot('rectification-1-wall');
     const go = row.locator('[data-testid="strip-open"]');
     await go.waitFor({ state: 'visible', timeout: 30_000 });
-    await Promise.all([page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 }), go.click()]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/', { timeout: 60_000 }),
+      go.click({ timeout: 120_000 }),
+    ]);
     expect(new URL(page.url()).searchParams.get('project')).toBe(projectId);
     await waitForReady(page);
     await expect
@@ -225,7 +228,7 @@ describe('a rectification notice on a crane: raised from the wall, answered on a
     await inspector.screenshot('rectification-1-raised');
     expect(unexpectedErrors(inspector)).toEqual([]);
     expect(inspector.externalRequests).toEqual([]);
-  }, 480_000);
+  }, 600_000);
 
   it('2. the site office answers on a phone (375x812): the notice, a reply with a photo from the camera input, the photo shown', async () => {
     const phone = await browser({ width: 375, height: 812 });
