@@ -1,4 +1,5 @@
 import type { WorkspaceApp } from '../pages/workspace/WorkspaceApp.js';
+import { ifcBoxMismatch, workspaceCameraInIfc } from '../topics/workspaceViewpoint.js';
 
 /** What the workspace tells tests, as `window.__siteTwinWorkspace`. */
 export interface WorkspaceProbe {
@@ -21,6 +22,15 @@ export interface WorkspaceProbe {
   screenOf(globalId: string): Promise<{ x: number; y: number } | null>;
   /** Requests a frame and resolves once it is rendered. */
   renderNow(): Promise<void>;
+  /** `?topic=<id>`: whether its viewpoint was applied. */
+  topicViewpoint: WorkspaceApp['state']['topicViewpoint'];
+  /** The camera in the model's IFC world frame (metres, Z up), as a BCF viewpoint holds it; null before the model. */
+  topicCamera(): Promise<{ position: number[]; direction: number[]; up: number[] } | null>;
+  /** How far an element's IFC-frame box (from the server), carried into the viewer, lies from the box drawn. */
+  compareIfcBox(
+    globalId: string,
+    box: { min: number[]; max: number[] },
+  ): Promise<{ maxCornerDistanceM: number; carried: number[][]; drawn: number[][] } | null>;
 }
 
 declare global {
@@ -74,5 +84,10 @@ export function publishWorkspaceProbe(app: WorkspaceApp): void {
     },
     screenOf: (gid) => app.screenOf(gid),
     renderNow: () => app.viewer.renderNow(),
+    get topicViewpoint() {
+      return app.state.topicViewpoint;
+    },
+    topicCamera: async () => (app.model ? workspaceCameraInIfc(app.viewer, app.model) : null),
+    compareIfcBox: async (gid, box) => (app.model ? ifcBoxMismatch(app.model, gid, box) : null),
   };
 }

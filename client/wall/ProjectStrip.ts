@@ -9,6 +9,7 @@ interface Row {
   root: HTMLElement;
   name: HTMLElement;
   state: HTMLElement;
+  open: HTMLAnchorElement;
 }
 
 /**
@@ -27,16 +28,19 @@ export class ProjectStrip implements Tool {
     for (let i = 0; i < size; i++) {
       const name = h('span', { class: 'strip-name' });
       const state = h('span', { class: 'strip-state' });
+      // The name opens the project on the map page (its devices, issues and notices): where an inspector raises a
+      // notice from.
+      const open = h('a', { class: 'strip-open', 'data-testid': 'strip-open', title: t('wall.openProject') }, name);
       const root = h(
         'div',
         { class: 'strip-row', 'data-testid': 'strip-row' },
         h('span', { class: 'dot' }),
-        name,
+        open,
         state,
       );
       root.hidden = true;
       list.append(root);
-      this.rows.push({ root, name, state });
+      this.rows.push({ root, name, state, open });
     }
     this.more = h('div', { class: 'strip-more' });
     container.append(
@@ -60,6 +64,7 @@ export class ProjectStrip implements Tool {
       if (!p) return;
       const l = live.get(p.id);
       r.root.dataset.projectId = p.id;
+      r.open.href = `/?project=${encodeURIComponent(p.id)}`;
       r.root.dataset.online = String(!!l?.online);
       r.name.textContent = p.name;
       r.state.textContent =

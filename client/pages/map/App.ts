@@ -94,8 +94,16 @@ export class App {
         dom.panes.issues,
         (id) => store.get(id),
         (deviceId) => site.devices.record(deviceId)?.location,
+        () => {
+          const id = site.panel.shownId;
+          const d = id ? site.devices.record(id) : undefined;
+          return d ? { id: d.id, name: d.name } : null;
+        },
+        (deviceId) => site.devices.record(deviceId)?.name,
       ),
     );
+    // The opened site's snapshot: pins of device-anchored topics can stand, and anchors get device names.
+    site.devices.onChanged.add((c) => c.kind === 'reset' && topics.devicesChanged());
     // Alarm rows name their project: the list may arrive after the alarms.
     store.onChanged.add(() => site.feed.renderSoon());
     layer = tools.add(new ProjectLayer(map, store, selection));

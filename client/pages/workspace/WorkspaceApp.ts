@@ -22,6 +22,7 @@ import { ViewpointsPanel } from '../../workspace/ViewpointsPanel.js';
 import { publishWorkspaceProbe } from '../../probes/workspaceProbe.js';
 import { publishBenchProbe } from '../../probes/benchProbe.js';
 import { t } from '../../i18n/i18n.js';
+import { applyTopicViewpoint } from '../../topics/workspaceViewpoint.js';
 
 /** The page's containers (the same index.html as the map: sidebar, main area, detail, toasts). */
 export interface WorkspaceDom {
@@ -47,7 +48,13 @@ export class WorkspaceApp {
   measure!: MeasureTool;
   browser!: ModelBrowser;
   fragmentsColouring: FragmentsColouring | null = null;
-  readonly state = { ready: false, error: null as string | null, storeys: [] as string[] };
+  readonly state = {
+    ready: false,
+    error: null as string | null,
+    storeys: [] as string[],
+    /** `?topic=<id>`: its viewpoint camera was applied, or the topic had none, or it failed. */
+    topicViewpoint: 'none' as 'none' | 'applied' | 'no_camera' | 'failed',
+  };
 
   constructor(private readonly dom: WorkspaceDom) {}
 
@@ -134,6 +141,12 @@ export class WorkspaceApp {
       this.select(ref.globalId, 'url', true);
       if (already && this.selection.element === already) follow(already, 'url');
     }
+    // A topic's link (its viewpoint: the camera of the notice or issue, saved on the map or here).
+    const topicId = new URLSearchParams(location.search).get('topic');
+    if (topicId)
+      this.state.topicViewpoint = await applyTopicViewpoint(this.viewer, model, topicId)
+        .then((ok) => (ok ? ('applied' as const) : ('no_camera' as const)))
+        .catch((err: unknown) => (console.warn('workspace: topic viewpoint', err), 'failed' as const));
     this.state.ready = true;
     document.body.dataset.workspaceReady = '1';
   }
