@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { fetchElement } from './bimApi.js';
 import type { ElementRef } from './ElementSelection.js';
+import { t } from '../i18n/i18n.js';
 
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
@@ -29,7 +30,7 @@ export class ElementPanel implements Tool {
       class: `element-panel ${opts.className ?? ''}`,
       'data-testid': 'element-panel',
       hidden: true,
-      'aria-label': 'Element properties',
+      'aria-label': t('element.panel'),
     });
     container.append(this.root);
   }
@@ -79,7 +80,12 @@ export class ElementPanel implements Tool {
   }
 
   private head(globalId: string, title: string): HTMLElement {
-    const close = h('button', { class: 'icon-btn', 'aria-label': 'Close', title: 'Close (Esc)', text: '×' });
+    const close = h('button', {
+      class: 'icon-btn',
+      'aria-label': t('common.close'),
+      title: t('common.closeEsc'),
+      text: '×',
+    });
     close.addEventListener('click', () => this.onClose());
     return h(
       'div',

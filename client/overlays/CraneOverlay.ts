@@ -346,7 +346,8 @@ export class CraneOverlay extends KindOverlay {
           font: '12px sans-serif',
           fillColor: color,
           showBackground: true,
-          pixelOffset: new Cartesian2(0, -14),
+          verticalOrigin: VerticalOrigin.BOTTOM,
+          pixelOffset: new Cartesian2(0, -8),
         },
       }),
     );
