@@ -56,8 +56,8 @@ export class ElementPanel implements Tool {
     this.root.dataset.globalId = ref.globalId;
     this.root.dataset.state = 'loading';
     this.root.replaceChildren(
-      this.head(ref.globalId, 'Loading…'),
-      h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), 'Loading properties…'),
+      this.head(ref.globalId, t('common.loading')),
+      h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), t('element.loadingProps')),
     );
     const ctl = (this.ctl = new AbortController());
     try {
