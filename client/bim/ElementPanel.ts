@@ -109,10 +109,10 @@ export class ElementPanel implements Tool {
     const facts = h(
       'dl',
       { class: 'facts' },
-      ...fact('Class', 'class', e.ifcClass),
-      ...fact('Name', 'name', e.name ?? '—'),
-      ...fact('Storey', 'storey', e.storeyName ?? '—'),
-      ...(e.predefinedType ? fact('Type', 'type', e.predefinedType) : []),
+      ...fact(t('element.class'), 'class', e.ifcClass),
+      ...fact(t('element.name'), 'name', e.name ?? '—'),
+      ...fact(t('element.storey'), 'storey', e.storeyName ?? '—'),
+      ...(e.predefinedType ? fact(t('element.type'), 'type', e.predefinedType) : []),
     );
     const sets = Object.entries(e.psets ?? {}).map(([set, props]) =>
       h(
@@ -129,7 +129,7 @@ export class ElementPanel implements Tool {
     this.root.replaceChildren(
       this.head(e.globalId, e.name ?? e.ifcClass),
       facts,
-      ...(sets.length ? sets : [h('p', { class: 'dim', text: 'No property sets.' })]),
+      ...(sets.length ? sets : [h('p', { class: 'dim', text: t('element.noPsets') })]),
     );
   }
 

@@ -169,7 +169,7 @@ async function labelOverlaps(page: Page): Promise<string[]> {
 
 /**
  * Words of English UI left in a zh-CN page: visible text, and the names of tabs, buttons and landmarks
- * (aria-label), made of Latin letters only. IFC class names (IfcWall) and units are data, not UI.
+ * (aria-label), made of Latin letters only. IFC names and classes, property sets and attributions are data, not UI.
  */
 function englishInZh(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -186,12 +186,14 @@ function englishInZh(page: Page): Promise<string[]> {
       }
       return true;
     };
+    // Data shown as it came (an IFC element's name, class and property sets; map attributions), not UI text.
+    const DATA = 'script, style, noscript, .cesium-widget-credits, .map-source, .pset, [data-field], .detail-name';
     const found = new Set<string>();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const text = n.textContent?.trim() ?? '';
       const el = n.parentElement;
-      if (!text || !el || el.closest('script, style, noscript, .cesium-widget-credits') || !visible(el)) continue;
+      if (!text || !el || el.closest(DATA) || !visible(el)) continue;
       if (isUi(text)) found.add(`text "${text.slice(0, 40)}"`);
     }
     for (const el of document.querySelectorAll('[aria-label]')) {
