@@ -266,6 +266,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'element.storey': 'Storey',
   'element.type': 'Type',
   'element.noPsets': 'No property sets.',
+  'ws.sidebar': 'Model browser',
   'dock.panels': 'Panels',
   'dock.details': 'Details',
   'dock.projects': 'Projects',

@@ -267,6 +267,7 @@ export const zhCN = {
   'element.storey': '楼层',
   'element.type': '类型',
   'element.noPsets': '没有属性集。',
+  'ws.sidebar': '模型浏览',
   'dock.panels': '面板',
   'dock.details': '详情',
   'dock.projects': '项目',

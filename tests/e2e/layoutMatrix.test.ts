@@ -186,8 +186,10 @@ function englishInZh(page: Page): Promise<string[]> {
       }
       return true;
     };
-    // Data shown as it came (an IFC element's name, class and property sets; map attributions), not UI text.
-    const DATA = 'script, style, noscript, .cesium-widget-credits, .map-source, .pset, [data-field], .detail-name';
+    // Data shown as it came (an IFC element's name, class and property sets; map attributions) and the product's
+    // name (app.name is "Site Twin" in both catalogues), not UI text.
+    const DATA =
+      'script, style, noscript, .cesium-widget-credits, .map-source, .pset, [data-field], .detail-name, .brand-name';
     const found = new Set<string>();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
