@@ -24,6 +24,10 @@ function el(id: string): HTMLElement {
 async function boot(): Promise<void> {
   // Before the first API call: a 401 shows the login and the call continues after it.
   const login = new LoginScreen(document.body);
+  document.title = t('map.pageTitle');
+  const sub = document.querySelector('.brand-sub');
+  if (sub) sub.textContent = t('map.title');
+  el('sidebar').setAttribute('aria-label', t('dock.projects'));
   el('topbar-right').append(languageSwitch());
   const badge = new UserBadge(el('topbar-right'), login);
   const loading = new LoadingOverlay(el('map-wrap'));

@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { fetchElement } from './bimApi.js';
 import type { ElementRef } from './ElementSelection.js';
+import { t } from '../i18n/i18n.js';
 
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
@@ -29,7 +30,7 @@ export class ElementPanel implements Tool {
       class: `element-panel ${opts.className ?? ''}`,
       'data-testid': 'element-panel',
       hidden: true,
-      'aria-label': 'Element properties',
+      'aria-label': t('element.panel'),
     });
     container.append(this.root);
   }
@@ -55,8 +56,8 @@ export class ElementPanel implements Tool {
     this.root.dataset.globalId = ref.globalId;
     this.root.dataset.state = 'loading';
     this.root.replaceChildren(
-      this.head(ref.globalId, 'Loading…'),
-      h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), 'Loading properties…'),
+      this.head(ref.globalId, t('common.loading')),
+      h('div', { class: 'state loading' }, h('div', { class: 'spinner small' }), t('element.loadingProps')),
     );
     const ctl = (this.ctl = new AbortController());
     try {
@@ -79,7 +80,12 @@ export class ElementPanel implements Tool {
   }
 
   private head(globalId: string, title: string): HTMLElement {
-    const close = h('button', { class: 'icon-btn', 'aria-label': 'Close', title: 'Close (Esc)', text: '×' });
+    const close = h('button', {
+      class: 'icon-btn',
+      'aria-label': t('common.close'),
+      title: t('common.closeEsc'),
+      text: '×',
+    });
     close.addEventListener('click', () => this.onClose());
     return h(
       'div',
@@ -103,10 +109,10 @@ export class ElementPanel implements Tool {
     const facts = h(
       'dl',
       { class: 'facts' },
-      ...fact('Class', 'class', e.ifcClass),
-      ...fact('Name', 'name', e.name ?? '—'),
-      ...fact('Storey', 'storey', e.storeyName ?? '—'),
-      ...(e.predefinedType ? fact('Type', 'type', e.predefinedType) : []),
+      ...fact(t('element.class'), 'class', e.ifcClass),
+      ...fact(t('element.name'), 'name', e.name ?? '—'),
+      ...fact(t('element.storey'), 'storey', e.storeyName ?? '—'),
+      ...(e.predefinedType ? fact(t('element.type'), 'type', e.predefinedType) : []),
     );
     const sets = Object.entries(e.psets ?? {}).map(([set, props]) =>
       h(
@@ -123,7 +129,7 @@ export class ElementPanel implements Tool {
     this.root.replaceChildren(
       this.head(e.globalId, e.name ?? e.ifcClass),
       facts,
-      ...(sets.length ? sets : [h('p', { class: 'dim', text: 'No property sets.' })]),
+      ...(sets.length ? sets : [h('p', { class: 'dim', text: t('element.noPsets') })]),
     );
   }
 

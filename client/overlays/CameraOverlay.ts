@@ -3,6 +3,7 @@ import { CameraParams } from '../../models/Camera.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { Marker } from './markers.js';
 import { deviceFrame, KindOverlay, num, partId } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 /** How far the drawn frustum reaches (metres): a site camera's useful range, not its optical one. */
 const FRUSTUM_M = 45;
@@ -86,7 +87,7 @@ export class CameraOverlay extends KindOverlay {
     const online = s.values.online !== false;
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
     c.marker.setState(stale ? 'stale' : online ? 'normal' : 'alarm');
-    c.marker.setText(`${s.device.name} · ${stale ? 'stale' : online ? 'online' : 'offline'}`);
+    c.marker.setText(`${s.device.name} · ${t(stale ? 'site.stale' : online ? 'site.online' : 'site.offline')}`);
   }
 
   remove(id: string): void {

@@ -25,6 +25,7 @@ import { TowerCraneParams } from '../../models/TowerCrane.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { SampleTrack } from './SampleTrack.js';
 import { deviceFrame, KindOverlay, num, partId, pctState, STATE_COLORS, type StateColor } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 const YELLOW = Color.fromCssColorString('#f2c230');
 const STEEL = Color.fromCssColorString('#5b6577');
@@ -255,7 +256,7 @@ export class CraneOverlay extends KindOverlay {
     this.setState(c, stale ? 'stale' : pctState(worst, c.params.preWarnPct, c.params.alarmPct));
     c.loaded = (loadT ?? 0) > 0.05;
     c.parts.load.show = c.loaded;
-    const text = `${s.device.name}\n${loadT !== undefined ? `${loadT.toFixed(2)} t` : '—'} · moment ${moment !== undefined ? `${moment.toFixed(0)} %` : '—'}${stale ? ' · stale' : ''}`;
+    const text = `${s.device.name}\n${loadT !== undefined ? `${loadT.toFixed(2)} t` : '—'} · ${t('site.moment')} ${moment !== undefined ? `${moment.toFixed(0)} %` : '—'}${stale ? ` · ${t('site.stale')}` : ''}`;
     (c.label.label!.text as ConstantProperty).setValue(text);
   }
 
@@ -346,7 +347,8 @@ export class CraneOverlay extends KindOverlay {
           font: '12px sans-serif',
           fillColor: color,
           showBackground: true,
-          pixelOffset: new Cartesian2(0, -14),
+          verticalOrigin: VerticalOrigin.BOTTOM,
+          pixelOffset: new Cartesian2(0, -8),
         },
       }),
     );

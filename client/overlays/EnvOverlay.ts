@@ -3,6 +3,7 @@ import type { DeviceState } from '../devices/DeviceStore.js';
 import { DustHeatmap } from './DustHeatmap.js';
 import { MarkerOverlay } from './markers.js';
 import { num, pctState, type OverlayContext } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 /** PM10 line when neither the device nor its province sets one: China's grade II 24 h limit (GB 3095-2012). */
 export const DEFAULT_PM10_LIMIT = 150;
@@ -49,7 +50,7 @@ export class EnvOverlay extends MarkerOverlay {
     );
     const f = (k: string, d = 0) => (num(v[k]) !== undefined ? num(v[k])!.toFixed(d) : '—');
     m.setText(
-      `${s.device.name}${stale ? ' · stale' : ''}\nPM2.5 ${f('pm25Ugm3')} · PM10 ${f('pm10Ugm3')} · TSP ${f('tspUgm3')} µg/m³\nNoise ${f('noiseDb', 1)} dB(A) · wind ${f('windSpeedMps', 1)} m/s ${f('windDirDeg')}°`,
+      `${s.device.name}${stale ? ` · ${t('site.stale')}` : ''}\nPM2.5 ${f('pm25Ugm3')} · PM10 ${f('pm10Ugm3')} · TSP ${f('tspUgm3')} µg/m³\n${t('site.noise')} ${f('noiseDb', 1)} dB(A) · ${t('site.wind')} ${f('windSpeedMps', 1)} m/s ${f('windDirDeg')}°`,
     );
     this.refreshHeatmap();
   }

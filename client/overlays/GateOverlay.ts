@@ -3,6 +3,7 @@ import { fetchAttendance } from '../devices/deviceApi.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { MarkerOverlay } from './markers.js';
 import type { OverlayContext } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 /** Least time between two attendance fetches: gate events come in bursts at shift change. */
 const REFRESH_MS = 10_000;
@@ -59,7 +60,7 @@ export class GateOverlay extends MarkerOverlay {
       const s = this.ctx.devices.get(id);
       if (!s) continue;
       m.setState(this.ctx.devices.isStale(id, Date.now()) ? 'stale' : 'normal');
-      m.setText(`${s.device.name}\nOn site ${a?.onSite ?? '—'}${trades ? `\n${trades}` : ''}`);
+      m.setText(`${s.device.name}\n${t('site.onSite')} ${a?.onSite ?? '—'}${trades ? `\n${trades}` : ''}`);
     }
     this.ctx.map.requestRender();
   }

@@ -17,6 +17,7 @@ import { HoistParams } from '../../models/Hoist.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { SampleTrack } from './SampleTrack.js';
 import { deviceFrame, KindOverlay, num, partId, pctState, STATE_COLORS, type StateColor } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 const scratch = new Float64Array(1);
 const scratchT = new Cartesian3();
@@ -136,7 +137,7 @@ export class HoistOverlay extends KindOverlay {
     }
     const load = num(v.loadKg);
     (h.label.label!.text as ConstantProperty).setValue(
-      `${s.device.name}\n${persons ?? '—'} persons · ${load !== undefined ? `${load.toFixed(0)} kg` : '—'}${loadPct !== undefined ? ` (${loadPct.toFixed(0)} %)` : ''}${num(v.floor) !== undefined ? ` · F${v.floor}` : ''}${stale ? ' · stale' : ''}`,
+      `${s.device.name}\n${t('site.persons', { n: persons ?? '—' })} · ${load !== undefined ? `${load.toFixed(0)} kg` : '—'}${loadPct !== undefined ? ` (${loadPct.toFixed(0)} %)` : ''}${num(v.floor) !== undefined ? ` · F${v.floor}` : ''}${stale ? ` · ${t('site.stale')}` : ''}`,
     );
   }
 

@@ -3,6 +3,7 @@ import { PitGaugeParams } from '../../models/PitGauge.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { MarkerOverlay } from './markers.js';
 import { num, type OverlayContext, type StateColor } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 const BAND_COLOR = { normal: 'normal', watch: 'prewarning', alarm: 'alarm' } as const satisfies Record<
   string,
@@ -33,9 +34,9 @@ export class PitOverlay extends MarkerOverlay {
     const band = value !== undefined && alarmAt ? pitBand(value, alarmAt) : null;
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
     m.setState(stale ? 'stale' : band ? BAND_COLOR[band] : 'normal');
-    const what = p.success ? p.data.metric : 'value';
+    const what = t(p.success ? `site.pit.${p.data.metric}` : 'site.pit.value');
     m.setText(
-      `${s.device.name}${stale ? ' · stale' : ''}\n${what} ${value?.toFixed(2) ?? '—'} mm${alarmAt ? ` / ${alarmAt.toFixed(0)} mm` : ''}${band ? ` · ${band}` : ''}`,
+      `${s.device.name}${stale ? ` · ${t('site.stale')}` : ''}\n${what} ${value?.toFixed(2) ?? '—'} mm${alarmAt ? ` / ${alarmAt.toFixed(0)} mm` : ''}${band ? ` · ${band}` : ''}`,
     );
   }
 }

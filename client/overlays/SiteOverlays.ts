@@ -1,11 +1,13 @@
 import {
   Color,
   ColorMaterialProperty,
+  ConstantProperty,
   CustomDataSource,
   PrimitiveCollection,
   SceneTransforms,
   type Cartesian2,
   type Cartesian3,
+  type DistanceDisplayCondition,
 } from 'cesium';
 import { levelRank, type Alarm, type AlarmLevel } from '../../models/Alarm.js';
 import type { DeviceKind } from '../../models/Device.js';
@@ -14,6 +16,7 @@ import type { AlarmStore } from '../alarms/AlarmStore.js';
 import type { Tool } from '../core/Tool.js';
 import { DevicePlacer } from '../devices/DevicePlacer.js';
 import type { DeviceChange, DeviceStore } from '../devices/DeviceStore.js';
+import type { LabelItem, LabelSource } from '../map/LabelPlacer.js';
 import type { MapView } from '../map/MapView.js';
 import { CameraOverlay } from './CameraOverlay.js';
 import { CraneOverlay } from './CraneOverlay.js';
@@ -29,6 +32,15 @@ import { LivePlaybackClock } from './SampleTrack.js';
 const MARKER_HIT_PX = 8;
 /** The opened project's footprint while its site shows: a faint glass block. */
 const GHOST = Color.fromCssColorString('#8fb3ff').withAlpha(0.1);
+/**
+ * Label priorities of a site's devices: above every project label (a selected one is 1000+), so at site scale the
+ * devices are named first; cranes before hoists before the rest, an alarmed device before a quiet one.
+ */
+const DEVICE_LABEL_PRIORITY: Partial<Record<DeviceKind, number>> = { tower_crane: 1600, hoist: 1550 };
+const DEVICE_LABEL_BASE = 1500;
+const DEVICE_LABEL_ALARM = 300;
+/** Prefix of the label ids this source gives the placer (project ids are bare UUIDs). */
+const LABEL_ID = 'site:';
 
 /**
  * The drawing of the opened site (the page part that feeds it is `pages/map/SitePage.ts`): one renderer per device
@@ -36,8 +48,10 @@ const GHOST = Color.fromCssColorString('#8fb3ff').withAlpha(0.1);
  * glow under alarmed devices, the opened project's see-through footprint, the frame loop that poses what moves, and
  * where each device is on the globe and on the page (for picking).
  */
-export class SiteOverlays implements Tool {
+export class SiteOverlays implements Tool, LabelSource {
   enabled = true;
+  /** Set by the page: a label appeared, went or changed its text (the label placer places again). */
+  onLabelsChanged: () => void = () => {};
   private readonly entities = new CustomDataSource('site');
   private readonly primitives = new PrimitiveCollection();
   private readonly overlays: Record<DeviceKind, KindOverlay>;
@@ -179,6 +193,50 @@ export class SiteOverlays implements Tool {
     this.map.requestRender();
   }
 
+  /**
+   * The label placer's source: every device label of the site (names, readings, crane clearances) is placed with the
+   * project and district labels, so no two overlap however close the devices stand on a small screen.
+   */
+  labelItems(out: LabelItem[]): void {
+    const now = this.map.viewer.clock.currentTime;
+    const alarmed = new Set((this.replayAlarms ?? this.alarms.active()).map((a) => a.deviceId));
+    for (const e of this.entities.entities.values) {
+      const l = e.label;
+      if (!l || !e.isShowing) continue;
+      const position = e.position?.getValue(now);
+      const text = l.text?.getValue(now) as string | undefined;
+      if (!position || !text) continue;
+      const id = deviceIdOfPick({ id: e });
+      const kind = id ? this.devices.get(id)?.device.kind : undefined;
+      const offset = l.pixelOffset?.getValue(now) as Cartesian2 | undefined;
+      const ddc = l.distanceDisplayCondition?.getValue(now) as DistanceDisplayCondition | undefined;
+      out.push({
+        id: LABEL_ID + e.id,
+        position,
+        text,
+        font: (l.font?.getValue(now) as string | undefined) ?? '30px sans-serif',
+        // Cesium's default background padding (7, 5).
+        padX: 7,
+        padY: 5,
+        priority:
+          (kind ? (DEVICE_LABEL_PRIORITY[kind] ?? DEVICE_LABEL_BASE) : DEVICE_LABEL_BASE) +
+          (id && alarmed.has(id) ? DEVICE_LABEL_ALARM : 0),
+        // Every site label hangs above its anchor (vertical origin bottom), `-pixelOffset.y` px up.
+        dy: Math.max(1, -(offset?.y ?? 0)),
+        ...(ddc ? { near: ddc.near, far: ddc.far } : {}),
+      });
+    }
+  }
+
+  applyPlacement(shown: ReadonlySet<string>): void {
+    for (const e of this.entities.entities.values) {
+      const l = e.label;
+      if (!l) continue;
+      const show = shown.has(LABEL_ID + e.id);
+      if (l.show?.getValue(this.map.viewer.clock.currentTime) !== show) l.show = new ConstantProperty(show);
+    }
+  }
+
   /** Page position (CSS px) of a device's marker, or null when off screen. */
   pagePositionOf(id: string): { x: number; y: number } | null {
     const pos = this.positionOf(id);
@@ -213,6 +271,8 @@ export class SiteOverlays implements Tool {
       }
       if (c.kind !== 'reading') this.updateGlows();
     }
+    // Added, removed and re-read devices change the labels (a reading changes a marker's text and width).
+    this.onLabelsChanged();
     this.map.requestRender();
   }
 
@@ -234,6 +294,8 @@ export class SiteOverlays implements Tool {
       if (a.deviceId && levelRank(a.level) > levelRank(levels.get(a.deviceId))) levels.set(a.deviceId, a.level);
     for (const s of this.devices.list())
       this.glow.set(s.device.id, this.positionOf(s.device.id), levels.get(s.device.id) ?? null);
+    // An alarmed device's label comes first.
+    this.onLabelsChanged();
     this.map.requestRender();
   }
 

@@ -20,7 +20,7 @@ export interface MarkerOptions {
 }
 
 /**
- * A device marker: a coloured point on a short stalk and a label box beside it, the common drawing of devices that
+ * A device marker: a coloured point on a short stalk and a label box above it, the common drawing of devices that
  * are read rather than posed (dust monitors, pit gauges, gates). Labels hide beyond 3 km, where a site is a dot.
  */
 export class Marker {
@@ -55,9 +55,10 @@ export class Marker {
         outlineWidth: 2,
         showBackground: true,
         backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.82),
-        horizontalOrigin: HorizontalOrigin.LEFT,
-        verticalOrigin: VerticalOrigin.CENTER,
-        pixelOffset: new Cartesian2(12, 0),
+        // Above the point (the label placer keeps labels apart as boxes hanging over their anchors).
+        horizontalOrigin: HorizontalOrigin.CENTER,
+        verticalOrigin: VerticalOrigin.BOTTOM,
+        pixelOffset: new Cartesian2(0, -10),
         distanceDisplayCondition: new DistanceDisplayCondition(0, 3000),
       },
     });

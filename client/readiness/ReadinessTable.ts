@@ -36,7 +36,7 @@ export class ReadinessTable implements Tool {
           'header',
           { class: 'detail-head' },
           h('h2', { class: 'detail-name', text: t('readiness.title') }),
-          h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': 'Close', text: '×' }),
+          h('button', { class: 'icon-btn', 'data-action': 'close', 'aria-label': t('common.close'), text: '×' }),
         ),
         this.status,
         h('div', { class: 'modal-scroll' }, this.table),

@@ -2,9 +2,10 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { REPLAY_SPEEDS } from './replaySampling.js';
 import type { ReplayController, ReplayStatus } from './ReplayController.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
 
 const fmt = (ms: number) =>
-  new Date(ms).toLocaleString('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  formatDateTime(ms, { weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 /** The replay bar of a project: "Replay" opens a 24 h slider with play/pause and 1x-60x; "Live" returns. */
 export class ReplayBar implements Tool {
@@ -23,19 +24,19 @@ export class ReplayBar implements Tool {
     this.slider = h('input', {
       type: 'range',
       class: 'replay-slider',
-      'aria-label': 'Replay time',
+      'aria-label': t('replay.slider'),
       'data-testid': 'replay-slider',
       step: 'any',
     });
-    this.label = h('span', { class: 'replay-time', 'data-testid': 'replay-time' }, 'Live');
+    this.label = h('span', { class: 'replay-time', 'data-testid': 'replay-time' }, t('replay.live'));
     this.playBtn = h(
       'button',
       { type: 'button', class: 'btn small', 'data-action': 'play', 'data-testid': 'replay-play' },
-      'Play',
+      t('replay.play'),
     );
     const speed = h(
       'select',
-      { class: 'replay-speed', 'aria-label': 'Speed', 'data-testid': 'replay-speed' },
+      { class: 'replay-speed', 'aria-label': t('replay.speed'), 'data-testid': 'replay-speed' },
       ...REPLAY_SPEEDS.map((s) => h('option', { value: s }, `${s}×`)),
     );
     this.root = h(
@@ -44,7 +45,7 @@ export class ReplayBar implements Tool {
       h(
         'button',
         { type: 'button', class: 'btn small', 'data-action': 'replay', 'data-testid': 'replay-open' },
-        'Replay 24 h',
+        t('replay.open'),
       ),
       h(
         'div',
@@ -56,7 +57,7 @@ export class ReplayBar implements Tool {
         h(
           'button',
           { type: 'button', class: 'btn small primary', 'data-action': 'live', 'data-testid': 'replay-live' },
-          'Live',
+          t('replay.live'),
         ),
       ),
     );
@@ -83,11 +84,11 @@ export class ReplayBar implements Tool {
     this.slider.min = String(s.from);
     this.slider.max = String(s.to);
     if (!this.dragging) this.slider.value = String(s.t);
-    this.playBtn.textContent = s.playing ? 'Pause' : 'Play';
-    this.playBtn.setAttribute('aria-label', s.playing ? 'Pause' : 'Play');
+    this.playBtn.textContent = s.playing ? t('replay.pause') : t('replay.play');
+    this.playBtn.setAttribute('aria-label', s.playing ? t('replay.pause') : t('replay.play'));
     this.label.textContent = !s.active
-      ? 'Live'
-      : `${fmt(s.t)}${s.loading ? ' · loading…' : ''}${s.error ? ` · ${s.error}` : ''} · ${s.alarmsOpen} alarm(s) open`;
+      ? t('replay.live')
+      : `${fmt(s.t)}${s.loading ? ` · ${t('replay.loading')}` : ''}${s.error ? ` · ${s.error}` : ''} · ${t('replay.alarmsOpen', { n: s.alarmsOpen })}`;
     this.label.dataset.t = String(Math.round(s.t));
   }
 

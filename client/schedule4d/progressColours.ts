@@ -1,12 +1,41 @@
 import type { ProgressState } from '../../models/Progress.js';
+import { t } from '../i18n/i18n.js';
 
-/** How each 4D state looks, everywhere (model, legend, storey bars), so the colours cannot drift apart. */
+/**
+ * How each 4D state looks, everywhere (model, legend, storey bars), so the colours cannot drift apart. Labels are read
+ * when drawn (getters), in the page's language.
+ */
 export const PROGRESS_STYLE: Record<ProgressState, { label: string; color: string }> = {
-  done: { label: 'Done', color: '#3fb27f' },
-  ahead: { label: 'Ahead', color: '#2f81f7' },
-  on_time: { label: 'On time', color: '#e3c14b' },
-  behind: { label: 'Behind', color: '#e5534b' },
-  not_started: { label: 'Not started', color: '#6b7890' },
+  done: {
+    get label() {
+      return t('progress.state.done');
+    },
+    color: '#3fb27f',
+  },
+  ahead: {
+    get label() {
+      return t('progress.state.ahead');
+    },
+    color: '#2f81f7',
+  },
+  on_time: {
+    get label() {
+      return t('progress.state.on_time');
+    },
+    color: '#e3c14b',
+  },
+  behind: {
+    get label() {
+      return t('progress.state.behind');
+    },
+    color: '#e5534b',
+  },
+  not_started: {
+    get label() {
+      return t('progress.state.not_started');
+    },
+    color: '#6b7890',
+  },
 };
 
 export const PROGRESS_ORDER: ProgressState[] = ['done', 'ahead', 'on_time', 'behind', 'not_started'];

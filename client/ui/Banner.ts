@@ -70,9 +70,14 @@ export class LiveIndicator implements Tool {
     const show = (s: LiveStatus) => {
       this.root.dataset.status = s;
       this.root.textContent =
-        s === 'connected' ? 'Live' : s === 'mismatch' ? 'Outdated' : s === 'connecting' ? 'Connecting' : 'Offline';
-      this.root.title =
-        s === 'connected' ? 'Receiving live updates' : 'Not receiving live updates: what you see may be stale';
+        s === 'connected'
+          ? t('live.connected')
+          : s === 'mismatch'
+            ? t('live.mismatch')
+            : s === 'connecting'
+              ? t('live.connecting')
+              : t('live.offline');
+      this.root.title = s === 'connected' ? t('live.connectedTitle') : t('live.offlineTitle');
     };
     this.off = live.onStatus.add(show);
     show(live.status);

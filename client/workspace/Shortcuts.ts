@@ -8,13 +8,13 @@ export interface Shortcut {
   run: () => void;
 }
 
-/** The mouse conventions, listed with the keys in the help overlay. */
-const MOUSE = [
-  ['Left drag', 'Orbit'],
-  ['Right / middle drag, Shift + left drag', 'Pan'],
-  ['Wheel', 'Zoom to cursor'],
-  ['Click', 'Select element'],
-  ['Double-click', 'Focus element'],
+/** The mouse conventions, listed with the keys in the help overlay (read when drawn, in the page's language). */
+const MOUSE = (): [string, string][] => [
+  [t('ws.mouse.orbitKey'), t('ws.mouse.orbit')],
+  [t('ws.mouse.panKey'), t('ws.mouse.pan')],
+  [t('ws.mouse.zoomKey'), t('ws.mouse.zoom')],
+  [t('ws.mouse.selectKey'), t('ws.mouse.select')],
+  [t('ws.mouse.focusKey'), t('ws.mouse.focus')],
 ];
 
 /**
@@ -59,7 +59,7 @@ export class Shortcuts implements Tool {
         h('dd', { text: t('ws.thisHelp') }),
       ),
       h('h3', { text: t('ws.mouse') }),
-      h('dl', { class: 'facts' }, ...MOUSE.flatMap(([k, v]) => [h('dt', { text: k! }), h('dd', { text: v! })])),
+      h('dl', { class: 'facts' }, ...MOUSE().flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
     );
     this.overlay.addEventListener('click', () => this.toggleHelp(false));
     container.append(this.overlay);

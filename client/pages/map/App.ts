@@ -20,6 +20,7 @@ import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
+import { labelProbe } from '../../probes/labelProbe.js';
 import { t } from '../../i18n/i18n.js';
 import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
@@ -114,6 +115,9 @@ export class App {
       site: site.overlays,
       bim: bim.layer,
     });
+    // The site's device labels are placed with the project labels (none over another at site scale on a phone).
+    city.placer.add(site.overlays);
+    site.overlays.onLabelsChanged = () => city.placer.invalidate();
     city.districts.onPicked.add(({ code, name }) => list.setRegion(code && name ? { code, name } : null));
     list.onRegionCleared = () => city.districts.select(null);
     tools.add(new ProjectPanel(dom.detail, store, selection, (id) => layer.flyTo(id)));
@@ -128,6 +132,7 @@ export class App {
       progress: dom.panes.progress,
     });
     const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
+    labelProbe(map.viewer);
     pageReady.onReady.add(() => this.loading.done());
 
     if (configError)

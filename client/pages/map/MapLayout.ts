@@ -1,6 +1,7 @@
 import type { Tool } from '../../core/Tool.js';
 import { Dock } from '../../ui/Dock.js';
 import { h } from '../../ui/dom.js';
+import { t } from '../../i18n/i18n.js';
 
 /** Where each panel of the map page lives (the containers handed to the panels). */
 export interface MapPanes {
@@ -43,21 +44,21 @@ export class MapLayout implements Tool {
     dom.layout.classList.add('docked');
     // The floating detail box of the old layout stays empty (the workspace still uses it).
     dom.detail.hidden = true;
-    this.left = new Dock(dom.sidebar, 'left', 'Panels');
-    const projects = this.left.addTab('projects', 'Projects', { always: true });
-    const progress = this.left.addTab('progress', '4D', { follow: true });
-    const layers = this.left.addTab('layers', 'Layers');
+    this.left = new Dock(dom.sidebar, 'left', t('dock.panels'));
+    const projects = this.left.addTab('projects', t('dock.projects'), { always: true });
+    const progress = this.left.addTab('progress', t('dock.progress'), { follow: true });
+    const layers = this.left.addTab('layers', t('dock.layers'));
     this.left.select('projects');
     const alarms = h('div', { class: 'alarm-dock', 'data-testid': 'alarm-dock' });
     dom.sidebar.append(alarms);
-    const rightCol = h('aside', { class: 'dock-column-right', 'aria-label': 'Details' });
+    const rightCol = h('aside', { class: 'dock-column-right', 'aria-label': t('dock.details') });
     dom.layout.append(rightCol);
-    this.right = new Dock(rightCol, 'right', 'Details');
-    const project = this.right.addTab('project', 'Project', { follow: true });
-    const device = this.right.addTab('device', 'Device', { follow: true, paneClass: 'site-device' });
-    const element = this.right.addTab('element', 'Element', { follow: true, paneClass: 'bim-detail' });
+    this.right = new Dock(rightCol, 'right', t('dock.details'));
+    const project = this.right.addTab('project', t('dock.project'), { follow: true });
+    const device = this.right.addTab('device', t('dock.device'), { follow: true, paneClass: 'site-device' });
+    const element = this.right.addTab('element', t('dock.element'), { follow: true, paneClass: 'bim-detail' });
     // Offered with the project, never pushed to front by itself (the Project tab stays what a selection shows first).
-    const issues = this.right.addTab('issues', '问题 Issues', { background: true, paneClass: 'topics-pane' });
+    const issues = this.right.addTab('issues', t('dock.issues'), { background: true, paneClass: 'topics-pane' });
     // The right column goes when its dock has nothing to offer: the map gets the width back.
     const syncRight = () => (rightCol.hidden = this.right.root.hidden);
     new MutationObserver(syncRight).observe(this.right.root, { attributes: true, attributeFilter: ['hidden'] });
@@ -66,7 +67,7 @@ export class MapLayout implements Tool {
     const time = h('div', { class: 'timebar-time' });
     const timebar = h(
       'div',
-      { class: 'timebar', 'data-testid': 'timebar', role: 'region', 'aria-label': 'Time' },
+      { class: 'timebar', 'data-testid': 'timebar', role: 'region', 'aria-label': t('dock.time') },
       status,
       time,
     );

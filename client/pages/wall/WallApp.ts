@@ -33,6 +33,7 @@ import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
 import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
+import { labelProbe } from '../../probes/labelProbe.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
 import { mapResolutionScale, wallScale, type WallParams } from '../../wall/wallParams.js';
 import { formatClock, t } from '../../i18n/i18n.js';
@@ -99,6 +100,7 @@ export class WallApp {
     this.map.viewer.useBrowserRecommendedResolution = false;
     this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
+    labelProbe(this.map.viewer);
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
     this.probe.lookAt = (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM);
@@ -117,6 +119,9 @@ export class WallApp {
     // pins clustered (scaled with the wall's text); a district clicked narrows the KPIs to it.
     this.city = addCityLayers(tools, this.map, layer, 'dark', this.store, { figure: 'openAlarms' });
     this.layout();
+    // The toured site's device labels are placed with the project labels, none over another.
+    this.city.placer.add(this.site.overlays);
+    this.site.overlays.onLabelsChanged = () => this.city.placer.invalidate();
     this.city.districts.onPicked.add(({ code, name }) => {
       this.district = code && name ? { code, name } : null;
       this.dom.title.textContent = this.title();

@@ -122,16 +122,16 @@ export class WorkspaceApp {
     this.toolbar();
     tools.add(
       new Shortcuts(dom.overlay, [
-        { key: 'F', label: 'Fit to selection (or the whole model)', run: () => void this.fitSelection() },
-        { key: 'H', label: 'Hide the selected element', run: () => void this.hideSelected() },
-        { key: 'I', label: 'Isolate the selected element', run: () => void this.isolateSelected() },
+        { key: 'F', label: t('ws.key.fit'), run: () => void this.fitSelection() },
+        { key: 'H', label: t('ws.key.hide'), run: () => void this.hideSelected() },
+        { key: 'I', label: t('ws.key.isolate'), run: () => void this.isolateSelected() },
         {
           key: 'S',
-          label: 'Section: vertical cut through the model centre',
+          label: t('ws.key.section'),
           run: () => void this.sections.addVerticalThroughCentre(),
         },
-        { key: 'M', label: 'Measure: length, then area, then off', run: () => this.cycleMeasure() },
-        { key: 'Escape', label: 'Clear selection, measurement and sections mode', run: () => this.escape() },
+        { key: 'M', label: t('ws.key.measure'), run: () => this.cycleMeasure() },
+        { key: 'Escape', label: t('ws.key.escape'), run: () => this.escape() },
       ]),
     );
     if (ref.globalId) {
@@ -190,7 +190,9 @@ export class WorkspaceApp {
 
   private cycleMeasure(): void {
     this.measure.mode = this.measure.mode === 'off' ? 'length' : this.measure.mode === 'length' ? 'area' : 'off';
-    document.querySelector('[data-testid="measure-mode"]')!.textContent = `Measure: ${this.measure.mode}`;
+    document.querySelector('[data-testid="measure-mode"]')!.textContent = t('ws.measureMode', {
+      mode: t(`ws.measure.${this.measure.mode}`),
+    });
   }
 
   private escape(): void {
@@ -200,7 +202,9 @@ export class WorkspaceApp {
 
   private cycleMeasureTo(m: 'off'): void {
     this.measure.mode = m;
-    document.querySelector('[data-testid="measure-mode"]')!.textContent = 'Measure: off';
+    document.querySelector('[data-testid="measure-mode"]')!.textContent = t('ws.measureMode', {
+      mode: t('ws.measure.off'),
+    });
   }
 
   /** Click selects (or adds a measure point), double-click focuses. A drag (orbit/pan) is not a click. */
@@ -245,7 +249,7 @@ export class WorkspaceApp {
       b(t('ws.section'), 'tb-section', () => void this.sections.addVerticalThroughCentre()),
       b(t('ws.planCut'), 'tb-plan', () => void this.planCut()),
       b(t('ws.clearSections'), 'tb-clear-sections', () => this.sections.clear()),
-      b('Measure: off', 'measure-mode', () => this.cycleMeasure()),
+      b(t('ws.measureMode', { mode: t('ws.measure.off') }), 'measure-mode', () => this.cycleMeasure()),
       b(t('ws.clearMeasures'), 'tb-clear-measures', () => this.measure.clear()),
       b('?', 'tb-help', () => this.tools.get(Shortcuts).toggleHelp()),
     );

@@ -27,6 +27,7 @@ export async function bootWorkspace(): Promise<WorkspaceApp | null> {
   }
   const sub = document.querySelector('.brand-sub');
   if (sub) sub.textContent = t('ws.title');
+  byId('sidebar').setAttribute('aria-label', t('ws.sidebar'));
   const projectId = location.pathname.split('/')[2] ?? '';
   byId('topbar-right').append(
     h('a', { class: 'btn', href: `/?project=${encodeURIComponent(projectId)}`, text: t('ws.backToMap') }),
