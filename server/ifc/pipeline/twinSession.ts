@@ -37,6 +37,9 @@ export class TwinSession {
     try {
       id = api.OpenModel(bytes, { ...IMPORTER_SETTINGS });
       if (id !== 0) throw new Error(`web-ifc opened the model as ${id}, the importer reads model 0`);
+      // Nothing is meshed before the file is known to be a model: web-ifc can loop on the geometry of garbage, and the
+      // old way's checks (convertIfc) name what is wrong with such a file before any geometry.
+      if (api.GetLineIDsWithType(id, WebIFC.IFCPROJECT).size() === 0) throw new Error('the file has no IfcProject');
       return new TwinSession(api, id, bytes, coordinate(api, id, await importerClassOrder(api, id)));
     } catch (err) {
       if (id >= 0) api.CloseModel(id);
