@@ -368,6 +368,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'project.quality': 'Data quality',
   'common.closeEsc': 'Close (Esc)',
   'loading.globe': 'Loading globe…',
+  'loading.drawingProjects': 'Drawing projects…',
+  'loading.projectsUnavailable': 'Projects unavailable; loading globe…',
   'loading.config': 'Loading configuration…',
   'unit.ha': 'ha',
   'grade.excellent': 'Excellent',

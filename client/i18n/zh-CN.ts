@@ -368,6 +368,8 @@ export const zhCN = {
   'project.quality': '数据质量',
   'common.closeEsc': '关闭 (Esc)',
   'loading.globe': '正在加载地球…',
+  'loading.drawingProjects': '正在绘制项目…',
+  'loading.projectsUnavailable': '项目暂不可用，正在加载地球…',
   'loading.config': '正在加载配置…',
   'unit.ha': '公顷',
   'grade.excellent': '优秀',

@@ -173,7 +173,7 @@ export class App {
       }
       layer.flyToAll(0);
     }
-    this.loading.step(store.status === 'error' ? 'Projects unavailable; loading globe…' : 'Drawing projects…');
+    this.loading.step(t(store.status === 'error' ? 'loading.projectsUnavailable' : 'loading.drawingProjects'));
     bim.applyUrl();
     await command.applyUrl();
     pageReady.initialViewSet = true;
