@@ -13,12 +13,9 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { loadConfig } from '../server/config.js';
-import { ensureClientBuilt } from '../server/clientBuild.js';
-import { createLogger } from '../server/log.js';
-import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
+import { startBenchServer } from './benchServer.js';
+import { ROOT_DIR } from '../server/Server.js';
 import { seedDemoCity } from '../server/demo/demoCity.js';
-import { openStore } from '../server/store/Store.js';
 
 const STOREYS = Number(process.env.BENCH_STOREYS ?? 50);
 const ORBIT_STEPS = 36;
@@ -28,21 +25,7 @@ mkdirSync(cacheDir, { recursive: true });
 const dataDir = join(tmpdir(), `sitetwin-bench-s${STOREYS}`);
 if (!existsSync(dataDir)) symlinkSync(cacheDir, dataDir);
 
-const log = createLogger('warn');
-await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
-const config = loadConfig({
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATA_DIR: dataDir,
-  SEED: '0',
-  SIMULATE: '0',
-  AUTH: 'off',
-  LOG_LEVEL: 'warn',
-  BUILD_CLIENT: '0',
-});
-const store = await openStore({ dataDir: join(dataDir, 'db') });
-await seedDemoCity(store);
-const server = await startServer({ config, store, log });
+const { store, server } = await startBenchServer(dataDir, { beforeStart: (st) => seedDemoCity(st) });
 const project = (await store.projects.list({}))[0]!;
 let model = (await store.models.listByProject(project.id)).find((m) => m.fileName === `bench-${STOREYS}.ifc`);
 if (!model) {

@@ -13,34 +13,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { startBenchServer } from './benchServer.js';
 import { EnterpriseCreate } from '../models/Enterprise.js';
 import { rectangleAround } from '../models/geo.js';
 import { ProjectCreate } from '../models/Project.js';
-import { ensureClientBuilt } from '../server/clientBuild.js';
-import { loadConfig } from '../server/config.js';
-import { createLogger } from '../server/log.js';
-import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
-import { openStore } from '../server/store/Store.js';
+import { ROOT_DIR } from '../server/Server.js';
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
 const STEPS = Number(process.env.BENCH_STEPS ?? 8);
 const VIEW = { width: 1280, height: 720 };
 
-const log = createLogger('warn');
-await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 const dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-mapframes-'));
-const config = loadConfig({
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATA_DIR: dataDir,
-  SEED: '0',
-  SIMULATE: '0',
-  AUTH: 'off',
-  LOG_LEVEL: 'warn',
-  BUILD_CLIENT: '0',
-});
-const store = await openStore({ dataDir: join(dataDir, 'db') });
-const server = await startServer({ config, store, log });
+const { store, server } = await startBenchServer(dataDir);
 
 /** Ray casting on one ring (lon/lat). */
 function inRing(lon: number, lat: number, ring: number[][]): boolean {

@@ -10,13 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ensureClientBuilt } from '../server/clientBuild.js';
-import { loadConfig } from '../server/config.js';
-import { createLogger } from '../server/log.js';
+import { startBenchServer } from './benchServer.js';
 import { seedDemoCity } from '../server/demo/demoCity.js';
-import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
 import { IN_APP_PERIOD_S, startInAppSimulation } from '../server/demo/simulator/inApp.js';
-import { openStore } from '../server/store/Store.js';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,23 +21,10 @@ const arg = (name: string, def: number) => {
 const MINUTES = arg('minutes', 10);
 const EVERY_S = arg('every', 20);
 
-const log = createLogger('warn');
-await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
 const dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-bench-wall-'));
-const store = await openStore({ dataDir });
-await seedDemoCity(store, log);
-const server = await startServer({
-  config: loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    AUTH: 'off',
-    SEED: '0',
-    SIMULATE: '0',
-    KPI_PUSH_MS: '5000',
-  }),
-  store,
-  log,
+const { store, server } = await startBenchServer(dataDir, {
+  env: { KPI_PUSH_MS: '5000' },
+  beforeStart: (st) => seedDemoCity(st),
 });
 // The issue's load: every device at 1 Hz (the demo's slow kinds report less often by default).
 for (const k of Object.keys(IN_APP_PERIOD_S) as (keyof typeof IN_APP_PERIOD_S)[]) IN_APP_PERIOD_S[k] = 1;
