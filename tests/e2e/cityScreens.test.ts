@@ -75,10 +75,11 @@ async function shootScales(page: BrowserSession['page'], probe: Probe, tag: stri
     expect(placed.length + report.hidden + report.absorbed, `${tag} ${s.name}: every candidate accounted for`).toBe(
       report.candidates,
     );
+    const districtIds = new Set(placed.filter((p) => p.id.startsWith('district:')).map((p) => p.id.split(':')[1]));
     console.log(
-      `${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered`,
+      `${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered; district labels placed ${districtIds.size}`,
     );
-    await page.screenshot({ path: `${RESULTS_DIR}/city-${tag}-${s.name}.png` });
+    await page.screenshot({ path: `${RESULTS_DIR}/city-${tag}-${s.name}.png`, timeout: WAIT_MS });
   }
 }
 
@@ -93,13 +94,13 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
   beforeAll(async () => {
     await b?.close();
     b = await openBrowser({ viewport: { width, height } });
-  }, 60_000);
+  }, SLOW_MS);
 
   it(
     'map page: districts loaded and coloured, labels without overlap at three scales; a district click narrows the list',
     async () => {
       const page = b!.page;
-      await page.goto(t.url, { waitUntil: 'domcontentloaded' });
+      await page.goto(t.url, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
       await waitForReady(page, WAIT_MS);
       await page.waitForFunction(() => window.__siteTwinCity?.districtsLoaded === true, undefined, {
         timeout: WAIT_MS,
@@ -144,7 +145,7 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     'wall: districts, pins and labels at three scales; a district narrows the KPIs',
     async () => {
       const page = b!.page;
-      await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
+      await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
       await page.waitForFunction(
         () => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
         undefined,
