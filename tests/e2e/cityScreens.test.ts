@@ -141,6 +141,59 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     TEST_MS,
   );
 
+  if (width === 1920)
+    it(
+      'map page: a viewpoint restored with setView (no flight) from city to site scale leaves no district fill',
+      async () => {
+        // As the rectification journey does: the map opened at a project, home (the whole city, a flight), then the
+        // project's view put back at once, as a BCF viewpoint restore does.
+        const page = b!.page;
+        const project = DEMO_PROJECTS[0]!;
+        const list = (await t.api('GET', '/api/v1/projects')).body as { id: string; name: string }[];
+        const id = list.find((p) => p.name === project.name)?.id;
+        expect(id).toBeTruthy();
+        await page.goto(`${t.url}/?project=${id}`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
+        await waitForReady(page, WAIT_MS);
+        await page.waitForFunction(() => window.__siteTwin.idle && window.__siteTwinCity?.districtsLoaded, undefined, {
+          timeout: WAIT_MS,
+          polling: 500,
+        });
+        const site = await page.evaluate(() => window.__siteTwinTour.camera());
+        expect(site.height).toBeLessThan(3_000);
+        await page.locator('.cesium-home-button').click();
+        await page.waitForFunction(() => window.__siteTwinTour.camera().height > 20_000, undefined, {
+          timeout: WAIT_MS,
+          polling: 500,
+        });
+        await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: WAIT_MS, polling: 500 });
+        // Beside the project, inside its district: at city scale the fill is there to pick.
+        const [lon, lat] = [project.lon + 0.004, project.lat + 0.004];
+        expect(await page.evaluate(([x, y]) => window.__siteTwinCity.pickAt(x!, y!, 0), [lon, lat])).toBe(
+          `district:${project.regionCode}`,
+        );
+        const frames = await page.evaluate(
+          (pose) => (window.__siteTwinCity.setView(pose), window.__siteTwin.frames),
+          site,
+        );
+        await page.waitForFunction(
+          (f) => {
+            const w = window as unknown as { __settled?: number };
+            const ok = window.__siteTwin.frames > f + 2 && window.__siteTwin.idle;
+            w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
+            return w.__settled >= 4;
+          },
+          frames,
+          { timeout: WAIT_MS, polling: 500 },
+        );
+        await page.screenshot({ path: `${RESULTS_DIR}/city-page-${size}-viewpoint-restore.png`, timeout: WAIT_MS });
+        expect(await page.evaluate(() => window.__siteTwinCity.districtFade())).toMatchObject({ fade: 0 });
+        const near = await page.evaluate(([x, y]) => window.__siteTwinCity.pickAt(x!, y!, 0), [lon, lat]);
+        expect(near, 'the district fill is gone at site scale').not.toMatch(/^district:/);
+        expect(b!.consoleErrors).toEqual([]);
+      },
+      TEST_MS,
+    );
+
   it(
     'wall: districts, pins and labels at three scales; a district narrows the KPIs',
     async () => {
