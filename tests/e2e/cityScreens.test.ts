@@ -17,7 +17,7 @@ let b: BrowserSession | undefined;
 beforeAll(async () => {
   t = await startTestServer();
   expect(await seedDemoCity(t.store)).toBe(DEMO_PROJECTS.length);
-}, 120_000);
+}, SLOW_MS);
 afterAll(async () => {
   await b?.close();
   await t?.close();
