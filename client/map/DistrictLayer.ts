@@ -55,6 +55,11 @@ export function fillFade(heightM: number): number {
   return Math.round(Math.min(1, Math.max(0, t)) * 4) / 4;
 }
 
+/** Width (px) of the authority's region boundary at a fill fade: 4 at city scale, 1.5 at site scale. */
+export function regionWidthPx(fade: number): number {
+  return 1.5 + 2.5 * fade;
+}
+
 function rings(g: District['geometry']): number[][][][] {
   return g.type === 'Polygon' ? [g.coordinates as number[][][]] : (g.coordinates as number[][][][]);
 }
@@ -79,7 +84,7 @@ export class DistrictLayer implements Tool {
   private _selected: string | null = null;
   private _enabled = true;
   private _loaded = false;
-  private fade = 1;
+  private _fade = 1;
   regionPrefix: string | null = null;
   private readonly offs: (() => void)[] = [];
 
@@ -94,8 +99,8 @@ export class DistrictLayer implements Tool {
     this.offs.push(map.onClick.add(({ picked }) => this.clicked(picked)));
     const onFrame = () => {
       const f = fillFade(map.viewer.camera.positionCartographic.height);
-      if (f === this.fade) return;
-      this.fade = f;
+      if (f === this._fade) return;
+      this._fade = f;
       this.style();
     };
     map.viewer.scene.postRender.addEventListener(onFrame);
@@ -107,6 +112,11 @@ export class DistrictLayer implements Tool {
       this.draw();
       await this.refresh();
     });
+  }
+
+  /** The share of the fill drawn (fillFade of the camera height as of the last frame). */
+  get fade(): number {
+    return this._fade;
   }
 
   /** True once outlines and the first figures (or their failure) are in. */
@@ -237,7 +247,7 @@ export class DistrictLayer implements Tool {
           id: `region:${d.code}:${i}`,
           polyline: {
             positions: positions([...poly[0]!, poly[0]![0]!]),
-            width: 4,
+            width: regionWidthPx(this._fade),
             arcType: ArcType.GEODESIC,
             material: new ColorMaterialProperty(colour),
           },
@@ -262,11 +272,17 @@ export class DistrictLayer implements Tool {
       // A district at 0 is left clear (only what is there is coloured); alpha never zero so it can still be clicked.
       // Near site scale the fill fades out and goes (fillFade).
       e.polygon.material = new ColorMaterialProperty(
-        c.withAlpha(this.fade * (dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02)),
+        c.withAlpha(this._fade * (dim ? 0.08 : sel ? 0.55 : t > 0 ? 0.18 + 0.32 * t : 0.02)),
       );
-      e.polygon.show = new ConstantProperty(this.fade > 0);
+      e.polygon.show = new ConstantProperty(this._fade > 0);
       e.polygon.outline = new ConstantProperty(false);
     }
+    // The authority's boundary stays (it says whose region this is) but thins towards site scale, where 4 px read as
+    // a wall across the site.
+    const width = regionWidthPx(this._fade);
+    for (const e of this.dataSource.entities.values)
+      if (e.polyline && e.polyline.width?.getValue(undefined as never) !== width)
+        e.polyline.width = new ConstantProperty(width);
     this.map.requestRender();
   }
 

@@ -19,6 +19,8 @@ export interface LabelItem {
   pinPx?: number;
   /** Px between anchor and the label's bottom edge (labels above a pin). */
   dy?: number;
+  /** Other places the label may stand, tried in order when `position` is taken (a district's interior points). */
+  alternatives?: readonly Cartesian3[];
   /** Camera distance range (m) in which the label is drawn at all. */
   near?: number;
   far?: number;
@@ -31,6 +33,8 @@ export interface LabelSource {
     shown: ReadonlySet<string>,
     absorbed: ReadonlySet<string>,
     clusters: ReadonlyMap<string, readonly string[]>,
+    /** Shown labels that stand elsewhere than `position`: id -> index into `alternatives`. */
+    moved: ReadonlyMap<string, number>,
   ): void;
 }
 
@@ -115,17 +119,30 @@ export class LabelPlacer implements Tool {
     const items: LabelItem[] = [];
     for (const s of this.sources) s.labelItems(items);
     const candidates = [];
+    // Candidate id -> the item's anchor index (0 = position, i = alternatives[i - 1]) of each screen anchor offered.
+    const anchorIndex = new Map<string, number[]>();
     for (const it of this.enabled ? items : []) {
       const d = Cartesian3.distance(camPos, it.position);
       if ((it.near !== undefined && d < it.near) || (it.far !== undefined && d > it.far)) continue;
-      const w = SceneTransforms.worldToWindowCoordinates(scene, it.position, scratchWin);
-      if (!w || w.x < 0 || w.y < 0 || w.x > r.width || w.y > r.height) continue;
+      const screen: { x: number; y: number; i: number }[] = [];
+      [it.position, ...(it.alternatives ?? [])].forEach((pos, i) => {
+        const w = SceneTransforms.worldToWindowCoordinates(scene, pos, scratchWin);
+        if (w && w.x >= 0 && w.y >= 0 && w.x <= r.width && w.y <= r.height) screen.push({ x: w.x, y: w.y, i });
+      });
+      const [first, ...rest] = screen;
+      if (!first) continue;
+      if (screen.length > 1 || first.i !== 0)
+        anchorIndex.set(
+          it.id,
+          screen.map((a) => a.i),
+        );
       const lines = it.text.split('\n').length;
       const px = Number(/(\d+)px/.exec(it.font)?.[1] ?? 14);
       candidates.push({
         id: it.id,
-        x: w.x,
-        y: w.y,
+        x: first.x,
+        y: first.y,
+        ...(rest.length ? { alternatives: rest.map(({ x, y }) => ({ x, y })) } : {}),
         w: this.textWidth(it.text, it.font) + 2 * (it.padX ?? 0) + 6,
         h: lines * px * 1.25 + 2 * (it.padY ?? 0) + 4,
         priority: it.priority,
@@ -136,6 +153,11 @@ export class LabelPlacer implements Tool {
     const p = placeLabels(candidates, { clusterPx: this.clusterPx, bounds: { width: r.width, height: r.height } });
     const shown = new Set(p.placed.map((b) => b.id));
     const absorbed = new Set(p.absorbed);
+    const moved = new Map<string, number>();
+    for (const b of p.placed) {
+      const i = anchorIndex.get(b.id)?.[b.anchor ?? 0] ?? 0;
+      if (i > 0) moved.set(b.id, i - 1);
+    }
     this.report = {
       at: Date.now(),
       candidates: candidates.length,
@@ -146,8 +168,8 @@ export class LabelPlacer implements Tool {
       clusters: p.clusters.size,
     };
     const before = this.signature;
-    for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters);
-    this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}`;
+    for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters, moved);
+    this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}|${[...moved].join()}`;
     return before !== this.signature;
   }
   private signature = '';

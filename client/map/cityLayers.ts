@@ -1,4 +1,10 @@
-import { Cartesian3, Cesium3DTileFeature, ClippingPolygonCollection, SceneTransforms } from 'cesium';
+import {
+  Cartesian3,
+  Cesium3DTileFeature,
+  ClippingPolygonCollection,
+  Math as CesiumMath,
+  SceneTransforms,
+} from 'cesium';
 import type { DeviceKind } from '../../models/Device.js';
 import { DistrictFigureKey } from '../../models/District.js';
 import type { BimLayer } from '../bim/BimLayer.js';
@@ -47,8 +53,18 @@ export interface CityProbe {
   contextLoaded(): boolean;
   /** Switches the context clipping (tests compare with and without). */
   clipContext(v: boolean): void;
-  /** What a click at a WGS84 point (height m) would hit: a project, the context tileset, something else or nothing. */
+  /**
+   * What a click at a WGS84 point (height m) would hit: `project:<id>`, `district:<code>` (its fill), `context`,
+   * `other` or `none`.
+   */
   pickAt(lon: number, lat: number, height: number): string;
+  /**
+   * Puts the camera at a pose at once with `camera.setView` (no flight), as a BCF viewpoint restore does; height in
+   * metres above the ellipsoid.
+   */
+  setView(pose: { lon: number; lat: number; height: number; headingDeg: number; pitchDeg: number }): void;
+  /** The district fill's fade as last applied (1 at city scale, 0 at site scale) and the camera height it is for. */
+  districtFade(): { fade: number; heightM: number };
   /** Picks a district as a click on it would (null clears). */
   selectDistrict(code: string | null): void;
   /** The last label placement: candidates, placed boxes (CSS px in the canvas), hidden, clustered. */
@@ -186,6 +202,8 @@ export function addCityLayers(
   const kindOf = (picked: unknown): string => {
     const id = projects.projectIdOf(picked);
     if (id) return `project:${id}`;
+    const district = districts.codeOf(picked);
+    if (district) return `district:${district}`;
     if (
       picked &&
       (picked instanceof Cesium3DTileFeature || (picked as { primitive?: unknown }).primitive === map.contextTileset)
@@ -222,6 +240,14 @@ export function addCityLayers(
       return w ? map.viewer.scene.drillPick(w).map(kindOf) : ['off-screen'];
     },
     lookDown: (lon, lat, rangeM) => map.lookAt(lon, lat, rangeM, -89.9),
+    setView: ({ lon, lat, height, headingDeg, pitchDeg }) => {
+      map.viewer.camera.setView({
+        destination: Cartesian3.fromDegrees(lon, lat, height),
+        orientation: { heading: CesiumMath.toRadians(headingDeg), pitch: CesiumMath.toRadians(pitchDeg), roll: 0 },
+      });
+      map.requestRender();
+    },
+    districtFade: () => ({ fade: districts.fade, heightM: map.viewer.camera.positionCartographic.height }),
     labels: () => placer.report,
     placeLabels: () => (placer.place(), placer.report),
     alarmedProjects: () => projects.alarmedIds(),

@@ -19,6 +19,11 @@ export interface LabelCandidate {
   pin?: boolean;
   /** Size of the pin's dot (px): an obstacle no label may cover (a pin is always drawn). */
   pinPx?: number;
+  /**
+   * Other anchors (CSS px) to try in order when the box at (x, y) is taken or cut by the edge: a district's other
+   * interior points. The first that fits wins; its index (1-based; 0 = x, y) is the placed box's `anchor`.
+   */
+  alternatives?: readonly { x: number; y: number }[];
 }
 
 /** A placed label's box (CSS px, top-left origin). */
@@ -28,6 +33,8 @@ export interface PlacedBox {
   y: number;
   w: number;
   h: number;
+  /** Which anchor won: 0 = the candidate's (x, y), i = its alternatives[i - 1]. */
+  anchor?: number;
 }
 
 export interface Placement {
@@ -112,29 +119,34 @@ export function placeLabels(
     pins.push(box);
     insert(box);
   }
+  const fits = (box: PlacedBox): boolean => {
+    const b = opts.bounds;
+    if (b && (box.x < 0 || box.y < 0 || box.x + box.w > b.width || box.y + box.h > b.height)) return false;
+    const padded = { x: box.x - margin, y: box.y - margin, w: box.w + 2 * margin, h: box.h + 2 * margin };
+    return !cells(box).some((k) => grid.get(k)?.some((o) => boxesOverlap(padded, o)));
+  };
   for (const it of heads) {
     const dy = it.dy ?? 0;
-    const box: PlacedBox = {
-      id: it.id,
-      x: it.x - it.w / 2,
-      y: dy ? it.y - dy - it.h : it.y - it.h / 2,
-      w: it.w,
-      h: it.h,
-    };
-    const b = opts.bounds;
-    if (b && (box.x < 0 || box.y < 0 || box.x + box.w > b.width || box.y + box.h > b.height)) {
+    const anchors = [{ x: it.x, y: it.y }, ...(it.alternatives ?? [])];
+    let won: PlacedBox | null = null;
+    for (let i = 0; i < anchors.length && !won; i++) {
+      const a = anchors[i]!;
+      const box: PlacedBox = {
+        id: it.id,
+        x: a.x - it.w / 2,
+        y: dy ? a.y - dy - it.h : a.y - it.h / 2,
+        w: it.w,
+        h: it.h,
+        ...(i ? { anchor: i } : {}),
+      };
+      if (fits(box)) won = box;
+    }
+    if (!won) {
       hidden.push(it.id);
       continue;
     }
-    const padded = { x: box.x - margin, y: box.y - margin, w: box.w + 2 * margin, h: box.h + 2 * margin };
-    const keys = cells(box);
-    const hit = keys.some((k) => grid.get(k)?.some((o) => boxesOverlap(padded, o)));
-    if (hit) {
-      hidden.push(it.id);
-      continue;
-    }
-    placed.push(box);
-    insert(box);
+    placed.push(won);
+    insert(won);
   }
   return { placed, hidden, absorbed, clusters, pins };
 }

@@ -17,7 +17,7 @@ let b: BrowserSession | undefined;
 beforeAll(async () => {
   t = await startTestServer();
   expect(await seedDemoCity(t.store)).toBe(DEMO_PROJECTS.length);
-}, 120_000);
+}, SLOW_MS);
 afterAll(async () => {
   await b?.close();
   await t?.close();
@@ -75,10 +75,11 @@ async function shootScales(page: BrowserSession['page'], probe: Probe, tag: stri
     expect(placed.length + report.hidden + report.absorbed, `${tag} ${s.name}: every candidate accounted for`).toBe(
       report.candidates,
     );
+    const districtIds = new Set(placed.filter((p) => p.id.startsWith('district:')).map((p) => p.id.split(':')[1]));
     console.log(
-      `${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered`,
+      `${tag} ${s.name}: ${report.candidates} label candidates, ${placed.length} placed, ${report.hidden} hidden, ${report.absorbed} clustered; district labels placed ${districtIds.size}`,
     );
-    await page.screenshot({ path: `${RESULTS_DIR}/city-${tag}-${s.name}.png` });
+    await page.screenshot({ path: `${RESULTS_DIR}/city-${tag}-${s.name}.png`, timeout: WAIT_MS });
   }
 }
 
@@ -93,13 +94,13 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
   beforeAll(async () => {
     await b?.close();
     b = await openBrowser({ viewport: { width, height } });
-  }, 60_000);
+  }, SLOW_MS);
 
   it(
     'map page: districts loaded and coloured, labels without overlap at three scales; a district click narrows the list',
     async () => {
       const page = b!.page;
-      await page.goto(t.url, { waitUntil: 'domcontentloaded' });
+      await page.goto(t.url, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
       await waitForReady(page, WAIT_MS);
       await page.waitForFunction(() => window.__siteTwinCity?.districtsLoaded === true, undefined, {
         timeout: WAIT_MS,
@@ -140,11 +141,68 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     TEST_MS,
   );
 
+  if (width === 1920)
+    it(
+      'map page: a viewpoint restored with setView (no flight) from city to site scale leaves no district fill',
+      async () => {
+        // As the rectification journey does: the map opened at a project, home (the whole city, a flight), then the
+        // project's view put back at once, as a BCF viewpoint restore does.
+        const page = b!.page;
+        const project = DEMO_PROJECTS[0]!;
+        const list = (await t.api('GET', '/api/v1/projects')).body as { id: string; name: string }[];
+        const id = list.find((p) => p.name === project.name)?.id;
+        expect(id).toBeTruthy();
+        await page.goto(`${t.url}/?project=${id}`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
+        await waitForReady(page, WAIT_MS);
+        await page.waitForFunction(() => window.__siteTwin.idle && window.__siteTwinCity?.districtsLoaded, undefined, {
+          timeout: WAIT_MS,
+          polling: 500,
+        });
+        const site = await page.evaluate(() => window.__siteTwinTour.camera());
+        expect(site.height).toBeLessThan(3_000);
+        await page.locator('.cesium-home-button').click();
+        await page.waitForFunction(() => window.__siteTwinTour.camera().height > 20_000, undefined, {
+          timeout: WAIT_MS,
+          polling: 500,
+        });
+        await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: WAIT_MS, polling: 500 });
+        // Beside the project, inside its district: at city scale the fill is there (under the pin: a drill pick).
+        const [lon, lat] = [project.lon + 0.004, project.lat + 0.004];
+        expect(await page.evaluate(([x, y]) => window.__siteTwinCity.drillAt(x!, y!, 0), [lon, lat])).toContain(
+          `district:${project.regionCode}`,
+        );
+        const frames = await page.evaluate(
+          (pose) => (window.__siteTwinCity.setView(pose), window.__siteTwin.frames),
+          site,
+        );
+        await page.waitForFunction(
+          (f) => {
+            const w = window as unknown as { __settled?: number };
+            const ok = window.__siteTwin.frames > f + 2 && window.__siteTwin.idle;
+            w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
+            return w.__settled >= 4;
+          },
+          frames,
+          { timeout: WAIT_MS, polling: 500 },
+        );
+        await page.screenshot({ path: `${RESULTS_DIR}/city-page-${size}-viewpoint-restore.png`, timeout: WAIT_MS });
+        expect(await page.evaluate(() => window.__siteTwinCity.districtFade())).toMatchObject({ fade: 0 });
+        const near = await page.evaluate(([x, y]) => window.__siteTwinCity.drillAt(x!, y!, 0), [lon, lat]);
+        expect(near, 'the point is on screen').not.toContain('off-screen');
+        expect(
+          near.filter((k) => k.startsWith('district:')),
+          'the district fill is gone at site scale',
+        ).toEqual([]);
+        expect(b!.consoleErrors).toEqual([]);
+      },
+      TEST_MS,
+    );
+
   it(
     'wall: districts, pins and labels at three scales; a district narrows the KPIs',
     async () => {
       const page = b!.page;
-      await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded' });
+      await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
       await page.waitForFunction(
         () => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
         undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILL_FULL_ABOVE_M, FILL_GONE_BELOW_M, fillFade } from '../../../client/map/DistrictLayer.js';
+import { FILL_FULL_ABOVE_M, FILL_GONE_BELOW_M, fillFade, regionWidthPx } from '../../../client/map/DistrictLayer.js';
 
 // The district fill says "which district" at city and district scale; at site scale one district fills the screen
 // and its colour is a flat wash over the site (seen on the wall at 1080p): it fades out from district to site scale.
@@ -18,5 +18,12 @@ describe('fillFade: the district fill by camera height', () => {
       expect([0, 0.25, 0.5, 0.75, 1]).toContain(f);
       last = f;
     }
+  });
+});
+
+describe('regionWidthPx: the authority boundary thins towards site scale', () => {
+  it('is 4 px at city scale and 1.5 px at site scale', () => {
+    expect(regionWidthPx(fillFade(110_000))).toBe(4);
+    expect(regionWidthPx(fillFade(500))).toBe(1.5);
   });
 });

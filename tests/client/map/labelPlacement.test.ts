@@ -72,6 +72,48 @@ describe('placeLabels', () => {
     expect(placeLabels(items, { clusterPx: 0 }).placed).toHaveLength(3);
   });
 
+  it('moves a label to its next anchor when its own spot is taken, and says which one won', () => {
+    // A district name whose label point sits on a pin, with two interior points: the first is under a project
+    // label, the second is free.
+    const items = [
+      c('district', 100, 100, 50, {
+        alternatives: [
+          { x: 300, y: 96 },
+          { x: 100, y: 300 },
+        ],
+      }),
+      c('p', 100, 100, 40, { pin: true, pinPx: 16, dy: 14 }),
+      c('q-label', 300, 100, 60),
+    ];
+    const r = placeLabels(items, { clusterPx: 0 });
+    const d = r.placed.find((b) => b.id === 'district');
+    expect(d).toEqual({ id: 'district', x: 60, y: 290, w: 80, h: 20, anchor: 2 });
+    expect(r.hidden).toEqual([]);
+    for (let i = 0; i < r.placed.length; i++) {
+      for (let j = i + 1; j < r.placed.length; j++) expect(boxesOverlap(r.placed[i]!, r.placed[j]!)).toBe(false);
+      for (const pin of r.pins) expect(boxesOverlap(r.placed[i]!, pin)).toBe(false);
+    }
+  });
+
+  it('skips an anchor the canvas edge would cut and keeps the first anchor when it is free', () => {
+    const edge = placeLabels([c('d', 10, 100, 1, { alternatives: [{ x: 200, y: 100 }] })], {
+      clusterPx: 0,
+      bounds: { width: 400, height: 300 },
+    });
+    expect(edge.placed).toEqual([{ id: 'd', x: 160, y: 90, w: 80, h: 20, anchor: 1 }]);
+    const free = placeLabels([c('d', 100, 100, 1, { alternatives: [{ x: 200, y: 100 }] })], { clusterPx: 0 });
+    expect(free.placed).toEqual([{ id: 'd', x: 60, y: 90, w: 80, h: 20 }]);
+  });
+
+  it('hides a label only when every anchor is taken', () => {
+    const r = placeLabels(
+      [c('big', 200, 100, 9, { w: 400, h: 200 }), c('d', 150, 60, 1, { alternatives: [{ x: 250, y: 150 }] })],
+      { clusterPx: 0 },
+    );
+    expect(r.placed.map((b) => b.id)).toEqual(['big']);
+    expect(r.hidden).toEqual(['d']);
+  });
+
   it('does not cluster labels that are not pins (district names)', () => {
     const r = placeLabels([c('d', 100, 100, 3), c('p', 100, 140, 1, { pin: true })], { clusterPx: 60 });
     expect(r.absorbed).toEqual([]);
