@@ -69,6 +69,28 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
     expect(meshed.size).toBeGreaterThan(r.report.elementCount / 2);
   });
 
+  it('a map job over its keep budget leaves the rest to web-ifc: the same Fragments', async () => {
+    const path = join(SHARED, FILES[0]!);
+    const bytes = readFileSync(path);
+    const oldFrag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }));
+    // 40 kB of kept vertices and indices: a few products kept, most meshed again in the importer's pass.
+    vi.stubEnv('IFC_TWIN_KEEP_MB', String(40 / 1024));
+    const session = await TwinSession.open(bytes);
+    try {
+      await convertIfc({ ifcPath: path, outDir: join(tmp, 'budget'), skipFragments: true, session }, sink());
+      const frag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }, session));
+      const { kept, overBudget, replayed, meshedAgain } = session.meshes.stats;
+      expect(kept).toBeGreaterThan(0);
+      expect(overBudget).toBeGreaterThan(0);
+      expect(replayed).toBe(kept);
+      expect(meshedAgain).toBeGreaterThanOrEqual(overBudget);
+      expect(Buffer.compare(frag, oldFrag)).toBe(0);
+    } finally {
+      session.close();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("falls back to the importer's own parses, with a warning, when sharing the model fails", async () => {
     vi.spyOn(TwinSession.prototype, 'adopt').mockRejectedValue(new Error('no luck'));
     const out = join(tmp, 'fallback');
