@@ -87,6 +87,22 @@ async function one(mode: string, file: string): Promise<void> {
       bytes = (await imp.process({ bytes: readFileSync(file) })).byteLength;
     }
     extra = { bytes };
+  } else if (mode === 'split') {
+    // The two jobs of one TwinSession in this process, CPU each: where the whole twin's time goes (BENCH_TWIN).
+    const { TwinSession } = await import('../server/ifc/pipeline/twinSession.js');
+    await import('@thatopen/fragments');
+    const bytes = readFileSync(file);
+    const cpu = () => ((u) => (u.user + u.system) / 1000)(process.cpuUsage(c0));
+    const s = await TwinSession.open(bytes);
+    const open = cpu();
+    const out = mkdtempSync(join(tmpdir(), 'bench-ifc-split-'));
+    await convertIfc({ ifcPath: file, outDir: out, skipFragments: true, session: s }, { progress() {}, elements() {} });
+    const map = cpu();
+    await ifcToFragments(bytes, undefined, {}, s);
+    const frag = cpu();
+    s.close();
+    rmSync(out, { recursive: true, force: true });
+    extra = { openCpuMs: open, mapCpuMs: map - open, fragCpuMs: frag - map, replayed: s.meshes.stats.replayed };
   } else if (mode === 'pool') {
     return poolRun(file);
   } else if (mode === 'map-db') {
@@ -463,6 +479,15 @@ function twinTable(files: string[]): void {
         `  ${w.padEnd(6)} twin ${f0(t.twinMs!).padStart(6)} ms = ${r2(t.twinMs! / raw.ms)}x raw wall | cpu ${f0(cpu).padStart(6)} ms = ${r2(cpu / rawCpu)}x raw cpu | ` +
           `worker peak ${f0(rss)} MB = ${r2(rss / raw.peakMb)}x raw | map ready ${f0(map)} ms = ${r2(map / raw.ms)}x` +
           (w === 'twin' && mb > 1 ? (t.twinMs! / raw.ms <= 2 ? '  twin <= 2: ok' : '  twin > 2: over target') : ''),
+      );
+    }
+    // In one process, CPU of each job: the session's open, the map job, the Fragments job, with and without the kept
+    // meshes (the Fragments job is where one geometry pass saves).
+    for (const [w, env] of ways.slice(0, 2)) {
+      const x = run('split', f, env);
+      console.log(
+        `  ${w.padEnd(6)} cpu in one process: open ${f0(x.openCpuMs!)} + map ${f0(x.mapCpuMs!)} + Fragments ${f0(x.fragCpuMs!)} ms` +
+          ` (${x.replayed} meshes replayed); Fragments = ${r2(x.fragCpuMs! / rawCpu)}x raw cpu`,
       );
     }
     console.log(
