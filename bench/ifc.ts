@@ -26,8 +26,8 @@
  * The pool's server warms the embedded store's element write path first, as the server does at start
  * (ModelService.warmUp: rolled-back synthetic rows); BENCH_NO_STORE_WARMUP=1 leaves that out (the first model after a
  * start on a server without it).
- * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and, with
- * IFC_SHARED_PARSE=0, from three), against raw: see twinTable. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
+ * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and one geometry pass, one
+ * parse and two passes, three parses), against raw: see twinTable. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
  * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
  * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
@@ -87,6 +87,22 @@ async function one(mode: string, file: string): Promise<void> {
       bytes = (await imp.process({ bytes: readFileSync(file) })).byteLength;
     }
     extra = { bytes };
+  } else if (mode === 'split') {
+    // The two jobs of one TwinSession in this process, CPU each: where the whole twin's time goes (BENCH_TWIN).
+    const { TwinSession } = await import('../server/ifc/pipeline/twinSession.js');
+    await import('@thatopen/fragments');
+    const bytes = readFileSync(file);
+    const cpu = () => ((u) => (u.user + u.system) / 1000)(process.cpuUsage(c0));
+    const s = await TwinSession.open(bytes);
+    const open = cpu();
+    const out = mkdtempSync(join(tmpdir(), 'bench-ifc-split-'));
+    await convertIfc({ ifcPath: file, outDir: out, skipFragments: true, session: s }, { progress() {}, elements() {} });
+    const map = cpu();
+    await ifcToFragments(bytes, undefined, {}, s);
+    const frag = cpu();
+    s.close();
+    rmSync(out, { recursive: true, force: true });
+    extra = { openCpuMs: open, mapCpuMs: map - open, fragCpuMs: frag - map, replayed: s.meshes.stats.replayed };
   } else if (mode === 'pool') {
     return poolRun(file);
   } else if (mode === 'map-db') {
@@ -419,45 +435,72 @@ async function main(): Promise<void> {
 }
 
 /**
- * BENCH_TWIN=1: the whole twin only (issue 18). Per file, raw web-ifc and the pool with and without the shared parse
- * (IFC_SHARED_PARSE=0 in the worker: the Fragments importer parses the file twice more), alternating, BENCH_RUNS
- * times each; medians. twin = upload accepted until the model is ready and its Fragments file too. Peak RSS: the
- * worker process's (it holds web-ifc; the warm-up conversion included) against the raw run's process.
+ * BENCH_TWIN=1: the whole twin only (issue 18). Per file, raw web-ifc and the pool three ways, alternating, BENCH_RUNS
+ * times each; medians:
+ *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache)
+ *   2pass   one parse, the importer meshing the file again (IFC_TWIN_KEEP_MB=0: the state before MeshCache)
+ *   old     three parses (IFC_SHARED_PARSE=0: the importer parses the file twice more)
+ * twin = upload accepted until the model is ready and its Fragments file too. CPU = server + worker process over that
+ * time, against the raw run's process (steadier than wall time on a loaded machine). Peak RSS: the worker process's
+ * (it holds web-ifc; the warm-up conversion included) against the raw run's process.
  */
 function twinTable(files: string[]): void {
   const runs = Math.max(1, Number(process.env.BENCH_RUNS) || 3);
-  const head =
-    'file'.padEnd(36) +
-    'MB'.padStart(6) +
-    ' | raw ms    MB | twin ms  wkr MB | old twin ms  wkr MB | twin/raw wall  RSS | old/raw wall  RSS | map ms (old)';
-  console.log(head);
-  console.log('-'.repeat(head.length));
-  const by = (k: string) => (a: ReturnType<typeof run>, b: ReturnType<typeof run>) => a[k]! - b[k]!;
-  const median = (xs: ReturnType<typeof run>[], k: string) => [...xs].sort(by(k))[(xs.length - 1) >> 1]!;
+  const ways: [string, Record<string, string>][] = [
+    ['twin', {}],
+    ['2pass', { IFC_TWIN_KEEP_MB: '0' }],
+    ['old', { IFC_SHARED_PARSE: '0' }],
+  ];
+  type Run = ReturnType<typeof run>;
+  const by = (k: string) => (a: Run, b: Run) => a[k]! - b[k]!;
+  const median = (xs: Run[], k: string) => [...xs].sort(by(k))[(xs.length - 1) >> 1]!;
+  const f0 = (n: number) => n.toFixed(0);
+  const r2 = (n: number) => n.toFixed(2);
   for (const f of files) {
     const mb = statSync(f).size / 1048576;
-    const raws: ReturnType<typeof run>[] = [];
-    const news: ReturnType<typeof run>[] = [];
-    const olds: ReturnType<typeof run>[] = [];
+    const raws: Run[] = [];
+    const got = new Map<string, Run[]>(ways.map(([w]) => [w, []]));
     for (let k = 0; k < runs; k++) {
       raws.push(run('raw', f));
-      news.push(run('pool', f));
-      olds.push(run('pool', f, { IFC_SHARED_PARSE: '0' }));
+      for (const [w, env] of ways) got.get(w)!.push(run('pool', f, env));
     }
     const raw = median(raws, 'ms');
-    const now = median(news, 'twinMs');
-    const old = median(olds, 'twinMs');
-    const f0 = (n: number, w: number) => n.toFixed(0).padStart(w);
-    const r2 = (n: number, w: number) => n.toFixed(2).padStart(w);
+    const rawCpu = median(raws, 'cpuMs').cpuMs;
     console.log(
-      basename(f).slice(0, 35).padEnd(36) +
-        mb.toFixed(2).padStart(6) +
-        ` | ${f0(raw.ms, 6)} ${f0(raw.peakMb, 5)} | ${f0(now.twinMs!, 7)} ${f0(now.workerPeakMb!, 7)} | ${f0(old.twinMs!, 11)} ${f0(old.workerPeakMb!, 7)} |` +
-        `     ${r2(now.twinMs! / raw.ms, 5)} ${r2(now.workerPeakMb! / raw.peakMb, 4)} |    ${r2(old.twinMs! / raw.ms, 5)} ${r2(old.workerPeakMb! / raw.peakMb, 4)} | ${f0(now.ms, 6)} (${f0(old.ms, 0)})` +
-        (mb > 1 ? (now.twinMs! / raw.ms <= 2 ? '  twin <= 2: ok' : '  twin > 2: over target') : ''),
+      `${basename(f)} (${mb.toFixed(2)} MB): raw ${f0(raw.ms)} ms wall, ${f0(rawCpu)} ms cpu, ${f0(raw.peakMb)} MB`,
     );
+    for (const [w] of ways) {
+      const xs = got.get(w)!;
+      const t = median(xs, 'twinMs');
+      const cpu = median(xs, 'cpuMs').cpuMs;
+      const rss = median(xs, 'workerPeakMb').workerPeakMb!;
+      const map = median(xs, 'ms').ms;
+      console.log(
+        `  ${w.padEnd(6)} twin ${f0(t.twinMs!).padStart(6)} ms = ${r2(t.twinMs! / raw.ms)}x raw wall | cpu ${f0(cpu).padStart(6)} ms = ${r2(cpu / rawCpu)}x raw cpu | ` +
+          `worker peak ${f0(rss)} MB = ${r2(rss / raw.peakMb)}x raw | map ready ${f0(map)} ms = ${r2(map / raw.ms)}x` +
+          (w === 'twin' && mb > 1 ? (t.twinMs! / raw.ms <= 2 ? '  twin <= 2: ok' : '  twin > 2: over target') : ''),
+      );
+    }
+    // In one process, CPU of each job: the session's open, the map job, the Fragments job, with and without the kept
+    // meshes (the Fragments job is where one geometry pass saves).
+    for (const [w, env] of ways.slice(0, 2)) {
+      const x = run('split', f, env);
+      console.log(
+        `  ${w.padEnd(6)} cpu in one process: open ${f0(x.openCpuMs!)} + map ${f0(x.mapCpuMs!)} + Fragments ${f0(x.fragCpuMs!)} ms` +
+          ` (${x.replayed} meshes replayed); Fragments = ${r2(x.fragCpuMs! / rawCpu)}x raw cpu`,
+      );
+    }
     console.log(
-      `    raw runs ${raws.map((x) => x.ms.toFixed(0)).join('/')} ms; twin runs ${news.map((x) => x.twinMs!.toFixed(0)).join('/')} ms; old twin runs ${olds.map((x) => x.twinMs!.toFixed(0)).join('/')} ms`,
+      `    runs (wall ms): raw ${raws.map((x) => f0(x.ms)).join('/')}; ` +
+        ways
+          .map(
+            ([w]) =>
+              `${w} ${got
+                .get(w)!
+                .map((x) => f0(x.twinMs!))
+                .join('/')}`,
+          )
+          .join('; '),
     );
   }
 }

@@ -206,7 +206,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const skipped: SkippedElement[] = [];
     const geom = await collectGeometry(api, modelID, {
       typeName,
-      ...(session ? { shift: session.shift } : {}),
+      ...(session ? { shift: session.shift, keep: session.meshes } : {}),
       onProgress: (f) => sink.progress('geometry', f * 100),
       onSlice: async (drawn, failed, origin) => {
         for (const e of drawn) {

@@ -1,5 +1,6 @@
 import type { SkippedElement } from '../../../models/BimModel.js';
 import type { FlatMesh } from 'web-ifc';
+import type { KeptGeometry, MeshCache } from './meshCache.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -78,6 +79,8 @@ export async function collectGeometry(
      * off in float64 so that the meshes are in the file's frame as with the coordinates kept.
      */
     shift?: [number, number, number];
+    /** Keep the meshes here, as web-ifc gives them, for the Fragments importer's pass (see TwinSession). */
+    keep?: MeshCache;
     onSlice?: (
       elements: ElementMesh[],
       skipped: SkippedElement[],
@@ -101,6 +104,7 @@ export async function collectGeometry(
     if (mesh.geometries.size() === 0) return;
     streamed++;
     const expressId = mesh.expressID;
+    const kept: KeptGeometry[] | null = opts.keep?.wants(expressId) ? [] : null;
     try {
       // Typed arrays all the way: one Float32Array per geometry for positions and normals, a filtered Uint32Array of
       // indices, concatenated per colour at the end (no arrays of numbers, no flat(), no per-index closures).
@@ -131,6 +135,18 @@ export async function collectGeometry(
         try {
           const v = api.GetVertexArray(geo.GetVertexData(), geo.GetVertexDataSize());
           const ix = api.GetIndexArray(geo.GetIndexData(), geo.GetIndexDataSize());
+          if (kept) {
+            const c = placed.color;
+            kept.push({
+              placed: {
+                geometryExpressID: placed.geometryExpressID,
+                color: { x: c.x, y: c.y, z: c.z, w: c.w },
+                flatTransformation: placed.flatTransformation,
+              },
+              vertices: v,
+              indices: ix,
+            });
+          }
           if (v.length < 9 || ix.length < 3) continue;
           const m = placed.flatTransformation;
           const m0 = m[0]!,
@@ -219,6 +235,8 @@ export async function collectGeometry(
           geo.delete();
         }
       }
+      // Every geometry read (a throw above leaves the product to web-ifc in the importer's pass).
+      if (kept) opts.keep!.keep(expressId, kept);
       if (nonFinite) throw new Error('non-finite coordinates');
       if (triangles === 0) {
         skipped.push({

@@ -1,3 +1,4 @@
+import { MeshCache } from './meshCache.js';
 import { createIfcApi, WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -14,6 +15,10 @@ import { createIfcApi, WebIFC, type IfcAPI } from './webIfc.js';
  * The importer is pointed at the model by {@link TwinSession.adopt}: for the duration of one call, and only in the
  * process that calls it (the conversion worker), IfcAPI instances that are Init'ed share this session's wasm module,
  * and their OpenModel returns model 0 without reading the bytes; CloseModel / Dispose leave the model to the session.
+ *
+ * One geometry pass: the map job keeps the meshes it streams in {@link TwinSession.meshes} (collectGeometry's `keep`),
+ * and the importer's StreamMeshes / GetGeometry / GetVertexArray / GetIndexArray are served from them during `adopt`
+ * (see MeshCache): web-ifc meshes only what the map job did not keep.
  */
 export class TwinSession {
   private closed = false;
@@ -25,6 +30,8 @@ export class TwinSession {
     readonly bytes: Uint8Array,
     /** The translation web-ifc added to every mesh (its coordination matrix); subtract it for the file's frame. */
     readonly shift: [number, number, number],
+    /** The map job's meshes, kept for the importer's pass. */
+    readonly meshes: MeshCache,
   ) {}
 
   /**
@@ -40,7 +47,8 @@ export class TwinSession {
       // Nothing is meshed before the file is known to be a model: web-ifc can loop on the geometry of garbage, and the
       // old way's checks (convertIfc) name what is wrong with such a file before any geometry.
       if (api.GetLineIDsWithType(id, WebIFC.IFCPROJECT).size() === 0) throw new Error('the file has no IfcProject');
-      return new TwinSession(api, id, bytes, coordinate(api, id, await importerClassOrder(api, id)));
+      const classes = await importerClassOrder(api, id);
+      return new TwinSession(api, id, bytes, coordinate(api, id, classes), new MeshCache(keepable(api, id, classes)));
     } catch (err) {
       if (id >= 0) api.CloseModel(id);
       api.Dispose();
@@ -59,7 +67,12 @@ export class TwinSession {
       OpenModelFromCallback: proto.OpenModelFromCallback,
       CloseModel: proto.CloseModel,
       Dispose: proto.Dispose,
+      StreamMeshes: proto.StreamMeshes,
+      GetGeometry: proto.GetGeometry,
+      GetVertexArray: proto.GetVertexArray,
+      GetIndexArray: proto.GetIndexArray,
     };
+    const cache = this.meshes;
     const adopted = new WeakSet<object>();
     const shared = this.api as unknown as Record<string, unknown>;
     const modelID = this.modelID;
@@ -85,12 +98,32 @@ export class TwinSession {
       (this as unknown as Record<string, unknown>).wasmModule = undefined;
       adopted.delete(this);
     };
+    // The importer's geometry pass, from the map job's meshes where it kept them.
+    proto.StreamMeshes = function (this: IfcAPI, ...[id, ids, cb]: Parameters<IfcAPI['StreamMeshes']>) {
+      if (!adopted.has(this) || id !== modelID) return orig.StreamMeshes.call(this, id, ids, cb);
+      cache.stream(ids, cb, (run, c) => orig.StreamMeshes.call(this, id, run, c));
+    };
+    proto.GetGeometry = function (this: IfcAPI, id: number, geometryExpressID: number) {
+      const kept = adopted.has(this) && id === modelID ? cache.geometry(geometryExpressID) : null;
+      return kept ? (kept as unknown as WebIFC.IfcGeometry) : orig.GetGeometry.call(this, id, geometryExpressID);
+    };
+    // A kept geometry's "pointers" are its arrays (KeptGeometryHandle).
+    proto.GetVertexArray = function (this: IfcAPI, ptr: number, size: number) {
+      const a = ptr as unknown;
+      return a instanceof Float32Array ? a : orig.GetVertexArray.call(this, ptr, size);
+    };
+    proto.GetIndexArray = function (this: IfcAPI, ptr: number, size: number) {
+      const a = ptr as unknown;
+      return a instanceof Uint32Array ? a : orig.GetIndexArray.call(this, ptr, size);
+    };
     adopting = true;
     try {
       return await fn();
     } finally {
       Object.assign(proto, orig);
       adopting = false;
+      // What the importer did not ask for is of no further use.
+      cache.clear();
     }
   }
 
@@ -98,6 +131,7 @@ export class TwinSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.meshes.clear();
     try {
       this.api.CloseModel(this.modelID);
     } finally {
@@ -138,6 +172,20 @@ async function importerClassOrder(api: IfcAPI, modelID: number): Promise<number[
   const a = types.indexOf(WebIFC.IFCANNOTATION);
   if (a >= 0) types.push(...types.splice(a, 1));
   return types;
+}
+
+/**
+ * The products the importer streams (its classes) whose meshes the map job may keep for it: all but its rebars, whose
+ * geometry it reads as a swept disk (GetSweptDiskSolid) from web-ifc itself.
+ */
+function keepable(api: IfcAPI, modelID: number, classes: number[]): Set<number> {
+  const out = new Set<number>();
+  for (const type of classes) {
+    if (type === WebIFC.IFCREINFORCINGBAR) continue;
+    const ids = api.GetLineIDsWithType(modelID, type);
+    for (let i = 0, n = ids.size(); i < n; i++) out.add(ids.get(i));
+  }
+  return out;
 }
 
 /**

@@ -48,6 +48,49 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
     expect(proto.OpenModel).toBe(opens[0]);
   });
 
+  it.each(FILES)('%s: web-ifc meshes each product once for the whole twin', async (name) => {
+    // Every mesh web-ifc makes (StreamMeshes is how the map job and the importer mesh), counted per product. Products
+    // without geometry are asked for and give nothing: they cost nothing and are not counted.
+    const meshed = new Map<number, number>();
+    const real = WebIFC.IfcAPI.prototype.StreamMeshes;
+    vi.spyOn(WebIFC.IfcAPI.prototype, 'StreamMeshes').mockImplementation(function (this: WebIFC.IfcAPI, id, ids, cb) {
+      return real.call(this, id, ids, (mesh, i, n) => {
+        if (mesh.geometries.size() > 0) meshed.set(mesh.expressID, (meshed.get(mesh.expressID) ?? 0) + 1);
+        cb(mesh, i, n);
+      });
+    });
+    const out = join(tmp, `pass-${name}`);
+    const r = await convertIfc({ ifcPath: join(SHARED, name), outDir: out }, sink());
+    expect(r.report.fragmentsBytes).toBeGreaterThan(0);
+    expect(r.report.elementCount).toBeGreaterThan(0);
+    // The one exception: the product the session meshes first to fix web-ifc's coordination (TwinSession.open).
+    const again = [...meshed].filter(([, n]) => n > 1);
+    expect(again.length).toBeLessThanOrEqual(1);
+    expect(meshed.size).toBeGreaterThan(r.report.elementCount / 2);
+  });
+
+  it('a map job over its keep budget leaves the rest to web-ifc: the same Fragments', async () => {
+    const path = join(SHARED, FILES[0]!);
+    const bytes = readFileSync(path);
+    const oldFrag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }));
+    // 40 kB of kept vertices and indices: a few products kept, most meshed again in the importer's pass.
+    vi.stubEnv('IFC_TWIN_KEEP_MB', String(40 / 1024));
+    const session = await TwinSession.open(bytes);
+    try {
+      await convertIfc({ ifcPath: path, outDir: join(tmp, 'budget'), skipFragments: true, session }, sink());
+      const frag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }, session));
+      const { kept, overBudget, replayed, meshedAgain } = session.meshes.stats;
+      expect(kept).toBeGreaterThan(0);
+      expect(overBudget).toBeGreaterThan(0);
+      expect(replayed).toBe(kept);
+      expect(meshedAgain).toBeGreaterThanOrEqual(overBudget);
+      expect(Buffer.compare(frag, oldFrag)).toBe(0);
+    } finally {
+      session.close();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("falls back to the importer's own parses, with a warning, when sharing the model fails", async () => {
     vi.spyOn(TwinSession.prototype, 'adopt').mockRejectedValue(new Error('no luck'));
     const out = join(tmp, 'fallback');
