@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { ROOT_DIR } from '../../server/Server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 
 /** Where e2e screenshots go (git-ignored). */
 export const RESULTS_DIR = join(ROOT_DIR, 'test-results');
@@ -27,29 +29,34 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** The e2e run's one Chromium (tests/helpers/e2eSetup.ts), connected once per test file. */
+let shared: Promise<Browser> | null = null;
+
 /**
- * Launches Debian's Chromium headless with SwiftShader WebGL (no GPU here) and a fresh profile, and records console
- * errors and requests to non-local hosts for the test to assert on.
+ * A fresh browser context (its own cookies and storage: a fresh session) with one page, in Debian's Chromium headless
+ * with SwiftShader WebGL (no GPU here), recording console errors and requests to non-local hosts for the test to assert
+ * on. Under the e2e project the context is opened in the one Chromium the global setup launched (a launch per file
+ * costs seconds on a loaded machine); elsewhere (no endpoint provided) Chromium is launched with a fresh profile.
  */
 export async function openBrowser(
   opts: { viewport?: { width: number; height: number } } = {},
 ): Promise<BrowserSession> {
-  const profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-    viewport: opts.viewport ?? { width: 1600, height: 900 },
-  });
+  const viewport = opts.viewport ?? { width: 1600, height: 900 };
+  const endpoint = inject('chromiumWsEndpoint');
+  let context: BrowserContext;
+  let profile: string | null = null;
+  if (endpoint) {
+    shared ??= chromium.connect(endpoint, { timeout: SLOW_MS });
+    context = await (await shared).newContext({ viewport });
+  } else {
+    profile = mkdtempSync(join(tmpdir(), 'sitetwin-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport,
+    });
+  }
   const consoleErrors: string[] = [];
   const externalRequests: string[] = [];
   context.on('request', (r) => {
@@ -73,8 +80,8 @@ export async function openBrowser(
       return path;
     },
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await context.close(); // a second call does nothing
+      if (profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

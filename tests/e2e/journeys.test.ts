@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '../../models/Alarm.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../helpers/auth.js';
 import { ROOT_DIR } from '../../server/Server.js';
@@ -73,6 +73,10 @@ afterAll(async () => {
   for (const b of open) await b.close();
   await t?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+// A journey's browser is done when its test is: closed, so its globe does not render beside the next journey's.
+afterEach(async () => {
+  for (const b of open.splice(0)) await b.close();
 });
 
 async function browser(): Promise<BrowserSession> {

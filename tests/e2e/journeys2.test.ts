@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../helpers/auth.js';
 import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -54,6 +54,10 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of open) await s.close();
   await t?.close();
+});
+// A journey's browser is done when its test is: closed, so its globe does not render beside the next journey's.
+afterEach(async () => {
+  for (const b of open.splice(0)) await b.close();
 });
 
 async function browser(): Promise<BrowserSession> {

@@ -156,6 +156,7 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     expect(before).toBeGreaterThan(0);
     await b.screenshot('journey3-workspace-sidebar');
     expect(b.consoleErrors).toEqual([]);
+    await b.close(); // done: its viewer would otherwise render beside the next journeys' pages
   });
 
   let map: BrowserSession;

@@ -289,6 +289,7 @@ describe('a rectification notice on a crane: raised from the wall, answered on a
     expect(topic.notice?.replies[0]!.attachmentIds).toHaveLength(1);
     expect(topic.attachments[0]).toMatchObject({ mime: 'image/png', fileName: 'bolts.png' });
     expect(unexpectedErrors(phone)).toEqual([]);
+    await phone.close(); // done: its globe would otherwise render beside the inspector's page in steps 3 and 4
   });
 
   it('3. the inspector re-checks and closes it: status closed, the trail and the audit log say who did what', async () => {

@@ -5,6 +5,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** A migrated, empty PGlite data folder to copy from. */
     pgliteTemplate: string;
+    /** The e2e run's one Chromium (tests/helpers/e2eSetup.ts); absent elsewhere, where a test launches its own. */
+    chromiumWsEndpoint?: string;
   }
 }
 
