@@ -191,6 +191,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
     farFromProjectM: opts.config.IFC_FAR_FROM_PROJECT_KM * 1000,
     maxUnpackedBytes: opts.config.MAX_UPLOAD_MB * 1024 * 1024,
+    maxConvertBytes: opts.config.IFC_CONVERT_MAX_MB * 1024 * 1024,
+    maxFragmentsBytes: opts.config.IFC_FRAGMENTS_MAX_MB * 1024 * 1024,
   });
   app.use('/api/v1', modelsRouter(ctx, models));
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));

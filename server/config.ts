@@ -108,6 +108,17 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().min(0.001).max(100_000).default(1024),
   /** IFC conversion worker processes running side by side (one model each); 1 suits a 2-core machine. */
   IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Largest plain IFC (an upload, or what an .ifczip expands to) converted at all, in megabytes: past it the model fails
+   * with problem `too_large` before web-ifc reads it. 2047: Node reads at most 2 GiB into the one buffer web-ifc is
+   * given (see server/ifc/pipeline/sizeLimits.ts).
+   */
+  IFC_CONVERT_MAX_MB: z.coerce.number().min(0.001).max(2047).default(2047),
+  /**
+   * Largest plain IFC whose BIM workspace file (Fragments) is built, in megabytes; a larger one is on the map with its
+   * element index, and its Fragments state says why not (problem `too_large_for_fragments`). 0 = no bound.
+   */
+  IFC_FRAGMENTS_MAX_MB: z.coerce.number().min(0).max(100_000).default(0),
   /** A conversion running longer than this many seconds is stopped and its model marked failed. */
   IFC_JOB_TIMEOUT_S: z.coerce.number().int().min(10).default(3600),
   /** A model whose file places it farther than this from its project's location is flagged (report.farFromProject). */

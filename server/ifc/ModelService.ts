@@ -37,6 +37,10 @@ export interface ModelServiceOptions {
   farFromProjectM?: number;
   /** Largest IFC an .ifczip may expand to (MAX_UPLOAD_MB: the same limit as an IFC uploaded as is). */
   maxUnpackedBytes?: number;
+  /** IFC_CONVERT_MAX_MB in bytes: a larger plain IFC fails with `too_large` before web-ifc reads it. */
+  maxConvertBytes?: number;
+  /** IFC_FRAGMENTS_MAX_MB in bytes: a larger plain IFC gets the map twin and no Fragments file (`too_large_for_fragments`). */
+  maxFragmentsBytes?: number;
 }
 
 /**
@@ -110,6 +114,20 @@ export class ModelService {
               },
               'ifc: model ready',
             );
+            if (m.fragmentsSkipped) {
+              // Past IFC_FRAGMENTS_MAX_MB: the map twin is complete, the workspace file is not built (and says why).
+              const skipped = await this.store.models.setFragments(m.modelId, {
+                status: 'failed',
+                error: {
+                  code: ErrorCode.UNPROCESSABLE,
+                  message: m.fragmentsSkipped,
+                  problem: 'too_large_for_fragments',
+                },
+              });
+              this.log.warn({ modelId: m.modelId, projectId: model.projectId }, m.fragmentsSkipped);
+              this.live.publishModel({ type: 'model.updated', model: publicModel(skipped ?? model) });
+              return;
+            }
             this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
             // The map has the model now; the workspace's .frag follows in a job of its own.
             this.enqueueFragments(model);
@@ -130,7 +148,10 @@ export class ModelService {
           this.removeOutputs(modelId, job.kind === 'fragments' ? 'fragments' : 'all');
           if (job.kind === 'fragments') {
             // The map twin stays usable without the workspace file: only the Fragments state fails.
-            const model = await this.store.models.setFragments(modelId, { status: 'failed', error: { code, message } });
+            const model = await this.store.models.setFragments(modelId, {
+              status: 'failed',
+              error: { code, message, ...(problem ? { problem } : {}) },
+            });
             if (model) {
               this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: fragments failed');
               this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
@@ -245,6 +266,7 @@ export class ModelService {
       sourceKind: model.sourceKind,
       outDir: this.dirOf(model.id),
       ...(this.opts.maxUnpackedBytes ? { maxUnpackedBytes: this.opts.maxUnpackedBytes } : {}),
+      ...this.sizeLimits(),
       ...(project ? { fallback: project.location } : {}),
       ...(this.opts.farFromProjectM !== undefined ? { farFromProjectM: this.opts.farFromProjectM } : {}),
     });
@@ -259,7 +281,16 @@ export class ModelService {
       sourcePath: model.sourceKind === 'ifczip' ? unpackedFile(dir) : sourceFile(dir, 'ifc'),
       sourceKind: 'ifc',
       outDir: dir,
+      ...this.sizeLimits(),
     });
+  }
+
+  /** The size bounds a job carries (see pipeline/sizeLimits.ts). */
+  private sizeLimits(): { maxConvertBytes?: number; maxFragmentsBytes?: number } {
+    return {
+      ...(this.opts.maxConvertBytes ? { maxConvertBytes: this.opts.maxConvertBytes } : {}),
+      ...(this.opts.maxFragmentsBytes ? { maxFragmentsBytes: this.opts.maxFragmentsBytes } : {}),
+    };
   }
 
   /** Stores and pushes progress, at most every 250 ms per model except on a change of stage. */

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../../models/errors.js';
 import { ConversionError, convertIfc } from './convert.js';
 import { writeDemoBuilding } from './demoBuilding.js';
 import { fragmentsFile, unpackedFile } from './files.js';
+import { convertSizeProblem, fragmentsSizeProblem } from './sizeLimits.js';
 import { sniffFile } from './sniff.js';
 import { unzipEntryToFile } from './unzip.js';
 import { createIfcApi, type IfcAPI } from './webIfc.js';
@@ -49,6 +50,8 @@ async function runFragments(job: ConversionJob): Promise<void> {
   held = null;
   try {
     if (!session && !existsSync(job.sourcePath)) throw new ConversionError('The IFC file is gone from the server');
+    const tooLarge = session ? null : fragmentsSizeProblem(job.sourcePath, job.maxFragmentsBytes);
+    if (tooLarge) throw new ConversionError(tooLarge, 'too_large_for_fragments');
     // Loaded with the first Fragments job: the worker starts (and takes map jobs) without the importer's modules.
     const { twinFragments, writeFragmentsFile } = await import('./fragments.js');
     const warnings: string[] = [];
@@ -98,6 +101,7 @@ async function run(job: WorkerJob): Promise<void> {
         modelId: job.modelId,
         code: known ? ErrorCode.UNPROCESSABLE : ErrorCode.INTERNAL,
         message: `The Fragments file could not be built: ${(err as Error)?.message ?? String(err)}`,
+        ...(known && err.problem ? { problem: err.problem } : {}),
       });
       if (!known) process.exit(3);
     }
@@ -138,9 +142,15 @@ async function run(job: WorkerJob): Promise<void> {
       if (!inner.ok) throw new ConversionError(`${sniffed.entry} in the zip: ${inner.reason}`);
     }
     if (!existsSync(ifcPath)) throw new ConversionError('The uploaded file is gone from the server');
+    const tooLarge = convertSizeProblem(ifcPath, job.maxConvertBytes);
+    if (tooLarge) throw new ConversionError(tooLarge, 'too_large');
+    // Past IFC_FRAGMENTS_MAX_MB no Fragments job follows: no session is opened to be held for it.
+    const noFragments = fragmentsSizeProblem(ifcPath, job.maxFragmentsBytes);
+    // web-ifc reads the whole file in TwinSession.open (minutes for a gigabyte): the model says so, not `queued`.
+    void send({ type: 'progress', modelId: job.modelId, stage: 'parse', pct: 0 });
     // A file web-ifc refuses, or a session that cannot be set up, converts the old way (convertIfc says what is wrong).
     unshared = null;
-    if (SHARED_PARSE)
+    if (SHARED_PARSE && !noFragments)
       session = await TwinSession.open(readFileSync(ifcPath)).catch((err: Error) => {
         unshared = { modelId: job.modelId, reason: err.message };
         return null;
@@ -185,7 +195,12 @@ async function run(job: WorkerJob): Promise<void> {
     // Held before `done`: the server queues the Fragments job when it reads `done`.
     if (session) held = { modelId: job.modelId, session };
     session = null;
-    await send({ type: 'done', modelId: job.modelId, result });
+    await send({
+      type: 'done',
+      modelId: job.modelId,
+      result,
+      ...(noFragments ? { fragmentsSkipped: noFragments } : {}),
+    });
   } catch (err) {
     session?.close();
     const known = err instanceof ConversionError;

@@ -410,7 +410,8 @@ export function readIndex(
     const whole = refId(rel.RelatingObject);
     if (whole === null) continue;
     const list = children.get(whole) ?? [];
-    list.push(...refIds(rel.RelatedObjects));
+    // A loop, not push(...): a relation of a few hundred thousand objects would overflow the call stack.
+    for (const id of refIds(rel.RelatedObjects)) list.push(id);
     children.set(whole, list);
   }
   // Parts that are not aggregated but belong to a whole all the same: an opening to the element it voids, nested

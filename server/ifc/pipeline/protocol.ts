@@ -23,6 +23,10 @@ export interface ConversionJob {
   farFromProjectM?: number;
   /** Largest IFC an .ifczip may expand to (bytes; MAX_UPLOAD_MB): unpacking stops past it. */
   maxUnpackedBytes?: number;
+  /** Largest plain IFC converted at all (bytes; IFC_CONVERT_MAX_MB): past it the job fails with `too_large`. */
+  maxConvertBytes?: number;
+  /** Largest plain IFC whose Fragments file is built (bytes; IFC_FRAGMENTS_MAX_MB): past it the map job says so. */
+  maxFragmentsBytes?: number;
   /** Generate the IFC first (demo buildings): written to `sourcePath` by the worker, off the server's event loop. */
   generate?: DemoBuildingOptions;
 }
@@ -48,7 +52,13 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; modelId: string; stage: ConversionStage; pct: number }
   | { type: 'elements'; modelId: string; seq: number; batch: ElementInput[] }
-  | { type: 'done'; modelId: string; result: ConversionResult }
+  | {
+      type: 'done';
+      modelId: string;
+      result: ConversionResult;
+      /** Why no Fragments job is to follow (the file is past IFC_FRAGMENTS_MAX_MB); the map twin is complete. */
+      fragmentsSkipped?: string;
+    }
   | { type: 'fragments'; modelId: string; bytes: number; warnings?: string[] }
   | { type: 'schedule'; modelId: string; result: IfcScheduleResult }
   | { type: 'failed'; modelId: string; code: ErrorCode; message: string; problem?: string };

@@ -16,7 +16,7 @@ export const LEAF_TRIANGLES = 60_000;
 const KEEP_FRACTION = 0.3;
 const MAX_DEPTH = 12;
 
-interface Node {
+export interface Node {
   elements: ElementMesh[];
   min: [number, number, number];
   max: [number, number, number];
@@ -40,6 +40,9 @@ function boxOf(els: ElementMesh[]): { min: V3; max: V3 } {
 }
 const tris = (els: ElementMesh[]) => els.reduce((s, e) => s + e.triangles, 0);
 
+/** The tile tree of `elements` (exported for tests). */
+export const buildTileTree = (elements: ElementMesh[]): Node => build(elements, 0);
+
 function build(elements: ElementMesh[], depth: number): Node {
   const { min, max } = boxOf(elements);
   const leaf = (): Node => ({ elements, min, max, geometricError: 0, children: [] });
@@ -56,7 +59,9 @@ function build(elements: ElementMesh[], depth: number): Node {
   const children = [build(rest.slice(0, half), depth + 1), build(rest.slice(half), depth + 1)].filter(
     (c) => c.elements.length > 0 || c.children.length > 0,
   );
-  const geometricError = Math.max(...rest.map(size));
+  // A loop, not Math.max(...): a spread of a few hundred thousand elements overflows the call stack.
+  let geometricError = 0;
+  for (const e of rest) geometricError = Math.max(geometricError, size(e));
   return { elements: keep, min, max, geometricError, children };
 }
 
