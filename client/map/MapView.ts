@@ -22,6 +22,7 @@ import type { ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
+import { mapResolutionScale } from './mapResolution.js';
 import type { Tool } from '../core/Tool.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
@@ -96,6 +97,11 @@ export class MapView implements Tool {
     // screen-space error loads fewer tiles for the same picture.
     scene.globe.showGroundAtmosphere = false;
     scene.globe.maximumScreenSpaceError = 3;
+    // Drawn at the screen's device pixel ratio (Cesium's default draws at CSS pixels and upscales: soft on a 4K screen
+    // or a phone), capped at one 4K frame of device pixels; refitted when the window or the ratio changes.
+    this.viewer.useBrowserRecommendedResolution = false;
+    this.fitResolution();
+    window.addEventListener('resize', this.fitResolution);
     // Double-click would start tracking an entity, fighting our own fly-to.
     this.viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
     this.viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e: { cancel: boolean }) => {
@@ -236,7 +242,16 @@ export class MapView implements Tool {
     }
   }
 
+  /** The map's drawing buffer at the device pixel ratio, at most one 4K frame of pixels (see mapResolutionScale). */
+  readonly fitResolution = (): void => {
+    if (this.viewer.isDestroyed()) return;
+    const canvas = this.viewer.canvas;
+    this.viewer.resolutionScale = mapResolutionScale(canvas.clientWidth, canvas.clientHeight, window.devicePixelRatio);
+    this.viewer.scene.requestRender();
+  };
+
   dispose(): void {
+    window.removeEventListener('resize', this.fitResolution);
     if (this.hoverFrame) cancelAnimationFrame(this.hoverFrame);
     this.handler.destroy();
     this.onClick.reset();

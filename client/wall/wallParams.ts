@@ -56,22 +56,8 @@ export function wallScale(width: number, height: number): number {
   return Math.max(0.5, Math.round(s * 1000) / 1000);
 }
 
-/**
- * Cesium's resolution scale that keeps the map at most `maxPixels` device pixels. The map is drawn at the device pixel
- * ratio (WallApp turns off Cesium's browser-recommended resolution) so labels are sharp on a 4K wall; the cap, one
- * full 4K frame, only bites on a 4K screen at DPR 2 and above, where the map is the only part whose cost grows with
- * the pixel count.
- */
-export function mapResolutionScale(
-  cssWidth: number,
-  cssHeight: number,
-  devicePixelRatio: number,
-  maxPixels = 8_300_000,
-): number {
-  const px = cssWidth * cssHeight * devicePixelRatio * devicePixelRatio;
-  if (px <= maxPixels) return 1;
-  return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
-}
+/** Kept here for the wall's callers; the map module owns it. */
+export { mapResolutionScale } from '../map/mapResolution.js';
 
 /**
  * The wall this account may see for what the URL asked: a tier it cannot read (the whole city for an enterprise or

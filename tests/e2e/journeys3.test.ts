@@ -302,7 +302,13 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
       { width: 390, height: 844 },
     ]) {
       const desk = size.width >= 1600;
-      await page.setViewportSize(size);
+      // A phone draws at its device pixel ratio (3 here), set through CDP so this page keeps its state.
+      const dpr = size.width === 390 ? 3 : 1;
+      if (dpr === 1) await page.setViewportSize(size);
+      else
+        await (
+          await page.context().newCDPSession(page)
+        ).send('Emulation.setDeviceMetricsOverride', { ...size, deviceScaleFactor: dpr, mobile: false });
       await page.evaluate((id) => window.__siteTwinSite!.openDevice(id), craneId);
       await page.locator('[data-testid="device-panel"] .chart-box').waitFor({ state: 'visible', timeout: 60_000 });
       await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
@@ -322,6 +328,10 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
             tabs: r(document.querySelector('.dock-left')),
           },
           chart: r(document.querySelector('[data-testid="device-panel"] .chart-box')),
+          canvas: (() => {
+            const c = document.querySelector<HTMLCanvasElement>('#map-wrap .cesium-widget canvas')!;
+            return { w: c.width, cssW: c.clientWidth, dpr: window.devicePixelRatio };
+          })(),
           replay: r(document.querySelector('.replay-bar')),
           rightTab: document.querySelector('.dock-right .dock-tab.active')?.getAttribute('data-tab'),
           scroll: [
@@ -341,6 +351,9 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
           if (a < b) expect(overlaps(ra!, rb!), `${a} and ${b} at ${size.width}x${size.height}`).toBe(false);
       expect(overlaps(l.regions.alarms!, l.regions.tabs!)).toBe(false);
       expect(l.rightTab).toBe('device');
+      // The map is drawn at the device pixel ratio (Cesium's default draws CSS pixels and upscales: soft on a phone).
+      expect(l.canvas.dpr).toBe(dpr);
+      expect(Math.abs(l.canvas.w - l.canvas.cssW * dpr), JSON.stringify(l.canvas)).toBeLessThanOrEqual(dpr);
       // The history chart is on screen in the right dock, without scrolling (on a desk screen; a phone scrolls to it).
       if (desk) expect(l.chart!.bottom).toBeLessThanOrEqual(size.height);
       expect(l.chart!.left).toBeGreaterThanOrEqual(l.regions.right!.left);

@@ -35,7 +35,7 @@ import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
 import { labelProbe } from '../../probes/labelProbe.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
-import { mapResolutionScale, wallScale, type WallParams } from '../../wall/wallParams.js';
+import { wallScale, type WallParams } from '../../wall/wallParams.js';
 import { formatClock, t } from '../../i18n/i18n.js';
 
 const TICKER_SLOTS = 12;
@@ -96,8 +96,6 @@ export class WallApp {
     this.layout();
     window.addEventListener('resize', this.onResize);
     this.map = tools.add(new MapView(this.dom.map, config, { theme: 'dark', switcher: false }));
-    // Draw at the device pixel ratio (Cesium otherwise draws at CSS pixels on a HiDPI screen): a wall is read up close.
-    this.map.viewer.useBrowserRecommendedResolution = false;
     this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     labelProbe(this.map.viewer);
@@ -430,13 +428,8 @@ export class WallApp {
     if (this.city) this.city.placer.clusterPx = 26 * text;
     if (this.layer) this.layer.textScale = text;
     if (this.map) this.map.basemap.textScale = text;
-    if (this.map)
-      this.map.viewer.resolutionScale = mapResolutionScale(
-        this.dom.map.clientWidth,
-        this.dom.map.clientHeight,
-        window.devicePixelRatio,
-      );
-    this.map?.requestRender();
+    // The map cell's size changed with the layout: its drawing buffer follows (device pixel ratio, capped).
+    this.map?.fitResolution();
   }
 
   private note(msg: string): void {
