@@ -10,6 +10,7 @@ const topic: Topic = {
   id: '5a1f7c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b',
   projectId: '11111111-1111-4111-8111-111111111111',
   title: 'T1',
+  description: '',
   topicType: 'safety',
   topicStatus: 'in_progress',
   priority: 'high',
