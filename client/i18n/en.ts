@@ -126,6 +126,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'alarm.ack': 'Acknowledge',
   'alarm.ackOpen': 'Acknowledge…',
   'alarm.ackFailed': 'Could not acknowledge: {message}',
+  'alarm.text.alarm': '{what} {value} (alarm at {line})',
+  'alarm.text.prewarning': '{what} {value} (pre-warning at {line})',
   'common.yes': 'yes',
   'common.no': 'no',
   'field.more': '+{n} more',

@@ -127,6 +127,8 @@ export const zhCN = {
   'alarm.ack': '确认',
   'alarm.ackOpen': '确认…',
   'alarm.ackFailed': '无法确认：{message}',
+  'alarm.text.alarm': '{what} {value}（报警线 {line}）',
+  'alarm.text.prewarning': '{what} {value}（预警线 {line}）',
   'common.yes': '是',
   'common.no': '否',
   'field.more': '+ 另有 {n} 项',
