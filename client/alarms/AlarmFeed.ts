@@ -164,7 +164,11 @@ export class AlarmFeed implements Tool {
         { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: t('alarm.flyTo') },
         h('span', { class: 'alarm-level' }, levelText(a.level)),
         h('span', { class: 'alarm-where', 'data-testid': 'alarm-where' }, this.where(a)),
-        h('span', { class: 'alarm-msg' }, alarmText(a, (id) => this.devices.get(id))),
+        h(
+          'span',
+          { class: 'alarm-msg' },
+          alarmText(a, (id) => this.devices.get(id)),
+        ),
         h(
           'span',
           { class: 'alarm-meta' },

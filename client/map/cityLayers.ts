@@ -1,5 +1,5 @@
 import { Cartesian3, Cesium3DTileFeature, ClippingPolygonCollection, SceneTransforms } from 'cesium';
-import { DistrictFigureKey } from '../../models/District.js';
+import type { DistrictFigureKey } from '../../models/District.js';
 import type { BimLayer } from '../bim/BimLayer.js';
 import type { ToolRegistry } from '../core/Tool.js';
 import type { SiteOverlays } from '../overlays/SiteOverlays.js';

@@ -3,7 +3,7 @@ import { setLocale } from '../../../client/i18n/i18n.js';
 import { cityLayerEntries } from '../../../client/map/layerEntries.js';
 import { LayerPanel } from '../../../client/map/LayerPanel.js';
 import { MapSourceSwitcher } from '../../../client/map/MapSourceSwitcher.js';
-import { CJK, ENGLISH_WORD, installFakeDom, uiTexts, type FakeDocument, type FakeElement } from '../fakeDom.js';
+import { CJK, ENGLISH_WORD, installFakeDom, uiTexts, type FakeDocument } from '../fakeDom.js';
 
 let doc: FakeDocument;
 beforeAll(() => (doc = installFakeDom()));
