@@ -185,9 +185,12 @@ function wrongLanguage(page: Page, lang: string, names: readonly string[]): Prom
     ({ lang, names }) => {
       const zh = lang === 'zh-CN';
       // An English word: two lower-case Latin letters in a row, but not a unit (mm, km, kg, lux) or an IFC class.
-      const UNITS = new Set(['mm', 'km', 'kg', 'lux', 'mph', 'ms']);
+      // Key names (Esc) are written so on Chinese keyboards too; an IFC GlobalId (22 characters) is an id, not a word.
+      const UNITS = new Set(['mm', 'km', 'kg', 'lux', 'mph', 'ms', 'Esc']);
       const english = (s: string) =>
-        (s.match(/[A-Za-z]*[a-z]{2,}[A-Za-z]*/g) ?? []).some((w) => !UNITS.has(w) && !/^Ifc[A-Z]/.test(w));
+        (s.match(/[A-Za-z0-9_$]*[a-z]{2,}[A-Za-z0-9_$]*/g) ?? []).some(
+          (w) => !UNITS.has(w) && !/^Ifc[A-Z]/.test(w) && !/^[0-9A-Za-z_$]{22}$/.test(w),
+        );
       const sorted = [...names].filter(Boolean).sort((a, b) => b.length - a.length);
       const chinese = (s: string) => {
         let rest = s;
