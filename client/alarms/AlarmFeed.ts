@@ -8,6 +8,7 @@ import { acknowledgeAlarm } from '../devices/deviceApi.js';
 import { h } from '../ui/dom.js';
 import type { AlarmStore } from './AlarmStore.js';
 import { DeviceNames, ruleLabel } from './alarmNames.js';
+import { alarmText } from './alarmText.js';
 import { Beep } from './Beep.js';
 import { formatClock, t } from '../i18n/i18n.js';
 
@@ -163,7 +164,11 @@ export class AlarmFeed implements Tool {
         { class: 'alarm-main', type: 'button', 'data-action': 'focus', title: t('alarm.flyTo') },
         h('span', { class: 'alarm-level' }, levelText(a.level)),
         h('span', { class: 'alarm-where', 'data-testid': 'alarm-where' }, this.where(a)),
-        h('span', { class: 'alarm-msg' }, a.message),
+        h(
+          'span',
+          { class: 'alarm-msg' },
+          alarmText(a, (id) => this.devices.get(id)),
+        ),
         h(
           'span',
           { class: 'alarm-meta' },

@@ -1,19 +1,16 @@
 import type { Device } from '../../models/Device.js';
 import { UNIT_FIELDS, UNIT_GROUPS, type DeviceScale, type DeviceUnits } from '../../models/DeviceUnits.js';
 import type { DeviceQuality } from '../../models/FieldQuality.js';
+import { t, tOr } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { formatTime } from '../ui/format.js';
 import { deviceFieldSpec } from './deviceFields.js';
 import { fetchDeviceQuality, saveUnitSettings } from './qualityApi.js';
 
-/** Reason codes as people read them. */
-export const REFUSAL_TEXT: Record<string, string> = {
-  out_of_range: 'Out of range',
-  wrong_type: 'Wrong type',
-  unknown_field: 'Unknown field',
-  invalid: 'Invalid',
-  time_ahead: 'Time ahead of clock',
-};
+/** A refusal's reason code as people read it, in the page's language (an unknown code as sent). */
+export function refusalText(code: string): string {
+  return tOr(`quality.reason.${code}`, code);
+}
 
 /** `a34002=0.001, pm25Ugm3=0.001` <-> `{ a34002: 0.001, pm25Ugm3: 0.001 }`. */
 export function formatScale(scale: DeviceScale | undefined): string {
@@ -28,7 +25,7 @@ export function parseScale(text: string): DeviceScale | string {
     .map((s) => s.trim())
     .filter(Boolean)) {
     const m = /^([A-Za-z][\w.]*)\s*[=:]\s*(-?[\d.]+(?:e-?\d+)?)$/i.exec(part);
-    if (!m || !Number.isFinite(Number(m[2])) || Number(m[2]) === 0) return `"${part}" is not field=factor`;
+    if (!m || !Number.isFinite(Number(m[2])) || Number(m[2]) === 0) return t('quality.badScale', { part });
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -50,8 +47,8 @@ export class DeviceQualityView {
     this.root = h(
       'section',
       { class: 'device-quality', 'data-testid': 'device-quality', 'data-state': 'loading' },
-      h('h4', { text: 'Data quality' }),
-      h('div', { class: 'dim', text: 'Loading…' }),
+      h('h4', { text: t('project.quality') }),
+      h('div', { class: 'dim', text: t('quality.loading') }),
     );
     this.root.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -68,8 +65,8 @@ export class DeviceQualityView {
       if ((err as Error).name === 'AbortError') return;
       this.root.dataset.state = 'error';
       this.root.replaceChildren(
-        h('h4', { text: 'Data quality' }),
-        h('div', { class: 'dim', text: `Unavailable: ${(err as Error).message}` }),
+        h('h4', { text: t('project.quality') }),
+        h('div', { class: 'dim', text: t('quality.unavailable', { message: (err as Error).message }) }),
       );
     }
   }
@@ -77,33 +74,33 @@ export class DeviceQualityView {
   private render(q: DeviceQuality): void {
     const codes = Object.entries(q.refusedByCode).sort((a, b) => b[1] - a[1]);
     const fields = Object.entries(q.refusedByField).sort((a, b) => b[1] - a[1]);
-    const label = (f: string) => (f === 'time' ? 'Time' : deviceFieldSpec(this.device, f).label);
+    const label = (f: string) => (f === 'time' ? t('quality.time') : deviceFieldSpec(this.device, f).label);
     this.root.dataset.state = 'loaded';
     this.root.dataset.onlyRefused = String(q.onlyRefused);
     this.root.replaceChildren(
-      h('h4', { text: 'Data quality' }),
+      h('h4', { text: t('project.quality') }),
       ...(q.onlyRefused
         ? [
             h('div', {
               class: 'quality-flag',
               'data-testid': 'quality-flag',
               role: 'alert',
-              text: 'Sends only refused data: nothing of its newest readings was stored',
+              text: t('quality.onlyRefused'),
             }),
           ]
         : []),
       h(
         'dl',
         { class: 'device-values' },
-        h('dt', { text: 'Last accepted' }),
+        h('dt', { text: t('quality.lastAccepted') }),
         h('dd', {
           'data-testid': 'quality-last-accepted',
-          text: q.lastAcceptedAt ? formatTime(q.lastAcceptedAt) : 'never',
+          text: q.lastAcceptedAt ? formatTime(q.lastAcceptedAt) : t('quality.never'),
         }),
-        h('dt', { text: 'Refused fields' }),
+        h('dt', { text: t('quality.refusedFields') }),
         h('dd', { 'data-testid': 'quality-refused', text: String(q.refused) }),
         ...codes.flatMap(([c, n]) => [
-          h('dt', { class: 'sub', text: REFUSAL_TEXT[c] ?? c }),
+          h('dt', { class: 'sub', text: refusalText(c) }),
           h('dd', { 'data-code': c, text: String(n) }),
         ]),
         ...fields.flatMap(([f, n]) => [
@@ -124,11 +121,14 @@ export class DeviceQualityView {
         ? [
             h('div', {
               class: 'row-sub',
-              text: `Last refused (${q.lastRefused.transport}, ${formatTime(q.lastRefused.at)}):`,
+              text: t('quality.lastRefused', {
+                transport: q.lastRefused.transport.toUpperCase(),
+                time: formatTime(q.lastRefused.at),
+              }),
             }),
             h('pre', { class: 'quality-raw', 'data-testid': 'quality-raw', text: q.lastRefused.raw }),
           ]
-        : [h('div', { class: 'dim', text: 'Nothing refused.' })]),
+        : [h('div', { class: 'dim', text: t('quality.nothingRefused') })]),
       this.settingsForm(),
     );
   }
@@ -145,7 +145,7 @@ export class DeviceQualityView {
         h(
           'label',
           { class: 'unit-select' },
-          name === 'pm' ? 'PM sent in ' : `${label(name)} sent in `,
+          name === 'pm' ? t('quality.pmSentIn') : t('quality.fieldSentIn', { field: label(name) }),
           h(
             'select',
             { name: `unit:${name}`, 'data-unit': name },
@@ -163,7 +163,7 @@ export class DeviceQualityView {
       h(
         'label',
         { class: 'unit-select' },
-        'Scale ',
+        t('quality.scale'),
         h('input', {
           name: 'scale',
           'data-testid': 'scale-input',
@@ -171,11 +171,11 @@ export class DeviceQualityView {
           value: formatScale(this.device.scale),
         }),
       ),
-      h('button', { class: 'btn small', type: 'submit', text: 'Save units' }),
+      h('button', { class: 'btn small', type: 'submit', text: t('quality.save') }),
       h('span', { class: 'row-sub', 'data-testid': 'unit-status' }),
     );
     function label(f: string) {
-      return f === 'pressureKpa' ? 'Pressure' : f;
+      return f === 'pressureKpa' ? t('quality.pressure') : f;
     }
   }
 
@@ -190,16 +190,16 @@ export class DeviceQualityView {
     }
     const scale = parseScale(form.querySelector<HTMLInputElement>('input[name="scale"]')!.value);
     if (typeof scale === 'string') return void (status.textContent = scale);
-    status.textContent = 'Saving…';
+    status.textContent = t('quality.saving');
     try {
       const d = await saveUnitSettings(this.device.id, {
         units: Object.keys(units).length ? units : null,
         scale: Object.keys(scale).length ? scale : null,
       });
       Object.assign(this.device, { units: d.units, scale: d.scale });
-      status.textContent = 'Saved: applies to data from now on';
+      status.textContent = t('quality.saved');
     } catch (err) {
-      status.textContent = `Not saved: ${(err as Error).message}`;
+      status.textContent = t('quality.notSaved', { message: (err as Error).message });
     }
   }
 

@@ -98,6 +98,11 @@ function formatParam(v: string | number): string {
   return typeof v === 'number' ? formatNumber(v) : v;
 }
 
+/** The message `key` in a given locale, whatever the page's (a printed notice that is Chinese by law, with English beside). */
+export function tIn(l: Locale, key: MessageKey): string {
+  return CATALOGUES[l][key] ?? zhCN[key] ?? key;
+}
+
 /** `key` if it names a message, else `fallback` (for labels keyed by data, such as field names and trades). */
 export function tOr(key: string, fallback: string, params?: Params): string {
   return hasMessage(key) ? t(key, params) : fallback;

@@ -16,6 +16,7 @@ import {
 } from '../../models/District.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
+import { t, type MessageKey } from '../i18n/i18n.js';
 import type { BasemapTheme, District } from './BasemapLayer.js';
 import type { MapView } from './MapView.js';
 
@@ -167,8 +168,8 @@ export class DistrictLayer implements Tool {
     const d = this.districts.find((x) => x.code === code);
     if (!d) return code;
     const f = this.figures.get(code);
-    const meta = DISTRICT_FIGURES[this._figure];
-    return f ? `${d.name} ${d.code}\n${meta.zh} ${figureOf(f, this._figure)}${meta.unit}` : `${d.name} ${d.code}`;
+    if (!f) return `${d.name} ${d.code}`;
+    return `${d.name} ${d.code}\n${t(`district.figure.${this._figure}` as MessageKey, { n: figureOf(f, this._figure) })}`;
   }
 
   /** Fetches the figures again (after a reload; the wall calls it on its KPI cadence). */

@@ -1,10 +1,11 @@
 import type { Tool } from '../core/Tool.js';
+import { t } from '../i18n/i18n.js';
 
 /** A switch of the layer panel: a layer on or off. */
 export interface LayerToggle {
   kind: 'toggle';
   id: string;
-  /** zh-CN first, English beside it. */
+  /** In the page's language (from the message catalogue). */
   label: string;
   group: string;
   get(): boolean;
@@ -41,7 +42,7 @@ export class LayerPanel implements Tool {
     this.root.dataset.testid = 'layer-panel';
     (this.root as HTMLDetailsElement).open = opts.open ?? false;
     const summary = doc.createElement('summary');
-    summary.textContent = opts.title ?? '图层 Layers';
+    summary.textContent = opts.title ?? t('dock.layers');
     this.root.append(summary);
     const groups = new Map<string, HTMLElement>();
     for (const e of entries) {

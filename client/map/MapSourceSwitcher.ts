@@ -9,6 +9,7 @@ import {
 } from 'cesium';
 import type { MapSource } from '../../models/MapSource.js';
 import type { Tool } from '../core/Tool.js';
+import { t } from '../i18n/i18n.js';
 import type { BasemapLayer } from './BasemapLayer.js';
 import { Gcj02TilingScheme } from './Gcj02TilingScheme.js';
 
@@ -60,12 +61,9 @@ export class MapSourceSwitcher implements Tool {
       const select = document.createElement('select');
       select.className = 'map-source';
       select.dataset.testid = 'map-source';
-      select.title = 'Base map';
-      for (const [id, name] of [
-        [OFFLINE_SOURCE_ID, '离线底图 Offline'],
-        ...sources.map((s) => [s.id, s.name]),
-      ] as const)
-        select.add(new Option(name, id));
+      select.title = t('layers.basemap');
+      select.setAttribute('aria-label', t('layers.basemap'));
+      for (const c of this.choices) select.add(new Option(c.label, c.value));
       select.addEventListener('change', () => {
         this.show(select.value);
         try {
@@ -90,7 +88,7 @@ export class MapSourceSwitcher implements Tool {
   /** Every source the switch offers: the offline base map first (the layer panel lists them). */
   get choices(): { value: string; label: string }[] {
     return [
-      { value: OFFLINE_SOURCE_ID, label: '离线底图 Offline' },
+      { value: OFFLINE_SOURCE_ID, label: t('layers.basemapOffline') },
       ...this.sources.map((s) => ({ value: s.id, label: s.name })),
     ];
   }

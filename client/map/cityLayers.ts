@@ -11,24 +11,15 @@ import type { BimLayer } from '../bim/BimLayer.js';
 import type { ToolRegistry } from '../core/Tool.js';
 import type { SiteOverlays } from '../overlays/SiteOverlays.js';
 import type { BasemapTheme } from './BasemapLayer.js';
-import { DISTRICT_FIGURES, DistrictLayer } from './DistrictLayer.js';
+import { DistrictLayer } from './DistrictLayer.js';
 import { fetchDistrictFigures } from './districtsApi.js';
 import { LabelPlacer, type LabelReport } from './LabelPlacer.js';
 import { ContextClipping } from './ContextClipping.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
-import { LayerPanel, type LayerEntry } from './LayerPanel.js';
+import { LayerPanel } from './LayerPanel.js';
+import { cityLayerEntries } from './layerEntries.js';
 import type { MapView } from './MapView.js';
 import type { ProjectLayer } from './ProjectLayer.js';
-
-const KIND_NAMES: Record<DeviceKind, string> = {
-  tower_crane: '塔吊 Cranes',
-  hoist: '升降机 Hoists',
-  env_monitor: '扬尘监测 Dust monitors',
-  pit_gauge: '基坑监测 Pit gauges',
-  camera: '摄像头 Cameras',
-  gate: '闸机 Gates',
-  sensor: '传感器 Sensors',
-};
 
 /** What the city layers tell tests, as `window.__siteTwinCity` (map page and wall alike). */
 export interface CityProbe {
@@ -112,91 +103,16 @@ export function addCityLayers(
   const districts = tools.add(new DistrictLayer(map, theme, () => fetchDistrictFigures(), opts.figure));
   let panel: LayerPanel | null = null;
   if (opts.panelHost) {
-    const entries: LayerEntry[] = [];
-    const { bim, site } = opts;
-    if (bim)
-      entries.push({
-        kind: 'toggle',
-        id: 'models',
-        group: '模型 Models',
-        label: 'BIM 模型 Models',
-        get: () => bim.enabled,
-        set: (v) => (bim.enabled = v),
-      });
-    if (site) {
-      for (const k of Object.keys(KIND_NAMES) as DeviceKind[])
-        entries.push({
-          kind: 'toggle',
-          id: `kind:${k}`,
-          group: '设备 Devices',
-          label: KIND_NAMES[k],
-          get: () => site.kindShown(k),
-          set: (v) => site.setKindShown(k, v),
-        });
-      entries.push({
-        kind: 'toggle',
-        id: 'heatmap',
-        group: '设备 Devices',
-        label: '扬尘热力图 Dust heat map',
-        get: () => site.env.heatmapVisible,
-        set: (v) => (site.env.heatmapVisible = v),
-      });
-    }
-    entries.push(
-      {
-        kind: 'toggle',
-        id: 'labels',
-        group: '城市 City',
-        label: '标注 Labels',
-        get: () => placer.enabled,
-        set: (v) => (placer.enabled = v),
-      },
-      {
-        kind: 'toggle',
-        id: 'alarms',
-        group: '城市 City',
-        label: '报警脉冲 Alarm pulses',
-        get: () => projects.pulses.show,
-        set: (v) => ((projects.pulses.show = v), map.requestRender()),
-      },
-      {
-        kind: 'toggle',
-        id: 'districts',
-        group: '城市 City',
-        label: '行政区 Districts',
-        get: () => districts.enabled,
-        set: (v) => (districts.enabled = v),
-      },
-      {
-        kind: 'choice',
-        id: 'district-figure',
-        group: '城市 City',
-        label: '着色 Colour by',
-        options: DistrictFigureKey.options.map((k) => ({
-          value: k,
-          label: `${DISTRICT_FIGURES[k].zh} ${DISTRICT_FIGURES[k].en}`,
-        })),
-        get: () => districts.figure,
-        set: (v) => (districts.figure = DistrictFigureKey.parse(v)),
-      },
-      {
-        kind: 'choice',
-        id: 'basemap',
-        group: '底图 Base map',
-        label: '底图 Base map',
-        options: map.sources.choices,
-        get: () => map.sources.current,
-        set: (v) => map.sources.show(v),
-      },
-      {
-        kind: 'toggle',
-        id: 'basemap-vector',
-        group: '底图 Base map',
-        label: '海岸与区界 Coast and districts',
-        get: () => map.basemap.enabled,
-        set: (v) => (map.basemap.enabled = v),
-      },
-    );
+    const entries = cityLayerEntries({
+      bim: opts.bim,
+      site: opts.site,
+      placer,
+      pulses: projects.pulses,
+      requestRender: () => map.requestRender(),
+      districts,
+      sources: map.sources,
+      basemap: map.basemap,
+    });
     panel = tools.add(new LayerPanel(opts.panelHost, entries));
   }
   const kindOf = (picked: unknown): string => {

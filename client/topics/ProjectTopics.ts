@@ -6,6 +6,7 @@ import type { UserGrant } from '../../models/User.js';
 import { fetchTopics } from '../api/topicsApi.js';
 import { currentSession } from '../auth/session.js';
 import { fetchProjectModels } from '../bim/bimApi.js';
+import { t } from '../i18n/i18n.js';
 import { publishTopicsProbe } from '../probes/topicsProbe.js';
 import type { Tool } from '../core/Tool.js';
 import type { LiveClient } from '../live/LiveClient.js';
@@ -19,7 +20,7 @@ type DeviceAt = Parameters<typeof pinPosition>[1];
 
 /**
  * The selected project's topics on the map page (issue 16): the TopicPanel (list, filters, raise and reply forms) in
- * the right dock's "问题 Issues" pane, and a pin per open topic on the map (topicPins), both kept current by the
+ * the right dock's issues pane, and a pin per open topic on the map (topicPins), both kept current by the
  * `topic.created` / `topic.updated` pushes of the project's room (SitePage subscribes it while the project is open).
  * With no project selected the pane is empty, so the dock does not offer the tab.
  */
@@ -182,7 +183,7 @@ export class ProjectTopics implements Tool {
     const p = document.createElement('p');
     p.className = 'topic-error';
     p.setAttribute('role', 'alert');
-    p.textContent = `问题列表加载失败 Issues could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+    p.textContent = t('topics.loadFailed', { message: e instanceof Error ? e.message : String(e) });
     panel.root.prepend(p);
   }
 

@@ -4,7 +4,7 @@ import { attachmentUrl, checkNotice, replyToNotice, uploadPhoto } from '../api/t
 import { h } from '../ui/dom.js';
 import { noticeHtml } from './noticePrint.js';
 import type { TopicContext } from './topicContext.js';
-import { STATUS_LABEL, TYPE_LABEL } from './topicStyle.js';
+import { statusLabel, typeLabel } from './topicStyle.js';
 
 const day = (ms: number) =>
   new Intl.DateTimeFormat('zh-CN', {
@@ -44,10 +44,10 @@ export function topicItem(
   const li = h(
     'li',
     { 'data-topic-id': topic.id, 'data-status': topic.topicStatus },
-    h('strong', { text: `[${TYPE_LABEL[topic.topicType].zh}] ${topic.title}` }),
+    h('strong', { text: `[${typeLabel(topic.topicType)}] ${topic.title}` }),
     h('div', {
       class: 'topic-meta',
-      text: `${STATUS_LABEL[topic.topicStatus].zh}${topic.notice ? ` · ${topic.notice.noticeNumber}` : ''}`,
+      text: `${statusLabel(topic.topicStatus)}${topic.notice ? ` · ${topic.notice.noticeNumber}` : ''}`,
     }),
   );
   if (topic.notice) li.dataset.noticeState = topic.notice.state;

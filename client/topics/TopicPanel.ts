@@ -1,10 +1,13 @@
-import type { Topic, TopicAnchor, TopicStatus, TopicType, TopicViewpointInput } from '../../models/Topic.js';
+import { TopicStatus, TopicType, type Topic, type TopicAnchor, type TopicViewpointInput } from '../../models/Topic.js';
 import { createTopic, fetchTopics, uploadPhoto } from '../api/topicsApi.js';
 import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { NO_CONTEXT, type TopicContext } from './topicContext.js';
 import { photoInput, topicItem } from './TopicItem.js';
-import { STATUS_LABEL, TYPE_LABEL } from './topicStyle.js';
+import { statusLabel, typeLabel } from './topicStyle.js';
+
+const TOPIC_TYPES = TopicType.options;
+const TOPIC_STATUSES = TopicStatus.options;
 
 /** Days a new notice gives by default. */
 const DEFAULT_NOTICE_DAYS = 7;
@@ -42,8 +45,11 @@ const STYLE = `.topic-panel{display:flex;flex-direction:column;gap:8px;max-width
 export class TopicPanel {
   readonly root = h('div', { class: 'topic-panel' });
   private readonly list = h('ul', { class: 'topic-list' });
-  private readonly type = h('select', { 'aria-label': '类型 Type' });
-  private readonly status = h('select', { 'aria-label': '状态 Status' });
+  private readonly type = h('select', { 'aria-label': t('topics.typeFilter'), 'data-testid': 'topic-filter-type' });
+  private readonly status = h('select', {
+    'aria-label': t('topics.statusFilter'),
+    'data-testid': 'topic-filter-status',
+  });
   private readonly noticesOnly = h('input', { type: 'checkbox' });
   private readonly deviceRow = h('label', { class: 'topic-check-row' });
   private readonly deviceBox = h('input', { type: 'checkbox', checked: true, 'data-testid': 'topic-anchor-device' });
@@ -60,12 +66,12 @@ export class TopicPanel {
     private readonly deviceName: (id: string) => string | undefined = () => undefined,
   ) {
     this.type.append(
-      h('option', { value: '' }, '全部类型'),
-      ...Object.entries(TYPE_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)),
+      h('option', { value: '' }, t('topics.allTypes')),
+      ...TOPIC_TYPES.map((v) => h('option', { value: v }, typeLabel(v))),
     );
     this.status.append(
-      h('option', { value: '' }, '全部状态'),
-      ...Object.entries(STATUS_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)),
+      h('option', { value: '' }, t('topics.allStatuses')),
+      ...TOPIC_STATUSES.map((v) => h('option', { value: v }, statusLabel(v))),
     );
     for (const el of [this.type, this.status, this.noticesOnly])
       el.addEventListener('change', () => void this.refresh());
@@ -77,7 +83,7 @@ export class TopicPanel {
         { class: 'topic-filters' },
         this.type,
         this.status,
-        h('label', { class: 'topic-check-row' }, this.noticesOnly, ' 只看整改通知'),
+        h('label', { class: 'topic-check-row' }, this.noticesOnly, h('span', { text: t('topics.noticesOnly') })),
       ),
       this.list,
       this.raiseForm(),
@@ -138,8 +144,8 @@ export class TopicPanel {
     });
     const type = h(
       'select',
-      { 'aria-label': '类型 Type', 'data-testid': 'topic-type' },
-      ...Object.entries(TYPE_LABEL).map(([v, l]) => h('option', { value: v }, l.zh)),
+      { 'aria-label': t('topics.typeFilter'), 'data-testid': 'topic-type' },
+      ...TOPIC_TYPES.map((v) => h('option', { value: v }, typeLabel(v))),
     );
     const note = h('textarea', {
       placeholder: t('topics.description'),

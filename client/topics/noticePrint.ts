@@ -1,5 +1,5 @@
 import type { Topic } from '../../models/Topic.js';
-import { PRIORITY_LABEL, TYPE_LABEL } from './topicStyle.js';
+import { tIn, type MessageKey } from '../i18n/i18n.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const day = (ms: number) =>
@@ -11,18 +11,22 @@ const day = (ms: number) =>
   }).format(new Date(ms));
 
 /**
- * A printable rectification notice (整改通知书) as a self-contained, print-styled HTML page: the notice number,
+ * A printable rectification notice (整改通知书): a Chinese administrative document whatever the page's language, with
+ * English beside the field names; the type and priority come from both catalogues.
+ *
+ * A printable rectification notice as a self-contained, print-styled HTML page: the notice number,
  * project, problem, legal basis, deadline, and the reply / re-check record. Open it in a new window and print (or
  * save as PDF). Every text from the record is escaped.
  */
 export function noticeHtml(t: Topic, project: { name: string; address?: string }, issuer = '监督机构'): string {
   const n = t.notice;
   if (!n) throw new Error(`Topic ${t.id} is not a rectification notice`);
+  const type = `topics.type.${t.topicType}` as MessageKey;
   const rows = [
     ['通知编号 No.', n.noticeNumber],
     ['工程名称 Project', project.name + (project.address ? `（${project.address}）` : '')],
-    ['问题类别 Type', `${TYPE_LABEL[t.topicType].zh} / ${TYPE_LABEL[t.topicType].en}`],
-    ['紧急程度 Priority', PRIORITY_LABEL[t.priority].zh],
+    ['问题类别 Type', `${tIn('zh-CN', type)} / ${tIn('en', type)}`],
+    ['紧急程度 Priority', tIn('zh-CN', `topics.priority.${t.priority}` as MessageKey)],
     ['整改期限 Deadline', day(n.deadline)],
     ['签发日期 Issued', day(n.issuedAt)],
   ];

@@ -1,7 +1,7 @@
 import { Cartesian3, Color, type EntityCollection } from 'cesium';
 import { isOverdue } from '../../models/Rectification.js';
 import type { Topic } from '../../models/Topic.js';
-import { STATUS_LABEL, TYPE_LABEL, pinStyle } from './topicStyle.js';
+import { pinStyle, statusLabel, typeLabel } from './topicStyle.js';
 
 /** Where a topic stands on the map: its point anchor, else its device's position (from `deviceAt`). */
 export function pinPosition(
@@ -33,8 +33,8 @@ export function syncTopicPins(
     entities.removeById(id);
     entities.add({
       id,
-      name: `${TYPE_LABEL[t.topicType].zh} · ${t.title}`,
-      description: `${STATUS_LABEL[t.topicStatus].zh}${t.notice ? ` · ${t.notice.noticeNumber}` : ''}`,
+      name: `${typeLabel(t.topicType)} · ${t.title}`,
+      description: `${statusLabel(t.topicStatus)}${t.notice ? ` · ${t.notice.noticeNumber}` : ''}`,
       position: Cartesian3.fromDegrees(at.lon, at.lat, at.height + 2),
       point: {
         pixelSize: 14,

@@ -1,28 +1,20 @@
+import { t, type MessageKey } from '../i18n/i18n.js';
 import { isOpenStatus, type TopicPriority, type TopicStatus, type TopicType } from '../../models/Topic.js';
 
-/** zh-CN first, English beside it (the UI's language switch picks one). */
-export const TYPE_LABEL: Record<TopicType, { zh: string; en: string }> = {
-  quality: { zh: '质量', en: 'Quality' },
-  safety: { zh: '安全', en: 'Safety' },
-  dust: { zh: '扬尘·文明施工', en: 'Dust / site order' },
-  progress: { zh: '进度', en: 'Progress' },
-  design: { zh: '设计碰撞·疑问', en: 'Design clash / question' },
-};
+/** A topic type in the page's language. */
+export function typeLabel(v: TopicType): string {
+  return t(`topics.type.${v}` as MessageKey);
+}
 
-export const STATUS_LABEL: Record<TopicStatus, { zh: string; en: string }> = {
-  open: { zh: '待处理', en: 'Open' },
-  in_progress: { zh: '整改中', en: 'In progress' },
-  resolved: { zh: '已回复', en: 'Resolved' },
-  closed: { zh: '已销项', en: 'Closed' },
-  reopened: { zh: '退回重改', en: 'Reopened' },
-};
+/** A topic status in the page's language. */
+export function statusLabel(v: TopicStatus): string {
+  return t(`topics.status.${v}` as MessageKey);
+}
 
-export const PRIORITY_LABEL: Record<TopicPriority, { zh: string; en: string }> = {
-  low: { zh: '低', en: 'Low' },
-  normal: { zh: '一般', en: 'Normal' },
-  high: { zh: '高', en: 'High' },
-  critical: { zh: '紧急', en: 'Critical' },
-};
+/** A topic priority in the page's language. */
+export function priorityLabel(v: TopicPriority): string {
+  return t(`topics.priority.${v}` as MessageKey);
+}
 
 /** Hue per type: safety red, quality blue, dust amber, progress green, design violet. */
 const TYPE_COLOR: Record<TopicType, string> = {

@@ -1,6 +1,7 @@
 import type { ProjectQuality } from '../../models/FieldQuality.js';
 import { fetchProjectQuality } from '../devices/qualityApi.js';
-import { REFUSAL_TEXT } from '../devices/DeviceQualityView.js';
+import { t, tOr } from '../i18n/i18n.js';
+import { refusalText } from '../devices/DeviceQualityView.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 
@@ -28,7 +29,7 @@ export class ProjectQualityTable {
       if ((err as Error).name === 'AbortError') return;
       this.root.dataset.state = 'error';
       this.root.replaceChildren(
-        h('div', { class: 'dim', text: `Data quality unavailable: ${(err as Error).message}` }),
+        h('div', { class: 'dim', text: t('quality.tableUnavailable', { message: (err as Error).message }) }),
       );
     }
   }
@@ -38,7 +39,7 @@ export class ProjectQualityTable {
     const reasons = (by: Record<string, number>) =>
       Object.entries(by)
         .sort((a, b) => b[1] - a[1])
-        .map(([c, n]) => `${REFUSAL_TEXT[c] ?? c} ${n}`)
+        .map(([c, n]) => `${refusalText(c)} ${n}`)
         .join(', ') || '—';
     this.root.replaceChildren(
       h(
@@ -50,10 +51,10 @@ export class ProjectQualityTable {
           h(
             'tr',
             {},
-            h('th', { text: 'Device' }),
-            h('th', { text: 'Last accepted' }),
-            h('th', { text: 'Refused' }),
-            h('th', { text: 'Why' }),
+            h('th', { text: t('quality.device') }),
+            h('th', { text: t('quality.lastAccepted') }),
+            h('th', { text: t('quality.refused') }),
+            h('th', { text: t('quality.why') }),
           ),
         ),
         h(
@@ -65,9 +66,9 @@ export class ProjectQualityTable {
               { 'data-device-id': d.deviceId, 'data-only-refused': String(d.onlyRefused) },
               h('td', {
                 text: d.onlyRefused ? `⚠ ${d.name}` : d.name,
-                title: d.onlyRefused ? 'Sends only refused data' : d.kind,
+                title: d.onlyRefused ? t('quality.onlyRefused') : tOr(`kind.${d.kind}`, d.kind),
               }),
-              h('td', { text: d.lastAcceptedAt ? formatTime(d.lastAcceptedAt) : 'never' }),
+              h('td', { text: d.lastAcceptedAt ? formatTime(d.lastAcceptedAt) : t('quality.never') }),
               h('td', { class: 'num', 'data-refused': String(d.refused), text: String(d.refused) }),
               h('td', { text: reasons(d.refusedByCode) }),
             ),

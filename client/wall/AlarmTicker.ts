@@ -1,4 +1,5 @@
 import type { Alarm } from '../../models/Alarm.js';
+import { alarmText } from '../alarms/alarmText.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { formatAge } from './kpiView.js';
@@ -53,7 +54,7 @@ export class AlarmTicker implements Tool {
       s.root.dataset.alarmId = a.id;
       s.level.textContent = a.level === 'alarm' ? t('wall.level.alarm') : t('wall.level.prewarning');
       s.project.textContent = this.projectName(a.projectId);
-      s.text.textContent = a.message;
+      s.text.textContent = alarmText(a, () => undefined);
       s.raisedAt = a.raisedAt;
     });
     this.tick(now);
