@@ -41,7 +41,8 @@ if (PG) {
   store = await openStore({ databaseUrl: db.url });
   cleanup = async () => {
     await store.close();
-    await db.drop();
+    if (process.env.BENCH_KEEP_DB === '1') console.log(`kept ${db.url}`);
+    else await db.drop();
   };
 } else {
   const dir = join(mkdtempSync(join(tmpdir(), 'sitetwin-bench-kpis-')), 'pgdata');

@@ -56,9 +56,13 @@ const t = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const LIMITS = (scopeSql: string, withLatest = false) =>
   `SELECT d.id, (d.params->>'pm10LimitUgm3')::float8 AS l10, (d.params->>'pm25LimitUgm3')::float8 AS l25, (d.params->>'tspLimitUgm3')::float8 AS ltsp,
           coalesce((d.params->>'noiseDayLimitDb')::float8, 70) AS lday, coalesce((d.params->>'noiseNightLimitDb')::float8, 55) AS lnight
-          ${withLatest ? ', l.time AS lt' : ''}
+          ${withLatest ? `, l.time AS lt, NOT (d.params ? 'pm10LimitUgm3' OR d.params ? 'pm25LimitUgm3' OR d.params ? 'tspLimitUgm3') AS no_limit` : ''}
      FROM devices d JOIN projects p ON p.id = d.project_id ${withLatest ? 'LEFT JOIN latest l ON l.device_id = d.id' : ''}
     WHERE d.kind = 'env_monitor' AND ${scopeSql}`;
+/** The dust and noise flags of an hour's maxima (`src`: hour, pm10, pm25, tsp, noise) against `dl`'s limits ($5: UTC offset, ms). */
+const FLAGS = (src: string) =>
+  `(${src}.pm10 > dl.l10 OR ${src}.pm25 > dl.l25 OR ${src}.tsp > dl.ltsp) AS dust,
+   ${src}.noise > CASE WHEN ((${src}.hour * 3600000 + $5::bigint) % 86400000) / 3600000 NOT BETWEEN 6 AND 21 THEN dl.lnight ELSE dl.lday END AS noise`;
 /** Env monitors of a scope without a dust limit. */
 const NO_LIMIT = (scopeSql: string) =>
   `(SELECT count(*) FROM devices d JOIN projects p ON p.id = d.project_id WHERE d.kind = 'env_monitor' AND ${scopeSql}
@@ -222,27 +226,25 @@ export class KpiRepo {
     return (
       await this.db.query<Record<string, unknown>>(
         `WITH dl AS MATERIALIZED (${LIMITS(c.sql, true)}),
+       -- A row per (device, hour) of the day with its two flags, limits applied to the hour's maxima.
        h AS (
-         SELECT r.device_id AS id, r.hour, r.pm10, r.pm25, r.tsp, r.noise
+         SELECT dl.id, ${FLAGS('r')}
            FROM dl JOIN telemetry_hourly r ON r.device_id = dl.id
           WHERE r.hour >= $1::bigint AND r.hour <= $2::bigint AND NOT (coalesce(dl.lt, 0) > $3::bigint AND r.hour = $2::bigint)
          UNION ALL
-         SELECT dl.id, $2::bigint, x.pm10, x.pm25, x.tsp, x.noise
+         SELECT dl.id, ${FLAGS('x')}
            FROM dl CROSS JOIN LATERAL (
-             SELECT ${f('pm10Ugm3')} AS pm10, ${f('pm25Ugm3')} AS pm25, ${f('tspUgm3')} AS tsp, ${f('noiseDb')} AS noise
+             SELECT $2::bigint AS hour, ${f('pm10Ugm3')} AS pm10, ${f('pm25Ugm3')} AS pm25, ${f('tspUgm3')} AS tsp, ${f('noiseDb')} AS noise
                FROM telemetry t WHERE t.device_id = dl.id AND t.time >= $2::bigint * 3600000 AND t.time <= $3::bigint) x
           WHERE dl.lt > $3::bigint),
-       hours AS (
-         SELECT h.id, (h.pm10 > dl.l10 OR h.pm25 > dl.l25 OR h.tsp > dl.ltsp) AS dust,
-                h.noise > CASE WHEN ((h.hour * 3600000 + $5::bigint) % 86400000) / 3600000 NOT BETWEEN 6 AND 21 THEN dl.lnight ELSE dl.lday END AS noise
-           FROM h JOIN dl ON dl.id = h.id)
-       SELECT count(*) FILTER (WHERE dust) AS dust_n, count(DISTINCT id) FILTER (WHERE dust) AS dust_dev,
-              count(*) FILTER (WHERE noise) AS noise_n, count(DISTINCT id) FILTER (WHERE noise) AS noise_dev,
+       -- Per device first (a hash aggregate), then totals: no DISTINCT sort.
+       per AS (SELECT id, count(*) FILTER (WHERE dust) AS dust, count(*) FILTER (WHERE noise) AS noise FROM h GROUP BY id)
+       SELECT (SELECT sum(dust) FROM per) AS dust_n, (SELECT count(*) FILTER (WHERE dust > 0) FROM per) AS dust_dev,
+              (SELECT sum(noise) FROM per) AS noise_n, (SELECT count(*) FILTER (WHERE noise > 0) FROM per) AS noise_dev,
               (SELECT max(CASE WHEN dl.lt <= $3::bigint THEN CASE WHEN dl.lt >= $4::bigint THEN dl.lt END
                                ELSE (SELECT max(t.time) FROM telemetry t WHERE t.device_id = dl.id AND t.time >= $4::bigint AND t.time <= $3::bigint) END)
                  FROM dl) AS newest_env,
-              ${NO_LIMIT(c.sql)} AS no_limit
-         FROM hours`,
+              (SELECT count(*) FILTER (WHERE no_limit) FROM dl) AS no_limit`,
         [Math.floor(dayStart / HOUR_MS), Math.floor(now / HOUR_MS), now, dayStart, utcOffsetMin * 60_000, ...c.params],
       )
     ).rows[0]!;
