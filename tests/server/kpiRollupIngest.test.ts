@@ -61,11 +61,11 @@ describe.each(cases)('KPI rollups through Ingest.submit (%s store, %s path)', (k
         devices.push({ id: d.id, key, kind: k, projectId: project.id });
       }
     }
-  });
+  }, 300_000); // a PGlite copy opens in ~3 s on a quiet machine, a minute or more at load 40
   afterAll(async () => {
     ingest?.dispose();
     await ts?.cleanup();
-  });
+  }, 300_000);
 
   it('equal the raw scan whatever the transport, the order, the repeats and the group commits', async () => {
     const rand = rng(kind === 'server' ? 18 : 81);
@@ -168,5 +168,5 @@ describe.each(cases)('KPI rollups through Ingest.submit (%s store, %s path)', (k
     );
     expect(diff.rows[0]!.rows).toBeGreaterThan(8);
     expect(diff.rows[0]!.n).toBe(0);
-  });
+  }, 300_000);
 });

@@ -69,7 +69,7 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
     await add('g1', p1, 'gate', { lanes: 1 });
     await add('g2', p1, 'gate', { lanes: 1 });
     await add('g3', p2, 'gate', { lanes: 1 });
-  });
+  }, 300_000); // a PGlite copy opens in ~3 s on a quiet machine, a minute or more at load 40
   afterAll(() => ts?.cleanup());
 
   const r = (d: string, time: number, values: Record<string, unknown>, seq?: number): StoredReading => ({
@@ -154,14 +154,14 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
     // Mid-day: readings after `now` exist (the current hour is partly in the future), yesterday, the next day.
     for (const now of [at(6, 40), at(9), at(12, 0), at(12, 30), at(21, 59) + 30_000, at(-1, 45), at(24, 30), at(30)])
       await same(now);
-  });
+  }, 300_000);
 
   it('keeps equal after a gate device and its events are deleted', async () => {
     await ts.store.devices.delete(dev.g2!);
     const city = await same(at(23, 59));
     // W1's 12:00 leave and W3's leave went with g2: W1 (13:00 enter) and W3 (07:01 enter) are on site.
     expect(city.workersByTrade).toMatchObject({ formwork: 2 });
-  });
+  }, 300_000);
 
   it('reads the rollups, not the raw telemetry, for a day they cover', async () => {
     const end = at(23, 59);
@@ -172,5 +172,5 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
     expect(raw.workersOnSite).toBe(0);
     // The latest state and the rollups still say what the day's readings said.
     expect(await kpis({ all: true }, end, false)).toEqual(before);
-  });
+  }, 300_000);
 });
