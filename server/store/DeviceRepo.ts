@@ -5,6 +5,7 @@ import type { GeoPoint } from '../../models/geo.js';
 import type { DeviceSecrets } from '../security/deviceSecrets.js';
 import type { Db } from './Db.js';
 import { mapConstraintError } from './errors.js';
+import { rebuildGateRollup } from './kpiRollup.js';
 
 /** A device with its hashed secrets: what the ingest needs to authenticate it. Never served. */
 export type DeviceRecord = Device & DeviceSecrets;
@@ -217,6 +218,8 @@ export class DeviceRepo {
       if (!r.rows[0]) return null;
       await tx.query('DELETE FROM devices WHERE id = $1', [id]);
       await tx.query('DELETE FROM telemetry WHERE device_id = $1', [id]);
+      // Its hourly rollup rows go with the device (ON DELETE CASCADE); the project's on-site counts are recounted.
+      if (r.rows[0].kind === 'gate') await rebuildGateRollup(tx, r.rows[0].project_id);
       return toRecord(r.rows[0]);
     });
     if (gone) this.changed(id);

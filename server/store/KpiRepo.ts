@@ -1,5 +1,6 @@
 import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
 import type { Db } from './Db.js';
+import { HOUR_MS } from './kpiRollup.js';
 import { scopeCondition, type ProjectScope } from './projectScope.js';
 
 /** The raw KPI figures of a scope and the newest data time behind each (epoch ms, null when none). */
@@ -23,8 +24,63 @@ export interface KpiRow {
   newestGate: number | null;
 }
 
+/** `raw: true`: scan today's telemetry rather than read the rollups. */
+export interface KpiOptions {
+  raw?: boolean;
+}
+
+type DevicesPart = Pick<
+  KpiRow,
+  'projects' | 'projectsOnline' | 'newestAny' | 'cranes' | 'cranesWorking' | 'cranesInAlarm' | 'newestCrane'
+>;
+type ExceedancePart = Pick<
+  KpiRow,
+  | 'dustExceedances'
+  | 'dustDevicesOver'
+  | 'dustDevicesWithoutLimit'
+  | 'noiseExceedances'
+  | 'noiseDevicesOver'
+  | 'newestEnv'
+>;
+type WorkersPart = Pick<KpiRow, 'workersOnSite' | 'workersByTrade' | 'newestGate'>;
+interface TradeRow {
+  trade: string | null;
+  n: number;
+  newest: string | number | null;
+}
+
 const n = (v: unknown) => Number(v ?? 0);
 const t = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/** Env monitors of a scope (`projects p` condition) with their limits, read once per device (jsonb access is the cost). */
+const LIMITS = (scopeSql: string, withLatest = false) =>
+  `SELECT d.id, (d.params->>'pm10LimitUgm3')::float8 AS l10, (d.params->>'pm25LimitUgm3')::float8 AS l25, (d.params->>'tspLimitUgm3')::float8 AS ltsp,
+          coalesce((d.params->>'noiseDayLimitDb')::float8, 70) AS lday, coalesce((d.params->>'noiseNightLimitDb')::float8, 55) AS lnight
+          ${withLatest ? `, l.time AS lt, NOT (d.params ? 'pm10LimitUgm3' OR d.params ? 'pm25LimitUgm3' OR d.params ? 'tspLimitUgm3') AS no_limit` : ''}
+     FROM devices d JOIN projects p ON p.id = d.project_id ${withLatest ? 'LEFT JOIN latest l ON l.device_id = d.id' : ''}
+    WHERE d.kind = 'env_monitor' AND ${scopeSql}`;
+/** The dust and noise flags of an hour's maxima (`src`: hour, pm10, pm25, tsp, noise) against `dl`'s limits ($5: UTC offset, ms). */
+const FLAGS = (src: string) =>
+  `(${src}.pm10 > dl.l10 OR ${src}.pm25 > dl.l25 OR ${src}.tsp > dl.ltsp) AS dust,
+   ${src}.noise > CASE WHEN ((${src}.hour * 3600000 + $5::bigint) % 86400000) / 3600000 NOT BETWEEN 6 AND 21 THEN dl.lnight ELSE dl.lday END AS noise`;
+/** Env monitors of a scope without a dust limit. */
+const NO_LIMIT = (scopeSql: string) =>
+  `(SELECT count(*) FROM devices d JOIN projects p ON p.id = d.project_id WHERE d.kind = 'env_monitor' AND ${scopeSql}
+      AND NOT (d.params ? 'pm10LimitUgm3' OR d.params ? 'pm25LimitUgm3' OR d.params ? 'tspLimitUgm3'))`;
+
+/** Per-trade rows (trade, on site, newest event) to the KPI figures; trades with nobody on site are left out. */
+function workersPart(rows: TradeRow[]): WorkersPart {
+  const byTrade: Record<string, number> = {};
+  let onSite = 0;
+  let newestGate: number | null = null;
+  for (const r of rows) {
+    const k = r.trade ?? '(unknown)';
+    if (n(r.n) > 0) byTrade[k] = (byTrade[k] ?? 0) + n(r.n);
+    onSite += n(r.n);
+    if (r.newest !== null) newestGate = Math.max(newestGate ?? 0, Number(r.newest));
+  }
+  return { workersOnSite: onSite, workersByTrade: byTrade, newestGate };
+}
 
 /**
  * Wall KPIs computed by PostgreSQL over devices, latest state, telemetry and alarms: a handful of aggregate queries
@@ -34,7 +90,30 @@ const t = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 export class KpiRepo {
   constructor(private readonly db: Db) {}
 
-  async kpis(scope: ProjectScope, now: number, dayStart: number, utcOffsetMin: number): Promise<KpiRow> {
+  /**
+   * The KPIs of a scope at `now` over the local day from `dayStart`. Exceedances and workers on site read the rollups
+   * the telemetry write keeps (kpiRollup.ts) when they cover the day; `raw: true` scans today's telemetry instead (the
+   * reference the rollups are tested and benchmarked against).
+   */
+  async kpis(
+    scope: ProjectScope,
+    now: number,
+    dayStart: number,
+    utcOffsetMin: number,
+    opts: KpiOptions = {},
+  ): Promise<KpiRow> {
+    // Independent queries: on PostgreSQL they run side by side on the pool.
+    const [a, e, w, alarms] = await Promise.all([
+      this.devicesPart(scope, now),
+      this.exceedances(scope, now, dayStart, utcOffsetMin, opts),
+      this.workers(scope, now, dayStart, utcOffsetMin, opts),
+      this.openAlarms(scope),
+    ]);
+    return { ...a, alarms, ...e, ...w };
+  }
+
+  /** Projects, online projects and cranes, from devices and their latest state. */
+  async devicesPart(scope: ProjectScope, now: number): Promise<DevicesPart> {
     const c = scopeCondition(scope, 3);
     const intervals = JSON.stringify(EXPECTED_INTERVAL_MS);
     // Devices of the scope with their latest state and "fresh" = within the kind's expected interval.
@@ -60,16 +139,64 @@ export class KpiRepo {
         [now, intervals, ...c.params],
       )
     ).rows[0]!;
+    return {
+      projects: n(a.projects),
+      projectsOnline: n(a.online),
+      newestAny: t(a.newest_any),
+      cranes: n(a.cranes),
+      cranesWorking: n(a.working),
+      cranesInAlarm: n(a.in_alarm),
+      newestCrane: t(a.newest_crane),
+    };
+  }
 
-    // Exceedances: distinct (device, local hour) with a reading over the device's own limit; noise limit by local
-    // day (06-22) or night. Devices without a dust limit cannot exceed one and are counted apart.
-    const e = (
+  /** Where the rollups are complete (kpi_rollup_meta), read once; null while unknown (the raw scans serve then). */
+  private meta?: Promise<{ since: number; offsetMin: number } | null>;
+  private rollupMeta(): Promise<{ since: number; offsetMin: number } | null> {
+    this.meta ??= this.db
+      .query<{ since: string | number; off: number }>(
+        'SELECT since, utc_offset_min AS off FROM kpi_rollup_meta LIMIT 1',
+      )
+      .then((r) => (r.rows[0] ? { since: Number(r.rows[0].since), offsetMin: Number(r.rows[0].off) } : null))
+      .catch(() => {
+        this.meta = undefined; // asked again next time (the store may be down for a moment)
+        return null;
+      });
+    return this.meta;
+  }
+
+  /**
+   * Dust and noise exceedances: distinct (device, local hour) with a reading over the device's own limit; noise limit
+   * by local day (06-22) or night. Devices without a dust limit cannot exceed one and are counted apart.
+   */
+  async exceedances(
+    scope: ProjectScope,
+    now: number,
+    dayStart: number,
+    utcOffsetMin: number,
+    opts: KpiOptions = {},
+  ): Promise<ExceedancePart> {
+    const meta = opts.raw ? null : await this.rollupMeta();
+    // The hourly rollup is in UTC hours: it serves any whole-hour offset, from the day it is complete.
+    const hourly = meta !== null && utcOffsetMin % 60 === 0 && dayStart >= meta.since;
+    const e = hourly
+      ? await this.exceedancesFromRollup(scope, now, dayStart, utcOffsetMin)
+      : await this.exceedancesRaw(scope, now, dayStart, utcOffsetMin);
+    return {
+      dustExceedances: n(e.dust_n),
+      dustDevicesOver: n(e.dust_dev),
+      dustDevicesWithoutLimit: n(e.no_limit),
+      noiseExceedances: n(e.noise_n),
+      noiseDevicesOver: n(e.noise_dev),
+      newestEnv: t(e.newest_env),
+    };
+  }
+
+  private async exceedancesRaw(scope: ProjectScope, now: number, dayStart: number, utcOffsetMin: number) {
+    const c = scopeCondition(scope, 3);
+    return (
       await this.db.query<Record<string, unknown>>(
-        `WITH dl AS MATERIALIZED (
-         -- Limits read once per device, not once per reading (jsonb access is the cost here).
-         SELECT d.id, (d.params->>'pm10LimitUgm3')::float8 AS l10, (d.params->>'pm25LimitUgm3')::float8 AS l25, (d.params->>'tspLimitUgm3')::float8 AS ltsp,
-                coalesce((d.params->>'noiseDayLimitDb')::float8, 70) AS lday, coalesce((d.params->>'noiseNightLimitDb')::float8, 55) AS lnight
-           FROM devices d JOIN projects p ON p.id = d.project_id WHERE d.kind = 'env_monitor' AND ${c.sql}),
+        `WITH dl AS MATERIALIZED (${LIMITS(c.sql)}),
        flagged AS (
          SELECT dl.id, t.time, (t.time + $4::bigint) / 3600000 AS hour_no,
                 ((t.vals->>'pm10Ugm3')::float8 > dl.l10 OR (t.vals->>'pm25Ugm3')::float8 > dl.l25 OR (t.vals->>'tspUgm3')::float8 > dl.ltsp) AS dust_over,
@@ -82,15 +209,66 @@ export class KpiRepo {
               (SELECT count(*) FILTER (WHERE noise) FROM hours) AS noise_n,
               (SELECT count(DISTINCT id) FILTER (WHERE noise) FROM hours) AS noise_dev,
               (SELECT max(newest) FROM hours) AS newest_env,
-              (SELECT count(*) FROM devices d JOIN projects p ON p.id = d.project_id WHERE d.kind = 'env_monitor' AND ${c.sql}
-                 AND NOT (d.params ? 'pm10LimitUgm3' OR d.params ? 'pm25LimitUgm3' OR d.params ? 'tspLimitUgm3')) AS no_limit`,
+              ${NO_LIMIT(c.sql)} AS no_limit`,
         [dayStart, now, ...c.params, utcOffsetMin * 60_000],
       )
     ).rows[0]!;
+  }
 
-    // Workers: the last gate event of each (project, worker) today; on site when it is `enter`.
-    const w = (
-      await this.db.query<{ trade: string | null; n: number; newest: string | number | null }>(
+  /**
+   * The same figures from telemetry_hourly: a device's hour exceeds a limit when its maximum does. A device whose
+   * latest reading is after `now` (a clock ahead, or a past `now`) has its current hour read raw up to `now`, and its
+   * newest reading today looked up; every other hour and device is whole in the rollup.
+   */
+  private async exceedancesFromRollup(scope: ProjectScope, now: number, dayStart: number, utcOffsetMin: number) {
+    const c = scopeCondition(scope, 6);
+    const f = (col: string) => `max((t.vals->>'${col}')::float8)`;
+    return (
+      await this.db.query<Record<string, unknown>>(
+        `WITH dl AS MATERIALIZED (${LIMITS(c.sql, true)}),
+       -- A row per (device, hour) of the day with its two flags, limits applied to the hour's maxima.
+       h AS (
+         SELECT dl.id, ${FLAGS('r')}
+           FROM dl JOIN telemetry_hourly r ON r.device_id = dl.id
+          WHERE r.hour >= $1::bigint AND r.hour <= $2::bigint AND NOT (coalesce(dl.lt, 0) > $3::bigint AND r.hour = $2::bigint)
+         UNION ALL
+         SELECT dl.id, ${FLAGS('x')}
+           FROM dl CROSS JOIN LATERAL (
+             SELECT $2::bigint AS hour, ${f('pm10Ugm3')} AS pm10, ${f('pm25Ugm3')} AS pm25, ${f('tspUgm3')} AS tsp, ${f('noiseDb')} AS noise
+               FROM telemetry t WHERE t.device_id = dl.id AND t.time >= $2::bigint * 3600000 AND t.time <= $3::bigint) x
+          WHERE dl.lt > $3::bigint),
+       -- Per device first (a hash aggregate), then totals: no DISTINCT sort.
+       per AS (SELECT id, count(*) FILTER (WHERE dust) AS dust, count(*) FILTER (WHERE noise) AS noise FROM h GROUP BY id)
+       SELECT (SELECT sum(dust) FROM per) AS dust_n, (SELECT count(*) FILTER (WHERE dust > 0) FROM per) AS dust_dev,
+              (SELECT sum(noise) FROM per) AS noise_n, (SELECT count(*) FILTER (WHERE noise > 0) FROM per) AS noise_dev,
+              (SELECT max(CASE WHEN dl.lt <= $3::bigint THEN CASE WHEN dl.lt >= $4::bigint THEN dl.lt END
+                               ELSE (SELECT max(t.time) FROM telemetry t WHERE t.device_id = dl.id AND t.time >= $4::bigint AND t.time <= $3::bigint) END)
+                 FROM dl) AS newest_env,
+              (SELECT count(*) FILTER (WHERE no_limit) FROM dl) AS no_limit`,
+        [Math.floor(dayStart / HOUR_MS), Math.floor(now / HOUR_MS), now, dayStart, utcOffsetMin * 60_000, ...c.params],
+      )
+    ).rows[0]!;
+  }
+
+  /** Workers on site: the last gate event of each (project, worker) today; on site when it is `enter`. */
+  async workers(
+    scope: ProjectScope,
+    now: number,
+    dayStart: number,
+    utcOffsetMin: number,
+    opts: KpiOptions = {},
+  ): Promise<WorkersPart> {
+    const meta = opts.raw ? null : await this.rollupMeta();
+    const counted = meta !== null && utcOffsetMin === meta.offsetMin && dayStart >= meta.since;
+    return workersPart(
+      counted ? await this.workersFromRollup(scope, now, dayStart) : await this.workersRaw(scope, now, dayStart),
+    );
+  }
+
+  private async workersRaw(scope: ProjectScope, now: number, dayStart: number): Promise<TradeRow[]> {
+    const c = scopeCondition(scope, 3);
+    return (
+      await this.db.query<TradeRow>(
         `WITH last AS (
          SELECT DISTINCT ON (d.project_id, t.vals->>'workerId') t.vals->>'event' AS ev, t.vals->>'trade' AS trade, t.time
            FROM telemetry t JOIN devices d ON d.id = t.device_id JOIN projects p ON p.id = d.project_id
@@ -100,38 +278,35 @@ export class KpiRepo {
         [dayStart, now, ...c.params],
       )
     ).rows;
-    const byTrade: Record<string, number> = {};
-    let onSite = 0;
-    let newestGate: number | null = null;
-    for (const r of w) {
-      if (n(r.n) > 0) byTrade[r.trade ?? '(unknown)'] = n(r.n);
-      onSite += n(r.n);
-      if (r.newest !== null) newestGate = Math.max(newestGate ?? 0, Number(r.newest));
-    }
+  }
 
-    return {
-      projects: n(a.projects),
-      projectsOnline: n(a.online),
-      newestAny: t(a.newest_any),
-      cranes: n(a.cranes),
-      cranesWorking: n(a.working),
-      cranesInAlarm: n(a.in_alarm),
-      newestCrane: t(a.newest_crane),
-      alarms: await this.openAlarms(scope),
-      dustExceedances: n(e.dust_n),
-      dustDevicesOver: n(e.dust_dev),
-      dustDevicesWithoutLimit: n(e.no_limit),
-      noiseExceedances: n(e.noise_n),
-      noiseDevicesOver: n(e.noise_dev),
-      newestEnv: t(e.newest_env),
-      workersOnSite: onSite,
-      workersByTrade: byTrade,
-      newestGate,
-    };
+  /**
+   * The running on-site counts of the day (gate_on_site), summed per trade. A project whose newest gate event is
+   * after `now` (a gate clock ahead, or a past `now`) is counted from its raw gate events up to `now` instead.
+   */
+  private async workersFromRollup(scope: ProjectScope, now: number, dayStart: number): Promise<TradeRow[]> {
+    const c = scopeCondition(scope, 3);
+    const rows = (
+      await this.db.query<TradeRow & { ahead: string[] | null }>(
+        `WITH c AS (
+         SELECT o.project_id, o.trade, o.n, o.newest FROM gate_on_site o JOIN projects p ON p.id = o.project_id
+          WHERE o.day_start = $1::bigint AND ${c.sql}),
+       ahead AS (SELECT DISTINCT project_id FROM c WHERE newest > $2::bigint)
+       SELECT trade, sum(n)::int AS n, max(newest) AS newest, NULL::text[] AS ahead
+         FROM c WHERE project_id NOT IN (SELECT project_id FROM ahead) GROUP BY trade
+       UNION ALL
+       SELECT NULL, NULL, NULL, array_agg(project_id::text) FROM ahead HAVING count(*) > 0`,
+        [dayStart, now, ...c.params],
+      )
+    ).rows;
+    const ahead = rows.find((r) => r.ahead !== null)?.ahead;
+    const out: TradeRow[] = rows.filter((r) => r.ahead === null);
+    if (ahead?.length) out.push(...(await this.workersRaw({ projectIds: ahead }, now, dayStart)));
+    return out;
   }
 
   /** Alarms not cleared, by level; `available: false` while the store has no alarm table (the alarm engine's). */
-  private async openAlarms(scope: ProjectScope): Promise<KpiRow['alarms']> {
+  async openAlarms(scope: ProjectScope): Promise<KpiRow['alarms']> {
     const exists = (await this.db.query<{ t: string | null }>("SELECT to_regclass('alarms')::text AS t")).rows[0]?.t;
     if (!exists) return { available: false, prewarning: 0, alarm: 0, newest: null };
     const c = scopeCondition(scope, 1);

@@ -1,5 +1,6 @@
 import type { Reading } from '../../models/Reading.js';
 import type { Db, DbTx } from './Db.js';
+import { ROLLUP_CTES, ROLLUP_SOURCES_FROM_INS, RollupBatch, rollupSourcesFromParams } from './kpiRollup.js';
 
 /** A reading ready to store: validated, authenticated, time set. */
 export interface StoredReading extends Reading {
@@ -118,7 +119,7 @@ function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
 /**
  * One statement: inserts the rows of `source` (device_id, time, seq, received_at, vals), skipping repeats, and moves
  * the latest state of their devices from the rows that were new: values merged in time order (later fields win,
- * fields a later reading lacks are kept), and only forward. Returns how many rows were new and, only when some were
+ * fields a later reading lacks are kept), and only forward; and folds them into the KPI rollups (kpiRollup.ts). Returns how many rows were new and, only when some were
  * repeats, their dedupe keys (the common all-new batch sends back one small row). Devices are taken in id order, so
  * concurrent writers (several nodes) lock `latest` rows in one order.
  */
@@ -137,7 +138,7 @@ function insertAndMoveLatest(source: string, total: number): string {
     ), moved AS (
       INSERT INTO latest (device_id, time, seq, received_at, vals) SELECT * FROM merged ORDER BY device_id
       ${MOVE_LATEST}
-    )
+    ), ${ROLLUP_SOURCES_FROM_INS}, ${ROLLUP_CTES}
     SELECT count(*)::int AS n,
            CASE WHEN count(*) = ${total} THEN NULL
                 ELSE array_agg(device_id::text || CASE WHEN seq IS NULL THEN '|t' || time ELSE '|s' || seq END) END AS keys
@@ -260,7 +261,9 @@ export class TelemetryRepo {
   private async writeNew(rows: StoredReading[]): Promise<StoredReading[]> {
     if (this.writeMode === 'copy' && this.skipCopy === 0) {
       try {
-        await this.db.transaction((tx) => this.copyAll(tx, rows));
+        const rollup = new RollupBatch(rows, this.committedMaxima);
+        await this.db.transaction((tx) => this.copyAll(tx, rows, rollup));
+        rollup.committedNow();
         return rows;
       } catch (err) {
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
@@ -294,8 +297,14 @@ export class TelemetryRepo {
       .rows[0]!;
   }
 
-  /** COPY of the whole batch (throws 23505 on a repeat) and the latest state moved from it, in the caller's transaction. */
-  private async copyAll(tx: DbTx, rows: StoredReading[]): Promise<void> {
+  /** Hourly maxima this repo committed (see RollupBatch): rows that would not raise them are not sent. */
+  private readonly committedMaxima = new Map<string, (number | null)[]>();
+
+  /**
+   * COPY of the whole batch (throws 23505 on a repeat), then one statement that moves the latest state and folds the
+   * batch into the KPI rollups, in the caller's transaction.
+   */
+  private async copyAll(tx: DbTx, rows: StoredReading[], rollup: RollupBatch): Promise<void> {
     let text = '';
     for (const r of rows)
       text += `${r.deviceId}\t${r.time}\t${r.seq ?? '\\N'}\t${r.receivedAt}\t${copyText(JSON.stringify(r.values))}\n`;
@@ -305,15 +314,19 @@ export class TelemetryRepo {
       a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
     );
     await tx.query(
-      `INSERT INTO latest (device_id, time, seq, received_at, vals)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
-       ${MOVE_LATEST}`,
+      `WITH moved AS (
+         INSERT INTO latest (device_id, time, seq, received_at, vals)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+         ${MOVE_LATEST}
+       ), ${rollupSourcesFromParams(6)}, ${ROLLUP_CTES}
+       SELECT 1`,
       [
         merged.map((r) => r.deviceId),
         merged.map((r) => r.time),
         merged.map((r) => r.seq ?? null),
         merged.map((r) => r.receivedAt),
         merged.map((r) => JSON.stringify(r.values)),
+        ...rollup.params(),
       ],
     );
   }
