@@ -5,8 +5,7 @@ import {
   Math as CesiumMath,
   SceneTransforms,
 } from 'cesium';
-import type { DeviceKind } from '../../models/Device.js';
-import { DistrictFigureKey } from '../../models/District.js';
+import type { DistrictFigureKey } from '../../models/District.js';
 import type { BimLayer } from '../bim/BimLayer.js';
 import type { ToolRegistry } from '../core/Tool.js';
 import type { SiteOverlays } from '../overlays/SiteOverlays.js';
