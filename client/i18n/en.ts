@@ -238,6 +238,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'ifc.FLOWSEGMENT': 'Flow segment',
   'common.loading': 'Loading…',
   'map.title': 'City overview',
+  'map.home': 'Back to the city overview',
   'map.pageTitle': 'Site Twin · City overview',
   'site.stale': 'stale',
   'site.moment': 'moment',

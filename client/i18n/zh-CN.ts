@@ -239,6 +239,7 @@ export const zhCN = {
   'ifc.FLOWSEGMENT': '管段',
   'common.loading': '加载中…',
   'map.title': '城市总览',
+  'map.home': '返回城市总览',
   'map.pageTitle': 'Site Twin · 城市总览',
   'site.stale': '数据过时',
   'site.moment': '力矩',

@@ -23,6 +23,7 @@ import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import { mapResolutionScale } from './mapResolution.js';
+import { t } from '../i18n/i18n.js';
 import type { Tool } from '../core/Tool.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
@@ -104,6 +105,8 @@ export class MapView implements Tool {
     window.addEventListener('resize', this.fitResolution);
     // Double-click would start tracking an entity, fighting our own fly-to.
     this.viewer.cesiumWidget.screenSpaceEventHandler.removeInputAction(ScreenSpaceEventType.LEFT_DOUBLE_CLICK);
+    // Cesium's own tooltip is English ("View Home"); the button flies to the city overview.
+    this.viewer.homeButton.viewModel.tooltip = t('map.home');
     this.viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e: { cancel: boolean }) => {
       e.cancel = true;
       this.onHome.trigger();
