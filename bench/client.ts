@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 import { startBenchServer } from './benchServer.js';
 import { ROOT_DIR } from '../server/Server.js';
 import { seedDemoCity } from '../server/demo/demoCity.js';
@@ -67,15 +68,9 @@ interface Run {
 
 async function measure(url: string): Promise<Run> {
   const context = await chromium.launchPersistentContext('', {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 720 },
   });
   try {

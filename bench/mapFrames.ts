@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 import { startBenchServer } from './benchServer.js';
 import { EnterpriseCreate } from '../models/Enterprise.js';
 import { rectangleAround } from '../models/geo.js';
@@ -95,15 +96,9 @@ const stats = (xs: number[]): Pass => {
 };
 
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM_PATH,
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 async function measure(basemap: boolean): Promise<{ cold: Pass; warm: Pass; labels: string }> {

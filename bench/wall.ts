@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 import { startBenchServer } from './benchServer.js';
 import { seedDemoCity } from '../server/demo/demoCity.js';
 import { IN_APP_PERIOD_S, startInAppSimulation } from '../server/demo/simulator/inApp.js';
@@ -32,18 +33,9 @@ const sim = await startInAppSimulation(server.ctx, {});
 
 const profile = mkdtempSync(join(tmpdir(), 'sitetwin-bench-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM_PATH,
   headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
-  ],
+  args: CHROMIUM_ARGS,
   viewport: { width: 1920, height: 1080 },
 });
 const page = ctx.pages()[0] ?? (await ctx.newPage());
