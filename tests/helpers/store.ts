@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { rectangleAround } from '../../models/geo.js';
 import { openStore, type Store } from '../../server/store/Store.js';
 import { createTestDatabase } from './childServer.js';
 import { copyTemplate } from './pgliteTemplate.js';
@@ -47,4 +48,24 @@ export async function openTestStore(kind: StoreKind = 'embedded'): Promise<TestS
       await db.drop();
     },
   };
+}
+
+/** A project under construction (50 x 50 m at `loc`) straight into a store; returns its id. */
+export async function storeProject(
+  store: Store,
+  enterpriseId: string,
+  opts: { name?: string; regionCode?: string; loc?: { lon: number; lat: number } } = {},
+): Promise<string> {
+  const loc = opts.loc ?? { lon: 120.4, lat: 36.1 };
+  const p = await store.projects.create({
+    name: opts.name ?? 'P',
+    enterpriseId,
+    address: '',
+    regionCode: opts.regionCode ?? '370202',
+    status: 'under_construction',
+    heightM: 30,
+    location: { ...loc, height: 0 },
+    footprint: rectangleAround(loc, 50, 50),
+  });
+  return p.id;
 }

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rectangleAround } from '../../models/geo.js';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../models/localTime.js';
 import { Ingest, type IngestSource } from '../../server/ingest/Ingest.js';
 import { createLogger } from '../../server/log.js';
 import { hashApiKey, newApiKey } from '../../server/security/deviceSecrets.js';
 import type { WriteMode } from '../../server/store/TelemetryRepo.js';
-import { openTestStore, storeKinds, type TestStore } from '../helpers/store.js';
+import { openTestStore, storeKinds, type TestStore, storeProject } from '../helpers/store.js';
 
 /**
  * The KPI rollups through the one way in every transport takes (HTTP, device socket, MQTT, HJ 212 all call
@@ -38,16 +37,7 @@ describe.each(cases)('KPI rollups through Ingest.submit (%s store, %s path)', (k
     const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     for (let p = 0; p < 2; p++) {
       const loc = { lon: 120.4 + p * 0.01, lat: 36.1 };
-      const project = await ts.store.projects.create({
-        name: `P${p}`,
-        enterpriseId: e.id,
-        address: '',
-        regionCode: '370202',
-        status: 'under_construction',
-        heightM: 30,
-        location: { ...loc, height: 0 },
-        footprint: rectangleAround(loc, 50, 50),
-      });
+      const project = { id: await storeProject(ts.store, e.id, { name: `P${p}`, loc }) };
       for (const k of ['env_monitor', 'env_monitor', 'gate', 'gate'] as const) {
         const key = newApiKey();
         const d = await ts.store.devices.create({

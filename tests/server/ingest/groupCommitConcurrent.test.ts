@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rectangleAround } from '../../../models/geo.js';
 import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
 import { GroupCommit } from '../../../server/ingest/GroupCommit.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
-import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
+import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 const reading = (seq: number): StoredReading => ({ deviceId: 'd', seq, time: seq * 1000, values: {}, receivedAt: 0 });
 
@@ -101,16 +100,7 @@ describe.each(storeKinds())('GroupCommit with two transactions in flight (%s sto
     ts = await openTestStore(kind);
     const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({
-      name: 'P',
-      enterpriseId: e.id,
-      address: '',
-      regionCode: '370202',
-      status: 'under_construction',
-      heightM: 30,
-      location: { ...loc, height: 0 },
-      footprint: rectangleAround(loc, 50, 50),
-    });
+    const p = { id: await storeProject(ts.store, e.id, { loc }) };
     dev = (
       await ts.store.devices.create({
         projectId: p.id,

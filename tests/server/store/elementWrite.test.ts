@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rectangleAround } from '../../../models/geo.js';
 import type { Box3 } from '../../../models/BimModel.js';
 import type { DbTx } from '../../../server/store/Db.js';
 import type { ElementInput } from '../../../models/BimModel.js';
 import type { ElementWriteMode } from '../../../server/store/ElementRepo.js';
 import { loadMigrations } from '../../../server/store/migrate.js';
-import { openTestStore, storeKinds, type StoreKind, type TestStore } from '../../helpers/store.js';
+import { openTestStore, storeKinds, type StoreKind, type TestStore, storeProject } from '../../helpers/store.js';
 
 // Both write paths of the element index (COPY + staging table, multi-row INSERT) on both drivers must store the same
 // thing, keep the first row of a GlobalId seen twice, and return how many rows were new.
@@ -20,18 +19,7 @@ function storeWithProject(kind: StoreKind) {
   beforeAll(async () => {
     t.ts = await openTestStore(kind);
     const e = await t.ts.store.enterprises.create({ name: 'E', role: 'contractor' });
-    const loc = { lon: 120.4, lat: 36.1 };
-    const p = await t.ts.store.projects.create({
-      name: 'P',
-      enterpriseId: e.id,
-      address: '',
-      regionCode: '370202',
-      status: 'under_construction',
-      heightM: 30,
-      location: { ...loc, height: 0 },
-      footprint: rectangleAround(loc, 50, 50),
-    });
-    t.projectId = p.id;
+    t.projectId = await storeProject(t.ts.store, e.id);
   });
   afterAll(() => t.ts?.cleanup());
   const newModel = async () => {

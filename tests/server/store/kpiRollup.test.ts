@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rectangleAround } from '../../../models/geo.js';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../../models/localTime.js';
 import type { ProjectScope } from '../../../server/store/projectScope.js';
 import type { StoredReading, WriteMode } from '../../../server/store/TelemetryRepo.js';
-import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
+import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 /**
  * The city KPIs read from the rollups the telemetry write keeps (issue 18) must equal the raw scan of today's
@@ -29,21 +28,7 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
     ts = await openTestStore(kind);
     ts.store.telemetry.writeMode = mode;
     ent = (await ts.store.enterprises.create({ name: 'E', role: 'contractor' })).id;
-    const project = async (name: string, regionCode: string) => {
-      const loc = { lon: 120.4, lat: 36.1 };
-      return (
-        await ts.store.projects.create({
-          name,
-          enterpriseId: ent,
-          address: '',
-          regionCode,
-          status: 'under_construction',
-          heightM: 30,
-          location: { ...loc, height: 0 },
-          footprint: rectangleAround(loc, 50, 50),
-        })
-      ).id;
-    };
+    const project = (name: string, regionCode: string) => storeProject(ts.store, ent, { name, regionCode });
     p1 = await project('P1', '370202');
     p2 = await project('P2', '370212');
     const add = async (

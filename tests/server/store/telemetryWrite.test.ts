@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rectangleAround } from '../../../models/geo.js';
 import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
 import type { StoredReading, WriteMode } from '../../../server/store/TelemetryRepo.js';
-import { openTestStore, storeKinds, type TestStore } from '../../helpers/store.js';
+import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 // Both write paths (one-statement unnest, COPY + staging table) on both drivers must store the same thing.
 const cases = storeKinds().flatMap((kind) => (['unnest', 'copy'] as WriteMode[]).map((mode) => [kind, mode] as const));
@@ -17,16 +16,7 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     ts.store.telemetry.writeMode = mode;
     const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
     const loc = { lon: 120.4, lat: 36.1 };
-    const p = await ts.store.projects.create({
-      name: 'P',
-      enterpriseId: e.id,
-      address: '',
-      regionCode: '370202',
-      status: 'under_construction',
-      heightM: 30,
-      location: { ...loc, height: 0 },
-      footprint: rectangleAround(loc, 50, 50),
-    });
+    const p = { id: await storeProject(ts.store, e.id, { loc }) };
     const dev = (name: string) =>
       ts.store.devices.create({
         projectId: p.id,
