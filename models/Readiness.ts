@@ -169,8 +169,23 @@ export const ItemScore = z.object({
   earned: z.number(),
   veto: z.boolean(),
   status: ItemStatus,
-  /** What was found, for people: "2 of 3 registered reporting". */
+  /** What was found, for people: "2 of 3 registered reporting" (English; clients word `facts` in their language). */
   detail: z.string(),
+  /** The same, as facts a client can word in its own language. */
+  facts: z
+    .object({
+      modelsReady: z.number().int().optional(),
+      scheduled: z.boolean().optional(),
+      progressRecordedAt: z.number().nullable().optional(),
+      registered: z.number().int().optional(),
+      passing: z.number().int().optional(),
+      blacklisted: z.number().int().optional(),
+      /** What "passing" means for the item: reporting, online, or uploading `fields`. */
+      verb: z.enum(['reporting', 'online', 'uploading']).optional(),
+      fields: z.array(z.string()).optional(),
+      absent: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type ItemScore = z.infer<typeof ItemScore>;
 
@@ -207,6 +222,7 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
         earned: f.modelsReady > 0 ? item.points : 0,
         status: f.modelsReady > 0 ? 'met' : 'missing',
         detail: `${f.modelsReady} model(s) converted`,
+        facts: { modelsReady: f.modelsReady },
       };
     }
     if (c.kind === 'progress_recorded') {
@@ -222,27 +238,38 @@ export function scoreReadiness(cfg: ReadinessConfig, f: ReadinessFacts, now: num
         earned: fresh ? item.points : 0,
         status: fresh ? 'met' : f.scheduled ? 'partial' : 'missing',
         detail,
+        facts: { scheduled: f.scheduled, progressRecordedAt: f.progressRecordedAt },
       };
     }
     const d = f.devices[item.id] ?? { registered: 0, passing: 0 };
     const present =
       d.registered > 0 || (c.kind === 'devices_reporting' && c.deviceKind === 'pit_gauge' && f.pitInModel);
     if (item.applies === 'when_present' && !present)
-      return { ...base, earned: 0, status: 'not_applicable', detail: 'not present on this site' };
+      return {
+        ...base,
+        earned: 0,
+        status: 'not_applicable',
+        detail: 'not present on this site',
+        facts: { absent: true },
+      };
     const met = d.registered > 0 && d.passing === d.registered;
     const status = met ? 'met' : d.passing > 0 ? 'partial' : 'missing';
     const black = d.blacklisted ? `; ${d.blacklisted} of a blacklisted vendor` : '';
-    const verb =
-      c.kind === 'cameras_online'
-        ? 'online'
-        : c.kind === 'fields_uploaded'
-          ? `uploading ${c.fields.join(' + ')}`
-          : 'reporting';
+    const verb = c.kind === 'cameras_online' ? 'online' : c.kind === 'fields_uploaded' ? 'uploading' : 'reporting';
+    const fields = c.kind === 'fields_uploaded' ? c.fields : undefined;
+    const verbText = fields ? `uploading ${fields.join(' + ')}` : verb;
     return {
       ...base,
       earned: met ? item.points : 0,
       status,
-      detail: d.registered ? `${d.passing} of ${d.registered} registered ${verb}${black}` : 'none registered',
+      detail: d.registered ? `${d.passing} of ${d.registered} registered ${verbText}${black}` : 'none registered',
+      facts: {
+        registered: d.registered,
+        passing: d.passing,
+        blacklisted: d.blacklisted ?? 0,
+        verb,
+        ...(fields ? { fields: [...fields] } : {}),
+      },
     };
   });
   const applicable = items.filter((i) => i.status !== 'not_applicable');

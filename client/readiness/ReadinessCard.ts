@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import { h } from '../ui/dom.js';
 import { t } from '../i18n/i18n.js';
+import { readinessDetail } from './readinessDetail.js';
 import { GRADE_STYLE, itemLabel } from './readinessSort.js';
 
 /** The selected project's readiness: score, grade, and which items are met, under the project panel. */
@@ -53,7 +54,7 @@ export class ReadinessCard implements Tool {
             .map((i) =>
               h('li', {
                 class: `item-${i.status}`,
-                title: i.detail,
+                title: readinessDetail(i),
                 text: `${i.status === 'met' ? '●' : i.status === 'partial' ? '◐' : '○'} ${itemLabel(i.id, i.label)}${i.veto && i.status !== 'met' ? ` ${t('readiness.veto')}` : ''}`,
               }),
             ),
