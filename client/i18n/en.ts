@@ -460,6 +460,8 @@ export const en: Record<keyof typeof zhCN, string> = {
   'readiness.detail.online': '{passing} of {registered} registered online',
   'readiness.detail.uploading': '{passing} of {registered} registered uploading {fields}',
   'readiness.detail.blacklisted': '; {n} of a blacklisted vendor',
+  'projects.countOf': '{shown} of {all}',
+  'progress.totalSub': '{done} of {planned} done · plan {plannedPercent} %',
   'readiness.veto': '(veto)',
   'readiness.item.crane': 'Tower crane monitoring',
   'readiness.item.hoist': 'Hoist monitoring',

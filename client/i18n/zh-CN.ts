@@ -445,6 +445,8 @@ export const zhCN = {
   'readiness.detail.online': '已登记 {registered} 台，{passing} 台在线',
   'readiness.detail.uploading': '已登记 {registered} 台，{passing} 台按时上传 {fields}',
   'readiness.detail.blacklisted': '；其中 {n} 台属黑名单厂商',
+  'projects.countOf': '{shown} / {all} 个',
+  'progress.totalSub': '完成 {done} / {planned} · 计划 {plannedPercent} %',
   'readiness.veto': '（否决项）',
   'readiness.blacklisted': '{n} 台设备属黑名单厂商（计为不达标）',
   'readiness.blacklistedRow': '{device} · {vendor}：{reason}',

@@ -216,7 +216,11 @@ export class ProgressPanel implements Tool {
       ),
     );
     this.d.total.textContent = `${prog.total.percent} %`;
-    this.d.totalSub.textContent = `${prog.total.done} of ${prog.total.planned} done · plan ${prog.total.plannedPercent} %`;
+    this.d.totalSub.textContent = t('progress.totalSub', {
+      done: prog.total.done,
+      planned: prog.total.planned,
+      plannedPercent: prog.total.plannedPercent,
+    });
     this.d.storeys.replaceChildren(
       ...prog.storeys.map((s) =>
         h(

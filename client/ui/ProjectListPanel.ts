@@ -111,7 +111,10 @@ export class ProjectListPanel implements Tool {
     const all = this.store.list();
     const region = this.region;
     const shown = filterProjects(region ? all.filter((p) => inRegion(p.regionCode, region.code)) : all, this.query);
-    this.count.textContent = this.query.trim() || region ? `${shown.length} of ${all.length}` : String(all.length);
+    this.count.textContent =
+      this.query.trim() || region
+        ? t('projects.countOf', { shown: shown.length, all: all.length })
+        : String(all.length);
     this.body.replaceChildren(...this.content(all, shown));
     this.markSelected(this.selection.selectedId, false);
   }
