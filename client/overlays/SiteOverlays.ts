@@ -26,6 +26,7 @@ import { HoistOverlay } from './HoistOverlay.js';
 import { deviceIdOfPick, type KindOverlay, type OverlayContext } from './overlayBase.js';
 import { PitOverlay } from './PitOverlay.js';
 import { SensorOverlay } from './SensorOverlay.js';
+import { LabelScale } from './labelScale.js';
 import { LivePlaybackClock } from './SampleTrack.js';
 
 /** A click this close to a device's marker (CSS px) means that device, whatever is drawn over it. */
@@ -65,6 +66,8 @@ export class SiteOverlays implements Tool, LabelSource {
   private ghosted: { restore(): void } | null = null;
   private ghostTarget: { poly: { material: unknown }; previous: unknown } | null = null;
   private readonly ghostMaterial = new ColorMaterialProperty(GHOST);
+  /** Device label size (the wall sets it with its scale; 1 on the map page). */
+  private readonly labelScale = new LabelScale(this.entities.entities);
 
   constructor(
     private readonly map: MapView,
@@ -93,6 +96,13 @@ export class SiteOverlays implements Tool, LabelSource {
       alarms.onChanged.add(() => this.updateGlows()),
       map.viewer.scene.preRender.addEventListener(() => this.frame()),
     );
+  }
+
+  /** Scales the device labels' text (a wall read from across the room); the label placer sees the drawn size. */
+  set textScale(s: number) {
+    this.labelScale.scale = s;
+    this.onLabelsChanged?.();
+    this.map.requestRender();
   }
 
   get cranes(): CraneOverlay {
@@ -345,6 +355,7 @@ export class SiteOverlays implements Tool, LabelSource {
   }
 
   dispose(): void {
+    this.labelScale.dispose();
     this.ghost(null);
     if (this.renderQueued) cancelAnimationFrame(this.renderQueued);
     for (const off of this.offs) off();

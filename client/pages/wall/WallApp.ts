@@ -428,6 +428,7 @@ export class WallApp {
     if (this.city) this.city.placer.clusterPx = 26 * text;
     if (this.layer) this.layer.textScale = text;
     if (this.map) this.map.basemap.textScale = text;
+    if (this.site) this.site.overlays.textScale = text;
     // The map cell's size changed with the layout: its drawing buffer follows (device pixel ratio, capped).
     this.map?.fitResolution();
   }
