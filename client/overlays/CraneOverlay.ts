@@ -200,6 +200,8 @@ export class CraneOverlay extends KindOverlay {
       label: {
         text: s.device.name,
         font: '13px sans-serif',
+        // Over the building and the crane's own steel: a device's name is read, not hidden by what stands in front.
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
         fillColor: Color.WHITE,
         outlineColor: Color.BLACK,
         outlineWidth: 3,

@@ -85,6 +85,8 @@ export class HoistOverlay extends KindOverlay {
       label: {
         text: s.device.name,
         font: '12px sans-serif',
+        // Over the building and the crane's own steel: a device's name is read, not hidden by what stands in front.
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
         fillColor: Color.WHITE,
         style: LabelStyle.FILL_AND_OUTLINE,
         outlineColor: Color.BLACK,
