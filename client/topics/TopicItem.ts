@@ -1,26 +1,22 @@
 import type { Topic } from '../../models/Topic.js';
-import { t } from '../i18n/i18n.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
 import { attachmentUrl, checkNotice, replyToNotice, uploadPhoto } from '../api/topicsApi.js';
 import { h } from '../ui/dom.js';
 import { noticeHtml } from './noticePrint.js';
 import type { TopicContext } from './topicContext.js';
 import { statusLabel, typeLabel } from './topicStyle.js';
 
+// The site's clock (Asia/Shanghai), in the page's language.
 const day = (ms: number) =>
-  new Intl.DateTimeFormat('zh-CN', {
+  formatDateTime(ms, {
     month: '2-digit',
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
     timeZone: 'Asia/Shanghai',
-  }).format(new Date(ms));
+  });
 const date = (ms: number) =>
-  new Intl.DateTimeFormat('zh-CN', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZone: 'Asia/Shanghai',
-  }).format(new Date(ms));
+  formatDateTime(ms, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'Asia/Shanghai' });
 
 /** The camera input of a phone: `capture="environment"` opens the back camera, a desk browser offers a file. */
 export function photoInput(testId: string): HTMLInputElement {
