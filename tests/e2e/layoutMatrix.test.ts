@@ -326,12 +326,18 @@ beforeAll(async () => {
   const projects = (await again('projects', () => t.api('GET', '/api/v1/projects'))).body;
   const devices = (await again('devices', () => t.api('GET', `/api/v1/projects/${projectId}/devices`))).body;
   const districts = (await again('districts', () => t.api('GET', '/api/v1/districts/figures'))).body;
+  // Lists come as arrays, as `{ items }`, or (the district figures) as `{ districts }`: place names are data too.
   const list = (x: unknown): Record<string, unknown>[] =>
-    Array.isArray(x) ? x : ((x as { items?: Record<string, unknown>[] })?.items ?? []);
+    Array.isArray(x)
+      ? x
+      : ((x as { items?: Record<string, unknown>[]; districts?: Record<string, unknown>[] })?.items ??
+        (x as { districts?: Record<string, unknown>[] })?.districts ??
+        []);
   dataNames = [...list(projects), ...list(devices), ...list(districts)]
     .flatMap((r) => [r.name, r.enterpriseName, r.address])
     .filter((v): v is string => typeof v === 'string' && v !== '');
   expect(dataNames).toContain('青岛国际会展中心二期');
+  expect(dataNames).toContain('崂山区');
   b = await openBrowser({ viewport: { width: 1600, height: 900 } });
 }, 600_000);
 afterAll(async () => {
