@@ -100,7 +100,8 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     'map page: districts loaded and coloured, labels without overlap at three scales; a district click narrows the list',
     async () => {
       const page = b!.page;
-      await page.goto(t.url, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
+      // In Chinese, as a command centre reads it (the district labels' figure follows the page language).
+      await page.goto(`${t.url}/?lang=zh-CN`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
       await waitForReady(page, WAIT_MS);
       await page.waitForFunction(() => window.__siteTwinCity?.districtsLoaded === true, undefined, {
         timeout: WAIT_MS,
