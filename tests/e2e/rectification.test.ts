@@ -347,8 +347,7 @@ describe('a rectification notice on a crane: raised from the wall, answered on a
     await page.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
     const framesBefore = await page.evaluate(() => window.__siteTwin.frames);
     await topicItem(page).locator('[data-testid="topic-view"]').click();
-    // `idle` is worked out after each frame: it still says true for the old view until a frame of the new one was
-    // drawn (the screenshot then showed the coarse tiles of the city view, magnified, as a purple wash).
+    // `idle` is worked out after each frame: it still says true for the old view until a frame of the new one was drawn.
     await page.waitForFunction((f) => window.__siteTwin.frames > f + 1, framesBefore, {
       timeout: SLOW_MS,
       polling: 250,
