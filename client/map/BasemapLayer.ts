@@ -175,6 +175,8 @@ export class BasemapLayer implements Tool, LabelSource {
       if (this.labels.isDestroyed()) return;
       for (const d of ds) {
         const label = this.labels.add({
+          // A click on a district's name is a click on the district (DistrictLayer.codeOf).
+          id: { districtCode: d.code },
           position: Cartesian3.fromDegrees(d.labelLon, d.labelLat, 0),
           text: `${d.name} ${d.code}`,
           font: districtFont(this._textScale),

@@ -192,6 +192,9 @@ export class DistrictLayer implements Tool {
   /** The district code of a pick result, if it is one of ours. */
   codeOf(picked: unknown): string | null {
     const e = (picked as { id?: unknown } | undefined)?.id;
+    // The district's name on the base map (its labels stand inside the district, where a click means the district).
+    const named = (e as { districtCode?: unknown } | undefined)?.districtCode;
+    if (typeof named === 'string') return named;
     if (!(e instanceof Entity) || !this.dataSource.entities.contains(e)) return null;
     return (e.properties?.code?.getValue() as string | undefined) ?? null;
   }
