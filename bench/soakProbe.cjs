@@ -44,3 +44,21 @@ function start() {
     process.stderr.write(`soak-probe ${JSON.stringify(line)}\n`);
   }, period).unref();
 }
+
+// SOAK_CPU_PROFILE=<file>: a CPU profile of the main thread for the whole run, written when the process exits
+// (Node refuses --cpu-prof in NODE_OPTIONS). Open it in Chrome DevTools or read it with a script.
+if (isMainThread && process.env.SOAK_CPU_PROFILE) {
+  const inspector = require('node:inspector');
+  const { writeFileSync } = require('node:fs');
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  session.post('Profiler.start');
+  process.on('exit', () => {
+    // A same-thread session answers synchronously, so the profile is written before the process ends.
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) writeFileSync(process.env.SOAK_CPU_PROFILE, JSON.stringify(res.profile));
+    });
+  });
+}
