@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { StoreUnavailableError, type Db, type StoreFailure } from './Db.js';
 import { mapUnavailable } from './errors.js';
+import { trimmedBundle } from './postgisBundle.js';
 
 /**
  * What the health probe writes (and deletes) in the data folder: a page, as PostgreSQL extends a file. No fsync: the
@@ -36,6 +37,18 @@ const POSTGIS_DIRS = [
   '/pglite/share/postgresql/contrib/postgis-3.6',
 ];
 
+/**
+ * PostGIS for PGlite, from a copy of its bundle without the UNUSED_POSTGIS_FILE files (made once, see trimmedBundle):
+ * PGlite would otherwise unpack all 90 MB and compile the raster, topology and other libraries at every start.
+ */
+const postgisTrimmed = {
+  name: postgis.name,
+  setup: async (...args: Parameters<typeof postgis.setup>) => {
+    const r = await postgis.setup(...args);
+    return { ...r, bundlePath: trimmedBundle(r.bundlePath, UNUSED_POSTGIS_FILE) };
+  },
+};
+
 /** Removes UNUSED_POSTGIS_FILE files from PGlite's in-memory filesystem (after `CREATE EXTENSION postgis`). */
 function dropUnusedPostgisFiles(pg: PGlite): void {
   // PGlite's Emscripten module: not in its typings, so reached defensively; a layout it does not have is left alone.
@@ -65,7 +78,7 @@ export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): P
     throw new Error('sharedBuffersMb must be a positive integer');
   const pg = await PGlite.create({
     dataDir,
-    extensions: { postgis },
+    extensions: { postgis: postgisTrimmed },
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`],
   });
   await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis');

@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientConfig } from '../../../models/ClientConfig.js';
 import { ConfigError, loadConfig } from '../../../server/config.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 const TK = '0123456789abcdef0123456789abcdef';
 const AMAP = {
@@ -15,11 +16,19 @@ const AMAP = {
 };
 
 let t: TestServer | undefined;
-afterAll(() => t?.close());
+/** One store for the file's servers: they differ only in their map settings, which the store does not hold. */
+let store: TestStore;
+beforeAll(async () => {
+  store = await openTestStore();
+});
+afterAll(async () => {
+  await t?.close();
+  await store?.cleanup();
+});
 
 describe('map sources as configuration', () => {
   it('lists nothing online by default: the offline base map only', async () => {
-    t = await startTestServer();
+    t = await startTestServer({ store });
     const r = await t.api('GET', '/api/v1/config');
     expect(ClientConfig.parse(r.body).mapSources ?? []).toEqual([]);
     await t.close();
@@ -27,7 +36,7 @@ describe('map sources as configuration', () => {
   });
 
   it('offers Tianditu imagery and vector maps with their annotation layers when TIANDITU_TK is set, then MAP_SOURCES', async () => {
-    t = await startTestServer({ env: { TIANDITU_TK: TK, MAP_SOURCES: JSON.stringify([AMAP]) } });
+    t = await startTestServer({ store, env: { TIANDITU_TK: TK, MAP_SOURCES: JSON.stringify([AMAP]) } });
     const r = await t.api('GET', '/api/v1/config');
     const c = ClientConfig.parse(r.body);
     expect(c.mapSources!.map((s) => s.id)).toEqual(['tianditu-img', 'tianditu-vec', 'amap']);
