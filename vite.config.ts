@@ -48,10 +48,6 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           maxWorkers: 2,
-          // The two workers are kept from file to file instead of a fresh process per file: each file no longer
-          // loads the server's modules and compiles PGlite's WebAssembly anew (~30% less CPU). Files leave no global
-          // state behind (locales are reset after each test, servers and stores closed in afterAll).
-          isolate: false,
         },
       },
       {
