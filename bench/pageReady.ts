@@ -167,6 +167,7 @@ for (const size of SIZES) {
       const start = Date.now();
       await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded', timeout: TIMEOUT_MS });
       let last = '';
+      let lastLog = 0;
       let readyMs: number | null = null;
       let idleMs: number | null = null;
       for (;;) {
@@ -178,7 +179,11 @@ for (const size of SIZES) {
           error: null,
         }));
         const line = `ready ${s.ready} idle ${s.idle} waiting [${s.waiting.join(', ')}]${s.error ? ` error ${s.error}` : ''}`;
-        if (line !== last) log(`${what}: ${line} (frames ${s.frames})`);
+        // Every change, and every 30 s the frame count (is it drawing at all?).
+        if (line !== last || Date.now() - lastLog > 30_000) {
+          log(`${what}: ${line} (frames ${s.frames})`);
+          lastLog = Date.now();
+        }
         last = line;
         if (s.ready && readyMs === null) readyMs = Date.now() - start;
         if (s.ready && s.idle) {
