@@ -22,7 +22,7 @@ import type { ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
-import { mapResolutionScale, tileLoadSliceMs } from './mapResolution.js';
+import { mapResolutionScale } from './mapResolution.js';
 import { t } from '../i18n/i18n.js';
 import type { Tool } from '../core/Tool.js';
 
@@ -98,18 +98,6 @@ export class MapView implements Tool {
     // screen-space error loads fewer tiles for the same picture.
     scene.globe.showGroundAtmosphere = false;
     scene.globe.maximumScreenSpaceError = 3;
-    // Cesium loads globe tiles for 5 ms of each frame. Software WebGL at a wall's 4K draws a frame in seconds: at 5 ms
-    // a frame the wall's first view took more frames than fit in 12 minutes. A quarter of the frame time instead.
-    const surface = (scene.globe as unknown as { _surface?: { _loadQueueTimeSlice?: number } })._surface;
-    if (surface && typeof surface._loadQueueTimeSlice === 'number') {
-      let last = 0;
-      scene.preRender.addEventListener(() => {
-        const now = performance.now();
-        // The pause of a page at rest is no frame time: only frames back to back (within 30 s) count.
-        if (last && now - last < 30_000) surface._loadQueueTimeSlice = tileLoadSliceMs(now - last);
-        last = now;
-      });
-    }
     // Drawn at the screen's device pixel ratio (Cesium's default draws at CSS pixels and upscales: soft on a 4K screen
     // or a phone), capped at one 4K frame of device pixels; refitted when the window or the ratio changes.
     this.viewer.useBrowserRecommendedResolution = false;

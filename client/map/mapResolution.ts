@@ -15,16 +15,3 @@ export function mapResolutionScale(
   if (px <= maxPixels) return 1;
   return Math.round(Math.sqrt(maxPixels / px) * 100) / 100;
 }
-
-/** Cesium's own budget for loading globe tiles in a frame (QuadtreePrimitive._loadQueueTimeSlice), ms. */
-export const CESIUM_TILE_SLICE_MS = 5;
-
-/**
- * The time a frame may spend loading globe tiles, given how long frames take (ms between the last two drawn): Cesium's
- * 5 ms on a GPU's 16 ms frames, a quarter of the frame when frames are slow (software WebGL at 4K: seconds a frame,
- * and 5 ms of tile work in each made a view's tiles take hundreds of frames), at most 250 ms.
- */
-export function tileLoadSliceMs(frameIntervalMs: number): number {
-  if (!Number.isFinite(frameIntervalMs) || frameIntervalMs <= 0) return CESIUM_TILE_SLICE_MS;
-  return Math.min(250, Math.max(CESIUM_TILE_SLICE_MS, frameIntervalMs / 4));
-}

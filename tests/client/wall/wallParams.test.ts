@@ -7,7 +7,6 @@ import {
   wallScale,
   wallSearchFor,
 } from '../../../client/wall/wallParams.js';
-import { CESIUM_TILE_SLICE_MS, tileLoadSliceMs } from '../../../client/map/mapResolution.js';
 
 const UUID = '0b7c2f4e-5d1a-4c3b-9e8f-1a2b3c4d5e6f';
 
@@ -91,17 +90,5 @@ describe('the wall an account may see', () => {
     expect(wallSearchFor('?tier=city&every=30&tour=abc', { tier: 'enterprise', id: E })).toBe(
       `?tier=enterprise&every=30&tour=abc&id=${E}`,
     );
-  });
-});
-
-describe('tileLoadSliceMs: globe tile loading keeps pace with slow frames', () => {
-  it("keeps Cesium's 5 ms on a GPU's frames", () => {
-    expect(tileLoadSliceMs(16)).toBe(CESIUM_TILE_SLICE_MS);
-    expect(tileLoadSliceMs(0)).toBe(CESIUM_TILE_SLICE_MS);
-    expect(tileLoadSliceMs(Number.NaN)).toBe(CESIUM_TILE_SLICE_MS);
-  });
-  it('gives a quarter of a slow frame, at most 250 ms', () => {
-    expect(tileLoadSliceMs(400)).toBe(100);
-    expect(tileLoadSliceMs(2500)).toBe(250);
   });
 });
