@@ -26,6 +26,7 @@ import type { SelectionState } from '../state/SelectionState.js';
 import type { MapView } from './MapView.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { truncateLabel } from './labelPlacement.js';
+import { PulseFrames } from './PulseFrames.js';
 
 const LABEL_PX = 15;
 const labelFont = (px: number) =>
@@ -68,7 +69,8 @@ export class ProjectLayer implements Tool, LabelSource {
   readonly pulses = new CustomDataSource('project-alarm-pulses');
   private readonly alarmed = new Set<string>();
   private readonly clusterOf = new Map<string, number>();
-  private pulseTimer: ReturnType<typeof setInterval> | undefined;
+  /** The pulses' frames: four a second, at most a quarter of the renderer's time (a 4K wall on software WebGL). */
+  private readonly pulseFrames: PulseFrames;
   /** Called when labels changed (the LabelPlacer places again). */
   onLabelsChanged: () => void = () => {};
   private readonly offs: (() => void)[] = [];
@@ -82,7 +84,12 @@ export class ProjectLayer implements Tool, LabelSource {
   ) {
     void map.viewer.dataSources.add(this.dataSource);
     void map.viewer.dataSources.add(this.pulses);
+    this.pulseFrames = new PulseFrames(map.viewer.scene, 250);
     this.offs.push(
+      // Render-on-demand: a pulse needs frames; after each one drawn, the next (while a pulse shows).
+      map.viewer.scene.postRender.addEventListener(() => {
+        if (this.alarmed.size && this._enabled) this.pulseFrames.request();
+      }),
       store.onChanged.add((c) => this.sync(c)),
       selection.onChanged.add((c) => {
         for (const id of [c.previous, c.id]) if (id) this.style(id);
@@ -303,9 +310,7 @@ export class ProjectLayer implements Tool, LabelSource {
       });
     }
     ents.resumeEvents();
-    clearInterval(this.pulseTimer);
-    // Render-on-demand: a pulse needs frames. Four a second is enough to read as a pulse, even at a wall's 1 fps.
-    this.pulseTimer = this.alarmed.size ? setInterval(() => this._enabled && this.map.requestRender(), 250) : undefined;
+    if (!this.alarmed.size) this.pulseFrames.cancel();
     this.onLabelsChanged();
     this.map.requestRender();
   }
@@ -385,7 +390,7 @@ export class ProjectLayer implements Tool, LabelSource {
   }
 
   dispose(): void {
-    clearInterval(this.pulseTimer);
+    this.pulseFrames.dispose();
     for (const off of this.offs) off();
     this.onPicked.reset();
     if (!this.map.viewer.isDestroyed()) {

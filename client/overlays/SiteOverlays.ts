@@ -9,6 +9,7 @@ import {
   type Cartesian3,
   type DistanceDisplayCondition,
 } from 'cesium';
+import { PulseFrames } from '../map/PulseFrames.js';
 import { levelRank, type Alarm, type AlarmLevel } from '../../models/Alarm.js';
 import type { DeviceKind } from '../../models/Device.js';
 import { AlarmGlow } from '../alarms/AlarmGlow.js';
@@ -63,6 +64,8 @@ export class SiteOverlays implements Tool, LabelSource {
   private replayAlarms: Alarm[] | null = null;
   private readonly offs: (() => void)[] = [];
   private renderQueued = 0;
+  /** The alarm glow's frames: up to 30 a second, at most a quarter of the renderer's time. */
+  private readonly pulse: PulseFrames;
   private ghosted: { restore(): void } | null = null;
   private ghostTarget: { poly: { material: unknown }; previous: unknown } | null = null;
   private readonly ghostMaterial = new ColorMaterialProperty(GHOST);
@@ -90,6 +93,7 @@ export class SiteOverlays implements Tool, LabelSource {
     };
     this.placer = new DevicePlacer(devices);
     this.glow = new AlarmGlow(this.primitives);
+    this.pulse = new PulseFrames(map.viewer.scene, 1000 / 30);
     this.offs.push(
       devices.onChanged.add((c) => this.onDevices(c)),
       devices.onChanged.add(() => this.hiddenKinds.size > 0 && this.applyKinds()),
@@ -313,15 +317,19 @@ export class SiteOverlays implements Tool, LabelSource {
   private frame(): void {
     const t = this.devices.mode === 'replay' ? this.replayTime() : this.clock.displayTime(Date.now());
     this.keepGhosted();
-    let busy = this.glow.frame();
-    for (const o of Object.values(this.overlays)) if (o.frame(t)) busy = true;
-    if (busy && !this.renderQueued) {
+    const glowing = this.glow.frame();
+    let moving = false;
+    for (const o of Object.values(this.overlays)) if (o.frame(t)) moving = true;
+    if (moving && !this.renderQueued) {
       // requestRenderMode: ask for the next frame ourselves while there is motion, at the display's pace.
       this.renderQueued = requestAnimationFrame(() => {
         this.renderQueued = 0;
         this.map.requestRender();
       });
     }
+    // A glow pulses as long as its alarm stands: its frames within a share of the renderer's time (PulseFrames).
+    if (glowing) this.pulse.request();
+    else this.pulse.cancel();
   }
 
   /**
@@ -358,6 +366,7 @@ export class SiteOverlays implements Tool, LabelSource {
     this.labelScale.dispose();
     this.ghost(null);
     if (this.renderQueued) cancelAnimationFrame(this.renderQueued);
+    this.pulse.dispose();
     for (const off of this.offs) off();
     for (const o of Object.values(this.overlays)) o.dispose();
     this.glow.clear();

@@ -28,6 +28,10 @@ export interface WallProbe {
   frames: number;
   /** Camera at rest at a tour view, tiles and footprints loaded (for screenshots). */
   idle: boolean;
+  /** What `ready` (until it latches) and `idle` still wait for, e.g. ['kpis', 'globe tiles'] (monitoring, benches). */
+  waiting: string[];
+  /** Renders the map's current view `n` times; each frame's time in ms (bench/pageReady.ts). */
+  frameTimes(n: number): Promise<number[]>;
   /** Problems shown on the wall (bad URL values, failed loads), newest last, at most 20. */
   errors: string[];
   camera(): CameraPose | null;
@@ -60,6 +64,8 @@ export function createWallProbe(): WallProbe {
     scale: 1,
     frames: 0,
     idle: false,
+    waiting: ['projects'],
+    frameTimes: () => Promise.resolve([]),
     errors: [],
     camera: () => null,
     geoPagePosition: () => null,

@@ -367,6 +367,8 @@ const timings: {
   size: string;
   kind: PageKind;
   lang: string;
+  /** From the page load to its ready flag; null when it never got ready. */
+  readyMs: number | null;
   pageMs: number;
   axeMs: number | null;
   load1: number;
@@ -408,14 +410,42 @@ let notReady = 0;
 /** Problems found while waiting (a page not ready in time), added to the size's list. */
 const late: string[] = [];
 
+/**
+ * What a page that is not ready or not at rest still waits for, by its own account (the probes' `waiting`: globe
+ * tiles, base map, kpis, tour arrival, entities...; the workspace: streaming, camera), and its error if any.
+ */
+function waitingFor(page: Page, kind: PageKind): Promise<string> {
+  return page
+    .evaluate((k) => {
+      if (k === 'workspace') {
+        const w = window.__siteTwinWorkspace;
+        if (!w) return 'no probe yet';
+        return [w.busy ? 'fragments' : '', w.cameraMoving ? 'camera' : '', w.error ?? ''].filter(Boolean).join(', ');
+      }
+      const p = k === 'wall' ? window.__siteTwinWall : window.__siteTwin;
+      if (!p) return 'no probe yet';
+      const err = k === 'wall' ? window.__siteTwinWall.errors.join('; ') : window.__siteTwin.error;
+      return `${p.waiting.join(', ')}; ${p.frames} frames${err ? `; error ${err}` : ''}`;
+    }, kind)
+    .catch((e: Error) => `probe unreadable: ${e.message.slice(0, 80)}`);
+}
+
 /** Runs a wait; a timeout becomes a problem of the page (false) instead of ending the size's pass. */
-async function within(where: string, what: string, wait: () => Promise<unknown>): Promise<boolean> {
+async function within(
+  where: string,
+  what: string,
+  wait: () => Promise<unknown>,
+  why: () => Promise<string> = async () => '',
+): Promise<boolean> {
   try {
     await wait();
     return true;
   } catch (e) {
     if (!(e instanceof Error) || e.name !== 'TimeoutError') throw e;
-    late.push(`${where}: not ${what} within ${SETTLE_MS / 1000} s (load ${loadavg()[0]!.toFixed(0)})`);
+    const reason = await why();
+    late.push(
+      `${where}: not ${what} within ${SETTLE_MS / 1000} s (load ${loadavg()[0]!.toFixed(0)})${reason ? `, waiting for: ${reason}` : ''}`,
+    );
     if (what === 'ready' && (AXE_EVERY_SIZE || where.endsWith(`${SIZES[0]!.w}x${SIZES[0]!.h}`))) notReady++;
     return false;
   }
@@ -432,30 +462,40 @@ describe('layout matrix', () => {
           const t0 = Date.now();
           const where = `${kind} ${lang} ${size.w}x${size.h}`;
           // A page that does not get ready is a failure of this size, noted; the other pages are still checked.
-          const ready = await within(where, 'ready', async () => {
-            // Playwright's 30 s default was not enough for a 4K load on two busy cores.
-            await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded', timeout: SETTLE_MS });
-            await settle(page, kind);
-            if (kind === 'workspace' && elementId)
-              await page.waitForFunction(
-                (g) =>
-                  document.querySelector('[data-testid="element-panel"] [data-testid="element-guid"]')?.textContent ===
-                  g,
-                elementId,
-                { timeout: SETTLE_MS, polling: 250 },
-              );
-          });
+          const ready = await within(
+            where,
+            'ready',
+            async () => {
+              // Playwright's 30 s default was not enough for a 4K load on two busy cores.
+              await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded', timeout: SETTLE_MS });
+              await settle(page, kind);
+              if (kind === 'workspace' && elementId)
+                await page.waitForFunction(
+                  (g) =>
+                    document.querySelector('[data-testid="element-panel"] [data-testid="element-guid"]')
+                      ?.textContent === g,
+                  elementId,
+                  { timeout: SETTLE_MS, polling: 250 },
+                );
+            },
+            () => waitingFor(page, kind),
+          );
+          const readyMs = ready ? Date.now() - t0 : null;
           if (ready) {
             expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
             const found = await domProblems(page, minText(kind, size.w, size.h));
             if (kind !== 'workspace') {
               // The default view at rest (camera still, tiles and labels placed), then the labels drawn on it.
-              const rest = await within(where, 'at rest', () =>
-                page.waitForFunction(
-                  (k) => (k === 'wall' ? window.__siteTwinWall?.idle === true : window.__siteTwin?.idle === true),
-                  kind,
-                  { timeout: SETTLE_MS, polling: 250 },
-                ),
+              const rest = await within(
+                where,
+                'at rest',
+                () =>
+                  page.waitForFunction(
+                    (k) => (k === 'wall' ? window.__siteTwinWall?.idle === true : window.__siteTwin?.idle === true),
+                    kind,
+                    { timeout: SETTLE_MS, polling: 250 },
+                  ),
+                () => waitingFor(page, kind),
               );
               if (rest) found.push(...(await labelOverlaps(page)));
             }
@@ -480,6 +520,7 @@ describe('layout matrix', () => {
             size: `${size.w}x${size.h}`,
             kind,
             lang,
+            readyMs,
             pageMs: t1 - t0,
             axeMs: axe ? Date.now() - t1 : null,
             load1: loadavg()[0]!,

@@ -5,6 +5,7 @@ import type { MapView } from '../../map/MapView.js';
 import type { ProjectLayer } from '../../map/ProjectLayer.js';
 import type { ProjectStore } from '../../state/ProjectStore.js';
 import type { SelectionState } from '../../state/SelectionState.js';
+import { frameTimes } from '../../probes/frameTimes.js';
 
 /** What the page tells tests and monitoring about itself, as `window.__siteTwin`. */
 export interface SiteTwinProbe {
@@ -24,6 +25,13 @@ export interface SiteTwinProbe {
   readyAtMs: number | null;
   /** Camera at rest, globe tiles and entity geometry all loaded: what is on screen is complete. */
   idle: boolean;
+  /**
+   * What `ready` (until it latches) and `idle` still wait for, e.g. ['globe tiles', 'entities']: a page that never
+   * gets ready says why (monitoring, bench/pageReady.ts).
+   */
+  waiting: string[];
+  /** Renders the current view `n` times; each frame's time in ms (bench/pageReady.ts). */
+  frameTimes(n: number): Promise<number[]>;
   /** Page position (CSS px) of a project's footprint, or null when off screen. */
   projectPagePosition(id: string): { x: number; y: number } | null;
   /** Page position (CSS px) of a WGS84 point on the ground, or null when off screen. */
@@ -56,6 +64,8 @@ export class PageReady implements Tool {
     frames: 0,
     error: null,
     idle: false,
+    waiting: ['projects'],
+    frameTimes: (n) => frameTimes(this.map.viewer.scene, n),
     readyAtMs: null,
     projectPagePosition: (id) => this.layer.pagePositionOf(id),
     geoPagePosition: (lon, lat) => this.map.pagePositionOf(lon, lat),
@@ -117,8 +127,20 @@ export class PageReady implements Tool {
             : 'empty'
           : 'loading';
     p.idle = !this.cameraMoving && this.map.tilesLoaded && this.map.entitiesReady;
-    if (p.ready || !this.enabled) return;
     const settled = p.state !== 'loading' && (this.store.size === 0 || drawn === this.store.size);
+    const w: string[] = [];
+    if (!p.ready) {
+      if (p.state === 'loading') w.push('projects');
+      else if (!settled) w.push(`footprints ${drawn}/${this.store.size}`);
+      if (!this.initialViewSet) w.push('initial view');
+      if (p.frames === 0) w.push('first frame');
+    }
+    if (!this.map.viewer.scene.globe.tilesLoaded) w.push('globe tiles');
+    if (!this.map.basemap.loaded) w.push('base map');
+    if (this.cameraMoving) w.push('camera');
+    if (!this.map.entitiesReady) w.push('entities');
+    if (w.join() !== p.waiting.join()) p.waiting = w;
+    if (p.ready || !this.enabled) return;
     if (settled && this.initialViewSet && p.frames > 0 && this.map.tilesLoaded) {
       p.ready = true;
       p.readyAtMs = Math.round(performance.now());

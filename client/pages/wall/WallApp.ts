@@ -34,6 +34,7 @@ import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
 import { labelProbe } from '../../probes/labelProbe.js';
+import { frameTimes } from '../../probes/frameTimes.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
 import { wallScale, type WallParams } from '../../wall/wallParams.js';
 import { formatClock, t } from '../../i18n/i18n.js';
@@ -102,6 +103,7 @@ export class WallApp {
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
     this.probe.lookAt = (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM);
+    this.probe.frameTimes = (n) => frameTimes(this.map.viewer.scene, n);
     const selection = new SelectionState();
     // The toured project's BIM model and live site: the model loads when the tour brings it into view (BimLayer
     // follows the camera), the site's devices when a stop names its project. Both before the footprints (picking).
@@ -406,9 +408,20 @@ export class WallApp {
   private checkReady(): void {
     const p = this.probe;
     p.idle = this.map.tilesLoaded && this.map.entitiesReady && !!p.tour?.arrived;
-    if (p.ready) return;
     const settled = this.store.status === 'loaded' || this.store.status === 'error';
     const tourSettled = !this.player.current || p.tour?.arrived === true;
+    const w: string[] = [];
+    if (!p.ready) {
+      if (!settled) w.push('projects');
+      if (!(this.kpis || p.errors.length)) w.push('kpis');
+      if (p.frames === 0) w.push('first frame');
+    }
+    if (!this.map.viewer.scene.globe.tilesLoaded) w.push('globe tiles');
+    if (!this.map.basemap.loaded) w.push('base map');
+    if (!p.tour?.arrived) w.push('tour arrival');
+    if (!this.map.entitiesReady) w.push('entities');
+    if (w.join() !== p.waiting.join()) p.waiting = w;
+    if (p.ready) return;
     if (settled && (this.kpis || p.errors.length) && p.frames > 0 && this.map.tilesLoaded && tourSettled) {
       p.ready = true;
       p.readyAtMs = Math.round(performance.now());
