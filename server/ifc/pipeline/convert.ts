@@ -103,6 +103,8 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     // Property and quantity lines are read from the file's text where they can be (StepLines): web-ifc's per-line cost
     // made them most of this stage.
     const step = new StepLines(bytes, api.GetMaxExpressID(modelID));
+    // The Fragments importer of a session reads its lines from the same scan.
+    session?.useLines(step);
     // A file cut short (even with its END-ISO line put back) or glued together points at entities it does not hold.
     const refs = checkReferences(step);
     if (refs.problem) throw new ConversionError(refs.problem.message, refs.problem.problem);

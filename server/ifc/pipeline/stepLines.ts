@@ -203,6 +203,128 @@ export class StepLines {
     }
   }
 
+  /**
+   * The instance `#id` as web-ifc's raw line data gives it (`GetRawLineData`: its `arguments`, in the shapes web-ifc's
+   * GetArgs builds from its tape), with the type name as written; null when it is absent or holds something this
+   * reader leaves to web-ifc. The caller supplies the type code (web-ifc's, checked against the name).
+   *
+   * web-ifc's shapes: an argument is `null` ($), `{ type, value }` for a string (1), enum (3: .T./.F./.U. as
+   * true/false/undefined, else the name), real (4: its text), reference (5) or integer (10: a number), an array for a
+   * list (its items the same shapes), and `{ type: 2, typecode, value }` for a typed value (`IFCLABEL('x')`), whose
+   * value is the bare scalar (a real's text, an integer, a string, a boolean). A derived value (*) is left out of the
+   * arguments altogether (web-ifc's GetArgs skips the token).
+   */
+  readRaw(id: number, typeCode: (name: string) => number): { type: string; args: unknown[] } | null {
+    const at = this.offsetOf(id);
+    if (!at) return null;
+    this.pos = at;
+    try {
+      const type = this.keyword();
+      if (!type) return null;
+      this.skipWs();
+      if (this.bytes[this.pos] !== 40) return null;
+      const args = this.rawList(typeCode);
+      // web-ifc gives null arguments for an empty list there, which its line classes do not take: left to it.
+      if (args.length === 0) return null;
+      return { type, args };
+    } catch (err) {
+      if (err === NOT_UNDERSTOOD) return null;
+      throw err;
+    }
+  }
+
+  /** A parenthesised list of raw arguments; `pos` is at its `(`. */
+  private rawList(typeCode: (name: string) => number): unknown[] {
+    const b = this.bytes;
+    this.pos++; // (
+    const out: unknown[] = [];
+    this.skipWs();
+    if (b[this.pos] === 41) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      if (b[this.pos] === STAR)
+        this.pos++; // derived: no argument at all
+      else out.push(this.rawValue(typeCode));
+      this.skipWs();
+      const c = b[this.pos];
+      this.pos++;
+      if (c === 44 /* , */) continue;
+      if (c === 41 /* ) */) return out;
+      throw NOT_UNDERSTOOD;
+    }
+  }
+
+  /** One raw argument (not a derived one), wrapped as web-ifc wraps a value in an argument list. */
+  private rawValue(typeCode: (name: string) => number): unknown {
+    const b = this.bytes;
+    const c = b[this.pos]!;
+    if (c === 36 /* $ */) {
+      this.pos++;
+      return null;
+    }
+    if (c === 40) return this.rawList(typeCode);
+    if (c >= 65 && c <= 90) {
+      const typed = this.keyword();
+      this.skipWs();
+      if (b[this.pos] !== 40) throw NOT_UNDERSTOOD;
+      this.pos++;
+      this.skipWs();
+      // One bare scalar inside: anything else (an empty, a list, two values) is left to web-ifc.
+      const inner = this.rawScalar();
+      this.skipWs();
+      if (b[this.pos] !== 41) throw NOT_UNDERSTOOD;
+      this.pos++;
+      const code = typeCode(typed);
+      if (!code) throw NOT_UNDERSTOOD;
+      return { type: 2, typecode: code, value: inner.value };
+    }
+    return this.rawScalar();
+  }
+
+  /** A string, enum, real, integer or reference as `{ type, value }` (web-ifc's token type and ReadValue's value). */
+  private rawScalar(): { type: number; value: unknown } {
+    const b = this.bytes;
+    const c = b[this.pos]!;
+    if (c === HASH) {
+      let p = this.pos + 1;
+      let id = 0;
+      while (b[p]! >= 48 && b[p]! <= 57) id = id * 10 + (b[p++]! - 48);
+      if (p === this.pos + 1) throw NOT_UNDERSTOOD;
+      this.pos = p;
+      return { type: 5, value: id };
+    }
+    if (c === QUOTE) return { type: 1, value: this.string() };
+    if (c === 46 /* . */) {
+      const e = this.buf.indexOf(46, this.pos + 1);
+      if (e < 0) throw NOT_UNDERSTOOD;
+      const name = this.buf.toString('latin1', this.pos + 1, e);
+      this.pos = e + 1;
+      return { type: 3, value: name === 'T' ? true : name === 'F' ? false : name === 'U' ? undefined : name };
+    }
+    if (c === 45 || c === 43 || (c >= 48 && c <= 57)) {
+      let p = this.pos + 1;
+      let real = false;
+      for (; p < b.length; p++) {
+        const d = b[p]!;
+        if (d >= 48 && d <= 57) continue;
+        if (d === 46 || d === 69 || d === 101) real = true;
+        else if (d !== 45 && d !== 43) break;
+      }
+      const text = this.buf.toString('latin1', this.pos, p);
+      this.pos = p;
+      if (real) return { type: 4, value: text };
+      const n = Number(text);
+      // An integer past 2^53 is not read the same way by a double: left to web-ifc.
+      if (!Number.isSafeInteger(n)) throw NOT_UNDERSTOOD;
+      // web-ifc reads it as an int64: no negative zero.
+      return { type: 10, value: n || 0 };
+    }
+    throw NOT_UNDERSTOOD;
+  }
+
   private skipWs(): void {
     const b = this.bytes;
     while (this.pos < b.length && b[this.pos]! <= 32) this.pos++;

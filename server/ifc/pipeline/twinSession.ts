@@ -1,4 +1,5 @@
 import { MeshCache } from './meshCache.js';
+import { StepLines } from './stepLines.js';
 import { createIfcApi, WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -32,6 +33,8 @@ export class TwinSession {
     readonly shift: [number, number, number],
     /** The map job's meshes, kept for the importer's pass. */
     readonly meshes: MeshCache,
+    /** web-ifc's GetAllTypesOfModel (one embind call for each type of the schema; the importer asks twice more). */
+    private readonly types: { typeID: number; typeName: string }[],
   ) {}
 
   /**
@@ -47,8 +50,10 @@ export class TwinSession {
       // Nothing is meshed before the file is known to be a model: web-ifc can loop on the geometry of garbage, and the
       // old way's checks (convertIfc) name what is wrong with such a file before any geometry.
       if (api.GetLineIDsWithType(id, WebIFC.IFCPROJECT).size() === 0) throw new Error('the file has no IfcProject');
-      const classes = await importerClassOrder(api, id);
-      return new TwinSession(api, id, bytes, coordinate(api, id, classes), new MeshCache(keepable(api, id, classes)));
+      const types = api.GetAllTypesOfModel(id);
+      const classes = await importerClassOrder(types);
+      const shift = coordinate(api, id, classes);
+      return new TwinSession(api, id, bytes, shift, new MeshCache(keepable(api, id, classes)), types);
     } catch (err) {
       if (id >= 0) api.CloseModel(id);
       api.Dispose();
@@ -71,6 +76,8 @@ export class TwinSession {
       GetGeometry: proto.GetGeometry,
       GetVertexArray: proto.GetVertexArray,
       GetIndexArray: proto.GetIndexArray,
+      GetRawLinesData: proto.GetRawLinesData,
+      GetAllTypesOfModel: proto.GetAllTypesOfModel,
     };
     const cache = this.meshes;
     const adopted = new WeakSet<object>();
@@ -116,6 +123,32 @@ export class TwinSession {
       const a = ptr as unknown;
       return a instanceof Uint32Array ? a : orig.GetIndexArray.call(this, ptr, size);
     };
+    const types = this.types;
+    proto.GetAllTypesOfModel = function (this: IfcAPI, id: number) {
+      if (!adopted.has(this) || id !== modelID) return orig.GetAllTypesOfModel.call(this, id);
+      return types.map((t) => ({ ...t }));
+    };
+    // The importer's property and relation pass (GetLine, one embind round trip per line), from the file's text.
+    const readRaw = this.rawLineReader();
+    proto.GetRawLinesData = function (this: IfcAPI, id: number, ids: number[]) {
+      if (!readRaw || !adopted.has(this) || id !== modelID) return orig.GetRawLinesData.call(this, id, ids);
+      const out: unknown[] = new Array(ids.length);
+      let miss: number[] | null = null;
+      for (let i = 0; i < ids.length; i++) {
+        const line = readRaw(ids[i]!);
+        if (line) out[i] = line;
+        else (miss ??= []).push(i);
+      }
+      if (miss) {
+        const got = orig.GetRawLinesData.call(
+          this,
+          id,
+          miss.map((i) => ids[i]!),
+        ) as unknown[];
+        miss.forEach((i, k) => (out[i] = got[k]));
+      }
+      return out as ReturnType<IfcAPI['GetRawLinesData']>;
+    };
     adopting = true;
     try {
       return await fn();
@@ -125,6 +158,49 @@ export class TwinSession {
       // What the importer did not ask for is of no further use.
       cache.clear();
     }
+  }
+
+  private step: StepLines | null = null;
+
+  /** The file's instances, scanned (the map job hands over its scan; else it is made here once). */
+  lines(): StepLines {
+    return (this.step ??= new StepLines(this.bytes, this.api.GetMaxExpressID(this.modelID)));
+  }
+
+  /** Shares a scan of the session's {@link bytes} already made (the map job's). */
+  useLines(step: StepLines): void {
+    this.step = step;
+  }
+
+  /**
+   * web-ifc's raw line data (`GetRawLineData`) read from the file's text (StepLines.readRaw), or null for a line this
+   * leaves to web-ifc; no reader at all (null) when the scan does not find the instances web-ifc holds (a scan that lost
+   * its way in a string or comment, or an id the file repeats). Each line's type is checked against web-ifc's.
+   */
+  private rawLineReader(): ((id: number) => { ID: number; type: number; arguments: unknown[] } | null) | null {
+    const api = this.api;
+    const modelID = this.modelID;
+    const step = this.lines();
+    try {
+      const all = api.GetAllLines(modelID);
+      const n = all.size();
+      (all as { delete?: () => void }).delete?.();
+      if (n !== step.count) return null;
+    } catch {
+      return null;
+    }
+    const codes = new Map<string, number>();
+    const codeOf = (name: string): number => {
+      let c = codes.get(name);
+      if (c === undefined) codes.set(name, (c = api.GetTypeCodeFromName(name)));
+      return c;
+    };
+    return (id) => {
+      const line = step.readRaw(id, codeOf);
+      if (!line) return null;
+      const type = api.GetLineType(modelID, id);
+      return type && type === codeOf(line.type) ? { ID: id, type, arguments: line.args } : null;
+    };
   }
 
   /** Closes the model and frees the session's wasm module. */
@@ -161,14 +237,11 @@ const SHARED_STATE = [
 let adopting = false;
 
 /** The element classes the importer streams, in its order (IfcFileReader.load: the model's types, annotations last). */
-async function importerClassOrder(api: IfcAPI, modelID: number): Promise<number[]> {
+async function importerClassOrder(all: { typeID: number }[]): Promise<number[]> {
   // Loaded here, not at the top: the map job of a worker that never builds Fragments does not need it.
   const { IfcImporter } = await import('@thatopen/fragments');
   const elements = new IfcImporter().classes.elements;
-  const types = api
-    .GetAllTypesOfModel(modelID)
-    .map((e) => e.typeID)
-    .filter((t) => elements.has(t));
+  const types = all.map((e) => e.typeID).filter((t) => elements.has(t));
   const a = types.indexOf(WebIFC.IFCANNOTATION);
   if (a >= 0) types.push(...types.splice(a, 1));
   return types;

@@ -264,3 +264,93 @@ describe('index from the text and from web-ifc', () => {
     }
   });
 });
+
+// The Fragments importer of a TwinSession reads its lines (GetLine) through `readRaw` instead of web-ifc's embind
+// GetLines: the raw line data must be web-ifc's, value for value, or the line left to web-ifc.
+/** Strictly equal raw values: the same keys (one holding undefined included), numbers by Object.is. */
+function sameRaw(a: unknown, b: unknown): boolean {
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!(k in b)) return false;
+    if (!sameRaw((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+describe('raw lines from the text and from web-ifc', () => {
+  const RAW_EDGE = step(`#1=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,(#20),#3);
+#2=IFCSIUNIT(*,.LENGTHUNIT.,.MILLI.,.METRE.);
+#3=IFCUNITASSIGNMENT((#2));
+#4=IFCCARTESIANPOINT((0.,-0.,1.E-3));
+#5=IFCCARTESIANPOINT((0,-0,+3));
+#6=IFCPROPERTYSINGLEVALUE('U',$,IFCLOGICAL(.U.),$);
+#7=IFCPROPERTYSINGLEVALUE('R',$,IFCREAL(-1.50E+02),$);
+#8=IFCPROPERTYSINGLEVALUE('I',$,IFCINTEGER(-0),$);
+#9=IFCPROPERTYENUMERATEDVALUE('E',$,(IFCLABEL('x'),IFCLABEL('')),$);
+#10=IFCCARTESIANPOINTLIST3D(((0.,0.,0.),(1.,2.,3.)),$);
+#11=IFCINDEXEDPOLYCURVE(#10,(IFCLINEINDEX((1,2))),$);
+#12=IFCPROPERTYSINGLEVALUE('T',$,IFCBOOLEAN(.T.),$);
+#13=IFCPROPERTYSINGLEVALUE('S',$,IFCTEXT('caf\\X2\\00E9\\X0\\ ''q'''),$);
+#14=IFCPROPERTYSINGLEVALUE('Q',$,IFCTEXT('\\S\\A'),$);
+#15=IFCWALL('1xScRe4drECQ4DMSqUjd6d',$,'W',$,$,$,$,$,.SOLIDWALL.);
+#16=IFCPROPERTYBOUNDEDVALUE('B',$,IFCREAL(10.),$,$,$);
+#17=IFCPROPERTYSINGLEVALUE('X',$,IFCTEXT('中文'),$);
+#18=IFCDIRECTION((1.,0.,0.));
+#19=IFCCOLOURRGB($,0.5,.5,1.);
+#20=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#21,$);
+#21=IFCAXIS2PLACEMENT3D(#22,$,$);
+#22=IFCCARTESIANPOINT((0.,0.,0.));`);
+
+  const files = (): { name: string; bytes: Buffer }[] => [
+    { name: 'raw edge cases', bytes: Buffer.from(RAW_EDGE, 'utf8') },
+    { name: 'edge cases', bytes: Buffer.from(EDGE, 'utf8') },
+    {
+      name: 'generated tower',
+      bytes: Buffer.from(
+        generateDemoBuilding({ name: 'Raw', lon: 120.4, lat: 36.07, storeys: 3, widthM: 30, depthM: 20 }),
+      ),
+    },
+    ...(present ? listFiles(SHARED).map((f) => ({ name: f.slice(SHARED.length + 1), bytes: readFileSync(f) })) : []),
+  ];
+
+  it('gives web-ifc raw line data for every line it reads, and reads nearly all of them', () => {
+    for (const { name, bytes } of files()) {
+      const id = openModel(api, bytes);
+      try {
+        const text = new StepLines(bytes, api.GetMaxExpressID(id));
+        const codes = new Map<string, number>();
+        const codeOf = (n: string) => codes.get(n) ?? (codes.set(n, api.GetTypeCodeFromName(n)), codes.get(n)!);
+        const all = api.GetAllLines(id);
+        let read = 0;
+        for (let i = 0; i < all.size(); i++) {
+          const line = all.get(i);
+          const mine = text.readRaw(line, codeOf);
+          if (!mine) continue;
+          const theirs = api.GetRawLineData(id, line);
+          // expect() only on a difference: thousands of lines a file.
+          if (codeOf(mine.type) !== theirs.type || !sameRaw(mine.args, theirs.arguments)) {
+            expect(codeOf(mine.type), `${name} #${line}`).toBe(theirs.type);
+            expect(mine.args, `${name} #${line}`).toStrictEqual(theirs.arguments);
+          }
+          read++;
+        }
+        // Everything but a few escapes, binaries and complex instances.
+        expect(read, name).toBeGreaterThan(all.size() * 0.9);
+      } finally {
+        api.CloseModel(id);
+      }
+    }
+  });
+
+  it('leaves to web-ifc what it does not read the same way', () => {
+    const bytes = Buffer.from(RAW_EDGE, 'utf8');
+    const text = new StepLines(bytes, 30);
+    expect(text.readRaw(14, () => 1)).toBeNull(); // \S\
+    expect(text.readRaw(99, () => 1)).toBeNull(); // absent
+    expect(text.readRaw(6, () => 0)).toBeNull(); // a typed value web-ifc has no code for
+  });
+});

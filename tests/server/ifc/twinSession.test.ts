@@ -91,6 +91,40 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
     }
   });
 
+  it.each(FILES)(
+    "%s: the importer's lines are read from the file's text, not one by one through web-ifc",
+    async (name) => {
+      const path = join(SHARED, name);
+      const bytes = readFileSync(path);
+      const session = await TwinSession.open(bytes);
+      try {
+        await convertIfc({ ifcPath: path, outDir: join(tmp, `text-${name}`), skipFragments: true, session }, sink());
+        // Lines the importer asks for (GetLine goes through GetLines), and those web-ifc's wasm reads for it.
+        let asked = 0;
+        let wasm = 0;
+        const proto = WebIFC.IfcAPI.prototype;
+        const getLines = proto.GetLines;
+        vi.spyOn(proto, 'GetLines').mockImplementation(function (this: WebIFC.IfcAPI, ...args) {
+          asked += args[1].length;
+          return getLines.apply(this, args);
+        });
+        const module = (session.api as unknown as { wasmModule: { GetLines: (m: number, ids: number[]) => unknown } })
+          .wasmModule;
+        const wasmGetLines = module.GetLines;
+        module.GetLines = (m, ids) => ((wasm += ids.length), wasmGetLines.call(module, m, ids));
+        try {
+          await ifcToFragments(bytes, undefined, { id: 'm' }, session);
+        } finally {
+          module.GetLines = wasmGetLines;
+        }
+        expect(asked).toBeGreaterThan(500);
+        expect(wasm).toBeLessThan(asked / 20);
+      } finally {
+        session.close();
+      }
+    },
+  );
+
   it("falls back to the importer's own parses, with a warning, when sharing the model fails", async () => {
     vi.spyOn(TwinSession.prototype, 'adopt').mockRejectedValue(new Error('no luck'));
     const out = join(tmp, 'fallback');
