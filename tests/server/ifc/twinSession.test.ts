@@ -113,7 +113,8 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
         const wasmGetLines = module.GetLines;
         module.GetLines = (m, ids) => ((wasm += ids.length), wasmGetLines.call(module, m, ids));
         try {
-          await ifcToFragments(bytes, undefined, { id: 'm' }, session);
+          // The full content: every property, quantity, material and type line the importer can ask for.
+          await ifcToFragments(bytes, undefined, { id: 'm', data: 'full' }, session);
         } finally {
           module.GetLines = wasmGetLines;
         }
