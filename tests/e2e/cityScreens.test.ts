@@ -59,6 +59,33 @@ async function lookAndSettle(
   );
 }
 
+/**
+ * Runs `wait` while logging, each minute, the frames drawn and whether tiles and entities are in: tells a page that is
+ * only slow (frames keep coming) from one that stalled (no frames while not ready).
+ */
+async function watched<T>(
+  page: BrowserSession['page'],
+  probe: Probe,
+  what: string,
+  wait: () => Promise<T>,
+): Promise<T> {
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    page
+      .evaluate(
+        (probe) => ({ frames: window[probe]?.frames, idle: window[probe]?.idle, ready: window[probe]?.ready }),
+        probe,
+      )
+      .then((s) => console.log(`cityScreens ${what}: ${Math.round((Date.now() - t0) / 1000)} s`, JSON.stringify(s)))
+      .catch(() => {});
+  }, 60_000);
+  try {
+    return await wait();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 const overlap = (a: Box, c: Box) => a.x < c.x + c.w && c.x < a.x + a.w && a.y < c.y + c.h && c.y < a.y + a.h;
 
 async function shootScales(page: BrowserSession['page'], probe: Probe, tag: string): Promise<void> {
@@ -114,7 +141,7 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
       const page = b!.page;
       // In Chinese, as a command centre reads it (the district labels' figure follows the page language).
       await page.goto(`${t.url}/?lang=zh-CN`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
-      await waitForReady(page, WAIT_MS);
+      await watched(page, '__siteTwin', `map page ${size} waiting for ready`, () => waitForReady(page, WAIT_MS));
       console.log(
         `cityScreens map page ${size}: ready`,
         JSON.stringify(
@@ -222,10 +249,12 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     async () => {
       const page = b!.page;
       await page.goto(`${t.url}/wall?tier=city&every=3600`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
-      await page.waitForFunction(
-        () => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
-        undefined,
-        { timeout: WAIT_MS, polling: 500 },
+      await watched(page, '__siteTwinWall', `wall ${size} waiting for ready`, () =>
+        page.waitForFunction(
+          () => window.__siteTwinWall?.ready === true && window.__siteTwinCity?.districtsLoaded === true,
+          undefined,
+          { timeout: WAIT_MS, polling: 500 },
+        ),
       );
       console.log(
         `cityScreens wall ${size}: ready`,
