@@ -158,9 +158,14 @@ export class BasemapLayer implements Tool, LabelSource {
     // One layer paints everything (each layer costs a texture per globe tile, which a software renderer feels); the
     // lines-only one replaces it when an online imagery source lies below.
     const layer = (g: Promise<VectorGroup[]>, background?: string) =>
-      new ImageryLayer(new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background).asImageryProvider(), {
-        minimumTerrainLevel: MIN_TERRAIN_LEVEL,
-      });
+      new ImageryLayer(
+        new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background, () =>
+          viewer.scene.requestRender(),
+        ).asImageryProvider(),
+        {
+          minimumTerrainLevel: MIN_TERRAIN_LEVEL,
+        },
+      );
     this.full = layer(
       groups.then((g) => [...g.ground, ...g.lines]),
       pal.sea,

@@ -52,6 +52,13 @@ export class VectorTileImageryProvider {
     readonly rectangle: Rectangle,
     attribution: string,
     private readonly background?: string,
+    /**
+     * Called after each painted tile: the scene must be asked for a frame (request-render mode). Cesium asks itself
+     * when a request of its RequestScheduler completes; these tiles come from no request, and without this a frame
+     * whose tile-load queue kept its length asked for none: loading stalled, tiles half loaded, until something else
+     * moved.
+     */
+    private readonly onPainted?: () => void,
   ) {
     this.credit = new Credit(attribution, true);
   }
@@ -112,6 +119,7 @@ export class VectorTileImageryProvider {
       }
     }
     this.tilesPainted++;
+    this.onPainted?.();
     return canvas;
   }
 
