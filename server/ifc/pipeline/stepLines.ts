@@ -235,19 +235,26 @@ export class StepLines {
 
   /** A parenthesised list of raw arguments; `pos` is at its `(`. */
   private rawList(typeCode: (name: string) => number): unknown[] {
+    return this.listOf<unknown>((out) => {
+      this.skipWs();
+      if (this.bytes[this.pos] === STAR)
+        this.pos++; // derived: no argument at all
+      else out.push(this.rawValue(typeCode));
+    });
+  }
+
+  /** A parenthesised list whose items `item` reads (and pushes); `pos` is at its `(`. */
+  private listOf<T>(item: (out: T[]) => void): T[] {
     const b = this.bytes;
     this.pos++; // (
-    const out: unknown[] = [];
+    const out: T[] = [];
     this.skipWs();
     if (b[this.pos] === 41) {
       this.pos++;
       return out;
     }
     for (;;) {
-      this.skipWs();
-      if (b[this.pos] === STAR)
-        this.pos++; // derived: no argument at all
-      else out.push(this.rawValue(typeCode));
+      item(out);
       this.skipWs();
       const c = b[this.pos];
       this.pos++;
@@ -346,23 +353,7 @@ export class StepLines {
 
   /** A parenthesised list; `pos` is at its `(`. */
   private list(): StepValue[] {
-    const b = this.bytes;
-    this.pos++; // (
-    const out: StepValue[] = [];
-    this.skipWs();
-    if (b[this.pos] === 41) {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      out.push(this.value());
-      this.skipWs();
-      const c = b[this.pos];
-      this.pos++;
-      if (c === 44 /* , */) continue;
-      if (c === 41 /* ) */) return out;
-      throw NOT_UNDERSTOOD;
-    }
+    return this.listOf<StepValue>((out) => out.push(this.value()));
   }
 
   private value(): StepValue {
