@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { rectangleAround } from '../models/geo.js';
 import { ROOT_DIR } from '../server/Server.js';
+import { CRANE_OVERLOAD, DUST_OVER_LIMIT } from '../tests/helpers/alarmValues.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 import { startBenchServer } from './benchServer.js';
 
@@ -76,19 +77,7 @@ const ingest = (dev: { device: { id: string }; apiKey: string }, values: Record<
   api('POST', '/api/v1/ingest', [{ deviceId: dev.device.id, time: Date.now(), values }], {
     authorization: `Bearer ${dev.apiKey}`,
   });
-const send = () =>
-  Promise.all([
-    ingest(craneDev, {
-      loadT: 8.4,
-      ratedLoadT: 8,
-      momentPct: 96,
-      radiusM: 22,
-      slewDeg: 40,
-      hookHeightM: 30,
-      windSpeedMps: 4,
-    }),
-    ingest(envDev, { pm25Ugm3: 48, pm10Ugm3: 90, noiseDb: 62, windSpeedMps: 3, temperatureC: 8 }),
-  ]);
+const send = () => Promise.all([ingest(craneDev, CRANE_OVERLOAD), ingest(envDev, DUST_OVER_LIMIT)]);
 await send();
 const feeder = setInterval(() => void send().catch((e) => log('feed failed', (e as Error).message)), 5000);
 let elementId: string | null = null;

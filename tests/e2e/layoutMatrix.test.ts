@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../server/Server.js';
+import { CRANE_OVERLOAD, DUST_OVER_LIMIT } from '../helpers/alarmValues.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { crane, envMonitor, makeDevice, makeProject, postIngest } from '../helpers/telemetry.js';
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
@@ -276,15 +277,7 @@ beforeAll(async () => {
           {
             deviceId: c.device.id,
             time: Date.now(),
-            values: {
-              loadT: 8.4,
-              ratedLoadT: 8,
-              momentPct: 96,
-              radiusM: 22,
-              slewDeg: 40,
-              hookHeightM: 30,
-              windSpeedMps: 4,
-            },
+            values: CRANE_OVERLOAD,
           },
         ],
         c.apiKey,
@@ -295,7 +288,7 @@ beforeAll(async () => {
           {
             deviceId: env.device.id,
             time: Date.now(),
-            values: { pm25Ugm3: 48, pm10Ugm3: 90, noiseDb: 62, windSpeedMps: 3, temperatureC: 8 },
+            values: DUST_OVER_LIMIT,
           },
         ],
         env.apiKey,
