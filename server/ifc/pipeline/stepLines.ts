@@ -291,18 +291,22 @@ export class StepLines {
     return this.rawScalar();
   }
 
+  /** The id of a `#123` reference; `pos` is at its `#`. */
+  private ref(): number {
+    const b = this.bytes;
+    let p = this.pos + 1;
+    let id = 0;
+    while (b[p]! >= 48 && b[p]! <= 57) id = id * 10 + (b[p++]! - 48);
+    if (p === this.pos + 1) throw NOT_UNDERSTOOD;
+    this.pos = p;
+    return id;
+  }
+
   /** A string, enum, real, integer or reference as `{ type, value }` (web-ifc's token type and ReadValue's value). */
   private rawScalar(): { type: number; value: unknown } {
     const b = this.bytes;
     const c = b[this.pos]!;
-    if (c === HASH) {
-      let p = this.pos + 1;
-      let id = 0;
-      while (b[p]! >= 48 && b[p]! <= 57) id = id * 10 + (b[p++]! - 48);
-      if (p === this.pos + 1) throw NOT_UNDERSTOOD;
-      this.pos = p;
-      return { type: 5, value: id };
-    }
+    if (c === HASH) return { type: 5, value: this.ref() };
     if (c === QUOTE) return { type: 1, value: this.string() };
     if (c === 46 /* . */) {
       const e = this.buf.indexOf(46, this.pos + 1);
@@ -364,14 +368,7 @@ export class StepLines {
       this.pos++;
       return null;
     }
-    if (c === HASH) {
-      let p = this.pos + 1;
-      let id = 0;
-      while (b[p]! >= 48 && b[p]! <= 57) id = id * 10 + (b[p++]! - 48);
-      if (p === this.pos + 1) throw NOT_UNDERSTOOD;
-      this.pos = p;
-      return { ref: id };
-    }
+    if (c === HASH) return { ref: this.ref() };
     if (c === QUOTE) return this.string();
     if (c === 46 /* . */) {
       const e = this.buf.indexOf(46, this.pos + 1);
