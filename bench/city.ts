@@ -310,7 +310,14 @@ async function run(kind: string) {
       RATE_LIMIT_API_PER_MIN: '0',
       NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
       // CITY_CPU_PROFILE=<file>: the server's CPU profile of the run (bench/soakProbe.cjs).
-      ...(process.env.CITY_CPU_PROFILE ? { SOAK_CPU_PROFILE: process.env.CITY_CPU_PROFILE } : {}),
+      // CITY_CPU_PROFILE_AFTER_S / CITY_CPU_PROFILE_FOR_S: profile that window only (seconds from the server's start).
+      ...(process.env.CITY_CPU_PROFILE
+        ? {
+            SOAK_CPU_PROFILE: `${process.env.CITY_CPU_PROFILE}${STORES.length > 1 ? `.${kind}` : ''}`,
+            SOAK_CPU_PROFILE_AFTER_S: process.env.CITY_CPU_PROFILE_AFTER_S ?? '',
+            SOAK_CPU_PROFILE_FOR_S: process.env.CITY_CPU_PROFILE_FOR_S ?? '',
+          }
+        : {}),
     },
     undefined,
     180_000,
@@ -493,7 +500,7 @@ async function run(kind: string) {
     const loopProbes = server
       .output()
       .split('\n')
-      .filter((l) => l.startsWith('soak-probe '))
+      .filter((l) => l.startsWith('soak-probe {'))
       .map(
         (l) =>
           JSON.parse(l.slice('soak-probe '.length)) as {
@@ -501,12 +508,26 @@ async function run(kind: string) {
             allEldP99: number;
             allEldMax: number;
             heapUsed: number;
+            gcN: number;
+            gcMs: number;
+            gcMax: number;
+            gcMaxKind: string;
           },
       );
     if (loopProbes.length)
       console.log(
         `  server event loop   delay p99 ${loopProbes.at(-1)!.allEldP99} ms over the run, max ${loopProbes.at(-1)!.allEldMax} ms, worst 5 s window p99 ${Math.max(...loopProbes.map((p) => p.eldP99))} ms; JS heap at end ${(loopProbes.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB`,
       );
+    if (loopProbes.length) {
+      const worst = loopProbes.reduce((a, b) => (b.gcMax > a.gcMax ? b : a));
+      const gcMs = loopProbes.reduce((a, b) => a + b.gcMs, 0);
+      const gcN = loopProbes.reduce((a, b) => a + b.gcN, 0);
+      console.log(
+        `  server GC           ${gcN} pauses, ${(gcMs / 1000).toFixed(1)} s in all; longest ${worst.gcMax} ms (${worst.gcMaxKind}); 5 s windows with a pause over 100 ms: ${loopProbes.filter((p) => p.gcMax > 100).length} of ${loopProbes.length}`,
+      );
+    }
+    const profile = server.output().split('\n').find((l) => l.startsWith('soak-probe profile'));
+    if (profile) console.log(`  ${profile}`);
     for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
   } finally {
     await admin?.end();
