@@ -61,6 +61,7 @@ export default tseslint.config(
         console: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
+        setTimeout: 'readonly',
         __dirname: 'readonly',
       },
     },

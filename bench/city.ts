@@ -526,7 +526,10 @@ async function run(kind: string) {
         `  server GC           ${gcN} pauses, ${(gcMs / 1000).toFixed(1)} s in all; longest ${worst.gcMax} ms (${worst.gcMaxKind}); 5 s windows with a pause over 100 ms: ${loopProbes.filter((p) => p.gcMax > 100).length} of ${loopProbes.length}`,
       );
     }
-    const profile = server.output().split('\n').find((l) => l.startsWith('soak-probe profile'));
+    const profile = server
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('soak-probe profile'));
     if (profile) console.log(`  ${profile}`);
     for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
   } finally {

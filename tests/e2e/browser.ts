@@ -64,7 +64,10 @@ export async function openBrowser(
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
+    if (m.type() !== 'error') return;
+    // "Failed to load resource: ... 400" names no resource in its text; its location does (which request failed).
+    const at = m.location()?.url;
+    consoleErrors.push(at && m.text().startsWith('Failed to load resource') ? `${m.text()} (${at})` : m.text());
   });
   page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
   mkdirSync(RESULTS_DIR, { recursive: true });
