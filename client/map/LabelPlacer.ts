@@ -54,9 +54,10 @@ const scratchWin = new Cartesian2();
 const lastView = new Matrix4();
 
 /**
- * Declutters the map's labels: after a frame in which the camera moved (or a layer changed its labels) it projects
- * every candidate to the screen, places them by priority without overlaps (labelPlacement.ts), clusters crowded
- * project pins, and lets each layer show what won. Disabled = every label hidden (the layer panel's "labels").
+ * Declutters the map's labels: after a frame in which the camera moved, the canvas was resized or a layer changed its
+ * labels, it projects every candidate to the screen, places them by priority without overlaps (labelPlacement.ts),
+ * clusters crowded project pins, and lets each layer show what won. Disabled = every label hidden (the layer panel's
+ * "labels").
  */
 export class LabelPlacer implements Tool {
   private readonly sources: LabelSource[] = [];
@@ -65,6 +66,8 @@ export class LabelPlacer implements Tool {
   private dirty = true;
   private _enabled = true;
   private readonly off: () => void;
+  /** The canvas size (CSS px) of the last placement. */
+  private lastSize = '';
   report: LabelReport = { at: 0, candidates: 0, placed: [], pins: [], hidden: 0, absorbed: 0, clusters: 0 };
   /** Pins closer than this (CSS px) are clustered; the wall scales it with its text. */
   clusterPx = 26;
@@ -94,8 +97,12 @@ export class LabelPlacer implements Tool {
 
   private afterFrame(): void {
     const cam = this.map.viewer.camera;
-    if (!this.dirty && Matrix4.equalsEpsilon(cam.viewMatrix, lastView, 1e-9)) return;
+    // A resized canvas (a window resized, a phone turned) moves every label on the page with the camera still.
+    const canvas = this.map.viewer.scene.canvas;
+    const size = `${canvas.clientWidth}x${canvas.clientHeight}`;
+    if (!this.dirty && size === this.lastSize && Matrix4.equalsEpsilon(cam.viewMatrix, lastView, 1e-9)) return;
     Matrix4.clone(cam.viewMatrix, lastView);
+    this.lastSize = size;
     this.dirty = false;
     if (this.place()) this.map.requestRender();
   }

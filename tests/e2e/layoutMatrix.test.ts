@@ -360,7 +360,9 @@ const timings: {
   size: string;
   kind: PageKind;
   lang: string;
-  /** From the page load to its ready flag; null when it never got ready. */
+  /** Loaded fresh at this size (else resized to it from the size before). */
+  loaded: boolean;
+  /** From the page load (or the resize) to its ready flag (or the resized frame); null when it never got there. */
   readyMs: number | null;
   pageMs: number;
   axeMs: number | null;
@@ -444,92 +446,159 @@ async function within(
   }
 }
 
+/**
+ * Waits until the page has taken a new viewport size: the window has it, the app's resize handlers have run (two
+ * animation frames) and, on the Cesium pages, a frame of the new size was drawn (the widget asks for one on resize).
+ */
+async function resized(page: Page, kind: PageKind, size: { w: number; h: number }, frames: number): Promise<void> {
+  await page.waitForFunction(
+    ({ w, h }) => window.innerWidth === w && window.innerHeight === h,
+    { w: size.w, h: size.h },
+    { timeout: SETTLE_MS, polling: 250 },
+  );
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  if (kind === 'workspace') return;
+  await page.waitForFunction(
+    ({ k, f }) => (k === 'wall' ? window.__siteTwinWall.frames : window.__siteTwin.frames) > f,
+    { k: kind, f: frames },
+    { timeout: SETTLE_MS, polling: 250 },
+  );
+}
+
+/** The frames a Cesium page has drawn so far (0 for the workspace, which is not waited on by frames). */
+function framesOf(page: Page, kind: PageKind): Promise<number> {
+  return page.evaluate(
+    (k) => (k === 'workspace' ? 0 : k === 'wall' ? window.__siteTwinWall.frames : window.__siteTwin.frames),
+    kind,
+  );
+}
+
+/**
+ * One page load per page and language, checked at every size: zh-CN is loaded at the first size and resized through
+ * the others, en is loaded at the last size and resized back through them, so every page is loaded fresh at both ends
+ * and checked after a resize at every size. Each load costs up to a minute at ~1 fps in SwiftShader; a resize costs
+ * a few frames. Problems are kept per size and asserted per size.
+ */
+const problemsBySize = new Map<string, string[]>(SIZES.map((s) => [`${s.w}x${s.h}`, []]));
+const sizeName = (s: { w: number; h: number }) => `${s.w}x${s.h}`;
+
 describe('layout matrix', () => {
-  for (const size of SIZES) {
-    it(`${size.w}x${size.h}: every page in zh-CN and en without overlap, horizontal scroll or small text`, async () => {
+  it(
+    `${SIZES.map(sizeName).join(', ')}: every page in zh-CN and en without overlap, horizontal scroll or small text`,
+    async () => {
       const page = b.page;
-      await page.setViewportSize({ width: size.w, height: size.h });
-      const problems: string[] = [];
       for (const kind of PAGES) {
-        for (const lang of LANGS) {
-          const t0 = Date.now();
-          const where = `${kind} ${lang} ${size.w}x${size.h}`;
-          // A page that does not get ready is a failure of this size, noted; the other pages are still checked.
-          const ready = await within(
-            where,
-            'ready',
-            async () => {
-              // Playwright's 30 s default was not enough for a 4K load on two busy cores.
-              await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded', timeout: SETTLE_MS });
-              await settle(page, kind);
-              if (kind === 'workspace' && elementId)
-                await page.waitForFunction(
-                  (g) =>
-                    document.querySelector('[data-testid="element-panel"] [data-testid="element-guid"]')
-                      ?.textContent === g,
-                  elementId,
-                  { timeout: SETTLE_MS, polling: 250 },
-                );
-            },
-            () => waitingFor(page, kind),
-          );
-          const readyMs = ready ? Date.now() - t0 : null;
-          if (ready) {
-            expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
-            const found = await domProblems(page, minText(kind, size.w, size.h));
-            if (kind !== 'workspace') {
-              // The default view at rest (camera still, tiles and labels placed), then the labels drawn on it.
-              const rest = await within(
+        for (const [li, lang] of LANGS.entries()) {
+          const order = li % 2 === 0 ? [...SIZES] : [...SIZES].reverse();
+          let loaded = false;
+          for (const [si, size] of order.entries()) {
+            const t0 = Date.now();
+            const where = `${kind} ${lang} ${size.w}x${size.h}`;
+            const axeSize = AXE_EVERY_SIZE || size === SIZES[0];
+            let ready: boolean;
+            if (si === 0) {
+              await page.setViewportSize({ width: size.w, height: size.h });
+              // A page that does not get ready is a failure of this size, noted; the other pages are still checked.
+              ready = await within(
                 where,
-                'at rest',
-                () =>
-                  page.waitForFunction(
-                    (k) => (k === 'wall' ? window.__siteTwinWall?.idle === true : window.__siteTwin?.idle === true),
-                    kind,
-                    { timeout: SETTLE_MS, polling: 250 },
-                  ),
+                'ready',
+                async () => {
+                  // Playwright's 30 s default was not enough for a 4K load on two busy cores.
+                  await page.goto(url(kind, lang), { waitUntil: 'domcontentloaded', timeout: SETTLE_MS });
+                  await settle(page, kind);
+                  if (kind === 'workspace' && elementId)
+                    await page.waitForFunction(
+                      (g) =>
+                        document.querySelector('[data-testid="element-panel"] [data-testid="element-guid"]')
+                          ?.textContent === g,
+                      elementId,
+                      { timeout: SETTLE_MS, polling: 250 },
+                    );
+                },
                 () => waitingFor(page, kind),
               );
-              if (rest) found.push(...(await labelOverlaps(page)));
+              loaded = ready;
+            } else if (loaded) {
+              const frames = await framesOf(page, kind);
+              await page.setViewportSize({ width: size.w, height: size.h });
+              ready = await within(
+                where,
+                'ready',
+                () => resized(page, kind, size, frames),
+                () => waitingFor(page, kind),
+              );
+            } else {
+              // The load at the first size failed (noted there): nothing to resize.
+              late.push(`${where}: not checked, the page was not ready after its load (noted at that size)`);
+              if (axeSize) notReady++;
+              ready = false;
             }
-            found.push(...(await wrongLanguage(page, lang, dataNames)));
-            problems.push(...found.map((p) => `${where}: ${p}`));
+            const readyMs = ready ? Date.now() - t0 : null;
+            const problems: string[] = [];
+            if (ready) {
+              expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+              const found = await domProblems(page, minText(kind, size.w, size.h));
+              if (kind !== 'workspace') {
+                // The view at rest (camera still, tiles and labels placed), then the labels drawn on it.
+                const rest = await within(
+                  where,
+                  'at rest',
+                  () =>
+                    page.waitForFunction(
+                      (k) => (k === 'wall' ? window.__siteTwinWall?.idle === true : window.__siteTwin?.idle === true),
+                      kind,
+                      { timeout: SETTLE_MS, polling: 250 },
+                    ),
+                  () => waitingFor(page, kind),
+                );
+                if (rest) found.push(...(await labelOverlaps(page)));
+              }
+              found.push(...(await wrongLanguage(page, lang, dataNames)));
+              problems.push(...found.map((p) => `${where}: ${p}`));
+            }
+            // CSS-pixel PNGs of the viewport only (no full-page capture): small, and what a person would see.
+            await page.screenshot({
+              path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`),
+              scale: 'css',
+              timeout: SLOW_MS,
+            });
+            // axe on the page already loaded (a second load per page costs a minute here): at every size when sizes
+            // are picked with LAYOUT_SIZES, on the first one only in the default (CI) run, which is slow enough already.
+            const t1 = Date.now();
+            let axe: string[] | null = null;
+            if (ready && axeSize) {
+              axe = await axeProblems(page);
+              axeFound.push(...axe.map((x) => `${kind} ${lang} ${size.w}x${size.h}: ${x}`));
+            }
+            problemsBySize.get(sizeName(size))!.push(...problems);
+            timings.push({
+              size: sizeName(size),
+              kind,
+              lang,
+              loaded: si === 0,
+              readyMs,
+              pageMs: t1 - t0,
+              axeMs: axe ? Date.now() - t1 : null,
+              load1: loadavg()[0]!,
+              problems: [...problems, ...late].filter((p) => p.startsWith(`${where}:`)),
+              axe,
+            });
           }
-          // CSS-pixel PNGs of the viewport only (no full-page capture): small, and what a person would see.
-          await page.screenshot({
-            path: join(RESULTS_DIR, `layout-${kind}-${lang}-${size.w}x${size.h}.png`),
-            scale: 'css',
-            timeout: SLOW_MS,
-          });
-          // axe on the page already loaded (a second load per page costs a minute here): at every size when sizes are
-          // picked with LAYOUT_SIZES, on the first one only in the default (CI) run, which is slow enough already.
-          const t1 = Date.now();
-          let axe: string[] | null = null;
-          if (ready && (AXE_EVERY_SIZE || size === SIZES[0])) {
-            axe = await axeProblems(page);
-            axeFound.push(...axe.map((x) => `${kind} ${lang} ${size.w}x${size.h}: ${x}`));
-          }
-          timings.push({
-            size: `${size.w}x${size.h}`,
-            kind,
-            lang,
-            readyMs,
-            pageMs: t1 - t0,
-            axeMs: axe ? Date.now() - t1 : null,
-            load1: loadavg()[0]!,
-            problems: [...problems, ...late].filter((p) => p.startsWith(`${where}:`)),
-            axe,
-          });
         }
       }
-      problems.push(...late.splice(0).filter((p) => p.includes(` ${size.w}x${size.h}`)));
-      report.push(`${size.w}x${size.h}: ${problems.length} problems`);
-      expect(problems).toEqual([]);
-    }, 1_800_000);
-  }
+      for (const size of SIZES) {
+        const name = sizeName(size);
+        problemsBySize.get(name)!.push(...late.filter((p) => p.includes(` ${name}`)));
+        report.push(`${name}: ${problemsBySize.get(name)!.length} problems`);
+      }
+      late.splice(0);
+      expect(Object.fromEntries(problemsBySize)).toEqual(Object.fromEntries(SIZES.map((s) => [sizeName(s), []])));
+    },
+    1_800_000 * SIZES.length,
+  );
 
   it('axe-core: no serious or critical violation on any page, in either language', () => {
-    // Filled by the passes above (the same loads): every size with LAYOUT_SIZES, else the first.
+    // Filled by the pass above (the same loads): every size with LAYOUT_SIZES, else the first.
     expect(axeFound).toEqual([]);
     expect(axeRuns).toBe(PAGES.length * LANGS.length * (AXE_EVERY_SIZE ? SIZES.length : 1) - notReady);
   });
