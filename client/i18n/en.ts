@@ -621,4 +621,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'wall.badTier': 'tier/id: {message}; showing the whole city',
   'wall.badEvery': 'every={value}: seconds between {min} and {max}; using {def}',
   'wall.badTour': 'tour={value}: not a tour id',
+  'bim.loading': 'BIM: {models} model(s) · {pending} loading',
 };

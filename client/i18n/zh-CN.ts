@@ -621,4 +621,5 @@ export const zhCN = {
   'wall.badTier': 'tier/id：{message}；显示全市',
   'wall.badEvery': 'every={value}：应为 {min} 到 {max} 秒；使用 {def} 秒',
   'wall.badTour': 'tour={value}：不是巡览编号',
+  'bim.loading': 'BIM：{models} 个模型 · {pending} 个加载中',
 };

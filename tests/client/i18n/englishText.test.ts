@@ -21,6 +21,11 @@ const TEXT_FIELDS = ['textContent', 'innerText', 'innerHTML', 'title', 'placehol
  */
 const TEXT_CALLS: Record<string, number[]> = {
   h: [2, 3, 4, 5, 6, 7, 8, 9], // h(tag, attrs, ...children): a string child is a text node
+  append: [0, 1, 2, 3, 4, 5], // el.append('text') / prepend / replaceChildren: a string is a text node
+  prepend: [0, 1, 2, 3, 4, 5],
+  replaceChildren: [0, 1, 2, 3, 4, 5],
+  createTextNode: [0],
+  Option: [0], // new Option(text, value)
   alert: [0],
   confirm: [0],
   prompt: [0, 1],
@@ -324,6 +329,7 @@ describe('no English UI text in code', () => {
       "document.title = `Site Twin · ${name}`; h('input', { placeholder: 'PM2.5 µg/m³' });", // 10
       "const s = 'Plain data, not in a text position';", // 11
       "m.setText(`${name}\\nPM2.5 ${a} dB(A)`); h('i', { title: '#dbe6f5' }); this.fail(`Boom ${x}`);", // 12
+      "el.append(h('b'), 'A text node'); el.replaceChildren(...nodes); el.classList.add('is-open');", // 13
     ].join('\n');
     expect(englishIn(src)).toEqual([
       { line: 2, text: 'Pause' },
@@ -335,6 +341,7 @@ describe('no English UI text in code', () => {
       { line: 8, text: 'Map source failed:  ' },
       { line: 9, text: 'its project' },
       { line: 12, text: 'Boom  ' },
+      { line: 13, text: 'A text node' },
     ]);
   });
 });
