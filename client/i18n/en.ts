@@ -622,4 +622,11 @@ export const en: Record<keyof typeof zhCN, string> = {
   'wall.badEvery': 'every={value}: seconds between {min} and {max}; using {def}',
   'wall.badTour': 'tour={value}: not a tour id',
   'bim.loading': 'BIM: {models} model(s) · {pending} loading',
+  'map.source.base_map': 'base map',
+  'map.source.terrain': 'terrain',
+  'map.source.imagery': 'imagery',
+  'map.source.context_tiles': 'context tiles',
+  'map.source.district_figures': 'district figures',
+  'map.source.BIM_models': 'BIM models',
+  'map.source.terrain_height': 'terrain height',
 };

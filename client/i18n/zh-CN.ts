@@ -622,4 +622,11 @@ export const zhCN = {
   'wall.badEvery': 'every={value}：应为 {min} 到 {max} 秒；使用 {def} 秒',
   'wall.badTour': 'tour={value}：不是巡览编号',
   'bim.loading': 'BIM：{models} 个模型 · {pending} 个加载中',
+  'map.source.base_map': '底图',
+  'map.source.terrain': '地形',
+  'map.source.imagery': '影像',
+  'map.source.context_tiles': '周边环境模型',
+  'map.source.district_figures': '行政区统计',
+  'map.source.BIM_models': 'BIM 模型',
+  'map.source.terrain_height': '地形高程',
 };

@@ -21,7 +21,7 @@ import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
 import { labelProbe } from '../../probes/labelProbe.js';
-import { t } from '../../i18n/i18n.js';
+import { t, tOr } from '../../i18n/i18n.js';
 import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
 /** The page's fixed containers (from index.html). */
@@ -137,7 +137,14 @@ export class App {
 
     if (configError) toast(dom.toasts, t('map.configUnavailable', { message: configError }), 'warn', 10_000);
     map.onSourceError.add((e) =>
-      toast(dom.toasts, t('map.sourceFailed', { source: e.source, message: e.message }), 'warn'),
+      toast(
+        dom.toasts,
+        t('map.sourceFailed', {
+          source: tOr(`map.source.${e.source.replace(/\s+/g, '_')}`, e.source),
+          message: e.message,
+        }),
+        'warn',
+      ),
     );
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
     layer.onPicked.add(({ projectId }) => {
