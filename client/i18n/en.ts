@@ -629,4 +629,5 @@ export const en: Record<keyof typeof zhCN, string> = {
   'map.source.district_figures': 'district figures',
   'map.source.BIM_models': 'BIM models',
   'map.source.terrain_height': 'terrain height',
+  'alarm.defaultWho': 'Supervisor',
 };

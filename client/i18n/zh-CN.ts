@@ -629,4 +629,5 @@ export const zhCN = {
   'map.source.district_figures': '行政区统计',
   'map.source.BIM_models': 'BIM 模型',
   'map.source.terrain_height': '地形高程',
+  'alarm.defaultWho': '值班人员',
 };
