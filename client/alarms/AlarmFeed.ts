@@ -40,7 +40,7 @@ export class AlarmFeed implements Tool {
   private replay: Alarm[] | null = null;
   private ackOpen: string | null = null;
   /** Who acknowledges when the server has no accounts (remembered for the session). */
-  private who = 'Supervisor';
+  private who = t('alarm.defaultWho');
   /** The session: who may acknowledge, and whether a name must be typed (null until known: no write control yet). */
   private me: Me | null = null;
 

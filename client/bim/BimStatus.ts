@@ -1,8 +1,9 @@
 import type { Tool } from '../core/Tool.js';
+import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import type { BimLayer, BimLoadState } from './BimLayer.js';
 
-/** A small pill on the map while BIM tiles stream in ("BIM 3 models · 12 tiles loading"), hidden when settled. */
+/** A small pill on the map while BIM tiles stream in ("BIM: 3 model(s) · 12 loading"), hidden when settled. */
 export class BimStatus implements Tool {
   enabled = true;
   private readonly root: HTMLElement;
@@ -20,7 +21,7 @@ export class BimStatus implements Tool {
     if (!this.root.hidden)
       this.root.replaceChildren(
         h('div', { class: 'spinner small' }),
-        `BIM: ${s.models} model${s.models === 1 ? '' : 's'} · ${s.pending} loading`,
+        t('bim.loading', { models: s.models, pending: s.pending }),
       );
   }
 

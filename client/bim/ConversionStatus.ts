@@ -2,6 +2,7 @@ import type { BimModel, ModelProgress } from '../../models/BimModel.js';
 import type { Tool } from '../core/Tool.js';
 import type { ProjectStore } from '../state/ProjectStore.js';
 import { h } from '../ui/dom.js';
+import { t, tOr } from '../i18n/i18n.js';
 
 type Converting = Pick<ModelProgress, 'modelId' | 'projectId' | 'status' | 'stage' | 'progressPct'> & {
   fileName?: string;
@@ -54,12 +55,15 @@ export class ConversionStatus implements Tool {
     this.root.hidden = !this.enabled || this.converting.size === 0;
     this.root.replaceChildren(
       ...[...this.converting.values()].map((c) => {
-        const project = this.store.get(c.projectId)?.name ?? 'its project';
-        const what = c.status === 'queued' ? 'queued' : `${c.stage} ${Math.round(c.progressPct)}%`;
+        const project = this.store.get(c.projectId)?.name ?? t('bim.itsProject');
+        const what =
+          c.status === 'queued'
+            ? t('bim.stage.queued')
+            : t('bim.stageProgress', { stage: tOr(`bim.stage.${c.stage}`, c.stage), pct: Math.round(c.progressPct) });
         return h('div', {
           class: 'conversion-row',
           'data-model-id': c.modelId,
-          text: `Converting ${c.fileName ?? 'a model'} · ${project}: ${what}`,
+          text: t('bim.converting', { file: c.fileName ?? t('bim.aModel'), project, what }),
         });
       }),
     );

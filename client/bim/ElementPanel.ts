@@ -68,11 +68,11 @@ export class ElementPanel implements Tool {
       if ((err as Error).name === 'AbortError' || this.current !== ref) return;
       this.root.dataset.state = 'error';
       this.root.replaceChildren(
-        this.head(ref.globalId, 'Element'),
+        this.head(ref.globalId, t('element.head')),
         h(
           'div',
           { class: 'state error' },
-          h('strong', { text: 'Properties unavailable' }),
+          h('strong', { text: t('element.unavailable') }),
           h('p', { text: (err as Error).message }),
         ),
       );

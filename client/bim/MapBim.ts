@@ -14,6 +14,7 @@ import { ElementPanel } from './ElementPanel.js';
 import { ElementSelection, type ElementRef } from './ElementSelection.js';
 import { PlacementNotice } from './PlacementNotice.js';
 import { elementFromUrl, searchWithElement, workspaceUrl } from './elementLink.js';
+import { t } from '../i18n/i18n.js';
 
 /** What the map's BIM side tells tests, as `window.__siteTwinBim`. */
 export interface MapBimProbe {
@@ -90,7 +91,7 @@ export class MapBim implements Tool {
       'data-testid': 'open-workspace',
       target: '_blank',
       hidden: true,
-      text: 'Open in BIM workspace',
+      text: t('bim.openWorkspace'),
     });
     box.append(this.openLink);
     // In the BIM corner, above the element panel: the map's other corners hold the alarms, the legend and the project.

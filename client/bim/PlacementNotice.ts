@@ -5,16 +5,19 @@ import { api } from '../../models/api/index.js';
 import { rest } from '../api/ApiClient.js';
 import { h } from '../ui/dom.js';
 import type { BimLayer } from './BimLayer.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 /** Whether a model's file put it far from its project and no person has placed it since. */
 export function isFarFromProject(m: BimModel): boolean {
   return !!m.report?.farFromProject && m.georeference?.source !== 'manual';
 }
 
-/** "7,838 km" / "12.4 km". */
+/** "7,838 km" / "12.4 km", grouped per locale. */
 export function formatDistance(m: number): string {
   const km = m / 1000;
-  return km >= 100 ? `${Math.round(km).toLocaleString('en-US')} km` : `${km.toFixed(1)} km`;
+  return km >= 100
+    ? `${formatNumber(Math.round(km))} km`
+    : `${formatNumber(km, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} km`;
 }
 
 /**
@@ -55,28 +58,33 @@ export class PlacementNotice implements Tool {
     const button = h('button', {
       class: 'btn small',
       'data-testid': 'place-at-project',
-      text: 'Place at the project',
+      text: t('bim.placeAtProject'),
       disabled: !project,
     });
     const status = h('span', { class: 'dim' });
     button.addEventListener('click', () => {
       if (!project) return;
       button.disabled = true;
-      status.textContent = 'placing…';
+      status.textContent = t('bim.placing');
       const { lon, lat, height } = project.location;
       rest
         .raw(api.models.update, { params: { id: m.id }, body: { georeference: { lon, lat, height } } })
         .then(() => this.layer.loadProject(m.projectId))
         .catch((err: Error) => {
           button.disabled = false;
-          status.textContent = `not placed: ${err.message}`;
+          status.textContent = t('bim.notPlaced', { message: err.message });
         });
     });
     return h(
       'div',
       { class: 'placement-row', 'data-model-id': m.id },
       h('span', {
-        text: `⚠ ${m.fileName} stands ${formatDistance(far.distanceM)} from ${project ? project.name : 'its project'} (more than ${formatDistance(far.limitM)}): its file's georeference is probably an exporter default or another site.`,
+        text: t('bim.farFromProject', {
+          file: m.fileName,
+          distance: formatDistance(far.distanceM),
+          project: project ? project.name : t('bim.itsProject'),
+          limit: formatDistance(far.limitM),
+        }),
       }),
       button,
       status,

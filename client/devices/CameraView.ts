@@ -1,6 +1,7 @@
 import { api } from '../../models/api/index.js';
 import { CameraParams } from '../../models/Camera.js';
 import { h } from '../ui/dom.js';
+import { t } from '../i18n/i18n.js';
 
 /** How often a snapshot-only camera's picture is fetched again. */
 export const SNAPSHOT_REFRESH_MS = 2000;
@@ -37,19 +38,16 @@ export class CameraView {
     this.root = h('div', { class: 'camera-view', 'data-testid': 'camera-view' });
     const p = CameraParams.safeParse(params);
     if (!p.success || !p.data.streamUrl) {
-      this.root.append(h('div', { class: 'camera-none' }, 'This camera has no stream URL.'));
+      this.root.append(h('div', { class: 'camera-none' }, t('camera.noStream')));
       return;
     }
     const { streamUrl, streamKind } = p.data;
     this.root.dataset.kind = streamKind;
-    if (!online)
-      this.root.append(h('div', { class: 'camera-offline' }, 'Camera reports offline: the last picture may be old.'));
+    if (!online) this.root.append(h('div', { class: 'camera-offline' }, t('camera.offline')));
     if (streamKind === 'mjpeg') {
-      this.root.append(
-        h('img', { src: ownStream(streamUrl), alt: 'Live camera picture', 'data-testid': 'camera-img' }),
-      );
+      this.root.append(h('img', { src: ownStream(streamUrl), alt: t('camera.liveAlt'), 'data-testid': 'camera-img' }));
     } else if (streamKind === 'snapshot') {
-      const img = h('img', { src: this.bust(streamUrl), alt: 'Camera snapshot', 'data-testid': 'camera-img' });
+      const img = h('img', { src: this.bust(streamUrl), alt: t('camera.snapshotAlt'), 'data-testid': 'camera-img' });
       this.root.append(img);
       this.timer = setInterval(() => (img.src = this.bust(streamUrl)), SNAPSHOT_REFRESH_MS);
     } else {
@@ -73,7 +71,7 @@ export class CameraView {
     const { default: Hls } = await import('hls.js');
     if (this.disposed) return;
     if (!Hls.isSupported()) {
-      this.root.append(h('div', { class: 'camera-none' }, 'This browser cannot play HLS.'));
+      this.root.append(h('div', { class: 'camera-none' }, t('camera.noHls')));
       return;
     }
     const hls = new Hls();

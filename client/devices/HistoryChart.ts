@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ReadingHistory } from '../../models/Reading.js';
+import { t } from '../i18n/i18n.js';
 
 /** uPlot's data: x (seconds) then one series per line; null where a bucket has no value. */
 export function historySeries(
@@ -44,9 +45,9 @@ export class HistoryChart {
         ],
         series: [
           {},
-          { label: 'avg', stroke: '#2f81f7', width: 2 },
-          { label: 'min', stroke: 'rgba(47,129,247,0.35)', width: 1 },
-          { label: 'max', stroke: 'rgba(242,163,58,0.6)', width: 1 },
+          { label: t('chart.avg'), stroke: '#2f81f7', width: 2 },
+          { label: t('chart.min'), stroke: 'rgba(47,129,247,0.35)', width: 1 },
+          { label: t('chart.max'), stroke: 'rgba(242,163,58,0.6)', width: 1 },
         ],
       },
       data as uPlot.AlignedData,

@@ -135,3 +135,10 @@ export function formatClock(ms: number, seconds = true): string {
 export function formatDate(ms: number): string {
   return new Intl.DateTimeFormat(current, { dateStyle: 'medium' }).format(new Date(ms));
 }
+
+/** A calendar day given as "2025-03-12" in the current locale ("2025年3月12日" / "Mar 12, 2025"), whatever the time zone. */
+export function formatDay(isoDay: string): string {
+  const ms = Date.parse(`${isoDay}T00:00:00Z`);
+  if (Number.isNaN(ms)) return isoDay;
+  return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(ms));
+}

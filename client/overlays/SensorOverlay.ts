@@ -2,6 +2,7 @@ import { sensorValueLines } from '../devices/deviceFields.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { MarkerOverlay } from './markers.js';
 import type { OverlayContext } from './overlayBase.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * Generic sensors (named quantities with units declared in their params: strain, tilt, temperature...): a marker per
@@ -20,8 +21,12 @@ export class SensorOverlay extends MarkerOverlay {
     if (!m) return;
     const stale = this.ctx.devices.isStale(s.device.id, Date.now());
     m.setState(stale ? 'stale' : 'normal');
-    const at = this.ctx.devices.placementOf(s.device.id) ? ' · at its IFC element' : '';
-    m.setText([`${s.device.name}${stale ? ' · stale' : ''}${at}`, ...sensorValueLines(s.device, s.values)].join('\n'));
+    const at = this.ctx.devices.placementOf(s.device.id) ? ` · ${t('site.atElement')}` : '';
+    m.setText(
+      [`${s.device.name}${stale ? ` · ${t('site.stale')}` : ''}${at}`, ...sensorValueLines(s.device, s.values)].join(
+        '\n',
+      ),
+    );
   }
 
   /** The label text of a sensor's marker (for the page probe). */

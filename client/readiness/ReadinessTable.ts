@@ -3,8 +3,8 @@ import { fetchCityReadiness, type CityReadiness } from '../api/opsApi.js';
 import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
-import { GRADE_STYLE, sortReadiness, type ReadinessRow, type ReadinessSortKey } from './readinessSort.js';
-import { t } from '../i18n/i18n.js';
+import { GRADE_STYLE, itemLabel, sortReadiness, type ReadinessRow, type ReadinessSortKey } from './readinessSort.js';
+import { t, tOr } from '../i18n/i18n.js';
 
 const STATUS_MARK: Record<string, string> = { met: '●', partial: '◐', missing: '○', not_applicable: '–' };
 
@@ -67,7 +67,13 @@ export class ReadinessTable implements Tool {
     try {
       this.data = await fetchCityReadiness();
       const g = this.data.grades;
-      this.status.textContent = `${this.data.projects.length} projects · excellent ${g.excellent ?? 0} · good ${g.good ?? 0} · pass ${g.pass ?? 0} · fail ${g.fail ?? 0}`;
+      this.status.textContent = t('readiness.summary', {
+        n: this.data.projects.length,
+        excellent: g.excellent ?? 0,
+        good: g.good ?? 0,
+        pass: g.pass ?? 0,
+        fail: g.fail ?? 0,
+      });
       this.render();
     } catch (err) {
       this.status.textContent = t('readiness.failed', { message: (err as Error).message });
@@ -109,12 +115,19 @@ export class ReadinessTable implements Tool {
         h(
           'tr',
           {},
-          th('name', 'Project'),
-          th('score', 'Score'),
-          th('grade', 'Grade'),
-          th('veto', 'Veto'),
+          th('name', t('readiness.col.project')),
+          th('score', t('readiness.col.score')),
+          th('grade', t('readiness.col.grade')),
+          th('veto', t('readiness.col.veto')),
           ...d.items.map((i) =>
-            th(`item:${i.id}`, i.label.split(' ')[0]!, `${i.label} (${i.points} pts${i.veto ? ', veto' : ''})`),
+            th(
+              `item:${i.id}`,
+              tOr(`readiness.short.${i.id}`, i.label.split(' ')[0]!),
+              t(i.veto ? 'readiness.itemTitleVeto' : 'readiness.itemTitle', {
+                label: itemLabel(i.id, i.label),
+                points: i.points,
+              }),
+            ),
           ),
         ),
       ),
@@ -136,12 +149,16 @@ export class ReadinessTable implements Tool {
                 text: GRADE_STYLE[r.grade].label,
               }),
             ),
-            h('td', { text: r.vetoFailed.join(', ') || '—' }),
+            h('td', {
+              text:
+                r.vetoFailed.map((id) => itemLabel(id, d.items.find((i) => i.id === id)?.label ?? id)).join(', ') ||
+                '—',
+            }),
             ...d.items.map((i) => {
               const it = r.items.find((x) => x.id === i.id);
               return h('td', {
                 class: `item-${it?.status ?? 'missing'}`,
-                title: it?.status ?? '',
+                title: tOr(`readiness.status.${it?.status ?? 'missing'}`, it?.status ?? ''),
                 text: STATUS_MARK[it?.status ?? 'missing'] ?? '?',
               });
             }),

@@ -29,7 +29,7 @@ import {
 } from './progressColours.js';
 import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe.js';
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
-import { t } from '../i18n/i18n.js';
+import { formatDay, t } from '../i18n/i18n.js';
 
 /**
  * 4D progress of the selected project: a date slider that colours the model by planned vs actual on that day (done,
@@ -77,7 +77,8 @@ export class ProgressPanel implements Tool {
       onSessionChanged.add(() => this.showWriteControls()),
       selection.onChanged.add(() => this.open && void this.loadProject()),
       elements.onChanged.add((c) => {
-        if (c.element && this.open) this.d.selectedNote.textContent = `Selected: ${c.element.globalId}`;
+        if (c.element && this.open)
+          this.d.selectedNote.textContent = t('progress.selected', { id: c.element.globalId });
       }),
     );
     if (live)
@@ -131,18 +132,18 @@ export class ProgressPanel implements Tool {
   private async loadProject(): Promise<void> {
     const id = this.selection.selectedId;
     this.probe.projectId = id;
-    this.d.title.textContent = id ? '4D progress' : '4D progress: select a project';
+    this.d.title.textContent = id ? t('progress.title') : t('progress.selectProject');
     this.models = [];
     this.schedule = null;
-    if (!id) return this.showEmpty('Select a project on the map or in the list.');
+    if (!id) return this.showEmpty(t('progress.selectHint'));
     try {
       this.models = (await fetchProjectModels(id)).filter((m) => m.status === 'ready');
     } catch (err) {
-      return this.showEmpty(`Models could not be loaded: ${(err as Error).message}`);
+      return this.showEmpty(t('progress.modelsFailed', { message: (err as Error).message }));
     }
     this.d.modelSelect.replaceChildren(...this.models.map((m) => h('option', { value: m.id, text: m.fileName })));
     this.d.modelRow.hidden = this.models.length < 2;
-    if (!this.models.length) return this.showEmpty('This project has no converted model yet: upload an IFC first.');
+    if (!this.models.length) return this.showEmpty(t('progress.noModel'));
     await this.loadModel(this.models[0]!.id);
   }
 
@@ -153,7 +154,7 @@ export class ProgressPanel implements Tool {
     const range = sliderRange(this.schedule?.tasks ?? [], isoDayOf(Date.now()));
     this.d.slider.min = String(dayNumber(range.min));
     this.d.slider.max = String(dayNumber(range.max));
-    this.d.rangeText.textContent = `${range.min} … ${range.max}`;
+    this.d.rangeText.textContent = `${formatDay(range.min)} … ${formatDay(range.max)}`;
     this.d.body.hidden = false;
     this.d.empty.hidden = true;
     this.setDate(this.date, 0);
@@ -187,7 +188,7 @@ export class ProgressPanel implements Tool {
     const colours = colourMapOf(states);
     const counts = stateCounts(states);
     this.colouring.colourBy(colours, {
-      title: `4D progress · ${date}`,
+      title: t('progress.legendTitle', { date: formatDay(date) }),
       entries: PROGRESS_ORDER.map((s) => ({
         colour: PROGRESS_STYLE[s].color,
         label: PROGRESS_STYLE[s].label,
@@ -202,8 +203,8 @@ export class ProgressPanel implements Tool {
       storeys: prog.storeys.map((s) => ({ storey: s.storey, percent: s.percent, planned: s.planned, done: s.done })),
     });
     this.d.status.textContent = noSchedule
-      ? 'No schedule yet: upload a schedule CSV.'
-      : `${Object.keys(states).length} planned elements`;
+      ? t('progress.noSchedule')
+      : t('progress.plannedElements', { n: Object.keys(states).length });
     this.d.legend.replaceChildren(
       ...PROGRESS_ORDER.map((s) =>
         h(
@@ -226,7 +227,7 @@ export class ProgressPanel implements Tool {
         h(
           'div',
           { class: 'storey-row', 'data-storey': s.storey ?? '' },
-          h('span', { class: 'storey-name', text: s.storey ?? '(no storey)' }),
+          h('span', { class: 'storey-name', text: s.storey ?? t('progress.noStorey') }),
           h(
             'span',
             { class: 'storey-bar' },
@@ -266,14 +267,18 @@ export class ProgressPanel implements Tool {
     const f = this.d.file.files?.[0];
     const modelId = this.probe.modelId;
     if (!f || !modelId) return;
-    this.d.status.textContent = `Importing ${f.name}…`;
+    this.d.status.textContent = t('progress.importing', { file: f.name });
     try {
       const r = await uploadScheduleCsv(modelId, await f.text());
       const refused = r.rejected
-        .map((x) => `line ${x.line ?? x.index}: ${x.message}`)
+        .map((x) => t('progress.refusedLine', { line: x.line ?? x.index ?? '?', message: x.message }))
         .slice(0, 3)
         .join('; ');
-      this.d.status.textContent = `Imported ${r.imported} task(s)${r.rejected.length ? `; ${r.rejected.length} refused (${refused})` : ''}${r.unmatchedTasks.length ? `; no elements for ${r.unmatchedTasks.join(', ')}` : ''}`;
+      this.d.status.textContent = [
+        t('progress.imported', { n: r.imported }),
+        r.rejected.length ? t('progress.importRefused', { n: r.rejected.length, list: refused }) : '',
+        r.unmatchedTasks.length ? t('progress.unmatched', { list: r.unmatchedTasks.join(', ') }) : '',
+      ].join('');
       await this.loadModel(modelId);
     } catch (err) {
       this.d.status.textContent = t('progress.importFailed', { message: (err as Error).message });
@@ -290,7 +295,9 @@ export class ProgressPanel implements Tool {
     if (!modelId || !ids.length) return void (this.d.markResult.textContent = t('progress.selectFirst'));
     try {
       const r = await recordProgress(modelId, { globalIds: ids, status, date });
-      this.d.markResult.textContent = `${r.recorded} marked ${status} on ${date}${r.rejected.length ? `; ${r.rejected.length} not in this model` : ''}`;
+      this.d.markResult.textContent =
+        t('progress.marked', { n: r.recorded, status: t(`progress.status.${status}`), date: formatDay(date) }) +
+        (r.rejected.length ? t('progress.notInModel', { n: r.rejected.length }) : '');
       this.marked.clear();
       this.setDate(this.date, 0);
     } catch (err) {

@@ -54,15 +54,15 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
   const ids = h('textarea', {
     class: 'progress-ids',
     rows: 2,
-    placeholder: 'GlobalIds (select an element and press “Add selected”, or paste)',
+    placeholder: t('progress.idsPlaceholder'),
     'data-testid': 'progress-ids',
   });
   const markStatus = h(
     'select',
     { class: 'progress-select', 'data-testid': 'progress-mark-status' },
-    h('option', { value: 'started', text: 'started' }),
-    h('option', { value: 'finished', text: 'finished' }),
-    h('option', { value: 'inspected', text: 'inspected' }),
+    h('option', { value: 'started', text: t('progress.status.started') }),
+    h('option', { value: 'finished', text: t('progress.status.finished') }),
+    h('option', { value: 'inspected', text: t('progress.status.inspected') }),
   );
   const markDate = h('input', { type: 'date', class: 'progress-date', 'data-testid': 'progress-mark-date' });
   const markResult = h('p', { class: 'progress-status', 'data-testid': 'progress-mark-result' });
@@ -94,7 +94,7 @@ export function progressPanelDom(container: HTMLElement): ProgressPanelDom {
           class: 'btn small primary',
           'data-action': 'mark',
           'data-testid': 'progress-mark',
-          text: 'Mark',
+          text: t('progress.markSubmit'),
         }),
       ),
       markResult,

@@ -104,7 +104,7 @@ export class TourControls implements Tool {
     this.caption.hidden = !s.caption;
     this.title.textContent = this.player.current?.name ?? '';
     this.stepText.textContent = `${s.step + 1} / ${s.steps}`;
-    this.playBtn.textContent = s.playing ? 'Pause' : 'Play';
+    this.playBtn.textContent = s.playing ? t('tour.pause') : t('tour.play');
     this.link.value = this.shareUrl(s);
   }
 

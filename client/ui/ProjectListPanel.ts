@@ -129,7 +129,7 @@ export class ProjectListPanel implements Tool {
         h(
           'div',
           { class: 'state error', role: 'alert', 'data-testid': 'list-error' },
-          h('strong', { text: all.length ? 'Could not refresh projects' : 'Could not load projects' }),
+          h('strong', { text: all.length ? t('list.refreshFailed') : t('list.loadFailed') }),
           h('p', { text: this.store.error.message }),
           h('button', { class: 'btn', 'data-action': 'retry', text: t('common.retry') }),
         ),

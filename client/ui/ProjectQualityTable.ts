@@ -17,7 +17,7 @@ export class ProjectQualityTable {
     this.root = h(
       'div',
       { class: 'project-quality', 'data-testid': 'project-quality', 'data-state': 'loading' },
-      h('div', { class: 'dim', text: 'Loading data quality…' }),
+      h('div', { class: 'dim', text: t('quality.loadingTable') }),
     );
   }
 

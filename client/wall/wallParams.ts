@@ -1,5 +1,6 @@
 import { KpiQuery, type KpiTier } from '../../models/Kpis.js';
 import { scopeOfGrant, type UserGrant } from '../../models/User.js';
+import { t } from '../i18n/i18n.js';
 
 /** What a wall URL asks for: `/wall?tier=city|enterprise|project&id=&every=&tour=`. */
 export interface WallParams {
@@ -30,17 +31,17 @@ export function parseWallParams(search: string): WallParams {
   if (parsed.success) {
     tier = parsed.data.tier;
     id = parsed.data.id ?? null;
-  } else errors.push(`tier/id: ${parsed.error.issues.map((i) => i.message).join('; ')}; showing the whole city`);
+  } else errors.push(t('wall.badTier', { message: parsed.error.issues.map((i) => i.message).join('; ') }));
   let everyS = DEFAULT_EVERY_S;
   const rawEvery = q.get('every');
   if (rawEvery !== null) {
     const n = Number(rawEvery);
     if (Number.isFinite(n) && n >= MIN_EVERY_S && n <= MAX_EVERY_S) everyS = n;
-    else errors.push(`every=${rawEvery}: seconds between ${MIN_EVERY_S} and ${MAX_EVERY_S}; using ${DEFAULT_EVERY_S}`);
+    else errors.push(t('wall.badEvery', { value: rawEvery, min: MIN_EVERY_S, max: MAX_EVERY_S, def: DEFAULT_EVERY_S }));
   }
   const tourRaw = q.get('tour')?.trim();
   const tourId = tourRaw && /^[A-Za-z0-9_-]{1,80}$/.test(tourRaw) ? tourRaw : null;
-  if (tourRaw && !tourId) errors.push(`tour=${tourRaw}: not a tour id`);
+  if (tourRaw && !tourId) errors.push(t('wall.badTour', { value: tourRaw }));
   return { tier, id, everyS, tourId, errors };
 }
 
@@ -79,23 +80,17 @@ export function wallParamsFor(params: WallParams, grant: UserGrant | null): Wall
     case 'region':
       // Enterprise walls count projects outside a region; projects are checked by the server.
       if (tier === 'project' || (tier === 'city' && id !== null && id.startsWith(s.regionPrefix))) return params;
-      return say(
-        { tier: 'city', id: s.regionPrefix },
-        `This account sees region ${s.regionPrefix} only: showing its wall`,
-      );
+      return say({ tier: 'city', id: s.regionPrefix }, t('wall.onlyRegion', { region: s.regionPrefix }));
     case 'enterprise':
       if (tier === 'project' || (tier === 'enterprise' && id === s.enterpriseId)) return params;
-      return say(
-        { tier: 'enterprise', id: s.enterpriseId },
-        'This account sees its enterprise only: showing the enterprise wall',
-      );
+      return say({ tier: 'enterprise', id: s.enterpriseId }, t('wall.onlyEnterprise'));
     case 'projects': {
       if (tier === 'project' && id !== null && s.projectIds.includes(id)) return params;
       const first = s.projectIds[0];
-      if (!first) return say({ tier, id }, 'This account is not given any project: ask an administrator for one');
+      if (!first) return say({ tier, id }, t('wall.noProject'));
       return say(
         { tier: 'project', id: first },
-        `This account sees ${s.projectIds.length === 1 ? 'one project' : `${s.projectIds.length} projects`} only: showing ${s.projectIds.length === 1 ? 'its' : 'the first'} project wall`,
+        s.projectIds.length === 1 ? t('wall.onlyOneProject') : t('wall.onlyProjects', { n: s.projectIds.length }),
       );
     }
   }

@@ -51,7 +51,7 @@ export class SearchBox implements Tool {
           return li;
         }),
         ...(page.total > page.items.length
-          ? [h('li', { class: 'dim', text: `${page.total - page.items.length} more…` })]
+          ? [h('li', { class: 'dim', text: t('ws.searchMore', { n: page.total - page.items.length }) })]
           : []),
         ...(page.total === 0 ? [h('li', { class: 'dim', text: t('ws.noMatch') })] : []),
       );

@@ -101,7 +101,7 @@ export class ViewpointsPanel implements Tool {
           'li',
           { 'data-viewpoint-id': v.id },
           h('span', { class: 'group-label', text: v.name }),
-          h('small', { text: `${v.sections.length} § · ${v.hiddenLocalIds.length} hidden` }),
+          h('small', { text: t('ws.vpSummary', { sections: v.sections.length, hidden: v.hiddenLocalIds.length }) }),
           go,
         );
       }),

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../client/i18n/en.js';
+import { zhCN } from '../../client/i18n/zh-CN.js';
 import { PROGRESS_STYLE } from '../../client/schedule4d/progressColours.js';
 import { ROOT_DIR } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -129,9 +131,17 @@ describe.skipIf(missing)('4D progress panel', () => {
     await b.page.locator('[data-testid="progress-mark-status"]').selectOption('finished');
     await b.page.locator('[data-testid="progress-mark-date"]').fill('2025-03-12');
     await b.page.locator('[data-testid="progress-mark"]').click();
+    // The result in the page's language, from the catalogue: "2 marked finished on Mar 12, 2025" in English.
+    const lang = await b.page.evaluate(() => document.documentElement.lang);
+    const cat = lang === 'en' ? en : zhCN;
+    const day = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(2025, 2, 12));
+    const want = cat['progress.marked']
+      .replace('{n}', '2')
+      .replace('{status}', cat['progress.status.finished'])
+      .replace('{date}', day);
     await expect
       .poll(() => b.page.locator('[data-testid="progress-mark-result"]').textContent(), { timeout: 30_000 })
-      .toBe('2 marked finished on 2025-03-12');
+      .toBe(want);
     const p = await shown('2025-03-13', before.seq);
     expectColoured(p, { [SLAB]: 'done', [W0]: 'done', [W1]: 'behind', [W2]: 'done', [W3]: 'done' });
     expect(p.percent).toBe(80);

@@ -21,7 +21,7 @@ import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
 import { labelProbe } from '../../probes/labelProbe.js';
-import { t } from '../../i18n/i18n.js';
+import { t, tOr } from '../../i18n/i18n.js';
 import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
 /** The page's fixed containers (from index.html). */
@@ -135,9 +135,17 @@ export class App {
     labelProbe(map.viewer);
     pageReady.onReady.add(() => this.loading.done());
 
-    if (configError)
-      toast(dom.toasts, `Server config unavailable (${configError}): showing the offline globe.`, 'warn', 10_000);
-    map.onSourceError.add((e) => toast(dom.toasts, `Map source “${e.source}” failed: ${e.message}`, 'warn'));
+    if (configError) toast(dom.toasts, t('map.configUnavailable', { message: configError }), 'warn', 10_000);
+    map.onSourceError.add((e) =>
+      toast(
+        dom.toasts,
+        t('map.sourceFailed', {
+          source: tOr(`map.source.${e.source.replace(/\s+/g, '_')}`, e.source),
+          message: e.message,
+        }),
+        'warn',
+      ),
+    );
     live.onRejected.add((e) => console.warn('live: message rejected', e.reason));
     layer.onPicked.add(({ projectId }) => {
       if (!projectId && (bim.layer.lastClickHitElement || site.lastClickHitDevice || topics.lastClickHitPin)) return;
@@ -167,8 +175,7 @@ export class App {
       layer.flyTo(wanted, 0);
     } else {
       if (wanted) {
-        if (store.status === 'loaded')
-          toast(dom.toasts, 'The linked project no longer exists; showing the whole city.', 'warn');
+        if (store.status === 'loaded') toast(dom.toasts, t('map.linkedGone'), 'warn');
         link.replace(null);
       }
       layer.flyToAll(0);

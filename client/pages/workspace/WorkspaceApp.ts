@@ -76,7 +76,7 @@ export class WorkspaceApp {
     tools.add(this.selection);
     tools.add(this.colouring);
     const res = await fetch(bim.fragmentsUrl!);
-    if (!res.ok) return this.fail(`The model file could not be loaded (${res.status}).`);
+    if (!res.ok) return this.fail(t('ws.modelFileFailed', { status: String(res.status) }));
     const model = (this.model = await this.viewer.load(await res.arrayBuffer(), bim.id));
     await this.viewer.fit(model);
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../../client/i18n/i18n.js';
 import {
   DEFAULT_EVERY_S,
   mapResolutionScale,
@@ -59,6 +60,8 @@ describe('the wall an account may see', () => {
   const Q = '33333333-3333-4333-8333-333333333333';
   const city = parseWallParams('?tier=city');
   const tierOf = (p: ReturnType<typeof parseWallParams>) => [p.tier, p.id, p.errors.length];
+  beforeEach(() => setLocale('en'));
+  afterEach(() => setLocale('zh-CN'));
 
   it('keeps what the account can read, retargets what it cannot, and says so', () => {
     expect(tierOf(wallParamsFor(city, null))).toEqual(['city', null, 0]); // no accounts
@@ -84,6 +87,19 @@ describe('the wall an account may see', () => {
       E,
       1,
     ]);
+  });
+
+  it('says why in the page language (zh-CN first)', () => {
+    setLocale('zh-CN');
+    expect(wallParamsFor(city, { role: 'enterprise', enterpriseId: E }).errors[0]).toBe(
+      '此账号只能查看本企业：显示企业大屏',
+    );
+    expect(wallParamsFor(city, { role: 'project', projectIds: [P, Q] }).errors[0]).toContain('2 个项目');
+    expect(wallParamsFor(city, { role: 'authority', regionPrefix: '3702' }).errors[0]).toContain('区域 3702');
+    setLocale('en');
+    expect(wallParamsFor(city, { role: 'project', projectIds: [P, Q] }).errors[0]).toBe(
+      'This account sees 2 projects only: showing the first project wall',
+    );
   });
 
   it('writes the retargeted tier into the URL, keeping the other parameters', () => {
