@@ -27,7 +27,8 @@
  * (ModelService.warmUp: rolled-back synthetic rows); BENCH_NO_STORE_WARMUP=1 leaves that out (the first model after a
  * start on a server without it).
  * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and one geometry pass, one
- * parse and two passes, three parses), against raw: see twinTable. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
+ * parse and two passes, three parses), against raw: see twinTable. BENCH_TWIN_WAYS=twin (a comma list of twin, 2pass,
+ * old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
  * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
  * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
@@ -446,11 +447,14 @@ async function main(): Promise<void> {
  */
 function twinTable(files: string[]): void {
   const runs = Math.max(1, Number(process.env.BENCH_RUNS) || 3);
-  const ways: [string, Record<string, string>][] = [
-    ['twin', {}],
-    ['2pass', { IFC_TWIN_KEEP_MB: '0' }],
-    ['old', { IFC_SHARED_PARSE: '0' }],
-  ];
+  const only = process.env.BENCH_TWIN_WAYS?.split(',');
+  const ways = (
+    [
+      ['twin', {}],
+      ['2pass', { IFC_TWIN_KEEP_MB: '0' }],
+      ['old', { IFC_SHARED_PARSE: '0' }],
+    ] as [string, Record<string, string>][]
+  ).filter(([w]) => !only || only.includes(w));
   type Run = ReturnType<typeof run>;
   const by = (k: string) => (a: Run, b: Run) => a[k]! - b[k]!;
   const median = (xs: Run[], k: string) => [...xs].sort(by(k))[(xs.length - 1) >> 1]!;
@@ -483,7 +487,7 @@ function twinTable(files: string[]): void {
     }
     // In one process, CPU of each job: the session's open, the map job, the Fragments job, with and without the kept
     // meshes (the Fragments job is where one geometry pass saves).
-    for (const [w, env] of ways.slice(0, 2)) {
+    for (const [w, env] of ways.filter(([w]) => w !== 'old')) {
       const x = run('split', f, env);
       console.log(
         `  ${w.padEnd(6)} cpu in one process: open ${f0(x.openCpuMs!)} + map ${f0(x.mapCpuMs!)} + Fragments ${f0(x.fragCpuMs!)} ms` +

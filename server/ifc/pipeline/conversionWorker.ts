@@ -67,6 +67,7 @@ async function runFragments(job: ConversionJob): Promise<void> {
     await send({ type: 'fragments', modelId: job.modelId, bytes, ...(warnings.length ? { warnings } : {}) });
   } finally {
     session?.close();
+    if (SHARED_PARSE) TwinSession.prepare();
   }
 }
 
@@ -225,3 +226,5 @@ process.on('message', (m: ToWorker) => {
 });
 process.on('disconnect', () => process.exit(0));
 void send({ type: 'ready' });
+// The first model's session finds its web-ifc started (TwinSession.prepare; again after each Fragments job).
+if (SHARED_PARSE) TwinSession.prepare();

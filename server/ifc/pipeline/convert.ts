@@ -120,7 +120,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const tree = index.tree;
     const header = elementHeaders(api, modelID, step);
     warnings.push(...index.warnings);
-    const georeference = readGeoreference(api, modelID, opts.fallback);
+    const georeference = readGeoreference(api, modelID, opts.fallback, step);
     let farFromProject: ConversionReport['farFromProject'];
     if (opts.fallback && opts.farFromProjectM !== undefined && georeference.source !== 'project') {
       const d = distanceM(

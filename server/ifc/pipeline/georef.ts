@@ -9,6 +9,7 @@ import {
   type Placed,
 } from './georefSources.js';
 import { projectLengthUnitMetres } from './ifcValues.js';
+import type { StepLines } from './stepLines.js';
 import type { IfcAPI } from './webIfc.js';
 
 /** Two sources of one model that disagree by more than this many metres mean the model is georeferenced twice. */
@@ -22,11 +23,13 @@ export const TWICE_TOLERANCE_M = 5;
  *
  * A model georeferenced twice (a map conversion and a site reference point that disagree, or an absolute site
  * placement on top of a map conversion offset) is placed by one source, and the warning names both and the one used.
+ * `step` (the file's text, scanned) spares web-ifc's reading of property sets that cannot be a map conversion.
  */
 export function readGeoreference(
   api: IfcAPI,
   modelID: number,
   fallback?: { lon: number; lat: number; height: number },
+  step?: StepLines | null,
 ): Georeference {
   const warnings: string[] = [];
   const unitM = projectLengthUnitMetres(api, modelID);
@@ -35,7 +38,7 @@ export function readGeoreference(
   const siteGeo = site?.geo ? { ...site, geo: site.geo } : undefined;
 
   const beforeMap = warnings.length;
-  const map = readMapConversion(api, modelID, unitM, ctx, warnings);
+  const map = readMapConversion(api, modelID, unitM, ctx, warnings, step);
   // A map conversion the reader had to set aside has said why already: later words must not deny that it exists.
   const mapSetAside = !map && warnings.length > beforeMap;
   if (map) {

@@ -11,6 +11,8 @@ import {
   placementWorldMatrix,
   str,
 } from './ifcValues.js';
+import { stepReader } from './ifcIndex.js';
+import type { StepLines } from './stepLines.js';
 import { type IfcAPI, WebIFC } from './webIfc.js';
 
 /**
@@ -170,10 +172,20 @@ function mapConversionFields(api: IfcAPI, modelID: number, ctx: ModelContext): M
   return out;
 }
 
-/** IFC2X3 files may carry the same numbers as property sets ePSet_MapConversion / ePSet_ProjectedCRS. */
-function mapConversionPsets(api: IfcAPI, modelID: number): MapFields[] {
+const MAP_SETS = new Set(['ePSet_MapConversion', 'ePSet_ProjectedCRS']);
+const PROPERTY_SET = new Set(['IFCPROPERTYSET']);
+
+/**
+ * IFC2X3 files may carry the same numbers as property sets ePSet_MapConversion / ePSet_ProjectedCRS. With `step` (the
+ * file's text, scanned), a set whose name the text reads as web-ifc would (StepLines, checked as the element index
+ * checks it) and that is neither is passed over without web-ifc's GetLine: a model has thousands of property sets.
+ */
+function mapConversionPsets(api: IfcAPI, modelID: number, step?: StepLines | null): MapFields[] {
   const sets = new Map<string, Map<string, unknown>>();
+  const fast = step ? stepReader(api, modelID, step) : null;
   for (const id of idsOfType(api, modelID, WebIFC.IFCPROPERTYSET)) {
+    const named = fast?.(id, PROPERTY_SET)?.args[2];
+    if ((typeof named === 'string' || named === null) && !MAP_SETS.has(named ?? '')) continue;
     const ps = line(api, modelID, id);
     const name = str(ps?.Name);
     if (name !== 'ePSet_MapConversion' && name !== 'ePSet_ProjectedCRS') continue;
@@ -234,8 +246,9 @@ export function readMapConversion(
   unitM: number,
   ctx: ModelContext,
   warnings: string[],
+  step?: StepLines | null,
 ): MapConversion | undefined {
-  const candidates = [...mapConversionFields(api, modelID, ctx), ...mapConversionPsets(api, modelID)];
+  const candidates = [...mapConversionFields(api, modelID, ctx), ...mapConversionPsets(api, modelID, step)];
   for (const f of candidates) {
     const epsg = identifyCrs(f.crs);
     if (epsg === undefined || !crsDefinition(epsg)) {

@@ -247,7 +247,7 @@ const textMatchesModel = new WeakMap<StepLines, boolean>();
  * statements, and a file that repeats an id leaves it unclear which of the two web-ifc kept. Each line's type is
  * still checked against web-ifc's (one cheap call) before its text is used.
  */
-function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
+export function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
   let usable = textMatchesModel.get(step);
   if (usable === undefined) {
     usable = false;

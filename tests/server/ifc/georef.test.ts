@@ -4,6 +4,7 @@ import proj4 from 'proj4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM, modelToGeodetic } from '../../../models/geodesy.js';
 import { readGeoreference } from '../../../server/ifc/pipeline/georef.js';
+import { StepLines } from '../../../server/ifc/pipeline/stepLines.js';
 import { createIfcApi, openModel, type IfcAPI } from '../../../server/ifc/pipeline/webIfc.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -131,6 +132,20 @@ describe.runIf(existsSync(SHARED))('the shared sample files', () => {
     },
   );
 
+  it.each(files.map((f) => [f.slice(SHARED.length + 1), f]))(
+    '%s: the same georeference with the file text (StepLines) as with web-ifc alone',
+    (_name, file) => {
+      const bytes = readFileSync(file);
+      const id = openModel(api, bytes);
+      try {
+        const step = new StepLines(bytes, api.GetMaxExpressID(id));
+        expect(readGeoreference(api, id, PROJECT, step)).toEqual(readGeoreference(api, id, PROJECT));
+      } finally {
+        api.CloseModel(id);
+      }
+    },
+  );
+
   it('the UTM sample: map conversion with EPSG, and its IfcSite (49°5\'43.9837", 8°26\'1.2473") agrees, so no "twice" warning', () => {
     const g = georefOf(readFileSync(join(SHARED, 'ifc4x3-samples', 'geographic-referencing-utm.ifc')));
     expect(g.epsg).toBe(25832);
@@ -141,6 +156,67 @@ describe.runIf(existsSync(SHARED))('the shared sample files', () => {
     // XAxisAbscissa/Ordinate 0.2706/0.9627: +X points 74.3° counter-clockwise from grid east; plus the UTM convergence.
     expect(g.headingDeg).toBeGreaterThan(-76);
     expect(g.headingDeg).toBeLessThan(-73);
+  });
+});
+
+describe('IFC2X3 ePSet_MapConversion with the file text (StepLines)', () => {
+  /**
+   * ePSet_MapConversion and ePSet_ProjectedCRS among many other property sets: the projected CRS named through an
+   * \X2\ escape (the text reader decodes it), and one set whose name the text reader leaves to web-ifc (\S\).
+   */
+  function ifc2x3(): { text: string; decoys: number[] } {
+    const [e, n] = toGrid(QD.lon, QD.lat);
+    const lines = [
+      "#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'mini',$,$,$,$,(#10),#2);",
+      '#2=IFCUNITASSIGNMENT((#3));',
+      '#3=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);',
+      '#4=IFCCARTESIANPOINT((0.,0.,0.));',
+      '#5=IFCAXIS2PLACEMENT3D(#4,$,$);',
+      "#10=IFCGEOMETRICREPRESENTATIONCONTEXT($,'Model',3,1.E-05,#5,$);",
+      `#40=IFCPROPERTYSINGLEVALUE('Eastings',$,IFCLENGTHMEASURE(${e.toFixed(3)}),$);`,
+      `#41=IFCPROPERTYSINGLEVALUE('Northings',$,IFCLENGTHMEASURE(${n.toFixed(3)}),$);`,
+      "#42=IFCPROPERTYSINGLEVALUE('OrthogonalHeight',$,IFCLENGTHMEASURE(7.5),$);",
+      "#43=IFCPROPERTYSINGLEVALUE('Scale',$,IFCREAL(1.),$);",
+      "#44=IFCPROPERTYSET('3YvctVUKr0kugbFTf53O9L',$,'ePSet_MapConversion',$,(#40,#41,#42,#43));",
+      "#45=IFCPROPERTYSINGLEVALUE('Name',$,IFCLABEL('EPSG:4549'),$);",
+      "#46=IFCPROPERTYSET('4YvctVUKr0kugbFTf53O9L',$,'ePSet\\X2\\005F\\X0\\ProjectedCRS',$,(#45));",
+      "#47=IFCPROPERTYSINGLEVALUE('Note',$,IFCLABEL('x'),$);",
+      "#48=IFCPROPERTYSET('5YvctVUKr0kugbFTf53O9L',$,'Pset_\\S\\D',$,(#47));",
+    ];
+    const decoys: number[] = [];
+    for (let k = 0; k < 50; k++) {
+      const id = 100 + k;
+      decoys.push(id);
+      lines.push(`#${id}=IFCPROPERTYSET('${k}ZvctVUKr0kugbFTf53O9L',$,'Pset_Decoy${k}',$,(#47));`);
+    }
+    const text = `ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('mini.ifc','2026-01-01T00:00:00',(''),(''),'','','');\nFILE_SCHEMA(('IFC2X3'));\nENDSEC;\nDATA;\n${lines.join('\n')}\nENDSEC;\nEND-ISO-10303-21;\n`;
+    return { text, decoys };
+  }
+
+  it('reads what web-ifc alone reads, and asks web-ifc only for the sets the text does not rule out', () => {
+    const { text, decoys } = ifc2x3();
+    const bytes = new TextEncoder().encode(text);
+    const id = openModel(api, bytes);
+    const asked: number[] = [];
+    const getLine = api.GetLine;
+    try {
+      const alone = readGeoreference(api, id, PROJECT);
+      expect(alone.source).toBe('map_conversion');
+      expect(alone.epsg).toBe(4549);
+      expect(distanceM({ lon: alone.lon, lat: alone.lat }, QD)).toBeLessThan(0.5);
+      api.GetLine = function (this: IfcAPI, ...args: Parameters<IfcAPI['GetLine']>) {
+        asked.push(args[1]);
+        return getLine.apply(this, args);
+      };
+      const withText = readGeoreference(api, id, PROJECT, new StepLines(bytes, api.GetMaxExpressID(id)));
+      expect(withText).toEqual(alone);
+      // The two sets it uses, and the one the text reader leaves to web-ifc, are read through web-ifc; no decoy is.
+      expect(asked).toEqual(expect.arrayContaining([44, 46, 48]));
+      expect(asked.filter((x) => decoys.includes(x))).toEqual([]);
+    } finally {
+      api.GetLine = getLine;
+      api.CloseModel(id);
+    }
   });
 });
 

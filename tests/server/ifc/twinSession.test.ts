@@ -126,6 +126,35 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
     },
   );
 
+  it('a session opened on a prepared web-ifc (a worker between jobs) reads model 0 in an IfcAPI of its own', async () => {
+    const path = join(SHARED, FILES[0]!);
+    const bytes = readFileSync(path);
+    const rowsOf = async (session: TwinSession) => {
+      const rows: ElementInput[] = [];
+      await convertIfc({ ifcPath: path, outDir: join(tmp, 'prepared'), skipFragments: true, session }, sink(rows));
+      return rows;
+    };
+    TwinSession.prepare();
+    const a = await TwinSession.open(bytes);
+    let first: ElementInput[];
+    try {
+      first = await rowsOf(a);
+    } finally {
+      a.close();
+    }
+    // Prepared twice: one is kept; the closed session's IfcAPI is never handed out again.
+    TwinSession.prepare();
+    TwinSession.prepare();
+    const b = await TwinSession.open(bytes);
+    try {
+      expect(b.modelID).toBe(0);
+      expect(b.api).not.toBe(a.api);
+      expect(await rowsOf(b)).toEqual(first);
+    } finally {
+      b.close();
+    }
+  });
+
   it("falls back to the importer's own parses, with a warning, when sharing the model fails", async () => {
     vi.spyOn(TwinSession.prototype, 'adopt').mockRejectedValue(new Error('no luck'));
     const out = join(tmp, 'fallback');
