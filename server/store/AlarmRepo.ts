@@ -224,7 +224,7 @@ export class AlarmRepo {
     const r = await this.db.query<{ id: string; region_code: string; overrides: AlarmThresholdsOverrides | null }>(
       'SELECT p.id, p.region_code, t.overrides FROM projects p LEFT JOIN alarm_thresholds t ON t.project_id = p.id',
     );
-    return r.rows.map((x) => ({ projectId: x.id, regionCode: x.region_code, overrides: x.overrides ?? {} }));
+    return r.rows.map((x) => ({ projectId: x.id, regionCode: x.region_code.trim(), overrides: x.overrides ?? {} }));
   }
 
   /** Replaces a project's overrides (the caller validated them). */

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveThresholds } from '../../../models/alarmRules/thresholds.js';
 import { AlarmEngine } from '../../../server/alarms/AlarmEngine.js';
 import { createLogger } from '../../../server/log.js';
 import type { LivePublisher } from '../../../server/realtime/LiveHub.js';
@@ -43,7 +44,7 @@ describe('AlarmEngine threshold cache', () => {
     expect(one).not.toHaveBeenCalled();
     expect(project).not.toHaveBeenCalled();
     // Each project got its own jurisdiction's lines.
-    const ref = [await engine.thresholdsOf(projects[0]!), await engine.thresholdsOf(projects[1]!)];
+    const ref = [resolveThresholds('370202'), resolveThresholds('110105')];
     for (let i = 0; i < projects.length; i++) expect(lines[i]).toEqual(ref[i % 2]);
     expect(ref[0]!.dust).not.toEqual(ref[1]!.dust);
 
