@@ -61,6 +61,8 @@ export default tseslint.config(
         console: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
         __dirname: 'readonly',
       },
     },
