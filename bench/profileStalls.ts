@@ -27,7 +27,9 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const label = (f: Frame) => {
-  const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(/^.*?\/(server|models|node_modules)\//, '$1/')}:${f.lineNumber + 1}` : '';
+  const where = f.url
+    ? `${f.url.replace(/^file:\/\//, '').replace(/^.*?\/(server|models|node_modules)\//, '$1/')}:${f.lineNumber + 1}`
+    : '';
   return `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
 };
 const ours = (f: Frame) => /\/(server|models)\//.test(f.url) && !f.url.includes('node_modules');
@@ -86,7 +88,7 @@ const busyMs = profile.samples.reduce(
   0,
 );
 console.log(
-  `${file}: ${span.toFixed(1)} s profiled, ${profile.samples.length} samples, busy ${(busyMs / 1000).toFixed(1)} s (${((busyMs / 10 / span) | 0)} % of one core)`,
+  `${file}: ${span.toFixed(1)} s profiled, ${profile.samples.length} samples, busy ${(busyMs / 1000).toFixed(1)} s (${(busyMs / 10 / span) | 0} % of one core)`,
 );
 console.log(`${stalls.length} busy stretches of ${MIN_MS} ms or more; longest ${COUNT}:`);
 for (const s of [...stalls].sort((a, b) => b.to - b.from - (a.to - a.from)).slice(0, COUNT)) {
