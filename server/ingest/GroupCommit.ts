@@ -52,6 +52,13 @@ interface Job<T> {
   reject(err: unknown): void;
 }
 
+/** The tags of `fresh`, a subset of `rows` (whose tags are `tags`, in order). */
+function tagsOf<T>(fresh: StoredReading[], rows: StoredReading[], tags: T[]): T[] {
+  const tagOf = new Map<StoredReading, T>();
+  for (let i = 0; i < rows.length; i++) tagOf.set(rows[i]!, tags[i]!);
+  return fresh.map((r) => tagOf.get(r)!);
+}
+
 /** Writes rows in one transaction and returns those that were new (TelemetryRepo.write). */
 export type WriteFn = (rows: StoredReading[]) => Promise<StoredReading[]>;
 /** Called once per committed group, before any of its submissions resolves, with the new rows and their tags. */
@@ -181,26 +188,25 @@ export class GroupCommit<T> {
 
   /** Commits one group; returns how many rows went to the store. Settles every job of the group. */
   private async commitGroup(group: Job<T>[], prev: Promise<void>): Promise<number> {
-    // Rows repeated across the group's submissions: the first wins, the later ones are repeats of it.
+    // Rows repeated across the group's submissions: the first wins, the later ones are repeats of it (a submission
+    // holds no repeats of its own: Ingest drops them). The same keys tell a repeat of a group in flight.
     const rows: StoredReading[] = [];
-    const tagOf = new Map<StoredReading, T>();
-    const seen = group.length > 1 ? new Set<string>() : undefined;
+    const tags: T[] = [];
+    const keys = group.length > 1 || this.concurrency > 1 ? new Set<string>() : undefined;
     for (const job of group) {
       for (let i = 0; i < job.rows.length; i++) {
         const r = job.rows[i]!;
-        if (seen) {
+        if (keys) {
           const k = dedupeKey(r);
-          if (seen.has(k)) continue;
-          seen.add(k);
+          if (keys.has(k)) continue;
+          keys.add(k);
         }
         rows.push(r);
-        tagOf.set(r, job.tags[i]!);
+        tags.push(job.tags[i]!);
       }
     }
     // A row of an earlier group in flight: write after it finished, so the earlier submission keeps the row.
-    let keys: Set<string> | undefined;
-    if (this.concurrency > 1) {
-      keys = new Set(rows.map(dedupeKey));
+    if (keys && this.concurrency > 1) {
       let repeats = false;
       for (const other of this.inFlightKeys) {
         for (const k of keys)
@@ -214,18 +220,14 @@ export class GroupCommit<T> {
       if (repeats) await prev;
     }
     try {
-      return await this.writeGroup(group, rows, tagOf, prev);
+      return await this.writeGroup(group, rows, tags, prev);
     } finally {
       if (keys) this.inFlightKeys.delete(keys);
     }
   }
 
-  private async writeGroup(
-    group: Job<T>[],
-    rows: StoredReading[],
-    tagOf: Map<StoredReading, T>,
-    prev: Promise<void>,
-  ): Promise<number> {
+  /** `tags[i]` is the tag of `rows[i]`. */
+  private async writeGroup(group: Job<T>[], rows: StoredReading[], tags: T[], prev: Promise<void>): Promise<number> {
     let fresh: StoredReading[];
     try {
       fresh = await this.write(rows);
@@ -238,27 +240,21 @@ export class GroupCommit<T> {
         return 0;
       }
       let n = 0;
-      for (const job of group) {
-        const own = new Map<StoredReading, T>(job.rows.map((r, i) => [r, job.tags[i]!]));
-        n += await this.writeGroup([job], job.rows, own, prev);
-      }
+      for (const job of group) n += await this.writeGroup([job], job.rows, job.tags, prev);
       return n;
     }
     await prev; // the previous group has been announced (it committed or failed)
-    const freshSet = new Set(fresh);
+    // The common case: every row was new (the COPY path answers `rows` itself) and no submission lost a row to an
+    // earlier one of the group: no lookups then.
+    const allNew = fresh === rows || fresh.length === rows.length;
+    const whole = allNew && (group.length === 1 || rows.length === group.reduce((n, j) => n + j.rows.length, 0));
     try {
-      if (fresh.length)
-        this.committed(
-          fresh,
-          fresh.map((r) => tagOf.get(r)!),
-        );
+      if (fresh.length) this.committed(fresh, fresh === rows ? tags : tagsOf(fresh, rows, tags));
     } catch {
       // The rows are committed whatever a listener does; the callback logs its own errors (Ingest.notify).
     }
-    for (const job of group)
-      job.resolve(
-        freshSet.size === rows.length && group.length === 1 ? job.rows : job.rows.filter((r) => freshSet.has(r)),
-      );
+    const kept = whole ? undefined : new Set(fresh);
+    for (const job of group) job.resolve(kept ? job.rows.filter((r) => kept.has(r)) : job.rows);
     return rows.length;
   }
 

@@ -323,11 +323,11 @@ export class LiveHub implements LivePublisher {
       if (list) list.push(r);
       else byProject.set(r.projectId, [r]);
     }
-    const watched = this.watchedTierRooms();
+    const watched = this.watchedRooms();
     const byRoom = new Map<string, LiveReading[]>();
     for (const [projectId, list] of byProject) {
       for (const room of this.roomsOf(projectId)) {
-        if (watched && !room.startsWith('project:') && room !== 'city' && !watched(room)) continue;
+        if (watched && !watched(room)) continue;
         const into = byRoom.get(room);
         if (!into) byRoom.set(room, list.slice());
         else for (const r of list) into.push(r);
@@ -338,14 +338,16 @@ export class LiveHub implements LivePublisher {
   }
 
   /**
-   * On one node, the enterprise and region rooms someone watches (connected, or away within the recovery window);
-   * null (all rooms) with several nodes, whose rooms this node cannot see. A city-wide batch is encoded once per
-   * room it goes to, and a city's region prefixes (37, 370, 3702, 37021...) often all hold the whole city: emitting
-   * to unwatched ones made a tick 3x the old city + project fan-out (1 000 readings over 200 projects, 20
-   * enterprises, 10 districts, measured in one run); skipped, 0.9x, and 1.4x with a region wall and an enterprise
-   * wall watching. The city and project rooms are always emitted to, as before.
+   * On one node, the rooms someone watches: connected, or away within the recovery window (a session Socket.IO keeps
+   * to replay what its rooms got meanwhile); null (all rooms) with several nodes, whose rooms this node cannot see.
+   * Every emit is encoded and kept in the recovery buffer even when its room is empty. A city-wide batch went to each
+   * region prefix (37, 370, 3702, 37021...), which often all hold the whole city: a tick cost 3x the city + project
+   * fan-out (1 000 readings over 200 projects, 20 enterprises, 10 districts, measured in one run). And a city has
+   * ~1 000 project rooms, a few dozen of them watched: an emit to each project room with readings, every tick, was
+   * the largest part of bench/city.ts's fan-out. Rooms nobody watches get nothing; a viewer that joins later gets its
+   * snapshot on subscribe, and one that blinks is still replayed what its rooms were sent while it was away.
    */
-  private watchedTierRooms(): ((room: string) => boolean) | null {
+  private watchedRooms(): ((room: string) => boolean) | null {
     if (this.opts.clustered) return null;
     const adapter = this.nsp.adapter as unknown as {
       rooms: Map<string, Set<string>>;

@@ -20,8 +20,8 @@ export interface FanoutOptions {
  * with all its devices due, never an emit per reading. A new subscriber first gets a `snapshot` of the readable
  * projects of its scope.
  *
- * Rooms are emitted to even when empty: with connection state recovery the adapter keeps each emitted packet, so a
- * viewer that blinks and comes back gets what it missed.
+ * The hub skips rooms nobody watches; a room whose viewer blinked (away within the recovery window) is still emitted
+ * to: connection state recovery keeps each emitted packet, so the viewer gets what it missed when it comes back.
  */
 export class TelemetryFanout {
   private readonly pending = new Map<string, LiveReading>();

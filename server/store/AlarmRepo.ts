@@ -216,6 +216,17 @@ export class AlarmRepo {
     return r.rows[0]?.overrides ?? {};
   }
 
+  /**
+   * What every project's alarm lines are made of: its region code (the jurisdiction's defaults) and its overrides
+   * ({} when it has none). One narrow query for the whole city (the engine re-reads them all at once).
+   */
+  async thresholdInputs(): Promise<{ projectId: string; regionCode: string; overrides: AlarmThresholdsOverrides }[]> {
+    const r = await this.db.query<{ id: string; region_code: string; overrides: AlarmThresholdsOverrides | null }>(
+      'SELECT p.id, p.region_code, t.overrides FROM projects p LEFT JOIN alarm_thresholds t ON t.project_id = p.id',
+    );
+    return r.rows.map((x) => ({ projectId: x.id, regionCode: x.region_code.trim(), overrides: x.overrides ?? {} }));
+  }
+
   /** Replaces a project's overrides (the caller validated them). */
   async setThresholdOverrides(projectId: string, o: AlarmThresholdsOverrides): Promise<void> {
     await this.db.query(
