@@ -85,7 +85,10 @@ export class AlarmTicker implements Tool {
   private fit(): void {
     const used = this.slots.filter((s) => s.root.dataset.alarmId && s.raisedAt);
     for (const s of used) s.root.hidden = false;
-    this.more.hidden = true;
+    // Measured with the count in place (at its widest): shown after the measure, it narrowed the track and cut the
+    // last item it had let stand ("15 分" of "15 分钟").
+    this.more.textContent = `+${used.length}`;
+    this.more.hidden = false;
     const right = this.track.getBoundingClientRect().right;
     let cut = 0;
     for (const s of used) {
