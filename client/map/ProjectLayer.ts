@@ -27,6 +27,7 @@ import type { MapView } from './MapView.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { truncateLabel } from './labelPlacement.js';
 import { PulseFrames } from './PulseFrames.js';
+import { PIN_LABEL_DY, PIN_NEAR_M, pulseExtentPx, pulsePoint } from './alarmPulse.js';
 
 const LABEL_PX = 15;
 const labelFont = (px: number) =>
@@ -146,7 +147,7 @@ export class ProjectLayer implements Tool, LabelSource {
     const l = e.label!;
     l.font = new ConstantProperty(labelFont(this.labelPx));
     l.backgroundPadding = new ConstantProperty(new Cartesian2(8 * s, 5 * s));
-    l.pixelOffset = new ConstantProperty(new Cartesian2(0, -14 * s));
+    l.pixelOffset = new ConstantProperty(new Cartesian2(0, -PIN_LABEL_DY * s));
     l.scaleByDistance = s === 1 ? new ConstantProperty(LABEL_SCALE_BY_DISTANCE) : undefined;
   }
 
@@ -189,10 +190,12 @@ export class ProjectLayer implements Tool, LabelSource {
     const flat: number[] = [];
     for (const [lon, lat] of ring) flat.push(lon!, lat!, 0, lon!, lat!, p.heightM);
     const sphere = BoundingSphere.fromPoints(Cartesian3.fromDegreesArrayHeights(flat));
-    // Far enough back to see the site's surroundings, tilted so the extrusion reads as a building.
+    // Far enough back to see the site's surroundings, tilted so the extrusion reads as a building, and steep enough
+    // that the top edge stays on nearby ground (-28 grazed the horizon: a strip of squashed, cut names under the top
+    // bar at 1080p; a portrait screen's 60 degree field of view needs a pitch below -35).
     this.map.flyToSphere(
       sphere,
-      { headingDeg: 25, pitchDeg: -28, rangeM: Math.max(sphere.radius * 5, 600) },
+      { headingDeg: 25, pitchDeg: -37, rangeM: Math.max(sphere.radius * 5, 600) },
       durationS,
     );
     return true;
@@ -261,7 +264,7 @@ export class ProjectLayer implements Tool, LabelSource {
           outlineWidth: 2,
           disableDepthTestDistance: Number.POSITIVE_INFINITY,
           // Far away a site is a few pixels; the pin marks it. Close up the building itself does.
-          distanceDisplayCondition: new DistanceDisplayCondition(2_500, Number.POSITIVE_INFINITY),
+          distanceDisplayCondition: new DistanceDisplayCondition(PIN_NEAR_M, Number.POSITIVE_INFINITY),
         },
       });
       this.sizeLabel(e);
@@ -300,13 +303,9 @@ export class ProjectLayer implements Tool, LabelSource {
       ents.add({
         id: `pulse:${id}`,
         position: Cartesian3.fromDegrees(c.lon, c.lat, p.heightM + 8),
-        point: {
-          pixelSize: new CallbackProperty(() => (14 + 22 * phase()) * this._textScale, false),
-          color: new CallbackProperty(() => color.withAlpha(0.65 * (1 - phase())), false),
-          outlineColor: color,
-          outlineWidth: 2,
-          disableDepthTestDistance: Number.POSITIVE_INFINITY,
-        },
+        point: pulsePoint(phase, () => this._textScale, color),
+        // The ring at its widest, outline included: the page probe (window.__siteTwinPulses) reports it to tests.
+        properties: { pulseMaxPx: new CallbackProperty(() => pulseExtentPx(this._textScale), false) },
       });
     }
     ents.resumeEvents();
@@ -341,12 +340,16 @@ export class ProjectLayer implements Tool, LabelSource {
           (this.alarmed.has(e.id) ? ALARM_PRIORITY : 0) +
           STATUS_PRIORITY[p.status],
         pin: true,
-        // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark.
+        // The dot is drawn from 2.5 km out (its distance condition); closer, the footprint itself is the mark. An
+        // alarmed pin's pulse ring is part of it: no other label may stand under the ring.
         pinPx:
-          Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > 2_500
-            ? ((this.clusterOf.get(e.id) ? 16 : 11) + 6) * this._textScale
+          Cartesian3.distance(this.map.viewer.camera.positionWC, pos) > PIN_NEAR_M
+            ? Math.max(
+                ((this.clusterOf.get(e.id) ? 16 : 11) + 6) * this._textScale,
+                this.alarmed.has(e.id) ? pulseExtentPx(this._textScale) : 0,
+              )
             : 0,
-        dy: 14 * this._textScale,
+        dy: PIN_LABEL_DY * this._textScale,
       });
     }
   }

@@ -1,4 +1,14 @@
-import { Cartesian3, Label, LabelCollection, PrimitiveCollection, type DataSource, type Viewer } from 'cesium';
+import {
+  Cartesian2,
+  Cartesian3,
+  JulianDate,
+  Label,
+  LabelCollection,
+  PrimitiveCollection,
+  SceneTransforms,
+  type DataSource,
+  type Viewer,
+} from 'cesium';
 
 /** A label drawn on the map: its text and its box on the page (CSS px, top-left origin). */
 export interface DrawnLabel {
@@ -13,6 +23,13 @@ declare global {
   interface Window {
     /** Every label the map draws now, read from Cesium's own label collections (tests check that none overlap). */
     __siteTwinLabels?: () => DrawnLabel[];
+    /** Every alarm pulse ring the map draws now, at its largest (tests check that no label is under one). */
+    __siteTwinPulses?: () => DrawnLabel[];
+    /**
+     * How steeply the map's top edge looks down at the ground, in degrees below the horizontal (the shallowest of a
+     * few rays along the edge); negative when the edge sees the sky or the horizon.
+     */
+    __siteTwinTopEdgeDeg?: () => number;
   }
 }
 
@@ -74,5 +91,59 @@ export function labelProbe(viewer: Viewer): void {
       }
     }
     return out;
+  };
+}
+
+/**
+ * Publishes `window.__siteTwinPulses`: the screen boxes of the animated alarm rings drawn now (entities that carry a
+ * `pulseMaxPx` property: their ring at its widest), where the camera's distance lets them show.
+ */
+export function pulseProbe(viewer: Viewer): void {
+  window.__siteTwinPulses = () => {
+    const scene = viewer.scene;
+    const cam = scene.camera.positionWC;
+    const now = JulianDate.now();
+    const r = scene.canvas.getBoundingClientRect();
+    const out: DrawnLabel[] = [];
+    const sources: DataSource[] = [viewer.dataSourceDisplay.defaultDataSource];
+    for (let i = 0; i < viewer.dataSources.length; i++) sources.push(viewer.dataSources.get(i));
+    for (const ds of sources) {
+      if (!ds.show) continue;
+      for (const e of ds.entities.values) {
+        const max = e.properties?.pulseMaxPx?.getValue(now) as number | undefined;
+        const pos = e.position?.getValue(now);
+        if (max === undefined || !pos || !e.isShowing || !e.point || e.point.show?.getValue(now) === false) continue;
+        const ddc = e.point.distanceDisplayCondition?.getValue(now);
+        if (ddc) {
+          const d = Cartesian3.distance(cam, pos);
+          if (d < ddc.near || d > ddc.far) continue;
+        }
+        const at = SceneTransforms.worldToWindowCoordinates(scene, pos);
+        if (!at || at.x < 0 || at.y < 0 || at.x > r.width || at.y > r.height) continue;
+        out.push({ text: e.id, x: r.left + at.x - max / 2, y: r.top + at.y - max / 2, w: max, h: max });
+      }
+    }
+    return out;
+  };
+}
+
+/**
+ * Publishes `window.__siteTwinTopEdgeDeg`. A view whose top edge grazes the ground shows, under the top bar, a strip of
+ * far-away map squashed into unreadable slivers of names and lines (seen on the project view at 1080p).
+ */
+export function topEdgeProbe(viewer: Viewer): void {
+  window.__siteTwinTopEdgeDeg = () => {
+    const scene = viewer.scene;
+    const canvas = scene.canvas;
+    const camera = scene.camera;
+    const up = scene.globe.ellipsoid.geodeticSurfaceNormal(camera.positionWC, new Cartesian3());
+    let least = 90;
+    for (const f of [0.05, 0.5, 0.95]) {
+      const ray = camera.getPickRay(new Cartesian2(canvas.clientWidth * f, 0.5));
+      if (!ray) return -90;
+      const down = (Math.asin(-Cartesian3.dot(ray.direction, up)) * 180) / Math.PI;
+      least = Math.min(least, down);
+    }
+    return least;
   };
 }

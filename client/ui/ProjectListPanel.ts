@@ -164,7 +164,13 @@ export class ProjectListPanel implements Tool {
     const st = STATUS_STYLE[p.status];
     return h(
       'button',
-      { class: 'row', role: 'option', 'data-project-id': p.id, title: p.address },
+      // The whole of what the row may shorten with an ellipsis (name, enterprise, address), on hover.
+      {
+        class: 'row',
+        role: 'option',
+        'data-project-id': p.id,
+        title: [p.name, p.enterpriseName, p.address].filter(Boolean).join('\n'),
+      },
       h(
         'span',
         { class: 'row-main' },

@@ -23,6 +23,8 @@ export class AlarmTicker implements Tool {
   private readonly slots: Slot[] = [];
   private readonly empty: HTMLElement;
   private readonly track: HTMLElement;
+  /** "+N": the alarms whose item does not fit whole on the line (an item is never shown cut). */
+  private readonly more: HTMLElement;
 
   constructor(
     container: HTMLElement,
@@ -41,7 +43,14 @@ export class AlarmTicker implements Tool {
       this.slots.push({ root, level, project, text, age, raisedAt: 0 });
     }
     this.empty = h('span', { class: 'ticker-empty', text: t('wall.noOpenAlarms') });
-    container.append(h('span', { class: 'ticker-label', text: t('wall.alarmsLabel') }), this.empty, this.track);
+    this.more = h('span', { class: 'ticker-more', 'data-testid': 'ticker-more' });
+    this.more.hidden = true;
+    container.append(
+      h('span', { class: 'ticker-label', text: t('wall.alarmsLabel') }),
+      this.empty,
+      this.track,
+      this.more,
+    );
   }
 
   show(alarms: readonly Alarm[], now: number): void {
@@ -49,7 +58,11 @@ export class AlarmTicker implements Tool {
     this.slots.forEach((s, i) => {
       const a = alarms[i];
       s.root.hidden = !a;
-      if (!a) return;
+      if (!a) {
+        s.raisedAt = 0;
+        delete s.root.dataset.alarmId;
+        return;
+      }
       s.root.dataset.level = a.level;
       s.root.dataset.alarmId = a.id;
       s.level.textContent = a.level === 'alarm' ? t('wall.level.alarm') : t('wall.level.prewarning');
@@ -61,15 +74,40 @@ export class AlarmTicker implements Tool {
   }
 
   tick(now: number): void {
-    for (const s of this.slots) if (!s.root.hidden) s.age.textContent = formatAge(now - s.raisedAt);
+    for (const s of this.slots) if (s.raisedAt) s.age.textContent = formatAge(now - s.raisedAt);
+    this.fit();
   }
 
+  /**
+   * Shows the items that fit whole on the line, in order, and counts the rest as "+N": the track hides its overflow,
+   * and the last item was cut mid-sentence at the wall's right edge (its age and limit lost).
+   */
+  private fit(): void {
+    const used = this.slots.filter((s) => s.root.dataset.alarmId && s.raisedAt);
+    for (const s of used) s.root.hidden = false;
+    // Measured with the count in place (at its widest): shown after the measure, it narrowed the track and cut the
+    // last item it had let stand ("15 分" of "15 分钟").
+    this.more.textContent = `+${used.length}`;
+    this.more.hidden = false;
+    const right = this.track.getBoundingClientRect().right;
+    let cut = 0;
+    for (const s of used) {
+      if (!cut && s.root.getBoundingClientRect().right <= right + 0.5) continue;
+      s.root.hidden = true;
+      cut++;
+    }
+    this.more.textContent = `+${cut}`;
+    this.more.hidden = cut === 0;
+  }
+
+  /** Alarms listed (shown whole or counted in "+N"). */
   get shown(): number {
-    return this.slots.filter((s) => !s.root.hidden).length;
+    return this.slots.filter((s) => s.raisedAt).length;
   }
 
   dispose(): void {
     this.track.remove();
     this.empty.remove();
+    this.more.remove();
   }
 }

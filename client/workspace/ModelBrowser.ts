@@ -113,7 +113,7 @@ export class ModelBrowser implements Tool {
         return h(
           'li',
           { 'data-key': g.key },
-          h('span', { class: 'group-label', text: g.label }),
+          h('span', { class: 'group-label', text: g.label, title: g.label }),
           h('small', { text: String(g.ids.length) }),
           btn(t('ws.isolate'), t('ws.isolateTitle'), () => this.isolate(g.ids)),
           btn(t('ws.hide'), t('ws.hideTitle'), () => this.setVisible(g.ids, false)),

@@ -24,7 +24,9 @@ export class SearchBox implements Tool {
       'data-testid': 'element-search',
     });
     this.results = h('ul', { class: 'search-results', 'data-testid': 'search-results' });
-    this.root = h('div', { class: 'search' }, input, this.results);
+    // Its own class: `.search` is the map page's framed search field, which framed this whole box too, glued under the
+    // top bar so that it read as cut off.
+    this.root = h('div', { class: 'ws-search' }, input, this.results);
     container.prepend(this.root);
     input.addEventListener('input', () => {
       if (this.timer) clearTimeout(this.timer);

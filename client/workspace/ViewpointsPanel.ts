@@ -100,7 +100,7 @@ export class ViewpointsPanel implements Tool {
         return h(
           'li',
           { 'data-viewpoint-id': v.id },
-          h('span', { class: 'group-label', text: v.name }),
+          h('span', { class: 'group-label', text: v.name, title: v.name }),
           h('small', { text: t('ws.vpSummary', { sections: v.sections.length, hidden: v.hiddenLocalIds.length }) }),
           go,
         );

@@ -20,7 +20,7 @@ import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
-import { labelProbe } from '../../probes/labelProbe.js';
+import { labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
 import { t, tOr } from '../../i18n/i18n.js';
 import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
@@ -133,6 +133,8 @@ export class App {
     });
     const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
     labelProbe(map.viewer);
+    pulseProbe(map.viewer);
+    topEdgeProbe(map.viewer);
     pageReady.onReady.add(() => this.loading.done());
 
     if (configError) toast(dom.toasts, t('map.configUnavailable', { message: configError }), 'warn', 10_000);

@@ -33,7 +33,7 @@ import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
 import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
-import { labelProbe } from '../../probes/labelProbe.js';
+import { labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
 import { frameTimes } from '../../probes/frameTimes.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
 import { wallScale, type WallParams } from '../../wall/wallParams.js';
@@ -100,6 +100,8 @@ export class WallApp {
     this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     labelProbe(this.map.viewer);
+    pulseProbe(this.map.viewer);
+    topEdgeProbe(this.map.viewer);
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);
     this.probe.lookAt = (lon, lat, rangeM) => this.map.lookAt(lon, lat, rangeM);
