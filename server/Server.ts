@@ -109,7 +109,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // The one door to browsers: it checks each join and routes every push by project (see realtime/LiveHub.ts).
     live: new LiveHub(io, opts.store, access, log, {
       clustered: !!redis,
-      recovery: { maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS, maxAgeMs: RECOVERY_MS },
+      recovery: {
+        maxPackets: opts.config.LIVE_RECOVERY_MAX_PACKETS,
+        maxReadings: opts.config.LIVE_RECOVERY_MAX_READINGS,
+        maxAgeMs: RECOVERY_MS,
+      },
     }),
     ingest: new Ingest(opts.store, log, {
       maxRows: opts.config.INGEST_GROUP_MAX_ROWS,

@@ -102,6 +102,11 @@ export const ConfigSchema = z.object({
   LIVE_MAX_HZ: z.coerce.number().min(0.1).max(50).default(4),
   /** Most `/live` packets kept for viewers that blink (connection state recovery); past that the oldest go. */
   LIVE_RECOVERY_MAX_PACKETS: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  /**
+   * Most readings kept across those packets (a city room's batch carries every reading of its tick): ~2.5 s of a
+   * 1 000-project city's fan-out, a few MB of heap. A viewer away longer resubscribes and gets a snapshot.
+   */
+  LIVE_RECOVERY_MAX_READINGS: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   /** How often the live fan-out flushes, in ms: one batched emit per room per tick. */
   LIVE_TICK_MS: z.coerce.number().int().min(10).max(2000).default(50),
   /** Largest IFC / IFCZIP upload, in megabytes. */

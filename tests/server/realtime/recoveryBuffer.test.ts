@@ -10,7 +10,7 @@ let http: HttpServer | undefined;
 let io: IoServer | undefined;
 const clients: Socket[] = [];
 
-async function start(opts: { maxPackets: number; maxAgeMs: number; everyMs?: number }) {
+async function start(opts: { maxPackets: number; maxReadings?: number; maxAgeMs: number; everyMs?: number }) {
   http = createServer();
   io = new IoServer(http, { connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true } });
   const nsp = io.of('/live');
@@ -84,6 +84,36 @@ describe('boundRecoveryBuffer', () => {
     for (let i = 0; i < 300; i++) nsp.to('city').emit('n', i);
     expect(packets().length).toBe(300);
     await expect.poll(() => packets().length, { timeout: 5000 }).toBe(0);
+  });
+
+  it('bounds the readings kept by maxReadings: a few city-wide batches weigh more than many small packets', async () => {
+    const { nsp, url, packets } = await start({ maxPackets: 10_000, maxReadings: 1000, maxAgeMs: 60_000 });
+    const v = await viewer(url);
+    let batches = 0;
+    v.s.on('msg', () => batches++);
+    const batch = (n: number, from: number) => ({
+      type: 'telemetry.batch',
+      readings: Array.from({ length: n }, (_, i) => ({ deviceId: `d${from + i}` })),
+    });
+    const weight = () =>
+      (packets() as { data: [string, { readings?: unknown[] }] }[]).reduce(
+        (a, p) => a + (p.data[1]?.readings?.length ?? 1),
+        0,
+      );
+    // 40 batches of 100 readings (4 000 readings in 40 packets: far under maxPackets).
+    for (let i = 0; i < 40; i++) nsp.to('city').emit('msg', batch(100, i * 100));
+    expect(weight()).toBeGreaterThanOrEqual(1000);
+    expect(weight()).toBeLessThanOrEqual(1100);
+    // The newest are the ones kept.
+    const last = (packets().at(-1) as { data: [string, { readings: { deviceId: string }[] }] }).data[1];
+    expect(last.readings.at(-1)!.deviceId).toBe('d3999');
+    await expect.poll(() => batches).toBe(40);
+    // Small packets count 1 each, and a blink within the bound is still replayed.
+    const recovered = await blink(v.s, () => {
+      for (let i = 0; i < 5; i++) nsp.to('city').emit('msg', batch(10, 5000 + i * 10));
+    });
+    expect(recovered).toBe(true);
+    await expect.poll(() => batches).toBe(45);
   });
 
   it('stops cutting once stopped', async () => {
