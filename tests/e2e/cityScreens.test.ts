@@ -33,6 +33,38 @@ const SCALES = [
   { name: 'site', lon: DEMO_PROJECTS[0]!.lon, lat: DEMO_PROJECTS[0]!.lat, rangeM: 900 },
 ] as const;
 
+/**
+ * Points `probe`'s camera at a view and waits until it has settled: a few frames drawn, then idle held over `polls`
+ * polls half a second apart (so the finer tiles of the new view are in). `districts: false` switches the district
+ * choropleth off first (the base map's own colours). Returns the frames drawn meanwhile.
+ */
+async function settleAt(
+  page: BrowserSession['page'],
+  probe: Probe,
+  view: { lon: number; lat: number; rangeM: number },
+  opts: { polls: number; districts?: false },
+): Promise<number> {
+  const frames = await page.evaluate(
+    ({ probe, view, off }) => {
+      if (off) window.__siteTwinCity?.showDistricts(false);
+      window[probe].lookAt(view.lon, view.lat, view.rangeM);
+      return window[probe].frames;
+    },
+    { probe, view, off: opts.districts === false },
+  );
+  await page.waitForFunction(
+    ({ probe, f, polls }) => {
+      const w = window as unknown as { __settled?: number };
+      const ok = window[probe].frames > f + 2 && window[probe].idle;
+      w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
+      return w.__settled >= polls;
+    },
+    { probe, f: frames, polls: opts.polls },
+    { timeout: WAIT_MS, polling: 500 },
+  );
+  return frames;
+}
+
 async function lookAndSettle(
   page: BrowserSession['page'],
   probe: Probe,
@@ -41,20 +73,7 @@ async function lookAndSettle(
   rangeM: number,
 ): Promise<void> {
   const started = Date.now();
-  const frames = await page.evaluate(
-    ({ probe, lon, lat, rangeM }) => (window[probe].lookAt(lon, lat, rangeM), window[probe].frames),
-    { probe, lon, lat, rangeM },
-  );
-  await page.waitForFunction(
-    ({ probe, f }) => {
-      const w = window as unknown as { __settled?: number };
-      const ok = window[probe].frames > f + 2 && window[probe].idle;
-      w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
-      return w.__settled >= 4;
-    },
-    { probe, f: frames },
-    { timeout: WAIT_MS, polling: 500 },
-  );
+  const frames = await settleAt(page, probe, { lon, lat, rangeM }, { polls: 4 });
   const framesNow = await page.evaluate((probe) => window[probe].frames, probe);
   const ms = Date.now() - started;
   // Time to settle a view and the mean time per frame drawn meanwhile (request-render mode: frames only when needed).
@@ -171,24 +190,7 @@ async function lookAtBasemap(
   lat: number,
   rangeM: number,
 ): Promise<void> {
-  const frames = await page.evaluate(
-    ({ probe, lon, lat, rangeM }) => {
-      window.__siteTwinCity?.showDistricts(false);
-      window[probe].lookAt(lon, lat, rangeM);
-      return window[probe].frames;
-    },
-    { probe, lon, lat, rangeM },
-  );
-  await page.waitForFunction(
-    ({ probe, f }) => {
-      const w = window as unknown as { __settled?: number };
-      const ok = window[probe].frames > f + 2 && window[probe].idle;
-      w.__settled = ok ? (w.__settled ?? 0) + 1 : 0;
-      return w.__settled >= 6;
-    },
-    { probe, f: frames },
-    { timeout: WAIT_MS, polling: 500 },
-  );
+  await settleAt(page, probe, { lon, lat, rangeM }, { polls: 6, districts: false });
 }
 
 /** Water is bluer than land, and darker (wall) or more saturated (page) than it. */

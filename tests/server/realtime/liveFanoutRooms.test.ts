@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { blink } from '../../helpers/blink.js';
 import {
   PROTOCOL_VERSION,
   type LiveAck,
@@ -97,17 +98,6 @@ const valuesOf = (got: LiveServerMessage[], projectId: string) =>
   got.flatMap((m) =>
     m.type === 'telemetry.batch' ? m.readings.filter((r) => r.projectId === projectId).map((r) => r.values.pm10) : [],
   );
-
-/** Drops the client's transport (a network blink); resolves with `recovered` once it is back. */
-async function blink(s: LiveSocket, meanwhile: () => void): Promise<boolean> {
-  await new Promise<void>((r) => {
-    s.once('disconnect', () => r());
-    s.io.engine.close();
-  });
-  meanwhile();
-  await new Promise<void>((r) => s.once('connect', () => r()));
-  return s.recovered;
-}
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();

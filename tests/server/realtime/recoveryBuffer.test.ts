@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { blink } from '../../helpers/blink.js';
 import { boundRecoveryBuffer } from '../../../server/realtime/recoveryBuffer.js';
 
 // A real Socket.IO server with connection state recovery, as Server.ts configures /live, and a real client.
@@ -34,17 +35,6 @@ async function viewer(url: string) {
   s.on('n', (n: number) => got.push(n));
   await new Promise<void>((r) => s.once('connect', () => r()));
   return { s, got };
-}
-
-/** Drops the client's transport (a network blink); resolves with `recovered` once it is back. */
-async function blink(s: Socket, meanwhile: () => void): Promise<boolean> {
-  await new Promise<void>((r) => {
-    s.once('disconnect', () => r());
-    s.io.engine.close();
-  });
-  meanwhile();
-  await new Promise<void>((r) => s.once('connect', () => r()));
-  return s.recovered;
 }
 
 afterEach(async () => {
