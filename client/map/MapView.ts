@@ -23,6 +23,7 @@ import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import { mapResolutionScale } from './mapResolution.js';
+import { pitchClearOfHorizon } from './viewPitch.js';
 import { t } from '../i18n/i18n.js';
 import type { Tool } from '../core/Tool.js';
 
@@ -178,10 +179,12 @@ export class MapView implements Tool {
     view: { headingDeg: number; pitchDeg: number; rangeM: number },
     durationS = 2,
   ): void {
+    const frustum = this.viewer.camera.frustum as { fovy?: number };
+    const fovyDeg = typeof frustum.fovy === 'number' ? CesiumMath.toDegrees(frustum.fovy) : undefined;
     this.viewer.camera.flyToBoundingSphere(sphere, {
       offset: new HeadingPitchRange(
         CesiumMath.toRadians(view.headingDeg),
-        CesiumMath.toRadians(view.pitchDeg),
+        CesiumMath.toRadians(fovyDeg === undefined ? view.pitchDeg : pitchClearOfHorizon(view.pitchDeg, fovyDeg)),
         view.rangeM,
       ),
       duration: durationS,
