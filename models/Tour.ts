@@ -105,8 +105,21 @@ export function lookAt(
 /** Distance that frames a site of this size and height. */
 const frameDistance = (p: TourProject) => Math.max(250, p.heightM * 4);
 
+/**
+ * Options of the generated tours. `maxPitchDeg`: the shallowest pitch a view may have (negative looks down), for a
+ * screen whose field of view would otherwise reach the horizon (a portrait screen: its 60 degree field is the
+ * vertical one). The camera rises at the same distance, so the site stays in the middle of the view.
+ */
+export interface TourViewOptions {
+  maxPitchDeg?: number;
+}
+
+/** Camera height over the target for `distanceM`, at `ratio` (height / distance) or steeper for `maxPitchDeg`. */
+const viewHeight = (distanceM: number, ratio: number, opts: TourViewOptions) =>
+  distanceM * (opts.maxPitchDeg === undefined ? ratio : Math.max(ratio, Math.tan((-opts.maxPitchDeg * Math.PI) / 180)));
+
 /** The generated tour of one project: four views around the site, from the south, east, north and west. */
-export function defaultProjectTour(p: TourProject, now: number): Tour {
+export function defaultProjectTour(p: TourProject, now: number, opts: TourViewOptions = {}): Tour {
   const c = ringCentroid(p.footprint);
   const d = frameDistance(p);
   const sides: [number, string][] = [
@@ -124,7 +137,7 @@ export function defaultProjectTour(p: TourProject, now: number): Tour {
     path: 'fly',
     loop: true,
     viewpoints: sides.map(([heading, side]) => ({
-      ...lookAt(c, heading, d, d * 0.6),
+      ...lookAt(c, heading, d, viewHeight(d, 0.6, opts)),
       durationS: 8,
       flightS: 4,
       caption: `${p.name}, ${side}`,
@@ -136,7 +149,7 @@ export function defaultProjectTour(p: TourProject, now: number): Tour {
 }
 
 /** The generated city tour: one view of each project (looking north), in name order. */
-export function defaultCityTour(projects: readonly TourProject[], now: number): Tour {
+export function defaultCityTour(projects: readonly TourProject[], now: number, opts: TourViewOptions = {}): Tour {
   const sorted = [...projects].sort((a, b) => a.name.localeCompare(b.name, 'zh'));
   return {
     id: DEFAULT_CITY_TOUR_ID,
@@ -149,7 +162,7 @@ export function defaultCityTour(projects: readonly TourProject[], now: number): 
     viewpoints: sorted.map((p) => {
       const d = frameDistance(p) * 1.5;
       return {
-        ...lookAt(ringCentroid(p.footprint), 0, d, d * 0.7),
+        ...lookAt(ringCentroid(p.footprint), 0, d, viewHeight(d, 0.7, opts)),
         durationS: 10,
         flightS: 5,
         caption: p.name,

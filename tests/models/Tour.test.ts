@@ -12,6 +12,27 @@ const site = {
 };
 
 describe('tour geometry', () => {
+  it('generated tours pitch down at least maxPitchDeg (a portrait screen), from the same distance, and keep their default otherwise', () => {
+    const now = Date.now();
+    const flat = [defaultCityTour([site], now), defaultProjectTour(site, now)];
+    const steep = [
+      defaultCityTour([site], now, { maxPitchDeg: -42 }),
+      defaultProjectTour(site, now, { maxPitchDeg: -42 }),
+    ];
+    for (const [i, t] of flat.entries())
+      for (const [j, v] of t.viewpoints.entries()) {
+        const s = steep[i]!.viewpoints[j]!;
+        expect(v.pitchDeg).toBeGreaterThan(-42); // the defaults (-35, -31) are shallower
+        expect(s.pitchDeg).toBeCloseTo(-42, 0);
+        // Same place on the ground (the site stays centred), higher up.
+        expect(s.lon).toBeCloseTo(v.lon, 9);
+        expect(s.lat).toBeCloseTo(v.lat, 9);
+        expect(s.height).toBeGreaterThan(v.height);
+      }
+    // A bound shallower than the default changes nothing.
+    expect(defaultCityTour([site], now, { maxPitchDeg: -10 }).viewpoints).toEqual(flat[0]!.viewpoints);
+  });
+
   it('places each camera on the far side of its heading, looking at the target', () => {
     const target = { lon: 120.4, lat: 36.1 };
     for (const heading of [0, 90, 180, 270, 45]) {

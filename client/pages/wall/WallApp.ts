@@ -34,6 +34,7 @@ import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
 import { labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
+import { pitchClearOfHorizon } from '../../map/viewPitch.js';
 import { frameTimes } from '../../probes/frameTimes.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
 import { wallScale, type WallParams } from '../../wall/wallParams.js';
@@ -394,9 +395,13 @@ export class WallApp {
   private autoTour(): Tour | null {
     const list = this.store.list();
     if (!list.length) return null;
+    // On a portrait screen Cesium's 60 degree field is the vertical one: the views are pitched so their top edge stays
+    // clear of the horizon (the 390x844 wall's city tour at -35 degrees showed it 4.8 degrees down).
+    const fovy = (this.map.viewer.camera.frustum as { fovy?: number }).fovy;
+    const opts = typeof fovy === 'number' ? { maxPitchDeg: pitchClearOfHorizon(0, (fovy * 180) / Math.PI) } : {};
     return this.params.tier === 'project'
-      ? defaultProjectTour(list[0]!, Date.now())
-      : defaultCityTour(list, Date.now());
+      ? defaultProjectTour(list[0]!, Date.now(), opts)
+      : defaultCityTour(list, Date.now(), opts);
   }
 
   private title(): string {
