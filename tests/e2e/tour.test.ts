@@ -151,6 +151,9 @@ describe('tour player', () => {
   it('pauses, steps with next / previous, and its share link reopens the tour at that step', async () => {
     await b.page.locator('[data-testid="tour-toggle"]').click();
     await expect.poll(async () => (await state())?.playing).toBe(false);
+    // A pause keeps a flight under way to its end (an arrival, then no further step): wait for it, so the arrivals
+    // counted from here are the buttons' only (a pause clicked mid-flight added that flight's arrival after the count).
+    await b.page.waitForFunction(() => window.__siteTwinTour.state.arrived, undefined, { timeout: SLOW_MS });
     const at = (await state())!.step;
     const pausedAt = (await arrivals()).length;
     await b.page.locator('[data-testid="tour-next"]').click();
