@@ -181,17 +181,9 @@ async function pageAt(
 
 /**
  * The base map's own colours: the district choropleth (the layer checked above) switched off, then a view settled
- * (a few frames, then idle held over several polls, so the finer tiles of the new view are in before the screenshot).
+ * over more polls than the labels need, so the finer tiles of the new view are in before the pixels are read.
  */
-async function lookAtBasemap(
-  page: BrowserSession['page'],
-  probe: Probe,
-  lon: number,
-  lat: number,
-  rangeM: number,
-): Promise<void> {
-  await settleAt(page, probe, { lon, lat, rangeM }, { polls: 6, districts: false });
-}
+const BASEMAP_SETTLE = { polls: 6, districts: false } as const;
 
 /** Water is bluer than land, and darker (wall) or more saturated (page) than it. */
 function expectSeaAndLand(sea: Rgb, land: Rgb): void {
@@ -212,7 +204,7 @@ const SHINAN = { lon: 120.3842, lat: 36.0623 };
  */
 async function checkBasemap(page: BrowserSession['page'], probe: Probe, tag: string): Promise<[Rgb, Rgb]> {
   const site = DEMO_PROJECTS[0]!;
-  await lookAtBasemap(page, probe, 120.25, 36.18, 110_000);
+  await settleAt(page, probe, { lon: 120.25, lat: 36.18, rangeM: 110_000 }, BASEMAP_SETTLE);
   let png = await page.screenshot({ path: `${RESULTS_DIR}/basemap-${tag}-city-1920x1080.png`, timeout: WAIT_MS });
   const [citySea, cityLand] = await pixels(page, png, [
     await pageAt(page, probe, BAY.lon, BAY.lat),
@@ -220,7 +212,7 @@ async function checkBasemap(page: BrowserSession['page'], probe: Probe, tag: str
   ]);
   expectSeaAndLand(citySea!, cityLand!);
 
-  await lookAtBasemap(page, probe, 120.39, 36.08, 14_000);
+  await settleAt(page, probe, { lon: 120.39, lat: 36.08, rangeM: 14_000 }, BASEMAP_SETTLE);
   png = await page.screenshot({ path: `${RESULTS_DIR}/basemap-${tag}-district-1920x1080.png`, timeout: WAIT_MS });
   const [sea, land] = await pixels(page, png, [
     await pageAt(page, probe, OFF_SHINAN.lon, OFF_SHINAN.lat),
@@ -228,7 +220,7 @@ async function checkBasemap(page: BrowserSession['page'], probe: Probe, tag: str
   ]);
   expectSeaAndLand(sea!, land!);
 
-  await lookAtBasemap(page, probe, site.lon, site.lat, 900);
+  await settleAt(page, probe, { lon: site.lon, lat: site.lat, rangeM: 900 }, BASEMAP_SETTLE);
   await page.screenshot({ path: `${RESULTS_DIR}/basemap-${tag}-site-1920x1080.png`, timeout: WAIT_MS });
   return [citySea!, cityLand!];
 }
