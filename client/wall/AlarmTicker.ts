@@ -25,6 +25,8 @@ export class AlarmTicker implements Tool {
   private readonly track: HTMLElement;
   /** "+N": the alarms whose item does not fit whole on the line (an item is never shown cut). */
   private readonly more: HTMLElement;
+  /** Fits again when the wall's bottom row changes width (a resized or rotated screen), not only on the next tick. */
+  private readonly resizeObserver?: ResizeObserver;
 
   constructor(
     container: HTMLElement,
@@ -51,6 +53,11 @@ export class AlarmTicker implements Tool {
       this.track,
       this.more,
     );
+    if (typeof ResizeObserver !== 'undefined') {
+      // The container is a grid cell: its size follows the screen, never the items, so fitting cannot loop.
+      this.resizeObserver = new ResizeObserver(() => this.fit());
+      this.resizeObserver.observe(container);
+    }
   }
 
   show(alarms: readonly Alarm[], now: number): void {
@@ -106,6 +113,7 @@ export class AlarmTicker implements Tool {
   }
 
   dispose(): void {
+    this.resizeObserver?.disconnect();
     this.track.remove();
     this.empty.remove();
     this.more.remove();
