@@ -4,6 +4,7 @@ import { Event } from '../core/Event.js';
 import type { Tool } from '../core/Tool.js';
 import type { MapView } from '../map/MapView.js';
 import { clampStep, nextStep, previousStep } from './tourLink.js';
+import { localizeTour } from './tourText.js';
 
 /** Where the player is: which step, whether it plays, and whether the camera has arrived there. */
 export interface TourState {
@@ -92,7 +93,8 @@ export class TourPlayer implements Tool {
    * tiles of places nobody wants to see.
    */
   load(tour: Tour, step = 0, opts: { autoplay?: boolean; instant?: boolean } = {}): void {
-    this.tour = tour;
+    // Generated tours are worded in the UI's language here, once, for every place that shows them.
+    this.tour = localizeTour(tour);
     this.playing = (opts.autoplay ?? true) && tour.viewpoints.length > 0;
     this.map.enabled = !this.playing;
     if (!tour.viewpoints.length) return this.emit();
