@@ -659,4 +659,13 @@ export const en: Record<keyof typeof zhCN, string> = {
   'error.validation_failedFields': 'The input is not valid: {fields}',
   'error.unknown': '{message} ({code})',
   'common.listSep': ', ',
+  'progress.row.empty': 'the file is empty',
+  'progress.row.missing_columns': 'missing column(s): {columns} (headers: task/任务, plannedStart/计划开始, plannedFinish/计划完成, globalIds/构件 or ifcClass/构件类型 [+ storey/楼层])',
+  'progress.row.bad_start': 'plannedStart "{value}" is not a date (YYYY-MM-DD)',
+  'progress.row.bad_finish': 'plannedFinish "{value}" is not a date (YYYY-MM-DD)',
+  'progress.row.finish_before_start': 'plannedFinish is before plannedStart',
+  'progress.row.no_elements': 'the row selects no elements: give globalIds or ifcClass',
+  'progress.row.bad_global_id': 'not an IFC GlobalId (22 characters of 0-9 A-Z a-z _ $): {ids}',
+  'progress.row.invalid': 'fields not valid: {fields}',
+  'progress.row.duplicate_id': 'task id "{id}" is used by an earlier row',
 };

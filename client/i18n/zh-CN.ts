@@ -659,4 +659,13 @@ export const zhCN = {
   'error.validation_failedFields': '输入不符合要求：{fields}',
   'error.unknown': '{message} ({code})',
   'common.listSep': '、',
+  'progress.row.empty': '文件为空',
+  'progress.row.missing_columns': '缺少列：{columns}（表头：task/任务、plannedStart/计划开始、plannedFinish/计划完成、globalIds/构件 或 ifcClass/构件类型 [+ storey/楼层]）',
+  'progress.row.bad_start': '计划开始“{value}”不是日期（YYYY-MM-DD）',
+  'progress.row.bad_finish': '计划完成“{value}”不是日期（YYYY-MM-DD）',
+  'progress.row.finish_before_start': '计划完成早于计划开始',
+  'progress.row.no_elements': '此行未选择任何构件：请填写构件（globalIds）或构件类型（ifcClass）',
+  'progress.row.bad_global_id': '不是 IFC GlobalId（22 个字符：0-9 A-Z a-z _ $）：{ids}',
+  'progress.row.invalid': '字段不符合要求：{fields}',
+  'progress.row.duplicate_id': '任务编号“{id}”已被前面的行使用',
 };

@@ -31,6 +31,7 @@ import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
 import { formatDay, t } from '../i18n/i18n.js';
 import { errorText } from '../api/errorText.js';
+import { refusalText } from './scheduleText.js';
 
 /**
  * 4D progress of the selected project: a date slider that colours the model by planned vs actual on that day (done,
@@ -272,7 +273,7 @@ export class ProgressPanel implements Tool {
     try {
       const r = await uploadScheduleCsv(modelId, await f.text());
       const refused = r.rejected
-        .map((x) => t('progress.refusedLine', { line: x.line ?? x.index ?? '?', message: x.message }))
+        .map((x) => t('progress.refusedLine', { line: x.line ?? x.index ?? '?', message: refusalText(x) }))
         .slice(0, 3)
         .join('; ');
       this.d.status.textContent = [
