@@ -16,8 +16,8 @@ export type TourSide = z.infer<typeof TourSide>;
 
 /**
  * A generated view's caption as data: the name of the project it shows and the side it looks from. Each client words
- * it in its own language (`caption` keeps the English wording for other readers); a saved tour's stops have none,
- * their caption is the author's text.
+ * it in its own language (`caption` keeps the English wording for other readers). A stop a person wrote has none:
+ * its caption is the author's text and is shown as written.
  */
 export const ViewpointLabel = z.object({ project: safeText().max(500), side: TourSide.optional() }).strict();
 export type ViewpointLabel = z.infer<typeof ViewpointLabel>;
