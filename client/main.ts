@@ -9,6 +9,7 @@ import { FALLBACK_CONFIG, fetchClientConfig } from './config.js';
 import { LoadingOverlay } from './ui/LoadingOverlay.js';
 import { initLocale, t } from './i18n/i18n.js';
 import { languageSwitch } from './i18n/LanguageSwitch.js';
+import { errorText } from './api/errorText.js';
 
 // Cesium reads its base URL (workers, assets) from this global the first time it builds a module URL.
 window.CESIUM_BASE_URL = CESIUM_BASE_URL;
@@ -38,7 +39,7 @@ async function boot(): Promise<void> {
     config = await fetchClientConfig();
   } catch (err) {
     // The page must still come up with the offline globe when the server is down.
-    configError = (err as Error).message;
+    configError = errorText(err);
   }
   // Docks around the map: every panel has its place, none floats over the map or another panel.
   const layout = new MapLayout({
@@ -78,7 +79,7 @@ start.catch((err: Error) => {
   const box = document.getElementById('fatal');
   if (box) {
     box.hidden = false;
-    box.textContent = t('app.fatal', { message: err.message });
+    box.textContent = t('app.fatal', { message: errorText(err) });
   }
   throw err;
 });

@@ -8,10 +8,28 @@ import { isIsoDay, ScheduleTask } from './Progress.js';
  * Each bad row is refused alone with its line number; the good rows are kept.
  */
 
+/**
+ * Why a row (or the header) was refused, as a stable key: a client words it in its own language from the key and
+ * `params` (the `message` says it in English for other readers).
+ */
+export type CsvRowProblem =
+  | 'empty'
+  | 'missing_columns'
+  | 'bad_start'
+  | 'bad_finish'
+  | 'finish_before_start'
+  | 'no_elements'
+  | 'bad_global_id'
+  | 'invalid'
+  | 'duplicate_id';
+
 /** Why one row (or the header) was refused. `line` is 1-based, as an editor shows it. */
 export interface CsvRowError {
   line: number;
   message: string;
+  problem: CsvRowProblem;
+  /** The values the words need: `columns`, `value`, `ids`, `fields`, `id`. */
+  params?: Record<string, string>;
 }
 
 export interface ScheduleCsvResult {
@@ -130,7 +148,7 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
   const text = input.replace(/^\uFEFF/, '');
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
   const rows = splitCsv(text, detectDelimiter(firstLine));
-  if (!rows.length) return { tasks: [], errors: [{ line: 1, message: 'the file is empty' }] };
+  if (!rows.length) return { tasks: [], errors: [{ line: 1, message: 'the file is empty', problem: 'empty' }] };
   const [header, ...data] = rows;
   const col: Partial<Record<Field, number>> = {};
   header!.fields.forEach((h, i) => {
@@ -147,6 +165,8 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
         {
           line: header!.line,
           message: `missing column(s): ${missing.join(', ')} (headers: task/任务, plannedStart/计划开始, plannedFinish/计划完成, globalIds/构件 or ifcClass/构件类型 [+ storey/楼层])`,
+          problem: 'missing_columns',
+          params: { columns: missing.join(', ') },
         },
       ],
     };
@@ -157,11 +177,19 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
   const ids = new Set<string>();
   data.forEach((row, n) => {
     const get = (f: Field) => (col[f] === undefined ? '' : (row.fields[col[f]!] ?? '').trim());
-    const fail = (message: string) => errors.push({ line: row.line, message });
+    const fail = (problem: CsvRowProblem, message: string, params?: Record<string, string>) =>
+      errors.push({ line: row.line, message, problem, ...(params ? { params } : {}) });
     const start = normalizeDay(get('plannedStart'));
     const finish = normalizeDay(get('plannedFinish'));
-    if (!start) return fail(`plannedStart "${get('plannedStart')}" is not a date (YYYY-MM-DD)`);
-    if (!finish) return fail(`plannedFinish "${get('plannedFinish')}" is not a date (YYYY-MM-DD)`);
+    if (!start)
+      return fail('bad_start', `plannedStart "${get('plannedStart')}" is not a date (YYYY-MM-DD)`, {
+        value: get('plannedStart'),
+      });
+    if (!finish)
+      return fail('bad_finish', `plannedFinish "${get('plannedFinish')}" is not a date (YYYY-MM-DD)`, {
+        value: get('plannedFinish'),
+      });
+    if (finish < start) return fail('finish_before_start', 'plannedFinish: plannedFinish is before plannedStart');
     const gids = get('globalIds')
       .split(/[\s|,;]+/)
       .filter(Boolean);
@@ -170,10 +198,14 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
       : get('ifcClass')
         ? { ifcClass: get('ifcClass'), ...(get('storey') ? { storey: get('storey') } : {}) }
         : null;
-    if (!selector) return fail('the row selects no elements: give globalIds or ifcClass');
+    if (!selector) return fail('no_elements', 'the row selects no elements: give globalIds or ifcClass');
     const badIds = gids.filter((g) => !IfcGlobalId.safeParse(g).success);
     if (badIds.length)
-      return fail(`not an IFC GlobalId (22 characters of 0-9 A-Z a-z _ $): ${badIds.slice(0, 3).join(', ')}`);
+      return fail(
+        'bad_global_id',
+        `not an IFC GlobalId (22 characters of 0-9 A-Z a-z _ $): ${badIds.slice(0, 3).join(', ')}`,
+        { ids: badIds.slice(0, 3).join(', ') },
+      );
     const id = get('id') || `R${n + 1}`;
     const parsed = ScheduleTask.safeParse({
       id,
@@ -184,12 +216,15 @@ export function parseScheduleCsv(input: string): ScheduleCsvResult {
     });
     if (!parsed.success)
       return fail(
+        'invalid',
         fieldIssues(parsed.error)
           .map((i) => `${i.path}: ${i.message}`)
           .slice(0, 3)
           .join('; '),
+        { fields: [...new Set(fieldIssues(parsed.error).map((i) => i.path))].slice(0, 3).join(', ') },
       );
-    if (ids.has(parsed.data.id)) return fail(`task id "${parsed.data.id}" is used by an earlier row`);
+    if (ids.has(parsed.data.id))
+      return fail('duplicate_id', `task id "${parsed.data.id}" is used by an earlier row`, { id: parsed.data.id });
     ids.add(parsed.data.id);
     tasks.push(parsed.data);
   });

@@ -10,6 +10,18 @@ import { normalizeDeg360 } from './geodesy.js';
  * clockwise; pitch negative looking down; roll), in degrees as the field names say.
  */
 
+/** The side of its project a generated view looks from. */
+export const TourSide = z.enum(['south', 'east', 'north', 'west']);
+export type TourSide = z.infer<typeof TourSide>;
+
+/**
+ * A generated view's caption as data: the name of the project it shows and the side it looks from. Each client words
+ * it in its own language (`caption` keeps the English wording for other readers). A stop a person wrote has none:
+ * its caption is the author's text and is shown as written.
+ */
+export const ViewpointLabel = z.object({ project: safeText().max(500), side: TourSide.optional() }).strict();
+export type ViewpointLabel = z.infer<typeof ViewpointLabel>;
+
 export const Viewpoint = z
   .object({
     lon: z.number().finite().min(-180).max(180),
@@ -27,6 +39,7 @@ export const Viewpoint = z
     projectId: z.string().uuid().optional(),
     modelId: z.string().uuid().optional(),
     elementGlobalId: IfcGlobalId.optional(),
+    label: ViewpointLabel.optional(),
   })
   .strict();
 export type Viewpoint = z.infer<typeof Viewpoint>;
@@ -122,11 +135,11 @@ const viewHeight = (distanceM: number, ratio: number, opts: TourViewOptions) =>
 export function defaultProjectTour(p: TourProject, now: number, opts: TourViewOptions = {}): Tour {
   const c = ringCentroid(p.footprint);
   const d = frameDistance(p);
-  const sides: [number, string][] = [
-    [0, 'from the south'],
-    [270, 'from the east'],
-    [180, 'from the north'],
-    [90, 'from the west'],
+  const sides: [number, TourSide][] = [
+    [0, 'south'],
+    [270, 'east'],
+    [180, 'north'],
+    [90, 'west'],
   ];
   return {
     id: defaultProjectTourId(p.id),
@@ -140,8 +153,9 @@ export function defaultProjectTour(p: TourProject, now: number, opts: TourViewOp
       ...lookAt(c, heading, d, viewHeight(d, 0.6, opts)),
       durationS: 8,
       flightS: 4,
-      caption: `${p.name}, ${side}`,
+      caption: `${p.name}, from the ${side}`,
       projectId: p.id,
+      label: { project: p.name, side },
     })),
     createdAt: now,
     updatedAt: now,
@@ -167,6 +181,7 @@ export function defaultCityTour(projects: readonly TourProject[], now: number, o
         flightS: 5,
         caption: p.name,
         projectId: p.id,
+        label: { project: p.name },
       };
     }),
     createdAt: now,

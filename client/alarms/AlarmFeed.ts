@@ -11,6 +11,7 @@ import { DeviceNames, ruleLabel } from './alarmNames.js';
 import { alarmText } from './alarmText.js';
 import { Beep } from './Beep.js';
 import { formatClock, t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 /** Where the feed finds names: the app's project list and the opened site's devices (others are read by REST). */
 export interface AlarmNaming {
@@ -252,7 +253,7 @@ export class AlarmFeed implements Tool {
       this.store.apply({ type: 'alarm.updated', alarm: updated });
     } catch (e) {
       const ae = e as ApiError;
-      err.textContent = ae.code === 'alarm_not_open' ? ae.message : t('alarm.ackFailed', { message: ae.message });
+      err.textContent = ae.code === 'alarm_not_open' ? errorText(ae) : t('alarm.ackFailed', { message: errorText(ae) });
       if (ae.code === 'alarm_not_open') this.ackOpen = null;
     }
   }

@@ -8,15 +8,16 @@ import { login } from './authApi.js';
 import { sessionChanged } from './session.js';
 import { t } from '../i18n/i18n.js';
 import { languageSwitch } from '../i18n/LanguageSwitch.js';
+import { errorText } from '../api/errorText.js';
 
 /** Why a login failed, in words a person at a wall can act on. */
 export function loginErrorText(err: unknown): string {
-  if (!(err instanceof ApiError)) return t('login.failed', { message: (err as Error).message });
+  if (!(err instanceof ApiError)) return t('login.failed', { message: errorText(err) });
   if (err.code === 'unauthenticated' || err.code === 'forbidden') return t('login.wrong');
   if (err.code === 'rate_limited' || err.status === 429) return t('login.rateLimited');
   if (err.code === 'network_error') return t('login.network');
   if (err.code === 'validation_failed') return t('login.empty');
-  return t('login.failed', { message: err.message });
+  return t('login.failed', { message: errorText(err) });
 }
 
 /**

@@ -23,6 +23,7 @@ import { fetchProjectModels } from './bimApi.js';
 import type { ElementColouring } from './ElementColouring.js';
 import type { ElementRef } from './ElementSelection.js';
 import { TilesetColouring } from './TilesetColouring.js';
+import { errorText } from '../api/errorText.js';
 
 /** Projects farther than this from the camera keep only their footprint (a whole province of models would not fit); a city view (about 50 km up) keeps all of its sites. */
 export const BIM_VIEW_RANGE_M = 150_000;
@@ -280,7 +281,7 @@ export class BimLayer implements Tool {
       }
     } catch (err) {
       if ((err as Error).name !== 'AbortError')
-        this.map.onSourceError.trigger({ source: 'BIM models', message: (err as Error).message });
+        this.map.onSourceError.trigger({ source: 'BIM models', message: errorText(err) });
     } finally {
       if (this.loadingProjects.get(projectId) === ctl) this.loadingProjects.delete(projectId);
       this.emitLoadState();
@@ -337,7 +338,7 @@ export class BimLayer implements Tool {
       const offset = Cartesian3.multiplyByScalar(new Cartesian3(up[8], up[9], up[10]), delta, new Cartesian3());
       tileset.modelMatrix = Matrix4.fromTranslation(offset);
     } catch (err) {
-      this.map.onSourceError.trigger({ source: 'terrain height', message: (err as Error).message });
+      this.map.onSourceError.trigger({ source: 'terrain height', message: errorText(err) });
     }
   }
 

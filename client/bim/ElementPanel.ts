@@ -4,6 +4,7 @@ import { h } from '../ui/dom.js';
 import { fetchElement } from './bimApi.js';
 import type { ElementRef } from './ElementSelection.js';
 import { t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
@@ -73,7 +74,7 @@ export class ElementPanel implements Tool {
           'div',
           { class: 'state error' },
           h('strong', { text: t('element.unavailable') }),
-          h('p', { text: (err as Error).message }),
+          h('p', { text: errorText(err) }),
         ),
       );
     }

@@ -6,6 +6,7 @@ import { rest } from '../api/ApiClient.js';
 import { h } from '../ui/dom.js';
 import type { BimLayer } from './BimLayer.js';
 import { formatNumber, t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 /** Whether a model's file put it far from its project and no person has placed it since. */
 export function isFarFromProject(m: BimModel): boolean {
@@ -72,7 +73,7 @@ export class PlacementNotice implements Tool {
         .then(() => this.layer.loadProject(m.projectId))
         .catch((err: Error) => {
           button.disabled = false;
-          status.textContent = t('bim.notPlaced', { message: err.message });
+          status.textContent = t('bim.notPlaced', { message: errorText(err) });
         });
     });
     return h(

@@ -17,6 +17,7 @@ import {
 import type { DeviceStore } from './DeviceStore.js';
 import { HistoryChart } from './HistoryChart.js';
 import { formatDateTime, t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 const kindText = (k: DeviceKind) => t(`kind.${k}`);
 
@@ -213,7 +214,7 @@ export class DevicePanel implements Tool {
       status.dataset.points = String(withData);
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
-      status.textContent = t('device.historyFailed', { message: (err as Error).message });
+      status.textContent = t('device.historyFailed', { message: errorText(err) });
       status.dataset.state = 'error';
     }
   }

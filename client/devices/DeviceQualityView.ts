@@ -6,6 +6,7 @@ import { h } from '../ui/dom.js';
 import { formatTime } from '../ui/format.js';
 import { deviceFieldSpec } from './deviceFields.js';
 import { fetchDeviceQuality, saveUnitSettings } from './qualityApi.js';
+import { errorText } from '../api/errorText.js';
 
 /** A refusal's reason code as people read it, in the page's language (an unknown code as sent). */
 export function refusalText(code: string): string {
@@ -66,7 +67,7 @@ export class DeviceQualityView {
       this.root.dataset.state = 'error';
       this.root.replaceChildren(
         h('h4', { text: t('project.quality') }),
-        h('div', { class: 'dim', text: t('quality.unavailable', { message: (err as Error).message }) }),
+        h('div', { class: 'dim', text: t('quality.unavailable', { message: errorText(err) }) }),
       );
     }
   }
@@ -199,7 +200,7 @@ export class DeviceQualityView {
       Object.assign(this.device, { units: d.units, scale: d.scale });
       status.textContent = t('quality.saved');
     } catch (err) {
-      status.textContent = t('quality.notSaved', { message: (err as Error).message });
+      status.textContent = t('quality.notSaved', { message: errorText(err) });
     }
   }
 

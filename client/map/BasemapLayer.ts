@@ -18,6 +18,7 @@ import type { Tool } from '../core/Tool.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { interiorPoints, largestPolygon, type PolygonRings } from './labelAnchors.js';
 import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
+import { errorText } from '../api/errorText.js';
 
 /** Colours of the base map for a dark command-center wall and for the (lighter) map page. */
 export type BasemapTheme = 'dark' | 'light';
@@ -130,7 +131,7 @@ export class BasemapLayer implements Tool, LabelSource {
       getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('coastline.geojson')),
       getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('land.geojson')),
     ]).catch((err: Error) => {
-      onError(err.message);
+      onError(errorText(err));
       return [{ features: [] }, { features: [] }, { features: [] }] as const;
     });
     this.districts = data.then(([d]) => d.features.map((f) => ({ ...f.properties, geometry: f.geometry })));

@@ -19,6 +19,7 @@ import type { Tool } from '../core/Tool.js';
 import { t, type MessageKey } from '../i18n/i18n.js';
 import type { BasemapTheme, District } from './BasemapLayer.js';
 import type { MapView } from './MapView.js';
+import { errorText } from '../api/errorText.js';
 
 /** The figures a district can be coloured by, with their zh-CN / English names (the layer panel's choice). */
 export const DISTRICT_FIGURES: Record<DistrictFigureKey, { zh: string; en: string; unit: string }> = {
@@ -183,7 +184,7 @@ export class DistrictLayer implements Tool {
       this.relabel();
       this.onFigures.trigger(r);
     } catch (err) {
-      this.map.onSourceError.trigger({ source: 'district figures', message: (err as Error).message });
+      this.map.onSourceError.trigger({ source: 'district figures', message: errorText(err) });
     }
     this._loaded = true;
     this.map.requestRender();

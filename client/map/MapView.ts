@@ -26,6 +26,7 @@ import { mapResolutionScale } from './mapResolution.js';
 import { pitchClearOfHorizon } from './viewPitch.js';
 import { t } from '../i18n/i18n.js';
 import type { Tool } from '../core/Tool.js';
+import { errorText } from '../api/errorText.js';
 
 /** Where the camera looks when there is nothing to fit: the demo city, Qingdao. */
 export const DEFAULT_VIEW = { lon: 120.38, lat: 36.13, radiusM: 15_000 };
@@ -244,7 +245,7 @@ export class MapView implements Tool {
       this.onContextTileset.trigger(tileset);
       this.requestRender();
     } catch (err) {
-      this.onSourceError.trigger({ source: 'context tiles', message: (err as Error).message });
+      this.onSourceError.trigger({ source: 'context tiles', message: errorText(err) });
     }
   }
 

@@ -5,6 +5,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { GRADE_STYLE, itemLabel, sortReadiness, type ReadinessRow, type ReadinessSortKey } from './readinessSort.js';
 import { t, tOr } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 const STATUS_MARK: Record<string, string> = { met: '●', partial: '◐', missing: '○', not_applicable: '–' };
 
@@ -76,7 +77,7 @@ export class ReadinessTable implements Tool {
       });
       this.render();
     } catch (err) {
-      this.status.textContent = t('readiness.failed', { message: (err as Error).message });
+      this.status.textContent = t('readiness.failed', { message: errorText(err) });
     }
   }
 

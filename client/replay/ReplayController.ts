@@ -5,6 +5,7 @@ import type { Tool } from '../core/Tool.js';
 import { fetchReplay } from '../devices/deviceApi.js';
 import type { DeviceStore } from '../devices/DeviceStore.js';
 import { alarmsOpenAt, replayWindow, valuesAt } from './replaySampling.js';
+import { errorText } from '../api/errorText.js';
 
 /** Replay player tick: device states are set this often; overlays interpolate in between. */
 export const REPLAY_TICK_MS = 250;
@@ -172,7 +173,7 @@ export class ReplayController implements Tool {
         if (session !== this.session || this.inflight?.id !== id) return;
         this.inflight = null;
         s.loading = false;
-        s.error = err.message;
+        s.error = errorText(err);
         s.playing = false;
         this.emit();
       },

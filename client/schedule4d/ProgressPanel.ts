@@ -30,6 +30,8 @@ import {
 import { createProgressProbe, type ProgressProbe } from '../probes/ProgressProbe.js';
 import { progressPanelDom, type ProgressPanelDom } from './progressPanelDom.js';
 import { formatDay, t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
+import { refusalText } from './scheduleText.js';
 
 /**
  * 4D progress of the selected project: a date slider that colours the model by planned vs actual on that day (done,
@@ -139,7 +141,7 @@ export class ProgressPanel implements Tool {
     try {
       this.models = (await fetchProjectModels(id)).filter((m) => m.status === 'ready');
     } catch (err) {
-      return this.showEmpty(t('progress.modelsFailed', { message: (err as Error).message }));
+      return this.showEmpty(t('progress.modelsFailed', { message: errorText(err) }));
     }
     this.d.modelSelect.replaceChildren(...this.models.map((m) => h('option', { value: m.id, text: m.fileName })));
     this.d.modelRow.hidden = this.models.length < 2;
@@ -175,7 +177,7 @@ export class ProgressPanel implements Tool {
     } catch (err) {
       if (seq !== this.refreshSeq) return;
       this.probe.error = (err as Error).message;
-      this.d.status.textContent = t('progress.failed', { message: (err as Error).message });
+      this.d.status.textContent = t('progress.failed', { message: errorText(err) });
     } finally {
       if (seq === this.refreshSeq) {
         this.probe.loading = false;
@@ -271,7 +273,7 @@ export class ProgressPanel implements Tool {
     try {
       const r = await uploadScheduleCsv(modelId, await f.text());
       const refused = r.rejected
-        .map((x) => t('progress.refusedLine', { line: x.line ?? x.index ?? '?', message: x.message }))
+        .map((x) => t('progress.refusedLine', { line: x.line ?? x.index ?? '?', message: refusalText(x) }))
         .slice(0, 3)
         .join('; ');
       this.d.status.textContent = [
@@ -281,7 +283,7 @@ export class ProgressPanel implements Tool {
       ].join('');
       await this.loadModel(modelId);
     } catch (err) {
-      this.d.status.textContent = t('progress.importFailed', { message: (err as Error).message });
+      this.d.status.textContent = t('progress.importFailed', { message: errorText(err) });
     } finally {
       this.d.file.value = '';
     }
@@ -301,7 +303,7 @@ export class ProgressPanel implements Tool {
       this.marked.clear();
       this.setDate(this.date, 0);
     } catch (err) {
-      this.d.markResult.textContent = t('progress.notRecorded', { message: (err as Error).message });
+      this.d.markResult.textContent = t('progress.notRecorded', { message: errorText(err) });
     }
   }
 

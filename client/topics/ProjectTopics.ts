@@ -15,6 +15,7 @@ import { TopicPanel } from './TopicPanel.js';
 import type { TopicContext } from './topicContext.js';
 import { syncTopicPins, type pinPosition } from './topicPins.js';
 import { bcfCameraFromEcef, ecefPoseOf, viewFrameOf, type ViewFrame } from './viewpointFrame.js';
+import { errorText } from '../api/errorText.js';
 
 type DeviceAt = Parameters<typeof pinPosition>[1];
 
@@ -183,7 +184,7 @@ export class ProjectTopics implements Tool {
     const p = document.createElement('p');
     p.className = 'topic-error';
     p.setAttribute('role', 'alert');
-    p.textContent = t('topics.loadFailed', { message: e instanceof Error ? e.message : String(e) });
+    p.textContent = t('topics.loadFailed', { message: errorText(e) });
     panel.root.prepend(p);
   }
 

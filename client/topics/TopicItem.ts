@@ -5,6 +5,7 @@ import { h } from '../ui/dom.js';
 import { noticeHtml } from './noticePrint.js';
 import type { TopicContext } from './topicContext.js';
 import { statusLabel, typeLabel } from './topicStyle.js';
+import { errorText } from '../api/errorText.js';
 
 // The site's clock (Asia/Shanghai), in the page's language.
 const day = (ms: number) =>
@@ -149,7 +150,7 @@ function submitting(form: HTMLFormElement, run: () => Promise<void>): void {
         h('p', {
           class: 'topic-error',
           role: 'alert',
-          text: t('topics.failed', { message: e instanceof Error ? e.message : String(e) }),
+          text: t('topics.failed', { message: errorText(e) }),
         }),
       ),
     )

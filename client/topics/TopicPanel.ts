@@ -5,6 +5,7 @@ import { h } from '../ui/dom.js';
 import { NO_CONTEXT, type TopicContext } from './topicContext.js';
 import { photoInput, topicItem } from './TopicItem.js';
 import { statusLabel, typeLabel } from './topicStyle.js';
+import { errorText } from '../api/errorText.js';
 
 const TOPIC_TYPES = TopicType.options;
 const TOPIC_STATUSES = TopicStatus.options;
@@ -227,7 +228,7 @@ export class TopicPanel {
             h('p', {
               class: 'topic-error',
               role: 'alert',
-              text: t('topics.failed', { message: err instanceof Error ? err.message : String(err) }),
+              text: t('topics.failed', { message: errorText(err) }),
             }),
           ),
         )

@@ -100,8 +100,11 @@ export class TourControls implements Tool {
     if (!s.tourId) return;
     this.root.dataset.playing = String(s.playing);
     this.root.dataset.arrived = String(s.arrived);
+    this.root.dataset.away = String(s.away);
     this.caption.textContent = s.caption;
-    this.caption.hidden = !s.caption;
+    // Off the tour's view the caption would name a project that is not on screen (issue 19: the wall named one
+    // project while the camera showed another): hidden until the tour is back at a stop.
+    this.caption.hidden = !s.caption || s.away;
     this.title.textContent = this.player.current?.name ?? '';
     this.stepText.textContent = `${s.step + 1} / ${s.steps}`;
     this.playBtn.textContent = s.playing ? t('tour.pause') : t('tour.play');

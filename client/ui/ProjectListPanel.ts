@@ -9,6 +9,7 @@ import type { ProjectStore } from '../state/ProjectStore.js';
 import type { SelectionState } from '../state/SelectionState.js';
 import { h } from './dom.js';
 import { t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 /**
  * The list of the city's projects: a search box (name, address, enterprise, region code), a count, one row per
@@ -130,7 +131,7 @@ export class ProjectListPanel implements Tool {
           'div',
           { class: 'state error', role: 'alert', 'data-testid': 'list-error' },
           h('strong', { text: all.length ? t('list.refreshFailed') : t('list.loadFailed') }),
-          h('p', { text: this.store.error.message }),
+          h('p', { text: errorText(this.store.error) }),
           h('button', { class: 'btn', 'data-action': 'retry', text: t('common.retry') }),
         ),
       );

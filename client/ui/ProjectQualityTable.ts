@@ -4,6 +4,7 @@ import { t, tOr } from '../i18n/i18n.js';
 import { refusalText } from '../devices/DeviceQualityView.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
+import { errorText } from '../api/errorText.js';
 
 /**
  * A project's data quality as a small table: per device, when its data was last stored, how many fields were refused
@@ -29,7 +30,7 @@ export class ProjectQualityTable {
       if ((err as Error).name === 'AbortError') return;
       this.root.dataset.state = 'error';
       this.root.replaceChildren(
-        h('div', { class: 'dim', text: t('quality.tableUnavailable', { message: (err as Error).message }) }),
+        h('div', { class: 'dim', text: t('quality.tableUnavailable', { message: errorText(err) }) }),
       );
     }
   }

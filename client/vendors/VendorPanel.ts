@@ -3,6 +3,7 @@ import { fetchVendors, setVendorBlacklist } from '../api/vendorsApi.js';
 import type { Tool } from '../core/Tool.js';
 import { t } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
+import { errorText } from '../api/errorText.js';
 
 /**
  * The registry of device vendors with the authority's blacklist (issue 16), as a modal opened by `?vendors=1`: one row
@@ -55,7 +56,7 @@ export class VendorPanel implements Tool {
       this.status.textContent = vendors.length ? '' : t('vendors.empty');
       this.list.replaceChildren(...vendors.map((v) => this.row(v)));
     } catch (err) {
-      this.status.textContent = t('vendors.failed', { message: (err as Error).message });
+      this.status.textContent = t('vendors.failed', { message: errorText(err) });
     }
   }
 
@@ -95,7 +96,7 @@ export class VendorPanel implements Tool {
       li.replaceWith(this.row(v));
       this.status.textContent = '';
     } catch (err) {
-      this.status.textContent = t('vendors.failed', { message: (err as Error).message });
+      this.status.textContent = t('vendors.failed', { message: errorText(err) });
     }
   }
 

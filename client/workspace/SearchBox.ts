@@ -3,6 +3,7 @@ import type { Tool } from '../core/Tool.js';
 import { h } from '../ui/dom.js';
 import { fetchElements } from '../bim/bimApi.js';
 import { t } from '../i18n/i18n.js';
+import { errorText } from '../api/errorText.js';
 
 /** Search by name or GlobalId through the element index (`?q=`), results listed; picking one selects it. */
 export class SearchBox implements Tool {
@@ -59,7 +60,7 @@ export class SearchBox implements Tool {
       );
     } catch (err) {
       if ((err as Error).name !== 'AbortError')
-        this.results.replaceChildren(h('li', { class: 'dim', text: (err as Error).message }));
+        this.results.replaceChildren(h('li', { class: 'dim', text: errorText(err) }));
     }
   }
 

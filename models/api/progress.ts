@@ -25,6 +25,9 @@ export const ScheduleImportAnswer = z.object({
         index: z.number().int().optional(),
         code: z.string(),
         message: z.string(),
+        /** Why, as a stable key (models/ScheduleCsv.ts CsvRowProblem), and the values its words need. */
+        problem: z.string().optional(),
+        params: z.record(z.string(), z.string()).optional(),
       })
       .passthrough(),
   ),

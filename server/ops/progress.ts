@@ -10,7 +10,7 @@ import {
   type ProgressState,
   type ProjectProgress,
 } from '../../models/Progress.js';
-import { parseScheduleCsv } from '../../models/ScheduleCsv.js';
+import { parseScheduleCsv, type CsvRowProblem } from '../../models/ScheduleCsv.js';
 import { AppError } from '../errors.js';
 import { modelDir, sourceFile, unpackedFile } from '../ifc/pipeline/files.js';
 import type { IfcScheduleResult } from '../ifc/pipeline/workSchedule.js';
@@ -24,6 +24,9 @@ export interface TaskRejection {
   index?: number;
   code: ErrorCode;
   message: string;
+  /** The stable key of why (models/ScheduleCsv.ts CsvRowProblem) and the values its words need, for the client. */
+  problem?: CsvRowProblem;
+  params?: Record<string, string>;
 }
 
 /** What an import did: tasks kept, tasks refused, tasks that select no element of the model (likely a typo). */
@@ -55,7 +58,13 @@ export async function tasksFrom(
     return {
       source: 'csv',
       tasks: r.tasks,
-      rejected: r.errors.map((e) => ({ line: e.line, code: ErrorCode.VALIDATION_FAILED, message: e.message })),
+      rejected: r.errors.map((e) => ({
+        line: e.line,
+        code: ErrorCode.VALIDATION_FAILED,
+        message: e.message,
+        problem: e.problem,
+        ...(e.params ? { params: e.params } : {}),
+      })),
       warnings: [],
     };
   }
@@ -73,12 +82,16 @@ export async function tasksFrom(
             .map((i) => `${i.path}: ${i.message}`)
             .slice(0, 3)
             .join('; '),
+          problem: 'invalid',
+          params: { fields: [...new Set(fieldIssues(p.error).map((i) => i.path))].slice(0, 3).join(', ') },
         });
       if (seen.has(p.data.id))
         return void rejected.push({
           index,
           code: ErrorCode.DUPLICATE,
           message: `task id "${p.data.id}" is used by an earlier task`,
+          problem: 'duplicate_id',
+          params: { id: p.data.id },
         });
       seen.add(p.data.id);
       tasks.push(p.data);

@@ -165,6 +165,9 @@ describe('tour player', () => {
     );
     expectAt(await b.page.evaluate(() => window.__siteTwinTour.camera()), VIEWS[next]!);
     expect(await b.page.locator('[data-testid="tour-caption"]').textContent()).toBe(VIEWS[next]!.caption);
+    // At its stop the caption shows: the camera's own arrival is not a move off the tour (issue 19).
+    expect(await b.page.locator('[data-testid="tour-caption"]').isVisible()).toBe(true);
+    expect((await state())!.away).toBe(false);
     const prev = (next + 2) % 3;
     await b.page.locator('[data-testid="tour-prev"]').click();
     await b.page.waitForFunction(

@@ -139,6 +139,40 @@ describe('wall mode', () => {
     expect(b.externalRequests).toEqual([]);
   });
 
+  it('hides the tour caption once the camera is moved off the tour, and shows it again at the next stop (issue 19)', async () => {
+    const caption = b.page.locator('[data-testid="tour-caption"]');
+    const at = (await probe()).tour!;
+    expect(at).toMatchObject({ step: 0, arrived: true, away: false });
+    expect(await caption.isVisible()).toBe(true);
+    expect(await caption.textContent()).toBe(at.caption);
+    // A probe looks elsewhere (as a drag on the wall's map would): the caption would name a project not on screen.
+    await b.page.evaluate(() => {
+      const w = window.__siteTwinWall;
+      const c = w.camera()!;
+      w.lookAt(c.lon + 0.05, c.lat, 800);
+    });
+    await b.page.waitForFunction(() => window.__siteTwinWall.tour?.away === true, undefined, {
+      timeout: SLOW_MS,
+      polling: 200,
+    });
+    expect(await caption.isVisible()).toBe(false);
+    // The tour moves on: the caption is back, naming the stop the camera shows.
+    // The wall's compact overlay shows no buttons (nobody points at a wall); its hidden Next still drives the player,
+    // as the dwell timer would after `every` seconds.
+    await b.page.evaluate(() => document.querySelector<HTMLElement>('[data-testid="tour-next"]')!.click());
+    await b.page.waitForFunction(
+      () => {
+        const s = window.__siteTwinWall.tour;
+        return s?.step === 1 && s.arrived && !s.away;
+      },
+      undefined,
+      { timeout: SLOW_MS, polling: 200 },
+    );
+    expect(await caption.isVisible()).toBe(true);
+    expect(await caption.textContent()).toBe((await probe()).tour!.caption);
+    expect(b.consoleErrors).toEqual([]);
+  });
+
   it('scales to 3840x2160 with the same layout and no overflow', async () => {
     await b.page.setViewportSize({ width: 1920, height: 1080 });
     await expect.poll(async () => (await probe()).scale, { timeout: 30_000 }).toBe(1);

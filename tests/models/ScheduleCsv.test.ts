@@ -71,14 +71,20 @@ A2,Walls L1,2025/3/6,2025/3/12,,IfcWall,Level 1
       `编号,任务,计划开始,计划完成,构件类型\nX,a,2025-03-01,2025-03-02,IfcWall\nX,b,2025-03-01,2025-03-02,IfcSlab\n`,
     );
     expect(dup.tasks.map((t) => t.name)).toEqual(['a']);
-    expect(dup.errors).toEqual([{ line: 3, message: 'task id "X" is used by an earlier row' }]);
+    expect(dup.errors).toEqual([
+      { line: 3, message: 'task id "X" is used by an earlier row', problem: 'duplicate_id', params: { id: 'X' } },
+    ]);
     const noCols = parseScheduleCsv('name,when\nx,2025-01-01\n');
     expect(noCols.tasks).toEqual([]);
     expect(noCols.errors[0]!.line).toBe(1);
     expect(noCols.errors[0]!.message).toMatch(
       /missing column\(s\): plannedStart, plannedFinish, globalIds or ifcClass/,
     );
-    expect(parseScheduleCsv('').errors).toEqual([{ line: 1, message: 'the file is empty' }]);
+    expect(noCols.errors[0]).toMatchObject({
+      problem: 'missing_columns',
+      params: { columns: 'plannedStart, plannedFinish, globalIds or ifcClass' },
+    });
+    expect(parseScheduleCsv('').errors).toEqual([{ line: 1, message: 'the file is empty', problem: 'empty' }]);
   });
 
   it('normalizes planner dates and refuses day-first ones', () => {

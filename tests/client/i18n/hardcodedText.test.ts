@@ -10,11 +10,20 @@ const CLIENT = join(ROOT_DIR, 'client');
  * catalogue (client/i18n), so that an English page shows no Chinese UI chrome.
  */
 const ALLOWED: Record<string, string> = {
-  // The catalogue itself.
+  // The catalogue itself (merged in zh-CN.ts from one file per area).
   'client/i18n/zh-CN.ts': 'the zh-CN catalogue',
   // The language switch names the other language in that language ("中文" on an English page).
   'client/i18n/LanguageSwitch.ts': 'the other language, named in it',
   'client/i18n/en.ts': 'the switch title in the other language',
+};
+
+/**
+ * Folders of the catalogue's per-area files: zh-CN's are the catalogue; English ones may name Chinese CSV headers
+ * (a schedule's accepted column names, en/progress.ts) and the switch title in the other language.
+ */
+const ALLOWED_DIRS: Record<string, string> = {
+  'client/i18n/zh-CN/': 'the zh-CN catalogue, by area',
+  'client/i18n/en/': 'Chinese names a user types or picks (CSV headers, the language switch)',
   // A rectification notice is a Chinese administrative document in every UI language (English beside its fields).
   'client/topics/noticePrint.ts': 'printed notice, Chinese by law',
   // The district figures' names and units: the city map work (issue 20) owns this file; left to it.
@@ -45,7 +54,7 @@ describe('UI text goes through the catalogue', () => {
   it('no Chinese string literal in client/ outside the catalogue and the listed exceptions', () => {
     const found = sources(CLIENT).flatMap((f) => {
       const rel = relative(ROOT_DIR, f).replace(/\\/g, '/');
-      if (ALLOWED[rel]) return [];
+      if (ALLOWED[rel] || Object.keys(ALLOWED_DIRS).some((d) => rel.startsWith(d))) return [];
       return chineseLiterals(readFileSync(f, 'utf8')).map((x) => `${rel}:${x.line} ${x.text}`);
     });
     expect(found).toEqual([]);

@@ -80,7 +80,14 @@ describe.each(storeKinds())('on the %s store', (kind) => {
       expect(res.status).toBe(207);
       expect(imp).toMatchObject({ source: 'csv', imported: 3, unmatchedTasks: ['Y'] });
       expect(imp.rejected).toEqual([
-        { line: 4, code: 'validation_failed', message: expect.stringMatching(/plannedStart "2025-03-40"/) },
+        {
+          line: 4,
+          code: 'validation_failed',
+          message: expect.stringMatching(/plannedStart "2025-03-40"/),
+          // The stable key and values a client words the refusal from (issue 19: Chinese UI first).
+          problem: 'bad_start',
+          params: { value: '2025-03-40' },
+        },
       ]);
 
       const sched = await t.api('GET', `/api/v1/models/${modelId}/schedule`);
