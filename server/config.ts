@@ -91,7 +91,7 @@ export const ConfigSchema = z.object({
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(10_000),
   /**
    * Group commit: most readings in one ingest transaction (submissions arriving together share it); 0 = the store's
-   * default (1 000 on PostgreSQL, 5 000 embedded).
+   * default (5 000).
    */
   INGEST_GROUP_MAX_ROWS: z.coerce.number().int().min(0).max(100_000).default(0),
   /**
@@ -100,7 +100,7 @@ export const ConfigSchema = z.object({
    */
   INGEST_GROUP_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
   /**
-   * Group commit: ingest transactions in flight at once; 0 = the store's default (4 on PostgreSQL, 1 embedded, whose
+   * Group commit: ingest transactions in flight at once; 0 = the store's default (2 on PostgreSQL, 1 embedded, whose
    * one connection would only queue a second).
    */
   INGEST_GROUP_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(0),

@@ -87,19 +87,17 @@ export type IngestOptions = GroupCommitOptions;
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxRows: 5000, maxWaitMs: 0, maxQueuedRows: 20_000 };
 
 /**
- * The group commit's defaults for a store. PostgreSQL server: four transactions in flight of at most 1 000 readings.
- * With two of up to 5 000, a slot that freed took the whole queue, so groups were a few of ~100 readings and many of
- * 3 000-5 000, and every reading behind a big one waited out its write (bench/city.ts at half scale, stage timings:
- * 300-600 ms per write, as long again queued before it, of a ~1.3 s ingest -> viewer p50). Four of 1 000, A B A B
- * in the same session (load 10-14): 4 352 and 3 619 readings/s acknowledged against 3 542 and 2 663, ingest ->
- * viewer p50 1 314 / 1 450 ms against 1 403 / 2 085, p99 2 726 / 3 187 against 3 199 / 3 796, and less CPU per
- * reading (server 47 / 47 ms per 1 000 against 57 / 63, PostgreSQL 47 / 43 against 60 / 73). Concurrent groups lock
- * `latest` and the rollups in device order, so they wait for each other rather than deadlock. Embedded: one
- * connection, so one transaction at a time (a second would only queue), and large groups.
+ * The group commit's defaults for a store. PostgreSQL server: two transactions in flight (one COPYing while the other
+ * commits) of up to 5 000 readings. Stage timings of bench/city.ts (half scale) put most of the ingest -> viewer
+ * second here: ~300-600 ms queued for a slot, as long again writing. Four of 1 000 (INGEST_GROUP_CONCURRENCY=4,
+ * INGEST_GROUP_MAX_ROWS=1000) was tried, A B three times in one session at load 8-14: better in two pairs (p50 1 314 /
+ * 1 450 ms against 1 403 / 2 085, 23-36 % more readings acknowledged), worse in the third (p50 1 585 against 1 373 ms,
+ * p99 3 824 against 2 309): not shown on a box this busy, so the defaults stay. Embedded: one connection, so one
+ * transaction at a time (a second would only queue).
  */
 export function ingestOptionsFor(kind: 'server' | 'embedded'): IngestOptions & { concurrency: number } {
   return kind === 'server'
-    ? { ...DEFAULT_INGEST_OPTIONS, maxRows: 1000, concurrency: 4 }
+    ? { ...DEFAULT_INGEST_OPTIONS, concurrency: 2 }
     : { ...DEFAULT_INGEST_OPTIONS, concurrency: 1 };
 }
 
