@@ -308,6 +308,10 @@ async function run(kind: string) {
       LOG_LEVEL: 'warn',
       RATE_LIMIT_DEVICE_PER_S: '0',
       RATE_LIMIT_API_PER_MIN: '0',
+      // The group commit's settings, when given (INGEST_GROUP_CONCURRENCY, INGEST_GROUP_MAX_ROWS, ...): A/B runs.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_GROUP_')) as [string, string][],
+      ),
       NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
       // CITY_CPU_PROFILE=<file>: the server's CPU profile of the run (bench/soakProbe.cjs).
       // CITY_CPU_PROFILE_AFTER_S / CITY_CPU_PROFILE_FOR_S: profile that window only (seconds from the server's start).

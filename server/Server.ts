@@ -116,9 +116,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     }),
     ingest: new Ingest(opts.store, log, {
-      maxRows: opts.config.INGEST_GROUP_MAX_ROWS,
+      ...(opts.config.INGEST_GROUP_MAX_ROWS ? { maxRows: opts.config.INGEST_GROUP_MAX_ROWS } : {}),
       maxWaitMs: opts.config.INGEST_GROUP_WAIT_MS,
       maxQueuedRows: opts.config.INGEST_QUEUE_MAX_ROWS,
+      ...(opts.config.INGEST_GROUP_CONCURRENCY ? { concurrency: opts.config.INGEST_GROUP_CONCURRENCY } : {}),
     }),
     startedAt: Date.now(),
   };

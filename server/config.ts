@@ -89,13 +89,21 @@ export const ConfigSchema = z.object({
   INGEST_MAX_KB: z.coerce.number().int().min(1).default(16384),
   /** Most readings in one ingest batch (HTTP body or Socket.IO message). */
   INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  /** Group commit: most readings in one ingest transaction (submissions arriving together share it). */
-  INGEST_GROUP_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /**
+   * Group commit: most readings in one ingest transaction (submissions arriving together share it); 0 = the store's
+   * default (5 000).
+   */
+  INGEST_GROUP_MAX_ROWS: z.coerce.number().int().min(0).max(100_000).default(0),
   /**
    * Group commit: how long a submission to an idle ingest waits for others before its transaction starts, in ms. 0:
    * at once (under load the submissions arriving while a transaction runs still share the next one).
    */
   INGEST_GROUP_WAIT_MS: z.coerce.number().min(0).max(1000).default(0),
+  /**
+   * Group commit: ingest transactions in flight at once; 0 = the store's default (2 on PostgreSQL, 1 embedded, whose
+   * one connection would only queue a second).
+   */
+  INGEST_GROUP_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(0),
   /** Back-pressure: most readings waiting for a transaction; past that ingest answers 503 `overloaded` + Retry-After. */
   INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** Most live updates per device per viewer per second (per-device coalescing on `/live`). */

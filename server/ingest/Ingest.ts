@@ -87,6 +87,21 @@ export type IngestOptions = GroupCommitOptions;
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxRows: 5000, maxWaitMs: 0, maxQueuedRows: 20_000 };
 
 /**
+ * The group commit's defaults for a store. PostgreSQL server: two transactions in flight (one COPYing while the other
+ * commits) of up to 5 000 readings. Stage timings of bench/city.ts (half scale) put most of the ingest -> viewer
+ * second here: ~300-600 ms queued for a slot, as long again writing. Four of 1 000 (INGEST_GROUP_CONCURRENCY=4,
+ * INGEST_GROUP_MAX_ROWS=1000) was tried, A B three times in one session at load 8-14: better in two pairs (p50 1 314 /
+ * 1 450 ms against 1 403 / 2 085, 23-36 % more readings acknowledged), worse in the third (p50 1 585 against 1 373 ms,
+ * p99 3 824 against 2 309): not shown on a box this busy, so the defaults stay. Embedded: one connection, so one
+ * transaction at a time (a second would only queue).
+ */
+export function ingestOptionsFor(kind: 'server' | 'embedded'): IngestOptions & { concurrency: number } {
+  return kind === 'server'
+    ? { ...DEFAULT_INGEST_OPTIONS, concurrency: 2 }
+    : { ...DEFAULT_INGEST_OPTIONS, concurrency: 1 };
+}
+
+/**
  * The one way in for readings, whatever the transport. Each reading is checked alone (shape, device, key, values
  * against its kind, time), repeats are dropped, the batch is written in one transaction, and `submit` resolves only
  * after the commit; then the committed readings go to the listeners (live push, alarms).
@@ -103,12 +118,11 @@ export class Ingest {
     private readonly log: Logger,
     opts: Partial<IngestOptions> = {},
   ) {
-    // PostgreSQL server: two group transactions in flight (one COPYing while the other commits); PGlite has one
-    // connection, so a second would only queue.
-    const concurrency = store.db.kind === 'server' ? 2 : 1;
+    // Options left out (or undefined) take the store's defaults (ingestOptionsFor).
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
     this.commits = new GroupCommit<Device>(
       (rows) => store.telemetry.write(rows),
-      { ...DEFAULT_INGEST_OPTIONS, concurrency, ...opts },
+      { ...ingestOptionsFor(store.db.kind), ...given },
       (rows, devices) => this.notify(rows, devices),
     );
     this.unwatch = store.devices.onChanged((id) => this.forgetDevice(id));
