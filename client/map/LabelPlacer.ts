@@ -1,6 +1,6 @@
 import { Cartesian2, Cartesian3, Matrix4, SceneTransforms } from 'cesium';
 import type { Tool } from '../core/Tool.js';
-import { placeLabels, type PlacedBox } from './labelPlacement.js';
+import { placeLabels, type LabelSide, type PlacedBox, type ScreenSegment } from './labelPlacement.js';
 import type { MapView } from './MapView.js';
 
 /** One label a layer offers for placement. */
@@ -24,17 +24,31 @@ export interface LabelItem {
   /** Camera distance range (m) in which the label is drawn at all. */
   near?: number;
   far?: number;
+  /** Other sides of its anchor the label may stand on when its own spot is taken or crossed by a line. */
+  sides?: readonly Exclude<LabelSide, 'above'>[];
+}
+
+/** A straight line a layer draws on the map (world positions) that no label may be crossed by. */
+export interface LabelObstacle {
+  a: Cartesian3;
+  b: Cartesian3;
+  /** Drawn width, CSS px. */
+  widthPx: number;
 }
 
 /** A layer whose labels the placer decides: it lists candidates and applies the verdict. */
 export interface LabelSource {
   labelItems(out: LabelItem[]): void;
+  /** Lines this layer draws now that labels must keep clear of (a crane's mast, jib and counter-jib). */
+  labelObstacles?(out: LabelObstacle[]): void;
   applyPlacement(
     shown: ReadonlySet<string>,
     absorbed: ReadonlySet<string>,
     clusters: ReadonlyMap<string, readonly string[]>,
     /** Shown labels that stand elsewhere than `position`: id -> index into `alternatives`. */
     moved: ReadonlyMap<string, number>,
+    /** Shown labels that stand on another side of their anchor than above it. */
+    sides: ReadonlyMap<string, Exclude<LabelSide, 'above'>>,
   ): void;
 }
 
@@ -45,6 +59,8 @@ export interface LabelReport {
   placed: PlacedBox[];
   /** Pins drawn (their dots are obstacles to labels). */
   pins: PlacedBox[];
+  /** Lines labels were kept off (CSS px, canvas origin). */
+  lines: ScreenSegment[];
   hidden: number;
   absorbed: number;
   clusters: number;
@@ -68,7 +84,16 @@ export class LabelPlacer implements Tool {
   private readonly off: () => void;
   /** The canvas size (CSS px) of the last placement. */
   private lastSize = '';
-  report: LabelReport = { at: 0, candidates: 0, placed: [], pins: [], hidden: 0, absorbed: 0, clusters: 0 };
+  report: LabelReport = {
+    at: 0,
+    candidates: 0,
+    placed: [],
+    pins: [],
+    lines: [],
+    hidden: 0,
+    absorbed: 0,
+    clusters: 0,
+  };
   /** Pins closer than this (CSS px) are clustered; the wall scales it with its text. */
   clusterPx = 26;
 
@@ -124,7 +149,20 @@ export class LabelPlacer implements Tool {
     const camPos = scene.camera.positionWC;
     const r = scene.canvas.getBoundingClientRect();
     const items: LabelItem[] = [];
-    for (const s of this.sources) s.labelItems(items);
+    const obstacles: LabelObstacle[] = [];
+    for (const s of this.sources) {
+      s.labelItems(items);
+      s.labelObstacles?.(obstacles);
+    }
+    const lines: ScreenSegment[] = [];
+    for (const o of this.enabled ? obstacles : []) {
+      // An end behind the camera has no window position: such a line runs out of the view, past every label.
+      const a = SceneTransforms.worldToWindowCoordinates(scene, o.a, scratchWin);
+      if (!a) continue;
+      const { x: x1, y: y1 } = a;
+      const b = SceneTransforms.worldToWindowCoordinates(scene, o.b, scratchWin);
+      if (b) lines.push({ x1, y1, x2: b.x, y2: b.y, width: o.widthPx });
+    }
     const candidates = [];
     // Candidate id -> the item's anchor index (0 = position, i = alternatives[i - 1]) of each screen anchor offered.
     const anchorIndex = new Map<string, number[]>();
@@ -155,28 +193,36 @@ export class LabelPlacer implements Tool {
         priority: it.priority,
         ...(it.pin ? { pin: true, pinPx: it.pinPx ?? 0 } : {}),
         ...(it.dy ? { dy: it.dy } : {}),
+        ...(it.sides ? { sides: it.sides } : {}),
       });
     }
-    const p = placeLabels(candidates, { clusterPx: this.clusterPx, bounds: { width: r.width, height: r.height } });
+    const p = placeLabels(candidates, {
+      clusterPx: this.clusterPx,
+      bounds: { width: r.width, height: r.height },
+      lines,
+    });
     const shown = new Set(p.placed.map((b) => b.id));
     const absorbed = new Set(p.absorbed);
     const moved = new Map<string, number>();
+    const sides = new Map<string, Exclude<LabelSide, 'above'>>();
     for (const b of p.placed) {
       const i = anchorIndex.get(b.id)?.[b.anchor ?? 0] ?? 0;
       if (i > 0) moved.set(b.id, i - 1);
+      if (b.side) sides.set(b.id, b.side);
     }
     this.report = {
       at: Date.now(),
       candidates: candidates.length,
       placed: p.placed,
       pins: p.pins,
+      lines,
       hidden: p.hidden.length,
       absorbed: absorbed.size,
       clusters: p.clusters.size,
     };
     const before = this.signature;
-    for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters, moved);
-    this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}|${[...moved].join()}`;
+    for (const s of this.sources) s.applyPlacement(shown, absorbed, p.clusters, moved, sides);
+    this.signature = `${[...shown].sort().join()}|${[...absorbed].sort().join()}|${[...p.clusters].map(([k, v]) => `${k}:${v.length}`).join()}|${[...moved].join()}|${[...sides].join()}`;
     return before !== this.signature;
   }
   private signature = '';

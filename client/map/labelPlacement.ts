@@ -2,8 +2,37 @@
  * Collision-aware label placement and pin clustering in screen space, pure (no Cesium, no DOM) so it is tested in
  * Node. Greedy by priority: the most important label (alarm, then status) is placed first and keeps its place; a
  * label whose box would overlap a placed one is hidden. Pins closer than `clusterPx` collapse into the
- * highest-priority pin of the crowd, which counts the others.
+ * highest-priority pin of the crowd, which counts the others. Lines drawn on the map (a tower crane's mast and jib) are
+ * obstacles too: a label they cross is moved to another side of its anchor, or hidden.
  */
+
+/** Where a box stands around its anchor: above it (the default), or beside, under or at a corner of it. */
+export type LabelSide =
+  'above' | 'above-right' | 'above-left' | 'right' | 'left' | 'below-right' | 'below-left' | 'below';
+
+/**
+ * Every side but the default, corners first: lines that leave an anchor in opposite directions (a crane's jib and
+ * counter-jib from its mast top, the mast down) cross at most two of its four sides but leave a corner free.
+ */
+export const OTHER_SIDES: readonly Exclude<LabelSide, 'above'>[] = [
+  'above-right',
+  'above-left',
+  'right',
+  'left',
+  'below-right',
+  'below-left',
+  'below',
+];
+
+/** A line drawn on the map, in CSS px, that no label may be crossed by (a crane's jib would strike its text out). */
+export interface ScreenSegment {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  /** The drawn line's width (px): a label keeps half of it clear of the centre line. */
+  width?: number;
+}
 
 /** A label to place: its anchor (CSS px), box size and priority. The box is centred on x and ends `dy` above y. */
 export interface LabelCandidate {
@@ -24,6 +53,11 @@ export interface LabelCandidate {
    * interior points. The first that fits wins; its index (1-based; 0 = x, y) is the placed box's `anchor`.
    */
   alternatives?: readonly { x: number; y: number }[];
+  /**
+   * Other sides of the anchor the box may stand on, tried in order after the default (above with `dy`, else centred)
+   * when that is taken or crossed by a line. Beside and under, the box keeps `dy` (at least 4 px) from the anchor.
+   */
+  sides?: readonly Exclude<LabelSide, 'above'>[];
 }
 
 /** A placed label's box (CSS px, top-left origin). */
@@ -35,6 +69,8 @@ export interface PlacedBox {
   h: number;
   /** Which anchor won: 0 = the candidate's (x, y), i = its alternatives[i - 1]. */
   anchor?: number;
+  /** The side of the anchor it stands on, when not the default. */
+  side?: Exclude<LabelSide, 'above'>;
 }
 
 export interface Placement {
@@ -57,6 +93,34 @@ export function boxesOverlap(
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
+/**
+ * Does a segment cross or touch a box? Liang-Barsky clipping of the segment to the box: some part of it is left.
+ */
+export function boxCrossesSegment(b: { x: number; y: number; w: number; h: number }, s: ScreenSegment): boolean {
+  const dx = s.x2 - s.x1;
+  const dy = s.y2 - s.y1;
+  let t0 = 0;
+  let t1 = 1;
+  // p * t <= q for each of the four edges.
+  const edges: [number, number][] = [
+    [-dx, s.x1 - b.x],
+    [dx, b.x + b.w - s.x1],
+    [-dy, s.y1 - b.y],
+    [dy, b.y + b.h - s.y1],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return false;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+    if (t0 > t1) return false;
+  }
+  return true;
+}
+
 /** A long name cut to `max` characters (by code point, so CJK is never split) with an ellipsis. */
 export function truncateLabel(text: string, max: number): string {
   const chars = [...text];
@@ -65,13 +129,22 @@ export function truncateLabel(text: string, max: number): string {
 
 const CELL = 64;
 
+type Box = { x: number; y: number; w: number; h: number };
+const inflate = (b: Box, d: number): Box => (d ? { x: b.x - d, y: b.y - d, w: b.w + 2 * d, h: b.h + 2 * d } : b);
+
 /**
  * Places labels (see the file comment). `marginPx` keeps a gap between boxes; with `bounds` (the canvas, CSS px) a
  * label that would be cut by its edge is hidden.
  */
 export function placeLabels(
   items: readonly LabelCandidate[],
-  opts: { clusterPx: number; marginPx?: number; bounds?: { width: number; height: number } },
+  opts: {
+    clusterPx: number;
+    marginPx?: number;
+    bounds?: { width: number; height: number };
+    /** Lines drawn on the map that no label may cross (few: a site's cranes; tested against every box). */
+    lines?: readonly ScreenSegment[];
+  },
 ): Placement {
   const order = [...items].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const margin = opts.marginPx ?? 2;
@@ -123,23 +196,38 @@ export function placeLabels(
     const b = opts.bounds;
     if (b && (box.x < 0 || box.y < 0 || box.x + box.w > b.width || box.y + box.h > b.height)) return false;
     const padded = { x: box.x - margin, y: box.y - margin, w: box.w + 2 * margin, h: box.h + 2 * margin };
+    if (opts.lines?.some((l) => boxCrossesSegment(inflate(padded, (l.width ?? 0) / 2), l))) return false;
     return !cells(box).some((k) => grid.get(k)?.some((o) => boxesOverlap(padded, o)));
   };
   for (const it of heads) {
     const dy = it.dy ?? 0;
+    const gap = Math.max(dy, 4);
     const anchors = [{ x: it.x, y: it.y }, ...(it.alternatives ?? [])];
+    const sides = [undefined, ...(it.sides ?? [])];
     let won: PlacedBox | null = null;
     for (let i = 0; i < anchors.length && !won; i++) {
       const a = anchors[i]!;
-      const box: PlacedBox = {
-        id: it.id,
-        x: a.x - it.w / 2,
-        y: dy ? a.y - dy - it.h : a.y - it.h / 2,
-        w: it.w,
-        h: it.h,
-        ...(i ? { anchor: i } : {}),
-      };
-      if (fits(box)) won = box;
+      for (const side of sides) {
+        const box: PlacedBox = {
+          id: it.id,
+          x: side?.endsWith('right') ? a.x + gap : side?.endsWith('left') ? a.x - gap - it.w : a.x - it.w / 2,
+          y: side?.startsWith('below')
+            ? a.y + gap
+            : side?.startsWith('above')
+              ? a.y - gap - it.h
+              : side || !dy
+                ? a.y - it.h / 2
+                : a.y - dy - it.h,
+          w: it.w,
+          h: it.h,
+          ...(i ? { anchor: i } : {}),
+          ...(side ? { side } : {}),
+        };
+        if (fits(box)) {
+          won = box;
+          break;
+        }
+      }
     }
     if (!won) {
       hidden.push(it.id);

@@ -23,8 +23,18 @@ import {
 import type { CraneClearanceInfo } from '../../models/craneClearance.js';
 import { TowerCraneParams } from '../../models/TowerCrane.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
+import type { LabelObstacle } from '../map/LabelPlacer.js';
 import { SampleTrack } from './SampleTrack.js';
-import { deviceFrame, KindOverlay, num, partId, pctState, STATE_COLORS, type StateColor } from './overlayBase.js';
+import {
+  deviceFrame,
+  KindOverlay,
+  LABEL_PLATE,
+  num,
+  partId,
+  pctState,
+  STATE_COLORS,
+  type StateColor,
+} from './overlayBase.js';
 import { t } from '../i18n/i18n.js';
 
 const YELLOW = Color.fromCssColorString('#f2c230');
@@ -200,7 +210,9 @@ export class CraneOverlay extends KindOverlay {
       label: {
         text: s.device.name,
         font: '13px sans-serif',
-        // Over the building and the crane's own steel: a device's name is read, not hidden by what stands in front.
+        // Over the building and the crane's own steel: a device's name is read, not hidden by what stands in front. The
+        // label placer keeps it off the crane's lines; a jib turning under it between two placements is hidden by the
+        // opaque plate.
         disableDepthTestDistance: Number.POSITIVE_INFINITY,
         fillColor: Color.WHITE,
         outlineColor: Color.BLACK,
@@ -208,7 +220,7 @@ export class CraneOverlay extends KindOverlay {
         style: LabelStyle.FILL_AND_OUTLINE,
         verticalOrigin: VerticalOrigin.BOTTOM,
         showBackground: true,
-        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8),
+        backgroundColor: LABEL_PLATE,
         pixelOffset: new Cartesian2(0, -4),
       },
     });
@@ -362,6 +374,28 @@ export class CraneOverlay extends KindOverlay {
       for (const p of Object.values(c.parts)) p.show = v && (p !== c.parts.load || c.loaded);
       for (const l of Object.values(c.lines)) l.show = v;
     }
+  }
+
+  /**
+   * The crane outlines as drawn now (mast, jib, counter-jib, ties, trolley, hook line), in world positions: the label
+   * placer keeps every label off them, so no jib strikes out a label's text (its own crane's load and moment first).
+   */
+  labelObstacles(out: LabelObstacle[]): void {
+    for (const c of this.cranes.values())
+      for (const coll of Object.values(c.lines)) {
+        if (!coll.show) continue;
+        for (let i = 0; i < coll.length; i++) {
+          const l = coll.get(i);
+          if (!l.show) continue;
+          const [a, b] = l.positions as Cartesian3[];
+          if (!a || !b) continue;
+          out.push({
+            a: Matrix4.multiplyByPoint(coll.modelMatrix, a, new Cartesian3()),
+            b: Matrix4.multiplyByPoint(coll.modelMatrix, b, new Cartesian3()),
+            widthPx: l.width,
+          });
+        }
+      }
   }
 
   /** Pairs with a clearance line on the map now. */

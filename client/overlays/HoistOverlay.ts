@@ -16,7 +16,16 @@ import {
 import { HoistParams } from '../../models/Hoist.js';
 import type { DeviceState } from '../devices/DeviceStore.js';
 import { SampleTrack } from './SampleTrack.js';
-import { deviceFrame, KindOverlay, num, partId, pctState, STATE_COLORS, type StateColor } from './overlayBase.js';
+import {
+  deviceFrame,
+  KindOverlay,
+  LABEL_PLATE,
+  num,
+  partId,
+  pctState,
+  STATE_COLORS,
+  type StateColor,
+} from './overlayBase.js';
 import { t } from '../i18n/i18n.js';
 
 const scratch = new Float64Array(1);
@@ -92,7 +101,7 @@ export class HoistOverlay extends KindOverlay {
         outlineColor: Color.BLACK,
         outlineWidth: 2,
         showBackground: true,
-        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.8),
+        backgroundColor: LABEL_PLATE,
         verticalOrigin: VerticalOrigin.BOTTOM,
         pixelOffset: new Cartesian2(0, -4),
       },

@@ -1,11 +1,14 @@
 import {
+  Cartesian2,
   Color,
   ColorMaterialProperty,
   ConstantProperty,
   CustomDataSource,
+  type Entity,
+  HorizontalOrigin,
+  VerticalOrigin,
   PrimitiveCollection,
   SceneTransforms,
-  type Cartesian2,
   type Cartesian3,
   type DistanceDisplayCondition,
 } from 'cesium';
@@ -17,7 +20,8 @@ import type { AlarmStore } from '../alarms/AlarmStore.js';
 import type { Tool } from '../core/Tool.js';
 import { DevicePlacer } from '../devices/DevicePlacer.js';
 import type { DeviceChange, DeviceStore } from '../devices/DeviceStore.js';
-import type { LabelItem, LabelSource } from '../map/LabelPlacer.js';
+import type { LabelItem, LabelObstacle, LabelSource } from '../map/LabelPlacer.js';
+import { OTHER_SIDES, type LabelSide } from '../map/labelPlacement.js';
 import type { MapView } from '../map/MapView.js';
 import { CameraOverlay } from './CameraOverlay.js';
 import { CraneOverlay } from './CraneOverlay.js';
@@ -43,6 +47,18 @@ const DEVICE_LABEL_BASE = 1500;
 const DEVICE_LABEL_ALARM = 300;
 /** Prefix of the label ids this source gives the placer (project ids are bare UUIDs). */
 const LABEL_ID = 'site:';
+
+/** How a label stands on each side of its anchor: Cesium's origins, and the offset's direction (times the gap). */
+const SIDE_STYLE: Record<LabelSide, { h: HorizontalOrigin; v: VerticalOrigin; dx: number; dy: number }> = {
+  above: { h: HorizontalOrigin.CENTER, v: VerticalOrigin.BOTTOM, dx: 0, dy: -1 },
+  'above-right': { h: HorizontalOrigin.LEFT, v: VerticalOrigin.BOTTOM, dx: 1, dy: -1 },
+  'above-left': { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.BOTTOM, dx: -1, dy: -1 },
+  right: { h: HorizontalOrigin.LEFT, v: VerticalOrigin.CENTER, dx: 1, dy: 0 },
+  left: { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.CENTER, dx: -1, dy: 0 },
+  'below-right': { h: HorizontalOrigin.LEFT, v: VerticalOrigin.TOP, dx: 1, dy: 1 },
+  'below-left': { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.TOP, dx: -1, dy: 1 },
+  below: { h: HorizontalOrigin.CENTER, v: VerticalOrigin.TOP, dx: 0, dy: 1 },
+};
 
 /**
  * The drawing of the opened site (the page part that feeds it is `pages/map/SitePage.ts`): one renderer per device
@@ -71,6 +87,9 @@ export class SiteOverlays implements Tool, LabelSource {
   private readonly ghostMaterial = new ColorMaterialProperty(GHOST);
   /** Device label size (the wall sets it with its scale; 1 on the map page). */
   private readonly labelScale = new LabelScale(this.entities.entities);
+  /** Px between each label and its anchor as its overlay set it (the label hangs above it), and its side now. */
+  private readonly labelGap = new WeakMap<Entity, number>();
+  private readonly labelSide = new WeakMap<Entity, LabelSide>();
 
   constructor(
     private readonly map: MapView,
@@ -222,7 +241,6 @@ export class SiteOverlays implements Tool, LabelSource {
       if (!position || !text) continue;
       const id = deviceIdOfPick({ id: e });
       const kind = id ? this.devices.get(id)?.device.kind : undefined;
-      const offset = l.pixelOffset?.getValue(now) as Cartesian2 | undefined;
       const ddc = l.distanceDisplayCondition?.getValue(now) as DistanceDisplayCondition | undefined;
       out.push({
         id: LABEL_ID + e.id,
@@ -235,19 +253,53 @@ export class SiteOverlays implements Tool, LabelSource {
         priority:
           (kind ? (DEVICE_LABEL_PRIORITY[kind] ?? DEVICE_LABEL_BASE) : DEVICE_LABEL_BASE) +
           (id && alarmed.has(id) ? DEVICE_LABEL_ALARM : 0),
-        // Every site label hangs above its anchor (vertical origin bottom), `-pixelOffset.y` px up.
-        dy: Math.max(1, -(offset?.y ?? 0)),
+        // Every site label hangs above its anchor (vertical origin bottom), `-pixelOffset.y` px up; when that spot is
+        // taken or a crane's line crosses it, it may stand at a corner or a side of its anchor, the same gap away.
+        dy: this.gapOf(e),
+        sides: OTHER_SIDES,
         ...(ddc ? { near: ddc.near, far: ddc.far } : {}),
       });
     }
   }
 
-  applyPlacement(shown: ReadonlySet<string>): void {
+  /** The cranes' outlines: no label may be crossed by a jib. */
+  labelObstacles(out: LabelObstacle[]): void {
+    if (!this.hiddenKinds.has('tower_crane')) this.cranes.labelObstacles(out);
+  }
+
+  /** The gap between a label and its anchor, as its overlay set it (before any side was applied). */
+  private gapOf(e: Entity): number {
+    let gap = this.labelGap.get(e);
+    if (gap === undefined) {
+      const offset = e.label?.pixelOffset?.getValue(this.map.viewer.clock.currentTime) as Cartesian2 | undefined;
+      gap = Math.max(1, -(offset?.y ?? 0));
+      this.labelGap.set(e, gap);
+    }
+    return gap;
+  }
+
+  applyPlacement(
+    shown: ReadonlySet<string>,
+    _absorbed: ReadonlySet<string>,
+    _clusters: ReadonlyMap<string, readonly string[]>,
+    _moved: ReadonlyMap<string, number>,
+    sides: ReadonlyMap<string, Exclude<LabelSide, 'above'>>,
+  ): void {
     for (const e of this.entities.entities.values) {
       const l = e.label;
       if (!l) continue;
       const show = shown.has(LABEL_ID + e.id);
       if (l.show?.getValue(this.map.viewer.clock.currentTime) !== show) l.show = new ConstantProperty(show);
+      if (!show) continue;
+      const side = sides.get(LABEL_ID + e.id) ?? 'above';
+      if ((this.labelSide.get(e) ?? 'above') === side) continue;
+      // As the placer measured it: above, the overlay's own gap; beside or under, at least 4 px.
+      const gap = side === 'above' ? this.gapOf(e) : Math.max(this.gapOf(e), 4);
+      const st = SIDE_STYLE[side];
+      this.labelSide.set(e, side);
+      l.horizontalOrigin = new ConstantProperty(st.h);
+      l.verticalOrigin = new ConstantProperty(st.v);
+      l.pixelOffset = new ConstantProperty(new Cartesian2(st.dx * gap, st.dy * gap));
     }
   }
 

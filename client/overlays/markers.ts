@@ -11,7 +11,15 @@ import {
   type CustomDataSource,
 } from 'cesium';
 import type { DeviceState } from '../devices/DeviceStore.js';
-import { deviceFrame, KindOverlay, partId, STATE_COLORS, type OverlayContext, type StateColor } from './overlayBase.js';
+import {
+  deviceFrame,
+  KindOverlay,
+  LABEL_PLATE,
+  partId,
+  STATE_COLORS,
+  type OverlayContext,
+  type StateColor,
+} from './overlayBase.js';
 
 export interface MarkerOptions {
   /** Height of the point above the device's location, in m. */
@@ -56,7 +64,7 @@ export class Marker {
         outlineColor: Color.BLACK,
         outlineWidth: 2,
         showBackground: true,
-        backgroundColor: Color.fromCssColorString('#0e1523').withAlpha(0.82),
+        backgroundColor: LABEL_PLATE,
         // Above the point (the label placer keeps labels apart as boxes hanging over their anchors).
         horizontalOrigin: HorizontalOrigin.CENTER,
         verticalOrigin: VerticalOrigin.BOTTOM,

@@ -70,6 +70,13 @@ export function deviceFrame(s: DeviceState): { base: Cartesian3; enu: Matrix4 } 
   return { base, enu: Transforms.eastNorthUpToFixedFrame(base) };
 }
 
+/**
+ * The plate behind a device's label: opaque, so it is drawn in Cesium's opaque pass at the near plane (the labels'
+ * disableDepthTestDistance) and hides a crane's line that passes behind it whole. A translucent plate is drawn in
+ * the translucent pass over the opaque lines, and a jib under the label stayed visible across its text.
+ */
+export const LABEL_PLATE = Color.fromCssColorString('#0e1523');
+
 /** Colours of the alarm levels and states, shared by markers, feed and glow. */
 export const STATE_COLORS = {
   normal: Color.fromCssColorString('#3fb27f'),

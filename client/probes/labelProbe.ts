@@ -4,6 +4,8 @@ import {
   JulianDate,
   Label,
   LabelCollection,
+  Matrix4,
+  PolylineCollection,
   PrimitiveCollection,
   SceneTransforms,
   type DataSource,
@@ -19,10 +21,26 @@ export interface DrawnLabel {
   h: number;
 }
 
+/** A device's line drawn on the map: its part id, its ends on the page (CSS px) and its width (px). */
+export interface DrawnLine {
+  id: string;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  width: number;
+}
+
 declare global {
   interface Window {
     /** Every label the map draws now, read from Cesium's own label collections (tests check that none overlap). */
     __siteTwinLabels?: () => DrawnLabel[];
+    /**
+     * Every straight line a site's devices draw now (a crane's mast, jib, counter-jib, ties, hook line), read from
+     * Cesium's own polyline collections: its ends on the page (CSS px) and its drawn width. Tests check no label is
+     * crossed by one.
+     */
+    __siteTwinDeviceLines?: () => DrawnLine[];
     /** Every alarm pulse ring the map draws now, at its largest (tests check that no label is under one). */
     __siteTwinPulses?: () => DrawnLabel[];
     /**
@@ -90,6 +108,43 @@ export function labelProbe(viewer: Viewer): void {
         out.push({ text: l.text, x: r.left + b.x, y: r.top + b.y, w: b.width, h: b.height });
       }
     }
+    return out;
+  };
+}
+
+/** Publishes `window.__siteTwinDeviceLines` (see there): polylines whose id is a device part (`dev:<id>:<part>`). */
+export function deviceLineProbe(viewer: Viewer): void {
+  window.__siteTwinDeviceLines = () => {
+    const scene = viewer.scene;
+    const r = scene.canvas.getBoundingClientRect();
+    const out: DrawnLine[] = [];
+    const walk = (c: PrimitiveCollection) => {
+      if (!c.show) return;
+      for (let i = 0; i < c.length; i++) {
+        const p: unknown = c.get(i);
+        if (p instanceof PrimitiveCollection) walk(p);
+        if (!(p instanceof PolylineCollection) || !p.show) continue;
+        for (let j = 0; j < p.length; j++) {
+          const l = p.get(j);
+          const id: unknown = l.id;
+          const ends = l.positions as Cartesian3[];
+          if (!l.show || typeof id !== 'string' || !id.startsWith('dev:') || ends.length < 2) continue;
+          const page = ends.map((e) => {
+            const w = SceneTransforms.worldToWindowCoordinates(
+              scene,
+              Matrix4.multiplyByPoint(p.modelMatrix, e, new Cartesian3()),
+            );
+            return w ? { x: r.left + w.x, y: r.top + w.y } : null;
+          });
+          for (let k = 1; k < page.length; k++) {
+            const a = page[k - 1];
+            const b = page[k];
+            if (a && b) out.push({ id, x1: a.x, y1: a.y, x2: b.x, y2: b.y, width: l.width });
+          }
+        }
+      }
+    };
+    walk(scene.primitives);
     return out;
   };
 }

@@ -340,8 +340,8 @@ function textProblems(page: Page, hover: boolean): Promise<string[]> {
 
 /**
  * The map's labels on screen (window.__siteTwinLabels reads Cesium's own label collections: placed project and
- * district labels, device labels of the site, base-map names) that overlap another by more than a pixel each way, or
- * that an alarm pulse ring covers.
+ * district labels, device labels of the site, base-map names) that overlap another by more than a pixel each way, that
+ * a device's line (a crane's jib) crosses, or that an alarm pulse ring covers.
  */
 async function labelOverlaps(page: Page): Promise<string[]> {
   const boxes = await page.evaluate(() => window.__siteTwinLabels?.() ?? null);
@@ -356,6 +356,24 @@ async function labelOverlaps(page: Page): Promise<string[]> {
       if (ox > 1 && oy > 1)
         out.push(`label "${a.text}" overlaps label "${c.text}" (${Math.round(ox)}x${Math.round(oy)} px)`);
     }
+  // A device's line (a crane's jib, mast or counter-jib: window.__siteTwinDeviceLines) through a label strikes its
+  // text out: the crane's own load-moment label under its red jib was unreadable. A line counts from half its drawn
+  // width (less a pixel of antialiasing); it is walked in 1 px steps.
+  const lines = await page.evaluate(() => window.__siteTwinDeviceLines?.() ?? null);
+  if (!lines) return [...out, 'no device line probe (window.__siteTwinDeviceLines)'];
+  for (const l of lines) {
+    const pad = Math.max(0, l.width / 2 - 1);
+    const steps = Math.min(10_000, Math.ceil(Math.hypot(l.x2 - l.x1, l.y2 - l.y1)));
+    for (const a of boxes) {
+      let hit = false;
+      for (let k = 0; k <= steps && !hit; k++) {
+        const x = l.x1 + ((l.x2 - l.x1) * k) / Math.max(steps, 1);
+        const y = l.y1 + ((l.y2 - l.y1) * k) / Math.max(steps, 1);
+        hit = x > a.x - pad && x < a.x + a.w + pad && y > a.y - pad && y < a.y + a.h + pad;
+      }
+      if (hit) out.push(`device line ${l.id.split(':').pop()} crosses label "${a.text.replace(/\n/g, ' / ')}"`);
+    }
+  }
   // An alarm's pulsing ring (window.__siteTwinPulses, at its widest) drawn over a label hides the label's text.
   const pulses = await page.evaluate(() => window.__siteTwinPulses?.() ?? null);
   if (!pulses) return [...out, 'no pulse probe (window.__siteTwinPulses)'];

@@ -20,7 +20,7 @@ import { addCommandCenterTools } from './cityCommandTools.js';
 import { MapClicks } from './MapClicks.js';
 import type { MapPanes } from './MapLayout.js';
 import { PageReady } from './PageReady.js';
-import { labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
+import { deviceLineProbe, labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
 import { t, tOr } from '../../i18n/i18n.js';
 import { ProjectTopics } from '../../topics/ProjectTopics.js';
 
@@ -134,6 +134,7 @@ export class App {
     const pageReady = tools.add(new PageReady(map, layer, store, selection, live));
     labelProbe(map.viewer);
     pulseProbe(map.viewer);
+    deviceLineProbe(map.viewer);
     topEdgeProbe(map.viewer);
     pageReady.onReady.add(() => this.loading.done());
 

@@ -33,7 +33,7 @@ import { ProjectFreshness } from '../../wall/ProjectFreshness.js';
 import { ProjectStrip } from '../../wall/ProjectStrip.js';
 import { WallMapShading } from '../../wall/WallMapShading.js';
 import { createWallProbe, type WallProbe } from '../../probes/WallProbe.js';
-import { labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
+import { deviceLineProbe, labelProbe, pulseProbe, topEdgeProbe } from '../../probes/labelProbe.js';
 import { pitchClearOfHorizon } from '../../map/viewPitch.js';
 import { frameTimes } from '../../probes/frameTimes.js';
 import { buildWallDom, type WallDom } from '../../wall/wallDom.js';
@@ -102,6 +102,7 @@ export class WallApp {
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     labelProbe(this.map.viewer);
     pulseProbe(this.map.viewer);
+    deviceLineProbe(this.map.viewer);
     topEdgeProbe(this.map.viewer);
     this.probe.camera = () => cameraPose(this.map);
     this.probe.geoPagePosition = (lon, lat) => this.map.pagePositionOf(lon, lat);

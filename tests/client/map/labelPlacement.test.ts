@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { boxesOverlap, placeLabels, truncateLabel, type LabelCandidate } from '../../../client/map/labelPlacement.js';
+import {
+  boxesOverlap,
+  boxCrossesSegment,
+  OTHER_SIDES,
+  placeLabels,
+  truncateLabel,
+  type LabelCandidate,
+} from '../../../client/map/labelPlacement.js';
 
 const c = (
   id: string,
@@ -117,6 +124,61 @@ describe('placeLabels', () => {
   it('does not cluster labels that are not pins (district names)', () => {
     const r = placeLabels([c('d', 100, 100, 3), c('p', 100, 140, 1, { pin: true })], { clusterPx: 60 });
     expect(r.absorbed).toEqual([]);
+  });
+});
+
+describe('placeLabels with lines drawn on the map', () => {
+  // A crane seen from the default project view: mast top at (400, 300), its jib going up and right on screen across
+  // where a label above the mast would stand.
+  const jib = { x1: 400, y1: 300, x2: 520, y2: 230 };
+  const crane = (extra: Partial<LabelCandidate> = {}) => c('crane', 400, 300, 9, { w: 120, h: 36, dy: 4, ...extra });
+
+  it('hides a label a line crosses when it has nowhere else to stand', () => {
+    const r = placeLabels([crane()], { clusterPx: 0, lines: [jib] });
+    expect(r.placed).toEqual([]);
+    expect(r.hidden).toEqual(['crane']);
+    // Without the line it stands above its anchor.
+    expect(placeLabels([crane()], { clusterPx: 0 }).placed).toEqual([{ id: 'crane', x: 340, y: 260, w: 120, h: 36 }]);
+  });
+
+  it('moves a label to the first side of its anchor that no line crosses, and says which side won', () => {
+    const r = placeLabels([crane({ sides: OTHER_SIDES })], { clusterPx: 0, lines: [jib] });
+    // Above and above-right are crossed by the jib; above-left of the mast top is free.
+    expect(r.placed).toEqual([{ id: 'crane', x: 400 - 4 - 120, y: 300 - 4 - 36, w: 120, h: 36, side: 'above-left' }]);
+    // Only left and right offered: left.
+    expect(placeLabels([crane({ sides: ['right', 'left'] })], { clusterPx: 0, lines: [jib] }).placed).toEqual([
+      { id: 'crane', x: 400 - 4 - 120, y: 300 - 18, w: 120, h: 36, side: 'left' },
+    ]);
+    for (const b of r.placed) expect(boxCrossesSegment(b, jib)).toBe(false);
+  });
+
+  it('keeps every placed label off every line (a crowd around a crane with jib, counter-jib and mast)', () => {
+    const lines = [jib, { x1: 400, y1: 300, x2: 330, y2: 330 }, { x1: 400, y1: 300, x2: 400, y2: 520 }];
+    const items: LabelCandidate[] = [crane({ sides: OTHER_SIDES })];
+    let seed = 11;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 60; i++)
+      items.push(c(`d${i}`, 250 + rnd() * 300, 200 + rnd() * 300, Math.floor(rnd() * 4), { sides: ['right', 'left'] }));
+    const r = placeLabels(items, { clusterPx: 0, lines });
+    expect(r.placed.length).toBeGreaterThan(3);
+    expect(r.placed.map((b) => b.id)).toContain('crane');
+    for (const b of r.placed) for (const l of lines) expect(boxCrossesSegment(b, l)).toBe(false);
+    for (let i = 0; i < r.placed.length; i++)
+      for (let j = i + 1; j < r.placed.length; j++) expect(boxesOverlap(r.placed[i]!, r.placed[j]!)).toBe(false);
+  });
+});
+
+describe('boxCrossesSegment', () => {
+  const box = { x: 100, y: 100, w: 50, h: 20 };
+  it('is true for a segment through the box, inside it or touching one of its edges from outside', () => {
+    expect(boxCrossesSegment(box, { x1: 80, y1: 90, x2: 170, y2: 130 })).toBe(true);
+    expect(boxCrossesSegment(box, { x1: 110, y1: 105, x2: 120, y2: 108 })).toBe(true);
+    expect(boxCrossesSegment(box, { x1: 125, y1: 60, x2: 125, y2: 101 })).toBe(true);
+  });
+  it('is false for a segment beside the box, or one whose line would cross it beyond its end', () => {
+    expect(boxCrossesSegment(box, { x1: 80, y1: 90, x2: 170, y2: 90 })).toBe(false);
+    expect(boxCrossesSegment(box, { x1: 160, y1: 60, x2: 160, y2: 160 })).toBe(false);
+    expect(boxCrossesSegment(box, { x1: 60, y1: 60, x2: 90, y2: 90 })).toBe(false);
   });
 });
 
