@@ -62,7 +62,10 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await q.locator('[data-testid="quality-refused"]').textContent()).toBe('1');
     expect(await q.locator('dd[data-code="out_of_range"]').textContent()).toBe('1');
     expect(await q.locator('dd[data-refused-field="pm10Ugm3"]').textContent()).toBe('1');
-    expect(await q.locator('[data-testid="quality-recent"] li').first().textContent()).toMatch(/PM10 140600.*ng\/m3/);
+    // The refusal worded in the page's language (zh-CN) from its code and values, not the server's English reason.
+    const why = await q.locator('[data-testid="quality-recent"] li').first().textContent();
+    expect(why).toMatch(/PM10 140600 [\u4e00-\u9fff]+ \d+：[\u4e00-\u9fff]+ ng\/m3/);
+    expect(why).not.toMatch(/is above|sending/);
     expect(JSON.parse((await q.locator('[data-testid="quality-raw"]').textContent())!)).toMatchObject({
       deviceId: dust.id,
       values: { pm10Ugm3: 140600 },
