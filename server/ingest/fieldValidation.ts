@@ -79,6 +79,7 @@ export class KeptAside {
         raw: f.value,
         code: f.code,
         reason: f.reason,
+        ...(f.details ? { details: f.details } : {}),
         transport: this.transport,
         receivedAt: this.receivedAt,
       });

@@ -1,4 +1,4 @@
-import type { DeviceQuality, ProjectQuality, StoredFieldRejection } from '../../models/FieldQuality.js';
+import type { DeviceQuality, ProjectQuality, RefusalDetails, StoredFieldRejection } from '../../models/FieldQuality.js';
 import type { Db } from './Db.js';
 
 /** A refused field to keep: its reading's device, time and seq, the raw value as sent, and why. */
@@ -10,6 +10,8 @@ export interface RejectionRow {
   raw: unknown;
   code: string;
   reason: string;
+  /** The refusal's values, for readers that word it themselves (absent when it has none). */
+  details?: RefusalDetails;
   transport: string;
   receivedAt: number;
 }
@@ -103,8 +105,8 @@ export class QualityRepo {
     await this.db.transaction(async (tx) => {
       if (rows.length) {
         await tx.query(
-          `INSERT INTO telemetry_rejections (device_id, time, seq, field, raw, code, reason, transport, received_at)
-           SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+          `INSERT INTO telemetry_rejections (device_id, time, seq, field, raw, code, reason, transport, received_at, details)
+           SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::jsonb[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::jsonb[])
            ON CONFLICT DO NOTHING`,
           [
             rows.map((r) => r.deviceId),
@@ -116,6 +118,7 @@ export class QualityRepo {
             rows.map((r) => clean(r.reason).slice(0, 1024)),
             rows.map((r) => r.transport),
             rows.map((r) => r.receivedAt),
+            rows.map((r) => (r.details ? JSON.stringify(r.details) : null)),
           ],
         );
       }
@@ -158,10 +161,11 @@ export class QualityRepo {
         raw: unknown;
         code: string;
         reason: string;
+        details: RefusalDetails | null;
         transport: string;
         received_at: number;
       }>(
-        'SELECT time, seq, field, raw, code, reason, transport, received_at FROM telemetry_rejections WHERE device_id = $1 ORDER BY received_at DESC, time DESC, field LIMIT $2',
+        'SELECT time, seq, field, raw, code, reason, details, transport, received_at FROM telemetry_rejections WHERE device_id = $1 ORDER BY received_at DESC, time DESC, field LIMIT $2',
         [deviceId, RECENT],
       ),
     ]);
@@ -175,6 +179,7 @@ export class QualityRepo {
         raw: x.raw,
         code: x.code,
         reason: x.reason,
+        ...(x.details ? { details: x.details } : {}),
         transport: x.transport,
         receivedAt: Number(x.received_at),
       })),

@@ -62,7 +62,13 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await q.locator('[data-testid="quality-refused"]').textContent()).toBe('1');
     expect(await q.locator('dd[data-code="out_of_range"]').textContent()).toBe('1');
     expect(await q.locator('dd[data-refused-field="pm10Ugm3"]').textContent()).toBe('1');
-    expect(await q.locator('[data-testid="quality-recent"] li').first().textContent()).toMatch(/PM10 140600.*ng\/m3/);
+    // The refusal worded by the panel from its code and values (the page is English here: Chromium's language), not
+    // the server's English reason, which adds an example setting ("e.g. { … }") for API readers.
+    const why = q.locator('[data-testid="quality-recent"] li').first();
+    expect(await why.getAttribute('data-code')).toBe('out_of_range');
+    expect(await why.textContent()).toMatch(
+      /^PM10 140600 is above the plausible maximum \d+: is this device sending ng\/m3\? \(set its units\)$/,
+    );
     expect(JSON.parse((await q.locator('[data-testid="quality-raw"]').textContent())!)).toMatchObject({
       deviceId: dust.id,
       values: { pm10Ugm3: 140600 },
@@ -97,6 +103,16 @@ describe('data quality in the device panel and the project panel (Chromium)', ()
     expect(await rows.first().locator('td[data-refused]').textContent()).toBe('2');
     expect(await table.locator(`tr[data-device-id="${dust.id}"] td[data-refused]`).textContent()).toBe('1');
     await b.screenshot('data-quality-project');
+
+    // The same refusal in Chinese, from the same values.
+    await b.page.goto(`${t.url}/?project=${projectId}&lang=zh-CN`, { waitUntil: 'domcontentloaded' });
+    await waitForReady(b.page);
+    await expect.poll(() => b.page.evaluate(() => window.__siteTwinSite?.devices ?? 0), { timeout: 60_000 }).toBe(2);
+    await b.page.evaluate((id) => window.__siteTwinSite!.openDevice(id), dust.id);
+    await q.waitFor({ timeout: SLOW_MS });
+    const zh = await q.locator('[data-testid="quality-recent"] li[data-field="pm10Ugm3"]').first().textContent();
+    expect(zh).toMatch(/^PM10 140600 [\u4e00-\u9fff]+ \d+：[\u4e00-\u9fff]+ ng\/m3？/);
+    expect(zh).not.toMatch(/is above|sending/);
     expect(b.consoleErrors).toEqual([]);
   }, 900_000);
 });

@@ -116,6 +116,7 @@ export const map: Record<keyof typeof zh, string> = {
   'site.atElement': 'at its IFC element',
   'map.configUnavailable': 'Server config unavailable ({message}): showing the offline globe.',
   'map.sourceFailed': 'Map source “{source}” failed: {message}',
+  'map.basemapHttp': 'Could not get {file} (the server answered HTTP {status})',
   'map.linkedGone': 'The linked project no longer exists; showing the whole city.',
   'list.refreshFailed': 'Could not refresh projects',
   'list.loadFailed': 'Could not load projects',

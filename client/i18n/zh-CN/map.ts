@@ -113,6 +113,7 @@ export const map = {
   'site.atElement': '位于 IFC 构件',
   'map.configUnavailable': '无法获取服务器配置（{message}）：显示离线地球。',
   'map.sourceFailed': '地图源“{source}”加载失败：{message}',
+  'map.basemapHttp': '{file} 无法获取（服务器返回 HTTP {status}）',
   'map.linkedGone': '链接中的项目已不存在：显示全市。',
   'list.refreshFailed': '无法刷新项目',
   'list.loadFailed': '无法加载项目',

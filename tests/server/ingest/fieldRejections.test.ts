@@ -82,6 +82,7 @@ describe.each(storeKinds())('field-level refusals on every JSON transport (%s st
         value: 140600,
         code: 'out_of_range',
         reason: expect.stringMatching(/PM10 140600.*ng\/m3/),
+        details: { value: 140600, limit: expect.any(Number), bound: 'max', unit: 'ng/m3' },
       },
     ]);
     expect(await stored(time)).toEqual({ pm25Ugm3: 31, noiseDb: 61.5 });
@@ -89,6 +90,9 @@ describe.each(storeKinds())('field-level refusals on every JSON transport (%s st
     expect(q).toMatchObject({ refused: 1, refusedByCode: { out_of_range: 1 }, lastRefused: { transport: 'http' } });
     expect(JSON.parse(q.lastRefused.raw)).toMatchObject({ values: { pm10Ugm3: 140600 } });
     expect(q.recent[0]).toMatchObject({ field: 'pm10Ugm3', raw: 140600, transport: 'http', time });
+    // The values a reader words the refusal from, kept with it (the English reason stays for other readers).
+    expect(q.recent[0].details).toEqual({ value: 140600, limit: expect.any(Number), bound: 'max', unit: 'ng/m3' });
+    expect(q.recent[0].details.limit).toBeLessThan(140600);
 
     // The device's unit set through the API: the same reading stores every field, in ug/m3.
     const patch = await t.api('PATCH', `/api/v1/devices/${dust.device.id}`, { units: { pm: 'ng/m3' } });
