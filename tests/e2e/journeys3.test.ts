@@ -24,6 +24,8 @@ let dataDir: string;
 let projectId: string;
 let model: any;
 let roof: any;
+/** Every roof slab (both halves of the pitched roof): where a click on the building is looked for. */
+let roofs: any[] = [];
 const open: BrowserSession[] = [];
 
 beforeAll(async () => {
@@ -69,6 +71,9 @@ beforeAll(async () => {
     .filter((x) => x.hasGeometry && x.bbox && /slab/i.test(x.ifcClass))
     .sort((a, z) => z.bbox.max[2] - a.bbox.max[2])[0];
   expect(roof, 'the house has a roof slab').toBeTruthy();
+  roofs = els.filter(
+    (x) => x.hasGeometry && x.bbox && /slab/i.test(x.ifcClass) && x.bbox.max[2] >= roof.bbox.max[2] - 1,
+  );
 }, 700_000);
 afterAll(async () => {
   for (const b of open) await b.close();
@@ -246,7 +251,7 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
       hoistId = hoist.body.device.id;
     await expect.poll(() => page.evaluate(() => window.__siteTwinSite!.devices), { timeout: 60_000 }).toBe(2);
     await page.evaluate(
-      ([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 90), window.__siteTwinBim.setLayers({ footprints: false })),
+      ([id, p]) => (window.__siteTwinBim.lookDownAt(id, p, 45), window.__siteTwinBim.setLayers({ footprints: false })),
       [model.id, [cx, cy, bb.max[2]] as [number, number, number]] as const,
     );
     await page.waitForFunction(() => window.__siteTwinBim.settled && window.__siteTwin.idle, undefined, {
@@ -272,26 +277,63 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
     // The crane standing in front of the house: its panel alone, no element panel with it.
     await clickDevice(craneId);
     await expect.poll(state, { timeout: 60_000 }).toEqual({ device: craneId, element: null });
-    // The roof corner farthest from both devices and their labels (drawn right of them): the element alone, the
-    // device panel closes.
+    // The roof point farthest from both devices, every label on screen and every device line (the label placer puts
+    // a label on whichever side of its device is free, and a label or a line is picked as its device): the element
+    // alone, the device panel closes.
     const devs = [
       (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), craneId))!,
       (await page.evaluate((d) => window.__siteTwinSite!.devicePagePosition(d), hoistId))!,
     ];
-    const corners: { x: number; y: number }[] = [];
-    for (const x of [bb.min[0] + 1, bb.max[0] - 1])
-      for (const y of [bb.min[1] + 1, bb.max[1] - 1]) {
-        const c = await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [
+    const labels = await page.evaluate(() => window.__siteTwinLabels?.() ?? []);
+    const lines = await page.evaluate(() => window.__siteTwinDeviceLines?.() ?? []);
+    expect(labels.length, 'the labels of both devices are on screen').toBeGreaterThanOrEqual(2);
+    const roofPoints: { x: number; y: number }[] = [];
+    // A 5 x 5 grid over each half of the roof (the corners of one half were too few once labels stand on whichever
+    // side of their device is free, and the devices stand over that half).
+    const grid = [0, 0.25, 0.5, 0.75, 1];
+    for (const r of roofs)
+      for (const fx of grid)
+        for (const fy of grid) {
+          const x = r.bbox.min[0] + 1 + fx * (r.bbox.max[0] - r.bbox.min[0] - 2),
+            y = r.bbox.min[1] + 1 + fy * (r.bbox.max[1] - r.bbox.min[1] - 2);
+          const c = await page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [
+            model.id,
+            [x, y, bb.max[2]] as [number, number, number],
+          ] as const);
+          if (c) roofPoints.push(c);
+        }
+    const toBox = (c: { x: number; y: number }, b: { x: number; y: number; w: number; h: number }) =>
+      Math.hypot(Math.max(b.x - c.x, 0, c.x - b.x - b.w), Math.max(b.y - c.y, 0, c.y - b.y - b.h));
+    const toLine = (
+      c: { x: number; y: number },
+      l: { x1: number; y1: number; x2: number; y2: number; width: number },
+    ) => {
+      const dx = l.x2 - l.x1,
+        dy = l.y2 - l.y1;
+      const k = dx || dy ? Math.max(0, Math.min(1, ((c.x - l.x1) * dx + (c.y - l.y1) * dy) / (dx * dx + dy * dy))) : 0;
+      return Math.hypot(c.x - l.x1 - k * dx, c.y - l.y1 - k * dy) - l.width / 2;
+    };
+    // Pixels per metre at the roof, for the devices' own bodies: the crane's mast (1.2 m square) and the hoist's cage
+    // (3 x 4 m, 0.7-3.7 m beside its anchor) are picked as their device too.
+    const [o0, o1] = await Promise.all(
+      [cx, cx + 1].map((x) =>
+        page.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [
           model.id,
-          [x, y, bb.max[2]] as [number, number, number],
-        ] as const);
-        if (c) corners.push(c);
-      }
+          [x, cy, bb.max[2]] as [number, number, number],
+        ] as const),
+      ),
+    );
+    const pxPerM = Math.hypot(o1!.x - o0!.x, o1!.y - o0!.y);
+    const bodyM = [1, 4.5];
     const clearance = (c: { x: number; y: number }) =>
-      Math.min(...devs.flatMap((d) => [Math.hypot(c.x - d.x, c.y - d.y), Math.hypot(c.x - d.x - 60, c.y - d.y)]));
-    const corner = corners.sort((a, z) => clearance(z) - clearance(a))[0]!;
-    expect(clearance(corner), 'a roof corner clear of the devices').toBeGreaterThan(30);
-    await page.mouse.click(corner.x, corner.y);
+      Math.min(
+        ...devs.map((d, i) => Math.hypot(c.x - d.x, c.y - d.y) - bodyM[i]! * pxPerM),
+        ...labels.map((b) => toBox(c, b)),
+        ...lines.map((l) => toLine(c, l)),
+      );
+    const spot = roofPoints.sort((a, z) => clearance(z) - clearance(a))[0]!;
+    expect(clearance(spot), 'a roof point clear of the devices, their labels and lines').toBeGreaterThan(8);
+    await page.mouse.click(spot.x, spot.y);
     await expect.poll(async () => (await state()).device, { timeout: 60_000 }).toBeNull();
     expect((await state()).element).not.toBeNull();
     await map.screenshot('journey6-element-picked');
