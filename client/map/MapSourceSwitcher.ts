@@ -24,7 +24,8 @@ export function providerOf(s: MapSource, url = s.url): ImageryProvider {
     tilingScheme,
     maximumLevel: s.maximumLevel,
     ...(s.subdomains ? { subdomains: s.subdomains } : {}),
-    ...(s.credit ? { credit: new Credit(s.credit) } : {}),
+    // On screen, not behind Cesium's English "Data attribution" link: a map service's terms ask for its credit shown.
+    ...(s.credit ? { credit: new Credit(s.credit, true) } : {}),
   };
   if (s.kind === 'wmts')
     return new WebMapTileServiceImageryProvider({

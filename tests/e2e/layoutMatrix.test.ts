@@ -10,6 +10,7 @@ import { crane, envMonitor, makeDevice, makeProject, postIngest } from '../helpe
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
 import { openBrowser, RESULTS_DIR, SLOW_MS, type BrowserSession } from './browser.js';
 import {
+  creditProblems,
   domProblems,
   labelOverlaps,
   MIN_TOP_EDGE_DEG,
@@ -401,6 +402,7 @@ describe('layout matrix', () => {
                     found.push(`the map's top edge looks ${edge.toFixed(1)}° down: far-away map squashed into slivers`);
                 }
               }
+              if (kind !== 'workspace') found.push(...(await creditProblems(page, lang)));
               found.push(...(await wrongLanguage(page, lang, dataNames)));
               problems.push(...found.map((p) => `${where}: ${p}`));
             }

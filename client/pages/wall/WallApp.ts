@@ -97,7 +97,13 @@ export class WallApp {
     this.dom = buildWallDom(this.root, params);
     this.layout();
     window.addEventListener('resize', this.onResize);
-    this.map = tools.add(new MapView(this.dom.map, config, { theme: 'dark', switcher: false }));
+    this.map = tools.add(
+      new MapView(this.dom.map, config, {
+        theme: 'dark',
+        switcher: false,
+        creditContainer: this.dom.mapCredits,
+      }),
+    );
     this.layout();
     this.map.viewer.scene.postRender.addEventListener(() => this.probe.frames++);
     labelProbe(this.map.viewer);
