@@ -62,6 +62,8 @@ export interface LabelReport {
   /** Lines labels were kept off (CSS px, canvas origin). */
   lines: ScreenSegment[];
   hidden: number;
+  /** Ids of the labels hidden (no free place for them). */
+  hiddenIds: string[];
   absorbed: number;
   clusters: number;
 }
@@ -91,6 +93,7 @@ export class LabelPlacer implements Tool {
     pins: [],
     lines: [],
     hidden: 0,
+    hiddenIds: [],
     absorbed: 0,
     clusters: 0,
   };
@@ -217,6 +220,7 @@ export class LabelPlacer implements Tool {
       pins: p.pins,
       lines,
       hidden: p.hidden.length,
+      hiddenIds: [...p.hidden],
       absorbed: absorbed.size,
       clusters: p.clusters.size,
     };

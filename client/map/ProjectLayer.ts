@@ -28,6 +28,8 @@ import type { LabelItem, LabelSource } from './LabelPlacer.js';
 import { truncateLabel } from './labelPlacement.js';
 import { PulseFrames } from './PulseFrames.js';
 import { PIN_LABEL_DY, PIN_NEAR_M, pulseExtentPx, pulsePoint } from './alarmPulse.js';
+import { PIN_SIDES, type LabelSide } from './labelPlacement.js';
+import { SIDE_STYLE } from './labelSides.js';
 
 const LABEL_PX = 15;
 const labelFont = (px: number) =>
@@ -147,8 +149,20 @@ export class ProjectLayer implements Tool, LabelSource {
     const l = e.label!;
     l.font = new ConstantProperty(labelFont(this.labelPx));
     l.backgroundPadding = new ConstantProperty(new Cartesian2(8 * s, 5 * s));
-    l.pixelOffset = new ConstantProperty(new Cartesian2(0, -PIN_LABEL_DY * s));
+    this.standLabel(e, this.labelSide.get(e.id) ?? 'above');
     l.scaleByDistance = s === 1 ? new ConstantProperty(LABEL_SCALE_BY_DISTANCE) : undefined;
+  }
+
+  /** Puts a project's name on `side` of its pin, as the placer measured it (the gap: PIN_LABEL_DY at this scale). */
+  private standLabel(e: Entity, side: LabelSide): void {
+    const l = e.label!;
+    const gap = PIN_LABEL_DY * this._textScale;
+    const st = SIDE_STYLE[side];
+    if (side === 'above') this.labelSide.delete(e.id);
+    else this.labelSide.set(e.id, side);
+    l.horizontalOrigin = new ConstantProperty(st.h);
+    l.verticalOrigin = new ConstantProperty(st.v);
+    l.pixelOffset = new ConstantProperty(new Cartesian2(st.dx * gap, st.dy * gap));
   }
 
   /** The project id of a pick result, if it is one of ours. */
@@ -220,10 +234,15 @@ export class ProjectLayer implements Tool, LabelSource {
     entities.suspendEvents();
     try {
       if (c.kind === 'reset') {
-        for (const e of [...entities.values]) if (!this.store.get(e.id)) entities.remove(e);
+        for (const e of [...entities.values])
+          if (!this.store.get(e.id)) {
+            entities.remove(e);
+            this.labelSide.delete(e.id);
+          }
         for (const p of this.store.list()) this.upsert(p);
       } else if (c.kind === 'delete') {
         entities.removeById(c.id);
+        this.labelSide.delete(c.id);
       } else {
         const p = this.store.get(c.id);
         if (p) this.upsert(p);
@@ -320,6 +339,8 @@ export class ProjectLayer implements Tool, LabelSource {
   }
 
   private lastClusters: ReadonlyMap<string, readonly string[]> = new Map();
+  /** Labels the placer stood elsewhere than above their pin (project id -> side). */
+  private readonly labelSide = new Map<string, Exclude<LabelSide, 'above'>>();
 
   labelItems(out: LabelItem[]): void {
     if (!this._enabled) return;
@@ -350,6 +371,7 @@ export class ProjectLayer implements Tool, LabelSource {
               )
             : 0,
         dy: PIN_LABEL_DY * this._textScale,
+        sides: PIN_SIDES,
       });
     }
   }
@@ -358,6 +380,8 @@ export class ProjectLayer implements Tool, LabelSource {
     shown: ReadonlySet<string>,
     absorbed: ReadonlySet<string>,
     clusters: ReadonlyMap<string, readonly string[]>,
+    _moved: ReadonlyMap<string, number>,
+    sides: ReadonlyMap<string, Exclude<LabelSide, 'above'>>,
   ): void {
     this.lastClusters = clusters;
     for (const e of this.dataSource.entities.values) {
@@ -371,6 +395,8 @@ export class ProjectLayer implements Tool, LabelSource {
       const showPin = !absorbed.has(e.id);
       if (e.label!.show?.getValue(this.map.viewer.clock.currentTime) !== showLabel)
         e.label!.show = new ConstantProperty(showLabel);
+      const side = (showLabel && sides.get(e.id)) || 'above';
+      if ((this.labelSide.get(e.id) ?? 'above') !== side) this.standLabel(e, side);
       if (e.point!.show?.getValue(this.map.viewer.clock.currentTime) !== showPin)
         e.point!.show = new ConstantProperty(showPin);
       const pulse = this.pulses.entities.getById(`pulse:${e.id}`);

@@ -24,6 +24,21 @@ export const OTHER_SIDES: readonly Exclude<LabelSide, 'above'>[] = [
   'below',
 ];
 
+/**
+ * Where a pin's name may stand when the place above its pin is taken or cut by the map's edge: under it, beside it,
+ * then at its corners (on the 4K wall at district scale, three of four pins near the map's edge and district names
+ * went unnamed).
+ */
+export const PIN_SIDES: readonly Exclude<LabelSide, 'above'>[] = [
+  'below',
+  'right',
+  'left',
+  'above-right',
+  'above-left',
+  'below-right',
+  'below-left',
+];
+
 /** A line drawn on the map, in CSS px, that no label may be crossed by (a crane's jib would strike its text out). */
 export interface ScreenSegment {
   x1: number;

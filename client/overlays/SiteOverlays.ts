@@ -22,6 +22,7 @@ import { DevicePlacer } from '../devices/DevicePlacer.js';
 import type { DeviceChange, DeviceStore } from '../devices/DeviceStore.js';
 import type { LabelItem, LabelObstacle, LabelSource } from '../map/LabelPlacer.js';
 import { OTHER_SIDES, type LabelSide } from '../map/labelPlacement.js';
+import { SIDE_STYLE } from '../map/labelSides.js';
 import type { MapView } from '../map/MapView.js';
 import { CameraOverlay } from './CameraOverlay.js';
 import { CraneOverlay } from './CraneOverlay.js';
@@ -47,18 +48,6 @@ const DEVICE_LABEL_BASE = 1500;
 const DEVICE_LABEL_ALARM = 300;
 /** Prefix of the label ids this source gives the placer (project ids are bare UUIDs). */
 const LABEL_ID = 'site:';
-
-/** How a label stands on each side of its anchor: Cesium's origins, and the offset's direction (times the gap). */
-const SIDE_STYLE: Record<LabelSide, { h: HorizontalOrigin; v: VerticalOrigin; dx: number; dy: number }> = {
-  above: { h: HorizontalOrigin.CENTER, v: VerticalOrigin.BOTTOM, dx: 0, dy: -1 },
-  'above-right': { h: HorizontalOrigin.LEFT, v: VerticalOrigin.BOTTOM, dx: 1, dy: -1 },
-  'above-left': { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.BOTTOM, dx: -1, dy: -1 },
-  right: { h: HorizontalOrigin.LEFT, v: VerticalOrigin.CENTER, dx: 1, dy: 0 },
-  left: { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.CENTER, dx: -1, dy: 0 },
-  'below-right': { h: HorizontalOrigin.LEFT, v: VerticalOrigin.TOP, dx: 1, dy: 1 },
-  'below-left': { h: HorizontalOrigin.RIGHT, v: VerticalOrigin.TOP, dx: -1, dy: 1 },
-  below: { h: HorizontalOrigin.CENTER, v: VerticalOrigin.TOP, dx: 0, dy: 1 },
-};
 
 /**
  * The drawing of the opened site (the page part that feeds it is `pages/map/SitePage.ts`): one renderer per device

@@ -3,6 +3,7 @@ import {
   boxesOverlap,
   boxCrossesSegment,
   OTHER_SIDES,
+  PIN_SIDES,
   placeLabels,
   truncateLabel,
   type LabelCandidate,
@@ -68,6 +69,23 @@ describe('placeLabels', () => {
     expect(r.placed.map((p) => p.id)).toEqual(['p']);
     expect(r.hidden).toEqual(['district']);
     for (const b of r.placed) for (const pin of r.pins) expect(boxesOverlap(b, pin)).toBe(false);
+  });
+
+  it("a pin's name goes under or beside its pin when the place above is cut by the edge or taken", () => {
+    const bounds = { width: 640, height: 400 };
+    // A pin 10 px under the map's top edge: its name above would be cut.
+    const top = c('top', 300, 10, 40, { pin: true, pinPx: 11, dy: 20 });
+    expect(placeLabels([top], { clusterPx: 0, bounds }).hidden).toEqual(['top']);
+    const under = placeLabels([{ ...top, sides: PIN_SIDES }], { clusterPx: 0, bounds }).placed;
+    expect(under.map((p) => [p.id, p.side])).toEqual([['top', 'below']]);
+    expect(under[0]!.y).toBeGreaterThanOrEqual(10 + 20);
+    // A pin whose above and below are taken by a stronger label each: beside it, clear of its dot.
+    const pin = c('pin', 300, 200, 40, { pin: true, pinPx: 11, dy: 20, sides: PIN_SIDES });
+    const r = placeLabels([pin, c('north', 300, 165, 90), c('south', 300, 245, 90)], { clusterPx: 0, bounds });
+    const placed = r.placed.find((p) => p.id === 'pin');
+    expect(placed?.side).toBe('right');
+    expect(placed!.x).toBeGreaterThanOrEqual(300 + 20);
+    expect(r.hidden).toEqual([]);
   });
 
   it('hides a label the canvas edge would cut, keeps its pin; without bounds it is placed', () => {
