@@ -58,7 +58,7 @@ export function schemaStrangers(
   const own = schemaIndex(schema);
   if (own < 0) return null;
   const ownTypes = FromRawLineData[own] as Record<number, unknown>;
-  const found: { name: string; count: number; type: number }[] = [];
+  const candidates: number[] = [];
   const checked = new Set<number>();
   for (const [k, table] of Object.entries(FromRawLineData as Record<string, Record<number, unknown>>)) {
     if (Number(k) === own) continue;
@@ -66,14 +66,21 @@ export function schemaStrangers(
       const type = Number(key);
       if (checked.has(type) || type in ownTypes) continue;
       checked.add(type);
-      let count = 0;
-      try {
-        count = api.GetLineIDsWithType(modelID, type).size();
-      } catch {
-        /* not readable: counts as absent */
-      }
-      if (count > 0) found.push({ name: api.GetNameFromTypeCode(type) ?? `#${type}`, count, type });
+      candidates.push(type);
     }
+  }
+  // A sound file holds none of them: one question to web-ifc for them all (its module takes a list of types), instead
+  // of one embind round trip for each of about a thousand types. Only a file that holds some is counted type by type.
+  if (!holdsAny(api, modelID, candidates)) return null;
+  const found: { name: string; count: number; type: number }[] = [];
+  for (const type of candidates) {
+    let count = 0;
+    try {
+      count = api.GetLineIDsWithType(modelID, type).size();
+    } catch {
+      /* not readable: counts as absent */
+    }
+    if (count > 0) found.push({ name: api.GetNameFromTypeCode(type) ?? `#${type}`, count, type });
   }
   if (found.length === 0) return null;
   found.sort((a, b) => b.count - a.count);
@@ -88,6 +95,22 @@ export function schemaStrangers(
       `the file declares ${schema} but holds ${found.length} entity type${found.length === 1 ? '' : 's'} that schema does not have (${list}${found.length > 8 ? ', …' : ''}); ` +
       `they could not be read${lost.length ? `, so its georeference (${lost.join(', ')}) was ignored` : ''}: check the FILE_SCHEMA line of the export`,
   };
+}
+
+/** Whether the model holds a line of any of `types` (true when that cannot be asked in one call: then ask each). */
+function holdsAny(api: IfcAPI, modelID: number, types: number[]): boolean {
+  if (types.length === 0) return false;
+  const wasm = (api as unknown as { wasmModule?: { GetLineIDsWithType?: (m: number, t: number[]) => unknown } })
+    .wasmModule;
+  if (typeof wasm?.GetLineIDsWithType !== 'function') return true;
+  try {
+    const ids = wasm.GetLineIDsWithType(modelID, types) as { size(): number; delete?: () => void };
+    const n = ids.size();
+    ids.delete?.();
+    return n > 0;
+  } catch {
+    return true;
+  }
 }
 
 /** Type codes of every IfcProduct subtype in the file's schema (web-ifc's inheritance table), or null if unknown. */

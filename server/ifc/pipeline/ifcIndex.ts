@@ -242,12 +242,11 @@ function stepProperty(p: StepLine): { name: string | null; value: unknown } {
 const textMatchesModel = new WeakMap<StepLines, boolean>();
 
 /**
- * Reads lines through StepLines; null when web-ifc must read the line. The text is used only when the scan found
- * exactly as many instances as web-ifc holds: a scan that lost its way in a string or comment merges or splits
- * statements, and a file that repeats an id leaves it unclear which of the two web-ifc kept. Each line's type is
- * still checked against web-ifc's (one cheap call) before its text is used.
+ * Whether `step` (a scan of the model's own bytes) found as many instances as web-ifc holds for the model, asked of
+ * web-ifc once per scan (GetAllLines lists every line): the element index, the headers and the Fragments importer's
+ * line reader (TwinSession) share the answer.
  */
-export function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
+export function scanMatchesModel(api: IfcAPI, modelID: number, step: StepLines): boolean {
   let usable = textMatchesModel.get(step);
   if (usable === undefined) {
     usable = false;
@@ -260,7 +259,17 @@ export function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
     }
     textMatchesModel.set(step, usable);
   }
-  if (!usable) return () => null;
+  return usable;
+}
+
+/**
+ * Reads lines through StepLines; null when web-ifc must read the line. The text is used only when the scan found
+ * exactly as many instances as web-ifc holds: a scan that lost its way in a string or comment merges or splits
+ * statements, and a file that repeats an id leaves it unclear which of the two web-ifc kept. Each line's type is
+ * still checked against web-ifc's (one cheap call) before its text is used.
+ */
+export function stepReader(api: IfcAPI, modelID: number, step: StepLines) {
+  if (!scanMatchesModel(api, modelID, step)) return () => null;
   // web-ifc's type codes are hashes of the upper-case STEP names (GetTypeCodeFromName('IfcWall') is another number).
   const codes = new Map<string, number>();
   const codeOf = (type: string): number => {

@@ -1,3 +1,4 @@
+import { scanMatchesModel } from './ifcIndex.js';
 import { MeshCache } from './meshCache.js';
 import { StepLines } from './stepLines.js';
 import { createIfcApi, WebIFC, type IfcAPI } from './webIfc.js';
@@ -199,14 +200,8 @@ export class TwinSession {
     const api = this.api;
     const modelID = this.modelID;
     const step = this.lines();
-    try {
-      const all = api.GetAllLines(modelID);
-      const n = all.size();
-      (all as { delete?: () => void }).delete?.();
-      if (n !== step.count) return null;
-    } catch {
-      return null;
-    }
+    // The map job asked already for its scan (the element index's text reader).
+    if (!scanMatchesModel(api, modelID, step)) return null;
     const codes = new Map<string, number>();
     const codeOf = (name: string): number => {
       let c = codes.get(name);

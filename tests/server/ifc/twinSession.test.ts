@@ -38,9 +38,12 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
   it.each(FILES)('%s: index, tiles and Fragments open the file once', async (name) => {
     const proto = WebIFC.IfcAPI.prototype;
     const opens = [vi.spyOn(proto, 'OpenModel'), vi.spyOn(proto, 'OpenModelFromCallback')];
+    // Every line's id, asked of web-ifc to check the scan of the file's text: once for the whole twin.
+    const allLines = vi.spyOn(proto, 'GetAllLines');
     const out = join(tmp, `once-${name}`);
     const r = await convertIfc({ ifcPath: join(SHARED, name), outDir: out }, sink());
     expect(opens.reduce((n, s) => n + s.mock.calls.length, 0)).toBe(1);
+    expect(allLines).toHaveBeenCalledTimes(1);
     expect(r.report.warnings.filter((w) => /Fragments|parse|share/.test(w))).toEqual([]);
     expect(r.report.fragmentsBytes).toBeGreaterThan(0);
     expect(readFileSync(fragmentsFile(out)).byteLength).toBe(r.report.fragmentsBytes);
