@@ -83,7 +83,7 @@ const ABSENT_MONTH_TTL_MS = 10_000;
 export const CROSS_MONTH_REPEAT_WINDOW_MS = 24 * 3600_000;
 
 /** The latest state moves only forward; fields a newer reading lacks are kept. */
-const MOVE_LATEST = `ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
+export const MOVE_LATEST = `ON CONFLICT (device_id) DO UPDATE SET time = EXCLUDED.time, seq = EXCLUDED.seq, received_at = EXCLUDED.received_at,
         vals = latest.vals || EXCLUDED.vals
       WHERE (latest.time, coalesce(latest.seq, -1)) <= (EXCLUDED.time, coalesce(EXCLUDED.seq, -1))`;
 
@@ -123,7 +123,7 @@ function mergeValues(rows: StoredReading[]): Map<string, StoredReading> {
  * repeats, their dedupe keys (the common all-new batch sends back one small row). Devices are taken in id order, so
  * concurrent writers (several nodes) lock `latest` rows in one order.
  */
-function insertAndMoveLatest(source: string, total: number): string {
+export function insertAndMoveLatest(source: string, total: number): string {
   if (!Number.isSafeInteger(total)) throw new Error('total must be an integer');
   return `WITH ins AS (
       INSERT INTO telemetry (device_id, time, seq, received_at, vals) ${source}
@@ -144,6 +144,10 @@ function insertAndMoveLatest(source: string, total: number): string {
                 ELSE array_agg(device_id::text || CASE WHEN seq IS NULL THEN '|t' || time ELSE '|s' || seq END) END AS keys
       FROM ins`;
 }
+
+/** The rows of the unnest write path: five column arrays at $1…$5. */
+export const UNNEST_SOURCE =
+  'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
 
 /**
  * Readings and the latest state. A batch goes in as one statement (see `writeMode`): duplicates are dropped by the
@@ -291,10 +295,9 @@ export class TelemetryRepo {
       received.push(r.receivedAt);
       vals.push(JSON.stringify(r.values));
     }
-    const source =
-      'SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[]) AS v (device_id, time, seq, received_at, vals)';
-    return (await this.db.query<Inserted>(insertAndMoveLatest(source, rows.length), [ids, times, seqs, received, vals]))
-      .rows[0]!;
+    return (
+      await this.db.query<Inserted>(insertAndMoveLatest(UNNEST_SOURCE, rows.length), [ids, times, seqs, received, vals])
+    ).rows[0]!;
   }
 
   /** Hourly maxima this repo committed (see RollupBatch): rows that would not raise them are not sent. */
