@@ -25,7 +25,13 @@ import { rectangleAround } from '../models/geo.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openStore } from '../server/store/Store.js';
 import { ROLLUP_CTES, RollupBatch, rollupSourcesFromParams } from '../server/store/kpiRollup.js';
-import { insertAndMoveLatest, MOVE_LATEST, UNNEST_SOURCE, type StoredReading } from '../server/store/TelemetryRepo.js';
+import {
+  insertAndMoveLatest,
+  MOVE_LATEST,
+  plainArray,
+  UNNEST_SOURCE,
+  type StoredReading,
+} from '../server/store/TelemetryRepo.js';
 import { createTestDatabase } from '../tests/helpers/childServer.js';
 
 const BASE =
@@ -36,8 +42,10 @@ const SECONDS = Number(process.env.SECONDS ?? 60);
 const VARIANTS = ['full', 'latest', 'copy', 'unnest'] as const;
 type Variant = (typeof VARIANTS)[number];
 
+// As TelemetryRepo's COPY path sends it (plainArray, one JSON array for the values).
 const LATEST_SRC = `INSERT INTO latest (device_id, time, seq, received_at, vals)
-         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::jsonb[])
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[],
+           ARRAY(SELECT v FROM jsonb_array_elements($5::jsonb) WITH ORDINALITY AS e (v, n) ORDER BY n))
          ${MOVE_LATEST}`;
 
 const cpuS = (pid: number) => {
@@ -162,11 +170,11 @@ async function main() {
           const t1 = performance.now();
           const sorted = [...group].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
           const latestParams = [
-            sorted.map((r) => r.deviceId),
-            sorted.map((r) => r.time),
-            sorted.map((r) => r.seq),
-            sorted.map((r) => r.receivedAt),
-            sorted.map((r) => JSON.stringify(r.values)),
+            plainArray(sorted.map((r) => r.deviceId)),
+            plainArray(sorted.map((r) => r.time)),
+            plainArray(sorted.map((r) => r.seq ?? null)),
+            plainArray(sorted.map((r) => r.receivedAt)),
+            `[${sorted.map((r) => JSON.stringify(r.values)).join(',')}]`,
           ];
           const rollup = new RollupBatch(group, committed[v]!);
           if (variant === 'full')
