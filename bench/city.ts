@@ -312,7 +312,9 @@ async function run(kind: string) {
       ...Object.fromEntries(
         Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_GROUP_')) as [string, string][],
       ),
-      NODE_OPTIONS: `--require ${join(import.meta.dirname, 'soakProbe.cjs')}`,
+      // CITY_NODE_OPTIONS: more of the server's Node / V8 options (e.g. --max-semi-space-size=64), for A/B runs.
+      NODE_OPTIONS:
+        `--require ${join(import.meta.dirname, 'soakProbe.cjs')} ${process.env.CITY_NODE_OPTIONS ?? ''}`.trim(),
       // CITY_CPU_PROFILE=<file>: the server's CPU profile of the run (bench/soakProbe.cjs).
       // CITY_CPU_PROFILE_AFTER_S / CITY_CPU_PROFILE_FOR_S: profile that window only (seconds from the server's start).
       ...(process.env.CITY_CPU_PROFILE

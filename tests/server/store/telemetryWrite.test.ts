@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
-import type { StoredReading, WriteMode } from '../../../server/store/TelemetryRepo.js';
+import { plainArray, type StoredReading, type WriteMode } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 // Both write paths (one-statement unnest, COPY + staging table) on both drivers must store the same thing.
@@ -51,6 +51,8 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     };
     expect(await ts.store.telemetry.write([r(a, t0, tricky, 1), r(b, t0, { x: 1 })])).toHaveLength(2);
     expect((await ts.store.telemetry.readings(a, t0, t0 + 1, 10))[0]!.values).toEqual(tricky);
+    // The latest state gets the same values by another way (one JSON array split in SQL on the COPY path).
+    expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]!.values).toEqual(tricky);
     expect((await ts.store.telemetry.readings(b, t0, t0 + 1, 10))[0]).toMatchObject({ values: { x: 1 } });
     expect((await ts.store.telemetry.readings(b, t0, t0 + 1, 10))[0]!.seq).toBeUndefined();
   });
@@ -110,5 +112,16 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     expect(fresh).toHaveLength(1);
     // Only that row: nothing of the refused batch was left in a staging table to ride along.
     expect((await ts.store.telemetry.readings(a, t0, t0 + 10, 10)).map((x) => x.seq)).toEqual([102]);
+  });
+});
+
+describe('plainArray (array parameters of the COPY path)', () => {
+  it('writes uuids, integers and nulls as an array literal, and refuses an element that would need quoting', () => {
+    expect(plainArray(['0f8fad5b-d9cb-469f-a165-70867728950e', null, 12, -3])).toBe(
+      '{0f8fad5b-d9cb-469f-a165-70867728950e,NULL,12,-3}',
+    );
+    expect(plainArray([])).toBe('{}');
+    expect(() => plainArray(['a,b'])).toThrow(/not a plain array element/);
+    expect(() => plainArray(['"x"'])).toThrow(/not a plain array element/);
   });
 });
