@@ -405,8 +405,8 @@ export function creditProblems(page: Page, lang: string): Promise<string[]> {
     const out: string[] = [];
     const shown = [...document.querySelectorAll<HTMLElement>('.cesium-widget-credits')].filter((el) => {
       const r = el.getBoundingClientRect();
-      if (r.width < 1 || r.height < 1 || r.bottom <= 0 || r.right <= 0) return false;
-      if (r.top >= window.innerHeight || r.left >= window.innerWidth) return false;
+      // Anywhere on the page: on a phone the wall's map (and its credit strip) is further down, a scroll away.
+      if (r.width < 1 || r.height < 1) return false;
       for (let e: Element | null = el; e; e = e.parentElement) {
         const s = getComputedStyle(e);
         if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0) return false;
@@ -448,7 +448,9 @@ export function creditProblems(page: Page, lang: string): Promise<string[]> {
       if (ratio < 4.5) out.push(`attribution contrast ${ratio.toFixed(2)}:1 on its plate (under 4.5:1)`);
     }
     const r = credit.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+    const [hx, hy] = [r.left + Math.min(20, r.width / 2), r.top + r.height / 2];
+    const inView = hx >= 0 && hy >= 0 && hx < window.innerWidth && hy < window.innerHeight;
+    const hit = inView ? document.elementFromPoint(hx, hy) : credit;
     if (!hit || !credit.contains(hit))
       out.push(`attribution covered by ${hit ? (hit.className || hit.tagName).toString().split(' ')[0] : 'nothing'}`);
     return out;
