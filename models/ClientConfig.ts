@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MapSourceList } from './MapSource.js';
 
+/** The map's default pixel budget: one 4K frame of device pixels (client/map/mapResolution.ts). */
+export const MAP_MAX_PIXELS_DEFAULT = 8_300_000;
+
 /** What `GET /api/v1/config` tells the client at start: map sources and the protocol it must speak. */
 export const ClientConfig = z.object({
   protocolVersion: z.number().int(),
@@ -10,6 +13,8 @@ export const ClientConfig = z.object({
   terrainUrl: z.string().url().optional(),
   /** 3D Tiles city context (surrounding buildings). */
   contextTilesetUrl: z.string().url().optional(),
+  /** Most device pixels the map draws per frame (`MAP_MAX_PIXELS`); absent = the client's default, one 4K frame. */
+  mapMaxPixels: z.number().int().positive().optional(),
   /** Online base maps for the layer switcher (Tianditu presets, then MAP_SOURCES); absent = the offline base map only. */
   mapSources: MapSourceList.optional(),
 });

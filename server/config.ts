@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAP_MAX_PIXELS_DEFAULT } from '../models/ClientConfig.js';
 import { MapSourceList } from '../models/MapSource.js';
 
 const flag = (def: '0' | '1') =>
@@ -79,6 +80,12 @@ export const ConfigSchema = z.object({
     }),
   /** Quantized-mesh terrain URL; the default is the WGS84 ellipsoid. */
   TERRAIN_URL: optionalUrl,
+  /**
+   * Most device pixels the map draws per frame: past it Cesium draws at a lower resolution and the browser scales the
+   * map up (layout, labels, lines and clicks stay in CSS pixels). The default, one 4K frame, only bites at 4K and DPR
+   * 2; a command-centre PC without a GPU (software WebGL) keeps its frame rate with 500000-1000000.
+   */
+  MAP_MAX_PIXELS: z.coerce.number().int().min(100_000).max(100_000_000).default(MAP_MAX_PIXELS_DEFAULT),
   /** 3D Tiles tileset.json of the city context (buildings). */
   CONTEXT_TILESET_URL: optionalUrl,
   /** Comma-separated origins allowed by CORS; empty = same origin only. */

@@ -18,7 +18,7 @@ import {
   UrlTemplateImageryProvider,
   Viewer,
 } from 'cesium';
-import type { ClientConfig } from '../../models/ClientConfig.js';
+import { MAP_MAX_PIXELS_DEFAULT, type ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
@@ -60,6 +60,8 @@ export class MapView implements Tool {
   readonly sources: MapSourceSwitcher;
 
   private readonly handler: ScreenSpaceEventHandler;
+  /** Most device pixels drawn per frame (the server's MAP_MAX_PIXELS). */
+  private readonly maxPixels: number;
   private _entitiesReady = false;
   private hoverFrame = 0;
   private _enabled = true;
@@ -70,6 +72,7 @@ export class MapView implements Tool {
     /** `creditContainer`: where the data credits go (the wall gives them a strip under its map); default, on the map. */
     opts: { theme?: BasemapTheme; switcher?: boolean; creditContainer?: HTMLElement } = {},
   ) {
+    this.maxPixels = config.mapMaxPixels ?? MAP_MAX_PIXELS_DEFAULT;
     const baseLayer = ImageryLayer.fromProviderAsync(
       TileMapServiceImageryProvider.fromUrl(buildModuleUrl('Assets/Textures/NaturalEarthII')),
       {
@@ -255,11 +258,16 @@ export class MapView implements Tool {
     }
   }
 
-  /** The map's drawing buffer at the device pixel ratio, at most one 4K frame of pixels (see mapResolutionScale). */
+  /** The map's drawing buffer at the device pixel ratio, at most `maxPixels` (see mapResolutionScale). */
   readonly fitResolution = (): void => {
     if (this.viewer.isDestroyed()) return;
     const canvas = this.viewer.canvas;
-    this.viewer.resolutionScale = mapResolutionScale(canvas.clientWidth, canvas.clientHeight, window.devicePixelRatio);
+    this.viewer.resolutionScale = mapResolutionScale(
+      canvas.clientWidth,
+      canvas.clientHeight,
+      window.devicePixelRatio,
+      this.maxPixels,
+    );
     this.viewer.scene.requestRender();
   };
 

@@ -75,6 +75,7 @@ export function systemRouter(ctx: AppContext): Router {
       ...(c.TERRAIN_URL ? { terrainUrl: c.TERRAIN_URL } : {}),
       ...(c.CONTEXT_TILESET_URL ? { contextTilesetUrl: c.CONTEXT_TILESET_URL } : {}),
       ...(mapSources.length ? { mapSources } : {}),
+      mapMaxPixels: c.MAP_MAX_PIXELS,
     };
     res.json(body);
   });

@@ -3,14 +3,14 @@ import type { Project } from '../../models/Project.js';
 import { rectangleAround } from '../../models/geo.js';
 import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 
 let t: TestServer;
 let b: BrowserSession;
 let projects: Project[];
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: E2E_MAP_BUDGET });
   expect(await seedDemoCity(t.store)).toBe(DEMO_PROJECTS.length);
   projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;
   b = await openBrowser();
@@ -45,6 +45,16 @@ describe('city overview in Chromium', () => {
       .toBe('connected');
     await waitForIdle(b.page);
     await b.screenshot('city-overview');
+    // The map draws within the server's pixel budget (MAP_MAX_PIXELS), its aspect kept, the page's layout unchanged.
+    const c = await b.page.evaluate(() => {
+      const el = document.querySelector<HTMLCanvasElement>('.cesium-widget canvas')!;
+      return { w: el.width, h: el.height, cssW: el.clientWidth, cssH: el.clientHeight, dpr: window.devicePixelRatio };
+    });
+    const budget = Number(E2E_MAP_BUDGET.MAP_MAX_PIXELS);
+    const full = c.cssW * c.cssH * c.dpr * c.dpr;
+    expect(c.w * c.h, JSON.stringify(c)).toBeLessThanOrEqual(Math.min(budget, full) * 1.02);
+    expect(c.w * c.h, JSON.stringify(c)).toBeGreaterThanOrEqual(Math.min(budget, full) * 0.96);
+    expect(Math.abs(c.w / c.h - c.cssW / c.cssH)).toBeLessThan(0.01);
     expect(b.consoleErrors).toEqual([]);
     expect(b.externalRequests).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, RESULTS_DIR, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, RESULTS_DIR, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 // Issue 20 acceptance 1: the city map page and the wall at city, district and site scale, 1920x1080 and 3840x2160,
 // saved to test-results/ to be looked at; asserted here: the district layer loaded with its ten districts, labels
@@ -19,7 +19,7 @@ let t: TestServer;
 let b: BrowserSession | undefined;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: E2E_MAP_BUDGET });
   expect(await seedDemoCity(t.store)).toBe(DEMO_PROJECTS.length);
 }, SLOW_MS);
 afterAll(async () => {

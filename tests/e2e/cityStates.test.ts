@@ -4,14 +4,14 @@ import { loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 let t: TestServer;
 let b: BrowserSession;
 let restarted: RunningServer | null = null;
 
 beforeAll(async () => {
-  t = await startTestServer(); // no seed: an empty city
+  t = await startTestServer({ env: E2E_MAP_BUDGET }); // no seed: an empty city
   b = await openBrowser({ viewport: { width: 1280, height: 800 } });
 });
 afterAll(async () => {
@@ -72,6 +72,7 @@ describe('city overview states', () => {
         SIMULATE: '0',
         AUTH: 'off',
         RATE_LIMIT_API_PER_MIN: '0',
+        ...E2E_MAP_BUDGET,
       }),
       store: t.store,
       log: createLogger('silent'),

@@ -4,7 +4,7 @@ import { grownRing } from '../../client/map/ContextClipping.js';
 import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { contextTileset, serveTileset } from '../helpers/contextTileset.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, RESULTS_DIR, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, RESULTS_DIR, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 // Issue 20, city context in 3D: CONTEXT_TILESET_URL with a real 3D Tiles 1.1 tileset generated here (tileset.json and
 // a glb of box buildings made with gltf-transform), served from another local origin as a tileset host would. One
@@ -30,7 +30,7 @@ let b: BrowserSession;
 
 beforeAll(async () => {
   tiles = await serveTileset(await contextTileset(SITE, BOXES));
-  t = await startTestServer({ env: { CONTEXT_TILESET_URL: tiles.url } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, CONTEXT_TILESET_URL: tiles.url } });
   expect(await seedDemoCity(t.store)).toBe(DEMO_PROJECTS.length);
   b = await openBrowser({ viewport: { width: 1280, height: 720 } });
 }, 120_000);

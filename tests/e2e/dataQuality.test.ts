@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../models/Device.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { envMonitor, makeDevice, makeProject, postIngest } from '../helpers/telemetry.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 let t: TestServer;
 let b: BrowserSession;
@@ -11,7 +11,7 @@ let dust: Device;
 let broken: Device;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ env: E2E_MAP_BUDGET });
   projectId = await makeProject(t, '数据质量工地');
   // A dust monitor that sends PM in ng/m3 next to good fields (stored with one refused field), and one that sends
   // nothing usable at all (only refused data).

@@ -7,7 +7,7 @@ import type { Alarm } from '../../models/Alarm.js';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../helpers/auth.js';
 import { ROOT_DIR } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 
 /**
  * Journeys as each role walks them, with accounts on (issue 19's "broken journeys"): one server for the file, one
@@ -40,7 +40,7 @@ async function waitForFragments(id: string): Promise<void> {
 beforeAll(async () => {
   if (missing) return;
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-journeys-e2e-'));
-  t = await startTestServer({ env: { AUTH: 'on', DATA_DIR: dataDir } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, AUTH: 'on', DATA_DIR: dataDir } });
   await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
   const e = await t.api('POST', '/api/v1/enterprises', { name: '旅程建设集团' }, { token: admin });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PASSWORD, makeProjectFixture, makeUser, type ProjectFixture } from '../helpers/auth.js';
 import { DEFAULT_CITY_TOUR_ID } from '../../models/Tour.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, type BrowserSession } from './browser.js';
 
 /**
  * Issue 19's journeys 7 and 10, with accounts on: one server for the file, one browser (fresh profile) per journey.
@@ -17,7 +17,7 @@ let enterpriseId: string;
 const open: BrowserSession[] = [];
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { AUTH: 'on' } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, AUTH: 'on' } });
   await makeUser(t.store, 'root', { role: 'admin' });
   admin = await t.login('root', FIXTURE_PASSWORD);
   const e = await t.api('POST', '/api/v1/enterprises', { name: '旅程二集团' }, { token: admin });

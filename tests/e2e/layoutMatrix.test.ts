@@ -8,7 +8,7 @@ import { CRANE_OVERLOAD, DUST_OVER_LIMIT } from '../helpers/alarmValues.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { crane, envMonitor, makeDevice, makeProject, postIngest } from '../helpers/telemetry.js';
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, RESULTS_DIR, SLOW_MS, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, RESULTS_DIR, SLOW_MS, type BrowserSession } from './browser.js';
 import {
   creditProblems,
   domProblems,
@@ -105,7 +105,7 @@ async function again<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { AUTH: 'off', KPI_PUSH_MS: '2000' } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, AUTH: 'off', KPI_PUSH_MS: '2000' } });
   projectId = await again('project', () => makeProject(t, '青岛国际会展中心二期'));
   await again('second project', () => makeProject(t, '西海岸新区人才公寓'));
   const c = await again('crane', () => makeDevice(t, projectId, crane()));

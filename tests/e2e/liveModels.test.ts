@@ -7,7 +7,7 @@ import { rectangleAround } from '../../models/geo.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { syntheticIfc } from '../server/ifc/syntheticIfc.js';
 import { waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 
 /**
  * Issue 20: with the map open on a project, a model uploaded, moved (PATCH of its placement) and deleted over REST
@@ -20,7 +20,7 @@ let project: { id: string; location: { lon: number; lat: number; height: number 
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-livemodels-e2e-'));
-  t = await startTestServer({ env: { DATA_DIR: dataDir, AUTH: 'off' } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, DATA_DIR: dataDir, AUTH: 'off' } });
   const e = await t.api('POST', '/api/v1/enterprises', { name: '青岛建工集团' });
   const p = await t.api('POST', '/api/v1/projects', {
     name: '浮山湾样板楼',

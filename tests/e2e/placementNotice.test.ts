@@ -7,7 +7,7 @@ import { rectangleAround } from '../../models/geo.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { syntheticIfc } from '../server/ifc/syntheticIfc.js';
 import { waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 /**
  * A model whose file stands it in Europe, uploaded to a Qingdao project: the map says how far off it is and stands it
@@ -21,7 +21,9 @@ let model: any;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-placement-e2e-'));
-  t = await startTestServer({ env: { DATA_DIR: dataDir, AUTH: 'off', IFC_FAR_FROM_PROJECT_KM: '5' } });
+  t = await startTestServer({
+    env: { ...E2E_MAP_BUDGET, DATA_DIR: dataDir, AUTH: 'off', IFC_FAR_FROM_PROJECT_KM: '5' },
+  });
   const e = await t.api('POST', '/api/v1/enterprises', { name: '青岛建工集团' });
   const p = await t.api('POST', '/api/v1/projects', {
     name: '浮山湾样板楼',

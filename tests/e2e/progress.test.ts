@@ -8,7 +8,7 @@ import { PROGRESS_STYLE } from '../../client/schedule4d/progressColours.js';
 import { ROOT_DIR } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeProject } from '../helpers/telemetry.js';
-import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 
 // buildingSMART's 4D sample: one slab and four walls on "Ground Level" (shared files, never copied into the repo).
 const SAMPLE = join(ROOT_DIR, '..', 'shared', 'ifc', 'ifc4x3-samples', 'construction-scheduling-task.ifc');
@@ -51,7 +51,7 @@ function expectColoured(p: Awaited<ReturnType<typeof probe>>, want: Record<strin
 describe.skipIf(missing)('4D progress panel', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-progress-e2e-'));
-    t = await startTestServer({ env: { DATA_DIR: dataDir } });
+    t = await startTestServer({ env: { ...E2E_MAP_BUDGET, DATA_DIR: dataDir } });
     projectId = await makeProject(t, '4D 进度工地');
     const form = new FormData();
     form.append('file', new Blob([readFileSync(SAMPLE)]), 'construction-scheduling-task.ifc');

@@ -10,7 +10,7 @@ import { demoBuildingFor } from '../../server/demo/demoModels.js';
 import { createLogger } from '../../server/log.js';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 /**
  * Issue 16, acceptance 3 and "field use": a safety rectification notice on a tower crane, raised by the authority's
@@ -58,7 +58,7 @@ async function waitForModelReady(id: string): Promise<any> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-rectification-e2e-'));
-  t = await startTestServer({ env: { AUTH: 'on', DATA_DIR: dataDir } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, AUTH: 'on', DATA_DIR: dataDir } });
   await seedDemoCity(t.store);
   expect(await seedDemoAccounts(t.store, createLogger('silent'))).toBeGreaterThan(0);
   await makeUser(t.store, 'root', { role: 'admin' });

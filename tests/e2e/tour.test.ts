@@ -3,7 +3,7 @@ import type { ViewpointInput } from '../../models/Tour.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { rectangleAround } from '../../models/geo.js';
 import { FIXTURE_PASSWORD, makeUser } from '../helpers/auth.js';
-import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 
 let t: TestServer;
 let b: BrowserSession;
@@ -62,7 +62,7 @@ function expectAt(pose: Pose, v: ViewpointInput): void {
 
 beforeAll(async () => {
   // With accounts on: the page must ask for a login on its first 401, then carry on where it was going (the tour).
-  t = await startTestServer({ env: { AUTH: 'on' } });
+  t = await startTestServer({ env: { ...E2E_MAP_BUDGET, AUTH: 'on' } });
   await makeUser(t.store, 'root', { role: 'admin' });
   await makeUser(t.store, 'wall.viewer', { role: 'viewer', scope: { kind: 'all' } });
   const admin = await t.login('root', FIXTURE_PASSWORD);

@@ -5,7 +5,7 @@ import { createLogger } from '../../server/log.js';
 import { startServer, type RunningServer } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { crane, makeDevice, makeProject, postIngest } from '../helpers/telemetry.js';
-import { openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
+import { E2E_MAP_BUDGET, openBrowser, SLOW_MS, type BrowserSession } from './browser.js';
 
 // One server, one page: load the wall once at 1920x1080, resize it to 3840x2160, then stop and restart the server.
 let t: TestServer;
@@ -16,7 +16,7 @@ let offline: string;
 let craneDev: { id: string; key: string };
 /** Keeps the crane reporting (overloaded, so its alarm stays open) while a slow software-rendered page loads. */
 let feeder: ReturnType<typeof setInterval> | undefined;
-const ENV = { KPI_PUSH_MS: '1000', AUTH: 'off' };
+const ENV = { ...E2E_MAP_BUDGET, KPI_PUSH_MS: '1000', AUTH: 'off' };
 
 const probe = () => b.page.evaluate(() => ({ ...window.__siteTwinWall, camera: undefined }));
 const isOutageNoise = (m: string) =>

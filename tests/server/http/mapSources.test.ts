@@ -61,3 +61,20 @@ describe('map sources as configuration', () => {
     expect(() => loadConfig({ TIANDITU_TK: 'short key!' })).toThrow(/TIANDITU_TK/);
   });
 });
+
+describe('map pixel budget as configuration', () => {
+  it('tells the client one 4K frame by default and MAP_MAX_PIXELS when set', async () => {
+    t = await startTestServer({ store });
+    expect(ClientConfig.parse((await t.api('GET', '/api/v1/config')).body).mapMaxPixels).toBe(8_300_000);
+    await t.close();
+    t = await startTestServer({ store, env: { MAP_MAX_PIXELS: '480000' } });
+    expect(ClientConfig.parse((await t.api('GET', '/api/v1/config')).body).mapMaxPixels).toBe(480_000);
+    await t.close();
+    t = undefined;
+  });
+
+  it('stops the start on a budget that is not a whole number of pixels in range, naming the variable', () => {
+    for (const bad of ['lots', '0', '99999', '150000.5', '100000001'])
+      expect(() => loadConfig({ MAP_MAX_PIXELS: bad }), bad).toThrow(/MAP_MAX_PIXELS/);
+  });
+});
