@@ -5,8 +5,6 @@ import {
   ConstantProperty,
   CustomDataSource,
   type Entity,
-  HorizontalOrigin,
-  VerticalOrigin,
   PrimitiveCollection,
   SceneTransforms,
   type Cartesian3,
