@@ -26,7 +26,7 @@
  * Env: CITY_STORE=pg|embedded|both, CITY_SECONDS, CITY_WARMUP_S, CITY_SCALE, the counts above, BENCH_DATABASE_URL.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -308,9 +308,13 @@ async function run(kind: string) {
       LOG_LEVEL: 'warn',
       RATE_LIMIT_DEVICE_PER_S: '0',
       RATE_LIMIT_API_PER_MIN: '0',
-      // The group commit's settings, when given (INGEST_GROUP_CONCURRENCY, INGEST_GROUP_MAX_ROWS, ...): A/B runs.
+      // The group commit's and the KPI settings, when given (INGEST_GROUP_CONCURRENCY, INGEST_GROUP_MAX_ROWS,
+      // KPI_CACHE_MS, ...): A/B runs.
       ...Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_GROUP_')) as [string, string][],
+        Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_GROUP_') || k.startsWith('KPI_')) as [
+          string,
+          string,
+        ][],
       ),
       // CITY_NODE_OPTIONS: more of the server's Node / V8 options (e.g. --max-semi-space-size=64), for A/B runs.
       NODE_OPTIONS:
@@ -443,7 +447,8 @@ async function run(kind: string) {
     clearTimeout(warm);
     clearInterval(sampler);
     clearInterval(progress);
-    const wallS = (Date.now() - tMeasure) / 1000;
+    const tEnd = Date.now();
+    const wallS = (tEnd - tMeasure) / 1000;
     const serverCpuS = cpuS(pid) - cpu0;
     const serverCpuPct = (serverCpuS / wallS / CORES) * 100;
     // CPU per reading acknowledged in the measured window: comparable between runs on a busy machine, where the
@@ -521,7 +526,9 @@ async function run(kind: string) {
       .map(
         (l) =>
           JSON.parse(l.slice('soak-probe '.length)) as {
+            t: number;
             eldP99: number;
+            eldMax: number;
             allEldP99: number;
             allEldMax: number;
             heapUsed: number;
@@ -531,22 +538,35 @@ async function run(kind: string) {
             gcMaxKind: string;
           },
       );
+    // The probe's 5 s windows that lie in the measured window (a line at `t` covers the 5 s before it). The whole
+    // run's figures include the start: the viewers subscribing, each city viewer's snapshot of every device.
+    const inWindow = loopProbes.filter((p) => p.t - 5000 >= tMeasure && p.t <= tEnd + 5000);
     if (loopProbes.length)
       console.log(
-        `  server event loop   delay p99 ${loopProbes.at(-1)!.allEldP99} ms over the run, max ${loopProbes.at(-1)!.allEldMax} ms, worst 5 s window p99 ${Math.max(...loopProbes.map((p) => p.eldP99))} ms; JS heap at end ${(loopProbes.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB`,
+        `  server event loop   measured window: max ${Math.max(...inWindow.map((p) => p.eldMax))} ms, worst 5 s window p99 ${Math.max(...inWindow.map((p) => p.eldP99))} ms (${inWindow.length} windows); whole run, start included: p99 ${loopProbes.at(-1)!.allEldP99} ms, max ${loopProbes.at(-1)!.allEldMax} ms; JS heap at end ${(loopProbes.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB`,
       );
-    if (loopProbes.length) {
-      const worst = loopProbes.reduce((a, b) => (b.gcMax > a.gcMax ? b : a));
-      const gcMs = loopProbes.reduce((a, b) => a + b.gcMs, 0);
-      const gcN = loopProbes.reduce((a, b) => a + b.gcN, 0);
+    if (inWindow.length) {
+      const worst = inWindow.reduce((a, b) => (b.gcMax > a.gcMax ? b : a));
+      const gcMs = inWindow.reduce((a, b) => a + b.gcMs, 0);
+      const gcN = inWindow.reduce((a, b) => a + b.gcN, 0);
       console.log(
-        `  server GC           ${gcN} pauses, ${(gcMs / 1000).toFixed(1)} s in all; longest ${worst.gcMax} ms (${worst.gcMaxKind}); 5 s windows with a pause over 100 ms: ${loopProbes.filter((p) => p.gcMax > 100).length} of ${loopProbes.length}`,
+        `  server GC           measured window: ${gcN} pauses, ${(gcMs / 1000).toFixed(1)} s in all; longest ${worst.gcMax} ms (${worst.gcMaxKind}); 5 s windows with a pause over 100 ms: ${inWindow.filter((p) => p.gcMax > 100).length} of ${inWindow.length}`,
       );
     }
+    // CITY_PROBE_LOG=<file>: the probe's lines (one per 5 s: event-loop delay, GC, heap), to line up with a profile.
+    if (process.env.CITY_PROBE_LOG)
+      writeFileSync(
+        process.env.CITY_PROBE_LOG,
+        server
+          .output()
+          .split('\n')
+          .filter((l) => l.startsWith('soak-probe'))
+          .join('\n') + '\n',
+      );
     const profile = server
       .output()
       .split('\n')
-      .find((l) => l.startsWith('soak-probe profile'));
+      .find((l) => l.startsWith('soak-probe profile') && !l.startsWith('soak-probe profile started'));
     if (profile) console.log(`  ${profile}`);
     for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
   } finally {

@@ -5,8 +5,15 @@
  *
  *   npx tsx bench/profileStalls.ts <file.cpuprofile> [min ms = 100] [how many = 15]
  *
- * Prints, longest first: start (s into the profile), length, the functions with most self time in it and the
- * project functions (server/, models/) on the stack for most of it. Then the same totals over the whole profile.
+ * Prints, longest first: start (s into the profile), length, how many samples it holds, the functions with most self
+ * time in it and the project functions (server/, models/) on the stack for most of it. Then the same totals over the
+ * whole profile, and the longest gaps without any sample.
+ *
+ * A gap without samples is not busy time: the profiler samples the thread every interval (1 ms in soakProbe.cjs),
+ * idle or not, so a gap means the thread was not running at all (descheduled on a loaded box) or its sampler was not.
+ * The event loop is late by such a gap too, but no code of the process ran in it: a stretch starts at its first busy
+ * sample, and a gap of 20 ms or more ends it. (An earlier version started a stretch at the sample before it, so a
+ * busy sample after a long gap counted the whole gap as busy: on a loaded box most "stalls" it listed were gaps.)
  */
 import { readFileSync } from 'node:fs';
 
@@ -52,17 +59,24 @@ for (let i = 0; i < profile.samples.length; i++) {
     cur.samples.push(i);
   } else {
     if (cur && (cur.to - cur.from) / 1000 >= MIN_MS) stalls.push(cur);
-    cur = busy ? { from: times[i - 1] ?? times[i]!, to: times[i]!, samples: [i] } : undefined;
+    // From the previous sample when it is one interval away; after a gap, from this sample (the gap was not busy).
+    cur = busy ? { from: i > 0 && gap < 20_000 ? times[i - 1]! : times[i]!, to: times[i]!, samples: [i] } : undefined;
   }
 }
 if (cur && (cur.to - cur.from) / 1000 >= MIN_MS) stalls.push(cur);
 
 /** Self time per function and, per project function, how much of the time it was on the stack. */
+/** A sample's weight: the time since the previous sample, up to 20 ms (a longer gap is not counted: see above). */
+const weight = (i: number) => {
+  const d = (times[i]! - (times[i - 1] ?? times[i]!)) / 1000;
+  return d < 20 ? d : 0;
+};
+
 function breakdown(indices: number[]) {
   const self = new Map<string, number>();
   const onStack = new Map<string, number>();
   for (const i of indices) {
-    const w = (times[i]! - (times[i - 1] ?? times[i]!)) / 1000;
+    const w = weight(i);
     let id: number | undefined = profile.samples[i]!;
     const f0 = byId.get(id)!.callFrame;
     self.set(label(f0), (self.get(label(f0)) ?? 0) + w);
@@ -83,10 +97,20 @@ function breakdown(indices: number[]) {
 }
 
 const span = (times.at(-1)! - profile.startTime) / 1e6;
-const busyMs = profile.samples.reduce(
-  (a, id, i) => (idle(id) ? a : a + (times[i]! - (times[i - 1] ?? times[i]!)) / 1000),
-  0,
-);
+/** The sampling interval: the median time between samples (microseconds). */
+const interval = [...profile.timeDeltas].sort((a, b) => a - b)[profile.timeDeltas.length >> 1] ?? 1000;
+const busyMs = profile.samples.reduce((a, id, i) => (idle(id) ? a : a + weight(i)), 0);
+const gaps: { at: number; ms: number; before: string; after: string }[] = [];
+for (let i = 1; i < profile.samples.length; i++) {
+  const ms = (times[i]! - times[i - 1]!) / 1000;
+  if (ms >= 20)
+    gaps.push({
+      at: (times[i - 1]! - profile.startTime) / 1e6,
+      ms,
+      before: byId.get(profile.samples[i - 1]!)!.callFrame.functionName || '(anonymous)',
+      after: byId.get(profile.samples[i]!)!.callFrame.functionName || '(anonymous)',
+    });
+}
 console.log(
   `${file}: ${span.toFixed(1)} s profiled, ${profile.samples.length} samples, busy ${(busyMs / 1000).toFixed(1)} s (${(busyMs / 10 / span) | 0} % of one core)`,
 );
@@ -94,7 +118,7 @@ console.log(`${stalls.length} busy stretches of ${MIN_MS} ms or more; longest ${
 for (const s of [...stalls].sort((a, b) => b.to - b.from - (a.to - a.from)).slice(0, COUNT)) {
   const b = breakdown(s.samples);
   console.log(
-    `\n  at ${((s.from - profile.startTime) / 1e6).toFixed(1)} s: ${((s.to - s.from) / 1000).toFixed(0)} ms busy`,
+    `\n  at ${((s.from - profile.startTime) / 1e6).toFixed(1)} s: ${((s.to - s.from) / 1000).toFixed(0)} ms busy (${s.samples.length} samples: ~${((s.samples.length * interval) / 1000).toFixed(0)} ms running at the ${(interval / 1000).toFixed(1)} ms interval, the rest shorter gaps)`,
   );
   console.log(`    self:\n      ${b.self.join('\n      ')}`);
   if (b.ours.length) console.log(`    project code on the stack:\n      ${b.ours.join('\n      ')}`);
@@ -102,3 +126,9 @@ for (const s of [...stalls].sort((a, b) => b.to - b.from - (a.to - a.from)).slic
 const all = breakdown(profile.samples.map((_, i) => i).filter((i) => !idle(profile.samples[i]!)));
 console.log(`\nwhole profile, self:\n  ${all.self.join('\n  ')}`);
 console.log(`whole profile, project code on the stack:\n  ${all.ours.join('\n  ')}`);
+const gapMs = gaps.reduce((a, g) => a + g.ms, 0);
+console.log(
+  `\n${gaps.length} gaps of 20 ms or more without a sample (the thread not running), ${(gapMs / 1000).toFixed(1)} s in all; longest:`,
+);
+for (const g of [...gaps].sort((a, b) => b.ms - a.ms).slice(0, COUNT))
+  console.log(`  at ${g.at.toFixed(1)} s: ${g.ms.toFixed(0)} ms, between ${g.before} and ${g.after}`);

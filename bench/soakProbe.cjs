@@ -93,6 +93,8 @@ if (isMainThread && process.env.SOAK_CPU_PROFILE) {
     session.post('Profiler.enable');
     session.post('Profiler.setSamplingInterval', { interval: 1000 });
     session.post('Profiler.start');
+    // The wall clock of the profile's start, to line its times up with the probe lines' `t`.
+    process.stderr.write(`soak-probe profile started ${Date.now()}\n`);
     if (forS > 0) setTimeout(stop, forS * 1000).unref();
   };
   if (after > 0) setTimeout(begin, after * 1000).unref();

@@ -35,6 +35,8 @@ import { viewpointsRouter } from './http/viewpointsRouter.js';
 import { topicsRouter } from './topics/topicsRouter.js';
 import { NoticeOverdueWatcher } from './topics/NoticeOverdueWatcher.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
+import { KpiCache } from './ops/KpiCache.js';
+import { computeKpis } from './ops/opsFigures.js';
 import { HttpIngestAdapter, ingestBucketOf } from './ingest/httpAdapter.js';
 import { SocketDevicesAdapter } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
@@ -202,13 +204,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   app.use('/api/v1', modelsRouter(ctx, models));
   app.use('/api/v1', alarmsRouter(ctx, alarms), replayRouter(ctx));
   // Command center: 4D progress, tours, attendance, readiness, wall KPIs (and their push on /live).
-  const kpiPusher = new KpiPusher(ctx.live, opts.store, log, opts.config.KPI_PUSH_MS);
+  const kpiCache = new KpiCache(
+    (q, now) => computeKpis(opts.store, q, now),
+    Math.min(opts.config.KPI_CACHE_MS ?? opts.config.KPI_PUSH_MS, opts.config.KPI_PUSH_MS),
+    Date.now,
+    (err, q) => log.warn({ err, q }, 'kpis: refreshing in the background failed'),
+  );
+  const kpiPusher = new KpiPusher(ctx.live, kpiCache, log, opts.config.KPI_PUSH_MS);
   app.use(
     '/api/v1',
     progressRouter(ctx, models),
     toursRouter(ctx),
     viewpointsRouter(ctx),
-    opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE)),
+    opsRouter(ctx, loadReadinessConfig(opts.config.READINESS_CONFIG_FILE), kpiCache),
     districtsRouter(ctx),
     noticesRouter(ctx),
     vendorsRouter(ctx),

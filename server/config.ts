@@ -167,6 +167,12 @@ export const ConfigSchema = z.object({
   MQTT_CONSUMERS: z.coerce.number().int().min(1).max(64).default(4),
   /** How often wall KPIs are recomputed and pushed (`kpis` on /live) to each watched tier room, in ms. */
   KPI_PUSH_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  /**
+   * How old a wall KPI answer may be (GET /kpis, the push on subscribe), in ms: a scope's figures are shared between
+   * the calls within it (server/ops/KpiCache.ts). Unset = KPI_PUSH_MS, and never more (a push viewer already sees
+   * figures that old); 0 = every call computes.
+   */
+  KPI_CACHE_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   /** JSON file with a province's own readiness table (models/Readiness.ts ReadinessConfig); unset = the default table. */
   READINESS_CONFIG_FILE: z
     .string()

@@ -4,7 +4,8 @@ import { ErrorCode } from '../../models/errors.js';
 import { regionPrefix } from '../../models/Kpis.js';
 import type { ReadinessConfig, ReadinessGrade } from '../../models/Readiness.js';
 import type { AppContext } from '../context.js';
-import { cityAttendanceOf, computeKpis, projectAttendance, readinessOf } from '../ops/opsFigures.js';
+import { cityAttendanceOf, projectAttendance, readinessOf } from '../ops/opsFigures.js';
+import type { KpiCache } from '../ops/KpiCache.js';
 import type { ProjectScope } from '../store/projectScope.js';
 import { AppError, notFound, parseOr400 } from '../errors.js';
 import { cityScopesFor, singleCityScope } from '../auth/cityScope.js';
@@ -18,7 +19,7 @@ const Id = z.string().uuid();
  * Command-center figures: wall KPIs per tier, attendance (counts only) per project and for the city, smart-site
  * readiness per project and as a city table.
  */
-export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
+export function opsRouter(ctx: AppContext, readiness: ReadinessConfig, kpis: KpiCache): Router {
   const r = Router();
   const { store, access } = ctx;
 
@@ -58,7 +59,9 @@ export function opsRouter(ctx: AppContext, readiness: ReadinessConfig): Router {
           'The city wall is for the authority: ask tier=enterprise or tier=project',
         );
     }
-    res.json(await computeKpis(store, q));
+    // After the access check and the narrowing above: the cache is keyed by the query as narrowed (at most
+    // KPI_CACHE_MS old; `at` says when the figures were computed).
+    res.json(await kpis.get(q));
   });
 
   route(r, api.ops.attendanceOfProject, async (req, res) => {

@@ -1,8 +1,7 @@
 import type { KpiQuery } from '../../models/Kpis.js';
 import type { LiveScope, LiveServerMessage } from '../../models/protocol.js';
 import type { Logger } from '../log.js';
-import { computeKpis } from '../ops/opsFigures.js';
-import type { Store } from '../store/Store.js';
+import type { KpiCache } from '../ops/KpiCache.js';
 import type { LivePublisher } from './LiveHub.js';
 
 /** The KPI query of a scope; a region is the city tier narrowed to the region (as `GET /kpis?tier=city&id=`). */
@@ -29,7 +28,7 @@ export class KpiPusher {
 
   constructor(
     private readonly live: LivePublisher,
-    private readonly store: Store,
+    private readonly kpis: KpiCache,
     private readonly log: Logger,
     periodMs: number,
   ) {
@@ -37,7 +36,8 @@ export class KpiPusher {
     this.timer.unref();
     live.onSubscribe(async (viewer, scope, opts) => {
       if (!opts.kpis) return;
-      viewer.send({ type: 'kpis', scope, kpis: await computeKpis(this.store, queryOf(scope)) });
+      // The scope's figures as a GET /kpis would answer them now (at most KPI_CACHE_MS old).
+      viewer.send({ type: 'kpis', scope, kpis: await this.kpis.get(queryOf(scope)) });
     });
   }
 
@@ -49,7 +49,8 @@ export class KpiPusher {
     try {
       for (const scope of this.live.kpiScopes()) {
         try {
-          const m: LiveServerMessage = { type: 'kpis', scope, kpis: await computeKpis(this.store, queryOf(scope)) };
+          // Computed fresh every period, and kept for GET /kpis and new subscribers of the scope (KpiCache).
+          const m: LiveServerMessage = { type: 'kpis', scope, kpis: await this.kpis.refresh(queryOf(scope)) };
           if (this.disposed) break;
           this.live.toKpiViewers(scope, m);
           sent++;

@@ -305,10 +305,14 @@ export class KpiRepo {
     return out;
   }
 
+  private alarmsTable = false;
+
   /** Alarms not cleared, by level; `available: false` while the store has no alarm table (the alarm engine's). */
   async openAlarms(scope: ProjectScope): Promise<KpiRow['alarms']> {
-    const exists = (await this.db.query<{ t: string | null }>("SELECT to_regclass('alarms')::text AS t")).rows[0]?.t;
-    if (!exists) return { available: false, prewarning: 0, alarm: 0, newest: null };
+    // Asked until the table is there (migrations make it; it is never dropped): one round trip less per call after.
+    this.alarmsTable ||= !!(await this.db.query<{ t: string | null }>("SELECT to_regclass('alarms')::text AS t"))
+      .rows[0]?.t;
+    if (!this.alarmsTable) return { available: false, prewarning: 0, alarm: 0, newest: null };
     const c = scopeCondition(scope, 1);
     const r = await this.db.query<{ level: string; n: number; newest: string | number | null }>(
       `SELECT a.level, count(*)::int AS n, max(a.updated_at) AS newest FROM alarms a JOIN projects p ON p.id = a.project_id

@@ -174,6 +174,28 @@ describe('access matrix over HTTP', () => {
     expect((await t.api('GET', '/api/v1/kpis?tier=city', undefined, { token: tokens.enterprise })).status).toBe(403);
   });
 
+  it("walls: figures kept for one caller's scope never answer another's (the KPI cache)", async () => {
+    const kpis = async (path: string, role: string) => {
+      const r = await t.api('GET', path, undefined, { token: tokens[role] ?? admin });
+      return [r.status, r.status === 200 ? r.body.projects.total : null];
+    };
+    // The admin's whole city and each enterprise are computed first and kept (KPI_CACHE_MS: the push period, 5 s).
+    expect(await kpis('/api/v1/kpis?tier=city', 'admin')).toEqual([200, 3]);
+    expect(await kpis(`/api/v1/kpis?tier=enterprise&id=${E2}`, 'admin')).toEqual([200, 2]);
+    expect(await kpis(`/api/v1/kpis?tier=enterprise&id=${E1}`, 'admin')).toEqual([200, 1]);
+    expect(await kpis(`/api/v1/kpis?tier=project&id=${P2.projectId}`, 'admin')).toEqual([200, 1]);
+    // Within that window the same requests of narrower callers: their own scope, or refused.
+    expect(await kpis('/api/v1/kpis?tier=city', 'authority')).toEqual([200, 2]);
+    expect(await kpis('/api/v1/kpis?tier=city&id=37', 'authority')).toEqual([200, 2]);
+    expect(await kpis(`/api/v1/kpis?tier=enterprise&id=${E2}`, 'enterprise')).toEqual([403, null]);
+    expect(await kpis(`/api/v1/kpis?tier=enterprise&id=${E1}`, 'enterprise')).toEqual([200, 1]);
+    expect(await kpis('/api/v1/kpis?tier=city', 'enterprise')).toEqual([403, null]);
+    // Another enterprise's project is not found for it, as without any cache.
+    expect(await kpis(`/api/v1/kpis?tier=project&id=${P2.projectId}`, 'enterprise')).toEqual([404, null]);
+    // And the other way round: the narrower figures kept do not answer the admin's whole city.
+    expect(await kpis('/api/v1/kpis?tier=city', 'admin')).toEqual([200, 3]);
+  });
+
   it('users and the audit log are for admins only', async () => {
     expect((await t.api('GET', '/api/v1/users', undefined, { token: admin })).status).toBe(200);
     for (const role of ['authority', 'enterprise', 'project', 'viewer']) {
