@@ -97,6 +97,7 @@ export class TwinSession {
       GetIndexArray: proto.GetIndexArray,
       GetRawLinesData: proto.GetRawLinesData,
       GetAllTypesOfModel: proto.GetAllTypesOfModel,
+      GetLine: proto.GetLine,
     };
     const cache = this.meshes;
     const adopted = new WeakSet<object>();
@@ -127,7 +128,35 @@ export class TwinSession {
     // The importer's geometry pass, from the map job's meshes where it kept them.
     proto.StreamMeshes = function (this: IfcAPI, ...[id, ids, cb]: Parameters<IfcAPI['StreamMeshes']>) {
       if (!adopted.has(this) || id !== modelID) return orig.StreamMeshes.call(this, id, ids, cb);
-      cache.stream(ids, cb, (run, c) => orig.StreamMeshes.call(this, id, run, c));
+      const each: typeof cb = (mesh, i, n) => {
+        meshing = mesh.expressID;
+        try {
+          cb(mesh, i, n);
+        } finally {
+          meshing = -1;
+        }
+      };
+      cache.stream(ids, each, (run, c) => orig.StreamMeshes.call(this, id, run, c));
+    };
+    // The importer asks a product's line twice: in its geometry pass (IfcFileReader's mesh callback, which reads its
+    // class and GlobalId and changes nothing) and in its attribute pass (IfcPropertyProcessor.processItems, for every
+    // product with geometry). The line the mesh callback asked for is kept and handed to the next ask of it, once:
+    // web-ifc makes each such line object once (GetLines, from the raw line through its schema class) instead of twice.
+    // Only the plain ask (no flattening, no inverse attributes) of the product being meshed is kept.
+    let meshing = -1;
+    const asked = new Map<number, unknown>();
+    proto.GetLine = function (this: IfcAPI, ...args: Parameters<IfcAPI['GetLine']>) {
+      const [id, expressID, flatten, inverse, inverseKey] = args;
+      if (!adopted.has(this) || id !== modelID || flatten || inverse || inverseKey)
+        return orig.GetLine.apply(this, args);
+      const kept = asked.get(expressID);
+      if (kept !== undefined) {
+        asked.delete(expressID);
+        return kept;
+      }
+      const line = orig.GetLine.apply(this, args);
+      if (expressID === meshing && line) asked.set(expressID, line);
+      return line;
     };
     proto.GetGeometry = function (this: IfcAPI, id: number, geometryExpressID: number) {
       const kept = adopted.has(this) && id === modelID ? cache.geometry(geometryExpressID) : null;
@@ -176,6 +205,7 @@ export class TwinSession {
       adopting = false;
       // What the importer did not ask for is of no further use.
       cache.clear();
+      asked.clear();
     }
   }
 

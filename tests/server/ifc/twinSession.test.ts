@@ -129,6 +129,32 @@ describe.skipIf(!present)('the whole twin from one parse', () => {
     },
   );
 
+  it.each(FILES)("%s: the importer makes each drawn product's line once for its two passes", async (name) => {
+    // Its geometry pass asks every meshed product's line (for its class and GlobalId), and its attribute pass asks the
+    // same line again: the second gets the object the first made (which reads it and changes nothing).
+    const path = join(SHARED, name);
+    const bytes = readFileSync(path);
+    const session = await TwinSession.open(bytes);
+    try {
+      const rows: ElementInput[] = [];
+      await convertIfc({ ifcPath: path, outDir: join(tmp, `lines-${name}`), skipFragments: true, session }, sink(rows));
+      const drawn = new Set(rows.filter((e) => e.hasGeometry).map((e) => e.expressId));
+      const made = new Map<number, number>();
+      const proto = WebIFC.IfcAPI.prototype;
+      const getLines = proto.GetLines;
+      vi.spyOn(proto, 'GetLines').mockImplementation(function (this: WebIFC.IfcAPI, ...args) {
+        for (const id of args[1]) if (drawn.has(id)) made.set(id, (made.get(id) ?? 0) + 1);
+        return getLines.apply(this, args);
+      });
+      const frag = unzlibSync(await ifcToFragments(bytes, undefined, { id: 'm' }, session));
+      expect(frag.byteLength).toBeGreaterThan(0);
+      expect(made.size).toBeGreaterThan(drawn.size / 2);
+      expect([...made].filter(([, n]) => n > 1)).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
   it('a session opened on a prepared web-ifc (a worker between jobs) reads model 0 in an IfcAPI of its own', async () => {
     const path = join(SHARED, FILES[0]!);
     const bytes = readFileSync(path);
