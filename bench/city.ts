@@ -38,6 +38,7 @@ import { hashApiKey } from '../server/security/deviceSecrets.js';
 import { openStore, type Store } from '../server/store/Store.js';
 import { createTestDatabase, startChildServer } from '../tests/helpers/childServer.js';
 import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemplate.js';
+import { MsHistogram } from './msHistogram.js';
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(process.env.CITY_SECONDS ?? (QUICK ? 60 : 600));
@@ -159,7 +160,6 @@ function valuesOf(d: Dev, s: number, i: number): Record<string, unknown> {
 }
 
 interface ViewerResult {
-  lat: number[];
   telemetry: number;
   kpis: number;
   alarms: number;
@@ -169,8 +169,8 @@ interface ViewerResult {
 
 /** Child side: connects and subscribes the viewers, measures until `stop` on stdin, then reports one line. */
 async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
-  const lat: number[] = [];
-  const r: Omit<ViewerResult, 'lat' | 'cpuPct'> = { telemetry: 0, kpis: 0, alarms: 0, disconnects: 0 };
+  const lat = new MsHistogram();
+  const r: Omit<ViewerResult, 'cpuPct'> = { telemetry: 0, kpis: 0, alarms: 0, disconnects: 0 };
   let measuring = false;
   const sockets: Socket[] = [];
   for (let i = 0; i < VIEWERS; i++) {
@@ -186,7 +186,7 @@ async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
       if (m.type === 'telemetry.batch') {
         r.telemetry++;
         const now = Date.now();
-        for (const x of m.readings!) lat.push(now - x.time);
+        for (const x of m.readings!) lat.add(now - x.time);
       } else if (m.type === 'kpis') r.kpis++;
       else if (m.type.startsWith('alarm')) r.alarms++;
     });
@@ -225,10 +225,9 @@ async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
     s.off('disconnect'); // our own close is not a drop
     s.close();
   }
-  // Percentiles here, not the raw list (millions of samples at full scale).
-  lat.sort((a, b) => a - b);
+  // Percentiles here, not the raw samples (millions at full scale; counts per millisecond, see MsHistogram).
   process.stdout.write(
-    `result ${JSON.stringify({ ...r, cpuPct, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1) ?? NaN })}\n`,
+    `result ${JSON.stringify({ ...r, cpuPct, n: lat.n, p50: lat.pct(50), p99: lat.pct(99), max: lat.max })}\n`,
   );
 }
 
@@ -246,7 +245,7 @@ async function startViewers(cfg: { url: string; city: City }) {
   }
   return {
     measure: () => child.stdin!.write('measure\n'),
-    async stop(): Promise<{ n: number; p50: number; p99: number; max: number } & Omit<ViewerResult, 'lat'>> {
+    async stop(): Promise<{ n: number; p50: number; p99: number; max: number } & ViewerResult> {
       child.stdin!.write('stop\n');
       const code = await exited;
       const line = out.split('\n').find((l) => l.startsWith('result '));
