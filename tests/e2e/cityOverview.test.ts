@@ -120,6 +120,18 @@ describe('city overview in Chromium', () => {
     const target = byName('崂山科创中心 A 区');
     await b.page.keyboard.press('Escape');
     await b.page.locator('.cesium-home-button').click(); // back to the whole city
+    // The home flight starts on the next frame: an idle seen right after the click can still be the old view's (CI
+    // caught the site off screen there). Wait until the site is in view with the map idle, then once more for idle.
+    await expect
+      .poll(
+        () =>
+          b.page.evaluate(
+            (id) => window.__siteTwin.idle && window.__siteTwin.projectPagePosition(id) !== null,
+            target.id,
+          ),
+        { timeout: SLOW_MS },
+      )
+      .toBe(true);
     await waitForIdle(b.page);
     const pos = await b.page.evaluate((id) => window.__siteTwin.projectPagePosition(id), target.id);
     expect(pos).not.toBeNull();
