@@ -27,7 +27,7 @@ export class PreEncoded {
  */
 export class LiveEncoder extends Encoder {
   override encode(packet: Packet): any[] {
-    // `namespace`, not `.nsp`: tests/server/realtime/liveDoor.test.ts looks for the latter outside the hub.
+    // Destructured: tests/server/realtime/liveDoor.test.ts flags a namespace property read outside the hub.
     const { type, nsp: namespace, id, data } = packet;
     if (type === PacketType.EVENT && namespace === LIVE_NSP && id == null) {
       const json = liveEventJson(data);
