@@ -24,236 +24,27 @@
  *   CITY_STORE=pg CITY_SECONDS=3600 npx tsx bench/city.ts   # 1-hour soak on PostgreSQL
  *   CITY_SCALE=0.1 npx tsx bench/city.ts --quick            # a tenth of every count: proves it runs on a busy box
  * Env: CITY_STORE=pg|embedded|both, CITY_SECONDS, CITY_WARMUP_S, CITY_SCALE, the counts above, BENCH_DATABASE_URL.
+ * In parts: cityConfig.ts (these settings), citySeed.ts (the city and its readings), cityViewers.ts (the viewers'
+ * process), cityReport.ts (the printed report); this file runs the server, the gateways and the poller.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { io as ioClient, type Socket } from 'socket.io-client';
 import { localDayStart } from '../models/localTime.js';
-import { rectangleAround } from '../models/geo.js';
-import { PROTOCOL_VERSION } from '../models/protocol.js';
-import { hashApiKey } from '../server/security/deviceSecrets.js';
 import { openStore, type Store } from '../server/store/Store.js';
 import { createTestDatabase, startChildServer } from '../tests/helpers/childServer.js';
 import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemplate.js';
-import { MsHistogram } from './msHistogram.js';
+import { BASE, CORES, GATEWAYS, PROJECTS, QUICK, SCALE, SECONDS, STORES, WARMUP_S, sleep } from './cityConfig.js';
+import { printReport } from './cityReport.js';
+import { seedCity, valuesOf } from './citySeed.js';
+import { startViewers } from './cityViewers.js';
 
-const QUICK = process.argv.includes('--quick');
-const SECONDS = Number(process.env.CITY_SECONDS ?? (QUICK ? 60 : 600));
-const WARMUP_S = Number(process.env.CITY_WARMUP_S ?? Math.min(60, Math.round(SECONDS / 6)));
-const SCALE = Number(process.env.CITY_SCALE ?? 1);
-const n = (name: string, def: number) => Math.max(1, Math.round(Number(process.env[name] ?? def) * SCALE));
-const PROJECTS = n('CITY_PROJECTS', 1000);
-const ENTERPRISES = n('CITY_ENTERPRISES', 20);
-const CRANES = n('CITY_CRANES', 250);
-const SENSORS = n('CITY_SENSORS', 10_000);
-const GATEWAYS = n('CITY_GATEWAYS', 100);
-const VIEWERS = Number(process.env.CITY_VIEWERS ?? 50);
-const STORES = (process.env.CITY_STORE ?? 'both') === 'both' ? ['pg', 'embedded'] : [process.env.CITY_STORE!];
-const BASE =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const DISTRICTS = ['370202', '370203', '370211', '370212', '370213', '370214', '370215'];
-const CORES = os.cpus().length;
-
-const pct = (xs: number[], p: number) =>
-  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
-const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const cpuS = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Dev {
-  id: string;
-  key: string;
-  kind: 'tower_crane' | 'env_monitor' | 'pit_gauge';
-  /** Dust monitors that run over their limit now and then. */
-  hot: boolean;
-}
-interface City {
-  enterprises: string[];
-  projects: string[];
-  devices: Dev[];
-}
-
-/** The city, written through the store (as an import would): projects on a grid over Qingdao, devices with keys. */
-async function seedCity(store: Store): Promise<City> {
-  const enterprises: string[] = [];
-  for (let e = 0; e < ENTERPRISES; e++)
-    enterprises.push((await store.enterprises.create({ name: `城建集团${e}`, role: 'contractor' })).id);
-  const projects: string[] = [];
-  const side = Math.ceil(Math.sqrt(PROJECTS));
-  for (let i = 0; i < PROJECTS; i++) {
-    const loc = { lon: 120.2 + (i % side) * 0.012, lat: 36.0 + Math.floor(i / side) * 0.01 };
-    const p = await store.projects.create({
-      name: `工地${i}`,
-      enterpriseId: enterprises[i % ENTERPRISES]!,
-      address: `${DISTRICTS[i % DISTRICTS.length]} 区 ${i} 号`,
-      regionCode: DISTRICTS[i % DISTRICTS.length]!,
-      status: 'under_construction',
-      heightM: 30 + (i % 150),
-      location: { ...loc, height: 0 },
-      footprint: rectangleAround(loc, 120, 90),
-    });
-    projects.push(p.id);
-  }
-  const devices: Dev[] = [];
-  const add = async (i: number, kind: Dev['kind'], params: Record<string, unknown>, hot = false) => {
-    const key = `stk_city_${i}_${Math.random().toString(36).slice(2)}`;
-    const d = await store.devices.create({
-      projectId: projects[i % PROJECTS]!,
-      kind,
-      name: `${kind}-${i}`,
-      params,
-      location: { lon: 120.3, lat: 36.07, height: 2 },
-      apiKeyHash: hashApiKey(key),
-    });
-    devices.push({ id: d.id, key, kind, hot });
-  };
-  for (let i = 0; i < CRANES; i++)
-    await add(i, 'tower_crane', {
-      mastHeightM: 60,
-      jibLengthM: 55,
-      counterJibLengthM: 15,
-      maxLoadT: 8,
-      maxRadiusM: 55,
-      preWarnPct: 90,
-      alarmPct: 100,
-    });
-  for (let i = 0; i < SENSORS; i++) {
-    if (i % 5 < 3)
-      await add(
-        i,
-        'env_monitor',
-        { pm10LimitUgm3: 80, pm25LimitUgm3: 75, noiseDayLimitDb: 70, noiseNightLimitDb: 55 },
-        i % 20 === 0,
-      );
-    else await add(i, 'pit_gauge', { metric: 'displacement', pitDepthM: 12, absLimitMm: 30 });
-  }
-  return { enterprises, projects, devices };
-}
-
-/** A reading of device `d` at tick `s` (seconds since the start): slow waves, so alarms rise and clear. */
-function valuesOf(d: Dev, s: number, i: number): Record<string, unknown> {
-  const w = Math.sin((s + i * 7) / 40);
-  if (d.kind === 'tower_crane')
-    return {
-      loadT: 3 + 3 * Math.abs(w),
-      ratedLoadT: 8,
-      momentPct: 70 + 35 * w,
-      radiusM: 20 + 15 * Math.abs(w),
-      slewDeg: (s * 3 + i) % 360,
-      windSpeedMps: 4 + Math.abs(w) * 3,
-    };
-  if (d.kind === 'env_monitor')
-    return {
-      pm10Ugm3: d.hot ? 60 + 40 * Math.abs(w) : 35 + 10 * w,
-      pm25Ugm3: 25 + 5 * w,
-      noiseDb: 58 + 5 * w,
-      temperatureC: 12,
-    };
-  return { displacementMm: 8 + 3 * w, rateMmPerDay: 0.4 };
-}
-
-interface ViewerResult {
-  telemetry: number;
-  kpis: number;
-  alarms: number;
-  disconnects: number;
-  cpuPct: number;
-}
-
-/** Child side: connects and subscribes the viewers, measures until `stop` on stdin, then reports one line. */
-async function viewersMain(cfg: { url: string; city: City }): Promise<void> {
-  const lat = new MsHistogram();
-  const r: Omit<ViewerResult, 'cpuPct'> = { telemetry: 0, kpis: 0, alarms: 0, disconnects: 0 };
-  let measuring = false;
-  const sockets: Socket[] = [];
-  for (let i = 0; i < VIEWERS; i++) {
-    const s = ioClient(`${cfg.url}/live`, {
-      auth: { protocolVersion: PROTOCOL_VERSION },
-      transports: ['websocket'],
-      forceNew: true,
-    });
-    await new Promise<void>((res) => s.once('connect', () => res()));
-    s.on('disconnect', () => r.disconnects++);
-    s.on('msg', (m: { type: string; readings?: { time: number }[] }) => {
-      if (!measuring) return;
-      if (m.type === 'telemetry.batch') {
-        r.telemetry++;
-        const now = Date.now();
-        for (const x of m.readings!) lat.add(now - x.time);
-      } else if (m.type === 'kpis') r.kpis++;
-      else if (m.type.startsWith('alarm')) r.alarms++;
-    });
-    const k = i / VIEWERS;
-    const scope =
-      k < 0.1
-        ? { kind: 'city' }
-        : k < 0.3
-          ? { kind: 'enterprise', enterpriseId: cfg.city.enterprises[i % cfg.city.enterprises.length] }
-          : { kind: 'project', projectId: cfg.city.projects[(i * 37) % cfg.city.projects.length] };
-    const ack = (await s.emitWithAck('msg', { type: 'subscribe', scope, kpis: scope.kind !== 'project' } as never)) as {
-      ok: boolean;
-    };
-    if (!ack.ok) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
-    sockets.push(s);
-  }
-  process.stdin.on('end', () => process.exit(1));
-  let cpu0 = process.cpuUsage();
-  let t0 = Date.now();
-  await new Promise<void>((res) => {
-    process.stdin.on('data', (b: Buffer) => {
-      const text = b.toString();
-      if (text.includes('measure')) {
-        measuring = true;
-        cpu0 = process.cpuUsage();
-        t0 = Date.now();
-      }
-      if (text.includes('stop')) res();
-    });
-    process.stdout.write('ready\n');
-  });
-  measuring = false;
-  const c = process.cpuUsage(cpu0);
-  const cpuPct = ((c.user + c.system) / 1000 / (Date.now() - t0)) * 100;
-  for (const s of sockets) {
-    s.off('disconnect'); // our own close is not a drop
-    s.close();
-  }
-  // Percentiles here, not the raw samples (millions at full scale; counts per millisecond, see MsHistogram).
-  process.stdout.write(
-    `result ${JSON.stringify({ ...r, cpuPct, n: lat.n, p50: lat.pct(50), p99: lat.pct(99), max: lat.max })}\n`,
-  );
-}
-
-async function startViewers(cfg: { url: string; city: City }) {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'viewers'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  child.stdin!.write(JSON.stringify(cfg) + '\n');
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  while (!out.includes('ready\n')) {
-    if (child.exitCode !== null) throw new Error(`viewers exited: ${out}`);
-    await sleep(50);
-  }
-  return {
-    measure: () => child.stdin!.write('measure\n'),
-    async stop(): Promise<{ n: number; p50: number; p99: number; max: number } & ViewerResult> {
-      child.stdin!.write('stop\n');
-      const code = await exited;
-      const line = out.split('\n').find((l) => l.startsWith('result '));
-      if (!line) throw new Error(`viewers exited with ${code} and no result: ${out}`);
-      return JSON.parse(line.slice('result '.length));
-    },
-  };
-}
 
 async function backendCpu(c: pg.Client, db: string): Promise<Map<number, number>> {
   const out = new Map<number, number>();
@@ -472,102 +263,31 @@ async function run(kind: string) {
         .then((a: unknown[]) => a.length)
         .catch(() => NaN),
     );
-    const win = Math.min(60, Math.max(10, SECONDS / 6));
-    const warmRss = mean(rss.filter((x) => x.s >= WARMUP_S && x.s < WARMUP_S + win).map((x) => x.mb));
-    const endRss = mean(rss.filter((x) => x.s >= SECONDS - win).map((x) => x.mb));
-    const health = pct(times.get('/api/health (baseline)') ?? [], 50);
-    const errorLines = server
-      .output()
-      .split('\n')
-      .filter((l) => /"level":(50|60)/.test(l));
-    const rate = city.devices.length;
-    console.log(
-      `\n[${kind}] ${SECONDS} s (measured after ${WARMUP_S} s warm-up), ${PROJECTS} projects, ${CRANES} cranes + ${SENSORS} sensors at 1 Hz = ${rate} readings/s by ${GATEWAYS} gateways, ${VIEWERS} viewers`,
-    );
-    console.log(
-      `  acknowledged        ${acked} of ${sent} sent (${((acked / Math.max(1, sent)) * 100).toFixed(2)} %); answers ${JSON.stringify(Object.fromEntries(statuses))}, refused ${refused}, no answer ${failed}; target: all`,
-    );
-    console.log(
-      `  ingest round trip   p50 ${pct(rtt, 50).toFixed(0)} ms, p99 ${pct(rtt, 99).toFixed(0)} ms (one gateway batch of ~${Math.round(rate / GATEWAYS)} readings)`,
-    );
-    console.log(
-      `  ingest -> viewer    p50 ${v.p50} ms, p99 ${v.p99} ms, max ${v.max} ms over ${v.n} deliveries (${v.telemetry} telemetry batches); target p99 < 250 ms`,
-    );
-    console.log(
-      `  pushed to viewers   ${v.kpis} KPI messages, ${v.alarms} alarm messages; ${alarmsRaised} alarms listed; viewer disconnects ${v.disconnects}`,
-    );
-    console.log(
-      `  CPU (% of the ${CORES}-core box)  server ${serverCpuPct.toFixed(0)} %${kind === 'pg' ? `, PostgreSQL backends ${pgCpuPct.toFixed(0)} %` : ' (embedded database included)'}, viewers ${(v.cpuPct / CORES).toFixed(0)} %; target server < 50 % on PostgreSQL`,
-    );
-    console.log(
-      `  CPU per 1 000 readings  server ${((serverCpuS / ackedInWindow) * 1e6).toFixed(0)} ms${kind === 'pg' ? `, PostgreSQL backends ${((pgCpuS / ackedInWindow) * 1e6).toFixed(0)} ms` : ''} (${ackedInWindow} acknowledged in the measured window, ${(ackedInWindow / wallS).toFixed(0)}/s)`,
-    );
-    console.log(
-      `  server RSS          start ${rssStart.toFixed(0)} MB, after warm-up ${warmRss.toFixed(0)} MB, end ${endRss.toFixed(0)} MB: growth after warm-up ${((endRss / warmRss - 1) * 100).toFixed(1)} % (target < 10 %)`,
-    );
-    let slowest = ['', 0] as [string, number];
-    for (const [name, xs] of times) {
-      const p99 = pct(xs, 99);
-      if (!name.startsWith('/api/health') && !name.startsWith('count') && p99 > slowest[1]) slowest = [name, p99];
-      console.log(
-        `  ${name.padEnd(28)} p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms, p99 ${p99.toFixed(0).padStart(5)} ms  (${xs.length} calls; p50 ${(pct(xs, 50) / health).toFixed(1)}x /api/health)${probeFailures.get(name) ? `; ${probeFailures.get(name)} failed or over 30 s` : ''}`,
-      );
-    }
-    for (const [name, failures] of probeFailures)
-      if (!times.has(name)) console.log(`  ${name.padEnd(28)} every call failed or took over 30 s (${failures} calls)`);
-    console.log(`  slowest endpoint    ${slowest[0]}: p99 ${slowest[1].toFixed(0)} ms; city KPIs target < 100 ms`);
-    // The server's own event loop (bench/soakProbe.cjs, every 5 s): where a latency tail comes from the server's one
-    // thread (a stall delays every request and push behind it) rather than from the store.
-    const loopProbes = server
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('soak-probe {'))
-      .map(
-        (l) =>
-          JSON.parse(l.slice('soak-probe '.length)) as {
-            t: number;
-            eldP99: number;
-            eldMax: number;
-            allEldP99: number;
-            allEldMax: number;
-            heapUsed: number;
-            gcN: number;
-            gcMs: number;
-            gcMax: number;
-            gcMaxKind: string;
-          },
-      );
-    // The probe's 5 s windows that lie in the measured window (a line at `t` covers the 5 s before it). The whole
-    // run's figures include the start: the viewers subscribing, each city viewer's snapshot of every device.
-    const inWindow = loopProbes.filter((p) => p.t - 5000 >= tMeasure && p.t <= tEnd + 5000);
-    if (loopProbes.length)
-      console.log(
-        `  server event loop   measured window: max ${Math.max(...inWindow.map((p) => p.eldMax))} ms, worst 5 s window p99 ${Math.max(...inWindow.map((p) => p.eldP99))} ms (${inWindow.length} windows); whole run, start included: p99 ${loopProbes.at(-1)!.allEldP99} ms, max ${loopProbes.at(-1)!.allEldMax} ms; JS heap at end ${(loopProbes.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB`,
-      );
-    if (inWindow.length) {
-      const worst = inWindow.reduce((a, b) => (b.gcMax > a.gcMax ? b : a));
-      const gcMs = inWindow.reduce((a, b) => a + b.gcMs, 0);
-      const gcN = inWindow.reduce((a, b) => a + b.gcN, 0);
-      console.log(
-        `  server GC           measured window: ${gcN} pauses, ${(gcMs / 1000).toFixed(1)} s in all; longest ${worst.gcMax} ms (${worst.gcMaxKind}); 5 s windows with a pause over 100 ms: ${inWindow.filter((p) => p.gcMax > 100).length} of ${inWindow.length}`,
-      );
-    }
-    // CITY_PROBE_LOG=<file>: the probe's lines (one per 5 s: event-loop delay, GC, heap), to line up with a profile.
-    if (process.env.CITY_PROBE_LOG)
-      writeFileSync(
-        process.env.CITY_PROBE_LOG,
-        server
-          .output()
-          .split('\n')
-          .filter((l) => l.startsWith('soak-probe'))
-          .join('\n') + '\n',
-      );
-    const profile = server
-      .output()
-      .split('\n')
-      .find((l) => l.startsWith('soak-probe profile') && !l.startsWith('soak-probe profile started'));
-    if (profile) console.log(`  ${profile}`);
-    for (const l of errorLines.slice(0, 5)) console.log(`  server error: ${l.slice(0, 300)}`);
+    printReport({
+      kind,
+      rate: city.devices.length,
+      acked,
+      sent,
+      statuses,
+      refused,
+      failed,
+      rtt,
+      v,
+      alarmsRaised,
+      serverCpuS,
+      serverCpuPct,
+      pgCpuS,
+      pgCpuPct,
+      ackedInWindow,
+      wallS,
+      rssStart,
+      rss,
+      times,
+      probeFailures,
+      tMeasure,
+      tEnd,
+      output: server.output(),
+    });
   } finally {
     await admin?.end();
     server.kill('SIGTERM');
@@ -576,33 +296,17 @@ async function run(kind: string) {
   }
 }
 
-if (process.argv[2] === 'viewers') {
-  const cfg = await new Promise<string>((r) => {
-    let buf = '';
-    const on = (b: Buffer) => {
-      buf += b.toString();
-      if (buf.includes('\n')) {
-        process.stdin.off('data', on);
-        r(buf.split('\n')[0]!);
-      }
-    };
-    process.stdin.on('data', on);
-  });
-  await viewersMain(JSON.parse(cfg));
-  process.exit(0); // stdin stays open: the parent reads the result line, then this process ends
-} else {
-  console.log(
-    `City bench: ${STORES.join(' + ')}, ${SECONDS} s each${QUICK ? ' (--quick)' : ''}, scale ${SCALE}; node ${process.version}, ${CORES} cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
-  for (const k of STORES) await run(k);
-  console.log(
-    `\nload average after: ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
-  process.exit(0);
-}
+console.log(
+  `City bench: ${STORES.join(' + ')}, ${SECONDS} s each${QUICK ? ' (--quick)' : ''}, scale ${SCALE}; node ${process.version}, ${CORES} cores, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+for (const k of STORES) await run(k);
+console.log(
+  `\nload average after: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+process.exit(0);

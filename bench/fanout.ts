@@ -1,6 +1,6 @@
 /**
  * The live fan-out alone, at the city's scale (bench/city.ts): LiveHub.publishReadings on a real Socket.IO server set
- * up as Server.ts does (connection state recovery, its packet buffer bounded), with real websocket viewers in city,
+ * up as Server.ts does (connection state recovery, its packet buffer bounded, the `/live` encoder), with real websocket viewers in city,
  * enterprise and project rooms (10 % / 20 % / 70 %, as bench/city.ts), fed every tick with the readings a city
  * flushes in one tick (10 250 devices at 1 Hz, LIVE_TICK_MS 50: ~513 readings over ~400 projects).
  * Prints the CPU time of one tick's publishReadings (process CPU around the call: encoding, the recovery buffer, the
@@ -21,6 +21,7 @@ import { openAccessPolicy } from '../server/auth/access.js';
 import type { ProjectOwner } from '../server/auth/ProjectOwners.js';
 import { createLogger } from '../server/log.js';
 import { LiveHub } from '../server/realtime/LiveHub.js';
+import { liveParser } from '../server/realtime/liveEncoder.js';
 import type { Store } from '../server/store/Store.js';
 
 const num = (name: string, def: number) => Number(process.env[name] ?? def);
@@ -46,6 +47,7 @@ const owners: ProjectOwner[] = Array.from({ length: PROJECTS }, (_, i) => ({
 const http = createServer();
 const io = new IoServer(http, {
   connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: false },
+  parser: liveParser,
 });
 const store = { users: { projectOwners: async () => owners } } as unknown as Store;
 const hub = new LiveHub(io, store, openAccessPolicy, createLogger('silent'), {

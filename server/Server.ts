@@ -48,6 +48,7 @@ import { createLogger, type Logger } from './log.js';
 import { LiveHub } from './realtime/LiveHub.js';
 import { TelemetryFanout } from './realtime/TelemetryFanout.js';
 import { KpiPusher } from './realtime/KpiPusher.js';
+import { liveParser } from './realtime/liveEncoder.js';
 import type { Store } from './store/Store.js';
 
 export const ROOT_DIR = join(import.meta.dirname, '..');
@@ -95,6 +96,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const io = new IoServer(http, {
     ...(redis ? { adapter: redis.adapter } : {}),
     serveClient: false,
+    // `/live` events encoded without the binary check, telemetry batches serialized once per tick (liveEncoder.ts).
+    parser: liveParser,
     // A viewer that blinks (Wi-Fi, a wall display's network hiccup) gets the packets it missed on reconnect. The
     // middlewares run again on a recovered connection: the session is checked as it is now, not as it was.
     connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: false },

@@ -16,6 +16,7 @@ import { ProjectOwners, type ProjectOwner } from '../auth/ProjectOwners.js';
 import type { AccessPolicy, HandshakeLike, Principal } from '../auth/access.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/Store.js';
+import { preEncodedBatch, sendsPreEncoded, type PreEncoded } from './liveEncoder.js';
 import { kpiRoomOf, roomsOfProject, scopeContains, scopeOfRoom, userRoomOf } from './liveRooms.js';
 import { boundRecoveryBuffer, type RecoveryBufferOptions } from './recoveryBuffer.js';
 
@@ -102,6 +103,11 @@ export class LiveHub implements LivePublisher {
   private readonly owners: ProjectOwners;
   private readonly unboundRecovery: () => void;
   private readonly roomCache = new WeakMap<ProjectOwner, string[]>();
+  /**
+   * Telemetry batches go out serialized once (PreEncoded): on one node whose Socket.IO server encodes with LiveEncoder
+   * (Server.ts). Not through an adapter between nodes, which would carry the wrapper as a plain object.
+   */
+  private readonly preEncode: boolean;
 
   constructor(
     io: IoServer,
@@ -111,6 +117,7 @@ export class LiveHub implements LivePublisher {
     private readonly opts: LiveHubOptions = { clustered: false },
   ) {
     this.nsp = io.of('/live') as unknown as LiveNamespace;
+    this.preEncode = !opts.clustered && sendsPreEncoded(io);
     this.owners = new ProjectOwners(store);
     // Loaded now, so the first pushes already reach the enterprise and region rooms (routing never waits for it).
     this.owners
@@ -324,17 +331,29 @@ export class LiveHub implements LivePublisher {
       else byProject.set(r.projectId, [r]);
     }
     const watched = this.watchedRooms();
-    const byRoom = new Map<string, LiveReading[]>();
+    // Each room's batch as the projects' lists it holds: a project's readings go to several rooms (the city, its
+    // enterprise, its own), so each list is serialized once when the server's encoder takes PreEncoded messages.
+    const byRoom = new Map<string, LiveReading[][]>();
     for (const [projectId, list] of byProject) {
       for (const room of this.roomsOf(projectId)) {
         if (watched && !watched(room)) continue;
         const into = byRoom.get(room);
-        if (!into) byRoom.set(room, list.slice());
-        else for (const r of list) into.push(r);
+        if (!into) byRoom.set(room, [list]);
+        else into.push(list);
       }
     }
-    for (const [room, list] of byRoom)
-      this.emit([room], { type: 'telemetry.batch', scope: scopeOfRoom(room)!, readings: list });
+    const json = new Map<LiveReading[], string>();
+    for (const [room, lists] of byRoom) {
+      const scope = scopeOfRoom(room)!;
+      if (this.preEncode) this.emitPreEncoded(room, preEncodedBatch(scope, lists, json));
+      else
+        this.emit([room], { type: 'telemetry.batch', scope, readings: lists.length === 1 ? lists[0]! : lists.flat() });
+    }
+  }
+
+  /** A message serialized already (LiveEncoder writes its text as it is; the types know only LiveServerMessage). */
+  private emitPreEncoded(room: string, m: PreEncoded): void {
+    this.nsp.to(room).emit('msg', m as unknown as LiveServerMessage);
   }
 
   /**

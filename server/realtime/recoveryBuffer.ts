@@ -1,4 +1,5 @@
 import type { Namespace } from 'socket.io';
+import { PreEncoded } from './liveEncoder.js';
 
 /** What Socket.IO's in-memory SessionAwareAdapter keeps for connection state recovery (socket.io-adapter 2.5). */
 interface RecoveryAdapter {
@@ -75,5 +76,6 @@ export function boundRecoveryBuffer(nsp: Namespace<any, any, any, any>, opts: Re
 function weightOf(packet: unknown): number {
   const data = (packet as { data?: unknown } | undefined)?.data;
   const m = Array.isArray(data) ? (data[1] as { readings?: unknown } | undefined) : undefined;
+  if (m instanceof PreEncoded) return Math.max(1, m.weight);
   return Array.isArray(m?.readings) ? Math.max(1, m.readings.length) : 1;
 }

@@ -17,6 +17,7 @@ import { openAccessPolicy } from '../../../server/auth/access.js';
 import type { ProjectOwner } from '../../../server/auth/ProjectOwners.js';
 import { createLogger } from '../../../server/log.js';
 import { LiveHub } from '../../../server/realtime/LiveHub.js';
+import { liveParser, PreEncoded } from '../../../server/realtime/liveEncoder.js';
 import type { Store } from '../../../server/store/Store.js';
 
 // The telemetry fan-out of one node (in-memory adapter with connection state recovery, as Server.ts sets up /live):
@@ -47,10 +48,11 @@ let io: IoServer | undefined;
 let hub: LiveHub | undefined;
 const clients: LiveSocket[] = [];
 
-async function start() {
+async function start(parser: typeof liveParser | undefined) {
   http = createServer();
   io = new IoServer(http, {
     connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: false },
+    ...(parser ? { parser } : {}),
   });
   // Routing needs each project's enterprise and region: the only thing the hub reads from the store.
   const store = { users: { projectOwners: async () => OWNERS } } as unknown as Store;
@@ -68,7 +70,9 @@ async function start() {
     seen = adapter.packets.length;
     return rooms;
   };
-  return { hub, url, newPacketRooms };
+  /** The messages the recovery buffer kept (PreEncoded with the live parser: a string each, not the readings). */
+  const keptMessages = () => adapter.packets.map((p) => p.data[1]);
+  return { hub, url, newPacketRooms, keptMessages };
 }
 
 let t0 = Date.UTC(2026, 11, 6, 12);
@@ -108,9 +112,14 @@ afterEach(async () => {
   hub = undefined;
 });
 
-describe('LiveHub telemetry fan-out on one node', () => {
+// With Socket.IO's own parser (what a bare server gets) and with Server.ts's (liveEncoder.ts: batches serialized once):
+// the same messages reach the viewers.
+describe.each([
+  ['the default parser', undefined],
+  ['the live parser', liveParser],
+] as const)('LiveHub telemetry fan-out on one node, with %s', (_, parser) => {
   it('emits no telemetry.batch to a project room (nor the city room) that nobody watches', async () => {
-    const { url, newPacketRooms } = await start();
+    const { url, newPacketRooms } = await start(parser);
     newPacketRooms();
     hub!.publishReadings([reading(P1, 1), reading(P2, 2), reading(P3, 3)]);
     // Nobody is connected: no room gets a packet.
@@ -126,7 +135,7 @@ describe('LiveHub telemetry fan-out on one node', () => {
   });
 
   it('a project viewer that blinks gets, on recovery, the readings of its project emitted while it was away', async () => {
-    const { url, newPacketRooms } = await start();
+    const { url, newPacketRooms } = await start(parser);
     const v = await viewer(url, { kind: 'project', projectId: P1 });
     hub!.publishReadings([reading(P1, 1), reading(P3, 100)]);
     await expect.poll(() => valuesOf(v.got, P1)).toEqual([1]);
@@ -141,6 +150,11 @@ describe('LiveHub telemetry fan-out on one node', () => {
     expect(recovered).toBe(true);
     await expect.poll(() => valuesOf(v.got, P1)).toEqual([1, 2, 3]);
     expect(valuesOf(v.got, P3)).toEqual([]);
+    // The replayed batches are whole (every field of each reading), as the live ones.
+    expect(v.got.slice(1).map((m) => m.type === 'telemetry.batch' && m.readings.map((r) => r.deviceId))).toEqual([
+      [DEVICE[P1]],
+      [DEVICE[P1]],
+    ]);
 
     // Back in its room: the next readings come live.
     hub!.publishReadings([reading(P1, 4)]);
@@ -148,7 +162,7 @@ describe('LiveHub telemetry fan-out on one node', () => {
   });
 
   it('a city viewer gets every project; an enterprise wall gets its own projects only', async () => {
-    const { url, newPacketRooms } = await start();
+    const { url, newPacketRooms, keptMessages } = await start(parser);
     const city = await viewer(url, { kind: 'city' });
     // Its subscribe reads the project index (enterprise, region of each project), which routing needs too.
     const wall = await viewer(url, { kind: 'enterprise', enterpriseId: E1 });
@@ -157,5 +171,19 @@ describe('LiveHub telemetry fan-out on one node', () => {
     expect(newPacketRooms().sort()).toEqual(['city', `enterprise:${E1}`].sort());
     await expect.poll(() => [P1, P2, P3].map((p) => valuesOf(city.got, p))).toEqual([[1], [2], [3]]);
     await expect.poll(() => [P1, P2, P3].map((p) => valuesOf(wall.got, p))).toEqual([[1], [2], []]);
+    // Each message whole, as the hub was given it: readings in the order given, every field.
+    const sent = [reading(P1, 4), reading(P2, 5), reading(P3, 6)];
+    const [cityN, wallN] = [city.got.length, wall.got.length];
+    hub!.publishReadings(sent);
+    await expect.poll(() => [city.got.length, wall.got.length]).toEqual([cityN + 1, wallN + 1]);
+    expect(city.got.at(-1)).toEqual({ type: 'telemetry.batch', scope: { kind: 'city' }, readings: sent });
+    expect(wall.got.at(-1)).toEqual({
+      type: 'telemetry.batch',
+      scope: { kind: 'enterprise', enterpriseId: E1 },
+      readings: sent.slice(0, 2),
+    });
+    // With the live parser, the recovery buffer holds each batch as its text.
+    const kept = keptMessages().slice(-2);
+    expect(kept.every((m) => m instanceof PreEncoded)).toBe(parser !== undefined);
   });
 });

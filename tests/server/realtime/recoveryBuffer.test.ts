@@ -4,6 +4,7 @@ import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blink } from '../../helpers/blink.js';
+import { liveParser, PreEncoded } from '../../../server/realtime/liveEncoder.js';
 import { boundRecoveryBuffer } from '../../../server/realtime/recoveryBuffer.js';
 
 // A real Socket.IO server with connection state recovery, as Server.ts configures /live, and a real client.
@@ -11,9 +12,15 @@ let http: HttpServer | undefined;
 let io: IoServer | undefined;
 const clients: Socket[] = [];
 
-async function start(opts: { maxPackets: number; maxReadings?: number; maxAgeMs: number; everyMs?: number }) {
+async function start(
+  opts: { maxPackets: number; maxReadings?: number; maxAgeMs: number; everyMs?: number },
+  parser?: typeof liveParser,
+) {
   http = createServer();
-  io = new IoServer(http, { connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true } });
+  io = new IoServer(http, {
+    connectionStateRecovery: { maxDisconnectionDuration: 60_000, skipMiddlewares: true },
+    ...(parser ? { parser } : {}),
+  });
   const nsp = io.of('/live');
   nsp.on('connection', (s) => void s.join('city'));
   const stop = boundRecoveryBuffer(nsp, opts);
@@ -104,6 +111,24 @@ describe('boundRecoveryBuffer', () => {
     });
     expect(recovered).toBe(true);
     await expect.poll(() => batches).toBe(45);
+  });
+
+  it('weighs a pre-encoded batch (the live parser) by its readings too', async () => {
+    const { nsp, url, packets } = await start({ maxPackets: 10_000, maxReadings: 1000, maxAgeMs: 60_000 }, liveParser);
+    const v = await viewer(url);
+    const got: { readings: unknown[] }[] = [];
+    v.s.on('msg', (m: { readings: unknown[] }) => got.push(m));
+    const batch = (n: number) => {
+      const m = { type: 'telemetry.batch', readings: Array.from({ length: n }, (_, i) => ({ i })) };
+      return new PreEncoded(JSON.stringify(m), n);
+    };
+    for (let i = 0; i < 40; i++) nsp.to('city').emit('msg', batch(100));
+    const kept = packets() as { data: [string, PreEncoded] }[];
+    expect(kept.length).toBeGreaterThanOrEqual(10);
+    expect(kept.length).toBeLessThanOrEqual(11);
+    expect(kept.every((p) => p.data[1] instanceof PreEncoded)).toBe(true);
+    await expect.poll(() => got.length).toBe(40);
+    expect(got[0]!.readings).toHaveLength(100);
   });
 
   it('stops cutting once stopped', async () => {
