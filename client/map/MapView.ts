@@ -18,7 +18,7 @@ import {
   UrlTemplateImageryProvider,
   Viewer,
 } from 'cesium';
-import { MAP_MAX_PIXELS_DEFAULT, type ClientConfig } from '../../models/ClientConfig.js';
+import { MAP_MAX_PIXELS_DEFAULT, MAP_MSAA_SAMPLES_DEFAULT, type ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
@@ -99,6 +99,8 @@ export class MapView implements Tool {
       selectionIndicator: false,
       requestRenderMode: true,
       maximumRenderTimeChange: Infinity,
+      // The server's MAP_MSAA_SAMPLES: 1 (off) on a PC without a GPU, where software WebGL resolves every sample.
+      msaaSamples: config.mapMsaaSamples ?? MAP_MSAA_SAMPLES_DEFAULT,
       ...(opts.creditContainer ? { creditContainer: opts.creditContainer } : {}),
     });
     const scene = this.viewer.scene;

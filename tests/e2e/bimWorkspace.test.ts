@@ -9,7 +9,7 @@ import { ROOT_DIR } from '../../server/Server.js';
 import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_MSAA, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 const FZK = join(ROOT_DIR, '..', 'shared', 'ifc', 'AC20-FZK-Haus.ifc');
 const present = existsSync(FZK);
@@ -29,8 +29,9 @@ let ws: Page;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-bim-e2e-'));
-  // AUTH off: this file is about drawing and selection, not logins (the auth suite covers those).
-  t = await startTestServer({ env: { DATA_DIR: dataDir, AUTH: 'off' } });
+  // AUTH off: this file is about drawing and selection, not logins (the auth suite covers those). The map at full
+  // resolution (screenshot comparisons), antialiasing off.
+  t = await startTestServer({ env: { ...E2E_MAP_MSAA, DATA_DIR: dataDir, AUTH: 'off' } });
   await seedDemoCity(t.store);
   projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;
   const fzkProject = projects.find((p) => p.name === FZK_PROJECT)!;

@@ -90,13 +90,22 @@ export async function openBrowser(
 }
 
 /**
+ * The map's antialiasing of an e2e server (`MAP_MSAA_SAMPLES`, as a PC without a GPU would set it): off. SwiftShader
+ * resolves every sample on the CPU; only the smoothness of edges changes (no test compares edge pixels), and a frame of
+ * the 1600x900 map page at 0.5 MP took 449-576 ms instead of 666-744 ms (bench/mapBudget.ts, MSAA_LIST=4,1, load 4-5).
+ * E2E_MAP_MSAA_SAMPLES=4 runs the tests with Cesium's default.
+ */
+export const E2E_MAP_MSAA = { MAP_MSAA_SAMPLES: process.env.E2E_MAP_MSAA_SAMPLES ?? '1' } as const;
+
+/**
  * The map's pixel budget of an e2e server (`MAP_MAX_PIXELS`, as a command-centre PC without a GPU would set it): a test
  * that checks no pixel colour and no drawing-buffer size starts its server with it. Cesium draws fewer pixels and the
  * browser scales them up; the page's layout, labels, lines, clicks and picks stay in CSS pixels, so every check of
  * them holds. A SwiftShader frame of the 1600x900 map page takes about a third of the time (bench/mapBudget.ts).
- * E2E_MAP_MAX_PIXELS=8300000 runs those tests at full resolution (sharp screenshots to look at).
+ * E2E_MAP_MAX_PIXELS=8300000 runs those tests at full resolution (sharp screenshots to look at). Antialiasing off too
+ * (E2E_MAP_MSAA).
  */
-export const E2E_MAP_BUDGET = { MAP_MAX_PIXELS: process.env.E2E_MAP_MAX_PIXELS ?? '500000' } as const;
+export const E2E_MAP_BUDGET = { MAP_MAX_PIXELS: process.env.E2E_MAP_MAX_PIXELS ?? '500000', ...E2E_MAP_MSAA } as const;
 
 /** Headless SwiftShader renders about one frame a second: waits are long on purpose. */
 export const SLOW_MS = 180_000;
