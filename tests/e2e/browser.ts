@@ -119,7 +119,29 @@ export async function waitForReady(page: Page, timeout = SLOW_MS): Promise<void>
   );
 }
 
-/** Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). */
+/**
+ * Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). A timeout
+ * says what the page still waited for (`__siteTwin.waiting`), how many frames it drew meanwhile and whether the page
+ * still gets animation frames (Cesium's render loop, camera events and tile loading all run on them).
+ */
 export async function waitForIdle(page: Page, timeout = SLOW_MS): Promise<void> {
-  await page.waitForFunction(() => window.__siteTwin?.idle === true, undefined, { timeout, polling: 250 });
+  const frames = await page.evaluate(() => window.__siteTwin?.frames ?? 0);
+  try {
+    await page.waitForFunction(() => window.__siteTwin?.idle === true, undefined, { timeout, polling: 250 });
+  } catch (err) {
+    const state = await page
+      .evaluate(
+        () =>
+          new Promise<{ waiting: string[]; frames: number; animationFrame: boolean }>((resolve) => {
+            const p = window.__siteTwin;
+            const at = { waiting: p?.waiting ?? [], frames: p?.frames ?? 0, animationFrame: false };
+            const timer = setTimeout(() => resolve(at), 5_000);
+            requestAnimationFrame(() => (clearTimeout(timer), resolve({ ...at, animationFrame: true })));
+          }),
+      )
+      .catch((e: Error) => `unreadable: ${e.message}`);
+    throw new Error(
+      `not idle after ${timeout} ms (frames before: ${frames}; now: ${JSON.stringify(state)}): ${(err as Error).message}`,
+    );
+  }
 }
