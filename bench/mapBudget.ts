@@ -5,6 +5,9 @@
  * and the mean of 5 forced renders of the settled view; each printed with its ratio to the first budget (the default,
  * one 4K frame: at 1600x900 it draws every pixel) measured in the same run.
  * Run: npx tsx bench/mapBudget.ts   (BUDGET_LIST=8300000,1000000,500000 BUDGET_VIEW=1600x900 BUDGET_PAGE=map|project|wall)
+ * MSAA_LIST=4,1 measures each budget with those map antialiasing sample counts (MAP_MSAA_SAMPLES; default 4 alone);
+ * BUDGET_REPEAT=2 runs the whole list that many times (A B A B: loaded figures are noisy); BUDGET_CHROMIUM_ARGS (space
+ * separated) adds Chromium switches to the tests' own.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +24,11 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 const BUDGETS = (process.env.BUDGET_LIST ?? '8300000,1000000,500000').split(',').map(Number);
 const [vw, vh] = (process.env.BUDGET_VIEW ?? '1600x900').split('x').map(Number);
 const PAGE = process.env.BUDGET_PAGE ?? 'map';
+const MSAAS = (process.env.MSAA_LIST ?? '4').split(',').map(Number);
+const REPEAT = Number(process.env.BUDGET_REPEAT ?? '1');
+const RUNS = Array.from({ length: REPEAT }, () =>
+  BUDGETS.flatMap((budget) => MSAAS.map((msaa) => ({ budget, msaa }))),
+).flat();
 
 const log = createLogger('warn');
 await ensureClientBuilt(ROOT_DIR, CLIENT_DIST_DIR, log);
@@ -63,11 +71,11 @@ const treeCpuS = (root: number) => treeCpu(root).total!;
 const browserServer = await chromium.launchServer({
   executablePath: CHROMIUM_PATH,
   headless: true,
-  args: CHROMIUM_ARGS,
+  args: [...CHROMIUM_ARGS, ...(process.env.BUDGET_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)],
 });
 const browser = await chromium.connect(browserServer.wsEndpoint());
 const rows: { budget: number; ready: number; idle: number; frames: number; cpu: number; frame: number }[] = [];
-for (const budget of BUDGETS) {
+for (const { budget, msaa } of RUNS) {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -77,6 +85,7 @@ for (const budget of BUDGETS) {
     LOG_LEVEL: 'warn',
     BUILD_CLIENT: '0',
     MAP_MAX_PIXELS: String(budget),
+    MAP_MSAA_SAMPLES: String(msaa),
   });
   const server = await startServer({ config, store, log });
   const context = await browser.newContext({ viewport: { width: vw!, height: vh! } });
@@ -112,7 +121,7 @@ for (const budget of BUDGETS) {
   rows.push({ budget, ready, idle, frames, cpu, frame });
   const base = rows[0]!;
   console.log(
-    `${PAGE} ${vw}x${vh} budget ${budget} (buffer ${buffer}): ready ${ready.toFixed(1)} s (x${(ready / base.ready).toFixed(2)}), ` +
+    `${PAGE} ${vw}x${vh} budget ${budget} msaa ${msaa} (buffer ${buffer}): ready ${ready.toFixed(1)} s (x${(ready / base.ready).toFixed(2)}), ` +
       `idle ${idle.toFixed(1)} s (x${(idle / base.idle).toFixed(2)}), ${frames} frames, Chromium CPU ${cpu.toFixed(1)} s ` +
       `(x${(cpu / base.cpu).toFixed(2)}; ${split}), frame ${frame.toFixed(0)} ms (x${(frame / base.frame).toFixed(2)}), load ${loadavg()[0]!.toFixed(1)}`,
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAP_MAX_PIXELS_DEFAULT } from '../models/ClientConfig.js';
+import { MAP_MAX_PIXELS_DEFAULT, MAP_MSAA_SAMPLES_DEFAULT } from '../models/ClientConfig.js';
 import { MapSourceList } from '../models/MapSource.js';
 
 const flag = (def: '0' | '1') =>
@@ -86,6 +86,15 @@ export const ConfigSchema = z.object({
    * 2; a command-centre PC without a GPU (software WebGL) keeps its frame rate with 500000-1000000.
    */
   MAP_MAX_PIXELS: z.coerce.number().int().min(100_000).max(100_000_000).default(MAP_MAX_PIXELS_DEFAULT),
+  /**
+   * Samples per pixel of the map's multisample antialiasing (1 turns it off): Cesium's 4 smooth edges on a GPU at little
+   * cost, but software WebGL (a PC without a GPU) resolves every sample on the CPU; 1 saves that time per frame.
+   */
+  MAP_MSAA_SAMPLES: z.coerce
+    .number()
+    .int()
+    .refine((n) => [1, 2, 4, 8].includes(n), 'one of 1, 2, 4, 8')
+    .default(MAP_MSAA_SAMPLES_DEFAULT),
   /** 3D Tiles tileset.json of the city context (buildings). */
   CONTEXT_TILESET_URL: optionalUrl,
   /** Comma-separated origins allowed by CORS; empty = same origin only. */

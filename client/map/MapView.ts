@@ -18,9 +18,10 @@ import {
   UrlTemplateImageryProvider,
   Viewer,
 } from 'cesium';
-import { MAP_MAX_PIXELS_DEFAULT, type ClientConfig } from '../../models/ClientConfig.js';
+import { MAP_MAX_PIXELS_DEFAULT, MAP_MSAA_SAMPLES_DEFAULT, type ClientConfig } from '../../models/ClientConfig.js';
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
+import { CameraNoiseGuard } from './CameraNoiseGuard.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import { mapResolutionScale } from './mapResolution.js';
 import { pitchClearOfHorizon } from './viewPitch.js';
@@ -60,6 +61,7 @@ export class MapView implements Tool {
   readonly sources: MapSourceSwitcher;
 
   private readonly handler: ScreenSpaceEventHandler;
+  private readonly noiseGuard: CameraNoiseGuard;
   /** Most device pixels drawn per frame (the server's MAP_MAX_PIXELS). */
   private readonly maxPixels: number;
   private _entitiesReady = false;
@@ -99,9 +101,13 @@ export class MapView implements Tool {
       selectionIndicator: false,
       requestRenderMode: true,
       maximumRenderTimeChange: Infinity,
+      // The server's MAP_MSAA_SAMPLES: 1 (off) on a PC without a GPU, where software WebGL resolves every sample.
+      msaaSamples: config.mapMsaaSamples ?? MAP_MSAA_SAMPLES_DEFAULT,
       ...(opts.creditContainer ? { creditContainer: opts.creditContainer } : {}),
     });
     const scene = this.viewer.scene;
+    // Without it, at some poses Cesium's own rounding keeps the camera "moving": never idle, rendering every frame.
+    this.noiseGuard = new CameraNoiseGuard(scene);
     scene.globe.baseColor = Color.fromCssColorString('#0b1220');
     scene.backgroundColor = Color.fromCssColorString('#05080f');
     // Per-pixel ground atmosphere washes out the dark theme and is the most expensive globe shader on software
@@ -275,6 +281,7 @@ export class MapView implements Tool {
     window.removeEventListener('resize', this.fitResolution);
     if (this.hoverFrame) cancelAnimationFrame(this.hoverFrame);
     this.handler.destroy();
+    this.noiseGuard.dispose();
     this.onClick.reset();
     this.onHover.reset();
     this.onSourceError.reset();

@@ -76,6 +76,7 @@ export function systemRouter(ctx: AppContext): Router {
       ...(c.CONTEXT_TILESET_URL ? { contextTilesetUrl: c.CONTEXT_TILESET_URL } : {}),
       ...(mapSources.length ? { mapSources } : {}),
       mapMaxPixels: c.MAP_MAX_PIXELS,
+      mapMsaaSamples: c.MAP_MSAA_SAMPLES,
     };
     res.json(body);
   });

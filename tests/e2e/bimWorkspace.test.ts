@@ -9,7 +9,7 @@ import { ROOT_DIR } from '../../server/Server.js';
 import { DEMO_PROJECTS, seedDemoCity } from '../../server/demo/demoCity.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_MSAA, openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 
 const FZK = join(ROOT_DIR, '..', 'shared', 'ifc', 'AC20-FZK-Haus.ifc');
 const present = existsSync(FZK);
@@ -29,8 +29,9 @@ let ws: Page;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-bim-e2e-'));
-  // AUTH off: this file is about drawing and selection, not logins (the auth suite covers those).
-  t = await startTestServer({ env: { DATA_DIR: dataDir, AUTH: 'off' } });
+  // AUTH off: this file is about drawing and selection, not logins (the auth suite covers those). The map at full
+  // resolution (screenshot comparisons), antialiasing off.
+  t = await startTestServer({ env: { ...E2E_MAP_MSAA, DATA_DIR: dataDir, AUTH: 'off' } });
   await seedDemoCity(t.store);
   projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;
   const fzkProject = projects.find((p) => p.name === FZK_PROJECT)!;
@@ -83,7 +84,7 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     for (const m of [...demoModels.values(), fzk]) {
       await map.evaluate((id) => window.__siteTwinBim.flyToModel(id), m.id);
       await map.evaluate(() => window.__siteTwinBim.setLayers({ models: false }));
-      await map.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
+      await waitForIdle(map);
       const clip = await map.evaluate((mm) => {
         const [a, z] = [mm.report.bbox.min, mm.report.bbox.max];
         const pts: { x: number; y: number }[] = [];
@@ -135,7 +136,7 @@ describe.skipIf(!present)('BIM on the map and in the workspace (Chromium)', () =
     );
     // tilesLoaded is as of the last frame: the frame above is of the new view, so it is now trustworthy.
     await bimSettled(map);
-    await map.waitForFunction(() => window.__siteTwin.idle, undefined, { timeout: SLOW_MS, polling: 250 });
+    await waitForIdle(map);
     const at = await map.evaluate(([id, p]) => window.__siteTwinBim.pagePositionOf(id, p), [fzk.id, c] as const);
     await map.mouse.click(at!.x, at!.y);
     const panel = map.locator('.bim-detail [data-testid="element-panel"]');

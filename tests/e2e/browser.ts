@@ -90,13 +90,22 @@ export async function openBrowser(
 }
 
 /**
+ * The map's antialiasing of an e2e server (`MAP_MSAA_SAMPLES`, as a PC without a GPU would set it): off. SwiftShader
+ * resolves every sample on the CPU; only the smoothness of edges changes (no test compares edge pixels), and a frame of
+ * the 1600x900 map page at 0.5 MP took 449-576 ms instead of 666-744 ms (bench/mapBudget.ts, MSAA_LIST=4,1, load 4-5).
+ * E2E_MAP_MSAA_SAMPLES=4 runs the tests with Cesium's default.
+ */
+export const E2E_MAP_MSAA = { MAP_MSAA_SAMPLES: process.env.E2E_MAP_MSAA_SAMPLES ?? '1' } as const;
+
+/**
  * The map's pixel budget of an e2e server (`MAP_MAX_PIXELS`, as a command-centre PC without a GPU would set it): a test
  * that checks no pixel colour and no drawing-buffer size starts its server with it. Cesium draws fewer pixels and the
  * browser scales them up; the page's layout, labels, lines, clicks and picks stay in CSS pixels, so every check of
  * them holds. A SwiftShader frame of the 1600x900 map page takes about a third of the time (bench/mapBudget.ts).
- * E2E_MAP_MAX_PIXELS=8300000 runs those tests at full resolution (sharp screenshots to look at).
+ * E2E_MAP_MAX_PIXELS=8300000 runs those tests at full resolution (sharp screenshots to look at). Antialiasing off too
+ * (E2E_MAP_MSAA).
  */
-export const E2E_MAP_BUDGET = { MAP_MAX_PIXELS: process.env.E2E_MAP_MAX_PIXELS ?? '500000' } as const;
+export const E2E_MAP_BUDGET = { MAP_MAX_PIXELS: process.env.E2E_MAP_MAX_PIXELS ?? '500000', ...E2E_MAP_MSAA } as const;
 
 /** Headless SwiftShader renders about one frame a second: waits are long on purpose. */
 export const SLOW_MS = 180_000;
@@ -110,7 +119,29 @@ export async function waitForReady(page: Page, timeout = SLOW_MS): Promise<void>
   );
 }
 
-/** Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). */
+/**
+ * Waits until the camera is at rest and every tile and footprint of the view is loaded (for screenshots). A timeout
+ * says what the page still waited for (`__siteTwin.waiting`), how many frames it drew meanwhile and whether the page
+ * still gets animation frames (Cesium's render loop, camera events and tile loading all run on them).
+ */
 export async function waitForIdle(page: Page, timeout = SLOW_MS): Promise<void> {
-  await page.waitForFunction(() => window.__siteTwin?.idle === true, undefined, { timeout, polling: 250 });
+  const frames = await page.evaluate(() => window.__siteTwin?.frames ?? 0);
+  try {
+    await page.waitForFunction(() => window.__siteTwin?.idle === true, undefined, { timeout, polling: 250 });
+  } catch (err) {
+    const state = await page
+      .evaluate(
+        () =>
+          new Promise<{ waiting: string[]; frames: number; animationFrame: boolean }>((resolve) => {
+            const p = window.__siteTwin;
+            const at = { waiting: p?.waiting ?? [], frames: p?.frames ?? 0, animationFrame: false };
+            const timer = setTimeout(() => resolve(at), 5_000);
+            requestAnimationFrame(() => (clearTimeout(timer), resolve({ ...at, animationFrame: true })));
+          }),
+      )
+      .catch((e: Error) => `unreadable: ${e.message}`);
+    throw new Error(
+      `not idle after ${timeout} ms (frames before: ${frames}; now: ${JSON.stringify(state)}): ${(err as Error).message}`,
+    );
+  }
 }

@@ -315,19 +315,27 @@ describe.each(CITY_SIZES)('city layers at $width x $height', ({ width, height })
     it(
       'map page: a viewpoint restored with setView (no flight) from city to site scale leaves no district fill',
       async () => {
-        // As the rectification journey does: the map opened at a project, home (the whole city, a flight), then the
-        // project's view put back at once, as a BCF viewpoint restore does.
+        // As the rectification journey does: the map at a project, home (the whole city, a flight), then the project's
+        // view put back at once, as a BCF viewpoint restore does. On the map page already loaded (a fresh load costs a
+        // minute or more here): the district layer back on (the base map test switched it off), the whole city in view
+        // (the base map test ended close up), then the project opened from the list, which selects it and flies to the
+        // view its deep link (?project=) opens at.
         const page = b!.page;
         const project = DEMO_PROJECTS[0]!;
         const list = (await t.api('GET', '/api/v1/projects')).body as { id: string; name: string }[];
         const id = list.find((p) => p.name === project.name)?.id;
         expect(id).toBeTruthy();
-        await page.goto(`${t.url}/?project=${id}`, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
-        await waitForReady(page, WAIT_MS);
-        await page.waitForFunction(() => window.__siteTwin.idle && window.__siteTwinCity?.districtsLoaded, undefined, {
-          timeout: WAIT_MS,
-          polling: 500,
-        });
+        await page.evaluate(() => window.__siteTwinCity.showDistricts(true));
+        await lookAndSettle(page, '__siteTwin', 120.3, 36.2, 110_000);
+        await page.click(`[data-testid="project-list"] [data-project-id="${id}"]`, { timeout: WAIT_MS });
+        await page.waitForFunction(
+          () => window.__siteTwinTour.camera().height < 3_000 && window.__siteTwin.idle,
+          undefined,
+          { timeout: WAIT_MS, polling: 500 },
+        );
+        expect(new URL(page.url()).searchParams.get('project'), 'the project is selected, as its deep link does').toBe(
+          id,
+        );
         const site = await page.evaluate(() => window.__siteTwinTour.camera());
         expect(site.height).toBeLessThan(3_000);
         await page.locator('.cesium-home-button').click();

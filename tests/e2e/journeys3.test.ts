@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../server/Server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitForFragments, waitForModel } from '../server/ifc/waitForModel.js';
-import { openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_MSAA, openBrowser, SLOW_MS, waitForReady, type BrowserSession } from './browser.js';
 
 /**
  * Issue 19's journeys 3, 5 and 6 (workspace sidebar, "Open in BIM workspace" with the map tab open, picking devices
@@ -31,7 +31,8 @@ const open: BrowserSession[] = [];
 beforeAll(async () => {
   if (missing) return;
   dataDir = mkdtempSync(join(tmpdir(), 'sitetwin-journeys3-e2e-'));
-  t = await startTestServer({ env: { AUTH: 'off', DATA_DIR: dataDir } });
+  // Full resolution (the map's buffer is checked at the device pixel ratio), antialiasing off.
+  t = await startTestServer({ env: { ...E2E_MAP_MSAA, AUTH: 'off', DATA_DIR: dataDir } });
   const e = await t.api('POST', '/api/v1/enterprises', { name: '布局建设集团' });
   expect(e.status, JSON.stringify(e.body)).toBe(201);
   const d = 0.0012;

@@ -9,7 +9,7 @@ import { seedDemoCity } from '../../server/demo/demoCity.js';
 import { offset } from '../../server/demo/simulator/fleet.js';
 import { startInAppSimulation, type InAppSimulation } from '../../server/demo/simulator/inApp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
+import { E2E_MAP_MSAA, openBrowser, SLOW_MS, waitForIdle, waitForReady, type BrowserSession } from './browser.js';
 
 let t: TestServer;
 let b: BrowserSession;
@@ -59,7 +59,8 @@ const meanDiff = (a: Uint8Array, c: Uint8Array) => {
 };
 
 beforeAll(async () => {
-  t = await startTestServer({ env: { SIMULATE: '1' } }); // mounts the camera streams the simulation below feeds
+  // SIMULATE mounts the camera streams the simulation below feeds. Full resolution (pixel comparisons), antialiasing off.
+  t = await startTestServer({ env: { ...E2E_MAP_MSAA, SIMULATE: '1' } });
   await seedDemoCity(t.store);
   sim = await startInAppSimulation(t.server.ctx, { tickMs: 250, streamBaseUrl: t.url });
   const projects = (await t.api<Project[]>('GET', '/api/v1/projects')).body;

@@ -78,3 +78,20 @@ describe('map pixel budget as configuration', () => {
       expect(() => loadConfig({ MAP_MAX_PIXELS: bad }), bad).toThrow(/MAP_MAX_PIXELS/);
   });
 });
+
+describe('map antialiasing as configuration', () => {
+  it("tells the client Cesium's 4 samples by default and MAP_MSAA_SAMPLES when set (1: off)", async () => {
+    t = await startTestServer({ store });
+    expect(ClientConfig.parse((await t.api('GET', '/api/v1/config')).body).mapMsaaSamples).toBe(4);
+    await t.close();
+    t = await startTestServer({ store, env: { MAP_MSAA_SAMPLES: '1' } });
+    expect(ClientConfig.parse((await t.api('GET', '/api/v1/config')).body).mapMsaaSamples).toBe(1);
+    await t.close();
+    t = undefined;
+  });
+
+  it('stops the start on a sample count other than 1, 2, 4 or 8, naming the variable', () => {
+    for (const bad of ['many', '0', '3', '16', '2.5'])
+      expect(() => loadConfig({ MAP_MSAA_SAMPLES: bad }), bad).toThrow(/MAP_MSAA_SAMPLES/);
+  });
+});
