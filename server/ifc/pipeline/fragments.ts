@@ -25,9 +25,10 @@ export interface FragmentsOptions {
    */
   data?: FragmentsData;
   /**
-   * Who writes the geometry when there is a session: `own` (fragWriter.ts, from the map job's meshes, no second mesh
-   * pass) or `importer` (the IfcImporter's own geometry pass, served from the same meshes). Without a session the
-   * importer writes everything. IFC_FRAGMENTS_WRITER sets it for the server.
+   * Who writes the geometry when there is a session: `own` (the default: fragWriter.ts, from the map job's meshes, no
+   * second mesh pass) or `importer` (the IfcImporter's own geometry pass, served from the same meshes: the fallback,
+   * and the A/B in bench/ifc.ts). Without a session the importer writes everything. IFC_FRAGMENTS_WRITER=importer sets
+   * it for the server.
    */
   writer?: FragmentsWriter;
 }
@@ -47,7 +48,7 @@ const SPATIAL_RELATIONS = new Set<number>([
 const FRAGMENTS_ZLIB_LEVEL = 6;
 
 const defaultData = (): FragmentsData => (process.env.IFC_FRAGMENTS_DATA === 'full' ? 'full' : 'workspace');
-const defaultWriter = (): FragmentsWriter => (process.env.IFC_FRAGMENTS_WRITER === 'own' ? 'own' : 'importer');
+const defaultWriter = (): FragmentsWriter => (process.env.IFC_FRAGMENTS_WRITER === 'importer' ? 'importer' : 'own');
 
 /**
  * Converts IFC bytes to a That Open Fragments file for the BIM workspace, headless (the importer runs its own web-ifc

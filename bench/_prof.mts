@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { Builder } from 'flatbuffers';
+import { deflateSync } from 'node:zlib';
+import { convertIfc } from '../server/ifc/pipeline/convert.js';
+import { collectWriterItems, planMeshes, writeMeshes } from '../server/ifc/pipeline/fragWriter.js';
+import { ifcToFragments } from '../server/ifc/pipeline/fragments.js';
+import { TwinSession } from '../server/ifc/pipeline/twinSession.js';
+await import('@thatopen/fragments');
+const path = process.argv[2]!;
+const bytes = readFileSync(path);
+for (let k = 0; k < 2; k++) {
+  const s = await TwinSession.open(bytes);
+  await convertIfc({ ifcPath: path, outDir: '/tmp/profout', skipFragments: true, session: s }, { progress() {}, elements() {} });
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  let t = cpu();
+  const lap = (n: string) => { const x = cpu(); console.log(n, (x - t).toFixed(0)); t = x; };
+  const items = collectWriterItems(s.api, s.modelID, s.classes, s.meshes); lap('collect');
+  const plan = planMeshes(items); lap('plan');
+  const tris = plan.shells.reduce((n, x) => n + x.triangles.length / 3, 0);
+  const pts = plan.shells.reduce((n, x) => n + x.points.length / 3, 0);
+  const b = new Builder(1024);
+  const m = writeMeshes(b, plan, { firstLocalId: 1e6, coordination: s.api.GetCoordinationMatrix(s.modelID) }); lap('write');
+  b.finish(m.offset);
+  const raw = b.asUint8Array(); console.log('meshes bytes', raw.byteLength, 'shells', plan.shells.length, 'tris', tris, 'points', pts, 'samples', plan.samples.length);
+  deflateSync(raw, { level: 6 }); lap('deflate meshes');
+  s.close();
+  const s2 = await TwinSession.open(bytes);
+  await convertIfc({ ifcPath: path, outDir: '/tmp/profout', skipFragments: true, session: s2 }, { progress() {}, elements() {} });
+  t = cpu();
+  const f = await ifcToFragments(bytes, undefined, { writer: 'own' }, s2); lap('whole own job'); console.log('frag', f.byteLength);
+  s2.close();
+}
