@@ -438,8 +438,9 @@ async function main(): Promise<void> {
 /**
  * BENCH_TWIN=1: the whole twin only (issue 18). Per file, raw web-ifc and the pool three ways, alternating, BENCH_RUNS
  * times each; medians:
- *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache)
- *   own     as twin, the Fragments geometry written by our own writer (IFC_FRAGMENTS_WRITER=own, fragWriter.ts)
+ *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache), the
+ *           importer writing the Fragments geometry (IFC_FRAGMENTS_WRITER=importer)
+ *   own     as twin, the Fragments geometry written by our own writer from the kept meshes (fragWriter.ts, the default)
  *   2pass   one parse, the importer meshing the file again (IFC_TWIN_KEEP_MB=0: the state before MeshCache)
  *   old     three parses (IFC_SHARED_PARSE=0: the importer parses the file twice more)
  * twin = upload accepted until the model is ready and its Fragments file too. CPU = server + worker process over that
@@ -451,9 +452,9 @@ function twinTable(files: string[]): void {
   const only = process.env.BENCH_TWIN_WAYS?.split(',');
   const ways = (
     [
-      ['twin', {}],
-      ['own', { IFC_FRAGMENTS_WRITER: 'own' }],
-      ['2pass', { IFC_TWIN_KEEP_MB: '0' }],
+      ['twin', { IFC_FRAGMENTS_WRITER: 'importer' }],
+      ['own', {}],
+      ['2pass', { IFC_TWIN_KEEP_MB: '0', IFC_FRAGMENTS_WRITER: 'importer' }],
       ['old', { IFC_SHARED_PARSE: '0' }],
     ] as [string, Record<string, string>][]
   ).filter(([w]) => !only || only.includes(w));
