@@ -18,7 +18,7 @@ import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
 const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc');
 const present = existsSync(SHARED);
 if (!present) console.warn(`fragWriter: ${SHARED} is absent; skipped`);
-const FILES = ['example.ifc', 'AC20-FZK-Haus.ifc', 'duplex.ifc'];
+const FILES = ['example.ifc', 'AC20-FZK-Haus.ifc', 'duplex.ifc', 'schependomlaan/WILLEMSEN-Laagbouw.ifc'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'sitetwin-fragw-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
