@@ -29,8 +29,8 @@ import { WebIFC, type IfcAPI } from './webIfc.js';
  * geometry, placed by its first geometry's transformation without scale (rounded as the importer rounds it), a sample
  * per geometry with the geometry's transformation relative to the item's, and a raw triangle shell per geometry in its
  * own frame with the transformation's scale applied. Differences, none of which the workspace reads: geometries are
- * shared between samples by web-ifc's geometry id and scale (the importer compares a hash of the triangles, so it may
- * share more), rebars are shells (the importer writes a swept disk when web-ifc has one), and the items' order in
+ * shared between samples by web-ifc's geometry id and scale and by equal content, bit for bit (the importer compares
+ * a hash of the triangles' areas, volume and centre, so it may share a little more), rebars are shells (the importer writes a swept disk when web-ifc has one), and the items' order in
  * `localIds` is the attribute pass's (the importer lists the items with geometry first).
  */
 
@@ -281,6 +281,18 @@ export function planMeshes(items: WriterItem[]): MeshesPlan {
   const localOf = new Map<string, number>();
   const outItems: MeshesPlan['items'] = [];
   const samples: MeshesPlan['samples'] = [];
+  // Equal shells (the same points and triangles, bit for bit) are written once, as the importer shares a geometry
+  // whose triangles hash alike: a door or a window type placed many times.
+  const byContent = new Map<number, number[]>();
+  const shared = (shell: RawShell): number => {
+    const h = contentHash(shell);
+    const list = byContent.get(h);
+    if (list) for (const r of list) if (sameShell(shells[r]!, shell)) return r;
+    const r = shells.push(shell) - 1;
+    if (list) list.push(r);
+    else byContent.set(h, [r]);
+    return r;
+  };
 
   for (const item of items) {
     if (item.geometries.length === 0) continue;
@@ -295,7 +307,7 @@ export function planMeshes(items: WriterItem[]): MeshesPlan {
       let rep = repOf.get(repKey);
       if (rep === undefined) {
         const shell = rawShell(g.vertices, g.indices, scale);
-        rep = shell ? shells.push(shell) - 1 : -1;
+        rep = shell ? shared(shell) : -1;
         repOf.set(repKey, rep);
       }
       if (rep < 0) continue;
@@ -325,6 +337,25 @@ export function planMeshes(items: WriterItem[]): MeshesPlan {
     if (any) outItems.push({ expressID: item.expressID, global: decompose(e) });
   }
   return { items: outItems, shells, materials, locals, samples };
+}
+
+/** FNV-1a over the bits of a shell's points and its triangles. */
+function contentHash(shell: RawShell): number {
+  let h = 0x811c9dc5;
+  const bits = new Uint32Array(shell.points.buffer, shell.points.byteOffset, shell.points.length);
+  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i]!, 0x01000193);
+  const t = shell.triangles;
+  for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameShell(a: RawShell, b: RawShell): boolean {
+  if (a.points.length !== b.points.length || a.triangles.length !== b.triangles.length) return false;
+  const pa = new Uint32Array(a.points.buffer, a.points.byteOffset, a.points.length);
+  const pb = new Uint32Array(b.points.buffer, b.points.byteOffset, b.points.length);
+  for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return false;
+  for (let i = 0; i < a.triangles.length; i++) if (a.triangles[i] !== b.triangles[i]) return false;
+  return a.min.every((v, k) => v === b.min[k]) && a.max.every((v, k) => v === b.max[k]);
 }
 
 export interface WriteMeshesOptions {
