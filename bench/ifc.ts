@@ -27,8 +27,8 @@
  * (ModelService.warmUp: rolled-back synthetic rows); BENCH_NO_STORE_WARMUP=1 leaves that out (the first model after a
  * start on a server without it).
  * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and one geometry pass, one
- * parse and two passes, three parses), against raw: see twinTable. BENCH_TWIN_WAYS=twin (a comma list of twin, 2pass,
- * old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
+ * parse and two passes, three parses), against raw: see twinTable. BENCH_TWIN_WAYS=twin (a comma list of twin, own,
+ * 2pass, old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
  * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
  * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
@@ -438,7 +438,9 @@ async function main(): Promise<void> {
 /**
  * BENCH_TWIN=1: the whole twin only (issue 18). Per file, raw web-ifc and the pool three ways, alternating, BENCH_RUNS
  * times each; medians:
- *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache)
+ *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache), the
+ *           importer writing the Fragments geometry (IFC_FRAGMENTS_WRITER=importer)
+ *   own     as twin, the Fragments geometry written by our own writer from the kept meshes (fragWriter.ts, the default)
  *   2pass   one parse, the importer meshing the file again (IFC_TWIN_KEEP_MB=0: the state before MeshCache)
  *   old     three parses (IFC_SHARED_PARSE=0: the importer parses the file twice more)
  * twin = upload accepted until the model is ready and its Fragments file too. CPU = server + worker process over that
@@ -450,8 +452,9 @@ function twinTable(files: string[]): void {
   const only = process.env.BENCH_TWIN_WAYS?.split(',');
   const ways = (
     [
-      ['twin', {}],
-      ['2pass', { IFC_TWIN_KEEP_MB: '0' }],
+      ['twin', { IFC_FRAGMENTS_WRITER: 'importer' }],
+      ['own', {}],
+      ['2pass', { IFC_TWIN_KEEP_MB: '0', IFC_FRAGMENTS_WRITER: 'importer' }],
       ['old', { IFC_SHARED_PARSE: '0' }],
     ] as [string, Record<string, string>][]
   ).filter(([w]) => !only || only.includes(w));
@@ -482,7 +485,11 @@ function twinTable(files: string[]): void {
       console.log(
         `  ${w.padEnd(6)} twin ${f0(t.twinMs!).padStart(6)} ms = ${r2(t.twinMs! / raw.ms)}x raw wall | cpu ${f0(cpu).padStart(6)} ms = ${r2(cpu / rawCpu)}x raw cpu | ` +
           `worker peak ${f0(rss)} MB = ${r2(rss / raw.peakMb)}x raw | map ready ${f0(map)} ms = ${r2(map / raw.ms)}x` +
-          (w === 'twin' && mb > 1 ? (t.twinMs! / raw.ms <= 2 ? '  twin <= 2: ok' : '  twin > 2: over target') : ''),
+          ((w === 'twin' || w === 'own') && mb > 1
+            ? t.twinMs! / raw.ms <= 2
+              ? '  twin <= 2: ok'
+              : '  twin > 2: over target'
+            : ''),
       );
     }
     // In one process, CPU of each job: the session's open, the map job, the Fragments job, with and without the kept

@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { constants, deflateSync } from 'node:zlib';
-import { IfcImporter, ifcClasses } from '@thatopen/fragments';
+import { IfcImporter, Model, ifcClasses } from '@thatopen/fragments';
+import { collectWriterItems, planMeshes, writeMeshes } from './fragWriter.js';
 import { withRawShells } from './rawShells.js';
 import { ONE_PARSE_FAILED, type TwinSession } from './twinSession.js';
 import { WEB_IFC_DIR, WebIFC } from './webIfc.js';
@@ -23,9 +24,17 @@ export interface FragmentsOptions {
    * time on duplex.ifc). IFC_FRAGMENTS_DATA=full sets it for the server.
    */
   data?: FragmentsData;
+  /**
+   * Who writes the geometry when there is a session: `own` (the default: fragWriter.ts, from the map job's meshes, no
+   * second mesh pass) or `importer` (the IfcImporter's own geometry pass, served from the same meshes: the fallback,
+   * and the A/B in bench/ifc.ts). Without a session the importer writes everything. IFC_FRAGMENTS_WRITER=importer sets
+   * it for the server.
+   */
+  writer?: FragmentsWriter;
 }
 
 export type FragmentsData = 'workspace' | 'full';
+export type FragmentsWriter = 'own' | 'importer';
 
 /** The relations the spatial structure is built from (IfcPropertyProcessor.getSpatialStructureOffset follows them). */
 const SPATIAL_RELATIONS = new Set<number>([
@@ -39,6 +48,7 @@ const SPATIAL_RELATIONS = new Set<number>([
 const FRAGMENTS_ZLIB_LEVEL = 6;
 
 const defaultData = (): FragmentsData => (process.env.IFC_FRAGMENTS_DATA === 'full' ? 'full' : 'workspace');
+const defaultWriter = (): FragmentsWriter => (process.env.IFC_FRAGMENTS_WRITER === 'importer' ? 'importer' : 'own');
 
 /**
  * Converts IFC bytes to a That Open Fragments file for the BIM workspace, headless (the importer runs its own web-ifc
@@ -80,9 +90,87 @@ export async function ifcToFragments(
       }),
     );
   // With a session, the importer reads the session's open model instead of parsing the bytes twice more.
-  const raw = session ? await session.adopt(run) : await run();
+  const raw = !session
+    ? await run()
+    : (opts.writer ?? defaultWriter()) === 'own'
+      ? await withOwnGeometry(session, importer.doubleSidedMaterials, () => session.adopt(run, { meshes: false }))
+      : await session.adopt(run);
   const z = deflateSync(raw, { level: FRAGMENTS_ZLIB_LEVEL, strategy: constants.Z_DEFAULT_STRATEGY });
   return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+}
+
+/**
+ * Runs `fn` (an importer run whose geometry pass streams nothing) with our writer's `Meshes` in the file in place of
+ * the importer's (empty) one. The importer's attribute pass lists the items in its class order; its three parallel
+ * vectors (localIds, categories, attributes) are written with our items with geometry first, in our order, as the
+ * importer lists its own, and our entities' local ids come after all of the importer's.
+ */
+async function withOwnGeometry<T>(session: TwinSession, doubleSided: boolean, fn: () => Promise<T>): Promise<T> {
+  const { api, modelID } = session;
+  const plan = planMeshes(collectWriterItems(api, modelID, session.classes, session.meshes));
+  const coordination = api.GetCoordinationMatrix(modelID);
+  const maxExpressID = api.GetMaxExpressID(modelID);
+  type B = Parameters<typeof Model.startModel>[0];
+  type CreateVector = (b: B, data: number[]) => number;
+  const M = Model as unknown as Record<
+    'createLocalIdsVector' | 'createCategoriesVector' | 'createAttributesVector',
+    CreateVector
+  > & { startModel: (b: B) => void; addMeshes: (b: B, o: number) => void; addAttributes: (b: B, o: number) => void };
+  const orig = {
+    createLocalIdsVector: M.createLocalIdsVector,
+    createCategoriesVector: M.createCategoriesVector,
+    createAttributesVector: M.createAttributesVector,
+    startModel: M.startModel,
+    addMeshes: M.addMeshes,
+    addAttributes: M.addAttributes,
+    addMaxLocalId: Model.addMaxLocalId,
+  };
+  /** The importer's attribute offsets, written once the items' order is known (at its localIds). */
+  let attributes: number[] | null = null;
+  let attributesVector = -1;
+  /** Place in the importer's lists -> place in the file's. */
+  let order: number[] | null = null;
+  let firstLocalId = maxExpressID + 3;
+  let meshes: { offset: number; nextLocalId: number } | null = null;
+  const permute = (data: number[]) => order!.map((i) => data[i]!);
+  M.createAttributesVector = (b, data) => {
+    attributes = Array.from(data);
+    return orig.createAttributesVector.call(Model, b, []);
+  };
+  M.createLocalIdsVector = (b, data) => {
+    if (!attributes || attributes.length !== data.length) throw new Error('the importer wrote its items otherwise');
+    const at = new Map<number, number>();
+    data.forEach((id, i) => {
+      at.set(id, i);
+      // Past the importer's own numbers (its entities start after the file's ids) and its custom items'.
+      if (id >= firstLocalId) firstLocalId = id + 1;
+    });
+    const drawn = plan.items.map((item) => at.get(item.expressID));
+    if (drawn.some((i) => i === undefined)) throw new Error('the importer left out an item with geometry');
+    const lead = new Set(drawn as number[]);
+    order = [...(drawn as number[]), ...data.map((_, i) => i).filter((i) => !lead.has(i))];
+    attributesVector = orig.createAttributesVector.call(Model, b, permute(attributes));
+    return orig.createLocalIdsVector.call(Model, b, permute(Array.from(data)));
+  };
+  M.createCategoriesVector = (b, data) => {
+    if (!order || order.length !== data.length) throw new Error('the importer wrote its categories otherwise');
+    return orig.createCategoriesVector.call(Model, b, permute(Array.from(data)));
+  };
+  M.addAttributes = (b, offset) => orig.addAttributes.call(Model, b, attributesVector >= 0 ? attributesVector : offset);
+  M.startModel = (b) => {
+    if (!order) throw new Error('the importer wrote no items before its model');
+    meshes = writeMeshes(b, plan, { firstLocalId, coordination, doubleSided });
+    orig.startModel.call(Model, b);
+  };
+  M.addMeshes = (b, offset) => orig.addMeshes.call(Model, b, meshes ? meshes.offset : offset);
+  Model.addMaxLocalId = (b, n) => orig.addMaxLocalId.call(Model, b, Math.max(n, meshes?.nextLocalId ?? 0));
+  try {
+    const out = await fn();
+    if (!meshes) throw new Error('the importer wrote no model');
+    return out;
+  } finally {
+    Object.assign(Model, orig);
+  }
 }
 
 /**

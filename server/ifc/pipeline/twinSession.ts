@@ -36,6 +36,8 @@ export class TwinSession {
     readonly meshes: MeshCache,
     /** web-ifc's GetAllTypesOfModel (one embind call for each type of the schema; the importer asks twice more). */
     private readonly types: { typeID: number; typeName: string }[],
+    /** The element classes the importer streams, in its order (what our Fragments writer streams too). */
+    readonly classes: number[],
   ) {}
 
   /**
@@ -56,7 +58,7 @@ export class TwinSession {
       const types = api.GetAllTypesOfModel(id);
       const classes = await importerClassOrder(types);
       const shift = coordinate(api, id, classes);
-      return new TwinSession(api, id, bytes, shift, new MeshCache(keepable(api, id, classes)), types);
+      return new TwinSession(api, id, bytes, shift, new MeshCache(keepable(api, id, classes)), types, classes);
     } catch (err) {
       if (id >= 0) api.CloseModel(id);
       api.Dispose();
@@ -80,8 +82,12 @@ export class TwinSession {
     });
   }
 
-  /** Runs `fn` (an IfcImporter run) with every IfcAPI it Init's reading this session's model. */
-  async adopt<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` (an IfcImporter run) with every IfcAPI it Init's reading this session's model. With `meshes: false` the
+   * importer's geometry pass streams nothing (our own writer has made the geometry, see fragWriter.ts).
+   */
+  async adopt<T>(fn: () => Promise<T>, opts: { meshes?: boolean } = {}): Promise<T> {
+    const noMeshes = opts.meshes === false;
     if (this.closed) throw new Error('the shared web-ifc model is closed');
     if (adopting) throw new Error('a shared web-ifc model is already adopted');
     const proto = WebIFC.IfcAPI.prototype;
@@ -128,6 +134,7 @@ export class TwinSession {
     // The importer's geometry pass, from the map job's meshes where it kept them.
     proto.StreamMeshes = function (this: IfcAPI, ...[id, ids, cb]: Parameters<IfcAPI['StreamMeshes']>) {
       if (!adopted.has(this) || id !== modelID) return orig.StreamMeshes.call(this, id, ids, cb);
+      if (noMeshes) return;
       const each: typeof cb = (mesh, i, n) => {
         meshing = mesh.expressID;
         try {

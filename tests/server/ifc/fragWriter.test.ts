@@ -1,0 +1,150 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SingleThreadedFragmentsModel, type SpatialTreeItem } from '@thatopen/fragments';
+import { unzlibSync } from 'fflate';
+import * as THREE from 'three';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { ElementInput } from '../../../models/BimModel.js';
+import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
+import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
+import { TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
+import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
+
+// Our own Fragments geometry writer (fragWriter.ts, IFC_FRAGMENTS_WRITER=own): the Fragments file made from the map
+// job's meshes, without the importer's mesh pass, opened by the Fragments library itself (its single-threaded model,
+// headless) must give what the importer's file gives: the same items, GlobalIds, classes and spatial tree, and for
+// every item the same number of samples and triangles in the same place.
+const SHARED = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'ifc');
+const present = existsSync(SHARED);
+if (!present) console.warn(`fragWriter: ${SHARED} is absent; skipped`);
+const FILES = ['example.ifc', 'AC20-FZK-Haus.ifc', 'duplex.ifc', 'schependomlaan/WILLEMSEN-Laagbouw.ifc'];
+
+const tmp = mkdtempSync(join(tmpdir(), 'sitetwin-fragw-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+const sink = (rows: ElementInput[] = []) => ({ progress() {}, elements: (b: ElementInput[]) => void rows.push(...b) });
+
+/** What the workspace reads of a model, and each drawn item's triangles and world box, from the library's loader. */
+function view(frag: Uint8Array) {
+  const m = new SingleThreadedFragmentsModel('m', unzlibSync(frag), true);
+  try {
+    const ids = m
+      .getItemsIdsWithGeometry()
+      .slice()
+      .sort((a, b) => a - b);
+    const all = m.getLocalIds();
+    const guidOf = new Map<number, string | null>();
+    const gids = m.getGuidsByLocalIds(all);
+    all.forEach((id, i) => guidOf.set(id, gids[i] ?? null));
+    const items = m.getItems(all);
+    const categoryOf = new Map<number, string>();
+    for (const [id, item] of items) categoryOf.set(id, (item as { category?: string }).category ?? '');
+    const tree = (s: SpatialTreeItem): unknown => ({
+      id: s.localId ?? null,
+      category: s.category ?? null,
+      children: (s.children ?? []).map(tree),
+    });
+    const geometry = m.getItemsGeometry(ids);
+    const drawn = ids.map((id, k) => {
+      const box = new THREE.Box3();
+      const p = new THREE.Vector3();
+      let triangles = 0;
+      for (const mesh of geometry[k] ?? []) {
+        const pos = mesh.positions!;
+        triangles += (mesh.indices?.length ?? 0) / 3;
+        for (let i = 0; i < pos.length; i += 3)
+          box.expandByPoint(p.set(pos[i]!, pos[i + 1]!, pos[i + 2]!).applyMatrix4(mesh.transform));
+      }
+      return {
+        id,
+        guid: guidOf.get(id),
+        category: categoryOf.get(id),
+        samples: geometry[k]?.length ?? 0,
+        triangles,
+        box,
+      };
+    });
+    return {
+      drawn,
+      guids: [...guidOf].filter(([, g]) => g).sort((a, b) => a[0] - b[0]),
+      categories: m.getCategories().slice().sort(),
+      spatial: tree(m.getSpatialStructure()),
+      coordinates: m.getCoordinates(),
+    };
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Our file of `name`, from a session whose map job ran first (as in the conversion worker). */
+async function ours(name: string): Promise<Uint8Array> {
+  const path = join(SHARED, name);
+  const bytes = readFileSync(path);
+  const session = await TwinSession.open(bytes);
+  try {
+    await convertIfc({ ifcPath: path, outDir: join(tmp, `b-${name}`), skipFragments: true, session }, sink());
+    return await ifcToFragments(bytes, undefined, { id: 'm', writer: 'own' }, session);
+  } finally {
+    session.close();
+  }
+}
+
+describe.skipIf(!present)('our Fragments writer', () => {
+  it('over the keep budget, the products the map job did not keep are meshed for it: the same file', async () => {
+    const all = await ours(FILES[0]!);
+    vi.stubEnv('IFC_TWIN_KEEP_MB', String(40 / 1024));
+    try {
+      const some = await ours(FILES[0]!);
+      expect(Buffer.compare(unzlibSync(some), unzlibSync(all))).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each(FILES)("%s: the library reads from our file what it reads from the importer's", async (name) => {
+    const path = join(SHARED, name);
+    const bytes = readFileSync(path);
+    const theirs = view(await ifcToFragments(bytes, undefined, { id: 'm', writer: 'importer' }));
+
+    // Our writer meshes nothing again: every product comes from the map job's pass or, for what the map does not
+    // draw (spaces, openings), from one StreamMeshes of its own.
+    const session = await TwinSession.open(bytes);
+    let frag: Uint8Array;
+    try {
+      await convertIfc({ ifcPath: path, outDir: join(tmp, name), skipFragments: true, session }, sink());
+      const meshed = new Map<number, number>();
+      const real = WebIFC.IfcAPI.prototype.StreamMeshes;
+      vi.spyOn(WebIFC.IfcAPI.prototype, 'StreamMeshes').mockImplementation(function (this: WebIFC.IfcAPI, id, ids, cb) {
+        return real.call(this, id, ids, (mesh, i, n) => {
+          meshed.set(mesh.expressID, (meshed.get(mesh.expressID) ?? 0) + 1);
+          cb(mesh, i, n);
+        });
+      });
+      frag = await ifcToFragments(bytes, undefined, { id: 'm', writer: 'own' }, session);
+      expect(session.meshes.stats.replayed).toBeGreaterThan(0);
+      expect(session.meshes.stats.replayed).toBe(session.meshes.stats.kept);
+      expect([...meshed.values()].filter((n) => n > 1)).toEqual([]);
+    } finally {
+      session.close();
+    }
+    const ours = view(frag);
+
+    expect(ours.guids).toEqual(theirs.guids);
+    expect(ours.categories).toEqual(theirs.categories);
+    expect(ours.spatial).toEqual(theirs.spatial);
+    expect(ours.coordinates).toEqual(theirs.coordinates);
+    expect(ours.drawn.length).toBeGreaterThan(10);
+    expect(ours.drawn.map((d) => [d.id, d.guid, d.category, d.samples, d.triangles])).toEqual(
+      theirs.drawn.map((d) => [d.id, d.guid, d.category, d.samples, d.triangles]),
+    );
+    // The same place to a millimetre (both round the items' x directions to 1e-3).
+    ours.drawn.forEach((d, i) => {
+      const t = theirs.drawn[i]!;
+      for (const k of ['min', 'max'] as const)
+        for (const c of ['x', 'y', 'z'] as const)
+          expect(Math.abs(d.box[k][c] - t.box[k][c]), `${d.guid} ${k}.${c}`).toBeLessThan(1e-3);
+    });
+  });
+});
