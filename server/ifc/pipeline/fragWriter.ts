@@ -16,6 +16,7 @@ import {
 import type { Builder } from 'flatbuffers';
 import type { FlatMesh } from 'web-ifc';
 import type { MeshCache } from './meshCache.js';
+import { pointWelder } from './pointWelder.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -225,37 +226,14 @@ function rawShell(vertices: Float32Array, indices: Uint32Array, scale: [number, 
   const nt = Math.floor(indices.length / 3);
   for (let i = 0; i < nt * 3; i++) if (indices[i]! >= nv) return null;
 
-  const bits = new Uint32Array(pos.buffer, pos.byteOffset, nv * 3);
-  const key = (b: number) =>
-    b === 0x80000000 ? 0 : (b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b;
-  let size = 16;
-  while (size < nv * 2) size *= 2;
-  const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
-  const pointOf = new Int32Array(nv).fill(-1);
   const points = new Float32Array(nv * 3);
   let np = 0;
-  const point = (v: number): number => {
-    const known = pointOf[v]!;
-    if (known >= 0) return known;
-    const bx = key(bits[v * 3]!);
-    const by = key(bits[v * 3 + 1]!);
-    const bz = key(bits[v * 3 + 2]!);
-    let h = Math.imul(bx, 0x9e3779b1) ^ Math.imul(by, 0x85ebca77) ^ Math.imul(bz, 0xc2b2ae3d);
-    h ^= h >>> 15;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const first = slots[s]!;
-      if (first < 0) {
-        slots[s] = v;
-        points[np * 3] = round(pos[v * 3]!, PRECISION);
-        points[np * 3 + 1] = round(pos[v * 3 + 1]!, PRECISION);
-        points[np * 3 + 2] = round(pos[v * 3 + 2]!, PRECISION);
-        return (pointOf[v] = np++);
-      }
-      if (key(bits[first * 3]!) === bx && key(bits[first * 3 + 1]!) === by && key(bits[first * 3 + 2]!) === bz)
-        return (pointOf[v] = pointOf[first]!);
-    }
-  };
+  const point = pointWelder(pos, nv, (v) => {
+    points[np * 3] = round(pos[v * 3]!, PRECISION);
+    points[np * 3 + 1] = round(pos[v * 3 + 1]!, PRECISION);
+    points[np * 3 + 2] = round(pos[v * 3 + 2]!, PRECISION);
+    np++;
+  });
   const triangles = new Uint32Array(nt * 3);
   for (let i = 0; i < nt * 3; i++) triangles[i] = point(indices[i]!);
   return { points: points.subarray(0, np * 3), triangles, min, max };

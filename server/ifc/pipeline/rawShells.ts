@@ -1,4 +1,5 @@
 import { GeomsFbUtils } from '@thatopen/fragments';
+import { pointWelder } from './pointWelder.js';
 
 type RawShellArgs = Parameters<typeof GeomsFbUtils.getRawShellData>;
 type ShellData = ReturnType<typeof GeomsFbUtils.getRawShellData>;
@@ -22,39 +23,11 @@ export function rawShellData(...args: RawShellArgs): ShellData {
   if (!(position instanceof Float32Array) || (category && faceIds?.has(category))) return original(...args);
   for (let i = 0; i < index.length; i++) if (index[i]! >= nv) return original(...args);
 
-  const bits = new Uint32Array(position.buffer, position.byteOffset, nv * 3);
-  const key = (b: number) =>
-    b === 0x80000000 ? 0 : (b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b;
-  let size = 16;
-  while (size < nv * 2) size *= 2;
-  const mask = size - 1;
-  /** Hash slot -> the first vertex (in triangle order) with those coordinates, -1 when free. */
-  const slots = new Int32Array(size).fill(-1);
-  /** Vertex -> its point's number, -1 before the triangles reach it. */
-  const pointOf = new Int32Array(nv).fill(-1);
   const round = (x: number) => GeomsFbUtils.round(x, settings.precision);
   const points: number[][] = [];
-
-  const point = (v: number): number => {
-    const known = pointOf[v]!;
-    if (known >= 0) return known;
-    const bx = key(bits[v * 3]!);
-    const by = key(bits[v * 3 + 1]!);
-    const bz = key(bits[v * 3 + 2]!);
-    let h = Math.imul(bx, 0x9e3779b1) ^ Math.imul(by, 0x85ebca77) ^ Math.imul(bz, 0xc2b2ae3d);
-    h ^= h >>> 15;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
-      const first = slots[s]!;
-      if (first < 0) {
-        slots[s] = v;
-        const n = points.length;
-        points.push([round(position[v * 3]!), round(position[v * 3 + 1]!), round(position[v * 3 + 2]!)]);
-        return (pointOf[v] = n);
-      }
-      if (key(bits[first * 3]!) === bx && key(bits[first * 3 + 1]!) === by && key(bits[first * 3 + 2]!) === bz)
-        return (pointOf[v] = pointOf[first]!);
-    }
-  };
+  const point = pointWelder(position, nv, (v) => {
+    points.push([round(position[v * 3]!), round(position[v * 3 + 1]!), round(position[v * 3 + 2]!)]);
+  });
 
   const profiles = new Map<number, number[]>();
   for (let i = 0; i < index.length - 2; i += 3) {
