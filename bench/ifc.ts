@@ -28,7 +28,9 @@
  * start on a server without it).
  * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and one geometry pass, one
  * parse and two passes, three parses), against raw: see twinTable. BENCH_TWIN_WAYS=twin (a comma list of twin, own,
- * 2pass, old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5.
+ * 2pass, old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5. Beside raw it prints raw warm: the
+ * same calls after one untimed run in the process (web-ifc's wasm compiled and tiered up), web-ifc's own work without
+ * V8's compile of it, which is most of raw's CPU on the sample files.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
  * worker waits for each batch's ack). BENCH_POOL_REPEAT=n: the pool converts the file n - 1 times (untimed) before the
  * timed run, to see the server's store path warm. BENCH_PROF=file.cpuprofile: a CPU profile of the pool's server
@@ -63,20 +65,44 @@ async function one(mode: string, file: string): Promise<void> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let extra: Record<string, number> = {};
-  if (mode === 'raw') {
-    const id = openModel(api, readFileSync(file));
-    let meshes = 0;
-    api.StreamAllMeshes(id, (mesh) => {
-      meshes++;
-      for (let i = 0; i < mesh.geometries.size(); i++) {
-        const g = api.GetGeometry(id, mesh.geometries.get(i).geometryExpressID);
-        api.GetVertexArray(g.GetVertexData(), g.GetVertexDataSize());
-        api.GetIndexArray(g.GetIndexData(), g.GetIndexDataSize());
-        g.delete();
-      }
-    });
-    api.CloseModel(id);
-    extra = { meshes };
+  if (mode === 'raw' || mode === 'raw-warm') {
+    const rawRun = (a: typeof api) => {
+      const id = openModel(a, readFileSync(file));
+      let n = 0;
+      a.StreamAllMeshes(id, (mesh) => {
+        n++;
+        for (let i = 0; i < mesh.geometries.size(); i++) {
+          const g = a.GetGeometry(id, mesh.geometries.get(i).geometryExpressID);
+          a.GetVertexArray(g.GetVertexData(), g.GetVertexDataSize());
+          a.GetIndexArray(g.GetIndexData(), g.GetIndexDataSize());
+          g.delete();
+        }
+      });
+      a.CloseModel(id);
+      return n;
+    };
+    if (mode === 'raw-warm') {
+      // raw-warm: the same calls once before the clock (on another IfcAPI, as a twin session has its own), so the
+      // timed run finds web-ifc's wasm compiled and tiered up: web-ifc's work without V8's compile of it.
+      const warm = await createIfcApi();
+      rawRun(warm);
+      warm.Dispose();
+      const fresh = await createIfcApi();
+      const w0 = process.cpuUsage();
+      const t1 = performance.now();
+      const meshes = rawRun(fresh);
+      const cw = process.cpuUsage(w0);
+      process.stdout.write(
+        JSON.stringify({
+          ms: performance.now() - t1,
+          cpuMs: (cw.user + cw.system) / 1000,
+          peakMb: peakRssMb(),
+          meshes,
+        }) + '\n',
+      );
+      return;
+    }
+    extra = { meshes: rawRun(api) };
   } else if (mode === 'frag' || mode === 'frag-dflt') {
     let bytes: number;
     if (mode === 'frag') bytes = (await ifcToFragments(readFileSync(file))).byteLength;
@@ -473,8 +499,15 @@ function twinTable(files: string[]): void {
     }
     const raw = median(raws, 'ms');
     const rawCpu = median(raws, 'cpuMs').cpuMs;
+    // raw's CPU in a fresh process is mostly V8 compiling and tiering up web-ifc's wasm (measured 2026-12-07: duplex
+    // ~630-690 ms cold, ~250-310 ms with --liftoff-only, ~200 ms on a second run in the process): printed beside it.
+    const rawWarm = median(
+      Array.from({ length: runs }, () => run('raw-warm', f)),
+      'cpuMs',
+    ).cpuMs;
     console.log(
-      `${basename(f)} (${mb.toFixed(2)} MB): raw ${f0(raw.ms)} ms wall, ${f0(rawCpu)} ms cpu, ${f0(raw.peakMb)} MB`,
+      `${basename(f)} (${mb.toFixed(2)} MB): raw ${f0(raw.ms)} ms wall, ${f0(rawCpu)} ms cpu, ${f0(raw.peakMb)} MB; ` +
+        `raw warm (web-ifc compiled before the clock) ${f0(rawWarm)} ms cpu`,
     );
     for (const [w] of ways) {
       const xs = got.get(w)!;

@@ -208,7 +208,7 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     const skipped: SkippedElement[] = [];
     const geom = await collectGeometry(api, modelID, {
       typeName,
-      ...(session ? { shift: session.shift, keep: session.meshes } : {}),
+      ...(session ? { shift: session.shift, keep: session.meshes, present: session.presentTypes() } : {}),
       onProgress: (f) => sink.progress('geometry', f * 100),
       onSlice: async (drawn, failed, origin) => {
         for (const e of drawn) {
@@ -234,8 +234,10 @@ export async function convertIfc(opts: ConvertOptions, sink: ConversionSink): Pr
     // property sets, and flagged as not drawn.
     const types = productTypes(schema);
     if (!types) warnings.push(`web-ifc has no type list for schema ${schema}: only meshed products are indexed`);
+    // With a session, only the types the model holds are asked for (the others have no ids to give).
+    const present = session?.presentTypes();
     for (const type of types ?? []) {
-      if (strangers?.types.has(type)) continue;
+      if (strangers?.types.has(type) || (present && !present.has(type))) continue;
       const ids = api.GetLineIDsWithType(modelID, type);
       for (let i = 0, n = ids.size(); i < n; i++) {
         const id = ids.get(i);

@@ -47,16 +47,32 @@ const colorKey = (c: { x: number; y: number; z: number; w: number }) =>
  * openings and spaces, in the schema's type order (what web-ifc 0.0.77 does in C++). Streaming them through
  * StreamMeshes in slices gives the same meshes (tests/server/ifc/geometryStream.test.ts checks it on every shared file
  * and the demo tower) and lets the caller act between slices: the element rows of a slice go to the store while the
- * next slice is meshed, instead of all of them after the last mesh.
+ * next slice is meshed, instead of all of them after the last mesh. `present` (the types the model holds, when the
+ * caller knows them: TwinSession) spares asking web-ifc for the ids of every other type.
  */
-export function streamedProductIds(api: IfcAPI, modelID: number): number[] {
+export function streamedProductIds(api: IfcAPI, modelID: number, present?: ReadonlySet<number>): number[] {
   const out: number[] = [];
-  for (const type of api.GetIfcEntityList(modelID)) {
-    if (!api.IsIfcElement(type) || NOT_STREAMED.has(type)) continue;
+  for (const type of streamedTypes(api, modelID)) {
+    if (present && !present.has(type)) continue;
     const ids = api.GetLineIDsWithType(modelID, type);
     for (let i = 0, n = ids.size(); i < n; i++) out.push(ids.get(i));
   }
   return out;
+}
+
+/**
+ * The types {@link streamedProductIds} streams, by schema, in the schema's order: asked of web-ifc (IsIfcElement, one
+ * embind call for each of the schema's ~900 types) once per schema and process instead of once per model.
+ */
+const streamedTypesBySchema = new Map<string, number[]>();
+function streamedTypes(api: IfcAPI, modelID: number): number[] {
+  const schema = api.GetModelSchema(modelID);
+  let types = streamedTypesBySchema.get(schema);
+  if (!types) {
+    types = api.GetIfcEntityList(modelID).filter((t) => api.IsIfcElement(t) && !NOT_STREAMED.has(t));
+    streamedTypesBySchema.set(schema, types);
+  }
+  return types;
 }
 const NOT_STREAMED = new Set([WebIFC.IFCOPENINGELEMENT, WebIFC.IFCOPENINGSTANDARDCASE, WebIFC.IFCSPACE]);
 
@@ -81,6 +97,8 @@ export async function collectGeometry(
     shift?: [number, number, number];
     /** Keep the meshes here, as web-ifc gives them, for the Fragments importer's pass (see TwinSession). */
     keep?: MeshCache;
+    /** The types the model holds (TwinSession.presentTypes), when known: see streamedProductIds. */
+    present?: ReadonlySet<number>;
     onSlice?: (
       elements: ElementMesh[],
       skipped: SkippedElement[],
@@ -93,7 +111,7 @@ export async function collectGeometry(
   const skipped: SkippedElement[] = [];
   let streamed = 0;
   let lastTick = 0;
-  const ids = streamedProductIds(api, modelID);
+  const ids = streamedProductIds(api, modelID, opts.present);
   const total = ids.length;
   let index = -1;
   const [s0, s1, s2] = opts.shift ?? [0, 0, 0];

@@ -216,6 +216,13 @@ export class TwinSession {
     }
   }
 
+  private present: Set<number> | null = null;
+
+  /** The types the model holds a line of (web-ifc's GetAllTypesOfModel, asked once at open). */
+  presentTypes(): ReadonlySet<number> {
+    return (this.present ??= new Set(this.types.map((t) => t.typeID)));
+  }
+
   private step: StepLines | null = null;
 
   /** The file's instances, scanned (the map job hands over its scan; else it is made here once). */
