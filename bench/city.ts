@@ -11,7 +11,10 @@
  *    (with `kpis: true`, so KPIs are pushed), the rest project rooms; the city room also asks for KPIs;
  *  - a poller (every 2 s) timing `/api/health` (the baseline: the cheapest request of the same server in the same run),
  *    city / enterprise / project KPIs, the alarm list and the project list; on PostgreSQL also a bare `count(*)` over
- *    today's telemetry through its own connection (the KPI baseline of bench/kpis.ts).
+ *    today's telemetry through its own connection (the KPI baseline of bench/kpis.ts), every CITY_REF_EVERY_S (60 s:
+ *    it scans millions of rows with parallel workers, and every ~3 s it took a sizeable share of the 2-core box).
+ * On PostgreSQL also (bench/cityPg.ts): WAL and checkpoints, blocks read from outside shared_buffers, and what the
+ * database's busy backends wait on, over the measured window.
  * Reports: readings acknowledged vs sent, p50 / p99 ingest -> viewer latency (reading time stamped at send, read in
  * the viewer process on the same clock), server and database CPU from /proc (PostgreSQL backends of the scratch
  * database; on the embedded store the database runs inside the server process), RSS at start / after warm-up / end,
@@ -23,7 +26,7 @@
  *   npx tsx bench/city.ts --quick            # 60 s per store
  *   CITY_STORE=pg CITY_SECONDS=3600 npx tsx bench/city.ts   # 1-hour soak on PostgreSQL
  *   CITY_SCALE=0.1 npx tsx bench/city.ts --quick            # a tenth of every count: proves it runs on a busy box
- * Env: CITY_STORE=pg|embedded|both, CITY_SECONDS, CITY_WARMUP_S, CITY_SCALE, the counts above, BENCH_DATABASE_URL.
+ * Env: CITY_STORE=pg|embedded|both, CITY_SECONDS, CITY_WARMUP_S, CITY_SCALE, CITY_REF_EVERY_S, the counts above, BENCH_DATABASE_URL.
  * In parts: cityConfig.ts (these settings), citySeed.ts (the city and its readings), cityViewers.ts (the viewers'
  * process), cityReport.ts (the printed report); this file runs the server, the gateways and the poller.
  */
@@ -35,7 +38,20 @@ import { localDayStart } from '../models/localTime.js';
 import { openStore, type Store } from '../server/store/Store.js';
 import { createTestDatabase, startChildServer } from '../tests/helpers/childServer.js';
 import { copyTemplate, preparePgliteTemplate } from '../tests/helpers/pgliteTemplate.js';
-import { BASE, CORES, GATEWAYS, PROJECTS, QUICK, SCALE, SECONDS, STORES, WARMUP_S, sleep } from './cityConfig.js';
+import {
+  BASE,
+  CORES,
+  GATEWAYS,
+  PROJECTS,
+  QUICK,
+  REF_EVERY_S,
+  SCALE,
+  SECONDS,
+  STORES,
+  WARMUP_S,
+  sleep,
+} from './cityConfig.js';
+import { watchPg } from './cityPg.js';
 import { printReport } from './cityReport.js';
 import { seedCity, valuesOf } from './citySeed.js';
 import { startViewers } from './cityViewers.js';
@@ -101,7 +117,7 @@ async function run(kind: string) {
       // The group commit's and the KPI settings, when given (INGEST_GROUP_CONCURRENCY, INGEST_GROUP_MAX_ROWS,
       // KPI_CACHE_MS, ...): A/B runs.
       ...Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_GROUP_') || k.startsWith('KPI_')) as [
+        Object.entries(process.env).filter(([k]) => k.startsWith('INGEST_') || k.startsWith('KPI_')) as [
           string,
           string,
         ][],
@@ -126,6 +142,7 @@ async function run(kind: string) {
   const url = server.url;
   const admin = kind === 'pg' ? new pg.Client({ connectionString: env.DATABASE_URL }) : undefined;
   await admin?.connect();
+  const pgWatch = admin ? await watchPg(env.DATABASE_URL!, dbName) : undefined;
   try {
     const viewers = await startViewers({ url, city });
     const rssStart = rssMb(pid);
@@ -152,6 +169,7 @@ async function run(kind: string) {
       cpu0 = cpuS(pid);
       acked0 = acked;
       if (admin) pg0 = await backendCpu(admin, dbName);
+      await pgWatch?.measure();
       viewers.measure();
     }, WARMUP_S * 1000);
     const sampler = setInterval(() => rss.push({ s: (Date.now() - t0) / 1000, mb: rssMb(pid) }), 2000);
@@ -198,6 +216,10 @@ async function run(kind: string) {
       ['projects (all)', '/api/v1/projects'],
     ];
     let polling = true;
+    let lastRef = 0;
+    // The reference query's own backend CPU (its parallel workers, when it has any, are not counted).
+    let refCpuS = 0;
+    const adminPid = admin ? (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : 0;
     const poller = (async () => {
       while (polling) {
         for (const [name, path] of probes) {
@@ -212,14 +234,20 @@ async function run(kind: string) {
           }
           if (measuring) times.set(name, [...(times.get(name) ?? []), performance.now() - at]);
         }
-        if (admin) {
+        // The reference query scans the whole day's telemetry (millions of rows, with parallel workers): every
+        // REF_EVERY_S, not every poll, so the bench's own reference does not compete with the product for the box.
+        if (admin && Date.now() - lastRef >= REF_EVERY_S * 1000) {
+          lastRef = Date.now();
           const at = performance.now();
+          const c0 = cpuS(adminPid);
           await admin.query('SELECT count(*) FROM telemetry WHERE time >= $1', [localDayStart(Date.now())]);
-          if (measuring)
+          if (measuring) {
             times.set('count(*) today (PostgreSQL)', [
               ...(times.get('count(*) today (PostgreSQL)') ?? []),
               performance.now() - at,
             ]);
+            refCpuS += cpuS(adminPid) - c0;
+          }
         }
         await sleep(2000);
       }
@@ -251,6 +279,7 @@ async function run(kind: string) {
       pgCpuS = [...pg1].reduce((s, [p, c]) => s + c - (pg0.get(p) ?? 0), 0);
       pgCpuPct = (pgCpuS / wallS / CORES) * 100;
     }
+    const pgLines = (await pgWatch?.stop(wallS, ackedInWindow)) ?? [];
     polling = false;
     await poller;
     await sleep(1000);
@@ -280,6 +309,8 @@ async function run(kind: string) {
       pgCpuPct,
       ackedInWindow,
       wallS,
+      refCpuS,
+      pgLines,
       rssStart,
       rss,
       times,

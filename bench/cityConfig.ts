@@ -7,6 +7,8 @@ import os from 'node:os';
 export const QUICK = process.argv.includes('--quick');
 export const SECONDS = Number(process.env.CITY_SECONDS ?? (QUICK ? 60 : 600));
 export const WARMUP_S = Number(process.env.CITY_WARMUP_S ?? Math.min(60, Math.round(SECONDS / 6)));
+/** How often the PostgreSQL reference query (a count(*) of the day's telemetry) runs, in seconds. */
+export const REF_EVERY_S = Number(process.env.CITY_REF_EVERY_S ?? 60);
 export const SCALE = Number(process.env.CITY_SCALE ?? 1);
 const n = (name: string, def: number) => Math.max(1, Math.round(Number(process.env[name] ?? def) * SCALE));
 export const PROJECTS = n('CITY_PROJECTS', 1000);

@@ -1,7 +1,7 @@
 /** The report of one store's run of bench/city.ts: what the run measured, printed as the bench always has. */
 import { writeFileSync } from 'node:fs';
 import type { ViewerResult } from './cityViewers.js';
-import { CORES, CRANES, GATEWAYS, PROJECTS, SECONDS, SENSORS, VIEWERS, WARMUP_S } from './cityConfig.js';
+import { CORES, CRANES, GATEWAYS, PROJECTS, REF_EVERY_S, SECONDS, SENSORS, VIEWERS, WARMUP_S } from './cityConfig.js';
 
 export const pct = (xs: number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : NaN;
@@ -27,6 +27,10 @@ export interface CityRun {
   pgCpuPct: number;
   ackedInWindow: number;
   wallS: number;
+  /** The reference query's backend CPU in the window, s (its parallel workers not counted). */
+  refCpuS: number;
+  /** bench/cityPg.ts's lines (PostgreSQL only). */
+  pgLines: string[];
   rssStart: number;
   rss: { s: number; mb: number }[];
   times: Map<string, number[]>;
@@ -40,7 +44,7 @@ export interface CityRun {
 export function printReport(r: CityRun): void {
   const { kind, rate, acked, sent, statuses, refused, failed, rtt, v, alarmsRaised } = r;
   const { serverCpuS, serverCpuPct, pgCpuS, pgCpuPct, ackedInWindow, wallS, rssStart, rss, times, probeFailures } = r;
-  const { tMeasure, tEnd, output } = r;
+  const { tMeasure, tEnd, output, refCpuS, pgLines } = r;
   const win = Math.min(60, Math.max(10, SECONDS / 6));
   const warmRss = mean(rss.filter((x) => x.s >= WARMUP_S && x.s < WARMUP_S + win).map((x) => x.mb));
   const endRss = mean(rss.filter((x) => x.s >= SECONDS - win).map((x) => x.mb));
@@ -80,6 +84,11 @@ export function printReport(r: CityRun): void {
   }
   for (const [name, failures] of probeFailures)
     if (!times.has(name)) console.log(`  ${name.padEnd(28)} every call failed or took over 30 s (${failures} calls)`);
+  if (kind === 'pg')
+    console.log(
+      `  reference query     count(*) of today's telemetry every ${REF_EVERY_S} s (not counted in PostgreSQL backends above): ${(times.get('count(*) today (PostgreSQL)') ?? []).length} calls, its backend ${refCpuS.toFixed(1)} s CPU = ${((refCpuS / ackedInWindow) * 1e6).toFixed(1)} ms per 1 000 readings (parallel workers not counted)`,
+    );
+  for (const l of pgLines) console.log(`  ${l}`);
   console.log(`  slowest endpoint    ${slowest[0]}: p99 ${slowest[1].toFixed(0)} ms; city KPIs target < 100 ms`);
   // The server's own event loop (bench/soakProbe.cjs, every 5 s): where a latency tail comes from the server's one
   // thread (a stall delays every request and push behind it) rather than from the store.

@@ -120,6 +120,12 @@ export const ConfigSchema = z.object({
    * one connection would only queue a second).
    */
   INGEST_GROUP_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(0),
+  /**
+   * How a PostgreSQL server store writes an ingest group (TelemetryRepo.writeMode): `copy` (BEGIN, COPY, one statement
+   * for `latest` and the rollups, COMMIT: five round trips, the least PostgreSQL CPU) or `unnest` (one statement, one
+   * round trip, more PostgreSQL CPU per reading). The embedded store always takes `copy`.
+   */
+  INGEST_WRITE_MODE: z.enum(['copy', 'unnest']).default('copy'),
   /** Back-pressure: most readings waiting for a transaction; past that ingest answers 503 `overloaded` + Retry-After. */
   INGEST_QUEUE_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
   /** Most live updates per device per viewer per second (per-device coalescing on `/live`). */

@@ -10,6 +10,7 @@ import { seedDemoModels } from './demo/demoSeed.js';
 import { startInAppSimulation } from './demo/simulator/inApp.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from './Server.js';
 import { mapUnavailable, StoreUnavailableError } from './store/errors.js';
+import { checkSharedBuffers } from './store/pgSizing.js';
 import { openStore } from './store/Store.js';
 
 /** `npm start`: build the client if needed, open the store, seed the demo city, serve. */
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     log,
   });
   if (config.SEED) await seedDemoCity(store, log);
+  await checkSharedBuffers(store.db, log);
+  if (store.db.kind === 'server') store.telemetry.writeMode = config.INGEST_WRITE_MODE;
   if (config.AUTH === 'on') {
     // The one-time admin password goes to stdout only: the JSON log may be shipped elsewhere.
     await ensureAdmin(store, log, (text) => process.stdout.write(text));

@@ -43,6 +43,10 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
     // of its readings on a new connection would wait on them.
     idle_in_transaction_session_timeout: statementTimeoutMs || undefined,
     query_timeout: readTimeoutMs(statementTimeoutMs),
+    // No JIT: once the tables are analyzed, the city KPI query's estimated cost passes jit_above_cost and PostgreSQL
+    // spent ~1.8 s of a 1.9 s query compiling it (auto_explain during bench/city.ts). Short OLTP queries and these
+    // aggregates gain nothing from it. Options in DATABASE_URL (`?options=...`) take precedence.
+    options: '-c jit=off',
   });
   let lastFailure: StoreFailure | undefined;
   const fail = (e: unknown): unknown => {

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { readSharedBuffersBytes, sharedBuffersAdvice } from '../../../server/store/pgSizing.js';
+import { openTestStore, storeKinds } from '../../helpers/store.js';
+
+const MB = 2 ** 20;
+
+describe('shared_buffers advice (the ingest indexes of a city)', () => {
+  it('asks for two index pages a device, with room to spare, over a base', () => {
+    // 10,250 devices (bench/city.ts): two per-device telemetry indexes of ~10,300 hot leaves each are ~161 MB,
+    // more than PostgreSQL's default 128 MB.
+    const city = sharedBuffersAdvice(128 * MB, 10_250);
+    expect(city.ok).toBe(false);
+    expect(city.neededBytes).toBeGreaterThan(2 * 8192 * 10_250);
+    expect(city.neededBytes).toBeLessThanOrEqual(512 * MB);
+    expect(sharedBuffersAdvice(512 * MB, 10_250).ok).toBe(true);
+    // A site office (a few dozen devices) is fine with the default.
+    expect(sharedBuffersAdvice(128 * MB, 50).ok).toBe(true);
+  });
+
+  it.each(storeKinds().filter((k) => k === 'server'))('reads shared_buffers in bytes (%s store)', async (kind) => {
+    const ts = await openTestStore(kind);
+    try {
+      const bytes = await readSharedBuffersBytes(ts.store.db);
+      const shown = (
+        await ts.store.db.query<{ b: string }>('SELECT pg_size_bytes(current_setting($1)) AS b', ['shared_buffers'])
+      ).rows[0]!.b;
+      expect(bytes).toBe(Number(shown));
+    } finally {
+      await ts.cleanup();
+    }
+  });
+});
