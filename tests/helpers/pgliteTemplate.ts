@@ -10,7 +10,14 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * A migrated, empty PGlite data folder, made once per set of migrations and kept in node_modules/.cache: a cold
  * PGlite + PostGIS start costs ~15 s, opening a copy ~3 s.
  */
-export async function preparePgliteTemplate(): Promise<string> {
+export function preparePgliteTemplate(): Promise<string> {
+  // One preparation per process: the node projects' global setups (node, node-isolated) run in the same vitest process
+  // and would otherwise build the same folder side by side.
+  const g = globalThis as { __sitetwinPgliteTemplate?: Promise<string> };
+  return (g.__sitetwinPgliteTemplate ??= prepare());
+}
+
+async function prepare(): Promise<string> {
   const h = createHash('sha256');
   for (const m of loadMigrations()) h.update(`${m.version}\0${m.sql}\0`);
   h.update(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json')));
