@@ -88,6 +88,9 @@ async function run(kind: string) {
     const db = await createTestDatabase(BASE);
     dbName = new URL(db.url).pathname.slice(1);
     store = await openStore({ databaseUrl: db.url });
+    // The bench opens the store itself, so server/main.ts's INGEST_WRITE_MODE is applied here too (A/B of the write path).
+    const mode = process.env.INGEST_WRITE_MODE;
+    if (mode === 'copy' || mode === 'unnest') store.telemetry.writeMode = mode;
     env = { DATABASE_URL: db.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'sitetwin-city-')) };
     cleanup = async () => {
       await db.drop();
