@@ -198,6 +198,22 @@ describe.skipIf(missing)('journeys 3, 5, 6 and the docked layout (Chromium, 1600
         timeout: 60_000,
       })
       .toBe(roof.globalId);
+    // Each property name stays inside its own column: a long one (the roof's ThermalTransmittance) wraps rather than
+    // running into its value.
+    await ws.locator('[data-testid="element-panel"][data-state="loaded"] .pset').first().waitFor({ timeout: 60_000 });
+    const spills = await ws.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="element-panel"] dt')].flatMap((dt) => {
+        const range = document.createRange();
+        range.selectNodeContents(dt);
+        const text = range.getBoundingClientRect();
+        const box = dt.getBoundingClientRect();
+        return text.width > 0 && text.right > box.right + 1
+          ? [`${dt.textContent}: ${Math.round(text.right - box.right)} px past its column`]
+          : [];
+      }),
+    );
+    expect(spills).toEqual([]);
+    expect(await ws.locator('[data-testid="element-panel"] dt').count()).toBeGreaterThan(4);
     await ws.screenshot({ path: join(ROOT_DIR, 'test-results', 'journey5-workspace-element.png') });
     await ws.close();
     expect(map.consoleErrors).toEqual([]);
