@@ -273,6 +273,8 @@ async function poolRun(file: string): Promise<void> {
     dataDir: join(tmp, 'data'),
     workers: 1,
     jobTimeoutMs: 3_600_000,
+    // As the server's IFC_WORKER_EAGER_WASM (default 1): IFC_WORKER_EAGER_WASM=0 runs the workers with V8's lazy tiering.
+    eagerWasm: process.env.IFC_WORKER_EAGER_WASM !== '0',
   });
   // As the server does at start (the embedded store's element write path; nothing on PostgreSQL). BENCH_NO_STORE_WARMUP=1
   // leaves it out: the first model after a start without it.
