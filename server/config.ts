@@ -144,9 +144,9 @@ export const ConfigSchema = z.object({
   /** IFC conversion worker processes running side by side (one model each); 1 suits a 2-core machine. */
   IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   /**
-   * 1: each conversion worker compiles all of web-ifc's wasm optimised when it starts (about 1.5 s of CPU once, in the
-   * background), so that no conversion pays V8's compile of the web-ifc code it is first to reach; 0: V8's default
-   * (compile each function when first called, optimise it once hot).
+   * 1: each conversion worker compiles all of web-ifc's wasm optimised when it starts (about 1.5 s of CPU once, which
+   * its first job waits for), so that no later conversion pays V8's compile of the web-ifc code it is first to reach; 0:
+   * V8's default (compile each function when first called, optimise it once hot).
    */
   IFC_WORKER_EAGER_WASM: flag('1'),
   /**

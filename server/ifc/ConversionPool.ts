@@ -17,8 +17,10 @@ export interface WorkerStartOptions {
    * off). V8 otherwise compiles each wasm function with its baseline compiler when first called and optimises it once
    * it is hot, in every job that reaches code the worker has not run hot yet: after the warm-up building, the map job
    * of duplex.ifc took 917-1,192 ms of CPU, against 401-415 ms after the same file had been converted once
-   * (bench/twinProfile.ts, BENCH_WARM_FILE, load 6-9). With every function optimised in the background at start (about
-   * 1.5 s of CPU once per worker process, on V8's compile threads), 530-600 ms. A worker is long-lived, so it pays the
+   * (bench/twinProfile.ts, BENCH_WARM_FILE, load 6-9). With every function compiled optimised up front, 530-600 ms. The
+   * price: the worker's first web-ifc start (createIfcApi) waits for that compile, 1.5-1.6 s of CPU and 3.3-3.5 s of
+   * wall time at load 8.5 instead of 75-85 ms CPU, and workers are started with their first job, so the first
+   * conversion after a start (or after a worker is replaced) waits for it. A worker is long-lived, so it pays the
    * compile once instead of in the first conversions of each kind of geometry.
    */
   eagerWasm?: boolean;
