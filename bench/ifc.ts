@@ -28,7 +28,7 @@
  * start on a server without it).
  * BENCH_TWIN=1 prints only the whole twin (issue 18: map and Fragments ready, from one parse and one geometry pass, one
  * parse and two passes, three parses), against raw: see twinTable. BENCH_TWIN_WAYS=twin (a comma list of twin, own,
- * 2pass, old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5. Beside raw it prints raw warm: the
+ * lazy, 2pass, old) runs only those. Target twin / raw <= 2, worker peak RSS / raw <= 1.5. Beside raw it prints raw warm: the
  * same calls after one untimed run in the process (web-ifc's wasm compiled and tiered up), web-ifc's own work without
  * V8's compile of it, which is most of raw's CPU on the sample files.
  * Env: BENCH_SKIP_FRAG=1 skips the two Fragments columns; IFC_ELEMENTS_IN_FLIGHT=n sets the worker's window (1 = the
@@ -273,6 +273,8 @@ async function poolRun(file: string): Promise<void> {
     dataDir: join(tmp, 'data'),
     workers: 1,
     jobTimeoutMs: 3_600_000,
+    // As the server's IFC_WORKER_EAGER_WASM (default 1): IFC_WORKER_EAGER_WASM=0 runs the workers with V8's lazy tiering.
+    eagerWasm: process.env.IFC_WORKER_EAGER_WASM !== '0',
   });
   // As the server does at start (the embedded store's element write path; nothing on PostgreSQL). BENCH_NO_STORE_WARMUP=1
   // leaves it out: the first model after a start without it.
@@ -467,6 +469,7 @@ async function main(): Promise<void> {
  *   twin    one parse, one geometry pass (the map job's meshes kept for the Fragments importer: MeshCache), the
  *           importer writing the Fragments geometry (IFC_FRAGMENTS_WRITER=importer)
  *   own     as twin, the Fragments geometry written by our own writer from the kept meshes (fragWriter.ts, the default)
+ *   lazy    as own, the worker without IFC_WORKER_EAGER_WASM (V8 compiles web-ifc's wasm as it runs: the state before)
  *   2pass   one parse, the importer meshing the file again (IFC_TWIN_KEEP_MB=0: the state before MeshCache)
  *   old     three parses (IFC_SHARED_PARSE=0: the importer parses the file twice more)
  * twin = upload accepted until the model is ready and its Fragments file too. CPU = server + worker process over that
@@ -480,6 +483,7 @@ function twinTable(files: string[]): void {
     [
       ['twin', { IFC_FRAGMENTS_WRITER: 'importer' }],
       ['own', {}],
+      ['lazy', { IFC_WORKER_EAGER_WASM: '0' }],
       ['2pass', { IFC_TWIN_KEEP_MB: '0', IFC_FRAGMENTS_WRITER: 'importer' }],
       ['old', { IFC_SHARED_PARSE: '0' }],
     ] as [string, Record<string, string>][]
@@ -518,7 +522,7 @@ function twinTable(files: string[]): void {
       console.log(
         `  ${w.padEnd(6)} twin ${f0(t.twinMs!).padStart(6)} ms = ${r2(t.twinMs! / raw.ms)}x raw wall | cpu ${f0(cpu).padStart(6)} ms = ${r2(cpu / rawCpu)}x raw cpu | ` +
           `worker peak ${f0(rss)} MB = ${r2(rss / raw.peakMb)}x raw | map ready ${f0(map)} ms = ${r2(map / raw.ms)}x` +
-          ((w === 'twin' || w === 'own') && mb > 1
+          ((w === 'twin' || w === 'own' || w === 'lazy') && mb > 1
             ? t.twinMs! / raw.ms <= 2
               ? '  twin <= 2: ok'
               : '  twin > 2: over target'
@@ -527,7 +531,8 @@ function twinTable(files: string[]): void {
     }
     // In one process, CPU of each job: the session's open, the map job, the Fragments job, with and without the kept
     // meshes (the Fragments job is where one geometry pass saves).
-    for (const [w, env] of ways.filter(([w]) => w !== 'old')) {
+    // (lazy's jobs in one process are own's: the worker's Node options do not apply here.)
+    for (const [w, env] of ways.filter(([w]) => w !== 'old' && w !== 'lazy')) {
       const x = run('split', f, env);
       console.log(
         `  ${w.padEnd(6)} cpu in one process: open ${f0(x.openCpuMs!)} + map ${f0(x.mapCpuMs!)} + Fragments ${f0(x.fragCpuMs!)} ms` +

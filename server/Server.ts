@@ -199,6 +199,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dataDir: opts.config.DATA_DIR,
     workers: opts.config.IFC_WORKERS,
     jobTimeoutMs: opts.config.IFC_JOB_TIMEOUT_S * 1000,
+    eagerWasm: opts.config.IFC_WORKER_EAGER_WASM,
     farFromProjectM: opts.config.IFC_FAR_FROM_PROJECT_KM * 1000,
     maxUnpackedBytes: opts.config.MAX_UPLOAD_MB * 1024 * 1024,
     maxConvertBytes: opts.config.IFC_CONVERT_MAX_MB * 1024 * 1024,

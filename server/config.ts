@@ -144,6 +144,12 @@ export const ConfigSchema = z.object({
   /** IFC conversion worker processes running side by side (one model each); 1 suits a 2-core machine. */
   IFC_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   /**
+   * 1: each conversion worker compiles all of web-ifc's wasm optimised when it starts (about 1.5 s of CPU once, which
+   * its first job waits for), so that no later conversion pays V8's compile of the web-ifc code it is first to reach; 0:
+   * V8's default (compile each function when first called, optimise it once hot).
+   */
+  IFC_WORKER_EAGER_WASM: flag('1'),
+  /**
    * Largest plain IFC (an upload, or what an .ifczip expands to) converted at all, in megabytes: past it the model fails
    * with problem `too_large` before web-ifc reads it. 2047: Node reads at most 2 GiB into the one buffer web-ifc is
    * given (see server/ifc/pipeline/sizeLimits.ts).

@@ -8,6 +8,32 @@ import type { IfcScheduleResult } from './pipeline/workSchedule.js';
 
 const ENTRY = join(import.meta.dirname, 'pipeline', 'entry.mjs');
 
+/** How the pool starts its workers. */
+export interface WorkerStartOptions {
+  /** --max-old-space-size of a worker, in MB (unset: Node's default). */
+  maxOldSpaceMb?: number;
+  /**
+   * Compile all of web-ifc's wasm optimised when a worker starts (default true; IFC_WORKER_EAGER_WASM=0 turns it
+   * off). V8 otherwise compiles each wasm function with its baseline compiler when first called and optimises it once
+   * it is hot, in every job that reaches code the worker has not run hot yet: after the warm-up building, the map job
+   * of duplex.ifc took 917-1,192 ms of CPU, against 401-415 ms after the same file had been converted once
+   * (bench/twinProfile.ts, BENCH_WARM_FILE, load 6-9). With every function compiled optimised up front, 530-600 ms. The
+   * price: the worker's first web-ifc start (createIfcApi) waits for that compile, 1.5-1.6 s of CPU and 3.3-3.5 s of
+   * wall time at load 8.5 instead of 75-85 ms CPU, and workers are started with their first job, so the first
+   * conversion after a start (or after a worker is replaced) waits for it. A worker is long-lived, so it pays the
+   * compile once instead of in the first conversions of each kind of geometry.
+   */
+  eagerWasm?: boolean;
+}
+
+/** The Node options of a conversion worker process. */
+export function workerExecArgv(opts: WorkerStartOptions): string[] {
+  const argv: string[] = [];
+  if (opts.maxOldSpaceMb) argv.push(`--max-old-space-size=${opts.maxOldSpaceMb}`);
+  if (opts.eagerWasm ?? true) argv.push('--no-wasm-lazy-compilation', '--no-wasm-dynamic-tiering');
+  return argv;
+}
+
 /** What the pool tells its owner about a job. The handlers may be async: element batches wait for them (back-pressure). */
 export interface JobHandlers {
   onProgress(m: Extract<FromWorker, { type: 'progress' }>): void;
@@ -49,7 +75,7 @@ export class ConversionPool {
     size: number,
     private readonly handlers: JobHandlers,
     private readonly log: Logger,
-    private readonly opts: { jobTimeoutMs: number; maxOldSpaceMb?: number } = { jobTimeoutMs: 3_600_000 },
+    private readonly opts: { jobTimeoutMs: number } & WorkerStartOptions = { jobTimeoutMs: 3_600_000 },
   ) {
     this.slots = Array.from({ length: Math.max(1, size) }, () => ({
       child: null,
@@ -122,7 +148,7 @@ export class ConversionPool {
 
   private spawn(slot: Slot): void {
     const child = fork(ENTRY, [], {
-      execArgv: this.opts.maxOldSpaceMb ? [`--max-old-space-size=${this.opts.maxOldSpaceMb}`] : [],
+      execArgv: workerExecArgv(this.opts),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

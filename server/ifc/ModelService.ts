@@ -41,6 +41,8 @@ export interface ModelServiceOptions {
   maxConvertBytes?: number;
   /** IFC_FRAGMENTS_MAX_MB in bytes: a larger plain IFC gets the map twin and no Fragments file (`too_large_for_fragments`). */
   maxFragmentsBytes?: number;
+  /** IFC_WORKER_EAGER_WASM: the workers compile web-ifc optimised at start (see WorkerStartOptions.eagerWasm). */
+  eagerWasm?: boolean;
 }
 
 /**
@@ -167,7 +169,7 @@ export class ModelService {
         },
       },
       log,
-      { jobTimeoutMs: opts.jobTimeoutMs },
+      { jobTimeoutMs: opts.jobTimeoutMs, eagerWasm: opts.eagerWasm },
     );
   }
 

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../models/errors.js';
 import { AppError } from '../../../server/errors.js';
-import { ConversionPool, type JobHandlers } from '../../../server/ifc/ConversionPool.js';
+import { ConversionPool, workerExecArgv, type JobHandlers } from '../../../server/ifc/ConversionPool.js';
 import { createLogger } from '../../../server/log.js';
 
 // buildingSMART's 4D sample: one slab and four walls, each with its own IfcTask and IfcTaskTime.
@@ -84,5 +85,24 @@ describe.skipIf(!haveSample)('schedule-from-IFC as a job of the conversion worke
     const waiting = late.readSchedule('m-c', SAMPLE).catch((e: unknown) => e);
     await late.close();
     expect(await waiting).toBeInstanceOf(AppError);
+  });
+});
+
+describe("the conversion workers' Node options", () => {
+  it('compile web-ifc optimised up front by default: every wasm function, not only what the first jobs make hot', () => {
+    const argv = workerExecArgv({});
+    expect(argv).toContain('--no-wasm-lazy-compilation');
+    expect(argv).toContain('--no-wasm-dynamic-tiering');
+  });
+
+  it('leave V8 tiering as it is when eager compilation is switched off, and pass the heap limit', () => {
+    const argv = workerExecArgv({ eagerWasm: false, maxOldSpaceMb: 512 });
+    expect(argv).toEqual(['--max-old-space-size=512']);
+  });
+
+  it("are options this Node accepts (an unknown V8 flag would stop every worker's start)", () => {
+    expect(() =>
+      execFileSync(process.execPath, [...workerExecArgv({ maxOldSpaceMb: 512 }), '-e', '0'], { stdio: 'pipe' }),
+    ).not.toThrow();
   });
 });
