@@ -42,6 +42,9 @@ export async function startTestServer(
     RATE_LIMIT_API_PER_MIN: '0',
     RATE_LIMIT_LOGIN_PER_MIN: '0',
     RATE_LIMIT_DEVICE_PER_S: '0',
+    // A test server converts a few small models: V8's lazy wasm compile costs it less than the ~1.5 s of CPU a worker
+    // spends compiling all of web-ifc up front. The eager default runs a real job in tests/server/ifc/conversionPool.
+    IFC_WORKER_EAGER_WASM: '0',
     ...opts.env,
   });
   const server = await startServer({
