@@ -22,6 +22,7 @@ import { MAP_MAX_PIXELS_DEFAULT, MAP_MSAA_SAMPLES_DEFAULT, type ClientConfig } f
 import { Event } from '../core/Event.js';
 import { BasemapLayer, type BasemapTheme } from './BasemapLayer.js';
 import { CameraNoiseGuard } from './CameraNoiseGuard.js';
+import { SkyCulling, type SkyScene } from './SkyCulling.js';
 import { MapSourceSwitcher, OFFLINE_SOURCE_ID } from './MapSourceSwitcher.js';
 import { mapResolutionScale } from './mapResolution.js';
 import { pitchClearOfHorizon } from './viewPitch.js';
@@ -62,6 +63,7 @@ export class MapView implements Tool {
 
   private readonly handler: ScreenSpaceEventHandler;
   private readonly noiseGuard: CameraNoiseGuard;
+  private readonly skyCulling: SkyCulling;
   /** Most device pixels drawn per frame (the server's MAP_MAX_PIXELS). */
   private readonly maxPixels: number;
   private _entitiesReady = false;
@@ -108,6 +110,8 @@ export class MapView implements Tool {
     const scene = this.viewer.scene;
     // Without it, at some poses Cesium's own rounding keeps the camera "moving": never idle, rendering every frame.
     this.noiseGuard = new CameraNoiseGuard(scene);
+    // No stars or sky atmosphere drawn behind a globe that fills the view: on software WebGL they cost a third of a frame.
+    this.skyCulling = new SkyCulling(scene as unknown as SkyScene);
     scene.globe.baseColor = Color.fromCssColorString('#0b1220');
     scene.backgroundColor = Color.fromCssColorString('#05080f');
     // Per-pixel ground atmosphere washes out the dark theme and is the most expensive globe shader on software
@@ -282,6 +286,7 @@ export class MapView implements Tool {
     if (this.hoverFrame) cancelAnimationFrame(this.hoverFrame);
     this.handler.destroy();
     this.noiseGuard.dispose();
+    this.skyCulling.dispose();
     this.onClick.reset();
     this.onHover.reset();
     this.onSourceError.reset();
