@@ -181,11 +181,20 @@ export class KpiRepo {
     opts: KpiOptions = {},
   ): Promise<KpiRow[]> {
     if (scopes.length <= 1) return Promise.all(scopes.map((s) => this.kpis(s, now, dayStart, utcOffsetMin, opts)));
+    // Project walls only: the pass reads their projects, not the city.
+    const ids = new Set<string>();
+    const onlyProjects = scopes.every((s) => {
+      if ('projectId' in s) ids.add(s.projectId);
+      else if ('projectIds' in s) for (const id of s.projectIds) ids.add(id);
+      else return false;
+      return true;
+    });
+    const pass: ProjectScope = onlyProjects ? { projectIds: [...ids] } : { all: true };
     const [projects, exceed, workers, alarms] = await Promise.all([
-      this.devicesByProject(now),
-      this.exceedancesByProject(now, dayStart, utcOffsetMin, opts),
-      this.workersByProject(now, dayStart, utcOffsetMin, opts),
-      this.openAlarmsByProject(),
+      this.devicesByProject(pass, now),
+      this.exceedancesByProject(pass, now, dayStart, utcOffsetMin, opts),
+      this.workersByProject(pass, now, dayStart, utcOffsetMin, opts),
+      this.openAlarmsByProject(pass),
     ]);
     return scopes.map((scope) => {
       const k = emptyRow(alarms.available);
@@ -222,14 +231,15 @@ export class KpiRepo {
   }
 
   /** Every project with its scope keys and its device figures (devicesPart per project). */
-  private async devicesByProject(now: number): Promise<ProjectFigures[]> {
+  private async devicesByProject(scope: ProjectScope, now: number): Promise<ProjectFigures[]> {
+    const c = scopeCondition(scope, 3);
     const intervals = JSON.stringify(EXPECTED_INTERVAL_MS);
     const rows = (
       await this.db.query<Record<string, unknown>>(
         `WITH dev AS (
          SELECT d.project_id, d.kind, d.params, l.time AS lt, l.vals AS lv,
                 (l.time IS NOT NULL AND l.time >= $1::bigint - ($2::jsonb ->> d.kind)::bigint) AS fresh
-           FROM devices d LEFT JOIN latest l ON l.device_id = d.id),
+           FROM devices d JOIN projects p ON p.id = d.project_id LEFT JOIN latest l ON l.device_id = d.id WHERE ${c.sql}),
        crane AS (
          SELECT project_id, fresh, lt, fresh AND (
              EXISTS (SELECT 1 FROM jsonb_each(CASE WHEN jsonb_typeof(lv->'alarms') = 'object' THEN lv->'alarms' ELSE '{}'::jsonb END) b WHERE b.value = 'true'::jsonb)
@@ -242,8 +252,8 @@ export class KpiRepo {
                      count(*) FILTER (WHERE in_alarm) AS in_alarm, max(lt) AS newest_crane FROM crane GROUP BY project_id)
        SELECT p.id::text AS id, p.enterprise_id::text AS enterprise_id, p.region_code AS region_code,
               coalesce(dp.online, false) AS online, dp.newest_any, cp.cranes, cp.working, cp.in_alarm, cp.newest_crane
-         FROM projects p LEFT JOIN dp ON dp.project_id = p.id LEFT JOIN cp ON cp.project_id = p.id`,
-        [now, intervals],
+         FROM projects p LEFT JOIN dp ON dp.project_id = p.id LEFT JOIN cp ON cp.project_id = p.id WHERE ${c.sql}`,
+        [now, intervals, ...c.params],
       )
     ).rows;
     return rows.map((a) => ({
@@ -261,6 +271,7 @@ export class KpiRepo {
 
   /** `exceedances` per project (projects with env monitors only). */
   private async exceedancesByProject(
+    scope: ProjectScope,
     now: number,
     dayStart: number,
     utcOffsetMin: number,
@@ -269,13 +280,14 @@ export class KpiRepo {
     const meta = opts.raw ? null : await this.rollupMeta();
     const hourly = meta !== null && utcOffsetMin % 60 === 0 && dayStart >= meta.since;
     const rows = hourly
-      ? await this.exceedancesFromRollup({ all: true }, now, dayStart, utcOffsetMin, true)
-      : await this.exceedancesRaw({ all: true }, now, dayStart, utcOffsetMin, true);
+      ? await this.exceedancesFromRollup(scope, now, dayStart, utcOffsetMin, true)
+      : await this.exceedancesRaw(scope, now, dayStart, utcOffsetMin, true);
     return new Map(rows.map((e) => [String(e.project_id), exceedancePart(e)]));
   }
 
   /** `workers`' per-trade rows per project. */
   private async workersByProject(
+    scope: ProjectScope,
     now: number,
     dayStart: number,
     utcOffsetMin: number,
@@ -284,8 +296,8 @@ export class KpiRepo {
     const meta = opts.raw ? null : await this.rollupMeta();
     const counted = meta !== null && utcOffsetMin === meta.offsetMin && dayStart >= meta.since;
     const rows = counted
-      ? await this.workersFromRollup({ all: true }, now, dayStart, true)
-      : await this.workersRaw({ all: true }, now, dayStart, true);
+      ? await this.workersFromRollup(scope, now, dayStart, true)
+      : await this.workersRaw(scope, now, dayStart, true);
     const out = new Map<string, TradeRow[]>();
     for (const r of rows) {
       const id = String(r.project_id);
@@ -297,7 +309,7 @@ export class KpiRepo {
   }
 
   /** `openAlarms` per project. */
-  private async openAlarmsByProject(): Promise<{
+  private async openAlarmsByProject(scope: ProjectScope): Promise<{
     available: boolean;
     byProject: Map<string, Omit<KpiRow['alarms'], 'available'>>;
   }> {
@@ -305,9 +317,11 @@ export class KpiRepo {
       .rows[0]?.t;
     const byProject = new Map<string, Omit<KpiRow['alarms'], 'available'>>();
     if (!this.alarmsTable) return { available: false, byProject };
+    const c = scopeCondition(scope, 1);
     const r = await this.db.query<{ project_id: string; level: string; n: number; newest: string | number | null }>(
       `SELECT a.project_id::text AS project_id, a.level, count(*)::int AS n, max(a.updated_at) AS newest
-         FROM alarms a WHERE a.state <> 'cleared' GROUP BY a.project_id, a.level`,
+         FROM alarms a JOIN projects p ON p.id = a.project_id WHERE a.state <> 'cleared' AND ${c.sql} GROUP BY a.project_id, a.level`,
+      c.params,
     );
     for (const x of r.rows) {
       let a = byProject.get(x.project_id);

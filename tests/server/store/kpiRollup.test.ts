@@ -191,6 +191,14 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
           expect(many[0]).toEqual(one);
           for (let i = 0; i < all.length; i++)
             expect(many[i], JSON.stringify([all[i], now, raw])).toEqual(await kpis(all[i]!, now, raw));
+          // Project walls only: a pass over their projects, with the same figures.
+          const walls = [{ projectId: p1 }, { projectId: p2 }, { projectIds: [p2] }];
+          queries.mockClear();
+          const got = await ts.store.kpis.kpisOfScopes(walls, now, day, CHINA_UTC_OFFSET_MIN, { raw });
+          // Every statement of that pass is narrowed to the walls' projects (their ids are a parameter of each).
+          for (const [, params] of queries.mock.calls) expect(JSON.stringify(params)).toContain(p1);
+          for (let i = 0; i < walls.length; i++)
+            expect(got[i], JSON.stringify([walls[i], now, raw])).toEqual(await kpis(walls[i]!, now, raw));
         }
     } finally {
       queries.mockRestore();
