@@ -8,8 +8,10 @@
  *  - baseline: one `count(*)` over today's telemetry rows (a single pass over what the raw KPIs read);
  *  - the whole city KPI call (rollups: what the product serves) next to the same call scanning raw telemetry;
  *  - each query of the call, rollup and raw where both exist; one project's KPIs; the city readiness table.
- * The KPI push runs the call once per watched room every KPI_PUSH_MS (5 s): the figure says how many rooms that affords.
- * Env: BENCH_PROJECTS, BENCH_STORE=embedded|pg (default embedded), BENCH_DATABASE_URL (pg: a scratch database is
+ * The KPI push computes every watched room every KPI_PUSH_MS (5 s): the city and each enterprise's wall (projects
+ * spread over BENCH_ENTERPRISES, default 10) one after another (computeKpis per scope) next to one pass for them all
+ * (computeKpisMany, what KpiPusher does).
+ * Env: BENCH_PROJECTS, BENCH_ENTERPRISES, BENCH_STORE=embedded|pg (default embedded), BENCH_DATABASE_URL (pg: a scratch database is
  * made and dropped), BENCH_RUNS (default 9).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +20,8 @@ import { join } from 'node:path';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../models/localTime.js';
 import { rectangleAround } from '../models/geo.js';
 import { DEFAULT_READINESS } from '../models/Readiness.js';
-import { computeKpis, readinessOf } from '../server/ops/opsFigures.js';
+import type { KpiQuery } from '../models/Kpis.js';
+import { computeKpis, computeKpisMany, readinessOf } from '../server/ops/opsFigures.js';
 import { openStore, type Store } from '../server/store/Store.js';
 import type { StoredReading } from '../server/store/TelemetryRepo.js';
 import { createTestDatabase } from '../tests/helpers/childServer.js';
@@ -55,7 +58,10 @@ if (PG) {
 }
 const now = localDayStart(Date.now()) - 2 * 3_600_000;
 const dayStart = localDayStart(now);
-const ent = await store.enterprises.create({ name: '基准集团', role: 'contractor' });
+const ENTERPRISES = Math.max(1, Number(process.env.BENCH_ENTERPRISES ?? 10));
+const ents: string[] = [];
+for (let e = 0; e < ENTERPRISES; e++)
+  ents.push((await store.enterprises.create({ name: `基准集团${e}`, role: 'contractor' })).id);
 let rows: StoredReading[] = [];
 let written = 0;
 const add = (deviceId: string, time: number, values: Record<string, unknown>) =>
@@ -71,7 +77,7 @@ for (let p = 0; p < PROJECTS; p++) {
   const loc = { lon: 120.3 + (p % 100) * 0.01, lat: 36.1 + Math.floor(p / 100) * 0.01, height: 0 };
   const proj = await store.projects.create({
     name: `工地${p}`,
-    enterpriseId: ent.id,
+    enterpriseId: ents[p % ENTERPRISES]!,
     address: '',
     regionCode: '370212',
     location: loc,
@@ -143,6 +149,15 @@ line('  workers on site, raw scan', wRaw);
 line('  workers on site, running counts', await time(() => k.workers(city, now, dayStart, off)), wRaw);
 line('  open alarms', await time(() => k.openAlarms(city)));
 line('KPIs, one project (rollups)', await time(() => computeKpis(store, { tier: 'project', id: firstProject }, now)));
+const pushQs: KpiQuery[] = [{ tier: 'city' }, ...ents.map((id) => ({ tier: 'enterprise' as const, id }))];
+const oneByOne = await time(async () => {
+  for (const q of pushQs) await computeKpis(store, q, now);
+});
+line(`KPI push, city + ${ENTERPRISES} enterprises, one after another`, oneByOne);
+const onePass = await time(() => computeKpisMany(store, pushQs, now));
+console.log(
+  `${`KPI push, the same ${pushQs.length} scopes in one pass`.padEnd(52)} ${onePass.toFixed(1).padStart(8)} ms  x baseline ${(onePass / base).toFixed(2)}  (one after another / one pass ${(oneByOne / onePass).toFixed(1)}x)`,
+);
 line('readiness table, all projects', await time(() => readinessOf(store, DEFAULT_READINESS, { all: true }, now), 3));
 const a = await computeKpis(store, { tier: 'city' }, now);
 const r = await k.kpis(city, now, dayStart, off, { raw: true });

@@ -36,7 +36,7 @@ import { topicsRouter } from './topics/topicsRouter.js';
 import { NoticeOverdueWatcher } from './topics/NoticeOverdueWatcher.js';
 import { loadReadinessConfig } from './ops/readinessConfig.js';
 import { KpiCache } from './ops/KpiCache.js';
-import { computeKpis } from './ops/opsFigures.js';
+import { computeKpis, computeKpisMany } from './ops/opsFigures.js';
 import { HttpIngestAdapter, ingestBucketOf } from './ingest/httpAdapter.js';
 import { SocketDevicesAdapter } from './ingest/socketDevices.js';
 import { Ingest } from './ingest/Ingest.js';
@@ -213,6 +213,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     Math.min(opts.config.KPI_CACHE_MS ?? opts.config.KPI_PUSH_MS, opts.config.KPI_PUSH_MS),
     Date.now,
     (err, q) => log.warn({ err, q }, 'kpis: refreshing in the background failed'),
+    (qs, now) => computeKpisMany(opts.store, qs, now),
   );
   const kpiPusher = new KpiPusher(ctx.live, kpiCache, log, opts.config.KPI_PUSH_MS);
   app.use(

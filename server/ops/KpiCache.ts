@@ -2,6 +2,8 @@ import type { KpiQuery, Kpis } from '../../models/Kpis.js';
 
 /** Computes the figures of a KPI query at `now` (computeKpis with the store bound). */
 export type KpiCompute = (q: KpiQuery, now: number) => Promise<Kpis>;
+/** Computes the figures of several queries at `now` in one go, in the queries' order (computeKpisMany). */
+export type KpiComputeMany = (qs: readonly KpiQuery[], now: number) => Promise<Kpis[]>;
 
 interface Entry {
   /** The newest figures computed for the key. */
@@ -33,6 +35,7 @@ export class KpiCache {
     readonly freshMs: number,
     private readonly clock: () => number = Date.now,
     private readonly onBackgroundError: (err: unknown, q: KpiQuery) => void = () => {},
+    private readonly computeMany?: KpiComputeMany,
   ) {}
 
   /** The figures of `q`, computed at most `freshMs` ago. */
@@ -49,10 +52,35 @@ export class KpiCache {
     return this.refresh(q);
   }
 
+  /**
+   * Computes the figures of every query now, in one computation when the cache has `computeMany` (the live push of
+   * every watched scope: one store pass a tick instead of one per scope), and keeps each for the callers of `get`.
+   */
+  refreshMany(qs: readonly KpiQuery[]): Promise<Kpis[]> {
+    if (!this.computeMany || qs.length <= 1) return Promise.all(qs.map((q) => this.refresh(q)));
+    const now = this.clock();
+    const all = this.computeMany(qs, now);
+    return Promise.all(
+      qs.map((q, i) =>
+        this.track(
+          q,
+          now,
+          all.then((ks) => ks[i]!),
+        ),
+      ),
+    );
+  }
+
   /** Computes the figures of `q` now (the live push: always fresh) and keeps them for the callers of `get`. */
   refresh(q: KpiQuery): Promise<Kpis> {
     const now = this.clock();
     if (this.freshMs <= 0) return this.compute(q, now);
+    return this.track(q, now, this.compute(q, now));
+  }
+
+  /** Keeps `running`, the computation of `q` at `now`, as the key's computation and, once done, its figures. */
+  private track(q: KpiQuery, now: number, running: Promise<Kpis>): Promise<Kpis> {
+    if (this.freshMs <= 0) return running;
     const key = keyOf(q);
     let e = this.entries.get(key);
     if (!e) {
@@ -60,7 +88,6 @@ export class KpiCache {
       this.entries.set(key, (e = {}));
     }
     const entry = e;
-    const running = this.compute(q, now);
     entry.running = running;
     entry.runningAt = now;
     const done = () => {

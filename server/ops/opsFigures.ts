@@ -8,6 +8,7 @@ import { EXPECTED_INTERVAL_MS } from '../../models/Freshness.js';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../models/localTime.js';
 import { figure, regionPrefix, type KpiQuery, type Kpis } from '../../models/Kpis.js';
 import { scoreReadiness, type ProjectReadiness, type ReadinessConfig } from '../../models/Readiness.js';
+import type { KpiRow } from '../store/KpiRepo.js';
 import type { ProjectScope } from '../store/projectScope.js';
 import type { Store } from '../store/Store.js';
 
@@ -26,7 +27,25 @@ export async function computeKpis(
   utcOffsetMin = CHINA_UTC_OFFSET_MIN,
 ): Promise<Kpis> {
   const dayStart = localDayStart(now, utcOffsetMin);
-  const k = await store.kpis.kpis(scopeOfKpiQuery(q), now, dayStart, utcOffsetMin);
+  return kpisOf(q, await store.kpis.kpis(scopeOfKpiQuery(q), now, dayStart, utcOffsetMin), now, dayStart);
+}
+
+/**
+ * The wall KPIs of several tiers at once, each as `computeKpis` gives it, from one store pass (KpiRepo.kpisOfScopes):
+ * the live push of every watched scope each tick.
+ */
+export async function computeKpisMany(
+  store: Store,
+  qs: readonly KpiQuery[],
+  now = Date.now(),
+  utcOffsetMin = CHINA_UTC_OFFSET_MIN,
+): Promise<Kpis[]> {
+  const dayStart = localDayStart(now, utcOffsetMin);
+  const rows = await store.kpis.kpisOfScopes(qs.map(scopeOfKpiQuery), now, dayStart, utcOffsetMin);
+  return qs.map((q, i) => kpisOf(q, rows[i]!, now, dayStart));
+}
+
+function kpisOf(q: KpiQuery, k: KpiRow, now: number, dayStart: number): Kpis {
   const iv = EXPECTED_INTERVAL_MS;
   return {
     tier: q.tier,

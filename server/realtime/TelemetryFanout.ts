@@ -12,7 +12,15 @@ export interface FanoutOptions {
   maxHz: number;
   /** Flush period: one emit per room per tick. */
   tickMs: number;
+  /**
+   * Most readings sent in one go (default 1000); a larger tick goes out in slices of this, one per turn of the event
+   * loop. A tick after a stalled loop held thousands of readings, and its fan-out (serializing, encoding, writing to
+   * every viewer's socket) ran up to ~120 ms at once in bench/city.ts, with ingest and every request waiting behind it.
+   */
+  maxPerEmit?: number;
 }
+
+const MAX_PER_EMIT = 1000;
 
 /**
  * Pushes committed readings to `/live` viewers. Readings are coalesced per device (values merged, newest time kept)
@@ -29,6 +37,11 @@ export class TelemetryFanout {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly minIntervalMs: number;
+  private readonly maxPerEmit: number;
+  /** Slices of earlier ticks still to send, oldest first, and whether a turn of the loop is booked to send them. */
+  private readonly slices: LiveReading[][] = [];
+  private sliceBooked = false;
+  private disposed = false;
 
   constructor(
     private readonly live: LivePublisher,
@@ -38,6 +51,7 @@ export class TelemetryFanout {
     private readonly log: Logger,
   ) {
     this.minIntervalMs = 1000 / opts.maxHz;
+    this.maxPerEmit = Math.max(1, opts.maxPerEmit ?? MAX_PER_EMIT);
     this.unsubscribe = ingest.onCommitted((batch) => this.add(batch));
     this.timer = setInterval(() => this.flush(), opts.tickMs);
     this.timer.unref();
@@ -73,9 +87,32 @@ export class TelemetryFanout {
       this.lastSent.set(id, now);
       due.push(r);
     }
-    if (due.length) this.live.publishReadings(due);
+    if (due.length) this.publish(due);
     if (this.lastSent.size > 100_000) this.pruneLastSent(now);
     return due.length;
+  }
+
+  /** Sends `due` now if it fits in one slice and nothing waits, else queues its slices behind the waiting ones. */
+  private publish(due: LiveReading[]): void {
+    if (!this.slices.length && due.length <= this.maxPerEmit) {
+      this.live.publishReadings(due);
+      return;
+    }
+    for (let i = 0; i < due.length; i += this.maxPerEmit) this.slices.push(due.slice(i, i + this.maxPerEmit));
+    this.sendSlice();
+  }
+
+  /** Sends the oldest waiting slice and books a turn of the loop for the next. */
+  private sendSlice(): void {
+    const slice = this.slices.shift();
+    if (!slice || this.disposed) return;
+    this.live.publishReadings(slice);
+    if (!this.slices.length || this.sliceBooked) return;
+    this.sliceBooked = true;
+    setImmediate(() => {
+      this.sliceBooked = false;
+      this.sendSlice();
+    });
   }
 
   private pruneLastSent(now: number): void {
@@ -116,6 +153,8 @@ export class TelemetryFanout {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.slices.length = 0;
     clearInterval(this.timer);
     this.unsubscribe();
   }

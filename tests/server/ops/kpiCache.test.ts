@@ -134,4 +134,37 @@ describe('KpiCache', () => {
     expect(h.calls).toHaveLength(2);
     expect(h.cache.size).toBe(0);
   });
+
+  it('refreshMany computes several scopes in one computation (the push) and keeps each for the next calls', async () => {
+    let clock = 100;
+    const many: { qs: KpiQuery[]; now: number }[] = [];
+    const one: KpiQuery[] = [];
+    const cache = new KpiCache(
+      (q, now) => {
+        one.push(q);
+        return Promise.resolve({ tier: q.tier, id: q.id ?? null, at: now } as Kpis);
+      },
+      5000,
+      () => clock,
+      undefined,
+      (qs, now) => {
+        many.push({ qs: [...qs], now });
+        return Promise.resolve(qs.map((q) => ({ tier: q.tier, id: q.id ?? null, at: now }) as Kpis));
+      },
+    );
+    const got = await cache.refreshMany([city, region, entA, entB]);
+    expect(got.map((k) => [k.tier, k.id, k.at])).toEqual([
+      ['city', null, 100],
+      ['city', '3702', 100],
+      ['enterprise', entA.id, 100],
+      ['enterprise', entB.id, 100],
+    ]);
+    expect(many).toEqual([{ qs: [city, region, entA, entB], now: 100 }]);
+    clock = 1000;
+    // The figures serve GET /kpis and new subscribers: nothing computed again.
+    expect((await cache.get(entB)).at).toBe(100);
+    expect((await cache.get(city)).at).toBe(100);
+    expect(one).toEqual([]);
+    expect(many).toHaveLength(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHINA_UTC_OFFSET_MIN, localDayStart } from '../../../models/localTime.js';
 import type { ProjectScope } from '../../../server/store/projectScope.js';
 import type { StoredReading, WriteMode } from '../../../server/store/TelemetryRepo.js';
@@ -146,6 +146,63 @@ describe.each(cases)('city KPI rollups (%s store, %s path)', (kind, mode) => {
     const city = await same(at(23, 59));
     // W1's 12:00 leave and W3's leave went with g2: W1 (13:00 enter) and W3 (07:01 enter) are on site.
     expect(city.workersByTrade).toMatchObject({ formwork: 2 });
+  }, 300_000);
+
+  it('gives every scope the figures of its own query from one pass over per-project figures (the KPI push)', async () => {
+    const all = [...scopes(), { regionPrefix: '3702' }, { projectIds: [p1, p2] }];
+    // A crane in alarm (moment over 100 %) in p2 and open alarms in both projects: every part has figures to add up.
+    const crane = (
+      await ts.store.devices.create({
+        projectId: p2,
+        kind: 'tower_crane',
+        name: 'c1',
+        params: {},
+        location: { lon: 120.4, lat: 36.1, height: 1 },
+        apiKeyHash: 'x',
+      })
+    ).id;
+    await ts.store.telemetry.write([
+      { deviceId: crane, time: at(23, 58), values: { momentPct: 105 }, receivedAt: at(23, 58) },
+    ]);
+    for (const [project, device, level, time] of [
+      [p2, crane, 'alarm', at(23, 58)],
+      [p1, dev.e1!, 'prewarning', at(6, 45)],
+    ] as const)
+      await ts.store.db.query(
+        `INSERT INTO alarms (id, project_id, device_id, rule, quantity, level, value, threshold, message, state, raised_at, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, 'r', 'q', $3, 1, 1, 'm', 'open', $4, $4)`,
+        [project, device, level, time],
+      );
+    const city = await kpis({ all: true }, at(23, 59), false);
+    expect(city).toMatchObject({ projects: 2, cranes: 1, cranesWorking: 1, cranesInAlarm: 1 });
+    expect(city.alarms).toEqual({ available: true, prewarning: 1, alarm: 1, newest: at(23, 58) });
+    const queries = vi.spyOn(ts.store.db, 'query');
+    try {
+      for (const now of [at(23, 59), at(6, 40), at(12, 30), at(24, 30)])
+        for (const raw of [false, true]) {
+          const day = localDayStart(now, CHINA_UTC_OFFSET_MIN);
+          queries.mockClear();
+          const one = await ts.store.kpis.kpis({ all: true }, now, day, CHINA_UTC_OFFSET_MIN, { raw });
+          const single = queries.mock.calls.length;
+          queries.mockClear();
+          const many = await ts.store.kpis.kpisOfScopes(all, now, day, CHINA_UTC_OFFSET_MIN, { raw });
+          // One store pass for all seven scopes: no more queries than the city's figures alone.
+          expect(queries.mock.calls.length).toBeLessThanOrEqual(single);
+          expect(many[0]).toEqual(one);
+          for (let i = 0; i < all.length; i++)
+            expect(many[i], JSON.stringify([all[i], now, raw])).toEqual(await kpis(all[i]!, now, raw));
+          // Project walls only: a pass over their projects, with the same figures.
+          const walls = [{ projectId: p1 }, { projectId: p2 }, { projectIds: [p2] }];
+          queries.mockClear();
+          const got = await ts.store.kpis.kpisOfScopes(walls, now, day, CHINA_UTC_OFFSET_MIN, { raw });
+          // Every statement of that pass is narrowed to the walls' projects (their ids are a parameter of each).
+          for (const [, params] of queries.mock.calls) expect(JSON.stringify(params)).toContain(p1);
+          for (let i = 0; i < walls.length; i++)
+            expect(got[i], JSON.stringify([walls[i], now, raw])).toEqual(await kpis(walls[i]!, now, raw));
+        }
+    } finally {
+      queries.mockRestore();
+    }
   }, 300_000);
 
   it('reads the rollups, not the raw telemetry, for a day they cover', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
-import { plainArray, type StoredReading, type WriteMode } from '../../../server/store/TelemetryRepo.js';
+import { copyInput, plainArray, type StoredReading, type WriteMode } from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 // Both write paths (one-statement unnest, COPY + staging table) on both drivers must store the same thing.
@@ -123,5 +123,30 @@ describe('plainArray (array parameters of the COPY path)', () => {
     expect(plainArray([])).toBe('{}');
     expect(() => plainArray(['a,b'])).toThrow(/not a plain array element/);
     expect(() => plainArray(['"x"'])).toThrow(/not a plain array element/);
+  });
+});
+
+describe('copyInput (the COPY text of a batch)', () => {
+  const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const row = (i: number, values: Record<string, unknown>, seq?: number): StoredReading => ({
+    deviceId: id,
+    time: 1000 + i,
+    receivedAt: 2000 + i,
+    values,
+    ...(seq !== undefined ? { seq } : {}),
+  });
+
+  it('writes a COPY text line per row (backslashes doubled, no seq as \\N) and each row values JSON', () => {
+    const rows = [row(0, { a: 1, s: 'x\\y\t"z"\n' }, 7), row(1, { b: null })];
+    const input = copyInput(rows);
+    // The values' JSON with each backslash doubled (COPY's escape character); tabs and newlines are JSON-escaped.
+    const vals = String.raw`{"a":1,"s":"x\\\\y\\t\\"z\\"\\n"}`;
+    expect(input.text).toBe(
+      [id, '1000', '7', '2000', vals].join('\t') +
+        '\n' +
+        [id, '1001', String.raw`\N`, '2001', '{"b":null}'].join('\t') +
+        '\n',
+    );
+    expect(rows.map((r) => input.json.get(r))).toEqual(rows.map((r) => JSON.stringify(r.values)));
   });
 });
