@@ -9,7 +9,7 @@
  * BUDGET_REPEAT=2 runs the whole list that many times (A B A B: loaded figures are noisy); BUDGET_CHROMIUM_ARGS (space
  * separated) adds Chromium switches to the tests' own.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -20,6 +20,7 @@ import { createLogger } from '../server/log.js';
 import { CLIENT_DIST_DIR, ROOT_DIR, startServer } from '../server/Server.js';
 import { openStore } from '../server/store/Store.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
+import { chromiumCpu } from './chromiumCpu.js';
 
 const BUDGETS = (process.env.BUDGET_LIST ?? '8300000,1000000,500000').split(',').map(Number);
 const [vw, vh] = (process.env.BUDGET_VIEW ?? '1600x900').split('x').map(Number);
@@ -36,37 +37,8 @@ const store = await openStore({ dataDir: join(mkdtempSync(join(tmpdir(), 'sitetw
 await seedDemoCity(store);
 const projectId = (await store.projects.list({}))[0]!.id;
 
-/** CPU seconds (user + system) of a process and all its descendants, from /proc, in total and by Chromium process type. */
-function treeCpu(root: number): Record<string, number> {
-  const tick = 100; // USER_HZ on Linux
-  const kids = new Map<number, number[]>();
-  const cpu = new Map<number, number>();
-  const kind = new Map<number, string>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(f[1]);
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-      cpu.set(Number(d), (Number(f[11]) + Number(f[12])) / tick);
-      kind.set(Number(d), /--type=([\w-]+)/.exec(readFileSync(`/proc/${d}/cmdline`, 'utf8'))?.[1] ?? 'browser');
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out: Record<string, number> = { total: 0 };
-  const stack = [root];
-  while (stack.length) {
-    const p = stack.pop()!;
-    const k = kind.get(p) ?? 'other';
-    out.total! += cpu.get(p) ?? 0;
-    out[k] = (out[k] ?? 0) + (cpu.get(p) ?? 0);
-    stack.push(...(kids.get(p) ?? []));
-  }
-  return out;
-}
-const treeCpuS = (root: number) => treeCpu(root).total!;
+const treeCpu = chromiumCpu;
+const treeCpuS = (root: number) => treeCpu(root).total;
 
 const browserServer = await chromium.launchServer({
   executablePath: CHROMIUM_PATH,

@@ -8,46 +8,16 @@
  * PROFILE_RUNS=n loads the page n times in fresh contexts of one browser (the second load shows what a warm HTTP
  * cache and code cache save).
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium.js';
 import { startBenchServer } from './benchServer.js';
+import { chromiumCpu } from './chromiumCpu.js';
 
 const out = process.argv[2] ?? join(tmpdir(), 'map-load.cpuprofile');
 const RUNS = Number(process.env.PROFILE_RUNS ?? 1);
-const TICK = 100; // USER_HZ
-
-/** utime+stime of every process under `root` (Chromium's children), by its --type. */
-function chromiumCpu(rootPid: number): Record<string, number> {
-  const kids = new Map<number, number[]>();
-  const info = new Map<number, { type: string; cpu: number }>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(f[1]);
-      const cpu = (Number(f[11]) + Number(f[12])) / TICK;
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
-      const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
-      info.set(Number(d), { type: sub ? `utility:${sub.split('.').pop()}` : type, cpu });
-      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const sum: Record<string, number> = {};
-  const walk = (pid: number) => {
-    const i = info.get(pid);
-    if (i) sum[i.type] = (sum[i.type] ?? 0) + i.cpu;
-    for (const k of kids.get(pid) ?? []) walk(k);
-  };
-  walk(rootPid);
-  return sum;
-}
 
 const { server } = await startBenchServer(mkdtempSync(join(tmpdir(), 'sitetwin-mapprofile-')), {
   env: { MAP_MAX_PIXELS: '500000', MAP_MSAA_SAMPLES: '1' },
@@ -107,6 +77,7 @@ for (let run = 1; run <= RUNS; run++) {
   writeFileSync(file, JSON.stringify(profile));
   const cpu = Object.fromEntries(
     Object.entries(cpu1)
+      .filter(([k]) => k !== 'total')
       .map(([k, v]) => [k, +(v - (cpu0[k] ?? 0)).toFixed(2)])
       .filter(([, v]) => (v as number) > 0.05),
   );
