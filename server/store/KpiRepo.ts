@@ -42,6 +42,12 @@ type ExceedancePart = Pick<
   | 'noiseDevicesOver'
   | 'newestEnv'
 >;
+/** The local day a KPI covers: up to `now`, from `dayStart`, at `utcOffsetMin` from UTC. */
+interface DayWindow {
+  now: number;
+  dayStart: number;
+  utcOffsetMin: number;
+}
 type WorkersPart = Pick<KpiRow, 'workersOnSite' | 'workersByTrade' | 'newestGate'>;
 interface TradeRow {
   /** With the per-project queries only. */
@@ -277,11 +283,7 @@ export class KpiRepo {
     utcOffsetMin: number,
     opts: KpiOptions,
   ): Promise<Map<string, ExceedancePart>> {
-    const meta = opts.raw ? null : await this.rollupMeta();
-    const hourly = meta !== null && utcOffsetMin % 60 === 0 && dayStart >= meta.since;
-    const rows = hourly
-      ? await this.exceedancesFromRollup(scope, now, dayStart, utcOffsetMin, true)
-      : await this.exceedancesRaw(scope, now, dayStart, utcOffsetMin, true);
+    const rows = await this.exceedanceRows(scope, { now, dayStart, utcOffsetMin }, opts, true);
     return new Map(rows.map((e) => [String(e.project_id), exceedancePart(e)]));
   }
 
@@ -397,21 +399,27 @@ export class KpiRepo {
     utcOffsetMin: number,
     opts: KpiOptions = {},
   ): Promise<ExceedancePart> {
+    const e = await this.exceedanceRows(scope, { now, dayStart, utcOffsetMin }, opts, false);
+    return exceedancePart(e[0]!);
+  }
+
+  /** The exceedance rows of `scope` (one row, or one per project), from the hourly rollup where it serves the day. */
+  private async exceedanceRows(
+    scope: ProjectScope,
+    day: DayWindow,
+    opts: KpiOptions,
+    byProject: boolean,
+  ): Promise<Record<string, unknown>[]> {
     const meta = opts.raw ? null : await this.rollupMeta();
     // The hourly rollup is in UTC hours: it serves any whole-hour offset, from the day it is complete.
-    const hourly = meta !== null && utcOffsetMin % 60 === 0 && dayStart >= meta.since;
-    const e = hourly
-      ? await this.exceedancesFromRollup(scope, now, dayStart, utcOffsetMin)
-      : await this.exceedancesRaw(scope, now, dayStart, utcOffsetMin);
-    return exceedancePart(e[0]!);
+    const hourly = meta !== null && day.utcOffsetMin % 60 === 0 && day.dayStart >= meta.since;
+    return hourly ? this.exceedancesFromRollup(scope, day, byProject) : this.exceedancesRaw(scope, day, byProject);
   }
 
   private async exceedancesRaw(
     scope: ProjectScope,
-    now: number,
-    dayStart: number,
-    utcOffsetMin: number,
-    byProject = false,
+    { now, dayStart, utcOffsetMin }: DayWindow,
+    byProject: boolean,
   ): Promise<Record<string, unknown>[]> {
     const c = scopeCondition(scope, 3);
     return (
@@ -451,10 +459,8 @@ export class KpiRepo {
    */
   private async exceedancesFromRollup(
     scope: ProjectScope,
-    now: number,
-    dayStart: number,
-    utcOffsetMin: number,
-    byProject = false,
+    { now, dayStart, utcOffsetMin }: DayWindow,
+    byProject: boolean,
   ): Promise<Record<string, unknown>[]> {
     const c = scopeCondition(scope, 6);
     const f = (col: string) => `max((t.vals->>'${col}')::float8)`;
