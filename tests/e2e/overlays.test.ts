@@ -199,18 +199,24 @@ describe('site overlays, alarms and camera in Chromium (simulator on)', () => {
     expect(b.consoleErrors).toEqual([]);
   });
 
-  it('shows an overload in the feed within 2 s, flies to the crane, acknowledges it, and clears it when the load drops', async () => {
+  it('shows an overload in the feed as it is raised (pushed, no list reload), flies to the crane, acknowledges it, and clears it when the load drops', async () => {
     await ingest([{ ...pose(), slewDeg: 0, loadT: 7.2, momentPct: 120 }]);
     await sleep(HOLD_MS);
+    // The row must come by /live push: a reload of the alarm list would also show it, late (timing is the benches').
+    const listReloads: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (/\/api\/v1\/(?:projects\/[^/]+\/)?alarms(?:\?|$)/.test(r.url())) listReloads.push(r.url());
+    };
+    b.page.on('request', onRequest);
     const sent = Date.now();
     await ingest([{ ...pose(), slewDeg: 0, loadT: 7.2, momentPct: 120 }]); // held past the minimum duration: raised
     const row = b.page
       .locator(`[data-testid="alarm-feed"] [data-device-id="${crane.id}"][data-state="open"][data-level="alarm"]`)
       .first();
     await row.waitFor({ timeout: 10_000 });
-    const shownAfterMs = Date.now() - sent;
-    console.info(`overload alarm in the feed ${shownAfterMs} ms after the ingest call`);
-    expect(shownAfterMs).toBeLessThan(2000);
+    b.page.off('request', onRequest);
+    console.info(`overload alarm in the feed ${Date.now() - sent} ms after the ingest call`);
+    expect(listReloads).toEqual([]);
     expect(await row.locator('.alarm-msg').textContent()).toMatch(/%/);
     await expect.poll(() => glowOf(crane.id)).toBe('alarm');
 
