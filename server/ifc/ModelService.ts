@@ -302,7 +302,8 @@ export class ModelService {
     if (last && last.stage === stage && now - last.at < PROGRESS_EVERY_MS) return;
     this.lastProgress.set(modelId, { at: now, stage });
     try {
-      const m = await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
+      await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
+      const m = await this.store.models.get(modelId);
       if (m && m.status === 'converting') {
         this.live.publishModel({
           type: 'model.progress',

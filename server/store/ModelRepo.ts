@@ -140,24 +140,11 @@ export class ModelRepo {
   }
 
   /** Moves an unfinished model on; a late progress message never reopens a model that is already ready or failed. */
-  /**
-   * Stores a conversion's progress while the model is queued or converting, and returns what its live push says (the
-   * project, the status and the percentage as stored), or null when the model is past that (ready, failed) or gone:
-   * the push needs no read of the model after it (one statement less per progress write on the server's thread).
-   */
-  async setProgress(
-    id: string,
-    status: ModelStatus,
-    stage: ConversionStage,
-    progressPct: number,
-  ): Promise<{ projectId: string; status: ModelStatus; progressPct: number } | null> {
-    const r = await this.db.query<{ project_id: string; status: ModelStatus; progress_pct: number }>(
-      `UPDATE models SET status = $2, stage = $3, progress_pct = $4, updated_at = $5 WHERE id = $1 AND status IN ('queued', 'converting')
-       RETURNING project_id, status, progress_pct`,
+  async setProgress(id: string, status: ModelStatus, stage: ConversionStage, progressPct: number): Promise<void> {
+    await this.db.query(
+      `UPDATE models SET status = $2, stage = $3, progress_pct = $4, updated_at = $5 WHERE id = $1 AND status IN ('queued', 'converting')`,
       [id, status, stage, progressPct, Date.now()],
     );
-    const row = r.rows[0];
-    return row ? { projectId: row.project_id, status: row.status, progressPct: Number(row.progress_pct) } : null;
   }
 
   async setReady(id: string, result: ModelResult): Promise<StoredModel | null> {
