@@ -44,8 +44,12 @@ const SPATIAL_RELATIONS = new Set<number>([
   WebIFC.IFCRELNESTS,
 ]);
 
-/** zlib's own default level: see ifcToFragments. */
-const FRAGMENTS_ZLIB_LEVEL = 6;
+/**
+ * zlib level 4: the raw Fragments of duplex, AC20-FZK-Haus and WILLEMSEN-Laagbouw (420-464 kB) deflate in 4.0-4.2 ms
+ * of CPU to 112 / 128 / 118 kB, against 6.8-8.9 ms to 112 / 128 / 117 kB at zlib's default level 6 (warm, best of 5,
+ * load ~7, 2026-12-07); level 1 gives 119 / 136 / 124 kB in 2.8-3.0 ms. See ifcToFragments.
+ */
+const FRAGMENTS_ZLIB_LEVEL = 4;
 
 const defaultData = (): FragmentsData => (process.env.IFC_FRAGMENTS_DATA === 'full' ? 'full' : 'workspace');
 const defaultWriter = (): FragmentsWriter => (process.env.IFC_FRAGMENTS_WRITER === 'importer' ? 'importer' : 'own');
@@ -58,7 +62,7 @@ const defaultWriter = (): FragmentsWriter => (process.env.IFC_FRAGMENTS_WRITER =
  * Savings over the importer's defaults: the output is compressed by Node's native zlib instead of the importer's pako
  * (a zlib stream all the same, which the Fragments loader inflates as before; the bytes inflated are the importer's),
  * raw shells above (built by rawShellData), and, with a session, the importer's lines read from the file's text
- * (TwinSession.adopt). Native zlib at level 6 against fflate at level 2 (what it was before), duplex.ifc's 448 kB of
+ * (TwinSession.adopt). Native zlib (at level 6 then) against fflate at level 2 (what it was before), duplex.ifc's 448 kB of
  * raw Fragments, same process, load ~17: 10-17 ms for 114.5 kB against 20-27 ms warm and 108 ms on a cold start (the
  * first job of a worker) for 112.9 kB.
  */

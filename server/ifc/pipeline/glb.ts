@@ -14,6 +14,21 @@ const encoder = new TextEncoder();
 
 /** A STRING property column: UTF-8 bytes plus UINT32 offsets, as EXT_structural_metadata stores it. */
 function stringColumn(values: string[]): { values: Uint8Array; offsets: Uint8Array } {
+  // Only ASCII (GlobalIds, IFC classes, most names): a character is a byte, so the offsets are the lengths and the
+  // bytes one latin-1 write of the joined text, instead of an encode and a copy per string.
+  const joined = values.join('');
+  if (!/[^\x00-\x7f]/.test(joined)) {
+    const offsets = new Uint32Array(values.length + 1);
+    let total = 0;
+    for (let i = 0; i < values.length; i++) {
+      offsets[i] = total;
+      total += values[i]!.length;
+    }
+    offsets[values.length] = total;
+    const out = new Uint8Array(total);
+    Buffer.from(out.buffer, out.byteOffset, total).write(joined, 0, total, 'latin1');
+    return { values: out, offsets: new Uint8Array(offsets.buffer) };
+  }
   const parts = values.map((v) => encoder.encode(v));
   const offsets = new Uint32Array(parts.length + 1);
   let total = 0;

@@ -1,12 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SingleThreadedFragmentsModel, type SpatialTreeItem } from '@thatopen/fragments';
+import { Shell, ShellProfile, SingleThreadedFragmentsModel, type SpatialTreeItem } from '@thatopen/fragments';
+import { Builder } from 'flatbuffers';
 import { unzlibSync } from 'fflate';
 import * as THREE from 'three';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElementInput } from '../../../models/BimModel.js';
 import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
+import { offsetsVector, smallProfiles, zerosInt16Vector } from '../../../server/ifc/pipeline/fragWriter.js';
 import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
 import { TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
 import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
@@ -146,5 +148,57 @@ describe.skipIf(!present)('our Fragments writer', () => {
         for (const c of ['x', 'y', 'z'] as const)
           expect(Math.abs(d.box[k][c] - t.box[k][c]), `${d.guid} ${k}.${c}`).toBeLessThan(1e-3);
     });
+  });
+});
+
+describe('shell tables written in one loop', () => {
+  // The generated code's way: what fragWriter wrote before, and what the Fragments loader reads.
+  const generated = (b: Builder, tris: Uint32Array) => {
+    const profiles: number[] = [];
+    for (let t = 0; t < tris.length / 3; t++) {
+      b.startVector(2, 3, 2);
+      b.addInt16(tris[t * 3 + 2]!);
+      b.addInt16(tris[t * 3 + 1]!);
+      b.addInt16(tris[t * 3]!);
+      profiles.push(ShellProfile.createShellProfile(b, b.endVector()));
+    }
+    const list = Shell.createProfilesVector(b, profiles);
+    Shell.startProfilesFaceIdsVector(b, profiles.length);
+    for (let t = 0; t < profiles.length; t++) b.addInt16(0);
+    return [list, b.endVector()];
+  };
+  const ours = (b: Builder, tris: Uint32Array) => {
+    const profiles: number[] = new Array(tris.length / 3);
+    smallProfiles(b, tris, tris.length / 3, profiles);
+    return [offsetsVector(b, profiles), zerosInt16Vector(b, profiles.length)];
+  };
+  /** Something written before (a string of odd length, so the profiles start unaligned; maybe a profile already). */
+  const before = (b: Builder, profileFirst: boolean) => {
+    b.createString('abcde');
+    if (profileFirst) generated(b, new Uint32Array([7, 8, 9]));
+    b.addInt8(1);
+  };
+
+  it('gives the bytes and offsets of the generated code, growing the buffer on the way', () => {
+    for (const n of [0, 1, 2, 3, 5, 1000, 30_000])
+      for (const profileFirst of [false, true])
+        for (const initial of [16, 1 << 20]) {
+          const tris = new Uint32Array(n * 3).map((_, i) => (i * 7919 + n) % 65_536);
+          const a = new Builder(initial);
+          const b = new Builder(initial);
+          before(a, profileFirst);
+          before(b, profileFirst);
+          const offA = generated(a, tris);
+          const offB = ours(b, tris);
+          // A table after them reuses the same vtables the same way.
+          offA.push(ShellProfile.createShellProfile(a, offA[0]!));
+          offB.push(ShellProfile.createShellProfile(b, offB[0]!));
+          a.finish(offA[2]!);
+          b.finish(offB[2]!);
+          expect(offB, `${n} ${profileFirst} ${initial}`).toEqual(offA);
+          expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${profileFirst}`).toBe(
+            true,
+          );
+        }
   });
 });

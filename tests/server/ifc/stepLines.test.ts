@@ -160,6 +160,39 @@ describe('StepLines', () => {
     }
   });
 
+  it('counts references as a plain reading of the text does, on every shared file and the generated tower', () => {
+    // The oracle: comments and strings blanked, then every `#n` inside a `#id=...;` statement.
+    const expected = (text: string) => {
+      const bare = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+      const statements = [...bare.matchAll(/#(\d+)\s*=([^;]*);/g)];
+      const defined = new Set(statements.map((m) => Number(m[1])));
+      let total = 0;
+      let dangling = 0;
+      for (const m of statements)
+        for (const r of m[2]!.matchAll(/#(\d+)/g)) (total++, defined.has(Number(r[1])) || dangling++);
+      return { total, dangling };
+    };
+    const tower = generateDemoBuilding({ name: 'Refs', lon: 120.4, lat: 36.07, storeys: 3, widthM: 20, depthM: 20 });
+    const all = [
+      Buffer.from(tower),
+      ...(present ? listFiles(SHARED).map((f) => readFileSync(f)) : []),
+      // Escaped quotes next to the end of a string and of a statement; a # right after a string; dangling ones.
+      Buffer.from(
+        step(`#1=IFCPROJECT('a''',$,'#5''',$,$,$,$,(#2,#9),#3);\n#2=IFCLABEL('''');#3=IFCX('x'#2,'y;''#4',#7);`),
+      ),
+    ];
+    for (const bytes of all) {
+      const text = bytes.toString('latin1');
+      let max = 0;
+      for (const m of text.matchAll(/#(\d+)\s*=/g)) max = Math.max(max, Number(m[1]));
+      for (const table of [max, 90_000_001]) {
+        const r = new StepLines(bytes, table).references();
+        expect({ total: r.total, dangling: r.dangling }).toEqual(expected(text));
+      }
+    }
+    expect(all.length).toBeGreaterThan(1);
+  });
+
   it('reads ids past a flat table through a map', () => {
     const sparse = new StepLines(
       Buffer.from(step(`#90000001=IFCPROJECT('0xScRe4drECQ4DMSqUjd6d',$,'P',$,$,$,$,$,$);`)),
