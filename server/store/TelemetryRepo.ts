@@ -1,4 +1,5 @@
 import type { Reading } from '../../models/Reading.js';
+import { writeChannel, type WriteStages } from '../ingest/stageChannels.js';
 import type { Db, DbTx } from './Db.js';
 import { ROLLUP_CTES, ROLLUP_SOURCES_FROM_INS, RollupBatch, rollupSourcesFromParams } from './kpiRollup.js';
 
@@ -305,11 +306,23 @@ export class TelemetryRepo {
   private async writeNew(rows: StoredReading[]): Promise<StoredReading[]> {
     if (this.writeMode === 'copy' && this.skipCopy === 0) {
       try {
+        // Stage stamps for a benchmark's probe only (stageChannels.ts): none without a subscriber.
+        const st: WriteStages | undefined = writeChannel.hasSubscribers
+          ? { rows: rows.length, start: Date.now(), built: 0, begun: 0, copied: 0, moved: 0, committed: 0 }
+          : undefined;
         // Built before the transaction: its connection is not held (and its backend not left waiting) meanwhile.
         const input = copyInput(rows);
         const rollup = new RollupBatch(rows, this.committedMaxima);
-        await this.db.transaction((tx) => this.copyAll(tx, input, rows, rollup));
+        if (st) st.built = Date.now();
+        await this.db.transaction((tx) => {
+          if (st) st.begun = Date.now();
+          return this.copyAll(tx, input, rows, rollup, st);
+        });
         rollup.committedNow();
+        if (st) {
+          st.committed = Date.now();
+          writeChannel.publish(st);
+        }
         return rows;
       } catch (err) {
         if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
@@ -354,6 +367,7 @@ export class TelemetryRepo {
     { text, json }: CopyInput,
     rows: StoredReading[],
     rollup: RollupBatch,
+    st?: WriteStages,
   ): Promise<void> {
     // The second statement's parameters are made before the COPY, so the backend does not wait for them in between.
     // Sorted by device: concurrent writers (several nodes) lock `latest` rows in one order.
@@ -371,6 +385,7 @@ export class TelemetryRepo {
       ...rollup.params(),
     ];
     await tx.copyFrom('COPY telemetry (device_id, time, seq, received_at, vals) FROM STDIN', text);
+    if (st) st.copied = Date.now();
     await tx.query(
       `WITH moved AS (
          INSERT INTO latest (device_id, time, seq, received_at, vals)
@@ -381,6 +396,7 @@ export class TelemetryRepo {
        SELECT 1`,
       params,
     );
+    if (st) st.moved = Date.now();
   }
 
   /** Latest state of the given devices, or of every device of a project, or of all devices. */
