@@ -42,10 +42,7 @@ function start() {
     writes++;
     rowsWritten += s.rows;
     add('3a build COPY input', s.built - s.start, s.rows);
-    add('3b connect + BEGIN', s.begun - s.built, s.rows);
-    add('3c COPY', s.copied - s.begun, s.rows);
-    add('3d latest + rollups statement', s.moved - s.copied, s.rows);
-    add('3e COMMIT', s.committed - s.moved, s.rows);
+    add('3b COPY + latest/rollups, committed', s.committed - s.built, s.rows);
   });
   dc.subscribe('sitetwin:live.emit', (e) => {
     for (const r of e.readings) {

@@ -23,18 +23,13 @@ export interface GroupStages {
   notified: number;
 }
 
-/** One COPY write of TelemetryRepo (PostgreSQL and PGlite), its steps in order. */
+/** One COPY write of TelemetryRepo (PostgreSQL and PGlite). */
 export interface WriteStages {
   rows: number;
   /** Before the COPY text and the statement's parameters were built. */
   start: number;
   built: number;
-  /** Inside the transaction: a connection was checked out and BEGIN answered. */
-  begun: number;
-  copied: number;
-  /** The latest state and the KPI rollups moved (the statement after the COPY). */
-  moved: number;
-  /** COMMIT answered. */
+  /** The COPY and the statement after it (latest state, KPI rollups) committed (Db.copyThen). */
   committed: number;
 }
 
