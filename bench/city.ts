@@ -127,7 +127,7 @@ async function run(kind: string) {
       ),
       // CITY_NODE_OPTIONS: more of the server's Node / V8 options (e.g. --max-semi-space-size=64), for A/B runs.
       NODE_OPTIONS:
-        `--require ${join(import.meta.dirname, 'soakProbe.cjs')} ${process.env.CITY_NODE_OPTIONS ?? ''}`.trim(),
+        `--require ${join(import.meta.dirname, 'soakProbe.cjs')} --require ${join(import.meta.dirname, 'stageProbe.cjs')} ${process.env.CITY_NODE_OPTIONS ?? ''}`.trim(),
       // CITY_CPU_PROFILE=<file>: the server's CPU profile of the run (bench/soakProbe.cjs).
       // CITY_CPU_PROFILE_AFTER_S / CITY_CPU_PROFILE_FOR_S: profile that window only (seconds from the server's start).
       ...(process.env.CITY_CPU_PROFILE
@@ -171,6 +171,8 @@ async function run(kind: string) {
       tMeasure = Date.now();
       cpu0 = cpuS(pid);
       acked0 = acked;
+      // bench/stageProbe.cjs: each SIGUSR2 prints the stages so far and starts again (this one drops the warm-up).
+      process.kill(pid, 'SIGUSR2');
       if (admin) pg0 = await backendCpu(admin, dbName);
       await pgWatch?.measure();
       viewers.measure();
@@ -280,6 +282,7 @@ async function run(kind: string) {
     clearInterval(sampler);
     clearInterval(progress);
     const tEnd = Date.now();
+    process.kill(pid, 'SIGUSR2'); // the stages of the measured window (bench/stageProbe.cjs)
     const wallS = (tEnd - tMeasure) / 1000;
     const serverCpuS = cpuS(pid) - cpu0;
     const serverCpuPct = (serverCpuS / wallS / CORES) * 100;

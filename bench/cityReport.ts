@@ -62,6 +62,32 @@ export function printReport(r: CityRun): void {
   console.log(
     `  ingest -> viewer    p50 ${v.p50} ms, p99 ${v.p99} ms, max ${v.max} ms over ${v.n} deliveries (${v.telemetry} telemetry batches); target p99 < 250 ms`,
   );
+  // Where that time goes (bench/stageProbe.cjs, server-side stamps over the same window; each stage's percentile is
+  // taken alone, so the parts' p99s do not add up to the whole's).
+  const stageLine = output
+    .split('\n')
+    .filter((l) => l.startsWith('stage-probe {'))
+    .at(-1);
+  if (stageLine) {
+    const sp = JSON.parse(stageLine.slice('stage-probe '.length)) as {
+      groups: number;
+      writes: number;
+      rowsWritten: number;
+      stages: Record<string, { n: number; p50: number; p99: number; max: number }>;
+    };
+    console.log(
+      `  stages (per reading) ${sp.groups} group transactions, ${sp.writes} COPY writes, ${(sp.rowsWritten / Math.max(1, sp.writes)).toFixed(0)} rows each on average`,
+    );
+    for (const [name, x] of Object.entries(sp.stages))
+      console.log(
+        `    ${name.padEnd(46)} p50 ${String(x.p50).padStart(5)} ms, p99 ${String(x.p99).padStart(5)} ms, max ${String(x.max).padStart(5)} ms`,
+      );
+    const e = sp.stages['send -> emitted (1 to 6)'];
+    if (e)
+      console.log(
+        `    ${'7 emitted -> viewer (viewer minus send -> emitted)'.padEnd(46)} p50 ${String(v.p50 - e.p50).padStart(5)} ms, p99 ${String(v.p99 - e.p99).padStart(5)} ms (difference of percentiles, not per reading)`,
+      );
+  }
   console.log(
     `  pushed to viewers   ${v.kpis} KPI messages, ${v.alarms} alarm messages; ${alarmsRaised} alarms listed; viewer disconnects ${v.disconnects}`,
   );

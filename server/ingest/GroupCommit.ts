@@ -2,6 +2,7 @@ import { ErrorCode } from '../../models/errors.js';
 import { AppError, type MapsToAppError } from '../errors.js';
 import { StoreUnavailableError } from '../store/Db.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
+import { groupChannel } from './stageChannels.js';
 
 /**
  * The ingest queue is full: the store cannot keep up. A StoreUnavailableError, so every transport already treats it
@@ -229,8 +230,12 @@ export class GroupCommit<T> {
   /** `tags[i]` is the tag of `rows[i]`. */
   private async writeGroup(group: Job<T>[], rows: StoredReading[], tags: T[], prev: Promise<void>): Promise<number> {
     let fresh: StoredReading[];
+    // Stage stamps for a benchmark's probe only (stageChannels.ts): none without a subscriber.
+    const start = groupChannel.hasSubscribers ? Date.now() : 0;
+    let written = 0;
     try {
       fresh = await this.write(rows);
+      if (start) written = Date.now();
     } catch (err) {
       // A store outage fails the whole group (each device retries). Any other error may be one submission's rows
       // (e.g. a value PostgreSQL refuses): write each submission alone, so one bad batch never sinks the others.
@@ -244,6 +249,7 @@ export class GroupCommit<T> {
       return n;
     }
     await prev; // the previous group has been announced (it committed or failed)
+    const announced = start && Date.now();
     // The common case: every row was new (the COPY path answers `rows` itself) and no submission lost a row to an
     // earlier one of the group: no lookups then.
     const allNew = fresh === rows || fresh.length === rows.length;
@@ -253,6 +259,7 @@ export class GroupCommit<T> {
     } catch {
       // The rows are committed whatever a listener does; the callback logs its own errors (Ingest.notify).
     }
+    if (start) groupChannel.publish({ rows: fresh, start, written, announced, notified: Date.now() });
     const kept = whole ? undefined : new Set(fresh);
     for (const job of group) job.resolve(kept ? job.rows.filter((r) => kept.has(r)) : job.rows);
     return rows.length;

@@ -14,6 +14,15 @@ export interface Db {
    */
   transaction<R>(fn: (tx: DbTx) => Promise<R>, opts?: { statementTimeoutMs?: number }): Promise<R>;
   /**
+   * `COPY <target> FROM STDIN` with `data` as its input, then `sql` with `params`, in one transaction: neither stays
+   * if either fails (a COPY that meets a unique key throws 23505, as `copyFrom` does). `sql`'s rows are not returned.
+   * PostgreSQL server: one simple-query message holding both statements (its parameters inlined as literals), so two
+   * round trips in all (the COPY's start, then its rows and the answer) where a transaction takes five (BEGIN, the
+   * COPY's two, the statement, COMMIT), each also waiting for the Node event loop to see the answer and send the next
+   * (bench/city.ts stages). PGlite: a transaction of the two.
+   */
+  copyThen(copySql: string, data: string, sql: string, params: unknown[]): Promise<void>;
+  /**
    * Checks that the store answers a query, and (embedded) that its folder takes a write, within `timeoutMs`; throws
    * StoreUnavailableError otherwise. For `/api/health`: it must say "down" while the store is down, not guess.
    */

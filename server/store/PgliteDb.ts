@@ -148,6 +148,14 @@ export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): P
         ),
       );
     },
+    async copyThen(copySql, data, sql, params) {
+      await guard(() =>
+        pg.transaction(async (tx) => {
+          await tx.query(copySql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+          await tx.query(sql, params);
+        }),
+      );
+    },
     async close() {
       await pg.close();
     },

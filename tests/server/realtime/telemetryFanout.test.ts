@@ -61,4 +61,19 @@ describe('TelemetryFanout', () => {
     expect(d.published.map((p) => p.length)).toEqual([4]);
     h.fanout.dispose();
   });
+
+  it("sends a commit's readings on the next turn of the event loop, not at the next tick, each device at most maxHz", async () => {
+    const h = harness(100); // ticks a minute apart
+    h.commit(3);
+    expect(h.published).toEqual([]); // not inside the committed listener (the group's acks go first)
+    await new Promise((r) => setImmediate(r));
+    expect(h.published.map((p) => p.map((r) => r.deviceId))).toEqual([['d0', 'd1', 'd2']]);
+    // Within 1 s (maxHz 1) the same devices are not due again: kept for a later flush, merged.
+    h.commit(2);
+    await new Promise((r) => setImmediate(r));
+    expect(h.published).toHaveLength(1);
+    expect(h.fanout.flush(Date.now() + 1000)).toBe(2);
+    expect(h.published.map((p) => p.length)).toEqual([3, 2]);
+    h.fanout.dispose();
+  });
 });

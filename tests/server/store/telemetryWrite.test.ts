@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, newApiKey } from '../../../server/security/deviceSecrets.js';
-import { copyInput, plainArray, type StoredReading, type WriteMode } from '../../../server/store/TelemetryRepo.js';
+import type { Db } from '../../../server/store/Db.js';
+import {
+  copyInput,
+  plainArray,
+  TelemetryRepo,
+  type StoredReading,
+  type WriteMode,
+} from '../../../server/store/TelemetryRepo.js';
 import { openTestStore, storeKinds, type TestStore, storeProject } from '../../helpers/store.js';
 
 // Both write paths (one-statement unnest, COPY + staging table) on both drivers must store the same thing.
@@ -100,6 +107,30 @@ describe.each(cases)('telemetry write (%s store, %s path)', (kind, mode) => {
     // The latest state was not moved by the repeats.
     expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]).toMatchObject({ seq: 501, time: july + 1 });
   });
+
+  it.runIf(mode === 'copy')(
+    'the COPY path sends a batch as one COPY-then-statement call (no BEGIN / COMMIT round trips), rows and latest both stored',
+    async () => {
+      const calls: string[] = [];
+      const db = ts.store.db;
+      const counted: Db = {
+        ...db,
+        kind: db.kind,
+        query: (sql, params) => (calls.push('query'), db.query(sql, params)),
+        transaction: (fn, o) => (calls.push('transaction'), db.transaction(fn, o)),
+        copyThen: (c, data, sql, params) => (calls.push('copyThen'), db.copyThen(c, data, sql, params)),
+      };
+      const repo = new TelemetryRepo(counted);
+      const t0 = Date.UTC(2027, 2, 10); // after every other test's readings: the latest state moves to it
+      await repo.ensurePartitions([t0]);
+      calls.length = 0;
+      const worker = { who: 'O\'Brien \\ "x" 工人', n: 1 };
+      expect(await repo.write([r(a, t0, worker, 901), r(b, t0 + 1, { y: 2 }, 902)])).toHaveLength(2);
+      expect(calls).toEqual(['copyThen']);
+      expect((await ts.store.telemetry.latest({ deviceIds: [a] }))[0]!.values).toMatchObject(worker); // merged into earlier fields
+      expect((await ts.store.telemetry.readings(b, t0, t0 + 2, 10))[0]!.values).toEqual({ y: 2 });
+    },
+  );
 
   it('a batch the store refuses stores nothing, and the next batch on the same connection is clean', async () => {
     const t0 = Date.UTC(2026, 4, 3);
