@@ -29,8 +29,18 @@ async function prepare(): Promise<string> {
   mkdirSync(tmp, { recursive: true });
   const store = await openStore({ dataDir: tmp });
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    // Another vitest process made it meanwhile (npm test runs the node and e2e projects side by side, tests/run.sh):
+    // keep theirs, which their tests may be copying from; a folder left without PG_VERSION is replaced.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    if (existsSync(join(dir, 'PG_VERSION'))) rmSync(tmp, { recursive: true, force: true });
+    else {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    }
+  }
   return dir;
 }
 
