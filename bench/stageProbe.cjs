@@ -1,6 +1,6 @@
 /**
  * Preloaded into bench/city.ts's server (NODE_OPTIONS=--require): where the ingest -> viewer time of each reading
- * goes, from the server's stage stamps (server/ingest/stageChannels.ts, published only while this probe subscribes).
+ * goes, from the server's stage stamps (server/ops/stageChannels.ts, published only while this probe subscribes).
  * One histogram per stage, in whole milliseconds, each reading counted once (a transaction's steps count once per row
  * it wrote, so their percentiles are a reading's, as the viewer latency is). Each SIGUSR2 writes one line on stderr,
  * `stage-probe {json}`, with p50 / p99 / max of every stage since the previous SIGUSR2 (or the start), and starts

@@ -2,7 +2,7 @@ import { ErrorCode } from '../../models/errors.js';
 import { AppError, type MapsToAppError } from '../errors.js';
 import { StoreUnavailableError } from '../store/Db.js';
 import { dedupeKey, type StoredReading } from '../store/TelemetryRepo.js';
-import { groupChannel } from './stageChannels.js';
+import { groupChannel } from '../ops/stageChannels.js';
 
 /**
  * The ingest queue is full: the store cannot keep up. A StoreUnavailableError, so every transport already treats it

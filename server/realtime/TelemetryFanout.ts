@@ -2,7 +2,7 @@ import type { Device } from '../../models/Device.js';
 import { roomOf, type LiveScope } from '../../models/protocol.js';
 import type { LiveReading } from '../../models/Reading.js';
 import type { CommittedReading, Ingest } from '../ingest/Ingest.js';
-import { emitChannel } from '../ingest/stageChannels.js';
+import { emitChannel } from '../ops/stageChannels.js';
 import type { Logger } from '../log.js';
 import { publicDevice } from '../store/DeviceRepo.js';
 import type { Store } from '../store/Store.js';

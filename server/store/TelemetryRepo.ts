@@ -1,5 +1,5 @@
 import type { Reading } from '../../models/Reading.js';
-import { writeChannel, type WriteStages } from '../ingest/stageChannels.js';
+import { writeChannel, type WriteStages } from '../ops/stageChannels.js';
 import type { Db } from './Db.js';
 import { ROLLUP_CTES, ROLLUP_SOURCES_FROM_INS, RollupBatch, rollupSourcesFromParams } from './kpiRollup.js';
 

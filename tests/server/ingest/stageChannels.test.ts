@@ -1,7 +1,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../../server/ingest/GroupCommit.js';
-import type { GroupStages } from '../../../server/ingest/stageChannels.js';
+import type { GroupStages } from '../../../server/ops/stageChannels.js';
 import type { StoredReading } from '../../../server/store/TelemetryRepo.js';
 
 const row = (seq: number): StoredReading => ({
