@@ -9,13 +9,14 @@ import {
   RepresentationClass,
   Sample,
   Shell,
-  ShellProfile,
   ShellType,
   Transform,
 } from '@thatopen/fragments';
 import type { Builder } from 'flatbuffers';
 import type { FlatMesh } from 'web-ifc';
 import type { MeshCache } from './meshCache.js';
+import { offsetsVector, smallProfiles, zerosInt16Vector } from './flatbufferWrites.js';
+import { weldCorners } from './pointWelder.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
 /**
@@ -225,55 +226,16 @@ function rawShell(vertices: Float32Array, indices: Uint32Array, scale: [number, 
   const nt = Math.floor(indices.length / 3);
   for (let i = 0; i < nt * 3; i++) if (indices[i]! >= nv) return null;
 
-  // Corners merged into points as pointWelder does (by the bits of their float32 coordinates, -0 as 0, every NaN as
-  // one; numbered in the order the triangles first reach them), written out here in one loop: its two closures per
-  // corner were about half of this function's time on WILLEMSEN-Laagbouw's 978 meshes.
-  const bits = new Uint32Array(nv * 3);
-  bits.set(new Uint32Array(pos.buffer, pos.byteOffset, nv * 3));
-  for (let k = 0; k < bits.length; k++) {
-    const x = bits[k]!;
-    if (x === 0x80000000) bits[k] = 0;
-    else if ((x & 0x7f800000) === 0x7f800000 && (x & 0x7fffff) !== 0) bits[k] = 0x7fc00000;
+  const { corners: triangles, firstVertex } = weldCorners(pos, nv, indices, nt * 3);
+  const np = firstVertex.length;
+  const points = new Float32Array(np * 3);
+  for (let p = 0; p < np; p++) {
+    const v = firstVertex[p]!;
+    points[p * 3] = round(pos[v * 3]!, PRECISION);
+    points[p * 3 + 1] = round(pos[v * 3 + 1]!, PRECISION);
+    points[p * 3 + 2] = round(pos[v * 3 + 2]!, PRECISION);
   }
-  let size = 16;
-  while (size < nv * 2) size *= 2;
-  const mask = size - 1;
-  /** Hash slot -> the first vertex (in triangle order) with those coordinates, -1 when free. */
-  const slots = new Int32Array(size).fill(-1);
-  /** Vertex -> its point's number, -1 before the triangles reach it. */
-  const pointOf = new Int32Array(nv).fill(-1);
-  const points = new Float32Array(nv * 3);
-  const triangles = new Uint32Array(nt * 3);
-  let np = 0;
-  for (let i = 0; i < nt * 3; i++) {
-    const v = indices[i]!;
-    let p = pointOf[v]!;
-    if (p < 0) {
-      const bx = bits[v * 3]!,
-        by = bits[v * 3 + 1]!,
-        bz = bits[v * 3 + 2]!;
-      let h = Math.imul(bx, 0x9e3779b1) ^ Math.imul(by, 0x85ebca77) ^ Math.imul(bz, 0xc2b2ae3d);
-      h ^= h >>> 15;
-      for (let s = h & mask; ; s = (s + 1) & mask) {
-        const first = slots[s]!;
-        if (first < 0) {
-          slots[s] = v;
-          points[np * 3] = round(pos[v * 3]!, PRECISION);
-          points[np * 3 + 1] = round(pos[v * 3 + 1]!, PRECISION);
-          points[np * 3 + 2] = round(pos[v * 3 + 2]!, PRECISION);
-          p = np++;
-          break;
-        }
-        if (bits[first * 3] === bx && bits[first * 3 + 1] === by && bits[first * 3 + 2] === bz) {
-          p = pointOf[first]!;
-          break;
-        }
-      }
-      pointOf[v] = p;
-    }
-    triangles[i] = p;
-  }
-  return { points: points.subarray(0, np * 3), triangles, min, max };
+  return { points, triangles, min, max };
 }
 
 /** The geometry of the file, planned: its items (in order), shells, materials, local transforms and samples. */
@@ -371,104 +333,6 @@ function sameShell(a: RawShell, b: RawShell): boolean {
   for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return false;
   for (let i = 0; i < a.triangles.length; i++) if (a.triangles[i] !== b.triangles[i]) return false;
   return a.min.every((v, k) => v === b.min[k]) && a.max.every((v, k) => v === b.max[k]);
-}
-
-/**
- * The flatbuffers Builder's state that the writers below touch, as its JavaScript holds it (flatbuffers 23-25): the
- * byte buffer filled from its end (`space` bytes free before the data) and the vtables written so far.
- */
-interface BuilderState {
-  bb: { bytes(): Uint8Array };
-  space: number;
-  minalign: number;
-  vector_num_elems: number;
-  prep(size: number, additionalBytes: number): void;
-}
-
-const state = (b: Builder) => b as unknown as BuilderState;
-
-const putInt16 = (bytes: Uint8Array, at: number, v: number) => ((bytes[at] = v), (bytes[at + 1] = v >> 8));
-const putInt32 = (bytes: Uint8Array, at: number, v: number) => (
-  (bytes[at] = v),
-  (bytes[at + 1] = v >> 8),
-  (bytes[at + 2] = v >> 16),
-  (bytes[at + 3] = v >> 24)
-);
-
-/**
- * A ShellProfile table per triangle (three 16-bit point numbers), `profiles[t]` its offset: the bytes the generated
- * code (startVector, 3 x addInt16, endVector, createShellProfile) writes, written here in one loop after the first
- * triangle went through that code (it makes or finds the profiles' vtable, which every later profile points to).
- * The generated code's dozen calls a triangle, each aligning and checking the buffer's room, ran at 2-5 µs a triangle
- * in a worker's first conversions (not yet optimised): ~50 ms of WILLEMSEN-Laagbouw's 11,780 triangles.
- * tests/server/ifc/fragWriter.test.ts compares the bytes with the generated code's.
- */
-export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, profiles: number[]): void {
-  if (nt === 0) return;
-  b.startVector(2, 3, 2);
-  b.addInt16(triangles[2]!);
-  b.addInt16(triangles[1]!);
-  b.addInt16(triangles[0]!);
-  profiles[0] = ShellProfile.createShellProfile(b, b.endVector());
-  if (nt === 1) return;
-  const s = state(b);
-  // Room for the rest at once (at most 3 bytes of padding + 18 of data + a 6-byte vtable written and dropped each), so
-  // that the buffer is not reallocated under the loop. prep(1, n) aligns nothing.
-  s.prep(1, 27 * nt);
-  const bytes = s.bb.bytes();
-  const cap = bytes.length;
-  let space = s.space;
-  // The vtable the first profile points to: its soffset is (vtable - table), both as offsets from the end.
-  const first = profiles[0]!;
-  const at0 = cap - first;
-  const vtable = first + (bytes[at0]! | (bytes[at0 + 1]! << 8) | (bytes[at0 + 2]! << 16) | (bytes[at0 + 3]! << 24));
-  if (s.minalign < 4) s.minalign = 4;
-  for (let t = 1; t < nt; t++) {
-    // startVector(2, 3, 2): aligned so that the 4-byte length lands on 4 after the 6 bytes of indices.
-    const pad = -(cap - space + 6) & 3;
-    for (let k = 0; k < pad; k++) bytes[--space] = 0;
-    putInt16(bytes, (space -= 2), triangles[t * 3 + 2]!);
-    putInt16(bytes, (space -= 2), triangles[t * 3 + 1]!);
-    putInt16(bytes, (space -= 2), triangles[t * 3]!);
-    putInt32(bytes, (space -= 4), 3); // endVector: the length
-    // The table: its one field, the offset from the field to the vector (4), then the soffset to the shared vtable.
-    putInt32(bytes, (space -= 4), 4);
-    space -= 4;
-    const table = cap - space;
-    putInt32(bytes, space, vtable - table);
-    profiles[t] = table;
-  }
-  s.space = space;
-  s.vector_num_elems = 3;
-}
-
-/** A vector of table offsets (the generated createXVector: startVector(4, n, 4), addOffset from the last). */
-export function offsetsVector(b: Builder, offsets: number[]): number {
-  const n = offsets.length;
-  b.startVector(4, n, 4);
-  if (n) {
-    const s = state(b);
-    const bytes = s.bb.bytes();
-    const cap = bytes.length;
-    let space = s.space;
-    // startVector made room for them and aligned to 4: addOffset's prep(4, 0) has nothing more to do.
-    for (let i = n - 1; i >= 0; i--) {
-      const here = cap - space;
-      putInt32(bytes, (space -= 4), here - offsets[i]! + 4);
-    }
-    s.space = space;
-  }
-  return b.endVector();
-}
-
-/** A vector of `n` 16-bit zeros (startVector(2, n, 2), addInt16(0) n times). */
-export function zerosInt16Vector(b: Builder, n: number): number {
-  b.startVector(2, n, 2);
-  const s = state(b);
-  const bytes = s.bb.bytes();
-  bytes.fill(0, s.space - 2 * n, s.space);
-  s.space -= 2 * n;
-  return b.endVector();
 }
 
 export interface WriteMeshesOptions {

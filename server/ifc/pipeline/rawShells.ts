@@ -1,5 +1,5 @@
 import { GeomsFbUtils } from '@thatopen/fragments';
-import { pointWelder } from './pointWelder.js';
+import { weldCorners } from './pointWelder.js';
 
 type RawShellArgs = Parameters<typeof GeomsFbUtils.getRawShellData>;
 type ShellData = ReturnType<typeof GeomsFbUtils.getRawShellData>;
@@ -24,18 +24,16 @@ export function rawShellData(...args: RawShellArgs): ShellData {
   for (let i = 0; i < index.length; i++) if (index[i]! >= nv) return original(...args);
 
   const round = (x: number) => GeomsFbUtils.round(x, settings.precision);
-  const points: number[][] = [];
-  const point = pointWelder(position, nv, (v) => {
-    points.push([round(position[v * 3]!), round(position[v * 3 + 1]!), round(position[v * 3 + 2]!)]);
-  });
-
+  const corners = index.length - (index.length % 3);
+  const welded = weldCorners(position, nv, index, corners);
+  const points = Array.from(welded.firstVertex, (v) => [
+    round(position[v * 3]!),
+    round(position[v * 3 + 1]!),
+    round(position[v * 3 + 2]!),
+  ]);
   const profiles = new Map<number, number[]>();
-  for (let i = 0; i < index.length - 2; i += 3) {
-    const i1 = point(index[i]!);
-    const i2 = point(index[i + 1]!);
-    const i3 = point(index[i + 2]!);
-    profiles.set(profiles.size, [i1, i2, i3]);
-  }
+  for (let i = 0; i < corners; i += 3)
+    profiles.set(profiles.size, [welded.corners[i]!, welded.corners[i + 1]!, welded.corners[i + 2]!]);
   const result = original(new Uint32Array(0), new Float32Array(0), bbox, settings, category);
   result.profiles = profiles;
   result.points = points as ShellData['points'];

@@ -8,7 +8,7 @@ import * as THREE from 'three';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElementInput } from '../../../models/BimModel.js';
 import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
-import { offsetsVector, smallProfiles, zerosInt16Vector } from '../../../server/ifc/pipeline/fragWriter.js';
+import { offsetsVector, smallProfiles, zerosInt16Vector } from '../../../server/ifc/pipeline/flatbufferWrites.js';
 import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
 import { TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
 import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';

@@ -1,0 +1,105 @@
+import { ShellProfile } from '@thatopen/fragments';
+import type { Builder } from 'flatbuffers';
+
+/**
+ * Flatbuffers writes of the Fragments geometry that the generated code makes one call at a time (a dozen per triangle
+ * for a shell's profiles), written here straight into the builder's buffer, byte for byte what the generated code
+ * writes (tests/server/ifc/fragWriter.test.ts compares them). Used by fragWriter.ts.
+ */
+/**
+ * The flatbuffers Builder's state that the writers below touch, as its JavaScript holds it (flatbuffers 23-25): the
+ * byte buffer filled from its end (`space` bytes free before the data) and the vtables written so far.
+ */
+interface BuilderState {
+  bb: { bytes(): Uint8Array };
+  space: number;
+  minalign: number;
+  vector_num_elems: number;
+  prep(size: number, additionalBytes: number): void;
+}
+
+const state = (b: Builder) => b as unknown as BuilderState;
+
+const putInt16 = (bytes: Uint8Array, at: number, v: number) => ((bytes[at] = v), (bytes[at + 1] = v >> 8));
+const putInt32 = (bytes: Uint8Array, at: number, v: number) => (
+  (bytes[at] = v),
+  (bytes[at + 1] = v >> 8),
+  (bytes[at + 2] = v >> 16),
+  (bytes[at + 3] = v >> 24)
+);
+
+/**
+ * A ShellProfile table per triangle (three 16-bit point numbers), `profiles[t]` its offset: the bytes the generated
+ * code (startVector, 3 x addInt16, endVector, createShellProfile) writes, written here in one loop after the first
+ * triangle went through that code (it makes or finds the profiles' vtable, which every later profile points to).
+ * The generated code's dozen calls a triangle, each aligning and checking the buffer's room, ran at 2-5 µs a triangle
+ * in a worker's first conversions (not yet optimised): ~50 ms of WILLEMSEN-Laagbouw's 11,780 triangles.
+ * tests/server/ifc/fragWriter.test.ts compares the bytes with the generated code's.
+ */
+export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, profiles: number[]): void {
+  if (nt === 0) return;
+  b.startVector(2, 3, 2);
+  b.addInt16(triangles[2]!);
+  b.addInt16(triangles[1]!);
+  b.addInt16(triangles[0]!);
+  profiles[0] = ShellProfile.createShellProfile(b, b.endVector());
+  if (nt === 1) return;
+  const s = state(b);
+  // Room for the rest at once (at most 3 bytes of padding + 18 of data + a 6-byte vtable written and dropped each), so
+  // that the buffer is not reallocated under the loop. prep(1, n) aligns nothing.
+  s.prep(1, 27 * nt);
+  const bytes = s.bb.bytes();
+  const cap = bytes.length;
+  let space = s.space;
+  // The vtable the first profile points to: its soffset is (vtable - table), both as offsets from the end.
+  const first = profiles[0]!;
+  const at0 = cap - first;
+  const vtable = first + (bytes[at0]! | (bytes[at0 + 1]! << 8) | (bytes[at0 + 2]! << 16) | (bytes[at0 + 3]! << 24));
+  if (s.minalign < 4) s.minalign = 4;
+  for (let t = 1; t < nt; t++) {
+    // startVector(2, 3, 2): aligned so that the 4-byte length lands on 4 after the 6 bytes of indices.
+    const pad = -(cap - space + 6) & 3;
+    for (let k = 0; k < pad; k++) bytes[--space] = 0;
+    putInt16(bytes, (space -= 2), triangles[t * 3 + 2]!);
+    putInt16(bytes, (space -= 2), triangles[t * 3 + 1]!);
+    putInt16(bytes, (space -= 2), triangles[t * 3]!);
+    putInt32(bytes, (space -= 4), 3); // endVector: the length
+    // The table: its one field, the offset from the field to the vector (4), then the soffset to the shared vtable.
+    putInt32(bytes, (space -= 4), 4);
+    space -= 4;
+    const table = cap - space;
+    putInt32(bytes, space, vtable - table);
+    profiles[t] = table;
+  }
+  s.space = space;
+  s.vector_num_elems = 3;
+}
+
+/** A vector of table offsets (the generated createXVector: startVector(4, n, 4), addOffset from the last). */
+export function offsetsVector(b: Builder, offsets: number[]): number {
+  const n = offsets.length;
+  b.startVector(4, n, 4);
+  if (n) {
+    const s = state(b);
+    const bytes = s.bb.bytes();
+    const cap = bytes.length;
+    let space = s.space;
+    // startVector made room for them and aligned to 4: addOffset's prep(4, 0) has nothing more to do.
+    for (let i = n - 1; i >= 0; i--) {
+      const here = cap - space;
+      putInt32(bytes, (space -= 4), here - offsets[i]! + 4);
+    }
+    s.space = space;
+  }
+  return b.endVector();
+}
+
+/** A vector of `n` 16-bit zeros (startVector(2, n, 2), addInt16(0) n times). */
+export function zerosInt16Vector(b: Builder, n: number): number {
+  b.startVector(2, n, 2);
+  const s = state(b);
+  const bytes = s.bb.bytes();
+  bytes.fill(0, s.space - 2 * n, s.space);
+  s.space -= 2 * n;
+  return b.endVector();
+}
