@@ -57,10 +57,29 @@ async function snap(c: pg.Client, db: string): Promise<Snap> {
   };
 }
 
+/** A pg_settings value in the unit a person reads: 8kB pages and MB as MB or GB, seconds as s. */
+export function showSetting(setting: string, unit: string | null): string {
+  const n = Number(setting);
+  const bytes = unit === '8kB' ? n * 8192 : unit === 'MB' ? n * 2 ** 20 : unit === 'kB' ? n * 1024 : NaN;
+  if (!Number.isNaN(bytes)) return bytes >= 2 ** 30 ? `${bytes / 2 ** 30}GB` : `${bytes / 2 ** 20}MB`;
+  return unit === 's' ? `${n}s` : setting;
+}
+
 /** Starts watching; `stop()` returns the report lines of the window between `measure()` and it. */
 export async function watchPg(url: string, db: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
+  // The settings that move the ingest's cost (see server/store/pgSizing.ts and README "Past one box"), printed with
+  // the report so a run says what it ran on.
+  const settings = (
+    await c.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings
+        WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'autovacuum',
+                       'synchronous_commit', 'server_version') ORDER BY name`,
+    )
+  ).rows
+    .map((r) => `${r.name} ${showSetting(r.setting, r.unit)}`)
+    .join(', ');
   let s0: Snap | undefined;
   const waits = new Map<string, number>();
   let samples = 0;
@@ -102,6 +121,7 @@ export async function watchPg(url: string, db: string) {
       const busy = [...waits].sort((a, b) => b[1] - a[1]);
       const all = busy.reduce((n, [, x]) => n + x, 0);
       return [
+        `PostgreSQL settings ${settings}`,
         `PostgreSQL WAL      ${mb.toFixed(0)} MB (${(mb / wallS).toFixed(1)} MB/s, ${(d('walBytes') / Math.max(1, readings)) | 0} B per reading), ${d('walFpi')} full-page images, ${d('walSync')} syncs, ${d('commits')} commits of the database; checkpoints ${d('ckptTimed')} timed + ${d('ckptReq')} requested (cluster-wide)`,
         `PostgreSQL buffers database blocks read from outside shared_buffers ${d('blksRead')} of ${d('blksRead') + d('blksHit')} (${((d('blksRead') / Math.max(1, d('blksRead') + d('blksHit'))) * 100).toFixed(1)} %), telemetry indexes ${d('idxRead')} of ${d('idxRead') + d('idxHit')} (${((d('idxRead') / Math.max(1, d('idxRead') + d('idxHit'))) * 100).toFixed(1)} %); buffers written by backends ${d('buffersBackend')}, by checkpoints ${d('buffersCheckpoint')} (cluster-wide)`,
         `PostgreSQL busy    ${samples} samples every 250 ms, ${(all / Math.max(1, samples)).toFixed(2)} client backends active on average: ${busy
