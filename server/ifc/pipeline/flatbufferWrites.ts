@@ -94,6 +94,33 @@ export function offsetsVector(b: Builder, offsets: number[]): number {
   return b.endVector();
 }
 
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A shell's points, a vector of FloatVector structs (Shell.startPointsVector, then createFloatVector from the last
+ * point to the first, endVector): the structs lie in the points' order as 3 little-endian float32s each, aligned to 4
+ * with no padding between them, so the points' bytes are copied in one call (the generated code makes a prep and three
+ * writes a point). The points must be float32 values already (createFloatVector rounds to float32 as it writes).
+ */
+export function pointsVector(b: Builder, points: Float32Array): number {
+  const n = Math.floor(points.length / 3);
+  b.startVector(12, n, 4);
+  if (!littleEndian) {
+    for (let i = n - 1; i >= 0; i--) {
+      b.prep(4, 12);
+      b.writeFloat32(points[i * 3 + 2]!);
+      b.writeFloat32(points[i * 3 + 1]!);
+      b.writeFloat32(points[i * 3]!);
+    }
+    return b.endVector();
+  }
+  // startVector made room for them and aligned to 4: each struct's prep(4, 12) has nothing more to do.
+  const s = state(b);
+  s.space -= 12 * n;
+  s.bb.bytes().set(new Uint8Array(points.buffer, points.byteOffset, 12 * n), s.space);
+  return b.endVector();
+}
+
 /** A vector of `n` 16-bit zeros (startVector(2, n, 2), addInt16(0) n times). */
 export function zerosInt16Vector(b: Builder, n: number): number {
   b.startVector(2, n, 2);

@@ -1,6 +1,5 @@
 import {
   BigShellProfile,
-  FloatVector,
   GeomsFbUtils,
   Material,
   Meshes,
@@ -15,7 +14,7 @@ import {
 import type { Builder } from 'flatbuffers';
 import type { FlatMesh } from 'web-ifc';
 import type { MeshCache } from './meshCache.js';
-import { offsetsVector, smallProfiles, zerosInt16Vector } from './flatbufferWrites.js';
+import { offsetsVector, pointsVector, smallProfiles, zerosInt16Vector } from './flatbufferWrites.js';
 import { weldCorners } from './pointWelder.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
@@ -373,10 +372,7 @@ export function writeMeshes(
     const np = points.length / 3;
     const nt = triangles.length / 3;
     const big = np > GeomsFbUtils.ushortMaxValue;
-    Shell.startPointsVector(b, np);
-    for (let i = np - 1; i >= 0; i--)
-      FloatVector.createFloatVector(b, points[i * 3]!, points[i * 3 + 1]!, points[i * 3 + 2]!);
-    const pointsOffset = b.endVector();
+    const pointsOffset = pointsVector(b, points);
     const profiles: number[] = new Array(nt);
     if (big)
       for (let t = 0; t < nt; t++) {

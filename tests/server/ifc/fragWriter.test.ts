@@ -1,14 +1,25 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Shell, ShellProfile, SingleThreadedFragmentsModel, type SpatialTreeItem } from '@thatopen/fragments';
+import {
+  FloatVector,
+  Shell,
+  ShellProfile,
+  SingleThreadedFragmentsModel,
+  type SpatialTreeItem,
+} from '@thatopen/fragments';
 import { Builder } from 'flatbuffers';
 import { unzlibSync } from 'fflate';
 import * as THREE from 'three';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElementInput } from '../../../models/BimModel.js';
 import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
-import { offsetsVector, smallProfiles, zerosInt16Vector } from '../../../server/ifc/pipeline/flatbufferWrites.js';
+import {
+  offsetsVector,
+  pointsVector,
+  smallProfiles,
+  zerosInt16Vector,
+} from '../../../server/ifc/pipeline/flatbufferWrites.js';
 import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
 import { TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
 import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
@@ -200,5 +211,30 @@ describe('shell tables written in one loop', () => {
             true,
           );
         }
+  });
+});
+
+describe('shell points copied in one call', () => {
+  it('gives the bytes and offset of the generated code, growing the buffer on the way', () => {
+    for (const n of [0, 1, 2, 7, 30_000])
+      for (const initial of [16, 1 << 20]) {
+        // float32 values of every kind: negative, tiny, -0, large.
+        const points = new Float32Array(n * 3).map((_, i) => ((i * 7919) % 1000) / 7 - 70 + (i % 5 === 0 ? -0 : 1e-7));
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        // Something of odd length first, so the vector starts unaligned.
+        for (const x of [a, b]) (x.createString('abcde'), x.addInt8(1));
+        Shell.startPointsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          FloatVector.createFloatVector(a, points[i * 3]!, points[i * 3 + 1]!, points[i * 3 + 2]!);
+        const offA = a.endVector();
+        const offB = pointsVector(b, points);
+        const tA = ShellProfile.createShellProfile(a, offA);
+        const tB = ShellProfile.createShellProfile(b, offB);
+        a.finish(tA);
+        b.finish(tB);
+        expect(offB, `${n} ${initial}`).toBe(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${initial}`).toBe(true);
+      }
   });
 });
