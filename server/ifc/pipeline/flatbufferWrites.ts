@@ -31,19 +31,26 @@ const putInt32 = (bytes: Uint8Array, at: number, v: number) => (
 /**
  * A ShellProfile table per triangle (three 16-bit point numbers), `profiles[t]` its offset: the bytes the generated
  * code (startVector, 3 x addInt16, endVector, createShellProfile) writes, written here in one loop after the first
- * triangle went through that code (it makes or finds the profiles' vtable, which every later profile points to).
+ * triangle went through that code (it makes or finds the profiles' vtable, which every later profile points to), or
+ * all of them in the loop when `vtable` (that vtable, from an earlier shell: see vtableOf) is given. Returns the vtable
+ * (0 when there was no triangle to learn it from).
  * The generated code's dozen calls a triangle, each aligning and checking the buffer's room, ran at 2-5 µs a triangle
  * in a worker's first conversions (not yet optimised): ~50 ms of WILLEMSEN-Laagbouw's 11,780 triangles.
  * tests/server/ifc/fragWriter.test.ts compares the bytes with the generated code's.
  */
-export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, profiles: number[]): void {
-  if (nt === 0) return;
-  b.startVector(2, 3, 2);
-  b.addInt16(triangles[2]!);
-  b.addInt16(triangles[1]!);
-  b.addInt16(triangles[0]!);
-  profiles[0] = ShellProfile.createShellProfile(b, b.endVector());
-  if (nt === 1) return;
+export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, profiles: number[], vtable = 0): number {
+  if (nt === 0) return vtable;
+  let from = 0;
+  if (!vtable) {
+    b.startVector(2, 3, 2);
+    b.addInt16(triangles[2]!);
+    b.addInt16(triangles[1]!);
+    b.addInt16(triangles[0]!);
+    profiles[0] = ShellProfile.createShellProfile(b, b.endVector());
+    vtable = vtableOf(b, profiles[0]);
+    if (nt === 1) return vtable;
+    from = 1;
+  }
   const s = state(b);
   // Room for the rest at once (at most 3 bytes of padding + 18 of data + a 6-byte vtable written and dropped each), so
   // that the buffer is not reallocated under the loop. prep(1, n) aligns nothing.
@@ -51,12 +58,8 @@ export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, pr
   const bytes = s.bb.bytes();
   const cap = bytes.length;
   let space = s.space;
-  // The vtable the first profile points to: its soffset is (vtable - table), both as offsets from the end.
-  const first = profiles[0]!;
-  const at0 = cap - first;
-  const vtable = first + (bytes[at0]! | (bytes[at0 + 1]! << 8) | (bytes[at0 + 2]! << 16) | (bytes[at0 + 3]! << 24));
   if (s.minalign < 4) s.minalign = 4;
-  for (let t = 1; t < nt; t++) {
+  for (let t = from; t < nt; t++) {
     // startVector(2, 3, 2): aligned so that the 4-byte length lands on 4 after the 6 bytes of indices.
     const pad = -(cap - space + 6) & 3;
     for (let k = 0; k < pad; k++) bytes[--space] = 0;
@@ -73,6 +76,68 @@ export function smallProfiles(b: Builder, triangles: Uint32Array, nt: number, pr
   }
   s.space = space;
   s.vector_num_elems = 3;
+  return vtable;
+}
+
+/** The vtable a table points to (its soffset is vtable - table, both as offsets from the buffer's end). */
+export function vtableOf(b: Builder, table: number): number {
+  const bytes = state(b).bb.bytes();
+  const at = bytes.length - table;
+  return table + (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24));
+}
+
+/**
+ * The rest of a small shell (ShellType.NONE) after its points and profiles, as fragWriter wrote it with the generated
+ * code: empty bigProfiles, the profiles' offsets, empty bigHoles and holes, `nt` zero face ids, then the Shell table
+ * (createShell: six offsets, the type left out as the default) pointing to `vtable`, the one the first shell's table
+ * points to (vtableOf): every such table has the same vtable, which endObject finds. Returns the table's offset.
+ * tests/server/ifc/fragWriter.test.ts compares the bytes with the generated code's.
+ */
+export function smallShell(b: Builder, profiles: number[], nt: number, pointsOffset: number, vtable: number): number {
+  const s = state(b);
+  b.notNested();
+  // Room for it all (paddings, 3 empty vectors, the offsets, the face ids, the table): no reallocation below.
+  s.prep(1, 96 + 6 * nt);
+  const bytes = s.bb.bytes();
+  const cap = bytes.length;
+  let space = s.space;
+  const align4 = () => {
+    for (let k = -(cap - space) & 3; k > 0; k--) bytes[--space] = 0;
+  };
+  const empty = () => {
+    align4();
+    putInt32(bytes, (space -= 4), 0);
+    return cap - space;
+  };
+  const bigProfiles = empty();
+  // offsetsVector
+  align4();
+  for (let i = nt - 1; i >= 0; i--) {
+    const here = cap - space;
+    putInt32(bytes, (space -= 4), here - profiles[i]! + 4);
+  }
+  putInt32(bytes, (space -= 4), nt);
+  const profilesVector = cap - space;
+  const bigHoles = empty();
+  const holes = empty();
+  // zerosInt16Vector: aligned so that the length lands on 4 after the ids.
+  for (let k = -(cap - space + 2 * nt) & 3; k > 0; k--) bytes[--space] = 0;
+  bytes.fill(0, space - 2 * nt, space);
+  space -= 2 * nt;
+  putInt32(bytes, (space -= 4), nt);
+  const faceIds = cap - space;
+  // createShell: the fields' offsets in the generated code's order, then the soffset to the vtable.
+  for (const field of [profilesVector, holes, pointsOffset, bigProfiles, bigHoles, faceIds]) {
+    const here = cap - space;
+    putInt32(bytes, (space -= 4), here - field + 4);
+  }
+  space -= 4;
+  const table = cap - space;
+  putInt32(bytes, space, vtable - table);
+  s.space = space;
+  if (s.minalign < 4) s.minalign = 4;
+  s.vector_num_elems = nt;
+  return table;
 }
 
 /** A vector of table offsets (the generated createXVector: startVector(4, n, 4), addOffset from the last). */

@@ -14,7 +14,14 @@ import {
 import type { Builder } from 'flatbuffers';
 import type { FlatMesh } from 'web-ifc';
 import type { MeshCache } from './meshCache.js';
-import { offsetsVector, pointsVector, smallProfiles, zerosInt16Vector } from './flatbufferWrites.js';
+import {
+  offsetsVector,
+  pointsVector,
+  smallProfiles,
+  smallShell,
+  vtableOf,
+  zerosInt16Vector,
+} from './flatbufferWrites.js';
 import { weldCorners } from './pointWelder.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
@@ -367,6 +374,8 @@ export function writeMeshes(
   // Shells, one per representation, in order.
   const shellOffsets: number[] = new Array(reps.length);
   const emptyHoles = () => Shell.createHolesVector(b, []);
+  /** The vtables of the first small shell's profile and shell tables (flatbufferWrites.smallShell). */
+  let known: { profile: number; shell: number } | null = null;
   for (let r = 0; r < reps.length; r++) {
     const { points, triangles } = reps[r]!;
     const np = points.length / 3;
@@ -374,6 +383,12 @@ export function writeMeshes(
     const big = np > GeomsFbUtils.ushortMaxValue;
     const pointsOffset = pointsVector(b, points);
     const profiles: number[] = new Array(nt);
+    if (!big && known) {
+      // Every later small shell in byte loops, pointing to the vtables the first one's tables found.
+      smallProfiles(b, triangles, nt, profiles, known.profile);
+      shellOffsets[r] = smallShell(b, profiles, nt, pointsOffset, known.shell);
+      continue;
+    }
     if (big)
       for (let t = 0; t < nt; t++) {
         b.startVector(4, 3, 4);
@@ -398,6 +413,7 @@ export function writeMeshes(
       big ? ShellType.BIG : ShellType.NONE,
       faceIds,
     );
+    if (!big && nt > 0) known = { profile: vtableOf(b, profiles[0]!), shell: vtableOf(b, shellOffsets[r]!) };
   }
   const shells = Meshes.createShellsVector(b, shellOffsets);
   const circleExtrusions = Meshes.createCircleExtrusionsVector(b, []);

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FloatVector,
+  Meshes,
   Shell,
   ShellProfile,
+  ShellType,
   SingleThreadedFragmentsModel,
   type SpatialTreeItem,
 } from '@thatopen/fragments';
@@ -18,6 +20,8 @@ import {
   offsetsVector,
   pointsVector,
   smallProfiles,
+  smallShell,
+  vtableOf,
   zerosInt16Vector,
 } from '../../../server/ifc/pipeline/flatbufferWrites.js';
 import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
@@ -235,6 +239,64 @@ describe('shell points copied in one call', () => {
         b.finish(tB);
         expect(offB, `${n} ${initial}`).toBe(offA);
         expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${initial}`).toBe(true);
+      }
+  });
+});
+
+describe('small shells after the first written in byte loops', () => {
+  // What writeMeshes wrote for each small shell before: its profiles, then the generated code for the rest.
+  const generated = (b: Builder, tris: Uint32Array, points: number) => {
+    const nt = tris.length / 3;
+    const profiles: number[] = new Array(nt);
+    const profile = smallProfiles(b, tris, nt, profiles);
+    const bigProfiles = Shell.createBigProfilesVector(b, []);
+    const list = offsetsVector(b, profiles);
+    const bigHoles = Shell.createBigHolesVector(b, []);
+    const holes = Shell.createHolesVector(b, []);
+    const faceIds = zerosInt16Vector(b, nt);
+    const shell = Shell.createShell(b, list, holes, points, bigProfiles, bigHoles, ShellType.NONE, faceIds);
+    return { shell, vtables: { profile, shell: vtableOf(b, shell) } };
+  };
+
+  it('gives the bytes and offsets of the generated code, growing the buffer on the way', () => {
+    const shells = [1, 2, 5, 1000, 1, 3, 30_000, 7].map((n) =>
+      new Uint32Array(n * 3).map((_, i) => (i * 7919 + n) % 65_536),
+    );
+    for (const initial of [16, 1 << 20])
+      for (const oddPoints of [false, true]) {
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        // Something of odd length first, and a table with a one-offset vtable (as the importer's attributes are).
+        for (const x of [a, b]) {
+          x.createString('abcde');
+          x.addInt8(1);
+          ShellProfile.createShellProfile(x, x.createString('xy'));
+        }
+        const offA: number[] = [];
+        const offB: number[] = [];
+        let known: { profile: number; shell: number } | null = null;
+        for (const [k, tris] of shells.entries()) {
+          // 1 or 2 points (12 or 24 bytes), so that the shells' vectors start both aligned to 8 and not.
+          const pts = new Float32Array(oddPoints ? 3 + 3 * (k % 2) : 6).fill(k);
+          offA.push(generated(a, tris, pointsVector(a, pts)).shell);
+          const pb = pointsVector(b, pts);
+          if (!known) {
+            const first = generated(b, tris, pb);
+            known = first.vtables;
+            offB.push(first.shell);
+            continue;
+          }
+          const nt = tris.length / 3;
+          const profiles: number[] = new Array(nt);
+          smallProfiles(b, tris, nt, profiles, known.profile);
+          offB.push(smallShell(b, profiles, nt, pb, known.shell));
+        }
+        a.finish(ShellProfile.createShellProfile(a, Meshes.createShellsVector(a, offA)));
+        b.finish(ShellProfile.createShellProfile(b, Meshes.createShellsVector(b, offB)));
+        expect(offB, `${initial} ${oddPoints}`).toEqual(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${initial} ${oddPoints}`).toBe(
+          true,
+        );
       }
   });
 });
