@@ -195,3 +195,36 @@ export function zerosInt16Vector(b: Builder, n: number): number {
   s.space -= 2 * n;
   return b.endVector();
 }
+
+/**
+ * A vector of `n` structs of `size` bytes aligned to `align` (the generated startXVector, createX from the last to the
+ * first, endVector), `put` writing each (little-endian, its padding included) at its byte offset in `view`, in the
+ * vector's order: one call a struct instead of a prep and a write a field. `size` must be a multiple of `align`.
+ * tests/server/ifc/fragWriter.test.ts compares the bytes with the generated code's (Transform, Representation, Sample).
+ */
+export function structVector(
+  b: Builder,
+  n: number,
+  size: number,
+  align: number,
+  put: (view: DataView, at: number, i: number) => void,
+): number {
+  b.startVector(size, n, align);
+  if (n) {
+    // startVector made room for them and aligned them: each struct's own prep has nothing more to do.
+    const s = state(b);
+    s.space -= size * n;
+    const bytes = s.bb.bytes();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0, at = s.space; i < n; i++, at += size) put(view, at, i);
+  }
+  return b.endVector();
+}
+
+/** A Transform struct (48 bytes, align 8): position as three float64, then the x and y directions as float32s. */
+export function putTransform(view: DataView, at: number, t: ArrayLike<number>): void {
+  view.setFloat64(at, t[0]!, true);
+  view.setFloat64(at + 8, t[1]!, true);
+  view.setFloat64(at + 16, t[2]!, true);
+  for (let k = 3; k < 9; k++) view.setFloat32(at + 24 + (k - 3) * 4, t[k]!, true);
+}

@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import {
   FloatVector,
   Meshes,
+  Representation,
+  RepresentationClass,
+  Sample,
   Shell,
   ShellProfile,
   ShellType,
   SingleThreadedFragmentsModel,
   type SpatialTreeItem,
+  Transform,
 } from '@thatopen/fragments';
 import { Builder } from 'flatbuffers';
 import { unzlibSync } from 'fflate';
@@ -19,8 +23,10 @@ import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
 import {
   offsetsVector,
   pointsVector,
+  putTransform,
   smallProfiles,
   smallShell,
+  structVector,
   vtableOf,
   zerosInt16Vector,
 } from '../../../server/ifc/pipeline/flatbufferWrites.js';
@@ -297,6 +303,67 @@ describe('small shells after the first written in byte loops', () => {
         expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${initial} ${oddPoints}`).toBe(
           true,
         );
+      }
+  });
+});
+
+describe('struct vectors written one call a struct', () => {
+  it('gives the bytes and offsets of the generated code (Transform, Representation, Sample)', () => {
+    for (const n of [0, 1, 3, 2000])
+      for (const initial of [16, 1 << 20]) {
+        // Doubles that float32 rounds, negatives and -0.
+        const x = (i: number, k: number) => (((i * 7919 + k * 104_729) % 2001) - 1000) / 7 + (k === 4 ? -0 : 0.1);
+        const tr = Array.from({ length: n }, (_, i) => Array.from({ length: 9 }, (_, k) => x(i, k)));
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        for (const w of [a, b]) (w.createString('abcde'), w.addInt8(1));
+        const offA: number[] = [];
+        const offB: number[] = [];
+        Meshes.startGlobalTransformsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          Transform.createTransform(
+            a,
+            ...(tr[i] as [number, number, number, number, number, number, number, number, number]),
+          );
+        offA.push(a.endVector());
+        offB.push(structVector(b, n, 48, 8, (v, at, i) => putTransform(v, at, tr[i]!)));
+        a.addInt8(2);
+        b.addInt8(2);
+        Meshes.startRepresentationsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          Representation.createRepresentation(
+            a,
+            i,
+            x(i, 0),
+            x(i, 1),
+            x(i, 2),
+            x(i, 3),
+            x(i, 4),
+            x(i, 5),
+            RepresentationClass.SHELL,
+          );
+        offA.push(a.endVector());
+        offB.push(
+          structVector(b, n, 32, 4, (v, at, i) => {
+            v.setUint32(at, i, true);
+            for (let k = 0; k < 6; k++) v.setFloat32(at + 4 + 4 * k, x(i, k), true);
+            v.setUint32(at + 28, RepresentationClass.SHELL, true);
+          }),
+        );
+        a.addInt8(3);
+        b.addInt8(3);
+        Meshes.startSamplesVector(a, n);
+        for (let i = n - 1; i >= 0; i--) Sample.createSample(a, i, i * 3, i * 5, i * 7);
+        offA.push(a.endVector());
+        offB.push(
+          structVector(b, n, 16, 4, (v, at, i) =>
+            [i, i * 3, i * 5, i * 7].forEach((y, k) => v.setInt32(at + 4 * k, y, true)),
+          ),
+        );
+        a.finish(ShellProfile.createShellProfile(a, offA[0]!));
+        b.finish(ShellProfile.createShellProfile(b, offB[0]!));
+        expect(offB, `${n} ${initial}`).toEqual(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${initial}`).toBe(true);
       }
   });
 });
