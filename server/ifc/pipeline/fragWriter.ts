@@ -1,13 +1,10 @@
 import {
   BigShellProfile,
-  FloatVector,
   GeomsFbUtils,
   Material,
   Meshes,
   RenderedFaces,
-  Representation,
   RepresentationClass,
-  Sample,
   Shell,
   ShellType,
   Transform,
@@ -15,7 +12,16 @@ import {
 import type { Builder } from 'flatbuffers';
 import type { FlatMesh } from 'web-ifc';
 import type { MeshCache } from './meshCache.js';
-import { offsetsVector, smallProfiles, zerosInt16Vector } from './flatbufferWrites.js';
+import {
+  offsetsVector,
+  pointsVector,
+  putTransform,
+  smallProfiles,
+  smallShell,
+  structVector,
+  vtableOf,
+  zerosInt16Vector,
+} from './flatbufferWrites.js';
 import { weldCorners } from './pointWelder.js';
 import { WebIFC, type IfcAPI } from './webIfc.js';
 
@@ -356,28 +362,30 @@ export function writeMeshes(
   let nextId = opts.firstLocalId;
   const { items: outItems, shells: reps, materials, locals, samples } = plan;
   const b = builder;
-  // Global transforms (a vector of structs is written back to front).
-  Meshes.startGlobalTransformsVector(b, outItems.length);
-  for (let i = outItems.length - 1; i >= 0; i--) {
-    const [px, py, pz, xx, xy, xz, yx, yy, yz] = outItems[i]!.global;
-    Transform.createTransform(b, px!, py!, pz!, xx!, xy!, xz!, yx!, yy!, yz!);
-  }
-  const globalTransforms = b.endVector();
+  // Global transforms.
+  const globalTransforms = structVector(b, outItems.length, 48, 8, (v, at, i) =>
+    putTransform(v, at, outItems[i]!.global),
+  );
   const gtIds = outItems.map(() => nextId++);
 
   // Shells, one per representation, in order.
   const shellOffsets: number[] = new Array(reps.length);
   const emptyHoles = () => Shell.createHolesVector(b, []);
+  /** The vtables of the first small shell's profile and shell tables (flatbufferWrites.smallShell). */
+  let known: { profile: number; shell: number } | null = null;
   for (let r = 0; r < reps.length; r++) {
     const { points, triangles } = reps[r]!;
     const np = points.length / 3;
     const nt = triangles.length / 3;
     const big = np > GeomsFbUtils.ushortMaxValue;
-    Shell.startPointsVector(b, np);
-    for (let i = np - 1; i >= 0; i--)
-      FloatVector.createFloatVector(b, points[i * 3]!, points[i * 3 + 1]!, points[i * 3 + 2]!);
-    const pointsOffset = b.endVector();
+    const pointsOffset = pointsVector(b, points);
     const profiles: number[] = new Array(nt);
+    if (!big && known) {
+      // Every later small shell in byte loops, pointing to the vtables the first one's tables found.
+      smallProfiles(b, triangles, nt, profiles, known.profile);
+      shellOffsets[r] = smallShell(b, profiles, nt, pointsOffset, known.shell);
+      continue;
+    }
     if (big)
       for (let t = 0; t < nt; t++) {
         b.startVector(4, 3, 4);
@@ -402,26 +410,21 @@ export function writeMeshes(
       big ? ShellType.BIG : ShellType.NONE,
       faceIds,
     );
+    if (!big && nt > 0) known = { profile: vtableOf(b, profiles[0]!), shell: vtableOf(b, shellOffsets[r]!) };
   }
   const shells = Meshes.createShellsVector(b, shellOffsets);
   const circleExtrusions = Meshes.createCircleExtrusionsVector(b, []);
 
-  Meshes.startRepresentationsVector(b, reps.length);
-  for (let r = reps.length - 1; r >= 0; r--) {
+  // Representation structs (32 bytes): id, box min and max as float32s, class, 3 bytes of padding.
+  const representations = structVector(b, reps.length, 32, 4, (v, at, r) => {
     const { min, max } = reps[r]!;
-    Representation.createRepresentation(
-      b,
-      r,
-      min[0],
-      min[1],
-      min[2],
-      max[0],
-      max[1],
-      max[2],
-      RepresentationClass.SHELL,
-    );
-  }
-  const representations = b.endVector();
+    v.setUint32(at, r, true);
+    for (let k = 0; k < 3; k++) {
+      v.setFloat32(at + 4 + 4 * k, min[k]!, true);
+      v.setFloat32(at + 16 + 4 * k, max[k]!, true);
+    }
+    v.setUint32(at + 28, RepresentationClass.SHELL, true);
+  });
   const repIds = reps.map(() => nextId++);
 
   Meshes.startMaterialsVector(b, materials.length);
@@ -433,20 +436,17 @@ export function writeMeshes(
   const materialsOffset = b.endVector();
   const materialIds = materials.map(() => nextId++);
 
-  Meshes.startSamplesVector(b, samples.length);
-  for (let i = samples.length - 1; i >= 0; i--) {
+  // Sample structs (16 bytes): item, material, representation, local transform.
+  const samplesOffset = structVector(b, samples.length, 16, 4, (v, at, i) => {
     const s = samples[i]!;
-    Sample.createSample(b, s.item, s.material, s.rep, s.local);
-  }
-  const samplesOffset = b.endVector();
+    v.setInt32(at, s.item, true);
+    v.setInt32(at + 4, s.material, true);
+    v.setInt32(at + 8, s.rep, true);
+    v.setInt32(at + 12, s.local, true);
+  });
   const sampleIds = samples.map(() => nextId++);
 
-  Meshes.startLocalTransformsVector(b, locals.length);
-  for (let i = locals.length - 1; i >= 0; i--) {
-    const [px, py, pz, xx, xy, xz, yx, yy, yz] = locals[i]!;
-    Transform.createTransform(b, px!, py!, pz!, xx!, xy!, xz!, yx!, yy!, yz!);
-  }
-  const localTransforms = b.endVector();
+  const localTransforms = structVector(b, locals.length, 48, 8, (v, at, i) => putTransform(v, at, locals[i]!));
   const ltIds = locals.map(() => nextId++);
 
   const meshesItems = Meshes.createMeshesItemsVector(

@@ -1,14 +1,35 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Shell, ShellProfile, SingleThreadedFragmentsModel, type SpatialTreeItem } from '@thatopen/fragments';
+import {
+  FloatVector,
+  Meshes,
+  Representation,
+  RepresentationClass,
+  Sample,
+  Shell,
+  ShellProfile,
+  ShellType,
+  SingleThreadedFragmentsModel,
+  type SpatialTreeItem,
+  Transform,
+} from '@thatopen/fragments';
 import { Builder } from 'flatbuffers';
 import { unzlibSync } from 'fflate';
 import * as THREE from 'three';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { ElementInput } from '../../../models/BimModel.js';
 import { convertIfc } from '../../../server/ifc/pipeline/convert.js';
-import { offsetsVector, smallProfiles, zerosInt16Vector } from '../../../server/ifc/pipeline/flatbufferWrites.js';
+import {
+  offsetsVector,
+  pointsVector,
+  putTransform,
+  smallProfiles,
+  smallShell,
+  structVector,
+  vtableOf,
+  zerosInt16Vector,
+} from '../../../server/ifc/pipeline/flatbufferWrites.js';
 import { ifcToFragments } from '../../../server/ifc/pipeline/fragments.js';
 import { TwinSession } from '../../../server/ifc/pipeline/twinSession.js';
 import { WebIFC } from '../../../server/ifc/pipeline/webIfc.js';
@@ -200,5 +221,149 @@ describe('shell tables written in one loop', () => {
             true,
           );
         }
+  });
+});
+
+describe('shell points copied in one call', () => {
+  it('gives the bytes and offset of the generated code, growing the buffer on the way', () => {
+    for (const n of [0, 1, 2, 7, 30_000])
+      for (const initial of [16, 1 << 20]) {
+        // float32 values of every kind: negative, tiny, -0, large.
+        const points = new Float32Array(n * 3).map((_, i) => ((i * 7919) % 1000) / 7 - 70 + (i % 5 === 0 ? -0 : 1e-7));
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        // Something of odd length first, so the vector starts unaligned.
+        for (const x of [a, b]) (x.createString('abcde'), x.addInt8(1));
+        Shell.startPointsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          FloatVector.createFloatVector(a, points[i * 3]!, points[i * 3 + 1]!, points[i * 3 + 2]!);
+        const offA = a.endVector();
+        const offB = pointsVector(b, points);
+        const tA = ShellProfile.createShellProfile(a, offA);
+        const tB = ShellProfile.createShellProfile(b, offB);
+        a.finish(tA);
+        b.finish(tB);
+        expect(offB, `${n} ${initial}`).toBe(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${initial}`).toBe(true);
+      }
+  });
+});
+
+describe('small shells after the first written in byte loops', () => {
+  // What writeMeshes wrote for each small shell before: its profiles, then the generated code for the rest.
+  const generated = (b: Builder, tris: Uint32Array, points: number) => {
+    const nt = tris.length / 3;
+    const profiles: number[] = new Array(nt);
+    const profile = smallProfiles(b, tris, nt, profiles);
+    const bigProfiles = Shell.createBigProfilesVector(b, []);
+    const list = offsetsVector(b, profiles);
+    const bigHoles = Shell.createBigHolesVector(b, []);
+    const holes = Shell.createHolesVector(b, []);
+    const faceIds = zerosInt16Vector(b, nt);
+    const shell = Shell.createShell(b, list, holes, points, bigProfiles, bigHoles, ShellType.NONE, faceIds);
+    return { shell, vtables: { profile, shell: vtableOf(b, shell) } };
+  };
+
+  it('gives the bytes and offsets of the generated code, growing the buffer on the way', () => {
+    const shells = [1, 2, 5, 1000, 1, 3, 30_000, 7].map((n) =>
+      new Uint32Array(n * 3).map((_, i) => (i * 7919 + n) % 65_536),
+    );
+    for (const initial of [16, 1 << 20])
+      for (const oddPoints of [false, true]) {
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        // Something of odd length first, and a table with a one-offset vtable (as the importer's attributes are).
+        for (const x of [a, b]) {
+          x.createString('abcde');
+          x.addInt8(1);
+          ShellProfile.createShellProfile(x, x.createString('xy'));
+        }
+        const offA: number[] = [];
+        const offB: number[] = [];
+        let known: { profile: number; shell: number } | null = null;
+        for (const [k, tris] of shells.entries()) {
+          // 1 or 2 points (12 or 24 bytes), so that the shells' vectors start both aligned to 8 and not.
+          const pts = new Float32Array(oddPoints ? 3 + 3 * (k % 2) : 6).fill(k);
+          offA.push(generated(a, tris, pointsVector(a, pts)).shell);
+          const pb = pointsVector(b, pts);
+          if (!known) {
+            const first = generated(b, tris, pb);
+            known = first.vtables;
+            offB.push(first.shell);
+            continue;
+          }
+          const nt = tris.length / 3;
+          const profiles: number[] = new Array(nt);
+          smallProfiles(b, tris, nt, profiles, known.profile);
+          offB.push(smallShell(b, profiles, nt, pb, known.shell));
+        }
+        a.finish(ShellProfile.createShellProfile(a, Meshes.createShellsVector(a, offA)));
+        b.finish(ShellProfile.createShellProfile(b, Meshes.createShellsVector(b, offB)));
+        expect(offB, `${initial} ${oddPoints}`).toEqual(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${initial} ${oddPoints}`).toBe(
+          true,
+        );
+      }
+  });
+});
+
+describe('struct vectors written one call a struct', () => {
+  it('gives the bytes and offsets of the generated code (Transform, Representation, Sample)', () => {
+    for (const n of [0, 1, 3, 2000])
+      for (const initial of [16, 1 << 20]) {
+        // Doubles that float32 rounds, negatives and -0.
+        const x = (i: number, k: number) => (((i * 7919 + k * 104_729) % 2001) - 1000) / 7 + (k === 4 ? -0 : 0.1);
+        const tr = Array.from({ length: n }, (_, i) => Array.from({ length: 9 }, (_, k) => x(i, k)));
+        const a = new Builder(initial);
+        const b = new Builder(initial);
+        for (const w of [a, b]) (w.createString('abcde'), w.addInt8(1));
+        const offA: number[] = [];
+        const offB: number[] = [];
+        Meshes.startGlobalTransformsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          Transform.createTransform(
+            a,
+            ...(tr[i] as [number, number, number, number, number, number, number, number, number]),
+          );
+        offA.push(a.endVector());
+        offB.push(structVector(b, n, 48, 8, (v, at, i) => putTransform(v, at, tr[i]!)));
+        a.addInt8(2);
+        b.addInt8(2);
+        Meshes.startRepresentationsVector(a, n);
+        for (let i = n - 1; i >= 0; i--)
+          Representation.createRepresentation(
+            a,
+            i,
+            x(i, 0),
+            x(i, 1),
+            x(i, 2),
+            x(i, 3),
+            x(i, 4),
+            x(i, 5),
+            RepresentationClass.SHELL,
+          );
+        offA.push(a.endVector());
+        offB.push(
+          structVector(b, n, 32, 4, (v, at, i) => {
+            v.setUint32(at, i, true);
+            for (let k = 0; k < 6; k++) v.setFloat32(at + 4 + 4 * k, x(i, k), true);
+            v.setUint32(at + 28, RepresentationClass.SHELL, true);
+          }),
+        );
+        a.addInt8(3);
+        b.addInt8(3);
+        Meshes.startSamplesVector(a, n);
+        for (let i = n - 1; i >= 0; i--) Sample.createSample(a, i, i * 3, i * 5, i * 7);
+        offA.push(a.endVector());
+        offB.push(
+          structVector(b, n, 16, 4, (v, at, i) =>
+            [i, i * 3, i * 5, i * 7].forEach((y, k) => v.setInt32(at + 4 * k, y, true)),
+          ),
+        );
+        a.finish(ShellProfile.createShellProfile(a, offA[0]!));
+        b.finish(ShellProfile.createShellProfile(b, offB[0]!));
+        expect(offB, `${n} ${initial}`).toEqual(offA);
+        expect(Buffer.from(b.asUint8Array()).equals(Buffer.from(a.asUint8Array())), `${n} ${initial}`).toBe(true);
+      }
   });
 });
