@@ -43,6 +43,11 @@ export interface JobHandlers {
   onFragments(m: Extract<FromWorker, { type: 'fragments' }>): Promise<void>;
   /** A job failed (`job.kind` tells a map job from a fragments job). */
   onFailed(job: ConversionJob, code: ErrorCode, message: string, problem?: string): Promise<void>;
+  /**
+   * The job that follows a map job (its model's Fragments job), asked for when the worker sends `done`: it is queued at
+   * once, so the worker goes on with it while this process stores the last element batches and calls onDone.
+   */
+  followUp?(job: ConversionJob, m: Extract<FromWorker, { type: 'done' }>): ConversionJob | undefined;
 }
 
 interface Slot {
@@ -55,6 +60,8 @@ interface Slot {
    * few in flight; a GlobalId seen twice keeps the row of the earlier batch).
    */
   elements: Promise<void>;
+  /** The model whose parse the worker holds for its Fragments job (set on a map job's `done`). */
+  held: string | null;
 }
 
 /**
@@ -69,6 +76,10 @@ export class ConversionPool {
   private readonly queue: WorkerJob[] = [];
   /** The callers of schedule jobs (queued or running), answered when their job ends. */
   private readonly waiting = new Map<ScheduleJob, { resolve(r: IfcScheduleResult): void; reject(e: AppError): void }>();
+  /** Map jobs whose worker sent `done` and whose last element batches are still being stored. */
+  private readonly storing = new Set<WorkerJob>();
+  /** Jobs ended without success (failed, timed out, cancelled, worker died): their batches still queued are not stored. */
+  private readonly dropped = new WeakSet<WorkerJob>();
   private closed = false;
 
   constructor(
@@ -83,12 +94,13 @@ export class ConversionPool {
       job: null,
       timer: null,
       elements: Promise.resolve(),
+      held: null,
     }));
   }
 
-  /** Jobs waiting plus running. */
+  /** Jobs waiting plus running, and map jobs whose rows are still being stored. */
   get pending(): number {
-    return this.queue.length + this.slots.filter((s) => s.job).length;
+    return this.queue.length + this.slots.filter((s) => s.job).length + this.storing.size;
   }
 
   /**
@@ -138,6 +150,7 @@ export class ConversionPool {
     };
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (this.queue[i]!.modelId === modelId) gone(this.queue.splice(i, 1)[0]!);
+    for (const job of this.storing) if (job.modelId === modelId) this.dropped.add(job);
     for (const s of this.slots)
       if (s.job?.modelId === modelId) {
         gone(s.job);
@@ -175,6 +188,7 @@ export class ConversionPool {
       if (slot.child !== child) return;
       slot.child = null;
       slot.ready = null;
+      slot.held = null;
       const job = slot.job;
       this.clearJob(slot);
       if (job) {
@@ -216,20 +230,31 @@ export class ConversionPool {
       } else if (m.type === 'progress') this.handlers.onProgress(m);
       else if (m.type === 'elements') {
         const stored = slot.elements.then(async () => {
-          if (slot.job !== job) return;
+          if (this.dropped.has(job)) return;
           await this.handlers.onElements(m);
           if (child.connected) child.send({ type: 'ack', seq: m.seq } satisfies ToWorker);
         });
         // The chain goes on after a failure (that job is failed below; the next job's batches must still run).
-        slot.elements = stored.catch(() => {});
+        slot.elements = stored.catch(() => void this.dropped.add(job));
         await stored;
       } else if (m.type === 'done') {
-        // The worker sends `done` after every ack; the wait is for the order's sake.
-        await slot.elements;
-        if (slot.job !== job) return;
-        this.clearJob(slot);
-        await this.handlers.onDone(m);
-        this.pump();
+        // The worker sends `done` after its last batch without waiting for the acks: it takes its next job (the
+        // model's Fragments job, queued here) while this process stores the rows still in the chain, then onDone.
+        const rows = slot.elements;
+        this.clearJob(slot, true);
+        this.storing.add(job);
+        const next = this.handlers.followUp?.(job, m);
+        slot.held = next ? job.modelId : null;
+        if (next) this.enqueue(next);
+        else this.pump();
+        try {
+          await rows;
+          // A batch that failed to store fails the model (its own handler), a deleted model drops the rest.
+          if (this.dropped.has(job)) return;
+          await this.handlers.onDone(m);
+        } finally {
+          this.storing.delete(job);
+        }
       } else if (m.type === 'fragments') {
         this.clearJob(slot);
         await this.handlers.onFragments(m);
@@ -253,7 +278,9 @@ export class ConversionPool {
     }
   }
 
-  private clearJob(slot: Slot): void {
+  /** Frees a slot; unless the job `finished`, its element batches still queued are dropped. */
+  private clearJob(slot: Slot, finished = false): void {
+    if (slot.job && !finished) this.dropped.add(slot.job);
     slot.job = null;
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -263,14 +290,19 @@ export class ConversionPool {
     const c = slot.child;
     slot.child = null;
     slot.ready = null;
+    slot.held = null;
     if (c && c.exitCode === null) c.kill('SIGKILL');
   }
 
   private pump(): void {
     if (this.closed) return;
-    for (const slot of this.slots) {
-      if (slot.job || this.queue.length === 0) continue;
+    for (;;) {
+      const free = this.slots.filter((s) => !s.job);
+      if (free.length === 0 || this.queue.length === 0) return;
       const job = this.queue.shift()!;
+      // A Fragments job goes to the worker holding its model's parse; other jobs spare such a worker if they can.
+      const slot = free.find((s) => s.held === job.modelId) ?? free.find((s) => !s.held) ?? free[0]!;
+      slot.held = null;
       slot.job = job;
       if (!slot.child) this.spawn(slot);
       const child = slot.child!;
@@ -282,7 +314,7 @@ export class ConversionPool {
           slot.timer = setTimeout(() => {
             if (slot.job !== job) return;
             this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
-            slot.job = null;
+            this.clearJob(slot);
             this.kill(slot);
             void this.fail(
               job,

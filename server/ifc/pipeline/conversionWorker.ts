@@ -191,8 +191,8 @@ async function run(job: WorkerJob): Promise<void> {
         },
       },
     );
-    // Every row stored before `done`: the server makes the model ready on `done`.
-    await Promise.all(inFlight);
+    // `done` follows the last batch without waiting for its ack: the server stores the rows still in flight before it
+    // makes the model ready, and meanwhile hands this process the model's Fragments job.
     // Held before `done`: the server queues the Fragments job when it reads `done`.
     if (session) held = { modelId: job.modelId, session };
     session = null;
