@@ -44,10 +44,13 @@ export interface JobHandlers {
   /** A job failed (`job.kind` tells a map job from a fragments job). */
   onFailed(job: ConversionJob, code: ErrorCode, message: string, problem?: string): Promise<void>;
   /**
-   * The job that follows a map job (its model's Fragments job), asked for when the worker sends `done`: it is queued at
-   * once, so the worker goes on with it while this process stores the last element batches and calls onDone.
+   * The job that follows a map job (its model's Fragments job). It goes to the worker with the map job, which runs it
+   * right after `done` when no other job waits for that worker (else it is queued on `done`): either way it runs while
+   * this process stores the last element batches and calls onDone.
    */
-  followUp?(job: ConversionJob, m: Extract<FromWorker, { type: 'done' }>): ConversionJob | undefined;
+  followUp?(job: ConversionJob): ConversionJob | undefined;
+  /** A map job's follow-up started (or was queued) on `done`, before onDone. */
+  onFollowUp?(next: ConversionJob): void;
 }
 
 interface Slot {
@@ -62,6 +65,8 @@ interface Slot {
   elements: Promise<void>;
   /** The model whose parse the worker holds for its Fragments job (set on a map job's `done`). */
   held: string | null;
+  /** The follow-up sent with the running map job (the worker may go on into it: see ToWorker). */
+  then: ConversionJob | null;
 }
 
 /**
@@ -80,6 +85,8 @@ export class ConversionPool {
   private readonly storing = new Set<WorkerJob>();
   /** Jobs ended without success (failed, timed out, cancelled, worker died): their batches still queued are not stored. */
   private readonly dropped = new WeakSet<WorkerJob>();
+  /** The follow-up each dispatched map job was sent with (the same object the worker may go on into). */
+  private readonly thenOf = new WeakMap<WorkerJob, ConversionJob>();
   private closed = false;
 
   constructor(
@@ -95,6 +102,7 @@ export class ConversionPool {
       timer: null,
       elements: Promise.resolve(),
       held: null,
+      then: null,
     }));
   }
 
@@ -113,6 +121,17 @@ export class ConversionPool {
     if (firstFragments >= 0) this.queue.splice(firstFragments, 0, job);
     else this.queue.push(job);
     this.pump();
+    if (job.kind !== 'fragments') this.noThen();
+  }
+
+  /** A job waits for a busy worker: workers running a map job do not go on into its Fragments job (it is queued). */
+  private noThen(): void {
+    if (!this.queue.some((j) => j.kind !== 'fragments')) return;
+    for (const s of this.slots)
+      if (s.then && s.child?.connected) {
+        s.child.send({ type: 'noThen', modelId: s.then.modelId } satisfies ToWorker);
+        s.then = null;
+      }
   }
 
   /**
@@ -132,6 +151,7 @@ export class ConversionPool {
     if (firstOther >= 0) this.queue.splice(firstOther, 0, job);
     else this.queue.push(job);
     this.pump();
+    this.noThen();
     return answer;
   }
 
@@ -238,15 +258,22 @@ export class ConversionPool {
         slot.elements = stored.catch(() => void this.dropped.add(job));
         await stored;
       } else if (m.type === 'done') {
-        // The worker sends `done` after its last batch without waiting for the acks: it takes its next job (the
-        // model's Fragments job, queued here) while this process stores the rows still in the chain, then onDone.
+        // The worker sends `done` after its last batch without waiting for the acks: it goes on into the model's
+        // Fragments job (or is given it, queued here) while this process stores the rows still in the chain, then onDone.
         const rows = slot.elements;
+        const next = m.fragmentsSkipped ? undefined : (this.thenOf.get(job) ?? this.handlers.followUp?.(job));
         this.clearJob(slot, true);
         this.storing.add(job);
-        const next = this.handlers.followUp?.(job, m);
-        slot.held = next ? job.modelId : null;
-        if (next) this.enqueue(next);
-        else this.pump();
+        if (next) this.handlers.onFollowUp?.(next);
+        if (next && m.continues) {
+          // The worker went on into it: it runs there now, under its own clock.
+          slot.job = next;
+          this.startClock(slot, next);
+        } else {
+          slot.held = next ? job.modelId : null;
+          if (next) this.enqueue(next);
+          else this.pump();
+        }
         try {
           await rows;
           // A batch that failed to store fails the model (its own handler), a deleted model drops the rest.
@@ -282,6 +309,7 @@ export class ConversionPool {
   private clearJob(slot: Slot, finished = false): void {
     if (slot.job && !finished) this.dropped.add(slot.job);
     slot.job = null;
+    slot.then = null;
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
   }
@@ -309,26 +337,36 @@ export class ConversionPool {
       slot.ready!.then(
         () => {
           if (slot.job !== job || !child.connected) return;
-          child.send({ type: 'job', job } satisfies ToWorker);
-          // The clock starts when the worker has the job (a worker's own start-up is not the file's fault).
-          slot.timer = setTimeout(() => {
-            if (slot.job !== job) return;
-            this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
-            this.clearJob(slot);
-            this.kill(slot);
-            void this.fail(
-              job,
-              ErrorCode.UNPROCESSABLE,
-              `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`,
-            ).finally(() => this.pump());
-          }, this.opts.jobTimeoutMs);
-          slot.timer.unref();
+          // A map job carries its follow-up unless a job waits for a worker already (see noThen).
+          const waits = this.queue.some((j) => j.kind !== 'fragments');
+          const then =
+            job.kind === 'schedule' || job.kind === 'fragments' || waits ? undefined : this.handlers.followUp?.(job);
+          if (then) this.thenOf.set(job, then);
+          slot.then = then ?? null;
+          child.send({ type: 'job', job, ...(then ? { then } : {}) } satisfies ToWorker);
+          this.startClock(slot, job);
         },
         () => {
           /* the exit handler fails the job */
         },
       );
     }
+  }
+
+  /** The clock of a job starts when the worker has it (a worker's own start-up is not the file's fault). */
+  private startClock(slot: Slot, job: WorkerJob): void {
+    slot.timer = setTimeout(() => {
+      if (slot.job !== job) return;
+      this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
+      this.clearJob(slot);
+      this.kill(slot);
+      void this.fail(
+        job,
+        ErrorCode.UNPROCESSABLE,
+        `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`,
+      ).finally(() => this.pump());
+    }, this.opts.jobTimeoutMs);
+    slot.timer.unref();
   }
 
   /** Stops every worker; queued jobs stay `queued` in the store and are picked up at the next start. */

@@ -107,13 +107,12 @@ export class ModelService {
             }
           }
         },
-        followUp: (job, m) => {
-          if (m.fragmentsSkipped) return undefined;
-          // Queued now, before the last rows are stored: the worker builds the .frag while this process writes them.
+        followUp: (job) => this.fragmentsJob(job.modelId, job.sourceKind),
+        onFollowUp: (next) => {
+          // The Fragments job runs from the map job's `done`, while this process still writes the last rows.
           let settle!: (ok: boolean) => void;
           const done = new Promise<boolean>((r) => (settle = r));
-          this.mapOutcomes.set(m.modelId, { done, settle });
-          return this.fragmentsJob(m.modelId, job.sourceKind);
+          this.mapOutcomes.set(next.modelId, { done, settle });
         },
         onDone: async (m) => {
           let ready = false;

@@ -90,7 +90,10 @@ async function runSchedule(job: ScheduleJob): Promise<void> {
   }
 }
 
-async function run(job: WorkerJob): Promise<void> {
+/** The model whose map job must not go on into its Fragments job (`noThen`: another job waits for this worker). */
+let noThen: string | null = null;
+
+async function run(job: WorkerJob, then?: ConversionJob): Promise<void> {
   if (job.kind === 'schedule') return runSchedule(job);
   if (job.kind === 'fragments') {
     try {
@@ -113,6 +116,7 @@ async function run(job: WorkerJob): Promise<void> {
   let lastStage = '';
   const inFlight = new Set<Promise<void>>();
   let session: TwinSession | null = null;
+  let next: ConversionJob | undefined;
   try {
     let ifcPath = job.sourcePath;
     api ??= await createIfcApi();
@@ -193,16 +197,19 @@ async function run(job: WorkerJob): Promise<void> {
     );
     // `done` follows the last batch without waiting for its ack: the server stores the rows still in flight before it
     // makes the model ready, and meanwhile hands this process the model's Fragments job.
-    // Held before `done`: the server queues the Fragments job when it reads `done`.
+    // Held before `done`: this process goes on into the Fragments job (`then`), or the server queues it on `done`.
     if (session) held = { modelId: job.modelId, session };
     session = null;
+    next = then && !noFragments && noThen !== job.modelId ? then : undefined;
     await send({
       type: 'done',
       modelId: job.modelId,
       result,
       ...(noFragments ? { fragmentsSkipped: noFragments } : {}),
+      ...(next ? { continues: true } : {}),
     });
   } catch (err) {
+    next = undefined;
     session?.close();
     const known = err instanceof ConversionError;
     const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
@@ -216,13 +223,15 @@ async function run(job: WorkerJob): Promise<void> {
     // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
     if (!known) process.exit(3);
   }
+  if (next) await run(next);
 }
 
 process.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
     acks.get(m.seq)?.();
     acks.delete(m.seq);
-  } else if (m.type === 'job') void run(m.job);
+  } else if (m.type === 'noThen') noThen = m.modelId;
+  else if (m.type === 'job') void run(m.job, m.then);
 });
 process.on('disconnect', () => process.exit(0));
 void send({ type: 'ready' });

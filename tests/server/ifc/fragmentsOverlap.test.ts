@@ -36,6 +36,10 @@ describe.each(storeKinds())('the Fragments job overlapping the last row writes (
   let dataDir: string;
   let projectId: string;
   const events = new Map<string, Event[]>();
+  /** Every model.updated and model.progress in order, as `id status/fragments`. */
+  const log: string[] = [];
+  /** Called on each model.progress (a test may act while a map job runs). */
+  let onProgress: (modelId: string) => void = () => {};
   /** Models whose Fragments result reached the server, and whose Fragments handler has finished. */
   const fragmentsIn = new Set<string>();
   const fragmentsHandled = new Set<string>();
@@ -50,7 +54,9 @@ describe.each(storeKinds())('the Fragments job overlapping the last row writes (
     projectId = await storeProject(t.store, e.id, { loc });
     const live: Pick<LivePublisher, 'publishModel'> = {
       publishModel(m) {
+        if (m.type === 'model.progress') onProgress(m.progress.modelId);
         if (m.type !== 'model.updated') return;
+        log.push(`${m.model.id} ${m.model.status}/${m.model.fragments}`);
         const list = events.get(m.model.id) ?? [];
         list.push({ status: m.model.status, ...(m.model.fragments ? { fragments: String(m.model.fragments) } : {}) });
         events.set(m.model.id, list);
@@ -135,6 +141,23 @@ describe.each(storeKinds())('the Fragments job overlapping the last row writes (
     // The next model goes through as usual.
     const next = await svc.acceptGenerated(projectId, 'after.ifc', building);
     await until(() => (events.get(next.id) ?? []).some((x) => x.fragments === 'ready'), 'the next model ready');
+    await until(() => svc.pending === 0, 'an idle pool');
+  }, 120_000);
+
+  it('a model uploaded while another converts reaches the map before that one goes on into its Fragments job', async () => {
+    let second: Promise<{ id: string }> | null = null;
+    const first = await svc.acceptGenerated(projectId, 'first.ifc', { ...building, storeys: 10, widthM: 40 });
+    // Queued while the first map job runs: the worker is told not to go on into the first model's Fragments job.
+    onProgress = (id) => {
+      if (id === first.id && !second) second = svc.acceptGenerated(projectId, 'second.ifc', building);
+    };
+    await until(() => second !== null, 'the first map job running');
+    const b = await second!;
+    onProgress = () => {};
+    const fragReady = (id: string) => log.indexOf(`${id} ready/ready`);
+    await until(() => fragReady(first.id) >= 0 && fragReady(b.id) >= 0, 'both Fragments files');
+    expect(log.indexOf(`${b.id} ready/pending`)).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf(`${b.id} ready/pending`)).toBeLessThan(fragReady(first.id));
     await until(() => svc.pending === 0, 'an idle pool');
   }, 120_000);
 });
