@@ -30,7 +30,7 @@ let api: IfcAPI | null = null;
 
 /**
  * One parse for the whole twin: the map job's model stays open (its TwinSession) for the model's Fragments job, which
- * the server queues as soon as the map job is done. Any other map job closes it first (the Fragments job then parses
+ * this process goes on into after `done` (or the server queues on `done`). Any other map job closes it first (the Fragments job then parses
  * the file itself, as before). IFC_SHARED_PARSE=0 turns it off (bench/ifc.ts compares both in one run).
  */
 const SHARED_PARSE = process.env.IFC_SHARED_PARSE !== '0';
@@ -196,8 +196,7 @@ async function run(job: WorkerJob, then?: ConversionJob): Promise<void> {
       },
     );
     // `done` follows the last batch without waiting for its ack: the server stores the rows still in flight before it
-    // makes the model ready, and meanwhile hands this process the model's Fragments job.
-    // Held before `done`: this process goes on into the Fragments job (`then`), or the server queues it on `done`.
+    // makes the model ready, while this process goes on into the Fragments job (`then`) or the server queues it.
     if (session) held = { modelId: job.modelId, session };
     session = null;
     next = then && !noFragments && noThen !== job.modelId ? then : undefined;
