@@ -43,6 +43,14 @@ export interface JobHandlers {
   onFragments(m: Extract<FromWorker, { type: 'fragments' }>): Promise<void>;
   /** A job failed (`job.kind` tells a map job from a fragments job). */
   onFailed(job: ConversionJob, code: ErrorCode, message: string, problem?: string): Promise<void>;
+  /**
+   * The job that follows a map job (its model's Fragments job). It goes to the worker with the map job, which runs it
+   * right after `done` when no other job waits for that worker (else it is queued on `done`): either way it runs while
+   * this process stores the last element batches and calls onDone.
+   */
+  followUp?(job: ConversionJob): ConversionJob | undefined;
+  /** A map job's follow-up started (or was queued) on `done`, before onDone. */
+  onFollowUp?(next: ConversionJob): void;
 }
 
 interface Slot {
@@ -55,6 +63,10 @@ interface Slot {
    * few in flight; a GlobalId seen twice keeps the row of the earlier batch).
    */
   elements: Promise<void>;
+  /** The model whose parse the worker holds for its Fragments job (set on a map job's `done`). */
+  held: string | null;
+  /** The follow-up sent with the running map job (the worker may go on into it: see ToWorker). */
+  then: ConversionJob | null;
 }
 
 /**
@@ -69,6 +81,12 @@ export class ConversionPool {
   private readonly queue: WorkerJob[] = [];
   /** The callers of schedule jobs (queued or running), answered when their job ends. */
   private readonly waiting = new Map<ScheduleJob, { resolve(r: IfcScheduleResult): void; reject(e: AppError): void }>();
+  /** Map jobs whose worker sent `done` and whose last element batches are still being stored. */
+  private readonly storing = new Set<WorkerJob>();
+  /** Jobs ended without success (failed, timed out, cancelled, worker died): their batches still queued are not stored. */
+  private readonly dropped = new WeakSet<WorkerJob>();
+  /** The follow-up each dispatched map job was sent with (the same object the worker may go on into). */
+  private readonly thenOf = new WeakMap<WorkerJob, ConversionJob>();
   private closed = false;
 
   constructor(
@@ -83,12 +101,14 @@ export class ConversionPool {
       job: null,
       timer: null,
       elements: Promise.resolve(),
+      held: null,
+      then: null,
     }));
   }
 
-  /** Jobs waiting plus running. */
+  /** Jobs waiting plus running, and map jobs whose rows are still being stored. */
   get pending(): number {
-    return this.queue.length + this.slots.filter((s) => s.job).length;
+    return this.queue.length + this.slots.filter((s) => s.job).length + this.storing.size;
   }
 
   /**
@@ -101,6 +121,17 @@ export class ConversionPool {
     if (firstFragments >= 0) this.queue.splice(firstFragments, 0, job);
     else this.queue.push(job);
     this.pump();
+    if (job.kind !== 'fragments') this.noThen();
+  }
+
+  /** A job waits for a busy worker: workers running a map job do not go on into its Fragments job (it is queued). */
+  private noThen(): void {
+    if (!this.queue.some((j) => j.kind !== 'fragments')) return;
+    for (const s of this.slots)
+      if (s.then && s.child?.connected) {
+        s.child.send({ type: 'noThen', modelId: s.then.modelId } satisfies ToWorker);
+        s.then = null;
+      }
   }
 
   /**
@@ -120,6 +151,7 @@ export class ConversionPool {
     if (firstOther >= 0) this.queue.splice(firstOther, 0, job);
     else this.queue.push(job);
     this.pump();
+    this.noThen();
     return answer;
   }
 
@@ -138,6 +170,7 @@ export class ConversionPool {
     };
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (this.queue[i]!.modelId === modelId) gone(this.queue.splice(i, 1)[0]!);
+    for (const job of this.storing) if (job.modelId === modelId) this.dropped.add(job);
     for (const s of this.slots)
       if (s.job?.modelId === modelId) {
         gone(s.job);
@@ -175,6 +208,7 @@ export class ConversionPool {
       if (slot.child !== child) return;
       slot.child = null;
       slot.ready = null;
+      slot.held = null;
       const job = slot.job;
       this.clearJob(slot);
       if (job) {
@@ -216,20 +250,38 @@ export class ConversionPool {
       } else if (m.type === 'progress') this.handlers.onProgress(m);
       else if (m.type === 'elements') {
         const stored = slot.elements.then(async () => {
-          if (slot.job !== job) return;
+          if (this.dropped.has(job)) return;
           await this.handlers.onElements(m);
           if (child.connected) child.send({ type: 'ack', seq: m.seq } satisfies ToWorker);
         });
         // The chain goes on after a failure (that job is failed below; the next job's batches must still run).
-        slot.elements = stored.catch(() => {});
+        slot.elements = stored.catch(() => void this.dropped.add(job));
         await stored;
       } else if (m.type === 'done') {
-        // The worker sends `done` after every ack; the wait is for the order's sake.
-        await slot.elements;
-        if (slot.job !== job) return;
-        this.clearJob(slot);
-        await this.handlers.onDone(m);
-        this.pump();
+        // The worker sends `done` after its last batch without waiting for the acks: it goes on into the model's
+        // Fragments job (or is given it, queued here) while this process stores the rows still in the chain, then onDone.
+        const rows = slot.elements;
+        const next = m.fragmentsSkipped ? undefined : (this.thenOf.get(job) ?? this.handlers.followUp?.(job));
+        this.clearJob(slot, true);
+        this.storing.add(job);
+        if (next) this.handlers.onFollowUp?.(next);
+        if (next && m.continues) {
+          // The worker went on into it: it runs there now, under its own clock.
+          slot.job = next;
+          this.startClock(slot, next);
+        } else {
+          slot.held = next ? job.modelId : null;
+          if (next) this.enqueue(next);
+          else this.pump();
+        }
+        try {
+          await rows;
+          // A batch that failed to store fails the model (its own handler), a deleted model drops the rest.
+          if (this.dropped.has(job)) return;
+          await this.handlers.onDone(m);
+        } finally {
+          this.storing.delete(job);
+        }
       } else if (m.type === 'fragments') {
         this.clearJob(slot);
         await this.handlers.onFragments(m);
@@ -253,8 +305,11 @@ export class ConversionPool {
     }
   }
 
-  private clearJob(slot: Slot): void {
+  /** Frees a slot; unless the job `finished`, its element batches still queued are dropped. */
+  private clearJob(slot: Slot, finished = false): void {
+    if (slot.job && !finished) this.dropped.add(slot.job);
     slot.job = null;
+    slot.then = null;
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
   }
@@ -263,40 +318,55 @@ export class ConversionPool {
     const c = slot.child;
     slot.child = null;
     slot.ready = null;
+    slot.held = null;
     if (c && c.exitCode === null) c.kill('SIGKILL');
   }
 
   private pump(): void {
     if (this.closed) return;
-    for (const slot of this.slots) {
-      if (slot.job || this.queue.length === 0) continue;
+    for (;;) {
+      const free = this.slots.filter((s) => !s.job);
+      if (free.length === 0 || this.queue.length === 0) return;
       const job = this.queue.shift()!;
+      // A Fragments job goes to the worker holding its model's parse; other jobs spare such a worker if they can.
+      const slot = free.find((s) => s.held === job.modelId) ?? free.find((s) => !s.held) ?? free[0]!;
+      slot.held = null;
       slot.job = job;
       if (!slot.child) this.spawn(slot);
       const child = slot.child!;
       slot.ready!.then(
         () => {
           if (slot.job !== job || !child.connected) return;
-          child.send({ type: 'job', job } satisfies ToWorker);
-          // The clock starts when the worker has the job (a worker's own start-up is not the file's fault).
-          slot.timer = setTimeout(() => {
-            if (slot.job !== job) return;
-            this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
-            slot.job = null;
-            this.kill(slot);
-            void this.fail(
-              job,
-              ErrorCode.UNPROCESSABLE,
-              `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`,
-            ).finally(() => this.pump());
-          }, this.opts.jobTimeoutMs);
-          slot.timer.unref();
+          // A map job carries its follow-up unless a job waits for a worker already (see noThen).
+          const waits = this.queue.some((j) => j.kind !== 'fragments');
+          const then =
+            job.kind === 'schedule' || job.kind === 'fragments' || waits ? undefined : this.handlers.followUp?.(job);
+          if (then) this.thenOf.set(job, then);
+          slot.then = then ?? null;
+          child.send({ type: 'job', job, ...(then ? { then } : {}) } satisfies ToWorker);
+          this.startClock(slot, job);
         },
         () => {
           /* the exit handler fails the job */
         },
       );
     }
+  }
+
+  /** The clock of a job starts when the worker has it (a worker's own start-up is not the file's fault). */
+  private startClock(slot: Slot, job: WorkerJob): void {
+    slot.timer = setTimeout(() => {
+      if (slot.job !== job) return;
+      this.log.warn({ modelId: job.modelId }, 'ifc: conversion timed out');
+      this.clearJob(slot);
+      this.kill(slot);
+      void this.fail(
+        job,
+        ErrorCode.UNPROCESSABLE,
+        `The conversion took longer than ${Math.round(this.opts.jobTimeoutMs / 1000)} s and was stopped`,
+      ).finally(() => this.pump());
+    }, this.opts.jobTimeoutMs);
+    slot.timer.unref();
   }
 
   /** Stops every worker; queued jobs stay `queued` in the store and are picked up at the next start. */

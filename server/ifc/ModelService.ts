@@ -10,6 +10,7 @@ import { publicModel, type SourceKind, type StoredModel } from '../store/ModelRe
 import type { Store } from '../store/Store.js';
 import { ConversionPool } from './ConversionPool.js';
 import type { DemoBuildingOptions } from './pipeline/demoBuilding.js';
+import type { ConversionJob, FromWorker } from './pipeline/protocol.js';
 import { fragmentsFile, modelDir, modelsRoot, sourceFile, tilesDir, unpackedFile } from './pipeline/files.js';
 import { writeTilesetJson, type TilesetJson } from './pipeline/tiler.js';
 import type { IfcScheduleResult } from './pipeline/workSchedule.js';
@@ -57,6 +58,11 @@ export class ModelService {
   private embeddedRows = EMBEDDED_INSERT_ROWS;
   /** The last progress write of each converting model (they are chained, so awaiting it awaits them all). */
   private readonly progressWrites = new Map<string, Promise<void>>();
+  /**
+   * Models whose Fragments job was queued on the map job's `done`, before their rows were all stored: resolves true
+   * once the model is ready and pushed, false if it failed or was deleted. The Fragments job's end waits for it.
+   */
+  private readonly mapOutcomes = new Map<string, { done: Promise<boolean>; settle(ok: boolean): void }>();
 
   constructor(
     private readonly store: Store,
@@ -101,41 +107,23 @@ export class ModelService {
             }
           }
         },
+        followUp: (job) => this.fragmentsJob(job.modelId, job.sourceKind),
+        onFollowUp: (next) => {
+          // The Fragments job runs from the map job's `done`, while this process still writes the last rows.
+          let settle!: (ok: boolean) => void;
+          const done = new Promise<boolean>((r) => (settle = r));
+          this.mapOutcomes.set(next.modelId, { done, settle });
+        },
         onDone: async (m) => {
-          await this.progressWrites.get(m.modelId);
-          this.progressWrites.delete(m.modelId);
-          const model = await this.store.models.setReady(m.modelId, m.result);
-          this.lastProgress.delete(m.modelId);
-          if (model) {
-            this.log.info(
-              {
-                modelId: m.modelId,
-                projectId: model.projectId,
-                elements: m.result.report.elementCount,
-                ms: m.result.report.durationMs,
-              },
-              'ifc: model ready',
-            );
-            if (m.fragmentsSkipped) {
-              // Past IFC_FRAGMENTS_MAX_MB: the map twin is complete, the workspace file is not built (and says why).
-              const skipped = await this.store.models.setFragments(m.modelId, {
-                status: 'failed',
-                error: {
-                  code: ErrorCode.UNPROCESSABLE,
-                  message: m.fragmentsSkipped,
-                  problem: 'too_large_for_fragments',
-                },
-              });
-              this.log.warn({ modelId: m.modelId, projectId: model.projectId }, m.fragmentsSkipped);
-              this.live.publishModel({ type: 'model.updated', model: publicModel(skipped ?? model) });
-              return;
-            }
-            this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
-            // The map has the model now; the workspace's .frag follows in a job of its own.
-            this.enqueueFragments(model);
+          let ready = false;
+          try {
+            ready = await this.onMapDone(m);
+          } finally {
+            this.mapOutcomes.get(m.modelId)?.settle(ready);
           }
         },
         onFragments: async (m) => {
+          if (!(await this.mapReady(m.modelId))) return;
           const model = await this.store.models.setFragments(m.modelId, { status: 'ready', bytes: m.bytes });
           if (model) {
             this.log.info({ modelId: m.modelId, projectId: model.projectId, bytes: m.bytes }, 'ifc: fragments ready');
@@ -145,10 +133,9 @@ export class ModelService {
         },
         onFailed: async (job, code, message, problem) => {
           const modelId = job.modelId;
-          await this.progressWrites.get(modelId);
-          this.progressWrites.delete(modelId);
-          this.removeOutputs(modelId, job.kind === 'fragments' ? 'fragments' : 'all');
           if (job.kind === 'fragments') {
+            if (!(await this.mapReady(modelId))) return;
+            this.removeOutputs(modelId, 'fragments');
             // The map twin stays usable without the workspace file: only the Fragments state fails.
             const model = await this.store.models.setFragments(modelId, {
               status: 'failed',
@@ -160,17 +147,82 @@ export class ModelService {
             }
             return;
           }
-          this.lastProgress.delete(modelId);
-          const model = await this.store.models.setFailed(modelId, { code, message, ...(problem ? { problem } : {}) });
-          if (model) {
-            this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: conversion failed');
-            this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+          try {
+            await this.onMapFailed(modelId, code, message, problem);
+          } finally {
+            this.mapOutcomes.get(modelId)?.settle(false);
           }
         },
       },
       log,
       { jobTimeoutMs: opts.jobTimeoutMs, eagerWasm: opts.eagerWasm },
     );
+  }
+
+  /**
+   * Whether a model's Fragments result may be stored: after its map job's `done` it waits until the model is ready
+   * and pushed (model.updated ready goes out first). A model that failed or was deleted meanwhile gets no .frag: the
+   * file its Fragments job wrote is removed.
+   */
+  private async mapReady(modelId: string): Promise<boolean> {
+    const outcome = this.mapOutcomes.get(modelId);
+    if (!outcome) return true;
+    const ok = await outcome.done;
+    this.mapOutcomes.delete(modelId);
+    if (!ok) {
+      this.removeOutputs(modelId, 'fragments');
+      this.log.info({ modelId }, 'ifc: fragments dropped: the model is not ready');
+    }
+    return ok;
+  }
+
+  /** A map job's rows are all stored: the model is ready. Returns false when the model is gone. */
+  private async onMapDone(m: Extract<FromWorker, { type: 'done' }>): Promise<boolean> {
+    await this.progressWrites.get(m.modelId);
+    this.progressWrites.delete(m.modelId);
+    const model = await this.store.models.setReady(m.modelId, m.result);
+    this.lastProgress.delete(m.modelId);
+    if (model) {
+      this.log.info(
+        {
+          modelId: m.modelId,
+          projectId: model.projectId,
+          elements: m.result.report.elementCount,
+          ms: m.result.report.durationMs,
+        },
+        'ifc: model ready',
+      );
+      if (m.fragmentsSkipped) {
+        // Past IFC_FRAGMENTS_MAX_MB: the map twin is complete, the workspace file is not built (and says why).
+        const skipped = await this.store.models.setFragments(m.modelId, {
+          status: 'failed',
+          error: {
+            code: ErrorCode.UNPROCESSABLE,
+            message: m.fragmentsSkipped,
+            problem: 'too_large_for_fragments',
+          },
+        });
+        this.log.warn({ modelId: m.modelId, projectId: model.projectId }, m.fragmentsSkipped);
+        this.live.publishModel({ type: 'model.updated', model: publicModel(skipped ?? model) });
+        return true;
+      }
+      // The map has the model now; its Fragments job was queued on `done` (followUp).
+      this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+    }
+    return model !== null;
+  }
+
+  /** A map job failed (or its rows could not be stored): the model fails and its outputs go. */
+  private async onMapFailed(modelId: string, code: ErrorCode, message: string, problem?: string): Promise<void> {
+    await this.progressWrites.get(modelId);
+    this.progressWrites.delete(modelId);
+    this.removeOutputs(modelId, 'all');
+    this.lastProgress.delete(modelId);
+    const model = await this.store.models.setFailed(modelId, { code, message, ...(problem ? { problem } : {}) });
+    if (model) {
+      this.log.warn({ modelId, projectId: model.projectId, code, reason: message }, 'ifc: conversion failed');
+      this.live.publishModel({ type: 'model.updated', model: publicModel(model) });
+    }
   }
 
   /**
@@ -274,17 +326,17 @@ export class ModelService {
     });
   }
 
-  /** Queues the Fragments job of a model that is ready for the map, from the plain IFC its map job read. */
-  private enqueueFragments(model: StoredModel): void {
-    const dir = this.dirOf(model.id);
-    this.pool.enqueue({
+  /** The Fragments job of a model, from the plain IFC its map job read (the upload, or the unpacked file of a zip). */
+  private fragmentsJob(modelId: string, sourceKind: SourceKind): ConversionJob {
+    const dir = this.dirOf(modelId);
+    return {
       kind: 'fragments',
-      modelId: model.id,
-      sourcePath: model.sourceKind === 'ifczip' ? unpackedFile(dir) : sourceFile(dir, 'ifc'),
+      modelId,
+      sourcePath: sourceKind === 'ifczip' ? unpackedFile(dir) : sourceFile(dir, 'ifc'),
       sourceKind: 'ifc',
       outDir: dir,
       ...this.sizeLimits(),
-    });
+    };
   }
 
   /** The size bounds a job carries (see pipeline/sizeLimits.ts). */
@@ -339,7 +391,7 @@ export class ModelService {
       }
     }
     const noFragments = await this.store.models.listFragmentsPending();
-    for (const m of noFragments) this.enqueueFragments(m);
+    for (const m of noFragments) this.pool.enqueue(this.fragmentsJob(m.id, m.sourceKind));
     if (stale.length || noFragments.length)
       this.log.info(
         { requeued, failed: stale.length - requeued, fragments: noFragments.length },
@@ -368,6 +420,8 @@ export class ModelService {
   /** Stops a running conversion, deletes the rows and the files. */
   async delete(model: StoredModel): Promise<void> {
     this.pool.cancel(model.id);
+    this.mapOutcomes.get(model.id)?.settle(false);
+    this.mapOutcomes.delete(model.id);
     await this.store.models.delete(model.id);
     rmSync(this.dirOf(model.id), { recursive: true, force: true });
     this.log.info({ modelId: model.id, projectId: model.projectId }, 'ifc: model deleted');

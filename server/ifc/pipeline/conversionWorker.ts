@@ -30,7 +30,7 @@ let api: IfcAPI | null = null;
 
 /**
  * One parse for the whole twin: the map job's model stays open (its TwinSession) for the model's Fragments job, which
- * the server queues as soon as the map job is done. Any other map job closes it first (the Fragments job then parses
+ * this process goes on into after `done` (or the server queues on `done`). Any other map job closes it first (the Fragments job then parses
  * the file itself, as before). IFC_SHARED_PARSE=0 turns it off (bench/ifc.ts compares both in one run).
  */
 const SHARED_PARSE = process.env.IFC_SHARED_PARSE !== '0';
@@ -90,7 +90,10 @@ async function runSchedule(job: ScheduleJob): Promise<void> {
   }
 }
 
-async function run(job: WorkerJob): Promise<void> {
+/** The model whose map job must not go on into its Fragments job (`noThen`: another job waits for this worker). */
+let noThen: string | null = null;
+
+async function run(job: WorkerJob, then?: ConversionJob): Promise<void> {
   if (job.kind === 'schedule') return runSchedule(job);
   if (job.kind === 'fragments') {
     try {
@@ -113,6 +116,7 @@ async function run(job: WorkerJob): Promise<void> {
   let lastStage = '';
   const inFlight = new Set<Promise<void>>();
   let session: TwinSession | null = null;
+  let next: ConversionJob | undefined;
   try {
     let ifcPath = job.sourcePath;
     api ??= await createIfcApi();
@@ -191,18 +195,20 @@ async function run(job: WorkerJob): Promise<void> {
         },
       },
     );
-    // Every row stored before `done`: the server makes the model ready on `done`.
-    await Promise.all(inFlight);
-    // Held before `done`: the server queues the Fragments job when it reads `done`.
+    // `done` follows the last batch without waiting for its ack: the server stores the rows still in flight before it
+    // makes the model ready, while this process goes on into the Fragments job (`then`) or the server queues it.
     if (session) held = { modelId: job.modelId, session };
     session = null;
+    next = then && !noFragments && noThen !== job.modelId ? then : undefined;
     await send({
       type: 'done',
       modelId: job.modelId,
       result,
       ...(noFragments ? { fragmentsSkipped: noFragments } : {}),
+      ...(next ? { continues: true } : {}),
     });
   } catch (err) {
+    next = undefined;
     session?.close();
     const known = err instanceof ConversionError;
     const message = known ? err.message : `Conversion failed: ${(err as Error)?.message ?? String(err)}`;
@@ -216,13 +222,15 @@ async function run(job: WorkerJob): Promise<void> {
     // After an unexpected error web-ifc's state is not to be trusted: start afresh with the next job.
     if (!known) process.exit(3);
   }
+  if (next) await run(next);
 }
 
 process.on('message', (m: ToWorker) => {
   if (m.type === 'ack') {
     acks.get(m.seq)?.();
     acks.delete(m.seq);
-  } else if (m.type === 'job') void run(m.job);
+  } else if (m.type === 'noThen') noThen = m.modelId;
+  else if (m.type === 'job') void run(m.job, m.then);
 });
 process.on('disconnect', () => process.exit(0));
 void send({ type: 'ready' });

@@ -44,8 +44,15 @@ export interface ScheduleJob {
 /** Any job a worker process takes. */
 export type WorkerJob = ConversionJob | ScheduleJob;
 
-/** Main -> worker. `ack` releases the next element batch (back-pressure: the store sets the pace). */
-export type ToWorker = { type: 'job'; job: WorkerJob } | { type: 'ack'; seq: number };
+/**
+ * Main -> worker. `ack` releases the next element batch (back-pressure: the store sets the pace). A map job's `then` (its
+ * model's Fragments job) is run by the worker right after `done`, unless `noThen` for that model came first (a job is
+ * waiting for this worker): `done` says which (`continues`).
+ */
+export type ToWorker =
+  | { type: 'job'; job: WorkerJob; then?: ConversionJob }
+  | { type: 'noThen'; modelId: string }
+  | { type: 'ack'; seq: number };
 
 /** Worker -> main. */
 export type FromWorker =
@@ -58,6 +65,8 @@ export type FromWorker =
       result: ConversionResult;
       /** Why no Fragments job is to follow (the file is past IFC_FRAGMENTS_MAX_MB); the map twin is complete. */
       fragmentsSkipped?: string;
+      /** The worker goes on with the job's `then` (the model's Fragments job) without waiting to be sent it. */
+      continues?: boolean;
     }
   | { type: 'fragments'; modelId: string; bytes: number; warnings?: string[] }
   | { type: 'schedule'; modelId: string; result: IfcScheduleResult }
