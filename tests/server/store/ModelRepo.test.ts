@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversionReport } from '../../../models/BimModel.js';
+import { openTestStore, storeKinds, storeProject, type TestStore } from '../../helpers/store.js';
+
+// The model row's state changes answer what the service pushes from one statement each: progress says whether the
+// model was still unfinished (and its project and stored percentage), the others return the stored model as `get` would.
+describe.each(storeKinds())('model states (%s store)', (kind) => {
+  let ts: TestStore;
+  let projectId = '';
+  beforeAll(async () => {
+    ts = await openTestStore(kind);
+    const e = await ts.store.enterprises.create({ name: 'E', role: 'contractor' });
+    projectId = await storeProject(ts.store, e.id);
+  });
+  afterAll(() => ts?.cleanup());
+  const newModel = async () => {
+    const id = randomUUID();
+    await ts.store.models.create({ id, projectId, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    return id;
+  };
+  const result = {
+    schema: 'IFC4',
+    georeference: { lon: 120.4, lat: 36.07, height: 0, rotationDeg: 0, source: 'site' },
+    report: { elementCount: 3, warnings: [] } as unknown as ConversionReport,
+    tree: null,
+  } as never;
+
+  it('stores progress of an unfinished model and answers its project; a finished or unknown model is left alone', async () => {
+    const id = await newModel();
+    expect(await ts.store.models.setProgress(id, 'converting', 'geometry', 40)).toEqual({ projectId, progressPct: 40 });
+    expect(await ts.store.models.get(id)).toMatchObject({ status: 'converting', stage: 'geometry', progressPct: 40 });
+    await ts.store.models.setReady(id, result);
+    expect(await ts.store.models.setProgress(id, 'converting', 'tiles', 90)).toBeNull();
+    expect(await ts.store.models.get(id)).toMatchObject({ status: 'ready', stage: 'done', progressPct: 100 });
+    expect(await ts.store.models.setProgress(randomUUID(), 'converting', 'parse', 1)).toBeNull();
+  });
+
+  it('returns the stored model from setReady, setFragments, setFailed and setGeoreference, null for an unknown id', async () => {
+    const id = await newModel();
+    const ready = await ts.store.models.setReady(id, result);
+    expect(ready).toEqual(await ts.store.models.get(id));
+    expect(ready).toMatchObject({ status: 'ready', schema: 'IFC4', fragments: 'pending', report: { elementCount: 3 } });
+    const frag = await ts.store.models.setFragments(id, { status: 'ready', bytes: 1234 });
+    expect(frag).toEqual(await ts.store.models.get(id));
+    expect(frag).toMatchObject({ fragments: 'ready', report: { fragmentsBytes: 1234 } });
+    const geo = { ...(ready!.georeference as object), height: 5 } as never;
+    expect(await ts.store.models.setGeoreference(id, geo)).toEqual(await ts.store.models.get(id));
+    const other = await newModel();
+    const failed = await ts.store.models.setFailed(other, { code: 'internal', message: 'boom' } as never);
+    expect(failed).toEqual(await ts.store.models.get(other));
+    expect(failed).toMatchObject({ status: 'failed', fragments: 'failed', error: { message: 'boom' } });
+    const skipped = await ts.store.models.setFragments(id, {
+      status: 'failed',
+      error: { code: 'x', message: 'y' } as never,
+    });
+    expect(skipped).toMatchObject({ fragments: 'failed', fragmentsError: { message: 'y' } });
+    expect(await ts.store.models.setReady(randomUUID(), result)).toBeNull();
+    expect(await ts.store.models.setFragments(randomUUID(), { status: 'ready', bytes: 1 })).toBeNull();
+    expect(await ts.store.models.setFailed(randomUUID(), { code: 'internal', message: 'x' } as never)).toBeNull();
+  });
+});
