@@ -36,6 +36,48 @@ describe.each(storeKinds())('model states (%s store)', (kind) => {
     expect(await ts.store.models.setProgress(randomUUID(), 'converting', 'parse', 1)).toBeNull();
   });
 
+  it("keeps a model's element rows tied to it: refused for a missing model, removed with the model or its project", async () => {
+    const el = (g: string) => ({
+      globalId: g,
+      expressId: 1,
+      ifcClass: 'IFCWALL',
+      name: g,
+      predefinedType: null,
+      storeyId: null,
+      storeyName: null,
+      psets: {},
+      bbox: { min: [0, 0, 0], max: [1, 1, 1] } as never,
+      hasGeometry: true,
+    });
+    const gone = await newModel();
+    await ts.store.models.delete(gone);
+    await expect(ts.store.elements.insertBatch(gone, [el('a'), el('b')])).rejects.toMatchObject({ code: '23503' });
+    expect(await ts.store.elements.count(gone)).toBe(0);
+    const kept = await newModel();
+    const dropped = await newModel();
+    // A batch naming a missing model among real ones (the INSERT path writes whatever model ids it is given).
+    ts.store.elements.writeMode = 'insert';
+    try {
+      await expect(ts.store.elements.insertBatch(gone, [el('c')])).rejects.toMatchObject({ code: '23503' });
+    } finally {
+      ts.store.elements.writeMode = 'copy';
+    }
+    expect(await ts.store.elements.insertBatch(kept, [el('a'), el('b')])).toBe(2);
+    expect(await ts.store.elements.insertBatch(dropped, [el('a'), el('b'), el('c')])).toBe(3);
+    expect(await ts.store.models.delete(dropped)).toBe(true);
+    expect(await ts.store.elements.count(dropped)).toBe(0);
+    expect(await ts.store.elements.count(kept)).toBe(2);
+    // A project's deletion removes its models, and they their rows.
+    const e = await ts.store.enterprises.create({ name: 'E2', role: 'contractor' });
+    const p2 = await storeProject(ts.store, e.id);
+    const m2 = randomUUID();
+    await ts.store.models.create({ id: m2, projectId: p2, fileName: 'm.ifc', fileBytes: 1, sourceKind: 'ifc' });
+    expect(await ts.store.elements.insertBatch(m2, [el('z')])).toBe(1);
+    await ts.store.db.query('DELETE FROM projects WHERE id = $1', [p2]);
+    expect(await ts.store.elements.count(m2)).toBe(0);
+    expect(await ts.store.elements.count(kept)).toBe(2);
+  });
+
   it('returns the stored model from setReady, setFragments, setFailed and setGeoreference, null for an unknown id', async () => {
     const id = await newModel();
     const ready = await ts.store.models.setReady(id, result);
