@@ -302,13 +302,12 @@ export class ModelService {
     if (last && last.stage === stage && now - last.at < PROGRESS_EVERY_MS) return;
     this.lastProgress.set(modelId, { at: now, stage });
     try {
-      // One statement: it answers whether the model was still converting (a deleted, ready or failed model gets no
-      // push), so no read of the row follows it.
-      const m = await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
-      if (m) {
+      await this.store.models.setProgress(modelId, 'converting', stage, Math.min(100, Math.max(0, pct)));
+      const m = await this.store.models.get(modelId);
+      if (m && m.status === 'converting') {
         this.live.publishModel({
           type: 'model.progress',
-          progress: { modelId, projectId: m.projectId, status: 'converting', stage, progressPct: m.progressPct },
+          progress: { modelId, projectId: m.projectId, status: m.status, stage, progressPct: m.progressPct },
         });
       }
     } catch (err) {

@@ -98,11 +98,10 @@ export class ModelRepo {
     generator?: Record<string, unknown>;
   }): Promise<StoredModel> {
     const now = Date.now();
-    let r: { rows: Row[] };
     try {
-      r = await this.db.query<Row>(
+      await this.db.query(
         `INSERT INTO models (id, project_id, file_name, file_bytes, source_kind, status, stage, progress_pct, generator, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', 'queued', 0, $6::jsonb, $7, $7) RETURNING ${COLUMNS}`,
+         VALUES ($1, $2, $3, $4, $5, 'queued', 'queued', 0, $6::jsonb, $7, $7)`,
         [
           m.id,
           m.projectId,
@@ -116,7 +115,7 @@ export class ModelRepo {
     } catch (err) {
       throw mapConstraintError(err);
     }
-    return toModel(r.rows[0]!);
+    return (await this.get(m.id))!;
   }
 
   async get(id: string): Promise<StoredModel | null> {
@@ -140,34 +139,16 @@ export class ModelRepo {
     return r.rows.map(toModel);
   }
 
-  /**
-   * Moves an unfinished model on; a late progress message never reopens a model that is already ready or failed.
-   * Returns the model's project and stored percentage when it was moved on, null when it was finished or gone: the progress push needs no
-   * read of the row after it (each statement costs ~0.3 ms of the server's CPU on the embedded store even warm).
-   */
-  async setProgress(
-    id: string,
-    status: ModelStatus,
-    stage: ConversionStage,
-    progressPct: number,
-  ): Promise<{ projectId: string; progressPct: number } | null> {
-    const r = await this.db.query<{ project_id: string; progress_pct: number }>(
-      `UPDATE models SET status = $2, stage = $3, progress_pct = $4, updated_at = $5 WHERE id = $1 AND status IN ('queued', 'converting')
-       RETURNING project_id, progress_pct`,
+  /** Moves an unfinished model on; a late progress message never reopens a model that is already ready or failed. */
+  async setProgress(id: string, status: ModelStatus, stage: ConversionStage, progressPct: number): Promise<void> {
+    await this.db.query(
+      `UPDATE models SET status = $2, stage = $3, progress_pct = $4, updated_at = $5 WHERE id = $1 AND status IN ('queued', 'converting')`,
       [id, status, stage, progressPct, Date.now()],
     );
-    const row = r.rows[0];
-    return row ? { projectId: row.project_id, progressPct: Number(row.progress_pct) } : null;
-  }
-
-  /** Runs an UPDATE of one model (`... WHERE id = $1`) and returns the stored model after it, as `get` would. */
-  private async update(sql: string, params: unknown[]): Promise<StoredModel | null> {
-    const r = await this.db.query<Row>(`${sql} RETURNING ${COLUMNS}`, params);
-    return r.rows[0] ? toModel(r.rows[0]) : null;
   }
 
   async setReady(id: string, result: ModelResult): Promise<StoredModel | null> {
-    return this.update(
+    await this.db.query(
       `UPDATE models SET status = 'ready', stage = 'done', progress_pct = 100, schema = $2, georef = $3, report = $4, tree = $5,
        error = NULL, updated_at = $6 WHERE id = $1`,
       [
@@ -179,6 +160,7 @@ export class ModelRepo {
         Date.now(),
       ],
     );
+    return this.get(id);
   }
 
   /** Ready models whose Fragments job has not finished (start-up recovery). */
@@ -195,34 +177,37 @@ export class ModelRepo {
     state: { status: 'ready'; bytes: number } | { status: 'failed'; error: ModelError },
   ): Promise<StoredModel | null> {
     if (state.status === 'ready')
-      return this.update(
+      await this.db.query(
         `UPDATE models SET fragments = 'ready', fragments_error = NULL, updated_at = $3,
          report = CASE WHEN report IS NULL THEN NULL ELSE jsonb_set(report, '{fragmentsBytes}', to_jsonb($2::bigint)) END WHERE id = $1`,
         [id, state.bytes, Date.now()],
       );
-    return this.update(`UPDATE models SET fragments = 'failed', fragments_error = $2, updated_at = $3 WHERE id = $1`, [
-      id,
-      JSON.stringify(state.error),
-      Date.now(),
-    ]);
+    else
+      await this.db.query(
+        `UPDATE models SET fragments = 'failed', fragments_error = $2, updated_at = $3 WHERE id = $1`,
+        [id, JSON.stringify(state.error), Date.now()],
+      );
+    return this.get(id);
   }
 
   async setFailed(id: string, error: ModelError): Promise<StoredModel | null> {
     // A model that never reached the map gets no Fragments file either: say so rather than leave it pending.
-    return this.update(
+    await this.db.query(
       `UPDATE models SET status = 'failed', error = $2, updated_at = $3,
        fragments = CASE WHEN fragments = 'pending' THEN 'failed' ELSE fragments END,
        fragments_error = CASE WHEN fragments = 'pending' THEN $2::jsonb ELSE fragments_error END WHERE id = $1`,
       [id, JSON.stringify(error), Date.now()],
     );
+    return this.get(id);
   }
 
   async setGeoreference(id: string, georef: Georeference): Promise<StoredModel | null> {
-    return this.update('UPDATE models SET georef = $2, updated_at = $3 WHERE id = $1', [
+    await this.db.query('UPDATE models SET georef = $2, updated_at = $3 WHERE id = $1', [
       id,
       JSON.stringify(georef),
       Date.now(),
     ]);
+    return this.get(id);
   }
 
   async rename(id: string, fileName: string): Promise<void> {

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversionReport } from '../../../models/BimModel.js';
 import { openTestStore, storeKinds, storeProject, type TestStore } from '../../helpers/store.js';
 
-// The model row's state changes answer what the service pushes from one statement each: progress says whether the
-// model was still unfinished (and its project and stored percentage), the others return the stored model as `get` would.
+// The model row's state changes return the stored model as `get` would, and a model's element rows live and die with it.
 describe.each(storeKinds())('model states (%s store)', (kind) => {
   let ts: TestStore;
   let projectId = '';
@@ -25,16 +24,6 @@ describe.each(storeKinds())('model states (%s store)', (kind) => {
     report: { elementCount: 3, warnings: [] } as unknown as ConversionReport,
     tree: null,
   } as never;
-
-  it('stores progress of an unfinished model and answers its project; a finished or unknown model is left alone', async () => {
-    const id = await newModel();
-    expect(await ts.store.models.setProgress(id, 'converting', 'geometry', 40)).toEqual({ projectId, progressPct: 40 });
-    expect(await ts.store.models.get(id)).toMatchObject({ status: 'converting', stage: 'geometry', progressPct: 40 });
-    await ts.store.models.setReady(id, result);
-    expect(await ts.store.models.setProgress(id, 'converting', 'tiles', 90)).toBeNull();
-    expect(await ts.store.models.get(id)).toMatchObject({ status: 'ready', stage: 'done', progressPct: 100 });
-    expect(await ts.store.models.setProgress(randomUUID(), 'converting', 'parse', 1)).toBeNull();
-  });
 
   it("keeps a model's element rows tied to it: refused for a missing model, removed with the model or its project", async () => {
     const el = (g: string) => ({
