@@ -156,8 +156,9 @@ export class ElementRepo {
 
   /**
    * One COPY statement of its own (its own transaction), then the staging path in a transaction only when it met a
-   * GlobalId already stored. Embedded store, WILLEMSEN's 980 rows in 5 writes: BEGIN, SAVEPOINT, RELEASE and COMMIT
-   * around each COPY were ~14 ms of the server's CPU over a conversion (per-statement timing, 2026-12-07).
+   * GlobalId already stored. Embedded store, WILLEMSEN's 980 rows in 200-row writes, warm (scratch timing, 15
+   * alternating rounds, load ~9, 2026-12-08): 49 ms of CPU with the transaction and savepoint, 41 ms as one statement.
+   * On the first conversion after a start (bench/ifc.ts --one pool) the server's CPU did not move measurably.
    */
   private async copyBatch(modelId: string, items: ElementInput[]): Promise<number> {
     const unique = uniqueRows(items);
