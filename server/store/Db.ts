@@ -23,6 +23,12 @@ export interface Db {
    */
   copyThen(copySql: string, data: string, sql: string, params: unknown[]): Promise<void>;
   /**
+   * `COPY <target> FROM STDIN` with `data` as its input, as a statement of its own (its own transaction: all rows or
+   * none; a unique key met throws 23505). One statement where a transaction around it takes three more (BEGIN,
+   * COMMIT, and a savepoint's two to keep the transaction usable after a failed COPY).
+   */
+  copy(copySql: string, data: string): Promise<void>;
+  /**
    * Checks that the store answers a query, and (embedded) that its folder takes a write, within `timeoutMs`; throws
    * StoreUnavailableError otherwise. For `/api/health`: it must say "down" while the store is down, not guess.
    */

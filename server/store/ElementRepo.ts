@@ -78,34 +78,26 @@ function copyLine(e: ElementInput): string {
   }\n`;
 }
 
-/**
- * Writes rows inside the caller's transaction into `table`: one COPY straight into it, in a savepoint (rows of a
- * GlobalId repeated within the batch dropped first, the first kept). When a GlobalId is already stored for the model (a
- * file that repeats one across batches), the savepoint is rolled back and the batch goes through the staging table and
- * one INSERT ... SELECT ... ON CONFLICT DO NOTHING (the staging table empties at commit).
- *
- * Why not always the staging path: for the demo tower's 4,440 rows on the embedded store, in one scratch run (2026-11-22,
- * medians of 7 warm rounds, alternating; single rounds varied by about ±100 ms) the staging path with the box made by
- * ST_3DMakeBox in the INSERT took 369 ms of CPU and a COPY straight into a table with the generated box 290 ms (both
- * tables with the foreign key; 457 against 305 ms without it). In bench/ifc.ts's pool the server's CPU for the tower went
- * from 577-852 ms to 426-601 ms. A model's rows are the server's biggest write by far, and on the embedded store they
- * run on its own thread.
- */
-async function copyRows(tx: DbTx, modelId: string, items: ElementInput[], table = 'elements'): Promise<number> {
+/** A batch's rows without a GlobalId repeated within it (the first kept). */
+function uniqueRows(items: ElementInput[]): ElementInput[] {
   const seen = new Set<string>();
-  const unique = items.filter((e) => !seen.has(e.globalId) && (seen.add(e.globalId), true));
+  return items.filter((e) => !seen.has(e.globalId) && (seen.add(e.globalId), true));
+}
+
+/** The COPY text of rows straight into the elements table (or a copy of it). */
+function tableText(modelId: string, rows: ElementInput[]): string {
   let text = '';
-  for (const e of unique) text += modelId + copyLine(e);
-  await tx.exec('SAVEPOINT element_rows');
-  try {
-    await tx.copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`, text);
-    await tx.exec('RELEASE SAVEPOINT element_rows');
-    return unique.length;
-  } catch (err) {
-    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-    await tx.exec('ROLLBACK TO SAVEPOINT element_rows');
-  }
-  text = '';
+  for (const e of rows) text += modelId + copyLine(e);
+  return text;
+}
+
+/**
+ * Writes rows (already unique within the batch) inside the caller's transaction through the staging table and one
+ * INSERT ... SELECT ... ON CONFLICT DO NOTHING (the staging table empties at commit): for a batch holding a GlobalId the
+ * model already has (a file that repeats one across batches). Returns how many rows were new.
+ */
+async function stageRows(tx: DbTx, modelId: string, unique: ElementInput[], table = 'elements'): Promise<number> {
+  let text = '';
   unique.forEach((e, i) => (text += i + copyLine(e)));
   await tx.exec(STAGE);
   await tx.copyFrom('COPY elements_stage FROM STDIN', text);
@@ -119,6 +111,31 @@ async function copyRows(tx: DbTx, modelId: string, items: ElementInput[], table 
     [modelId],
   );
   return Number(r.rows[0]!.n);
+}
+
+/**
+ * Writes rows inside the caller's transaction into `table`: one COPY straight into it in a savepoint, or (a GlobalId
+ * already stored) the staging path. The warm-up's path; ElementRepo.copyBatch runs the COPY as a statement of its own.
+ *
+ * Why not always the staging path: for the demo tower's 4,440 rows on the embedded store, in one scratch run (2026-11-22,
+ * medians of 7 warm rounds, alternating; single rounds varied by about ±100 ms) the staging path with the box made by
+ * ST_3DMakeBox in the INSERT took 369 ms of CPU and a COPY straight into a table with the generated box 290 ms (both
+ * tables with the foreign key; 457 against 305 ms without it). In bench/ifc.ts's pool the server's CPU for the tower went
+ * from 577-852 ms to 426-601 ms. A model's rows are the server's biggest write by far, and on the embedded store they
+ * run on its own thread.
+ */
+async function copyRows(tx: DbTx, modelId: string, items: ElementInput[], table = 'elements'): Promise<number> {
+  const unique = uniqueRows(items);
+  await tx.exec('SAVEPOINT element_rows');
+  try {
+    await tx.copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`, tableText(modelId, unique));
+    await tx.exec('RELEASE SAVEPOINT element_rows');
+    return unique.length;
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    await tx.exec('ROLLBACK TO SAVEPOINT element_rows');
+  }
+  return stageRows(tx, modelId, unique, table);
 }
 
 /** The element index of the models: one row per IFC product, searchable by class, storey and text. */
@@ -137,8 +154,21 @@ export class ElementRepo {
     return this.writeMode === 'copy' ? this.copyBatch(modelId, items) : this.insertRows(modelId, items);
   }
 
+  /**
+   * One COPY statement of its own (its own transaction), then the staging path in a transaction only when it met a
+   * GlobalId already stored. Embedded store, WILLEMSEN's 980 rows in 200-row writes, warm (scratch timing, 15
+   * alternating rounds, load ~9, 2026-12-08): 49 ms of CPU with the transaction and savepoint, 41 ms as one statement.
+   * On the first conversion after a start (bench/ifc.ts --one pool) the server's CPU did not move measurably.
+   */
   private async copyBatch(modelId: string, items: ElementInput[]): Promise<number> {
-    return this.db.transaction((tx) => copyRows(tx, modelId, items));
+    const unique = uniqueRows(items);
+    try {
+      await this.db.copy(`COPY elements (${COLUMNS}) FROM STDIN`, tableText(modelId, unique));
+      return unique.length;
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    }
+    return this.db.transaction((tx) => stageRows(tx, modelId, unique));
   }
 
   /**

@@ -71,6 +71,41 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
       throw fail(e);
     }
   };
+  /** Sends `text` (a COPY FROM STDIN, maybe more statements after it) as one simple-query message with `data` as the COPY's rows. */
+  const copyMessage = async (text: string, data: string): Promise<void> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw fail(e);
+    }
+    let broken: unknown;
+    const onError = (err: Error) => {
+      broken ??= err;
+      fail(err);
+    };
+    client.on('error', onError);
+    try {
+      const stream = client.query(copyFromStream(text));
+      // The statement after the COPY may answer rows: this query has no use for them (pg-copy-streams has no
+      // handler of its own for them).
+      const handlers = stream as unknown as Record<string, () => void>;
+      handlers.handleRowDescription = handlers.handleDataRow = handlers.handleEmptyQuery = () => {};
+      pipelineCopy(stream);
+      stream.on('error', () => {});
+      const done = once(stream, 'finish');
+      stream.end(data);
+      await done;
+    } catch (e) {
+      const m = fail(e);
+      // After a lost connection or a timeout the connection's state is unknown: it leaves the pool.
+      if (m instanceof StoreUnavailableError) broken ??= m;
+      throw m;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken as Error | undefined);
+    }
+  };
   const db: Db = {
     kind: 'server',
     get lastFailure() {
@@ -167,40 +202,12 @@ export async function openPgDb(connectionString: string, opts: PgDbOptions = {})
       }
     },
     async copyThen(copySql, data, sql, params) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (e) {
-        throw fail(e);
-      }
-      let broken: unknown;
-      const onError = (err: Error) => {
-        broken ??= err;
-        fail(err);
-      };
-      client.on('error', onError);
-      try {
-        // One simple-query message: PostgreSQL runs its statements as one implicit transaction (the COPY reads its
-        // rows in between), so a failure of either leaves nothing, and no BEGIN / COMMIT round trips are needed.
-        const stream = client.query(copyFromStream(`${copySql};\n${inlineParams(sql, params)}`));
-        // The statement after the COPY may answer rows: this query has no use for them (pg-copy-streams has no
-        // handler of its own for them).
-        const handlers = stream as unknown as Record<string, () => void>;
-        handlers.handleRowDescription = handlers.handleDataRow = handlers.handleEmptyQuery = () => {};
-        pipelineCopy(stream);
-        stream.on('error', () => {});
-        const done = once(stream, 'finish');
-        stream.end(data);
-        await done;
-      } catch (e) {
-        const m = fail(e);
-        // After a lost connection or a timeout the connection's state is unknown: it leaves the pool.
-        if (m instanceof StoreUnavailableError) broken ??= m;
-        throw m;
-      } finally {
-        client.removeListener('error', onError);
-        client.release(broken as Error | undefined);
-      }
+      // One simple-query message: PostgreSQL runs its statements as one implicit transaction (the COPY reads its rows
+      // in between), so a failure of either leaves nothing, and no BEGIN / COMMIT round trips are needed.
+      await copyMessage(`${copySql};\n${inlineParams(sql, params)}`, data);
+    },
+    async copy(copySql, data) {
+      await copyMessage(copySql, data);
     },
     async close() {
       await pool.end();

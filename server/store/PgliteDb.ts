@@ -156,6 +156,11 @@ export async function openPgliteDb(dataDir: string, opts: PgliteOptions = {}): P
         }),
       );
     },
+    async copy(copySql, data) {
+      await guard(() =>
+        pg.query(copySql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) }),
+      );
+    },
     async close() {
       await pg.close();
     },

@@ -77,6 +77,8 @@ describe.skipIf(!present)('models API with real files', () => {
       .filter((m) => m.type === 'model.progress' && m.progress.modelId === modelId)
       .map((m) => (m as any).progress.stage);
     expect(progress).toEqual(expect.arrayContaining(['parse', 'geometry', 'tiles']));
+    for (const m of messages.filter((m) => m.type === 'model.progress' && m.progress.modelId === modelId))
+      expect((m as any).progress).toMatchObject({ projectId, status: 'converting', progressPct: expect.any(Number) });
     // Ready for the map first: the first push of the ready model has no Fragments file yet (that job starts after it).
     const firstReady = messages.find(
       (m) => m.type === 'model.updated' && m.model.id === modelId && m.model.status === 'ready',

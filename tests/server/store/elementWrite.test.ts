@@ -230,18 +230,22 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
     expect(got.gist).toBe(1);
   });
 
-  it('writes a batch with one COPY straight into the table, and uses the staging table only for a GlobalId already stored', async () => {
+  it('writes a batch with one COPY statement of its own (no transaction around it), and uses the staging table in a transaction only for a GlobalId already stored', async () => {
     const m = await newModel();
     const copies: string[] = [];
     const db = ts.store.db;
-    const transaction = db.transaction;
+    const { transaction, copy } = db;
+    db.copy = ((sql: string, data: string) => (
+      copies.push(`db ${sql.split(' (')[0]!}`),
+      copy.call(db, sql, data)
+    )) as typeof db.copy;
     db.transaction = ((fn: (tx: DbTx) => Promise<unknown>) =>
       transaction.call(db, (tx: DbTx) =>
         fn({
           ...tx,
           query: tx.query,
           exec: tx.exec,
-          copyFrom: (sql: string, data: string) => (copies.push(sql.split(' (')[0]!), tx.copyFrom(sql, data)),
+          copyFrom: (sql: string, data: string) => (copies.push(`tx ${sql.split(' (')[0]!}`), tx.copyFrom(sql, data)),
         }),
       )) as typeof db.transaction;
     try {
@@ -258,13 +262,14 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
         hasGeometry: bbox !== null,
       });
       expect(await ts.store.elements.insertBatch(m, [row('a'), row('b', null), row('a')])).toBe(2);
-      expect(copies).toEqual(['COPY elements']);
+      expect(copies).toEqual(['db COPY elements']);
       expect(await ts.store.elements.insertBatch(m, [row('c'), row('a')])).toBe(1);
-      expect(copies.slice(1)).toEqual(['COPY elements', 'COPY elements_stage FROM STDIN']);
+      expect(copies.slice(1)).toEqual(['db COPY elements', 'tx COPY elements_stage FROM STDIN']);
       expect(await ts.store.elements.count(m)).toBe(3);
       expect((await ts.store.elements.get(m, 'c'))!.bbox).toEqual({ min: [0, 0, 0], max: [1, 2, 3] });
     } finally {
       db.transaction = transaction;
+      db.copy = copy;
     }
   });
 });
