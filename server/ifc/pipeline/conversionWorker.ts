@@ -30,8 +30,9 @@ let api: IfcAPI | null = null;
 
 /**
  * One parse for the whole twin: the map job's model stays open (its TwinSession) for the model's Fragments job, which
- * this process goes on into after `done` (or the server queues on `done`). Any other map job closes it first (the Fragments job then parses
- * the file itself, as before). IFC_SHARED_PARSE=0 turns it off (bench/ifc.ts compares both in one run).
+ * this process goes on into after `done` (or the server queues on `done`). Any other map job closes it first (the
+ * Fragments job then parses the file itself, as before). IFC_SHARED_PARSE=0 turns it off (bench/ifc.ts compares both
+ * in one run).
  */
 const SHARED_PARSE = process.env.IFC_SHARED_PARSE !== '0';
 let held: { modelId: string; session: TwinSession } | null = null;
