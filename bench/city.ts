@@ -62,12 +62,14 @@ const cpuS = (pid: number) => {
   return (Number(f[11]) + Number(f[12])) / 100;
 };
 
-async function backendCpu(c: pg.Client, db: string): Promise<Map<number, number>> {
+/** CPU seconds of the database's backends by pid, leaving out the bench's own (`c`'s and those in `bench`). */
+async function backendCpu(c: pg.Client, db: string, bench: number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const { pid } of (
-    await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
-      db,
-    ])
+    await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> ALL($2::int[])',
+      [db, bench],
+    )
   ).rows) {
     try {
       out.set(pid, cpuS(pid));
@@ -145,7 +147,12 @@ async function run(kind: string) {
   const url = server.url;
   const admin = kind === 'pg' ? new pg.Client({ connectionString: env.DATABASE_URL }) : undefined;
   await admin?.connect();
+  // The backends' CPU is read on a connection of its own: on the reference query's, each read would wait behind it.
+  const probe = kind === 'pg' ? new pg.Client({ connectionString: env.DATABASE_URL }) : undefined;
+  await probe?.connect();
+  const adminPid = admin ? (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : 0;
   const pgWatch = admin ? await watchPg(env.DATABASE_URL!, dbName) : undefined;
+  const benchPids = [adminPid, ...(pgWatch ? [pgWatch.pid] : [])];
   try {
     const viewers = await startViewers({ url, city });
     const rssStart = rssMb(pid);
@@ -173,7 +180,7 @@ async function run(kind: string) {
       acked0 = acked;
       // bench/stageProbe.cjs: each SIGUSR2 prints the stages so far and starts again (this one drops the warm-up).
       process.kill(pid, 'SIGUSR2');
-      if (admin) pg0 = await backendCpu(admin, dbName);
+      if (probe) pg0 = await backendCpu(probe, dbName, benchPids);
       await pgWatch?.measure();
       viewers.measure();
     }, WARMUP_S * 1000);
@@ -183,8 +190,8 @@ async function run(kind: string) {
     const pgLast = new Map<number, number>();
     const sampler = setInterval(() => {
       rss.push({ s: (Date.now() - t0) / 1000, mb: rssMb(pid) });
-      if (measuring && admin)
-        void backendCpu(admin, dbName).then(
+      if (measuring && probe)
+        void backendCpu(probe, dbName, benchPids).then(
           (m) => m.forEach((c, p) => pgLast.set(p, c)),
           () => {},
         );
@@ -235,7 +242,6 @@ async function run(kind: string) {
     let lastRef = 0;
     // The reference query's own backend CPU (its parallel workers, when it has any, are not counted).
     let refCpuS = 0;
-    const adminPid = admin ? (await admin.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : 0;
     const poller = (async () => {
       while (polling) {
         for (const [name, path] of probes) {
@@ -291,8 +297,8 @@ async function run(kind: string) {
     const ackedInWindow = Math.max(1, acked - acked0);
     let pgCpuS = NaN;
     let pgCpuPct = NaN;
-    if (admin) {
-      (await backendCpu(admin, dbName)).forEach((c, p) => pgLast.set(p, c));
+    if (probe) {
+      (await backendCpu(probe, dbName, benchPids)).forEach((c, p) => pgLast.set(p, c));
       // A pid seen below its start value is a new backend on a reused pid: all of its CPU is in the window.
       pgCpuS = [...pgLast].reduce((s, [p, c]) => s + c - ((pg0.get(p) ?? 0) <= c ? (pg0.get(p) ?? 0) : 0), 0);
       pgCpuPct = (pgCpuS / wallS / CORES) * 100;
@@ -339,6 +345,7 @@ async function run(kind: string) {
     });
   } finally {
     await admin?.end();
+    await probe?.end();
     server.kill('SIGTERM');
     await server.exited;
     await cleanup();

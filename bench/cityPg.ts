@@ -80,6 +80,7 @@ export async function watchPg(url: string, db: string) {
   ).rows
     .map((r) => `${r.name} ${showSetting(r.setting, r.unit)}`)
     .join(', ');
+  const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   let s0: Snap | undefined;
   const waits = new Map<string, number>();
   let samples = 0;
@@ -104,6 +105,8 @@ export async function watchPg(url: string, db: string) {
     }
   }, 250);
   return {
+    /** This watcher's own backend (the bench leaves it out of the product's CPU). */
+    pid,
     async measure() {
       s0 = await snap(c, db);
     },
