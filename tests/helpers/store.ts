@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { Box3, ElementInput } from '../../models/BimModel.js';
 import { rectangleAround } from '../../models/geo.js';
 import { openStore, type Store } from '../../server/store/Store.js';
 import { createTestDatabase } from './childServer.js';
@@ -68,4 +69,20 @@ export async function storeProject(
     footprint: rectangleAround(loc, 50, 50),
   });
   return p.id;
+}
+
+/** An element row named by its GlobalId: a wall with the box given (`null`: no geometry). */
+export function elementRow(globalId: string, bbox: Box3 | null = { min: [0, 0, 0], max: [1, 2, 3] }): ElementInput {
+  return {
+    globalId,
+    expressId: 1,
+    ifcClass: 'IFCWALL',
+    name: globalId,
+    predefinedType: null,
+    storeyId: null,
+    storeyName: null,
+    psets: {},
+    bbox,
+    hasGeometry: bbox !== null,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversionReport } from '../../../models/BimModel.js';
-import { openTestStore, storeKinds, storeProject, type TestStore } from '../../helpers/store.js';
+import { elementRow, openTestStore, storeKinds, storeProject, type TestStore } from '../../helpers/store.js';
 
 // The model row's state changes return the stored model as `get` would, and a model's element rows live and die with it.
 describe.each(storeKinds())('model states (%s store)', (kind) => {
@@ -26,18 +26,7 @@ describe.each(storeKinds())('model states (%s store)', (kind) => {
   } as never;
 
   it("keeps a model's element rows tied to it: refused for a missing model, removed with the model or its project", async () => {
-    const el = (g: string) => ({
-      globalId: g,
-      expressId: 1,
-      ifcClass: 'IFCWALL',
-      name: g,
-      predefinedType: null,
-      storeyId: null,
-      storeyName: null,
-      psets: {},
-      bbox: { min: [0, 0, 0], max: [1, 1, 1] } as never,
-      hasGeometry: true,
-    });
+    const el = (g: string) => elementRow(g);
     const gone = await newModel();
     await ts.store.models.delete(gone);
     await expect(ts.store.elements.insertBatch(gone, [el('a'), el('b')])).rejects.toMatchObject({ code: '23503' });

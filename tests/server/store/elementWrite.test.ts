@@ -5,7 +5,14 @@ import type { DbTx } from '../../../server/store/Db.js';
 import type { ElementInput } from '../../../models/BimModel.js';
 import type { ElementWriteMode } from '../../../server/store/ElementRepo.js';
 import { loadMigrations } from '../../../server/store/migrate.js';
-import { openTestStore, storeKinds, type StoreKind, type TestStore, storeProject } from '../../helpers/store.js';
+import {
+  elementRow,
+  openTestStore,
+  storeKinds,
+  type StoreKind,
+  type TestStore,
+  storeProject,
+} from '../../helpers/store.js';
 
 // Both write paths of the element index (COPY + staging table, multi-row INSERT) on both drivers must store the same
 // thing, keep the first row of a GlobalId seen twice, and return how many rows were new.
@@ -249,18 +256,7 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
         }),
       )) as typeof db.transaction;
     try {
-      const row = (g: string, bbox: Box3 | null = { min: [0, 0, 0], max: [1, 2, 3] }): ElementInput => ({
-        globalId: g,
-        expressId: 1,
-        ifcClass: 'IFCWALL',
-        name: g,
-        predefinedType: null,
-        storeyId: null,
-        storeyName: null,
-        psets: {},
-        bbox,
-        hasGeometry: bbox !== null,
-      });
+      const row = elementRow;
       expect(await ts.store.elements.insertBatch(m, [row('a'), row('b', null), row('a')])).toBe(2);
       expect(copies).toEqual(['db COPY elements']);
       expect(await ts.store.elements.insertBatch(m, [row('c'), row('a')])).toBe(1);
