@@ -158,16 +158,10 @@ describe.each(storeKinds())('element write path: warm-up, COPY and the PostGIS b
       ts.store.elements.writeMode = mode;
       const m = await newModel();
       const rows = boxes.map((bbox, i): ElementInput => ({
-        globalId: `b${i}`,
+        ...elementRow(`b${i}`, bbox),
         expressId: i,
         ifcClass: 'IFCSLAB',
         name: null,
-        predefinedType: null,
-        storeyId: null,
-        storeyName: null,
-        psets: {},
-        bbox,
-        hasGeometry: bbox !== null,
       }));
       expect(await ts.store.elements.insertBatch(m, rows)).toBe(boxes.length);
       const r = await ts.store.db.query<{
